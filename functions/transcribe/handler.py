@@ -1,0 +1,15 @@
+"""Transcribe task: recording -> analysis.json (notes, tempo, key, lyrics)."""
+from aws_lambda_powertools import Logger, Tracer
+
+from humitout import pipeline
+from humitout.runtime import services
+
+logger = Logger(service="transcribe")
+tracer = Tracer(service="transcribe")
+
+
+@logger.inject_lambda_context(log_event=True)
+@tracer.capture_lambda_handler
+def handler(event, context):
+    logger.append_keys(session_id=event.get("session_id"))
+    return pipeline.transcribe(services(), event)

@@ -1,0 +1,116 @@
+"""A local stand-in for API Gateway (HTTP API, payload format 2.0): each HTTP request
+becomes the proxy event API Gateway would send, and the handler's result becomes the reply."""
+from __future__ import annotations
+
+import base64
+import re
+import threading
+import time
+import urllib.parse
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from humitout_infra.local.lambdas import ACCOUNT, FunctionFailed, LocalLambdas
+from humitout_infra.topology import ROUTES
+
+
+def _route_pattern(path: str) -> re.Pattern:
+    return re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path) + "$")
+
+
+COMPILED_ROUTES = [(method, path, _route_pattern(path), fn) for method, path, fn in ROUTES]
+
+
+def proxy_event(method: str, raw_path: str, raw_query: str, headers: dict[str, str], body: bytes,
+                source_ip: str = "127.0.0.1") -> tuple[str, dict] | None:
+    """``(function name, event)`` for a request, or None when no route matches."""
+    for route_method, route_path, pattern, fn in COMPILED_ROUTES:
+        match = pattern.match(raw_path)
+        if route_method != method or not match:
+            continue
+        query = urllib.parse.parse_qs(raw_query, keep_blank_values=True)
+        now = time.time()
+        lower = {k.lower(): v for k, v in headers.items()}
+        event = {
+            "version": "2.0",
+            "routeKey": f"{method} {route_path}",
+            "rawPath": raw_path,
+            "rawQueryString": raw_query,
+            "headers": lower,
+            "queryStringParameters": {k: ",".join(v) for k, v in query.items()} or None,
+            "pathParameters": match.groupdict() or None,
+            "requestContext": {
+                "accountId": ACCOUNT, "apiId": "local", "domainName": lower.get("host", "127.0.0.1"),
+                "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1",
+                         "sourceIp": source_ip, "userAgent": lower.get("user-agent", "")},
+                "requestId": str(uuid.uuid4()), "routeKey": f"{method} {route_path}", "stage": "$default",
+                "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+                "timeEpoch": int(now * 1000),
+            },
+            "body": base64.b64encode(body).decode() if body else None,
+            "isBase64Encoded": bool(body),
+        }
+        return fn, event
+    return None
+
+
+class Gateway:
+    """Serves the routes on 127.0.0.1:``port`` (0 = any free port) in a background thread."""
+
+    def __init__(self, lambdas: LocalLambdas, port: int = 0):
+        gateway = self
+        self.lambdas = lambdas
+        self.latencies: list[tuple[str, float]] = []  # (route key, seconds)
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):  # quiet: the CLI prints progress itself
+                pass
+
+            def _serve(self):
+                started = time.monotonic()
+                parts = urllib.parse.urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                found = proxy_event(self.command, parts.path, parts.query, dict(self.headers.items()), body,
+                                    self.client_address[0])
+                if found is None:
+                    return self._reply(404, {"content-type": "application/json"}, b'{"message":"Not Found"}')
+                fn, event = found
+                try:
+                    result = gateway.lambdas.invoke(fn, event)
+                except FunctionFailed:
+                    return self._reply(500, {"content-type": "application/json"},
+                                       b'{"message":"Internal Server Error"}')
+                payload = result.get("body") or ""
+                data = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode()
+                headers = {k.lower(): str(v) for k, v in (result.get("headers") or {}).items()}
+                for name, values in (result.get("multiValueHeaders") or {}).items():
+                    headers[name.lower()] = ", ".join(values)
+                self._reply(int(result.get("statusCode", 200)), headers, data)
+                gateway.latencies.append((event["routeKey"], time.monotonic() - started))
+
+            def _reply(self, status: int, headers: dict[str, str], data: bytes):
+                self.send_response(status)
+                for k, v in headers.items():
+                    if k not in {"content-length", "connection"}:
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = _serve
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="gateway")
+
+    def start(self) -> "Gateway":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,203 @@
+"""A local Twilio: the REST endpoints the product calls (Messages, Recordings, with basic
+auth) and a phone that places calls — signed webhooks, TwiML followed verb by verb."""
+from __future__ import annotations
+
+import base64
+import json
+import re
+import secrets
+import threading
+import time
+import urllib.parse
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import requests
+from twilio.request_validator import RequestValidator
+
+API_PREFIX = "/2010-04-01/Accounts/"
+
+
+def _sid(prefix: str) -> str:
+    return prefix + secrets.token_hex(16)
+
+
+@dataclass
+class Message:
+    sid: str
+    to: str
+    from_: str
+    body: str
+    created: float = field(default_factory=time.time)
+
+
+@dataclass
+class CallResult:
+    """What the caller heard and did, and the recording that was made."""
+
+    call_sid: str
+    said: list[str] = field(default_factory=list)
+    recording_sid: str | None = None
+    recording_done_at: float | None = None  # time.monotonic() when the recording webhook answered
+    webhook_seconds: list[float] = field(default_factory=list)
+
+
+class TwilioStandIn:
+    """Runs on 127.0.0.1:``port``. ``account_sid``/``auth_token`` guard the REST API and sign webhooks."""
+
+    def __init__(self, account_sid: str, auth_token: str, webhook_base: str, port: int = 0):
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.webhook_base = webhook_base.rstrip("/")
+        self.messages: list[Message] = []
+        self.recordings: dict[str, bytes] = {}
+        self._changed = threading.Condition()
+        self.validator = RequestValidator(auth_token)
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _authorised(self) -> bool:
+                expected = "Basic " + base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
+                return secrets.compare_digest(self.headers.get("Authorization", ""), expected)
+
+            def _json(self, status: int, doc: dict):
+                data = json.dumps(doc).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
+                m = re.fullmatch(API_PREFIX + r"(AC\w+)/Messages\.json", self.path)
+                if not m:
+                    return self._json(404, {"code": 20404, "message": "Not found", "status": 404})
+                if not self._authorised() or m.group(1) != account_sid:
+                    return self._json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                if not form.get("To") or not form.get("Body"):
+                    return self._json(400, {"code": 21604, "message": "'To' and 'Body' are required", "status": 400})
+                msg = Message(_sid("SM"), form["To"], form.get("From", ""), form["Body"])
+                with standin._changed:
+                    standin.messages.append(msg)
+                    standin._changed.notify_all()
+                self._json(201, {"sid": msg.sid, "account_sid": account_sid, "to": msg.to, "from": msg.from_,
+                                 "body": msg.body, "status": "queued", "num_segments": "1",
+                                 "date_created": time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime()),
+                                 "uri": f"{API_PREFIX}{account_sid}/Messages/{msg.sid}.json"})
+
+            def do_GET(self):
+                m = re.fullmatch(API_PREFIX + r"(AC\w+)/Recordings/(RE\w+?)(\.wav)?", self.path)
+                if not m:
+                    return self._json(404, {"code": 20404, "message": "Not found", "status": 404})
+                if not self._authorised() or m.group(1) != account_sid:
+                    return self._json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                data = standin.recordings.get(m.group(2))
+                if data is None:
+                    return self._json(404, {"code": 20404, "message": "Recording not found", "status": 404})
+                self.send_response(200)
+                self.send_header("Content-Type", "audio/x-wav")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="twilio")
+
+    def start(self) -> "TwilioStandIn":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # -- the phone side ---------------------------------------------------------------------------
+    def post_webhook(self, path_and_query: str, params: dict[str, str], forge: bool = False) -> requests.Response:
+        """POST a form to the app the way Twilio does, with X-Twilio-Signature over the full URL."""
+        url = self.webhook_base + path_and_query
+        signature = self.validator.compute_signature(url, params)
+        if forge:
+            signature = base64.b64encode(b"not-a-signature-0000").decode()
+        return requests.post(url, data=params, headers={"X-Twilio-Signature": signature,
+                                                        "User-Agent": "TwilioProxy/1.1"}, timeout=60)
+
+    def place_call(self, from_number: str, to_number: str, digits: list[str], recording: bytes | None,
+                   max_steps: int = 20) -> CallResult:
+        """Call the app: answer each ``<Gather>`` with the next entry of ``digits`` (``""`` = time
+        out), upload ``recording`` at ``<Record>``, follow ``<Redirect>`` until ``<Hangup>``."""
+        call = CallResult(_sid("CA"))
+        base = {"AccountSid": self.account_sid, "CallSid": call.call_sid, "From": from_number, "To": to_number,
+                "Direction": "inbound", "ApiVersion": "2010-04-01"}
+        pending = list(digits)
+        next_request: tuple[str, dict] | None = ("/twilio/voice", {**base, "CallStatus": "ringing"})
+        for _ in range(max_steps):
+            if next_request is None:
+                break
+            path, params = next_request
+            started = time.monotonic()
+            resp = self.post_webhook(path, params)
+            call.webhook_seconds.append(time.monotonic() - started)
+            if "RecordingSid" in params:
+                call.recording_done_at = time.monotonic()
+            if resp.status_code != 200:
+                call.said.append(f"[HTTP {resp.status_code}]")
+                break
+            next_request = self._follow(ET.fromstring(resp.content), call, base, pending, recording)
+        return call
+
+    def _follow(self, twiml: ET.Element, call: CallResult, base: dict, pending: list[str],
+                recording: bytes | None) -> tuple[str, dict] | None:
+        """Execute the verbs of one TwiML document; returns the next webhook to POST, if any."""
+        for verb in twiml:
+            if verb.tag == "Say":
+                call.said.append(verb.text or "")
+            elif verb.tag == "Gather":
+                call.said.extend(child.text or "" for child in verb if child.tag == "Say")
+                answer = pending.pop(0) if pending else ""
+                if answer:
+                    return verb.get("action"), {**base, "CallStatus": "in-progress", "Digits": answer}
+            elif verb.tag == "Redirect":
+                return verb.text, {**base, "CallStatus": "in-progress"}
+            elif verb.tag == "Record":
+                if recording is None:
+                    return None
+                sid = _sid("RE")
+                self.recordings[sid] = recording
+                call.recording_sid = sid
+                return verb.get("action"), {
+                    **base, "CallStatus": "completed", "RecordingSid": sid,
+                    "RecordingUrl": f"{self.url}{API_PREFIX}{self.account_sid}/Recordings/{sid}",
+                    "RecordingDuration": "0",
+                }
+            elif verb.tag == "Hangup":
+                return None
+        return None
+
+    def send_sms_to_app(self, from_number: str, to_number: str, body: str) -> requests.Response:
+        """An incoming text from a phone to the app's number."""
+        return self.post_webhook("/twilio/sms", {
+            "AccountSid": self.account_sid, "MessageSid": _sid("SM"), "From": from_number, "To": to_number,
+            "Body": body, "NumMedia": "0", "ApiVersion": "2010-04-01"})
+
+    def wait_for_sms(self, to_number: str, count: int = 1, timeout_s: float = 300) -> list[Message]:
+        """Block until ``count`` messages went to ``to_number``; returns them (TimeoutError otherwise)."""
+        deadline = time.monotonic() + timeout_s
+        with self._changed:
+            while True:
+                got = [m for m in self.messages if m.to == to_number]
+                if len(got) >= count:
+                    return got
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"{len(got)}/{count} SMS to {to_number} after {timeout_s:.0f} s")
+                self._changed.wait(left)

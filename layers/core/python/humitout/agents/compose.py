@@ -1,0 +1,155 @@
+"""Compose stage: the four agents talk in an AG2 round-robin discussion, then the
+arrangement is built from their decisions.
+
+Turn order: Producer (the brief) → MusicAnalyst (key) → GenreSpecialist (style, tempo) →
+ChordComposer (chords per bar) → ArrangementDirector (form). Every agent answers through a
+:class:`~humitout.agents.llm.GuardedConfig`, so the same chat runs with an LLM or with the
+rules alone, and ``Arrangement.rationale`` says which one decided each step.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+
+from ag2 import Agent
+from ag2.knowledge import MemoryKnowledgeStore
+from ag2.network import EV_TEXT, Hub, HubClient, LocalLink
+from ag2.network.identity import Passport
+
+from humitout.agents.llm import GuardedConfig, LLMSettings, Outcome, llm_from_env
+from humitout.agents.rules import RULES, ComposeSession, Decisions, melody_brief
+from humitout.agents.schemas import (
+    AGENT_ORDER,
+    REPLY_MODELS,
+    AnalystReport,
+    ArrangementChoice,
+    ChordProposal,
+    Reply,
+    StyleChoice,
+)
+from humitout.errors import BadAudio
+from humitout.models import AgentDecision, Analysis, Arrangement, Style
+from humitout.music.arrangement import Form, build_arrangement, melody_bars
+
+__all__ = ("LLMSettings", "compose_arrangement", "llm_from_env")
+
+CHAT_MARGIN_S = 10.0
+
+ROLES = {
+    "MusicAnalyst": "You are the MusicAnalyst. Confirm or correct the key of the hummed melody "
+                    "(tonic note name and major/minor) from the brief's key detector and the notes.",
+    "GenreSpecialist": "You are the GenreSpecialist. Choose the style (pop, rock, jazz, electronic, "
+                       "acoustic, hip-hop) and the song tempo in BPM. If the caller chose a style, keep it. "
+                       "Prefer a tempo equal to, double or half the hum's tempo inside the style's usual range.",
+    "ChordComposer": "You are the ChordComposer. Harmonise the melody in the agreed key and style: give "
+                     "1 or 2 chord symbols (e.g. C, Am7, G7/B) for every bar of the verse, choosing chords "
+                     "whose tones match the melody's long and strong-beat notes, and end with a cadence.",
+    "ArrangementDirector": "You are the ArrangementDirector. Choose the form around the verse: intro bars "
+                           "(0-4), whether to repeat the verse (do so when it is short), ending bars (1-2).",
+}
+
+
+def _system_prompt(agent: str) -> str:
+    schema = json.dumps(REPLY_MODELS[agent].model_json_schema())
+    return (f"{ROLES[agent]} You are one of four agents producing a backing track for a hummed melody; "
+            f"read the brief and the other agents' JSON replies. Answer with ONE JSON object only, "
+            f"no prose, matching this JSON schema: {schema}")
+
+
+def _brief(session: ComposeSession) -> str:
+    """The Producer's opening message: what was heard and what the caller asked for."""
+    analysis = session.analysis
+    melody = session.melody(analysis.tempo_bpm)
+    return json.dumps({
+        "task": "arrange a backing track for this hum",
+        "caller_style": session.requested_style.value if session.requested_style else "choose for me",
+        "hum_tempo_bpm": round(analysis.tempo_bpm, 1),
+        "detected_key": analysis.key.name,
+        "key_confidence": round(analysis.key.confidence, 2),
+        "mood": analysis.mood.model_dump(),
+        "time_signature": "4/4",
+        "verse_bars_at_hum_tempo": melody_bars(melody),
+        "melody_at_hum_tempo (beat in bar:note(duration in beats))": melody_brief(melody),
+        "lyrics": analysis.lyrics.text,
+    })
+
+
+async def _run_discussion(session: ComposeSession, llm: LLMSettings | None) -> dict[str, Outcome]:
+    """Run one round of the round-robin discussion; returns each agent's outcome."""
+    outcomes: dict[str, Outcome] = {}
+
+    def record(outcome: Outcome) -> None:
+        outcomes[outcome.agent] = outcome
+
+    hub = await Hub.open(MemoryKnowledgeStore(), ttl_sweep_interval=0, expectation_sweep_interval=0)
+    try:
+        for agent in AGENT_ORDER:
+            config = GuardedConfig(agent, session, llm, record)
+            await hub.register(Agent(agent, prompt=_system_prompt(agent), config=config), attach_plugin=False)
+        producer = await HubClient(LocalLink(hub), hub=hub).register_human(Passport(name="Producer"))
+        channel = await producer.open(type="discussion", target=list(AGENT_ORDER),
+                                      knobs={"ordering": "round_robin"})
+        await channel.send(_brief(session))
+        turn_limit_s = (llm.timeout_s if llm else 0.0) + CHAT_MARGIN_S
+        deadline = asyncio.get_running_loop().time() + turn_limit_s * len(AGENT_ORDER)
+        expected_texts = 1 + len(AGENT_ORDER)  # the brief and one reply per agent
+        while asyncio.get_running_loop().time() < deadline:
+            wal = await hub.read_wal(channel.channel_id)
+            if sum(1 for e in wal if e.event_type == EV_TEXT) >= expected_texts:
+                break
+            await asyncio.sleep(0.005)
+        await channel.close(reason="arrangement decided")
+    finally:
+        await hub.close()
+    return outcomes
+
+
+def _decision_text(reply: Reply) -> str:
+    if isinstance(reply, AnalystReport):
+        return f"key {reply.tonic} {reply.mode}"
+    if isinstance(reply, StyleChoice):
+        return f"style {reply.style.value} at {reply.tempo_bpm:g} BPM"
+    if isinstance(reply, ChordProposal):
+        return "verse chords " + " | ".join(" ".join(bar) for bar in reply.bars)
+    assert isinstance(reply, ArrangementChoice)
+    return (f"form: intro {reply.intro_bars} bars, verse{' x2' if reply.repeat_verse else ''}, "
+            f"ending {reply.ending_bars} bar{'s' if reply.ending_bars > 1 else ''}")
+
+
+def _rationale(outcome: Outcome) -> AgentDecision:
+    reason = outcome.reply.reason
+    if outcome.fallback_note:
+        reason = f"{outcome.fallback_note}; rules: {reason}"
+    return AgentDecision(agent=outcome.agent, decision=_decision_text(outcome.reply), reason=reason,
+                         source="llm" if outcome.source == "llm" else "rules")
+
+
+def compose_arrangement(analysis: Analysis, style: Style | None = None, *,
+                        llm: LLMSettings | None = None) -> Arrangement:
+    """The arrangement for a hum: the agents' group chat (LLM when ``llm`` is given, else the
+    rules), then the fully expanded, validated ``Arrangement``. Raises BadAudio("no_melody")
+    when the analysis has no notes."""
+    if not analysis.notes:
+        raise BadAudio("no_melody", "the analysis has no notes")
+    session = ComposeSession(analysis=analysis, requested_style=style)
+    outcomes = asyncio.run(_run_discussion(session, llm))
+
+    decisions = Decisions()
+    for agent in AGENT_ORDER:  # an agent that never answered (chat stalled) is decided by the rules
+        outcome = outcomes.get(agent) or Outcome(agent, RULES[agent](session, decisions), "rules",
+                                                 "no reply in the group chat")
+        outcomes[agent] = outcome
+        decisions.record(agent, outcome.reply)
+
+    key = decisions.key(session)
+    choice = decisions.style_choice(session)
+    melody = session.melody(choice.tempo_bpm)
+    assert decisions.chords is not None and decisions.form is not None
+    verse_bars = len(decisions.chords.bars)
+    form = Form(intro_bars=decisions.form.intro_bars, verse_bars=verse_bars,
+                repeat_verse=decisions.form.repeat_verse, ending_bars=decisions.form.ending_bars)
+    return build_arrangement(
+        analysis, style=choice.style, tempo_bpm=choice.tempo_bpm, key=key, melody=melody,
+        verse_chords=decisions.chords.slots(key.tonic_pc, key.mode), form=form,
+        rationale=[_rationale(outcomes[agent]) for agent in AGENT_ORDER],
+    )

@@ -1,0 +1,150 @@
+"""The agents' deterministic replies (no LLM): music theory on the session's hum.
+
+Each function takes the session and the decisions already posted in the chat and returns
+that agent's reply model; ``check_reply`` applies the same session-aware checks to an LLM's
+reply so that it is held to what the rules guarantee.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from humitout.agents.schemas import (
+    AnalystReport,
+    ArrangementChoice,
+    ChordProposal,
+    Reply,
+    StyleChoice,
+    check_chord_proposal,
+    check_style_choice,
+)
+from humitout.models import PITCH_CLASS_NAMES, Analysis, Key, NoteEvent, Style
+from humitout.music.arrangement import SHORT_HUM_BARS, default_form, melody_bars, quantise_melody
+from humitout.music.harmony import estimate_key, harmonise
+from humitout.music.styles import adjust_tempo, choose_style, profile
+from humitout.music.theory import midi_to_name
+
+KEY_CONFIDENCE_TRUSTED = 0.5
+
+
+@dataclass(frozen=True)
+class ComposeSession:
+    """One Compose run: the hum and the caller's style (None = "choose for me")."""
+
+    analysis: Analysis
+    requested_style: Style | None
+
+    def beat_ratio(self, tempo_bpm: float) -> float:
+        """Song beats per hum beat: 2 or ½ when the song tempo doubles or halves the hum's, else 1."""
+        ratio = tempo_bpm / self.analysis.tempo_bpm
+        for whole in (2.0, 0.5):
+            if math.isclose(ratio, whole, rel_tol=0.03):
+                return whole
+        return 1.0
+
+    def melody(self, tempo_bpm: float) -> list[NoteEvent]:
+        """The quantised hum in song beats at ``tempo_bpm``."""
+        return quantise_melody(self.analysis, self.beat_ratio(tempo_bpm))
+
+
+@dataclass
+class Decisions:
+    """The replies posted so far in the chat, by agent."""
+
+    analyst: AnalystReport | None = None
+    style: StyleChoice | None = None
+    chords: ChordProposal | None = None
+    form: ArrangementChoice | None = None
+
+    def key(self, session: ComposeSession) -> Key:
+        report = self.analyst or analyst_reply(session, self)
+        return Key(tonic_pc=report.tonic_pc, mode=report.mode, confidence=session.analysis.key.confidence)
+
+    def style_choice(self, session: ComposeSession) -> StyleChoice:
+        return self.style or genre_reply(session, self)
+
+    def record(self, agent: str, reply: Reply) -> None:
+        setattr(self, {"MusicAnalyst": "analyst", "GenreSpecialist": "style", "ChordComposer": "chords",
+                       "ArrangementDirector": "form"}[agent], reply)
+
+
+def analyst_reply(session: ComposeSession, decisions: Decisions) -> AnalystReport:
+    """Keep the detector's key when it is confident, else the key the melody itself implies."""
+    detected = session.analysis.key
+    melody = session.melody(session.analysis.tempo_bpm)
+    tonic_pc, mode, correlation = estimate_key(melody)
+    if detected.confidence >= KEY_CONFIDENCE_TRUSTED or correlation <= detected.confidence:
+        return AnalystReport(tonic=detected.tonic, mode=detected.mode,
+                             reason=f"key detector says {detected.name} (confidence {detected.confidence:.2f})")
+    return AnalystReport(tonic=PITCH_CLASS_NAMES[tonic_pc], mode=mode,
+                         reason=f"detector unsure ({detected.confidence:.2f}); the melody's pitch "
+                                f"profile fits {PITCH_CLASS_NAMES[tonic_pc]} {mode} (r={correlation:.2f})")
+
+
+def genre_reply(session: ComposeSession, decisions: Decisions) -> StyleChoice:
+    """The caller's style, or one chosen from the mood; the tempo moved into the style's range."""
+    if session.requested_style is not None:
+        style, why = session.requested_style, "the caller chose it"
+    else:
+        style, why = choose_style(session.analysis.mood)
+    tempo, ratio = adjust_tempo(session.analysis.tempo_bpm, style)
+    how = "kept" if ratio == 1.0 and round(session.analysis.tempo_bpm) == tempo else (
+        "doubled" if ratio == 2.0 else "halved" if ratio == 0.5 else "moved")
+    return StyleChoice(style=style, tempo_bpm=tempo,
+                       reason=f"{style.value}: {why}; hum tempo {session.analysis.tempo_bpm:.0f} BPM "
+                              f"{how} to {tempo:.0f}")
+
+
+def chord_reply(session: ComposeSession, decisions: Decisions) -> ChordProposal:
+    """The harmoniser's progression (Viterbi over the style's vocabulary)."""
+    key = decisions.key(session)
+    choice = decisions.style_choice(session)
+    melody = session.melody(choice.tempo_bpm)
+    bars = melody_bars(melody)
+    slots = harmonise(melody, bars, key.tonic_pc, key.mode, profile(choice.style))
+    per_bar: list[list[str]] = [[] for _ in range(bars)]
+    for slot in slots:
+        per_bar[int(slot.start_beat // 4)].append(slot.chord.symbol)
+    romans = " ".join(slot.roman for slot in slots)
+    return ChordProposal(bars=per_bar, reason=f"harmoniser over {choice.style.value} vocabulary in "
+                                              f"{key.name}: {romans}")
+
+
+def director_reply(session: ComposeSession, decisions: Decisions) -> ArrangementChoice:
+    """Two intro bars of groove, a repeat when the hum is short, one ending bar."""
+    melody = session.melody(decisions.style_choice(session).tempo_bpm)
+    form = default_form(melody_bars(melody))
+    repeat = (f"repeat the {form.verse_bars}-bar verse (shorter than {SHORT_HUM_BARS} bars)"
+              if form.repeat_verse else f"no repeat: the verse already has {form.verse_bars} bars")
+    return ArrangementChoice(intro_bars=form.intro_bars, repeat_verse=form.repeat_verse,
+                             ending_bars=form.ending_bars,
+                             reason=f"{form.intro_bars}-bar groove intro; {repeat}; final tonic held "
+                                    f"{form.ending_bars} bar")
+
+
+RULES = {
+    "MusicAnalyst": analyst_reply,
+    "GenreSpecialist": genre_reply,
+    "ChordComposer": chord_reply,
+    "ArrangementDirector": director_reply,
+}
+
+
+def check_reply(agent: str, reply: Reply, session: ComposeSession, decisions: Decisions) -> None:
+    """Session-aware checks of an LLM reply (raises ValueError when it cannot be used)."""
+    if isinstance(reply, StyleChoice):
+        check_style_choice(reply, session.requested_style)
+    elif isinstance(reply, ChordProposal):
+        key = decisions.key(session)
+        melody = session.melody(decisions.style_choice(session).tempo_bpm)
+        check_chord_proposal(reply, melody, melody_bars(melody), key.tonic_pc, key.mode)
+
+
+def melody_brief(melody: list[NoteEvent]) -> list[str]:
+    """The melody per bar as "beat:note(beats)" text for the LLM, e.g. "0:E4(1)"."""
+    lines: dict[int, list[str]] = {}
+    for note in melody:
+        bar = int(note.start_beat // 4)
+        lines.setdefault(bar, []).append(
+            f"{note.start_beat - 4 * bar:g}:{midi_to_name(note.pitch)}({note.duration_beats:g})")
+    return [f"bar {bar + 1}: " + " ".join(notes) for bar, notes in sorted(lines.items())]

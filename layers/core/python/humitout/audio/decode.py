@@ -1,0 +1,82 @@
+"""Bytes of a recording -> float32 mono samples at the working rate.
+
+Reads WAV (PCM, mu-law, A-law, float), FLAC, OGG and MP3 through libsndfile
+and resamples with :func:`scipy.signal.resample_poly`. Refuses recordings that
+cannot carry a melody before any pitch tracking is spent on them.
+"""
+from __future__ import annotations
+
+import io
+from math import gcd
+
+import numpy as np
+import soundfile as sf
+from scipy.signal import resample_poly
+
+from humitout.errors import BadAudio
+
+WORK_RATE = 16000          # Hz, the f0 tracker's native rate
+MAX_DURATION_S = 600.0     # longest recording accepted (10 min)
+SILENCE_PEAK = 10 ** (-50 / 20)   # peak under -50 dBFS is silence
+CLIP_FRACTION = 0.15       # share of samples pinned at the peak that means heavy clipping (8 dB overdrive gives ~6 %)
+
+_AUDIO_MAGIC = (b"RIFF", b"RIFX", b"RF64", b"FORM", b"fLaC", b"OggS", b"ID3", b".snd")
+
+
+def _looks_like_audio(data: bytes) -> bool:
+    """True if the first bytes are a known audio container or an MPEG frame sync."""
+    head = data[:4]
+    return head.startswith(_AUDIO_MAGIC) or (len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
+
+
+def clipped_fraction(x: np.ndarray) -> float:
+    """Share of samples of ``x`` (n,) within 0.1 % of its absolute peak (0 if the peak is low).
+
+    A hard-clipped signal sits on its rails for many samples; an unclipped voice
+    touches its peak once or twice. Peaks under -6 dBFS are never counted as clipping.
+    """
+    peak = float(np.max(np.abs(x))) if x.size else 0.0
+    if peak < 0.5:
+        return 0.0
+    return float(np.mean(np.abs(x) >= peak * 0.999))
+
+
+def check_levels(x: np.ndarray) -> None:
+    """Raise :class:`BadAudio` ``silence`` or ``clipped`` for samples ``x`` (n,) in [-1, 1]."""
+    if not x.size or float(np.max(np.abs(x))) < SILENCE_PEAK:
+        raise BadAudio("silence", "the recording peaks under -50 dBFS")
+    frac = clipped_fraction(x)
+    if frac > CLIP_FRACTION:
+        raise BadAudio("clipped", f"{frac:.1%} of the samples sit at full scale")
+
+
+def decode_audio(data: bytes, *, rate: int = WORK_RATE) -> tuple[np.ndarray, int]:
+    """Decode a recording to ``(samples, rate)``: float32 mono (n,) in [-1, 1] at ``rate`` Hz.
+
+    Raises :class:`BadAudio` with code ``empty`` (0 bytes), ``not_audio`` (not an
+    audio file), ``undecodable`` (an audio header that libsndfile cannot read),
+    ``too_long`` (header says over 10 min), ``silence`` or ``clipped``.
+    """
+    if not data:
+        raise BadAudio("empty", "0 bytes received")
+    try:
+        with sf.SoundFile(io.BytesIO(data)) as f:
+            native = int(f.samplerate)
+            if f.frames > 0 and f.frames / native > MAX_DURATION_S:
+                raise BadAudio("too_long", f"{f.frames / native:.0f} s > {MAX_DURATION_S:.0f} s")
+            x = f.read(dtype="float32", always_2d=True)
+    except BadAudio:
+        raise
+    except Exception as exc:  # libsndfile reports every failure as a generic error
+        code = "undecodable" if _looks_like_audio(data) else "not_audio"
+        raise BadAudio(code, f"{type(exc).__name__}: {exc}"[:200]) from None
+    if x.shape[0] / native > MAX_DURATION_S:
+        raise BadAudio("too_long", f"{x.shape[0] / native:.0f} s > {MAX_DURATION_S:.0f} s")
+    x = x.mean(axis=1)
+    if not np.all(np.isfinite(x)):
+        raise BadAudio("undecodable", "non-finite samples")
+    check_levels(x)
+    if native != rate:
+        g = gcd(native, rate)
+        x = resample_poly(x, rate // g, native // g)
+    return np.clip(x, -1.0, 1.0).astype(np.float32), rate

@@ -1,0 +1,161 @@
+"""f0 track + energy -> notes (onset s, offset s, fractional MIDI).
+
+1. Frame energy (dB, 10 ms hop, 30 ms window). A frame is part of a note when
+   the tracker calls it voiced and it is no more than ``TAIL_DB`` under the
+   loudest frame within +-``LEVEL_WIN_S`` (this ends notes where the voice,
+   not the room's reverb tail, stops).
+2. Inside each voiced run, a new note starts
+   * at a pitch change: the pitch leaves the current note's running median by
+     more than ``JUMP_ST`` for at least ``MIN_JUMP_S``; the boundary is moved
+     to where the contour crosses the midpoint of the two notes' pitches (the
+     centre of a portamento), and
+   * at a re-attack: an energy dip at least ``DIP_DB`` deep relative to the
+     maxima on both sides (a consonant /d/ or /l/, or a hummed "mm" dip) —
+     this is what splits legato repeated notes.
+3. Pieces shorter than ``MIN_NOTE_S`` are transitions (scoops, glides) and join
+   the following note; the note pitch is the median of its central frames,
+   which skips scoops into the note and falls off its end.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import maximum_filter1d, median_filter
+
+from humitout.audio.f0 import PitchTrack
+
+TAIL_DB = 15.0        # dB under the local maximum where a note has ended (reverb tails stay out)
+LEVEL_WIN_S = 0.3     # s, half-width of the window giving the local maximum
+JUMP_ST = 0.6         # semitones, pitch change that starts a new note
+MIN_JUMP_S = 0.05     # s, how long the pitch must stay away
+DIP_DB = 5.0          # dB, depth of an energy dip that re-attacks a note
+DIP_WIN_S = 0.12      # s, window on each side of a dip holding its reference maxima
+MIN_NOTE_S = 0.07     # s, shortest note
+MIN_SEP_S = 0.07      # s, closest two boundaries may be
+ONSET_LEAD_S = 0.02   # s, voicing (conf >= 0.5) starts this much after the attack does
+
+
+@dataclass
+class NoteEvent:
+    """A note: ``onset_s``/``offset_s`` in seconds, ``midi`` fractional, ``confidence`` in [0, 1]."""
+
+    onset_s: float
+    offset_s: float
+    midi: float
+    confidence: float
+
+
+def frame_energy_db(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01,
+                    win_s: float = 0.03) -> np.ndarray:
+    """RMS level in dBFS of ``x`` (n,) in windows of ``win_s`` centred on frames ``i * hop_s``; shape (n_frames,)."""
+    hop, half = int(round(hop_s * sr)), int(round(win_s * sr / 2))
+    c = np.concatenate([[0.0], np.cumsum(np.asarray(x, np.float64) ** 2)])
+    centres = np.arange(n_frames) * hop
+    lo = np.clip(centres - half, 0, len(x))
+    hi = np.clip(centres + half, 0, len(x))
+    power = (c[hi] - c[lo]) / np.maximum(hi - lo, 1)
+    return 10.0 * np.log10(power + 1e-12)
+
+
+def _pitch_cuts(m: np.ndarray, min_jump: int) -> list[int]:
+    """Frame indices (into ``m``) where a new pitch starts, at the glide's midpoint crossing."""
+    cuts = [0]
+    i = 1
+    while i < len(m):
+        ref = np.median(m[cuts[-1]:i])
+        if abs(m[i] - ref) <= JUMP_ST:
+            i += 1
+            continue
+        j = i
+        while j < len(m) and abs(m[j] - ref) > JUMP_ST:
+            j += 1
+        if j - i < min_jump:
+            i = j
+            continue
+        new = np.median(m[i:j])
+        mid = 0.5 * (ref + new)
+        # walk back from i to the last frame still on the old side of the midpoint
+        k = i
+        lo = max(cuts[-1] + 1, i - min_jump)
+        while k > lo and (m[k - 1] - mid) * (new - mid) > 0:
+            k -= 1
+        while k < j and (m[k] - mid) * (new - mid) < 0:
+            k += 1
+        cuts.append(k)
+        i = k + 1
+    return cuts[1:]
+
+
+def _dip_cuts(e: np.ndarray, win: int, edge: int) -> list[int]:
+    """Frame indices of energy minima at least ``DIP_DB`` under the maxima on both sides."""
+    out = []
+    for t in range(edge, len(e) - edge):
+        if e[t] > e[t - 1] or e[t] > e[t + 1]:
+            continue
+        left = e[max(0, t - win):t].max()
+        right = e[t + 1:t + 1 + win].max()
+        if min(left, right) - e[t] >= DIP_DB:
+            out.append(t)
+    return out
+
+
+def _merge_close(cuts: list[int], strength: dict[int, float], min_sep: int) -> list[int]:
+    """Keep the stronger of boundaries closer than ``min_sep`` frames."""
+    kept: list[int] = []
+    for c in sorted(cuts):
+        if kept and c - kept[-1] < min_sep:
+            if strength[c] > strength[kept[-1]]:
+                kept[-1] = c
+            continue
+        kept.append(c)
+    return kept
+
+
+def segment_notes(track: PitchTrack, energy_db: np.ndarray) -> list[NoteEvent]:
+    """Notes from a pitch track and the frame energy ``energy_db`` (n,) on the same grid."""
+    hop = track.hop_s
+    n = min(len(track.hz), len(energy_db))
+    midi_all = track.midi[:n]
+    e = energy_db[:n]
+    local_max = maximum_filter1d(e, size=2 * int(LEVEL_WIN_S / hop) + 1)
+    voiced = track.voiced[:n] & (e > local_max - TAIL_DB) & np.isfinite(midi_all)
+    min_len = int(np.ceil(MIN_NOTE_S / hop - 1e-9))
+    min_jump = max(1, int(round(MIN_JUMP_S / hop)))
+    win = int(round(DIP_WIN_S / hop))
+    min_sep = int(round(MIN_SEP_S / hop))
+    e_s = np.convolve(np.pad(e, 1, mode="edge"), np.ones(3) / 3, "valid")
+
+    notes: list[NoteEvent] = []
+    edges = np.diff(np.r_[0, voiced.astype(np.int8), 0])
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        if b - a < min_len:
+            continue
+        m = midi_all[a:b]
+        if len(m) >= 5:
+            m = median_filter(m, size=5, mode="nearest")
+        pc = _pitch_cuts(m, min_jump)
+        dc = _dip_cuts(e_s[a:b], win, edge=min_len // 2)
+        strength = {c: 2.0 for c in pc}
+        strength.update({c: 1.0 for c in dc if c not in strength})
+        cuts = _merge_close(pc + dc, strength, min_sep)
+        bounds = list(zip([0] + cuts, cuts + [len(m)]))
+        merged: list[list[int]] = []
+        pending = None
+        for s, t in bounds:
+            if t - s < min_len:
+                pending = s if pending is None else pending
+                continue
+            merged.append([pending if pending is not None else s, t])
+            pending = None
+        if pending is not None and merged:
+            merged[-1][1] = len(m)
+        conf = track.confidence[a:b]
+        for s, t in merged:
+            d = t - s
+            core = m[s + int(0.25 * d): s + max(int(0.8 * d), int(0.25 * d) + 1)]
+            lead = ONSET_LEAD_S if s == 0 else 0.0
+            notes.append(NoteEvent(onset_s=max((a + s) * hop - lead, 0.0), offset_s=(a + t) * hop,
+                                   midi=float(np.median(core)),
+                                   confidence=float(np.clip(np.mean(conf[s:t]), 0.0, 1.0))))
+    return notes

@@ -1,0 +1,112 @@
+"""The Transcribe stage as pure functions: recording bytes -> :class:`~humitout.models.Analysis`.
+
+Rejections (:class:`~humitout.errors.BadAudio` codes), in the order checked:
+``empty``, ``not_audio``/``undecodable``, ``too_long``, ``silence``, ``clipped``
+(by :func:`~humitout.audio.decode.decode_audio`), then ``silence`` (voice-band
+level), ``noise`` (under ``MIN_VOICED_S`` of voiced notes in a spectrally flat
+signal), ``too_short`` (under ``MIN_VOICED_S`` of notes otherwise) and
+``no_melody`` (voiced but the pitch rarely holds still, as in speech).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from scipy.ndimage import median_filter
+from scipy.signal import stft
+
+from humitout.audio.decode import clipped_fraction, decode_audio
+from humitout.audio.f0 import PitchTrack, track_f0
+from humitout.audio.key import estimate_key
+from humitout.audio.mood import estimate_mood
+from humitout.audio.notes import NoteEvent, frame_energy_db, segment_notes
+from humitout.audio.tempo import estimate_tempo
+from humitout.errors import BadAudio
+from humitout.models import Analysis, F0Track, Lyrics, Note
+
+MIN_VOICED_S = 2.0        # s of notes needed for a melody
+SILENCE_DBFS = -55.0      # 95th-percentile frame level under this is silence
+NOISE_FLATNESS = 0.3      # median spectral flatness (300-3400 Hz) above this is noise
+MIN_STABLE_FRACTION = 0.4  # share of voiced frames whose pitch holds still, below: speech
+STABLE_SLOPE_ST_S = 12.0  # semitones per second under which the pitch "holds still"
+
+
+def transcribe_samples(x: np.ndarray, sr: int) -> tuple[PitchTrack, np.ndarray, list[NoteEvent]]:
+    """Pitch track, frame energy (dBFS, (n,)) and notes of mono samples ``x`` (n,) at ``sr`` Hz."""
+    track = track_f0(x, sr)
+    energy = frame_energy_db(x, sr, len(track.hz), track.hop_s)
+    return track, energy, segment_notes(track, energy)
+
+
+def transcribe_path(wav_path: str | Path) -> list[tuple[float, float, float]]:
+    """Notes ``[(onset_s, offset_s, midi), ...]`` of an audio file (benchmark entry point)."""
+    x, sr = decode_audio(Path(wav_path).read_bytes())
+    _, _, notes = transcribe_samples(x, sr)
+    return [(n.onset_s, n.offset_s, n.midi) for n in notes]
+
+
+def spectral_flatness(x: np.ndarray, sr: int, band_hz: tuple[float, float] = (300.0, 3400.0)) -> float:
+    """Median over 32 ms frames of the spectral flatness (geometric / arithmetic mean power) in ``band_hz``."""
+    f, _, z = stft(x, fs=sr, nperseg=int(0.032 * sr))
+    p = np.abs(z[(f >= band_hz[0]) & (f <= band_hz[1])]) ** 2 + 1e-12
+    flat = np.exp(np.mean(np.log(p), axis=0)) / np.mean(p, axis=0)
+    loud = np.mean(p, axis=0) >= np.percentile(np.mean(p, axis=0), 50)
+    return float(np.median(flat[loud]))
+
+
+def stable_fraction(track: PitchTrack) -> float:
+    """Share of voiced frames whose pitch moves slower than ``STABLE_SLOPE_ST_S`` (0 if none are voiced)."""
+    v = track.voiced
+    if v.sum() < 5:
+        return 0.0
+    m = median_filter(np.nan_to_num(track.midi), size=5, mode="nearest")
+    slope = np.abs(np.gradient(m, track.hop_s))
+    ok = v & np.r_[v[1:], False] & np.r_[False, v[:-1]]
+    return float(np.mean(slope[ok] < STABLE_SLOPE_ST_S)) if ok.any() else 0.0
+
+
+def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
+    """The whole Transcribe stage: audio file bytes -> :class:`Analysis`.
+
+    Raises :class:`BadAudio` when the recording cannot give a melody (codes above).
+    """
+    x, sr = decode_audio(data)
+    duration = len(x) / sr
+    track, energy, notes = transcribe_samples(x, sr)
+    if np.percentile(energy, 95) < SILENCE_DBFS:
+        raise BadAudio("silence", f"voice band under {SILENCE_DBFS:.0f} dBFS")
+    voiced_s = float(sum(n.offset_s - n.onset_s for n in notes))
+    if voiced_s < MIN_VOICED_S:
+        flat = spectral_flatness(x, sr)
+        if flat > NOISE_FLATNESS:
+            raise BadAudio("noise", f"no stable pitch (spectral flatness {flat:.2f})")
+        raise BadAudio("too_short", f"{voiced_s:.1f} s of melody, need {MIN_VOICED_S:.0f} s")
+    stable = stable_fraction(track)
+    if stable < MIN_STABLE_FRACTION:
+        raise BadAudio("no_melody", f"the pitch holds still in only {stable:.0%} of voiced frames")
+
+    onsets = np.array([n.onset_s for n in notes])
+    offsets = np.array([n.offset_s for n in notes])
+    midi = np.array([n.midi for n in notes])
+    conf = np.array([n.confidence for n in notes])
+    tempo = estimate_tempo(onsets, offsets, duration)
+    key = estimate_key(midi, offsets - onsets, conf)
+    level = float(np.median(energy[track.voiced])) if track.voiced.any() else -60.0
+    mood = estimate_mood(level, len(notes) / max(offsets[-1] - onsets[0], 1e-3), tempo.bpm, key)
+    warnings = []
+    if clipped_fraction(x) > 0.01:
+        warnings.append("some clipping")
+    if key.confidence < 0.2:
+        warnings.append("key uncertain")
+    if tempo.confidence < 0.2:
+        warnings.append("tempo uncertain")
+    hz = np.where(track.voiced, track.hz, 0.0)
+    return Analysis(
+        sample_rate_hz=sr, duration_s=round(duration, 3), voiced_s=round(voiced_s, 3),
+        f0=F0Track(hop_s=track.hop_s, hz=[round(float(f), 2) for f in hz],
+                   confidence=[round(float(c), 3) for c in track.confidence]),
+        notes=[Note(onset_s=round(n.onset_s, 3), offset_s=round(n.offset_s, 3),
+                    midi=round(n.midi, 2), confidence=round(n.confidence, 3)) for n in notes],
+        tempo_bpm=round(float(np.clip(tempo.bpm, 20.5, 319.0)), 2),
+        beats_s=[round(float(b), 3) for b in tempo.beats_s],
+        key=key, lyrics=lyrics or Lyrics(), mood=mood, warnings=warnings)

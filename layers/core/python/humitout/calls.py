@@ -1,0 +1,161 @@
+"""The phone conversation: what each Twilio webhook does and the TwiML it answers.
+
+PIN → optional style menu → ``<Record>`` → session + Step Functions execution.
+Each function takes the already signature-checked webhook and returns TwiML (str).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import urllib.parse
+
+from twilio.twiml.messaging_response import MessagingResponse
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from humitout.models import Style
+from humitout.runtime import Services
+from humitout.telephony import RecordingWebhook, SmsWebhook, VoiceWebhook
+
+VOICE = "Polly.Joanna"
+STYLE_MENU = ", ".join(f"{i} for {s.value.replace('-', ' ')}" for i, s in enumerate(Style, start=1))
+
+
+def _say(resp: VoiceResponse | Gather, text: str) -> None:
+    resp.say(text, voice=VOICE)
+
+
+def call_token(auth_token: str, call_sid: str) -> str:
+    """Proof, carried in the next webhook's URL, that this call passed the PIN step."""
+    return hmac.new(auth_token.encode(), f"pin-ok:{call_sid}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def incoming_call(svc: Services, hook: VoiceWebhook) -> str:
+    """``/twilio/voice``: greet a known caller and ask for the PIN."""
+    resp = VoiceResponse()
+    if not svc.db.note_call_attempt(hook.From, svc.settings.calls_per_hour):
+        _say(resp, "You have called many times in the last hour. Please try again later. Goodbye.")
+        resp.hangup()
+        return str(resp)
+    if svc.db.user_for_phone(hook.From) is None:
+        _say(resp, "Welcome to Hum It Out. This phone number is not registered yet. "
+                   "Please sign up first, then call again. Goodbye.")
+        resp.hangup()
+        return str(resp)
+    gather = Gather(num_digits=6, action="/twilio/pin", method="POST", timeout=10)
+    _say(gather, "Welcome to Hum It Out. Please enter your six digit PIN.")
+    resp.append(gather)
+    _say(resp, "We didn't get your PIN. Goodbye.")
+    resp.hangup()
+    return str(resp)
+
+
+def pin_entered(svc: Services, hook: VoiceWebhook) -> str:
+    """``/twilio/pin``: check the PIN (lockout after repeated failures), then offer styles."""
+    s = svc.settings
+    resp = VoiceResponse()
+    check = svc.db.check_pin(hook.From, hook.Digits or "", s.pin_max_failures, s.pin_lockout_s)
+    if check.status == "ok":
+        token = call_token(s.twilio_auth_token, hook.CallSid)
+        gather = Gather(num_digits=1, action=f"/twilio/style?t={token}", method="POST", timeout=4,
+                        finish_on_key="")
+        _say(gather, f"Thanks. Choose a style: press {STYLE_MENU}, or wait and we'll choose for you.")
+        resp.append(gather)
+        resp.redirect(f"/twilio/style?t={token}", method="POST")
+        return str(resp)
+    if check.status == "locked":
+        minutes = max(1, round(s.pin_lockout_s / 60))
+        _say(resp, f"Too many wrong PINs. Your account is locked for {minutes} minutes. Goodbye.")
+        resp.hangup()
+    elif check.status == "wrong":
+        gather = Gather(num_digits=6, action="/twilio/pin", method="POST", timeout=10)
+        _say(gather, f"That PIN is not right. You have {check.attempts_left} tries left. Please enter it again.")
+        resp.append(gather)
+        resp.hangup()
+    else:
+        _say(resp, "This phone number is not registered. Goodbye.")
+        resp.hangup()
+    return str(resp)
+
+
+def style_chosen(svc: Services, hook: VoiceWebhook, token: str) -> str:
+    """``/twilio/style``: remember the style (or none) and record up to 30 s after the beep."""
+    resp = VoiceResponse()
+    if not hmac.compare_digest(token, call_token(svc.settings.twilio_auth_token, hook.CallSid)):
+        _say(resp, "Sorry, something went wrong. Please call again.")
+        resp.hangup()
+        return str(resp)
+    style = Style.from_text(hook.Digits) if hook.Digits else None
+    heard = f"{style.value.replace('-', ' ')} it is. " if style else ""
+    query = urllib.parse.urlencode({"t": token, **({"style": style.value} if style else {})})
+    _say(resp, f"{heard}After the beep, hum or sing your melody for up to "
+               f"{svc.settings.max_recording_s} seconds, then hang up.")
+    resp.record(action=f"/twilio/recording?{query}", method="POST", max_length=svc.settings.max_recording_s,
+                play_beep=True, trim="trim-silence", timeout=5, finish_on_key="#")
+    return str(resp)
+
+
+def recording_done(svc: Services, hook: RecordingWebhook, token: str, style: str | None) -> str:
+    """``/twilio/recording``: one session per RecordingSid, one execution named after it."""
+    resp = VoiceResponse()
+    if not hmac.compare_digest(token, call_token(svc.settings.twilio_auth_token, hook.CallSid)):
+        _say(resp, "Sorry, something went wrong. Please call again.")
+        resp.hangup()
+        return str(resp)
+    user = svc.db.user_for_phone(hook.From)
+    chosen = Style.from_text(style)
+    session, _created = svc.db.create_session(
+        str(user["id"]), hook.CallSid, hook.RecordingSid, hook.From, chosen.value if chosen else None)
+    start_pipeline(svc, execution_name=hook.RecordingSid, payload={
+        "session_id": str(session["id"]),
+        "caller": hook.From,
+        "recording_url": hook.RecordingUrl,
+        "recording_sid": hook.RecordingSid,
+        "style": chosen.value if chosen else None,
+    })
+    _say(resp, "Got it! We're turning your melody into a track. We'll text you the links in a minute. Goodbye.")
+    resp.hangup()
+    return str(resp)
+
+
+def start_pipeline(svc: Services, execution_name: str, payload: dict) -> str:
+    """Start the state machine with a deterministic name; a repeat start is a no-op.
+
+    Returns the execution ARN.
+    """
+    try:
+        arn = svc.sfn.start_execution(
+            stateMachineArn=svc.settings.state_machine_arn, name=execution_name, input=json.dumps(payload)
+        )["executionArn"]
+    except svc.sfn.exceptions.ExecutionAlreadyExists:
+        arn = svc.settings.state_machine_arn.replace(":stateMachine:", ":execution:") + ":" + execution_name
+    svc.db.update_session(payload["session_id"], execution_arn=arn)
+    return arn
+
+
+SMS_HELP = ("Hum It Out: call us and hum a melody to get a backing track. Reply with a style "
+            f"({', '.join(s.value for s in Style)}) or AGAIN for a new version of your last hum.")
+
+
+def sms_received(svc: Services, hook: SmsWebhook) -> str:
+    """``/twilio/sms``: "jazz" (or any style) or "again" → a new version of the caller's last hum."""
+    resp = MessagingResponse()
+    text = hook.Body.strip().lower()
+    style = Style.from_text(text)
+    if style is None and text not in {"again", "another", "new", "remix"}:
+        resp.message(SMS_HELP)
+        return str(resp)
+    session = svc.db.latest_session_for_phone(hook.From)
+    if session is None:
+        resp.message("Hum It Out: we don't have a hum from you yet. Call us and hum a melody first!")
+        return str(resp)
+    start_pipeline(svc, execution_name=hook.MessageSid, payload={
+        "session_id": str(session["id"]),
+        "caller": hook.From,
+        "analysis_key": f"sessions/{session['id']}/analysis.json",
+        "style": style.value if style else None,
+        "variation": hook.MessageSid,
+    })
+    what = f"a {style.value} version" if style else "a new version"
+    resp.message(f"Hum It Out: making {what} of your last melody. We'll text you the links shortly.")
+    return str(resp)

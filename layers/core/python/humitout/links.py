@@ -1,0 +1,47 @@
+"""The share page behind ``/s/{token}``: fresh presigned S3 links on every visit."""
+from __future__ import annotations
+
+import html
+from pathlib import PurePosixPath
+
+from humitout.runtime import Services
+
+LABELS = {  # logical file name -> what the caller sees, in page order
+    "download-package.zip": "Everything (ZIP: stems, MIDI, mixes, lyrics, metadata)",
+    "backing-track.wav": "Backing track (WAV, no melody)",
+    "full-mix.wav": "Full mix with melody guide (WAV)",
+    "session.mid": "MIDI for GarageBand / Logic / Ableton",
+    "lyrics.txt": "Lyrics (TXT)",
+    "metadata.json": "Metadata (JSON)",
+    "lead-sheet.musicxml": "Lead sheet (MusicXML)",
+    "piano-roll.png": "Piano roll (PNG)",
+}
+
+
+def share_page(svc: Services, token: str) -> tuple[int, str]:
+    """``(status, html)`` for a share token: 404 for unknown, expired or revoked tokens."""
+    track = svc.db.resolve_share_link(token)
+    if track is None:
+        return 404, _page("Link not found", "<p>This link has expired or does not exist. "
+                          "Call again to make a new track.</p>")
+    ttl = svc.settings.presign_ttl_s
+    keys: dict[str, str] = track["file_keys"]
+    by_filename = {PurePosixPath(k).name: k for k in keys.values()}
+    rows = []
+    ordered = [n for n in LABELS if n in by_filename] + sorted(n for n in by_filename if n not in LABELS)
+    for filename in ordered:
+        url = svc.storage.presign_get(by_filename[filename], ttl, filename=filename)
+        label = LABELS.get(filename, filename)
+        rows.append(f'<li><a href="{html.escape(url)}">{html.escape(label)}</a></li>')
+    sizes = track["file_sizes"] or {}
+    total_mb = sum(sizes.values()) / 1e6
+    body = (f"<p>{html.escape(track['style'])} · {html.escape(str(track['detected_key']))} · "
+            f"{round(track['tempo'] or 0)} bpm · version {track['version']} · {total_mb:.1f} MB</p>"
+            f"<ul>{''.join(rows)}</ul><p>Links refresh each time you open this page.</p>")
+    return 200, _page("Your Hum It Out track", body)
+
+
+def _page(title: str, body: str) -> str:
+    return ("<!doctype html><html><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width,initial-scale=1'>"
+            f"<title>{html.escape(title)}</title></head><body><h1>{html.escape(title)}</h1>{body}</body></html>")

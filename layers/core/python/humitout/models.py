@@ -1,0 +1,210 @@
+"""The JSON contracts between pipeline stages (``analysis.json``, ``arrangement.json``).
+
+Times are in seconds unless a field name says ``beat``; pitches are MIDI note
+numbers (60 = middle C, fractional where measured); frequencies are in Hz.
+Both documents carry ``schema_version`` so a consumer can refuse what it does
+not understand.
+"""
+from __future__ import annotations
+
+from enum import Enum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ANALYSIS_SCHEMA_VERSION = "1"
+ARRANGEMENT_SCHEMA_VERSION = "1"
+
+PITCH_CLASS_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+
+
+class Contract(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Style(str, Enum):
+    POP = "pop"
+    ROCK = "rock"
+    JAZZ = "jazz"
+    ELECTRONIC = "electronic"
+    ACOUSTIC = "acoustic"
+    HIP_HOP = "hip-hop"
+
+    @classmethod
+    def from_text(cls, text: str | None) -> "Style | None":
+        """Parse a caller's choice ("Jazz", "hiphop", "hip hop", "3") or return None."""
+        if text is None:
+            return None
+        cleaned = text.strip().lower().replace(" ", "-").replace("_", "-")
+        if cleaned in {"hiphop", "rap"}:
+            cleaned = "hip-hop"
+        if cleaned.isdigit():
+            order = list(cls)
+            idx = int(cleaned) - 1
+            return order[idx] if 0 <= idx < len(order) else None
+        for style in cls:
+            if style.value == cleaned:
+                return style
+        return None
+
+
+class Key(Contract):
+    """A key: ``tonic_pc`` is the pitch class (0 = C … 11 = B)."""
+
+    tonic_pc: int = Field(ge=0, le=11)
+    mode: Literal["major", "minor"]
+    confidence: float = Field(ge=0.0, le=1.0)
+
+    @property
+    def tonic(self) -> str:
+        return PITCH_CLASS_NAMES[self.tonic_pc]
+
+    @property
+    def name(self) -> str:
+        return f"{self.tonic} {self.mode}"
+
+
+class F0Track(Contract):
+    """Frame-level fundamental frequency: frame ``i`` is at ``i * hop_s`` seconds.
+
+    ``hz[i]`` is 0.0 where the frame is unvoiced; ``confidence[i]`` is in [0, 1].
+    """
+
+    hop_s: float = 0.01
+    hz: list[float]
+    confidence: list[float]
+
+
+class Note(Contract):
+    """A sung note: onset/offset in seconds, ``midi`` fractional (measured pitch)."""
+
+    onset_s: float = Field(ge=0.0)
+    offset_s: float = Field(gt=0.0)
+    midi: float = Field(gt=0.0, lt=128.0)
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+class LyricWord(Contract):
+    word: str
+    start_s: float
+    end_s: float
+
+
+class Lyrics(Contract):
+    """Lyrics heard in the recording; ``source="none"`` means none were transcribed."""
+
+    source: Literal["whisper", "none"] = "none"
+    text: str = ""
+    language: str | None = None
+    words: list[LyricWord] = []
+
+
+class Mood(Contract):
+    """Simple descriptors: ``energy`` in [0, 1] (loudness + note rate), tempo class."""
+
+    energy: float = Field(ge=0.0, le=1.0)
+    tempo_class: Literal["slow", "medium", "fast"]
+    tags: list[str] = []
+
+
+class Analysis(Contract):
+    """``analysis.json``: what the Transcribe stage heard."""
+
+    schema_version: Literal["1"] = ANALYSIS_SCHEMA_VERSION
+    sample_rate_hz: int
+    duration_s: float
+    voiced_s: float
+    f0: F0Track
+    notes: list[Note]
+    tempo_bpm: float = Field(gt=20.0, lt=320.0)
+    beats_s: list[float]
+    key: Key
+    lyrics: Lyrics = Lyrics()
+    mood: Mood
+    warnings: list[str] = []
+
+
+class TimeSignature(Contract):
+    numerator: int = 4
+    denominator: int = 4
+
+
+class Section(Contract):
+    """A named span of the song in whole bars (bar 0 is the first bar)."""
+
+    name: Literal["intro", "verse", "repeat", "ending"]
+    start_bar: int = Field(ge=0)
+    bars: int = Field(ge=1)
+
+
+class Chord(Contract):
+    """A chord starting at ``start_beat`` (quarter notes from song start)."""
+
+    start_beat: float = Field(ge=0.0)
+    duration_beats: float = Field(gt=0.0)
+    symbol: str  # e.g. "C", "Am7", "G7/B"
+    root_pc: int = Field(ge=0, le=11)
+    quality: str  # "maj", "min", "7", "maj7", "min7", "dim", "sus4", ...
+    pitches: list[int]  # MIDI numbers of a close-position voicing
+    roman: str = ""  # e.g. "V7/ii" relative to the arrangement key
+
+
+class NoteEvent(Contract):
+    """One MIDI note of a part, in beats (quarter notes) from song start."""
+
+    start_beat: float = Field(ge=0.0)
+    duration_beats: float = Field(gt=0.0)
+    pitch: int = Field(ge=0, le=127)
+    velocity: int = Field(ge=1, le=127)
+
+
+PartName = Literal["drums", "bass", "chords", "pad", "melody"]
+
+
+class Part(Contract):
+    """One instrument track. ``program`` is a 0-based GM program (ignored for drums)."""
+
+    name: PartName
+    program: int = Field(ge=0, le=127)
+    is_drum: bool = False
+    level_db: float = Field(le=6.0, ge=-60.0)
+    pan: float = Field(ge=-1.0, le=1.0, default=0.0)
+    pattern: str = ""  # name of the style pattern that produced the notes
+    notes: list[NoteEvent]
+
+
+class AgentDecision(Contract):
+    """Who decided what and why; ``source`` says if an LLM or the rules answered."""
+
+    agent: str
+    decision: str
+    reason: str
+    source: Literal["llm", "rules"]
+
+
+class Arrangement(Contract):
+    """``arrangement.json``: everything Render needs, fully expanded to note events."""
+
+    schema_version: Literal["1"] = ARRANGEMENT_SCHEMA_VERSION
+    style: Style
+    tempo_bpm: float = Field(gt=20.0, lt=320.0)
+    key: Key
+    time_signature: TimeSignature = TimeSignature()
+    total_bars: int = Field(ge=1)
+    sections: list[Section]
+    chords: list[Chord]
+    melody_offset_beats: float = 0.0  # where the hum's first beat sits in the song
+    parts: list[Part]
+    lyrics: str = ""
+    rationale: list[AgentDecision] = []
+
+    def part(self, name: str) -> Part:
+        for p in self.parts:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    @property
+    def duration_s(self) -> float:
+        beats = self.total_bars * self.time_signature.numerator * 4 / self.time_signature.denominator
+        return beats * 60.0 / self.tempo_bpm

@@ -1,0 +1,310 @@
+"""From a hum (``Analysis``) to a fully expanded ``Arrangement`` in 4/4.
+
+Song form: intro (the groove, tonic then dominant), verse (the hum), a repeat of the verse
+when the hum is shorter than ``SHORT_HUM_BARS``, ending (the tonic held). Every part is
+expanded to ``NoteEvent``s in beats (quarter notes from the song start); pitches are MIDI.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from humitout.models import (
+    AgentDecision,
+    Analysis,
+    Arrangement,
+    Chord,
+    Key,
+    NoteEvent,
+    Part,
+    Section,
+    Style,
+)
+from humitout.music.harmony import BEATS_PER_BAR, ChordSlot, candidates_for
+from humitout.music.styles import CRASH, DRUM_VELOCITY, KICK, StyleProfile, profile
+from humitout.music.theory import ChordSpec, bass_pitch, chord_to_roman, close_voicing
+
+GRID_BEATS = 0.25  # a 16th note
+SHORT_HUM_BARS = 8
+STEP_BEATS = 0.25
+
+
+@dataclass(frozen=True)
+class Form:
+    """Bars per section: ``verse_bars`` is the hum's length; the repeat is a second verse."""
+
+    intro_bars: int
+    verse_bars: int
+    repeat_verse: bool
+    ending_bars: int
+
+    @property
+    def verse_start_beat(self) -> float:
+        return float(self.intro_bars * BEATS_PER_BAR)
+
+    @property
+    def total_bars(self) -> int:
+        return self.intro_bars + self.verse_bars * (2 if self.repeat_verse else 1) + self.ending_bars
+
+    @property
+    def ending_start_beat(self) -> float:
+        return float((self.total_bars - self.ending_bars) * BEATS_PER_BAR)
+
+    def sections(self) -> list[Section]:
+        spans = [("intro", self.intro_bars), ("verse", self.verse_bars),
+                 ("repeat", self.verse_bars if self.repeat_verse else 0), ("ending", self.ending_bars)]
+        result, bar = [], 0
+        for name, bars in spans:
+            if bars > 0:
+                result.append(Section(name=name, start_bar=bar, bars=bars))
+                bar += bars
+        return result
+
+
+def seconds_to_beats(times_s: np.ndarray, beats_s: list[float], tempo_bpm: float) -> np.ndarray:
+    """Beat positions (beat 0 = ``beats_s[0]``) of times in seconds, interpolating the beat
+    grid and extrapolating beyond it at ``tempo_bpm``."""
+    period = 60.0 / tempo_bpm
+    if len(beats_s) < 2:
+        origin = beats_s[0] if beats_s else 0.0
+        return (times_s - origin) / period
+    grid = np.asarray(beats_s, dtype=float)
+    index = np.arange(len(grid), dtype=float)
+    inside = np.interp(times_s, grid, index)
+    before = (times_s - grid[0]) / period
+    after = index[-1] + (times_s - grid[-1]) / period
+    return np.where(times_s < grid[0], before, np.where(times_s > grid[-1], after, inside))
+
+
+def _best_bar_phase(onsets: np.ndarray, durations: np.ndarray) -> int:
+    """Beats (0-3) to delay the melody so that long notes fall on beats 1 and 3."""
+    def score(shift: int) -> float:
+        position = (onsets + shift) % BEATS_PER_BAR
+        on_one = np.isclose(position, 0.0, atol=1e-6)
+        on_three = np.isclose(position, 2.0, atol=1e-6)
+        return float(np.sum(durations * (on_one + 0.5 * on_three)))
+    scores = [score(shift) for shift in range(BEATS_PER_BAR)]
+    return int(np.argmax(np.array(scores) - 1e-3 * np.arange(BEATS_PER_BAR)))
+
+
+def quantise_melody(analysis: Analysis, beat_ratio: float = 1.0) -> list[NoteEvent]:
+    """The hum as note events on a 16th grid, in song beats from the start of the verse
+    (bar-aligned so long notes fall on strong beats; beats scaled by ``beat_ratio`` when the
+    song tempo is a multiple of the hum's). Overlaps are cut; pitches rounded to semitones."""
+    notes = sorted(analysis.notes, key=lambda n: n.onset_s)
+    if not notes:
+        return []
+    onsets = seconds_to_beats(np.array([n.onset_s for n in notes]), analysis.beats_s, analysis.tempo_bpm)
+    offsets = seconds_to_beats(np.array([n.offset_s for n in notes]), analysis.beats_s, analysis.tempo_bpm)
+    origin = math.floor(onsets[0] + 1e-6)
+    starts = np.round((onsets - origin) * beat_ratio / GRID_BEATS) * GRID_BEATS
+    ends = np.round((offsets - origin) * beat_ratio / GRID_BEATS) * GRID_BEATS
+    shift = _best_bar_phase(starts, ends - starts)
+    starts, ends = starts + shift, ends + shift
+
+    events: list[NoteEvent] = []
+    for i, note in enumerate(notes):
+        start, end = float(starts[i]), float(max(ends[i], starts[i] + GRID_BEATS))
+        if i + 1 < len(notes):
+            end = min(end, float(starts[i + 1]))
+        if end - start < GRID_BEATS - 1e-9:
+            continue  # swallowed by the next note on the grid
+        pitch = int(round(note.midi))
+        velocity = int(round(70 + 40 * note.confidence))
+        if events and events[-1].pitch == pitch and math.isclose(events[-1].start_beat, start):
+            continue
+        events.append(NoteEvent(start_beat=start, duration_beats=end - start, pitch=pitch, velocity=velocity))
+    return events
+
+
+def melody_bars(melody: list[NoteEvent]) -> int:
+    """Whole bars the melody spans (at least 1)."""
+    if not melody:
+        return 1
+    end = max(n.start_beat + n.duration_beats for n in melody)
+    return max(1, math.ceil(end / BEATS_PER_BAR - 1e-9))
+
+
+def default_form(verse_bars: int) -> Form:
+    """Two bars of intro, the verse, a repeat when the hum is short, one bar of ending."""
+    return Form(intro_bars=2, verse_bars=verse_bars, repeat_verse=verse_bars < SHORT_HUM_BARS, ending_bars=1)
+
+
+def _cadence_chords(prof: StyleProfile, key: Key) -> tuple[ChordSpec, ChordSpec]:
+    """The style's most usual tonic and dominant chords in the key."""
+    candidates = candidates_for(prof, key.tonic_pc, key.mode)
+    tonics = [c for c in candidates if c.chord.root_pc == key.tonic_pc and c.function == "T"]
+    dominants = [c for c in candidates if c.chord.root_pc == (key.tonic_pc + 7) % 12 and c.function == "D"]
+    tonic = max(tonics, key=lambda c: c.weight).chord
+    dominant = max(dominants, key=lambda c: c.weight).chord if dominants else tonic
+    return tonic, dominant
+
+
+def song_chords(verse: list[ChordSlot], form: Form, prof: StyleProfile, key: Key) -> list[ChordSlot]:
+    """Chord slots for the whole song in song beats: intro (tonic, dominant in its last bar),
+    verse, repeat, ending (tonic held)."""
+    tonic, dominant = _cadence_chords(prof, key)
+    slots: list[ChordSlot] = []
+    for bar in range(form.intro_bars):
+        chord = dominant if bar == form.intro_bars - 1 and form.intro_bars > 1 else tonic
+        slots.append(ChordSlot(bar * BEATS_PER_BAR, BEATS_PER_BAR, chord, chord_to_roman(chord, key.tonic_pc, key.mode)))
+    for copy in range(2 if form.repeat_verse else 1):
+        offset = form.verse_start_beat + copy * form.verse_bars * BEATS_PER_BAR
+        slots.extend(ChordSlot(s.start_beat + offset, s.duration_beats, s.chord, s.roman) for s in verse)
+    slots.append(ChordSlot(form.ending_start_beat, form.ending_bars * BEATS_PER_BAR, tonic,
+                           chord_to_roman(tonic, key.tonic_pc, key.mode)))
+    return slots
+
+
+def _chord_at(slots: list[ChordSlot], beat: float) -> ChordSlot:
+    for slot in reversed(slots):
+        if slot.start_beat <= beat + 1e-9:
+            return slot
+    return slots[0]
+
+
+def _swung(step: int, swing: float) -> float:
+    """Beat offset within the bar of 16-step ``step``, delaying off-beat 8ths by ``swing``."""
+    return step * STEP_BEATS + (swing * 0.5 if step % 4 == 2 else 0.0)
+
+
+def drum_notes(form: Form, prof: StyleProfile) -> list[NoteEvent]:
+    """The groove for intro/verse/repeat bars (a fill in each section's last bar), a crash on
+    the verse and ending downbeats, and one final kick + crash."""
+    section_last_bars = {s.start_bar + s.bars - 1 for s in form.sections()}
+    events: list[NoteEvent] = []
+    groove_bars = form.total_bars - form.ending_bars
+    for bar in range(groove_bars):
+        lanes = prof.drum_fill if bar in section_last_bars else prof.drums
+        for drum, lane in lanes.items():
+            for step, mark in enumerate(lane):
+                if mark in DRUM_VELOCITY:
+                    events.append(NoteEvent(start_beat=bar * BEATS_PER_BAR + _swung(step, prof.swing),
+                                            duration_beats=STEP_BEATS, pitch=drum, velocity=DRUM_VELOCITY[mark]))
+    for beat in (form.verse_start_beat, form.ending_start_beat):
+        events.append(NoteEvent(start_beat=beat, duration_beats=1.0, pitch=CRASH, velocity=110))
+    events.append(NoteEvent(start_beat=form.ending_start_beat, duration_beats=1.0, pitch=KICK, velocity=112))
+    return sorted(events, key=lambda e: (e.start_beat, e.pitch))
+
+
+def _bass_tone(tone: str, chord: ChordSpec, next_chord: ChordSpec) -> int:
+    root = bass_pitch(chord.bass_pc if chord.bass_pc is not None else chord.root_pc)
+    if tone == "fifth":
+        fifth = [i for i in chord.intervals if i in (6, 7, 8)]
+        return root + (fifth[0] if fifth else 7) - (12 if root + 7 > 52 else 0)
+    if tone == "third":
+        return root + chord.intervals[1]
+    if tone == "octave":
+        return root + 12
+    if tone == "approach":
+        target = bass_pitch(next_chord.root_pc)
+        return target - 1 if target - 1 != root else target + 2
+    return root
+
+
+def bass_notes(slots: list[ChordSlot], form: Form, prof: StyleProfile) -> list[NoteEvent]:
+    """The style's bass pattern on each chord (root/fifth/third/octave/approach tones), the
+    ending's root held."""
+    events: list[NoteEvent] = []
+    for bar in range(form.total_bars - form.ending_bars):
+        for hit in prof.bass:
+            start = bar * BEATS_PER_BAR + _swung(hit.step, prof.swing)
+            slot = _chord_at(slots, start)
+            next_slot = _chord_at(slots, slot.start_beat + slot.duration_beats)
+            end = min(start + hit.length * STEP_BEATS, slot.start_beat + slot.duration_beats)
+            if end - start <= 1e-9:
+                continue
+            events.append(NoteEvent(start_beat=start, duration_beats=end - start,
+                                    pitch=_bass_tone(hit.tone, slot.chord, next_slot.chord),
+                                    velocity=100 if hit.accent else 86))
+    ending = slots[-1]
+    events.append(NoteEvent(start_beat=ending.start_beat, duration_beats=ending.duration_beats,
+                            pitch=bass_pitch(ending.chord.root_pc), velocity=100))
+    return events
+
+
+def chord_voicings(slots: list[ChordSlot], center: float) -> list[list[int]]:
+    """A voice-led close voicing (MIDI) per slot, kept near ``center``."""
+    voicings: list[list[int]] = []
+    for slot in slots:
+        voicings.append(close_voicing(slot.chord, center, voicings[-1] if voicings else None))
+    return voicings
+
+
+def comping_notes(slots: list[ChordSlot], voicings: list[list[int]], form: Form,
+                  prof: StyleProfile) -> list[NoteEvent]:
+    """The style's comping rhythm on the voicings; the ending chord held."""
+    events: list[NoteEvent] = []
+    for bar in range(form.total_bars - form.ending_bars):
+        for step, length in prof.comp_steps:
+            start = bar * BEATS_PER_BAR + _swung(step, prof.swing)
+            index = max(i for i, s in enumerate(slots) if s.start_beat <= start + 1e-9)
+            slot = slots[index]
+            end = min(start + length * STEP_BEATS, slot.start_beat + slot.duration_beats)
+            if end - start <= 1e-9:
+                continue
+            velocity = 92 if step == 0 else 78
+            events.extend(NoteEvent(start_beat=start, duration_beats=end - start, pitch=p, velocity=velocity)
+                          for p in voicings[index])
+    events.extend(NoteEvent(start_beat=slots[-1].start_beat, duration_beats=slots[-1].duration_beats,
+                            pitch=p, velocity=90) for p in voicings[-1])
+    return events
+
+
+def pad_notes(slots: list[ChordSlot], voicings: list[list[int]]) -> list[NoteEvent]:
+    """Each chord sustained for its whole length."""
+    return [NoteEvent(start_beat=s.start_beat, duration_beats=s.duration_beats, pitch=p, velocity=64)
+            for s, voicing in zip(slots, voicings) for p in voicing]
+
+
+def melody_notes(melody: list[NoteEvent], form: Form) -> list[NoteEvent]:
+    """The quantised hum placed at the verse (and again at the repeat)."""
+    events: list[NoteEvent] = []
+    for copy in range(2 if form.repeat_verse else 1):
+        offset = form.verse_start_beat + copy * form.verse_bars * BEATS_PER_BAR
+        events.extend(n.model_copy(update={"start_beat": n.start_beat + offset}) for n in melody)
+    return events
+
+
+def build_arrangement(
+    analysis: Analysis,
+    *,
+    style: Style,
+    tempo_bpm: float,
+    key: Key,
+    melody: list[NoteEvent],
+    verse_chords: list[ChordSlot],
+    form: Form,
+    rationale: list[AgentDecision],
+) -> Arrangement:
+    """Assemble and validate the arrangement: sections, chords with voicings and roman
+    numerals, all five parts expanded to note events."""
+    prof = profile(style)
+    slots = song_chords(verse_chords, form, prof, key)
+    comp_voicings = chord_voicings(slots, prof.chord_center)
+    pad_voicings = chord_voicings(slots, prof.pad_center)
+    chords = [Chord(start_beat=s.start_beat, duration_beats=s.duration_beats, symbol=s.chord.symbol,
+                    root_pc=s.chord.root_pc, quality=s.chord.quality, pitches=v, roman=s.roman)
+              for s, v in zip(slots, comp_voicings)]
+    name = style.value
+
+    def part(part_name: str, notes: list[NoteEvent], pattern: str) -> Part:
+        return Part(name=part_name, program=prof.programs[part_name], is_drum=part_name == "drums",
+                    level_db=prof.levels_db[part_name], pan=prof.pans.get(part_name, 0.0),
+                    pattern=pattern, notes=notes)
+
+    parts = [
+        part("drums", drum_notes(form, prof), f"{name}-groove"),
+        part("bass", bass_notes(slots, form, prof), f"{name}-bass"),
+        part("chords", comping_notes(slots, comp_voicings, form, prof), f"{name}-comping"),
+        part("pad", pad_notes(slots, pad_voicings), f"{name}-pad"),
+        part("melody", melody_notes(melody, form), "hum-guide"),
+    ]
+    arrangement = Arrangement(
+        style=style, tempo_bpm=tempo_bpm, key=key, total_bars=form.total_bars, sections=form.sections(),
+        chords=chords, melody_offset_beats=form.verse_start_beat, parts=parts,
+        lyrics=analysis.lyrics.text, rationale=rationale,
+    )
+    return Arrangement.model_validate(arrangement.model_dump())

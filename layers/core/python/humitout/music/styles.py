@@ -1,0 +1,202 @@
+"""The six styles: chord vocabulary, harmonic rhythm, grooves, instruments, tempo and mix.
+
+Patterns are on a 16-step grid per 4/4 bar (step = a 16th note = 0.25 beat).
+GM programs are 0-based; drum notes are GM percussion keys (channel 10).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from humitout.models import Mood, Style
+
+KICK, SNARE, SIDESTICK, CLAP, CLOSED_HAT, PEDAL_HAT, OPEN_HAT, CRASH, RIDE, SHAKER, TAMBOURINE = (
+    36, 38, 37, 39, 42, 44, 46, 49, 51, 70, 54)
+
+# A drum lane is a 16-character string: "X" accent, "x" normal, "o" ghost, "." rest.
+DRUM_VELOCITY = {"X": 112, "x": 92, "o": 58}
+
+
+@dataclass(frozen=True)
+class BassHit:
+    """One bass note of a bar pattern: ``step`` 0-15, ``length`` in steps, ``tone`` one of
+    "root", "fifth", "octave", "third", "approach" (a step into the next chord's root)."""
+
+    step: int
+    length: int
+    tone: str = "root"
+    accent: bool = False
+
+
+@dataclass(frozen=True)
+class StyleProfile:
+    """Everything a style decides; ``vocabulary`` maps mode → {roman numeral: prior weight}
+    (weights > 0, larger = more usual), ``half_bar_change_cost`` is the Viterbi penalty for a
+    chord change at mid-bar (None = one chord per bar)."""
+
+    style: Style
+    vocabulary: dict[str, dict[str, float]]
+    half_bar_change_cost: float | None
+    tempo_range_bpm: tuple[float, float]
+    tempo_target_bpm: float
+    drums: dict[int, str]
+    drum_fill: dict[int, str]
+    bass: tuple[BassHit, ...]
+    comp_steps: tuple[tuple[int, int], ...]  # (step, length in steps) chord hits per bar
+    programs: dict[str, int]
+    levels_db: dict[str, float]
+    pans: dict[str, float] = field(default_factory=dict)
+    chord_center: float = 62.0  # MIDI mean of the comping voicing
+    pad_center: float = 67.0
+    swing: float = 0.0  # fraction of a 16th by which off-beat 8ths are delayed
+
+
+_POP_MAJOR = {"I": 3.0, "ii": 1.2, "iii": 0.5, "IV": 2.5, "V": 2.5, "vi": 2.0, "V7": 1.0,
+              "V/V": 0.3, "V/vi": 0.3, "bVII": 0.3}
+_POP_MINOR = {"i": 3.0, "iv": 2.0, "v": 0.8, "V": 1.8, "bVI": 2.0, "bIII": 1.5, "bVII": 2.0,
+              "V7": 0.8, "ii°": 0.3}
+
+PROFILES: dict[Style, StyleProfile] = {
+    Style.POP: StyleProfile(
+        style=Style.POP,
+        vocabulary={"major": _POP_MAJOR, "minor": _POP_MINOR},
+        half_bar_change_cost=0.8,
+        tempo_range_bpm=(90, 130), tempo_target_bpm=110,
+        drums={KICK: "X.....x.X.......", SNARE: "....X.......X...", CLOSED_HAT: "x.x.x.x.x.x.x.x."},
+        drum_fill={KICK: "X.....x.X.......", SNARE: "....X.......XoXX", CLOSED_HAT: "x.x.x.x.x......."},
+        bass=(BassHit(0, 3, "root", True), BassHit(6, 2, "root"), BassHit(8, 4, "fifth"),
+              BassHit(14, 2, "approach")),
+        comp_steps=((0, 6), (6, 2), (8, 6), (14, 2)),
+        programs={"drums": 0, "bass": 33, "chords": 0, "pad": 89, "melody": 80},
+        levels_db={"drums": -6.0, "bass": -7.0, "chords": -9.0, "pad": -15.0, "melody": -8.0},
+        pans={"chords": -0.2, "pad": 0.2},
+    ),
+    Style.ROCK: StyleProfile(
+        style=Style.ROCK,
+        vocabulary={"major": {"I": 3.0, "IV": 2.5, "V": 2.5, "vi": 1.5, "ii": 0.6, "iii": 0.4,
+                              "bVII": 1.5, "bVI": 0.6, "bIII": 0.5, "Vsus4": 0.4},
+                    "minor": {"i": 3.0, "iv": 1.8, "v": 1.2, "V": 1.0, "bVI": 2.0, "bIII": 1.8,
+                              "bVII": 2.2, "IV": 0.5}},
+        half_bar_change_cost=2.2,
+        tempo_range_bpm=(100, 150), tempo_target_bpm=124,
+        drums={KICK: "X.x.....X.x.....", SNARE: "....X.......X...", CLOSED_HAT: "X.x.X.x.X.x.X.x."},
+        drum_fill={KICK: "X.x.....X.......", SNARE: "....X.....XxXxXX", CLOSED_HAT: "X.x.X.x.X......."},
+        bass=tuple(BassHit(step, 2, "root", step % 8 == 0) for step in range(0, 16, 2)),
+        comp_steps=((0, 3), (3, 3), (6, 2), (8, 3), (11, 3), (14, 2)),
+        programs={"drums": 0, "bass": 34, "chords": 29, "pad": 48, "melody": 30},
+        levels_db={"drums": -5.0, "bass": -7.0, "chords": -8.0, "pad": -16.0, "melody": -8.0},
+        pans={"chords": -0.35, "pad": 0.3},
+        chord_center=57.0,
+    ),
+    Style.JAZZ: StyleProfile(
+        style=Style.JAZZ,
+        vocabulary={"major": {"Imaj7": 3.0, "I6": 1.0, "ii7": 2.5, "iii7": 1.0, "IVmaj7": 1.8,
+                              "V7": 2.5, "vi7": 2.0, "viiø7": 0.4, "V7/ii": 0.8, "V7/V": 0.8,
+                              "V7/vi": 0.6, "V7/IV": 0.5, "iv6": 0.3},
+                    "minor": {"i7": 2.0, "i6": 1.5, "iiø7": 2.0, "V7": 2.5, "bIIImaj7": 1.2,
+                              "iv7": 1.5, "bVImaj7": 1.2, "bVII7": 0.8, "V7/iv": 0.5}},
+        half_bar_change_cost=0.6,
+        tempo_range_bpm=(80, 180), tempo_target_bpm=120,
+        drums={RIDE: "x..ox.xox..ox.xo", PEDAL_HAT: "....x.......x...", KICK: "o.......o.......",
+               SNARE: "......o.......o."},
+        drum_fill={RIDE: "x..ox.xox..o....", PEDAL_HAT: "....x.......x...", KICK: "o.......o.......",
+                   SNARE: "......o...o.xoxx"},
+        bass=(BassHit(0, 4, "root", True), BassHit(4, 4, "third"), BassHit(8, 4, "fifth"),
+              BassHit(12, 4, "approach")),
+        comp_steps=((2, 2), (6, 3), (11, 3)),
+        programs={"drums": 0, "bass": 32, "chords": 0, "pad": 48, "melody": 65},
+        levels_db={"drums": -9.0, "bass": -6.0, "chords": -8.0, "pad": -20.0, "melody": -8.0},
+        pans={"chords": 0.25, "pad": -0.2},
+        chord_center=60.0,
+        swing=0.33,
+    ),
+    Style.ELECTRONIC: StyleProfile(
+        style=Style.ELECTRONIC,
+        vocabulary={"major": {"I": 2.0, "Isus2": 1.2, "IV": 2.0, "IVsus2": 0.6, "V": 1.5,
+                              "Vsus4": 1.0, "vi": 2.5, "iii": 0.5, "ii": 0.8},
+                    "minor": {"i": 2.5, "isus2": 0.8, "bVI": 2.5, "bIII": 1.8, "bVII": 2.2,
+                              "iv": 1.5, "v": 1.2, "Vsus4": 0.6}},
+        half_bar_change_cost=None,
+        tempo_range_bpm=(118, 130), tempo_target_bpm=124,
+        drums={KICK: "X...X...X...X...", CLAP: "....X.......X...", CLOSED_HAT: "..x...x...x...x.",
+               OPEN_HAT: "......o.......o."},
+        drum_fill={KICK: "X...X...X...X.X.", CLAP: "....X.......XXXX", CLOSED_HAT: "..x...x...x...x."},
+        bass=tuple(BassHit(step, 2, "octave" if step % 4 == 2 else "root", step % 4 == 2)
+                   for step in range(2, 16, 4)) + (BassHit(0, 2, "root"),),
+        comp_steps=((0, 2), (3, 2), (6, 2), (10, 2), (12, 2)),
+        programs={"drums": 0, "bass": 38, "chords": 81, "pad": 90, "melody": 80},
+        levels_db={"drums": -4.0, "bass": -6.0, "chords": -11.0, "pad": -13.0, "melody": -9.0},
+        pans={"chords": 0.3, "pad": -0.3},
+        chord_center=64.0,
+    ),
+    Style.ACOUSTIC: StyleProfile(
+        style=Style.ACOUSTIC,
+        vocabulary={"major": {"I": 3.0, "Iadd9": 1.0, "ii": 1.4, "ii7": 0.6, "iii": 0.5, "IV": 2.5,
+                              "IVadd9": 0.8, "V": 2.5, "Vsus4": 0.8, "vi": 2.0, "vi7": 0.5},
+                    "minor": {"i": 3.0, "iv": 2.0, "V": 1.8, "bVI": 1.5, "bIII": 1.5, "bVII": 1.8,
+                              "Vsus4": 0.6, "iv7": 0.4}},
+        half_bar_change_cost=1.4,
+        tempo_range_bpm=(70, 120), tempo_target_bpm=92,
+        drums={KICK: "x.......x.......", SIDESTICK: "....x.......x...", SHAKER: "xoxoxoxoxoxoxoxo"},
+        drum_fill={KICK: "x.......x.......", SIDESTICK: "....x.......x...", SHAKER: "xoxoxoxoxoxo...."},
+        bass=(BassHit(0, 6, "root", True), BassHit(8, 6, "fifth"), BassHit(14, 2, "approach")),
+        comp_steps=((0, 3), (4, 2), (6, 2), (8, 3), (12, 2), (14, 2)),
+        programs={"drums": 0, "bass": 32, "chords": 25, "pad": 48, "melody": 73},
+        levels_db={"drums": -12.0, "bass": -8.0, "chords": -6.0, "pad": -18.0, "melody": -8.0},
+        pans={"chords": -0.15, "pad": 0.25},
+        chord_center=58.0,
+    ),
+    Style.HIP_HOP: StyleProfile(
+        style=Style.HIP_HOP,
+        vocabulary={"major": {"Imaj7": 2.0, "ii7": 2.2, "iii7": 1.0, "IVmaj7": 2.5, "V7": 0.6,
+                              "vi7": 2.5, "Isus2": 0.5, "iv7": 0.5},
+                    "minor": {"i7": 3.0, "iv7": 2.0, "v7": 1.5, "bVImaj7": 2.0, "bIIImaj7": 1.5,
+                              "bVII7": 1.2, "iiø7": 0.6}},
+        half_bar_change_cost=None,
+        tempo_range_bpm=(80, 100), tempo_target_bpm=90,
+        drums={KICK: "X.....x...X.....", SNARE: "....X.......X...", CLOSED_HAT: "x.x.x.x.x.x.x.xx"},
+        drum_fill={KICK: "X.....x...X..x..", SNARE: "....X.......X.o.", CLOSED_HAT: "x.x.x.x.xxxxxxxx"},
+        bass=(BassHit(0, 5, "root", True), BassHit(7, 1, "octave"), BassHit(10, 4, "root")),
+        comp_steps=((0, 8), (8, 8)),
+        programs={"drums": 0, "bass": 38, "chords": 4, "pad": 89, "melody": 81},
+        levels_db={"drums": -4.0, "bass": -5.0, "chords": -10.0, "pad": -16.0, "melody": -9.0},
+        pans={"chords": 0.2, "pad": -0.2},
+        chord_center=60.0,
+        swing=0.2,
+    ),
+}
+
+
+def profile(style: Style) -> StyleProfile:
+    """The profile of ``style``."""
+    return PROFILES[style]
+
+
+def choose_style(mood: Mood) -> tuple[Style, str]:
+    """Pick a style from the hum's mood (energy 0-1, tempo class, tags); returns the style and why."""
+    tags = {tag.lower() for tag in mood.tags}
+    if tags & {"jazzy", "swing", "chromatic", "smooth"}:
+        return Style.JAZZ, f"mood tags {sorted(tags)} suggest jazz"
+    if tags & {"dark", "groovy", "laid-back", "chill"} and mood.tempo_class != "fast":
+        return Style.HIP_HOP, f"laid-back mood {sorted(tags)} at {mood.tempo_class} tempo suits hip-hop"
+    if mood.energy >= 0.7:
+        if mood.tempo_class == "fast":
+            return Style.ELECTRONIC, f"high energy ({mood.energy:.2f}) and fast tempo suit electronic"
+        return Style.ROCK, f"high energy ({mood.energy:.2f}) suits rock"
+    if mood.energy <= 0.3 or mood.tempo_class == "slow" or tags & {"calm", "sad", "gentle"}:
+        return Style.ACOUSTIC, f"calm mood (energy {mood.energy:.2f}, {mood.tempo_class}) suits acoustic"
+    return Style.POP, f"medium energy ({mood.energy:.2f}, {mood.tempo_class}) suits pop"
+
+
+def adjust_tempo(hum_bpm: float, style: Style) -> tuple[float, float]:
+    """The song tempo (BPM, rounded to a whole number) for ``style`` and the ratio song/hum
+    beats: the hum's tempo × 1, 2 or ½ when one of those lies in the style's range (closest
+    to the style's target), else the nearest of them clamped to the range."""
+    prof = PROFILES[style]
+    low, high = prof.tempo_range_bpm
+    candidates = [(hum_bpm * ratio, ratio) for ratio in (1.0, 2.0, 0.5)]
+    inside = [(bpm, ratio) for bpm, ratio in candidates if low <= bpm <= high]
+    if inside:
+        bpm, ratio = min(inside, key=lambda c: (abs(c[0] - prof.tempo_target_bpm), c[1] != 1.0))
+        return float(round(bpm)), ratio
+    bpm, ratio = min(candidates, key=lambda c: min(abs(c[0] - low), abs(c[0] - high)))
+    return float(round(min(max(bpm, low), high))), ratio

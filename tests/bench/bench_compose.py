@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Benchmark of the harmoniser on the dev melodies of the hum corpus, per style.
+
+For each ``data/dev/*.notes.csv`` (onset, offset in seconds, MIDI pitch) an Analysis is built
+with the item's tempo and sung key (``tempo_bpm``, ``key_sung`` in the .json beside it; a steady
+beat grid from the first onset), quantised and harmonised exactly as the Compose rules do
+(tempo moved into the style's range). Metrics (Yeh et al. 2021, "Automatic melody harmonization
+with triad chords: a comparative study"):
+
+* CTR     chord-tone ratio: melody notes whose pitch class is in the sounding chord
+* CTnCTR  (chord tones + non-chord tones resolving by <= 2 semitones) / all notes
+* PCS     pitch consonance score per 16th note: unison/3rds/5th/6ths +1, 4th 0, others -1
+* MCTD    melody-chord tonal distance (Harte's 6-D tonal centroid), duration weighted; lower = closer
+* CHE     chord histogram entropy (nats, durations), CC chord coverage (distinct chords)
+
+It also counts, for each pair of styles, the melodies where both give the same chord sequence.
+
+    .venv/bin/python tests/bench/bench_compose.py [--limit N]
+
+The corpus lives in ``shared/`` beside the repository (override with HUMITOUT_BENCH_DIR).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import json
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+
+from humitout.models import Analysis, F0Track, Key, Mood, Note, NoteEvent, Style
+from humitout.music.arrangement import melody_bars, quantise_melody
+from humitout.music.harmony import ChordSlot, harmonise
+from humitout.music.styles import adjust_tempo, profile
+from humitout.music.theory import note_name_to_pc
+
+BENCH_DIR = Path(os.environ.get("HUMITOUT_BENCH_DIR")
+                 or Path(__file__).resolve().parents[3] / "shared" / "bench" / "melody")
+CONSONANCE = {0: 1, 3: 1, 4: 1, 7: 1, 8: 1, 9: 1, 5: 0}
+TARGETS = {"pop": {"CTR": 0.80, "PCS": 0.60}}
+
+
+def beat_phase(onsets_s: np.ndarray, period: float) -> float:
+    """The first beat (s) of a steady grid of ``period`` s phased to collect the most onsets
+    (as the Transcribe stage's tempo tracker phases its grid)."""
+    phases = np.linspace(0.0, period, 48, endpoint=False)
+    fit = [np.sum(np.cos(2 * np.pi * (onsets_s - phase) / period)) for phase in phases]
+    phase = phases[int(np.argmax(fit))]
+    return float(phase + period * np.floor((onsets_s.min() - phase) / period + 0.5))
+
+
+def load_item(notes_csv: Path) -> Analysis:
+    """An Analysis for one corpus item: its notes, tempo, sung key, a steady beat grid."""
+    meta = json.loads(notes_csv.with_name(notes_csv.name.replace(".notes.csv", ".json")).read_text())
+    with notes_csv.open() as f:
+        rows = [(float(r["onset"]), float(r["offset"]), float(r["midi_pitch"])) for r in csv.DictReader(f)]
+    tempo = float(meta["tempo_bpm"])
+    tonic, mode = meta["key_sung"].split()
+    period = 60.0 / tempo
+    onsets = np.array([r[0] for r in rows])
+    first, last = beat_phase(onsets, period), rows[-1][1]
+    return Analysis(
+        sample_rate_hz=8000, duration_s=last + 0.5, voiced_s=last - first, f0=F0Track(hz=[], confidence=[]),
+        notes=[Note(onset_s=on, offset_s=off, midi=pitch, confidence=1.0) for on, off, pitch in rows],
+        tempo_bpm=tempo, beats_s=[first + k * period for k in range(int((last - first) / period) + 2)],
+        key=Key(tonic_pc=note_name_to_pc(tonic), mode=mode, confidence=1.0),
+        mood=Mood(energy=0.5, tempo_class="medium"))
+
+
+def _chord_at(slots: list[ChordSlot], beat: float) -> ChordSlot:
+    return next((s for s in reversed(slots) if s.start_beat <= beat + 1e-9), slots[0])
+
+
+def _centroid(pitch_classes) -> np.ndarray:
+    """Harte et al.'s 6-D tonal centroid of a set of pitch classes (r = 1, 1, 0.5)."""
+    vectors = [[math.sin(pc * 7 * math.pi / 6), math.cos(pc * 7 * math.pi / 6),
+                math.sin(pc * 3 * math.pi / 2), math.cos(pc * 3 * math.pi / 2),
+                0.5 * math.sin(pc * 2 * math.pi / 3), 0.5 * math.cos(pc * 2 * math.pi / 3)] for pc in pitch_classes]
+    return np.mean(vectors, axis=0)
+
+
+def metrics(melody: list[NoteEvent], slots: list[ChordSlot]) -> dict[str, float]:
+    """CTR, CTnCTR, PCS, MCTD, CHE, CC of one harmonised melody."""
+    chord_tones = non_chord = resolving = 0
+    consonance: list[int] = []
+    distance = weight = 0.0
+    for i, note in enumerate(melody):
+        tones = _chord_at(slots, note.start_beat).chord.tones
+        if note.pitch % 12 in tones:
+            chord_tones += 1
+        else:
+            non_chord += 1
+            if i + 1 < len(melody) and abs(melody[i + 1].pitch - note.pitch) <= 2:
+                resolving += 1
+        for step in np.arange(note.start_beat, note.start_beat + note.duration_beats - 1e-9, 0.25):
+            consonance.extend(CONSONANCE.get((note.pitch - pc) % 12, -1)
+                              for pc in _chord_at(slots, float(step)).chord.tones)
+        distance += note.duration_beats * float(np.linalg.norm(_centroid([note.pitch % 12]) - _centroid(tones)))
+        weight += note.duration_beats
+    histogram: dict[str, float] = {}
+    for slot in slots:
+        histogram[slot.chord.symbol] = histogram.get(slot.chord.symbol, 0.0) + slot.duration_beats
+    shares = np.array(list(histogram.values())) / sum(histogram.values())
+    total = chord_tones + non_chord
+    return {"CTR": chord_tones / total, "CTnCTR": (chord_tones + resolving) / total,
+            "PCS": float(np.mean(consonance)), "MCTD": distance / weight,
+            "CHE": float(-(shares * np.log(shares)).sum()), "CC": float(len(histogram))}
+
+
+def harmonise_item(analysis: Analysis, style: Style) -> tuple[list[NoteEvent], list[ChordSlot]]:
+    """Quantise and harmonise as the Compose rules do for ``style``."""
+    _, ratio = adjust_tempo(analysis.tempo_bpm, style)
+    melody = quantise_melody(analysis, ratio)
+    return melody, harmonise(melody, melody_bars(melody), analysis.key.tonic_pc, analysis.key.mode, profile(style))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=0, help="only the first N melodies")
+    args = parser.parse_args()
+    files = sorted((BENCH_DIR / "data" / "dev").glob("*.notes.csv"))[: args.limit or None]
+    if not files:
+        raise SystemExit(f"no melodies under {BENCH_DIR / 'data' / 'dev'} (set HUMITOUT_BENCH_DIR)")
+    items = [load_item(f) for f in files]
+    sequences: dict[Style, list[tuple]] = {}
+    rows = []
+    for style in Style:
+        scores, sequences[style] = [], []
+        for analysis in items:
+            melody, slots = harmonise_item(analysis, style)
+            scores.append(metrics(melody, slots))
+            sequences[style].append(tuple((s.start_beat, s.chord.symbol) for s in slots))
+        rows.append((style.value, {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}))
+
+    print(f"{len(items)} dev melodies from {BENCH_DIR}")
+    names = list(rows[0][1])
+    print("| style | " + " | ".join(names) + " |")
+    print("|---|" + "---|" * len(names))
+    failed = []
+    for style, means in rows:
+        print(f"| {style} | " + " | ".join(f"{means[n]:.3f}" for n in names) + " |")
+        failed += [f"{style} {k} {means[k]:.3f} < {v}" for k, v in TARGETS.get(style, {}).items() if means[k] < v]
+    print("\nmelodies with the same chord sequence, per pair of styles:")
+    for a, b in itertools.combinations(Style, 2):
+        same = sum(x == y for x, y in zip(sequences[a], sequences[b]))
+        print(f"  {a.value:>10} / {b.value:<10} {same}/{len(items)}")
+        if same == len(items):
+            failed.append(f"{a.value} and {b.value} give the same chords for every melody")
+    print("\n" + ("targets met" if not failed else "MISSED: " + "; ".join(failed)))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

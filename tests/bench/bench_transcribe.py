@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Benchmark of the Transcribe stage on the hum-over-phone corpus.
+
+Scores notes with the shared harness (``shared/bench/melody/evaluate.py``:
+COnPOff / COnP / COn F1, transposition-invariant F1, raw pitch accuracy) and
+adds what the harness does not cover: key (MIREX weighted score against
+``key_sung`` of each item's .json), tempo Acc1 (within 4 % of ``tempo_bpm``)
+and CPU seconds per audio second (``time.process_time``).
+
+    .venv/bin/python tests/bench/bench_transcribe.py --sets dev [--limit N] [--out r.json]
+
+The corpus lives in ``shared/`` beside the repository (override with
+``HUMITOUT_BENCH_DIR=/path/to/melody``). ``--transcriber module:function``
+scores another note transcriber with the same harness (key/tempo are then
+not reported, they need an Analysis).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+BENCH_DIR = Path(os.environ.get("HUMITOUT_BENCH_DIR")
+                 or Path(__file__).resolve().parents[3] / "shared" / "bench" / "melody")
+TEMPO_TOL = 0.04
+
+
+class AnalysisTranscriber:
+    """``wav_path -> evaluate.Transcription`` through :func:`analyse_recording`; keeps each Analysis."""
+
+    def __init__(self, evaluate_mod):
+        from humitout.audio.transcribe import analyse_recording
+        self._analyse = analyse_recording
+        self._ev = evaluate_mod
+        self.analyses: dict[str, object] = {}
+        self.cpu_s = 0.0
+
+    def __call__(self, wav_path):
+        t = time.process_time()
+        a = self._analyse(Path(wav_path).read_bytes())
+        self.cpu_s += time.process_time() - t
+        self.analyses[str(wav_path)] = a
+        notes = [(n.onset_s, n.offset_s, n.midi) for n in a.notes]
+        return self._ev.Transcription(notes, np.arange(len(a.f0.hz)) * a.f0.hop_s, np.array(a.f0.hz))
+
+
+def key_and_tempo(items, analyses) -> dict:
+    """MIREX key score and tempo Acc1 over ``items`` (mean over items), plus per-item rows."""
+    import mir_eval.key
+    rows = []
+    for it in items:
+        a = analyses[it.wav]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            k = mir_eval.key.weighted_score(it.meta["key_sung"], a.key.name)
+        ref_bpm = float(it.meta["tempo_bpm"])
+        rows.append({"id": it.id, "key_ref": it.meta["key_sung"], "key_est": a.key.name, "key_score": k,
+                     "tempo_ref": ref_bpm, "tempo_est": a.tempo_bpm,
+                     "tempo_ok": abs(a.tempo_bpm - ref_bpm) <= TEMPO_TOL * ref_bpm})
+    return {"key_mirex": float(np.mean([r["key_score"] for r in rows])),
+            "tempo_acc1": float(np.mean([r["tempo_ok"] for r in rows])), "rows": rows}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sets", nargs="+", default=["dev"])
+    ap.add_argument("--transcriber", default=None, help="module:function (default: analyse_recording)")
+    ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--out", default=None, help="write per-item results JSON here")
+    ap.add_argument("-v", "--verbose", action="store_true", help="print key/tempo per item")
+    a = ap.parse_args(argv)
+    sys.path.insert(0, str(BENCH_DIR))
+    import evaluate as ev
+
+    results, extra = [], {}
+    for set_name in a.sets:
+        items = ev.load_set(BENCH_DIR / "data", set_name)[: a.limit]
+        audio_s = sum(it.duration for it in items)
+        if a.transcriber:
+            fn = ev.resolve_transcriber(a.transcriber)
+            t = time.process_time()
+            res = ev.evaluate(fn, items, name=a.transcriber, set_name=set_name, warmup=False)
+            cpu = time.process_time() - t
+            kt = None
+        else:
+            fn = AnalysisTranscriber(ev)
+            res = ev.evaluate(fn, items, name="humitout", set_name=set_name, warmup=False)
+            cpu = fn.cpu_s
+            kt = key_and_tempo(items, fn.analyses)
+        res["summary"]["cpu_s_per_audio_s"] = cpu / audio_s
+        results.append(res)
+        extra[set_name] = {"cpu_s_per_audio_s": cpu / audio_s, **(kt or {})}
+    print(ev.format_table(results, show_breakdown=True))
+    print()
+    for res in results:
+        s, x = res["summary"], extra[res["set"]]
+        line = (f"{res['set']}: COnP {s['COnP_F']:.3f}  COnPOff {s['COnPOff_F']:.3f}  COn {s['COn_F']:.3f}  "
+                f"TI {s['COnP_ti_F']:.3f} (octave-shifted items {s['ti_shift_octave_frac']:.0%})  "
+                f"CPU-s/s {x['cpu_s_per_audio_s']:.4f}")
+        if "key_mirex" in x:
+            line += f"  key MIREX {x['key_mirex']:.3f}  tempo Acc1 {x['tempo_acc1']:.3f}"
+            if a.verbose:
+                for r in x["rows"]:
+                    print(f"  {r['id']}: key {r['key_est']:>9s} / {r['key_ref']:<9s} {r['key_score']:.1f}  "
+                          f"tempo {r['tempo_est']:6.1f} / {r['tempo_ref']:6.1f} {'ok' if r['tempo_ok'] else 'MISS'}")
+        print(line)
+    if a.out:
+        Path(a.out).write_text(json.dumps({"results": results, "extra": extra}, indent=1, default=float))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,22 @@
+"""Shared fixtures: one embedded local stack (real Postgres, moto, gateway, Twilio stand-in)."""
+import os
+
+import pytest
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    """The whole product running locally, as `humitout demo` runs it."""
+    from humitout_infra.local.stack import LocalStack
+
+    with LocalStack(state_dir=tmp_path_factory.mktemp("state")) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def svc(stack):
+    from humitout.runtime import services
+
+    return services()

@@ -1,0 +1,72 @@
+"""Real Postgres (embedded pgserver): migrations, PIN lockout, idempotency, share links."""
+import uuid
+
+import pytest
+
+
+@pytest.fixture
+def phone():
+    return "+1555" + str(uuid.uuid4().int)[:7]
+
+
+@pytest.fixture
+def user(svc, phone):
+    return svc.db.create_user(f"{uuid.uuid4().hex}@example.com", phone, "246810")
+
+
+def test_migrations_are_applied_once(svc):
+    assert svc.db.migrate() == []  # the stack applied them; a second run applies nothing
+    with svc.db.tx() as cur:
+        cur.execute("SELECT name FROM schema_migrations")
+        assert [r["name"] for r in cur.fetchall()] == ["0001_initial.sql"]
+
+
+def test_pin_is_stored_hashed(svc, user, phone):
+    row = svc.db.user_for_phone(phone)
+    assert row["pin_hash"].startswith("scrypt$") and "246810" not in row["pin_hash"]
+
+
+def test_five_wrong_pins_lock_the_account_even_for_the_right_pin(svc, user, phone):
+    results = [svc.db.check_pin(phone, "000000", 5, 900) for _ in range(5)]
+    assert [r.status for r in results] == ["wrong"] * 4 + ["locked"]
+    assert results[0].attempts_left == 4
+    assert svc.db.check_pin(phone, "246810", 5, 900).status == "locked"
+
+
+def test_right_pin_resets_the_failure_count(svc, user, phone):
+    for _ in range(4):
+        svc.db.check_pin(phone, "111111", 5, 900)
+    assert svc.db.check_pin(phone, "246810", 5, 900).status == "ok"
+    assert svc.db.check_pin(phone, "111111", 5, 900).attempts_left == 4
+
+
+def test_unknown_caller_is_not_an_account(svc):
+    assert svc.db.check_pin("+15550000001", "123456", 5, 900).status == "unknown_caller"
+
+
+def test_calls_per_hour_are_limited_per_number(svc, phone):
+    assert [svc.db.note_call_attempt(phone, 3) for _ in range(4)] == [True, True, True, False]
+
+
+def test_same_recording_sid_gives_the_same_session(svc, user, phone):
+    first, created = svc.db.create_session(user, "CA1", "RE-" + phone, phone, None)
+    again, created_again = svc.db.create_session(user, "CA1", "RE-" + phone, phone, None)
+    assert created and not created_again and first["id"] == again["id"]
+
+
+def test_an_sms_key_is_sent_once(svc, phone):
+    key = "exec-" + phone
+    assert svc.db.claim_sms(key, phone, "hello")
+    svc.db.finish_sms(key, "SM1")
+    assert not svc.db.claim_sms(key, phone, "hello")
+
+
+def test_share_links_expire_and_can_be_revoked(svc, user, phone):
+    session, _ = svc.db.create_session(user, "CA2", "RE2-" + phone, phone, "jazz")
+    track = svc.db.save_track(str(session["id"]), 1, "jazz", {"zip": "k"}, {"zip": 1}, {})
+    live = svc.db.create_share_link(track, 30)
+    expired = svc.db.create_share_link(track, 0)
+    assert svc.db.resolve_share_link(live)["id"] == uuid.UUID(track)
+    assert svc.db.resolve_share_link(expired) is None
+    assert svc.db.revoke_share_link(live)
+    assert svc.db.resolve_share_link(live) is None

@@ -1,0 +1,185 @@
+"""The Compose group chat in both modes: rules only, and a scripted LLM (valid, invalid,
+slow, off-brief), plus the real OpenAI client against a local chat-completions server."""
+import asyncio
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from ag2.events import ModelMessage, ModelResponse
+
+from humitout.agents.compose import compose_arrangement, llm_from_env
+from humitout.agents.llm import LLMSettings
+from humitout.errors import BadAudio
+from humitout.models import Arrangement, Style
+
+TUNE = [(60, 0, 1), (64, 1, 1), (67, 2, 2), (65, 4, 1), (69, 5, 1), (72, 6, 2),
+        (67, 8, 1), (71, 9, 1), (74, 10, 2), (72, 12, 4)]
+AGENTS = ["MusicAnalyst", "GenreSpecialist", "ChordComposer", "ArrangementDirector"]
+
+VALID = {
+    "MusicAnalyst": {"tonic": "C", "mode": "major", "reason": "the tune outlines C major"},
+    "GenreSpecialist": {"style": "jazz", "tempo_bpm": 120, "reason": "bouncy arpeggios swing"},
+    "ChordComposer": {"bars": [["C6"], ["F", "Am"], ["G7"], ["C"]], "reason": "I-IV-V-I with a vi"},
+    "ArrangementDirector": {"intro_bars": 1, "repeat_verse": True, "ending_bars": 2, "reason": "short hum"},
+}
+
+
+class ScriptedConfig:
+    """An AG2 ModelConfig whose model answers each agent from ``replies`` (by the agent name
+    in its system prompt): a string, an exception to raise, or ("sleep", seconds)."""
+
+    provider = "openai"
+    model = "scripted"
+
+    def __init__(self, replies):
+        self.replies = replies
+        self.calls = []
+
+    def copy(self):
+        return self
+
+    def create(self):
+        async def client(messages, context, **kwargs):
+            agent = next(name for name in AGENTS if f"You are the {name}" in " ".join(context.prompt))
+            self.calls.append((agent, messages))
+            reply = self.replies[agent]
+            if isinstance(reply, BaseException):
+                raise reply
+            if isinstance(reply, tuple):
+                await asyncio.sleep(reply[1])
+                reply = json.dumps(VALID[agent])
+            return ModelResponse(ModelMessage(reply))
+        return client
+
+
+def by_agent(arrangement: Arrangement):
+    return {d.agent: d for d in arrangement.rationale}
+
+
+@pytest.mark.parametrize("style", [None, *Style])
+def test_rules_mode_runs_the_chat_for_every_style(style, make_hum):
+    arrangement = compose_arrangement(make_hum(TUNE), style)
+    if style is not None:
+        assert arrangement.style == style
+    assert [d.agent for d in arrangement.rationale] == AGENTS
+    assert {d.source for d in arrangement.rationale} == {"rules"}
+    assert [p.name for p in arrangement.parts] == ["drums", "bass", "chords", "pad", "melody"]
+    assert all(p.notes for p in arrangement.parts)
+
+
+def test_short_hum_is_repeated_and_ends_on_the_tonic(make_hum):
+    arrangement = compose_arrangement(make_hum([(64, 0, 1), (62, 1, 1), (60, 2, 2)]), Style.POP)
+    assert [s.name for s in arrangement.sections] == ["intro", "verse", "repeat", "ending"]
+    assert arrangement.chords[-1].symbol == "C"
+    assert "repeat" in by_agent(arrangement)["ArrangementDirector"].reason
+
+
+def test_minor_hum(make_hum, make_arpeggios):
+    hum = make_hum(make_arpeggios([(57, 60, 64), (62, 65, 69), (64, 68, 71), (69, 72, 76)]), tonic_pc=9, mode="minor")
+    arrangement = compose_arrangement(hum, Style.POP)
+    assert [c.symbol for c in arrangement.chords if arrangement.sections[1].start_bar * 4 <= c.start_beat
+            < (arrangement.sections[1].start_bar + 4) * 4] == ["Am", "Dm", "E", "Am"]
+
+
+def test_valid_llm_replies_are_used_and_recorded_as_llm(make_hum):
+    config = ScriptedConfig({agent: json.dumps(reply) for agent, reply in VALID.items()})
+    arrangement = compose_arrangement(make_hum(TUNE), llm=LLMSettings(config, timeout_s=5))
+    assert {d.source for d in arrangement.rationale} == {"llm"}
+    assert arrangement.style == Style.JAZZ and arrangement.tempo_bpm == 120
+    assert [s.name for s in arrangement.sections] == ["intro", "verse", "repeat", "ending"]
+    assert arrangement.sections[-1].bars == 2
+    verse = [c.symbol for c in arrangement.chords][1:6]
+    assert verse == ["C6", "F", "Am", "G7", "C"]
+    # the chat really ran: later agents saw the earlier agents' JSON replies
+    composer_messages = dict(config.calls)["ChordComposer"]
+    assert any("[GenreSpecialist]" in str(m) for m in composer_messages)
+
+
+def test_invalid_json_falls_back_to_rules_and_is_recorded(make_hum):
+    replies = {agent: json.dumps(reply) for agent, reply in VALID.items()}
+    replies["ChordComposer"] = "Sure! I'd suggest C, F, G and C."
+    arrangement = compose_arrangement(make_hum(TUNE), llm=LLMSettings(ScriptedConfig(replies), timeout_s=5))
+    decisions = by_agent(arrangement)
+    assert decisions["ChordComposer"].source == "rules"
+    assert "LLM reply invalid" in decisions["ChordComposer"].reason
+    assert decisions["GenreSpecialist"].source == "llm"
+    # the rules harmonised in the style the LLM chose: jazz has no plain triads
+    assert all(c.quality not in ("maj", "min") for c in arrangement.chords)
+
+
+def test_timeout_provider_error_and_off_brief_replies_fall_back(make_hum):
+    replies = {
+        "MusicAnalyst": ("sleep", 2.0),
+        "GenreSpecialist": json.dumps(VALID["GenreSpecialist"]),  # jazz, but the caller asked for rock
+        "ChordComposer": RuntimeError("provider down"),
+        "ArrangementDirector": json.dumps({"intro_bars": 9, "repeat_verse": True, "ending_bars": 1,
+                                           "reason": "long intro"}),
+    }
+    arrangement = compose_arrangement(make_hum(TUNE), Style.ROCK,
+                                      llm=LLMSettings(ScriptedConfig(replies), timeout_s=0.3))
+    decisions = by_agent(arrangement)
+    assert {d.source for d in arrangement.rationale} == {"rules"}
+    assert "timed out" in decisions["MusicAnalyst"].reason
+    assert "asked for rock" in decisions["GenreSpecialist"].reason
+    assert "LLM call failed (RuntimeError)" in decisions["ChordComposer"].reason
+    assert "LLM reply invalid" in decisions["ArrangementDirector"].reason
+    assert arrangement.style == Style.ROCK
+
+
+def test_chords_that_clash_with_the_melody_are_rejected(make_hum):
+    replies = {agent: json.dumps(reply) for agent, reply in VALID.items()}
+    replies["ChordComposer"] = json.dumps({"bars": [["F#"], ["C#"], ["F#"], ["Bb"]], "reason": "bold"})
+    arrangement = compose_arrangement(make_hum(TUNE), llm=LLMSettings(ScriptedConfig(replies), timeout_s=5))
+    assert "chord tones" in by_agent(arrangement)["ChordComposer"].reason
+
+
+def test_no_notes_is_bad_audio(make_hum):
+    hum = make_hum(TUNE).model_copy(update={"notes": []})
+    with pytest.raises(BadAudio):
+        compose_arrangement(hum)
+
+
+def test_llm_from_env():
+    assert llm_from_env({}) is None
+    settings = llm_from_env({"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"})
+    assert settings.model_config.model == "gpt-4o-mini"
+
+
+class _ChatCompletions(BaseHTTPRequestHandler):
+    """A tiny OpenAI chat-completions endpoint answering each agent with its VALID reply."""
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        system = " ".join(str(m.get("content")) for m in body["messages"] if m["role"] in ("system", "developer"))
+        agent = next(name for name in AGENTS if f"You are the {name}" in system)
+        content = json.dumps(VALID[agent]) if agent != "ArrangementDirector" else "{not json"
+        payload = json.dumps({
+            "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": body["model"],
+            "choices": [{"index": 0, "finish_reason": "stop",
+                         "message": {"role": "assistant", "content": content}}],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        }).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_openai_client_against_a_local_server(make_hum):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ChatCompletions)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings = llm_from_env({"OPENAI_API_KEY": "sk-test",
+                                 "OPENAI_BASE_URL": f"http://127.0.0.1:{server.server_address[1]}/v1"})
+        arrangement = compose_arrangement(make_hum(TUNE), llm=settings)
+    finally:
+        server.shutdown()
+    sources = {d.agent: d.source for d in arrangement.rationale}
+    assert sources == {"MusicAnalyst": "llm", "GenreSpecialist": "llm", "ChordComposer": "llm",
+                       "ArrangementDirector": "rules"}
+    assert arrangement.style == Style.JAZZ

@@ -1,0 +1,69 @@
+"""Synthetic phone-line hums for the audio tests (numpy only)."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import soundfile as sf
+from scipy.signal import butter, sosfilt
+
+PHONE_RATE = 8000
+MU = 255.0
+
+
+def mulaw_roundtrip(x: np.ndarray) -> np.ndarray:
+    """Quantise ``x`` (n,) in [-1, 1] through 8-bit G.711-style mu-law and back."""
+    y = np.sign(x) * np.log1p(MU * np.abs(x)) / np.log1p(MU)
+    q = np.round((y + 1) * 127.5) / 127.5 - 1
+    return np.sign(q) * np.expm1(np.abs(q) * np.log1p(MU)) / MU
+
+
+def hum(notes, *, duration_s: float | None = None, sr: int = 32000, fundamental_db: float = -20.0,
+        dips=(), dip_db: float = 15.0, scoop_st: float = 0.0, level: float = 0.3,
+        seed: int = 0) -> np.ndarray:
+    """Harmonic hum of ``notes`` [(onset_s, offset_s, midi)] at ``sr`` Hz, shape (n,).
+
+    The fundamental is ``fundamental_db`` under the 2nd harmonic; ``dips`` are
+    times (s) of 60 ms amplitude dips (re-articulations of legato notes);
+    each note starts ``scoop_st`` semitones flat and glides up (30 ms time constant).
+    """
+    rng = np.random.default_rng(seed)
+    end = duration_s or max(off for _, off, _ in notes) + 0.5
+    t = np.arange(int(end * sr)) / sr
+    f0 = np.zeros_like(t)
+    env = np.zeros_like(t)
+    for on, off, midi in notes:
+        m = (t >= on) & (t < off)
+        f0[m] = 440.0 * 2 ** ((midi - 69 - scoop_st * np.exp(-(t[m] - on) / 0.03)) / 12)
+        ramp = np.minimum(np.minimum((t[m] - on) / 0.02, (off - t[m]) / 0.03), 1.0)
+        env[m] = np.maximum(env[m], ramp)
+    for d in dips:
+        env *= 1 - (1 - 10 ** (-dip_db / 20)) * np.clip(1 - np.abs(t - d) / 0.03, 0, 1)
+    f0 = np.where(f0 > 0, f0, np.maximum.accumulate(f0) + 1e-3)
+    f0 = f0 * (1 + 0.002 * np.sin(2 * np.pi * 5 * t))
+    phase = 2 * np.pi * np.cumsum(f0) / sr
+    x = 10 ** (fundamental_db / 20) * np.sin(phase)
+    for k in range(2, 25):
+        x += np.where(k * f0 < sr / 2, 1.0 / k ** 0.7, 0.0) * np.sin(k * phase)
+    x = x * env
+    x = x / (np.max(np.abs(x)) + 1e-9) * level + 1e-3 * rng.standard_normal(len(x))
+    return x
+
+
+def phone(x: np.ndarray, sr: int = 32000) -> np.ndarray:
+    """Telephone channel: 300-3400 Hz band-pass, 8 kHz, mu-law; returns (m,) at 8 kHz."""
+    sos = butter(4, [300, 3400], btype="bandpass", fs=sr, output="sos")
+    y = sosfilt(sos, x)[:: sr // PHONE_RATE]
+    return mulaw_roundtrip(np.clip(y, -1, 1))
+
+
+def wav_bytes(x: np.ndarray, sr: int = PHONE_RATE, subtype: str = "ULAW", fmt: str = "WAV") -> bytes:
+    """``x`` (n,) written as an audio file in memory."""
+    buf = io.BytesIO()
+    sf.write(buf, np.clip(x, -1, 1), sr, subtype=subtype, format=fmt)
+    return buf.getvalue()
+
+
+def scale_notes(midis, start: float = 0.5, step: float = 0.5, gap: float = 0.06):
+    """Detached notes [(onset, offset, midi)], one every ``step`` s."""
+    return [(start + i * step, start + (i + 1) * step - gap, float(m)) for i, m in enumerate(midis)]
