@@ -29,6 +29,7 @@ FUNCTIONS = (
     FunctionSpec("voice", "voice"),
     FunctionSpec("sms", "sms"),
     FunctionSpec("links", "links"),
+    FunctionSpec("users", "users"),
     FunctionSpec("transcribe", "transcribe", memory_mb=1769, timeout_s=120, container=True, asl_arn_key="TranscribeFunctionArn"),
     FunctionSpec("compose", "compose", memory_mb=1024, timeout_s=180, container=True, asl_arn_key="ComposeFunctionArn"),
     FunctionSpec("render", "render", memory_mb=3008, timeout_s=300, container=True, asl_arn_key="RenderFunctionArn"),
@@ -45,6 +46,7 @@ ROUTES = (
     ("POST", "/twilio/recording", "voice"),
     ("POST", "/twilio/sms", "sms"),
     ("GET", "/s/{token}", "links"),
+    ("POST", "/users", "users"),
 )
 
 

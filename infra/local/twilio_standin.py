@@ -52,6 +52,7 @@ class TwilioStandIn:
         self.webhook_base = webhook_base.rstrip("/")
         self.messages: list[Message] = []
         self.recordings: dict[str, bytes] = {}
+        self.recording_outages = 0  # answer this many recording downloads with 503 (fault injection)
         self._changed = threading.Condition()
         self.validator = RequestValidator(auth_token)
         standin = self
@@ -99,6 +100,11 @@ class TwilioStandIn:
                     return self._json(404, {"code": 20404, "message": "Not found", "status": 404})
                 if not self._authorised() or m.group(1) != account_sid:
                     return self._json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                with standin._changed:
+                    outage = standin.recording_outages > 0
+                    standin.recording_outages -= outage
+                if outage:
+                    return self._json(503, {"code": 20503, "message": "Service unavailable", "status": 503})
                 data = standin.recordings.get(m.group(2))
                 if data is None:
                     return self._json(404, {"code": 20404, "message": "Recording not found", "status": 404})

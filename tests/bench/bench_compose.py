@@ -14,8 +14,13 @@ with triad chords: a comparative study"):
 * CHE     chord histogram entropy (nats, durations), CC chord coverage (distinct chords)
 
 It also counts, for each pair of styles, the melodies where both give the same chord sequence.
+The table shows each style's targets beside its means (``*`` marks a missed one); the exit
+status is 1 only when a target is missed or two styles give the same chords for every melody.
 
     .venv/bin/python tests/bench/bench_compose.py [--limit N]
+
+or from Python (e.g. a ``./dev bench compose`` dispatcher): ``bench_compose.main(["--limit", "5"])``
+returns the exit status.
 
 The corpus lives in ``shared/`` beside the repository (override with HUMITOUT_BENCH_DIR).
 """
@@ -27,6 +32,7 @@ import itertools
 import json
 import math
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +46,17 @@ from humitout.music.theory import note_name_to_pc
 BENCH_DIR = Path(os.environ.get("HUMITOUT_BENCH_DIR")
                  or Path(__file__).resolve().parents[3] / "shared" / "bench" / "melody")
 CONSONANCE = {0: 1, 3: 1, 4: 1, 7: 1, 8: 1, 9: 1, 5: 0}
-TARGETS = {"pop": {"CTR": 0.80, "PCS": 0.60}}
+# Per style: metric -> (bound, "min" | "max"). Pop carries the issue's targets; the other styles
+# must not fall far below it (CTR within 0.05 of pop's target) while keeping their own colour:
+# sevenths (jazz, hip-hop) lower PCS, so their PCS floors are lower.
+TARGETS: dict[str, dict[str, tuple[float, str]]] = {
+    "pop": {"CTR": (0.80, "min"), "PCS": (0.60, "min")},
+    "rock": {"CTR": (0.78, "min"), "PCS": (0.60, "min")},
+    "electronic": {"CTR": (0.75, "min"), "PCS": (0.55, "min")},
+    "acoustic": {"CTR": (0.80, "min"), "PCS": (0.55, "min")},
+    "jazz": {"CTR": (0.85, "min"), "PCS": (0.45, "min")},
+    "hip-hop": {"CTR": (0.78, "min"), "PCS": (0.40, "min")},
+}
 
 
 def beat_phase(onsets_s: np.ndarray, period: float) -> float:
@@ -117,13 +133,34 @@ def harmonise_item(analysis: Analysis, style: Style) -> tuple[list[NoteEvent], l
     return melody, harmonise(melody, melody_bars(melody), analysis.key.tonic_pc, analysis.key.mode, profile(style))
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def missed(style: str, means: dict[str, float]) -> list[str]:
+    """The targets of ``style`` its means miss, as text."""
+    out = []
+    for name, (bound, kind) in TARGETS.get(style, {}).items():
+        if (means[name] < bound) if kind == "min" else (means[name] > bound):
+            out.append(f"{style} {name} {means[name]:.3f} {'<' if kind == 'min' else '>'} {bound}")
+    return out
+
+
+def _cell(style: str, name: str, value: float) -> str:
+    target = TARGETS.get(style, {}).get(name)
+    if target is None:
+        return f"{value:.3f}"
+    bound, kind = target
+    ok = value >= bound if kind == "min" else value <= bound
+    return f"{value:.3f} ({'≥' if kind == 'min' else '≤'}{bound:g}){'' if ok else ' *'}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark (``argv`` as on the command line, default sys.argv[1:]); print the
+    table and return 0 when every target is met, else 1."""
+    parser = argparse.ArgumentParser(prog="bench_compose", description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=0, help="only the first N melodies")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     files = sorted((BENCH_DIR / "data" / "dev").glob("*.notes.csv"))[: args.limit or None]
     if not files:
-        raise SystemExit(f"no melodies under {BENCH_DIR / 'data' / 'dev'} (set HUMITOUT_BENCH_DIR)")
+        print(f"no melodies under {BENCH_DIR / 'data' / 'dev'} (set HUMITOUT_BENCH_DIR)")
+        return 2
     items = [load_item(f) for f in files]
     sequences: dict[Style, list[tuple]] = {}
     rows = []
@@ -135,14 +172,14 @@ def main() -> int:
             sequences[style].append(tuple((s.start_beat, s.chord.symbol) for s in slots))
         rows.append((style.value, {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}))
 
-    print(f"{len(items)} dev melodies from {BENCH_DIR}")
+    print(f"{len(items)} dev melodies from {BENCH_DIR}  (target in brackets, * = missed)")
     names = list(rows[0][1])
     print("| style | " + " | ".join(names) + " |")
     print("|---|" + "---|" * len(names))
     failed = []
     for style, means in rows:
-        print(f"| {style} | " + " | ".join(f"{means[n]:.3f}" for n in names) + " |")
-        failed += [f"{style} {k} {means[k]:.3f} < {v}" for k, v in TARGETS.get(style, {}).items() if means[k] < v]
+        print(f"| {style} | " + " | ".join(_cell(style, n, means[n]) for n in names) + " |")
+        failed += missed(style, means)
     print("\nmelodies with the same chord sequence, per pair of styles:")
     for a, b in itertools.combinations(Style, 2):
         same = sum(x == y for x, y in zip(sequences[a], sequences[b]))
@@ -154,4 +191,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

@@ -10,7 +10,10 @@ and CPU seconds per audio second (``time.process_time``).
     .venv/bin/python tests/bench/bench_transcribe.py --sets dev [--limit N] [--out r.json]
 
 The corpus lives in ``shared/`` beside the repository (override with
-``HUMITOUT_BENCH_DIR=/path/to/melody``). ``--transcriber module:function``
+``HUMITOUT_BENCH_DIR=/path/to/melody``); ``--data DIR`` reads the sets from
+another corpus folder (``DIR/<set>/...``, e.g. one written by
+``make_corpus.py --out DIR --seed N``) while still using the harness of the
+bench folder. ``--transcriber module:function``
 scores another note transcriber with the same harness (key/tempo are then
 not reported, they need an Analysis).
 """
@@ -72,6 +75,8 @@ def main(argv=None) -> int:
     ap.add_argument("--sets", nargs="+", default=["dev"])
     ap.add_argument("--transcriber", default=None, help="module:function (default: analyse_recording)")
     ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--data", default=None,
+                    help="corpus folder holding <set>/ subfolders (default: <bench dir>/data)")
     ap.add_argument("--out", default=None, help="write per-item results JSON here")
     ap.add_argument("-v", "--verbose", action="store_true", help="print key/tempo per item")
     a = ap.parse_args(argv)
@@ -80,7 +85,7 @@ def main(argv=None) -> int:
 
     results, extra = [], {}
     for set_name in a.sets:
-        items = ev.load_set(BENCH_DIR / "data", set_name)[: a.limit]
+        items = ev.load_set(Path(a.data) if a.data else BENCH_DIR / "data", set_name)[: a.limit]
         audio_s = sum(it.duration for it in items)
         if a.transcriber:
             fn = ev.resolve_transcriber(a.transcriber)

@@ -11,7 +11,11 @@ from ag2.events import ModelMessage, ModelResponse
 from humitout.agents.compose import compose_arrangement, llm_from_env
 from humitout.agents.llm import LLMSettings
 from humitout.errors import BadAudio
-from humitout.models import Arrangement, Style
+from pydantic import ValidationError
+
+from humitout.agents.rules import ComposeSession, Decisions, analyst_reply
+from humitout.agents.schemas import ChordProposal
+from humitout.models import Arrangement, Key, Style
 
 TUNE = [(60, 0, 1), (64, 1, 1), (67, 2, 2), (65, 4, 1), (69, 5, 1), (72, 6, 2),
         (67, 8, 1), (71, 9, 1), (74, 10, 2), (72, 12, 4)]
@@ -183,3 +187,43 @@ def test_openai_client_against_a_local_server(make_hum):
     assert sources == {"MusicAnalyst": "llm", "GenreSpecialist": "llm", "ChordComposer": "llm",
                        "ArrangementDirector": "rules"}
     assert arrangement.style == Style.JAZZ
+
+
+A_MINOR_TUNE = [(69, 0, 1), (72, 1, 1), (76, 2, 2), (74, 4, 1), (72, 5, 1), (71, 6, 2), (68, 8, 1), (71, 9, 1),
+                (76, 10, 2), (69, 12, 4)]
+
+
+def _with_key(analysis, tonic_pc, mode, confidence):
+    return analysis.model_copy(update={"key": Key(tonic_pc=tonic_pc, mode=mode, confidence=confidence)})
+
+
+@pytest.mark.parametrize("confidence", [0.25, 0.5, 0.9])
+def test_the_analysis_key_is_used_unless_its_confidence_is_low(confidence, make_hum):
+    hum = _with_key(make_hum(A_MINOR_TUNE), 0, "major", confidence)  # C major: relative of the tune's A minor
+    reply = analyst_reply(ComposeSession(hum, Style.POP), Decisions())
+    assert (reply.tonic, reply.mode) == ("C", "major")
+    assert "key detector says C major" in reply.reason
+
+
+def test_a_low_confidence_key_falls_back_to_the_melodys_own_estimate(make_hum):
+    hum = _with_key(make_hum(A_MINOR_TUNE), 7, "major", 0.05)
+    reply = analyst_reply(ComposeSession(hum, Style.POP), Decisions())
+    assert (reply.tonic, reply.mode) == ("A", "minor")
+    assert "detector unsure" in reply.reason
+    arrangement = compose_arrangement(hum, Style.POP)
+    assert arrangement.key.name == "A minor" and arrangement.chords[-1].symbol == "Am"
+
+
+def test_chord_proposals_take_1_2_or_4_chords_a_bar():
+    assert ChordProposal(bars=[["C"], ["F", "G"], ["C", "C", "G7", "C"]], reason="x")
+    with pytest.raises(ValidationError):
+        ChordProposal(bars=[["C", "F", "G"]], reason="x")
+
+
+def test_the_rules_post_per_beat_chords_when_the_harmoniser_changes_on_a_beat(make_hum):
+    hum = make_hum([(60, 0, 1), (64, 1, 1), (60, 2, 1), (71, 3, 0.5), (74, 3.5, 0.5), (72, 4, 4)])
+    arrangement = compose_arrangement(hum, Style.POP)
+    proposal = by_agent(arrangement)["ChordComposer"].decision
+    assert proposal.startswith("verse chords C C C G | C")
+    verse = [(c.start_beat, c.symbol) for c in arrangement.chords if 8 <= c.start_beat < 16]
+    assert verse == [(8.0, "C"), (11.0, "G"), (12.0, "C")]

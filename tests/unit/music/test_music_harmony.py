@@ -1,7 +1,14 @@
 import pytest
 
 from humitout.models import Style
-from humitout.music.harmony import estimate_key, harmonise
+from humitout.music.harmony import (
+    embellishing,
+    estimate_key,
+    harmonise,
+    phrase_end_beats,
+    slots_from_symbols,
+    symbols_per_bar,
+)
 from humitout.music.styles import profile
 from humitout.music.theory import (
     chord_to_roman,
@@ -90,3 +97,49 @@ def test_close_voicing_stays_near_register_and_voice_leads():
     f_major = close_voicing(parse_chord_symbol("F"), 62, previous=c_major)
     assert f_major == [60, 65, 69]
     assert max(f_major) - min(f_major) <= 12
+
+
+def test_a_chord_change_on_a_beat_needs_strong_evidence(make_events):
+    # bar 1: three beats of C major, then a held B-D on beat 4 that C cannot carry
+    strong = make_events([(60, 0, 1), (64, 1, 1), (60, 2, 1), (71, 3, 0.5), (74, 3.5, 0.5), (72, 4, 4)])
+    slots = harmonise(strong, 2, 0, "major", profile(Style.POP))
+    assert [(s.start_beat, s.chord.symbol) for s in slots] == [(0.0, "C"), (3.0, "G"), (4.0, "C")]
+    # a lone passing tone on the off-beat is not evidence enough
+    weak = make_events([(60, 0, 1), (64, 1, 1), (67, 2, 1.5), (65, 3.5, 0.5), (64, 4, 4)])
+    assert all(s.start_beat % 2 == 0 for s in harmonise(weak, 2, 0, "major", profile(Style.POP)))
+
+
+@pytest.mark.parametrize("style", [Style.HIP_HOP, Style.ELECTRONIC])
+def test_loop_styles_never_change_chord_on_beat_2_or_4(style, make_events):
+    melody = make_events([(60, 0, 1), (64, 1, 1), (67, 2, 1), (71, 3, 0.5), (74, 3.5, 0.5), (72, 4, 4)])
+    slots = harmonise(melody, 2, 0, "major", profile(style))
+    assert all(s.start_beat % 2 == 0 for s in slots)
+
+
+def test_passing_and_neighbour_tones_are_embellishments(make_events):
+    melody = make_events([(60, 0, 1), (62, 1, 0.5), (64, 1.5, 0.5), (65, 2, 1), (64, 3, 0.5), (65, 3.5, 0.5),
+                          (64, 4, 2)])
+    assert embellishing(melody) == [False, False, True, False, False, True, False]
+
+
+def test_phrase_ends_are_long_notes_or_notes_before_a_rest(make_events):
+    melody = make_events([(60, 0, 1), (62, 1, 1), (64, 2, 2), (65, 4, 1), (67, 5, 1), (65, 6, 1), (64, 8, 1),
+                          (62, 9, 1), (60, 10, 2)])
+    assert phrase_end_beats(melody) == [2.0, 6.0]
+
+
+def test_key_estimate_of_a_minor_melody_with_confidence(make_events):
+    melody = make_events([(69, 0, 1), (72, 1, 1), (76, 2, 2), (74, 4, 1), (72, 5, 1), (71, 6, 2), (68, 8, 1),
+                          (71, 9, 1), (76, 10, 2), (69, 12, 4)])
+    tonic, mode, confidence = estimate_key(melody)
+    assert (tonic, mode) == (9, "minor") and 0.0 < confidence <= 1.0
+    assert estimate_key([]) == (0, "major", 0.0)
+
+
+def test_symbols_per_bar_round_trips_through_slots():
+    c, f, g = (parse_chord_symbol(s) for s in ("C", "F", "G"))
+    bars = [[c], [f, g], [c, c, g, c]]
+    slots = slots_from_symbols(bars, 0, "major")
+    assert [(s.start_beat, s.duration_beats, s.chord.symbol) for s in slots] == [
+        (0.0, 4.0, "C"), (4.0, 2.0, "F"), (6.0, 2.0, "G"), (8.0, 2.0, "C"), (10.0, 1.0, "G"), (11.0, 1.0, "C")]
+    assert symbols_per_bar(slots, 3) == [["C"], ["F", "G"], ["C", "C", "G", "C"]]

@@ -31,3 +31,55 @@ def test_style_from_mood():
     assert choose_style(Mood(energy=0.5, tempo_class="medium"))[0] == Style.POP
     assert choose_style(Mood(energy=0.5, tempo_class="medium", tags=["jazzy"]))[0] == Style.JAZZ
     assert choose_style(Mood(energy=0.4, tempo_class="slow", tags=["chill"]))[0] == Style.HIP_HOP
+
+
+def _mood(level_dbfs, notes_per_s, tempo_bpm, mode):
+    from humitout.audio.mood import estimate_mood
+    from humitout.models import Key
+    return estimate_mood(level_dbfs, notes_per_s, tempo_bpm, Key(tonic_pc=0, mode=mode, confidence=1.0))
+
+
+@pytest.mark.parametrize(("level", "rate", "bpm", "mode", "expected"), [
+    (-12, 4.5, 140, "major", Style.ELECTRONIC),  # bright, energetic, upbeat
+    (-12, 4.5, 140, "minor", Style.ROCK),        # dark, energetic, upbeat
+    (-12, 4.5, 110, "major", Style.ROCK),        # energetic, steady
+    (-28, 2.5, 110, "major", Style.POP),         # bright, relaxed, steady
+    (-28, 2.5, 110, "minor", Style.HIP_HOP),     # dark, relaxed, steady
+    (-28, 2.5, 80, "major", Style.ACOUSTIC),     # bright, relaxed ballad
+    (-42, 1.2, 80, "major", Style.ACOUSTIC),     # calm ballad
+    (-42, 1.2, 110, "minor", Style.JAZZ),        # dark, calm, steady
+    (-28, 2.5, 140, "minor", Style.ELECTRONIC),  # dark, relaxed, upbeat
+])
+def test_style_from_the_tags_the_mood_stage_emits(level, rate, bpm, mode, expected):
+    mood = _mood(level, rate, bpm, mode)
+    style, reason = choose_style(mood)
+    assert style == expected, (mood, reason)
+    assert style.value in reason
+
+
+def test_every_emitted_tag_combination_is_mapped_and_all_styles_are_reachable():
+    chosen = set()
+    for level, rate in [(-12, 4.5), (-28, 2.5), (-42, 1.2)]:
+        for bpm in (80, 110, 140):
+            for mode in ("major", "minor"):
+                mood = _mood(level, rate, bpm, mode)
+                style = choose_style(mood)[0]
+                # the tags and the numbers they came from agree
+                assert choose_style(mood.model_copy(update={"tags": [t for t in mood.tags if t != "dark"]}))[0] \
+                    == choose_style(mood.model_copy(update={"tags": []}))[0]
+                chosen.add(style)
+    assert chosen == set(Style)
+
+
+def test_named_style_tags_win_over_mood():
+    assert choose_style(Mood(energy=0.9, tempo_class="fast", tags=["bright", "energetic", "upbeat", "jazzy"]))[0] \
+        == Style.JAZZ
+
+
+@pytest.mark.parametrize("style", list(Style))
+def test_every_style_sets_its_harmonic_rhythm(style):
+    prof = PROFILES[style]
+    if prof.half_bar_change_cost is None:
+        assert prof.beat_change_cost is None  # one chord per bar
+    elif prof.beat_change_cost is not None:
+        assert prof.beat_change_cost > prof.half_bar_change_cost  # a beat change needs more evidence

@@ -64,3 +64,14 @@ def test_each_stem_only_holds_its_own_part(arrangement):
 def test_group_count_gives_every_channel_its_own_group():
     assert render.audio_group_count(CHANNEL_BY_PART) == 5
     assert render.audio_group_count({"a": 0, "b": 4}) == 3
+
+
+def test_each_stem_carries_its_own_reverb_on_top_of_its_dry_signal(arrangement):
+    """The reverb units' outputs are added onto the dry group buffers, not written over them."""
+    midi_file = build_midi(arrangement)
+    channels = _stem_channels(arrangement)
+    wet = {name: stem.copy() for name, stem in render.render_stems(midi_file, channels, None).items()}
+    dry = render.render_stems(midi_file, channels, None, reverb=False)
+    for name in channels:
+        reverb_db = 10 * np.log10(np.sum((wet[name] - dry[name]) ** 2) / np.sum(dry[name] ** 2))
+        assert -40 < reverb_db < -6, name

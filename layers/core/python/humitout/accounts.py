@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 
 from humitout import security
@@ -13,7 +14,11 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class SignUpError(ValueError):
-    pass
+    """The email or phone number is not acceptable."""
+
+
+class AlreadyRegistered(SignUpError):
+    """The phone number already belongs to an account."""
 
 
 @dataclass(frozen=True)
@@ -34,12 +39,12 @@ def sign_up(svc: Services, email: str, phone: str, reset_existing: bool = False)
     existing = svc.db.user_for_phone(phone)
     if existing is not None:
         if not reset_existing:
-            raise SignUpError(f"{phone} is already registered")
+            raise AlreadyRegistered(f"{phone} is already registered")
         svc.db.reset_pin(phone, pin)
         user_id = str(existing["id"])
     else:
         user_id = svc.db.create_user(email, phone, pin)
-    send_once(svc, f"signup:{user_id}:{security.new_link_token()}", phone,
+    send_once(svc, f"pin:{user_id}:{secrets.token_hex(8)}", phone,
               f"Welcome to Hum It Out! Your PIN is {pin}. Call {svc.settings.twilio_from_number}, "
               "enter it, and hum your melody after the beep.")
     return NewAccount(user_id, phone, pin)

@@ -42,7 +42,8 @@ ROLES = {
                        "acoustic, hip-hop) and the song tempo in BPM. If the caller chose a style, keep it. "
                        "Prefer a tempo equal to, double or half the hum's tempo inside the style's usual range.",
     "ChordComposer": "You are the ChordComposer. Harmonise the melody in the agreed key and style: give "
-                     "1 or 2 chord symbols (e.g. C, Am7, G7/B) for every bar of the verse, choosing chords "
+                     "1 chord symbol (e.g. C, Am7, G7/B) for every bar of the verse, 2 for a change at mid-bar "
+                     "or 4 (one per beat, repeat a symbol to hold it) where the melody needs it, choosing chords "
                      "whose tones match the melody's long and strong-beat notes, and end with a cadence.",
     "ArrangementDirector": "You are the ArrangementDirector. Choose the form around the verse: intro bars "
                            "(0-4), whether to repeat the verse (do so when it is short), ending bars (1-2).",

@@ -20,11 +20,11 @@ from humitout.agents.schemas import (
 )
 from humitout.models import PITCH_CLASS_NAMES, Analysis, Key, NoteEvent, Style
 from humitout.music.arrangement import SHORT_HUM_BARS, default_form, melody_bars, quantise_melody
-from humitout.music.harmony import estimate_key, harmonise
+from humitout.music.harmony import estimate_key, harmonise, symbols_per_bar
 from humitout.music.styles import adjust_tempo, choose_style, profile
 from humitout.music.theory import midi_to_name
 
-KEY_CONFIDENCE_TRUSTED = 0.5
+KEY_CONFIDENCE_TRUSTED = 0.2  # below it the Transcribe stage itself warns "key uncertain"
 
 
 @dataclass(frozen=True)
@@ -69,16 +69,23 @@ class Decisions:
 
 
 def analyst_reply(session: ComposeSession, decisions: Decisions) -> AnalystReport:
-    """Keep the detector's key when it is confident, else the key the melody itself implies."""
+    """The Transcribe stage's key (Analysis.key); only when its confidence is below
+    KEY_CONFIDENCE_TRUSTED, the key of the quantised melody (metrically weighted) if that
+    estimate is the more confident of the two."""
     detected = session.analysis.key
-    melody = session.melody(session.analysis.tempo_bpm)
-    tonic_pc, mode, correlation = estimate_key(melody)
-    if detected.confidence >= KEY_CONFIDENCE_TRUSTED or correlation <= detected.confidence:
+    if detected.confidence >= KEY_CONFIDENCE_TRUSTED:
         return AnalystReport(tonic=detected.tonic, mode=detected.mode,
                              reason=f"key detector says {detected.name} (confidence {detected.confidence:.2f})")
+    melody = session.melody(session.analysis.tempo_bpm)
+    tonic_pc, mode, confidence = estimate_key(melody)
+    if confidence <= detected.confidence or (tonic_pc, mode) == (detected.tonic_pc, detected.mode):
+        return AnalystReport(tonic=detected.tonic, mode=detected.mode,
+                             reason=f"key detector says {detected.name} (confidence {detected.confidence:.2f}); "
+                                    f"the melody's own estimate is no surer")
     return AnalystReport(tonic=PITCH_CLASS_NAMES[tonic_pc], mode=mode,
-                         reason=f"detector unsure ({detected.confidence:.2f}); the melody's pitch "
-                                f"profile fits {PITCH_CLASS_NAMES[tonic_pc]} {mode} (r={correlation:.2f})")
+                         reason=f"detector unsure ({detected.name}, confidence {detected.confidence:.2f}); the "
+                                f"melody's metrically weighted pitch profile fits {PITCH_CLASS_NAMES[tonic_pc]} "
+                                f"{mode} (confidence {confidence:.2f})")
 
 
 def genre_reply(session: ComposeSession, decisions: Decisions) -> StyleChoice:
@@ -102,11 +109,8 @@ def chord_reply(session: ComposeSession, decisions: Decisions) -> ChordProposal:
     melody = session.melody(choice.tempo_bpm)
     bars = melody_bars(melody)
     slots = harmonise(melody, bars, key.tonic_pc, key.mode, profile(choice.style))
-    per_bar: list[list[str]] = [[] for _ in range(bars)]
-    for slot in slots:
-        per_bar[int(slot.start_beat // 4)].append(slot.chord.symbol)
     romans = " ".join(slot.roman for slot in slots)
-    return ChordProposal(bars=per_bar, reason=f"harmoniser over {choice.style.value} vocabulary in "
+    return ChordProposal(bars=symbols_per_bar(slots, bars), reason=f"harmoniser over {choice.style.value} vocabulary in "
                                               f"{key.name}: {romans}")
 
 

@@ -49,7 +49,8 @@ class StyleChoice(Reply):
 
 
 class ChordProposal(Reply):
-    """ChordComposer: chord symbols per verse bar (1 = whole bar, 2 = half bars)."""
+    """ChordComposer: chord symbols per verse bar (1 = whole bar, 2 = half bars, 4 = one per
+    beat; a symbol repeated inside a bar is held)."""
 
     bars: list[list[str]] = Field(min_length=1)
 
@@ -57,8 +58,8 @@ class ChordProposal(Reply):
     @classmethod
     def _parseable(cls, bars: list[list[str]]) -> list[list[str]]:
         for chords in bars:
-            if not 1 <= len(chords) <= 2:
-                raise ValueError("each bar needs 1 or 2 chords")
+            if len(chords) not in (1, 2, 4):
+                raise ValueError("each bar needs 1, 2 or 4 chords")
             for symbol in chords:
                 parse_chord_symbol(symbol)
         return bars

@@ -1,9 +1,12 @@
 """Deterministic melody harmoniser (MySong-style): per-slot chord scores from the melody,
 Viterbi over a functional-harmony transition prior, cadence at phrase ends.
 
-A slot is half a bar (2 beats in 4/4). A chord change at mid-bar costs the style's
-``half_bar_change_cost`` so chords change at mid-bar only where the melody clearly asks
-for it. Times are in beats (quarter notes); pitches are MIDI numbers.
+A slot is one beat. Each note scores the chords by its duration and the metric weight of its
+onset (passing and neighbour tones clash at a discount); a chord change costs nothing at a bar
+line, the style's ``half_bar_change_cost`` at mid-bar and its ``beat_change_cost`` on beat 2
+or 4, so chords change inside a bar only where the melody clearly asks for it. Phrase ends
+(long notes, notes before a rest) favour dominant or tonic chords. Times are in beats
+(quarter notes); pitches are MIDI numbers.
 """
 from __future__ import annotations
 
@@ -12,16 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from humitout.audio.key import FINAL_BONUS, key_scores
 from humitout.models import NoteEvent
 from humitout.music.styles import StyleProfile
 from humitout.music.theory import ChordSpec, Mode, chord_to_roman, roman_to_chord
 
 BEATS_PER_BAR = 4
-SLOT_BEATS = 2.0
-
-# Krumhansl-Kessler key profiles (probe-tone ratings), tonic first.
-_MAJOR_PROFILE = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
-_MINOR_PROFILE = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+SLOT_BEATS = 1.0  # the Viterbi decides a chord per beat
+SLOTS_PER_BAR = 4
 
 # Score of one beat of melody by its pitch's role in the chord.
 _FIT_CHORD_ROOT = 1.0
@@ -31,6 +32,9 @@ _FIT_NON_CHORD = -1.0
 _FIT_AVOID = -1.2  # a semitone above a chord tone (e.g. F over C major)
 
 NOTE_COUNT_BEATS = 1.0  # each note onset counts as this many extra beats of melody
+EMBELLISHMENT_PENALTY_SHARE = 0.3
+_HELD_WEIGHT = 0.9  # metric weight of a note held over from an earlier beat
+_FORBIDDEN = -1e6
 _PRIOR_SCALE = 0.35
 _FUNCTION_SCALE = 0.5
 _HOLD_ACROSS_BAR = 0.15
@@ -70,20 +74,23 @@ class Candidate:
 
 
 def estimate_key(melody: list[NoteEvent]) -> tuple[int, Mode, float]:
-    """Krumhansl-Schmuckler key of a melody: (tonic pitch class, mode, correlation -1..1),
-    from its duration-weighted pitch-class histogram."""
+    """The key of a quantised melody: (tonic pitch class, mode, confidence 0..1).
+
+    The same Temperley-profile correlation and final-note bonus as the Transcribe stage's
+    detector (:mod:`humitout.audio.key`), on a pitch-class histogram weighted by duration
+    (capped at 2 beats) × metric weight of the onset, which the detector cannot know; the
+    confidence is the margin over the runner-up mapped as the detector maps it."""
     histogram = np.zeros(12)
     for note in melody:
-        histogram[note.pitch % 12] += note.duration_beats
-    if not histogram.any():
-        return 0, "major", 0.0
-    best = (0, "major", -2.0)
-    for tonic in range(12):
-        for mode, profile in (("major", _MAJOR_PROFILE), ("minor", _MINOR_PROFILE)):
-            correlation = float(np.corrcoef(histogram, np.roll(profile, tonic))[0, 1])
-            if correlation > best[2]:
-                best = (tonic, mode, correlation)
-    return best  # type: ignore[return-value]
+        histogram[note.pitch % 12] += min(note.duration_beats, 2.0) * _onset_weight(note.start_beat % BEATS_PER_BAR)
+    if np.count_nonzero(histogram) < 2:
+        return (melody[-1].pitch % 12 if melody else 0), "major", 0.0
+    scores = key_scores(histogram)
+    scores[:, melody[-1].pitch % 12] += FINAL_BONUS
+    order = np.argsort(scores.ravel())[::-1]
+    mode, tonic = divmod(int(order[0]), 12)
+    margin = float(scores.ravel()[order[0]] - scores.ravel()[order[1]])
+    return tonic, ("major", "minor")[mode], float(np.clip(margin / 0.2, 0.0, 1.0))  # type: ignore[return-value]
 
 
 def _function_of(roman: str) -> str:
@@ -141,25 +148,64 @@ def tone_fit(pitch_class: int, chord: ChordSpec) -> float:
     return _FIT_NON_CHORD
 
 
+def embellishing(melody: list[NoteEvent]) -> list[bool]:
+    """Which notes are probably embellishments rather than structural tones: passing and
+    neighbour tones (approached and left by step, <= 2 semitones), shorter than a beat, not on
+    a beat and no longer than the note they lead to. A clash of such a note with the chord
+    costs only ``EMBELLISHMENT_PENALTY_SHARE`` of the usual penalty."""
+    flags = []
+    for i, note in enumerate(melody):
+        if i == 0 or i + 1 >= len(melody):
+            flags.append(False)
+            continue
+        before, after = melody[i - 1], melody[i + 1]
+        stepwise = 0 < abs(note.pitch - before.pitch) <= 2 and 0 < abs(after.pitch - note.pitch) <= 2
+        joined = (math.isclose(before.start_beat + before.duration_beats, note.start_beat, abs_tol=0.26)
+                  and math.isclose(note.start_beat + note.duration_beats, after.start_beat, abs_tol=0.26))
+        off_beat = not math.isclose(note.start_beat % 1.0, 0.0, abs_tol=1e-6)
+        weak = off_beat and note.duration_beats < 1.0 - 1e-9 and note.duration_beats <= after.duration_beats + 1e-9
+        flags.append(stepwise and joined and weak)
+    return flags
+
+
 def slot_observations(melody: list[NoteEvent], n_slots: int, candidates: list[Candidate]) -> np.ndarray:
-    """Score matrix [slot, candidate]: Σ over melody notes of ((beats sounding in the slot +
-    NOTE_COUNT_BEATS for a note starting there) × metric weight of the onset × tone fit)."""
+    """Score matrix [beat slot, candidate]: Σ over melody notes of ((beats sounding in the slot
+    + NOTE_COUNT_BEATS for a note starting there) × metric weight of the onset × tone fit),
+    with the clash of an embellishing note (see :func:`embellishing`) discounted."""
     scores = np.zeros((n_slots, len(candidates)))
-    for note in melody:
+    fits = np.array([[tone_fit(pc, c.chord) for c in candidates] for pc in range(12)])
+    for note, ornament in zip(melody, embellishing(melody)):
+        fit = fits[note.pitch % 12]
+        if ornament:
+            fit = np.where(fit < 0, EMBELLISHMENT_PENALTY_SHARE * fit, fit)
         end = note.start_beat + note.duration_beats
         first_slot = int(note.start_beat // SLOT_BEATS)
-        last_slot = min(int(math.ceil(end / SLOT_BEATS)), n_slots)
+        last_slot = min(int(math.ceil(end / SLOT_BEATS - 1e-9)), n_slots)
         for slot in range(max(first_slot, 0), last_slot):
             slot_start = slot * SLOT_BEATS
             overlap = min(end, slot_start + SLOT_BEATS) - max(note.start_beat, slot_start)
             if overlap <= 1e-9:
                 continue
             starts_here = note.start_beat >= slot_start - 1e-9
-            weight = _onset_weight(note.start_beat % BEATS_PER_BAR) if starts_here else 0.9
-            for k, candidate in enumerate(candidates):
-                fit = tone_fit(note.pitch % 12, candidate.chord)
-                scores[slot, k] += (overlap + NOTE_COUNT_BEATS * starts_here) * weight * fit
+            weight = _onset_weight(note.start_beat % BEATS_PER_BAR) if starts_here else _HELD_WEIGHT
+            scores[slot] += (overlap + NOTE_COUNT_BEATS * starts_here) * weight * fit
     return scores
+
+
+def phrase_end_beats(melody: list[NoteEvent]) -> list[float]:
+    """Onset beats of the notes that end a phrase: followed by a rest of at least a beat, or
+    at least twice as long as the melody's median note and a beat or more (the last note is
+    not included)."""
+    if len(melody) < 2:
+        return []
+    median = float(np.median([n.duration_beats for n in melody]))
+    ends = []
+    for note, after in zip(melody, melody[1:]):
+        rest = after.start_beat - (note.start_beat + note.duration_beats)
+        long = note.duration_beats >= max(2.0 * median, 1.0) - 1e-9
+        if rest >= 1.0 - 1e-9 or (long and note.duration_beats >= after.duration_beats):
+            ends.append(note.start_beat)
+    return ends
 
 
 def _transition_matrix(candidates: list[Candidate]) -> np.ndarray:
@@ -180,26 +226,41 @@ def _transition_matrix(candidates: list[Candidate]) -> np.ndarray:
     return matrix
 
 
+def _inside_bar(across_bar: np.ndarray, cost: float | None) -> np.ndarray:
+    """Moves inside a bar: holding is free, a change costs ``cost`` on top of the functional
+    prior (None: no change allowed)."""
+    if cost is None:
+        moves = np.full_like(across_bar, _FORBIDDEN)
+    else:
+        moves = across_bar - cost
+    np.fill_diagonal(moves, 0.0)
+    return moves
+
+
 def harmonise(melody: list[NoteEvent], bars: int, tonic_pc: int, mode: Mode,
               profile: StyleProfile) -> list[ChordSlot]:
     """Chords for ``bars`` bars of 4/4 under ``melody`` (beats from the melody's first bar),
-    in the style's vocabulary; at least one chord per bar, ending on the tonic when the
-    melody allows. Works for any melody, including an empty one."""
+    in the style's vocabulary; at least one chord per bar, a change at mid-bar or on beat 2/4
+    only where the melody outweighs the style's change cost, cadences (dominant or tonic) at
+    the melody's phrase ends, ending on the tonic when the melody allows. Works for any
+    melody, including an empty one."""
     bars = max(bars, 1)
     candidates = candidates_for(profile, tonic_pc, mode)
-    n_slots = bars * 2
+    n_slots = bars * SLOTS_PER_BAR
     observation = slot_observations(melody, n_slots, candidates)
     observation += _PRIOR_SCALE * np.log([c.weight for c in candidates])[None, :]
     tonic_mask = np.array([c.chord.root_pc == tonic_pc and c.function == "T" for c in candidates])
-    observation[-1] += np.where(tonic_mask, _FINAL_TONIC_BONUS, 0.0)
-    for bar in range(3, bars - 1, 4):
-        phrase_end_fit = np.array([c.function in ("T", "D") for c in candidates])
-        observation[2 * bar + 1] += np.where(phrase_end_fit, _PHRASE_END_BONUS, 0.0)
+    final_slot = (bars - 1) * SLOTS_PER_BAR
+    observation[final_slot:] += np.where(tonic_mask, _FINAL_TONIC_BONUS / SLOTS_PER_BAR, 0.0)
+    phrase_end_fit = np.array([c.function in ("T", "D") for c in candidates])
+    for beat in phrase_end_beats(melody):
+        slot = int(beat // SLOT_BEATS)
+        if slot < final_slot:
+            observation[slot] += np.where(phrase_end_fit, _PHRASE_END_BONUS, 0.0)
 
     across_bar = _transition_matrix(candidates)
-    change_cost = profile.half_bar_change_cost
-    mid_bar = np.full_like(across_bar, -1e6 if change_cost is None else -change_cost)
-    np.fill_diagonal(mid_bar, 0.0)
+    at_position = {0: across_bar, SLOTS_PER_BAR // 2: _inside_bar(across_bar, profile.half_bar_change_cost)}
+    on_beat = _inside_bar(across_bar, profile.beat_change_cost)
     cadence = np.zeros_like(across_bar)  # V–I / IV–I into the final chord
     for i, a in enumerate(candidates):
         cadence[i, tonic_mask] = 0.0 if tonic_mask[i] else _CADENCE_BONUS.get(a.function, 0.0)
@@ -207,8 +268,8 @@ def harmonise(melody: list[NoteEvent], bars: int, tonic_pc: int, mode: Mode,
     best = observation[0].copy()
     back = np.zeros((n_slots, len(candidates)), dtype=int)
     for slot in range(1, n_slots):
-        moves = mid_bar if slot % 2 == 1 else across_bar
-        if slot >= n_slots - 2:
+        moves = at_position.get(slot % SLOTS_PER_BAR, on_beat)
+        if slot >= final_slot - SLOTS_PER_BAR // 2:
             moves = moves + cadence
         total = best[:, None] + moves
         back[slot] = np.argmax(total, axis=0)
@@ -222,7 +283,7 @@ def harmonise(melody: list[NoteEvent], bars: int, tonic_pc: int, mode: Mode,
     for slot, k in enumerate(path):
         chord = candidates[k].chord
         start = slot * SLOT_BEATS
-        if slot % 2 == 1 and slots and slots[-1].chord == chord:
+        if slot % SLOTS_PER_BAR and slots and slots[-1].chord == chord:
             previous = slots[-1]
             slots[-1] = ChordSlot(previous.start_beat, previous.duration_beats + SLOT_BEATS, chord, previous.roman)
         else:
@@ -231,12 +292,32 @@ def harmonise(melody: list[NoteEvent], bars: int, tonic_pc: int, mode: Mode,
 
 
 def slots_from_symbols(symbols_per_bar: list[list[ChordSpec]], tonic_pc: int, mode: Mode) -> list[ChordSlot]:
-    """Chord slots from chords given per bar (1 chord = whole bar, 2 = half bars each;
-    more are spread evenly)."""
+    """Chord slots from chords given per bar (1 chord = whole bar, 2 = half bars each, 4 = one
+    per beat; others are spread evenly); a chord repeated inside a bar is held."""
     slots: list[ChordSlot] = []
     for bar, chords in enumerate(symbols_per_bar):
         length = BEATS_PER_BAR / len(chords)
         for index, chord in enumerate(chords):
+            if index and slots[-1].chord == chord:
+                held = slots[-1]
+                slots[-1] = ChordSlot(held.start_beat, held.duration_beats + length, chord, held.roman)
+                continue
             slots.append(ChordSlot(bar * BEATS_PER_BAR + index * length, length, chord,
                                    chord_to_roman(chord, tonic_pc, mode)))
     return slots
+
+
+def symbols_per_bar(slots: list[ChordSlot], bars: int) -> list[list[str]]:
+    """The inverse of :func:`slots_from_symbols` for slots on a beat grid: per bar one symbol
+    (one chord), two (a change at mid-bar only) or four (one per beat, repeats held)."""
+    per_bar: list[list[str]] = []
+    for bar in range(bars):
+        beats = [next((s for s in reversed(slots) if s.start_beat <= bar * BEATS_PER_BAR + b + 1e-9), slots[0])
+                 .chord.symbol for b in range(BEATS_PER_BAR)]
+        if len(set(beats)) == 1:
+            per_bar.append(beats[:1])
+        elif beats[0] == beats[1] and beats[2] == beats[3]:
+            per_bar.append([beats[0], beats[2]])
+        else:
+            per_bar.append(beats)
+    return per_bar

@@ -28,7 +28,7 @@ TAIL_S = 2.0
 """Seconds rendered after the song's end for releases and reverb."""
 DEFAULT_SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
 SOUNDFONT_ENV = "HUMITOUT_SOUNDFONT"
-EFFECT_UNITS_PER_GROUP = 2  # reverb, chorus
+EFFECT_UNITS_PER_GROUP = 2  # reverb, chorus: fluid_synth_process wants buffers for both
 
 _lib = fluidsynth._fl
 _lib.new_fluid_settings.restype = ctypes.c_void_p
@@ -102,13 +102,13 @@ def _send(synth: int, msg: mido.Message) -> None:
         _lib.fluid_synth_pitch_bend(synth, msg.channel, msg.pitch + 8192)
 
 
-def _new_synth(groups: int) -> tuple[int, int]:
+def _new_synth(groups: int, reverb: bool) -> tuple[int, int]:
     settings = _lib.new_fluid_settings()
     for name, value in {
         "synth.audio-channels": groups,
         "synth.audio-groups": groups,
         "synth.effects-groups": groups,
-        "synth.reverb.active": 1,
+        "synth.reverb.active": int(reverb),
         "synth.chorus.active": 0,  # GM chorus send (CC 93) defaults to 0: it would only cost time
         "synth.polyphony": 256,
         "synth.cpu-cores": 1,
@@ -133,11 +133,13 @@ def render_stems(
     *,
     min_duration_s: float = 0.0,
     tail_s: float = TAIL_S,
+    reverb: bool = True,
 ) -> dict[str, np.ndarray]:
     """Render each stem (name -> 0-based MIDI channel) of ``midi_file`` in one FluidSynth pass.
 
     Returns name -> float32 ``(2, n_samples)`` views of one buffer; every stem starts at
     sample 0 and has the same length: ``max(min_duration_s, last event) + tail_s`` seconds.
+    Each stem carries its own reverb unless ``reverb`` is False (dry stems, ~30 % faster).
     Messages on other channels are not played. Raises :class:`SoundfontError` if the
     soundfont cannot be loaded.
     """
@@ -148,7 +150,7 @@ def render_stems(
     n_samples = last_sample + round(tail_s * SAMPLE_RATE_HZ)
 
     audio = np.zeros((2 * groups, n_samples), dtype=np.float32)
-    synth, settings = _new_synth(groups)
+    synth, settings = _new_synth(groups, reverb)
     try:
         if _lib.fluid_synth_sfload(synth, str(soundfont).encode(), 1) == _FLUID_FAILED:
             raise SoundfontError(detail=f"FluidSynth cannot load soundfont {soundfont}")

@@ -31,7 +31,8 @@ class BassHit:
 class StyleProfile:
     """Everything a style decides; ``vocabulary`` maps mode → {roman numeral: prior weight}
     (weights > 0, larger = more usual), ``half_bar_change_cost`` is the Viterbi penalty for a
-    chord change at mid-bar (None = one chord per bar)."""
+    chord change at mid-bar (None = one chord per bar) and ``beat_change_cost`` the penalty for
+    a change on beat 2 or 4 (None = never)."""
 
     style: Style
     vocabulary: dict[str, dict[str, float]]
@@ -48,6 +49,7 @@ class StyleProfile:
     chord_center: float = 62.0  # MIDI mean of the comping voicing
     pad_center: float = 67.0
     swing: float = 0.0  # fraction of a 16th by which off-beat 8ths are delayed
+    beat_change_cost: float | None = None
 
 
 _POP_MAJOR = {"I": 3.0, "ii": 1.2, "iii": 0.5, "IV": 2.5, "V": 2.5, "vi": 2.0, "V7": 1.0,
@@ -59,7 +61,7 @@ PROFILES: dict[Style, StyleProfile] = {
     Style.POP: StyleProfile(
         style=Style.POP,
         vocabulary={"major": _POP_MAJOR, "minor": _POP_MINOR},
-        half_bar_change_cost=0.8,
+        half_bar_change_cost=0.8, beat_change_cost=2.0,
         tempo_range_bpm=(90, 130), tempo_target_bpm=110,
         drums={KICK: "X.....x.X.......", SNARE: "....X.......X...", CLOSED_HAT: "x.x.x.x.x.x.x.x."},
         drum_fill={KICK: "X.....x.X.......", SNARE: "....X.......XoXX", CLOSED_HAT: "x.x.x.x.x......."},
@@ -76,7 +78,7 @@ PROFILES: dict[Style, StyleProfile] = {
                               "bVII": 1.5, "bVI": 0.6, "bIII": 0.5, "Vsus4": 0.4},
                     "minor": {"i": 3.0, "iv": 1.8, "v": 1.2, "V": 1.0, "bVI": 2.0, "bIII": 1.8,
                               "bVII": 2.2, "IV": 0.5}},
-        half_bar_change_cost=2.2,
+        half_bar_change_cost=2.2, beat_change_cost=3.0,
         tempo_range_bpm=(100, 150), tempo_target_bpm=124,
         drums={KICK: "X.x.....X.x.....", SNARE: "....X.......X...", CLOSED_HAT: "X.x.X.x.X.x.X.x."},
         drum_fill={KICK: "X.x.....X.......", SNARE: "....X.....XxXxXX", CLOSED_HAT: "X.x.X.x.X......."},
@@ -94,7 +96,7 @@ PROFILES: dict[Style, StyleProfile] = {
                               "V7/vi": 0.6, "V7/IV": 0.5, "iv6": 0.3},
                     "minor": {"i7": 2.0, "i6": 1.5, "iiø7": 2.0, "V7": 2.5, "bIIImaj7": 1.2,
                               "iv7": 1.5, "bVImaj7": 1.2, "bVII7": 0.8, "V7/iv": 0.5}},
-        half_bar_change_cost=0.6,
+        half_bar_change_cost=0.6, beat_change_cost=1.5,
         tempo_range_bpm=(80, 180), tempo_target_bpm=120,
         drums={RIDE: "x..ox.xox..ox.xo", PEDAL_HAT: "....x.......x...", KICK: "o.......o.......",
                SNARE: "......o.......o."},
@@ -115,7 +117,7 @@ PROFILES: dict[Style, StyleProfile] = {
                               "Vsus4": 1.0, "vi": 2.5, "iii": 0.5, "ii": 0.8},
                     "minor": {"i": 2.5, "isus2": 0.8, "bVI": 2.5, "bIII": 1.8, "bVII": 2.2,
                               "iv": 1.5, "v": 1.2, "Vsus4": 0.6}},
-        half_bar_change_cost=None,
+        half_bar_change_cost=2.5,  # loops: a mid-bar change only where the melody insists
         tempo_range_bpm=(118, 130), tempo_target_bpm=124,
         drums={KICK: "X...X...X...X...", CLAP: "....X.......X...", CLOSED_HAT: "..x...x...x...x.",
                OPEN_HAT: "......o.......o."},
@@ -134,7 +136,7 @@ PROFILES: dict[Style, StyleProfile] = {
                               "IVadd9": 0.8, "V": 2.5, "Vsus4": 0.8, "vi": 2.0, "vi7": 0.5},
                     "minor": {"i": 3.0, "iv": 2.0, "V": 1.8, "bVI": 1.5, "bIII": 1.5, "bVII": 1.8,
                               "Vsus4": 0.6, "iv7": 0.4}},
-        half_bar_change_cost=1.4,
+        half_bar_change_cost=1.4, beat_change_cost=2.5,
         tempo_range_bpm=(70, 120), tempo_target_bpm=92,
         drums={KICK: "x.......x.......", SIDESTICK: "....x.......x...", SHAKER: "xoxoxoxoxoxoxoxo"},
         drum_fill={KICK: "x.......x.......", SIDESTICK: "....x.......x...", SHAKER: "xoxoxoxoxoxo...."},
@@ -171,20 +173,52 @@ def profile(style: Style) -> StyleProfile:
     return PROFILES[style]
 
 
+# The tags humitout.audio.mood.estimate_mood emits, one of each group: brightness (key mode),
+# energy and tempo class. (energy tag, tempo tag) → style for a bright (major) / dark (minor) hum.
+_MOOD_STYLES: dict[tuple[str, str], tuple[Style, Style]] = {
+    ("energetic", "upbeat"): (Style.ELECTRONIC, Style.ROCK),
+    ("energetic", "steady"): (Style.ROCK, Style.ROCK),
+    ("energetic", "ballad"): (Style.ROCK, Style.ROCK),  # a loud slow hum: power ballad
+    ("relaxed", "upbeat"): (Style.POP, Style.ELECTRONIC),
+    ("relaxed", "steady"): (Style.POP, Style.HIP_HOP),
+    ("relaxed", "ballad"): (Style.ACOUSTIC, Style.HIP_HOP),
+    ("calm", "upbeat"): (Style.ACOUSTIC, Style.JAZZ),
+    ("calm", "steady"): (Style.ACOUSTIC, Style.JAZZ),
+    ("calm", "ballad"): (Style.ACOUSTIC, Style.ACOUSTIC),
+}
+_ENERGY_TAGS = ("energetic", "relaxed", "calm")
+_TEMPO_TAGS = {"upbeat": "fast", "steady": "medium", "ballad": "slow"}
+# Tags other taggers (or an LLM) may add, which name a style outright.
+_STYLE_TAGS: tuple[tuple[frozenset[str], Style], ...] = (
+    (frozenset({"jazzy", "swing", "chromatic", "smooth"}), Style.JAZZ),
+    (frozenset({"groovy", "laid-back", "chill"}), Style.HIP_HOP),
+    (frozenset({"danceable", "dance", "club"}), Style.ELECTRONIC),
+    (frozenset({"aggressive", "heavy", "driving"}), Style.ROCK),
+    (frozenset({"gentle", "folk", "sad", "tender"}), Style.ACOUSTIC),
+)
+
+
 def choose_style(mood: Mood) -> tuple[Style, str]:
-    """Pick a style from the hum's mood (energy 0-1, tempo class, tags); returns the style and why."""
+    """Pick a style from the hum's mood; returns the style and why.
+
+    Uses the tags :func:`humitout.audio.mood.estimate_mood` emits — "bright"/"dark" (major /
+    minor), "energetic"/"relaxed"/"calm" and "upbeat"/"steady"/"ballad" — through
+    ``_MOOD_STYLES``; a tag missing from ``mood.tags`` is derived from ``energy`` and
+    ``tempo_class`` with the same thresholds (bright when the mode is unknown). A tag naming a
+    style outright ("jazzy", "chill", ...) wins.
+    """
     tags = {tag.lower() for tag in mood.tags}
-    if tags & {"jazzy", "swing", "chromatic", "smooth"}:
-        return Style.JAZZ, f"mood tags {sorted(tags)} suggest jazz"
-    if tags & {"dark", "groovy", "laid-back", "chill"} and mood.tempo_class != "fast":
-        return Style.HIP_HOP, f"laid-back mood {sorted(tags)} at {mood.tempo_class} tempo suits hip-hop"
-    if mood.energy >= 0.7:
-        if mood.tempo_class == "fast":
-            return Style.ELECTRONIC, f"high energy ({mood.energy:.2f}) and fast tempo suit electronic"
-        return Style.ROCK, f"high energy ({mood.energy:.2f}) suits rock"
-    if mood.energy <= 0.3 or mood.tempo_class == "slow" or tags & {"calm", "sad", "gentle"}:
-        return Style.ACOUSTIC, f"calm mood (energy {mood.energy:.2f}, {mood.tempo_class}) suits acoustic"
-    return Style.POP, f"medium energy ({mood.energy:.2f}, {mood.tempo_class}) suits pop"
+    for named, style in _STYLE_TAGS:
+        if tags & named:
+            return style, f"mood tags {sorted(tags & named)} suggest {style.value}"
+    energy = next((t for t in _ENERGY_TAGS if t in tags), None) or (
+        "energetic" if mood.energy >= 0.6 else "calm" if mood.energy < 0.35 else "relaxed")
+    tempo = next((t for t in _TEMPO_TAGS if t in tags), None) or {
+        v: k for k, v in _TEMPO_TAGS.items()}[mood.tempo_class]
+    dark = "dark" in tags and "bright" not in tags
+    style = _MOOD_STYLES[(energy, tempo)][dark]
+    return style, (f"{'dark' if dark else 'bright'}, {energy} (energy {mood.energy:.2f}), {tempo} "
+                   f"({mood.tempo_class} tempo) hum suits {style.value}")
 
 
 def adjust_tempo(hum_bpm: float, style: Style) -> tuple[float, float]:

@@ -1,0 +1,93 @@
+"""A call with a real hum goes through the whole local stack and ends in an SMS whose link
+downloads a real package; Twilio retries and transient outages do not duplicate or lose it."""
+import io
+import zipfile
+
+import mido
+import numpy as np
+import soundfile as sf
+
+from e2e_helpers import call_and_wait, executions_named, get, link_in, page_links
+
+
+def test_a_hummed_call_ends_in_an_sms_whose_link_downloads_wav_midi_and_zip(stack, svc, new_caller, sample_hum):
+    caller = new_caller()
+    call, desc, sms = call_and_wait(stack, caller, sample_hum, style_digit="3")  # 3 = jazz
+    assert desc["status"] == "SUCCEEDED"
+    assert "jazz track is ready" in sms.body
+
+    page = get(link_in(sms.body))
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    links = page_links(page.text)
+    assert {"backing-track.wav", "full-mix.wav", "session.mid", "download-package.zip", "lyrics.txt",
+            "metadata.json"} <= set(links)
+
+    backing = get(links["backing-track.wav"]).content
+    info = sf.info(io.BytesIO(backing))
+    assert (info.samplerate, info.channels, info.subtype) == (48000, 2, "PCM_24")
+    audio, _ = sf.read(io.BytesIO(backing))
+    assert np.sqrt(np.mean(audio ** 2)) > 0.01  # real sound, not silence
+
+    midi = mido.MidiFile(file=io.BytesIO(get(links["session.mid"]).content))
+    names = {msg.name for track in midi.tracks for msg in track if msg.type == "track_name"}
+    assert {"drums", "bass", "chords", "pad"} <= {n.lower().split()[0] for n in names}
+
+    package = zipfile.ZipFile(io.BytesIO(get(links["download-package.zip"]).content))
+    assert any(n.endswith("session.mid") for n in package.namelist())
+    assert sum(n.startswith("stems/") and n.endswith(".wav") for n in package.namelist()) == 5
+
+    session = svc.db.get_session(svc.db.resolve_share_link(link_in(sms.body).rsplit("/", 1)[1])["session_id"])
+    assert session["status"] == "completed" and session["recording_sid"] == call.recording_sid
+    assert session["detected_key"] and session["tempo"] > 0 and len(session["melody"]) > 5
+    assert svc.storage.get_bytes(session["original_audio_key"]) == sample_hum
+
+
+def test_a_webhook_delivered_three_times_makes_one_session_one_execution_one_sms(stack, svc, new_caller, sample_hum):
+    caller = new_caller()
+    call, desc, _ = call_and_wait(stack, caller, sample_hum)
+    session = svc.db.latest_session_for_phone(caller.phone)
+    # Twilio redelivers the recording webhook (e.g. our answer was slow): same signed request twice more.
+    from humitout.calls import call_token
+
+    token = call_token(stack.auth_token, call.call_sid)
+    for _ in range(2):
+        resp = stack.twilio.post_webhook(f"/twilio/recording?t={token}", {
+            "AccountSid": stack.account_sid, "CallSid": call.call_sid, "From": caller.phone, "To": "+15005550006",
+            "RecordingSid": call.recording_sid,
+            "RecordingUrl": f"{stack.twilio.url}/2010-04-01/Accounts/{stack.account_sid}/Recordings/{call.recording_sid}",
+        })
+        assert resp.status_code == 200
+    with svc.db.tx() as cur:
+        cur.execute("SELECT count(*) AS n FROM sessions WHERE recording_sid = %s", (call.recording_sid,))
+        assert cur.fetchone()["n"] == 1
+    assert len(executions_named(stack, call.recording_sid)) == 1
+    assert len(stack.twilio.wait_for_sms(caller.phone, 2)) == 2  # the PIN text and one track text
+    assert svc.db.latest_session_for_phone(caller.phone)["id"] == session["id"]
+
+
+def test_a_recording_outage_is_retried_and_the_call_still_succeeds(stack, new_caller, sample_hum):
+    caller = new_caller()
+    stack.twilio.recording_outages = 1  # the first download gets a 503
+    call, desc, sms = call_and_wait(stack, caller, sample_hum, style_digit="1")
+    assert desc["status"] == "SUCCEEDED" and "/s/" in sms.body
+    from humitout_infra.local.history import summarise
+
+    transcribe = next(r for r in summarise(stack.execution_history(call.recording_sid)) if r.name == "Transcribe")
+    assert transcribe.attempts == 2 and "TransientError" in transcribe.errors[0]
+
+
+def test_an_sms_with_a_style_makes_a_new_version_of_the_last_hum(stack, svc, new_caller, sample_hum):
+    caller = new_caller()
+    call_and_wait(stack, caller, sample_hum, style_digit="1")
+    reply = stack.twilio.send_sms_to_app(caller.phone, "+15005550006", "Rock")
+    assert reply.status_code == 200 and "making a rock version" in reply.text
+    sms = stack.twilio.wait_for_sms(caller.phone, 3, timeout_s=120)[-1]
+    assert "rock track is ready" in sms.body
+    track = svc.db.resolve_share_link(link_in(sms.body).rsplit("/", 1)[1])
+    assert track["version"] == 2 and track["style"] == "rock"
+
+
+def test_an_unknown_sms_gets_help(stack, new_caller):
+    caller = new_caller()
+    reply = stack.twilio.send_sms_to_app(caller.phone, "+15005550006", "what is this?")
+    assert reply.status_code == 200 and "Reply with a style" in reply.text
