@@ -53,10 +53,12 @@ class FunctionFailed(Exception):
 
 
 class LocalLambdas:
-    """Invoke handlers by function name; up to ``copies`` concurrent invocations each."""
+    """Invoke handlers by function name: up to ``webhook_copies`` concurrent invocations of a
+    webhook function and ``stage_copies`` of a container (CPU-heavy) stage."""
 
-    def __init__(self, copies: int = 2):
-        self.copies = copies
+    def __init__(self, webhook_copies: int = 8, stage_copies: int = 2):
+        self.webhook_copies = webhook_copies
+        self.stage_copies = stage_copies
         self._pools: dict[str, queue.Queue] = {}
         self._created: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -73,7 +75,8 @@ class LocalLambdas:
     def _checkout(self, spec: FunctionSpec) -> Callable:
         with self._lock:
             pool = self._pools.setdefault(spec.name, queue.Queue())
-            if pool.empty() and self._created.get(spec.name, 0) < self.copies:
+            limit = self.stage_copies if spec.container else self.webhook_copies
+            if pool.empty() and self._created.get(spec.name, 0) < limit:
                 self._created[spec.name] = self._created.get(spec.name, 0) + 1
                 pool.put(self._load(spec))
         return pool.get()

@@ -132,6 +132,11 @@ class LocalStack:
             name=STATE_MACHINE_NAME, definition=local_definition(self.retry_interval_s), roleArn=ROLE_ARN,
             type="STANDARD")
         reset_services()
+        # Build the shared clients now: boto3 client creation is not thread-safe, and the
+        # handlers run on many threads here (one per in-flight request), unlike in Lambda.
+        warm = services()
+        for client in ("db", "storage", "sfn", "sns", "twilio"):
+            getattr(warm, client)
 
     def _set_env(self, values: dict[str, str | None]) -> None:
         for key, value in values.items():
