@@ -4,6 +4,7 @@
     humitout call FILE.wav --pin 123456 [--style jazz] [--phone +1555...]
     humitout users create --email a@b.c --phone +15551234567
     humitout executions [NAME]                      state-by-state history of past runs
+    humitout links revoke TOKEN                     kill a share link
     humitout serve [--port 8080]                    keep the local stack up for your own webhooks
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ import html
 import re
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import requests
@@ -170,6 +172,21 @@ def cmd_executions(args) -> int:
     return 0
 
 
+def cmd_links_revoke(args) -> int:
+    from humitout.runtime import services
+
+    stack = _stack(args)
+    try:
+        token = args.token.rstrip("/").rsplit("/", 1)[-1]
+        if services().db.revoke_share_link(token):
+            print(f"revoked {token}: the link now answers 404")
+            return 0
+        print(f"no live link {token}", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+
+
 def cmd_serve(args) -> int:
     stack = _stack(args)
     print(f"gateway {stack.gateway.url} (point Twilio-style webhooks here); Ctrl-C to stop")
@@ -212,6 +229,11 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--reset", action="store_true", help="give an existing number a new PIN")
     create.set_defaults(func=cmd_users_create)
 
+    links = sub.add_parser("links", help="share links").add_subparsers(dest="links_command", required=True)
+    revoke = links.add_parser("revoke", help="revoke a share link (token or the whole URL)")
+    revoke.add_argument("token")
+    revoke.set_defaults(func=cmd_links_revoke)
+
     executions = sub.add_parser("executions", help="state-by-state history of past executions")
     executions.add_argument("name", nargs="?")
     executions.set_defaults(func=cmd_executions)
@@ -223,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     args = build_parser().parse_args(argv)
     return args.func(args)
 

@@ -15,7 +15,6 @@ class StateRun:
     exited: dt.datetime | None = None
     attempts: int = 0
     errors: list[str] = field(default_factory=list)
-    output: str | None = None
 
     @property
     def status(self) -> str:
@@ -56,7 +55,6 @@ def summarise(events: list[dict]) -> list[StateRun]:
             current.errors.append(f"{details.get('error', kind)}: {cause}"[:160])
         elif kind.endswith("StateExited"):
             current.exited = _ts(ev["timestamp"])
-            current.output = ev["stateExitedEventDetails"].get("output")
     return runs
 
 

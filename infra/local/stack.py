@@ -8,7 +8,6 @@ import logging
 import os
 import secrets
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -42,14 +41,6 @@ def local_definition(retry_interval_s: int) -> str:
 
 def default_state_dir() -> Path:
     return Path(os.environ.get("HUMITOUT_STATE_DIR", ".state")).resolve()
-
-
-@dataclass
-class Endpoints:
-    gateway: str
-    twilio: str
-    moto: str
-    database_url: str
 
 
 class LocalStack:
@@ -107,7 +98,6 @@ class LocalStack:
             "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
             "TWILIO_SECRET_ARN": None, "OPENAI_SECRET_ARN": None, "DATABASE_SECRET_ARN": None,
         })
-        self.endpoints = Endpoints(self.gateway.url, self.twilio.url, moto_url, database_url)
         self._provision()
         self.progress(f"local AWS ready: gateway {self.gateway.url}, moto {moto_url}, twilio {self.twilio.url}")
         return self

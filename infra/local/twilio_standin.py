@@ -29,7 +29,6 @@ class Message:
     to: str
     from_: str
     body: str
-    created: float = field(default_factory=time.time)
 
 
 @dataclass

@@ -115,3 +115,13 @@ def test_the_share_page_presigns_short_lived_links_each_visit(stack, svc, new_ca
     # moto never verifies presigned URLs, so check what they were signed with.
     assert "X-Amz-Expires=3600" in first and "X-Amz-Signature=" in first
     assert "response-content-disposition=attachment" in first
+
+
+def test_a_caller_number_is_rate_limited(stack, svc, new_caller):
+    caller = new_caller()
+    limit = svc.settings.calls_per_hour
+    for _ in range(limit):
+        call = stack.twilio.place_call(caller.phone, APP_NUMBER, [], None)
+        assert any("enter your six digit PIN" in s for s in call.said)
+    refused = stack.twilio.place_call(caller.phone, APP_NUMBER, [], None)
+    assert any("called many times" in s for s in refused.said)

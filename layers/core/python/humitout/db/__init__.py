@@ -282,8 +282,3 @@ class Database:
                 "UPDATE sms_messages SET provider_id = %s, status = %s, error = %s WHERE idempotency_key = %s",
                 (provider_id, "failed" if error else "sent", error, idempotency_key),
             )
-
-    def sms_for(self, to_number: str) -> list[dict]:
-        with self.tx() as cur:
-            cur.execute("SELECT * FROM sms_messages WHERE to_number = %s ORDER BY id", (to_number,))
-            return cur.fetchall()
