@@ -174,8 +174,8 @@ class TwilioStandIn:
             elif verb.tag == "Redirect":
                 return verb.text, {**base, "CallStatus": "in-progress"}
             elif verb.tag == "Record":
-                if recording is None:
-                    return None
+                if recording is None:  # nothing recorded: Twilio skips the action, goes on
+                    continue
                 sid = _sid("RE")
                 self.recordings[sid] = recording
                 call.recording_sid = sid

@@ -125,3 +125,11 @@ def test_a_caller_number_is_rate_limited(stack, svc, new_caller):
         assert any("enter your six digit PIN" in s for s in call.said)
     refused = stack.twilio.place_call(caller.phone, APP_NUMBER, [], None)
     assert any("called many times" in s for s in refused.said)
+
+
+def test_a_call_that_records_nothing_is_told_to_call_again(stack, svc, new_caller):
+    caller = new_caller()
+    before = session_count(svc)
+    call = stack.twilio.place_call(caller.phone, APP_NUMBER, [caller.pin, ""], None)
+    assert call.recording_sid is None and any("didn't hear anything" in s for s in call.said)
+    assert session_count(svc) == before

@@ -92,6 +92,9 @@ def style_chosen(svc: Services, hook: VoiceWebhook, token: str) -> str:
                f"{svc.settings.max_recording_s} seconds, then hang up.")
     resp.record(action=f"/twilio/recording?{query}", method="POST", max_length=svc.settings.max_recording_s,
                 play_beep=True, trim="trim-silence", timeout=5, finish_on_key="#")
+    # Twilio skips the action and goes on here when it recorded no audio at all.
+    _say(resp, "We didn't hear anything. Please call again and hum after the beep. Goodbye.")
+    resp.hangup()
     return str(resp)
 
 
