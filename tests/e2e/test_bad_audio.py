@@ -48,9 +48,7 @@ RECORDINGS = {
 }
 
 
-@pytest.mark.parametrize("kind", [
-    pytest.param(k, marks=pytest.mark.xfail(strict=True, reason="speech detector not landed yet"))
-    if k == "speech_only" else k for k in RECORDINGS])
+@pytest.mark.parametrize("kind", list(RECORDINGS))
 def test_bad_recording_fails_with_a_reason_keeps_the_original_and_texts_advice(stack, svc, new_caller,
                                                                                sample_hum, kind):
     make, code = RECORDINGS[kind]
