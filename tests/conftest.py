@@ -15,8 +15,9 @@ def stack(tmp_path_factory):
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def svc(stack):
+    """The handlers' current clients (a test may reconfigure the stack, which rebuilds them)."""
     from humitout.runtime import services
 
     return services()

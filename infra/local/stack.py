@@ -121,12 +121,20 @@ class LocalStack:
         boto3.client("stepfunctions").create_state_machine(
             name=STATE_MACHINE_NAME, definition=local_definition(self.retry_interval_s), roleArn=ROLE_ARN,
             type="STANDARD")
+        self._reload_services()
+
+    def _reload_services(self) -> None:
+        """Rebuild the handlers' clients from the environment, eagerly: boto3 client creation is
+        not thread-safe, and the handlers run on many threads here, unlike in Lambda."""
         reset_services()
-        # Build the shared clients now: boto3 client creation is not thread-safe, and the
-        # handlers run on many threads here (one per in-flight request), unlike in Lambda.
         warm = services()
-        for client in ("db", "storage", "sfn", "sns", "twilio"):
+        for client in ("db", "storage", "sfn", "sns", "twilio", "openai"):
             getattr(warm, client)
+
+    def configure(self, values: dict[str, str | None]) -> None:
+        """Change the handlers' environment (None unsets), e.g. to add ``OPENAI_API_KEY``."""
+        self._set_env(values)
+        self._reload_services()
 
     def _set_env(self, values: dict[str, str | None]) -> None:
         for key, value in values.items():
