@@ -27,18 +27,27 @@ def share_page(svc: Services, token: str) -> tuple[int, str]:
     ttl = svc.settings.presign_ttl_s
     keys: dict[str, str] = track["file_keys"]
     by_filename = {PurePosixPath(k).name: k for k in keys.values()}
-    rows = []
-    ordered = [n for n in LABELS if n in by_filename] + sorted(n for n in by_filename if n not in LABELS)
-    for filename in ordered:
-        url = svc.storage.presign_get(by_filename[filename], ttl, filename=filename)
-        label = LABELS.get(filename, filename)
-        rows.append(f'<li><a href="{html.escape(url)}">{html.escape(label)}</a></li>')
-    sizes = track["file_sizes"] or {}
-    total_mb = sum(sizes.values()) / 1e6
+    urls = {name: svc.storage.presign_get(key, ttl, filename=name) for name, key in by_filename.items()}
+    ordered = [n for n in LABELS if n in urls] + sorted(n for n in urls if n not in LABELS)
+    rows = "".join(f'<li><a href="{html.escape(urls[n])}">{html.escape(_label(n, by_filename[n]))}</a></li>'
+                   for n in ordered)
+    player = (f'<audio controls preload="none" src="{html.escape(urls["full-mix.wav"])}"></audio>'
+              if "full-mix.wav" in urls else "")
+    picture = (f'<img alt="piano roll" style="max-width:100%" src="{html.escape(urls["piano-roll.png"])}">'
+               if "piano-roll.png" in urls else "")
+    total_mb = sum((track["file_sizes"] or {}).values()) / 1e6
     body = (f"<p>{html.escape(track['style'])} · {html.escape(str(track['detected_key']))} · "
             f"{round(track['tempo'] or 0)} bpm · version {track['version']} · {total_mb:.1f} MB</p>"
-            f"<ul>{''.join(rows)}</ul><p>Links refresh each time you open this page.</p>")
+            f"{player}<ul>{rows}</ul>{picture}<p>Links refresh each time you open this page.</p>")
     return 200, _page("Your Hum It Out track", body)
+
+
+def _label(filename: str, key: str) -> str:
+    if filename in LABELS:
+        return LABELS[filename]
+    if "/stems/" in key:
+        return f"Stem: {PurePosixPath(filename).stem} (WAV)"
+    return filename
 
 
 def _page(title: str, body: str) -> str:
