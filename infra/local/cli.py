@@ -18,7 +18,6 @@ import warnings
 from pathlib import Path
 
 import requests
-
 from humitout_infra.local import history
 from humitout_infra.topology import REPO_ROOT
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import base64
 import re
-import threading
 import time
 import urllib.parse
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from humitout_infra.local.http_util import QuietHandler, serve_in_background
 from humitout_infra.local.lambdas import ACCOUNT, FunctionFailed, LocalLambdas
 from humitout_infra.topology import ROUTES
 
@@ -62,12 +61,7 @@ class Gateway:
         self.lambdas = lambdas
         self.latencies: list[tuple[str, float]] = []  # (route key, seconds)
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):  # quiet: the CLI prints progress itself
-                pass
-
+        class Handler(QuietHandler):
             def _serve(self):
                 started = time.monotonic()
                 parts = urllib.parse.urlsplit(self.path)
@@ -76,36 +70,23 @@ class Gateway:
                 found = proxy_event(self.command, parts.path, parts.query, dict(self.headers.items()), body,
                                     self.client_address[0])
                 if found is None:
-                    return self._reply(404, {"content-type": "application/json"}, b'{"message":"Not Found"}')
+                    return self.send_json(404, {"message": "Not Found"})
                 fn, event = found
                 try:
                     result = gateway.lambdas.invoke(fn, event)
                 except FunctionFailed:
-                    return self._reply(500, {"content-type": "application/json"},
-                                       b'{"message":"Internal Server Error"}')
+                    return self.send_json(500, {"message": "Internal Server Error"})
                 payload = result.get("body") or ""
                 data = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode()
                 headers = {k.lower(): str(v) for k, v in (result.get("headers") or {}).items()}
                 for name, values in (result.get("multiValueHeaders") or {}).items():
                     headers[name.lower()] = ", ".join(values)
-                self._reply(int(result.get("statusCode", 200)), headers, data)
+                self.send_body(int(result.get("statusCode", 200)), headers, data)
                 gateway.latencies.append((event["routeKey"], time.monotonic() - started))
-
-            def _reply(self, status: int, headers: dict[str, str], data: bytes):
-                self.send_response(status)
-                for k, v in headers.items():
-                    if k not in {"content-length", "connection"}:
-                        self.send_header(k, v)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
 
             do_GET = do_POST = _serve
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="gateway")
+        self.server, self._thread, self.url = serve_in_background(Handler, port, "gateway")
 
     def start(self) -> "Gateway":
         self._thread.start()

@@ -10,10 +10,9 @@ import inspect
 import json
 
 import moto
+from humitout_infra.local.lambdas import FunctionFailed, LocalLambdas, name_from_arn
 from moto.awslambda_simple.models import LambdaSimpleBackend
 from moto.core.config import default_user_config
-
-from humitout_infra.local.lambdas import FunctionFailed, LocalLambdas, name_from_arn
 
 PINNED_MOTO_VERSION = "5.2.5"
 EXPECTED_INVOKE_PARAMS = ["self", "function_name", "qualifier", "body", "headers", "response_headers"]

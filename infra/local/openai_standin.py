@@ -8,8 +8,9 @@ import json
 import secrets
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
+
+from humitout_infra.local.http_util import QuietHandler, serve_in_background
 
 
 class OpenAIStandIn:
@@ -24,50 +25,35 @@ class OpenAIStandIn:
         self._lock = threading.Lock()
         standin = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def _json(self, status: int, doc: dict):
-                data = json.dumps(doc).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(QuietHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if self.headers.get("Authorization") != f"Bearer {standin.api_key}":
-                    return self._json(401, {"error": {"message": "Incorrect API key provided", "type":
+                    return self.send_json(401, {"error": {"message": "Incorrect API key provided", "type":
                                                       "invalid_request_error", "code": "invalid_api_key"}})
                 if self.path == "/v1/audio/transcriptions":
                     if b'name="file"' not in body or b"verbose_json" not in body:
-                        return self._json(400, {"error": {"message": "file and response_format required",
+                        return self.send_json(400, {"error": {"message": "file and response_format required",
                                                           "type": "invalid_request_error"}})
                     with standin._lock:
                         standin.requests.append((self.path, {}))
-                    return self._json(200, standin._verbose_json())
+                    return self.send_json(200, standin._verbose_json())
                 if self.path == "/v1/chat/completions":
                     request = json.loads(body or b"{}")
                     with standin._lock:
                         standin.requests.append((self.path, request))
                     content = standin.chat_reply(request)
-                    return self._json(200, {
+                    return self.send_json(200, {
                         "id": "chatcmpl-" + secrets.token_hex(12), "object": "chat.completion",
                         "created": int(time.time()), "model": request.get("model", "gpt-4o-mini"),
                         "choices": [{"index": 0, "finish_reason": "stop",
                                      "message": {"role": "assistant", "content": content}}],
                         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}})
-                self._json(404, {"error": {"message": f"Unknown request URL: POST {self.path}",
+                self.send_json(404, {"error": {"message": f"Unknown request URL: POST {self.path}",
                                            "type": "invalid_request_error"}})
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.server.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="openai")
+        self.server, self._thread, url = serve_in_background(Handler, port, "openai")
+        self.base_url = url + "/v1"
 
     def _verbose_json(self) -> dict:
         words = self.transcript.split()

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Callable
 
 import boto3
-
 from humitout.runtime import reset_services, services
 from humitout_infra.local import moto_adapter
 from humitout_infra.local.gateway import Gateway

@@ -3,7 +3,6 @@ auth) and a phone that places calls — signed webhooks, TwiML followed verb by 
 from __future__ import annotations
 
 import base64
-import json
 import re
 import secrets
 import threading
@@ -11,9 +10,9 @@ import time
 import urllib.parse
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
+from humitout_infra.local.http_util import QuietHandler, serve_in_background
 from twilio.request_validator import RequestValidator
 
 API_PREFIX = "/2010-04-01/Accounts/"
@@ -56,39 +55,26 @@ class TwilioStandIn:
         self.validator = RequestValidator(auth_token)
         standin = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def _authorised(self) -> bool:
                 expected = "Basic " + base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
                 return secrets.compare_digest(self.headers.get("Authorization", ""), expected)
-
-            def _json(self, status: int, doc: dict):
-                data = json.dumps(doc).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
                 m = re.fullmatch(API_PREFIX + r"(AC\w+)/Messages\.json", self.path)
                 if not m:
-                    return self._json(404, {"code": 20404, "message": "Not found", "status": 404})
+                    return self.send_json(404, {"code": 20404, "message": "Not found", "status": 404})
                 if not self._authorised() or m.group(1) != account_sid:
-                    return self._json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                    return self.send_json(401, {"code": 20003, "message": "Authenticate", "status": 401})
                 if not form.get("To") or not form.get("Body"):
-                    return self._json(400, {"code": 21604, "message": "'To' and 'Body' are required", "status": 400})
+                    return self.send_json(400, {"code": 21604, "message": "'To' and 'Body' are required", "status": 400})
                 msg = Message(_sid("SM"), form["To"], form.get("From", ""), form["Body"])
                 with standin._changed:
                     standin.messages.append(msg)
                     standin._changed.notify_all()
-                self._json(201, {"sid": msg.sid, "account_sid": account_sid, "to": msg.to, "from": msg.from_,
+                self.send_json(201, {"sid": msg.sid, "account_sid": account_sid, "to": msg.to, "from": msg.from_,
                                  "body": msg.body, "status": "queued", "num_segments": "1",
                                  "date_created": time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime()),
                                  "uri": f"{API_PREFIX}{account_sid}/Messages/{msg.sid}.json"})
@@ -96,27 +82,20 @@ class TwilioStandIn:
             def do_GET(self):
                 m = re.fullmatch(API_PREFIX + r"(AC\w+)/Recordings/(RE\w+?)(\.wav)?", self.path)
                 if not m:
-                    return self._json(404, {"code": 20404, "message": "Not found", "status": 404})
+                    return self.send_json(404, {"code": 20404, "message": "Not found", "status": 404})
                 if not self._authorised() or m.group(1) != account_sid:
-                    return self._json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                    return self.send_json(401, {"code": 20003, "message": "Authenticate", "status": 401})
                 with standin._changed:
                     outage = standin.recording_outages > 0
                     standin.recording_outages -= outage
                 if outage:
-                    return self._json(503, {"code": 20503, "message": "Service unavailable", "status": 503})
+                    return self.send_json(503, {"code": 20503, "message": "Service unavailable", "status": 503})
                 data = standin.recordings.get(m.group(2))
                 if data is None:
-                    return self._json(404, {"code": 20404, "message": "Recording not found", "status": 404})
-                self.send_response(200)
-                self.send_header("Content-Type", "audio/x-wav")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                    return self.send_json(404, {"code": 20404, "message": "Recording not found", "status": 404})
+                self.send_body(200, {"Content-Type": "audio/x-wav"}, data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True, name="twilio")
+        self.server, self._thread, self.url = serve_in_background(Handler, port, "twilio")
 
     def start(self) -> "TwilioStandIn":
         self._thread.start()

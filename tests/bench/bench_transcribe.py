@@ -45,8 +45,15 @@ class AnalysisTranscriber:
         self.cpu_s = 0.0
 
     def __call__(self, wav_path):
+        from humitout.errors import BadAudio
         t = time.process_time()
-        a = self._analyse(Path(wav_path).read_bytes())
+        try:
+            a = self._analyse(Path(wav_path).read_bytes())
+        except BadAudio as e:  # a hum the product refuses scores as no notes, no key, no tempo
+            self.cpu_s += time.process_time() - t
+            self.analyses[str(wav_path)] = e
+            print(f"\n  REJECTED {Path(wav_path).name}: {e}", file=sys.stderr)
+            return self._ev.Transcription([], np.zeros(0), np.zeros(0))
         self.cpu_s += time.process_time() - t
         self.analyses[str(wav_path)] = a
         notes = [(n.onset_s, n.offset_s, n.midi) for n in a.notes]
@@ -59,6 +66,10 @@ def key_and_tempo(items, analyses) -> dict:
     rows = []
     for it in items:
         a = analyses[it.wav]
+        if isinstance(a, Exception):
+            rows.append({"id": it.id, "key_ref": it.meta["key_sung"], "key_est": "REJECTED", "key_score": 0.0,
+                         "tempo_ref": float(it.meta["tempo_bpm"]), "tempo_est": 0.0, "tempo_ok": False})
+            continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             k = mir_eval.key.weighted_score(it.meta["key_sung"], a.key.name)
@@ -67,6 +78,7 @@ def key_and_tempo(items, analyses) -> dict:
                      "tempo_ref": ref_bpm, "tempo_est": a.tempo_bpm,
                      "tempo_ok": abs(a.tempo_bpm - ref_bpm) <= TEMPO_TOL * ref_bpm})
     return {"key_mirex": float(np.mean([r["key_score"] for r in rows])),
+            "rejected": sum(r["key_est"] == "REJECTED" for r in rows),
             "tempo_acc1": float(np.mean([r["tempo_ok"] for r in rows])), "rows": rows}
 
 
@@ -109,7 +121,7 @@ def main(argv=None) -> int:
                 f"TI {s['COnP_ti_F']:.3f} (octave-shifted items {s['ti_shift_octave_frac']:.0%})  "
                 f"CPU-s/s {x['cpu_s_per_audio_s']:.4f}")
         if "key_mirex" in x:
-            line += f"  key MIREX {x['key_mirex']:.3f}  tempo Acc1 {x['tempo_acc1']:.3f}"
+            line += f"  key MIREX {x['key_mirex']:.3f}  tempo Acc1 {x['tempo_acc1']:.3f}  rejected {x['rejected']}"
             if a.verbose:
                 for r in x["rows"]:
                     print(f"  {r['id']}: key {r['key_est']:>9s} / {r['key_ref']:<9s} {r['key_score']:.1f}  "

@@ -1,7 +1,6 @@
 """A hand-built 8-bar, 5-part arrangement (C major, 120 bpm, 4/4) for the render tests."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

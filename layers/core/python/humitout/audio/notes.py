@@ -3,7 +3,9 @@
 1. Frame energy (dB, 10 ms hop, 30 ms window). A frame is part of a note when
    the tracker calls it voiced and it is no more than ``TAIL_DB`` under the
    loudest frame within +-``LEVEL_WIN_S`` (this ends notes where the voice,
-   not the room's reverb tail, stops).
+   not the room's reverb tail, stops). Runs of weaker voicing (confidence
+   >= ``WEAK_CONF``) that hold one steady pitch for ``MIN_NOTE_S`` are voiced
+   too (short notes of low voices rarely reach 0.5).
 2. Inside each voiced run, a new note starts
    * at a pitch change: the pitch leaves the current note's running median by
      more than ``JUMP_ST`` for at least ``MIN_JUMP_S``; the boundary is moved
@@ -11,7 +13,8 @@
      centre of a portamento), and
    * at a re-attack: an energy dip at least ``DIP_DB`` deep relative to the
      maxima on both sides (a consonant /d/ or /l/, or a hummed "mm" dip) —
-     this is what splits legato repeated notes.
+     this is what splits legato repeated notes. The level is first freed of
+     its vibrato-locked wobble (:func:`detrend_vibrato_level`).
 3. Pieces shorter than ``MIN_NOTE_S`` are transitions (scoops, glides) and join
    the following note; the note pitch is the median of its central frames,
    which skips scoops into the note and falls off its end.
@@ -34,6 +37,8 @@ DIP_WIN_S = 0.12      # s, window on each side of a dip holding its reference ma
 MIN_NOTE_S = 0.07     # s, shortest note
 MIN_SEP_S = 0.07      # s, closest two boundaries may be
 ONSET_LEAD_S = 0.02   # s, voicing (conf >= 0.5) starts this much after the attack does
+WEAK_CONF = 0.25      # voicing confidence under 0.5 that a steady, loud pitch still makes a note
+STEADY_ST = 0.5       # semitones: a weakly voiced run is a note where its pitch stays this close to its median
 
 
 @dataclass
@@ -112,6 +117,58 @@ def _merge_close(cuts: list[int], strength: dict[int, float], min_sep: int) -> l
     return kept
 
 
+VIB_WIN_S = 0.25      # s, moving-average window longer than a vibrato period (4-7 Hz)
+
+
+def detrend_vibrato_level(e: np.ndarray, m: np.ndarray, win: int) -> np.ndarray:
+    """Level ``e`` (n,) of one voiced run minus its part that follows the pitch ``m`` (n,).
+
+    Vibrato sweeps the harmonics across the formants and the phone band, so the
+    level wobbles in step with the pitch (4-5 dB on low voices), which looks
+    like re-attack dips. The wobble is the least-squares fit of the level's
+    fast part on the pitch's fast part (deviation from ``win``-frame moving
+    averages, frames within half a semitone of the local pitch only); dips of
+    consonants and "mm" re-attacks do not follow the pitch and are kept.
+    """
+    if len(m) < win:
+        return e
+    k = np.ones(win) / win
+    dm = m - np.convolve(np.pad(m, win // 2, mode="edge"), k, "valid")[:len(m)]
+    de = e - np.convolve(np.pad(e, win // 2, mode="edge"), k, "valid")[:len(e)]
+    ok = np.abs(dm) < 0.5
+    den = float(np.sum(dm[ok] ** 2))
+    if ok.sum() < win or den <= 0:
+        return e
+    slope = float(np.sum(dm[ok] * de[ok])) / den
+    return e - slope * np.where(ok, dm, 0.0)
+
+
+def rescue_weak_voicing(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray,
+                        level_ok: np.ndarray, min_len: int) -> np.ndarray:
+    """Voiced mask (n,) plus weakly voiced runs that hold one steady pitch.
+
+    Short notes of low voices often peak at a tracker confidence of 0.3-0.45
+    with a correct pitch. A run of frames with confidence >= ``WEAK_CONF`` and
+    a loud enough level, that holds fewer than ``min_len`` strongly voiced
+    frames (so it would not make a note), becomes voiced where its pitch stays
+    within ``STEADY_ST`` of the run's median, when that is ``min_len`` frames
+    or more. Runs that already make a note are left alone.
+    """
+    out = voiced.copy()
+    weak = (conf >= WEAK_CONF) & level_ok & np.isfinite(midi)
+    edges = np.diff(np.r_[0, weak.astype(np.int8), 0])
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        if b - a < min_len or voiced[a:b].sum() >= min_len:
+            continue
+        m = midi[a:b]
+        if len(m) >= 5:
+            m = median_filter(m, size=5, mode="nearest")
+        steady = np.abs(m - np.median(m)) <= STEADY_ST
+        if steady.sum() >= min_len:
+            out[a:b] |= steady
+    return out
+
+
 def segment_notes(track: PitchTrack, energy_db: np.ndarray) -> list[NoteEvent]:
     """Notes from a pitch track and the frame energy ``energy_db`` (n,) on the same grid."""
     hop = track.hop_s
@@ -119,10 +176,13 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray) -> list[NoteEvent]:
     midi_all = track.midi[:n]
     e = energy_db[:n]
     local_max = maximum_filter1d(e, size=2 * int(LEVEL_WIN_S / hop) + 1)
-    voiced = track.voiced[:n] & (e > local_max - TAIL_DB) & np.isfinite(midi_all)
     min_len = int(np.ceil(MIN_NOTE_S / hop - 1e-9))
+    level_ok = e > local_max - TAIL_DB
+    voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
+    voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
     min_jump = max(1, int(round(MIN_JUMP_S / hop)))
     win = int(round(DIP_WIN_S / hop))
+    vib_win = int(round(VIB_WIN_S / hop)) | 1
     min_sep = int(round(MIN_SEP_S / hop))
     e_s = np.convolve(np.pad(e, 1, mode="edge"), np.ones(3) / 3, "valid")
 
@@ -135,7 +195,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray) -> list[NoteEvent]:
         if len(m) >= 5:
             m = median_filter(m, size=5, mode="nearest")
         pc = _pitch_cuts(m, min_jump)
-        dc = _dip_cuts(e_s[a:b], win, edge=min_len // 2)
+        dc = _dip_cuts(detrend_vibrato_level(e_s[a:b], m, vib_win), win, edge=min_len // 2)
         strength = {c: 2.0 for c in pc}
         strength.update({c: 1.0 for c in dc if c not in strength})
         cuts = _merge_close(pc + dc, strength, min_sep)

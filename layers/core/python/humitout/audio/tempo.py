@@ -24,6 +24,9 @@ PRIOR_BPM = 105.0          # centre of the tempo prior (BPM)
 PRIOR_OCTAVES = 0.6        # standard deviation of the prior in octaves (log2)
 DEFAULT_BPM = 100.0
 SUB_SUPPORT = 0.5          # a sub-period needs this share of the period's comb score
+QUARTER_BPM = (70.0, 150.0)  # quarter-note tempi a hummable folk tune is notated at
+MOTION_BEATS = 0.5         # a melody typically moves in eighth notes: median inter-onset interval, in beats
+MOTION_OCTAVES = 0.5       # spread (log2) of that typical motion
 
 
 @dataclass
@@ -86,10 +89,33 @@ def estimate_tempo(onsets_s: np.ndarray, offsets_s: np.ndarray, duration_s: floa
         if sub * HOP_S >= 60.0 / 400.0 and comb(sub) >= SUB_SUPPORT * score[j]:
             pulse = sub
             break
-    octaves = np.round(np.log2(60.0 / (pulse * HOP_S) / PRIOR_BPM))
-    period = pulse * HOP_S * 2.0 ** octaves
+    period = _quarter_period(pulse * HOP_S, onsets_s)
     conf = float(np.clip(score[j], 0.0, 1.0))
     return TempoEstimate(60.0 / period, _beats(onsets_s, period, duration_s, w), conf)
+
+
+def _quarter_period(pulse_s: float, onsets_s: np.ndarray) -> float:
+    """The binary multiple of ``pulse_s`` taken as the quarter note.
+
+    Every multiple whose tempo lies in ``QUARTER_BPM`` is a candidate; when two
+    are (a pulse near 70-75 BPM is also one near 140-150), the one under which
+    the melody's median inter-onset interval (within phrases, under 2 s) is
+    closest to ``MOTION_BEATS`` beats wins, weighed with the log-normal tempo
+    prior. Otherwise the multiple closest to ``PRIOR_BPM`` is taken.
+    """
+    base = np.round(np.log2(60.0 / pulse_s / PRIOR_BPM))
+    ks = base + np.array([-1.0, 0.0, 1.0])
+    bpms = 60.0 / (pulse_s * 2.0 ** ks)
+    ok = (bpms >= QUARTER_BPM[0]) & (bpms <= QUARTER_BPM[1])
+    ioi = np.diff(np.sort(onsets_s))
+    ioi = ioi[(ioi > 0.05) & (ioi < 2.0)]
+    if ok.sum() < 2 or len(ioi) < 4:
+        return pulse_s * 2.0 ** base
+    motion = np.median(ioi) * bpms / 60.0                       # median IOI in beats
+    logp = (-0.5 * (np.log2(motion / MOTION_BEATS) / MOTION_OCTAVES) ** 2
+            - 0.5 * (np.log2(bpms / PRIOR_BPM) / PRIOR_OCTAVES) ** 2)
+    best = int(np.argmax(np.where(ok, logp, -np.inf)))
+    return pulse_s * 2.0 ** ks[best]
 
 
 def _beats(onsets_s: np.ndarray, period: float, duration_s: float,

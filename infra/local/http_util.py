@@ -1,0 +1,36 @@
+"""The small HTTP server pieces the local stand-ins share."""
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 keep-alive, no access log (the CLI prints its own progress)."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def send_body(self, status: int, headers: dict[str, str], data: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            if name.lower() not in {"content-length", "connection"}:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def send_json(self, status: int, doc: dict) -> None:
+        self.send_body(status, {"Content-Type": "application/json"}, json.dumps(doc).encode())
+
+
+def serve_in_background(handler: type[BaseHTTPRequestHandler], port: int, name: str
+                        ) -> tuple[ThreadingHTTPServer, threading.Thread, str]:
+    """A threading server on 127.0.0.1:``port`` (0 = any free port), its (unstarted) thread, its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True, name=name)
+    return server, thread, f"http://127.0.0.1:{server.server_address[1]}"

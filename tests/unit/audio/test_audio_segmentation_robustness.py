@@ -1,0 +1,101 @@
+"""Segmentation and tempo behaviours added for generalisation (vibrato level wobble,
+weakly voiced short notes, tempo octave from the melody's note motion)."""
+import numpy as np
+
+from humitout.audio.f0 import PitchTrack
+from humitout.audio.notes import detrend_vibrato_level, rescue_weak_voicing, segment_notes
+from humitout.audio.tempo import estimate_tempo
+
+HOP = 0.01
+
+
+def _track(midi, conf):
+    midi = np.asarray(midi, float)
+    conf = np.asarray(conf, float)
+    return PitchTrack(hz=440.0 * 2.0 ** ((midi - 69.0) / 12.0), confidence=conf, voiced=conf >= 0.5, hop_s=HOP)
+
+
+def _vibrato_note(dur_s=1.6, midi=55.0, rate=5.5, extent_st=0.4, wobble_db=5.0):
+    """One held low note with vibrato; the level wobbles in step with the pitch (formant/band sweep)."""
+    t = np.arange(int(dur_s / HOP)) * HOP
+    vib = np.sin(2 * np.pi * rate * t)
+    m = midi + extent_st * vib
+    e = -30.0 + wobble_db * vib          # peak-to-peak 2 x wobble_db, dips between the peaks
+    return m, e
+
+
+def _pad(m, e, lead=20):
+    m = np.r_[np.full(lead, np.nan), m, np.full(lead, np.nan)]
+    e = np.r_[np.full(lead, -80.0), e, np.full(lead, -80.0)]
+    conf = np.where(np.isfinite(m), 0.9, 0.0)
+    return np.nan_to_num(m, nan=50.0), e, conf
+
+
+def test_vibrato_level_wobble_does_not_split_a_held_note():
+    m, e = _vibrato_note()
+    m, e, conf = _pad(m, e)
+    notes = segment_notes(_track(m, conf), e)
+    assert len(notes) == 1
+    assert abs(notes[0].midi - 55.0) < 0.3
+
+
+def test_detrending_removes_only_the_pitch_locked_part_of_the_level():
+    m, e = _vibrato_note(wobble_db=4.0)
+    # a re-attack dip at 0.8 s (60 ms wide, 8 dB) that has nothing to do with the pitch
+    t = np.arange(len(e)) * HOP
+    dip = 8.0 * np.clip(1 - np.abs(t - 0.8) / 0.03, 0, 1)
+    d = detrend_vibrato_level(e - dip, m, 25)
+    core = (t > 0.3) & (t < 1.3) & (np.abs(t - 0.8) > 0.06)
+    assert np.ptp(d[core]) < 3.0                          # wobble (8 dB peak-to-peak) mostly gone
+    i = int(round(0.8 / HOP))
+    assert d[i - 8:i + 9].max() - d[i] >= 5.0             # the dip survives
+
+
+def test_vibrato_note_with_a_soft_re_attack_is_split_once():
+    m, e = _vibrato_note(dur_s=1.6, wobble_db=4.0)
+    t = np.arange(len(e)) * HOP
+    e = e - 7.0 * np.clip(1 - np.abs(t - 0.8) / 0.035, 0, 1)   # "mm" re-attack of a repeated note
+    m, e, conf = _pad(m, e)
+    notes = segment_notes(_track(m, conf), e)
+    assert len(notes) == 2
+    assert abs(notes[1].onset_s - (0.2 + 0.8)) < 0.05
+
+
+def test_short_weakly_voiced_note_with_steady_pitch_is_kept():
+    # 0.8 s note (conf 0.9), gap, 0.12 s note whose confidence only reaches 0.4, gap, 0.8 s note
+    m = np.r_[np.full(80, 60.0), np.full(10, 40.0), np.full(12, 62.0), np.full(10, 40.0), np.full(80, 64.0)]
+    conf = np.r_[np.full(80, 0.9), np.full(10, 0.05), np.full(12, 0.4), np.full(10, 0.05), np.full(80, 0.9)]
+    e = np.where(conf > 0.1, -30.0, -45.0)
+    m, e, conf = np.r_[np.full(10, 50.0), m, np.full(10, 50.0)], np.r_[np.full(10, -80.0), e, np.full(10, -80.0)], \
+        np.r_[np.zeros(10), conf, np.zeros(10)]
+    notes = segment_notes(_track(m, conf), e)
+    assert [round(n.midi) for n in notes] == [60, 62, 64]
+
+
+def test_weak_voicing_with_wandering_pitch_stays_unvoiced():
+    n = 30
+    m = 60.0 + np.linspace(-4, 4, n)                       # a glide / noise, no steady pitch
+    conf = np.full(n, 0.35)
+    out = rescue_weak_voicing(m, conf, conf >= 0.5, np.ones(n, bool), 7)
+    assert out.sum() < 7
+
+
+def _onsets(bpm, beats):
+    return np.cumsum(np.r_[0.0, np.asarray(beats[:-1], float)]) * 60.0 / bpm + 0.5
+
+
+def test_tempo_octave_follows_eighth_note_motion():
+    # 72 BPM, the melody moves in eighths (a pulse near 144 BPM is just as regular)
+    beats = [0.5] * 31 + [1.0]
+    on = _onsets(72.0, beats)
+    off = on + 0.9 * np.asarray(beats) * 60.0 / 72.0
+    est = estimate_tempo(on, off, float(off[-1] + 0.5))
+    assert abs(est.bpm - 72.0) <= 0.04 * 72.0
+
+
+def test_tempo_octave_keeps_fast_tempo_for_eighth_note_motion():
+    beats = [0.5] * 31 + [1.0]
+    on = _onsets(144.0, beats)
+    off = on + 0.9 * np.asarray(beats) * 60.0 / 144.0
+    est = estimate_tempo(on, off, float(off[-1] + 0.5))
+    assert abs(est.bpm - 144.0) <= 0.04 * 144.0
