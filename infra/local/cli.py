@@ -14,6 +14,7 @@ import html
 import re
 import sys
 import time
+import urllib.parse
 import warnings
 from pathlib import Path
 
@@ -65,8 +66,11 @@ def _download(page_url: str, out_dir: Path) -> list[Path]:
         url = html.unescape(href)
         resp = requests.get(url, timeout=60)
         resp.raise_for_status()
-        name = re.search(r'filename="([^"]+)"', resp.headers.get("content-disposition", ""))
-        path = out_dir / (name.group(1) if name else Path(url.split("?")[0]).name)
+        # keep the package's own layout (stems/…) from the object key: …/v<version>/<path>
+        key_path = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
+        relative = re.search(r"/v\d+/(.+)$", key_path)
+        path = out_dir / (relative.group(1) if relative else Path(key_path).name)
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(resp.content)
         saved.append(path)
     return saved
@@ -111,6 +115,7 @@ def run_call(stack, phone: str, pin: str, audio: bytes, style: str | None, out_r
     say(f"opened {link.group(0)} and downloaded {len(files)} files to {out_dir}:")
     for f in sorted(files):
         print(f"    {f.stat().st_size / 1e6:8.2f} MB  {f}")
+    print(f"\n    Drag {out_dir / 'session.mid'} or the stems into GarageBand, Logic or Ableton.")
     return 0
 
 

@@ -106,7 +106,7 @@ def fetch_recording(url: str, allowed_hosts: tuple[str, ...], account_sid: str, 
 
     Only ``https`` URLs on ``allowed_hosts`` are fetched (``http`` is accepted for loopback
     hosts, which only the local stand-in uses). Raises ``BadAudio("fetch_failed")`` for a
-    refused host or a 4xx, ``TransientError`` for 5xx/network errors.
+    refused host or a 4xx, ``TransientError`` for 404 (not ready yet), 429, 5xx and network errors.
     """
     parts = urllib.parse.urlsplit(url)
     host = (parts.hostname or "").lower()
@@ -119,7 +119,8 @@ def fetch_recording(url: str, allowed_hosts: tuple[str, ...], account_sid: str, 
                             allow_redirects=False)
     except requests.RequestException as exc:
         raise TransientError(f"recording fetch failed: {exc}") from exc
-    if resp.status_code >= 500 or resp.status_code == 429:
+    # 404: Twilio can answer the webhook before the recording file is ready, so it is retried too.
+    if resp.status_code >= 500 or resp.status_code in (404, 429):
         raise TransientError(f"recording fetch: HTTP {resp.status_code}")
     if resp.status_code != 200:
         raise BadAudio("fetch_failed", f"recording fetch: HTTP {resp.status_code}")
