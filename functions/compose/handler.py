@@ -1,15 +1,5 @@
 """Compose task: analysis.json -> arrangement.json (AG2 agents + harmoniser)."""
-from aws_lambda_powertools import Logger, Tracer
-
 from humitout import pipeline
-from humitout.runtime import services
+from humitout.stage_handler import stage_handler
 
-logger = Logger(service="compose")
-tracer = Tracer(service="compose")
-
-
-@logger.inject_lambda_context(log_event=True)
-@tracer.capture_lambda_handler
-def handler(event, context):
-    logger.append_keys(session_id=event.get("session_id"))
-    return pipeline.compose(services(), event)
+handler = stage_handler("compose", pipeline.compose)

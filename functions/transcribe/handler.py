@@ -1,15 +1,5 @@
 """Transcribe task: recording -> analysis.json (notes, tempo, key, lyrics)."""
-from aws_lambda_powertools import Logger, Tracer
-
 from humitout import pipeline
-from humitout.runtime import services
+from humitout.stage_handler import stage_handler
 
-logger = Logger(service="transcribe")
-tracer = Tracer(service="transcribe")
-
-
-@logger.inject_lambda_context(log_event=True)
-@tracer.capture_lambda_handler
-def handler(event, context):
-    logger.append_keys(session_id=event.get("session_id"))
-    return pipeline.transcribe(services(), event)
+handler = stage_handler("transcribe", pipeline.transcribe)
