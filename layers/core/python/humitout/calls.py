@@ -106,6 +106,10 @@ def recording_done(svc: Services, hook: RecordingWebhook, token: str, style: str
         resp.hangup()
         return str(resp)
     user = svc.db.user_for_phone(hook.From)
+    if user is None:  # the number was unregistered during the call
+        _say(resp, "This phone number is not registered any more. Goodbye.")
+        resp.hangup()
+        return str(resp)
     chosen = Style.from_text(style)
     session, _created = svc.db.create_session(
         str(user["id"]), hook.CallSid, hook.RecordingSid, hook.From, chosen.value if chosen else None)
