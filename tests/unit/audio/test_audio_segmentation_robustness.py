@@ -99,3 +99,19 @@ def test_tempo_octave_keeps_fast_tempo_for_eighth_note_motion():
     off = on + 0.9 * np.asarray(beats) * 60.0 / 144.0
     est = estimate_tempo(on, off, float(off[-1] + 0.5))
     assert abs(est.bpm - 144.0) <= 0.04 * 144.0
+
+
+def test_legato_steps_after_a_slow_glide_each_become_a_note():
+    """50 -> 46 -> 48 -> 50 sung legato (no level dip), shaped like a measured "mm" hum: four notes.
+
+    The 50 -> 46 glide is seen as one excursion reaching on to 48 and 50; the cut
+    must take the next note's pitch only, and the new note's reference must not
+    start on a glide frame (which sits near 48 and would swallow the 48 note).
+    """
+    m = np.r_[np.full(25, 50.0), [49.7, 49.3, 48.5, 47.4, 46.7, 46.1], np.full(25, 46.0),
+              [46.2, 46.4, 46.8, 47.2, 47.6, 47.8], np.full(23, 48.0), [48.3, 48.7, 49.3, 49.7],
+              np.full(25, 50.0)]
+    e = np.full(len(m), -25.0)
+    m, e, conf = _pad(m, e)
+    notes = segment_notes(_track(m, conf), e)
+    assert [round(n.midi) for n in notes] == [50, 46, 48, 50]

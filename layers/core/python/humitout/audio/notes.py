@@ -78,7 +78,7 @@ def _pitch_cuts(m: np.ndarray, min_jump: int) -> list[int]:
         if j - i < min_jump:
             i = j
             continue
-        new = np.median(m[i:j])
+        new = np.median(m[i:min(j, i + 3 * min_jump)])  # the next note only, not later ones
         mid = 0.5 * (ref + new)
         # walk back from i to the last frame still on the old side of the midpoint
         k = i
@@ -88,7 +88,7 @@ def _pitch_cuts(m: np.ndarray, min_jump: int) -> list[int]:
         while k < j and (m[k] - mid) * (new - mid) < 0:
             k += 1
         cuts.append(k)
-        i = k + 1
+        i = k + min_jump  # the new note's reference starts past the glide, not on it
     return cuts[1:]
 
 
