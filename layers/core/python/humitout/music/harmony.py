@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from humitout.audio.key import FINAL_BONUS, key_scores
+from humitout.audio.key import blended_key_scores
 from humitout.models import NoteEvent
 from humitout.music.styles import StyleProfile
 from humitout.music.theory import ChordSpec, Mode, chord_to_roman, roman_to_chord
@@ -76,7 +76,7 @@ class Candidate:
 def estimate_key(melody: list[NoteEvent]) -> tuple[int, Mode, float]:
     """The key of a quantised melody: (tonic pitch class, mode, confidence 0..1).
 
-    The same Temperley-profile correlation and final-note bonus as the Transcribe stage's
+    The same Temperley + Aarden-Essen profile correlation as the Transcribe stage's
     detector (:mod:`humitout.audio.key`), on a pitch-class histogram weighted by duration
     (capped at 2 beats) × metric weight of the onset, which the detector cannot know; the
     confidence is the margin over the runner-up mapped as the detector maps it."""
@@ -85,8 +85,7 @@ def estimate_key(melody: list[NoteEvent]) -> tuple[int, Mode, float]:
         histogram[note.pitch % 12] += min(note.duration_beats, 2.0) * _onset_weight(note.start_beat % BEATS_PER_BAR)
     if np.count_nonzero(histogram) < 2:
         return (melody[-1].pitch % 12 if melody else 0), "major", 0.0
-    scores = key_scores(histogram)
-    scores[:, melody[-1].pitch % 12] += FINAL_BONUS
+    scores = blended_key_scores(histogram)
     order = np.argsort(scores.ravel())[::-1]
     mode, tonic = divmod(int(order[0]), 12)
     margin = float(scores.ravel()[order[0]] - scores.ravel()[order[1]])
