@@ -56,7 +56,7 @@ class LocalLambdas:
     """Invoke handlers by function name: up to ``webhook_copies`` concurrent invocations of a
     webhook function and ``stage_copies`` of a container (CPU-heavy) stage."""
 
-    def __init__(self, webhook_copies: int = 8, stage_copies: int = 2):
+    def __init__(self, webhook_copies: int = 32, stage_copies: int = 2):
         self.webhook_copies = webhook_copies
         self.stage_copies = stage_copies
         self._pools: dict[str, queue.Queue] = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import threading
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Iterator
@@ -36,27 +37,34 @@ class PinCheck:
 class Database:
     """A small thread-safe pool over one Postgres URL."""
 
-    def __init__(self, url: str, max_connections: int = 8):
+    def __init__(self, url: str, max_connections: int = 16):
         if not url:
             raise ValueError("DATABASE_URL is not set")
         self.url = url
         self._pool = psycopg2.pool.ThreadedConnectionPool(1, max_connections, url)
+        # psycopg2's pool raises when exhausted; callers wait for a free connection instead.
+        self._slots = threading.BoundedSemaphore(max_connections)
 
     def close(self) -> None:
         self._pool.closeall()
 
     @contextlib.contextmanager
     def tx(self) -> Iterator[psycopg2.extras.RealDictCursor]:
-        conn = self._pool.getconn()
-        try:
-            with conn:
-                with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
-                    yield cur
-        except psycopg2.OperationalError:
-            self._pool.putconn(conn, close=True)
-            raise
-        else:
-            self._pool.putconn(conn)
+        """A cursor in a transaction: committed on success, rolled back on an exception."""
+        with self._slots:
+            conn = self._pool.getconn()
+            try:
+                with conn:
+                    with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
+                        yield cur
+            except psycopg2.OperationalError:
+                self._pool.putconn(conn, close=True)
+                raise
+            except BaseException:
+                self._pool.putconn(conn)
+                raise
+            else:
+                self._pool.putconn(conn)
 
     # -- schema -----------------------------------------------------------------
     def migrate(self) -> list[str]:
