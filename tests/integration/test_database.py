@@ -70,3 +70,21 @@ def test_share_links_expire_and_can_be_revoked(svc, user, phone):
     assert svc.db.resolve_share_link(expired) is None
     assert svc.db.revoke_share_link(live)
     assert svc.db.resolve_share_link(live) is None
+
+
+def test_failed_transactions_give_their_connection_back(svc):
+    import psycopg2
+
+    from humitout.db import Database
+
+    small = Database(svc.db.url, max_connections=2)
+    try:
+        for _ in range(5):  # more failures than connections: a leak would exhaust the pool
+            with pytest.raises(psycopg2.errors.UndefinedTable):
+                with small.tx() as cur:
+                    cur.execute("SELECT * FROM no_such_table")
+        with small.tx() as cur:
+            cur.execute("SELECT 1 AS ok")
+            assert cur.fetchone()["ok"] == 1
+    finally:
+        small.close()
