@@ -107,6 +107,13 @@ class Mood(Contract):
     tags: list[str] = []
 
 
+class TimeSignature(Contract):
+    """Beats per bar (``numerator``) and the beat's note value (``denominator``: 4 = quarter)."""
+
+    numerator: int = Field(default=4, ge=1, le=16)
+    denominator: int = Field(default=4, ge=1, le=16)
+
+
 class Analysis(Contract):
     """``analysis.json``: what the Transcribe stage heard."""
 
@@ -119,14 +126,11 @@ class Analysis(Contract):
     tempo_bpm: float = Field(gt=20.0, lt=320.0)
     beats_s: list[float]
     key: Key
+    time_signature: TimeSignature = TimeSignature()  # 4/4 or 3/4, in the quarter-note beats of beats_s
+    meter_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     lyrics: Lyrics = Lyrics()
     mood: Mood
     warnings: list[str] = []
-
-
-class TimeSignature(Contract):
-    numerator: int = 4
-    denominator: int = 4
 
 
 class Section(Contract):
