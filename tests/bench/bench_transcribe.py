@@ -60,6 +60,27 @@ class AnalysisTranscriber:
         return self._ev.Transcription(notes, np.arange(len(a.f0.hz)) * a.f0.hop_s, np.array(a.f0.hz))
 
 
+TRIPLE_METERS = {"3/4", "3/2", "6/8", "6/4", "3/8"}       # bar of 3 or 6 quarters (1.5 for 3/8)
+DUPLE_METERS = {"2/4", "4/4", "C", "C|", "4/2", "4/1"}     # arranged in 4/4; other metres are skipped
+
+
+def meter_scores(items, analyses) -> dict:
+    """Triple (3/4) precision / recall and duple->triple false-positive rate against ``source.meter``.
+
+    Reads ``Analysis.time_signature``; rejected items and other metres are skipped.
+    """
+    tp = fp = fn = n_duple = 0
+    for it in items:
+        a, m = analyses[it.wav], it.meta.get("source", {}).get("meter")
+        if isinstance(a, Exception) or m not in TRIPLE_METERS | DUPLE_METERS:
+            continue
+        triple, ref = a.time_signature.numerator == 3, m in TRIPLE_METERS
+        tp, fp, fn, n_duple = tp + (triple and ref), fp + (triple and not ref), fn + (ref and not triple), \
+            n_duple + (not ref)
+    return {"meter_triple_precision": tp / max(tp + fp, 1), "meter_triple_recall": tp / max(tp + fn, 1),
+            "meter_duple_fp_rate": fp / max(n_duple, 1), "meter_n_triple": tp + fn}
+
+
 def key_and_tempo(items, analyses) -> dict:
     """MIREX key score and tempo Acc1 over ``items`` (mean over items), plus per-item rows."""
     import mir_eval.key
@@ -79,7 +100,8 @@ def key_and_tempo(items, analyses) -> dict:
                      "tempo_ok": abs(a.tempo_bpm - ref_bpm) <= TEMPO_TOL * ref_bpm})
     return {"key_mirex": float(np.mean([r["key_score"] for r in rows])),
             "rejected": sum(r["key_est"] == "REJECTED" for r in rows),
-            "tempo_acc1": float(np.mean([r["tempo_ok"] for r in rows])), "rows": rows}
+            "tempo_acc1": float(np.mean([r["tempo_ok"] for r in rows])), "rows": rows,
+            **meter_scores(items, analyses)}
 
 
 def main(argv=None) -> int:
@@ -122,6 +144,8 @@ def main(argv=None) -> int:
                 f"CPU-s/s {x['cpu_s_per_audio_s']:.4f}")
         if "key_mirex" in x:
             line += f"  key MIREX {x['key_mirex']:.3f}  tempo Acc1 {x['tempo_acc1']:.3f}  rejected {x['rejected']}"
+            line += (f"  meter 3/4 P {x['meter_triple_precision']:.2f} R {x['meter_triple_recall']:.2f}"
+                     f" (of {x['meter_n_triple']}) duple->3/4 {x['meter_duple_fp_rate']:.2f}")
             if a.verbose:
                 for r in x["rows"]:
                     print(f"  {r['id']}: key {r['key_est']:>9s} / {r['key_ref']:<9s} {r['key_score']:.1f}  "

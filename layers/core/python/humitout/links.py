@@ -36,8 +36,9 @@ def share_page(svc: Services, token: str) -> tuple[int, str]:
     picture = (f'<img alt="piano roll" style="max-width:100%" src="{html.escape(urls["piano-roll.png"])}">'
                if "piano-roll.png" in urls else "")
     total_mb = sum((track["file_sizes"] or {}).values()) / 1e6
-    body = (f"<p>{html.escape(track['style'])} · {html.escape(str(track['detected_key']))} · "
-            f"{round(track['tempo'] or 0)} bpm · version {track['version']} · {total_mb:.1f} MB</p>"
+    params = track["generation_params"]
+    body = (f"<p>{html.escape(track['style'])} · {html.escape(params['key'])} · {params['time_signature']} · "
+            f"{round(params['tempo_bpm'])} bpm · version {track['version']} · {total_mb:.1f} MB</p>"
             f"{player}<ul>{rows}</ul>{picture}<p>Links refresh each time you open this page.</p>")
     return 200, _page("Your Hum It Out track", body)
 

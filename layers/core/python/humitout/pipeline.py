@@ -83,6 +83,8 @@ def render(svc: Services, event: dict) -> dict:
             sizes[name] = svc.storage.put_file(keys[name], path)
     track_id = svc.db.save_track(session_id, version, arrangement.style.value, keys, sizes,
                                  {"tempo_bpm": arrangement.tempo_bpm, "key": arrangement.key.name,
+                                  "time_signature": f"{arrangement.time_signature.numerator}/"
+                                                    f"{arrangement.time_signature.denominator}",
                                   "agents": [d.model_dump() for d in arrangement.rationale]})
     return {"track_id": track_id, "files": len(keys)}
 
@@ -94,9 +96,9 @@ def notify(svc: Services, event: dict) -> dict:
     track = svc.db.get_track(event["track_id"])
     token = svc.db.create_share_link(event["track_id"], s.link_ttl_days)
     link = f"{s.public_base_url}/s/{token}"
-    session = svc.db.get_session(session_id)
-    body = (f"Hum It Out: your {track['style']} track is ready ({session['detected_key']}, "
-            f"{round(session['tempo'] or 0)} bpm). Backing track, MIDI, stems and lyrics: {link}")
+    params = track["generation_params"]
+    body = (f"Hum It Out: your {track['style']} track is ready ({params['key']}, {params['time_signature']}, "
+            f"{round(params['tempo_bpm'])} bpm). Backing track, MIDI, stems and lyrics: {link}")
     sent = send_once(svc, event["execution_id"], event["caller"], body)
     svc.db.update_session(session_id, status="completed", error=None, error_detail=None)
     _publish(svc, {"event": "track_ready", "session_id": session_id, "track_id": event["track_id"]})

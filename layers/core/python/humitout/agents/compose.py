@@ -43,7 +43,8 @@ ROLES = {
                        "Prefer a tempo equal to, double or half the hum's tempo inside the style's usual range.",
     "ChordComposer": "You are the ChordComposer. Harmonise the melody in the agreed key and style: give "
                      "1 chord symbol (e.g. C, Am7, G7/B) for every bar of the verse, 2 for a change at mid-bar "
-                     "or 4 (one per beat, repeat a symbol to hold it) where the melody needs it, choosing chords "
+                     "or 4 (one per beat, repeat a symbol to hold it) where the melody needs it (in 3/4: 1, 2 for "
+                     "a change on beat 3, or 3 one per beat changing only on beat 3), choosing chords "
                      "whose tones match the melody's long and strong-beat notes, and end with a cadence.",
     "ArrangementDirector": "You are the ArrangementDirector. Choose the form around the verse: intro bars "
                            "(0-4), whether to repeat the verse (do so when it is short), ending bars (1-2).",
@@ -68,9 +69,9 @@ def _brief(session: ComposeSession) -> str:
         "detected_key": analysis.key.name,
         "key_confidence": round(analysis.key.confidence, 2),
         "mood": analysis.mood.model_dump(),
-        "time_signature": "4/4",
-        "verse_bars_at_hum_tempo": melody_bars(melody),
-        "melody_at_hum_tempo (beat in bar:note(duration in beats))": melody_brief(melody),
+        "time_signature": f"{session.beats_per_bar}/4",
+        "verse_bars_at_hum_tempo": melody_bars(melody, session.beats_per_bar),
+        "melody_at_hum_tempo (beat in bar:note(duration in beats))": melody_brief(melody, session.beats_per_bar),
         "lyrics": analysis.lyrics.text,
     })
 
@@ -148,9 +149,10 @@ def compose_arrangement(analysis: Analysis, style: Style | None = None, *,
     assert decisions.chords is not None and decisions.form is not None
     verse_bars = len(decisions.chords.bars)
     form = Form(intro_bars=decisions.form.intro_bars, verse_bars=verse_bars,
-                repeat_verse=decisions.form.repeat_verse, ending_bars=decisions.form.ending_bars)
+                repeat_verse=decisions.form.repeat_verse, ending_bars=decisions.form.ending_bars,
+                beats_per_bar=session.beats_per_bar)
     return build_arrangement(
         analysis, style=choice.style, tempo_bpm=choice.tempo_bpm, key=key, melody=melody,
-        verse_chords=decisions.chords.slots(key.tonic_pc, key.mode), form=form,
+        verse_chords=decisions.chords.slots(key.tonic_pc, key.mode, session.beats_per_bar), form=form,
         rationale=[_rationale(outcomes[agent]) for agent in AGENT_ORDER],
     )

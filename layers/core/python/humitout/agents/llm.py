@@ -71,14 +71,15 @@ def _texts(messages: Sequence[BaseEvent]) -> list[str]:
     return texts
 
 
-def decisions_from_chat(messages: Sequence[BaseEvent]) -> Decisions:
-    """The agents' replies found in the chat so far ("[Agent]: {json}" lines)."""
+def decisions_from_chat(messages: Sequence[BaseEvent], beats_per_bar: int = 4) -> Decisions:
+    """The agents' replies found in the chat so far ("[Agent]: {json}" lines), read in a song
+    of ``beats_per_bar``/4."""
     decisions = Decisions()
     for text in _texts(messages):
         match = _SPEAKER.match(text)
         if match and match.group(1) in REPLY_MODELS:
             try:
-                decisions.record(match.group(1), parse_reply(match.group(1), match.group(2)))
+                decisions.record(match.group(1), parse_reply(match.group(1), match.group(2), beats_per_bar))
             except (ValueError, ValidationError):
                 continue
     return decisions
@@ -95,7 +96,7 @@ class GuardedClient:
     on_outcome: Callable[[Outcome], None]
 
     async def __call__(self, messages: Sequence[BaseEvent], context: Any, **kwargs: Any) -> ModelResponse:
-        decisions = decisions_from_chat(messages)
+        decisions = decisions_from_chat(messages, self.session.beats_per_bar)
         reply, note = (None, "") if self.llm is None else await self._ask_llm(messages, context, decisions, kwargs)
         if reply is not None:
             outcome = Outcome(self.agent, reply, "llm")
@@ -111,7 +112,7 @@ class GuardedClient:
         """The LLM's reply if it parses and passes the checks, else None and why not."""
         try:
             response = await asyncio.wait_for(self.llm(messages, context, **kwargs), self.timeout_s)
-            reply = parse_reply(self.agent, response.content or "")
+            reply = parse_reply(self.agent, response.content or "", self.session.beats_per_bar)
             check_reply(self.agent, reply, self.session, decisions)
         except asyncio.TimeoutError:
             return None, f"LLM timed out after {self.timeout_s:g} s"

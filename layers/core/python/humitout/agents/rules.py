@@ -17,9 +17,16 @@ from humitout.agents.schemas import (
     StyleChoice,
     check_chord_proposal,
     check_style_choice,
+    meter_context,
 )
 from humitout.models import PITCH_CLASS_NAMES, Analysis, Key, NoteEvent, Style
-from humitout.music.arrangement import SHORT_HUM_BARS, default_form, melody_bars, quantise_melody
+from humitout.music.arrangement import (
+    SHORT_HUM_BARS,
+    default_form,
+    melody_bars,
+    meter_beats,
+    quantise_melody,
+)
 from humitout.music.harmony import estimate_key, harmonise, symbols_per_bar
 from humitout.music.styles import adjust_tempo, choose_style, profile
 from humitout.music.theory import midi_to_name
@@ -34,6 +41,11 @@ class ComposeSession:
     analysis: Analysis
     requested_style: Style | None
 
+    @property
+    def beats_per_bar(self) -> int:
+        """Quarter-note beats per bar of the song: the hum's meter (4/4 or 3/4)."""
+        return meter_beats(self.analysis)
+
     def beat_ratio(self, tempo_bpm: float) -> float:
         """Song beats per hum beat: 2 or ½ when the song tempo doubles or halves the hum's, else 1."""
         ratio = tempo_bpm / self.analysis.tempo_bpm
@@ -44,7 +56,7 @@ class ComposeSession:
 
     def melody(self, tempo_bpm: float) -> list[NoteEvent]:
         """The quantised hum in song beats at ``tempo_bpm``."""
-        return quantise_melody(self.analysis, self.beat_ratio(tempo_bpm))
+        return quantise_melody(self.analysis, self.beat_ratio(tempo_bpm), self.beats_per_bar)
 
 
 @dataclass
@@ -77,7 +89,7 @@ def analyst_reply(session: ComposeSession, decisions: Decisions) -> AnalystRepor
         return AnalystReport(tonic=detected.tonic, mode=detected.mode,
                              reason=f"key detector says {detected.name} (confidence {detected.confidence:.2f})")
     melody = session.melody(session.analysis.tempo_bpm)
-    tonic_pc, mode, confidence = estimate_key(melody)
+    tonic_pc, mode, confidence = estimate_key(melody, session.beats_per_bar)
     if confidence <= detected.confidence or (tonic_pc, mode) == (detected.tonic_pc, detected.mode):
         return AnalystReport(tonic=detected.tonic, mode=detected.mode,
                              reason=f"key detector says {detected.name} (confidence {detected.confidence:.2f}); "
@@ -94,7 +106,7 @@ def genre_reply(session: ComposeSession, decisions: Decisions) -> StyleChoice:
         style, why = session.requested_style, "the caller chose it"
     else:
         style, why = choose_style(session.analysis.mood)
-    tempo, ratio = adjust_tempo(session.analysis.tempo_bpm, style)
+    tempo, ratio = adjust_tempo(session.analysis.tempo_bpm, style, session.beats_per_bar)
     how = "kept" if ratio == 1.0 and round(session.analysis.tempo_bpm) == tempo else (
         "doubled" if ratio == 2.0 else "halved" if ratio == 0.5 else "moved")
     return StyleChoice(style=style, tempo_bpm=tempo,
@@ -107,17 +119,20 @@ def chord_reply(session: ComposeSession, decisions: Decisions) -> ChordProposal:
     key = decisions.key(session)
     choice = decisions.style_choice(session)
     melody = session.melody(choice.tempo_bpm)
-    bars = melody_bars(melody)
-    slots = harmonise(melody, bars, key.tonic_pc, key.mode, profile(choice.style))
+    beats = session.beats_per_bar
+    bars = melody_bars(melody, beats)
+    slots = harmonise(melody, bars, key.tonic_pc, key.mode, profile(choice.style), beats)
     romans = " ".join(slot.roman for slot in slots)
-    return ChordProposal(bars=symbols_per_bar(slots, bars), reason=f"harmoniser over {choice.style.value} vocabulary in "
-                                              f"{key.name}: {romans}")
+    return ChordProposal.model_validate(
+        {"bars": symbols_per_bar(slots, bars, beats),
+         "reason": f"harmoniser over {choice.style.value} vocabulary in {key.name}: {romans}"},
+        context=meter_context(beats))
 
 
 def director_reply(session: ComposeSession, decisions: Decisions) -> ArrangementChoice:
     """Two intro bars of groove, a repeat when the hum is short, one ending bar."""
     melody = session.melody(decisions.style_choice(session).tempo_bpm)
-    form = default_form(melody_bars(melody))
+    form = default_form(melody_bars(melody, session.beats_per_bar), session.beats_per_bar)
     repeat = (f"repeat the {form.verse_bars}-bar verse (shorter than {SHORT_HUM_BARS} bars)"
               if form.repeat_verse else f"no repeat: the verse already has {form.verse_bars} bars")
     return ArrangementChoice(intro_bars=form.intro_bars, repeat_verse=form.repeat_verse,
@@ -141,14 +156,16 @@ def check_reply(agent: str, reply: Reply, session: ComposeSession, decisions: De
     elif isinstance(reply, ChordProposal):
         key = decisions.key(session)
         melody = session.melody(decisions.style_choice(session).tempo_bpm)
-        check_chord_proposal(reply, melody, melody_bars(melody), key.tonic_pc, key.mode)
+        beats = session.beats_per_bar
+        check_chord_proposal(reply, melody, melody_bars(melody, beats), key.tonic_pc, key.mode, beats)
 
 
-def melody_brief(melody: list[NoteEvent]) -> list[str]:
-    """The melody per bar as "beat:note(beats)" text for the LLM, e.g. "0:E4(1)"."""
+def melody_brief(melody: list[NoteEvent], beats_per_bar: int = 4) -> list[str]:
+    """The melody per bar of ``beats_per_bar`` beats as "beat:note(beats)" text for the LLM,
+    e.g. "0:E4(1)"."""
     lines: dict[int, list[str]] = {}
     for note in melody:
-        bar = int(note.start_beat // 4)
+        bar = int(note.start_beat // beats_per_bar)
         lines.setdefault(bar, []).append(
-            f"{note.start_beat - 4 * bar:g}:{midi_to_name(note.pitch)}({note.duration_beats:g})")
+            f"{note.start_beat - beats_per_bar * bar:g}:{midi_to_name(note.pitch)}({note.duration_beats:g})")
     return [f"bar {bar + 1}: " + " ".join(notes) for bar, notes in sorted(lines.items())]

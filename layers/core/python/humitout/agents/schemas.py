@@ -9,10 +9,16 @@ import json
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from humitout.models import NoteEvent, Style
-from humitout.music.harmony import ChordSlot, slots_from_symbols
+from humitout.music.harmony import (
+    BEATS_PER_BAR,
+    ChordSlot,
+    bar_layouts,
+    change_beats,
+    slots_from_symbols,
+)
 from humitout.music.styles import profile
 from humitout.music.theory import Mode, note_name_to_pc, parse_chord_symbol
 
@@ -48,24 +54,46 @@ class StyleChoice(Reply):
     tempo_bpm: float = Field(gt=40.0, lt=240.0)
 
 
+def meter_context(beats_per_bar: int) -> dict[str, int]:
+    """The pydantic validation context that tells the reply models the song's meter."""
+    return {"beats_per_bar": beats_per_bar}
+
+
+def check_bar_chords(bars: list[list[str]], beats_per_bar: int = BEATS_PER_BAR) -> None:
+    """Chords per bar as :func:`~humitout.music.harmony.bar_layouts` allows (4/4: 1, 2 or 4;
+    3/4: 1, 2 or 3, and in 3/4 a change only on beat 3); raises ValueError."""
+    layouts = bar_layouts(beats_per_bar)
+    allowed = change_beats(beats_per_bar)
+    counts = ", ".join(str(n) for n in sorted(layouts))
+    for chords in bars:
+        if len(chords) not in layouts:
+            raise ValueError(f"each bar of {beats_per_bar}/4 needs {counts} chords")
+        for symbol in chords:
+            parse_chord_symbol(symbol)
+        for index, beat in enumerate(layouts[len(chords)][1:], start=1):
+            if chords[index] != chords[index - 1] and beat not in allowed:
+                raise ValueError(f"in {beats_per_bar}/4 a chord may change inside a bar only on beat "
+                                 + " or ".join(str(b + 1) for b in allowed))
+
+
 class ChordProposal(Reply):
-    """ChordComposer: chord symbols per verse bar (1 = whole bar, 2 = half bars, 4 = one per
-    beat; a symbol repeated inside a bar is held)."""
+    """ChordComposer: chord symbols per verse bar (4/4: 1 = whole bar, 2 = half bars, 4 = one
+    per beat; 3/4: 1 = whole bar, 2 = a change on beat 3, 3 = one per beat; a symbol repeated
+    inside a bar is held). The meter comes from the validation context (:func:`meter_context`),
+    4/4 without one."""
 
     bars: list[list[str]] = Field(min_length=1)
 
     @field_validator("bars")
     @classmethod
-    def _parseable(cls, bars: list[list[str]]) -> list[list[str]]:
-        for chords in bars:
-            if len(chords) not in (1, 2, 4):
-                raise ValueError("each bar needs 1, 2 or 4 chords")
-            for symbol in chords:
-                parse_chord_symbol(symbol)
+    def _parseable(cls, bars: list[list[str]], info: ValidationInfo) -> list[list[str]]:
+        context = info.context if isinstance(info.context, dict) else {}
+        check_bar_chords(bars, context.get("beats_per_bar", BEATS_PER_BAR))
         return bars
 
-    def slots(self, tonic_pc: int, mode: Mode) -> list[ChordSlot]:
-        return slots_from_symbols([[parse_chord_symbol(s) for s in bar] for bar in self.bars], tonic_pc, mode)
+    def slots(self, tonic_pc: int, mode: Mode, beats_per_bar: int = BEATS_PER_BAR) -> list[ChordSlot]:
+        return slots_from_symbols([[parse_chord_symbol(s) for s in bar] for bar in self.bars], tonic_pc, mode,
+                                  beats_per_bar)
 
 
 class ArrangementChoice(Reply):
@@ -123,15 +151,18 @@ def check_style_choice(choice: StyleChoice, requested: Style | None) -> None:
 
 
 def check_chord_proposal(proposal: ChordProposal, melody: list[NoteEvent], verse_bars: int,
-                         tonic_pc: int, mode: Mode) -> None:
-    """One entry per verse bar, and the chords must carry the melody (chord-tone ratio)."""
+                         tonic_pc: int, mode: Mode, beats_per_bar: int = BEATS_PER_BAR) -> None:
+    """One entry per verse bar, chords per bar as the meter allows, and the chords must carry
+    the melody (chord-tone ratio)."""
     if len(proposal.bars) != verse_bars:
         raise ValueError(f"{len(proposal.bars)} bars of chords for a {verse_bars}-bar verse")
-    ratio = chord_tone_ratio(melody, proposal.slots(tonic_pc, mode))
+    check_bar_chords(proposal.bars, beats_per_bar)
+    ratio = chord_tone_ratio(melody, proposal.slots(tonic_pc, mode, beats_per_bar))
     if ratio < MIN_LLM_CHORD_TONE_RATIO:
         raise ValueError(f"only {ratio:.0%} of the melody notes are chord tones")
 
 
-def parse_reply(agent: str, text: str) -> Reply:
-    """Parse and schema-validate ``agent``'s reply text (raises ValueError / ValidationError)."""
-    return REPLY_MODELS[agent].model_validate(extract_json(text))
+def parse_reply(agent: str, text: str, beats_per_bar: int = BEATS_PER_BAR) -> Reply:
+    """Parse and schema-validate ``agent``'s reply text in a song of ``beats_per_bar``/4
+    (raises ValueError / ValidationError)."""
+    return REPLY_MODELS[agent].model_validate(extract_json(text), context=meter_context(beats_per_bar))

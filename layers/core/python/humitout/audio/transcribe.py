@@ -18,6 +18,7 @@ from scipy.signal import stft
 from humitout.audio.decode import clipped_fraction, decode_audio
 from humitout.audio.f0 import PitchTrack, track_f0
 from humitout.audio.key import estimate_key
+from humitout.audio.meter import estimate_meter
 from humitout.audio.mood import estimate_mood
 from humitout.audio.notes import NoteEvent, frame_energy_db, segment_notes
 from humitout.audio.tempo import estimate_tempo
@@ -148,6 +149,7 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
     conf = np.array([n.confidence for n in notes])
     tempo = estimate_tempo(onsets, offsets, duration)
     key = estimate_key(midi, offsets - onsets, conf)
+    time_signature, meter_confidence = estimate_meter(onsets, offsets, np.asarray(tempo.beats_s))
     level = float(np.median(energy[track.voiced])) if track.voiced.any() else -60.0
     mood = estimate_mood(level, len(notes) / max(offsets[-1] - onsets[0], 1e-3), tempo.bpm, key)
     warnings = []
@@ -166,4 +168,5 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
                     midi=round(n.midi, 2), confidence=round(n.confidence, 3)) for n in notes],
         tempo_bpm=round(float(np.clip(tempo.bpm, 20.5, 319.0)), 2),
         beats_s=[round(float(b), 3) for b in tempo.beats_s],
-        key=key, lyrics=lyrics or Lyrics(), mood=mood, warnings=warnings)
+        key=key, time_signature=time_signature, meter_confidence=meter_confidence,
+        lyrics=lyrics or Lyrics(), mood=mood, warnings=warnings)

@@ -258,7 +258,7 @@ class Database:
         """The track (joined with its session) behind a live token, else None."""
         with self.tx() as cur:
             cur.execute(
-                "SELECT t.*, s.detected_key, s.tempo, s.lyrics, l.expires_at FROM share_links l"
+                "SELECT t.*, l.expires_at FROM share_links l"
                 " JOIN generated_tracks t ON t.id = l.track_id JOIN sessions s ON s.id = t.session_id"
                 " WHERE l.token = %s AND l.revoked_at IS NULL AND l.expires_at > now()",
                 (token,),

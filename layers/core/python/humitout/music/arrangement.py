@@ -1,4 +1,8 @@
-"""From a hum (``Analysis``) to a fully expanded ``Arrangement`` in 4/4.
+"""From a hum (``Analysis``) to a fully expanded ``Arrangement`` in 4/4 or 3/4.
+
+The meter is the hum's ``Analysis.time_signature`` (see :func:`meter_beats`): bars of
+``beats_per_bar`` quarter-note beats throughout — melody bar alignment, harmonic rhythm, form
+and the style's bar patterns (``StyleProfile.groove``).
 
 Song form: intro (the groove, tonic then dominant), verse (the hum), a repeat of the verse
 when the hum is shorter than ``SHORT_HUM_BARS``, ending (the tonic held). Every part is
@@ -21,8 +25,15 @@ from humitout.models import (
     Part,
     Section,
     Style,
+    TimeSignature,
 )
-from humitout.music.harmony import BEATS_PER_BAR, ChordSlot, candidates_for
+from humitout.music.harmony import (
+    BEATS_PER_BAR,
+    SUPPORTED_BEATS_PER_BAR,
+    ChordSlot,
+    candidates_for,
+    strong_mid_beat,
+)
 from humitout.music.styles import CRASH, DRUM_VELOCITY, KICK, StyleProfile, profile
 from humitout.music.theory import ChordSpec, bass_pitch, chord_to_roman, close_voicing
 
@@ -31,18 +42,29 @@ SHORT_HUM_BARS = 8
 STEP_BEATS = 0.25
 
 
+def meter_beats(analysis: Analysis) -> int:
+    """Quarter-note beats per bar of the arrangement: the hum's time signature when it is 4/4
+    or 3/4, else 4 (4/4)."""
+    signature = analysis.time_signature
+    if signature.denominator == 4 and signature.numerator in SUPPORTED_BEATS_PER_BAR:
+        return signature.numerator
+    return BEATS_PER_BAR
+
+
 @dataclass(frozen=True)
 class Form:
-    """Bars per section: ``verse_bars`` is the hum's length; the repeat is a second verse."""
+    """Bars per section: ``verse_bars`` is the hum's length; the repeat is a second verse.
+    A bar has ``beats_per_bar`` quarter-note beats (4 or 3)."""
 
     intro_bars: int
     verse_bars: int
     repeat_verse: bool
     ending_bars: int
+    beats_per_bar: int = BEATS_PER_BAR
 
     @property
     def verse_start_beat(self) -> float:
-        return float(self.intro_bars * BEATS_PER_BAR)
+        return float(self.intro_bars * self.beats_per_bar)
 
     @property
     def total_bars(self) -> int:
@@ -50,7 +72,7 @@ class Form:
 
     @property
     def ending_start_beat(self) -> float:
-        return float((self.total_bars - self.ending_bars) * BEATS_PER_BAR)
+        return float((self.total_bars - self.ending_bars) * self.beats_per_bar)
 
     def sections(self) -> list[Section]:
         spans = [("intro", self.intro_bars), ("verse", self.verse_bars),
@@ -78,21 +100,27 @@ def seconds_to_beats(times_s: np.ndarray, beats_s: list[float], tempo_bpm: float
     return np.where(times_s < grid[0], before, np.where(times_s > grid[-1], after, inside))
 
 
-def _best_bar_phase(onsets: np.ndarray, durations: np.ndarray) -> int:
-    """Beats (0-3) to delay the melody so that long notes fall on beats 1 and 3."""
+def _best_bar_phase(onsets: np.ndarray, durations: np.ndarray, beats_per_bar: int = BEATS_PER_BAR) -> int:
+    """Beats (0 to beats_per_bar - 1) to delay the melody so that long notes fall on the
+    downbeat (and on beat 3 in 4/4)."""
+    mid = strong_mid_beat(beats_per_bar)
+
     def score(shift: int) -> float:
-        position = (onsets + shift) % BEATS_PER_BAR
+        position = (onsets + shift) % beats_per_bar
         on_one = np.isclose(position, 0.0, atol=1e-6)
-        on_three = np.isclose(position, 2.0, atol=1e-6)
-        return float(np.sum(durations * (on_one + 0.5 * on_three)))
-    scores = [score(shift) for shift in range(BEATS_PER_BAR)]
-    return int(np.argmax(np.array(scores) - 1e-3 * np.arange(BEATS_PER_BAR)))
+        on_mid = np.isclose(position, float(mid), atol=1e-6) if mid is not None else np.zeros_like(on_one)
+        return float(np.sum(durations * (on_one + 0.5 * on_mid)))
+    scores = [score(shift) for shift in range(beats_per_bar)]
+    return int(np.argmax(np.array(scores) - 1e-3 * np.arange(beats_per_bar)))
 
 
-def quantise_melody(analysis: Analysis, beat_ratio: float = 1.0) -> list[NoteEvent]:
+def quantise_melody(analysis: Analysis, beat_ratio: float = 1.0, beats_per_bar: int | None = None) -> list[NoteEvent]:
     """The hum as note events on a 16th grid, in song beats from the start of the verse
-    (bar-aligned so long notes fall on strong beats; beats scaled by ``beat_ratio`` when the
-    song tempo is a multiple of the hum's). Overlaps are cut; pitches rounded to semitones."""
+    (bar-aligned so long notes fall on strong beats of the bar — ``beats_per_bar``, by default
+    the hum's own meter; beats scaled by ``beat_ratio`` when the song tempo is a multiple of
+    the hum's). Overlaps are cut; pitches rounded to semitones."""
+    if beats_per_bar is None:
+        beats_per_bar = meter_beats(analysis)
     notes = sorted(analysis.notes, key=lambda n: n.onset_s)
     if not notes:
         return []
@@ -101,7 +129,7 @@ def quantise_melody(analysis: Analysis, beat_ratio: float = 1.0) -> list[NoteEve
     origin = math.floor(onsets[0] + 1e-6)
     starts = np.round((onsets - origin) * beat_ratio / GRID_BEATS) * GRID_BEATS
     ends = np.round((offsets - origin) * beat_ratio / GRID_BEATS) * GRID_BEATS
-    shift = _best_bar_phase(starts, ends - starts)
+    shift = _best_bar_phase(starts, ends - starts, beats_per_bar)
     starts, ends = starts + shift, ends + shift
 
     events: list[NoteEvent] = []
@@ -119,17 +147,18 @@ def quantise_melody(analysis: Analysis, beat_ratio: float = 1.0) -> list[NoteEve
     return events
 
 
-def melody_bars(melody: list[NoteEvent]) -> int:
-    """Whole bars the melody spans (at least 1)."""
+def melody_bars(melody: list[NoteEvent], beats_per_bar: int = BEATS_PER_BAR) -> int:
+    """Whole bars of ``beats_per_bar`` beats the melody spans (at least 1)."""
     if not melody:
         return 1
     end = max(n.start_beat + n.duration_beats for n in melody)
-    return max(1, math.ceil(end / BEATS_PER_BAR - 1e-9))
+    return max(1, math.ceil(end / beats_per_bar - 1e-9))
 
 
-def default_form(verse_bars: int) -> Form:
+def default_form(verse_bars: int, beats_per_bar: int = BEATS_PER_BAR) -> Form:
     """Two bars of intro, the verse, a repeat when the hum is short, one bar of ending."""
-    return Form(intro_bars=2, verse_bars=verse_bars, repeat_verse=verse_bars < SHORT_HUM_BARS, ending_bars=1)
+    return Form(intro_bars=2, verse_bars=verse_bars, repeat_verse=verse_bars < SHORT_HUM_BARS, ending_bars=1,
+                beats_per_bar=beats_per_bar)
 
 
 def _cadence_chords(prof: StyleProfile, key: Key) -> tuple[ChordSpec, ChordSpec]:
@@ -146,14 +175,15 @@ def song_chords(verse: list[ChordSlot], form: Form, prof: StyleProfile, key: Key
     """Chord slots for the whole song in song beats: intro (tonic, dominant in its last bar),
     verse, repeat, ending (tonic held)."""
     tonic, dominant = _cadence_chords(prof, key)
+    beats = form.beats_per_bar
     slots: list[ChordSlot] = []
     for bar in range(form.intro_bars):
         chord = dominant if bar == form.intro_bars - 1 and form.intro_bars > 1 else tonic
-        slots.append(ChordSlot(bar * BEATS_PER_BAR, BEATS_PER_BAR, chord, chord_to_roman(chord, key.tonic_pc, key.mode)))
+        slots.append(ChordSlot(bar * beats, beats, chord, chord_to_roman(chord, key.tonic_pc, key.mode)))
     for copy in range(2 if form.repeat_verse else 1):
-        offset = form.verse_start_beat + copy * form.verse_bars * BEATS_PER_BAR
+        offset = form.verse_start_beat + copy * form.verse_bars * beats
         slots.extend(ChordSlot(s.start_beat + offset, s.duration_beats, s.chord, s.roman) for s in verse)
-    slots.append(ChordSlot(form.ending_start_beat, form.ending_bars * BEATS_PER_BAR, tonic,
+    slots.append(ChordSlot(form.ending_start_beat, form.ending_bars * beats, tonic,
                            chord_to_roman(tonic, key.tonic_pc, key.mode)))
     return slots
 
@@ -166,7 +196,7 @@ def _chord_at(slots: list[ChordSlot], beat: float) -> ChordSlot:
 
 
 def _swung(step: int, swing: float) -> float:
-    """Beat offset within the bar of 16-step ``step``, delaying off-beat 8ths by ``swing``."""
+    """Beat offset within the bar of 16th ``step``, delaying off-beat 8ths by ``swing``."""
     return step * STEP_BEATS + (swing * 0.5 if step % 4 == 2 else 0.0)
 
 
@@ -174,14 +204,15 @@ def drum_notes(form: Form, prof: StyleProfile) -> list[NoteEvent]:
     """The groove for intro/verse/repeat bars (a fill in each section's last bar), a crash on
     the verse and ending downbeats, and one final kick + crash."""
     section_last_bars = {s.start_bar + s.bars - 1 for s in form.sections()}
+    groove = prof.groove(form.beats_per_bar)
     events: list[NoteEvent] = []
     groove_bars = form.total_bars - form.ending_bars
     for bar in range(groove_bars):
-        lanes = prof.drum_fill if bar in section_last_bars else prof.drums
+        lanes = groove.drum_fill if bar in section_last_bars else groove.drums
         for drum, lane in lanes.items():
             for step, mark in enumerate(lane):
                 if mark in DRUM_VELOCITY:
-                    events.append(NoteEvent(start_beat=bar * BEATS_PER_BAR + _swung(step, prof.swing),
+                    events.append(NoteEvent(start_beat=bar * form.beats_per_bar + _swung(step, prof.swing),
                                             duration_beats=STEP_BEATS, pitch=drum, velocity=DRUM_VELOCITY[mark]))
     for beat in (form.verse_start_beat, form.ending_start_beat):
         events.append(NoteEvent(start_beat=beat, duration_beats=1.0, pitch=CRASH, velocity=110))
@@ -209,8 +240,8 @@ def bass_notes(slots: list[ChordSlot], form: Form, prof: StyleProfile) -> list[N
     ending's root held."""
     events: list[NoteEvent] = []
     for bar in range(form.total_bars - form.ending_bars):
-        for hit in prof.bass:
-            start = bar * BEATS_PER_BAR + _swung(hit.step, prof.swing)
+        for hit in prof.groove(form.beats_per_bar).bass:
+            start = bar * form.beats_per_bar + _swung(hit.step, prof.swing)
             slot = _chord_at(slots, start)
             next_slot = _chord_at(slots, slot.start_beat + slot.duration_beats)
             end = min(start + hit.length * STEP_BEATS, slot.start_beat + slot.duration_beats)
@@ -238,8 +269,8 @@ def comping_notes(slots: list[ChordSlot], voicings: list[list[int]], form: Form,
     """The style's comping rhythm on the voicings; the ending chord held."""
     events: list[NoteEvent] = []
     for bar in range(form.total_bars - form.ending_bars):
-        for step, length in prof.comp_steps:
-            start = bar * BEATS_PER_BAR + _swung(step, prof.swing)
+        for step, length in prof.groove(form.beats_per_bar).comp_steps:
+            start = bar * form.beats_per_bar + _swung(step, prof.swing)
             index = max(i for i, s in enumerate(slots) if s.start_beat <= start + 1e-9)
             slot = slots[index]
             end = min(start + length * STEP_BEATS, slot.start_beat + slot.duration_beats)
@@ -263,7 +294,7 @@ def melody_notes(melody: list[NoteEvent], form: Form) -> list[NoteEvent]:
     """The quantised hum placed at the verse (and again at the repeat)."""
     events: list[NoteEvent] = []
     for copy in range(2 if form.repeat_verse else 1):
-        offset = form.verse_start_beat + copy * form.verse_bars * BEATS_PER_BAR
+        offset = form.verse_start_beat + copy * form.verse_bars * form.beats_per_bar
         events.extend(n.model_copy(update={"start_beat": n.start_beat + offset}) for n in melody)
     return events
 
@@ -303,7 +334,8 @@ def build_arrangement(
         part("melody", melody_notes(melody, form), "hum-guide"),
     ]
     arrangement = Arrangement(
-        style=style, tempo_bpm=tempo_bpm, key=key, total_bars=form.total_bars, sections=form.sections(),
+        style=style, tempo_bpm=tempo_bpm, key=key, time_signature=TimeSignature(numerator=form.beats_per_bar),
+        total_bars=form.total_bars, sections=form.sections(),
         chords=chords, melody_offset_beats=form.verse_start_beat, parts=parts,
         lyrics=analysis.lyrics.text, rationale=rationale,
     )

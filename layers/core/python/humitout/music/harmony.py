@@ -3,8 +3,11 @@ Viterbi over a functional-harmony transition prior, cadence at phrase ends.
 
 A slot is one beat. Each note scores the chords by its duration and the metric weight of its
 onset (passing and neighbour tones clash at a discount); a chord change costs nothing at a bar
-line, the style's ``half_bar_change_cost`` at mid-bar and its ``beat_change_cost`` on beat 2
-or 4, so chords change inside a bar only where the melody clearly asks for it. Phrase ends
+line; in 4/4 the style's ``half_bar_change_cost`` at mid-bar and its ``beat_change_cost`` on
+beat 2 or 4, in 3/4 a change on beat 3 costs the style's ``beat_change_cost`` (its
+``half_bar_change_cost`` when it has none) and beat 2 never changes, so chords change inside
+a bar only where the melody clearly asks for it. The meter is ``beats_per_bar`` (4 or 3
+quarter-note beats; 4 by default). Phrase ends
 (long notes, notes before a rest) favour dominant or tonic chords. Times are in beats
 (quarter notes); pitches are MIDI numbers.
 """
@@ -20,9 +23,10 @@ from humitout.models import NoteEvent
 from humitout.music.styles import StyleProfile
 from humitout.music.theory import ChordSpec, Mode, chord_to_roman, roman_to_chord
 
-BEATS_PER_BAR = 4
+BEATS_PER_BAR = 4  # the default meter (4/4); 3 for 3/4
+SUPPORTED_BEATS_PER_BAR = (4, 3)
 SLOT_BEATS = 1.0  # the Viterbi decides a chord per beat
-SLOTS_PER_BAR = 4
+SLOTS_PER_BAR = 4  # in 4/4; a slot is a beat, so generally ``beats_per_bar``
 
 # Score of one beat of melody by its pitch's role in the chord.
 _FIT_CHORD_ROOT = 1.0
@@ -51,6 +55,25 @@ _FUNCTION_MOVES = {
 }
 
 
+def strong_mid_beat(beats_per_bar: int = BEATS_PER_BAR) -> int | None:
+    """The secondary strong beat of the bar (0-based): beat 3 of 4/4; none in 3/4."""
+    return beats_per_bar // 2 if beats_per_bar % 2 == 0 and beats_per_bar > 2 else None
+
+
+def bar_layouts(beats_per_bar: int = BEATS_PER_BAR) -> dict[int, tuple[int, ...]]:
+    """Chords per bar → their start beats in the bar (0-based): 4/4 takes 1 (whole bar), 2
+    (half bars) or 4 (one per beat); 3/4 takes 1, 2 (a change on beat 3) or 3 (one per beat,
+    a change only on beat 3, see :func:`change_beats`)."""
+    if beats_per_bar == 3:
+        return {1: (0,), 2: (0, 2), 3: (0, 1, 2)}
+    return {1: (0,), 2: (0, beats_per_bar // 2), beats_per_bar: tuple(range(beats_per_bar))}
+
+
+def change_beats(beats_per_bar: int = BEATS_PER_BAR) -> tuple[int, ...]:
+    """The beats (0-based) inside a bar where a chord may change: any beat in 4/4, beat 3 only in 3/4."""
+    return (2,) if beats_per_bar == 3 else tuple(range(1, beats_per_bar))
+
+
 @dataclass(frozen=True)
 class ChordSlot:
     """A chord of the harmonisation: ``start_beat`` / ``duration_beats`` in beats from the
@@ -73,7 +96,7 @@ class Candidate:
     weight: float
 
 
-def estimate_key(melody: list[NoteEvent]) -> tuple[int, Mode, float]:
+def estimate_key(melody: list[NoteEvent], beats_per_bar: int = BEATS_PER_BAR) -> tuple[int, Mode, float]:
     """The key of a quantised melody: (tonic pitch class, mode, confidence 0..1).
 
     The same Temperley + Aarden-Essen profile correlation as the Transcribe stage's
@@ -82,7 +105,8 @@ def estimate_key(melody: list[NoteEvent]) -> tuple[int, Mode, float]:
     confidence is the margin over the runner-up mapped as the detector maps it."""
     histogram = np.zeros(12)
     for note in melody:
-        histogram[note.pitch % 12] += min(note.duration_beats, 2.0) * _onset_weight(note.start_beat % BEATS_PER_BAR)
+        histogram[note.pitch % 12] += min(note.duration_beats, 2.0) * _onset_weight(note.start_beat % beats_per_bar,
+                                                                                        beats_per_bar)
     if np.count_nonzero(histogram) < 2:
         return (melody[-1].pitch % 12 if melody else 0), "major", 0.0
     scores = blended_key_scores(histogram)
@@ -118,12 +142,13 @@ def candidates_for(profile: StyleProfile, tonic_pc: int, mode: Mode) -> list[Can
     return result
 
 
-def _onset_weight(position_in_bar: float) -> float:
-    """Metric weight of a note starting at ``position_in_bar`` beats: downbeat > beat 3 >
-    other beats > 8th off-beats > 16ths."""
+def _onset_weight(position_in_bar: float, beats_per_bar: int = BEATS_PER_BAR) -> float:
+    """Metric weight of a note starting at ``position_in_bar`` beats: downbeat > beat 3 (of
+    4/4) > other beats > 8th off-beats > 16ths."""
+    mid = strong_mid_beat(beats_per_bar)
     if math.isclose(position_in_bar, 0.0, abs_tol=1e-6):
         return 1.5
-    if math.isclose(position_in_bar, 2.0, abs_tol=1e-6):
+    if mid is not None and math.isclose(position_in_bar, float(mid), abs_tol=1e-6):
         return 1.3
     if math.isclose(position_in_bar % 1.0, 0.0, abs_tol=1e-6):
         return 1.0
@@ -167,7 +192,8 @@ def embellishing(melody: list[NoteEvent]) -> list[bool]:
     return flags
 
 
-def slot_observations(melody: list[NoteEvent], n_slots: int, candidates: list[Candidate]) -> np.ndarray:
+def slot_observations(melody: list[NoteEvent], n_slots: int, candidates: list[Candidate],
+                      beats_per_bar: int = BEATS_PER_BAR) -> np.ndarray:
     """Score matrix [beat slot, candidate]: Σ over melody notes of ((beats sounding in the slot
     + NOTE_COUNT_BEATS for a note starting there) × metric weight of the onset × tone fit),
     with the clash of an embellishing note (see :func:`embellishing`) discounted."""
@@ -186,7 +212,7 @@ def slot_observations(melody: list[NoteEvent], n_slots: int, candidates: list[Ca
             if overlap <= 1e-9:
                 continue
             starts_here = note.start_beat >= slot_start - 1e-9
-            weight = _onset_weight(note.start_beat % BEATS_PER_BAR) if starts_here else _HELD_WEIGHT
+            weight = _onset_weight(note.start_beat % beats_per_bar, beats_per_bar) if starts_here else _HELD_WEIGHT
             scores[slot] += (overlap + NOTE_COUNT_BEATS * starts_here) * weight * fit
     return scores
 
@@ -236,21 +262,44 @@ def _inside_bar(across_bar: np.ndarray, cost: float | None) -> np.ndarray:
     return moves
 
 
+def _moves_in_bar(across_bar: np.ndarray, profile: StyleProfile,
+                  beats_per_bar: int) -> dict[int, np.ndarray]:
+    """Transition scores into each beat of the bar (0 = the bar line)."""
+    moves = {0: across_bar}
+    mid = strong_mid_beat(beats_per_bar)
+    allowed = change_beats(beats_per_bar)
+    if beats_per_bar == 3:  # waltz: beat 3 is the only place for a change, and a costly one
+        beat_three = profile.beat_change_cost if profile.beat_change_cost is not None else profile.half_bar_change_cost
+    for beat in range(1, beats_per_bar):
+        if beat not in allowed:
+            cost = None
+        elif beat == mid:
+            cost = profile.half_bar_change_cost
+        elif beats_per_bar == 3:
+            cost = beat_three
+        else:
+            cost = profile.beat_change_cost
+        moves[beat] = _inside_bar(across_bar, cost)
+    return moves
+
+
 def harmonise(melody: list[NoteEvent], bars: int, tonic_pc: int, mode: Mode,
-              profile: StyleProfile) -> list[ChordSlot]:
-    """Chords for ``bars`` bars of 4/4 under ``melody`` (beats from the melody's first bar),
-    in the style's vocabulary; at least one chord per bar, a change at mid-bar or on beat 2/4
-    only where the melody outweighs the style's change cost, cadences (dominant or tonic) at
-    the melody's phrase ends, ending on the tonic when the melody allows. Works for any
-    melody, including an empty one."""
+              profile: StyleProfile, beats_per_bar: int = BEATS_PER_BAR) -> list[ChordSlot]:
+    """Chords for ``bars`` bars of ``beats_per_bar``/4 (4/4 or 3/4) under ``melody`` (beats
+    from the melody's first bar), in the style's vocabulary; at least one chord per bar, a
+    change inside the bar (4/4: mid-bar or beat 2/4; 3/4: beat 3 only) only where the melody
+    outweighs the style's change cost, cadences (dominant or tonic) at the melody's phrase
+    ends, ending on the tonic when the melody allows. Works for any melody, including an
+    empty one."""
     bars = max(bars, 1)
+    slots_per_bar = beats_per_bar  # a slot is a beat (SLOT_BEATS)
     candidates = candidates_for(profile, tonic_pc, mode)
-    n_slots = bars * SLOTS_PER_BAR
-    observation = slot_observations(melody, n_slots, candidates)
+    n_slots = bars * slots_per_bar
+    observation = slot_observations(melody, n_slots, candidates, beats_per_bar)
     observation += _PRIOR_SCALE * np.log([c.weight for c in candidates])[None, :]
     tonic_mask = np.array([c.chord.root_pc == tonic_pc and c.function == "T" for c in candidates])
-    final_slot = (bars - 1) * SLOTS_PER_BAR
-    observation[final_slot:] += np.where(tonic_mask, _FINAL_TONIC_BONUS / SLOTS_PER_BAR, 0.0)
+    final_slot = (bars - 1) * slots_per_bar
+    observation[final_slot:] += np.where(tonic_mask, _FINAL_TONIC_BONUS / slots_per_bar, 0.0)
     phrase_end_fit = np.array([c.function in ("T", "D") for c in candidates])
     for beat in phrase_end_beats(melody):
         slot = int(beat // SLOT_BEATS)
@@ -258,8 +307,7 @@ def harmonise(melody: list[NoteEvent], bars: int, tonic_pc: int, mode: Mode,
             observation[slot] += np.where(phrase_end_fit, _PHRASE_END_BONUS, 0.0)
 
     across_bar = _transition_matrix(candidates)
-    at_position = {0: across_bar, SLOTS_PER_BAR // 2: _inside_bar(across_bar, profile.half_bar_change_cost)}
-    on_beat = _inside_bar(across_bar, profile.beat_change_cost)
+    at_position = _moves_in_bar(across_bar, profile, beats_per_bar)
     cadence = np.zeros_like(across_bar)  # V–I / IV–I into the final chord
     for i, a in enumerate(candidates):
         cadence[i, tonic_mask] = 0.0 if tonic_mask[i] else _CADENCE_BONUS.get(a.function, 0.0)
@@ -267,8 +315,8 @@ def harmonise(melody: list[NoteEvent], bars: int, tonic_pc: int, mode: Mode,
     best = observation[0].copy()
     back = np.zeros((n_slots, len(candidates)), dtype=int)
     for slot in range(1, n_slots):
-        moves = at_position.get(slot % SLOTS_PER_BAR, on_beat)
-        if slot >= final_slot - SLOTS_PER_BAR // 2:
+        moves = at_position[slot % slots_per_bar]
+        if slot >= final_slot - slots_per_bar // 2:
             moves = moves + cadence
         total = best[:, None] + moves
         back[slot] = np.argmax(total, axis=0)
@@ -282,7 +330,7 @@ def harmonise(melody: list[NoteEvent], bars: int, tonic_pc: int, mode: Mode,
     for slot, k in enumerate(path):
         chord = candidates[k].chord
         start = slot * SLOT_BEATS
-        if slot % SLOTS_PER_BAR and slots and slots[-1].chord == chord:
+        if slot % slots_per_bar and slots and slots[-1].chord == chord:
             previous = slots[-1]
             slots[-1] = ChordSlot(previous.start_beat, previous.duration_beats + SLOT_BEATS, chord, previous.roman)
         else:
@@ -290,33 +338,40 @@ def harmonise(melody: list[NoteEvent], bars: int, tonic_pc: int, mode: Mode,
     return slots
 
 
-def slots_from_symbols(symbols_per_bar: list[list[ChordSpec]], tonic_pc: int, mode: Mode) -> list[ChordSlot]:
-    """Chord slots from chords given per bar (1 chord = whole bar, 2 = half bars each, 4 = one
-    per beat; others are spread evenly); a chord repeated inside a bar is held."""
+def slots_from_symbols(symbols_per_bar: list[list[ChordSpec]], tonic_pc: int, mode: Mode,
+                       beats_per_bar: int = BEATS_PER_BAR) -> list[ChordSlot]:
+    """Chord slots from chords given per bar, laid out by :func:`bar_layouts` (4/4: 1 chord =
+    whole bar, 2 = half bars each, 4 = one per beat; 3/4: 1, 2 = beats 1-2 and beat 3, 3 = one
+    per beat; other counts are spread evenly); a chord repeated inside a bar is held."""
+    layouts = bar_layouts(beats_per_bar)
     slots: list[ChordSlot] = []
     for bar, chords in enumerate(symbols_per_bar):
-        length = BEATS_PER_BAR / len(chords)
+        starts = layouts.get(len(chords)) or tuple(i * beats_per_bar / len(chords) for i in range(len(chords)))
+        ends = starts[1:] + (beats_per_bar,)
         for index, chord in enumerate(chords):
+            length = float(ends[index] - starts[index])
             if index and slots[-1].chord == chord:
                 held = slots[-1]
                 slots[-1] = ChordSlot(held.start_beat, held.duration_beats + length, chord, held.roman)
                 continue
-            slots.append(ChordSlot(bar * BEATS_PER_BAR + index * length, length, chord,
+            slots.append(ChordSlot(float(bar * beats_per_bar + starts[index]), length, chord,
                                    chord_to_roman(chord, tonic_pc, mode)))
     return slots
 
 
-def symbols_per_bar(slots: list[ChordSlot], bars: int) -> list[list[str]]:
+def symbols_per_bar(slots: list[ChordSlot], bars: int, beats_per_bar: int = BEATS_PER_BAR) -> list[list[str]]:
     """The inverse of :func:`slots_from_symbols` for slots on a beat grid: per bar one symbol
-    (one chord), two (a change at mid-bar only) or four (one per beat, repeats held)."""
+    (one chord), two (4/4: a change at mid-bar only; 3/4: a change on beat 3) or one per beat
+    (repeats held)."""
+    two = bar_layouts(beats_per_bar)[2]
     per_bar: list[list[str]] = []
     for bar in range(bars):
-        beats = [next((s for s in reversed(slots) if s.start_beat <= bar * BEATS_PER_BAR + b + 1e-9), slots[0])
-                 .chord.symbol for b in range(BEATS_PER_BAR)]
+        beats = [next((s for s in reversed(slots) if s.start_beat <= bar * beats_per_bar + b + 1e-9), slots[0])
+                 .chord.symbol for b in range(beats_per_bar)]
         if len(set(beats)) == 1:
             per_bar.append(beats[:1])
-        elif beats[0] == beats[1] and beats[2] == beats[3]:
-            per_bar.append([beats[0], beats[2]])
+        elif len(set(beats[:two[1]])) == 1 and len(set(beats[two[1]:])) == 1:
+            per_bar.append([beats[0], beats[two[1]]])
         else:
             per_bar.append(beats)
     return per_bar

@@ -1,6 +1,7 @@
 """The six styles: chord vocabulary, harmonic rhythm, grooves, instruments, tempo and mix.
 
-Patterns are on a 16-step grid per 4/4 bar (step = a 16th note = 0.25 beat).
+Patterns are on a grid of 16ths (step = 0.25 beat): 16 steps per 4/4 bar, 12 per 3/4 bar
+(``StyleProfile.groove(beats_per_bar)`` gives the bar patterns of either meter).
 GM programs are 0-based; drum notes are GM percussion keys (channel 10).
 """
 from __future__ import annotations
@@ -28,6 +29,18 @@ class BassHit:
 
 
 @dataclass(frozen=True)
+class Groove:
+    """The bar patterns of one meter: drum lanes (and the fill bar), bass hits and comping
+    hits, on a grid of ``steps`` 16ths (16 for 4/4, 12 for 3/4)."""
+
+    steps: int
+    drums: dict[int, str]
+    drum_fill: dict[int, str]
+    bass: tuple[BassHit, ...]
+    comp_steps: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
 class StyleProfile:
     """Everything a style decides; ``vocabulary`` maps mode → {roman numeral: prior weight}
     (weights > 0, larger = more usual), ``half_bar_change_cost`` is the Viterbi penalty for a
@@ -50,6 +63,15 @@ class StyleProfile:
     pad_center: float = 67.0
     swing: float = 0.0  # fraction of a 16th by which off-beat 8ths are delayed
     beat_change_cost: float | None = None
+    waltz: Groove | None = None  # the 3/4 patterns (12 steps a bar)
+
+    def groove(self, beats_per_bar: int = 4) -> Groove:
+        """The bar patterns for ``beats_per_bar`` (4: the fields above; 3: ``waltz``)."""
+        if beats_per_bar == 4:
+            return Groove(16, self.drums, self.drum_fill, self.bass, self.comp_steps)
+        if beats_per_bar == 3 and self.waltz is not None:
+            return self.waltz
+        raise ValueError(f"{self.style.value} has no groove for {beats_per_bar}/4")
 
 
 _POP_MAJOR = {"I": 3.0, "ii": 1.2, "iii": 0.5, "IV": 2.5, "V": 2.5, "vi": 2.0, "V7": 1.0,
@@ -71,6 +93,13 @@ PROFILES: dict[Style, StyleProfile] = {
         programs={"drums": 0, "bass": 33, "chords": 0, "pad": 89, "melody": 80},
         levels_db={"drums": -6.0, "bass": -7.0, "chords": -9.0, "pad": -15.0, "melody": -8.0},
         pans={"chords": -0.2, "pad": 0.2},
+        waltz=Groove(  # pop waltz: kick on 1, snare on 2 and 3, 8th hats; oom-pah-pah
+            steps=12,
+            drums={KICK: "X...........", SNARE: "....x...x...", CLOSED_HAT: "x.x.x.x.x.x."},
+            drum_fill={KICK: "X...........", SNARE: "....x...XoXX", CLOSED_HAT: "x.x.x.x....."},
+            bass=(BassHit(0, 4, "root", True), BassHit(4, 4, "fifth"), BassHit(10, 2, "approach")),
+            comp_steps=((4, 3), (8, 3)),
+        ),
     ),
     Style.ROCK: StyleProfile(
         style=Style.ROCK,
@@ -88,6 +117,14 @@ PROFILES: dict[Style, StyleProfile] = {
         levels_db={"drums": -5.0, "bass": -7.0, "chords": -8.0, "pad": -16.0, "melody": -8.0},
         pans={"chords": -0.35, "pad": 0.3},
         chord_center=57.0,
+        waltz=Groove(  # rock 6/8-ish waltz: kick on 1, snare on 2 and 3, driving 8ths
+            steps=12,
+            drums={KICK: "X.....x.....", SNARE: "....X...X...", CLOSED_HAT: "X.x.X.x.X.x."},
+            drum_fill={KICK: "X...........", SNARE: "....X...XxXX", CLOSED_HAT: "X.x.X.x....."},
+            bass=(BassHit(0, 2, "root", True), BassHit(2, 2, "root"), BassHit(4, 4, "root"),
+                  BassHit(8, 4, "fifth")),
+            comp_steps=((0, 3), (4, 3), (8, 3)),
+        ),
     ),
     Style.JAZZ: StyleProfile(
         style=Style.JAZZ,
@@ -110,6 +147,15 @@ PROFILES: dict[Style, StyleProfile] = {
         pans={"chords": 0.25, "pad": -0.2},
         chord_center=60.0,
         swing=0.33,
+        waltz=Groove(  # jazz waltz: ride "ding, ding-a ding" in 3, hat on 2, light kick on 1
+            steps=12,
+            drums={RIDE: "x...x.xox...", PEDAL_HAT: "....x.......", KICK: "o...........",
+                   SNARE: "..........o."},
+            drum_fill={RIDE: "x...x.xo....", PEDAL_HAT: "....x.......", KICK: "o...........",
+                       SNARE: "......o.xoxx"},
+            bass=(BassHit(0, 4, "root", True), BassHit(4, 4, "fifth"), BassHit(8, 4, "approach")),
+            comp_steps=((4, 2), (10, 2)),
+        ),
     ),
     Style.ELECTRONIC: StyleProfile(
         style=Style.ELECTRONIC,
@@ -129,6 +175,15 @@ PROFILES: dict[Style, StyleProfile] = {
         levels_db={"drums": -4.0, "bass": -6.0, "chords": -11.0, "pad": -13.0, "melody": -9.0},
         pans={"chords": 0.3, "pad": -0.3},
         chord_center=64.0,
+        waltz=Groove(  # electronic in 3: kick on 1, clap on 3, off-beat hats
+            steps=12,
+            drums={KICK: "X.......x...", CLAP: "........X...", CLOSED_HAT: "..x...x...x.",
+                   OPEN_HAT: "......o....."},
+            drum_fill={KICK: "X.......x.x.", CLAP: "........XXXX", CLOSED_HAT: "..x...x...x."},
+            bass=(BassHit(0, 2, "root", True), BassHit(2, 2, "octave"), BassHit(6, 2, "octave", True),
+                  BassHit(10, 2, "octave")),
+            comp_steps=((0, 2), (6, 2), (10, 2)),
+        ),
     ),
     Style.ACOUSTIC: StyleProfile(
         style=Style.ACOUSTIC,
@@ -146,6 +201,13 @@ PROFILES: dict[Style, StyleProfile] = {
         levels_db={"drums": -12.0, "bass": -8.0, "chords": -6.0, "pad": -18.0, "melody": -8.0},
         pans={"chords": -0.15, "pad": 0.25},
         chord_center=58.0,
+        waltz=Groove(  # folk waltz: kick on 1, sidestick on 2 and 3, shaker 8ths; oom-pah-pah
+            steps=12,
+            drums={KICK: "x...........", SIDESTICK: "....x...x...", SHAKER: "xoxoxoxoxoxo"},
+            drum_fill={KICK: "x...........", SIDESTICK: "....x...x...", SHAKER: "xoxoxoxo...."},
+            bass=(BassHit(0, 4, "root", True), BassHit(4, 4, "fifth"), BassHit(10, 2, "approach")),
+            comp_steps=((4, 3), (8, 3)),
+        ),
     ),
     Style.HIP_HOP: StyleProfile(
         style=Style.HIP_HOP,
@@ -164,6 +226,13 @@ PROFILES: dict[Style, StyleProfile] = {
         pans={"chords": 0.2, "pad": -0.2},
         chord_center=60.0,
         swing=0.2,
+        waltz=Groove(  # hip-hop in 3: half-time feel, kick on 1 and the "and" of 2, snare on 3
+            steps=12,
+            drums={KICK: "X.....x.....", SNARE: "........X...", CLOSED_HAT: "x.x.x.x.x.xx"},
+            drum_fill={KICK: "X.....x...x.", SNARE: "........X.o.", CLOSED_HAT: "x.x.x.x.xxxx"},
+            bass=(BassHit(0, 5, "root", True), BassHit(6, 2, "octave"), BassHit(8, 4, "root")),
+            comp_steps=((0, 8), (8, 4)),
+        ),
     ),
 }
 
@@ -221,13 +290,15 @@ def choose_style(mood: Mood) -> tuple[Style, str]:
                    f"({mood.tempo_class} tempo) hum suits {style.value}")
 
 
-def adjust_tempo(hum_bpm: float, style: Style) -> tuple[float, float]:
+def adjust_tempo(hum_bpm: float, style: Style, beats_per_bar: int = 4) -> tuple[float, float]:
     """The song tempo (BPM, rounded to a whole number) for ``style`` and the ratio song/hum
     beats: the hum's tempo × 1, 2 or ½ when one of those lies in the style's range (closest
-    to the style's target), else the nearest of them clamped to the range."""
+    to the style's target), else the nearest of them clamped to the range. In 3/4 the tempo is
+    never halved (half a 3-beat bar is no whole beat)."""
     prof = PROFILES[style]
     low, high = prof.tempo_range_bpm
-    candidates = [(hum_bpm * ratio, ratio) for ratio in (1.0, 2.0, 0.5)]
+    ratios = (1.0, 2.0, 0.5) if beats_per_bar % 2 == 0 else (1.0, 2.0)
+    candidates = [(hum_bpm * ratio, ratio) for ratio in ratios]
     inside = [(bpm, ratio) for bpm, ratio in candidates if low <= bpm <= high]
     if inside:
         bpm, ratio = min(inside, key=lambda c: (abs(c[0] - prof.tempo_target_bpm), c[1] != 1.0))
