@@ -3,7 +3,6 @@ import io
 import shutil
 import subprocess
 
-import numpy as np
 import pytest
 import soundfile as sf
 from scipy.signal import resample_poly
