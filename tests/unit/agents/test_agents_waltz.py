@@ -16,6 +16,7 @@ from humitout.agents.schemas import (
     parse_reply,
 )
 from humitout.models import Style, TimeSignature
+from humitout.music.styles import adjust_tempo
 from test_agents_compose import VALID, ScriptedConfig, by_agent
 
 # C major waltz, 8 bars of 3 beats: (MIDI pitch, start beat, beats)
@@ -96,6 +97,17 @@ def test_4_4_chord_replies_for_a_waltz_fall_back_to_the_rules(waltz):
     arrangement = compose_arrangement(waltz, llm=LLMSettings(config, timeout_s=5))
     composer = by_agent(arrangement)["ChordComposer"]
     assert composer.source == "rules" and composer.reason.startswith("LLM reply invalid")
+    _in_bars_of_3(arrangement)
+
+
+def test_an_llm_that_halves_a_waltz_tempo_falls_back_to_the_rules(make_hum):
+    fast_waltz = make_hum(WALTZ, tempo_bpm=200.0).model_copy(update={"time_signature": TimeSignature(numerator=3)})
+    replies = {**VALID, "GenreSpecialist": {"style": "jazz", "tempo_bpm": 100, "reason": "half time"}}
+    config = ScriptedConfig({agent: json.dumps(reply) for agent, reply in replies.items()})
+    arrangement = compose_arrangement(fast_waltz, Style.JAZZ, llm=LLMSettings(config, timeout_s=5))
+    specialist = by_agent(arrangement)["GenreSpecialist"]
+    assert specialist.source == "rules" and "halving" in specialist.reason
+    assert arrangement.tempo_bpm == adjust_tempo(200.0, Style.JAZZ, 3)[0] != 100
     _in_bars_of_3(arrangement)
 
 

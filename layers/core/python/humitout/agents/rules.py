@@ -153,6 +153,8 @@ def check_reply(agent: str, reply: Reply, session: ComposeSession, decisions: De
     """Session-aware checks of an LLM reply (raises ValueError when it cannot be used)."""
     if isinstance(reply, StyleChoice):
         check_style_choice(reply, session.requested_style)
+        if session.beats_per_bar % 2 and session.beat_ratio(reply.tempo_bpm) == 0.5:
+            raise ValueError(f"halving the tempo of a {session.beats_per_bar}-beat bar leaves bars of half beats")
     elif isinstance(reply, ChordProposal):
         key = decisions.key(session)
         melody = session.melody(decisions.style_choice(session).tempo_bpm)
