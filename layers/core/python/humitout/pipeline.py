@@ -16,16 +16,9 @@ from humitout.models import Analysis, Arrangement, Style
 from humitout.runtime import Services
 from humitout.telephony import fetch_recording, send_sms
 
-def _audio_suffix(data: bytes) -> str:
-    if data[:4] == b"RIFF":
-        return ".wav"
-    if data[:3] == b"ID3" or data[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
-        return ".mp3"
-    return ".bin"
-
-
 def transcribe(svc: Services, event: dict) -> dict:
     """Fetch the recording, keep the original in S3, analyse it, store ``analysis.json``."""
+    from humitout.audio.decode import audio_file_suffix
     from humitout.audio.transcribe import analyse_recording
     from humitout.audio.lyrics import transcribe_lyrics
 
@@ -33,7 +26,7 @@ def transcribe(svc: Services, event: dict) -> dict:
     session_id = event["session_id"]
     svc.db.update_session(session_id, status="transcribing")
     data = fetch_recording(event["recording_url"], s.recording_hosts, s.twilio_account_sid, s.twilio_auth_token)
-    original_key = f"{storage.session_prefix(session_id)}/original{_audio_suffix(data)}"
+    original_key = f"{storage.session_prefix(session_id)}/original{audio_file_suffix(data) or '.bin'}"
     svc.storage.put_bytes(original_key, data)
     svc.db.update_session(session_id, original_audio_key=original_key)
     analysis = analyse_recording(data)

@@ -20,13 +20,18 @@ MAX_DURATION_S = 600.0     # longest recording accepted (10 min)
 SILENCE_PEAK = 10 ** (-50 / 20)   # peak under -50 dBFS is silence
 CLIP_FRACTION = 0.15       # share of samples pinned at the peak that means heavy clipping (8 dB overdrive gives ~6 %)
 
-_AUDIO_MAGIC = (b"RIFF", b"RIFX", b"RF64", b"FORM", b"fLaC", b"OggS", b"ID3", b".snd")
+_AUDIO_MAGIC = {b"RIFF": ".wav", b"RIFX": ".wav", b"RF64": ".wav", b"FORM": ".aiff", b"fLaC": ".flac",
+                b"OggS": ".ogg", b"ID3": ".mp3", b".snd": ".au"}
 
 
-def _looks_like_audio(data: bytes) -> bool:
-    """True if the first bytes are a known audio container or an MPEG frame sync."""
+def audio_file_suffix(data: bytes) -> str:
+    """The file suffix of a known audio container or MPEG frame sync at the start of ``data``;
+    "" when it does not look like audio."""
     head = data[:4]
-    return head.startswith(_AUDIO_MAGIC) or (len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
+    for magic, suffix in _AUDIO_MAGIC.items():
+        if head.startswith(magic):
+            return suffix
+    return ".mp3" if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0 else ""
 
 
 def clipped_fraction(x: np.ndarray) -> float:
@@ -68,7 +73,7 @@ def decode_audio(data: bytes, *, rate: int = WORK_RATE) -> tuple[np.ndarray, int
     except BadAudio:
         raise
     except Exception as exc:  # libsndfile reports every failure as a generic error
-        code = "undecodable" if _looks_like_audio(data) else "not_audio"
+        code = "undecodable" if audio_file_suffix(data) else "not_audio"
         raise BadAudio(code, f"{type(exc).__name__}: {exc}"[:200]) from None
     if x.shape[0] / native > MAX_DURATION_S:
         raise BadAudio("too_long", f"{x.shape[0] / native:.0f} s > {MAX_DURATION_S:.0f} s")
