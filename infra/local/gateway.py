@@ -8,7 +8,7 @@ import time
 import urllib.parse
 import uuid
 
-from humitout_infra.local.http_util import QuietHandler, serve_in_background
+from humitout_infra.local.http_util import BackgroundServer, QuietHandler
 from humitout_infra.local.lambdas import ACCOUNT, FunctionFailed, LocalLambdas
 from humitout_infra.topology import ROUTES
 
@@ -53,7 +53,7 @@ def proxy_event(method: str, raw_path: str, raw_query: str, headers: dict[str, s
     return None
 
 
-class Gateway:
+class Gateway(BackgroundServer):
     """Serves the routes on 127.0.0.1:``port`` (0 = any free port) in a background thread."""
 
     def __init__(self, lambdas: LocalLambdas, port: int = 0):
@@ -86,12 +86,4 @@ class Gateway:
 
             do_GET = do_POST = _serve
 
-        self.server, self._thread, self.url = serve_in_background(Handler, port, "gateway")
-
-    def start(self) -> "Gateway":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler, port, "gateway")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
 
 
 class QuietHandler(BaseHTTPRequestHandler):
@@ -27,10 +28,20 @@ class QuietHandler(BaseHTTPRequestHandler):
         self.send_body(status, {"Content-Type": "application/json"}, json.dumps(doc).encode())
 
 
-def serve_in_background(handler: type[BaseHTTPRequestHandler], port: int, name: str
-                        ) -> tuple[ThreadingHTTPServer, threading.Thread, str]:
-    """A threading server on 127.0.0.1:``port`` (0 = any free port), its (unstarted) thread, its URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True, name=name)
-    return server, thread, f"http://127.0.0.1:{server.server_address[1]}"
+class BackgroundServer:
+    """A threading HTTP server on 127.0.0.1 run in a daemon thread between :meth:`start` and :meth:`stop`."""
+
+    def serve(self, handler: type[BaseHTTPRequestHandler], port: int, name: str) -> None:
+        """Bind ``handler`` to 127.0.0.1:``port`` (0 = any free port) and set :attr:`url`."""
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.server.daemon_threads = True
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True, name=name)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def start(self) -> Self:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -10,10 +10,10 @@ import threading
 import time
 from typing import Callable
 
-from humitout_infra.local.http_util import QuietHandler, serve_in_background
+from humitout_infra.local.http_util import BackgroundServer, QuietHandler
 
 
-class OpenAIStandIn:
+class OpenAIStandIn(BackgroundServer):
     """Serves on 127.0.0.1:``port``; point ``OPENAI_BASE_URL`` at :attr:`base_url`."""
 
     def __init__(self, api_key: str, transcript: str = "", chat_reply: Callable[[dict], str] | None = None,
@@ -52,8 +52,8 @@ class OpenAIStandIn:
                 self.send_json(404, {"error": {"message": f"Unknown request URL: POST {self.path}",
                                            "type": "invalid_request_error"}})
 
-        self.server, self._thread, url = serve_in_background(Handler, port, "openai")
-        self.base_url = url + "/v1"
+        self.serve(Handler, port, "openai")
+        self.base_url = self.url + "/v1"
 
     def _verbose_json(self) -> dict:
         words = self.transcript.split()
@@ -64,11 +64,3 @@ class OpenAIStandIn:
     def paths(self) -> list[str]:
         with self._lock:
             return [path for path, _ in self.requests]
-
-    def start(self) -> "OpenAIStandIn":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 import requests
-from humitout_infra.local.http_util import QuietHandler, serve_in_background
+from humitout_infra.local.http_util import BackgroundServer, QuietHandler
 from twilio.request_validator import RequestValidator
 
 API_PREFIX = "/2010-04-01/Accounts/"
@@ -41,7 +41,7 @@ class CallResult:
     webhook_seconds: list[float] = field(default_factory=list)
 
 
-class TwilioStandIn:
+class TwilioStandIn(BackgroundServer):
     """Runs on 127.0.0.1:``port``. ``account_sid``/``auth_token`` guard the REST API and sign webhooks."""
 
     def __init__(self, account_sid: str, auth_token: str, webhook_base: str, port: int = 0):
@@ -95,15 +95,7 @@ class TwilioStandIn:
                     return self.send_json(404, {"code": 20404, "message": "Recording not found", "status": 404})
                 self.send_body(200, {"Content-Type": "audio/x-wav"}, data)
 
-        self.server, self._thread, self.url = serve_in_background(Handler, port, "twilio")
-
-    def start(self) -> "TwilioStandIn":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.serve(Handler, port, "twilio")
 
     # -- the phone side ---------------------------------------------------------------------------
     def post_webhook(self, path_and_query: str, params: dict[str, str], forge: bool = False) -> requests.Response:
