@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 import boto3
+from humitout.calls import execution_arn
 from humitout.runtime import reset_services, services
 from humitout_infra.local import moto_adapter
 from humitout_infra.local.gateway import Gateway
@@ -168,7 +169,7 @@ class LocalStack:
     def wait_for_execution(self, name: str, timeout_s: float = 600) -> dict:
         """Poll until the named execution leaves RUNNING; returns describe_execution."""
         sfn = boto3.client("stepfunctions")
-        arn = self.state_machine_arn.replace(":stateMachine:", ":execution:") + ":" + name
+        arn = execution_arn(self.state_machine_arn, name)
         deadline = time.monotonic() + timeout_s
         while True:
             try:
@@ -183,7 +184,7 @@ class LocalStack:
 
     def execution_history(self, name: str) -> list[dict]:
         sfn = boto3.client("stepfunctions")
-        arn = self.state_machine_arn.replace(":stateMachine:", ":execution:") + ":" + name
+        arn = execution_arn(self.state_machine_arn, name)
         events, token = [], None
         while True:
             kwargs = {"executionArn": arn, "maxResults": 1000, **({"nextToken": token} if token else {})}

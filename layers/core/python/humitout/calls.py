@@ -125,6 +125,11 @@ def recording_done(svc: Services, hook: RecordingWebhook, token: str, style: str
     return str(resp)
 
 
+def execution_arn(state_machine_arn: str, name: str) -> str:
+    """The ARN Step Functions gives the execution ``name`` of ``state_machine_arn``."""
+    return state_machine_arn.replace(":stateMachine:", ":execution:") + ":" + name
+
+
 def start_pipeline(svc: Services, execution_name: str, payload: dict) -> str:
     """Start the state machine with a deterministic name; a repeat start is a no-op.
 
@@ -135,7 +140,7 @@ def start_pipeline(svc: Services, execution_name: str, payload: dict) -> str:
             stateMachineArn=svc.settings.state_machine_arn, name=execution_name, input=json.dumps(payload)
         )["executionArn"]
     except svc.sfn.exceptions.ExecutionAlreadyExists:
-        arn = svc.settings.state_machine_arn.replace(":stateMachine:", ":execution:") + ":" + execution_name
+        arn = execution_arn(svc.settings.state_machine_arn, execution_name)
     svc.db.update_session(payload["session_id"], execution_arn=arn)
     return arn
 

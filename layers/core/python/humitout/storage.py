@@ -53,11 +53,6 @@ class Storage:
     def get_json(self, key: str) -> Any:
         return json.loads(self.get_bytes(key))
 
-    def download(self, key: str, path: Path) -> Path:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.s3.download_file(self.bucket, key, str(path))
-        return path
-
     def presign_get(self, key: str, ttl_s: int, filename: str | None = None) -> str:
         """A presigned GET URL valid ``ttl_s`` seconds, served as an attachment named ``filename``."""
         params = {"Bucket": self.bucket, "Key": key}
