@@ -23,19 +23,30 @@ class FunctionSpec:
     # run from the one container image (functions/render/Dockerfile), each with its own CMD.
     container: bool = False
     asl_arn_key: str | None = None  # the ${...} substitution in the state machine
+    # What the function cannot run without (humitout.config.REQUIREMENTS; HUMITOUT_REQUIRES in
+    # AWS, checked at cold start). "sender": it texts, so it gets the sending number.
+    requires: tuple[str, ...] = ("database",)
+    schedule_minutes: int | None = None  # run on an EventBridge schedule (and by `humitout serve`)
 
 
 FUNCTIONS = (
-    FunctionSpec("voice", "voice"),
-    FunctionSpec("sms", "sms"),
-    FunctionSpec("links", "links"),
-    FunctionSpec("users", "users"),
-    FunctionSpec("transcribe", "transcribe", memory_mb=1769, timeout_s=120, container=True, asl_arn_key="TranscribeFunctionArn"),
-    FunctionSpec("compose", "compose", memory_mb=1024, timeout_s=180, container=True, asl_arn_key="ComposeFunctionArn"),
-    FunctionSpec("render", "render", memory_mb=3008, timeout_s=300, container=True, asl_arn_key="RenderFunctionArn"),
-    FunctionSpec("notify", "notify", timeout_s=30, asl_arn_key="NotifyFunctionArn"),
+    FunctionSpec("voice", "voice", requires=("database", "twilio", "state_machine", "public_url")),
+    FunctionSpec("sms", "sms", requires=("database", "twilio", "sender", "state_machine", "public_url")),
+    FunctionSpec("links", "links", requires=("database", "bucket")),
+    FunctionSpec("users", "users", requires=("database", "twilio", "sender")),
+    FunctionSpec("transcribe", "transcribe", memory_mb=1769, timeout_s=120, container=True,
+                 asl_arn_key="TranscribeFunctionArn", requires=("database", "twilio", "bucket")),
+    FunctionSpec("compose", "compose", memory_mb=1024, timeout_s=180, container=True,
+                 asl_arn_key="ComposeFunctionArn", requires=("database", "bucket")),
+    FunctionSpec("render", "render", memory_mb=3008, timeout_s=300, container=True,
+                 asl_arn_key="RenderFunctionArn", requires=("database", "bucket")),
+    FunctionSpec("notify", "notify", timeout_s=30, asl_arn_key="NotifyFunctionArn",
+                 requires=("database", "twilio", "sender", "public_url")),
+    # NotifyFailure texts from the execution input even with the database down: no "database".
     FunctionSpec("notify-failure", "notify", entry="failure_handler", timeout_s=30,
-                 asl_arn_key="NotifyFailureFunctionArn"),
+                 asl_arn_key="NotifyFailureFunctionArn", requires=("twilio", "sender")),
+    FunctionSpec("sweeper", "sweeper", timeout_s=120, schedule_minutes=5,
+                 requires=("database", "twilio", "sender", "state_machine")),
 )
 
 # (method, path, function name); paths use API Gateway's {param} syntax.

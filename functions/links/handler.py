@@ -18,6 +18,6 @@ def open_link(token: str):
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@tracer.capture_lambda_handler(capture_response=False)
 def handler(event, context):
     return app.resolve(event, context)

@@ -20,6 +20,6 @@ def sms_received():
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@tracer.capture_lambda_handler(capture_response=False)
 def handler(event, context):
     return app.resolve(event, context)

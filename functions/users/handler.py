@@ -1,15 +1,24 @@
-"""Sign-up: POST /users {"email", "phone"} → account with a random PIN, texted once to the phone."""
+"""Sign-up: POST /users {"email", "phone"} → account with a random PIN, texted once to the phone.
+
+The answer never says whether a number was already registered (202 either way); the owner of a
+registered number is texted how to get a new PIN instead. Limited per client, overall and per number.
+"""
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.parser import ValidationError, parse
 from pydantic import BaseModel
+from twilio.base.exceptions import TwilioRestException
 
-from humitout.accounts import AlreadyRegistered, SignUpError, sign_up
+from humitout.accounts import AlreadyRegistered, EmailInUse, SignUpError, sign_up, tell_already_registered
+from humitout.errors import TransientError
 from humitout.runtime import services
 
 logger = Logger(service="users")
 tracer = Tracer(service="users")
 app = APIGatewayHttpResolver()
+
+ACCEPTED = {"status": "If this number can be registered, its PIN is on the way by SMS. "
+                      "Already registered? Text PIN to our number for a new one."}
 
 
 class SignUpRequest(BaseModel):
@@ -21,26 +30,42 @@ def _json(status: int, body: dict) -> Response:
     return Response(status_code=status, content_type="application/json", body=body)
 
 
+def _register(svc, request: SignUpRequest) -> None:
+    try:
+        sign_up(svc, request.email, request.phone)
+    except AlreadyRegistered:
+        tell_already_registered(svc, request.phone)
+
+
 @app.post("/users")
 def create_user():
     try:
         request = parse(event=app.current_event.json_body or {}, model=SignUpRequest)
-    except (ValidationError, ValueError):
+    except (ValidationError, ValueError, TypeError):
         return _json(400, {"error": 'send JSON {"email": "...", "phone": "+15551234567"}'})
     svc = services()
-    if not svc.db.note_call_attempt(f"signup:{request.phone}", 3):
-        return _json(429, {"error": "too many sign-ups for this number; try again in an hour"})
+    s = svc.settings
+    client = app.current_event.request_context.http.source_ip or "unknown"
+    if not (svc.db.note_call_attempt(f"signup-client:{client}", s.signups_per_hour_per_client)
+            and svc.db.note_call_attempt("signup-all", s.signups_per_hour)
+            and svc.db.note_call_attempt(f"signup:{request.phone}", s.pin_texts_per_hour)):
+        return _json(429, {"error": "too many sign-ups; try again in an hour"})
     try:
-        account = sign_up(svc, request.email, request.phone)
-    except AlreadyRegistered as exc:
+        _register(svc, request)
+    except EmailInUse as exc:
         return _json(409, {"error": str(exc)})
     except SignUpError as exc:
         return _json(400, {"error": str(exc)})
+    except TwilioRestException:
+        return _json(400, {"error": "we couldn't text that number; use a mobile number that can receive SMS"})
+    except TransientError:
+        logger.warning("sign-up SMS failed; the account waits for a retry")
+        return _json(503, {"error": "we couldn't text your PIN just now; please try again in a minute"})
     # The PIN goes to the phone only: whoever calls this endpoint never sees it.
-    return _json(201, {"user_id": account.user_id, "phone": account.phone, "pin": "sent by SMS"})
+    return _json(202, ACCEPTED)
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@tracer.capture_lambda_handler(capture_response=False)
 def handler(event, context):
     return app.resolve(event, context)

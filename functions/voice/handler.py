@@ -48,7 +48,7 @@ def recording_done():
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def handler(event, context):
     return app.resolve(event, context)

@@ -5,7 +5,7 @@
     humitout users create --email a@b.c --phone +15551234567
     humitout executions [NAME]                      state-by-state history of past runs
     humitout links revoke TOKEN                     kill a share link
-    humitout serve [--port 8080]                    keep the local stack up for your own webhooks
+    humitout serve [--port 8080]                    keep the local stack up for your own webhooks (+ sweeper)
 """
 from __future__ import annotations
 
@@ -193,7 +193,9 @@ def cmd_links_revoke(args) -> int:
 
 def cmd_serve(args) -> int:
     stack = _stack(args)
-    print(f"gateway {stack.gateway.url} (point Twilio-style webhooks here); Ctrl-C to stop")
+    stack.start_schedules()
+    print(f"gateway {stack.gateway.url} (point Twilio-style webhooks here); the sweeper runs every 5 minutes;"
+          " Ctrl-C to stop")
     try:
         while True:
             time.sleep(3600)

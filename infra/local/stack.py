@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import secrets
+import threading
 import time
 from pathlib import Path
 from typing import Callable
@@ -91,7 +92,8 @@ class LocalStack:
             "TWILIO_AUTH_TOKEN": self.auth_token,
             "TWILIO_FROM_NUMBER": APP_NUMBER,
             "TWILIO_API_BASE": self.twilio.url,
-            "RECORDING_HOSTS": "127.0.0.1",
+            "RECORDING_HOSTS": "127.0.0.1,localhost",
+            "TWILIO_CREDENTIAL_HOSTS": "127.0.0.1",
             "STATE_MACHINE_ARN": self.state_machine_arn,
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_DISABLED": "true",
@@ -144,7 +146,25 @@ class LocalStack:
             else:
                 os.environ[key] = value
 
+    def start_schedules(self, period_scale_s: float = 60.0) -> None:
+        """Invoke each scheduled function (``FunctionSpec.schedule_minutes``) on its period, as
+        EventBridge does in AWS (``period_scale_s`` seconds per scheduled minute)."""
+        self._stop_schedules = threading.Event()
+        for spec in FUNCTIONS:
+            if spec.schedule_minutes:
+                threading.Thread(target=self._every, args=(spec.name, spec.schedule_minutes * period_scale_s),
+                                 daemon=True, name=f"schedule-{spec.name}").start()
+
+    def _every(self, name: str, period_s: float) -> None:
+        while not self._stop_schedules.wait(period_s):
+            try:
+                self.lambdas.invoke(name, {"source": "aws.events", "detail-type": "Scheduled Event"})
+            except Exception as exc:  # the next tick tries again, as EventBridge would
+                logging.getLogger("humitout.local").warning("scheduled %s failed: %s", name, exc)
+
     def stop(self) -> None:
+        if hasattr(self, "_stop_schedules"):
+            self._stop_schedules.set()
         for part in ("twilio", "gateway"):
             if hasattr(self, part):
                 getattr(self, part).stop()

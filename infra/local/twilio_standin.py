@@ -51,6 +51,10 @@ class TwilioStandIn(BackgroundServer):
         self.messages: list[Message] = []
         self.recordings: dict[str, bytes] = {}
         self.recording_outages = 0  # answer this many recording downloads with 503 (fault injection)
+        self.sms_outages = 0  # answer this many Messages requests with 503 (fault injection)
+        # Like Twilio, serve recordings through a redirect to a media URL that needs no credentials.
+        self.redirect_recordings = True
+        self._media_keys: dict[str, str] = {}
         self._changed = threading.Condition()
         self.validator = RequestValidator(auth_token)
         standin = self
@@ -68,6 +72,11 @@ class TwilioStandIn(BackgroundServer):
                     return self.send_json(404, {"code": 20404, "message": "Not found", "status": 404})
                 if not self._authorised() or m.group(1) != account_sid:
                     return self.send_json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                with standin._changed:
+                    outage = standin.sms_outages > 0
+                    standin.sms_outages -= outage
+                if outage:
+                    return self.send_json(503, {"code": 20503, "message": "Service unavailable", "status": 503})
                 if not form.get("To") or not form.get("Body"):
                     return self.send_json(400, {"code": 21604, "message": "'To' and 'Body' are required", "status": 400})
                 msg = Message(_sid("SM"), form["To"], form.get("From", ""), form["Body"])
@@ -80,6 +89,12 @@ class TwilioStandIn(BackgroundServer):
                                  "uri": f"{API_PREFIX}{account_sid}/Messages/{msg.sid}.json"})
 
             def do_GET(self):
+                media = re.fullmatch(r"/media/(RE\w+)\.wav\?key=(\w+)", self.path)
+                if media:
+                    if standin._media_keys.get(media.group(1)) != media.group(2) \
+                            or "Authorization" in self.headers:  # media hosts must not see credentials
+                        return self.send_json(403, {"message": "Forbidden", "status": 403})
+                    return self.send_body(200, {"Content-Type": "audio/x-wav"}, standin.recordings[media.group(1)])
                 m = re.fullmatch(API_PREFIX + r"(AC\w+)/Recordings/(RE\w+?)(\.wav)?", self.path)
                 if not m:
                     return self.send_json(404, {"code": 20404, "message": "Not found", "status": 404})
@@ -93,6 +108,11 @@ class TwilioStandIn(BackgroundServer):
                 data = standin.recordings.get(m.group(2))
                 if data is None:
                     return self.send_json(404, {"code": 20404, "message": "Recording not found", "status": 404})
+                if standin.redirect_recordings:
+                    key = standin._media_keys.setdefault(m.group(2), secrets.token_hex(8))
+                    # "localhost": another host than the API's 127.0.0.1, as Twilio's media host is
+                    return self.send_body(302, {"Location": f"http://localhost:{self.server.server_address[1]}"
+                                                            f"/media/{m.group(2)}.wav?key={key}"}, b"")
                 self.send_body(200, {"Content-Type": "audio/x-wav"}, data)
 
         self.serve(Handler, port, "twilio")

@@ -47,9 +47,9 @@ def test_a_webhook_delivered_three_times_makes_one_session_one_execution_one_sms
     call, desc, _ = call_and_wait(stack, caller, sample_hum)
     session = svc.db.latest_session_for_phone(caller.phone)
     # Twilio redelivers the recording webhook (e.g. our answer was slow): same signed request twice more.
-    from humitout.calls import call_token
+    from humitout.security import call_token
 
-    token = call_token(stack.auth_token, call.call_sid)
+    token = call_token(stack.auth_token, call.call_sid, caller.phone, 600)
     for _ in range(2):
         resp = stack.twilio.post_webhook(f"/twilio/recording?t={token}", {
             "AccountSid": stack.account_sid, "CallSid": call.call_sid, "From": caller.phone, "To": "+15005550006",

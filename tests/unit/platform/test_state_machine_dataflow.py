@@ -20,7 +20,7 @@ STAGE_RESULTS = {
     "compose": {"arrangement_key": "sessions/s/v1/arrangement.json", "version": 1, "style": "pop"},
     "render": {"track_id": "t", "files": 13},
     "notify": {"link": "http://x/s/t", "sms_sent": True},
-    "notify-failure": {"code": "silence", "sms_sent": True},
+    "notify-failure": {"code": "silence", "sms_sent": True, "recorded": True},
 }
 CALL_INPUT = {"session_id": "s", "caller": "+15551230000", "recording_url": "https://api.twilio.com/r",
               "recording_sid": "RE1", "style": None}

@@ -5,8 +5,6 @@ Each function takes the already signature-checked webhook and returns TwiML (str
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import urllib.parse
 
@@ -15,6 +13,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from humitout.models import Style
 from humitout.runtime import Services
+from humitout.security import call_token, call_token_valid, seal_phone
 from humitout.telephony import RecordingWebhook, SmsWebhook, VoiceWebhook
 
 VOICE = "Polly.Joanna"
@@ -23,11 +22,6 @@ STYLE_MENU = ", ".join(f"{i} for {s.value.replace('-', ' ')}" for i, s in enumer
 
 def _say(resp: VoiceResponse | Gather, text: str) -> None:
     resp.say(text, voice=VOICE)
-
-
-def call_token(auth_token: str, call_sid: str) -> str:
-    """Proof, carried in the next webhook's URL, that this call passed the PIN step."""
-    return hmac.new(auth_token.encode(), f"pin-ok:{call_sid}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def incoming_call(svc: Services, hook: VoiceWebhook) -> str:
@@ -56,7 +50,7 @@ def pin_entered(svc: Services, hook: VoiceWebhook) -> str:
     resp = VoiceResponse()
     check = svc.db.check_pin(hook.From, hook.Digits or "", s.pin_max_failures, s.pin_lockout_s)
     if check.status == "ok":
-        token = call_token(s.twilio_auth_token, hook.CallSid)
+        token = call_token(s.twilio_auth_token, hook.CallSid, hook.From, s.call_token_ttl_s)
         gather = Gather(num_digits=1, action=f"/twilio/style?t={token}", method="POST", timeout=4,
                         finish_on_key="")
         _say(gather, f"Thanks. Choose a style: press {STYLE_MENU}, or wait and we'll choose for you.")
@@ -81,7 +75,7 @@ def pin_entered(svc: Services, hook: VoiceWebhook) -> str:
 def style_chosen(svc: Services, hook: VoiceWebhook, token: str) -> str:
     """``/twilio/style``: remember the style (or none) and record up to 30 s after the beep."""
     resp = VoiceResponse()
-    if not hmac.compare_digest(token, call_token(svc.settings.twilio_auth_token, hook.CallSid)):
+    if not call_token_valid(svc.settings.twilio_auth_token, token, hook.CallSid, hook.From):
         _say(resp, "Sorry, something went wrong. Please call again.")
         resp.hangup()
         return str(resp)
@@ -101,7 +95,7 @@ def style_chosen(svc: Services, hook: VoiceWebhook, token: str) -> str:
 def recording_done(svc: Services, hook: RecordingWebhook, token: str, style: str | None) -> str:
     """``/twilio/recording``: one session per RecordingSid, one execution named after it."""
     resp = VoiceResponse()
-    if not hmac.compare_digest(token, call_token(svc.settings.twilio_auth_token, hook.CallSid)):
+    if not call_token_valid(svc.settings.twilio_auth_token, token, hook.CallSid, hook.From):
         _say(resp, "Sorry, something went wrong. Please call again.")
         resp.hangup()
         return str(resp)
@@ -115,7 +109,7 @@ def recording_done(svc: Services, hook: RecordingWebhook, token: str, style: str
         str(user["id"]), hook.CallSid, hook.RecordingSid, hook.From, chosen.value if chosen else None)
     start_pipeline(svc, execution_name=hook.RecordingSid, payload={
         "session_id": str(session["id"]),
-        "caller": hook.From,
+        "caller": seal_phone(svc.settings.twilio_auth_token, hook.From),
         "recording_url": hook.RecordingUrl,
         "recording_sid": hook.RecordingSid,
         "style": chosen.value if chosen else None,
@@ -146,13 +140,29 @@ def start_pipeline(svc: Services, execution_name: str, payload: dict) -> str:
 
 
 SMS_HELP = ("Hum It Out: call us and hum a melody to get a backing track. Reply with a style "
-            f"({', '.join(s.value for s in Style)}) or AGAIN for a new version of your last hum.")
+            f"({', '.join(s.value for s in Style)}) or AGAIN for a new version of your last hum"
+            ", or PIN for a new PIN.")
+
+
+def _new_pin_reply(svc: Services, phone: str) -> str:
+    """The reply to "PIN": a new PIN for the sender's account (rate-limited per number)."""
+    from humitout.accounts import resend_pin
+
+    if not svc.db.note_call_attempt(f"signup:{phone}", svc.settings.pin_texts_per_hour):
+        return "Hum It Out: you've asked for several PINs in the last hour. Please try again later."
+    pin = resend_pin(svc, phone)
+    if pin is None:
+        return "Hum It Out: this number has no account yet. Sign up first, then call us and hum!"
+    return f"Hum It Out: your new PIN is {pin}. Call {svc.settings.twilio_from_number} and enter it."
 
 
 def sms_received(svc: Services, hook: SmsWebhook) -> str:
     """``/twilio/sms``: "jazz" (or any style) or "again" → a new version of the caller's last hum."""
     resp = MessagingResponse()
     text = hook.Body.strip().lower()
+    if text == "pin":
+        resp.message(_new_pin_reply(svc, hook.From))
+        return str(resp)
     style = Style.from_text(text)
     if style is None and text not in {"again", "another", "new", "remix"}:
         resp.message(SMS_HELP)
@@ -161,9 +171,13 @@ def sms_received(svc: Services, hook: SmsWebhook) -> str:
     if session is None:
         resp.message("Hum It Out: we don't have a hum from you yet. Call us and hum a melody first!")
         return str(resp)
+    if not svc.db.note_call_attempt(f"regen:{hook.From}", svc.settings.regenerations_per_hour):
+        resp.message(f"Hum It Out: you've made {svc.settings.regenerations_per_hour} new versions in the last "
+                     "hour - that's our limit. Try again in a little while, or call us with a new hum!")
+        return str(resp)
     start_pipeline(svc, execution_name=hook.MessageSid, payload={
         "session_id": str(session["id"]),
-        "caller": hook.From,
+        "caller": seal_phone(svc.settings.twilio_auth_token, hook.From),
         "analysis_key": f"sessions/{session['id']}/analysis.json",
         "style": style.value if style else None,
         "variation": hook.MessageSid,

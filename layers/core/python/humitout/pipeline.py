@@ -7,14 +7,20 @@ Big documents travel through S3 (``analysis.json``, ``arrangement.json``).
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 from pathlib import Path
 
 from humitout import storage
+from humitout.db import CONNECTION_ERRORS
 from humitout.errors import caller_message, parse_error_code
 from humitout.models import Analysis, Arrangement, Style
 from humitout.runtime import Services
+from humitout.security import mask_phone, unseal_phone
 from humitout.telephony import fetch_recording, send_sms
+
+logger = logging.getLogger("humitout.pipeline")
+
 
 def transcribe(svc: Services, event: dict) -> dict:
     """Fetch the recording, keep the original in S3, analyse it, store ``analysis.json``."""
@@ -25,7 +31,8 @@ def transcribe(svc: Services, event: dict) -> dict:
     s = svc.settings
     session_id = event["session_id"]
     svc.db.update_session(session_id, status="transcribing")
-    data = fetch_recording(event["recording_url"], s.recording_hosts, s.twilio_account_sid, s.twilio_auth_token)
+    data = fetch_recording(event["recording_url"], s.recording_hosts, s.twilio_account_sid, s.twilio_auth_token,
+                           credential_hosts=s.credential_hosts)
     original_key = f"{storage.session_prefix(session_id)}/original{audio_file_suffix(data) or '.bin'}"
     svc.storage.put_bytes(original_key, data)
     svc.db.update_session(session_id, original_audio_key=original_key)
@@ -45,13 +52,16 @@ def transcribe(svc: Services, event: dict) -> dict:
 
 def compose(svc: Services, event: dict) -> dict:
     """Run the agents on ``analysis.json``; store ``arrangement.json`` under a new version."""
-    from humitout.agents.compose import compose_arrangement, llm_from_env
+    from humitout.agents.llm import llm_from_settings
+    from humitout.agents.compose import compose_arrangement
 
     session_id = event["session_id"]
     svc.db.update_session(session_id, status="composing")
     analysis = Analysis.model_validate(svc.storage.get_json(event["analysis_key"]))
-    version = svc.db.next_track_version(session_id)
-    arrangement = compose_arrangement(analysis, Style.from_text(event.get("style")), llm=llm_from_env())
+    # One version per execution, allocated atomically: concurrent remixes never share one.
+    version = svc.db.allocate_version(session_id, event["execution_id"])
+    arrangement = compose_arrangement(analysis, Style.from_text(event.get("style")),
+                                      llm=llm_from_settings(svc.settings))
     key = f"{storage.version_prefix(session_id, version)}/arrangement.json"
     svc.storage.put_json(key, arrangement)
     return {"arrangement_key": key, "version": version, "style": arrangement.style.value}
@@ -92,14 +102,19 @@ def notify(svc: Services, event: dict) -> dict:
     params = track["generation_params"]
     body = (f"Hum It Out: your {track['style']} track is ready ({params['key']}, {params['time_signature']}, "
             f"{round(params['tempo_bpm'])} bpm). Backing track, MIDI, stems and lyrics: {link}")
-    sent = send_once(svc, event["execution_id"], event["caller"], body)
+    sent = send_once(svc, event["execution_id"], caller_number(svc, event), body)
     svc.db.update_session(session_id, status="completed", error=None, error_detail=None)
     _publish(svc, {"event": "track_ready", "session_id": session_id, "track_id": event["track_id"]})
     return {"link": link, "sms_sent": sent}
 
 
 def notify_failure(svc: Services, event: dict) -> dict:
-    """Mark the session failed with a reason code and text the caller what to do."""
+    """Mark the session failed with a reason code and text the caller what to do.
+
+    The caller's number comes from the execution input, so the SMS goes out even with the
+    database down; the session row is then left to the sweeper (:func:`sweep`), which records
+    the failure without texting again.
+    """
     error = event.get("error") or {}
     cause = error.get("Cause") or ""
     try:
@@ -108,23 +123,83 @@ def notify_failure(svc: Services, event: dict) -> dict:
         message = cause
     code = parse_error_code(message)
     session_id = event["session_id"]
-    svc.db.update_session(session_id, status="failed", error=code, error_detail=f"{error.get('Error')}: {message}"[:2000])
-    sent = send_once(svc, event["execution_id"], event["caller"], caller_message(code))
+    caller = caller_number(svc, event)
+    recorded = True
+    try:
+        svc.db.update_session(session_id, status="failed", error=code,
+                              error_detail=f"{error.get('Error')}: {message}"[:2000])
+        sent = send_once(svc, event["execution_id"], caller, caller_message(code))
+    except CONNECTION_ERRORS as exc:
+        logger.warning("database down in NotifyFailure: texting %s without recording it (%s)",
+                       mask_phone(caller), type(exc).__name__)
+        recorded = False
+        send_sms(svc.twilio, svc.settings.sms_sender, caller, caller_message(code))
+        sent = True
     _publish(svc, {"event": "session_failed", "session_id": session_id, "code": code})
-    return {"code": code, "sms_sent": sent}
+    return {"code": code, "sms_sent": sent, "recorded": recorded}
 
 
-def send_once(svc: Services, idempotency_key: str, to_number: str, body: str) -> bool:
-    """Send an SMS unless one with this key went out already (retries, redelivered webhooks)."""
-    if not svc.db.claim_sms(idempotency_key, to_number, body):
+def caller_number(svc: Services, event: dict) -> str:
+    """The caller's E.164 number from a state's input (sealed there, see
+    :func:`humitout.security.seal_phone`)."""
+    return unseal_phone(svc.settings.twilio_auth_token, event["caller"])
+
+
+def send_once(svc: Services, idempotency_key: str, to_number: str, body: str,
+              stored_body: str | None = None) -> bool:
+    """Send an SMS unless one with this key went out already (retries, redelivered webhooks).
+
+    ``stored_body`` is what ``sms_messages`` keeps instead of ``body`` (a PIN blanked out).
+    """
+    if not svc.db.claim_sms(idempotency_key, to_number, body if stored_body is None else stored_body):
         return False
     try:
-        sid = send_sms(svc.twilio, svc.settings.twilio_from_number, to_number, body)
+        sid = send_sms(svc.twilio, svc.settings.sms_sender, to_number, body)
     except Exception as exc:
         svc.db.finish_sms(idempotency_key, None, str(exc)[:500])
         raise
     svc.db.finish_sms(idempotency_key, sid)
     return True
+
+
+def sweep(svc: Services, older_than_s: int | None = None, limit: int = 100) -> list[dict]:
+    """Reconcile sessions stuck in a non-final state with their execution; returns what it did.
+
+    Run on a schedule (EventBridge in AWS, a thread of ``humitout serve`` locally). For each
+    session unchanged for ``older_than_s`` (default ``SWEEP_AFTER_S``):
+
+    - execution still running: left alone;
+    - execution succeeded: marked ``completed`` (Notify texted the link);
+    - execution failed through NotifyFailure (``SessionFailed``): marked ``failed`` with the
+      reason; the caller was already texted;
+    - anything else (no execution, NotifyFailure itself failed, timed out, aborted): marked
+      ``failed`` and the caller texted once (idempotency key ``sweep:<session>``).
+    """
+    older = svc.settings.sweep_after_s if older_than_s is None else older_than_s
+    actions = []
+    for row in svc.db.stuck_sessions(older, limit):
+        session_id, arn = str(row["id"]), row["execution_arn"]
+        desc = {"status": "MISSING"}
+        if arn:
+            try:
+                desc = svc.sfn.describe_execution(executionArn=arn)
+            except svc.sfn.exceptions.ExecutionDoesNotExist:
+                pass
+        status = desc["status"]
+        if status == "RUNNING":
+            continue
+        if status == "SUCCEEDED":
+            svc.db.update_session(session_id, status="completed", error=None, error_detail=None)
+            actions.append({"session_id": session_id, "execution": status, "texted": False})
+            continue
+        told = status == "FAILED" and desc.get("error") == "SessionFailed"
+        code = parse_error_code(desc.get("cause")) if told else "internal"
+        svc.db.update_session(session_id, status="failed", error=code,
+                              error_detail=f"sweeper: execution {status} {desc.get('error') or ''}".strip())
+        texted = False if told else send_once(svc, f"sweep:{session_id}", row["caller"], caller_message(code))
+        _publish(svc, {"event": "session_failed", "session_id": session_id, "code": code})
+        actions.append({"session_id": session_id, "execution": status, "texted": texted})
+    return actions
 
 
 def _publish(svc: Services, message: dict) -> None:

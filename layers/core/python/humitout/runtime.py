@@ -1,12 +1,14 @@
 """The adapters a handler needs, built once per process from :class:`Settings`.
 
-In AWS the Twilio auth token and the OpenAI key come from Secrets Manager
-(``TWILIO_SECRET_ARN`` / ``OPENAI_SECRET_ARN``, read through Powertools'
-parameters utility with caching); locally they are plain environment variables.
+In AWS the secrets come from Secrets Manager, each read on its own (``TWILIO_SECRET_ARN``:
+``{"account_sid", "auth_token"}``; ``OPENAI_SECRET_ARN``: the key; ``DATABASE_SECRET_ARN``: the
+Postgres URL), through Powertools' parameters utility with caching. A secret still holding the
+stack's placeholder counts as not configured. Locally they are plain environment variables.
 """
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from dataclasses import dataclass, replace
@@ -14,28 +16,53 @@ from functools import cached_property
 
 import boto3
 
-from humitout.config import Settings
+from humitout.config import ConfigurationError, Settings, is_configured
 from humitout.db import Database
 from humitout.storage import Storage
 from humitout.telephony import rest_client
 
+logger = logging.getLogger("humitout.runtime")
+SECRET_MAX_AGE_S = 300
 
-def _with_secrets(settings: Settings) -> Settings:
-    twilio_arn = os.environ.get("TWILIO_SECRET_ARN")
-    openai_arn = os.environ.get("OPENAI_SECRET_ARN")
-    if not (twilio_arn or openai_arn):
-        return settings
+
+def _read_secret(arn: str) -> str | None:
     from aws_lambda_powertools.utilities import parameters
 
-    changes = {}
-    if twilio_arn:
-        secret = json.loads(parameters.get_secret(twilio_arn, max_age=300))
-        changes.update(twilio_account_sid=secret["account_sid"], twilio_auth_token=secret["auth_token"])
-    if openai_arn:
-        changes["openai_api_key"] = parameters.get_secret(openai_arn, max_age=300)
-    if os.environ.get("DATABASE_SECRET_ARN"):
-        changes["database_url"] = parameters.get_secret(os.environ["DATABASE_SECRET_ARN"], max_age=300)
+    value = parameters.get_secret(arn, max_age=SECRET_MAX_AGE_S)
+    return value if is_configured(value) else None
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """:meth:`Settings.from_env`, then each ``*_SECRET_ARN`` present read into its settings."""
+    e = os.environ if env is None else env
+    settings = Settings.from_env(e)
+    changes: dict[str, str] = {}
+    if e.get("TWILIO_SECRET_ARN"):
+        raw = _read_secret(e["TWILIO_SECRET_ARN"])
+        try:
+            secret = json.loads(raw) if raw else {}
+        except json.JSONDecodeError:
+            logger.error("TwilioSecret is not JSON like {\"account_sid\": \"AC...\", \"auth_token\": \"...\"}")
+            secret = {}
+        if is_configured(secret.get("account_sid")) and is_configured(secret.get("auth_token")):
+            changes.update(twilio_account_sid=secret["account_sid"].strip(),
+                           twilio_auth_token=secret["auth_token"].strip())
+    if e.get("OPENAI_SECRET_ARN"):
+        changes["openai_api_key"] = (_read_secret(e["OPENAI_SECRET_ARN"]) or "").strip()
+    if e.get("DATABASE_SECRET_ARN"):
+        changes["database_url"] = (_read_secret(e["DATABASE_SECRET_ARN"]) or "").strip()
     return replace(settings, **changes)
+
+
+def checked(settings: Settings) -> Settings:
+    """Raise :class:`ConfigurationError` (after one clear log line) when a setting this function
+    requires (``HUMITOUT_REQUIRES``) is not configured."""
+    missing = settings.missing()
+    if missing:
+        message = "not configured: " + "; ".join(missing)
+        logger.error("humitout configuration error: %s", message)
+        raise ConfigurationError(message)
+    return settings
 
 
 @dataclass
@@ -46,7 +73,8 @@ class Services:
 
     @cached_property
     def db(self) -> Database:
-        return Database(self.settings.database_url)
+        s = self.settings
+        return Database(s.database_url, connect_timeout_s=s.db_connect_timeout_s, idle_check_s=s.db_idle_check_s)
 
     @cached_property
     def storage(self) -> Storage:
@@ -68,11 +96,13 @@ class Services:
     @cached_property
     def openai(self):
         """An ``openai.OpenAI`` client, or None without a key (features degrade, never fake)."""
-        if not self.settings.openai_api_key:
+        s = self.settings
+        if not is_configured(s.openai_api_key):
             return None
         import openai
 
-        return openai.OpenAI(api_key=self.settings.openai_api_key, timeout=60, max_retries=2)
+        return openai.OpenAI(api_key=s.openai_api_key, base_url=s.openai_base_url or None,
+                             timeout=s.openai_timeout_s, max_retries=1)
 
 
 _lock = threading.Lock()
@@ -80,11 +110,11 @@ _services: Services | None = None
 
 
 def services() -> Services:
-    """The process-wide :class:`Services` (created on first use)."""
+    """The process-wide :class:`Services` (created on first use; fails fast when misconfigured)."""
     global _services
     with _lock:
         if _services is None:
-            _services = Services(_with_secrets(Settings.from_env()))
+            _services = Services(checked(load_settings()))
         return _services
 
 

@@ -6,18 +6,28 @@ from typing import Callable
 
 from aws_lambda_powertools import Logger, Tracer
 
+from humitout.db import CONNECTION_ERRORS
+from humitout.errors import TransientError
 from humitout.runtime import Services, services
 
 
 def stage_handler(service: str, stage: Callable[[Services, dict], dict]) -> Callable[[dict, object], dict]:
-    """``handler(event, context)`` for a stage; errors propagate so Step Functions retries/catches."""
+    """``handler(event, context)`` for a stage; errors propagate so Step Functions retries/catches.
+
+    A lost or refused database connection becomes :class:`TransientError` (the state machine
+    retries it with backoff). The event is not logged: it carries the caller's number.
+    """
     logger = Logger(service=service)
     tracer = Tracer(service=service)
 
-    @logger.inject_lambda_context(log_event=True)
-    @tracer.capture_lambda_handler
+    @logger.inject_lambda_context(log_event=False)
+    @tracer.capture_lambda_handler(capture_response=False)
     def handler(event: dict, context) -> dict:
         logger.append_keys(session_id=event.get("session_id"))
-        return stage(services(), event)
+        try:
+            return stage(services(), event)
+        except CONNECTION_ERRORS as exc:
+            logger.warning("database unavailable; the state machine will retry", extra={"error": str(exc)})
+            raise TransientError(f"database unavailable: {type(exc).__name__}: {exc}"[:500]) from exc
 
     return handler

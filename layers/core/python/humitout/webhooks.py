@@ -1,10 +1,11 @@
 """Twilio webhook plumbing for the Powertools HTTP API resolvers (API Gateway payload v2)."""
 from __future__ import annotations
 
+import binascii
 from typing import TypeVar
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.exceptions import ForbiddenError
+from aws_lambda_powertools.event_handler.exceptions import BadRequestError, ForbiddenError
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.parser import parse
 from pydantic import BaseModel
@@ -19,9 +20,13 @@ def verified_webhook(event: APIGatewayProxyEventV2, settings: Settings, model: t
     """Check X-Twilio-Signature over the public URL as Twilio sent it; parse the form.
 
     The URL is ``PUBLIC_BASE_URL`` (which carries any stage path) + ``rawPath`` +
-    ``?rawQueryString``. Raises ``ForbiddenError`` (403) before anything is written.
+    ``?rawQueryString``. Raises ``ForbiddenError`` (403) before anything is written, and
+    ``BadRequestError`` (400) for a body that is not UTF-8 form data.
     """
-    form = parse_form(event.decoded_body)
+    try:
+        form = parse_form(event.decoded_body)
+    except (UnicodeDecodeError, binascii.Error) as exc:
+        raise BadRequestError("body is not UTF-8 form data") from exc
     url = public_url(settings.public_base_url, event.raw_path, event.raw_query_string)
     if not signature_is_valid(settings.twilio_auth_token, url, form, event.headers.get("x-twilio-signature")):
         raise ForbiddenError("invalid Twilio signature")

@@ -8,7 +8,6 @@ a validated JSON reply and records who decided, why, and whether the LLM or the 
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,8 +20,7 @@ from pydantic import ValidationError
 from humitout.agents.rules import RULES, ComposeSession, Decisions, check_reply
 from humitout.agents.schemas import REPLY_MODELS, Reply, parse_reply
 
-DEFAULT_MODEL = "gpt-4o-mini"
-DEFAULT_TIMEOUT_S = 25.0
+DEFAULT_TIMEOUT_S = 20.0
 
 
 @dataclass(frozen=True)
@@ -33,18 +31,27 @@ class LLMSettings:
     timeout_s: float = DEFAULT_TIMEOUT_S
 
 
-def llm_from_env(environ: dict[str, str] | None = None) -> LLMSettings | None:
-    """OpenAI settings from OPENAI_API_KEY, OPENAI_BASE_URL and HUMITOUT_LLM_MODEL (default
-    gpt-4o-mini); None when no API key is set."""
-    env = os.environ if environ is None else environ
-    api_key = env.get("OPENAI_API_KEY", "").strip()
-    if not api_key:
+def llm_from_settings(settings) -> LLMSettings | None:
+    """OpenAI settings from :class:`humitout.config.Settings` (its key comes from Secrets Manager
+    in AWS); None when no key is configured."""
+    from humitout.config import is_configured
+
+    if not is_configured(settings.openai_api_key):
         return None
     from ag2.config import OpenAIConfig
 
-    config = OpenAIConfig(model=env.get("HUMITOUT_LLM_MODEL", DEFAULT_MODEL), api_key=api_key,
-                          base_url=env.get("OPENAI_BASE_URL") or None, temperature=0.3, max_retries=0)
-    return LLMSettings(model_config=config, timeout_s=float(env.get("HUMITOUT_LLM_TIMEOUT_S", DEFAULT_TIMEOUT_S)))
+    config = OpenAIConfig(model=settings.llm_model, api_key=settings.openai_api_key,
+                          base_url=settings.openai_base_url or None, temperature=0.3, max_retries=1,
+                          timeout=settings.openai_timeout_s)
+    return LLMSettings(model_config=config, timeout_s=settings.llm_timeout_s)
+
+
+def llm_from_env(environ: dict[str, str] | None = None) -> LLMSettings | None:
+    """:func:`llm_from_settings` of ``Settings.from_env(environ)`` (OPENAI_API_KEY, OPENAI_BASE_URL,
+    HUMITOUT_LLM_MODEL, HUMITOUT_LLM_TIMEOUT_S)."""
+    from humitout.config import Settings
+
+    return llm_from_settings(Settings.from_env(environ))
 
 
 @dataclass(frozen=True)

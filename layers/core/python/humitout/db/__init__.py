@@ -9,6 +9,7 @@ import contextlib
 import datetime as dt
 import json
 import threading
+import time
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Iterator
@@ -34,37 +35,76 @@ class PinCheck:
     locked_until: dt.datetime | None = None
 
 
-class Database:
-    """A small thread-safe pool over one Postgres URL."""
+# Errors after which a connection is unusable and the operation worth retrying (Neon suspends
+# idle computes and drops their connections; a network blip ends a TCP session).
+CONNECTION_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError)
 
-    def __init__(self, url: str, max_connections: int = 16):
+
+class Database:
+    """A small thread-safe pool over one Postgres URL.
+
+    Connections open lazily with a ``connect_timeout_s`` and TCP keepalives; one idle longer than
+    ``idle_check_s`` is pinged before use and replaced when dead, so a warm Lambda survives Neon
+    suspending its compute. A connection that raised a connection error is closed, not reused.
+    """
+
+    def __init__(self, url: str, max_connections: int = 16, *, connect_timeout_s: int = 5,
+                 idle_check_s: float = 30.0):
         if not url:
             raise ValueError("DATABASE_URL is not set")
         self.url = url
-        self._pool = psycopg2.pool.ThreadedConnectionPool(1, max_connections, url)
+        self.idle_check_s = idle_check_s
+        self._pool = psycopg2.pool.ThreadedConnectionPool(
+            0, max_connections, url, connect_timeout=connect_timeout_s, application_name="humitout",
+            keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3)
         # psycopg2's pool raises when exhausted; callers wait for a free connection instead.
         self._slots = threading.BoundedSemaphore(max_connections)
+        self._last_used: dict[int, float] = {}
 
     def close(self) -> None:
         self._pool.closeall()
+
+    def _connection(self):
+        """A pooled connection known to be alive (pinged first when idle for a while)."""
+        conn = self._pool.getconn()
+        idle = time.monotonic() - self._last_used.get(id(conn), time.monotonic())
+        if conn.closed or idle > self.idle_check_s:
+            try:
+                if conn.closed:
+                    raise psycopg2.InterfaceError("connection already closed")
+                with conn.cursor() as cur:
+                    cur.execute("SELECT 1")
+                conn.rollback()
+            except CONNECTION_ERRORS:
+                self._discard(conn)
+                conn = self._pool.getconn()
+        return conn
+
+    def _discard(self, conn) -> None:
+        self._last_used.pop(id(conn), None)
+        self._pool.putconn(conn, close=True)
 
     @contextlib.contextmanager
     def tx(self) -> Iterator[psycopg2.extras.RealDictCursor]:
         """A cursor in a transaction: committed on success, rolled back on an exception."""
         with self._slots:
-            conn = self._pool.getconn()
+            conn = self._connection()
             try:
                 with conn:
                     with conn.cursor(cursor_factory=psycopg2.extras.RealDictCursor) as cur:
                         yield cur
-            except psycopg2.OperationalError:
-                self._pool.putconn(conn, close=True)
+            except CONNECTION_ERRORS:
+                self._discard(conn)
                 raise
             except BaseException:
-                self._pool.putconn(conn)
+                self._release(conn)
                 raise
             else:
-                self._pool.putconn(conn)
+                self._release(conn)
+
+    def _release(self, conn) -> None:
+        self._last_used[id(conn)] = time.monotonic()
+        self._pool.putconn(conn, close=bool(conn.closed))
 
     # -- schema -----------------------------------------------------------------
     def migrate(self) -> list[str]:
@@ -106,11 +146,16 @@ class Database:
         """Replace the PIN of the account owning ``phone_e164`` and clear any lockout."""
         with self.tx() as cur:
             cur.execute(
-                "UPDATE users u SET pin_hash = %s, failed_pin_attempts = 0, locked_until = NULL"
+                "UPDATE users u SET pin_hash = %s, failed_pin_attempts = 0, locked_until = NULL, pin_sent_at = NULL"
                 " FROM phone_numbers p WHERE p.user_id = u.id AND p.e164 = %s",
                 (security.hash_pin(pin), phone_e164),
             )
             return cur.rowcount == 1
+
+    def mark_pin_sent(self, user_id: str) -> None:
+        """Note that the account's current PIN reached Twilio."""
+        with self.tx() as cur:
+            cur.execute("UPDATE users SET pin_sent_at = now() WHERE id = %s", (user_id,))
 
     def user_for_phone(self, phone_e164: str) -> dict | None:
         with self.tx() as cur:
@@ -216,13 +261,32 @@ class Database:
             )
 
     # -- tracks and links -------------------------------------------------------
-    def next_track_version(self, session_id: str) -> int:
+    def allocate_version(self, session_id: str, execution_name: str) -> int:
+        """The track version of this execution: the next free one for the session, taken under
+        the session row's lock (concurrent remixes get different versions); the same execution
+        (a retried task) gets the same version again."""
+        with self.tx() as cur:
+            cur.execute("SELECT version FROM track_versions WHERE execution_name = %s", (execution_name,))
+            row = cur.fetchone()
+            if row is not None:
+                return int(row["version"])
+            cur.execute(
+                "UPDATE sessions SET versions_allocated = versions_allocated + 1 WHERE id = %s"
+                " RETURNING versions_allocated", (session_id,))
+            version = int(cur.fetchone()["versions_allocated"])
+            cur.execute("INSERT INTO track_versions(execution_name, session_id, version) VALUES (%s, %s, %s)",
+                        (execution_name, session_id, version))
+            return version
+
+    def stuck_sessions(self, older_than_s: int, limit: int = 100) -> list[dict]:
+        """Sessions not completed or failed and unchanged for ``older_than_s`` seconds."""
         with self.tx() as cur:
             cur.execute(
-                "SELECT coalesce(max(version), 0) + 1 AS v FROM generated_tracks WHERE session_id = %s",
-                (session_id,),
-            )
-            return int(cur.fetchone()["v"])
+                "SELECT id, caller, status, execution_arn FROM sessions"
+                " WHERE status NOT IN ('completed', 'failed')"
+                " AND updated_at < now() - make_interval(secs => %s) ORDER BY updated_at LIMIT %s",
+                (older_than_s, limit))
+            return cur.fetchall()
 
     def save_track(
         self, session_id: str, version: int, style: str, file_keys: dict, file_sizes: dict, params: dict
@@ -274,7 +338,8 @@ class Database:
 
     # -- SMS --------------------------------------------------------------------
     def claim_sms(self, idempotency_key: str, to_number: str, body: str) -> bool:
-        """Reserve an outgoing SMS; False when this key was already sent (or is being sent)."""
+        """Reserve an outgoing SMS; False when this key was already sent (or is being sent).
+        ``body`` is what is kept (callers blank out secrets first)."""
         with self.tx() as cur:
             cur.execute(
                 "INSERT INTO sms_messages(idempotency_key, to_number, body) VALUES (%s, %s, %s)"
