@@ -138,10 +138,26 @@ def _finish_tracks(midi_file: mido.MidiFile, arrangement: Arrangement) -> None:
             _insert_events(
                 track,
                 [
-                    (_beat_to_tick(notes[i].start_beat), mido.MetaMessage("lyrics", text=words))
+                    (_beat_to_tick(notes[i].start_beat), mido.MetaMessage("lyrics", text=midi_text(words)))
                     for i, words in spread_lyrics(arrangement.lyrics, len(notes))
                 ],
             )
+
+
+def midi_text(text: str) -> str:
+    """``text`` as mido must be given it so the file holds its UTF-8 bytes (mido writes meta text
+    as Latin-1, which cannot hold Chinese, Cyrillic, curly quotes or emoji). UTF-8 in text events
+    is the convention DAWs read (RP-026 allows it); :func:`read_midi_text` reverses this."""
+    return text.encode("utf-8").decode("latin-1")
+
+
+def read_midi_text(text: str) -> str:
+    """The text of a meta message read by mido from a file written with :func:`midi_text`."""
+    raw = text.encode("latin-1")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:  # a Latin-1 file from elsewhere
+        return text
 
 
 def _insert_events(track: mido.MidiTrack, events: Iterable[tuple[int, mido.MetaMessage]]) -> None:
