@@ -57,6 +57,10 @@ class Database:
         self._pool = psycopg2.pool.ThreadedConnectionPool(
             0, max_connections, url, connect_timeout=connect_timeout_s, application_name="humitout",
             keepalives=1, keepalives_idle=30, keepalives_interval=10, keepalives_count=3)
+        # Opened lazily (minconn 0: no connection at construction, so a cold start with the
+        # database down fails at the first query, as a retryable error), but kept once opened:
+        # psycopg2 keeps at most ``minconn`` returned connections and closes the rest.
+        self._pool.minconn = max_connections
         # psycopg2's pool raises when exhausted; callers wait for a free connection instead.
         self._slots = threading.BoundedSemaphore(max_connections)
         self._last_used: dict[int, float] = {}
