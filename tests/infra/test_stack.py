@@ -83,3 +83,69 @@ def test_cfn_lint_reports_no_errors(template, tmp_path):
     # No errors or warnings; W3005 is CDK's own redundant DependsOn (informational rules pass).
     problems = [str(m) for m in matches if m.rule.id[0] in "EW" and m.rule.id != "W3005"]
     assert problems == []
+
+
+def test_operations_alarms_access_logs_throttling_and_retention(template):
+    alarms = template.find_resources("AWS::CloudWatch::Alarm")
+    topic = next(iter(template.find_resources("AWS::SNS::Topic")))
+    assert alarms and all(a["Properties"]["AlarmActions"] == [{"Ref": topic}] for a in alarms.values())
+    metrics = {a["Properties"]["MetricName"] for a in alarms.values()}
+    assert {"ExecutionsFailed", "Errors", "Throttles"} <= metrics
+    (stage,) = template.find_resources("AWS::ApiGatewayV2::Stage").values()
+    assert stage["Properties"]["DefaultRouteSettings"]["ThrottlingRateLimit"] > 0
+    assert "DestinationArn" in stage["Properties"]["AccessLogSettings"]
+    assert "rawQueryString" not in stage["Properties"]["AccessLogSettings"]["Format"]
+    for group in template.find_resources("AWS::Logs::LogGroup").values():
+        assert group["Properties"]["RetentionInDays"] == 30
+
+
+def test_stage_images_are_capped_and_render_gets_2gb_of_tmp(template):
+    functions = template.find_resources("AWS::Lambda::Function")
+    images = {f["Properties"]["ImageConfig"]["Command"][0]: f["Properties"] for f in functions.values()
+              if f["Properties"].get("PackageType") == "Image"}
+    for props in images.values():
+        assert "Fn::If" in props["ReservedConcurrentExecutions"]
+        assert props["EphemeralStorage"]["Size"] == 2048
+
+
+def test_every_function_that_texts_gets_the_sending_number_parameter(template):
+    for props in (f["Properties"] for f in template.find_resources("AWS::Lambda::Function").values()):
+        env = props.get("Environment", {}).get("Variables", {})
+        requires = env.get("HUMITOUT_REQUIRES", "")
+        if "sender" in requires.split(","):
+            assert env["TWILIO_FROM_NUMBER"] == {"Ref": "TwilioFromNumber"}
+            assert env["TWILIO_MESSAGING_SERVICE_SID"] == {"Ref": "TwilioMessagingServiceSid"}
+
+
+def test_secrets_start_as_explicit_placeholders_the_code_reads_as_not_configured(template):
+    from humitout.config import is_configured
+
+    for secret in template.find_resources("AWS::SecretsManager::Secret").values():
+        value = secret["Properties"]["SecretString"]
+        assert "GenerateSecretString" not in secret["Properties"]
+        assert not is_configured(value) and not any(is_configured(v) for v in
+                                                    (json.loads(value).values() if value.startswith("{") else []))
+
+
+def test_the_sweeper_runs_on_a_schedule(template):
+    rules = template.find_resources("AWS::Events::Rule")
+    assert any(r["Properties"]["ScheduleExpression"] == "rate(5 minutes)" for r in rules.values())
+
+
+def test_the_fail_state_shows_the_failing_stage_cause():
+    failed = json.loads(STATE_MACHINE_FILE.read_text())["States"]["Failed"]
+    assert failed["CausePath"] == "$.error.Cause" and failed["Error"] == "SessionFailed"
+
+
+def test_the_image_pins_every_runtime_dependency():
+    import re
+    import tomllib
+
+    root = STATE_MACHINE_FILE.parents[2]
+    deps = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    lock = (root / "functions" / "render" / "requirements.lock").read_text()
+    pinned = {re.sub(r"[-_.]+", "-", line.split("==")[0]).lower() for line in lock.splitlines()
+              if "==" in line and not line.startswith("#")}
+    wanted = {re.sub(r"[-_.]+", "-", re.split(r"[\[<>=!~ ]", d)[0]).lower() for d in deps}
+    assert wanted <= pinned, wanted - pinned
+    assert "requirements.lock" in (root / "functions" / "render" / "Dockerfile").read_text()
