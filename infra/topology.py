@@ -38,7 +38,10 @@ FUNCTIONS = (
                  asl_arn_key="TranscribeFunctionArn", requires=("database", "twilio", "bucket")),
     FunctionSpec("compose", "compose", memory_mb=1024, timeout_s=180, container=True,
                  asl_arn_key="ComposeFunctionArn", requires=("database", "bucket")),
-    FunctionSpec("render", "render", memory_mb=3008, timeout_s=300, container=True,
+    # Render is single-threaded (CPU s <= wall s per stage) with a 389 MB peak for a 60 s song
+    # (bench_render): 1769 MB is one full vCPU, the most it can use, with 4x memory headroom; its
+    # WAVs + ZIP need ~270 MB of /tmp per minute of song, so the stack gives it 2 GB.
+    FunctionSpec("render", "render", memory_mb=1769, timeout_s=300, container=True,
                  asl_arn_key="RenderFunctionArn", requires=("database", "bucket")),
     FunctionSpec("notify", "notify", timeout_s=30, asl_arn_key="NotifyFunctionArn",
                  requires=("database", "twilio", "sender", "public_url")),
