@@ -48,3 +48,19 @@ def test_placeholder_secrets_count_as_not_configured():
     assert len(settings.missing()) == 2 and "DatabaseUrl" in settings.missing()[0]
     sender = Settings.from_env({"TWILIO_FROM_NUMBER": "+15017122661", "TWILIO_MESSAGING_SERVICE_SID": "MG" + "0" * 32})
     assert sender.sms_sender.startswith("MG")
+
+
+def test_render_leftovers_of_a_killed_invocation_are_removed_but_running_renders_kept(tmp_path):
+    import os
+    import time
+
+    from humitout.pipeline import remove_stale_dirs
+
+    old, fresh, other = tmp_path / "render-old", tmp_path / "render-now", tmp_path / "keep-me"
+    for d in (old, fresh, other):
+        d.mkdir()
+        (d / "mix.wav").write_bytes(b"x")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    os.utime(other, (time.time() - 3600, time.time() - 3600))
+    assert remove_stale_dirs(tmp_path, "render-", older_than_s=900) == 1
+    assert not old.exists() and fresh.exists() and other.exists()

@@ -76,6 +76,7 @@ def render(svc: Services, event: dict) -> dict:
     svc.db.update_session(session_id, status="rendering")
     arrangement = Arrangement.model_validate(svc.storage.get_json(event["arrangement_key"]))
     prefix = storage.version_prefix(session_id, version)
+    remove_stale_dirs(Path(tempfile.gettempdir()), "render-", older_than_s=RENDER_TMP_MAX_AGE_S)
     with tempfile.TemporaryDirectory(prefix="render-") as tmp:
         result = build_package(arrangement, Path(tmp), soundfont=Path(svc.settings.soundfont) if svc.settings.soundfont else None,
                                params={"session_id": session_id, "version": version})
@@ -90,6 +91,27 @@ def render(svc: Services, event: dict) -> dict:
                                                     f"{arrangement.time_signature.denominator}",
                                   "agents": [d.model_dump() for d in arrangement.rationale]})
     return {"track_id": track_id, "files": len(keys)}
+
+
+# Older than any render can run (the task times out at 300 s): left by a killed invocation.
+RENDER_TMP_MAX_AGE_S = 900
+
+
+def remove_stale_dirs(parent: Path, prefix: str, older_than_s: float) -> int:
+    """Delete ``parent/prefix*`` folders not modified for ``older_than_s`` seconds (what a
+    timed-out render left in a warm container's 2 GB /tmp); returns how many."""
+    import shutil
+    import time
+
+    removed = 0
+    for path in parent.glob(prefix + "*"):
+        try:
+            if path.is_dir() and time.time() - path.stat().st_mtime > older_than_s:
+                shutil.rmtree(path, ignore_errors=True)
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
 
 
 def notify(svc: Services, event: dict) -> dict:
