@@ -87,8 +87,8 @@ def _onsets(bpm, beats):
 
 @pytest.mark.parametrize("bpm", [72.0, 144.0])
 def test_tempo_octave_follows_eighth_note_motion(bpm):
-    # the melody moves in eighths, so a pulse at twice the tempo is just as regular
-    beats = [0.5] * 31 + [1.0]
+    # eighth-eighth-quarter: a pulse at twice the tempo is just as regular, but reads as quarters and halves
+    beats = [0.5, 0.5, 1.0] * 10 + [2.0]
     on = _onsets(bpm, beats)
     off = on + 0.9 * np.asarray(beats) * 60.0 / bpm
     est = estimate_tempo(on, off, float(off[-1] + 0.5))

@@ -12,8 +12,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-ANALYSIS_SCHEMA_VERSION = "1"
-ARRANGEMENT_SCHEMA_VERSION = "1"
+ANALYSIS_SCHEMA_VERSION = "2"
+ARRANGEMENT_SCHEMA_VERSION = "2"
+# Version 1 documents (before downbeats, pickup and the hum -> song time map) are still read:
+# every field added in version 2 has a default, and consumers fall back where it is missing.
 
 PITCH_CLASS_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 
@@ -108,16 +110,42 @@ class Mood(Contract):
 
 
 class TimeSignature(Contract):
-    """Beats per bar (``numerator``) and the beat's note value (``denominator``: 4 = quarter)."""
+    """Beats per bar (``numerator``) and the beat's note value (``denominator``: 4 = quarter).
+
+    6/8 (and 9/8, 12/8) are compound: the felt beat is a dotted quarter (three eighths)."""
 
     numerator: int = Field(default=4, ge=1, le=16)
     denominator: int = Field(default=4, ge=1, le=16)
 
+    @property
+    def compound(self) -> bool:
+        return self.denominator == 8 and self.numerator % 3 == 0 and self.numerator > 3
+
+    @property
+    def beats_per_bar(self) -> int:
+        """Felt beats per bar: 2 in 6/8, else the numerator."""
+        return self.numerator // 3 if self.compound else self.numerator
+
+    @property
+    def quarters_per_beat(self) -> float:
+        """Quarter notes per felt beat: 1.5 (dotted quarter) in compound time, else 4 / denominator."""
+        return 1.5 if self.compound else 4.0 / self.denominator
+
+    @property
+    def text(self) -> str:
+        return f"{self.numerator}/{self.denominator}"
+
 
 class Analysis(Contract):
-    """``analysis.json``: what the Transcribe stage heard."""
+    """``analysis.json``: what the Transcribe stage heard.
 
-    schema_version: Literal["1"] = ANALYSIS_SCHEMA_VERSION
+    ``tempo_bpm`` is in quarter notes per minute (the mean over the tracked beats). ``beats_s``
+    are the tracked beats of the notated meter (quarter notes in 2/4, 3/4, 4/4; dotted quarters
+    in 6/8), following the singer's rubato; ``downbeats_s`` are the bar starts among them;
+    ``pickup_beats`` is how many beats the first note comes before the first downbeat. Each
+    decision has a confidence in [0, 1]."""
+
+    schema_version: Literal["1", "2"] = ANALYSIS_SCHEMA_VERSION
     sample_rate_hz: int
     duration_s: float
     voiced_s: float
@@ -125,9 +153,13 @@ class Analysis(Contract):
     notes: list[Note]
     tempo_bpm: float = Field(gt=20.0, lt=320.0)
     beats_s: list[float]
+    downbeats_s: list[float] = []  # empty in version 1 documents
+    pickup_beats: float = Field(default=0.0, ge=0.0)
     key: Key
-    time_signature: TimeSignature = TimeSignature()  # 4/4 or 3/4, in the quarter-note beats of beats_s
+    time_signature: TimeSignature = TimeSignature()  # 2/4, 3/4, 4/4 or 6/8
+    beat_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     meter_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    downbeat_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     lyrics: Lyrics = Lyrics()
     mood: Mood
     warnings: list[str] = []
@@ -186,10 +218,21 @@ class AgentDecision(Contract):
     source: Literal["llm", "rules"]
 
 
-class Arrangement(Contract):
-    """``arrangement.json``: everything Render needs, fully expanded to note events."""
+class TimePoint(Contract):
+    """One point of the hum -> song time map: a tracked beat of the hum at ``hum_s`` seconds of the
+    recording sits at ``song_beat`` (quarter notes from the song start)."""
 
-    schema_version: Literal["1"] = ARRANGEMENT_SCHEMA_VERSION
+    hum_s: float
+    song_beat: float
+
+
+class Arrangement(Contract):
+    """``arrangement.json``: everything Render needs, fully expanded to note events.
+
+    ``time_map`` (version 2) maps the recording's tracked beats onto the song's steady grid
+    (piecewise linear between the points); Render flexes the caller's hum with it."""
+
+    schema_version: Literal["1", "2"] = ARRANGEMENT_SCHEMA_VERSION
     style: Style
     tempo_bpm: float = Field(gt=20.0, lt=320.0)
     key: Key
@@ -198,6 +241,7 @@ class Arrangement(Contract):
     sections: list[Section]
     chords: list[Chord]
     melody_offset_beats: float = 0.0  # where the hum's first beat sits in the song
+    time_map: list[TimePoint] = []  # empty in version 1 documents
     parts: list[Part]
     lyrics: str = ""
     rationale: list[AgentDecision] = []

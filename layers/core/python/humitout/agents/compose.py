@@ -29,7 +29,7 @@ from humitout.agents.schemas import (
 )
 from humitout.errors import BadAudio
 from humitout.models import AgentDecision, Analysis, Arrangement, Style
-from humitout.music.arrangement import Form, build_arrangement, melody_bars
+from humitout.music.arrangement import Form, build_arrangement, melody_bars, song_time_signature, time_map
 
 __all__ = ("LLMSettings", "compose_arrangement", "llm_from_env")
 
@@ -40,7 +40,8 @@ ROLES = {
                     "(tonic note name and major/minor) from the brief's key detector and the notes.",
     "GenreSpecialist": "You are the GenreSpecialist. Choose the style (pop, rock, jazz, electronic, "
                        "acoustic, hip-hop) and the song tempo in BPM. If the caller chose a style, keep it. "
-                       "Prefer a tempo equal to, double or half the hum's tempo inside the style's usual range.",
+                       "The tempo must be the hum's tempo, or exactly double or half it (the melody keeps its "
+                       "speed); prefer the one inside the style's usual range.",
     "ChordComposer": "You are the ChordComposer. Harmonise the melody in the agreed key and style: give "
                      "1 chord symbol (e.g. C, Am7, G7/B) for every bar of the verse, 2 for a change at mid-bar "
                      "or 4 (one per beat, repeat a symbol to hold it) where the melody needs it (in 3/4: 1, 2 for "
@@ -69,7 +70,7 @@ def _brief(session: ComposeSession) -> str:
         "detected_key": analysis.key.name,
         "key_confidence": round(analysis.key.confidence, 2),
         "mood": analysis.mood.model_dump(),
-        "time_signature": f"{session.beats_per_bar}/4",
+        "time_signature": song_time_signature(analysis).text,
         "verse_bars_at_hum_tempo": melody_bars(melody, session.beats_per_bar),
         "melody_at_hum_tempo (beat in bar:note(duration in beats))": melody_brief(melody, session.beats_per_bar),
         "lyrics": analysis.lyrics.text,
@@ -152,7 +153,9 @@ def compose_arrangement(analysis: Analysis, style: Style | None = None, *,
                 repeat_verse=decisions.form.repeat_verse, ending_bars=decisions.form.ending_bars,
                 beats_per_bar=session.beats_per_bar)
     return build_arrangement(
-        analysis, style=choice.style, tempo_bpm=choice.tempo_bpm, key=key, melody=melody,
+        analysis, style=choice.style, tempo_bpm=session.song_tempo(choice.tempo_bpm), key=key, melody=melody,
         verse_chords=decisions.chords.slots(key.tonic_pc, key.mode, session.beats_per_bar), form=form,
         rationale=[_rationale(outcomes[agent]) for agent in AGENT_ORDER],
+        time_signature=song_time_signature(analysis),
+        hum_time_map=time_map(analysis, session.beat_ratio(choice.tempo_bpm)),
     )

@@ -28,7 +28,7 @@ from humitout.music.arrangement import (
     quantise_melody,
 )
 from humitout.music.harmony import estimate_key, harmonise, symbols_per_bar
-from humitout.music.styles import adjust_tempo, choose_style, profile
+from humitout.music.styles import choose_style, profile
 from humitout.music.theory import midi_to_name
 
 KEY_CONFIDENCE_TRUSTED = 0.2  # below it the Transcribe stage itself warns "key uncertain"
@@ -43,16 +43,26 @@ class ComposeSession:
 
     @property
     def beats_per_bar(self) -> int:
-        """Quarter-note beats per bar of the song: the hum's meter (4/4 or 3/4)."""
+        """Quarter-note beats per bar of the song (4/4: 4, 3/4 and 6/8: 3, 2/4: 4, see meter_beats)."""
         return meter_beats(self.analysis)
 
+    @property
+    def ratios(self) -> tuple[float, ...]:
+        """Song beats per hum beat the song may use: 1, 2 and, when half a bar is still whole
+        beats (an even number of quarter notes a bar), 1/2."""
+        return (1.0, 2.0, 0.5) if self.beats_per_bar % 2 == 0 else (1.0, 2.0)
+
     def beat_ratio(self, tempo_bpm: float) -> float:
-        """Song beats per hum beat: 2 or ½ when the song tempo doubles or halves the hum's, else 1."""
+        """Song beats per hum beat for a song at ``tempo_bpm``: the allowed ratio (1, 2, 1/2)
+        nearest to tempo / hum tempo (on a log scale). The song then plays at exactly the hum's
+        tempo times that ratio (:meth:`song_tempo`), so the melody keeps the hum's speed."""
         ratio = tempo_bpm / self.analysis.tempo_bpm
-        for whole in (2.0, 0.5):
-            if math.isclose(ratio, whole, rel_tol=0.03):
-                return whole
-        return 1.0
+        return min(self.ratios, key=lambda r: abs(math.log2(ratio / r)))
+
+    def song_tempo(self, tempo_bpm: float) -> float:
+        """The exact song tempo (BPM) for a proposed ``tempo_bpm``: the hum's tempo times
+        :meth:`beat_ratio`."""
+        return round(self.analysis.tempo_bpm * self.beat_ratio(tempo_bpm), 3)
 
     def melody(self, tempo_bpm: float) -> list[NoteEvent]:
         """The quantised hum in song beats at ``tempo_bpm``."""
@@ -100,18 +110,34 @@ def analyst_reply(session: ComposeSession, decisions: Decisions) -> AnalystRepor
                                 f"{mode} (confidence {confidence:.2f})")
 
 
+def song_tempo_for(session: ComposeSession, style: Style) -> tuple[float, float]:
+    """(song tempo BPM, ratio): the hum's tempo x 1, 2 or 1/2 (:attr:`ComposeSession.ratios`) —
+    the one inside the style's tempo range closest to its target, else the one nearest the
+    range. Never clamped: the style's range only picks the ratio, the melody keeps its speed."""
+    prof = profile(style)
+    low, high = prof.tempo_range_bpm
+    hum = session.analysis.tempo_bpm
+
+    def distance(ratio: float) -> tuple[float, float, bool]:
+        bpm = hum * ratio
+        outside = max(low - bpm, bpm - high, 0.0)
+        return outside, abs(bpm - prof.tempo_target_bpm), ratio != 1.0
+    ratio = min(session.ratios, key=distance)
+    return round(hum * ratio, 3), ratio
+
+
 def genre_reply(session: ComposeSession, decisions: Decisions) -> StyleChoice:
-    """The caller's style, or one chosen from the mood; the tempo moved into the style's range."""
+    """The caller's style, or one chosen from the mood; the hum's tempo, doubled or halved when
+    that suits the style better (:func:`song_tempo_for`)."""
     if session.requested_style is not None:
         style, why = session.requested_style, "the caller chose it"
     else:
         style, why = choose_style(session.analysis.mood)
-    tempo, ratio = adjust_tempo(session.analysis.tempo_bpm, style, session.beats_per_bar)
-    how = "kept" if ratio == 1.0 and round(session.analysis.tempo_bpm) == tempo else (
-        "doubled" if ratio == 2.0 else "halved" if ratio == 0.5 else "moved")
+    tempo, ratio = song_tempo_for(session, style)
+    how = {1.0: "kept", 2.0: "doubled", 0.5: "halved"}[ratio]
     return StyleChoice(style=style, tempo_bpm=tempo,
-                       reason=f"{style.value}: {why}; hum tempo {session.analysis.tempo_bpm:.0f} BPM "
-                              f"{how} to {tempo:.0f}")
+                       reason=f"{style.value}: {why}; hum tempo {session.analysis.tempo_bpm:.1f} BPM "
+                              f"{how} ({tempo:.1f} BPM), melody at the hum's speed")
 
 
 def chord_reply(session: ComposeSession, decisions: Decisions) -> ChordProposal:
@@ -153,8 +179,10 @@ def check_reply(agent: str, reply: Reply, session: ComposeSession, decisions: De
     """Session-aware checks of an LLM reply (raises ValueError when it cannot be used)."""
     if isinstance(reply, StyleChoice):
         check_style_choice(reply, session.requested_style)
-        if session.beats_per_bar % 2 and session.beat_ratio(reply.tempo_bpm) == 0.5:
-            raise ValueError(f"halving the tempo of a {session.beats_per_bar}-beat bar leaves bars of half beats")
+        ratio = reply.tempo_bpm / session.analysis.tempo_bpm
+        if not any(math.isclose(ratio, r, rel_tol=0.03) for r in session.ratios):
+            raise ValueError(f"tempo {reply.tempo_bpm:g} BPM is not the hum's {session.analysis.tempo_bpm:g} BPM "
+                             f"times one of {session.ratios} (within 3 %): the melody would change speed")
     elif isinstance(reply, ChordProposal):
         key = decisions.key(session)
         melody = session.melody(decisions.style_choice(session).tempo_bpm)

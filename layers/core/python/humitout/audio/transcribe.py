@@ -18,10 +18,9 @@ from scipy.signal import stft
 from humitout.audio.decode import clipped_fraction, decode_audio
 from humitout.audio.f0 import PitchTrack, track_f0
 from humitout.audio.key import estimate_key
-from humitout.audio.meter import estimate_meter
 from humitout.audio.mood import estimate_mood
 from humitout.audio.notes import NoteEvent, frame_energy_db, segment_notes
-from humitout.audio.tempo import estimate_tempo
+from humitout.audio.rhythm import analyse_rhythm
 from humitout.errors import BadAudio
 from humitout.models import Analysis, F0Track, Lyrics, Note
 
@@ -147,17 +146,16 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
     offsets = np.array([n.offset_s for n in notes])
     midi = np.array([n.midi for n in notes])
     conf = np.array([n.confidence for n in notes])
-    tempo = estimate_tempo(onsets, offsets, duration)
+    rhythm = analyse_rhythm(onsets, offsets, midi, duration)
     key = estimate_key(midi, offsets - onsets, conf)
-    time_signature, meter_confidence = estimate_meter(onsets, offsets, np.asarray(tempo.beats_s))
     level = float(np.median(energy[track.voiced])) if track.voiced.any() else -60.0
-    mood = estimate_mood(level, len(notes) / max(offsets[-1] - onsets[0], 1e-3), tempo.bpm, key)
+    mood = estimate_mood(level, len(notes) / max(offsets[-1] - onsets[0], 1e-3), rhythm.quarter_bpm, key)
     warnings = []
     if clipped_fraction(x) > 0.01:
         warnings.append("some clipping")
     if key.confidence < 0.2:
         warnings.append("key uncertain")
-    if tempo.confidence < 0.2:
+    if rhythm.beat_confidence < 0.2:
         warnings.append("tempo uncertain")
     hz = np.where(track.voiced, track.hz, 0.0)
     return Analysis(
@@ -166,7 +164,9 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
                    confidence=[round(float(c), 3) for c in track.confidence]),
         notes=[Note(onset_s=round(n.onset_s, 3), offset_s=round(n.offset_s, 3),
                     midi=round(n.midi, 2), confidence=round(n.confidence, 3)) for n in notes],
-        tempo_bpm=round(float(np.clip(tempo.bpm, 20.5, 319.0)), 2),
-        beats_s=[round(float(b), 3) for b in tempo.beats_s],
-        key=key, time_signature=time_signature, meter_confidence=meter_confidence,
+        tempo_bpm=round(float(np.clip(rhythm.quarter_bpm, 20.5, 319.0)), 2),
+        beats_s=[round(float(b), 3) for b in rhythm.beats_s],
+        downbeats_s=[round(float(b), 3) for b in rhythm.downbeats_s], pickup_beats=rhythm.pickup_beats,
+        key=key, time_signature=rhythm.time_signature, beat_confidence=rhythm.beat_confidence,
+        meter_confidence=rhythm.meter_confidence, downbeat_confidence=rhythm.downbeat_confidence,
         lyrics=lyrics or Lyrics(), mood=mood, warnings=warnings)

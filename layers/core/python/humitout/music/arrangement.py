@@ -1,8 +1,9 @@
-"""From a hum (``Analysis``) to a fully expanded ``Arrangement`` in 4/4 or 3/4.
+"""From a hum (``Analysis``) to a fully expanded ``Arrangement`` in 4/4, 3/4 or 6/8.
 
 The meter is the hum's ``Analysis.time_signature`` (see :func:`meter_beats`): bars of
-``beats_per_bar`` quarter-note beats throughout — melody bar alignment, harmonic rhythm, form
-and the style's bar patterns (``StyleProfile.groove``).
+``beats_per_bar`` quarter-note beats throughout — harmonic rhythm, form and the style's bar
+patterns (``StyleProfile.groove``). The melody is placed at each note's metrical position on the
+hum's tracked beats, its first bar (downbeat from the analysis) at the verse's first bar.
 
 Song form: intro (the groove, tonic then dominant), verse (the hum), a repeat of the verse
 when the hum is shorter than ``SHORT_HUM_BARS``, ending (the tonic held). Every part is
@@ -25,6 +26,7 @@ from humitout.models import (
     Part,
     Section,
     Style,
+    TimePoint,
     TimeSignature,
 )
 from humitout.music.harmony import (
@@ -43,12 +45,24 @@ STEP_BEATS = 0.25
 
 
 def meter_beats(analysis: Analysis) -> int:
-    """Quarter-note beats per bar of the arrangement: the hum's time signature when it is 4/4
-    or 3/4, else 4 (4/4)."""
+    """Quarter-note beats per bar of the arrangement for the hum's time signature: 4/4 -> 4,
+    3/4 -> 3, 6/8 -> 3 (bars of two dotted-quarter beats played on the 3/4 bar patterns, written
+    as 6/8, see :func:`song_time_signature`), 2/4 -> 4 (each song bar holds two 2/4 bars of the
+    hum, their downbeats on beats 1 and 3); anything else 4."""
     signature = analysis.time_signature
+    if signature.compound and signature.beats_per_bar == 2:
+        return 3
     if signature.denominator == 4 and signature.numerator in SUPPORTED_BEATS_PER_BAR:
         return signature.numerator
     return BEATS_PER_BAR
+
+
+def song_time_signature(analysis: Analysis) -> TimeSignature:
+    """The song's written time signature: 6/8 for a 6/8 hum, 3/4 for 3/4, else 4/4 (a 2/4 hum is
+    written in 4/4 bars of two of its bars)."""
+    if analysis.time_signature.compound and meter_beats(analysis) == 3:
+        return TimeSignature(numerator=6, denominator=8)
+    return TimeSignature(numerator=meter_beats(analysis))
 
 
 @dataclass(frozen=True)
@@ -86,8 +100,9 @@ class Form:
 
 
 def seconds_to_beats(times_s: np.ndarray, beats_s: list[float], tempo_bpm: float) -> np.ndarray:
-    """Beat positions (beat 0 = ``beats_s[0]``) of times in seconds, interpolating the beat
-    grid and extrapolating beyond it at ``tempo_bpm``."""
+    """Beat positions (beat 0 = ``beats_s[0]``) of times in seconds, interpolating the tracked beat
+    grid (so the singer's rubato is followed) and extrapolating beyond it at ``tempo_bpm`` beats a
+    minute."""
     period = 60.0 / tempo_bpm
     if len(beats_s) < 2:
         origin = beats_s[0] if beats_s else 0.0
@@ -102,7 +117,7 @@ def seconds_to_beats(times_s: np.ndarray, beats_s: list[float], tempo_bpm: float
 
 def _best_bar_phase(onsets: np.ndarray, durations: np.ndarray, beats_per_bar: int = BEATS_PER_BAR) -> int:
     """Beats (0 to beats_per_bar - 1) to delay the melody so that long notes fall on the
-    downbeat (and on beat 3 in 4/4)."""
+    downbeat (and on beat 3 in 4/4). Only for version 1 analyses, which carry no downbeats."""
     mid = strong_mid_beat(beats_per_bar)
 
     def score(shift: int) -> float:
@@ -114,30 +129,89 @@ def _best_bar_phase(onsets: np.ndarray, durations: np.ndarray, beats_per_bar: in
     return int(np.argmax(np.array(scores) - 1e-3 * np.arange(beats_per_bar)))
 
 
+@dataclass(frozen=True)
+class HumGrid:
+    """The hum's metrical grid: tracked beats (s), the beat index of its first bar's downbeat (the
+    bar holding the first note, so a pickup sits at the end of that bar), quarter notes per beat
+    and the subdivisions of a beat notes are placed on (4: 16ths; 6 in compound time)."""
+
+    beats_s: list[float]
+    bar_start: float
+    beats_per_bar: int
+    quarters_per_beat: float
+    subdivisions: int
+    beat_bpm: float
+
+    def positions(self, times_s: np.ndarray) -> np.ndarray:
+        """Beats from the first bar's downbeat of times (s), on the tracked grid (not quantised)."""
+        return seconds_to_beats(np.asarray(times_s, float), self.beats_s, self.beat_bpm) - self.bar_start
+
+
+def hum_grid(analysis: Analysis) -> HumGrid:
+    """The grid of ``analysis``: its tracked beats and downbeats (version 2), or for a version 1
+    document the bar phase that puts long notes on strong beats."""
+    signature = analysis.time_signature
+    quarters = signature.quarters_per_beat
+    beats_per_bar = signature.beats_per_bar
+    beat_bpm = analysis.tempo_bpm / quarters
+    subdivisions = 6 if signature.compound else 4
+    notes = sorted(analysis.notes, key=lambda n: n.onset_s)
+    first = float(seconds_to_beats(np.array([notes[0].onset_s]), analysis.beats_s, beat_bpm)[0]) if notes else 0.0
+    first = round(first * subdivisions) / subdivisions
+    if analysis.downbeats_s and analysis.beats_s:
+        downbeat = float(seconds_to_beats(np.array([analysis.downbeats_s[0]]), analysis.beats_s, beat_bpm)[0])
+        downbeat = float(round(downbeat))
+    else:
+        onsets = seconds_to_beats(np.array([n.onset_s for n in notes]), analysis.beats_s, beat_bpm)
+        offsets = seconds_to_beats(np.array([n.offset_s for n in notes]), analysis.beats_s, beat_bpm)
+        origin = math.floor(first + 1e-6)
+        starts = np.round((onsets - origin) / GRID_BEATS) * GRID_BEATS
+        ends = np.round((offsets - origin) / GRID_BEATS) * GRID_BEATS
+        downbeat = float(origin - _best_bar_phase(starts, ends - starts, beats_per_bar))
+    bar_start = downbeat - beats_per_bar * math.ceil((downbeat - first) / beats_per_bar - 1e-6)
+    return HumGrid(beats_s=list(analysis.beats_s), bar_start=bar_start, beats_per_bar=beats_per_bar,
+                   quarters_per_beat=quarters, subdivisions=subdivisions, beat_bpm=beat_bpm)
+
+
+def melody_positions(analysis: Analysis, beat_ratio: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """(onsets, offsets) of the notes (sorted by onset) in song beats (quarter notes) from the
+    verse start: each note at its metrical position (bar, beat, subdivision) on the hum's
+    tracked beat grid, the hum's first bar at the verse's first downbeat, times ``beat_ratio``."""
+    grid = hum_grid(analysis)
+    notes = sorted(analysis.notes, key=lambda n: n.onset_s)
+    scale = grid.quarters_per_beat * beat_ratio
+    step = 1.0 / grid.subdivisions
+    onsets = np.round(grid.positions(np.array([n.onset_s for n in notes])) / step) * step
+    offsets = np.round(grid.positions(np.array([n.offset_s for n in notes])) / step) * step
+    return np.maximum(onsets, 0.0) * scale, np.maximum(offsets, onsets + step) * scale
+
+
+def time_map(analysis: Analysis, beat_ratio: float = 1.0) -> list[tuple[float, float]]:
+    """[(hum s, song beat from the verse start)] at each tracked beat of the hum: the map that
+    :func:`melody_positions` places the notes with, for flexing the recording onto the song."""
+    grid = hum_grid(analysis)
+    scale = grid.quarters_per_beat * beat_ratio
+    return [(float(t), (i - grid.bar_start) * scale) for i, t in enumerate(grid.beats_s)]
+
+
 def quantise_melody(analysis: Analysis, beat_ratio: float = 1.0, beats_per_bar: int | None = None) -> list[NoteEvent]:
-    """The hum as note events on a 16th grid, in song beats from the start of the verse
-    (bar-aligned so long notes fall on strong beats of the bar — ``beats_per_bar``, by default
-    the hum's own meter; beats scaled by ``beat_ratio`` when the song tempo is a multiple of
-    the hum's). Overlaps are cut; pitches rounded to semitones."""
-    if beats_per_bar is None:
-        beats_per_bar = meter_beats(analysis)
+    """The hum as note events in song beats from the start of the verse: each note at its metrical
+    position on the hum's tracked grid (:func:`melody_positions`; 16ths, or 16th triplets of the
+    dotted beat in 6/8), so rubato is not written as syncopation; the hum's first bar (with any
+    pickup at its end) is the verse's first bar. ``beat_ratio`` scales the beats when the song
+    tempo is 2x or 1/2x the hum's; ``beats_per_bar`` is kept for callers (the bar phase comes from
+    the analysis' downbeats). Overlaps are cut; pitches rounded to semitones."""
+    del beats_per_bar  # the hum's own downbeats place the bars
     notes = sorted(analysis.notes, key=lambda n: n.onset_s)
     if not notes:
         return []
-    onsets = seconds_to_beats(np.array([n.onset_s for n in notes]), analysis.beats_s, analysis.tempo_bpm)
-    offsets = seconds_to_beats(np.array([n.offset_s for n in notes]), analysis.beats_s, analysis.tempo_bpm)
-    origin = math.floor(onsets[0] + 1e-6)
-    starts = np.round((onsets - origin) * beat_ratio / GRID_BEATS) * GRID_BEATS
-    ends = np.round((offsets - origin) * beat_ratio / GRID_BEATS) * GRID_BEATS
-    shift = _best_bar_phase(starts, ends - starts, beats_per_bar)
-    starts, ends = starts + shift, ends + shift
-
+    starts, ends = melody_positions(analysis, beat_ratio)
     events: list[NoteEvent] = []
     for i, note in enumerate(notes):
-        start, end = float(starts[i]), float(max(ends[i], starts[i] + GRID_BEATS))
+        start, end = float(starts[i]), float(ends[i])
         if i + 1 < len(notes):
             end = min(end, float(starts[i + 1]))
-        if end - start < GRID_BEATS - 1e-9:
+        if end - start < 1e-6:
             continue  # swallowed by the next note on the grid
         pitch = int(round(note.midi))
         velocity = int(round(70 + 40 * note.confidence))
@@ -309,9 +383,13 @@ def build_arrangement(
     verse_chords: list[ChordSlot],
     form: Form,
     rationale: list[AgentDecision],
+    time_signature: TimeSignature | None = None,
+    hum_time_map: list[tuple[float, float]] | None = None,
 ) -> Arrangement:
     """Assemble and validate the arrangement: sections, chords with voicings and roman
-    numerals, all five parts expanded to note events."""
+    numerals, all five parts expanded to note events. ``time_signature`` is the written one
+    (default: ``form.beats_per_bar``/4); ``hum_time_map`` the (hum s, verse beat) points of
+    :func:`time_map`, stored from the verse start."""
     prof = profile(style)
     slots = song_chords(verse_chords, form, prof, key)
     comp_voicings = chord_voicings(slots, prof.chord_center)
@@ -334,9 +412,12 @@ def build_arrangement(
         part("melody", melody_notes(melody, form), "hum-guide"),
     ]
     arrangement = Arrangement(
-        style=style, tempo_bpm=tempo_bpm, key=key, time_signature=TimeSignature(numerator=form.beats_per_bar),
+        style=style, tempo_bpm=tempo_bpm, key=key,
+        time_signature=time_signature or TimeSignature(numerator=form.beats_per_bar),
         total_bars=form.total_bars, sections=form.sections(),
         chords=chords, melody_offset_beats=form.verse_start_beat, parts=parts,
+        time_map=[TimePoint(hum_s=round(t, 4), song_beat=round(b + form.verse_start_beat, 4))
+                  for t, b in hum_time_map or []],
         lyrics=analysis.lyrics.text, rationale=rationale,
     )
     return Arrangement.model_validate(arrangement.model_dump())

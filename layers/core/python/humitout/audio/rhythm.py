@@ -1,0 +1,392 @@
+"""Beats, meter, downbeats and pickup of a hum, from its sung notes.
+
+A hum has no drums: the only rhythmic evidence is where notes start, how long they last, where
+the pitch leaps or peaks and where the singer breathes. The analysis has three steps.
+
+1. **Beat candidates.** The notes become an onset-strength envelope (one Gaussian pulse per
+   onset on a 10 ms grid, weighted by the note's duration accent); its autocorrelation, read as
+   a comb over 1-4 periods, gives the periodicities of the tune (beat, half beat, bar...).
+2. **Beat tracking** at each candidate period with dynamic programming (Ellis 2007, the
+   algorithm of ``librosa.beat.beat_track``): the best chain of beats collects the most onset
+   strength while each inter-beat interval may differ from the previous one (penalty
+   ``tightness * log2(interval / previous interval) ** 2``), so the beat period follows the
+   singer's rubato and phrase-end slowing instead of a fixed grid. The notated beat level and
+   simple/compound subdivision are chosen together by how well the sung notes fit each tracked
+   grid as music notation: note onsets on the beat or its halves/quarters (thirds in compound
+   time) and note lengths of the usual values in beats (:data:`SIMPLE_LENGTHS`,
+   :data:`COMPOUND_LENGTHS`). No tempo range is preferred: the tempo octave comes only from the
+   rhythm (note-length distribution, onset positions, periodicity).
+3. **Meter, downbeat and pickup, jointly**: every (beats per bar, bar phase) is scored on the
+   tracked beats by how well a metrical template (downbeat strong, beat 3 of 4/4 half strong)
+   correlates with per-beat accents — duration accent, pitch accent (leap arrivals, contour
+   peaks), phrase ends (notes before a breath or a long note) and the last note — plus the
+   repetition of rhythmic/melodic cells at the bar length (autocorrelation of a subdivided onset
+   grid). The best hypothesis gives the time signature (2/4, 3/4, 4/4; 6/8 when the beat is
+   compound), the downbeats and the pickup (beats before the first downbeat); the margins over
+   the runner-up hypotheses are the confidences.
+
+This is the dynamic-programming tracker rather than a bar-pointer HMM (madmom): with 10-60
+notes there is too little data to train transition/observation models, and the DP gives an
+explicit beat chain whose meter can then be decided from all cues at once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from humitout.models import TimeSignature
+
+HOP_S = 0.01
+MIN_BPM, MAX_BPM = 30.0, 260.0   # candidate beat periods (BPM)
+DEFAULT_BPM = 100.0
+
+# Note lengths (inter-onset intervals, in beats) and their prior weights. Simple time: the beat
+# divides in 2 (eighths, sixteenths, dotted rhythms); compound time: the beat divides in 3.
+SIMPLE_LENGTHS = {0.25: 0.06, 0.5: 0.34, 0.75: 0.06, 1.0: 0.30, 1.5: 0.08, 2.0: 0.10, 3.0: 0.04, 4.0: 0.02}
+COMPOUND_LENGTHS = {1 / 6: 0.03, 1 / 3: 0.38, 2 / 3: 0.25, 1.0: 0.18, 4 / 3: 0.04, 2.0: 0.08, 3.0: 0.02,
+                    0.5: 0.02}
+# Onset positions inside a beat (fraction of the beat) and their prior weights.
+SIMPLE_POSITIONS = {0.0: 0.55, 0.5: 0.30, 0.25: 0.075, 0.75: 0.075}
+COMPOUND_POSITIONS = {0.0: 0.55, 1 / 3: 0.15, 2 / 3: 0.25, 1 / 6: 0.025, 5 / 6: 0.025}
+
+
+@dataclass
+class Rhythm:
+    """The hum's metrical grid.
+
+    ``beats_s`` (k,) notated beats in seconds (quarter notes in x/4, dotted quarters in 6/8),
+    ``downbeats_s`` bar starts (s), ``beats_per_bar`` notated beats per bar (2 in 6/8),
+    ``compound`` whether the beat divides in three, ``pickup_beats`` beats from the first
+    note to the first downbeat, ``downbeat_index`` the index in ``beats_s`` of the first
+    downbeat, and a confidence in [0, 1] for the beat grid, the meter and the downbeat.
+    """
+
+    beats_s: np.ndarray
+    downbeats_s: np.ndarray
+    beats_per_bar: int
+    compound: bool
+    pickup_beats: float
+    downbeat_index: int
+    beat_confidence: float
+    meter_confidence: float
+    downbeat_confidence: float
+
+    @property
+    def beat_bpm(self) -> float:
+        """Notated beats per minute: the mean over the tracked beats (so a song at this tempo lasts as
+        long as the hum)."""
+        if len(self.beats_s) < 2:
+            return DEFAULT_BPM
+        return 60.0 * (len(self.beats_s) - 1) / float(self.beats_s[-1] - self.beats_s[0])
+
+    @property
+    def quarters_per_beat(self) -> float:
+        """Quarter notes per notated beat: 1.5 in 6/8, else 1."""
+        return 1.5 if self.compound else 1.0
+
+    @property
+    def quarter_bpm(self) -> float:
+        """Quarter notes per minute."""
+        return self.beat_bpm * self.quarters_per_beat
+
+    @property
+    def time_signature(self) -> TimeSignature:
+        if self.compound:
+            return TimeSignature(numerator=3 * self.beats_per_bar, denominator=8)
+        return TimeSignature(numerator=self.beats_per_bar, denominator=4)
+
+
+def onset_train(onsets_s: np.ndarray, weights: np.ndarray, n: int, width_s: float = 0.025) -> np.ndarray:
+    """Sum of Gaussian pulses (std ``width_s`` s) at ``onsets_s`` scaled by ``weights``; shape (n,) on a
+    ``HOP_S`` grid."""
+    t = np.arange(n) * HOP_S
+    out = np.zeros(n)
+    for o, w in zip(onsets_s, weights):
+        lo, hi = max(int((o - 4 * width_s) / HOP_S), 0), min(int((o + 4 * width_s) / HOP_S) + 1, n)
+        out[lo:hi] += w * np.exp(-0.5 * ((t[lo:hi] - o) / width_s) ** 2)
+    return out
+
+
+def note_lengths(onsets_s: np.ndarray, offsets_s: np.ndarray) -> np.ndarray:
+    """Inter-onset intervals (s), the last note's own length for the last note; shape (k,)."""
+    return np.diff(np.append(onsets_s, max(offsets_s[-1], onsets_s[-1] + 0.05)))
+
+
+def period_candidates(onsets_s: np.ndarray, weights: np.ndarray, *, n_best: int = 4,
+                      min_bpm: float = MIN_BPM, max_bpm: float = MAX_BPM) -> list[tuple[float, float]]:
+    """[(period s, comb score)] of the ``n_best`` strongest periodicities of the onset envelope and
+    their 1/3, 1/2, 2x and 3x multiples, within ``min_bpm``-``max_bpm``.
+
+    The comb score of a lag is the mean normalised autocorrelation at 1-4 times the lag.
+    """
+    span = float(onsets_s.max() - onsets_s.min()) + 1.0
+    n = int(np.ceil(span / HOP_S)) + 1
+    x = onset_train(onsets_s - onsets_s.min() + 0.5, weights, n)
+    x = x - x.mean()
+    ac = np.correlate(x, x, mode="full")[n - 1:]
+    ac = ac / (ac[0] + 1e-12)
+    lags = np.arange(int(60.0 / max_bpm / HOP_S), int(60.0 / min_bpm / HOP_S) + 1)
+    lags = lags[lags < n // 2]
+    if not len(lags):
+        return []
+
+    def comb(lag: float) -> float:
+        ks = [k for k in (1, 2, 3, 4) if int(round(k * lag)) < len(ac)]
+        return float(np.mean([ac[int(round(k * lag))] for k in ks]))
+
+    score = np.array([comb(lag) for lag in lags])
+    peaks = [j for j in range(1, len(lags) - 1) if score[j] >= score[j - 1] and score[j] > score[j + 1]]
+    peaks = sorted(peaks, key=lambda j: -score[j])[:n_best]
+    periods: dict[int, float] = {}
+    for j in peaks:
+        for mult in (1.0, 0.5, 2.0, 1 / 3, 3.0, 2 / 3, 1.5):
+            lag = lags[j] * mult
+            if lags[0] <= lag <= lags[-1]:
+                key = int(round(lag))
+                periods.setdefault(key, comb(lag))
+    merged: list[tuple[float, float]] = []
+    for lag in sorted(periods):
+        if merged and lag * HOP_S / merged[-1][0] < 1.06:
+            if periods[lag] > merged[-1][1]:
+                merged[-1] = (lag * HOP_S, periods[lag])
+            continue
+        merged.append((lag * HOP_S, periods[lag]))
+    return merged
+
+
+def track_beats(onsets_s: np.ndarray, weights: np.ndarray, period_s: float, end_s: float, *,
+                tightness: float = 6.0) -> np.ndarray:
+    """Beat times (s) by dynamic programming over the onset envelope (Ellis 2007).
+
+    ``score[t] = env[t] + max_p(score[p] - tightness * log2((t - p) / period) ** 2)`` over
+    predecessors ``p`` 0.5-2 periods back; the chain is traced back from the best-scoring
+    frame in the last period. Each interval is judged against the global ``period_s``, and the
+    envelope rewards intervals that land on onsets, so the tracked beats speed up and slow down
+    with the singer. Beats between the first onset minus one period and ``end_s``.
+    """
+    start = max(float(onsets_s.min()) - period_s, 0.0)
+    n = int(np.ceil((end_s - start) / HOP_S)) + 1
+    env = onset_train(onsets_s - start, weights, n)
+    env = env / (env.std() + 1e-9)
+    p = period_s / HOP_S
+    lo, hi = max(int(round(0.5 * p)), 1), int(round(2.0 * p))
+    offsets = np.arange(lo, hi + 1)
+    penalty = -tightness * np.log2(offsets / p) ** 2
+    score = env.copy()
+    back = np.full(n, -1)
+    for t in range(lo, n):
+        prev = t - offsets
+        ok = prev >= 0
+        cand = score[prev[ok]] + penalty[ok]
+        k = int(np.argmax(cand))
+        if cand[k] > 0:
+            score[t] = env[t] + cand[k]
+            back[t] = prev[ok][k]
+    tail = np.arange(max(n - int(round(p)), 0), n)
+    t = int(tail[np.argmax(score[tail])])
+    chain = [t]
+    while back[chain[-1]] >= 0:
+        chain.append(int(back[chain[-1]]))
+    beats = start + np.array(chain[::-1], float) * HOP_S
+    # extend the chain at its period to cover the span (silence at either end has no onsets)
+    step = float(np.median(np.diff(beats))) if len(beats) > 1 else period_s
+    while beats[0] - step > onsets_s.min() - period_s * 0.95:
+        beats = np.r_[beats[0] - step, beats]
+    while beats[-1] + step <= end_s:
+        beats = np.r_[beats, beats[-1] + step]
+    first = float(onsets_s.min()) - 0.9 * step
+    return beats[(beats >= first) & (beats <= end_s + 1e-9)]
+
+
+def beat_positions(times_s: np.ndarray, beats_s: np.ndarray) -> np.ndarray:
+    """Fractional beat index of each time (s), piecewise linear in ``beats_s`` and extrapolated at
+    the first / last inter-beat interval."""
+    idx = np.arange(len(beats_s), dtype=float)
+    inside = np.interp(times_s, beats_s, idx)
+    first = (times_s - beats_s[0]) / (beats_s[1] - beats_s[0])
+    last = idx[-1] + (times_s - beats_s[-1]) / (beats_s[-1] - beats_s[-2])
+    return np.where(times_s < beats_s[0], first, np.where(times_s > beats_s[-1], last, inside))
+
+
+def _log_mixture(x: np.ndarray, centres: dict[float, float], sigma: float, circular: bool = False) -> np.ndarray:
+    """log of a mixture of Gaussians with ``centres`` {value: weight} (plus a 2 % floor) at each x."""
+    total = np.zeros_like(x) + 0.02
+    for c, w in centres.items():
+        d = x - c
+        if circular:
+            d = (d + 0.5) % 1.0 - 0.5
+        total = total + w * np.exp(-0.5 * (d / sigma) ** 2)
+    return np.log(total)
+
+
+def grid_fit(onsets_s: np.ndarray, lengths_s: np.ndarray, beats_s: np.ndarray, compound: bool, *,
+             notes_per_beat: float = 1.3, compound_notes_per_beat: float = 2.0,
+             rate_octaves: float = 0.5, syncopation: float = 0.15) -> float:
+    """Mean log-likelihood per note of the notes as notation on the beat grid ``beats_s``: onset
+    positions inside the beat and note lengths in beats under the simple/compound priors, plus
+    the log-normal prior (``rate_octaves`` wide) of the note rate: folk tunes are notated with
+    about ``notes_per_beat`` notes a beat (``compound_notes_per_beat`` in compound time); a note
+    that starts off the beat and is held across the next beat (a syncopation) has probability
+    ``syncopation``."""
+    pos = beat_positions(onsets_s, beats_s)
+    ends = beat_positions(onsets_s + lengths_s, beats_s)
+    length_beats = np.clip(ends - pos, 1e-3, None)
+    phase = pos % 1.0
+    sigma_pos = 0.06
+    lp = _log_mixture(phase, COMPOUND_POSITIONS if compound else SIMPLE_POSITIONS, sigma_pos, circular=True)
+    ll = _log_mixture(np.log2(length_beats), {np.log2(k): w for k, w in
+                                              (COMPOUND_LENGTHS if compound else SIMPLE_LENGTHS).items()}, 0.15)
+    # syncopation: a note starting off the beat that is held across the next beat is rare
+    off_beat = np.abs((phase + 0.5) % 1.0 - 0.5) > 0.12
+    crosses = ends > np.ceil(pos) + 0.15
+    ls = np.where(off_beat & crosses, np.log(syncopation), 0.0)
+    span = max(float(pos[-1] - pos[0] + length_beats[-1]), 1.0)
+    rate = len(onsets_s) / span
+    centre = compound_notes_per_beat if compound else notes_per_beat
+    return float(np.mean(lp + ll + ls)) - 0.5 * (np.log2(rate / centre) / rate_octaves) ** 2
+
+
+def note_accents(onsets_s: np.ndarray, lengths_s: np.ndarray, midi: np.ndarray, offsets_s: np.ndarray,
+                 beat_s: float, *, leap_st: float = 3.0, breath_beats: float = 0.25,
+                 weights: tuple[float, float, float] = (1.0, 0.5, 1.0)) -> np.ndarray:
+    """Metrical accent of each note (k,): duration accent ``log2(1 + length in beats)``, plus 0.5 for
+    a pitch accent (arrival by a leap of ``leap_st`` semitones or more, or a contour peak), plus 1
+    for a phrase end (a rest of ``breath_beats`` or more after the note, or the last note)."""
+    k = len(onsets_s)
+    acc = weights[0] * np.log2(1.0 + lengths_s / beat_s)
+    step = np.diff(midi)
+    leap = np.r_[False, np.abs(step) >= leap_st]
+    peak = np.r_[False, (step[:-1] > 0) & (step[1:] < 0), False] if k > 2 else np.zeros(k, bool)
+    acc += weights[1] * (leap | peak)
+    rest = np.r_[onsets_s[1:] - offsets_s[:-1], np.inf]
+    acc += weights[2] * (rest >= breath_beats * beat_s)
+    return acc
+
+
+def _template(beats_per_bar: int) -> np.ndarray:
+    """Metrical weight of each beat of the bar: 1 on the downbeat, 0.5 on beat 3 of 4/4, 0 elsewhere."""
+    t = np.zeros(beats_per_bar)
+    t[0] = 1.0
+    if beats_per_bar == 4:
+        t[2] = 0.5
+    return t
+
+
+def _corr(a: np.ndarray, b: np.ndarray) -> float:
+    if a.std() < 1e-9 or b.std() < 1e-9:
+        return 0.0
+    return float(np.mean((a - a.mean()) * (b - b.mean())) / (a.std() * b.std()))
+
+
+def meter_scores(onsets_s: np.ndarray, lengths_s: np.ndarray, offsets_s: np.ndarray, midi: np.ndarray,
+                 beats_s: np.ndarray, compound: bool, *, repetition_weight: float = 0.5,
+                 sub: int = 4, beat_weight: float = 1.0, note_weight: float = 1.0, accent_weights: tuple[float, float, float] = (1.0, 0.0, 0.0)) -> dict[tuple[int, int], float]:
+    """Score of every (beats per bar, phase) on the beat grid: correlation of the per-beat accents
+    with the bar template plus ``repetition_weight`` x the autocorrelation of the subdivided
+    onset grid (``sub`` points a beat, pitch-coded) at one bar. Phase = index of the first
+    downbeat in ``beats_s``. Compound beats take 2-beat bars (6/8) only."""
+    period = float(np.median(np.diff(beats_s)))
+    pos = beat_positions(onsets_s, beats_s)
+    acc = note_accents(onsets_s, lengths_s, midi, offsets_s, period, weights=accent_weights)
+    n_beats = len(beats_s)
+    per_beat = np.zeros(n_beats)
+    near = np.abs(pos - np.round(pos)) <= 0.2
+    idx = np.clip(np.round(pos).astype(int), 0, n_beats - 1)
+    np.add.at(per_beat, idx[near], acc[near])
+    # subdivided onset grid for cell repetition: length-weighted onsets and, separately, pitch
+    grid = np.zeros(n_beats * sub)
+    gi = np.clip(np.round(pos * sub).astype(int), 0, len(grid) - 1)
+    np.add.at(grid, gi, np.sqrt(np.clip(lengths_s / period, 0.0, 3.0)))
+    pitch_line = np.zeros(len(grid))
+    if len(gi):
+        order = np.argsort(gi)
+        held = np.searchsorted(gi[order], np.arange(len(grid)), side="right") - 1
+        pitch_line = np.where(held >= 0, (midi[order] - np.median(midi))[np.clip(held, 0, None)], 0.0)
+
+    def repetition(bar: int) -> float:
+        lag = bar * sub
+        if len(grid) <= lag + 2 * sub:
+            return 0.0
+        return 0.5 * (_corr(grid[:-lag], grid[lag:]) + _corr(pitch_line[:-lag], pitch_line[lag:]))
+
+    meters = (2,) if compound else (2, 3, 4)
+    scores: dict[tuple[int, int], float] = {}
+    for m in meters:
+        rep = max(repetition(m), repetition(2 * m)) if not compound else repetition(2 * m)
+        tmpl = _template(m)
+        for phase in range(m):
+            w = tmpl[(np.arange(n_beats) - phase) % m]
+            strength = np.where(near, tmpl[(idx - phase) % m] + 0.5, 0.0)
+            scores[(m, phase)] = (beat_weight * _corr(per_beat, w) + note_weight * _corr(strength, acc)
+                                  + repetition_weight * rep)
+    return scores
+
+
+def _softmax_margin(values: list[float], scale: float) -> float:
+    """Probability of the best of ``values`` under a softmax with temperature ``scale``."""
+    v = np.array(values) / scale
+    p = np.exp(v - v.max())
+    return float(p.max() / p.sum())
+
+
+def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: float = 6.0,
+                   periodicity_weight: float = 2.0) -> Rhythm:
+    """Beats, meter, downbeats and pickup of notes (onsets/offsets in s, MIDI pitches; (k,) each).
+
+    The beat level maximises :func:`grid_fit` plus ``periodicity_weight`` x the comb score of
+    its period; ``tightness`` is the beat tracker's (:func:`track_beats`)."""
+    on = np.asarray(onsets_s, float)
+    off = np.asarray(offsets_s, float)
+    pitch = np.asarray(midi, float)
+    order = np.argsort(on)
+    on, off, pitch = on[order], off[order], pitch[order]
+    if len(on) < 4:
+        return _fallback(on, duration_s)
+    lengths = note_lengths(on, off)
+    weights = 0.5 + np.sqrt(np.clip(lengths, 0.05, 1.5))
+    end = float(max(off.max(), on.max() + 0.05))
+    candidates = period_candidates(on, weights)
+    if not candidates:
+        return _fallback(on, duration_s)
+    best = None
+    fits = []
+    for period, comb in candidates:
+        beats = track_beats(on, weights, period, end, tightness=tightness)
+        if len(beats) < 3:
+            continue
+        for compound in (False, True):
+            fit = grid_fit(on, lengths, beats, compound) + periodicity_weight * comb
+            fits.append(fit)
+            if best is None or fit > best[0]:
+                best = (fit, beats, compound, comb)
+    if best is None:
+        return _fallback(on, duration_s)
+    fit, beats, compound, comb = best
+    beat_conf = _softmax_margin(fits, 0.05)
+    scores = meter_scores(on, lengths, off, pitch, beats, compound)
+    (m, phase), _ = max(scores.items(), key=lambda kv: kv[1])
+    by_meter = {mm: max(s for (k, _), s in scores.items() if k == mm) for mm in {k for k, _ in scores}}
+    meter_conf = _softmax_margin(list(by_meter.values()), 0.1) if len(by_meter) > 1 else 1.0
+    phase_conf = _softmax_margin([s for (k, _), s in scores.items() if k == m], 0.1)
+    first = int(phase)
+    downbeats = beats[first::m]
+    first_pos = float(beat_positions(on[:1], beats)[0])
+    pickup = max(first - first_pos, 0.0)
+    if pickup >= m - 0.25:       # a "pickup" of a whole bar is the first bar itself
+        pickup -= m
+        first -= m
+    return Rhythm(beats_s=beats, downbeats_s=downbeats, beats_per_bar=m, compound=compound,
+                  pickup_beats=round(max(pickup, 0.0), 3), downbeat_index=first,
+                  beat_confidence=round(beat_conf, 3), meter_confidence=round(meter_conf, 3),
+                  downbeat_confidence=round(phase_conf, 3))
+
+
+def _fallback(onsets_s: np.ndarray, duration_s: float) -> Rhythm:
+    """A steady 4/4 grid at ``DEFAULT_BPM`` from the first onset, all confidences 0."""
+    start = float(onsets_s.min()) if len(onsets_s) else 0.0
+    beats = np.arange(start, max(duration_s, start + 1.0), 60.0 / DEFAULT_BPM)
+    if len(beats) < 2:
+        beats = start + np.array([0.0, 60.0 / DEFAULT_BPM])
+    return Rhythm(beats_s=beats, downbeats_s=beats[::4], beats_per_bar=4, compound=False, pickup_beats=0.0,
+                  downbeat_index=0, beat_confidence=0.0, meter_confidence=0.0, downbeat_confidence=0.0)

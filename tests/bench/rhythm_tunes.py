@@ -1,0 +1,111 @@
+"""Generated tunes with known beats, meter and pickup: our own material for the rhythm benchmark
+(independent of the dev corpus, so that the rhythm analysis is not judged only where it was built).
+
+Each tune: a meter (2/4, 3/4, 4/4, 6/8), 4-bar phrases of rhythm cells (eighth-note units), a
+pickup of 0-2 beats before each phrase, phrase-final long notes followed by a breath, a melodic
+random walk in a major or minor scale, and a performance with smooth rubato (+-``rubato``),
+slowing at phrase ends and onset jitter. ``tune(seed)`` returns notes in seconds and the
+reference beats (``time_s``, ``beat_in_bar``), in the format of ``score_rhythm.py``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Bar rhythms in eighth notes per meter (compound 6/8 bars are 6 eighths, two dotted-quarter beats).
+CELLS = {
+    "2/4": [[2, 2], [1, 1, 2], [3, 1], [1, 1, 1, 1], [2, 1, 1], [1, 1, 2]],
+    "3/4": [[2, 2, 2], [4, 2], [3, 1, 2], [2, 1, 1, 2], [2, 3, 1], [1, 1, 2, 2], [2, 2, 1, 1]],
+    "4/4": [[2, 2, 2, 2], [4, 2, 2], [2, 2, 4], [1, 1, 2, 2, 2], [3, 1, 2, 2], [2, 2, 2, 1, 1], [2, 1, 1, 4]],
+    "6/8": [[3, 3], [2, 1, 3], [2, 1, 2, 1], [1, 1, 1, 3], [3, 2, 1], [1, 1, 1, 2, 1]],
+}
+FINAL_CELLS = {"2/4": [[4], [2, 2]], "3/4": [[6], [4, 2]], "4/4": [[8], [4, 4], [6, 2]], "6/8": [[6], [3, 3]]}
+EIGHTHS_PER_BEAT = {"2/4": 2, "3/4": 2, "4/4": 2, "6/8": 3}
+BEATS_PER_BAR = {"2/4": 2, "3/4": 3, "4/4": 4, "6/8": 2}
+SCALES = {"major": [0, 2, 4, 5, 7, 9, 11], "minor": [0, 2, 3, 5, 7, 8, 10]}
+
+
+@dataclass
+class Tune:
+    meter: str
+    pickup_beats: int
+    beat_bpm: float
+    notes: np.ndarray        # (k, 3): onset s, offset s, MIDI
+    beats: np.ndarray        # (b, 2): time s, beat in bar (1 = downbeat)
+
+
+def tune(seed: int, *, meter: str | None = None, bars: int = 8, rubato: float = 0.06,
+         bpm: float | None = None) -> Tune:
+    """A generated tune (``bars`` bars after the pickup); ``rubato`` is the tempo wander (share)."""
+    rng = np.random.default_rng(seed)
+    meter = meter or str(rng.choice(list(CELLS)))
+    per_beat = EIGHTHS_PER_BEAT[meter]
+    bar_e = BEATS_PER_BAR[meter] * per_beat
+    pickup = int(rng.choice([0, 1, 1, 2] if BEATS_PER_BAR[meter] > 2 else [0, 1]))
+    # pickup notes: one beat as eighths or a single beat note
+    pickup_cell = [] if pickup == 0 else ([per_beat] * pickup if rng.random() < 0.5
+                                          else [1] * (pickup * per_beat) if per_beat == 2 else [per_beat] * pickup)
+    motif = [CELLS[meter][i] for i in rng.integers(0, len(CELLS[meter]), 3)]
+    lengths: list[int] = list(pickup_cell)
+    phrase_end: list[bool] = [False] * len(lengths)
+    for bar in range(bars):
+        last_of_phrase = bar % 4 == 3
+        cell = list(FINAL_CELLS[meter][rng.integers(0, len(FINAL_CELLS[meter]))]) if last_of_phrase \
+            else list(motif[bar % 4 % 3] if rng.random() < 0.7 else CELLS[meter][rng.integers(0, len(CELLS[meter]))])
+        if last_of_phrase and bar < bars - 1 and pickup_cell:
+            # the next phrase's pickup takes the end of this bar
+            take = sum(pickup_cell)
+            while sum(cell) > bar_e - take:
+                cell[-1] -= 1
+                if cell[-1] == 0:
+                    cell.pop()
+            cell += pickup_cell
+            ends = [False] * len(cell)
+            ends[len(cell) - len(pickup_cell) - 1] = True
+        else:
+            ends = [False] * len(cell)
+            ends[-1] = last_of_phrase
+        lengths += cell
+        phrase_end += ends
+    score_on = np.cumsum([0] + lengths[:-1]) / per_beat          # in beats
+    score_len = np.array(lengths) / per_beat
+    n_beats = int(np.ceil(score_on[-1] + score_len[-1])) + 1
+    # performance: beat period with smooth wander and slowing into phrase ends
+    lo, hi = (45.0, 100.0) if meter == "6/8" else (55.0, 160.0)
+    beat_bpm = bpm or float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+    period = 60.0 / beat_bpm
+    wander = np.cumsum(rng.normal(0, 1, n_beats + 2))
+    wander = (wander - wander.mean()) / (np.abs(wander - wander.mean()).max() + 1e-9) * rubato
+    slow = np.zeros(n_beats + 2)
+    for i in np.flatnonzero(phrase_end):
+        b = int(np.floor(score_on[i]))
+        slow[max(b - 1, 0): b + 1] += 0.12
+    durations = period * (1 + wander + slow)
+    beat_times = 0.6 + np.r_[0.0, np.cumsum(durations)]
+
+    def at(x):
+        return np.interp(x, np.arange(len(beat_times)), beat_times)
+    onsets = at(score_on) + rng.normal(0, 0.012, len(score_on))
+    onsets = np.maximum.accumulate(onsets)
+    offsets = at(score_on + score_len) - np.where(phrase_end, 0.25 * period, 0.05 * period)
+    offsets[-1] = at(score_on[-1] + score_len[-1]) - 0.05 * period
+    offsets = np.maximum(offsets, onsets + 0.06)
+    # melody: a random walk in the scale, phrase ends on the tonic or the fifth
+    scale = SCALES[str(rng.choice(list(SCALES)))]
+    tonic = int(rng.integers(55, 67))
+    degree, pitches = int(rng.integers(0, 5)), []
+    for i in range(len(lengths)):
+        if phrase_end[i] or i == len(lengths) - 1:
+            degree = int(rng.choice([0, 4, 7]))
+        else:
+            degree = int(np.clip(degree + rng.choice([-2, -1, -1, 1, 1, 2, 3, -3]), -3, 9))
+        pitches.append(tonic + 12 * (degree // 7) + scale[degree % 7])
+    # reference beats: from the beat at or before the first note to the last one before the end
+    first_beat = 0
+    last = np.flatnonzero(beat_times <= offsets[-1])[-1]
+    idx = np.arange(first_beat, last + 1)
+    in_bar = (idx - pickup) % BEATS_PER_BAR[meter] + 1
+    return Tune(meter=meter, pickup_beats=pickup, beat_bpm=beat_bpm,
+                notes=np.column_stack([onsets, offsets, pitches]),
+                beats=np.column_stack([beat_times[idx], in_bar]))
