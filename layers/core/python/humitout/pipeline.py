@@ -51,7 +51,9 @@ def compose(svc: Services, event: dict) -> dict:
     svc.db.update_session(session_id, status="composing")
     analysis = Analysis.model_validate(svc.storage.get_json(event["analysis_key"]))
     version = svc.db.next_track_version(session_id)
-    arrangement = compose_arrangement(analysis, Style.from_text(event.get("style")), llm=llm_from_env())
+    length = event.get("length") if event.get("length") in ("short", "long") else "normal"
+    arrangement = compose_arrangement(analysis, Style.from_text(event.get("style")), llm=llm_from_env(),
+                                      length=length, variation_seed=int(event.get("variation_seed") or 0))
     key = f"{storage.version_prefix(session_id, version)}/arrangement.json"
     svc.storage.put_json(key, arrangement)
     return {"arrangement_key": key, "version": version, "style": arrangement.style.value}
@@ -68,7 +70,8 @@ def render(svc: Services, event: dict) -> dict:
     prefix = storage.version_prefix(session_id, version)
     with tempfile.TemporaryDirectory(prefix="render-") as tmp:
         result = build_package(arrangement, Path(tmp), soundfont=Path(svc.settings.soundfont) if svc.settings.soundfont else None,
-                               params={"session_id": session_id, "version": version})
+                               params={"session_id": session_id, "version": version,
+                                       "length": arrangement.length, "variation_seed": arrangement.variation_seed})
         keys, sizes = {}, {}
         for name, path in result.files.items():
             rel = path.relative_to(tmp).as_posix()
@@ -78,6 +81,7 @@ def render(svc: Services, event: dict) -> dict:
                                  {"tempo_bpm": arrangement.tempo_bpm, "key": arrangement.key.name,
                                   "time_signature": f"{arrangement.time_signature.numerator}/"
                                                     f"{arrangement.time_signature.denominator}",
+                                  "length": arrangement.length, "variation_seed": arrangement.variation_seed,
                                   "agents": [d.model_dump() for d in arrangement.rationale]})
     return {"track_id": track_id, "files": len(keys)}
 
