@@ -101,6 +101,7 @@ PRE_CHORUS_RAMP = (-10.0, 12.0)  # velocity offset at the start / end of a pre-c
 CHORUS_AVOID_COST = 0.6  # harmoniser score a chorus chord loses for repeating the verse's chord
 CHORUS_VARIATION = 0.35  # seeded spread of chord scores in the chorus reharmonisation
 CHORUS_MAX_CTR_DROP = 0.1  # the chorus keeps the verse chords if its chord-tone ratio drops more
+PHRASE_VARIATION_CHANCE = 0.6  # chance that a section varies the 2nd (kick) or 3rd (hat) bar of its phrases
 BACKBEATS = (SNARE, CLAP, SIDESTICK)
 TIMEKEEPERS = (CLOSED_HAT, RIDE, SHAKER, OPEN_HAT, PEDAL_HAT, TAMBOURINE)
 
@@ -444,10 +445,12 @@ def drum_lanes(ctx: BarContext, groove: Groove, feel: Feel, seed: int = 0) -> di
     build (backbeat on every beat, then every 8th), chorus busier (timekeeper 8ths, an extra
     kick, tambourine on the beats of straight styles), bridge half-time — then varied by the
     bar's place in the phrase: an extra kick in the 2nd bar, an open hat (or ghost backbeat)
-    in the 3rd, a pickup into the next bar in the 4th, the style's fill or a snare run before
-    a new section, a crash on section and chorus phrase starts. Added hits keep to 8th steps
-    under an 8th swing feel."""
-    rng = _rng(seed, ctx.bar, 11)
+    in the 3rd (each in a section with ``PHRASE_VARIATION_CHANCE``), a pickup into the next bar in the 4th, the style's fill or a snare run before
+    a new section, a crash on section and chorus phrase starts. The seeded choices are made
+    once per section, so its phrases vary alike. Added hits keep to 8th steps under an 8th
+    swing feel."""
+    rng = _rng(seed, ctx.bar - ctx.index, 11)  # one set of choices per section: its phrases match
+    kick_variation, lift = rng.random(2) < PHRASE_VARIATION_CHANCE
     steps = groove.steps
     lanes = {drum: list(lane) for drum, lane in groove.drums.items()}
     backbeat = next((d for d in BACKBEATS if d in lanes), SNARE)
@@ -495,12 +498,12 @@ def drum_lanes(ctx: BarContext, groove: Groove, feel: Feel, seed: int = 0) -> di
             for offset in pickups[int(rng.integers(len(pickups)))]:
                 lanes[backbeat][last_beat + offset] = "x"
             lanes[timekeeper][steps - stride] = "."
-        elif ctx.phrase_position == 1:
+        elif ctx.phrase_position == 1 and kick_variation:
             extra = [s for s in (steps - 2, steps // 2 + 2, steps // 2 - 2, 3 * steps // 4 + 2)
                      if _free(lanes[KICK], s) and _free(lanes[backbeat], s) and s % stride == 0]
             if extra:
                 lanes[KICK][extra[int(rng.integers(len(extra)))]] = "x"
-        elif ctx.phrase_position == 2:
+        elif ctx.phrase_position == 2 and lift:
             keeper = lanes.get(CLOSED_HAT)
             offbeats = [s for s in range(2, steps, 4) if keeper and keeper[s] != "."]
             if offbeats:
