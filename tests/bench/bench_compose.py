@@ -14,7 +14,20 @@ with triad chords: a comparative study"):
 * CHE     chord histogram entropy (nats, durations), CC chord coverage (distinct chords)
 
 It also counts, for each pair of styles, the melodies where both give the same chord sequence.
-The table shows each style's targets beside its means (``*`` marks a missed one); the exit
+
+Then the whole song, built as the Compose rules build it (form for the length, chorus
+reharmonisation, variation seed 0 and 1), per style:
+
+* DRUMS8   distinct drum bars (rhythm patterns: drum, nearest 16th) in every 8 bars: the
+           minimum over all windows of all songs, and the mean
+* VEL-SD   drum velocity standard deviation (MIDI velocity), mean over songs; VEL-R the
+           5-95 percentile range
+* LEN      song length (s) at each length word: the mean, and the share of "normal" songs
+           inside 60-90 s
+* CHORUS   share of chorus beats whose chord differs from the verse's, and its CTR
+* SEEDS    songs whose seed 1 arrangement differs from seed 0 (must be all)
+
+The tables show each style's targets beside its means (``*`` marks a missed one); the exit
 status is 1 only when a target is missed or two styles give the same chords for every melody.
 
     .venv/bin/python tests/bench/bench_compose.py [--limit N]
@@ -37,11 +50,19 @@ from pathlib import Path
 
 import numpy as np
 
-from humitout.models import Analysis, F0Track, Key, Mood, Note, NoteEvent, Style
-from humitout.music.arrangement import melody_bars, quantise_melody
+from humitout.models import Analysis, Arrangement, F0Track, Key, Mood, Note, NoteEvent, Style
+from humitout.music.arrangement import (
+    SONG_LENGTHS_S,
+    bar_patterns,
+    build_arrangement,
+    distinct_per_window,
+    melody_bars,
+    plan_form,
+    quantise_melody,
+)
 from humitout.music.harmony import ChordSlot, harmonise
 from humitout.music.styles import adjust_tempo, profile
-from humitout.music.theory import note_name_to_pc
+from humitout.music.theory import note_name_to_pc, parse_chord_symbol
 
 BENCH_DIR = Path(os.environ.get("HUMITOUT_BENCH_DIR")
                  or Path(__file__).resolve().parents[3] / "shared" / "bench" / "melody")
@@ -56,6 +77,14 @@ TARGETS: dict[str, dict[str, tuple[float, str]]] = {
     "acoustic": {"CTR": (0.80, "min"), "PCS": (0.55, "min")},
     "jazz": {"CTR": (0.85, "min"), "PCS": (0.45, "min")},
     "hip-hop": {"CTR": (0.78, "min"), "PCS": (0.40, "min")},
+}
+
+
+SONG_TARGETS: dict[str, tuple[float, str]] = {
+    "DRUMS8 min": (2.0, "min"),  # the issue: at least two distinct drum bars in every 8
+    "VEL-SD": (8.0, "min"),  # drums with 3-4 fixed velocities measured 5-7 before
+    "LEN normal in range": (0.9, "min"),
+    "SEEDS differ": (1.0, "min"),
 }
 
 
@@ -133,6 +162,73 @@ def harmonise_item(analysis: Analysis, style: Style) -> tuple[list[NoteEvent], l
     return melody, harmonise(melody, melody_bars(melody), analysis.key.tonic_pc, analysis.key.mode, profile(style))
 
 
+def song_item(analysis: Analysis, style: Style, length: str = "normal", seed: int = 0) -> Arrangement:
+    """The whole song as the Compose rules build it for ``style``, ``length`` and ``seed``."""
+    tempo, ratio = adjust_tempo(analysis.tempo_bpm, style)
+    melody = quantise_melody(analysis, ratio)
+    bars = melody_bars(melody)
+    verse = harmonise(melody, bars, analysis.key.tonic_pc, analysis.key.mode, profile(style))
+    form = plan_form(bars, 4, tempo, length, seed)  # type: ignore[arg-type]
+    return build_arrangement(analysis, style=style, tempo_bpm=tempo, key=analysis.key, melody=melody,
+                             verse_chords=verse, form=form, rationale=[], variation_seed=seed,
+                             length=length)  # type: ignore[arg-type]
+
+
+def _chorus_change(song: Arrangement) -> tuple[float, float]:
+    """(share of the first chorus's beats whose chord differs from the first verse's, the
+    chorus's chord-tone ratio); NaN when the song has no chorus."""
+    beats = song.time_signature.numerator
+    verse = next((s for s in song.sections if s.name == "verse"), None)
+    chorus = next((s for s in song.sections if s.name == "chorus"), None)
+    if verse is None or chorus is None:
+        return float("nan"), float("nan")
+
+    def chord_at(beat: float):
+        return next(c for c in reversed(song.chords) if c.start_beat <= beat + 1e-9)
+    changed = np.mean([chord_at(verse.start_bar * beats + b).symbol != chord_at(chorus.start_bar * beats + b).symbol
+                       for b in range(chorus.bars * beats)])
+    start, end = chorus.start_bar * beats, (chorus.start_bar + chorus.bars) * beats
+    melody = [n for n in song.part("melody").notes if start <= n.start_beat < end]
+    ctr = np.mean([n.pitch % 12 in parse_chord_symbol(chord_at(n.start_beat).symbol).tones for n in melody])
+    return float(changed), float(ctr)
+
+
+def song_metrics(items: list[Analysis], style: Style) -> dict[str, float]:
+    """The whole-song figures of ``style`` over ``items`` (see the module docstring)."""
+    windows, spreads, ranges, changed, chorus_ctr, differ = [], [], [], [], [], 0
+    lengths: dict[str, list[float]] = {length: [] for length in SONG_LENGTHS_S}
+    for analysis in items:
+        songs = {length: song_item(analysis, style, length) for length in SONG_LENGTHS_S}
+        for length, song in songs.items():
+            lengths[length].append(song.duration_s)
+        song = songs["normal"]
+        velocities = [n.velocity for n in song.part("drums").notes]
+        spreads.append(float(np.std(velocities)))
+        ranges.append(float(np.percentile(velocities, 95) - np.percentile(velocities, 5)))
+        windows += distinct_per_window(bar_patterns(song.part("drums").notes, song.time_signature.numerator,
+                                                    song.total_bars))
+        share, ctr = _chorus_change(song)
+        if not math.isnan(share):
+            changed.append(share)
+            chorus_ctr.append(ctr)
+        differ += song_item(analysis, style, "normal", seed=1).model_dump() != song.model_dump()
+    low, high = SONG_LENGTHS_S["normal"]
+    return {"DRUMS8 min": float(min(windows)), "DRUMS8 mean": float(np.mean(windows)),
+            "VEL-SD": float(np.mean(spreads)), "VEL-R": float(np.mean(ranges)),
+            "LEN short": float(np.mean(lengths["short"])), "LEN normal": float(np.mean(lengths["normal"])),
+            "LEN long": float(np.mean(lengths["long"])),
+            "LEN normal in range": float(np.mean([low <= d <= high for d in lengths["normal"]])),
+            "CHORUS changed": float(np.mean(changed)) if changed else float("nan"),
+            "CHORUS CTR": float(np.mean(chorus_ctr)) if chorus_ctr else float("nan"),
+            "SEEDS differ": differ / len(items)}
+
+
+def missed_song(style: str, values: dict[str, float]) -> list[str]:
+    """The whole-song targets ``style``'s figures miss, as text."""
+    return [f"{style} {name} {values[name]:.3f} < {bound}" for name, (bound, _) in SONG_TARGETS.items()
+            if values[name] < bound]
+
+
 def missed(style: str, means: dict[str, float]) -> list[str]:
     """The targets of ``style`` its means miss, as text."""
     out = []
@@ -186,6 +282,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {a.value:>10} / {b.value:<10} {same}/{len(items)}")
         if same == len(items):
             failed.append(f"{a.value} and {b.value} give the same chords for every melody")
+
+    print("\nwhole songs (normal length, seed 0; LEN in s; target in brackets, * = missed)")
+    song_rows = [(style.value, song_metrics(items, style)) for style in Style]
+    names = list(song_rows[0][1])
+    print("| style | " + " | ".join(names) + " |")
+    print("|---|" + "---|" * len(names))
+    for style, values in song_rows:
+        cells = []
+        for name in names:
+            target = SONG_TARGETS.get(name)
+            ok = target is None or values[name] >= target[0]
+            cells.append(f"{values[name]:.2f}" + (f" (≥{target[0]:g})" if target else "") + ("" if ok else " *"))
+        print(f"| {style} | " + " | ".join(cells) + " |")
+        failed += missed_song(style, values)
     print("\n" + ("targets met" if not failed else "MISSED: " + "; ".join(failed)))
     return 1 if failed else 0
 

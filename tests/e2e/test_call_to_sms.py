@@ -85,6 +85,7 @@ def test_an_sms_with_a_style_makes_a_new_version_of_the_last_hum(stack, svc, new
     assert "rock track is ready" in sms.body
     track = svc.db.resolve_share_link(link_in(sms.body).rsplit("/", 1)[1])
     assert track["version"] == 2 and track["style"] == "rock"
+    assert track["generation_params"]["length"] == "normal" and track["generation_params"]["variation_seed"] > 0
 
 
 def test_an_unknown_sms_gets_help(stack, new_caller):

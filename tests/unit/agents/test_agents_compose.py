@@ -74,9 +74,11 @@ def test_rules_mode_runs_the_chat_for_every_style(style, make_hum):
 
 def test_short_hum_is_repeated_and_ends_on_the_tonic(make_hum):
     arrangement = compose_arrangement(make_hum([(64, 0, 1), (62, 1, 1), (60, 2, 2)]), Style.POP)
-    assert [s.name for s in arrangement.sections] == ["intro", "verse", "repeat", "ending"]
+    verse = arrangement.sections[1]
+    assert (verse.name, verse.bars) == ("verse", 8)  # the 2-bar hum 4 times
+    assert len(arrangement.part("melody").notes) >= 4 * 3
     assert arrangement.chords[-1].symbol == "C"
-    assert "repeat" in by_agent(arrangement)["ArrangementDirector"].reason
+    assert "repeated 4x" in by_agent(arrangement)["ArrangementDirector"].reason
 
 
 def test_minor_hum(make_hum, make_arpeggios):
@@ -91,8 +93,8 @@ def test_valid_llm_replies_are_used_and_recorded_as_llm(make_hum):
     arrangement = compose_arrangement(make_hum(TUNE), llm=LLMSettings(config, timeout_s=5))
     assert {d.source for d in arrangement.rationale} == {"llm"}
     assert arrangement.style == Style.JAZZ and arrangement.tempo_bpm == 100
-    assert [s.name for s in arrangement.sections] == ["intro", "verse", "repeat", "ending"]
-    assert arrangement.sections[-1].bars == 2
+    assert [(s.name, s.bars) for s in arrangement.sections[:2]] == [("intro", 1), ("verse", 8)]
+    assert (arrangement.sections[-1].name, arrangement.sections[-1].bars) == ("outro", 4)  # cadence + 2 held
     verse = [c.symbol for c in arrangement.chords][1:6]
     assert verse == ["C6", "F", "Am", "G7", "C"]
     # the chat really ran: later agents saw the earlier agents' JSON replies

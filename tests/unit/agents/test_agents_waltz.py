@@ -44,7 +44,8 @@ def _in_bars_of_3(arrangement):
 def test_rules_arrange_a_waltz_in_3_4_for_every_style(style, waltz):
     arrangement = compose_arrangement(waltz, style)
     assert (arrangement.time_signature.numerator, arrangement.time_signature.denominator) == (3, 4)
-    assert [(s.name, s.bars) for s in arrangement.sections] == [("intro", 2), ("verse", 8), ("ending", 1)]
+    sections = [(s.name, s.bars) for s in arrangement.sections]
+    assert sections[:2] == [("intro", 2), ("verse", 8)] and ("chorus", 8) in sections and sections[-1][0] == "outro"
     assert arrangement.melody_offset_beats == 6.0
     _in_bars_of_3(arrangement)
     proposal = by_agent(arrangement)["ChordComposer"].decision.removeprefix("verse chords ").split(" | ")

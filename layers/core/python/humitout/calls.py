@@ -113,6 +113,8 @@ def recording_done(svc: Services, hook: RecordingWebhook, token: str, style: str
         "recording_url": hook.RecordingUrl,
         "recording_sid": hook.RecordingSid,
         "style": chosen.value if chosen else None,
+        "length": "normal",
+        "variation_seed": 0,
     })
     _say(resp, "Got it! We're turning your melody into a track. We'll text you the links in a minute. Goodbye.")
     resp.hangup()
@@ -140,7 +142,7 @@ def start_pipeline(svc: Services, execution_name: str, payload: dict) -> str:
 
 
 SMS_HELP = ("Hum It Out: call us and hum a melody to get a backing track. Reply with a style "
-            f"({', '.join(s.value for s in Style)}) or AGAIN for a new version of your last hum"
+            f"({', '.join(s.value for s in Style)}), SHORT or LONG, AGAIN for a new version of your last hum"
             ", or PIN for a new PIN.")
 
 
@@ -156,17 +158,45 @@ def _new_pin_reply(svc: Services, phone: str) -> str:
     return f"Hum It Out: your new PIN is {pin}. Call {svc.settings.twilio_from_number} and enter it."
 
 
+AGAIN_WORDS = frozenset({"again", "another", "new", "remix"})
+LENGTH_WORDS = {"short": "short", "shorter": "short", "long": "long", "longer": "long"}
+
+
+def sms_request(body: str) -> tuple[Style | None, str] | None:
+    """What an SMS asks for: a style ("jazz", "hip hop", "3"), a song length ("short",
+    "long") and/or "again", in any combination ("jazz long"). Returns (style or None, length
+    "short" | "normal" | "long"), or None when the text asks for none of these."""
+    text = body.strip().lower()
+    style = Style.from_text(text)
+    if style is not None:
+        return style, "normal"
+    words = text.replace(",", " ").split()
+    rest = " ".join(w for w in words if w not in AGAIN_WORDS and w not in LENGTH_WORDS)
+    style = Style.from_text(rest) if rest else None
+    if not words or (rest and style is None):
+        return None
+    lengths = [LENGTH_WORDS[w] for w in words if w in LENGTH_WORDS]
+    return style, lengths[-1] if lengths else "normal"
+
+
+def variation_seed(message_sid: str) -> int:
+    """The arrangement seed of an SMS request: from its MessageSid, so each request gives
+    another arrangement and Twilio's retries of one request the same."""
+    return int(hashlib.sha256(message_sid.encode()).hexdigest()[:8], 16)
+
+
 def sms_received(svc: Services, hook: SmsWebhook) -> str:
-    """``/twilio/sms``: "jazz" (or any style) or "again" → a new version of the caller's last hum."""
+    """``/twilio/sms``: "jazz" (or any style), "short"/"long" or "again" → a new version of
+    the caller's last hum, with another variation seed."""
     resp = MessagingResponse()
-    text = hook.Body.strip().lower()
-    if text == "pin":
+    if hook.Body.strip().lower() == "pin":
         resp.message(_new_pin_reply(svc, hook.From))
         return str(resp)
-    style = Style.from_text(text)
-    if style is None and text not in {"again", "another", "new", "remix"}:
+    request = sms_request(hook.Body)
+    if request is None:
         resp.message(SMS_HELP)
         return str(resp)
+    style, length = request
     session = svc.db.latest_session_for_phone(hook.From)
     if session is None:
         resp.message("Hum It Out: we don't have a hum from you yet. Call us and hum a melody first!")
@@ -181,7 +211,11 @@ def sms_received(svc: Services, hook: SmsWebhook) -> str:
         "analysis_key": f"sessions/{session['id']}/analysis.json",
         "style": style.value if style else None,
         "variation": hook.MessageSid,
+        "length": length,
+        "variation_seed": variation_seed(hook.MessageSid),
     })
     what = f"a {style.value} version" if style else "a new version"
+    if length != "normal":
+        what = f"{what} ({length})"
     resp.message(f"Hum It Out: making {what} of your last melody. We'll text you the links shortly.")
     return str(resp)

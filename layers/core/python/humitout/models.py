@@ -165,10 +165,17 @@ class Analysis(Contract):
     warnings: list[str] = []
 
 
+SongLength = Literal["short", "normal", "long"]
+"""How long the caller wants the song: about 25-50 s, 60-90 s or 110-170 s."""
+
+SectionName = Literal["intro", "verse", "pre-chorus", "chorus", "bridge", "outro", "repeat", "ending"]
+"""Song sections; "repeat" and "ending" are the names of arrangements made before song forms."""
+
+
 class Section(Contract):
     """A named span of the song in whole bars (bar 0 is the first bar)."""
 
-    name: Literal["intro", "verse", "repeat", "ending"]
+    name: SectionName
     start_bar: int = Field(ge=0)
     bars: int = Field(ge=1)
 
@@ -245,6 +252,10 @@ class Arrangement(Contract):
     parts: list[Part]
     lyrics: str = ""
     rationale: list[AgentDecision] = []
+    swing: float = Field(default=0.0, ge=0.0, lt=1.0)  # shared by every accompanying part
+    swing_unit_beats: float = Field(default=0.5, gt=0.0)  # 0.5: 8th-note swing, 0.25: 16th-note swing
+    variation_seed: int = 0  # the seed of every random choice: "again" by SMS gives another
+    length: SongLength = "normal"  # the song length the caller asked for
 
     def part(self, name: str) -> Part:
         for p in self.parts:

@@ -60,8 +60,9 @@ def compose(svc: Services, event: dict) -> dict:
     analysis = Analysis.model_validate(svc.storage.get_json(event["analysis_key"]))
     # One version per execution, allocated atomically: concurrent remixes never share one.
     version = svc.db.allocate_version(session_id, event["execution_id"])
-    arrangement = compose_arrangement(analysis, Style.from_text(event.get("style")),
-                                      llm=llm_from_settings(svc.settings))
+    length = event.get("length") if event.get("length") in ("short", "long") else "normal"
+    arrangement = compose_arrangement(analysis, Style.from_text(event.get("style")), llm=llm_from_settings(svc.settings),
+                                      length=length, variation_seed=int(event.get("variation_seed") or 0))
     key = f"{storage.version_prefix(session_id, version)}/arrangement.json"
     svc.storage.put_json(key, arrangement)
     return {"arrangement_key": key, "version": version, "style": arrangement.style.value}
@@ -79,7 +80,8 @@ def render(svc: Services, event: dict) -> dict:
     remove_stale_dirs(Path(tempfile.gettempdir()), "render-", older_than_s=RENDER_TMP_MAX_AGE_S)
     with tempfile.TemporaryDirectory(prefix="render-") as tmp:
         result = build_package(arrangement, Path(tmp), soundfont=Path(svc.settings.soundfont) if svc.settings.soundfont else None,
-                               params={"session_id": session_id, "version": version})
+                               params={"session_id": session_id, "version": version,
+                                       "length": arrangement.length, "variation_seed": arrangement.variation_seed})
         keys, sizes = {}, {}
         for name, path in result.files.items():
             rel = path.relative_to(tmp).as_posix()
@@ -89,6 +91,7 @@ def render(svc: Services, event: dict) -> dict:
                                  {"tempo_bpm": arrangement.tempo_bpm, "key": arrangement.key.name,
                                   "time_signature": f"{arrangement.time_signature.numerator}/"
                                                     f"{arrangement.time_signature.denominator}",
+                                  "length": arrangement.length, "variation_seed": arrangement.variation_seed,
                                   "agents": [d.model_dump() for d in arrangement.rationale]})
     return {"track_id": track_id, "files": len(keys)}
 

@@ -28,8 +28,9 @@ from humitout.agents.schemas import (
     StyleChoice,
 )
 from humitout.errors import BadAudio
-from humitout.models import AgentDecision, Analysis, Arrangement, Style
-from humitout.music.arrangement import Form, build_arrangement, melody_bars, song_time_signature, time_map
+from humitout.models import AgentDecision, Analysis, Arrangement, SongLength, Style
+from humitout.music.arrangement import (SONG_LENGTHS_S, Form, build_arrangement, hum_copies_for, melody_bars, plan_form,
+                                        song_time_signature, time_map)
 
 __all__ = ("LLMSettings", "compose_arrangement", "llm_from_env")
 
@@ -47,8 +48,12 @@ ROLES = {
                      "or 4 (one per beat, repeat a symbol to hold it) where the melody needs it (in 3/4: 1, 2 for "
                      "a change on beat 3, or 3 one per beat changing only on beat 3), choosing chords "
                      "whose tones match the melody's long and strong-beat notes, and end with a cadence.",
-    "ArrangementDirector": "You are the ArrangementDirector. Choose the form around the verse: intro bars "
-                           "(0-4), whether to repeat the verse (do so when it is short), ending bars (1-2).",
+    "ArrangementDirector": "You are the ArrangementDirector. Choose the song form so that it lasts about the "
+                           "requested length at the song tempo: intro bars (0-4), the sections between intro "
+                           "and outro in order (verse first, then e.g. pre-chorus, chorus, bridge, chorus; a "
+                           "verse or chorus plays the hum, a pre-chorus is 2 bars, a bridge 4), whether a short "
+                           "hum is played twice in each verse and chorus, the bars the final tonic is held "
+                           "after the outro's cadence (1-2).",
 }
 
 
@@ -73,6 +78,7 @@ def _brief(session: ComposeSession) -> str:
         "time_signature": song_time_signature(analysis).text,
         "verse_bars_at_hum_tempo": melody_bars(melody, session.beats_per_bar),
         "melody_at_hum_tempo (beat in bar:note(duration in beats))": melody_brief(melody, session.beats_per_bar),
+        "song_length_s": "{:.0f}-{:.0f} ({})".format(*SONG_LENGTHS_S[session.length], session.length),
         "lyrics": analysis.lyrics.text,
     })
 
@@ -115,8 +121,9 @@ def _decision_text(reply: Reply) -> str:
     if isinstance(reply, ChordProposal):
         return "verse chords " + " | ".join(" ".join(bar) for bar in reply.bars)
     assert isinstance(reply, ArrangementChoice)
-    return (f"form: intro {reply.intro_bars} bars, verse{' x2' if reply.repeat_verse else ''}, "
-            f"ending {reply.ending_bars} bar{'s' if reply.ending_bars > 1 else ''}")
+    middle = ", ".join(reply.sections) if reply.sections else "sections by length"
+    return (f"form: intro {reply.intro_bars} bars, {middle}{' (short hum repeated)' if reply.repeat_verse else ''}, "
+            f"outro with the tonic held {reply.ending_bars} bar{'s' if reply.ending_bars > 1 else ''}")
 
 
 def _rationale(outcome: Outcome) -> AgentDecision:
@@ -128,13 +135,15 @@ def _rationale(outcome: Outcome) -> AgentDecision:
 
 
 def compose_arrangement(analysis: Analysis, style: Style | None = None, *,
-                        llm: LLMSettings | None = None) -> Arrangement:
+                        llm: LLMSettings | None = None, length: SongLength = "normal",
+                        variation_seed: int = 0) -> Arrangement:
     """The arrangement for a hum: the agents' group chat (LLM when ``llm`` is given, else the
-    rules), then the fully expanded, validated ``Arrangement``. Raises BadAudio("no_melody")
-    when the analysis has no notes."""
+    rules), then the fully expanded, validated ``Arrangement`` of about the requested
+    ``length`` ("short", "normal", "long"), every random choice from ``variation_seed``.
+    Raises BadAudio("no_melody") when the analysis has no notes."""
     if not analysis.notes:
         raise BadAudio("no_melody", "the analysis has no notes")
-    session = ComposeSession(analysis=analysis, requested_style=style)
+    session = ComposeSession(analysis=analysis, requested_style=style, length=length, variation_seed=variation_seed)
     outcomes = asyncio.run(_run_discussion(session, llm))
 
     decisions = Decisions()
@@ -149,13 +158,16 @@ def compose_arrangement(analysis: Analysis, style: Style | None = None, *,
     melody = session.melody(choice.tempo_bpm)
     assert decisions.chords is not None and decisions.form is not None
     verse_bars = len(decisions.chords.bars)
-    form = Form(intro_bars=decisions.form.intro_bars, verse_bars=verse_bars,
-                repeat_verse=decisions.form.repeat_verse, ending_bars=decisions.form.ending_bars,
-                beats_per_bar=session.beats_per_bar)
+    beats = session.beats_per_bar
+    middle = decisions.form.sections or plan_form(verse_bars, beats, session.song_tempo(choice.tempo_bpm), length, variation_seed).middle
+    form = Form.build(middle, verse_bars, intro_bars=decisions.form.intro_bars,
+                      hum_copies=hum_copies_for(verse_bars) if decisions.form.repeat_verse else 1,
+                      ending_bars=decisions.form.ending_bars, beats_per_bar=beats)
     return build_arrangement(
         analysis, style=choice.style, tempo_bpm=session.song_tempo(choice.tempo_bpm), key=key, melody=melody,
-        verse_chords=decisions.chords.slots(key.tonic_pc, key.mode, session.beats_per_bar), form=form,
+        verse_chords=decisions.chords.slots(key.tonic_pc, key.mode, beats), form=form,
         rationale=[_rationale(outcomes[agent]) for agent in AGENT_ORDER],
         time_signature=song_time_signature(analysis),
         hum_time_map=time_map(analysis, session.beat_ratio(choice.tempo_bpm)),
+        variation_seed=variation_seed, length=length,
     )

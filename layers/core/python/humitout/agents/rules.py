@@ -19,12 +19,12 @@ from humitout.agents.schemas import (
     check_style_choice,
     meter_context,
 )
-from humitout.models import PITCH_CLASS_NAMES, Analysis, Key, NoteEvent, Style
+from humitout.models import PITCH_CLASS_NAMES, Analysis, Key, NoteEvent, SongLength, Style
 from humitout.music.arrangement import (
-    SHORT_HUM_BARS,
-    default_form,
+    SONG_LENGTHS_S,
     melody_bars,
     meter_beats,
+    plan_form,
     quantise_melody,
 )
 from humitout.music.harmony import estimate_key, harmonise, symbols_per_bar
@@ -36,10 +36,13 @@ KEY_CONFIDENCE_TRUSTED = 0.2  # below it the Transcribe stage itself warns "key 
 
 @dataclass(frozen=True)
 class ComposeSession:
-    """One Compose run: the hum and the caller's style (None = "choose for me")."""
+    """One Compose run: the hum, the caller's style (None = "choose for me"), the song
+    length they asked for and the seed of every random choice of the arrangement."""
 
     analysis: Analysis
     requested_style: Style | None
+    length: SongLength = "normal"
+    variation_seed: int = 0
 
     @property
     def beats_per_bar(self) -> int:
@@ -156,15 +159,23 @@ def chord_reply(session: ComposeSession, decisions: Decisions) -> ChordProposal:
 
 
 def director_reply(session: ComposeSession, decisions: Decisions) -> ArrangementChoice:
-    """Two intro bars of groove, a repeat when the hum is short, one ending bar."""
-    melody = session.melody(decisions.style_choice(session).tempo_bpm)
-    form = default_form(melody_bars(melody, session.beats_per_bar), session.beats_per_bar)
-    repeat = (f"repeat the {form.verse_bars}-bar verse (shorter than {SHORT_HUM_BARS} bars)"
-              if form.repeat_verse else f"no repeat: the verse already has {form.verse_bars} bars")
-    return ArrangementChoice(intro_bars=form.intro_bars, repeat_verse=form.repeat_verse,
-                             ending_bars=form.ending_bars,
-                             reason=f"{form.intro_bars}-bar groove intro; {repeat}; final tonic held "
-                                    f"{form.ending_bars} bar")
+    """The song form for the requested length at the song tempo (see
+    :func:`~humitout.music.arrangement.plan_form`): intro, verse, pre-chorus, chorus, bridge,
+    outro as the length allows, a short hum played more than once in each verse and chorus."""
+    tempo = decisions.style_choice(session).tempo_bpm
+    beats = session.beats_per_bar
+    melody = session.melody(tempo)
+    form = plan_form(melody_bars(melody, beats), beats, tempo, session.length, session.variation_seed)
+    low, high = SONG_LENGTHS_S[session.length]
+    copies = (f"the {form.verse_bars}-bar hum repeated {form.hum_copies}x in each verse and chorus"
+              if form.hum_copies > 1 else f"the {form.verse_bars}-bar hum once in each verse and chorus")
+    return ArrangementChoice(
+        intro_bars=form.intro_bars, repeat_verse=form.hum_copies > 1, ending_bars=form.ending_bars,
+        sections=list(form.middle),
+        reason=f"{session.length} song ({low:.0f}-{high:.0f} s): "
+               f"{' - '.join(f'{s.name} {s.bars}' for s in form.sections())} bars, "
+               f"{form.duration_s(tempo):.0f} s at {tempo:g} BPM; {copies}; the outro cadences to the tonic "
+               f"(variation seed {session.variation_seed})")
 
 
 RULES = {

@@ -95,12 +95,27 @@ class ChordProposal(Reply):
                                   beats_per_bar)
 
 
+MiddleSection = Literal["verse", "pre-chorus", "chorus", "bridge"]
+
+
 class ArrangementChoice(Reply):
-    """ArrangementDirector: the song form around the verse (whole bars)."""
+    """ArrangementDirector: the song form (whole bars): intro bars, whether each verse and
+    chorus plays a short hum more than once (``repeat_verse``), the bars the final tonic is
+    held after the outro's cadence (``ending_bars``) and the ``sections`` between intro and
+    outro in order (starting with a verse; empty = the rules choose them for the requested
+    length)."""
 
     intro_bars: int = Field(ge=0, le=4)
     repeat_verse: bool
     ending_bars: int = Field(ge=1, le=2)
+    sections: list[MiddleSection] = Field(default=[], max_length=12)
+
+    @field_validator("sections")
+    @classmethod
+    def _starts_with_the_verse(cls, sections: list[str]) -> list[str]:
+        if sections and sections[0] != "verse":
+            raise ValueError("the song starts with the verse (the hum)")
+        return sections
 
 
 AgentName = Literal["MusicAnalyst", "GenreSpecialist", "ChordComposer", "ArrangementDirector"]

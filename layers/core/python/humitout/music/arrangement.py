@@ -5,15 +5,30 @@ The meter is the hum's ``Analysis.time_signature`` (see :func:`meter_beats`): ba
 patterns (``StyleProfile.groove``). The melody is placed at each note's metrical position on the
 hum's tracked beats, its first bar (downbeat from the analysis) at the verse's first bar.
 
-Song form: intro (the groove, tonic then dominant), verse (the hum), a repeat of the verse
-when the hum is shorter than ``SHORT_HUM_BARS``, ending (the tonic held). Every part is
-expanded to ``NoteEvent``s in beats (quarter notes from the song start); pitches are MIDI.
+Song form (:func:`plan_form`, :class:`Form`): an intro (the groove coming in over tonic,
+subdominant and dominant), the verse (the hum; played twice or more when it is shorter than
+``SHORT_HUM_BARS``), a pre-chorus build (subdominant to dominant), a chorus (the hum again
+over a reharmonisation, busier drums and bass, wider voicings), an optional bridge (contrasting
+chords, half-time, no melody) and an outro (a subdominant–dominant–tonic cadence, the tonic
+held). The sections are chosen so that the song lasts about the requested length
+(``SONG_LENGTHS_S``) at the song tempo, which is decided elsewhere and never changed here.
+
+Variation and feel (:func:`drum_lanes`, :func:`bass_hits`, :func:`comp_hits`): every bar's
+pattern follows its section and its place in the 4-bar phrase (a variation in the 2nd and 3rd
+bars, a fill in the 4th and before every new section, crashes at section and chorus phrase
+starts); velocities are shaped by section energy, metric position and fills; the style's
+:class:`~humitout.music.styles.Feel` gives one swing to every accompanying part, per-style
+micro-timing and strums. Every random choice comes from ``variation_seed``: the same seed
+gives the same song, another seed another one. The melody guide is the quantised hum, its
+pitches and relative timing untouched.
+
+Every part is expanded to ``NoteEvent``s in beats (quarter notes from the song start);
+pitches are MIDI.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-
 import numpy as np
 
 from humitout.models import (
@@ -25,6 +40,7 @@ from humitout.models import (
     NoteEvent,
     Part,
     Section,
+    SongLength,
     Style,
     TimePoint,
     TimeSignature,
@@ -34,14 +50,62 @@ from humitout.music.harmony import (
     SUPPORTED_BEATS_PER_BAR,
     ChordSlot,
     candidates_for,
+    harmonise,
     strong_mid_beat,
 )
-from humitout.music.styles import CRASH, DRUM_VELOCITY, KICK, StyleProfile, profile
-from humitout.music.theory import ChordSpec, bass_pitch, chord_to_roman, close_voicing
+from humitout.music.styles import (
+    CLAP,
+    CLOSED_HAT,
+    CRASH,
+    DRUM_VELOCITY,
+    KICK,
+    OPEN_HAT,
+    PEDAL_HAT,
+    RIDE,
+    SHAKER,
+    SIDESTICK,
+    SNARE,
+    TAMBOURINE,
+    BassHit,
+    Feel,
+    Groove,
+    StyleProfile,
+    profile,
+)
+from humitout.music.theory import ChordSpec, bass_pitch, chord_to_roman, close_voicing, roman_to_chord
 
 GRID_BEATS = 0.25  # a 16th note
-SHORT_HUM_BARS = 8
+SHORT_HUM_BARS = 8  # a verse or chorus plays a shorter hum more than once
 STEP_BEATS = 0.25
+PRE_CHORUS_BARS = 2
+BRIDGE_BARS = 4
+CADENCE_BARS = 2  # the outro's subdominant and dominant bars before the held tonic
+PHRASE_BARS = 4
+
+SONG_LENGTHS_S: dict[str, tuple[float, float]] = {"short": (25.0, 50.0), "normal": (60.0, 90.0),
+                                                  "long": (110.0, 170.0)}
+"""Song length (s) the form aims at, per length word ("short", "normal", "long")."""
+
+FORM_PLANS: tuple[tuple[str, ...], ...] = (
+    ("verse",),
+    ("verse", "chorus"),
+    ("verse", "pre-chorus", "chorus"),
+    ("verse", "pre-chorus", "chorus", "bridge", "chorus"),
+    ("verse", "pre-chorus", "chorus", "verse", "pre-chorus", "chorus"),
+    ("verse", "pre-chorus", "chorus", "verse", "pre-chorus", "chorus", "bridge", "chorus"),
+)
+"""The sections between intro and outro that :func:`plan_form` chooses from."""
+
+MELODIC_SECTIONS = ("verse", "chorus")
+SECTION_VELOCITY = {"intro": -12, "verse": -4, "pre-chorus": 0, "chorus": 6, "bridge": -8, "outro": 0}
+"""Velocity offset (MIDI velocity) of every accompanying note by section: the song's dynamics."""
+PRE_CHORUS_RAMP = (-10.0, 12.0)  # velocity offset at the start / end of a pre-chorus (crescendo)
+CHORUS_AVOID_COST = 0.6  # harmoniser score a chorus chord loses for repeating the verse's chord
+CHORUS_VARIATION = 0.35  # seeded spread of chord scores in the chorus reharmonisation
+CHORUS_MAX_CTR_DROP = 0.1  # the chorus keeps the verse chords if its chord-tone ratio drops more
+PHRASE_VARIATION_CHANCE = 0.6  # chance that a section varies the 2nd (kick) or 3rd (hat) bar of its phrases
+BACKBEATS = (SNARE, CLAP, SIDESTICK)
+TIMEKEEPERS = (CLOSED_HAT, RIDE, SHAKER, OPEN_HAT, PEDAL_HAT, TAMBOURINE)
 
 
 def meter_beats(analysis: Analysis) -> int:
@@ -66,37 +130,98 @@ def song_time_signature(analysis: Analysis) -> TimeSignature:
 
 
 @dataclass(frozen=True)
-class Form:
-    """Bars per section: ``verse_bars`` is the hum's length; the repeat is a second verse.
-    A bar has ``beats_per_bar`` quarter-note beats (4 or 3)."""
+class BarContext:
+    """One bar of the song as the pattern makers see it: ``bar`` (0-based song bar), its
+    ``section`` and ``index`` in it (of ``bars``), whether it ends a phrase or leads into a new
+    section (``fill``), or holds the final tonic (``held``)."""
 
-    intro_bars: int
-    verse_bars: int
-    repeat_verse: bool
-    ending_bars: int
-    beats_per_bar: int = BEATS_PER_BAR
+    bar: int
+    section: str
+    index: int
+    bars: int
+    fill: bool
+    held: bool = False
+    leads_on: bool = False  # the last bar before a new section or the held ending
 
     @property
-    def verse_start_beat(self) -> float:
-        return float(self.intro_bars * self.beats_per_bar)
+    def phrase_position(self) -> int:
+        """Bar of the 4-bar phrase (0-3)."""
+        return self.index % PHRASE_BARS
+
+    @property
+    def section_end(self) -> bool:
+        return self.index == self.bars - 1
+
+
+@dataclass(frozen=True)
+class Form:
+    """The song's sections in order: ``plan`` lists (name, bars). A verse or chorus plays the
+    hum (``verse_bars`` bars) ``hum_copies`` times; the outro's last ``ending_bars`` hold the
+    tonic. A bar has ``beats_per_bar`` quarter-note beats (4 or 3)."""
+
+    plan: tuple[tuple[str, int], ...]
+    verse_bars: int
+    hum_copies: int = 1
+    ending_bars: int = 1
+    beats_per_bar: int = BEATS_PER_BAR
+
+    @classmethod
+    def build(cls, middle: tuple[str, ...] | list[str], verse_bars: int, *, intro_bars: int = 2,
+              hum_copies: int = 1, ending_bars: int = 1, beats_per_bar: int = BEATS_PER_BAR) -> Form:
+        """Intro (``intro_bars``, none when 0), the ``middle`` sections (verse, pre-chorus,
+        chorus, bridge), an outro of ``CADENCE_BARS`` + ``ending_bars``."""
+        melodic = verse_bars * hum_copies
+        sizes = {"verse": melodic, "chorus": melodic, "pre-chorus": PRE_CHORUS_BARS, "bridge": BRIDGE_BARS}
+        plan = ([("intro", intro_bars)] if intro_bars > 0 else []) + [(name, sizes[name]) for name in middle]
+        plan.append(("outro", CADENCE_BARS + ending_bars))
+        return cls(tuple(plan), verse_bars, hum_copies, ending_bars, beats_per_bar)
 
     @property
     def total_bars(self) -> int:
-        return self.intro_bars + self.verse_bars * (2 if self.repeat_verse else 1) + self.ending_bars
+        return sum(bars for _, bars in self.plan)
 
     @property
-    def ending_start_beat(self) -> float:
-        return float((self.total_bars - self.ending_bars) * self.beats_per_bar)
+    def intro_bars(self) -> int:
+        return self.plan[0][1] if self.plan[0][0] == "intro" else 0
+
+    @property
+    def middle(self) -> tuple[str, ...]:
+        """The section names between intro and outro."""
+        return tuple(name for name, _ in self.plan if name not in ("intro", "outro"))
 
     def sections(self) -> list[Section]:
-        spans = [("intro", self.intro_bars), ("verse", self.verse_bars),
-                 ("repeat", self.verse_bars if self.repeat_verse else 0), ("ending", self.ending_bars)]
         result, bar = [], 0
-        for name, bars in spans:
-            if bars > 0:
-                result.append(Section(name=name, start_bar=bar, bars=bars))
-                bar += bars
+        for name, bars in self.plan:
+            result.append(Section(name=name, start_bar=bar, bars=bars))
+            bar += bars
         return result
+
+    @property
+    def verse_start_beat(self) -> float:
+        """Where the hum first starts (beats): the first verse or chorus."""
+        first = next((s for s in self.sections() if s.name in MELODIC_SECTIONS), None)
+        return float((first.start_bar if first else self.intro_bars) * self.beats_per_bar)
+
+    @property
+    def final_bar(self) -> int:
+        """The first bar of the held final tonic."""
+        return self.total_bars - self.ending_bars
+
+    def duration_s(self, tempo_bpm: float) -> float:
+        return self.total_bars * self.beats_per_bar * 60.0 / tempo_bpm
+
+    def bar_contexts(self) -> list[BarContext]:
+        """Every bar's :class:`BarContext`."""
+        contexts = []
+        for section in self.sections():
+            for index in range(section.bars):
+                bar = section.start_bar + index
+                held = bar >= self.final_bar
+                leads_on = index == section.bars - 1 or bar + 1 == self.final_bar
+                contexts.append(BarContext(bar, section.name, index, section.bars,
+                                           fill=not held and (leads_on or index % PHRASE_BARS == PHRASE_BARS - 1),
+                                           held=held, leads_on=not held and leads_on))
+        return contexts
 
 
 def seconds_to_beats(times_s: np.ndarray, beats_s: list[float], tempo_bpm: float) -> np.ndarray:
@@ -229,36 +354,112 @@ def melody_bars(melody: list[NoteEvent], beats_per_bar: int = BEATS_PER_BAR) -> 
     return max(1, math.ceil(end / beats_per_bar - 1e-9))
 
 
-def default_form(verse_bars: int, beats_per_bar: int = BEATS_PER_BAR) -> Form:
-    """Two bars of intro, the verse, a repeat when the hum is short, one bar of ending."""
-    return Form(intro_bars=2, verse_bars=verse_bars, repeat_verse=verse_bars < SHORT_HUM_BARS, ending_bars=1,
-                beats_per_bar=beats_per_bar)
+def hum_copies_for(verse_bars: int) -> int:
+    """Times a verse or chorus plays the hum: enough for ``SHORT_HUM_BARS`` bars."""
+    return 1 if verse_bars >= SHORT_HUM_BARS else math.ceil(SHORT_HUM_BARS / max(verse_bars, 1))
 
 
-def _cadence_chords(prof: StyleProfile, key: Key) -> tuple[ChordSpec, ChordSpec]:
-    """The style's most usual tonic and dominant chords in the key."""
-    candidates = candidates_for(prof, key.tonic_pc, key.mode)
-    tonics = [c for c in candidates if c.chord.root_pc == key.tonic_pc and c.function == "T"]
-    dominants = [c for c in candidates if c.chord.root_pc == (key.tonic_pc + 7) % 12 and c.function == "D"]
-    tonic = max(tonics, key=lambda c: c.weight).chord
-    dominant = max(dominants, key=lambda c: c.weight).chord if dominants else tonic
-    return tonic, dominant
+def plan_form(verse_bars: int, beats_per_bar: int, tempo_bpm: float, length: SongLength = "normal",
+              seed: int = 0) -> Form:
+    """The song form for a hum of ``verse_bars`` bars at ``tempo_bpm``: among the
+    ``FORM_PLANS`` with a 2- or 4-bar intro, those lasting ``SONG_LENGTHS_S[length]`` (those
+    with a chorus first when there are any), one picked by ``seed``; when none fits, the one
+    closest to the range."""
+    copies = hum_copies_for(verse_bars)
+    options = [Form.build(middle, verse_bars, intro_bars=intro, hum_copies=copies, beats_per_bar=beats_per_bar)
+               for middle in FORM_PLANS for intro in (2, 4)]
+    low, high = SONG_LENGTHS_S[length]
+    fitting = [f for f in options if low <= f.duration_s(tempo_bpm) <= high]
+    if fitting:
+        preferred = [f for f in fitting if "chorus" in f.middle] or fitting
+        return preferred[int(np.random.default_rng([seed, 1]).integers(len(preferred)))]
+    return min(options, key=lambda f: max(low - f.duration_s(tempo_bpm), f.duration_s(tempo_bpm) - high))
 
 
-def song_chords(verse: list[ChordSlot], form: Form, prof: StyleProfile, key: Key) -> list[ChordSlot]:
-    """Chord slots for the whole song in song beats: intro (tonic, dominant in its last bar),
-    verse, repeat, ending (tonic held)."""
-    tonic, dominant = _cadence_chords(prof, key)
+_FALLBACK_ROMAN = {"major": {0: "I", 2: "ii", 4: "iii", 5: "IV", 7: "V", 9: "vi", 10: "bVII"},
+                   "minor": {0: "i", 2: "ii°", 3: "bIII", 5: "iv", 7: "V", 8: "bVI", 10: "bVII"}}
+BRIDGE_DEGREES = {"major": ((9, 5, 0, 7), (9, 4, 5, 7), (5, 9, 2, 7)),
+                  "minor": ((8, 10, 5, 7), (3, 10, 8, 7), (5, 8, 10, 7))}
+"""Bridge progressions (semitones above the tonic per bar), one picked by the seed."""
+
+
+def degree_chord(prof: StyleProfile, key: Key, degree: int, *, leading_tone: bool = False) -> ChordSpec:
+    """The style's most usual chord on the root ``degree`` semitones above the tonic (a
+    plain diatonic chord when the style has none); with ``leading_tone`` one that contains the
+    key's leading tone when there is one (V rather than v)."""
+    root = (key.tonic_pc + degree) % 12
+    options = [c for c in candidates_for(prof, key.tonic_pc, key.mode) if c.chord.root_pc == root and "/" not in c.roman]
+    if not options:
+        return roman_to_chord(_FALLBACK_ROMAN[key.mode][degree], key.tonic_pc, key.mode)
+    lead = (key.tonic_pc + 11) % 12
+    return max(options, key=lambda c: (leading_tone and lead in c.chord.tones, c.weight)).chord
+
+
+def _subdominant(prof: StyleProfile, key: Key) -> ChordSpec:
+    """The cadence's pre-dominant: the style's more usual of ii and IV (ii7 in jazz)."""
+    options = [c for c in candidates_for(prof, key.tonic_pc, key.mode)
+               if (c.chord.root_pc - key.tonic_pc) % 12 in (2, 5) and "/" not in c.roman and c.function == "S"]
+    return max(options, key=lambda c: c.weight).chord if options else degree_chord(prof, key, 5)
+
+
+def _chord_tone_ratio(melody: list[NoteEvent], slots: list[ChordSlot]) -> float:
+    if not melody or not slots:
+        return 1.0
+    return sum(n.pitch % 12 in _chord_at(slots, n.start_beat).chord.tones for n in melody) / len(melody)
+
+
+def chorus_chords(melody: list[NoteEvent], verse: list[ChordSlot], form: Form, prof: StyleProfile, key: Key,
+                  seed: int = 0) -> list[ChordSlot]:
+    """The chorus's reharmonisation of the hum (beats from the hum's start): the harmoniser
+    again, the verse's chord costing ``CHORUS_AVOID_COST`` per beat and a seeded spread of
+    ``CHORUS_VARIATION``, so the chorus changes chords where the melody allows; the verse's
+    chords when the new ones carry the melody clearly worse (chord-tone ratio more than
+    ``CHORUS_MAX_CTR_DROP`` lower)."""
+    chorus = harmonise(melody, form.verse_bars, key.tonic_pc, key.mode, prof, form.beats_per_bar,
+                       avoid=verse, avoid_cost=CHORUS_AVOID_COST, variation=CHORUS_VARIATION, seed=seed)
+    if _chord_tone_ratio(melody, chorus) < _chord_tone_ratio(melody, verse) - CHORUS_MAX_CTR_DROP:
+        return verse
+    return chorus
+
+
+def song_chords(verse: list[ChordSlot], chorus: list[ChordSlot], form: Form, prof: StyleProfile, key: Key,
+                seed: int = 0) -> list[ChordSlot]:
+    """Chord slots for the whole song in song beats: intro (tonic, subdominant, dominant in
+    its last bar), verse and chorus chords once per copy of the hum, pre-chorus (IV or iv,
+    then the dominant), bridge (a seeded contrasting progression), outro (pre-dominant,
+    dominant, the tonic held)."""
     beats = form.beats_per_bar
+    tonic = degree_chord(prof, key, 0)
+    dominant = degree_chord(prof, key, 7, leading_tone=True)
+    four = degree_chord(prof, key, 5)
+    bridge_degrees = BRIDGE_DEGREES[key.mode][int(np.random.default_rng([seed, 2]).integers(3))]
     slots: list[ChordSlot] = []
-    for bar in range(form.intro_bars):
-        chord = dominant if bar == form.intro_bars - 1 and form.intro_bars > 1 else tonic
-        slots.append(ChordSlot(bar * beats, beats, chord, chord_to_roman(chord, key.tonic_pc, key.mode)))
-    for copy in range(2 if form.repeat_verse else 1):
-        offset = form.verse_start_beat + copy * form.verse_bars * beats
-        slots.extend(ChordSlot(s.start_beat + offset, s.duration_beats, s.chord, s.roman) for s in verse)
-    slots.append(ChordSlot(form.ending_start_beat, form.ending_bars * beats, tonic,
-                           chord_to_roman(tonic, key.tonic_pc, key.mode)))
+
+    def bar_chords(start_bar: int, chords: list[ChordSpec]) -> None:
+        for i, chord in enumerate(chords):
+            slots.append(ChordSlot(float((start_bar + i) * beats), float(beats), chord,
+                                   chord_to_roman(chord, key.tonic_pc, key.mode)))
+
+    for section in form.sections():
+        n = section.bars
+        if section.name == "intro":
+            bar_chords(section.start_bar, [(tonic, four)[i % 2] for i in range(n - 1)] + [dominant if n > 1 else tonic])
+        elif section.name in MELODIC_SECTIONS:
+            source = verse if section.name == "verse" else chorus
+            for copy in range(form.hum_copies):
+                offset = (section.start_bar + copy * form.verse_bars) * beats
+                slots.extend(ChordSlot(s.start_beat + offset, s.duration_beats, s.chord, s.roman) for s in source
+                             if s.start_beat < form.verse_bars * beats)
+        elif section.name == "pre-chorus":
+            bar_chords(section.start_bar, [four] * (n - 1) + [dominant])
+        elif section.name == "bridge":
+            chords = [degree_chord(prof, key, d, leading_tone=d == 7) for d in bridge_degrees]
+            bar_chords(section.start_bar, [chords[i * len(chords) // n] for i in range(n)])
+        else:  # outro: the cadence, then the tonic held
+            cadence = n - form.ending_bars
+            bar_chords(section.start_bar, ([tonic] * cadence + [_subdominant(prof, key), dominant])[-cadence:])
+            slots.append(ChordSlot(float(form.final_bar * beats), float(form.ending_bars * beats), tonic,
+                                   chord_to_roman(tonic, key.tonic_pc, key.mode)))
     return slots
 
 
@@ -269,28 +470,166 @@ def _chord_at(slots: list[ChordSlot], beat: float) -> ChordSlot:
     return slots[0]
 
 
-def _swung(step: int, swing: float) -> float:
-    """Beat offset within the bar of 16th ``step``, delaying off-beat 8ths by ``swing``."""
-    return step * STEP_BEATS + (swing * 0.5 if step % 4 == 2 else 0.0)
+def feel_offset(step: int, feel: Feel) -> float:
+    """Beats from the bar line of 16th ``step`` played with ``feel``'s swing: with 16th swing
+    every odd 16th is late by ``swing`` x 0.25 beat; with 8th swing each beat splits at
+    0.5 + ``swing`` x 0.5 (2/3 of the beat for a triplet feel) and 16ths fall halfway inside
+    the swung 8ths, so no part plays a straight 16th under a swing feel."""
+    position = step * STEP_BEATS
+    if feel.swing <= 0.0:
+        return position
+    if feel.swing_unit_beats <= STEP_BEATS + 1e-9:
+        return position + (feel.swing * feel.swing_unit_beats if step % 2 else 0.0)
+    beat, rest = divmod(step, 4)
+    split = 0.5 + feel.swing * feel.swing_unit_beats
+    return beat + (0.0, split / 2, split, split + (1.0 - split) / 2)[rest]
 
 
-def drum_notes(form: Form, prof: StyleProfile) -> list[NoteEvent]:
-    """The groove for intro/verse/repeat bars (a fill in each section's last bar), a crash on
-    the verse and ending downbeats, and one final kick + crash."""
-    section_last_bars = {s.start_bar + s.bars - 1 for s in form.sections()}
+def _rng(seed: int, *keys: int) -> np.random.Generator:
+    return np.random.default_rng([seed, *keys])
+
+
+def _humanised(start: float, bar_start: float, late: float, feel: Feel, rng: np.random.Generator) -> float:
+    """``start`` moved ``late`` beats plus a random offset (``feel.humanize_beats`` standard
+    deviation, clipped at 2 sigma), never before the bar line."""
+    jitter = float(np.clip(rng.normal(0.0, feel.humanize_beats), -2 * feel.humanize_beats, 2 * feel.humanize_beats)) \
+        if feel.humanize_beats > 0 else 0.0
+    return max(bar_start, start + late + jitter)
+
+
+def _velocity(base: float, ctx: BarContext, step: int, steps: int, feel: Feel, rng: np.random.Generator) -> int:
+    """``base`` shaped by the section (``SECTION_VELOCITY``, the pre-chorus crescendo) and a
+    random ``feel.velocity_jitter``; clamped to 1-127."""
+    value = base + SECTION_VELOCITY[ctx.section]
+    if ctx.section == "pre-chorus":
+        low, high = PRE_CHORUS_RAMP
+        value += low + (high - low) * (ctx.index * steps + step) / (ctx.bars * steps)
+    if feel.velocity_jitter > 0:
+        value += rng.normal(0.0, feel.velocity_jitter)
+    return int(np.clip(round(value), 1, 127))
+
+
+def _free(lane: list[str], step: int) -> bool:
+    return 0 <= step < len(lane) and lane[step] == "."
+
+
+def drum_lanes(ctx: BarContext, groove: Groove, feel: Feel, seed: int = 0) -> dict[int, str]:
+    """The drum lanes ("X" accent, "x" normal, "o" ghost, "." rest per 16th) of one bar: the
+    style's groove shaped by section — intro without backbeat in its first half, pre-chorus
+    build (backbeat on every beat, then every 8th), chorus busier (timekeeper 8ths, an extra
+    kick, tambourine on the beats of straight styles), bridge half-time — then varied by the
+    bar's place in the phrase: an extra kick in the 2nd bar, an open hat (or ghost backbeat)
+    in the 3rd (each in a section with ``PHRASE_VARIATION_CHANCE``), a pickup into the next bar in the 4th, the style's fill or a snare run before
+    a new section, a crash on section and chorus phrase starts. The seeded choices are made
+    once per section, so its phrases vary alike. Added hits keep to 8th steps under an 8th
+    swing feel."""
+    rng = _rng(seed, ctx.bar - ctx.index, 11)  # one set of choices per section: its phrases match
+    kick_variation, lift = rng.random(2) < PHRASE_VARIATION_CHANCE
+    steps = groove.steps
+    lanes = {drum: list(lane) for drum, lane in groove.drums.items()}
+    backbeat = next((d for d in BACKBEATS if d in lanes), SNARE)
+    timekeeper = max((d for d in lanes if d in TIMEKEEPERS), key=lambda d: sum(c != "." for c in lanes[d]),
+                     default=CLOSED_HAT)
+    lanes.setdefault(backbeat, ["."] * steps)
+    lanes.setdefault(KICK, ["."] * steps)
+    stride = 2 if feel.swing > 0 and feel.swing_unit_beats > STEP_BEATS else 1  # 8th swing: 8th steps only
+    beat_steps = list(range(0, steps, 4))
+    last_beat = steps - 4
+    section = ctx.section
+
+    if section == "intro" and ctx.index < ctx.bars // 2:
+        lanes[backbeat] = ["."] * steps  # the band comes in
+    elif section == "bridge":
+        middle = 4 * math.ceil(len(beat_steps) / 2)
+        lanes[backbeat] = ["x" if s == middle else "." for s in range(steps)]
+        lanes[KICK] = ["X" if s == 0 else "." for s in range(steps)]
+    elif section == "pre-chorus":
+        pulse = 4 if ctx.index < ctx.bars - 1 else 2
+        lanes[backbeat] = ["x" if s % pulse == 0 else "." for s in range(steps)]
+        lanes[KICK] = ["X" if s in beat_steps else "." for s in range(steps)]
+    elif section == "chorus":
+        keeper = lanes[timekeeper]
+        for s in range(0, steps, 2):
+            if keeper[s] == "." and lanes[backbeat][s] == ".":
+                keeper[s] = "o"
+        extra = [s for s in (steps - 2, steps // 2 + 2, 6) if _free(lanes[KICK], s) and s % stride == 0]
+        if extra:
+            lanes[KICK][extra[int(rng.integers(len(extra)))]] = "x"
+        if feel.swing == 0.0 and TAMBOURINE not in lanes:
+            lanes[TAMBOURINE] = ["x" if s in beat_steps[1:] else "." for s in range(steps)]
+
+    if section != "pre-chorus" and not ctx.held:
+        before = {d: list(lane) for d, lane in lanes.items()}
+        if ctx.leads_on:
+            if rng.random() < 0.5:
+                lanes = {d: list(lane) for d, lane in groove.drum_fill.items()}
+            else:  # a snare run over the last beat, the timekeeper stopping for it
+                for s in range(last_beat, steps, stride):
+                    lanes[backbeat][s] = "X" if s >= steps - stride else "x"
+                    lanes[timekeeper][s] = "."
+        elif ctx.fill:  # a pickup into the next phrase
+            pickups = [(2,), (0, 2)] if stride == 2 else [(2, 3), (1, 2, 3), (3,), (2,)]
+            for offset in pickups[int(rng.integers(len(pickups)))]:
+                lanes[backbeat][last_beat + offset] = "x"
+            lanes[timekeeper][steps - stride] = "."
+        elif ctx.phrase_position == 1 and kick_variation:
+            extra = [s for s in (steps - 2, steps // 2 + 2, steps // 2 - 2, 3 * steps // 4 + 2)
+                     if _free(lanes[KICK], s) and _free(lanes[backbeat], s) and s % stride == 0]
+            if extra:
+                lanes[KICK][extra[int(rng.integers(len(extra)))]] = "x"
+        elif ctx.phrase_position == 2 and lift:
+            keeper = lanes.get(CLOSED_HAT)
+            offbeats = [s for s in range(2, steps, 4) if keeper and keeper[s] != "."]
+            if offbeats:
+                keeper[offbeats[-1]] = "."
+                lanes.setdefault(OPEN_HAT, ["."] * steps)[offbeats[-1]] = "x"
+            else:
+                ghosts = [s for s in range(2, steps, 2) if _free(lanes[backbeat], s) and s % 4]
+                if ghosts:
+                    lanes[backbeat][ghosts[int(rng.integers(len(ghosts)))]] = "o"
+        if ctx.fill and lanes == before:  # a fill must differ from the groove
+            lanes[backbeat][steps - stride] = "X"
+            lanes[timekeeper][steps - stride] = "."
+            if lanes == before:
+                lanes[KICK][steps - 2] = "x" if lanes[KICK][steps - 2] == "." else "."
+    if ctx.index == 0 and section not in ("intro", "pre-chorus") or section == "chorus" and ctx.phrase_position == 0:
+        lanes.setdefault(CRASH, ["."] * steps)[0] = "X"
+        if timekeeper in lanes:
+            lanes[timekeeper][0] = "."
+    if ctx.held:
+        lanes = {CRASH: ["X"] + ["."] * (steps - 1), KICK: ["X"] + ["."] * (steps - 1)}
+    return {drum: "".join(lane) for drum, lane in lanes.items() if any(c != "." for c in lane)}
+
+
+def drum_notes(form: Form, prof: StyleProfile, seed: int = 0) -> list[NoteEvent]:
+    """Every bar's :func:`drum_lanes` played with the style's feel: swing, per-drum lateness,
+    humanised timing; velocities from the marks, the metric position of timekeeper hits
+    (downbeat > beat > off-beat 8th > 16th), a crescendo through fills, the section's energy
+    and a random jitter."""
     groove = prof.groove(form.beats_per_bar)
+    feel = prof.feel
+    beats = form.beats_per_bar
     events: list[NoteEvent] = []
-    groove_bars = form.total_bars - form.ending_bars
-    for bar in range(groove_bars):
-        lanes = groove.drum_fill if bar in section_last_bars else groove.drums
-        for drum, lane in lanes.items():
+    for ctx in form.bar_contexts():
+        rng = _rng(seed, ctx.bar, 12)
+        bar_start = ctx.bar * beats
+        for drum, lane in sorted(drum_lanes(ctx, groove, feel, seed).items()):
             for step, mark in enumerate(lane):
-                if mark in DRUM_VELOCITY:
-                    events.append(NoteEvent(start_beat=bar * form.beats_per_bar + _swung(step, prof.swing),
-                                            duration_beats=STEP_BEATS, pitch=drum, velocity=DRUM_VELOCITY[mark]))
-    for beat in (form.verse_start_beat, form.ending_start_beat):
-        events.append(NoteEvent(start_beat=beat, duration_beats=1.0, pitch=CRASH, velocity=110))
-    events.append(NoteEvent(start_beat=form.ending_start_beat, duration_beats=1.0, pitch=KICK, velocity=112))
+                if mark not in DRUM_VELOCITY:
+                    continue
+                base = float(DRUM_VELOCITY[mark])
+                if drum in TIMEKEEPERS:
+                    base += 6 if step == 0 else 3 if step % 4 == 0 else -2 if step % 4 == 2 else -8
+                if ctx.fill and drum in BACKBEATS and step >= groove.steps - 4:
+                    base += 3 * (step - (groove.steps - 4))
+                if ctx.held:
+                    base = 110.0 if drum == CRASH else 112.0
+                start = _humanised(bar_start + feel_offset(step, feel), bar_start,
+                                   feel.late_beats.get(str(drum), 0.0), feel, rng)
+                duration = min(1.0 if drum == CRASH else STEP_BEATS, bar_start + beats - start)
+                if duration > 1e-6:
+                    events.append(NoteEvent(start_beat=start, duration_beats=duration, pitch=drum,
+                                            velocity=_velocity(base, ctx, step, groove.steps, feel, rng)))
     return sorted(events, key=lambda e: (e.start_beat, e.pitch))
 
 
@@ -309,21 +648,75 @@ def _bass_tone(tone: str, chord: ChordSpec, next_chord: ChordSpec) -> int:
     return root
 
 
-def bass_notes(slots: list[ChordSlot], form: Form, prof: StyleProfile) -> list[NoteEvent]:
-    """The style's bass pattern on each chord (root/fifth/third/octave/approach tones), the
-    ending's root held."""
+_TONE_SWAP = {"root": "octave", "octave": "root", "fifth": "root", "third": "fifth", "approach": "fifth"}
+
+
+def bass_hits(ctx: BarContext, groove: Groove, feel: Feel, seed: int = 0) -> list[BassHit]:
+    """One bar of the bass: the style's pattern shaped by section — silent in the first half
+    of the intro, roots pulsing in quarters then 8ths through a pre-chorus, long notes split
+    into root and octave in a chorus, root and fifth held in a bridge — and varied by the bar's
+    place in the phrase: another tone in the 2nd and 3rd bars, an approach-note pickup into
+    the next bar at a fill. Each note lasts until the next."""
+    rng = _rng(seed, ctx.bar, 21)
+    steps = groove.steps
+    stride = 2 if feel.swing > 0 and feel.swing_unit_beats > STEP_BEATS else 1
+    hits = list(groove.bass)
+    if ctx.section == "intro" and ctx.index < ctx.bars // 2:
+        return []
+    if ctx.section == "bridge":
+        middle = 4 * math.ceil(steps / 8)
+        hits = [BassHit(0, middle, "root", True), BassHit(middle, steps - middle, "fifth")]
+    elif ctx.section == "pre-chorus":
+        pulse = 4 if ctx.index < ctx.bars - 1 else 2
+        hits = [BassHit(s, pulse, "root", s == 0) for s in range(0, steps, pulse)]
+    elif ctx.section == "chorus":
+        split: list[BassHit] = []
+        for hit in hits:
+            half = (hit.length // 2) // 2 * 2
+            if hit.length >= 4 and half >= 2:
+                split += [BassHit(hit.step, half, hit.tone, hit.accent),
+                          BassHit(hit.step + half, hit.length - half, "octave" if hit.tone == "root" else "root")]
+            else:
+                split.append(hit)
+        hits = split
+    if ctx.fill and ctx.section != "pre-chorus":
+        pickup = steps - 2
+        hits = [h for h in hits if h.step < pickup] + [BassHit(pickup, 2, "approach")]
+    elif ctx.phrase_position in (1, 2) and len(hits) > 1:
+        index = 1 + int(rng.integers(len(hits) - 1))
+        hit = hits[index]
+        hits[index] = BassHit(hit.step, hit.length, _TONE_SWAP[hit.tone], hit.accent)
+    hits = sorted((h for h in hits if h.step % stride == 0 or stride == 1), key=lambda h: h.step)
+    return [BassHit(h.step, min(h.length, (hits[i + 1].step if i + 1 < len(hits) else steps) - h.step), h.tone,
+                    h.accent) for i, h in enumerate(hits)]
+
+
+def bass_notes(slots: list[ChordSlot], form: Form, prof: StyleProfile, seed: int = 0) -> list[NoteEvent]:
+    """Every bar's :func:`bass_hits` on the chords (root/fifth/third/octave/approach tones)
+    with the style's feel; the final root held."""
+    groove = prof.groove(form.beats_per_bar)
+    feel = prof.feel
+    beats = form.beats_per_bar
     events: list[NoteEvent] = []
-    for bar in range(form.total_bars - form.ending_bars):
-        for hit in prof.groove(form.beats_per_bar).bass:
-            start = bar * form.beats_per_bar + _swung(hit.step, prof.swing)
-            slot = _chord_at(slots, start)
+    for ctx in form.bar_contexts():
+        if ctx.held:
+            continue
+        rng = _rng(seed, ctx.bar, 22)
+        bar_start = ctx.bar * beats
+        for hit in bass_hits(ctx, groove, feel, seed):
+            nominal = bar_start + feel_offset(hit.step, feel)
+            slot = _chord_at(slots, nominal)
             next_slot = _chord_at(slots, slot.start_beat + slot.duration_beats)
-            end = min(start + hit.length * STEP_BEATS, slot.start_beat + slot.duration_beats)
-            if end - start <= 1e-9:
+            end_step = hit.step + hit.length
+            end = bar_start + (feel_offset(end_step, feel) if end_step < groove.steps else beats)
+            end = min(end, slot.start_beat + slot.duration_beats)
+            start = _humanised(nominal, bar_start, feel.late_beats.get("bass", 0.0), feel, rng)
+            if end - start <= 1e-6:
                 continue
             events.append(NoteEvent(start_beat=start, duration_beats=end - start,
                                     pitch=_bass_tone(hit.tone, slot.chord, next_slot.chord),
-                                    velocity=100 if hit.accent else 86))
+                                    velocity=_velocity(100 if hit.accent else 86, ctx, hit.step, groove.steps,
+                                                       feel, rng)))
     ending = slots[-1]
     events.append(NoteEvent(start_beat=ending.start_beat, duration_beats=ending.duration_beats,
                             pitch=bass_pitch(ending.chord.root_pc), velocity=100))
@@ -338,39 +731,107 @@ def chord_voicings(slots: list[ChordSlot], center: float) -> list[list[int]]:
     return voicings
 
 
-def comping_notes(slots: list[ChordSlot], voicings: list[list[int]], form: Form,
-                  prof: StyleProfile) -> list[NoteEvent]:
-    """The style's comping rhythm on the voicings; the ending chord held."""
+def widened(voicing: list[int]) -> list[int]:
+    """A wider voicing for a chorus: the lowest note doubled an octave above the top."""
+    return voicing + [voicing[0] + 12] if voicing[0] + 12 > voicing[-1] else voicing
+
+
+def comp_hits(ctx: BarContext, groove: Groove) -> list[tuple[int, int]]:
+    """(step, length in steps) chord hits of one bar: the style's comping; held whole bars in
+    the first half of the intro, 8th pulses in the last bar of a pre-chorus (quarters before),
+    half bars in a bridge."""
+    steps = groove.steps
+    if ctx.section == "intro" and ctx.index < ctx.bars // 2:
+        return [(0, steps)]
+    if ctx.section == "bridge":
+        middle = 4 * math.ceil(steps / 8)
+        return [(0, middle), (middle, steps - middle)]
+    if ctx.section == "pre-chorus":
+        pulse = 4 if ctx.index < ctx.bars - 1 else 2
+        return [(s, pulse) for s in range(0, steps, pulse)]
+    return list(groove.comp_steps)
+
+
+def _section_of(form: Form, beat: float) -> str:
+    bar = int(beat // form.beats_per_bar + 1e-9)
+    return next(s.name for s in reversed(form.sections()) if s.start_bar <= bar)
+
+
+def comping_notes(slots: list[ChordSlot], voicings: list[list[int]], form: Form, prof: StyleProfile,
+                  seed: int = 0) -> list[NoteEvent]:
+    """Every bar's :func:`comp_hits` on the voicings (wider in a chorus) with the style's feel
+    (a strum: upward notes later on the beat, downward off it); the final chord held."""
+    groove = prof.groove(form.beats_per_bar)
+    feel = prof.feel
+    beats = form.beats_per_bar
     events: list[NoteEvent] = []
-    for bar in range(form.total_bars - form.ending_bars):
-        for step, length in prof.groove(form.beats_per_bar).comp_steps:
-            start = bar * form.beats_per_bar + _swung(step, prof.swing)
-            index = max(i for i, s in enumerate(slots) if s.start_beat <= start + 1e-9)
+    for ctx in form.bar_contexts():
+        if ctx.held:
+            continue
+        rng = _rng(seed, ctx.bar, 31)
+        bar_start = ctx.bar * beats
+        for step, length in comp_hits(ctx, groove):
+            nominal = bar_start + feel_offset(step, feel)
+            index = max(i for i, s in enumerate(slots) if s.start_beat <= nominal + 1e-9)
             slot = slots[index]
-            end = min(start + length * STEP_BEATS, slot.start_beat + slot.duration_beats)
-            if end - start <= 1e-9:
-                continue
-            velocity = 92 if step == 0 else 78
-            events.extend(NoteEvent(start_beat=start, duration_beats=end - start, pitch=p, velocity=velocity)
-                          for p in voicings[index])
+            end_step = step + length
+            end = bar_start + (feel_offset(end_step, feel) if end_step < groove.steps else beats)
+            end = min(end, slot.start_beat + slot.duration_beats)
+            voicing = widened(voicings[index]) if ctx.section == "chorus" else voicings[index]
+            order = voicing if step % 4 == 0 else voicing[::-1]
+            start = _humanised(nominal, bar_start, feel.late_beats.get("chords", 0.0), feel, rng)
+            velocity = _velocity(92 if step == 0 else 78, ctx, step, groove.steps, feel, rng)
+            for i, pitch in enumerate(order):
+                onset = start + i * feel.strum_beats
+                if end - onset > 1e-6:
+                    events.append(NoteEvent(start_beat=onset, duration_beats=end - onset, pitch=pitch,
+                                            velocity=velocity))
     events.extend(NoteEvent(start_beat=slots[-1].start_beat, duration_beats=slots[-1].duration_beats,
                             pitch=p, velocity=90) for p in voicings[-1])
     return events
 
 
-def pad_notes(slots: list[ChordSlot], voicings: list[list[int]]) -> list[NoteEvent]:
-    """Each chord sustained for its whole length."""
-    return [NoteEvent(start_beat=s.start_beat, duration_beats=s.duration_beats, pitch=p, velocity=64)
-            for s, voicing in zip(slots, voicings) for p in voicing]
+def pad_notes(slots: list[ChordSlot], voicings: list[list[int]], form: Form) -> list[NoteEvent]:
+    """Each chord sustained for its whole length, louder and wider in a chorus."""
+    events = []
+    for slot, voicing in zip(slots, voicings):
+        section = _section_of(form, slot.start_beat)
+        velocity = 64 + SECTION_VELOCITY[section] // 2
+        for pitch in widened(voicing) if section == "chorus" else voicing:
+            events.append(NoteEvent(start_beat=slot.start_beat, duration_beats=slot.duration_beats, pitch=pitch,
+                                    velocity=velocity))
+    return events
 
 
 def melody_notes(melody: list[NoteEvent], form: Form) -> list[NoteEvent]:
-    """The quantised hum placed at the verse (and again at the repeat)."""
+    """The quantised hum placed in every verse and chorus (``form.hum_copies`` times each),
+    its pitches and relative timing unchanged."""
     events: list[NoteEvent] = []
-    for copy in range(2 if form.repeat_verse else 1):
-        offset = form.verse_start_beat + copy * form.verse_bars * form.beats_per_bar
-        events.extend(n.model_copy(update={"start_beat": n.start_beat + offset}) for n in melody)
+    for section in form.sections():
+        if section.name not in MELODIC_SECTIONS:
+            continue
+        for copy in range(form.hum_copies):
+            offset = (section.start_bar + copy * form.verse_bars) * form.beats_per_bar
+            events.extend(n.model_copy(update={"start_beat": n.start_beat + offset}) for n in melody)
     return events
+
+
+def bar_patterns(notes: list[NoteEvent], beats_per_bar: int, bars: int) -> list[frozenset[tuple[int, int]]]:
+    """Per bar, the set of (pitch, nearest 16th step) of the notes starting in it: the bar's
+    rhythm pattern, blind to velocity and micro-timing (for counting distinct drum bars)."""
+    patterns: list[set[tuple[int, int]]] = [set() for _ in range(bars)]
+    for note in notes:
+        bar = min(int(note.start_beat // beats_per_bar), bars - 1)
+        patterns[bar].add((note.pitch, round((note.start_beat - bar * beats_per_bar) / STEP_BEATS)))
+    return [frozenset(p) for p in patterns]
+
+
+def distinct_per_window(patterns: list[frozenset], window: int = 8) -> list[int]:
+    """Distinct patterns in every run of ``window`` consecutive bars (one count per start bar;
+    the whole song when it is shorter)."""
+    if len(patterns) <= window:
+        return [len(set(patterns))]
+    return [len(set(patterns[i:i + window])) for i in range(len(patterns) - window + 1)]
 
 
 def build_arrangement(
@@ -385,13 +846,18 @@ def build_arrangement(
     rationale: list[AgentDecision],
     time_signature: TimeSignature | None = None,
     hum_time_map: list[tuple[float, float]] | None = None,
+    variation_seed: int = 0,
+    length: SongLength = "normal",
 ) -> Arrangement:
     """Assemble and validate the arrangement: sections, chords with voicings and roman
-    numerals, all five parts expanded to note events. ``time_signature`` is the written one
-    (default: ``form.beats_per_bar``/4); ``hum_time_map`` the (hum s, verse beat) points of
-    :func:`time_map`, stored from the verse start."""
+    numerals (the chorus reharmonised, see :func:`chorus_chords`), all five parts expanded to
+    note events. ``time_signature`` is the written one (default: ``form.beats_per_bar``/4);
+    ``hum_time_map`` the (hum s, verse beat) points of :func:`time_map`, stored from the verse
+    start; ``variation_seed`` decides every random choice and is recorded with the requested
+    ``length`` and the shared swing."""
     prof = profile(style)
-    slots = song_chords(verse_chords, form, prof, key)
+    chorus = chorus_chords(melody, verse_chords, form, prof, key, variation_seed)
+    slots = song_chords(verse_chords, chorus, form, prof, key, variation_seed)
     comp_voicings = chord_voicings(slots, prof.chord_center)
     pad_voicings = chord_voicings(slots, prof.pad_center)
     chords = [Chord(start_beat=s.start_beat, duration_beats=s.duration_beats, symbol=s.chord.symbol,
@@ -405,10 +871,10 @@ def build_arrangement(
                     pattern=pattern, notes=notes)
 
     parts = [
-        part("drums", drum_notes(form, prof), f"{name}-groove"),
-        part("bass", bass_notes(slots, form, prof), f"{name}-bass"),
-        part("chords", comping_notes(slots, comp_voicings, form, prof), f"{name}-comping"),
-        part("pad", pad_notes(slots, pad_voicings), f"{name}-pad"),
+        part("drums", drum_notes(form, prof, variation_seed), f"{name}-groove"),
+        part("bass", bass_notes(slots, form, prof, variation_seed), f"{name}-bass"),
+        part("chords", comping_notes(slots, comp_voicings, form, prof, variation_seed), f"{name}-comping"),
+        part("pad", pad_notes(slots, pad_voicings, form), f"{name}-pad"),
         part("melody", melody_notes(melody, form), "hum-guide"),
     ]
     arrangement = Arrangement(
@@ -419,5 +885,7 @@ def build_arrangement(
         time_map=[TimePoint(hum_s=round(t, 4), song_beat=round(b + form.verse_start_beat, 4))
                   for t, b in hum_time_map or []],
         lyrics=analysis.lyrics.text, rationale=rationale,
+        swing=prof.feel.swing, swing_unit_beats=prof.feel.swing_unit_beats,
+        variation_seed=variation_seed, length=length,
     )
     return Arrangement.model_validate(arrangement.model_dump())

@@ -284,19 +284,34 @@ def _moves_in_bar(across_bar: np.ndarray, profile: StyleProfile,
 
 
 def harmonise(melody: list[NoteEvent], bars: int, tonic_pc: int, mode: Mode,
-              profile: StyleProfile, beats_per_bar: int = BEATS_PER_BAR) -> list[ChordSlot]:
+              profile: StyleProfile, beats_per_bar: int = BEATS_PER_BAR, *,
+              avoid: list[ChordSlot] | None = None, avoid_cost: float = 0.6,
+              variation: float = 0.0, seed: int = 0) -> list[ChordSlot]:
     """Chords for ``bars`` bars of ``beats_per_bar``/4 (4/4 or 3/4) under ``melody`` (beats
     from the melody's first bar), in the style's vocabulary; at least one chord per bar, a
     change inside the bar (4/4: mid-bar or beat 2/4; 3/4: beat 3 only) only where the melody
     outweighs the style's change cost, cadences (dominant or tonic) at the melody's phrase
     ends, ending on the tonic when the melody allows. Works for any melody, including an
-    empty one."""
+    empty one.
+
+    A reharmonisation (a chorus over the verse's melody): ``avoid`` (slots in the same beats)
+    costs its chord ``avoid_cost`` per beat outside the last bar, so another chord is taken
+    where the melody fits it nearly as well; ``variation`` is the standard deviation of a
+    random score (per bar and chord, from ``seed``) that lets different seeds choose
+    differently among near-equal chords."""
     bars = max(bars, 1)
     slots_per_bar = beats_per_bar  # a slot is a beat (SLOT_BEATS)
     candidates = candidates_for(profile, tonic_pc, mode)
     n_slots = bars * slots_per_bar
     observation = slot_observations(melody, n_slots, candidates, beats_per_bar)
     observation += _PRIOR_SCALE * np.log([c.weight for c in candidates])[None, :]
+    if avoid:
+        for slot in range((bars - 1) * slots_per_bar):
+            sounding = next((s for s in reversed(avoid) if s.start_beat <= slot * SLOT_BEATS + 1e-9), avoid[0])
+            observation[slot] -= np.array([avoid_cost if c.chord == sounding.chord else 0.0 for c in candidates])
+    if variation > 0.0:
+        per_bar = np.random.default_rng(seed).normal(0.0, variation, (bars, len(candidates)))
+        observation += np.repeat(per_bar, slots_per_bar, axis=0) / slots_per_bar
     tonic_mask = np.array([c.chord.root_pc == tonic_pc and c.function == "T" for c in candidates])
     final_slot = (bars - 1) * slots_per_bar
     observation[final_slot:] += np.where(tonic_mask, _FINAL_TONIC_BONUS / slots_per_bar, 0.0)

@@ -2,7 +2,8 @@
 
 Patterns are on a grid of 16ths (step = 0.25 beat): 16 steps per 4/4 bar, 12 per 3/4 bar
 (``StyleProfile.groove(beats_per_bar)`` gives the bar patterns of either meter).
-GM programs are 0-based; drum notes are GM percussion keys (channel 10).
+GM programs are 0-based; drum notes are GM percussion keys (channel 10). Under an 8th-note
+swing feel (jazz) the lanes keep to 8th steps (even steps): a 16th would be a straight ghost note.
 """
 from __future__ import annotations
 
@@ -41,6 +42,27 @@ class Groove:
 
 
 @dataclass(frozen=True)
+class Feel:
+    """How a style plays its patterns.
+
+    ``swing`` delays the off-beat of every swing unit by ``swing`` x the unit
+    (``swing_unit_beats``: 0.5 = 8th-note swing, 0.25 = 16th-note swing); 1/3 of an 8th is the
+    triplet feel. Every accompanying part uses the same swing. ``late_beats`` shifts a part
+    ("bass", "chords") or a drum (GM key as text, e.g. "38") later (beats; laid-back snare),
+    ``humanize_beats`` is the standard deviation of a random timing offset (beats; clipped at
+    2 sigma and never before the bar line), ``velocity_jitter`` the standard deviation of a
+    random velocity offset (MIDI velocity), ``strum_beats`` the delay between successive notes
+    of a comping chord (beats; down-strums on the beat, up-strums off it)."""
+
+    swing: float = 0.0
+    swing_unit_beats: float = 0.5
+    late_beats: dict[str, float] = field(default_factory=dict)
+    humanize_beats: float = 0.0
+    velocity_jitter: float = 0.0
+    strum_beats: float = 0.0
+
+
+@dataclass(frozen=True)
 class StyleProfile:
     """Everything a style decides; ``vocabulary`` maps mode → {roman numeral: prior weight}
     (weights > 0, larger = more usual), ``half_bar_change_cost`` is the Viterbi penalty for a
@@ -61,7 +83,7 @@ class StyleProfile:
     pans: dict[str, float] = field(default_factory=dict)
     chord_center: float = 62.0  # MIDI mean of the comping voicing
     pad_center: float = 67.0
-    swing: float = 0.0  # fraction of a 16th by which off-beat 8ths are delayed
+    feel: Feel = Feel()
     beat_change_cost: float | None = None
     waltz: Groove | None = None  # the 3/4 patterns (12 steps a bar)
 
@@ -93,6 +115,7 @@ PROFILES: dict[Style, StyleProfile] = {
         programs={"drums": 0, "bass": 33, "chords": 0, "pad": 89, "melody": 80},
         levels_db={"drums": -6.0, "bass": -7.0, "chords": -9.0, "pad": -15.0, "melody": -8.0},
         pans={"chords": -0.2, "pad": 0.2},
+        feel=Feel(humanize_beats=0.006, velocity_jitter=4.0),
         waltz=Groove(  # pop waltz: kick on 1, snare on 2 and 3, 8th hats; oom-pah-pah
             steps=12,
             drums={KICK: "X...........", SNARE: "....x...x...", CLOSED_HAT: "x.x.x.x.x.x."},
@@ -117,6 +140,7 @@ PROFILES: dict[Style, StyleProfile] = {
         levels_db={"drums": -5.0, "bass": -7.0, "chords": -8.0, "pad": -16.0, "melody": -8.0},
         pans={"chords": -0.35, "pad": 0.3},
         chord_center=57.0,
+        feel=Feel(late_beats={"38": 0.01}, humanize_beats=0.008, velocity_jitter=5.0, strum_beats=0.012),
         waltz=Groove(  # rock 6/8-ish waltz: kick on 1, snare on 2 and 3, driving 8ths
             steps=12,
             drums={KICK: "X.....x.....", SNARE: "....X...X...", CLOSED_HAT: "X.x.X.x.X.x."},
@@ -135,10 +159,10 @@ PROFILES: dict[Style, StyleProfile] = {
                               "iv7": 1.5, "bVImaj7": 1.2, "bVII7": 0.8, "V7/iv": 0.5}},
         half_bar_change_cost=0.6, beat_change_cost=1.5,
         tempo_range_bpm=(80, 180), tempo_target_bpm=120,
-        drums={RIDE: "x..ox.xox..ox.xo", PEDAL_HAT: "....x.......x...", KICK: "o.......o.......",
+        drums={RIDE: "x...x.x.x...x.x.", PEDAL_HAT: "....x.......x...", KICK: "o.......o.......",
                SNARE: "......o.......o."},
-        drum_fill={RIDE: "x..ox.xox..o....", PEDAL_HAT: "....x.......x...", KICK: "o.......o.......",
-                   SNARE: "......o...o.xoxx"},
+        drum_fill={RIDE: "x...x.x.x.......", PEDAL_HAT: "....x.......x...", KICK: "o.......o.......",
+                   SNARE: "......o.o.x.x.X."},
         bass=(BassHit(0, 4, "root", True), BassHit(4, 4, "third"), BassHit(8, 4, "fifth"),
               BassHit(12, 4, "approach")),
         comp_steps=((2, 2), (6, 3), (11, 3)),
@@ -146,13 +170,14 @@ PROFILES: dict[Style, StyleProfile] = {
         levels_db={"drums": -9.0, "bass": -6.0, "chords": -8.0, "pad": -20.0, "melody": -8.0},
         pans={"chords": 0.25, "pad": -0.2},
         chord_center=60.0,
-        swing=0.33,
+        feel=Feel(swing=1 / 3, late_beats={"38": 0.012}, humanize_beats=0.01, velocity_jitter=7.0,
+                  strum_beats=0.006),
         waltz=Groove(  # jazz waltz: ride "ding, ding-a ding" in 3, hat on 2, light kick on 1
             steps=12,
-            drums={RIDE: "x...x.xox...", PEDAL_HAT: "....x.......", KICK: "o...........",
+            drums={RIDE: "x...x.x.x...", PEDAL_HAT: "....x.......", KICK: "o...........",
                    SNARE: "..........o."},
-            drum_fill={RIDE: "x...x.xo....", PEDAL_HAT: "....x.......", KICK: "o...........",
-                       SNARE: "......o.xoxx"},
+            drum_fill={RIDE: "x...x.x.....", PEDAL_HAT: "....x.......", KICK: "o...........",
+                       SNARE: "......o.x.X."},
             bass=(BassHit(0, 4, "root", True), BassHit(4, 4, "fifth"), BassHit(8, 4, "approach")),
             comp_steps=((4, 2), (10, 2)),
         ),
@@ -175,6 +200,7 @@ PROFILES: dict[Style, StyleProfile] = {
         levels_db={"drums": -4.0, "bass": -6.0, "chords": -11.0, "pad": -13.0, "melody": -9.0},
         pans={"chords": 0.3, "pad": -0.3},
         chord_center=64.0,
+        feel=Feel(velocity_jitter=2.0),
         waltz=Groove(  # electronic in 3: kick on 1, clap on 3, off-beat hats
             steps=12,
             drums={KICK: "X.......x...", CLAP: "........X...", CLOSED_HAT: "..x...x...x.",
@@ -201,6 +227,7 @@ PROFILES: dict[Style, StyleProfile] = {
         levels_db={"drums": -12.0, "bass": -8.0, "chords": -6.0, "pad": -18.0, "melody": -8.0},
         pans={"chords": -0.15, "pad": 0.25},
         chord_center=58.0,
+        feel=Feel(late_beats={"70": 0.01}, humanize_beats=0.012, velocity_jitter=6.0, strum_beats=0.025),
         waltz=Groove(  # folk waltz: kick on 1, sidestick on 2 and 3, shaker 8ths; oom-pah-pah
             steps=12,
             drums={KICK: "x...........", SIDESTICK: "....x...x...", SHAKER: "xoxoxoxoxoxo"},
@@ -225,7 +252,8 @@ PROFILES: dict[Style, StyleProfile] = {
         levels_db={"drums": -4.0, "bass": -5.0, "chords": -10.0, "pad": -16.0, "melody": -9.0},
         pans={"chords": 0.2, "pad": -0.2},
         chord_center=60.0,
-        swing=0.2,
+        feel=Feel(swing=0.2, swing_unit_beats=0.25, late_beats={"38": 0.03, "39": 0.03, "bass": 0.015},
+                  humanize_beats=0.01, velocity_jitter=6.0),
         waltz=Groove(  # hip-hop in 3: half-time feel, kick on 1 and the "and" of 2, snare on 3
             steps=12,
             drums={KICK: "X.....x.....", SNARE: "........X...", CLOSED_HAT: "x.x.x.x.x.xx"},
