@@ -1,23 +1,84 @@
+import xml.etree.ElementTree as ET
+
+import pytest
+from music21.harmony import ChordSymbol
+
 from humitout.models import NoteEvent
-from humitout.music.leadsheet import DIVISIONS, build_lead_sheet, key_fifths
+from humitout.music.leadsheet import build_score, choose_clef, render_svg, spell, write_lead_sheet
 
 
-def test_a_note_across_a_bar_line_is_split_into_tied_notes(arrangement):
-    held = arrangement.model_copy(deep=True)
-    held.part("melody").notes = [NoteEvent(start_beat=3.0, duration_beats=2.5, pitch=70, velocity=90)]
-    held.lyrics = "hold"
-    root = build_lead_sheet(held).getroot()
+def _xml(arrangement, tmp_path) -> ET.Element:
+    return ET.parse(write_lead_sheet(arrangement, tmp_path / "sheet.musicxml")).getroot()
+
+
+def _pitched(root):
+    return [n for n in root.iter("note") if n.find("pitch") is not None]
+
+
+def test_lead_sheet_is_partwise_musicxml_with_full_bars_chords_and_lyrics(arrangement, tmp_path):
+    root = _xml(arrangement, tmp_path)
+    assert root.tag == "score-partwise"
     measures = root.findall("part/measure")
+    assert len(measures) == arrangement.total_bars
+    divisions = int(root.find("part/measure/attributes/divisions").text)
     for measure in measures:
-        assert sum(int(d.text) for d in measure.findall("note/duration")) == 4 * DIVISIONS
-    pitched = [n for m in measures for n in m.findall("note") if n.find("pitch") is not None]
-    assert [int(n.find("duration").text) for n in pitched] == [4, 6]  # quarter, tied dotted quarter
-    assert [t.get("type") for t in pitched[0].findall("tie")] == ["start"]
-    assert [t.get("type") for t in pitched[1].findall("tie")] == ["stop"]
-    assert pitched[0].find("pitch/step").text == "A" and pitched[0].find("pitch/alter").text == "1"
-    assert pitched[0].find("lyric/text").text == "hold" and pitched[1].find("lyric") is None
+        assert sum(int(d.text) for d in measure.findall("note/duration")) == 4 * divisions
+    harmonies = root.findall("part/measure/harmony")
+    assert len(harmonies) == len(arrangement.chords)
+    assert harmonies[5].find("kind").text == "minor-seventh" and harmonies[5].find("root/root-step").text == "A"
+    assert harmonies[6].find("bass/bass-step").text == "A"
+    assert " ".join(t.text for t in root.iter("text")) == arrangement.lyrics
+    assert [r.text for r in root.iter("rehearsal")] == ["Intro", "Verse", "Ending"]
 
 
-def test_key_signatures_and_flat_spelling_follow_the_key():
-    assert key_fifths(0, "major") == 0 and key_fifths(9, "minor") == 0
-    assert key_fifths(3, "major") == -3 and key_fifths(2, "minor") == -1 and key_fifths(4, "major") == 4
+def test_verovio_engraves_it_without_warnings_with_beams_and_the_chosen_clef(arrangement, tmp_path):
+    svg, log = render_svg(write_lead_sheet(arrangement, tmp_path / "s.musicxml").read_text())
+    assert log.strip() == ""
+    assert 'class="beam"' in svg and 'class="clef"' in svg
+    root = ET.parse(tmp_path / "s.musicxml").getroot()
+    assert root.findall(".//beam") and (root.find(".//clef/sign").text, root.find(".//clef/line").text) == ("G", "2")
+    assert root.find(".//clef/clef-octave-change") is None
+
+
+def test_a_low_male_melody_gets_a_treble_8vb_clef_that_verovio_draws(arrangement, tmp_path):
+    low = arrangement.model_copy(deep=True)
+    for n in low.part("melody").notes:
+        n.pitch -= 15  # G4-ish melody -> around E3, a baritone
+    root = _xml(low, tmp_path)
+    clef = root.find(".//clef")
+    assert (clef.find("sign").text, clef.find("clef-octave-change").text) == ("G", "-1")
+    svg, log = render_svg((tmp_path / "sheet.musicxml").read_text())
+    assert log.strip() == "" and 'class="clef"' in svg
+
+
+@pytest.mark.parametrize("pitches, expected", [
+    ([67, 72, 76, 79], "treble"), ([50, 55, 57, 60, 62], "treble-8vb"), ([36, 40, 43, 47], "bass"),
+])
+def test_clef_is_the_one_with_fewest_ledger_lines(pitches, expected):
+    assert choose_clef(pitches) == expected
+
+
+def test_a_detached_quarter_is_written_as_a_quarter_not_a_dotted_eighth_and_a_rest(arrangement):
+    sung = arrangement.model_copy(deep=True)
+    sung.part("melody").notes = [NoteEvent(start_beat=beat, duration_beats=0.75, pitch=67, velocity=90)
+                                 for beat in range(5)]
+    first_bar = build_score(sung).parts[0].getElementsByClass("Measure")[0]
+    written = [(n.quarterLength, n.isRest) for n in first_bar.notesAndRests if not isinstance(n, ChordSymbol)]
+    assert written == [(1.0, False)] * 4
+
+
+def test_a_note_across_a_bar_line_is_tied_and_off_beat_notes_show_the_beat(arrangement):
+    held = arrangement.model_copy(deep=True)
+    held.part("melody").notes = [NoteEvent(start_beat=0.75, duration_beats=1.25, pitch=70, velocity=90),
+                                 NoteEvent(start_beat=3.0, duration_beats=2.5, pitch=70, velocity=90)]
+    held.lyrics = "one two"
+    notes = [n for n in build_score(held).recurse().notes if not isinstance(n, ChordSymbol)]
+    assert [float(n.quarterLength) for n in notes] == [0.25, 1.0, 1.0, 1.5]
+    assert [n.tie.type if n.tie else None for n in notes] == ["start", "stop", "start", "stop"]
+    assert notes[0].pitch.name == "B-"  # Bb in C major, not A#
+
+
+def test_spelling_follows_the_key_signature():
+    assert spell(66, 0).name == "F#" and spell(70, 0).name == "B-"
+    assert spell(68, -3).name == "A-" and spell(68, 4).name == "G#"
+    assert spell(59, -6).nameWithOctave == "C-4"

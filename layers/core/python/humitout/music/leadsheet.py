@@ -1,223 +1,225 @@
-"""Lead sheet as MusicXML 4.0 (score-partwise): the melody, chord symbols and lyrics.
+"""Lead sheet: the melody with chord symbols, lyrics and section marks, as MusicXML (music21)
+and as an SVG for the page (verovio).
 
-The melody is made monophonic and quantised to sixteenth notes
-(:data:`DIVISIONS` per quarter note); notes that cross a bar line or a chord
-change are split and tied so every ``<harmony>`` sits before the note it
-starts on. Written with the standard library only.
+The melody is made monophonic, quantised to sixteenths, and written the way a musician
+reads it:
+
+* a note followed by a short gap is held to the next onset (a sung "detached quarter" is a
+  quarter, not a dotted eighth and a sixteenth rest);
+* durations are spelled by the beat: a note that starts off the beat is split (and tied)
+  at the next beat unless it is the common eighth-quarter-eighth syncopation, and in 4/4 a
+  note from beat 2 or 4 is split at the middle of the bar;
+* music21 then splits at bar lines (ties), beams eighths and sixteenths by beat and spells
+  accidentals in the key;
+* the clef is the one of treble, treble-8vb (low and male voices) and bass that needs the
+  fewest ledger lines for the melody.
 """
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from pathlib import Path
+
+import verovio
+from music21 import clef, expressions, harmony, key, metadata, meter, note, pitch, stream, tempo, tie
 
 from humitout.models import Arrangement, Chord
 from humitout.music.midi import melody_notes, spread_lyrics
 
-DIVISIONS = 4
-"""MusicXML divisions per quarter note (a sixteenth note is 1)."""
+GRID_BEATS = 0.25
+"""Quantisation grid (quarter-note beats): sixteenths."""
+HOLD_GAP_BEATS = 0.5
+"""Gaps up to this long (beats), and at most as long as the note, are held over by the note."""
 
-DOCTYPE = (
-    '<!DOCTYPE score-partwise PUBLIC "-//Recordare//DTD MusicXML 4.0 Partwise//EN" '
-    '"http://www.musicxml.org/dtds/partwise.dtd">'
-)
-
-# Note values in divisions, longest first: (duration, type, dots).
-NOTE_VALUES = [
-    (16, "whole", 0), (12, "half", 1), (8, "half", 0), (6, "quarter", 1),
-    (4, "quarter", 0), (3, "eighth", 1), (2, "eighth", 0), (1, "16th", 0),
-]
-
-SHARP_SPELLING = [("C", 0), ("C", 1), ("D", 0), ("D", 1), ("E", 0), ("F", 0),
-                  ("F", 1), ("G", 0), ("G", 1), ("A", 0), ("A", 1), ("B", 0)]
-FLAT_SPELLING = [("C", 0), ("D", -1), ("D", 0), ("E", -1), ("E", 0), ("F", 0),
-                 ("G", -1), ("G", 0), ("A", -1), ("A", 0), ("B", -1), ("B", 0)]
-MAJOR_KEY_FIFTHS = {0: 0, 7: 1, 2: 2, 9: 3, 4: 4, 11: 5, 6: 6, 1: -5, 8: -4, 3: -3, 10: -2, 5: -1}
-
-HARMONY_KIND = {
-    "maj": "major", "min": "minor", "7": "dominant", "maj7": "major-seventh",
-    "min7": "minor-seventh", "dim": "diminished", "dim7": "diminished-seventh",
-    "m7b5": "half-diminished", "min7b5": "half-diminished", "hdim7": "half-diminished",
-    "aug": "augmented", "sus2": "suspended-second", "sus4": "suspended-fourth",
-    "6": "major-sixth", "min6": "minor-sixth", "9": "dominant-ninth", "maj9": "major-ninth",
-    "min9": "minor-ninth", "5": "power",
+# Staff edges (MIDI: bottom line, top line) and a small preference order on ties.
+CLEFS = {
+    "treble": (clef.TrebleClef, 64, 77, 0.0),
+    "treble-8vb": (clef.Treble8vbClef, 52, 65, 0.3),
+    "bass": (clef.BassClef, 43, 57, 0.6),
 }
+SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+FLAT_NAMES = ("C", "D-", "D", "E-", "E", "F", "G-", "G", "A-", "A", "B-", "B")
 SYMBOL_PATTERN = re.compile(r"^([A-G])([#b]?)([^/]*)(?:/([A-G])([#b]?))?$")
-ALTER = {"": 0, "#": 1, "b": -1}
+MUSIC21_SUFFIX = {"maj9": "M9", "maj7": "maj7", "min7b5": "m7b5", "hdim7": "m7b5"}
+KIND_BY_QUALITY = {
+    "maj": "major", "min": "minor", "7": "dominant-seventh", "maj7": "major-seventh",
+    "min7": "minor-seventh", "dim": "diminished", "dim7": "diminished-seventh",
+    "m7b5": "half-diminished-seventh", "aug": "augmented", "sus2": "suspended-second",
+    "sus4": "suspended-fourth", "6": "major-sixth", "min6": "minor-sixth", "9": "dominant-ninth",
+    "maj9": "major-ninth", "min9": "minor-ninth", "5": "power",
+}
+VEROVIO_OPTIONS = {
+    "pageWidth": 1800, "pageHeight": 60000, "adjustPageHeight": True, "scale": 40,
+    "breaks": "auto", "footer": "none", "header": "auto",
+}
 
 
-@dataclass
-class _Event:
-    """A note (``pitch`` MIDI number) or rest (``pitch`` None) from ``start`` to ``end`` in divisions."""
+def choose_clef(pitches: list[int]) -> str:
+    """The clef ("treble", "treble-8vb" or "bass") with the fewest ledger lines for ``pitches`` (MIDI)."""
+    if not pitches:
+        return "treble"
 
-    start: int
-    end: int
-    pitch: int | None
-    lyric: str | None = None
+    def cost(name: str) -> float:
+        _, low, high, preference = CLEFS[name]
+        outside = sum(max(0, low - 2 - p) + max(0, p - high - 2) for p in pitches) / len(pitches)
+        return outside / 1.75 + preference  # ~1.75 semitones per staff step
 
-
-def key_fifths(tonic_pc: int, mode: str) -> int:
-    """Sharps (> 0) or flats (< 0) in the key signature of ``tonic_pc`` major/minor."""
-    return MAJOR_KEY_FIFTHS[(tonic_pc + (3 if mode == "minor" else 0)) % 12]
+    return min(CLEFS, key=cost)
 
 
-def _melody_events(arrangement: Arrangement, total: int) -> list[_Event]:
-    """Monophonic, quantised melody with rests filling the gaps, covering [0, total) divisions."""
-    notes = melody_notes(arrangement)
-    lyric_by_note = dict(spread_lyrics(arrangement.lyrics, len(notes)))
-    quantised: list[_Event] = []
-    for i, note in enumerate(notes):
-        start = round(note.start_beat * DIVISIONS)
-        end = max(start + 1, round((note.start_beat + note.duration_beats) * DIVISIONS))
-        if quantised and quantised[-1].start == start:
-            quantised.pop()  # two notes on one onset: keep the later (higher) one
-        if quantised:
-            quantised[-1].end = min(quantised[-1].end, start)
-        quantised.append(_Event(start, min(end, total), note.pitch, lyric_by_note.get(i)))
-    events: list[_Event] = []
-    cursor = 0
-    for event in quantised:
-        if event.start >= total:
-            break
-        if event.start > cursor:
-            events.append(_Event(cursor, event.start, None))
-        events.append(event)
-        cursor = event.end
-    if cursor < total:
-        events.append(_Event(cursor, total, None))
-    return events
+def spell(midi: int, fifths: int) -> pitch.Pitch:
+    """``midi`` spelled for a key signature of ``fifths``: scale tones as the key has them,
+    other notes with sharps in sharp keys, else flats (except F#, the common raised 4th)."""
+    flats = fifths < 0 or (fifths == 0 and midi % 12 != 6)
+    name = (FLAT_NAMES if flats else SHARP_NAMES)[midi % 12]
+    scale = {p.pitchClass: p.name for p in key.KeySignature(fifths).getScale("major").pitches}
+    name = scale.get(midi % 12, name)
+    spelled = pitch.Pitch(name)
+    spelled.octave = (midi - spelled.alter) // 12 - 1  # B#3 is MIDI 60 - octave from the letter
+    return spelled
 
 
-def _split_note_values(length: int) -> list[tuple[int, str, int]]:
-    """Standard note values (duration, type, dots) adding up to ``length`` divisions."""
-    values = []
-    for duration, type_name, dots in NOTE_VALUES:
-        while length >= duration:
-            values.append((duration, type_name, dots))
-            length -= duration
-    return values
-
-
-def _harmony(chord: Chord, flats: bool) -> ET.Element:
-    harmony = ET.Element("harmony")
+def _chord_symbol(chord: Chord) -> harmony.ChordSymbol:
+    """A music21 chord symbol for ``chord`` (flats as music21's "-"; unknown suffixes by quality)."""
     match = SYMBOL_PATTERN.match(chord.symbol)
     if match:
         step, alter, suffix, bass_step, bass_alter = match.groups()
-    else:
-        step, alter_n = (FLAT_SPELLING if flats else SHARP_SPELLING)[chord.root_pc]
-        alter, suffix, bass_step, bass_alter = {-1: "b", 0: "", 1: "#"}[alter_n], chord.symbol, None, None
-    root = ET.SubElement(harmony, "root")
-    ET.SubElement(root, "root-step").text = step
-    if ALTER[alter]:
-        ET.SubElement(root, "root-alter").text = str(ALTER[alter])
-    ET.SubElement(harmony, "kind", text=suffix).text = HARMONY_KIND.get(chord.quality, "other")
-    if bass_step:
-        bass = ET.SubElement(harmony, "bass")
-        ET.SubElement(bass, "bass-step").text = bass_step
-        if ALTER[bass_alter or ""]:
-            ET.SubElement(bass, "bass-alter").text = str(ALTER[bass_alter])
-    return harmony
+        root = step + alter.replace("b", "-")
+        figure = root + MUSIC21_SUFFIX.get(suffix, suffix)
+        if bass_step:
+            figure += "/" + bass_step + (bass_alter or "").replace("b", "-")
+        try:
+            symbol = harmony.ChordSymbol(figure)
+            symbol.figure = chord.symbol
+            return symbol
+        except Exception:  # music21 raises plain ValueError/HarmonyException for unknown suffixes
+            pass
+        return harmony.ChordSymbol(root=root, kind=KIND_BY_QUALITY.get(chord.quality, "major"),
+                                   kindStr=suffix)
+    return harmony.ChordSymbol(root="C", kind=KIND_BY_QUALITY.get(chord.quality, "major"), kindStr=chord.symbol)
 
 
-def _note(length: int, type_name: str, dots: int, pitch: int | None, flats: bool,
-          tie_stop: bool, tie_start: bool, lyric: str | None) -> ET.Element:
-    note = ET.Element("note")
-    if pitch is None:
-        ET.SubElement(note, "rest")
-    else:
-        step, alter = (FLAT_SPELLING if flats else SHARP_SPELLING)[pitch % 12]
-        pitch_el = ET.SubElement(note, "pitch")
-        ET.SubElement(pitch_el, "step").text = step
-        if alter:
-            ET.SubElement(pitch_el, "alter").text = str(alter)
-        ET.SubElement(pitch_el, "octave").text = str(pitch // 12 - 1)
-    ET.SubElement(note, "duration").text = str(length)
-    ties = [kind for kind, on in (("stop", tie_stop), ("start", tie_start)) if on]
-    for kind in ties:
-        ET.SubElement(note, "tie", type=kind)
-    ET.SubElement(note, "voice").text = "1"
-    ET.SubElement(note, "type").text = type_name
-    for _ in range(dots):
-        ET.SubElement(note, "dot")
-    if ties:
-        notations = ET.SubElement(note, "notations")
-        for kind in ties:
-            ET.SubElement(notations, "tied", type=kind)
-    if lyric:
-        lyric_el = ET.SubElement(note, "lyric", number="1")
-        ET.SubElement(lyric_el, "syllabic").text = "single"
-        ET.SubElement(lyric_el, "text").text = lyric
-    return note
-
-
-def build_lead_sheet(arrangement: Arrangement) -> ET.ElementTree:
-    """The lead sheet as a MusicXML ``score-partwise`` tree (one part, one measure per bar)."""
-    ts = arrangement.time_signature
-    measure_len = ts.numerator * 4 * DIVISIONS // ts.denominator
+def _events(arrangement: Arrangement, total_beats: float) -> list[tuple[float, float, int, str | None]]:
+    """Monophonic melody on the grid: (start beat, duration beats, MIDI pitch, lyric), gaps held over."""
     notes = melody_notes(arrangement)
-    last_note_end = max((round((n.start_beat + n.duration_beats) * DIVISIONS) for n in notes), default=0)
-    measure_count = max(arrangement.total_bars, -(-last_note_end // measure_len))
-    total = measure_count * measure_len
-    fifths = key_fifths(arrangement.key.tonic_pc, arrangement.key.mode)
-    flats = fifths < 0
+    lyric_by_note = dict(spread_lyrics(arrangement.lyrics, len(notes)))
+    grid = 1 / GRID_BEATS
+    events: list[list] = []
+    for i, n in enumerate(notes):
+        start = round(n.start_beat * grid) / grid
+        end = max(start + GRID_BEATS, round((n.start_beat + n.duration_beats) * grid) / grid)
+        if start >= total_beats:
+            break
+        if events and events[-1][0] == start:
+            events.pop()  # two notes on one onset: keep the later (higher) one
+        if events:
+            events[-1][1] = min(events[-1][1], start)
+        events.append([start, min(end, total_beats), n.pitch, lyric_by_note.get(i)])
+    for current, following in zip(events, events[1:]):
+        gap = following[0] - current[1]
+        if 0 < gap <= min(HOLD_GAP_BEATS, current[1] - current[0]):
+            current[1] = following[0]
+    return [(s, e - s, p, lyric) for s, e, p, lyric in events]
 
-    chord_at = {round(c.start_beat * DIVISIONS): c for c in arrangement.chords}
-    section_at = {s.start_bar * measure_len: s.name for s in arrangement.sections}
-    cuts = sorted({*range(0, total, measure_len), *chord_at, total})
 
-    score = ET.Element("score-partwise", version="4.0")
-    work = ET.SubElement(score, "work")
-    ET.SubElement(work, "work-title").text = f"Hum It Out - {arrangement.style.value} in {arrangement.key.name}"
-    encoding = ET.SubElement(ET.SubElement(score, "identification"), "encoding")
-    ET.SubElement(encoding, "software").text = "Hum It Out"
-    score_part = ET.SubElement(ET.SubElement(score, "part-list"), "score-part", id="P1")
-    ET.SubElement(score_part, "part-name").text = "Melody"
-    part = ET.SubElement(score, "part", id="P1")
+def _split_by_beat(start: float, length: float, beats_per_bar: int) -> list[float]:
+    """Durations (beats) that spell a note of ``length`` from ``start`` so the beat stays visible."""
+    pieces: list[float] = []
+    bar_start = start // beats_per_bar * beats_per_bar
+    while length > 1e-9:
+        position = start - bar_start
+        bar_left = beats_per_bar - position
+        piece = min(length, bar_left)
+        off_beat = position % 1
+        next_beat = position - off_beat + 1
+        if off_beat and position + piece > next_beat:
+            syncopation = off_beat == 0.5 and piece == 2.0 and position + piece <= beats_per_bar
+            if not syncopation:
+                piece = next_beat - position
+        elif beats_per_bar == 4 and position == 1.0 and position + piece > 2.0 and piece != 2.0:
+            piece = 1.0  # from beat 2 across the middle of the bar: a half note is fine, else tie at beat 3
+        pieces.append(piece)
+        start += piece
+        length -= piece
+        if start - bar_start >= beats_per_bar - 1e-9:
+            bar_start += beats_per_bar
+    return pieces
 
-    measures = [ET.SubElement(part, "measure", number=str(i + 1)) for i in range(measure_count)]
-    attributes = ET.SubElement(measures[0], "attributes")
-    ET.SubElement(attributes, "divisions").text = str(DIVISIONS)
-    key = ET.SubElement(attributes, "key")
-    ET.SubElement(key, "fifths").text = str(fifths)
-    ET.SubElement(key, "mode").text = arrangement.key.mode
-    time = ET.SubElement(attributes, "time")
-    ET.SubElement(time, "beats").text = str(ts.numerator)
-    ET.SubElement(time, "beat-type").text = str(ts.denominator)
-    clef = ET.SubElement(attributes, "clef")
-    ET.SubElement(clef, "sign").text = "G"
-    ET.SubElement(clef, "line").text = "2"
-    direction = ET.SubElement(measures[0], "direction", placement="above")
-    metronome = ET.SubElement(ET.SubElement(direction, "direction-type"), "metronome")
-    ET.SubElement(metronome, "beat-unit").text = "quarter"
-    ET.SubElement(metronome, "per-minute").text = f"{arrangement.tempo_bpm:g}"
-    ET.SubElement(direction, "sound", tempo=f"{arrangement.tempo_bpm:g}")
 
-    for event in _melody_events(arrangement, total):
-        pieces = [c for c in cuts if event.start <= c < event.end] + [event.end]
-        if pieces[0] != event.start:
-            pieces.insert(0, event.start)
-        for i, (start, end) in enumerate(zip(pieces, pieces[1:])):
-            measure = measures[start // measure_len]
-            if start in section_at:
-                rehearsal = ET.SubElement(measure, "direction", placement="above")
-                ET.SubElement(ET.SubElement(rehearsal, "direction-type"), "rehearsal").text = section_at[start].title()
-            if start in chord_at:
-                measure.append(_harmony(chord_at[start], flats))
-            values = _split_note_values(end - start)
-            for j, (length, type_name, dots) in enumerate(values):
-                first = i == 0 and j == 0
-                last = i == len(pieces) - 2 and j == len(values) - 1
-                is_note = event.pitch is not None
-                measure.append(_note(length, type_name, dots, event.pitch, flats,
-                                     tie_stop=is_note and not first, tie_start=is_note and not last,
-                                     lyric=event.lyric if first else None))
-    ET.indent(score)
-    return ET.ElementTree(score)
+def build_score(arrangement: Arrangement) -> stream.Score:
+    """The lead sheet as a music21 score: one part, one measure per bar, notation made."""
+    ts = arrangement.time_signature
+    beats_per_bar = ts.numerator * 4 // ts.denominator
+    notes = melody_notes(arrangement)
+    last_end = max((n.start_beat + n.duration_beats for n in notes), default=0.0)
+    bars = max(arrangement.total_bars, -int(-last_end // beats_per_bar))
+    total = float(bars * beats_per_bar)
+    events = _events(arrangement, total)
+
+    part = stream.Part()
+    part.partName = "Melody"
+    chosen = choose_clef([p for _, _, p, _ in events])
+    part.insert(0, CLEFS[chosen][0]())
+    signature = key.Key(arrangement.key.tonic.replace("b", "-"), arrangement.key.mode)
+    part.insert(0, signature)
+    part.insert(0, meter.TimeSignature(f"{ts.numerator}/{ts.denominator}"))
+    part.insert(0, tempo.MetronomeMark(number=arrangement.tempo_bpm, referent=note.Note(type="quarter")))
+
+    cursor = 0.0
+    for start, length, midi, lyric in events:
+        if start > cursor:
+            for piece in _split_by_beat(cursor, start - cursor, beats_per_bar):
+                part.insert(cursor, note.Rest(quarterLength=piece))
+                cursor += piece
+        pieces = _split_by_beat(start, length, beats_per_bar)
+        for i, piece in enumerate(pieces):
+            n = note.Note(spell(midi, signature.sharps), quarterLength=piece)
+            if len(pieces) > 1:
+                n.tie = tie.Tie("start" if i == 0 else "stop" if i == len(pieces) - 1 else "continue")
+            if i == 0 and lyric:
+                n.lyric = lyric
+            part.insert(start, n)
+            start += piece
+        cursor = start
+    if cursor < total:
+        for piece in _split_by_beat(cursor, total - cursor, beats_per_bar):
+            part.insert(cursor, note.Rest(quarterLength=piece))
+            cursor += piece
+    for chord in arrangement.chords:
+        if chord.start_beat < total:
+            part.insert(chord.start_beat, _chord_symbol(chord))
+    for section in arrangement.sections:
+        part.insert(section.start_bar * beats_per_bar, expressions.RehearsalMark(section.name.title()))
+
+    measures = part.makeMeasures()
+    measures.makeTies(inPlace=True)
+    measures.makeBeams(inPlace=True)
+    measures.makeAccidentals(inPlace=True)
+    score = stream.Score()
+    score.metadata = metadata.Metadata()
+    score.metadata.title = f"Hum It Out - {arrangement.style.value} in {arrangement.key.name}"
+    score.metadata.composer = "you, humming"
+    score.insert(0, measures)
+    return score
 
 
 def write_lead_sheet(arrangement: Arrangement, path: Path) -> Path:
-    """Write the lead sheet to ``path`` (UTF-8, with the MusicXML partwise DOCTYPE)."""
-    body = ET.tostring(build_lead_sheet(arrangement).getroot(), encoding="unicode")
-    path.write_text(f'<?xml version="1.0" encoding="UTF-8"?>\n{DOCTYPE}\n{body}\n', encoding="utf-8")
+    """Write the lead sheet to ``path`` as MusicXML (partwise, music21's exporter)."""
+    build_score(arrangement).write("musicxml", fp=str(path))
     return path
+
+
+def render_svg(musicxml: str, *, options: dict | None = None) -> tuple[str, str]:
+    """Engrave MusicXML text with verovio on one tall page: (SVG text, verovio's warnings/errors log)."""
+    verovio.enableLog(verovio.LOG_WARNING)
+    toolkit = verovio.toolkit()
+    toolkit.setOptions({**VEROVIO_OPTIONS, **(options or {})})
+    if not toolkit.loadData(musicxml):
+        raise ValueError(f"verovio could not read the lead sheet: {toolkit.getLog()}")
+    return toolkit.renderToSVG(1), toolkit.getLog()
+
+
+def write_lead_sheet_svg(musicxml_path: Path, svg_path: Path) -> Path:
+    """Render the MusicXML at ``musicxml_path`` to an SVG for the page."""
+    svg, _ = render_svg(Path(musicxml_path).read_text(encoding="utf-8"))
+    Path(svg_path).write_text(svg, encoding="utf-8")
+    return svg_path

@@ -2,7 +2,7 @@
 
 One named track per part on a fixed channel (drums on MIDI channel 10, i.e.
 index 9), a first track with tempo, time signature, key signature and one
-marker per section, GM program changes, part level/pan/reverb as CC 7/10/91,
+marker per section, GM program changes, part level/pan/reverb/chorus as CC 7/10/91/93 (sends from :mod:`humitout.music.mixing`),
 and lyrics on the melody-guide track. Times in the file are ticks at
 :data:`TICKS_PER_BEAT` per quarter note; the arrangement's times are beats.
 """
@@ -16,6 +16,7 @@ import mido
 import pretty_midi
 
 from humitout.models import Arrangement, NoteEvent
+from humitout.music.mixing import style_mix
 
 TICKS_PER_BEAT = 480
 
@@ -30,10 +31,7 @@ TRACK_NAME_BY_PART = {
     "melody": "Melody guide",
 }
 
-REVERB_SEND_BY_PART = {"drums": 24, "bass": 8, "chords": 40, "pad": 64, "melody": 40}
-"""CC 91 (reverb send, 0-127) per part."""
-
-CC_VOLUME, CC_PAN, CC_REVERB_SEND = 7, 10, 91
+CC_VOLUME, CC_PAN, CC_REVERB_SEND, CC_CHORUS_SEND = 7, 10, 91, 93
 
 
 def volume_cc(level_db: float, loudest_level_db: float) -> int:
@@ -83,6 +81,7 @@ def build_midi(arrangement: Arrangement) -> mido.MidiFile:
     if len(set(names)) != len(names):
         raise ValueError(f"duplicate part names: {names}")
     loudest_db = max((p.level_db for p in arrangement.parts), default=0.0)
+    mix = style_mix(arrangement.style)  # reverb / chorus sends per part
     for part in arrangement.parts:
         is_drum = part.name == "drums"
         instrument = pretty_midi.Instrument(
@@ -91,7 +90,8 @@ def build_midi(arrangement: Arrangement) -> mido.MidiFile:
         instrument.control_changes += [
             pretty_midi.ControlChange(CC_VOLUME, volume_cc(part.level_db, loudest_db), 0.0),
             pretty_midi.ControlChange(CC_PAN, pan_cc(part.pan), 0.0),
-            pretty_midi.ControlChange(CC_REVERB_SEND, REVERB_SEND_BY_PART[part.name], 0.0),
+            pretty_midi.ControlChange(CC_REVERB_SEND, mix.send(part.name)[0], 0.0),
+            pretty_midi.ControlChange(CC_CHORUS_SEND, mix.send(part.name)[1], 0.0),
         ]
         instrument.notes = [
             pretty_midi.Note(

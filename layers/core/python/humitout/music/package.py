@@ -1,51 +1,73 @@
-"""The download package: mixes, stems, MIDI, lead sheet, piano roll, lyrics, metadata and a ZIP.
+"""The download package: mastered mixes, stems, previews, MIDI, lead sheet, piano roll, lyrics, metadata, ZIP.
 
-Loudness: ONE linear gain, applied identically to the mixes and the stems (so the
-stems still sum to the mix), brings the full mix to :data:`TARGET_LUFS`
-integrated; if that would push any true peak of the mixes, or any sample of a
-stem, above :data:`TRUE_PEAK_CEILING_DBTP`, the gain is lowered instead, so the
-package is quieter rather than clipped.
+Mixes (the full mix, the backing track, and any mix in :data:`MIX_PATHS`) are mastered
+one by one by :mod:`humitout.music.mastering` (bus compression, look-ahead limiter) to
+-14 LUFS integrated with true peak <= -1 dBTP. The stems all get ONE linear gain: the
+one that brings the raw full mix (their exact sum) to -14 LUFS, lowered only if a stem's
+true peak would pass -1 dBTP; so the stems still sum to the unmastered mix, and the ZIP's
+README.txt says how. Compressed previews (MP3) of every mix and stem are written for the
+web page under ``previews/`` and left out of the ZIP.
 """
 from __future__ import annotations
 
 import json
+import os
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pyloudnorm
 import soundfile
-from scipy.signal import firwin, upfirdn
+from pedalboard.io import AudioFile
 
 from humitout.models import Arrangement
 from humitout.music import render
-from humitout.music.leadsheet import write_lead_sheet
+from humitout.music.leadsheet import write_lead_sheet, write_lead_sheet_svg
+from humitout.music.mastering import (
+    TARGET_LUFS,
+    TRUE_PEAK_CEILING_DBTP,
+    Master,
+    master_mixes,
+    stem_gain_db,
+    true_peak_dbtp,
+)
 from humitout.music.midi import CHANNEL_BY_PART, build_midi, write_midi
+from humitout.music.mixing import style_mix
 from humitout.music.pianoroll import write_piano_roll
 
-TARGET_LUFS = -14.0
-TRUE_PEAK_CEILING_DBTP = -1.0
-TRUE_PEAK_MARGIN_DB = 0.02
-"""Kept below the ceiling so 24-bit rounding cannot lift a peak over it."""
-TRUE_PEAK_OVERSAMPLING = 4
 WAV_SUBTYPE = "PCM_24"
 LEAD_PART = "melody"
 STEM_ORDER = ("drums", "bass", "chords", "pad", "melody")
+PREVIEW_QUALITY = "V4"
+"""LAME VBR quality of the previews (~165 kbit/s): a 90 s mix is ~1.8 MB, a phone starts at once."""
 
+MIX_PATHS = {"full_mix": "full-mix.wav", "backing_track": "backing-track.wav"}
+"""Logical name -> path of each mastered mix (another stage may add one, e.g. a mix with the hum)."""
+STEM_PATHS = {f"stem_{name}": f"stems/{name}.wav" for name in STEM_ORDER}
 FILE_PATHS = {
-    "backing_track": "backing-track.wav",
-    "full_mix": "full-mix.wav",
-    **{f"stem_{name}": f"stems/{name}.wav" for name in STEM_ORDER},
+    **MIX_PATHS,
+    **STEM_PATHS,
     "midi": "session.mid",
     "lyrics": "lyrics.txt",
     "lead_sheet": "lead-sheet.musicxml",
+    "lead_sheet_svg": "lead-sheet.svg",
     "piano_roll": "piano-roll.png",
+    "piano_roll_portrait": "piano-roll-portrait.png",
+    "readme": "README.txt",
     "metadata": "metadata.json",
     "zip": "download-package.zip",
 }
-"""Logical name -> path inside the package folder and the ZIP."""
+"""Logical name -> path inside the package folder and the ZIP (previews are not in the ZIP)."""
+
+
+def preview_path(wav_path: str) -> str:
+    """The MP3 preview's path of a WAV in the package: ``stems/drums.wav`` -> ``previews/stems/drums.mp3``."""
+    return f"previews/{wav_path[: -len('.wav')]}.mp3"
+
+
+PREVIEW_PATHS = {f"preview_{name}": preview_path(path) for name, path in {**MIX_PATHS, **STEM_PATHS}.items()}
 STORED_SUFFIXES = {".wav", ".png"}
 """Already dense: stored in the ZIP without deflate (deflating 24-bit PCM costs seconds, saves ~10 %)."""
 
@@ -61,64 +83,18 @@ class PackageResult:
     cpu_timings_s: dict[str, float] = field(default_factory=dict)
 
 
-def _true_peak_filter() -> np.ndarray:
-    """Interpolation low-pass for 4x oversampling: 48 taps, 12 per phase (the size of BS.1770-4's example)."""
-    return firwin(12 * TRUE_PEAK_OVERSAMPLING, 1 / TRUE_PEAK_OVERSAMPLING, window=("kaiser", 5.0)) * TRUE_PEAK_OVERSAMPLING
-
-
-TRUE_PEAK_FIR = _true_peak_filter()
-TRUE_PEAK_FIR_GAIN = max(np.abs(TRUE_PEAK_FIR[p::TRUE_PEAK_OVERSAMPLING]).sum() for p in range(TRUE_PEAK_OVERSAMPLING))
-"""Largest gain of any phase on any input: an oversampled value is at most this times the
-largest input sample it is computed from."""
-
-
-def true_peak_dbtp(audio: np.ndarray, block_samples: int = 1024) -> float:
-    """True peak of ``(channels, n_samples)`` audio in dBTP (4x oversampled; -inf if silent).
-
-    Only blocks whose neighbourhood could, at :data:`TRUE_PEAK_FIR_GAIN`, exceed the sample
-    peak are oversampled; the others cannot hold the true peak, so the result is exact.
-    """
-    sample_peak = float(np.abs(audio).max()) if audio.size else 0.0
-    if sample_peak == 0.0:
-        return -np.inf
-    peak = sample_peak
-    context = len(TRUE_PEAK_FIR)  # input samples either side, more than the filter spans
-    delay = len(TRUE_PEAK_FIR) // 2  # output samples from an input sample to its interpolated value
-    for channel in audio:
-        n_blocks = -(-len(channel) // block_samples)
-        padded = np.zeros(n_blocks * block_samples, dtype=channel.dtype)
-        padded[: len(channel)] = channel
-        block_peak = np.abs(padded).reshape(n_blocks, block_samples).max(axis=1)
-        neighbourhood_peak = np.maximum(block_peak, np.maximum(np.r_[0, block_peak[:-1]], np.r_[block_peak[1:], 0]))
-        candidates = np.flatnonzero(neighbourhood_peak * TRUE_PEAK_FIR_GAIN > sample_peak)
-        for block in candidates:
-            start, stop = block * block_samples, min(len(channel), (block + 1) * block_samples)
-            lo, hi = max(0, start - context), min(len(channel), stop + context)
-            upsampled = upfirdn(TRUE_PEAK_FIR, channel[lo:hi].astype(np.float64), up=TRUE_PEAK_OVERSAMPLING)
-            core = upsampled[(start - lo) * TRUE_PEAK_OVERSAMPLING + delay : (stop - lo) * TRUE_PEAK_OVERSAMPLING + delay]
-            peak = max(peak, float(np.abs(core).max()))
-    return float(20 * np.log10(peak))
-
-
-def integrated_lufs(audio: np.ndarray, sample_rate_hz: int) -> float:
-    """ITU-R BS.1770 integrated loudness of ``(channels, n_samples)`` audio in LUFS (-inf if silent).
-
-    float32 input stays float32 (half the memory of float64; same result to 1e-6 dB)."""
-    return float(pyloudnorm.Meter(sample_rate_hz).integrated_loudness(audio.T))
-
-
-def loudness_gain_db(full_mix: np.ndarray, peaks_dbtp: list[float], sample_rate_hz: int) -> tuple[float, float]:
-    """(gain dB, full-mix LUFS before gain): reach TARGET_LUFS unless a peak in ``peaks_dbtp`` would pass the ceiling."""
-    lufs = integrated_lufs(full_mix, sample_rate_hz)
-    loudness_gain = TARGET_LUFS - lufs if np.isfinite(lufs) else 0.0
-    peak_gain = TRUE_PEAK_CEILING_DBTP - TRUE_PEAK_MARGIN_DB - max(peaks_dbtp)
-    return min(loudness_gain, peak_gain), lufs
-
-
 def _write_wav(path: Path, audio: np.ndarray, gain: float, scratch: np.ndarray) -> None:
     """Write planar ``(2, n)`` float audio times ``gain`` as interleaved 24-bit PCM via ``scratch`` ``(n, 2)``."""
     np.multiply(audio.T, np.float32(gain), out=scratch)
     soundfile.write(path, scratch, render.SAMPLE_RATE_HZ, subtype=WAV_SUBTYPE)
+
+
+def write_preview(path: Path, audio: np.ndarray, gain: float = 1.0, *, quality: str = PREVIEW_QUALITY) -> Path:
+    """Write planar ``(2, n)`` float audio times ``gain`` as an MP3 (LAME VBR ``quality``) at 48 kHz."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with AudioFile(str(path), "w", render.SAMPLE_RATE_HZ, audio.shape[0], quality=quality) as preview:
+        preview.write(audio * np.float32(gain) if gain != 1.0 else audio)
+    return path
 
 
 def _zip(files: dict[str, Path], out_dir: Path, zip_path: Path) -> None:
@@ -128,19 +104,55 @@ def _zip(files: dict[str, Path], out_dir: Path, zip_path: Path) -> None:
             archive.write(path, path.relative_to(out_dir).as_posix(), compress_type=method)
 
 
+def readme_text(arrangement: Arrangement, masters: dict[str, Master], stems_gain_db: float,
+                part_names: list[str]) -> str:
+    """README.txt of the ZIP: what each file is, and how the stems sum."""
+    ts = arrangement.time_signature
+    full = masters["full_mix"]
+    stems = ", ".join(f"stems/{name}.wav" for name in part_names)
+    return f"""Hum It Out - {arrangement.style.value} in {arrangement.key.name}, {arrangement.tempo_bpm:g} bpm, \
+{ts.numerator}/{ts.denominator}, {arrangement.total_bars} bars
+
+full-mix.wav, backing-track.wav   mastered mixes, 48 kHz / 24-bit stereo, {TARGET_LUFS:g} LUFS integrated,
+                                  true peak <= {TRUE_PEAK_CEILING_DBTP:g} dBTP (the backing track is every part but
+                                  the melody guide, mastered on its own)
+{stems}
+                                  one WAV per instrument, sample-aligned, all from bar 1 beat 1
+session.mid                       the arrangement as MIDI (one named track per instrument, tempo, key,
+                                  time signature, section markers)
+lead-sheet.musicxml / .svg        melody, chord symbols and lyrics (MusicXML for notation programs)
+piano-roll.png / -portrait.png    every part on a bar/beat grid
+lyrics.txt, metadata.json         the words (if any were heard), and everything about this version
+
+How the stems sum
+-----------------
+Put every stem at 0 dB on a fader, pans centred (the stereo placement is in the files): they add
+up exactly to the unmastered mix, brought to {TARGET_LUFS:g} LUFS by one gain ({stems_gain_db:+.2f} dB on the
+raw synth output, the same for every stem{'' if abs(stems_gain_db - full.match_gain_db) < 0.01 else
+', lowered from ' + format(full.match_gain_db, '+.2f') + ' dB so no stem passes ' + format(TRUE_PEAK_CEILING_DBTP, 'g') + ' dBTP'}).
+full-mix.wav is that sum after mastering: a gentle bus compressor (2:1, at most
+{full.compressor_max_reduction_db:.1f} dB on the loudest hits) and a look-ahead limiter (at most
+{full.limiter_max_reduction_db:.1f} dB, on peaks only), so its peaks are lower and its loud passages a little
+denser than the plain sum. To get the same sound from the stems, put a bus compressor and a
+limiter (ceiling {TRUE_PEAK_CEILING_DBTP:g} dBTP) on your master bus.
+"""
+
+
 def build_package(
     arrangement: Arrangement,
     out_dir: Path,
     *,
     soundfont: Path | None = None,
     params: dict | None = None,
+    preview_quality: str = PREVIEW_QUALITY,
 ) -> PackageResult:
     """Render ``arrangement`` and write the whole download package into ``out_dir``.
 
-    ``soundfont`` defaults to ``$HUMITOUT_SOUNDFONT`` or FluidR3_GM (a missing one raises
-    :class:`~humitout.music.render.SoundfontError` before anything is written); ``params``
-    (JSON-serialisable) is recorded as the generation parameters. Stems are written for
-    the parts the arrangement has; the backing track is every part but the melody.
+    ``soundfont`` defaults to ``$HUMITOUT_SOUNDFONT`` or the default GM soundfont (a missing
+    one raises :class:`~humitout.music.render.SoundfontError` before anything is written);
+    ``params`` (JSON-serialisable) is recorded as the generation parameters. Stems are
+    written for the parts the arrangement has; the backing track is every part but the
+    melody. Previews are MP3 at LAME VBR ``preview_quality``.
     """
     soundfont = render.resolve_soundfont(soundfont)
     part_names = [name for name in STEM_ORDER if any(p.name == name for p in arrangement.parts)]
@@ -148,7 +160,7 @@ def build_package(
         raise ValueError("the arrangement has no parts to render")
     out_dir = Path(out_dir)
     (out_dir / "stems").mkdir(parents=True, exist_ok=True)
-    paths = {name: out_dir / rel for name, rel in FILE_PATHS.items()}
+    paths = {name: out_dir / rel for name, rel in {**FILE_PATHS, **PREVIEW_PATHS}.items()}
     timings: dict[str, float] = {}
     cpu_timings: dict[str, float] = {}
     clock, cpu_clock = time.perf_counter(), time.process_time()
@@ -163,9 +175,10 @@ def build_package(
     write_midi(midi_file, paths["midi"])
     lap("midi")
 
+    mix_settings = style_mix(arrangement.style)
     stems = render.render_stems(
         midi_file, {name: CHANNEL_BY_PART[name] for name in part_names}, soundfont,
-        min_duration_s=arrangement.duration_s,
+        min_duration_s=arrangement.duration_s, effects=mix_settings,
     )
     lap("synth")
 
@@ -175,50 +188,63 @@ def build_package(
         if name != LEAD_PART:
             backing += stems[name]
     full_mix = backing + stems[LEAD_PART] if LEAD_PART in stems else backing
-    stem_peaks_db = [20 * np.log10(max(float(s.max()), -float(s.min()), 1e-12)) for s in stems.values()]
-    mix_peaks_dbtp = {"full_mix": true_peak_dbtp(full_mix), "backing_track": true_peak_dbtp(backing)}
-    gain_db, lufs_before = loudness_gain_db(full_mix, [*mix_peaks_dbtp.values(), *stem_peaks_db], render.SAMPLE_RATE_HZ)
-    gain = 10 ** (gain_db / 20)
-    lap("mixdown_loudness")
+    masters = master_mixes({"full_mix": full_mix, "backing_track": backing}, render.SAMPLE_RATE_HZ)
+    stems_gain_db = stem_gain_db(masters["full_mix"].match_gain_db, stems)
+    stems_gain = 10 ** (stems_gain_db / 20)
+    del backing
+    lap("mastering")
 
     scratch = np.empty((n_samples, 2), dtype=np.float32)
-    _write_wav(paths["full_mix"], full_mix, gain, scratch)
-    _write_wav(paths["backing_track"], backing, gain, scratch)
+    for name, mastered in masters.items():
+        _write_wav(paths[name], mastered.audio, 1.0, scratch)
     for name in part_names:
-        _write_wav(paths[f"stem_{name}"], stems[name], gain, scratch)
+        _write_wav(paths[f"stem_{name}"], stems[name], stems_gain, scratch)
     del scratch
     lap("wav_write")
 
-    write_piano_roll(arrangement, full_mix * np.float32(gain), render.SAMPLE_RATE_HZ, paths["piano_roll"])
+    previews = [(paths[f"preview_{name}"], mastered.audio, 1.0) for name, mastered in masters.items()]
+    previews += [(paths[f"preview_stem_{name}"], stems[name], stems_gain) for name in part_names]
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:  # LAME releases the GIL
+        list(pool.map(lambda job: write_preview(*job, quality=preview_quality), previews))
+    lap("previews")
+
+    write_piano_roll(arrangement, masters["full_mix"].audio, render.SAMPLE_RATE_HZ, paths["piano_roll"],
+                     paths["piano_roll_portrait"])
     lap("png")
 
     write_lead_sheet(arrangement, paths["lead_sheet"])
+    write_lead_sheet_svg(paths["lead_sheet"], paths["lead_sheet_svg"])
+    lap("leadsheet")
+
     paths["lyrics"].write_text(arrangement.lyrics.strip() + "\n" if arrangement.lyrics.strip() else "", encoding="utf-8")
-    written = {
-        name: path for name, path in paths.items()
+    paths["readme"].write_text(readme_text(arrangement, masters, stems_gain_db, part_names), encoding="utf-8")
+    in_zip = {
+        name: paths[name] for name in FILE_PATHS
         if name not in ("metadata", "zip") and (not name.startswith("stem_") or name[5:] in part_names)
     }
-    metadata = _metadata(arrangement, out_dir, written, params or {}, soundfont, n_samples, {
+    preview_files = {name: paths[name] for name in PREVIEW_PATHS
+                     if not name.startswith("preview_stem_") or name[13:] in part_names}
+    loudness = {
         "target_lufs": TARGET_LUFS,
         "true_peak_ceiling_dbtp": TRUE_PEAK_CEILING_DBTP,
-        "gain_db": round(gain_db, 3),
-        "full_mix_lufs": round(lufs_before + gain_db, 2),
-        "full_mix_true_peak_dbtp": round(mix_peaks_dbtp["full_mix"] + gain_db, 2),
-        "backing_track_true_peak_dbtp": round(mix_peaks_dbtp["backing_track"] + gain_db, 2),
-        "peak_limited": gain_db < TARGET_LUFS - lufs_before,
-    })
+        **{name: mastered.summary() for name, mastered in masters.items()},
+        "stems_gain_db": round(stems_gain_db, 2),
+        "stems_true_peak_dbtp": {name: round(true_peak_dbtp(stems[name]) + stems_gain_db, 2) for name in part_names},
+    }
+    metadata = _metadata(arrangement, out_dir, {**in_zip, **preview_files}, params or {}, soundfont, n_samples,
+                         loudness, {**mix_settings.summary(), "preview": {"format": "mp3", "quality": preview_quality}})
     paths["metadata"].write_text(json.dumps(metadata, indent=2), encoding="utf-8")
-    written["metadata"] = paths["metadata"]
-    lap("leadsheet_metadata")
+    in_zip["metadata"] = paths["metadata"]
+    lap("metadata")
 
-    _zip(written, out_dir, paths["zip"])
-    written["zip"] = paths["zip"]
+    _zip(in_zip, out_dir, paths["zip"])
+    written = {**in_zip, **preview_files, "zip": paths["zip"]}
     lap("zip")
     return PackageResult(files=written, metadata=metadata, timings_s=timings, cpu_timings_s=cpu_timings)
 
 
 def _metadata(arrangement: Arrangement, out_dir: Path, files: dict[str, Path], params: dict, soundfont: Path,
-              n_samples: int, loudness: dict) -> dict:
+              n_samples: int, loudness: dict, effects: dict) -> dict:
     """metadata.json: musical facts, durations (s), loudness, file sizes (bytes) and generation params."""
     ts = arrangement.time_signature
     beats_per_bar = ts.numerator * 4 / ts.denominator
@@ -253,5 +279,6 @@ def _metadata(arrangement: Arrangement, out_dir: Path, files: dict[str, Path], p
             "soundfont": soundfont.name,
             "synth_gain": render.SYNTH_GAIN,
             "tail_s": render.TAIL_S,
+            "effects": effects,
         },
     }

@@ -20,6 +20,7 @@ import mido
 import numpy as np
 
 from humitout.errors import PipelineError
+from humitout.music.mixing import StyleMix
 
 SAMPLE_RATE_HZ = 48_000
 SYNTH_GAIN = 0.2
@@ -102,14 +103,15 @@ def _send(synth: int, msg: mido.Message) -> None:
         _lib.fluid_synth_pitch_bend(synth, msg.channel, msg.pitch + 8192)
 
 
-def _new_synth(groups: int, reverb: bool) -> tuple[int, int]:
+def _new_synth(groups: int, reverb: bool, effects: StyleMix | None) -> tuple[int, int]:
     settings = _lib.new_fluid_settings()
+    chorus = effects is not None and effects.chorus_level > 0 and any(c for _, c in effects.sends.values())
     for name, value in {
         "synth.audio-channels": groups,
         "synth.audio-groups": groups,
         "synth.effects-groups": groups,
         "synth.reverb.active": int(reverb),
-        "synth.chorus.active": 0,  # GM chorus send (CC 93) defaults to 0: it would only cost time
+        "synth.chorus.active": int(reverb and chorus),  # off when no part sends to it: it only costs time
         "synth.polyphony": 256,
         "synth.cpu-cores": 1,
         "synth.threadsafe-api": 0,
@@ -119,6 +121,15 @@ def _new_synth(groups: int, reverb: bool) -> tuple[int, int]:
         _lib.fluid_settings_setint(settings, name.encode(), value)
     _lib.fluid_settings_setnum(settings, b"synth.sample-rate", float(SAMPLE_RATE_HZ))
     _lib.fluid_settings_setnum(settings, b"synth.gain", SYNTH_GAIN)
+    if effects is not None:
+        for name, number in {
+            "synth.reverb.room-size": effects.room_size, "synth.reverb.damp": effects.damping,
+            "synth.reverb.width": effects.width, "synth.reverb.level": effects.level,
+            "synth.chorus.level": effects.chorus_level, "synth.chorus.speed": effects.chorus_speed_hz,
+            "synth.chorus.depth": effects.chorus_depth_ms,
+        }.items():
+            _lib.fluid_settings_setnum(settings, name.encode(), float(number))
+        _lib.fluid_settings_setint(settings, b"synth.chorus.nr", effects.chorus_voices)
     synth = _lib.new_fluid_synth(settings)
     if not synth:
         _lib.delete_fluid_settings(settings)
@@ -134,12 +145,15 @@ def render_stems(
     min_duration_s: float = 0.0,
     tail_s: float = TAIL_S,
     reverb: bool = True,
+    effects: StyleMix | None = None,
 ) -> dict[str, np.ndarray]:
     """Render each stem (name -> 0-based MIDI channel) of ``midi_file`` in one FluidSynth pass.
 
     Returns name -> float32 ``(2, n_samples)`` views of one buffer; every stem starts at
     sample 0 and has the same length: ``max(min_duration_s, last event) + tail_s`` seconds.
-    Each stem carries its own reverb unless ``reverb`` is False (dry stems, ~30 % faster).
+    Each stem carries its own reverb (and chorus) unless ``reverb`` is False (dry stems, ~30 %
+    faster); ``effects`` sets the reverb and chorus units (FluidSynth's defaults when None;
+    the parts' sends are the MIDI file's CC 91 / CC 93).
     Messages on other channels are not played. Raises :class:`SoundfontError` if the
     soundfont cannot be loaded.
     """
@@ -150,7 +164,7 @@ def render_stems(
     n_samples = last_sample + round(tail_s * SAMPLE_RATE_HZ)
 
     audio = np.zeros((2 * groups, n_samples), dtype=np.float32)
-    synth, settings = _new_synth(groups, reverb)
+    synth, settings = _new_synth(groups, reverb, effects)
     try:
         if _lib.fluid_synth_sfload(synth, str(soundfont).encode(), 1) == _FLUID_FAILED:
             raise SoundfontError(detail=f"FluidSynth cannot load soundfont {soundfont}")

@@ -1,0 +1,75 @@
+import numpy as np
+import pytest
+
+from humitout.music.mastering import (
+    TARGET_LUFS,
+    TRUE_PEAK_CEILING_DBTP,
+    integrated_lufs,
+    look_ahead_limit,
+    master,
+    master_mixes,
+    stem_gain_db,
+    true_peak_dbtp,
+)
+
+RATE = 48_000
+
+
+def _kick_heavy_mix(seconds: float = 12.0) -> np.ndarray:
+    """Quiet tone under loud, short 55 Hz kicks twice a second: peaks far above the loudness."""
+    n = int(seconds * RATE)
+    t = np.arange(n) / RATE
+    signal = 0.01 * np.sin(2 * np.pi * 330 * t)
+    decay = np.arange(6000)
+    kick = 0.3 * np.sin(2 * np.pi * 55 * decay / RATE) * np.exp(-decay / 1500)
+    for start in range(0, n - len(kick), RATE // 2):
+        signal[start : start + len(kick)] += kick
+    return np.stack([signal, 0.9 * signal]).astype(np.float32)
+
+
+def test_a_peaky_mix_is_limited_to_minus_14_lufs_and_minus_1_dbtp():
+    mastered = master(_kick_heavy_mix(), RATE)
+    assert abs(integrated_lufs(mastered.audio, RATE) - TARGET_LUFS) <= 0.5
+    assert true_peak_dbtp(mastered.audio) <= TRUE_PEAK_CEILING_DBTP
+    assert mastered.limiter_max_reduction_db > 3  # one linear gain could not have reached the target
+
+
+def test_master_mixes_masters_every_mix_it_is_given():
+    mix = _kick_heavy_mix(6.0)
+    mastered = master_mixes({"full_mix": mix, "mix_with_your_hum": 0.5 * mix}, RATE)
+    assert set(mastered) == {"full_mix", "mix_with_your_hum"}
+    for result in mastered.values():
+        assert abs(result.lufs - TARGET_LUFS) <= 0.5 and result.true_peak_dbtp <= TRUE_PEAK_CEILING_DBTP
+
+
+def test_the_limiter_starts_reducing_before_a_peak_and_never_passes_the_ceiling():
+    n = RATE
+    audio = np.tile(0.25 * np.sin(2 * np.pi * 200 * np.arange(n) / RATE), (2, 1)).astype(np.float32)
+    audio[:, n // 2] = 1.0
+    limited, reduction = look_ahead_limit(audio, RATE, ceiling_db=-6.0, lookahead_ms=5.0, release_ms=50.0)
+    assert np.abs(limited).max() <= 10 ** (-6 / 20) + 1e-6
+    assert reduction == pytest.approx(6.0, abs=0.05)
+    before = slice(n // 2 - RATE // 500, n // 2 - RATE // 1000)  # 2 ms to 1 ms before the peak
+    assert np.all(np.abs(limited[0, before]) <= np.abs(audio[0, before]))
+    assert np.abs(limited[0, before]).max() < np.abs(audio[0, before]).max() * 0.95
+    far = slice(0, RATE // 10)
+    assert np.array_equal(limited[:, far], audio[:, far])
+
+
+def test_silence_is_left_alone():
+    mastered = master(np.zeros((2, RATE), np.float32), RATE)
+    assert not mastered.audio.any() and mastered.match_gain_db == 0.0
+
+
+def test_stem_gain_is_lowered_only_when_a_stem_would_pass_the_ceiling():
+    quiet = {"bass": np.full((2, 100), 0.01, np.float32)}
+    assert stem_gain_db(6.0, quiet) == 6.0
+    loud = {"drums": np.full((2, 100), 0.5, np.float32), **quiet}
+    assert true_peak_dbtp(loud["drums"]) + stem_gain_db(12.0, loud) <= TRUE_PEAK_CEILING_DBTP
+
+
+def test_true_peak_sees_inter_sample_peaks_above_the_sample_peak():
+    n = np.arange(4800)
+    quarter_rate_sine = np.sin(np.pi / 2 * n + np.pi / 4)[None, :]  # samples at +-0.707, waveform peaks at 1
+    assert abs(true_peak_dbtp(quarter_rate_sine)) < 0.2
+    assert 20 * np.log10(np.abs(quarter_rate_sine).max()) < -2.9
