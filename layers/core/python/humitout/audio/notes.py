@@ -15,6 +15,8 @@
      maxima on both sides (a consonant /d/ or /l/, or a hummed "mm" dip) —
      this is what splits legato repeated notes. The level is first freed of
      its vibrato-locked wobble (:func:`detrend_vibrato_level`).
+   Dropouts (lost packets the network filled with digital silence, :func:`dead_air_frames`)
+   are bridged first when the voice is on at both ends (:func:`bridge_dead_air`).
 3. Pieces shorter than ``MIN_NOTE_S`` are transitions (scoops, glides) and join
    the following note; the note pitch is the median of its central frames,
    which skips scoops into the note and falls off its end.
@@ -39,6 +41,10 @@ MIN_SEP_S = 0.07      # s, closest two boundaries may be
 ONSET_LEAD_S = 0.02   # s, voicing (conf >= 0.5) starts this much after the attack does
 WEAK_CONF = 0.25      # voicing confidence under 0.5 that a steady, loud pitch still makes a note
 STEADY_ST = 0.5       # semitones: a weakly voiced run is a note where its pitch stays this close to its median
+DEAD_LEVEL = 1e-5     # |sample| under this (a third of a 16-bit step) is digital silence
+DEAD_MIN_S = 0.005    # s, shortest run of digital silence counted as a dropout
+DEAD_PAD_S = 0.03     # s, frames either side of a dropout whose analysis windows straddle it
+MAX_DEAD_S = 0.16     # s, longest dropout (padding included) bridged inside a note
 
 
 @dataclass
@@ -61,6 +67,46 @@ def frame_energy_db(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01,
     hi = np.clip(centres + half, 0, len(x))
     power = (c[hi] - c[lo]) / np.maximum(hi - lo, 1)
     return 10.0 * np.log10(power + 1e-12)
+
+
+def dead_air_frames(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01) -> np.ndarray:
+    """Frames (n_frames,) bool touched by digital silence: runs of at least ``DEAD_MIN_S`` of
+    samples under ``DEAD_LEVEL`` (a lost packet filled with zeros; a microphone in a room never
+    gives exact zeros), widened by ``DEAD_PAD_S`` on each side."""
+    quiet = np.abs(np.asarray(x)) < DEAD_LEVEL
+    dead = np.zeros(n_frames, bool)
+    edges = np.diff(np.r_[0, quiet.astype(np.int8), 0])
+    pad = DEAD_PAD_S * sr
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        if b - a >= DEAD_MIN_S * sr:
+            lo = int(np.floor((a - pad) / (hop_s * sr)))
+            hi = int(np.ceil((b + pad) / (hop_s * sr)))
+            dead[max(lo, 0):max(min(hi, n_frames), 0)] = True
+    return dead
+
+
+def bridge_dead_air(midi: np.ndarray, voiced: np.ndarray, e: np.ndarray, dead: np.ndarray,
+                    max_len: int, pad: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pitch, voicing and level (n,) with dropouts of at most ``max_len`` frames filled in where
+    the voice is on at both ends: the level is interpolated across, the pitch holds each side's
+    value up to the middle (a note change inside a dropout still cuts there). Where the voice is
+    on at one end only, the ``pad`` frames of window overlap on that side are voiced."""
+    midi, voiced, e = midi.copy(), voiced.copy(), e.copy()
+    edges = np.diff(np.r_[0, dead.astype(np.int8), 0])
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        if a == 0 or b >= len(midi) or b - a > max_len:
+            continue
+        if voiced[a - 1] != voiced[b]:   # the voice starts (or stops) inside: it is on past the padding
+            s, t, k = (b - pad, b, b) if voiced[b] else (a, a + pad, a - 1)
+            midi[s:t], e[s:t], voiced[s:t] = midi[k], e[k], True
+            continue
+        if not voiced[b]:
+            continue
+        mid = (a + b) // 2
+        midi[a:mid], midi[mid:b] = midi[a - 1], midi[b]
+        e[a:b] = np.linspace(e[a - 1], e[b], b - a + 2)[1:-1]
+        voiced[a:b] = True
+    return midi, voiced, e
 
 
 def _pitch_cuts(m: np.ndarray, min_jump: int) -> list[int]:
@@ -169,17 +215,27 @@ def rescue_weak_voicing(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray,
     return out
 
 
-def segment_notes(track: PitchTrack, energy_db: np.ndarray) -> list[NoteEvent]:
-    """Notes from a pitch track and the frame energy ``energy_db`` (n,) on the same grid."""
+def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | None = None) -> list[NoteEvent]:
+    """Notes from a pitch track and the frame energy ``energy_db`` (n,) on the same grid;
+    ``dead`` (n,) marks dropout frames (:func:`dead_air_frames`)."""
     hop = track.hop_s
     n = min(len(track.hz), len(energy_db))
     midi_all = track.midi[:n]
     e = energy_db[:n]
-    local_max = maximum_filter1d(e, size=2 * int(LEVEL_WIN_S / hop) + 1)
     min_len = int(np.ceil(MIN_NOTE_S / hop - 1e-9))
-    level_ok = e > local_max - TAIL_DB
-    voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
-    voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
+    if dead is not None and dead[:n].any():
+        ok = ~dead[:n]
+        local_max = maximum_filter1d(np.where(ok, e, -200.0), size=2 * int(LEVEL_WIN_S / hop) + 1)
+        level_ok = e > local_max - TAIL_DB
+        voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
+        voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
+        midi_all, voiced, e = bridge_dead_air(np.nan_to_num(midi_all), voiced & ok, e, dead[:n],
+                                              int(round(MAX_DEAD_S / hop)), int(round(DEAD_PAD_S / hop)))
+    else:
+        local_max = maximum_filter1d(e, size=2 * int(LEVEL_WIN_S / hop) + 1)
+        level_ok = e > local_max - TAIL_DB
+        voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
+        voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
     min_jump = max(1, int(round(MIN_JUMP_S / hop)))
     win = int(round(DIP_WIN_S / hop))
     vib_win = int(round(VIB_WIN_S / hop)) | 1
