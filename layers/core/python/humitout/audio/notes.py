@@ -45,6 +45,12 @@ DEAD_LEVEL = 1e-5     # |sample| under this (a third of a 16-bit step) is digita
 DEAD_MIN_S = 0.005    # s, shortest run of digital silence counted as a dropout
 DEAD_PAD_S = 0.03     # s, frames either side of a dropout whose analysis windows straddle it
 MAX_DEAD_S = 0.16     # s, longest dropout (padding included) bridged inside a note
+CALLER_WIN_S = 4.0    # s, half-width of the window giving the caller's local level
+CALLER_WEAK_DB = 7.0  # dB under the caller's level where a note needs more evidence to be the caller's
+CALLER_FAINT_DB = 13.0  # dB under the caller's level: a note alone in its run there is a background voice
+CALLER_RANGE_ST = 2.0   # semitones outside the caller's pitch range still theirs
+CALLER_CONF_MARGIN = 0.2  # voicing confidence under the caller's median still theirs
+CALLER_LEAP_ST = 9.0    # semitones: the largest step a weak note may be from the caller's note it continues
 
 
 @dataclass
@@ -243,6 +249,8 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     e_s = np.convolve(np.pad(e, 1, mode="edge"), np.ones(3) / 3, "valid")
 
     notes: list[NoteEvent] = []
+    levels: list[float] = []   # median level (dB) of each note
+    runs: list[int] = []       # first frame of each note's voiced run
     edges = np.diff(np.r_[0, voiced.astype(np.int8), 0])
     for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
         if b - a < min_len:
@@ -274,4 +282,53 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
             notes.append(NoteEvent(onset_s=max((a + s) * hop - lead, 0.0), offset_s=(a + t) * hop,
                                    midi=float(np.median(core)),
                                    confidence=float(np.clip(np.mean(conf[s:t]), 0.0, 1.0))))
-    return notes
+            levels.append(float(np.median(e[a + s:a + t])))
+            runs.append(a)
+    return keep_callers_notes(notes, np.array(levels), np.array(runs))
+
+
+def _weighted_median(v: np.ndarray, w: np.ndarray) -> float:
+    order = np.argsort(v)
+    c = np.cumsum(w[order])
+    return float(v[order][np.searchsorted(c, 0.5 * c[-1])])
+
+
+def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.ndarray, *,
+                       window_s: float = CALLER_WIN_S, weak_db: float = CALLER_WEAK_DB,
+                       faint_db: float = CALLER_FAINT_DB, range_margin_st: float = CALLER_RANGE_ST,
+                       conf_margin: float = CALLER_CONF_MARGIN, leap_st: float = CALLER_LEAP_ST) -> list[NoteEvent]:
+    """The notes that are the caller's voice, not a TV or cafe talker behind it.
+
+    The caller is the loud, steady voice: their level at a note is the duration-weighted median
+    level (dB, ``levels_db`` (k,)) of the notes within +-``window_s`` s (follows AGC and a moving
+    phone). Notes no more than ``weak_db`` under it are the caller's ("anchors"); they give the
+    caller's harmonicity (median confidence). A weaker note is the caller's when it continues a caller's note without
+    a break in voicing (same run in ``runs`` (k,): the run's first frame) and at most ``leap_st``
+    semitones away (pitch continuity with the caller's voice); these and
+    the anchors give the caller's pitch range (lowest to highest +- ``range_margin_st``
+    semitones). Any other note must be within ``faint_db`` of the caller's level, inside the caller's range and
+    at most ``conf_margin`` under the caller's harmonicity, or it is dropped.
+    """
+    if len(notes) < 3:
+        return notes
+    on = np.array([n.onset_s for n in notes])
+    dur = np.array([n.offset_s - n.onset_s for n in notes])
+    centre = on + dur / 2
+    ref = np.array([_weighted_median(levels_db[np.abs(centre - c) <= window_s],
+                                     dur[np.abs(centre - c) <= window_s]) for c in centre])
+    anchor = levels_db >= ref - weak_db
+    if anchor.sum() < 3:
+        return notes
+    midi = np.array([n.midi for n in notes])
+    conf = np.array([n.confidence for n in notes])
+    caller = anchor.copy()
+    for order in (range(1, len(notes)), range(len(notes) - 2, -1, -1)):   # continuity, both ways
+        for i in order:
+            j = i - 1 if order.step == 1 else i + 1
+            if caller[j] and not caller[i] and runs[i] == runs[j] and abs(midi[i] - midi[j]) <= leap_st:
+                caller[i] = True
+    lo, hi = midi[caller].min(), midi[caller].max()
+    conf_ref = float(np.median(conf[anchor]))
+    keep = caller | ((levels_db >= ref - faint_db) & (midi >= lo - range_margin_st)
+                     & (midi <= hi + range_margin_st) & (conf >= conf_ref - conf_margin))
+    return [n for n, k in zip(notes, keep) if k]
