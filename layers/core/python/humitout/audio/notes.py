@@ -35,6 +35,7 @@ LEVEL_WIN_S = 0.3     # s, half-width of the window giving the local maximum
 JUMP_ST = 0.6         # semitones, pitch change that starts a new note
 MIN_JUMP_S = 0.05     # s, how long the pitch must stay away
 DIP_DB = 5.0          # dB, depth of an energy dip that re-attacks a note
+DIP_CONFIRM_DB = 3.0  # dB, depth the same dip must also reach in the notch-robust level
 DIP_WIN_S = 0.12      # s, window on each side of a dip holding its reference maxima
 MIN_NOTE_S = 0.07     # s, shortest note
 MIN_SEP_S = 0.07      # s, closest two boundaries may be
@@ -115,6 +116,25 @@ def bridge_dead_air(midi: np.ndarray, voiced: np.ndarray, e: np.ndarray, dead: n
     return midi, voiced, e
 
 
+BAND_EDGES_HZ = (300.0, 450.0, 680.0, 1000.0, 1500.0, 2300.0, 3400.0)
+
+
+def band_level_db(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01, win_s: float = 0.032,
+                  edges_hz=BAND_EDGES_HZ) -> np.ndarray:
+    """Mean over the bands between ``edges_hz`` of each band's level in dB, per frame (n_frames,).
+
+    A level that a spectral notch barely moves: a room or speakerphone notch swept by vibrato
+    takes one band down, which moves this mean by a fraction of its depth, while a consonant
+    or a re-attack takes every band down together (the log of a geometric mean of band powers)."""
+    hop, nfft = int(round(hop_s * sr)), int(round(win_s * sr))
+    xp = np.pad(np.asarray(x, np.float64), (nfft // 2, nfft))
+    idx = np.arange(n_frames)[:, None] * hop + np.arange(nfft)[None, :]
+    spec = np.abs(np.fft.rfft(xp[idx] * np.hanning(nfft), axis=1)) ** 2
+    f = np.fft.rfftfreq(nfft, 1.0 / sr)
+    bands = [spec[:, (f >= lo) & (f < hi)].sum(axis=1) for lo, hi in zip(edges_hz[:-1], edges_hz[1:])]
+    return np.mean(10.0 * np.log10(np.array(bands) + 1e-12), axis=0)
+
+
 def _pitch_cuts(m: np.ndarray, min_jump: int) -> list[int]:
     """Frame indices (into ``m``) where a new pitch starts, at the glide's midpoint crossing."""
     cuts = [0]
@@ -144,15 +164,31 @@ def _pitch_cuts(m: np.ndarray, min_jump: int) -> list[int]:
     return cuts[1:]
 
 
-def _dip_cuts(e: np.ndarray, win: int, edge: int) -> list[int]:
-    """Frame indices of energy minima at least ``DIP_DB`` under the maxima on both sides."""
+def _dip_depth(e: np.ndarray, t: int, win: int) -> float:
+    """Depth (dB) of the lowest point of ``e`` within a frame of ``t`` under the maxima on both sides."""
+    lo = max(t - 1, 0) + int(np.argmin(e[max(t - 1, 0):t + 2]))
+    left = e[max(0, lo - win):lo].max() if lo > 0 else e[lo]
+    right = e[lo + 1:lo + 1 + win].max() if lo + 1 < len(e) else e[lo]
+    return float(min(left, right) - e[lo])
+
+
+def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = None) -> list[int]:
+    """Frame indices of level minima at least ``DIP_DB`` under the maxima on both sides.
+
+    With ``robust`` (a notch-robust level, :func:`band_level_db`, same length), a dip must show
+    in both: at least ``DIP_DB`` in one and ``DIP_CONFIRM_DB`` in the other. A vibrato sweeping a
+    strong harmonic through a room notch dips the broadband level only; a consonant or a
+    hummed re-attack dips both."""
     out = []
     for t in range(edge, len(e) - edge):
         if e[t] > e[t - 1] or e[t] > e[t + 1]:
-            continue
-        left = e[max(0, t - win):t].max()
-        right = e[t + 1:t + 1 + win].max()
-        if min(left, right) - e[t] >= DIP_DB:
+            if robust is None or robust[t] > robust[t - 1] or robust[t] > robust[t + 1]:
+                continue
+        d = _dip_depth(e, t, win)
+        if robust is not None:
+            r = _dip_depth(robust, t, win)
+            d = min(max(d, r), DIP_DB + min(d, r) - DIP_CONFIRM_DB)
+        if d >= DIP_DB and (not out or t - out[-1] > 2):
             out.append(t)
     return out
 
@@ -221,9 +257,11 @@ def rescue_weak_voicing(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray,
     return out
 
 
-def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | None = None) -> list[NoteEvent]:
+def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | None = None,
+                  dip_level_db: np.ndarray | None = None) -> list[NoteEvent]:
     """Notes from a pitch track and the frame energy ``energy_db`` (n,) on the same grid;
-    ``dead`` (n,) marks dropout frames (:func:`dead_air_frames`)."""
+    ``dead`` (n,) marks dropout frames (:func:`dead_air_frames`); re-attack dips are looked for
+    in ``dip_level_db`` (n,) (:func:`band_level_db`, robust to notches), else in the energy."""
     hop = track.hop_s
     n = min(len(track.hz), len(energy_db))
     midi_all = track.midi[:n]
@@ -247,6 +285,13 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     vib_win = int(round(VIB_WIN_S / hop)) | 1
     min_sep = int(round(MIN_SEP_S / hop))
     e_s = np.convolve(np.pad(e, 1, mode="edge"), np.ones(3) / 3, "valid")
+    r_s = None
+    if dip_level_db is not None:
+        r = dip_level_db[:n]
+        if dead is not None and dead[:n].any():
+            r = bridge_dead_air(np.zeros(n), np.ones(n, bool), r, dead[:n], int(round(MAX_DEAD_S / hop)),
+                                int(round(DEAD_PAD_S / hop)))[2]
+        r_s = np.convolve(np.pad(r, 1, mode="edge"), np.ones(3) / 3, "valid")
 
     notes: list[NoteEvent] = []
     levels: list[float] = []   # median level (dB) of each note
@@ -259,7 +304,8 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         if len(m) >= 5:
             m = median_filter(m, size=5, mode="nearest")
         pc = _pitch_cuts(m, min_jump)
-        dc = _dip_cuts(detrend_vibrato_level(e_s[a:b], m, vib_win), win, edge=min_len // 2)
+        dc = _dip_cuts(detrend_vibrato_level(e_s[a:b], m, vib_win), win, edge=min_len // 2,
+                       robust=None if r_s is None else detrend_vibrato_level(r_s[a:b], m, vib_win))
         strength = {c: 2.0 for c in pc}
         strength.update({c: 1.0 for c in dc if c not in strength})
         cuts = _merge_close(pc + dc, strength, min_sep)
