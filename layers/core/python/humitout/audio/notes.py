@@ -42,6 +42,7 @@ MIN_SEP_S = 0.07      # s, closest two boundaries may be
 ONSET_LEAD_S = 0.02   # s, voicing (conf >= 0.5) starts this much after the attack does
 WEAK_CONF = 0.25      # voicing confidence under 0.5 that a steady, loud pitch still makes a note
 STEADY_ST = 0.5       # semitones: a weakly voiced run is a note where its pitch stays this close to its median
+MAX_WEAK_GAP_S = 0.15  # s, longest weakly voiced gap inside a held pitch that is voiced again
 DEAD_LEVEL = 1e-5     # |sample| under this (a third of a 16-bit step) is digital silence
 DEAD_MIN_S = 0.005    # s, shortest run of digital silence counted as a dropout
 DEAD_PAD_S = 0.03     # s, frames either side of a dropout whose analysis windows straddle it
@@ -257,6 +258,29 @@ def rescue_weak_voicing(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray,
     return out
 
 
+def fill_weak_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
+                   max_len: int) -> np.ndarray:
+    """Voiced mask (n,) with short unvoiced gaps inside a held pitch voiced again.
+
+    Noise suppressors, codecs and room notches make the tracker's confidence sag under 0.5 for
+    a few frames in the middle of a note. A gap of at most ``max_len`` frames is voiced when
+    every frame in it keeps a confidence of ``WEAK_CONF`` or more and a loud enough level
+    (``level_ok``), the pitch on both sides is the same (within ``STEADY_ST``) and the gap's
+    pitch stays within ``2 * STEADY_ST`` of it: the caller's voice continues through it. Real
+    breaks between notes (releases, re-attacks) still split at the level dip.
+    """
+    out = voiced.copy()
+    edges = np.diff(np.r_[0, (~voiced).astype(np.int8), 0])
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        if a == 0 or b >= len(midi) or b - a > max_len:
+            continue
+        ref = 0.5 * (midi[a - 1] + midi[b])
+        if (abs(midi[a - 1] - midi[b]) <= STEADY_ST and np.all(conf[a:b] >= WEAK_CONF) and np.all(level_ok[a:b])
+                and np.all(np.abs(midi[a:b] - ref) <= 2 * STEADY_ST)):
+            out[a:b] = True
+    return out
+
+
 def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | None = None,
                   dip_level_db: np.ndarray | None = None) -> list[NoteEvent]:
     """Notes from a pitch track and the frame energy ``energy_db`` (n,) on the same grid;
@@ -280,6 +304,8 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         level_ok = e > local_max - TAIL_DB
         voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
         voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
+    voiced = fill_weak_gaps(np.nan_to_num(midi_all), track.confidence[:n], voiced, level_ok,
+                            int(round(MAX_WEAK_GAP_S / hop)))
     min_jump = max(1, int(round(MIN_JUMP_S / hop)))
     win = int(round(DIP_WIN_S / hop))
     vib_win = int(round(VIB_WIN_S / hop)) | 1
