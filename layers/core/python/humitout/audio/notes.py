@@ -43,6 +43,7 @@ ONSET_LEAD_S = 0.02   # s, voicing (conf >= 0.5) starts this much after the atta
 WEAK_CONF = 0.25      # voicing confidence under 0.5 that a steady, loud pitch still makes a note
 STEADY_ST = 0.5       # semitones: a weakly voiced run is a note where its pitch stays this close to its median
 MAX_WEAK_GAP_S = 0.15  # s, longest weakly voiced gap inside a held pitch that is voiced again
+MAX_WEAK_ATTACK_S = 0.08  # s, longest weakly voiced attack added before a voiced run
 DEAD_LEVEL = 1e-5     # |sample| under this (a third of a 16-bit step) is digital silence
 DEAD_MIN_S = 0.005    # s, shortest run of digital silence counted as a dropout
 DEAD_PAD_S = 0.03     # s, frames either side of a dropout whose analysis windows straddle it
@@ -281,6 +282,24 @@ def fill_weak_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level
     return out
 
 
+def extend_weak_edges(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
+                      max_len: int) -> np.ndarray:
+    """Voiced mask (n,) with each voiced run grown back over up to ``max_len`` frames before it
+    that the tracker voices weakly (confidence ``WEAK_CONF`` or more, loud enough) at the run's
+    starting pitch (within ``2 * STEADY_ST`` of its first frames' median): a note's attack the
+    tracker hears late under noise suppression or a codec."""
+    out = voiced.copy()
+    edges = np.diff(np.r_[0, voiced.astype(np.int8), 0])
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        ref = np.median(midi[a:min(a + 3, b)])
+        t = a
+        while (t > 0 and a - t < max_len and not out[t - 1] and conf[t - 1] >= WEAK_CONF and level_ok[t - 1]
+               and abs(midi[t - 1] - ref) <= 2 * STEADY_ST):
+            t -= 1
+        out[t:a] = True
+    return out
+
+
 def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | None = None,
                   dip_level_db: np.ndarray | None = None) -> list[NoteEvent]:
     """Notes from a pitch track and the frame energy ``energy_db`` (n,) on the same grid;
@@ -306,6 +325,8 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
     voiced = fill_weak_gaps(np.nan_to_num(midi_all), track.confidence[:n], voiced, level_ok,
                             int(round(MAX_WEAK_GAP_S / hop)))
+    voiced = extend_weak_edges(np.nan_to_num(midi_all), track.confidence[:n], voiced, level_ok,
+                               int(round(MAX_WEAK_ATTACK_S / hop)))
     min_jump = max(1, int(round(MIN_JUMP_S / hop)))
     win = int(round(DIP_WIN_S / hop))
     vib_win = int(round(VIB_WIN_S / hop)) | 1
