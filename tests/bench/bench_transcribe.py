@@ -16,6 +16,13 @@ another corpus folder (``DIR/<set>/...``, e.g. one written by
 bench folder. ``--transcriber module:function``
 scores another note transcriber with the same harness (key/tempo are then
 not reported, they need an Analysis).
+
+``--stress`` scores the phone stress corpus instead (``make_stress_corpus.py``: the dev
+melodies through GSM / AMR-NB / Opus / Speex, speakerphone rooms, espeak-ng babble, street/car/HVAC
+noise, noise suppression + AGC, dropouts, and child / bass / nasal-hum voices), built on first
+use under ``out/stress-corpus/`` (git-ignored; ``--stress-seed``, ``--stress-items``), and
+prints one row per condition against ``clean``. It exits 1 when a condition is more than
+``STRESS_TOL`` COnP F1 under clean.
 """
 from __future__ import annotations
 
@@ -32,6 +39,8 @@ import numpy as np
 BENCH_DIR = Path(os.environ.get("HUMITOUT_BENCH_DIR")
                  or Path(__file__).resolve().parents[3] / "shared" / "bench" / "melody")
 TEMPO_TOL = 0.04
+STRESS_TOL = 0.03      # COnP F1 a stress condition may lose against clean
+STRESS_ROOT = Path(__file__).resolve().parents[2] / "out" / "stress-corpus"
 
 
 class AnalysisTranscriber:
@@ -113,9 +122,15 @@ def main(argv=None) -> int:
                     help="corpus folder holding <set>/ subfolders (default: <bench dir>/data)")
     ap.add_argument("--out", default=None, help="write per-item results JSON here")
     ap.add_argument("-v", "--verbose", action="store_true", help="print key/tempo per item")
+    ap.add_argument("--stress", action="store_true", help="score the phone stress corpus, clean vs each condition")
+    ap.add_argument("--stress-seed", type=int, default=10)
+    ap.add_argument("--stress-items", type=int, default=12)
     a = ap.parse_args(argv)
     sys.path.insert(0, str(BENCH_DIR))
     import evaluate as ev
+    if a.stress:
+        a.data, a.sets = str(stress_corpus(a.stress_seed, a.stress_items)), None
+        a.sets = json.loads((Path(a.data) / "manifest.json").read_text())["conditions"]
 
     results, extra = [], {}
     for set_name in a.sets:
@@ -153,7 +168,37 @@ def main(argv=None) -> int:
         print(line)
     if a.out:
         Path(a.out).write_text(json.dumps({"results": results, "extra": extra}, indent=1, default=float))
-    return 0
+    return stress_table(results, extra) if a.stress else 0
+
+
+def stress_corpus(seed: int, items: int) -> Path:
+    """The stress corpus folder for ``seed``/``items``, built with make_stress_corpus.py when missing."""
+    out = STRESS_ROOT / f"seed{seed}-items{items}"
+    if not (out / "manifest.json").exists():
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import make_stress_corpus
+        print(f"building the stress corpus in {out} ...", flush=True)
+        make_stress_corpus.build(out, seed, items)
+    return out
+
+
+def stress_table(results, extra) -> int:
+    """Print clean vs each condition (COnP, COnPOff, key, tempo); 1 when one is over STRESS_TOL under clean."""
+    by_set = {r["set"]: r["summary"] for r in results}
+    clean = by_set.get("clean", {}).get("COnP_F", float("nan"))
+    print(f"\nstress corpus: COnP F1 of each condition vs clean (target: within {STRESS_TOL})")
+    print("| condition | COnP | vs clean | COnPOff | COn | key | tempo Acc1 | CPU-s/s | rejected |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    worst = 0.0
+    for name, s in by_set.items():
+        x = extra[name]
+        gap = s["COnP_F"] - clean
+        worst = min(worst, gap)
+        print(f"| {name} | {s['COnP_F']:.3f} | {gap:+.3f} | {s['COnPOff_F']:.3f} | {s['COn_F']:.3f} | "
+              f"{x.get('key_mirex', float('nan')):.3f} | {x.get('tempo_acc1', float('nan')):.3f} | "
+              f"{x['cpu_s_per_audio_s']:.4f} | {x.get('rejected', 0)} |")
+    print(f"worst condition: {worst:+.3f} COnP vs clean -> {'OK' if worst >= -STRESS_TOL else 'MISSED'}")
+    return 0 if worst >= -STRESS_TOL else 1
 
 
 if __name__ == "__main__":

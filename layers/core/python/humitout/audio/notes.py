@@ -15,6 +15,8 @@
      maxima on both sides (a consonant /d/ or /l/, or a hummed "mm" dip) —
      this is what splits legato repeated notes. The level is first freed of
      its vibrato-locked wobble (:func:`detrend_vibrato_level`).
+   Dropouts (lost packets the network filled with digital silence, :func:`dead_air_frames`)
+   are bridged first when the voice is on at both ends (:func:`bridge_dead_air`).
 3. Pieces shorter than ``MIN_NOTE_S`` are transitions (scoops, glides) and join
    the following note; the note pitch is the median of its central frames,
    which skips scoops into the note and falls off its end.
@@ -33,12 +35,25 @@ LEVEL_WIN_S = 0.3     # s, half-width of the window giving the local maximum
 JUMP_ST = 0.6         # semitones, pitch change that starts a new note
 MIN_JUMP_S = 0.05     # s, how long the pitch must stay away
 DIP_DB = 5.0          # dB, depth of an energy dip that re-attacks a note
+DIP_CONFIRM_DB = 3.0  # dB, depth the same dip must also reach in the notch-robust level
 DIP_WIN_S = 0.12      # s, window on each side of a dip holding its reference maxima
 MIN_NOTE_S = 0.07     # s, shortest note
 MIN_SEP_S = 0.07      # s, closest two boundaries may be
 ONSET_LEAD_S = 0.02   # s, voicing (conf >= 0.5) starts this much after the attack does
 WEAK_CONF = 0.25      # voicing confidence under 0.5 that a steady, loud pitch still makes a note
 STEADY_ST = 0.5       # semitones: a weakly voiced run is a note where its pitch stays this close to its median
+MAX_WEAK_GAP_S = 0.15  # s, longest weakly voiced gap inside a held pitch that is voiced again
+MAX_WEAK_ATTACK_S = 0.08  # s, longest weakly voiced attack added before a voiced run
+DEAD_LEVEL = 1e-5     # |sample| under this (a third of a 16-bit step) is digital silence
+DEAD_MIN_S = 0.005    # s, shortest run of digital silence counted as a dropout
+DEAD_PAD_S = 0.03     # s, frames either side of a dropout whose analysis windows straddle it
+MAX_DEAD_S = 0.16     # s, longest dropout (padding included) bridged inside a note
+CALLER_WIN_S = 4.0    # s, half-width of the window giving the caller's local level
+CALLER_WEAK_DB = 7.0  # dB under the caller's level where a note needs more evidence to be the caller's
+CALLER_FAINT_DB = 13.0  # dB under the caller's level: a note alone in its run there is a background voice
+CALLER_RANGE_ST = 2.0   # semitones outside the caller's pitch range still theirs
+CALLER_CONF_MARGIN = 0.2  # voicing confidence under the caller's median still theirs
+CALLER_LEAP_ST = 9.0    # semitones: the largest step a weak note may be from the caller's note it continues
 
 
 @dataclass
@@ -61,6 +76,65 @@ def frame_energy_db(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01,
     hi = np.clip(centres + half, 0, len(x))
     power = (c[hi] - c[lo]) / np.maximum(hi - lo, 1)
     return 10.0 * np.log10(power + 1e-12)
+
+
+def dead_air_frames(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01) -> np.ndarray:
+    """Frames (n_frames,) bool touched by digital silence: runs of at least ``DEAD_MIN_S`` of
+    samples under ``DEAD_LEVEL`` (a lost packet filled with zeros; a microphone in a room never
+    gives exact zeros), widened by ``DEAD_PAD_S`` on each side."""
+    quiet = np.abs(np.asarray(x)) < DEAD_LEVEL
+    dead = np.zeros(n_frames, bool)
+    edges = np.diff(np.r_[0, quiet.astype(np.int8), 0])
+    pad = DEAD_PAD_S * sr
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        if b - a >= DEAD_MIN_S * sr:
+            lo = int(np.floor((a - pad) / (hop_s * sr)))
+            hi = int(np.ceil((b + pad) / (hop_s * sr)))
+            dead[max(lo, 0):max(min(hi, n_frames), 0)] = True
+    return dead
+
+
+def bridge_dead_air(midi: np.ndarray, voiced: np.ndarray, e: np.ndarray, dead: np.ndarray,
+                    max_len: int, pad: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pitch, voicing and level (n,) with dropouts of at most ``max_len`` frames filled in where
+    the voice is on at both ends: the level is interpolated across, the pitch holds each side's
+    value up to the middle (a note change inside a dropout still cuts there). Where the voice is
+    on at one end only, the ``pad`` frames of window overlap on that side are voiced."""
+    midi, voiced, e = midi.copy(), voiced.copy(), e.copy()
+    edges = np.diff(np.r_[0, dead.astype(np.int8), 0])
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        if a == 0 or b >= len(midi) or b - a > max_len:
+            continue
+        if voiced[a - 1] != voiced[b]:   # the voice starts (or stops) inside: it is on past the padding
+            s, t, k = (b - pad, b, b) if voiced[b] else (a, a + pad, a - 1)
+            midi[s:t], e[s:t], voiced[s:t] = midi[k], e[k], True
+            continue
+        if not voiced[b]:
+            continue
+        mid = (a + b) // 2
+        midi[a:mid], midi[mid:b] = midi[a - 1], midi[b]
+        e[a:b] = np.linspace(e[a - 1], e[b], b - a + 2)[1:-1]
+        voiced[a:b] = True
+    return midi, voiced, e
+
+
+BAND_EDGES_HZ = (300.0, 450.0, 680.0, 1000.0, 1500.0, 2300.0, 3400.0)
+
+
+def band_level_db(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01, win_s: float = 0.032,
+                  edges_hz=BAND_EDGES_HZ) -> np.ndarray:
+    """Mean over the bands between ``edges_hz`` of each band's level in dB, per frame (n_frames,).
+
+    A level that a spectral notch barely moves: a room or speakerphone notch swept by vibrato
+    takes one band down, which moves this mean by a fraction of its depth, while a consonant
+    or a re-attack takes every band down together (the log of a geometric mean of band powers)."""
+    hop, nfft = int(round(hop_s * sr)), int(round(win_s * sr))
+    xp = np.pad(np.asarray(x, np.float64), (nfft // 2, nfft))
+    idx = np.arange(n_frames)[:, None] * hop + np.arange(nfft)[None, :]
+    spec = np.abs(np.fft.rfft(xp[idx] * np.hanning(nfft), axis=1)) ** 2
+    f = np.fft.rfftfreq(nfft, 1.0 / sr)
+    bands = [spec[:, (f >= lo) & (f < hi)].sum(axis=1) for lo, hi in zip(edges_hz[:-1], edges_hz[1:])]
+    return np.mean(10.0 * np.log10(np.array(bands) + 1e-12), axis=0)
 
 
 def _pitch_cuts(m: np.ndarray, min_jump: int) -> list[int]:
@@ -92,15 +166,31 @@ def _pitch_cuts(m: np.ndarray, min_jump: int) -> list[int]:
     return cuts[1:]
 
 
-def _dip_cuts(e: np.ndarray, win: int, edge: int) -> list[int]:
-    """Frame indices of energy minima at least ``DIP_DB`` under the maxima on both sides."""
+def _dip_depth(e: np.ndarray, t: int, win: int) -> float:
+    """Depth (dB) of the lowest point of ``e`` within a frame of ``t`` under the maxima on both sides."""
+    lo = max(t - 1, 0) + int(np.argmin(e[max(t - 1, 0):t + 2]))
+    left = e[max(0, lo - win):lo].max() if lo > 0 else e[lo]
+    right = e[lo + 1:lo + 1 + win].max() if lo + 1 < len(e) else e[lo]
+    return float(min(left, right) - e[lo])
+
+
+def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = None) -> list[int]:
+    """Frame indices of level minima at least ``DIP_DB`` under the maxima on both sides.
+
+    With ``robust`` (a notch-robust level, :func:`band_level_db`, same length), a dip must show
+    in both: at least ``DIP_DB`` in one and ``DIP_CONFIRM_DB`` in the other. A vibrato sweeping a
+    strong harmonic through a room notch dips the broadband level only; a consonant or a
+    hummed re-attack dips both."""
     out = []
     for t in range(edge, len(e) - edge):
         if e[t] > e[t - 1] or e[t] > e[t + 1]:
-            continue
-        left = e[max(0, t - win):t].max()
-        right = e[t + 1:t + 1 + win].max()
-        if min(left, right) - e[t] >= DIP_DB:
+            if robust is None or robust[t] > robust[t - 1] or robust[t] > robust[t + 1]:
+                continue
+        d = _dip_depth(e, t, win)
+        if robust is not None:
+            r = _dip_depth(robust, t, win)
+            d = min(max(d, r), DIP_DB + min(d, r) - DIP_CONFIRM_DB)
+        if d >= DIP_DB and (not out or t - out[-1] > 2):
             out.append(t)
     return out
 
@@ -169,24 +259,90 @@ def rescue_weak_voicing(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray,
     return out
 
 
-def segment_notes(track: PitchTrack, energy_db: np.ndarray) -> list[NoteEvent]:
-    """Notes from a pitch track and the frame energy ``energy_db`` (n,) on the same grid."""
+def fill_weak_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
+                   max_len: int) -> np.ndarray:
+    """Voiced mask (n,) with short unvoiced gaps inside a held pitch voiced again.
+
+    Noise suppressors, codecs and room notches make the tracker's confidence sag under 0.5 for
+    a few frames in the middle of a note. A gap of at most ``max_len`` frames is voiced when
+    every frame in it keeps a confidence of ``WEAK_CONF`` or more and a loud enough level
+    (``level_ok``), the pitch on both sides is the same (within ``STEADY_ST``) and the gap's
+    pitch stays within ``2 * STEADY_ST`` of it: the caller's voice continues through it. Real
+    breaks between notes (releases, re-attacks) still split at the level dip.
+    """
+    out = voiced.copy()
+    edges = np.diff(np.r_[0, (~voiced).astype(np.int8), 0])
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        if a == 0 or b >= len(midi) or b - a > max_len:
+            continue
+        ref = 0.5 * (midi[a - 1] + midi[b])
+        if (abs(midi[a - 1] - midi[b]) <= STEADY_ST and np.all(conf[a:b] >= WEAK_CONF) and np.all(level_ok[a:b])
+                and np.all(np.abs(midi[a:b] - ref) <= 2 * STEADY_ST)):
+            out[a:b] = True
+    return out
+
+
+def extend_weak_edges(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
+                      max_len: int) -> np.ndarray:
+    """Voiced mask (n,) with each voiced run grown back over up to ``max_len`` frames before it
+    that the tracker voices weakly (confidence ``WEAK_CONF`` or more, loud enough) at the run's
+    starting pitch (within ``2 * STEADY_ST`` of its first frames' median): a note's attack the
+    tracker hears late under noise suppression or a codec."""
+    out = voiced.copy()
+    edges = np.diff(np.r_[0, voiced.astype(np.int8), 0])
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        ref = np.median(midi[a:min(a + 3, b)])
+        t = a
+        while (t > 0 and a - t < max_len and not out[t - 1] and conf[t - 1] >= WEAK_CONF and level_ok[t - 1]
+               and abs(midi[t - 1] - ref) <= 2 * STEADY_ST):
+            t -= 1
+        out[t:a] = True
+    return out
+
+
+def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | None = None,
+                  dip_level_db: np.ndarray | None = None) -> list[NoteEvent]:
+    """Notes from a pitch track and the frame energy ``energy_db`` (n,) on the same grid;
+    ``dead`` (n,) marks dropout frames (:func:`dead_air_frames`); re-attack dips are looked for
+    in ``dip_level_db`` (n,) (:func:`band_level_db`, robust to notches), else in the energy."""
     hop = track.hop_s
     n = min(len(track.hz), len(energy_db))
     midi_all = track.midi[:n]
     e = energy_db[:n]
-    local_max = maximum_filter1d(e, size=2 * int(LEVEL_WIN_S / hop) + 1)
     min_len = int(np.ceil(MIN_NOTE_S / hop - 1e-9))
-    level_ok = e > local_max - TAIL_DB
-    voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
-    voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
+    if dead is not None and dead[:n].any():
+        ok = ~dead[:n]
+        local_max = maximum_filter1d(np.where(ok, e, -200.0), size=2 * int(LEVEL_WIN_S / hop) + 1)
+        level_ok = e > local_max - TAIL_DB
+        voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
+        voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
+        midi_all, voiced, e = bridge_dead_air(np.nan_to_num(midi_all), voiced & ok, e, dead[:n],
+                                              int(round(MAX_DEAD_S / hop)), int(round(DEAD_PAD_S / hop)))
+    else:
+        local_max = maximum_filter1d(e, size=2 * int(LEVEL_WIN_S / hop) + 1)
+        level_ok = e > local_max - TAIL_DB
+        voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
+        voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
+    voiced = fill_weak_gaps(np.nan_to_num(midi_all), track.confidence[:n], voiced, level_ok,
+                            int(round(MAX_WEAK_GAP_S / hop)))
+    voiced = extend_weak_edges(np.nan_to_num(midi_all), track.confidence[:n], voiced, level_ok,
+                               int(round(MAX_WEAK_ATTACK_S / hop)))
     min_jump = max(1, int(round(MIN_JUMP_S / hop)))
     win = int(round(DIP_WIN_S / hop))
     vib_win = int(round(VIB_WIN_S / hop)) | 1
     min_sep = int(round(MIN_SEP_S / hop))
     e_s = np.convolve(np.pad(e, 1, mode="edge"), np.ones(3) / 3, "valid")
+    r_s = None
+    if dip_level_db is not None:
+        r = dip_level_db[:n]
+        if dead is not None and dead[:n].any():
+            r = bridge_dead_air(np.zeros(n), np.ones(n, bool), r, dead[:n], int(round(MAX_DEAD_S / hop)),
+                                int(round(DEAD_PAD_S / hop)))[2]
+        r_s = np.convolve(np.pad(r, 1, mode="edge"), np.ones(3) / 3, "valid")
 
     notes: list[NoteEvent] = []
+    levels: list[float] = []   # median level (dB) of each note
+    runs: list[int] = []       # first frame of each note's voiced run
     edges = np.diff(np.r_[0, voiced.astype(np.int8), 0])
     for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
         if b - a < min_len:
@@ -195,7 +351,8 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray) -> list[NoteEvent]:
         if len(m) >= 5:
             m = median_filter(m, size=5, mode="nearest")
         pc = _pitch_cuts(m, min_jump)
-        dc = _dip_cuts(detrend_vibrato_level(e_s[a:b], m, vib_win), win, edge=min_len // 2)
+        dc = _dip_cuts(detrend_vibrato_level(e_s[a:b], m, vib_win), win, edge=min_len // 2,
+                       robust=None if r_s is None else detrend_vibrato_level(r_s[a:b], m, vib_win))
         strength = {c: 2.0 for c in pc}
         strength.update({c: 1.0 for c in dc if c not in strength})
         cuts = _merge_close(pc + dc, strength, min_sep)
@@ -218,4 +375,53 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray) -> list[NoteEvent]:
             notes.append(NoteEvent(onset_s=max((a + s) * hop - lead, 0.0), offset_s=(a + t) * hop,
                                    midi=float(np.median(core)),
                                    confidence=float(np.clip(np.mean(conf[s:t]), 0.0, 1.0))))
-    return notes
+            levels.append(float(np.median(e[a + s:a + t])))
+            runs.append(a)
+    return keep_callers_notes(notes, np.array(levels), np.array(runs))
+
+
+def _weighted_median(v: np.ndarray, w: np.ndarray) -> float:
+    order = np.argsort(v)
+    c = np.cumsum(w[order])
+    return float(v[order][np.searchsorted(c, 0.5 * c[-1])])
+
+
+def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.ndarray, *,
+                       window_s: float = CALLER_WIN_S, weak_db: float = CALLER_WEAK_DB,
+                       faint_db: float = CALLER_FAINT_DB, range_margin_st: float = CALLER_RANGE_ST,
+                       conf_margin: float = CALLER_CONF_MARGIN, leap_st: float = CALLER_LEAP_ST) -> list[NoteEvent]:
+    """The notes that are the caller's voice, not a TV or cafe talker behind it.
+
+    The caller is the loud, steady voice: their level at a note is the duration-weighted median
+    level (dB, ``levels_db`` (k,)) of the notes within +-``window_s`` s (follows AGC and a moving
+    phone). Notes no more than ``weak_db`` under it are the caller's ("anchors"); they give the
+    caller's harmonicity (median confidence). A weaker note is the caller's when it continues a caller's note without
+    a break in voicing (same run in ``runs`` (k,): the run's first frame) and at most ``leap_st``
+    semitones away (pitch continuity with the caller's voice); these and
+    the anchors give the caller's pitch range (lowest to highest +- ``range_margin_st``
+    semitones). Any other note must be within ``faint_db`` of the caller's level, inside the caller's range and
+    at most ``conf_margin`` under the caller's harmonicity, or it is dropped.
+    """
+    if len(notes) < 3:
+        return notes
+    on = np.array([n.onset_s for n in notes])
+    dur = np.array([n.offset_s - n.onset_s for n in notes])
+    centre = on + dur / 2
+    ref = np.array([_weighted_median(levels_db[np.abs(centre - c) <= window_s],
+                                     dur[np.abs(centre - c) <= window_s]) for c in centre])
+    anchor = levels_db >= ref - weak_db
+    if anchor.sum() < 3:
+        return notes
+    midi = np.array([n.midi for n in notes])
+    conf = np.array([n.confidence for n in notes])
+    caller = anchor.copy()
+    for order in (range(1, len(notes)), range(len(notes) - 2, -1, -1)):   # continuity, both ways
+        for i in order:
+            j = i - 1 if order.step == 1 else i + 1
+            if caller[j] and not caller[i] and runs[i] == runs[j] and abs(midi[i] - midi[j]) <= leap_st:
+                caller[i] = True
+    lo, hi = midi[caller].min(), midi[caller].max()
+    conf_ref = float(np.median(conf[anchor]))
+    keep = caller | ((levels_db >= ref - faint_db) & (midi >= lo - range_margin_st)
+                     & (midi <= hi + range_margin_st) & (conf >= conf_ref - conf_margin))
+    return [n for n, k in zip(notes, keep) if k]

@@ -1,0 +1,426 @@
+#!/usr/bin/env python3
+"""Build the phone stress corpus: the dev melodies through real codecs, rooms, talkers and voices.
+
+    .venv/bin/python tests/bench/make_stress_corpus.py OUT [--seed 10] [--items 12]
+    .venv/bin/python tests/bench/bench_transcribe.py --stress          # builds it when missing
+
+``--items`` melodies are drawn (by ``--seed``) from the dev corpus of the shared bench
+(``../shared/bench/melody/data/dev``: its notes give the tune, its .json the key and tempo) and
+sung again by the shared humming synthesizer (``humsynth.py``, imported from the bench folder).
+Each condition is one set folder ``OUT/<condition>/`` in the shared harness's format
+(``<id>.wav`` 8 kHz 16-bit, ``<id>.notes.csv``, ``<id>.json`` with ``key_sung``,
+``tempo_bpm``, ``source.meter``), so ``bench_transcribe.py --data OUT --sets ...`` scores it.
+
+Conditions (the voice is the dev item's unless the condition names another):
+
+``clean``       room noise 30-35 dB SNR, 300-3400 Hz band, G.711 mu-law (the reference line)
+``gsm``         GSM 06.10 full rate round trip (sox)
+``amr``         AMR-NB at 4.75-7.95 kbit/s round trip (sox with libopencore-amrnb)
+``opus``        Opus 8-12 kbit/s narrowband VoIP round trip (ffmpeg libopus)
+``speex``       Speex narrowband round trip (ffmpeg libspeex)
+``speaker``     speakerphone: small loudspeaker/mic band, early reflections 1-6 ms apart whose
+                comb notches are 6-14 dB deep, diffuse reverb RT60 0.3-0.8 s
+``babble``      TV / cafe talkers from espeak-ng (2-5 voices, several languages) at 10-20 dB SNR
+``noise``       street, car or HVAC noise at 8-15 dB SNR
+``ns_agc``      noise at 10-15 dB, then a phone's noise suppressor (spectral gating) and fast AGC
+``dropouts``    packet loss: 20 ms frames zeroed in bursts (3-8 % of frames)
+``child``       a child's voice (f0 250-700 Hz, formants +25 %)
+``bass``        a bass voice (f0 65-165 Hz: the fundamental is far below the phone band)
+``nasal``       closed-mouth hums "mm" with a strong nasal resonance near 1.1 kHz
+
+Everything is a deterministic function of ``--seed`` (and the tool versions for the codecs).
+Missing tools (sox, ffmpeg, espeak-ng) skip their condition with a message.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from math import gcd
+from pathlib import Path
+
+import numpy as np
+from scipy import signal
+from scipy.ndimage import minimum_filter1d, uniform_filter1d
+from scipy.io import wavfile
+
+BENCH_DIR = Path(os.environ.get("HUMITOUT_BENCH_DIR")
+                 or Path(__file__).resolve().parents[3] / "shared" / "bench" / "melody")
+DEFAULT_SEED = 10
+CONDITIONS = ("clean", "gsm", "amr", "opus", "speex", "speaker", "babble", "noise", "ns_agc", "dropouts",
+              "child", "bass", "nasal")
+VOICE_CONDITIONS = {"child": "child", "bass": "bass", "nasal": None}   # None: the dev voice, nasal hum
+NEEDS = {"gsm": "sox", "amr": "sox", "opus": "ffmpeg", "speex": "ffmpeg", "babble": "espeak-ng"}
+FS = 16000
+FS_OUT = 8000
+PCS = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"]
+NAME_PC = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+SENTENCES = [
+    "The weather tomorrow will be cloudy with a chance of rain in the afternoon.",
+    "And now the news. The council met today to discuss the new budget for the city.",
+    "I told him we would meet at the station at half past seven, but he never came.",
+    "Could you pass me the sugar please, and maybe another cup of coffee.",
+    "Der Zug nach Berlin hat heute leider eine Verspaetung von zwanzig Minuten.",
+    "Nous allons au marche samedi matin pour acheter des legumes et du pain.",
+    "Vamos a la playa el domingo si hace buen tiempo y no llueve.",
+    "Questa sera guardiamo un film e poi andiamo a mangiare una pizza.",
+    "Scores tonight: the home team won by three points after a difficult second half.",
+    "Ladies and gentlemen, welcome aboard. Please fasten your seat belts.",
+]
+TALKERS = ["en-us", "en", "de", "fr", "es", "it", "en-us+f3", "en+m3", "de+f2", "fr+m2", "es+f4", "it+m1"]
+
+
+# ------------------------------------------------------------------ voices beyond the shared generator
+def add_voices(humsynth) -> None:
+    """Register child, bass and nasal-hum voices in the imported ``humsynth`` module (in this process)."""
+    V = humsynth.Voice
+    humsynth.VOICES.setdefault("child", V("child", "child", 60, 76))       # 262-659 Hz
+    humsynth.VOICES.setdefault("bass", V("bass", "male", 36, 51))          # 65-156 Hz
+    fem = humsynth._FORMANTS["female"]
+    humsynth._FORMANTS.setdefault("child", {k: ([f * 1.25 for f in F], [b * 1.2 for b in B])
+                                            for k, (F, B) in fem.items()})
+    humsynth._NASAL_ZERO.setdefault("child", (1450.0, 200.0))
+    for sex in ("male", "female"):   # closed-mouth hum: murmur at ~250 Hz, strong narrow nasal pole ~1.1 kHz
+        base = humsynth._FORMANTS[sex]
+        humsynth._FORMANTS.setdefault(f"nasal_{sex}", {
+            **base, "m": ([250, 1100, 2000, 2700, 3600], [70, 60, 250, 350, 400])})
+        humsynth._NASAL_ZERO.setdefault(f"nasal_{sex}", (700.0, 120.0))
+    for name in ("male_low", "male_high", "female_low", "female_high"):
+        v = humsynth.VOICES[name]
+        humsynth.VOICES.setdefault(f"nasal_{name}", V(f"nasal_{name}", f"nasal_{v.sex}", v.midi_lo, v.midi_hi))
+
+
+# ------------------------------------------------------------------ melodies from the dev corpus
+def load_dev_melodies(dev_dir: Path, n: int, seed: int) -> list[dict]:
+    """``n`` dev items (drawn by ``seed``) as score-like melodies: onsets/offsets (s), pitches
+    (MIDI, source register), rests, and the reference key, tempo and metre."""
+    metas = sorted(dev_dir.glob("dev_*.json"))
+    pick = sorted(np.random.default_rng([seed, 1]).choice(len(metas), size=min(n, len(metas)), replace=False))
+    out = []
+    for i in pick:
+        meta = json.loads(metas[i].read_text())
+        notes = meta["notes"]
+        on = np.array([x["onset"] for x in notes])
+        off = np.array([x["offset"] for x in notes])
+        gap = np.r_[on[1:] - off[:-1], 1.0]
+        rest = gap > 0.25
+        score_off = np.where(rest, off, np.r_[on[1:], off[-1]])
+        out.append({"id": meta["id"], "onsets": on - on[0], "offsets": score_off - on[0],
+                    "pitches": np.array([x["midi"] for x in notes]) - meta["transpose_semitones"],
+                    "rest_after": rest, "meta": meta})
+    return out
+
+
+def transposed_key(key: str, shift: int) -> str:
+    """``"F# minor"`` shifted by ``shift`` semitones (sharps/flats as in :data:`PCS`)."""
+    tonic, mode = key.split()
+    pc = NAME_PC[tonic[0].upper()] + tonic[1:].count("#") - tonic[1:].count("b")
+    return f"{PCS[(pc + shift) % 12]} {mode}"
+
+
+def sing(humsynth, mel: dict, voice: str, style: str | None, rng) -> tuple[np.ndarray, object, int, str]:
+    """Render ``mel`` for ``voice``: 16 kHz float audio, the ``humsynth.Rendered`` (notes, true f0),
+    the transposition (semitones) and the humming style."""
+    v = humsynth.VOICES[voice]
+    p = mel["pitches"]
+    lo, hi = int(p.min()), int(p.max())
+    smin, smax = v.midi_lo - lo, v.midi_hi - hi
+    shift = int(rng.integers(smin, smax + 1)) if smin <= smax else int(round((v.midi_lo + v.midi_hi - lo - hi) / 2))
+    singer = humsynth.Singer.sample(rng, voice, style or mel["meta"]["singer"]["style"])
+    singer.rubato *= 0.5            # the dev notes already carry one performance's rubato
+    singer.timing_jitter_ms *= 0.5
+    perf = humsynth.perform(mel["onsets"], mel["offsets"], p + shift, mel["rest_after"], singer, rng)
+    rend = humsynth.render(perf, singer, rng)
+    return rend.audio / (np.abs(rend.audio).max() + 1e-9) * 0.5, rend, shift, singer.style
+
+
+# ------------------------------------------------------------------ channel pieces (16 kHz float in, float out)
+def _rms(x):
+    return float(np.sqrt(np.mean(np.square(x)) + 1e-20))
+
+
+def active_rms(x, fs=FS, floor_db=30.0):
+    """RMS over 20 ms frames within ``floor_db`` of the loudest (active speech level)."""
+    L = int(0.02 * fs)
+    e = np.mean(x[: len(x) // L * L].reshape(-1, L) ** 2, axis=1) + 1e-20
+    return float(np.sqrt(np.mean(e[e > e.max() * 10 ** (-floor_db / 10)])))
+
+
+def add_at_snr(x, noise, snr_db):
+    """``x`` plus ``noise`` scaled to ``snr_db`` under ``x``'s active level (300-3400 Hz band)."""
+    bp = signal.butter(4, [300, 3400], "bp", fs=FS, output="sos")
+    s, n = active_rms(signal.sosfilt(bp, x)), _rms(signal.sosfilt(bp, noise))
+    return x + noise * s / n * 10 ** (-snr_db / 20)
+
+
+def room_noise(rng, n, kind):
+    """Street, car or HVAC noise (16 kHz, unit-ish level), ``n`` samples."""
+    t = np.arange(n) / FS
+    w = rng.standard_normal(n)
+    spec = np.fft.rfft(w)
+    f = np.fft.rfftfreq(n, 1 / FS)
+    f[0] = f[1]
+    if kind == "car":      # engine firing harmonics + brown road rumble
+        x = np.fft.irfft(spec / f, n)
+        x /= _rms(x)
+        rpm = rng.uniform(25, 45) * (1 + 0.05 * np.sin(2 * np.pi * 0.2 * t))
+        ph = 2 * np.pi * np.cumsum(rpm) / FS
+        for h in range(1, 10):
+            x += 0.4 / h * np.sin(h * ph + rng.uniform(0, 6.3))
+        return x
+    if kind == "hvac":     # fan: low-passed broadband + blade-pass tone and its harmonics
+        x = signal.sosfilt(signal.butter(2, 600, "lp", fs=FS, output="sos"), w)
+        x /= _rms(x)
+        bpf = rng.uniform(80, 240)
+        for h in range(1, 6):
+            x += 0.3 / h * np.sin(2 * np.pi * bpf * h * t + rng.uniform(0, 6.3))
+        return x
+    x = np.fft.irfft(spec / np.sqrt(f), n)   # street: pink bed, passing cars, a horn
+    x /= _rms(x)
+    for _ in range(int(rng.integers(1, 4))):
+        c, wdt = rng.uniform(0, n / FS), rng.uniform(1.0, 3.0)
+        x *= 1 + 2.0 * np.exp(-0.5 * ((t - c) / (wdt / 2)) ** 2)
+    if rng.random() < 0.6:
+        a = rng.uniform(0, max(n / FS - 0.6, 0.1))
+        m = (t >= a) & (t < a + rng.uniform(0.2, 0.5))
+        f0 = rng.uniform(350, 500)
+        x[m] += 1.5 * np.sign(np.sin(2 * np.pi * f0 * t[m])) * 0.5
+    return x
+
+
+def speakerphone(x, rng):
+    """Small loudspeaker/mic band, early reflections making 6-14 dB comb notches, diffuse reverb."""
+    h = np.zeros(int(0.9 * FS))
+    h[0] = 1.0
+    for _ in range(int(rng.integers(2, 4))):
+        d = int(rng.uniform(0.001, 0.006) * FS)
+        h[d] += rng.uniform(0.5, 0.8) * rng.choice([-1, 1])
+    rt60 = rng.uniform(0.3, 0.8)
+    L = int(rt60 * FS)
+    t = np.arange(L) / FS
+    tail = rng.standard_normal(L) * 10 ** (-3 * t / rt60)
+    tail[: int(0.008 * FS)] = 0
+    tail *= 10 ** (-rng.uniform(0, 6) / 20) / np.sqrt(np.sum(tail ** 2)) * np.sqrt(np.sum(h ** 2))
+    h[:L] += tail
+    y = signal.fftconvolve(x, h)[: len(x)]
+    return signal.sosfilt(signal.butter(2, [rng.uniform(250, 450), 3800], "bp", fs=FS, output="sos"), y)
+
+
+def espeak_babble(rng, n, tmp: Path):
+    """2-5 espeak-ng talkers (one near "TV" voice, others distant and reverberant), ``n`` samples."""
+    out = np.zeros(n)
+    k = int(rng.integers(2, 6))
+    for j in range(k):
+        stream = np.zeros(0)
+        while len(stream) < n:
+            voice = TALKERS[int(rng.integers(len(TALKERS)))]
+            text = SENTENCES[int(rng.integers(len(SENTENCES)))]
+            wav = tmp / "talker.wav"
+            subprocess.run(["espeak-ng", "-v", voice, "-s", str(int(rng.integers(140, 200))),
+                            "-p", str(int(rng.integers(20, 80))), "-w", str(wav), text], check=True,
+                           capture_output=True)
+            sr, y = wavfile.read(wav)
+            g = gcd(FS, sr)
+            y = signal.resample_poly(y.astype(float) / 32768.0, FS // g, sr // g)
+            y /= active_rms(y) + 1e-9
+            stream = np.r_[stream, np.zeros(int(rng.uniform(0.1, 0.8) * FS)), y]
+        start = int(rng.integers(0, len(stream) - n + 1))
+        s = stream[start:start + n]
+        if j > 0:      # distant talkers: reverberant, 4-10 dB under the first
+            L = int(0.4 * FS)
+            ir = rng.standard_normal(L) * 10 ** (-3 * np.arange(L) / FS / 0.4)
+            ir[0] = 3.0
+            s = signal.fftconvolve(s, ir / np.sqrt(np.sum(ir ** 2)))[:n] * 10 ** (-rng.uniform(4, 10) / 20)
+        out += s
+    return out
+
+
+def noise_suppress_agc(x, rng):
+    """A phone's noise suppressor (spectral gating against a minimum-tracked noise floor, with
+    a gain floor) followed by a fast AGC (10 ms attack, 0.3 s release, to -20 dBFS)."""
+    f, t, z = signal.stft(x, fs=FS, nperseg=256, noverlap=128)
+    p = np.abs(z) ** 2
+    sm = uniform_filter1d(p, 5, axis=1)
+    floor = minimum_filter1d(sm, size=int(1.5 * FS / 128), axis=1) * rng.uniform(1.5, 3.0)
+    gain = np.clip(1 - floor / np.maximum(sm, 1e-20), 10 ** (-rng.uniform(12, 25) / 20), 1.0)
+    gain = uniform_filter1d(gain, 3, axis=1)
+    y = signal.istft(z * gain, fs=FS, nperseg=256, noverlap=128)[1][: len(x)]
+    y = np.r_[y, np.zeros(len(x) - len(y))]
+    env = np.abs(y)
+    lvl = np.zeros_like(env)
+    a_att, a_rel = np.exp(-1 / (0.01 * FS)), np.exp(-1 / (0.3 * FS))
+    acc = 1e-4
+    for i in range(0, len(env), 16):   # block-wise follower (16 samples) is plenty for an AGC
+        e = env[i:i + 16].max()
+        acc = a_att * acc + (1 - a_att) * e if e > acc else a_rel * acc + (1 - a_rel) * e
+        lvl[i:i + 16] = acc
+    g = np.minimum(0.1 / np.maximum(lvl, 1e-3), 30.0)
+    return y * g
+
+
+def dropouts(y8, rng):
+    """Zero 20 ms frames of ``y8`` (8 kHz) in bursts of 1-4 frames, 3-8 % of frames in all."""
+    L = int(0.02 * FS_OUT)
+    nfr = len(y8) // L
+    lost = np.zeros(nfr, bool)
+    target = rng.uniform(0.03, 0.08) * nfr
+    while lost.sum() < target:
+        a = int(rng.integers(0, nfr))
+        lost[a:a + int(rng.integers(1, 5))] = True
+    y = y8.copy()
+    for i in np.flatnonzero(lost):
+        y[i * L:(i + 1) * L] = 0.0
+    return y
+
+
+# ------------------------------------------------------------------ phone line and codecs (8 kHz)
+def to_line(x, rng, level_dbov=-22.0):
+    """16 kHz float -> 8 kHz band-limited float at ``level_dbov`` active level (peaks <= -1 dBFS)."""
+    y = signal.resample_poly(signal.sosfilt(signal.butter(2, 120, "hp", fs=FS, output="sos"), x), 1, 2)
+    y = signal.sosfilt(signal.butter(int(rng.choice([2, 3, 4])), [rng.uniform(250, 350), rng.uniform(3200, 3500)],
+                                     "bp", fs=FS_OUT, output="sos"), y)
+    g = min(10 ** (level_dbov / 20) / (active_rms(y, FS_OUT) + 1e-12), 10 ** (-1 / 20) / (np.abs(y).max() + 1e-12))
+    return y * g
+
+
+def mulaw(y):
+    """G.711 mu-law round trip of float samples (the shared bench's bit-exact coder)."""
+    import phone
+    pcm = np.clip(np.round(y * 32767), -32768, 32767).astype(np.int16)
+    return phone.mulaw_decode(phone.mulaw_encode(pcm)).astype(float) / 32768.0
+
+
+def codec_round_trip(y, codec, rng, tmp: Path):
+    """``y`` (8 kHz float) encoded and decoded by a real codec tool; returns 8 kHz float of the same length."""
+    src, back = tmp / "in.wav", tmp / "out.wav"
+    wavfile.write(src, FS_OUT, np.clip(np.round(y * 32767), -32768, 32767).astype(np.int16))
+    if codec == "gsm":
+        cmds = [["sox", str(src), str(tmp / "c.gsm")], ["sox", str(tmp / "c.gsm"), "-e", "signed-integer", "-b", "16", str(back)]]
+    elif codec == "amr":
+        mode = str(int(rng.integers(0, 5)))   # 4.75-7.95 kbit/s, what a congested cell uses
+        cmds = [["sox", str(src), "-t", "amr-nb", "-C", mode, str(tmp / "c.amr")],
+                ["sox", "-t", "amr-nb", str(tmp / "c.amr"), "-e", "signed-integer", "-b", "16", str(back)]]
+    elif codec == "opus":
+        br = f"{int(rng.integers(8, 13))}k"
+        cmds = [["ffmpeg", "-v", "error", "-y", "-i", str(src), "-c:a", "libopus", "-b:a", br, "-application", "voip",
+                 "-cutoff", "4000", str(tmp / "c.ogg")],
+                ["ffmpeg", "-v", "error", "-y", "-i", str(tmp / "c.ogg"), "-ar", str(FS_OUT), "-ac", "1", str(back)]]
+    elif codec == "speex":
+        cmds = [["ffmpeg", "-v", "error", "-y", "-i", str(src), "-c:a", "libspeex", "-cbr_quality",
+                 str(int(rng.integers(3, 7))), str(tmp / "c.spx")],
+                ["ffmpeg", "-v", "error", "-y", "-i", str(tmp / "c.spx"), "-ar", str(FS_OUT), "-ac", "1", str(back)]]
+    else:
+        raise ValueError(codec)
+    for c in cmds:
+        subprocess.run(c, check=True, capture_output=True)
+    sr, z = wavfile.read(back)
+    z = z.astype(float) / 32768.0
+    return np.r_[z, np.zeros(max(0, len(y) - len(z)))][: len(y)]
+
+
+def degrade(x, cond, rng, tmp: Path):
+    """16 kHz voice ``x`` through condition ``cond``; 8 kHz int16 like a call recording."""
+    n = len(x)
+    bed = "pink" if rng.random() < 0.5 else "hvac"
+    if cond == "speaker":
+        x = speakerphone(x, rng)
+    if cond == "babble":
+        x = add_at_snr(x, espeak_babble(rng, n, tmp), rng.uniform(10, 20))
+    if cond in ("noise", "ns_agc"):
+        x = add_at_snr(x, room_noise(rng, n, str(rng.choice(["street", "car", "hvac"]))),
+                       rng.uniform(8, 15) if cond == "noise" else rng.uniform(10, 15))
+    if cond == "ns_agc":
+        x = noise_suppress_agc(x, rng)
+    x = add_at_snr(x, room_noise(rng, n, bed) if bed == "hvac" else rng.standard_normal(n), rng.uniform(30, 35))
+    y = to_line(x, rng, level_dbov=rng.uniform(-28, -18))
+    if cond in ("gsm", "amr", "opus", "speex"):
+        y = codec_round_trip(y, cond, rng, tmp)
+    if cond == "dropouts":
+        y = dropouts(y, rng)
+    y = mulaw(y)
+    return np.clip(np.round(y * 32767), -32768, 32767).astype(np.int16)
+
+
+# ------------------------------------------------------------------ corpus
+def write_item(folder: Path, iid: str, pcm: np.ndarray, rend, meta: dict) -> None:
+    wavfile.write(folder / f"{iid}.wav", FS_OUT, pcm)
+    with open(folder / f"{iid}.notes.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["onset", "offset", "midi_pitch"])
+        for nt in rend.notes:
+            w.writerow([f"{nt.onset:.4f}", f"{nt.offset:.4f}", nt.midi])
+    with open(folder / f"{iid}.f0.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["time", "f0_hz"])
+        for t, v in zip(rend.f0_times, rend.f0_hz):
+            w.writerow([f"{t:.3f}", f"{v:.2f}"])
+    (folder / f"{iid}.json").write_text(json.dumps(meta, indent=1))
+
+
+def available(cond: str) -> bool:
+    return NEEDS.get(cond) is None or shutil.which(NEEDS[cond]) is not None
+
+
+def build(out: Path, seed: int = DEFAULT_SEED, items: int = 12, conditions=CONDITIONS) -> list[str]:
+    """Write the corpus under ``out``; returns the conditions written (those whose tools exist)."""
+    sys.path.insert(0, str(BENCH_DIR))
+    import humsynth
+    add_voices(humsynth)
+    mels = load_dev_melodies(BENCH_DIR / "data" / "dev", items, seed)
+    done = []
+    for cond in conditions:
+        if not available(cond):
+            print(f"  skipping {cond}: {NEEDS[cond]} is not installed", file=sys.stderr)
+            continue
+        folder = out / cond
+        folder.mkdir(parents=True, exist_ok=True)
+        done.append(cond)
+    renders: dict[tuple[int, str], tuple] = {}
+    with tempfile.TemporaryDirectory(prefix="stress-") as tmpdir:
+        tmp = Path(tmpdir)
+        for k, mel in enumerate(mels):
+            dev_voice = mel["meta"]["voice"]["name"]
+            for cond in done:
+                if cond in VOICE_CONDITIONS:
+                    voice = VOICE_CONDITIONS[cond] or f"nasal_{dev_voice}"
+                    style = "mm" if cond == "nasal" else None
+                else:
+                    voice, style = dev_voice, None
+                if (k, voice) not in renders:
+                    rng = np.random.default_rng([seed, k, sum(map(ord, voice))])
+                    renders[(k, voice)] = sing(humsynth, mel, voice, style, rng)
+                audio, rend, shift, sung_style = renders[(k, voice)]
+                rng = np.random.default_rng([seed, k, sum(map(ord, cond)), 7])
+                pcm = degrade(audio, cond, rng, tmp)
+                src = mel["meta"]
+                iid = f"{cond}_{k:03d}"
+                meta = {"id": iid, "set": cond, "from": src["id"], "duration_s": round(len(pcm) / FS_OUT, 3),
+                        "source": src["source"], "tempo_bpm": src["tempo_bpm"],
+                        "key_sung": transposed_key(src["key_source_analysed"], shift),
+                        "transpose_semitones": shift, "n_notes": len(rend.notes),
+                        "voice": {"name": voice, "sex": humsynth.VOICES[voice].sex},
+                        "singer": {"style": sung_style}}
+                write_item(out / cond, iid, pcm, rend, meta)
+            print(f"  {k + 1}/{len(mels)} melodies", flush=True)
+    (out / "manifest.json").write_text(json.dumps({"seed": seed, "items": items, "conditions": done}, indent=1))
+    return done
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    ap.add_argument("--items", type=int, default=12)
+    ap.add_argument("--conditions", nargs="+", default=list(CONDITIONS), choices=CONDITIONS)
+    a = ap.parse_args(argv)
+    print("wrote", ", ".join(build(a.out, a.seed, a.items, a.conditions)), "under", a.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
