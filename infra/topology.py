@@ -30,6 +30,7 @@ FUNCTIONS = (
     FunctionSpec("sms", "sms"),
     FunctionSpec("links", "links"),
     FunctionSpec("users", "users"),
+    FunctionSpec("web", "web"),
     FunctionSpec("transcribe", "transcribe", memory_mb=1769, timeout_s=120, container=True, asl_arn_key="TranscribeFunctionArn"),
     FunctionSpec("compose", "compose", memory_mb=1024, timeout_s=180, container=True, asl_arn_key="ComposeFunctionArn"),
     FunctionSpec("render", "render", memory_mb=3008, timeout_s=300, container=True, asl_arn_key="RenderFunctionArn"),
@@ -47,6 +48,17 @@ ROUTES = (
     ("POST", "/twilio/sms", "sms"),
     ("GET", "/s/{token}", "links"),
     ("POST", "/users", "users"),
+    # The web app "My tracks" and its static files (functions/web).
+    ("GET", "/app", "web"),
+    ("GET", "/app/signin", "web"),
+    ("POST", "/app/signin", "web"),
+    ("POST", "/app/signout", "web"),
+    ("GET", "/app/sessions/{session_id}/progress", "web"),
+    ("POST", "/app/sessions/{session_id}/versions", "web"),
+    ("GET", "/app/tracks/{track_id}", "web"),
+    ("POST", "/app/tracks/{track_id}/share", "web"),
+    ("POST", "/app/tracks/{track_id}/revoke", "web"),
+    ("GET", "/static/{name}", "web"),
 )
 
 

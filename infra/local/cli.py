@@ -57,12 +57,12 @@ def _watch_lambdas(stack) -> None:
 
 
 def _download(page_url: str, out_dir: Path) -> list[Path]:
-    """Open the share page like a phone would and download every link on it."""
+    """Open the share page like a phone would and download every file it offers."""
     page = requests.get(page_url, timeout=30)
     page.raise_for_status()
     out_dir.mkdir(parents=True, exist_ok=True)
     saved = []
-    for href in re.findall(r'href="([^"]+)"', page.text):
+    for href in re.findall(r'<a href="([^"]+)" download>', page.text):
         url = html.unescape(href)
         resp = requests.get(url, timeout=60)
         resp.raise_for_status()

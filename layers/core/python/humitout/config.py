@@ -33,6 +33,7 @@ class Settings:
     max_recording_s: int = 30  # MAX_RECORDING_S
     soundfont: str = ""  # HUMITOUT_SOUNDFONT
     state_dir: Path = field(default_factory=lambda: Path(".state"))  # HUMITOUT_STATE_DIR
+    web_session_secret: str = ""  # WEB_SESSION_SECRET: signs web cookies and CSRF tokens (empty = derived from the Twilio auth token)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -58,4 +59,5 @@ class Settings:
             max_recording_s=int(e.get("MAX_RECORDING_S", d.max_recording_s)),
             soundfont=e.get("HUMITOUT_SOUNDFONT", d.soundfont),
             state_dir=Path(e.get("HUMITOUT_STATE_DIR", str(d.state_dir))),
+            web_session_secret=e.get("WEB_SESSION_SECRET", d.web_session_secret),
         )
