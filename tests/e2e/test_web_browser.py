@@ -132,6 +132,7 @@ def test_sign_in_play_mix_download_and_watch_a_new_version_finish(stack, svc, sa
     # desktop layout of the same track page
     _size(d, DESKTOP)
     d.execute_script("window.scrollTo(0, 0)")
+    time.sleep(0.5)  # wavesurfer redraws for the new width after a debounce
     _shot(d, "track-1440x900", report)
 
     # a new version in another style: the history shows it stage by stage until it is ready

@@ -110,7 +110,7 @@ def home(svc: Services, req: Request) -> Reply:
         return redirect(f"{_base(svc)}/app/signin")
     csrf = auth.csrf_token(auth.web_secret(svc.settings), user.token_hash)
     body = pages.hums_page(queries.hums(svc, user.user_id), base=_base(svc), version=pages.static_version(),
-                           csrf=csrf, phone=user.phone)
+                           csrf=csrf, phone=user.phone, call_number=svc.settings.twilio_from_number)
     return _page(200, body)
 
 

@@ -3,6 +3,7 @@ its CSRF token, every download a plain link that works without JavaScript."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 from importlib import resources
@@ -28,6 +29,7 @@ def static_bytes(name: str) -> bytes:
     return resources.files("humitout.web").joinpath("static", STATIC_FILES[name][0]).read_bytes()
 
 
+@functools.cache
 def static_version() -> str:
     """A short hash of the static files, appended to their URLs so caches can keep them a year."""
     import hashlib
@@ -112,7 +114,7 @@ def status_text(status: str, error: str | None) -> str:
     return dict(STAGES).get(status, status)
 
 
-def hums_page(rows: list[dict], *, base: str, version: str, csrf: str, phone: str | None) -> str:
+def hums_page(rows: list[dict], *, base: str, version: str, csrf: str, phone: str | None, call_number: str) -> str:
     cards = []
     for row in rows:
         tracks = row["tracks"] or []
@@ -130,8 +132,8 @@ def hums_page(rows: list[dict], *, base: str, version: str, csrf: str, phone: st
         links = "".join(f'<a class="chip" href="{base}/app/tracks/{e(t["id"])}">v{t["version"]} {e(t["style"])}</a>'
                         for t in tracks)
         poll = f' data-progress="{base}/app/sessions/{e(row["id"])}/progress"' if busy else ""
-        title = f'<a href="{base}/app/tracks/{e(latest["id"])}">Hum of {e(when(row["created_at"]))}</a>' if latest \
-            else f"Hum of {e(when(row['created_at']))}"
+        name = f"{(latest['style']).capitalize()} in {key}" if latest else "New hum"
+        title = f'<a href="{base}/app/tracks/{e(latest["id"])}">{e(name)}</a>' if latest else e(name)
         cards.append(
             f'<li class="card hum" data-session="{e(row["id"])}"{poll}>'
             f'<div class="hum-head"><h2>{title}</h2>'
@@ -140,9 +142,10 @@ def hums_page(rows: list[dict], *, base: str, version: str, csrf: str, phone: st
             f'<dl class="facts">{dl}</dl>'
             f'{_progress(status, row["error"]) if busy else ""}'
             f'<div class="chips" data-role="versions">{links}</div></li>')
-    empty = ('<p class="card">No hums yet. Call your Hum It Out number, enter your PIN and hum after the beep; '
+    empty = ('<p class="card">No hums yet. Call, enter your PIN and hum after the beep: '
              "your track shows up here while it is being made.</p>")
-    who = f'<p class="muted">Signed in as {e(phone)}</p>' if phone else ""
+    who = (f'<p class="muted">{"Signed in as " + e(phone) + ". " if phone else ""}'
+           f'Call <a href="tel:{e(call_number)}">{e(call_number)}</a> and hum to add a track.</p>')
     body = (f'<div class="page-head"><h1>My tracks</h1>{who}</div>'
             f'<ul class="hums" aria-live="polite">{"".join(cards) if cards else ""}</ul>{"" if cards else empty}')
     return layout("My tracks", body, base=base, version=version, signed_in=True, csrf=csrf, scripts=("app.js",))
@@ -227,7 +230,7 @@ def _downloads(view: TrackView) -> str:
         f'<span class="meta">{e(f.kind)} · {e(human_size(f.size))}</span></li>' for f in view.downloads)
     zip_link = ""
     if view.package:
-        zip_link = (f'<p class="zip"><a class="button" href="{e(view.package.url)}" download>'
+        zip_link = (f'<p class="zip"><a href="{e(view.package.url)}" class="button" download>'
                     f'{e(view.package.label)}</a> <span class="meta">ZIP · {e(human_size(view.package.size))}</span></p>')
     return ('<section class="card" aria-labelledby="dl-h"><h2 id="dl-h">Downloads</h2>'
             '<p class="muted small">24-bit WAV for your DAW; the player streams a lighter preview when there is one.</p>'

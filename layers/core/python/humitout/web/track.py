@@ -94,7 +94,7 @@ def label_for(path: str) -> str:
     if path in LABELS:
         return LABELS[path]
     if path.startswith("stems/"):
-        return f"Stem: {PurePosixPath(path).stem}"
+        return f"Stem: {PurePosixPath(path).stem.capitalize()}"
     return path
 
 
@@ -141,7 +141,7 @@ def track_view(svc: Services, track: dict, *, with_timeline: bool = True) -> Tra
         view.player_url, view.player_compressed = listen(player)
     for path in sorted(p for p in offered if p.startswith("stems/") and p.endswith(".wav")):
         url, compressed = listen(path)
-        view.channels.append(Channel(PurePosixPath(path).stem, label_for(path).removeprefix("Stem: ").capitalize(),
+        view.channels.append(Channel(PurePosixPath(path).stem, label_for(path).removeprefix("Stem: "),
                                      url, compressed))
     view.channels.sort(key=lambda c: _order(f"stems/{c.name}.wav"))
     if YOUR_HUM in offered:
