@@ -63,14 +63,24 @@ def _wait(driver, script: str, timeout_s: float = 30, what: str = ""):
         time.sleep(0.1)
 
 
-def _transferred_bytes(driver) -> int:
-    """Bytes the browser received since the last call (Chrome's performance log)."""
-    total = 0
+def _transferred_bytes(driver) -> dict[str, int]:
+    """Bytes the browser received since the last call (Chrome's performance log), by kind:
+    ``page`` (HTML, CSS, JS, images), ``player`` (the <audio> element's stream), ``stems``."""
+    urls, received, finished = {}, {}, {}
     for entry in driver.get_log("performance"):
         message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.loadingFinished":
-            total += int(message["params"].get("encodedDataLength", 0))
-    return total
+        params, rid = message["params"], message["params"].get("requestId")
+        if message["method"] == "Network.responseReceived":
+            urls[rid] = (params["response"]["url"], params["type"])
+        elif message["method"] == "Network.dataReceived":  # a media stream may still be open
+            received[rid] = received.get(rid, 0) + int(params.get("encodedDataLength") or params.get("dataLength", 0))
+        elif message["method"] == "Network.loadingFinished":
+            finished[rid] = int(params.get("encodedDataLength", 0))
+    totals = {"page": 0, "player": 0, "stems": 0}
+    for rid, (url, kind) in urls.items():
+        key = "stems" if "/stems/" in url or "your-hum" in url else ("player" if kind == "Media" else "page")
+        totals[key] += finished[rid] if rid in finished else received.get(rid, 0)
+    return totals
 
 
 def test_sign_in_play_mix_download_and_watch_a_new_version_finish(stack, svc, sample_hum, browser, capsys):
@@ -101,13 +111,15 @@ def test_sign_in_play_mix_download_and_watch_a_new_version_finish(stack, svc, sa
     d.find_element(By.CSS_SELECTOR, ".hum h2 a").click()
     _wait(d, "return document.getElementById('play') && !document.getElementById('transport').hidden",
           what="the player")
+    track_id = d.current_url.rsplit("/", 1)[1]
     d.execute_script("document.getElementById('play').dataset.clicked = performance.now()")
     d.find_element(By.ID, "play").click()
     _wait(d, "return window.hio.audio.currentTime > 0.5", what="currentTime to advance")
     first_audio_ms = d.execute_script("return window.hio.firstAudioMs")
     clicked_ms = float(d.execute_script("return document.getElementById('play').dataset.clicked"))
     _wait(d, "return window.hio.mixer.ready", 60, "the stems to load")
-    page_and_stems = _transferred_bytes(d)
+    time.sleep(0.5)
+    weight = _transferred_bytes(d)
     t1 = d.execute_script("return window.hio.audio.currentTime")
     time.sleep(0.6)
     assert d.execute_script("return window.hio.audio.currentTime") > t1  # still playing, now through the mixer
@@ -146,10 +158,20 @@ def test_sign_in_play_mix_download_and_watch_a_new_version_finish(stack, svc, sa
     assert "/app" in d.current_url  # the page updated itself, no reload by the test
     _shot(d, "history-1440x900", report)
 
+    # what the SMS link opens: the same track page, no sign-in, no owner tools
+    _size(d, MOBILE)
+    token = svc.db.create_share_link(track_id, 30)
+    d.delete_all_cookies()
+    d.get(f"{stack.gateway.url}/s/{token}")
+    _wait(d, "return !document.getElementById('transport').hidden", what="the shared player")
+    assert not d.find_elements(By.NAME, "csrf")
+    _shot(d, "shared-390x844", report)
+
     with capsys.disabled():
         print()
         for line in report:
             print(f"    {line}")
         print(f"    track page: first audio {first_audio_ms:.0f} ms after navigation start "
               f"({first_audio_ms - clicked_ms:.0f} ms after pressing play); "
-              f"{page_and_stems / 1e6:.1f} MB transferred for the page, its audio and the stems")
+              f"transferred: page {weight['page'] / 1e3:.0f} kB (HTML, CSS, JS, piano roll), "
+              f"player stream {weight['player'] / 1e6:.2f} MB, stems {weight['stems'] / 1e6:.1f} MB")

@@ -66,9 +66,9 @@
   var ws = null;
   if (window.WaveSurfer) {
     ws = window.WaveSurfer.create({
-      container: waveEl, media: audio, height: 64, normalize: true, barWidth: 2, barGap: 1, barRadius: 2,
+      container: waveEl, media: audio, height: 64, barWidth: 2, barGap: 1, barRadius: 2,
       waveColor: "#4b5675", progressColor: "#8fb4ff", cursorColor: "#eceef4", cursorWidth: 2,
-      peaks: [new Float32Array(256).fill(0.04)]
+      peaks: [new Float32Array(256).fill(0.03)]  // a quiet line until the stems are decoded
     });
     hio.ws = ws;
   }
@@ -278,6 +278,9 @@
           peaks[i] += m;
         }
       });
+      var top = 0;
+      for (var k = 0; k < n; k++) { if (peaks[k] > top) { top = peaks[k]; } }
+      for (k = 0; k < n; k++) { peaks[k] = top ? peaks[k] / top : 0; }
       ws.load(audio.currentSrc || audio.src, [peaks], duration);
     };
 
