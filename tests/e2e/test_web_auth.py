@@ -163,3 +163,14 @@ def test_share_and_revoke_links_and_a_new_version_from_the_web(stack, svc, owner
         time.sleep(1)
     assert progress["status"] == "completed" and progress["track_url"]
     assert "v2 jazz" in web.get("/app").text
+
+
+def test_new_versions_from_the_web_are_limited_per_hour(stack, svc, owner):
+    account, _, track = owner
+    web = WebClient(stack.gateway.url)
+    web.sign_in(account.phone, account.pin)
+    token = web.csrf(web.get("/app").text)
+    while svc.db.note_call_attempt(f"web-version:{account.user_id}", svc.settings.calls_per_hour):
+        pass  # use up this hour's allowance
+    refused = web.post(f"/app/sessions/{track['session_id']}/versions", {"csrf": token, "style": "rock"})
+    assert refused.status_code == 429 and "Too many new versions" in refused.text

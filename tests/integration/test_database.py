@@ -18,7 +18,11 @@ def test_migrations_are_applied_once(svc):
     assert svc.db.migrate() == []  # the stack applied them; a second run applies nothing
     with svc.db.tx() as cur:
         cur.execute("SELECT name FROM schema_migrations")
-        assert [r["name"] for r in cur.fetchall()] == ["0001_initial.sql"]
+        applied = sorted(r["name"] for r in cur.fetchall())
+    from importlib import resources
+
+    shipped = sorted(f.name for f in resources.files("humitout.db.migrations").iterdir() if f.name.endswith(".sql"))
+    assert applied == shipped and applied[0] == "0001_initial.sql"
 
 
 def test_pin_is_stored_hashed(svc, user, phone):

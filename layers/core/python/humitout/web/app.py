@@ -167,7 +167,8 @@ def shared_track(svc: Services, req: Request, token: str) -> Reply:
 
 
 def new_version(svc: Services, req: Request, session_id: str) -> Reply:
-    """Start the pipeline from the saved analysis in the chosen style (like texting "jazz")."""
+    """Start the pipeline from the saved analysis in the chosen style (like texting "jazz");
+    renders cost money, so at most ``CALLS_PER_HOUR`` per user and hour."""
     user = _user(svc, req)
     form = _posted(svc, req, user)
     if form is None:
@@ -175,6 +176,10 @@ def new_version(svc: Services, req: Request, session_id: str) -> Reply:
     row = queries.session_for(svc, user.user_id, session_id)
     if row is None or row["melody"] is None:
         return _not_found(svc)
+    if not svc.db.note_call_attempt(f"web-version:{user.user_id}", svc.settings.calls_per_hour):
+        return _page(429, pages.message_page(
+            "Too many new versions", "You made many versions in the last hour. Please try again later.",
+            base=_base(svc), version=pages.static_version()))
     style = Style.from_text(form.get("style"))
     name = f"web-{uuid.uuid4().hex}"
     # Queued: the history shows (and polls) it at once; the stages move it on from here.

@@ -157,8 +157,8 @@ def track_page(view: TrackView, *, base: str, version: str, owner: bool, csrf: s
     title = f"{view.style.capitalize()} in {view.key}" if view.key else view.style.capitalize()
     facts = " · ".join(x for x in (view.meter, f"{round(view.tempo_bpm)} bpm" if view.tempo_bpm else "",
                                    f"version {view.version}", when(view.created_at)) if x)
-    parts = [f'<div class="page-head">{"<a class=back href=" + chr(34) + base + "/app" + chr(34) + ">← My tracks</a>" if owner else ""}'
-             f"<h1>{e(title)}</h1><p class='muted'>{e(facts)}</p></div>"]
+    back = f'<a class="back" href="{base}/app">← My tracks</a>' if owner else ""
+    parts = [f'<div class="page-head">{back}<h1>{e(title)}</h1><p class="muted">{e(facts)}</p></div>']
     if notice:
         parts.append(f'<p class="alert ok" role="status">{e(notice)}</p>')
     left = [_player(view)]
