@@ -79,6 +79,14 @@ class PipLayerBundling:
         return True
 
 
+def _origin(url: str) -> str:
+    """``https://hum.example.com/prod`` -> ``https://hum.example.com``."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 class HumItOutStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -103,6 +111,10 @@ class HumItOutStack(Stack):
             encryption=s3.BucketEncryption.S3_MANAGED,
             enforce_ssl=True,
             removal_policy=RemovalPolicy.RETAIN,
+            # The web player's stem mixer fetch()es the presigned audio from the app's pages.
+            cors=[s3.CorsRule(allowed_methods=[s3.HttpMethods.GET, s3.HttpMethods.HEAD],
+                              allowed_origins=[_origin(public_base_url) if public_base_url else "*"],
+                              allowed_headers=["*"], max_age=3600)],
             lifecycle_rules=[
                 s3.LifecycleRule(id="abort-uploads", abort_incomplete_multipart_upload_after=Duration.days(1)),
                 s3.LifecycleRule(id="renders-expire", prefix="sessions/", expiration=Duration.days(365),
@@ -183,6 +195,7 @@ class HumItOutStack(Stack):
         for name in ("transcribe", "compose", "render"):
             bucket.grant_read_write(functions[name])
         bucket.grant_read(functions["links"])
+        bucket.grant_read(functions["web"])
 
         state_machine = sfn.StateMachine(
             self, "Pipeline",
@@ -198,7 +211,7 @@ class HumItOutStack(Stack):
         for spec in FUNCTIONS:
             if spec.asl_arn_key:
                 functions[spec.name].grant_invoke(state_machine)
-        for name in ("voice", "sms"):
+        for name in ("voice", "sms", "web"):
             functions[name].add_environment("STATE_MACHINE_ARN", state_machine.state_machine_arn)
             state_machine.grant_start_execution(functions[name])
         for spec in FUNCTIONS:

@@ -34,6 +34,7 @@ FUNCTIONS = (
     FunctionSpec("sms", "sms", requires=("database", "twilio", "sender", "state_machine", "public_url")),
     FunctionSpec("links", "links", requires=("database", "bucket")),
     FunctionSpec("users", "users", requires=("database", "twilio", "sender")),
+    FunctionSpec("web", "web", requires=("database", "bucket", "twilio", "state_machine", "public_url")),
     FunctionSpec("transcribe", "transcribe", memory_mb=1769, timeout_s=120, container=True,
                  asl_arn_key="TranscribeFunctionArn", requires=("database", "twilio", "bucket")),
     FunctionSpec("compose", "compose", memory_mb=1024, timeout_s=180, container=True,
@@ -61,6 +62,17 @@ ROUTES = (
     ("POST", "/twilio/sms", "sms"),
     ("GET", "/s/{token}", "links"),
     ("POST", "/users", "users"),
+    # The web app "My tracks" and its static files (functions/web).
+    ("GET", "/app", "web"),
+    ("GET", "/app/signin", "web"),
+    ("POST", "/app/signin", "web"),
+    ("POST", "/app/signout", "web"),
+    ("GET", "/app/sessions/{session_id}/progress", "web"),
+    ("POST", "/app/sessions/{session_id}/versions", "web"),
+    ("GET", "/app/tracks/{track_id}", "web"),
+    ("POST", "/app/tracks/{track_id}/share", "web"),
+    ("POST", "/app/tracks/{track_id}/revoke", "web"),
+    ("GET", "/static/{name}", "web"),
 )
 
 

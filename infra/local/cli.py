@@ -1,6 +1,7 @@
 """``humitout``: run the whole product on this machine.
 
-    humitout demo                                   sign up a demo user, call with the sample hum
+    humitout demo [--serve]                         sign up a demo user, call with the sample hum
+                                                    (--serve: then keep serving the web app)
     humitout call FILE.wav --pin 123456 [--style jazz] [--phone +1555...]
     humitout users create --email a@b.c --phone +15551234567
     humitout executions [NAME]                      state-by-state history of past runs
@@ -57,12 +58,12 @@ def _watch_lambdas(stack) -> None:
 
 
 def _download(page_url: str, out_dir: Path) -> list[Path]:
-    """Open the share page like a phone would and download every link on it."""
+    """Open the share page like a phone would and download every file it offers."""
     page = requests.get(page_url, timeout=30)
     page.raise_for_status()
     out_dir.mkdir(parents=True, exist_ok=True)
     saved = []
-    for href in re.findall(r'href="([^"]+)"', page.text):
+    for href in re.findall(r'<a href="([^"]+)"[^>]* download>', page.text):
         url = html.unescape(href)
         resp = requests.get(url, timeout=60)
         resp.raise_for_status()
@@ -119,14 +120,48 @@ def run_call(stack, phone: str, pin: str, audio: bytes, style: str | None, out_r
     return 0
 
 
+def _forget_old_demo_hums() -> None:
+    """The local S3 lives in memory, so hums of earlier demo runs have lost their files: drop
+    them (with their tracks and links) so "My tracks" shows only what this stack can play."""
+    from humitout.runtime import services
+
+    svc = services()
+    user = svc.db.user_for_phone(DEMO_PHONE)
+    if user is not None:
+        with svc.db.tx() as cur:
+            cur.execute("DELETE FROM sessions WHERE user_id = %s", (user["id"],))
+
+
+def _print_web_sign_in(stack, phone: str, pin: str) -> None:
+    say(f"My tracks (web app): {stack.gateway.url}/app  sign in with {phone} and PIN {pin}")
+
+
+def _wait_for_ctrl_c() -> None:
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+
+
 def cmd_demo(args) -> int:
     audio = Path(args.file or SAMPLE_HUM).read_bytes()
+    if args.serve and not args.port:
+        args.port = 8080
     stack = _stack(args)
     try:
+        _forget_old_demo_hums()
         account = _sign_up(DEMO_EMAIL, DEMO_PHONE, reset=True)
         say(f"demo user {DEMO_PHONE} signed up; the PIN was texted: "
             f"{stack.twilio.wait_for_sms(DEMO_PHONE, 1, 5)[-1].body!r}")
-        return run_call(stack, DEMO_PHONE, account.pin, audio, args.style, args.out)
+        status = run_call(stack, DEMO_PHONE, account.pin, audio, args.style, args.out)
+        _print_web_sign_in(stack, DEMO_PHONE, account.pin)
+        if args.serve:
+            say("serving until Ctrl-C")
+            _wait_for_ctrl_c()
+        else:
+            print("    (this stack stops now; `humitout demo --serve` keeps it up on port 8080 to browse the track)")
+        return status
     finally:
         stack.stop()
 
@@ -196,10 +231,10 @@ def cmd_serve(args) -> int:
     stack.start_schedules()
     print(f"gateway {stack.gateway.url} (point Twilio-style webhooks here); the sweeper runs every 5 minutes;"
           " Ctrl-C to stop")
+    print(f"My tracks (web app): {stack.gateway.url}/app  sign in with a number and PIN from "
+          "`humitout users create` (or run `humitout demo --serve` for a demo user with a track)")
     try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
+        _wait_for_ctrl_c()
         return 0
     finally:
         stack.stop()
@@ -218,6 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--file", help="another recording to hum (WAV/MP3)")
     demo.add_argument("--style", help="pop, rock, jazz, electronic, acoustic, hip-hop (default: chosen for you)")
     demo.add_argument("--out", type=Path, default=Path("out"), help="where downloads go (default ./out)")
+    demo.add_argument("--serve", action="store_true", help="keep the stack up afterwards to browse My tracks")
+    demo.add_argument("--port", type=int, default=0, help="gateway port (default: any; 8080 with --serve)")
     demo.set_defaults(func=cmd_demo)
 
     call = sub.add_parser("call", help="call with your own recording")

@@ -36,6 +36,8 @@ def proxy_event(method: str, raw_path: str, raw_query: str, headers: dict[str, s
             "rawPath": raw_path,
             "rawQueryString": raw_query,
             "headers": lower,
+            # API Gateway moves the Cookie header into ``cookies`` (payload 2.0)
+            **({"cookies": [c.strip() for c in lower["cookie"].split(";") if c.strip()]} if "cookie" in lower else {}),
             "queryStringParameters": {k: ",".join(v) for k, v in query.items()} or None,
             "pathParameters": match.groupdict() or None,
             "requestContext": {
@@ -81,7 +83,8 @@ class Gateway(BackgroundServer):
                 headers = {k.lower(): str(v) for k, v in (result.get("headers") or {}).items()}
                 for name, values in (result.get("multiValueHeaders") or {}).items():
                     headers[name.lower()] = ", ".join(values)
-                self.send_body(int(result.get("statusCode", 200)), headers, data)
+                self.send_body(int(result.get("statusCode", 200)), headers, data,
+                               [("Set-Cookie", c) for c in result.get("cookies") or []])
                 gateway.latencies.append((event["routeKey"], time.monotonic() - started))
 
             do_GET = do_POST = _serve

@@ -15,9 +15,11 @@ class QuietHandler(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
 
-    def send_body(self, status: int, headers: dict[str, str], data: bytes) -> None:
+    def send_body(self, status: int, headers: dict[str, str], data: bytes,
+                  repeated: list[tuple[str, str]] = ()) -> None:
+        """``repeated``: headers that may occur more than once (``Set-Cookie``)."""
         self.send_response(status)
-        for name, value in headers.items():
+        for name, value in [*headers.items(), *repeated]:
             if name.lower() not in {"content-length", "connection"}:
                 self.send_header(name, value)
         self.send_header("Content-Length", str(len(data)))

@@ -118,6 +118,10 @@ class LocalStack:
         svc.db.migrate()
         s3 = boto3.client("s3")
         s3.create_bucket(Bucket=svc.settings.bucket)
+        # The web player's stem mixer fetches the presigned audio from the page's origin.
+        s3.put_bucket_cors(Bucket=svc.settings.bucket, CORSConfiguration={"CORSRules": [
+            {"AllowedMethods": ["GET", "HEAD"], "AllowedOrigins": [self.gateway.url], "AllowedHeaders": ["*"],
+             "MaxAgeSeconds": 3600}]})
         topic = boto3.client("sns").create_topic(Name="humitout-events")["TopicArn"]
         self._set_env({"EVENTS_TOPIC_ARN": topic})
         boto3.client("stepfunctions").create_state_machine(

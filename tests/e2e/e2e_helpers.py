@@ -31,11 +31,11 @@ def link_in(sms_body: str) -> str:
 
 
 def page_links(page_html: str) -> dict[str, str]:
-    """filename -> presigned URL, from the share page."""
+    """filename -> presigned URL of each download the share page offers."""
     import html
 
     links = {}
-    for href in re.findall(r'href="([^"]+)"', page_html):
+    for href in re.findall(r'<a href="([^"]+)"[^>]* download>', page_html):
         url = html.unescape(href)
         name = re.search(r"response-content-disposition=attachment%3B%20filename%3D%22([^%]+)%22", url)
         links[name.group(1) if name else url] = url

@@ -72,6 +72,7 @@ class Settings:
     max_recording_s: int = 30  # MAX_RECORDING_S
     soundfont: str = ""  # HUMITOUT_SOUNDFONT
     state_dir: Path = field(default_factory=lambda: Path(".state"))  # HUMITOUT_STATE_DIR
+    web_session_secret: str = ""  # WEB_SESSION_SECRET: signs web cookies and CSRF tokens (empty = derived from the Twilio auth token)
     requires: tuple[str, ...] = ()  # HUMITOUT_REQUIRES: what this function cannot run without (AWS)
 
     @property
@@ -133,4 +134,5 @@ class Settings:
             soundfont=e.get("HUMITOUT_SOUNDFONT", d.soundfont),
             state_dir=Path(e.get("HUMITOUT_STATE_DIR", str(d.state_dir))),
             requires=_csv(e.get("HUMITOUT_REQUIRES", "")),
+            web_session_secret=e.get("WEB_SESSION_SECRET", d.web_session_secret),
         )

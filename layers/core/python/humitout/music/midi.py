@@ -17,6 +17,7 @@ import pretty_midi
 
 from humitout.models import Arrangement, NoteEvent
 from humitout.music.mixing import style_mix
+from humitout.music.lyric_timing import melody_notes, spread_lyrics
 
 TICKS_PER_BEAT = 480
 
@@ -42,30 +43,6 @@ def volume_cc(level_db: float, loudest_level_db: float) -> int:
 def pan_cc(pan: float) -> int:
     """CC 10 value for ``pan`` in [-1 (left), 1 (right)]; 64 is centre."""
     return max(0, min(127, round(64 + 63 * pan)))
-
-
-def melody_notes(arrangement: Arrangement) -> list[NoteEvent]:
-    """The melody part's notes sorted by start beat (empty if there is no melody part)."""
-    try:
-        notes = arrangement.part("melody").notes
-    except KeyError:
-        return []
-    return sorted(notes, key=lambda n: (n.start_beat, n.pitch))
-
-
-def spread_lyrics(text: str, note_count: int) -> list[tuple[int, str]]:
-    """Spread the words of ``text`` evenly over ``note_count`` notes.
-
-    Returns ``(note_index, words)`` pairs in note order; when there are more
-    words than notes, neighbouring words share a note (joined by spaces).
-    """
-    words = text.split()
-    if not words or note_count <= 0:
-        return []
-    by_note: dict[int, list[str]] = {}
-    for i, word in enumerate(words):
-        by_note.setdefault(i * note_count // len(words), []).append(word)
-    return [(index, " ".join(group)) for index, group in sorted(by_note.items())]
 
 
 def build_midi(arrangement: Arrangement) -> mido.MidiFile:

@@ -1,0 +1,177 @@
+"""The web app in a real browser (Debian's chromium + chromedriver, headless): sign in, see the
+history, open a track, play it (currentTime advances), mute a stem in the Web Audio mixer,
+download a file, make a new version and watch its progress until it is ready. Screenshots at
+390x844 and 1440x900 go to out/screenshots/ (paths printed); so do page weight and time to
+first audio, measured on this machine."""
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from e2e_helpers import Caller, call_and_wait
+from web_client import signed_up
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+SHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+MOBILE, DESKTOP = (390, 844), (1440, 900)
+
+pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
+                                reason="needs Debian's chromium and chromium-driver (./dev setup installs them)")
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    downloads = tmp_path_factory.mktemp("downloads")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--mute-audio",
+                "--autoplay-policy=no-user-gesture-required", "--hide-scrollbars", "--force-device-scale-factor=1"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    driver.downloads = downloads
+    yield driver
+    driver.quit()
+
+
+def _size(driver, width_height) -> None:
+    width, height = width_height
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
+
+
+def _shot(driver, name: str, report: list[str]) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    driver.save_screenshot(str(path))
+    report.append(f"screenshot: {path}")
+
+
+def _wait(driver, script: str, timeout_s: float = 30, what: str = ""):
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = driver.execute_script(script)
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"timed out waiting for {what or script}"
+        time.sleep(0.1)
+
+
+def _transferred_bytes(driver) -> dict[str, int]:
+    """Bytes the browser received since the last call (Chrome's performance log), by kind:
+    ``page`` (HTML, CSS, JS, images), ``player`` (the <audio> element's stream), ``stems``."""
+    urls, received, finished = {}, {}, {}
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        params, rid = message["params"], message["params"].get("requestId")
+        if message["method"] == "Network.responseReceived":
+            urls[rid] = (params["response"]["url"], params["type"])
+        elif message["method"] == "Network.dataReceived":  # a media stream may still be open
+            received[rid] = received.get(rid, 0) + int(params.get("encodedDataLength") or params.get("dataLength", 0))
+        elif message["method"] == "Network.loadingFinished":
+            finished[rid] = int(params.get("encodedDataLength", 0))
+    totals = {"page": 0, "player": 0, "stems": 0}
+    for rid, (url, kind) in urls.items():
+        key = "stems" if "/stems/" in url or "your-hum" in url else ("player" if kind == "Media" else "page")
+        totals[key] += finished[rid] if rid in finished else received.get(rid, 0)
+    return totals
+
+
+def test_sign_in_play_mix_download_and_watch_a_new_version_finish(stack, svc, sample_hum, browser, capsys):
+    from selenium.webdriver.common.by import By
+
+    account = signed_up(svc, stack)
+    _, desc, _ = call_and_wait(stack, Caller(account.phone, account.pin, account.user_id), sample_hum,
+                               style_digit="1")
+    assert desc["status"] == "SUCCEEDED"
+    report: list[str] = []
+    d = browser
+    _size(d, MOBILE)
+
+    # sign in
+    d.get(stack.gateway.url + "/app")
+    assert d.current_url.endswith("/app/signin")
+    _shot(d, "signin-390x844", report)
+    d.find_element(By.ID, "phone").send_keys(account.phone)
+    d.find_element(By.ID, "pin").send_keys(account.pin)
+    d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    _wait(d, "return document.querySelector('.hum') !== null", what="the history")
+    assert d.find_element(By.CSS_SELECTOR, ".hum .badge").text == "Ready"
+    assert "Pop" in d.find_element(By.CSS_SELECTOR, ".hum .facts").text or "pop" in d.page_source
+    _shot(d, "history-390x844", report)
+
+    # open the track and play it
+    d.get_log("performance")
+    d.find_element(By.CSS_SELECTOR, ".hum h2 a").click()
+    _wait(d, "return document.getElementById('play') && !document.getElementById('transport').hidden",
+          what="the player")
+    track_id = d.current_url.rsplit("/", 1)[1]
+    d.execute_script("document.getElementById('play').dataset.clicked = performance.now()")
+    d.find_element(By.ID, "play").click()
+    _wait(d, "return window.hio.audio.currentTime > 0.5", what="currentTime to advance")
+    first_audio_ms = d.execute_script("return window.hio.firstAudioMs")
+    clicked_ms = float(d.execute_script("return document.getElementById('play').dataset.clicked"))
+    _wait(d, "return window.hio.mixer.ready", 60, "the stems to load")
+    time.sleep(0.5)
+    weight = _transferred_bytes(d)
+    t1 = d.execute_script("return window.hio.audio.currentTime")
+    time.sleep(0.6)
+    assert d.execute_script("return window.hio.audio.currentTime") > t1  # still playing, now through the mixer
+
+    # mute the drums: its gain goes to 0, the others stay at 1
+    d.find_element(By.CSS_SELECTOR, '.channel[data-name="drums"] .mute').click()
+    _wait(d, "return window.hio.mixer.gainOf('drums') < 0.01", 5, "the drums to be muted")
+    assert d.execute_script("return window.hio.mixer.gainOf('bass')") > 0.99
+    assert d.find_element(By.CSS_SELECTOR, '.channel[data-name="drums"]').get_attribute("data-gain") == "0"
+    assert d.find_element(By.ID, "chord-now").text  # the chord under the playhead is shown
+    _shot(d, "track-390x844", report)
+
+    # download the MIDI file (a plain link: works without JavaScript)
+    d.find_element(By.XPATH, "//a[@download][starts-with(., 'MIDI')]").click()
+    midi = d.downloads / "session.mid"
+    deadline = time.monotonic() + 30
+    while not (midi.exists() and midi.stat().st_size > 0):
+        assert time.monotonic() < deadline, list(d.downloads.iterdir())
+        time.sleep(0.2)
+    assert midi.read_bytes()[:4] == b"MThd"
+
+    # desktop layout of the same track page
+    _size(d, DESKTOP)
+    d.execute_script("window.scrollTo(0, 0)")
+    time.sleep(0.5)  # wavesurfer redraws for the new width after a debounce
+    _shot(d, "track-1440x900", report)
+
+    # a new version in another style: the history shows it stage by stage until it is ready
+    d.find_element(By.CSS_SELECTOR, "#style option[value=jazz]").click()
+    d.find_element(By.XPATH, "//button[.='Make it']").click()
+    _wait(d, "return document.querySelector('.hum .stages') !== null", 10, "the progress bar")
+    _shot(d, "progress-1440x900", report)
+    _wait(d, "return /v2 jazz/.test(document.querySelector('.hum .chips').textContent)", 240,
+          "the new version to finish")
+    assert d.find_element(By.CSS_SELECTOR, ".hum .badge").text == "Ready"
+    assert "/app" in d.current_url  # the page updated itself, no reload by the test
+    _shot(d, "history-1440x900", report)
+
+    # what the SMS link opens: the same track page, no sign-in, no owner tools
+    _size(d, MOBILE)
+    token = svc.db.create_share_link(track_id, 30)
+    d.delete_all_cookies()
+    d.get(f"{stack.gateway.url}/s/{token}")
+    _wait(d, "return !document.getElementById('transport').hidden", what="the shared player")
+    assert not d.find_elements(By.NAME, "csrf")
+    _shot(d, "shared-390x844", report)
+
+    with capsys.disabled():
+        print()
+        for line in report:
+            print(f"    {line}")
+        print(f"    track page: first audio {first_audio_ms:.0f} ms after navigation start "
+              f"({first_audio_ms - clicked_ms:.0f} ms after pressing play); "
+              f"transferred: page {weight['page'] / 1e3:.0f} kB (HTML, CSS, JS, piano roll), "
+              f"player stream {weight['player'] / 1e6:.2f} MB, stems {weight['stems'] / 1e6:.1f} MB")

@@ -1,0 +1,105 @@
+"""The web app's pure parts: which files the track page offers and plays, signed cookies and
+CSRF tokens, escaping and security headers (no database, no S3)."""
+import datetime as dt
+from dataclasses import dataclass, field
+
+from humitout.config import Settings
+from humitout.web import auth, pages
+from humitout.web.http import parse_cookies, security_headers
+from humitout.web.track import track_view
+
+
+class FakeStorage:
+    def presign_get(self, key, ttl_s, filename=None):
+        return f"https://bucket.s3.example/{key}" + (f"?attachment={filename}" if filename else "")
+
+    def get_json(self, key):
+        raise KeyError(key)  # no arrangement: the page still plays and downloads
+
+
+@dataclass
+class FakeServices:
+    settings: Settings = field(default_factory=lambda: Settings(twilio_auth_token="t" * 32))
+    storage: FakeStorage = field(default_factory=FakeStorage)
+
+
+def _track(files: dict[str, tuple[str, int]]) -> dict:
+    prefix = "sessions/s1/v2/"
+    return {"id": "t1", "session_id": "s1", "version": 2, "style": "jazz", "duration_s": 12.0,
+            "created_at": dt.datetime(2026, 11, 30, 12, tzinfo=dt.timezone.utc),
+            "generation_params": {"key": "D minor", "tempo_bpm": 96.4, "time_signature": "3/4"},
+            "file_keys": {name: prefix + path for name, (path, _) in files.items()},
+            "file_sizes": {name: size for name, (_, size) in files.items()}}
+
+
+PACKAGE = {
+    "full_mix": ("full-mix.wav", 5_000_000), "backing_track": ("backing-track.wav", 5_000_000),
+    "stem_drums": ("stems/drums.wav", 5_000_000), "stem_melody": ("stems/melody.wav", 5_000_000),
+    "midi": ("session.mid", 3000), "lyrics": ("lyrics.txt", 0), "zip": ("download-package.zip", 40_000_000),
+}
+
+
+def test_empty_files_are_not_offered_and_the_zip_is_listed_on_its_own():
+    view = track_view(FakeServices(), _track(PACKAGE))
+    paths = [f.path for f in view.downloads]
+    assert "lyrics.txt" not in paths and "download-package.zip" not in paths
+    assert paths[:2] == ["full-mix.wav", "backing-track.wav"] and view.package.size == 40_000_000
+    assert all("attachment=" in f.url for f in view.downloads)
+    assert view.chords == [] and view.lyrics == []
+
+
+def test_the_player_and_mixer_use_previews_when_the_package_lists_them_and_the_wav_otherwise():
+    files = {**PACKAGE, "preview_full_mix": ("previews/full-mix.mp3", 400_000),
+             "preview_drums": ("previews/stems/drums.mp3", 400_000), "your_hum": ("your-hum.wav", 2_000_000)}
+    view = track_view(FakeServices(), _track(files))
+    assert view.player_url.endswith("previews/full-mix.mp3") and view.player_compressed
+    by_name = {c.name: c for c in view.channels}
+    assert list(by_name) == ["drums", "melody", "your-hum"]  # mixer order, "your hum" last
+    assert by_name["drums"].url.endswith("previews/stems/drums.mp3") and by_name["drums"].compressed
+    assert by_name["melody"].url.endswith("stems/melody.wav") and not by_name["melody"].compressed
+    assert not any(f.path.startswith("previews/") for f in view.downloads)  # WAV stays the download
+    assert "attachment" not in view.player_url  # played inline
+    assert view.media_origins == ("https://bucket.s3.example",)
+
+
+def test_the_track_page_escapes_what_it_shows_and_has_no_inline_script():
+    track = _track(PACKAGE)
+    track["style"] = "<script>alert(1)</script>"
+    view = track_view(FakeServices(), track)
+    view.lyrics = [{"t": 1.0, "text": "</script><img src=x onerror=alert(1)>"}]
+    html = pages.track_page(view, base="", version="v", owner=True, csrf="tok")
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "<script>" not in html  # only external scripts and the JSON data block
+    assert html.count('name="csrf" value="tok"') >= 4  # every owner form (sign-out, version, share, revoke)
+
+
+def test_a_signed_cookie_fails_when_tampered_and_csrf_tokens_are_bound_to_their_session():
+    secret = auth.web_secret(Settings(twilio_auth_token="x" * 32))
+    signed = auth.sign(secret, "token123")
+    assert auth.unsign(secret, signed) == "token123"
+    assert auth.unsign(secret, "token124" + signed[8:]) is None
+    assert auth.unsign(auth.web_secret(Settings(twilio_auth_token="y" * 32)), signed) is None
+    assert auth.unsign(secret, None) is None and auth.unsign(secret, "no-dot") is None
+    token = auth.csrf_token(secret, "session-a")
+    assert auth.csrf_ok(secret, "session-a", token)
+    assert not auth.csrf_ok(secret, "session-b", token) and not auth.csrf_ok(secret, "session-a", None)
+    assert auth.web_secret(Settings(web_session_secret="s3cret")) == b"s3cret"
+
+
+def test_phone_numbers_are_normalised_and_cookies_parsed():
+    assert auth.normalise_phone("+1 (555) 123-4567") == "+15551234567"
+    assert parse_cookies(["a=1; b=2", "c=3=x"]) == {"a": "1", "b": "2", "c": "3=x"}
+
+
+def test_pages_forbid_framing_sniffing_and_foreign_scripts():
+    headers = security_headers(("https://bucket.s3.example",))
+    csp = headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "script-src 'self';" in csp and "form-action 'self'" in csp
+    assert "media-src 'self' blob: https://bucket.s3.example" in csp
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "no-referrer" and "max-age" in headers["Strict-Transport-Security"]
+
+
+def test_static_files_are_versioned_by_their_content():
+    assert len(pages.static_version()) == 10
+    assert pages.static_bytes("wavesurfer.min.js").startswith(b"!function")
