@@ -5,6 +5,7 @@ Each function takes the already signature-checked webhook and returns TwiML (str
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import urllib.parse
 

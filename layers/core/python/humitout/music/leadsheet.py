@@ -212,6 +212,9 @@ def render_svg(musicxml: str, *, options: dict | None = None) -> tuple[str, str]
     """Engrave MusicXML text with verovio on one tall page: (SVG text, verovio's warnings/errors log)."""
     verovio.enableLog(verovio.LOG_WARNING)
     toolkit = verovio.toolkit()
+    # Outside the main thread (a Lambda runtime's worker, the local stack) verovio falls back to a
+    # compiled-in resource folder that does not exist: name the package's own fonts explicitly.
+    toolkit.setResourcePath(str(Path(verovio.__file__).parent / "data"))
     toolkit.setOptions({**VEROVIO_OPTIONS, **(options or {})})
     if not toolkit.loadData(musicxml):
         raise ValueError(f"verovio could not read the lead sheet: {toolkit.getLog()}")
