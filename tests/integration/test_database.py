@@ -21,7 +21,7 @@ def test_migrations_are_applied_once(svc):
         applied = sorted(r["name"] for r in cur.fetchall())
     from importlib import resources
 
-    shipped = sorted(f.name for f in resources.shipped("humitout.db.migrations").iterdir() if f.name.endswith(".sql"))
+    shipped = sorted(f.name for f in resources.files("humitout.db.migrations").iterdir() if f.name.endswith(".sql"))
     assert applied == shipped and "0002_production.sql" in shipped
     assert applied[0] == "0001_initial.sql"
 
