@@ -169,7 +169,7 @@ class HumItOutStack(Stack):
             self, "Migrate", runtime=lambda_.Runtime.PYTHON_3_11, handler="handler.handler",
             code=lambda_.Code.from_asset(str(REPO_ROOT / "functions" / "migrate")), layers=[core_layer],
             timeout=Duration.minutes(2),
-            environment={"DATABASE_SECRET_ARN": database_secret.secret_arn, "HUMITOUT_REQUIRES": "database"},
+            environment={"DATABASE_SECRET_ARN": database_secret.secret_arn},
             log_group=logs.LogGroup(self, "MigrateLogs", retention=logs.RetentionDays.ONE_MONTH),
             description="apply SQL migrations to Neon")
         database_secret.grant_read(migrate)
@@ -235,6 +235,8 @@ class HumItOutStack(Stack):
                   description="Set Twilio's Voice webhook to <this>/twilio/voice and SMS to <this>/twilio/sms")
         CfnOutput(self, "BucketName", value=bucket.bucket_name)
         CfnOutput(self, "StateMachineArn", value=state_machine.state_machine_arn)
+        CfnOutput(self, "MigrateFunctionName", value=migrate.function_name,
+                  description="Invoke after setting DatabaseUrl: aws lambda invoke --function-name <this> out.json")
         CfnOutput(self, "TwilioSecretArn", value=twilio_secret.secret_arn)
         CfnOutput(self, "OpenAISecretArn", value=openai_secret.secret_arn)
         CfnOutput(self, "DatabaseSecretArn", value=database_secret.secret_arn)
