@@ -56,6 +56,7 @@ PLACEHOLDER = "REPLACE_ME"
 COMPILE = ["-m", "compileall", "-q", "-f", "--invalidation-mode", "unchecked-hash"]
 # API Gateway stage throttling (requests/s steady, burst): Twilio's webhooks for ~10 calls/s.
 API_RATE_PER_S, API_BURST = 25, 50
+SIGNUP_RATE_PER_S, SIGNUP_BURST = 1, 5
 IMAGE_EXCLUDES = [".venv", ".git", ".state", "cdk.out", "out", "tests", "**/__pycache__", "*.egg-info", "build"]
 
 
@@ -125,6 +126,9 @@ class HumItOutStack(Stack):
         stage = api.default_stage.node.default_child
         stage.add_property_override("DefaultRouteSettings", {
             "ThrottlingRateLimit": API_RATE_PER_S, "ThrottlingBurstLimit": API_BURST})
+        # Sign-up texts a phone: far below the webhooks' rate (the function also limits per client).
+        stage.add_property_override("RouteSettings", {
+            "POST /users": {"ThrottlingRateLimit": SIGNUP_RATE_PER_S, "ThrottlingBurstLimit": SIGNUP_BURST}})
         stage.add_property_override("AccessLogSettings", {
             "DestinationArn": access_logs.log_group_arn,
             # No query strings or bodies: call tokens and phone numbers stay out of the log.
@@ -226,10 +230,12 @@ class HumItOutStack(Stack):
                              alarm_description=f"Hum It Out: {name}").add_alarm_action(alarm)
 
         for method, path, fn_name in ROUTES:
-            api.add_routes(path=path, methods=[apigw.HttpMethod(method)],
-                           integration=integrations.HttpLambdaIntegration(
-                               f"{fn_name}-{path.strip('/').replace('/', '-').replace('{', '').replace('}', '')}",
-                               functions[fn_name]))
+            routes = api.add_routes(path=path, methods=[apigw.HttpMethod(method)],
+                                    integration=integrations.HttpLambdaIntegration(
+                                        f"{fn_name}-{path.strip('/').replace('/', '-').replace('{', '').replace('}', '')}",
+                                        functions[fn_name]))
+            if f"{method} {path}" == "POST /users":  # the stage's RouteSettings need the route first
+                stage.node.add_dependency(*routes)
 
         CfnOutput(self, "WebhookBaseUrl", value=base_url,
                   description="Set Twilio's Voice webhook to <this>/twilio/voice and SMS to <this>/twilio/sms")
