@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from twilio.base.exceptions import TwilioRestException
 
 from humitout.accounts import AlreadyRegistered, EmailInUse, SignUpError, sign_up, tell_already_registered
+from humitout.db import CONNECTION_ERRORS
 from humitout.errors import TransientError
 from humitout.runtime import services
 
@@ -63,6 +64,12 @@ def create_user():
         return _json(503, {"error": "we couldn't text your PIN just now; please try again in a minute"})
     # The PIN goes to the phone only: whoever calls this endpoint never sees it.
     return _json(202, ACCEPTED)
+
+
+@app.exception_handler(list(CONNECTION_ERRORS))
+def database_unavailable(exc: Exception):
+    logger.warning("database unavailable", extra={"error": type(exc).__name__})
+    return _json(503, {"error": "we're having trouble right now; please try again in a few minutes"})
 
 
 @logger.inject_lambda_context

@@ -161,3 +161,19 @@ def test_regenerations_are_limited_per_number_with_a_friendly_sms(stack, svc, ne
     assert "making a jazz version" in ok.text
     assert "that's our limit" in refused.text
     stack.twilio.wait_for_sms(caller.phone, 3, timeout_s=240)
+
+
+def test_with_the_database_down_callers_and_texters_are_told_to_try_again_not_an_application_error(
+        stack, svc, new_caller, outage):
+    import requests
+
+    caller = new_caller()
+    outage.start()
+    call = stack.twilio.place_call(caller.phone, APP_NUMBER, [caller.pin], None)
+    text = stack.twilio.send_sms_to_app(caller.phone, APP_NUMBER, "jazz")
+    signup = requests.post(stack.gateway.url + "/users", json={"email": "a@example.com", "phone": "+15550001111"},
+                           timeout=10)
+    outage.end()
+    assert any("call again in a few minutes" in s for s in call.said)
+    assert text.status_code == 200 and "text again in a few minutes" in text.text
+    assert signup.status_code == 503

@@ -24,6 +24,23 @@ def _say(resp: VoiceResponse | Gather, text: str) -> None:
     resp.say(text, voice=VOICE)
 
 
+def database_unavailable_call() -> str:
+    """What a caller hears when the database cannot be reached (instead of Twilio's "application
+    error"): nothing was saved, so they are asked to call again."""
+    resp = VoiceResponse()
+    _say(resp, "Sorry, Hum It Out is having trouble right now and couldn't save anything. "
+               "Please call again in a few minutes. Goodbye.")
+    resp.hangup()
+    return str(resp)
+
+
+def database_unavailable_sms() -> str:
+    """The SMS reply when the database cannot be reached."""
+    resp = MessagingResponse()
+    resp.message("Hum It Out: sorry, we're having trouble right now. Please text again in a few minutes.")
+    return str(resp)
+
+
 def incoming_call(svc: Services, hook: VoiceWebhook) -> str:
     """``/twilio/voice``: greet a known caller and ask for the PIN."""
     resp = VoiceResponse()
