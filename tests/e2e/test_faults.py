@@ -177,3 +177,22 @@ def test_with_the_database_down_callers_and_texters_are_told_to_try_again_not_an
     assert any("call again in a few minutes" in s for s in call.said)
     assert text.status_code == 200 and "text again in a few minutes" in text.text
     assert signup.status_code == 503
+
+
+def test_serve_runs_the_sweeper_on_its_schedule(stack):
+    ran = threading.Event()
+    previous = stack.lambdas.on_invoke
+
+    def watch(name, seconds, ok):
+        if name == "sweeper" and ok:
+            ran.set()
+        if previous:
+            previous(name, seconds, ok)
+
+    stack.lambdas.on_invoke = watch
+    stack.start_schedules(period_scale_s=0.05)  # 5 "minutes" = 0.25 s
+    try:
+        assert ran.wait(10)
+    finally:
+        stack.stop_schedules()
+        stack.lambdas.on_invoke = previous
