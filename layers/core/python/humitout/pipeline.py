@@ -138,11 +138,7 @@ def notify_failure(svc: Services, event: dict) -> dict:
     the failure without texting again.
     """
     error = event.get("error") or {}
-    cause = error.get("Cause") or ""
-    try:
-        message = json.loads(cause).get("errorMessage", cause)
-    except (json.JSONDecodeError, AttributeError):
-        message = cause
+    message = error_message(error.get("Cause"))
     code = parse_error_code(message)
     session_id = event["session_id"]
     caller = caller_number(svc, event)
@@ -159,6 +155,15 @@ def notify_failure(svc: Services, event: dict) -> dict:
         sent = True
     _publish(svc, {"event": "session_failed", "session_id": session_id, "code": code})
     return {"code": code, "sms_sent": sent, "recorded": recorded}
+
+
+def error_message(cause: str | None) -> str:
+    """The Lambda ``errorMessage`` inside a Step Functions error cause (JSON), else the cause."""
+    cause = cause or ""
+    try:
+        return json.loads(cause).get("errorMessage", cause)
+    except (json.JSONDecodeError, AttributeError):
+        return cause
 
 
 def caller_number(svc: Services, event: dict) -> str:
@@ -215,7 +220,7 @@ def sweep(svc: Services, older_than_s: int | None = None, limit: int = 100) -> l
             actions.append({"session_id": session_id, "execution": status, "texted": False})
             continue
         told = status == "FAILED" and desc.get("error") == "SessionFailed"
-        code = parse_error_code(desc.get("cause")) if told else "internal"
+        code = parse_error_code(error_message(desc.get("cause"))) if told else "internal"
         svc.db.update_session(session_id, status="failed", error=code,
                               error_detail=f"sweeper: execution {status} {desc.get('error') or ''}".strip())
         texted = False if told else send_once(svc, f"sweep:{session_id}", row["caller"], caller_message(code))
