@@ -196,3 +196,29 @@ def test_serve_runs_the_sweeper_on_its_schedule(stack):
     finally:
         stack.stop_schedules()
         stack.lambdas.on_invoke = previous
+
+
+def test_a_database_blip_at_the_recording_webhook_loses_no_hum(stack, svc, new_caller, sample_hum, outage, monkeypatch,
+                                                               caplog):
+    caller = new_caller()
+    real_invoke = stack.lambdas.invoke
+
+    def invoke(name, event):
+        if name == "voice" and event.get("rawPath") == "/twilio/recording":
+            outage.start()
+            threading.Timer(2.0, outage.end).start()
+        return real_invoke(name, event)
+
+    monkeypatch.setattr(stack.lambdas, "invoke", invoke)
+    call = stack.twilio.place_call(caller.phone, APP_NUMBER, [caller.pin, "1"], sample_hum)
+    assert any("Got it" in s for s in call.said)
+    assert "database unavailable at the recording webhook" in caplog.text
+    desc = stack.wait_for_execution(call.recording_sid, timeout_s=300)
+    sms = stack.twilio.wait_for_sms(caller.phone, 2, timeout_s=30)[-1]
+    assert desc["status"] == "SUCCEEDED" and "/s/" in sms.body
+    from humitout.calls import session_id_for
+    from humitout.runtime import services
+
+    session = _session_of(services(), call.recording_sid)
+    assert str(session["id"]) == session_id_for(call.recording_sid)
+    assert session["status"] == "completed" and session["execution_arn"].endswith(call.recording_sid)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from humitout import storage
 from humitout.db import CONNECTION_ERRORS
-from humitout.errors import caller_message, parse_error_code
+from humitout.errors import PipelineError, caller_message, parse_error_code
 from humitout.models import Analysis, Arrangement, Style
 from humitout.runtime import Services
 from humitout.security import mask_phone, unseal_phone
@@ -30,6 +30,12 @@ def transcribe(svc: Services, event: dict) -> dict:
 
     s = svc.settings
     session_id = event["session_id"]
+    if event.get("recording_sid"):  # a call (not a remix): the webhook may not have written the row
+        try:
+            svc.db.ensure_session(session_id, caller_number(svc, event), event.get("call_sid") or "",
+                                  event["recording_sid"], event.get("style"), event.get("execution_arn"))
+        except LookupError as exc:
+            raise PipelineError("internal", str(exc)) from exc
     svc.db.update_session(session_id, status="transcribing")
     data = fetch_recording(event["recording_url"], s.recording_hosts, s.twilio_account_sid, s.twilio_auth_token,
                            credential_hosts=s.credential_hosts)
