@@ -41,14 +41,14 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+# Every secret the stack creates starts as PLACEHOLDER, which the code reads as "not configured";
+# the operator replaces it (README: Deploy to AWS).
+from humitout.config import PLACEHOLDER
 from humitout_infra.topology import FUNCTIONS, REPO_ROOT, ROUTES, STATE_MACHINE_FILE, FunctionSpec
 
 # What the zip Lambdas need on top of the Lambda runtime (boto3 is in the runtime).
 LAYER_REQUIREMENTS = ["aws-lambda-powertools[tracer,parser]>=3.0", "twilio>=9.0", "pydantic>=2.6",
                       "psycopg2-binary>=2.9", "requests>=2.31", "cryptography>=42"]
-# The value every secret the stack creates starts with; the code reads it as "not configured"
-# (humitout.config.PLACEHOLDER). The operator replaces it (README: Deploy to AWS).
-PLACEHOLDER = "REPLACE_ME"
 # Byte-compile into __pycache__ with hash-checked pycs that are never re-validated. pip writes
 # timestamp pycs, which go stale because the asset zip stores fixed file dates (-f rewrites
 # them), and Lambda's read-only /opt cannot take new ones: every cold start compiled from source
