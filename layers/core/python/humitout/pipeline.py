@@ -189,9 +189,15 @@ def send_once(svc: Services, idempotency_key: str, to_number: str, body: str,
     try:
         sid = send_sms(svc.twilio, svc.settings.sms_sender, to_number, body)
     except Exception as exc:
-        svc.db.finish_sms(idempotency_key, None, str(exc)[:500])
+        try:
+            svc.db.finish_sms(idempotency_key, None, str(exc)[:500])
+        except CONNECTION_ERRORS:
+            logger.warning("could not record the failed SMS %s (database unavailable)", idempotency_key)
         raise
-    svc.db.finish_sms(idempotency_key, sid)
+    try:
+        svc.db.finish_sms(idempotency_key, sid)
+    except CONNECTION_ERRORS:  # it went out: a raise here would make NotifyFailure send it again
+        logger.warning("SMS %s sent but not recorded (database unavailable)", idempotency_key)
     return True
 
 
