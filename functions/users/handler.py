@@ -9,7 +9,14 @@ from aws_lambda_powertools.utilities.parser import ValidationError, parse
 from pydantic import BaseModel
 from twilio.base.exceptions import TwilioRestException
 
-from humitout.accounts import AlreadyRegistered, EmailInUse, SignUpError, sign_up, tell_already_registered
+from humitout.accounts import (
+    AlreadyRegistered,
+    ConcurrentSignUp,
+    EmailInUse,
+    SignUpError,
+    sign_up,
+    tell_already_registered,
+)
 from humitout.db import CONNECTION_ERRORS
 from humitout.errors import TransientError
 from humitout.runtime import services
@@ -36,6 +43,8 @@ def _register(svc, request: SignUpRequest) -> None:
         sign_up(svc, request.email, request.phone)
     except AlreadyRegistered:
         tell_already_registered(svc, request.phone)
+    except ConcurrentSignUp:
+        pass  # the request that won texts the PIN
 
 
 @app.post("/users")
