@@ -41,14 +41,14 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+# Every secret the stack creates starts as PLACEHOLDER, which the code reads as "not configured";
+# the operator replaces it (README: Deploy to AWS).
+from humitout.config import PLACEHOLDER
 from humitout_infra.topology import FUNCTIONS, REPO_ROOT, ROUTES, STATE_MACHINE_FILE, FunctionSpec
 
 # What the zip Lambdas need on top of the Lambda runtime (boto3 is in the runtime).
 LAYER_REQUIREMENTS = ["aws-lambda-powertools[tracer,parser]>=3.0", "twilio>=9.0", "pydantic>=2.6",
                       "psycopg2-binary>=2.9", "requests>=2.31", "cryptography>=42"]
-# The value every secret the stack creates starts with; the code reads it as "not configured"
-# (humitout.config.PLACEHOLDER). The operator replaces it (README: Deploy to AWS).
-PLACEHOLDER = "REPLACE_ME"
 # Byte-compile into __pycache__ with hash-checked pycs that are never re-validated. pip writes
 # timestamp pycs, which go stale because the asset zip stores fixed file dates (-f rewrites
 # them), and Lambda's read-only /opt cannot take new ones: every cold start compiled from source
@@ -56,6 +56,7 @@ PLACEHOLDER = "REPLACE_ME"
 COMPILE = ["-m", "compileall", "-q", "-f", "--invalidation-mode", "unchecked-hash"]
 # API Gateway stage throttling (requests/s steady, burst): Twilio's webhooks for ~10 calls/s.
 API_RATE_PER_S, API_BURST = 25, 50
+SIGNUP_RATE_PER_S, SIGNUP_BURST = 1, 5
 IMAGE_EXCLUDES = [".venv", ".git", ".state", "cdk.out", "out", "tests", "**/__pycache__", "*.egg-info", "build"]
 
 
@@ -137,6 +138,9 @@ class HumItOutStack(Stack):
         stage = api.default_stage.node.default_child
         stage.add_property_override("DefaultRouteSettings", {
             "ThrottlingRateLimit": API_RATE_PER_S, "ThrottlingBurstLimit": API_BURST})
+        # Sign-up texts a phone: far below the webhooks' rate (the function also limits per client).
+        stage.add_property_override("RouteSettings", {
+            "POST /users": {"ThrottlingRateLimit": SIGNUP_RATE_PER_S, "ThrottlingBurstLimit": SIGNUP_BURST}})
         stage.add_property_override("AccessLogSettings", {
             "DestinationArn": access_logs.log_group_arn,
             # No query strings or bodies: call tokens and phone numbers stay out of the log.
@@ -181,7 +185,7 @@ class HumItOutStack(Stack):
             self, "Migrate", runtime=lambda_.Runtime.PYTHON_3_11, handler="handler.handler",
             code=lambda_.Code.from_asset(str(REPO_ROOT / "functions" / "migrate")), layers=[core_layer],
             timeout=Duration.minutes(2),
-            environment={"DATABASE_SECRET_ARN": database_secret.secret_arn, "HUMITOUT_REQUIRES": "database"},
+            environment={"DATABASE_SECRET_ARN": database_secret.secret_arn},
             log_group=logs.LogGroup(self, "MigrateLogs", retention=logs.RetentionDays.ONE_MONTH),
             description="apply SQL migrations to Neon")
         database_secret.grant_read(migrate)
@@ -239,15 +243,19 @@ class HumItOutStack(Stack):
                              alarm_description=f"Hum It Out: {name}").add_alarm_action(alarm)
 
         for method, path, fn_name in ROUTES:
-            api.add_routes(path=path, methods=[apigw.HttpMethod(method)],
-                           integration=integrations.HttpLambdaIntegration(
-                               f"{fn_name}-{path.strip('/').replace('/', '-').replace('{', '').replace('}', '')}",
-                               functions[fn_name]))
+            routes = api.add_routes(path=path, methods=[apigw.HttpMethod(method)],
+                                    integration=integrations.HttpLambdaIntegration(
+                                        f"{fn_name}-{path.strip('/').replace('/', '-').replace('{', '').replace('}', '')}",
+                                        functions[fn_name]))
+            if f"{method} {path}" == "POST /users":  # the stage's RouteSettings need the route first
+                stage.node.add_dependency(*routes)
 
         CfnOutput(self, "WebhookBaseUrl", value=base_url,
                   description="Set Twilio's Voice webhook to <this>/twilio/voice and SMS to <this>/twilio/sms")
         CfnOutput(self, "BucketName", value=bucket.bucket_name)
         CfnOutput(self, "StateMachineArn", value=state_machine.state_machine_arn)
+        CfnOutput(self, "MigrateFunctionName", value=migrate.function_name,
+                  description="Invoke after setting DatabaseUrl: aws lambda invoke --function-name <this> out.json")
         CfnOutput(self, "TwilioSecretArn", value=twilio_secret.secret_arn)
         CfnOutput(self, "OpenAISecretArn", value=openai_secret.secret_arn)
         CfnOutput(self, "DatabaseSecretArn", value=database_secret.secret_arn)

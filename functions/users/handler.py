@@ -9,7 +9,15 @@ from aws_lambda_powertools.utilities.parser import ValidationError, parse
 from pydantic import BaseModel
 from twilio.base.exceptions import TwilioRestException
 
-from humitout.accounts import AlreadyRegistered, EmailInUse, SignUpError, sign_up, tell_already_registered
+from humitout.accounts import (
+    AlreadyRegistered,
+    ConcurrentSignUp,
+    EmailInUse,
+    SignUpError,
+    sign_up,
+    tell_already_registered,
+)
+from humitout.db import CONNECTION_ERRORS
 from humitout.errors import TransientError
 from humitout.runtime import services
 
@@ -35,6 +43,8 @@ def _register(svc, request: SignUpRequest) -> None:
         sign_up(svc, request.email, request.phone)
     except AlreadyRegistered:
         tell_already_registered(svc, request.phone)
+    except ConcurrentSignUp:
+        pass  # the request that won texts the PIN
 
 
 @app.post("/users")
@@ -63,6 +73,12 @@ def create_user():
         return _json(503, {"error": "we couldn't text your PIN just now; please try again in a minute"})
     # The PIN goes to the phone only: whoever calls this endpoint never sees it.
     return _json(202, ACCEPTED)
+
+
+@app.exception_handler(list(CONNECTION_ERRORS))
+def database_unavailable(exc: Exception):
+    logger.warning("database unavailable", extra={"error": type(exc).__name__})
+    return _json(503, {"error": "we're having trouble right now; please try again in a few minutes"})
 
 
 @logger.inject_lambda_context

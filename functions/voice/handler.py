@@ -4,6 +4,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.metrics import MetricUnit
 
 from humitout import calls
+from humitout.db import CONNECTION_ERRORS
 from humitout.runtime import services
 from humitout.telephony import RecordingWebhook, VoiceWebhook
 from humitout.webhooks import twiml, verified_webhook
@@ -45,6 +46,13 @@ def recording_done():
     event = app.current_event
     return twiml(calls.recording_done(svc, hook, event.get_query_string_value("t", ""),
                                       event.get_query_string_value("style")))
+
+
+@app.exception_handler(list(CONNECTION_ERRORS))
+def database_unavailable(exc: Exception):
+    logger.warning("database unavailable", extra={"error": type(exc).__name__})
+    metrics.add_metric(name="DatabaseUnavailable", unit=MetricUnit.Count, value=1)
+    return twiml(calls.database_unavailable_call())
 
 
 @logger.inject_lambda_context

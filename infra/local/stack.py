@@ -166,9 +166,12 @@ class LocalStack:
             except Exception as exc:  # the next tick tries again, as EventBridge would
                 logging.getLogger("humitout.local").warning("scheduled %s failed: %s", name, exc)
 
-    def stop(self) -> None:
+    def stop_schedules(self) -> None:
         if hasattr(self, "_stop_schedules"):
             self._stop_schedules.set()
+
+    def stop(self) -> None:
+        self.stop_schedules()
         for part in ("twilio", "gateway"):
             if hasattr(self, part):
                 getattr(self, part).stop()

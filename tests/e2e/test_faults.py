@@ -161,3 +161,64 @@ def test_regenerations_are_limited_per_number_with_a_friendly_sms(stack, svc, ne
     assert "making a jazz version" in ok.text
     assert "that's our limit" in refused.text
     stack.twilio.wait_for_sms(caller.phone, 3, timeout_s=240)
+
+
+def test_with_the_database_down_callers_and_texters_are_told_to_try_again_not_an_application_error(
+        stack, svc, new_caller, outage):
+    import requests
+
+    caller = new_caller()
+    outage.start()
+    call = stack.twilio.place_call(caller.phone, APP_NUMBER, [caller.pin], None)
+    text = stack.twilio.send_sms_to_app(caller.phone, APP_NUMBER, "jazz")
+    signup = requests.post(stack.gateway.url + "/users", json={"email": "a@example.com", "phone": "+15550001111"},
+                           timeout=10)
+    outage.end()
+    assert any("call again in a few minutes" in s for s in call.said)
+    assert text.status_code == 200 and "text again in a few minutes" in text.text
+    assert signup.status_code == 503
+
+
+def test_serve_runs_the_sweeper_on_its_schedule(stack):
+    ran = threading.Event()
+    previous = stack.lambdas.on_invoke
+
+    def watch(name, seconds, ok):
+        if name == "sweeper" and ok:
+            ran.set()
+        if previous:
+            previous(name, seconds, ok)
+
+    stack.lambdas.on_invoke = watch
+    stack.start_schedules(period_scale_s=0.05)  # 5 "minutes" = 0.25 s
+    try:
+        assert ran.wait(10)
+    finally:
+        stack.stop_schedules()
+        stack.lambdas.on_invoke = previous
+
+
+def test_a_database_blip_at_the_recording_webhook_loses_no_hum(stack, svc, new_caller, sample_hum, outage, monkeypatch,
+                                                               caplog):
+    caller = new_caller()
+    real_invoke = stack.lambdas.invoke
+
+    def invoke(name, event):
+        if name == "voice" and event.get("rawPath") == "/twilio/recording":
+            outage.start()
+            threading.Timer(2.0, outage.end).start()
+        return real_invoke(name, event)
+
+    monkeypatch.setattr(stack.lambdas, "invoke", invoke)
+    call = stack.twilio.place_call(caller.phone, APP_NUMBER, [caller.pin, "1"], sample_hum)
+    assert any("Got it" in s for s in call.said)
+    assert "database unavailable at the recording webhook" in caplog.text
+    desc = stack.wait_for_execution(call.recording_sid, timeout_s=300)
+    sms = stack.twilio.wait_for_sms(caller.phone, 2, timeout_s=30)[-1]
+    assert desc["status"] == "SUCCEEDED" and "/s/" in sms.body
+    from humitout.calls import session_id_for
+    from humitout.runtime import services
+
+    session = _session_of(services(), call.recording_sid)
+    assert str(session["id"]) == session_id_for(call.recording_sid)
+    assert session["status"] == "completed" and session["execution_arn"].endswith(call.recording_sid)

@@ -242,3 +242,9 @@ def test_a_call_that_records_nothing_is_told_to_call_again(stack, svc, new_calle
     call = stack.twilio.place_call(caller.phone, APP_NUMBER, [caller.pin, ""], None)
     assert call.recording_sid is None and any("didn't hear anything" in s for s in call.said)
     assert session_count(svc) == before
+
+
+def test_a_signed_webhook_missing_its_fields_is_refused_with_400(stack, new_caller):
+    caller = new_caller()
+    resp = stack.twilio.post_webhook("/twilio/recording?t=x", {"AccountSid": stack.account_sid, "From": caller.phone})
+    assert resp.status_code == 400

@@ -93,6 +93,7 @@ def test_operations_alarms_access_logs_throttling_and_retention(template):
     assert {"ExecutionsFailed", "Errors", "Throttles"} <= metrics
     (stage,) = template.find_resources("AWS::ApiGatewayV2::Stage").values()
     assert stage["Properties"]["DefaultRouteSettings"]["ThrottlingRateLimit"] > 0
+    assert stage["Properties"]["RouteSettings"]["POST /users"]["ThrottlingRateLimit"] <= 1
     assert "DestinationArn" in stage["Properties"]["AccessLogSettings"]
     assert "rawQueryString" not in stage["Properties"]["AccessLogSettings"]["Format"]
     for group in template.find_resources("AWS::Logs::LogGroup").values():

@@ -64,3 +64,15 @@ def test_render_leftovers_of_a_killed_invocation_are_removed_but_running_renders
     os.utime(other, (time.time() - 3600, time.time() - 3600))
     assert remove_stale_dirs(tmp_path, "render-", older_than_s=900) == 1
     assert not old.exists() and fresh.exists() and other.exists()
+
+
+def test_the_failure_code_is_read_from_a_step_functions_cause():
+    import json
+
+    from humitout.errors import parse_error_code
+    from humitout.pipeline import error_message
+
+    cause = json.dumps({"errorType": "BadAudio", "errorMessage": "silence: peak -60 dBFS"})
+    assert parse_error_code(error_message(cause)) == "silence"
+    assert parse_error_code(error_message("too_short: 1.2 s")) == "too_short"
+    assert parse_error_code(error_message(None)) == "internal"

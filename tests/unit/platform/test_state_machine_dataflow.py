@@ -23,7 +23,7 @@ STAGE_RESULTS = {
     "notify-failure": {"code": "silence", "sms_sent": True, "recorded": True},
 }
 CALL_INPUT = {"session_id": "s", "caller": "+15551230000", "recording_url": "https://api.twilio.com/r",
-              "recording_sid": "RE1", "style": None, "length": "normal", "variation_seed": 0}
+              "recording_sid": "RE1", "call_sid": "CA1", "style": None, "length": "normal", "variation_seed": 0}
 SMS_INPUT = {"session_id": "s", "caller": "+15551230000", "analysis_key": "sessions/s/analysis.json",
              "style": "jazz", "variation": "SM1", "length": "long", "variation_seed": 7}
 
@@ -56,7 +56,7 @@ def _set(data: dict, result_path: str, value) -> dict:
 
 def _run(data: dict, fail_at: str | None = None) -> list[str]:
     """Walk the state machine like Step Functions would; returns the states visited."""
-    context = {"Execution": {"Name": "RE1"}}
+    context = {"Execution": {"Name": "RE1", "Id": "arn:aws:states:us-east-1:123456789012:execution:p:RE1"}}
     state_name, visited = ASL["StartAt"], []
     while True:
         state = ASL["States"][state_name]

@@ -26,6 +26,10 @@ class AlreadyRegistered(SignUpError):
     """The phone number already belongs to an account whose PIN was delivered."""
 
 
+class ConcurrentSignUp(SignUpError):
+    """Another request is signing this number up right now (it texts the PIN)."""
+
+
 class EmailInUse(SignUpError):
     """The email address belongs to another account."""
 
@@ -42,8 +46,8 @@ def sign_up(svc: Services, email: str, phone: str, reset_existing: bool = False)
 
     An existing number whose PIN never arrived (the SMS failed) gets a new PIN, so retrying a
     sign-up after a Twilio failure works; with ``reset_existing`` any existing number does.
-    Otherwise :class:`AlreadyRegistered`. A concurrent sign-up of the same number is treated as
-    existing; an email owned by another account raises :class:`EmailInUse`.
+    Otherwise :class:`AlreadyRegistered`. Losing a race with a concurrent sign-up of the same
+    number raises :class:`ConcurrentSignUp`; an email owned by another account :class:`EmailInUse`.
     """
     if not EMAIL.match(email):
         raise SignUpError(f"not an email address: {email!r}")
@@ -57,9 +61,7 @@ def sign_up(svc: Services, email: str, phone: str, reset_existing: bool = False)
         except psycopg2.errors.UniqueViolation as exc:
             if exc.diag.constraint_name == "users_email_key":
                 raise EmailInUse("that email address is already in use") from exc
-            existing = svc.db.user_for_phone(phone)  # a concurrent sign-up of the same number won
-            if existing is None:
-                raise
+            raise ConcurrentSignUp("a sign-up of this number is under way") from exc
     if existing is not None:
         if not (reset_existing or existing["pin_sent_at"] is None):
             raise AlreadyRegistered(f"{security.mask_phone(phone)} is already registered")

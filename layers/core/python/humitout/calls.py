@@ -7,22 +7,44 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import urllib.parse
+import uuid
 
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
+from humitout.db import CONNECTION_ERRORS
 from humitout.models import Style
 from humitout.runtime import Services
 from humitout.security import call_token, call_token_valid, seal_phone
 from humitout.telephony import RecordingWebhook, SmsWebhook, VoiceWebhook
 
+logger = logging.getLogger("humitout.calls")
 VOICE = "Polly.Joanna"
+SESSION_NAMESPACE = uuid.UUID("5f0c2f0e-3b1d-4a53-9d7e-6e1f1c0a7a11")
 STYLE_MENU = ", ".join(f"{i} for {s.value.replace('-', ' ')}" for i, s in enumerate(Style, start=1))
 
 
 def _say(resp: VoiceResponse | Gather, text: str) -> None:
     resp.say(text, voice=VOICE)
+
+
+def database_unavailable_call() -> str:
+    """What a caller hears when the database cannot be reached (instead of Twilio's "application
+    error"): nothing was saved, so they are asked to call again."""
+    resp = VoiceResponse()
+    _say(resp, "Sorry, Hum It Out is having trouble right now and couldn't save anything. "
+               "Please call again in a few minutes. Goodbye.")
+    resp.hangup()
+    return str(resp)
+
+
+def database_unavailable_sms() -> str:
+    """The SMS reply when the database cannot be reached."""
+    resp = MessagingResponse()
+    resp.message("Hum It Out: sorry, we're having trouble right now. Please text again in a few minutes.")
+    return str(resp)
 
 
 def incoming_call(svc: Services, hook: VoiceWebhook) -> str:
@@ -100,26 +122,41 @@ def recording_done(svc: Services, hook: RecordingWebhook, token: str, style: str
         _say(resp, "Sorry, something went wrong. Please call again.")
         resp.hangup()
         return str(resp)
-    user = svc.db.user_for_phone(hook.From)
-    if user is None:  # the number was unregistered during the call
-        _say(resp, "This phone number is not registered any more. Goodbye.")
-        resp.hangup()
-        return str(resp)
     chosen = Style.from_text(style)
-    session, _created = svc.db.create_session(
-        str(user["id"]), hook.CallSid, hook.RecordingSid, hook.From, chosen.value if chosen else None)
-    start_pipeline(svc, execution_name=hook.RecordingSid, payload={
-        "session_id": str(session["id"]),
+    payload = {
+        "session_id": session_id_for(hook.RecordingSid),
         "caller": seal_phone(svc.settings.twilio_auth_token, hook.From),
+        "call_sid": hook.CallSid,
         "recording_url": hook.RecordingUrl,
         "recording_sid": hook.RecordingSid,
         "style": chosen.value if chosen else None,
         "length": "normal",
         "variation_seed": 0,
-    })
+    }
+    try:
+        user = svc.db.user_for_phone(hook.From)
+        if user is None:  # the number was unregistered during the call
+            _say(resp, "This phone number is not registered any more. Goodbye.")
+            resp.hangup()
+            return str(resp)
+        session, _created = svc.db.create_session(str(user["id"]), hook.CallSid, hook.RecordingSid, hook.From,
+                                                  payload["style"], session_id=payload["session_id"])
+        payload["session_id"] = str(session["id"])
+    except CONNECTION_ERRORS as exc:
+        # The token proved the PIN; the hum must not be lost to a database blip: the pipeline
+        # starts anyway and Transcribe creates the session row once the database answers.
+        logger.warning("database unavailable at the recording webhook; starting the pipeline anyway (%s)",
+                       type(exc).__name__)
+    start_pipeline(svc, execution_name=hook.RecordingSid, payload=payload)
     _say(resp, "Got it! We're turning your melody into a track. We'll text you the links in a minute. Goodbye.")
     resp.hangup()
     return str(resp)
+
+
+def session_id_for(recording_sid: str) -> str:
+    """The session id of a recording (UUID v5 of its RecordingSid): the webhook and Transcribe
+    agree on it even when the webhook could not write the row."""
+    return str(uuid.uuid5(SESSION_NAMESPACE, recording_sid))
 
 
 def execution_arn(state_machine_arn: str, name: str) -> str:
@@ -138,7 +175,10 @@ def start_pipeline(svc: Services, execution_name: str, payload: dict) -> str:
         )["executionArn"]
     except svc.sfn.exceptions.ExecutionAlreadyExists:
         arn = execution_arn(svc.settings.state_machine_arn, execution_name)
-    svc.db.update_session(payload["session_id"], execution_arn=arn)
+    try:
+        svc.db.update_session(payload["session_id"], execution_arn=arn)
+    except CONNECTION_ERRORS:  # Transcribe records it with the session (see recording_done)
+        logger.warning("database unavailable: execution %s not recorded on its session yet", execution_name)
     return arn
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from humitout import storage
 from humitout.db import CONNECTION_ERRORS
-from humitout.errors import caller_message, parse_error_code
+from humitout.errors import PipelineError, caller_message, parse_error_code
 from humitout.models import Analysis, Arrangement, Style
 from humitout.runtime import Services
 from humitout.security import mask_phone, unseal_phone
@@ -30,6 +30,12 @@ def transcribe(svc: Services, event: dict) -> dict:
 
     s = svc.settings
     session_id = event["session_id"]
+    if event.get("recording_sid"):  # a call (not a remix): the webhook may not have written the row
+        try:
+            svc.db.ensure_session(session_id, caller_number(svc, event), event.get("call_sid") or "",
+                                  event["recording_sid"], event.get("style"), event.get("execution_arn"))
+        except LookupError as exc:
+            raise PipelineError("internal", str(exc)) from exc
     svc.db.update_session(session_id, status="transcribing")
     data = fetch_recording(event["recording_url"], s.recording_hosts, s.twilio_account_sid, s.twilio_auth_token,
                            credential_hosts=s.credential_hosts)
@@ -141,11 +147,7 @@ def notify_failure(svc: Services, event: dict) -> dict:
     the failure without texting again.
     """
     error = event.get("error") or {}
-    cause = error.get("Cause") or ""
-    try:
-        message = json.loads(cause).get("errorMessage", cause)
-    except (json.JSONDecodeError, AttributeError):
-        message = cause
+    message = error_message(error.get("Cause"))
     code = parse_error_code(message)
     session_id = event["session_id"]
     caller = caller_number(svc, event)
@@ -162,6 +164,15 @@ def notify_failure(svc: Services, event: dict) -> dict:
         sent = True
     _publish(svc, {"event": "session_failed", "session_id": session_id, "code": code})
     return {"code": code, "sms_sent": sent, "recorded": recorded}
+
+
+def error_message(cause: str | None) -> str:
+    """The Lambda ``errorMessage`` inside a Step Functions error cause (JSON), else the cause."""
+    cause = cause or ""
+    try:
+        return json.loads(cause).get("errorMessage", cause)
+    except (json.JSONDecodeError, AttributeError):
+        return cause
 
 
 def caller_number(svc: Services, event: dict) -> str:
@@ -181,9 +192,15 @@ def send_once(svc: Services, idempotency_key: str, to_number: str, body: str,
     try:
         sid = send_sms(svc.twilio, svc.settings.sms_sender, to_number, body)
     except Exception as exc:
-        svc.db.finish_sms(idempotency_key, None, str(exc)[:500])
+        try:
+            svc.db.finish_sms(idempotency_key, None, str(exc)[:500])
+        except CONNECTION_ERRORS:
+            logger.warning("could not record the failed SMS %s (database unavailable)", idempotency_key)
         raise
-    svc.db.finish_sms(idempotency_key, sid)
+    try:
+        svc.db.finish_sms(idempotency_key, sid)
+    except CONNECTION_ERRORS:  # it went out: a raise here would make NotifyFailure send it again
+        logger.warning("SMS %s sent but not recorded (database unavailable)", idempotency_key)
     return True
 
 
@@ -218,7 +235,7 @@ def sweep(svc: Services, older_than_s: int | None = None, limit: int = 100) -> l
             actions.append({"session_id": session_id, "execution": status, "texted": False})
             continue
         told = status == "FAILED" and desc.get("error") == "SessionFailed"
-        code = parse_error_code(desc.get("cause")) if told else "internal"
+        code = parse_error_code(error_message(desc.get("cause"))) if told else "internal"
         svc.db.update_session(session_id, status="failed", error=code,
                               error_detail=f"sweeper: execution {status} {desc.get('error') or ''}".strip())
         texted = False if told else send_once(svc, f"sweep:{session_id}", row["caller"], caller_message(code))

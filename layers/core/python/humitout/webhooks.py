@@ -7,7 +7,7 @@ from typing import TypeVar
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.exceptions import BadRequestError, ForbiddenError
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
-from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.parser import ValidationError, parse
 from pydantic import BaseModel
 
 from humitout.config import Settings
@@ -32,7 +32,10 @@ def verified_webhook(event: APIGatewayProxyEventV2, settings: Settings, model: t
         raise ForbiddenError("invalid Twilio signature")
     if form.get("AccountSid") != settings.twilio_account_sid:
         raise ForbiddenError("webhook for another Twilio account")
-    return parse(event=form, model=model)
+    try:
+        return parse(event=form, model=model)
+    except ValidationError as exc:
+        raise BadRequestError(f"missing or invalid fields: {exc.error_count()}") from exc
 
 
 def twiml(body: str) -> Response:

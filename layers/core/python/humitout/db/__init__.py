@@ -212,23 +212,42 @@ class Database:
 
     # -- sessions ---------------------------------------------------------------
     def create_session(
-        self, user_id: str, call_sid: str, recording_sid: str, caller: str, style: str | None
+        self, user_id: str, call_sid: str, recording_sid: str, caller: str, style: str | None,
+        session_id: str | None = None,
     ) -> tuple[dict, bool]:
-        """Insert a session for a recording; a repeat of ``recording_sid`` returns the first.
+        """Insert a session for a recording (with ``session_id``, or a random one); a repeat of
+        ``recording_sid`` returns the first.
 
         Returns ``(row, created)``.
         """
         with self.tx() as cur:
             cur.execute(
-                "INSERT INTO sessions(user_id, call_sid, recording_sid, caller, requested_style)"
-                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (recording_sid) DO NOTHING RETURNING *",
-                (user_id, call_sid, recording_sid, caller, style),
+                "INSERT INTO sessions(id, user_id, call_sid, recording_sid, caller, requested_style)"
+                " VALUES (coalesce(%s::uuid, gen_random_uuid()), %s, %s, %s, %s, %s)"
+                " ON CONFLICT DO NOTHING RETURNING *",
+                (session_id, user_id, call_sid, recording_sid, caller, style),
             )
             row = cur.fetchone()
             if row is not None:
                 return row, True
             cur.execute("SELECT * FROM sessions WHERE recording_sid = %s", (recording_sid,))
             return cur.fetchone(), False
+
+    def ensure_session(self, session_id: str, caller: str, call_sid: str, recording_sid: str,
+                       style: str | None, execution_arn: str | None) -> None:
+        """Create the session row the recording webhook could not write (database down then),
+        for the account owning ``caller``; record ``execution_arn`` if none is. Raises
+        ``LookupError`` when the number has no account."""
+        with self.tx() as cur:
+            cur.execute(
+                "INSERT INTO sessions(id, user_id, call_sid, recording_sid, caller, requested_style, execution_arn)"
+                " SELECT %s, p.user_id, %s, %s, %s, %s, %s FROM phone_numbers p WHERE p.e164 = %s"
+                " ON CONFLICT DO NOTHING",
+                (session_id, call_sid, recording_sid, caller, style, execution_arn, caller))
+            cur.execute("UPDATE sessions SET execution_arn = coalesce(execution_arn, %s) WHERE id = %s",
+                        (execution_arn, session_id))
+            if cur.rowcount == 0:
+                raise LookupError("the caller's number has no account")
 
     def get_session(self, session_id: str) -> dict | None:
         with self.tx() as cur:
