@@ -218,24 +218,19 @@ def run(items: list[dict], name: str, *, speed: bool, flex: int) -> tuple[dict, 
 def flex_onset_errors_ms(analysis: Analysis, audio: bytes) -> list[float]:
     """|onset in the flexed hum - where the song grid puts the note| (ms) for each re-transcribed note."""
     from humitout.audio.decode import decode_audio
-    from humitout.audio.flex import flex_to_grid
+    from humitout.audio.flex import flex_to_song
     from humitout.audio.transcribe import transcribe_samples
+    from humitout.music.arrangement import time_map
     x, sr = decode_audio(audio)
     tempo = analysis.tempo_bpm
-    points = [(t, b) for t, b in _verse_map(analysis)]
-    flexed, out_sr = flex_to_grid(x, sr, points, tempo)
-    _, _, notes = transcribe_samples(flexed, out_sr)
     starts, _ = melody_positions(analysis)
     expected = starts * 60.0 / tempo
+    flexed = flex_to_song(x, sr, time_map(analysis), tempo, float(expected.max()) + 3.0)
+    _, _, notes = transcribe_samples(flexed, sr)
     found = np.array([n.onset_s for n in notes])
     if not len(found):
         return []
     return [float(np.min(np.abs(found - e)) * 1000.0) for e in expected]
-
-
-def _verse_map(analysis: Analysis) -> list[tuple[float, float]]:
-    from humitout.music.arrangement import time_map
-    return time_map(analysis)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -243,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="first N dev items")
     ap.add_argument("--generated", type=int, default=40, help="generated tunes (0: none)")
     ap.add_argument("--seed", type=int, default=7000)
-    ap.add_argument("--flex", type=int, default=0, help="items whose hum is flexed and checked")
+    ap.add_argument("--flex", type=int, default=8, help="items whose hum is flexed and checked")
     a = ap.parse_args(argv)
     dev, _, _ = run(dev_items(a.limit), "dev", speed=True, flex=a.flex)
     if a.generated:

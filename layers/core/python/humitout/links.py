@@ -10,6 +10,8 @@ LABELS = {  # logical file name -> what the caller sees, in page order
     "download-package.zip": "Everything (ZIP: stems, MIDI, mixes, lyrics, metadata)",
     "backing-track.wav": "Backing track (WAV, no melody)",
     "full-mix.wav": "Full mix with melody guide (WAV)",
+    "mix-with-your-hum.wav": "Full mix with your own hum, lined up with the beat (WAV)",
+    "your-hum.wav": "Your hum alone, flexed onto the song's beat — drop it on the track at bar 1 (WAV)",
     "session.mid": "MIDI for GarageBand / Logic / Ableton",
     "lyrics.txt": "Lyrics (TXT)",
     "metadata.json": "Metadata (JSON)",

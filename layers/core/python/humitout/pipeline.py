@@ -68,7 +68,7 @@ def render(svc: Services, event: dict) -> dict:
     prefix = storage.version_prefix(session_id, version)
     with tempfile.TemporaryDirectory(prefix="render-") as tmp:
         result = build_package(arrangement, Path(tmp), soundfont=Path(svc.settings.soundfont) if svc.settings.soundfont else None,
-                               params={"session_id": session_id, "version": version})
+                               params={"session_id": session_id, "version": version}, hum=_original_hum(svc, session_id))
         keys, sizes = {}, {}
         for name, path in result.files.items():
             rel = path.relative_to(tmp).as_posix()
@@ -78,8 +78,18 @@ def render(svc: Services, event: dict) -> dict:
                                  {"tempo_bpm": arrangement.tempo_bpm, "key": arrangement.key.name,
                                   "time_signature": f"{arrangement.time_signature.numerator}/"
                                                     f"{arrangement.time_signature.denominator}",
-                                  "agents": [d.model_dump() for d in arrangement.rationale]})
+                                  "agents": [d.model_dump() for d in arrangement.rationale],
+                                  "your_hum": "your_hum" in keys})
     return {"track_id": track_id, "files": len(keys)}
+
+
+def _original_hum(svc: Services, session_id: str):
+    """The caller's original recording as (mono samples, Hz), or None when the session has none."""
+    from humitout.audio.decode import decode_audio
+
+    session = svc.db.get_session(session_id) or {}
+    key = session.get("original_audio_key")
+    return decode_audio(svc.storage.get_bytes(key)) if key else None
 
 
 def notify(svc: Services, event: dict) -> dict:
@@ -91,7 +101,8 @@ def notify(svc: Services, event: dict) -> dict:
     link = f"{s.public_base_url}/s/{token}"
     params = track["generation_params"]
     body = (f"Hum It Out: your {track['style']} track is ready ({params['key']}, {params['time_signature']}, "
-            f"{round(params['tempo_bpm'])} bpm). Backing track, MIDI, stems and lyrics: {link}")
+            f"{round(params['tempo_bpm'])} bpm). Backing track, MIDI, stems, lyrics"
+            f"{' and your own hum on the beat' if params.get('your_hum') else ''}: {link}")
     sent = send_once(svc, event["execution_id"], event["caller"], body)
     svc.db.update_session(session_id, status="completed", error=None, error_detail=None)
     _publish(svc, {"event": "track_ready", "session_id": session_id, "track_id": event["track_id"]})

@@ -323,6 +323,20 @@ def meter_scores(onsets_s: np.ndarray, lengths_s: np.ndarray, offsets_s: np.ndar
     return scores
 
 
+PICKUP_PRIOR = (0.3, 0.4, 0.2, 0.1)
+"""Prior of a pickup of 0, 1, 2, 3 whole beats (a part of a beat counts as one), renormalised over
+the bar's length: most folk tunes start on the downbeat or with a short upbeat."""
+
+
+def _pickup_prior(first_pos: float, phase: int, beats_per_bar: int) -> float:
+    """Prior probability of the pickup implied by a first downbeat at beat ``phase`` for a first note
+    at beat ``first_pos``."""
+    downbeat = phase + beats_per_bar * np.ceil((first_pos - 0.15 - phase) / beats_per_bar)
+    k = int(np.ceil(downbeat - first_pos - 0.15))
+    prior = np.array(PICKUP_PRIOR[:beats_per_bar])
+    return float(prior[min(max(k, 0), beats_per_bar - 1)] / prior.sum())
+
+
 def _softmax_margin(values: list[float], scale: float) -> float:
     """Probability of the best of ``values`` under a softmax with temperature ``scale``."""
     v = np.array(values) / scale
@@ -331,11 +345,13 @@ def _softmax_margin(values: list[float], scale: float) -> float:
 
 
 def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: float = 6.0,
-                   periodicity_weight: float = 2.0) -> Rhythm:
+                   periodicity_weight: float = 2.0, pickup_weight: float = 0.25) -> Rhythm:
     """Beats, meter, downbeats and pickup of notes (onsets/offsets in s, MIDI pitches; (k,) each).
 
     The beat level maximises :func:`grid_fit` plus ``periodicity_weight`` x the comb score of
-    its period; ``tightness`` is the beat tracker's (:func:`track_beats`)."""
+    its period; ``tightness`` is the beat tracker's (:func:`track_beats`). The meter is the best
+    of :func:`meter_scores`; its bar phase adds ``pickup_weight`` x the log prior of the pickup
+    it implies (:data:`PICKUP_PRIOR`)."""
     on = np.asarray(onsets_s, float)
     off = np.asarray(offsets_s, float)
     pitch = np.asarray(midi, float)
@@ -365,13 +381,16 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     fit, beats, compound, comb = best
     beat_conf = _softmax_margin(fits, 0.05)
     scores = meter_scores(on, lengths, off, pitch, beats, compound)
-    (m, phase), _ = max(scores.items(), key=lambda kv: kv[1])
     by_meter = {mm: max(s for (k, _), s in scores.items() if k == mm) for mm in {k for k, _ in scores}}
+    m = max(by_meter, key=by_meter.get)
     meter_conf = _softmax_margin(list(by_meter.values()), 0.1) if len(by_meter) > 1 else 1.0
-    phase_conf = _softmax_margin([s for (k, _), s in scores.items() if k == m], 0.1)
+    first_pos = float(beat_positions(on[:1], beats)[0])
+    phases = {ph: s + pickup_weight * np.log(_pickup_prior(first_pos, ph, m))
+              for (k, ph), s in scores.items() if k == m}
+    phase = max(phases, key=phases.get)
+    phase_conf = _softmax_margin(list(phases.values()), 0.1)
     first = int(phase)
     downbeats = beats[first::m]
-    first_pos = float(beat_positions(on[:1], beats)[0])
     pickup = max(first - first_pos, 0.0)
     if pickup >= m - 0.25:       # a "pickup" of a whole bar is the first bar itself
         pickup -= m

@@ -48,6 +48,10 @@ FILE_PATHS = {
 """Logical name -> path inside the package folder and the ZIP."""
 STORED_SUFFIXES = {".wav", ".png"}
 """Already dense: stored in the ZIP without deflate (deflating 24-bit PCM costs seconds, saves ~10 %)."""
+HUM_FILE_PATHS = {"your_hum": "your-hum.wav", "mix_with_your_hum": "mix-with-your-hum.wav"}
+"""Written when the caller's recording is given: their hum flexed onto the song's grid, and the full mix with it."""
+YOUR_HUM_LUFS = TARGET_LUFS - 3.0
+"""Loudness of the caller's hum in ``your-hum.wav`` and in the mix with it (a lead voice a little under the band)."""
 
 
 @dataclass
@@ -134,13 +138,16 @@ def build_package(
     *,
     soundfont: Path | None = None,
     params: dict | None = None,
+    hum: tuple[np.ndarray, int] | None = None,
 ) -> PackageResult:
     """Render ``arrangement`` and write the whole download package into ``out_dir``.
 
     ``soundfont`` defaults to ``$HUMITOUT_SOUNDFONT`` or FluidR3_GM (a missing one raises
     :class:`~humitout.music.render.SoundfontError` before anything is written); ``params``
     (JSON-serialisable) is recorded as the generation parameters. Stems are written for
-    the parts the arrangement has; the backing track is every part but the melody.
+    the parts the arrangement has; the backing track is every part but the melody. ``hum``
+    (mono samples, Hz), the caller's original recording, adds ``your-hum.wav`` and
+    ``mix-with-your-hum.wav`` when the arrangement has a hum -> song time map.
     """
     soundfont = render.resolve_soundfont(soundfont)
     part_names = [name for name in STEM_ORDER if any(p.name == name for p in arrangement.parts)]
@@ -189,6 +196,12 @@ def build_package(
     del scratch
     lap("wav_write")
 
+    if hum is not None and arrangement.time_map:
+        written_hum = write_your_hum(arrangement, hum, full_mix * np.float32(gain), out_dir)
+        lap("your_hum")
+    else:
+        written_hum = {}
+
     write_piano_roll(arrangement, full_mix * np.float32(gain), render.SAMPLE_RATE_HZ, paths["piano_roll"])
     lap("png")
 
@@ -197,7 +210,7 @@ def build_package(
     written = {
         name: path for name, path in paths.items()
         if name not in ("metadata", "zip") and (not name.startswith("stem_") or name[5:] in part_names)
-    }
+    } | written_hum
     metadata = _metadata(arrangement, out_dir, written, params or {}, soundfont, n_samples, {
         "target_lufs": TARGET_LUFS,
         "true_peak_ceiling_dbtp": TRUE_PEAK_CEILING_DBTP,
@@ -215,6 +228,31 @@ def build_package(
     written["zip"] = paths["zip"]
     lap("zip")
     return PackageResult(files=written, metadata=metadata, timings_s=timings, cpu_timings_s=cpu_timings)
+
+
+def write_your_hum(arrangement: Arrangement, hum: tuple[np.ndarray, int], full_mix: np.ndarray,
+                   out_dir: Path) -> dict[str, Path]:
+    """Write ``your-hum.wav`` (the recording flexed onto the song grid by ``arrangement.time_map``,
+    at ``YOUR_HUM_LUFS``) and ``mix-with-your-hum.wav`` (``full_mix``, (2, n) at its final gain, plus
+    that hum, lowered as a whole if a true peak would pass the ceiling). Returns name -> path."""
+    from humitout.audio.flex import flex_to_song
+
+    samples, rate = hum
+    n = full_mix.shape[1]
+    voice = flex_to_song(samples, rate, [(p.hum_s, p.song_beat) for p in arrangement.time_map],
+                         arrangement.tempo_bpm, n / render.SAMPLE_RATE_HZ, out_rate_hz=render.SAMPLE_RATE_HZ)
+    stereo = np.vstack([voice, voice])
+    lufs = integrated_lufs(stereo, render.SAMPLE_RATE_HZ)
+    voice_gain_db = YOUR_HUM_LUFS - lufs if np.isfinite(lufs) else 0.0
+    voice_gain_db = min(voice_gain_db, TRUE_PEAK_CEILING_DBTP - TRUE_PEAK_MARGIN_DB - true_peak_dbtp(stereo))
+    stereo *= np.float32(10 ** (voice_gain_db / 20))
+    mix = full_mix + stereo
+    mix_gain_db = min(0.0, TRUE_PEAK_CEILING_DBTP - TRUE_PEAK_MARGIN_DB - true_peak_dbtp(mix))
+    paths = {name: out_dir / rel for name, rel in HUM_FILE_PATHS.items()}
+    scratch = np.empty((n, 2), dtype=np.float32)
+    _write_wav(paths["your_hum"], stereo, 1.0, scratch)
+    _write_wav(paths["mix_with_your_hum"], mix, 10 ** (mix_gain_db / 20), scratch)
+    return paths
 
 
 def _metadata(arrangement: Arrangement, out_dir: Path, files: dict[str, Path], params: dict, soundfont: Path,
@@ -245,6 +283,9 @@ def _metadata(arrangement: Arrangement, out_dir: Path, files: dict[str, Path], p
         "audio": {"sample_rate_hz": render.SAMPLE_RATE_HZ, "bit_depth": 24, "channels": 2},
         "loudness": loudness,
         "has_lyrics": bool(arrangement.lyrics.strip()),
+        "hum_time_map": [{"hum_s": p.hum_s, "song_beat": p.song_beat,
+                          "song_s": round(p.song_beat * 60.0 / arrangement.tempo_bpm, 4)}
+                         for p in arrangement.time_map],
         "files": {name: path.relative_to(out_dir).as_posix() for name, path in files.items()},
         "file_sizes": {path.relative_to(out_dir).as_posix(): path.stat().st_size for path in files.values()},
         "generation_params": params,
