@@ -93,7 +93,7 @@ def tune(seed: int, *, meter: str | None = None, bars: int = 8, rubato: float = 
     offsets = np.maximum(offsets, onsets + 0.06)
     # melody: a random walk in the scale, phrase ends on the tonic or the fifth
     scale = SCALES[str(rng.choice(list(SCALES)))]
-    tonic = int(rng.integers(55, 67))
+    tonic = int(rng.integers(45, 53))   # a low voice: the phone-hum synthesiser's high notes split into octave errors
     degree, pitches = int(rng.integers(0, 5)), []
     for i in range(len(lengths)):
         if phrase_end[i] or i == len(lengths) - 1:

@@ -62,8 +62,8 @@ def test_the_beat_follows_rubato_and_a_phrase_end_ritardando():
 
 
 def test_a_jig_is_six_eight_in_dotted_quarter_beats():
-    jig = tune([(G, 1), (A, .5), (B, 1), (60, .5), (62, 1.5), (B, 1.5),
-                (A, 1), (B, .5), (60, 1), (A, .5), (G, 1.5), (62, 1.5)] * 3)   # quarters: q e q e | q. q.
+    jig = tune([(G, 1.5), (A, 1), (B, .5), (60, 1.5), (62, .5), (60, .5), (B, .5),
+                (A, 1.5), (B, 1), (A, .5), (G, 1.5), (62, 1.5)] * 3)   # in quarters: q. q e | q. e e e | ...
     notes, _ = perform(jig, 180.0, rubato=0.03)                               # 180 quarters = 120 eighths x 3 / 2
     on, off, midi = np.array(notes).T
     rhythm = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5)

@@ -8,9 +8,9 @@ the pitch leaps or peaks and where the singer breathes. The analysis has three s
    a comb over 1-4 periods, gives the periodicities of the tune (beat, half beat, bar...).
 2. **Beat tracking** at each candidate period with dynamic programming (Ellis 2007, the
    algorithm of ``librosa.beat.beat_track``): the best chain of beats collects the most onset
-   strength while each inter-beat interval may differ from the previous one (penalty
-   ``tightness * log2(interval / previous interval) ** 2``), so the beat period follows the
-   singer's rubato and phrase-end slowing instead of a fixed grid. The notated beat level and
+   strength while each inter-beat interval may differ from the period (penalty
+   ``tightness * log2(interval / period) ** 2``), so the beats follow the singer's rubato and
+   phrase-end slowing instead of a fixed grid. The notated beat level and
    simple/compound subdivision are chosen together by how well the sung notes fit each tracked
    grid as music notation: note onsets on the beat or its halves/quarters (thirds in compound
    time) and note lengths of the usual values in beats (:data:`SIMPLE_LENGTHS`,
@@ -18,12 +18,13 @@ the pitch leaps or peaks and where the singer breathes. The analysis has three s
    rhythm (note-length distribution, onset positions, periodicity).
 3. **Meter, downbeat and pickup, jointly**: every (beats per bar, bar phase) is scored on the
    tracked beats by how well a metrical template (downbeat strong, beat 3 of 4/4 half strong)
-   correlates with per-beat accents — duration accent, pitch accent (leap arrivals, contour
-   peaks), phrase ends (notes before a breath or a long note) and the last note — plus the
-   repetition of rhythmic/melodic cells at the bar length (autocorrelation of a subdivided onset
-   grid). The best hypothesis gives the time signature (2/4, 3/4, 4/4; 6/8 when the beat is
-   compound), the downbeats and the pickup (beats before the first downbeat); the margins over
-   the runner-up hypotheses are the confidences.
+   correlates with the duration accents per beat and per note, plus the repetition of rhythmic
+   and melodic cells at one and two bars (autocorrelation of a subdivided onset grid and of the
+   pitch line); the bar phase adds a prior on the pickup it implies. Pitch accents (leap
+   arrivals, contour peaks), phrase ends and a final-note bonus were tried and are off (see
+   :func:`meter_scores`). The best hypothesis gives the time signature (2/4, 3/4, 4/4; 6/8 when
+   the beat is compound), the downbeats and the pickup (beats before the first downbeat); the
+   softmax margins over the alternatives are the confidences.
 
 This is the dynamic-programming tracker rather than a bar-pointer HMM (madmom): with 10-60
 notes there is too little data to train transition/observation models, and the DP gives an
@@ -156,7 +157,7 @@ def period_candidates(onsets_s: np.ndarray, weights: np.ndarray, *, n_best: int 
 
 
 def track_beats(onsets_s: np.ndarray, weights: np.ndarray, period_s: float, end_s: float, *,
-                tightness: float = 6.0) -> np.ndarray:
+                tightness: float = 20.0) -> np.ndarray:
     """Beat times (s) by dynamic programming over the onset envelope (Ellis 2007).
 
     ``score[t] = env[t] + max_p(score[p] - tightness * log2((t - p) / period) ** 2)`` over
@@ -281,11 +282,20 @@ def _corr(a: np.ndarray, b: np.ndarray) -> float:
 
 def meter_scores(onsets_s: np.ndarray, lengths_s: np.ndarray, offsets_s: np.ndarray, midi: np.ndarray,
                  beats_s: np.ndarray, compound: bool, *, repetition_weight: float = 0.5,
-                 sub: int = 4, beat_weight: float = 1.0, note_weight: float = 1.0, accent_weights: tuple[float, float, float] = (1.0, 0.0, 0.0)) -> dict[tuple[int, int], float]:
-    """Score of every (beats per bar, phase) on the beat grid: correlation of the per-beat accents
-    with the bar template plus ``repetition_weight`` x the autocorrelation of the subdivided
-    onset grid (``sub`` points a beat, pitch-coded) at one bar. Phase = index of the first
-    downbeat in ``beats_s``. Compound beats take 2-beat bars (6/8) only."""
+                 sub: int = 4, beat_weight: float = 1.0, note_weight: float = 1.0,
+                 accent_weights: tuple[float, float, float] = (1.0, 0.0, 0.0),
+                 repetition_bars: tuple[int, ...] = (1, 2)) -> dict[tuple[int, int], float]:
+    """Score of every (beats per bar, phase) on the beat grid, phase = index of the first downbeat in
+    ``beats_s``: ``beat_weight`` x the correlation of the per-beat accents (:func:`note_accents`
+    with ``accent_weights``, summed over the notes starting on each beat) with the bar template,
+    plus ``note_weight`` x the same per note (metrical strength of its onset vs its accent), plus
+    ``repetition_weight`` x the repetition of the rhythmic and melodic cell: the best, over
+    ``repetition_bars`` bars, of the autocorrelations of the subdivided onset grid (``sub`` points
+    a beat, length-weighted) and of the held-pitch line at that lag. Compound beats take 2-beat
+    bars (6/8) only.
+
+    Pitch accents and phrase ends (``accent_weights`` 2 and 3) default to 0: on our generated tunes
+    and on the dev hums they moved the downbeat away from the score more often than to it."""
     period = float(np.median(np.diff(beats_s)))
     pos = beat_positions(onsets_s, beats_s)
     acc = note_accents(onsets_s, lengths_s, midi, offsets_s, period, weights=accent_weights)
@@ -313,7 +323,7 @@ def meter_scores(onsets_s: np.ndarray, lengths_s: np.ndarray, offsets_s: np.ndar
     meters = (2,) if compound else (2, 3, 4)
     scores: dict[tuple[int, int], float] = {}
     for m in meters:
-        rep = max(repetition(m), repetition(2 * m)) if not compound else repetition(2 * m)
+        rep = max(repetition(k * m) for k in repetition_bars)
         tmpl = _template(m)
         for phase in range(m):
             w = tmpl[(np.arange(n_beats) - phase) % m]
@@ -344,8 +354,8 @@ def _softmax_margin(values: list[float], scale: float) -> float:
     return float(p.max() / p.sum())
 
 
-def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: float = 6.0,
-                   periodicity_weight: float = 2.0, pickup_weight: float = 0.25) -> Rhythm:
+def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: float = 20.0,
+                   periodicity_weight: float = 2.0, pickup_weight: float = 0.5) -> Rhythm:
     """Beats, meter, downbeats and pickup of notes (onsets/offsets in s, MIDI pitches; (k,) each).
 
     The beat level maximises :func:`grid_fit` plus ``periodicity_weight`` x the comb score of
