@@ -355,13 +355,16 @@ def _softmax_margin(values: list[float], scale: float) -> float:
 
 
 def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: float = 20.0,
-                   periodicity_weight: float = 2.0, pickup_weight: float = 0.5) -> Rhythm:
+                   periodicity_weight: float = 2.0, pickup_weight: float = 0.5,
+                   duple_rate_weight: float = 0.5) -> Rhythm:
     """Beats, meter, downbeats and pickup of notes (onsets/offsets in s, MIDI pitches; (k,) each).
 
     The beat level maximises :func:`grid_fit` plus ``periodicity_weight`` x the comb score of
     its period; ``tightness`` is the beat tracker's (:func:`track_beats`). The meter is the best
     of :func:`meter_scores`; its bar phase adds ``pickup_weight`` x the log prior of the pickup
-    it implies (:data:`PICKUP_PRIOR`)."""
+    it implies (:data:`PICKUP_PRIOR`). Between 2/4 and 4/4 the note rate leans the choice by
+    ``duple_rate_weight`` x log2(notes a beat / sqrt 2): 2/4 is the notation of tunes that move in
+    eighths, 4/4 of tunes that move in quarters."""
     on = np.asarray(onsets_s, float)
     off = np.asarray(offsets_s, float)
     pitch = np.asarray(midi, float)
@@ -393,6 +396,12 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     scores = meter_scores(on, lengths, off, pitch, beats, compound)
     by_meter = {mm: max(s for (k, _), s in scores.items() if k == mm) for mm in {k for k, _ in scores}}
     m = max(by_meter, key=by_meter.get)
+    if not compound and m in (2, 4):
+        # 2/4 is written for tunes that move in eighths, 4/4 for tunes that move in quarters: the
+        # note rate against sqrt(2) notes a beat (between the two) leans the choice between them
+        span = float(beat_positions(np.array([end]), beats)[0] - beat_positions(on[:1], beats)[0])
+        lean = duple_rate_weight * float(np.log2(len(on) / max(span, 1.0) / np.sqrt(2.0)))
+        m = 2 if by_meter[2] + lean > by_meter[4] - lean else 4
     meter_conf = _softmax_margin(list(by_meter.values()), 0.1) if len(by_meter) > 1 else 1.0
     first_pos = float(beat_positions(on[:1], beats)[0])
     phases = {ph: s + pickup_weight * np.log(_pickup_prior(first_pos, ph, m))
