@@ -24,7 +24,7 @@ the pitch leaps or peaks and where the singer breathes. The analysis has three s
    arrivals, contour peaks), phrase ends and a final-note bonus were tried and are off (see
    :func:`meter_scores`). The best hypothesis gives the time signature (2/4, 3/4, 4/4; 6/8 when
    the beat is compound), the downbeats and the pickup (beats before the first downbeat); the
-   softmax margins over the alternatives are the confidences.
+   softmax probabilities of the chosen answers among the alternatives are the confidences.
 
 This is the dynamic-programming tracker rather than a bar-pointer HMM (madmom): with 10-60
 notes there is too little data to train transition/observation models, and the DP gives an
@@ -347,11 +347,10 @@ def _pickup_prior(first_pos: float, phase: int, beats_per_bar: int) -> float:
     return float(prior[min(max(k, 0), beats_per_bar - 1)] / prior.sum())
 
 
-def _softmax_margin(values: list[float], scale: float) -> float:
-    """Probability of the best of ``values`` under a softmax with temperature ``scale``."""
+def _softmax_probability(values: list[float], chosen: float, scale: float) -> float:
+    """Probability of the value ``chosen`` among ``values`` under a softmax with temperature ``scale``."""
     v = np.array(values) / scale
-    p = np.exp(v - v.max())
-    return float(p.max() / p.sum())
+    return float(np.exp(chosen / scale - v.max()) / np.exp(v - v.max()).sum())
 
 
 def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: float = 20.0,
@@ -392,7 +391,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     if best is None:
         return _fallback(on, duration_s)
     fit, beats, compound, comb = best
-    beat_conf = _softmax_margin(fits, 0.05)
+    beat_conf = _softmax_probability(fits, best[0], 0.05)
     scores = meter_scores(on, lengths, off, pitch, beats, compound)
     by_meter = {mm: max(s for (k, _), s in scores.items() if k == mm) for mm in {k for k, _ in scores}}
     m = max(by_meter, key=by_meter.get)
@@ -401,13 +400,15 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         # note rate against sqrt(2) notes a beat (between the two) leans the choice between them
         span = float(beat_positions(np.array([end]), beats)[0] - beat_positions(on[:1], beats)[0])
         lean = duple_rate_weight * float(np.log2(len(on) / max(span, 1.0) / np.sqrt(2.0)))
-        m = 2 if by_meter[2] + lean > by_meter[4] - lean else 4
-    meter_conf = _softmax_margin(list(by_meter.values()), 0.1) if len(by_meter) > 1 else 1.0
+        by_meter[2] += lean
+        by_meter[4] -= lean
+        m = 2 if by_meter[2] > by_meter[4] else 4
+    meter_conf = _softmax_probability(list(by_meter.values()), by_meter[m], 0.1) if len(by_meter) > 1 else 1.0
     first_pos = float(beat_positions(on[:1], beats)[0])
     phases = {ph: s + pickup_weight * np.log(_pickup_prior(first_pos, ph, m))
               for (k, ph), s in scores.items() if k == m}
     phase = max(phases, key=phases.get)
-    phase_conf = _softmax_margin(list(phases.values()), 0.1)
+    phase_conf = _softmax_probability(list(phases.values()), phases[phase], 0.1)
     first = int(phase)
     downbeats = beats[first::m]
     pickup = max(first - first_pos, 0.0)
