@@ -43,9 +43,13 @@ def test_a_waltz_with_a_pickup_starts_with_its_pickup(bpm):
     assert [n.start_beat for n in melody[:3]] == [2.0, 2.5, 3.0]      # two eighths at the end of bar 1
 
 
-@pytest.mark.parametrize("bpm", [64.0, 152.0])
-def test_slow_and_fast_hums_keep_their_tempo_octave(bpm):
-    notes, _ = perform(BIRTHDAY, bpm, rubato=0.03)
+TWINKLE = tune([(m, 2 if i % 7 == 6 else 1) for i, m in enumerate(
+    [C, C, G, G, A, A, G, F, F, E, E, D, D, C, G, G, F, F, E, E, D, G, G, F, F, E, E, D])])
+
+
+@pytest.mark.parametrize("score,bpm", [(BIRTHDAY, 64.0), (BIRTHDAY, 152.0), (TWINKLE, 62.0), (TWINKLE, 80.0)])
+def test_slow_and_fast_hums_keep_their_tempo_octave(score, bpm):
+    notes, _ = perform(score, bpm, rubato=0.03)
     on, off, midi = np.array(notes).T
     rhythm = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5)
     assert rhythm.quarter_bpm == pytest.approx(bpm, rel=0.06)

@@ -354,7 +354,7 @@ def _softmax_probability(values: list[float], chosen: float, scale: float) -> fl
 
 
 def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: float = 20.0,
-                   periodicity_weight: float = 2.0, pickup_weight: float = 0.5,
+                   periodicity_weight: float = 3.0, pickup_weight: float = 0.5,
                    duple_rate_weight: float = 0.5) -> Rhythm:
     """Beats, meter, downbeats and pickup of notes (onsets/offsets in s, MIDI pitches; (k,) each).
 
