@@ -47,12 +47,23 @@ TWINKLE = tune([(m, 2 if i % 7 == 6 else 1) for i, m in enumerate(
     [C, C, G, G, A, A, G, F, F, E, E, D, D, C, G, G, F, F, E, E, D, G, G, F, F, E, E, D])])
 
 
-@pytest.mark.parametrize("score,bpm", [(BIRTHDAY, 64.0), (BIRTHDAY, 152.0), (TWINKLE, 62.0), (TWINKLE, 80.0)])
-def test_slow_and_fast_hums_keep_their_tempo_octave(score, bpm):
-    notes, _ = perform(score, bpm, rubato=0.03)
+# Mary had a little lamb and Jingle bells (4/4): slow-moving tunes, about one note a beat
+MARY = tune([(E, 1), (D, 1), (C, 1), (D, 1), (E, 1), (E, 1), (E, 2), (D, 1), (D, 1), (D, 2), (E, 1), (G, 1), (G, 2),
+             (E, 1), (D, 1), (C, 1), (D, 1), (E, 1), (E, 1), (E, 1), (E, 1), (D, 1), (D, 1), (E, 1), (D, 1), (C, 4)])
+JINGLE = tune([(E, 1), (E, 1), (E, 2), (E, 1), (E, 1), (E, 2), (E, 1), (G, 1), (C, 1.5), (D, .5), (E, 4), (F, 1),
+               (F, 1), (F, 1.5), (F, .5), (F, 1), (E, 1), (E, 1), (E, .5), (E, .5), (E, 1), (D, 1), (D, 1), (E, 1),
+               (D, 2), (G, 2)])
+
+
+@pytest.mark.parametrize("score,bpm,meter", [(BIRTHDAY, 64.0, "3/4"), (BIRTHDAY, 152.0, "3/4"), (TWINKLE, 62.0, None),
+                                             (TWINKLE, 80.0, None), (MARY, 70.0, "4/4"), (MARY, 100.0, "4/4"),
+                                             (JINGLE, 70.0, "4/4"), (JINGLE, 100.0, "4/4")])
+def test_slow_and_fast_hums_keep_their_tempo_octave(score, bpm, meter):
+    notes, _ = perform(score, bpm, rubato=0.03, seed=int(bpm))
     on, off, midi = np.array(notes).T
     rhythm = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5)
     assert rhythm.quarter_bpm == pytest.approx(bpm, rel=0.06)
+    assert meter is None or rhythm.time_signature.text == meter
 
 
 def test_the_beat_follows_rubato_and_a_phrase_end_ritardando():

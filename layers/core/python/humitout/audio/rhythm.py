@@ -223,7 +223,7 @@ def _log_mixture(x: np.ndarray, centres: dict[float, float], sigma: float, circu
 
 def grid_fit(onsets_s: np.ndarray, lengths_s: np.ndarray, beats_s: np.ndarray, compound: bool, *,
              notes_per_beat: float = 1.3, compound_notes_per_beat: float = 2.0,
-             rate_octaves: float = 0.5, syncopation: float = 0.15) -> float:
+             rate_octaves: float = 0.85, syncopation: float = 0.15) -> float:
     """Mean log-likelihood per note of the notes as notation on the beat grid ``beats_s``: onset
     positions inside the beat and note lengths in beats under the simple/compound priors, plus
     the log-normal prior (``rate_octaves`` wide) of the note rate: folk tunes are notated with
