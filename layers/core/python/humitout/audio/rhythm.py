@@ -20,7 +20,8 @@ the pitch leaps or peaks and where the singer breathes. The analysis has three s
    tracked beats by how well a metrical template (downbeat strong, beat 3 of 4/4 half strong)
    correlates with the duration accents per beat and per note, plus the repetition of rhythmic
    and melodic cells at one and two bars (autocorrelation of a subdivided onset grid and of the
-   pitch line); the bar phase adds a prior on the pickup it implies. Pitch accents (leap
+   pitch line); the bar phase adds a prior on the pickups it implies for the first note and
+   every phrase start (after a rest or a long note). Pitch accents (leap
    arrivals, contour peaks), phrase ends and a final-note bonus were tried and are off (see
    :func:`meter_scores`). The best hypothesis gives the time signature (2/4, 3/4, 4/4; 6/8 when
    the beat is compound), the downbeats and the pickup (beats before the first downbeat); the
@@ -347,6 +348,18 @@ def _pickup_prior(first_pos: float, phase: int, beats_per_bar: int) -> float:
     return float(prior[min(max(k, 0), beats_per_bar - 1)] / prior.sum())
 
 
+def phrase_starts(onsets_s: np.ndarray, offsets_s: np.ndarray, lengths_s: np.ndarray, beats_s: np.ndarray, *,
+                  rest_beats: float = 0.25, long_beats: float = 1.75) -> np.ndarray:
+    """Beat positions of the first note and of every note that starts a phrase: after a rest of
+    ``rest_beats`` or more, or after a note of ``long_beats`` or more (a phrase end)."""
+    pos = beat_positions(onsets_s, beats_s)
+    ends = beat_positions(offsets_s, beats_s)
+    rest = pos[1:] - ends[:-1]
+    held = pos[1:] - pos[:-1]
+    new = np.r_[True, (rest >= rest_beats) | (held >= long_beats)]
+    return pos[new]
+
+
 def _softmax_probability(values: list[float], chosen: float, scale: float) -> float:
     """Probability of the value ``chosen`` among ``values`` under a softmax with temperature ``scale``."""
     v = np.array(values) / scale
@@ -354,14 +367,16 @@ def _softmax_probability(values: list[float], chosen: float, scale: float) -> fl
 
 
 def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: float = 20.0,
-                   periodicity_weight: float = 3.0, pickup_weight: float = 0.5,
-                   duple_rate_weight: float = 0.5) -> Rhythm:
+                   periodicity_weight: float = 3.0, pickup_weight: float = 1.0,
+                   duple_rate_weight: float = 0.5, phrase_pickups: bool = True) -> Rhythm:
     """Beats, meter, downbeats and pickup of notes (onsets/offsets in s, MIDI pitches; (k,) each).
 
     The beat level maximises :func:`grid_fit` plus ``periodicity_weight`` x the comb score of
     its period; ``tightness`` is the beat tracker's (:func:`track_beats`). The meter is the best
-    of :func:`meter_scores`; its bar phase adds ``pickup_weight`` x the log prior of the pickup
-    it implies (:data:`PICKUP_PRIOR`). Between 2/4 and 4/4 the note rate leans the choice by
+    of :func:`meter_scores`; its bar phase adds ``pickup_weight`` x the mean log prior of the
+    pickups it implies (:data:`PICKUP_PRIOR`) for the first note and, with ``phrase_pickups``,
+    every phrase start (:func:`phrase_starts`): each phrase of a tune starts on the downbeat or
+    with the same short upbeat. Between 2/4 and 4/4 the note rate leans the choice by
     ``duple_rate_weight`` x log2(notes a beat / sqrt 2): 2/4 is the notation of tunes that move in
     eighths, 4/4 of tunes that move in quarters."""
     on = np.asarray(onsets_s, float)
@@ -405,7 +420,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         m = 2 if by_meter[2] > by_meter[4] else 4
     meter_conf = _softmax_probability(list(by_meter.values()), by_meter[m], 0.1) if len(by_meter) > 1 else 1.0
     first_pos = float(beat_positions(on[:1], beats)[0])
-    phases = {ph: s + pickup_weight * np.log(_pickup_prior(first_pos, ph, m))
+    starts = phrase_starts(on, off, lengths, beats) if phrase_pickups else np.array([first_pos])
+    phases = {ph: s + pickup_weight * float(np.mean([np.log(_pickup_prior(p, ph, m)) for p in starts]))
               for (k, ph), s in scores.items() if k == m}
     phase = max(phases, key=phases.get)
     phase_conf = _softmax_probability(list(phases.values()), phases[phase], 0.1)
