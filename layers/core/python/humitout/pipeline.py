@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from humitout import storage
-from humitout.errors import caller_message, parse_error_code
+from humitout.errors import BadAudio, caller_message, parse_error_code
 from humitout.models import Analysis, Arrangement, Style
 from humitout.runtime import Services
 from humitout.telephony import fetch_recording, send_sms
@@ -84,12 +84,18 @@ def render(svc: Services, event: dict) -> dict:
 
 
 def _original_hum(svc: Services, session_id: str):
-    """The caller's original recording as (mono samples, Hz), or None when the session has none."""
+    """The caller's original recording as (mono samples, Hz), or None when the session has none or
+    it cannot be decoded (the package is then made without ``your-hum.wav``)."""
     from humitout.audio.decode import decode_audio
 
     session = svc.db.get_session(session_id) or {}
     key = session.get("original_audio_key")
-    return decode_audio(svc.storage.get_bytes(key)) if key else None
+    if not key:
+        return None
+    try:
+        return decode_audio(svc.storage.get_bytes(key))
+    except BadAudio:
+        return None
 
 
 def notify(svc: Services, event: dict) -> dict:
