@@ -93,7 +93,7 @@ def tune(seed: int, *, meter: str | None = None, bars: int = 8, rubato: float = 
     offsets = np.maximum(offsets, onsets + 0.06)
     # melody: a random walk in the scale, phrase ends on the tonic or the fifth
     scale = SCALES[str(rng.choice(list(SCALES)))]
-    tonic = int(rng.integers(55, 67))
+    tonic = int(rng.integers(45, 53))   # a low voice: the phone-hum synthesiser's high notes split into octave errors
     degree, pitches = int(rng.integers(0, 5)), []
     for i in range(len(lengths)):
         if phrase_end[i] or i == len(lengths) - 1:
@@ -108,4 +108,49 @@ def tune(seed: int, *, meter: str | None = None, bars: int = 8, rubato: float = 
     in_bar = (idx - pickup) % BEATS_PER_BAR[meter] + 1
     return Tune(meter=meter, pickup_beats=pickup, beat_bpm=beat_bpm,
                 notes=np.column_stack([onsets, offsets, pitches]),
+                beats=np.column_stack([beat_times[idx], in_bar]))
+
+
+_C, _D, _E, _F, _G, _A, _B, _C5, _D5 = 48, 50, 52, 53, 55, 57, 59, 60, 62
+FAMILIAR = {  # name: (meter, pickup beats, [(midi, beats), ...]) in a low voice
+    "twinkle": ("4/4", 0, [(m, 2 if i % 7 == 6 else 1) for i, m in enumerate(
+        [_C, _C, _G, _G, _A, _A, _G, _F, _F, _E, _E, _D, _D, _C, _G, _G, _F, _F, _E, _E, _D])]),
+    "mary": ("4/4", 0, [(_E, 1), (_D, 1), (_C, 1), (_D, 1), (_E, 1), (_E, 1), (_E, 2), (_D, 1), (_D, 1), (_D, 2),
+                        (_E, 1), (_G, 1), (_G, 2), (_E, 1), (_D, 1), (_C, 1), (_D, 1), (_E, 1), (_E, 1), (_E, 1),
+                        (_E, 1), (_D, 1), (_D, 1), (_E, 1), (_D, 1), (_C, 4)]),
+    "jingle-bells": ("4/4", 0, [(_E, 1), (_E, 1), (_E, 2), (_E, 1), (_E, 1), (_E, 2), (_E, 1), (_G, 1), (_C, 1.5),
+                                (_D, .5), (_E, 4), (_F, 1), (_F, 1), (_F, 1.5), (_F, .5), (_F, 1), (_E, 1), (_E, 1),
+                                (_E, .5), (_E, .5), (_E, 1), (_D, 1), (_D, 1), (_E, 1), (_D, 2), (_G, 2)]),
+    "frere-jacques": ("4/4", 0, [(_C, 1), (_D, 1), (_E, 1), (_C, 1)] * 2 + [(_E, 1), (_F, 1), (_G, 2)] * 2
+                      + [(_G, .5), (_A, .5), (_G, .5), (_F, .5), (_E, 1), (_C, 1)] * 2),
+    "happy-birthday": ("3/4", 1, [(_G, .5), (_G, .5), (_A, 1), (_G, 1), (_C5, 1), (_B, 2), (_G, .5), (_G, .5),
+                                  (_A, 1), (_G, 1), (_D5, 1), (_C5, 2), (_G, .5), (_G, .5), (67, 1), (64, 1),
+                                  (_C5, 1), (_B, 1), (_A, 2)]),
+    "amazing-grace": ("3/4", 1, [(_C, 1), (_F, 2), (_A, .5), (_F, .5), (_A, 2), (_G, 1), (_F, 2), (_D, 1), (_C, 2),
+                                 (_C, 1), (_F, 2), (_A, .5), (_F, .5), (_A, 2), (_G, 1), (_C5, 3)]),
+    "auld-lang-syne": ("4/4", 1, [(_C, 1), (_F, 1.5), (_F, .5), (_F, 1), (_A, 1), (_G, 1.5), (_F, .5), (_G, 1),
+                                  (_A, 1), (_F, 1.5), (_F, .5), (_A, 1), (_C5, 1), (_D5, 3)]),
+    "ode-to-joy": ("4/4", 0, [(_E, 1), (_E, 1), (_F, 1), (_G, 1), (_G, 1), (_F, 1), (_E, 1), (_D, 1), (_C, 1),
+                              (_C, 1), (_D, 1), (_E, 1), (_E, 1.5), (_D, .5), (_D, 2)] * 2),
+}
+
+
+def familiar(name: str, bpm: float, *, rubato: float = 0.05, seed: int = 0) -> Tune:
+    """A familiar tune of :data:`FAMILIAR` sung at ``bpm`` quarter notes a minute with smooth rubato."""
+    meter, pickup, pairs = FAMILIAR[name]
+    rng = np.random.default_rng(seed)
+    starts = np.cumsum([0.0] + [b for _, b in pairs[:-1]])
+    end = int(starts[-1] + pairs[-1][1]) + 2
+    wander = np.sin(np.linspace(0, 2 * np.pi * rng.uniform(1, 2), end) + rng.uniform(0, 6))
+    beat_times = 0.5 + np.r_[0.0, np.cumsum(60.0 / bpm * (1 + rubato * wander))]
+
+    def at(x):
+        return np.interp(x, np.arange(len(beat_times)), beat_times)
+    lengths = np.array([b for _, b in pairs])
+    onsets = at(starts) + rng.normal(0, 0.01, len(starts))
+    offsets = at(starts + lengths) - 0.06
+    idx = np.arange(0, np.flatnonzero(beat_times <= offsets[-1])[-1] + 1)
+    in_bar = (idx - pickup) % BEATS_PER_BAR[meter] + 1
+    return Tune(meter=meter, pickup_beats=pickup, beat_bpm=bpm,
+                notes=np.column_stack([onsets, offsets, [m for m, _ in pairs]]),
                 beats=np.column_stack([beat_times[idx], in_bar]))

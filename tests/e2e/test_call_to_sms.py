@@ -14,12 +14,13 @@ def test_a_hummed_call_ends_in_an_sms_whose_link_downloads_wav_midi_and_zip(stac
     caller = new_caller()
     call, desc, sms = call_and_wait(stack, caller, sample_hum, style_digit="3")  # 3 = jazz
     assert desc["status"] == "SUCCEEDED"
-    assert "jazz track is ready" in sms.body
+    assert "jazz track is ready" in sms.body and "your own hum on the beat" in sms.body
 
     page = get(link_in(sms.body))
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     links = page_links(page.text)
-    assert {"backing-track.wav", "full-mix.wav", "session.mid", "download-package.zip", "metadata.json"} <= set(links)
+    assert {"backing-track.wav", "full-mix.wav", "session.mid", "download-package.zip", "metadata.json",
+            "your-hum.wav", "mix-with-your-hum.wav"} <= set(links)
     assert "lyrics.txt" not in links  # no OpenAI key here: the empty lyrics file is not offered
 
     backing = get(links["backing-track.wav"]).content

@@ -67,3 +67,26 @@ def wav_bytes(x: np.ndarray, sr: int = PHONE_RATE, subtype: str = "ULAW", fmt: s
 def scale_notes(midis, start: float = 0.5, step: float = 0.5, gap: float = 0.06):
     """Detached notes [(onset, offset, midi)], one every ``step`` s."""
     return [(start + i * step, start + (i + 1) * step - gap, float(m)) for i, m in enumerate(midis)]
+
+
+def perform(score, bpm: float, *, rubato: float = 0.05, lead_in_s: float = 0.5, gap_s: float = 0.06,
+            seed: int = 0):
+    """Notes [(onset_s, offset_s, midi)] and the beat times (s) of ``score`` [(midi, start beat,
+    beats)] sung at ``bpm`` with a smooth tempo wander of +-``rubato`` (a share of the beat)."""
+    rng = np.random.default_rng(seed)
+    end = int(max(s + n for _, s, n in score)) + 2
+    wander = np.sin(np.linspace(0, 2 * np.pi * rng.uniform(1, 2), end) + rng.uniform(0, 6))
+    beats = lead_in_s + np.r_[0.0, np.cumsum(60.0 / bpm * (1 + rubato * wander))]
+
+    def at(beat):
+        return float(np.interp(beat, np.arange(len(beats)), beats))
+    return [(at(s), at(s + n) - gap_s, float(m)) for m, s, n in score], beats
+
+
+def tune(pairs, start: float = 0.0):
+    """Score [(midi, start beat, beats)] from consecutive (midi, beats) pairs."""
+    out, beat = [], start
+    for midi, beats in pairs:
+        out.append((midi, beat, beats))
+        beat += beats
+    return out

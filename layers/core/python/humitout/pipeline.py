@@ -13,7 +13,7 @@ from pathlib import Path
 
 from humitout import storage
 from humitout.db import CONNECTION_ERRORS
-from humitout.errors import PipelineError, caller_message, parse_error_code
+from humitout.errors import BadAudio, PipelineError, caller_message, parse_error_code
 from humitout.models import Analysis, Arrangement, Style
 from humitout.runtime import Services
 from humitout.security import mask_phone, unseal_phone
@@ -87,7 +87,8 @@ def render(svc: Services, event: dict) -> dict:
     with tempfile.TemporaryDirectory(prefix="render-") as tmp:
         result = build_package(arrangement, Path(tmp), soundfont=Path(svc.settings.soundfont) if svc.settings.soundfont else None,
                                params={"session_id": session_id, "version": version,
-                                       "length": arrangement.length, "variation_seed": arrangement.variation_seed})
+                                       "length": arrangement.length, "variation_seed": arrangement.variation_seed},
+                               hum=_original_hum(svc, session_id))
         keys, sizes = {}, {}
         for name, path in result.files.items():
             rel = path.relative_to(tmp).as_posix()
@@ -98,7 +99,8 @@ def render(svc: Services, event: dict) -> dict:
                                   "time_signature": f"{arrangement.time_signature.numerator}/"
                                                     f"{arrangement.time_signature.denominator}",
                                   "length": arrangement.length, "variation_seed": arrangement.variation_seed,
-                                  "agents": [d.model_dump() for d in arrangement.rationale]})
+                                  "agents": [d.model_dump() for d in arrangement.rationale],
+                                  "your_hum": "your_hum" in keys})
     return {"track_id": track_id, "files": len(keys)}
 
 
@@ -123,6 +125,21 @@ def remove_stale_dirs(parent: Path, prefix: str, older_than_s: float) -> int:
     return removed
 
 
+def _original_hum(svc: Services, session_id: str):
+    """The caller's original recording as (mono samples, Hz), or None when the session has none or
+    it cannot be decoded (the package is then made without ``your-hum.wav``)."""
+    from humitout.audio.decode import decode_audio
+
+    session = svc.db.get_session(session_id) or {}
+    key = session.get("original_audio_key")
+    if not key:
+        return None
+    try:
+        return decode_audio(svc.storage.get_bytes(key))
+    except BadAudio:
+        return None
+
+
 def notify(svc: Services, event: dict) -> dict:
     """Text the caller one short link to their track (once per execution)."""
     s = svc.settings
@@ -132,7 +149,8 @@ def notify(svc: Services, event: dict) -> dict:
     link = f"{s.public_base_url}/s/{token}"
     params = track["generation_params"]
     body = (f"Hum It Out: your {track['style']} track is ready ({params['key']}, {params['time_signature']}, "
-            f"{round(params['tempo_bpm'])} bpm). Backing track, MIDI, stems and lyrics: {link}")
+            f"{round(params['tempo_bpm'])} bpm). Backing track, MIDI, stems, lyrics"
+            f"{' and your own hum on the beat' if params.get('your_hum') else ''}: {link}")
     sent = send_once(svc, event["execution_id"], caller_number(svc, event), body)
     svc.db.update_session(session_id, status="completed", error=None, error_detail=None)
     _publish(svc, {"event": "track_ready", "session_id": session_id, "track_id": event["track_id"]})

@@ -8,9 +8,9 @@ the pitch leaps or peaks and where the singer breathes. The analysis has three s
    a comb over 1-4 periods, gives the periodicities of the tune (beat, half beat, bar...).
 2. **Beat tracking** at each candidate period with dynamic programming (Ellis 2007, the
    algorithm of ``librosa.beat.beat_track``): the best chain of beats collects the most onset
-   strength while each inter-beat interval may differ from the previous one (penalty
-   ``tightness * log2(interval / previous interval) ** 2``), so the beat period follows the
-   singer's rubato and phrase-end slowing instead of a fixed grid. The notated beat level and
+   strength while each inter-beat interval may differ from the period (penalty
+   ``tightness * log2(interval / period) ** 2``), so the beats follow the singer's rubato and
+   phrase-end slowing instead of a fixed grid. The notated beat level and
    simple/compound subdivision are chosen together by how well the sung notes fit each tracked
    grid as music notation: note onsets on the beat or its halves/quarters (thirds in compound
    time) and note lengths of the usual values in beats (:data:`SIMPLE_LENGTHS`,
@@ -18,12 +18,14 @@ the pitch leaps or peaks and where the singer breathes. The analysis has three s
    rhythm (note-length distribution, onset positions, periodicity).
 3. **Meter, downbeat and pickup, jointly**: every (beats per bar, bar phase) is scored on the
    tracked beats by how well a metrical template (downbeat strong, beat 3 of 4/4 half strong)
-   correlates with per-beat accents — duration accent, pitch accent (leap arrivals, contour
-   peaks), phrase ends (notes before a breath or a long note) and the last note — plus the
-   repetition of rhythmic/melodic cells at the bar length (autocorrelation of a subdivided onset
-   grid). The best hypothesis gives the time signature (2/4, 3/4, 4/4; 6/8 when the beat is
-   compound), the downbeats and the pickup (beats before the first downbeat); the margins over
-   the runner-up hypotheses are the confidences.
+   correlates with the duration accents per beat and per note, plus the repetition of rhythmic
+   and melodic cells at one and two bars (autocorrelation of a subdivided onset grid and of the
+   pitch line); the bar phase adds a prior on the pickups it implies for the first note and
+   every phrase start (after a rest or a long note). Pitch accents (leap
+   arrivals, contour peaks), phrase ends and a final-note bonus were tried and are off (see
+   :func:`meter_scores`). The best hypothesis gives the time signature (2/4, 3/4, 4/4; 6/8 when
+   the beat is compound), the downbeats and the pickup (beats before the first downbeat); the
+   softmax probabilities of the chosen answers among the alternatives are the confidences.
 
 This is the dynamic-programming tracker rather than a bar-pointer HMM (madmom): with 10-60
 notes there is too little data to train transition/observation models, and the DP gives an
@@ -156,7 +158,7 @@ def period_candidates(onsets_s: np.ndarray, weights: np.ndarray, *, n_best: int 
 
 
 def track_beats(onsets_s: np.ndarray, weights: np.ndarray, period_s: float, end_s: float, *,
-                tightness: float = 6.0) -> np.ndarray:
+                tightness: float = 20.0) -> np.ndarray:
     """Beat times (s) by dynamic programming over the onset envelope (Ellis 2007).
 
     ``score[t] = env[t] + max_p(score[p] - tightness * log2((t - p) / period) ** 2)`` over
@@ -222,7 +224,7 @@ def _log_mixture(x: np.ndarray, centres: dict[float, float], sigma: float, circu
 
 def grid_fit(onsets_s: np.ndarray, lengths_s: np.ndarray, beats_s: np.ndarray, compound: bool, *,
              notes_per_beat: float = 1.3, compound_notes_per_beat: float = 2.0,
-             rate_octaves: float = 0.5, syncopation: float = 0.15) -> float:
+             rate_octaves: float = 0.85, syncopation: float = 0.15) -> float:
     """Mean log-likelihood per note of the notes as notation on the beat grid ``beats_s``: onset
     positions inside the beat and note lengths in beats under the simple/compound priors, plus
     the log-normal prior (``rate_octaves`` wide) of the note rate: folk tunes are notated with
@@ -281,11 +283,20 @@ def _corr(a: np.ndarray, b: np.ndarray) -> float:
 
 def meter_scores(onsets_s: np.ndarray, lengths_s: np.ndarray, offsets_s: np.ndarray, midi: np.ndarray,
                  beats_s: np.ndarray, compound: bool, *, repetition_weight: float = 0.5,
-                 sub: int = 4, beat_weight: float = 1.0, note_weight: float = 1.0, accent_weights: tuple[float, float, float] = (1.0, 0.0, 0.0)) -> dict[tuple[int, int], float]:
-    """Score of every (beats per bar, phase) on the beat grid: correlation of the per-beat accents
-    with the bar template plus ``repetition_weight`` x the autocorrelation of the subdivided
-    onset grid (``sub`` points a beat, pitch-coded) at one bar. Phase = index of the first
-    downbeat in ``beats_s``. Compound beats take 2-beat bars (6/8) only."""
+                 sub: int = 4, beat_weight: float = 1.0, note_weight: float = 1.0,
+                 accent_weights: tuple[float, float, float] = (1.0, 0.0, 0.0),
+                 repetition_bars: tuple[int, ...] = (1, 2)) -> dict[tuple[int, int], float]:
+    """Score of every (beats per bar, phase) on the beat grid, phase = index of the first downbeat in
+    ``beats_s``: ``beat_weight`` x the correlation of the per-beat accents (:func:`note_accents`
+    with ``accent_weights``, summed over the notes starting on each beat) with the bar template,
+    plus ``note_weight`` x the same per note (metrical strength of its onset vs its accent), plus
+    ``repetition_weight`` x the repetition of the rhythmic and melodic cell: the best, over
+    ``repetition_bars`` bars, of the autocorrelations of the subdivided onset grid (``sub`` points
+    a beat, length-weighted) and of the held-pitch line at that lag. Compound beats take 2-beat
+    bars (6/8) only.
+
+    Pitch accents and phrase ends (``accent_weights`` 2 and 3) default to 0: on our generated tunes
+    and on the dev hums they moved the downbeat away from the score more often than to it."""
     period = float(np.median(np.diff(beats_s)))
     pos = beat_positions(onsets_s, beats_s)
     acc = note_accents(onsets_s, lengths_s, midi, offsets_s, period, weights=accent_weights)
@@ -313,7 +324,7 @@ def meter_scores(onsets_s: np.ndarray, lengths_s: np.ndarray, offsets_s: np.ndar
     meters = (2,) if compound else (2, 3, 4)
     scores: dict[tuple[int, int], float] = {}
     for m in meters:
-        rep = max(repetition(m), repetition(2 * m)) if not compound else repetition(2 * m)
+        rep = max(repetition(k * m) for k in repetition_bars)
         tmpl = _template(m)
         for phase in range(m):
             w = tmpl[(np.arange(n_beats) - phase) % m]
@@ -323,19 +334,51 @@ def meter_scores(onsets_s: np.ndarray, lengths_s: np.ndarray, offsets_s: np.ndar
     return scores
 
 
-def _softmax_margin(values: list[float], scale: float) -> float:
-    """Probability of the best of ``values`` under a softmax with temperature ``scale``."""
+PICKUP_PRIOR = (0.3, 0.4, 0.2, 0.1)
+"""Prior of a pickup of 0, 1, 2, 3 whole beats (a part of a beat counts as one), renormalised over
+the bar's length: most folk tunes start on the downbeat or with a short upbeat."""
+
+
+def _pickup_prior(first_pos: float, phase: int, beats_per_bar: int) -> float:
+    """Prior probability of the pickup implied by a first downbeat at beat ``phase`` for a first note
+    at beat ``first_pos``."""
+    downbeat = phase + beats_per_bar * np.ceil((first_pos - 0.15 - phase) / beats_per_bar)
+    k = int(np.ceil(downbeat - first_pos - 0.15))
+    prior = np.array(PICKUP_PRIOR[:beats_per_bar])
+    return float(prior[min(max(k, 0), beats_per_bar - 1)] / prior.sum())
+
+
+def phrase_starts(onsets_s: np.ndarray, offsets_s: np.ndarray, lengths_s: np.ndarray, beats_s: np.ndarray, *,
+                  rest_beats: float = 0.25, long_beats: float = 1.75) -> np.ndarray:
+    """Beat positions of the first note and of every note that starts a phrase: after a rest of
+    ``rest_beats`` or more, or after a note of ``long_beats`` or more (a phrase end)."""
+    pos = beat_positions(onsets_s, beats_s)
+    ends = beat_positions(offsets_s, beats_s)
+    rest = pos[1:] - ends[:-1]
+    held = pos[1:] - pos[:-1]
+    new = np.r_[True, (rest >= rest_beats) | (held >= long_beats)]
+    return pos[new]
+
+
+def _softmax_probability(values: list[float], chosen: float, scale: float) -> float:
+    """Probability of the value ``chosen`` among ``values`` under a softmax with temperature ``scale``."""
     v = np.array(values) / scale
-    p = np.exp(v - v.max())
-    return float(p.max() / p.sum())
+    return float(np.exp(chosen / scale - v.max()) / np.exp(v - v.max()).sum())
 
 
-def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: float = 6.0,
-                   periodicity_weight: float = 2.0) -> Rhythm:
+def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: float = 20.0,
+                   periodicity_weight: float = 3.0, pickup_weight: float = 1.0,
+                   duple_rate_weight: float = 0.5, phrase_pickups: bool = True) -> Rhythm:
     """Beats, meter, downbeats and pickup of notes (onsets/offsets in s, MIDI pitches; (k,) each).
 
     The beat level maximises :func:`grid_fit` plus ``periodicity_weight`` x the comb score of
-    its period; ``tightness`` is the beat tracker's (:func:`track_beats`)."""
+    its period; ``tightness`` is the beat tracker's (:func:`track_beats`). The meter is the best
+    of :func:`meter_scores`; its bar phase adds ``pickup_weight`` x the mean log prior of the
+    pickups it implies (:data:`PICKUP_PRIOR`) for the first note and, with ``phrase_pickups``,
+    every phrase start (:func:`phrase_starts`): each phrase of a tune starts on the downbeat or
+    with the same short upbeat. Between 2/4 and 4/4 the note rate leans the choice by
+    ``duple_rate_weight`` x log2(notes a beat / sqrt 2): 2/4 is the notation of tunes that move in
+    eighths, 4/4 of tunes that move in quarters."""
     on = np.asarray(onsets_s, float)
     off = np.asarray(offsets_s, float)
     pitch = np.asarray(midi, float)
@@ -363,15 +406,27 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     if best is None:
         return _fallback(on, duration_s)
     fit, beats, compound, comb = best
-    beat_conf = _softmax_margin(fits, 0.05)
+    beat_conf = _softmax_probability(fits, best[0], 0.05)
     scores = meter_scores(on, lengths, off, pitch, beats, compound)
-    (m, phase), _ = max(scores.items(), key=lambda kv: kv[1])
     by_meter = {mm: max(s for (k, _), s in scores.items() if k == mm) for mm in {k for k, _ in scores}}
-    meter_conf = _softmax_margin(list(by_meter.values()), 0.1) if len(by_meter) > 1 else 1.0
-    phase_conf = _softmax_margin([s for (k, _), s in scores.items() if k == m], 0.1)
+    m = max(by_meter, key=by_meter.get)
+    if not compound and m in (2, 4):
+        # 2/4 is written for tunes that move in eighths, 4/4 for tunes that move in quarters: the
+        # note rate against sqrt(2) notes a beat (between the two) leans the choice between them
+        span = float(beat_positions(np.array([end]), beats)[0] - beat_positions(on[:1], beats)[0])
+        lean = duple_rate_weight * float(np.log2(len(on) / max(span, 1.0) / np.sqrt(2.0)))
+        by_meter[2] += lean
+        by_meter[4] -= lean
+        m = 2 if by_meter[2] > by_meter[4] else 4
+    meter_conf = _softmax_probability(list(by_meter.values()), by_meter[m], 0.1) if len(by_meter) > 1 else 1.0
+    first_pos = float(beat_positions(on[:1], beats)[0])
+    starts = phrase_starts(on, off, lengths, beats) if phrase_pickups else np.array([first_pos])
+    phases = {ph: s + pickup_weight * float(np.mean([np.log(_pickup_prior(p, ph, m)) for p in starts]))
+              for (k, ph), s in scores.items() if k == m}
+    phase = max(phases, key=phases.get)
+    phase_conf = _softmax_probability(list(phases.values()), phases[phase], 0.1)
     first = int(phase)
     downbeats = beats[first::m]
-    first_pos = float(beat_positions(on[:1], beats)[0])
     pickup = max(first - first_pos, 0.0)
     if pickup >= m - 0.25:       # a "pickup" of a whole bar is the first bar itself
         pickup -= m

@@ -29,6 +29,7 @@ from humitout.music.mastering import (
     TARGET_LUFS,
     TRUE_PEAK_CEILING_DBTP,
     Master,
+    integrated_lufs,
     master_mixes,
     stem_gain_db,
     true_peak_dbtp,
@@ -67,9 +68,15 @@ def preview_path(wav_path: str) -> str:
     return f"previews/{wav_path[: -len('.wav')]}.mp3"
 
 
-PREVIEW_PATHS = {f"preview_{name}": preview_path(path) for name, path in {**MIX_PATHS, **STEM_PATHS}.items()}
+
 STORED_SUFFIXES = {".wav", ".png"}
 """Already dense: stored in the ZIP without deflate (deflating 24-bit PCM costs seconds, saves ~10 %)."""
+HUM_FILE_PATHS = {"your_hum": "your-hum.wav", "mix_with_your_hum": "mix-with-your-hum.wav"}
+"""Written when the caller's recording is given: their hum flexed onto the song's grid, and the full mix with it."""
+PREVIEW_PATHS = {f"preview_{name}": preview_path(path)
+                 for name, path in {**MIX_PATHS, **STEM_PATHS, **HUM_FILE_PATHS}.items()}
+YOUR_HUM_BELOW_MIX_LU = 3.0
+"""How far (LU) the caller's hum sits under the full mix (a lead voice a little under the band)."""
 
 
 @dataclass
@@ -145,6 +152,7 @@ def build_package(
     soundfont: Path | None = None,
     params: dict | None = None,
     preview_quality: str = PREVIEW_QUALITY,
+    hum: tuple[np.ndarray, int] | None = None,
 ) -> PackageResult:
     """Render ``arrangement`` and write the whole download package into ``out_dir``.
 
@@ -152,7 +160,9 @@ def build_package(
     one raises :class:`~humitout.music.render.SoundfontError` before anything is written);
     ``params`` (JSON-serialisable) is recorded as the generation parameters. Stems are
     written for the parts the arrangement has; the backing track is every part but the
-    melody. Previews are MP3 at LAME VBR ``preview_quality``.
+    melody. Previews are MP3 at LAME VBR ``preview_quality``. ``hum``
+    (mono samples, Hz), the caller's original recording, adds ``your-hum.wav`` and
+    ``mix-with-your-hum.wav`` when the arrangement has a hum -> song time map.
     """
     soundfont = render.resolve_soundfont(soundfont)
     part_names = [name for name in STEM_ORDER if any(p.name == name for p in arrangement.parts)]
@@ -160,7 +170,7 @@ def build_package(
         raise ValueError("the arrangement has no parts to render")
     out_dir = Path(out_dir)
     (out_dir / "stems").mkdir(parents=True, exist_ok=True)
-    paths = {name: out_dir / rel for name, rel in {**FILE_PATHS, **PREVIEW_PATHS}.items()}
+    paths = {name: out_dir / rel for name, rel in {**FILE_PATHS, **HUM_FILE_PATHS, **PREVIEW_PATHS}.items()}
     timings: dict[str, float] = {}
     cpu_timings: dict[str, float] = {}
     clock, cpu_clock = time.perf_counter(), time.process_time()
@@ -188,7 +198,12 @@ def build_package(
         if name != LEAD_PART:
             backing += stems[name]
     full_mix = backing + stems[LEAD_PART] if LEAD_PART in stems else backing
-    masters = master_mixes({"full_mix": full_mix, "backing_track": backing}, render.SAMPLE_RATE_HZ)
+    mixes = {"full_mix": full_mix, "backing_track": backing}
+    voice = your_hum_track(arrangement, hum, full_mix) if hum is not None and arrangement.time_map else None
+    if voice is not None:
+        mixes["mix_with_your_hum"] = full_mix + voice
+    lap("your_hum")
+    masters = master_mixes(mixes, render.SAMPLE_RATE_HZ)
     stems_gain_db = stem_gain_db(masters["full_mix"].match_gain_db, stems)
     stems_gain = 10 ** (stems_gain_db / 20)
     del backing
@@ -199,11 +214,15 @@ def build_package(
         _write_wav(paths[name], mastered.audio, 1.0, scratch)
     for name in part_names:
         _write_wav(paths[f"stem_{name}"], stems[name], stems_gain, scratch)
+    if voice is not None:  # gain-matched like a stem: it sums with the full mix
+        _write_wav(paths["your_hum"], voice, stems_gain, scratch)
     del scratch
     lap("wav_write")
 
     previews = [(paths[f"preview_{name}"], mastered.audio, 1.0) for name, mastered in masters.items()]
     previews += [(paths[f"preview_stem_{name}"], stems[name], stems_gain) for name in part_names]
+    if voice is not None:
+        previews.append((paths["preview_your_hum"], voice, stems_gain))
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1)) as pool:  # LAME releases the GIL
         list(pool.map(lambda job: write_preview(*job, quality=preview_quality), previews))
     lap("previews")
@@ -221,9 +240,10 @@ def build_package(
     in_zip = {
         name: paths[name] for name in FILE_PATHS
         if name not in ("metadata", "zip") and (not name.startswith("stem_") or name[5:] in part_names)
-    }
+    } | ({name: paths[name] for name in HUM_FILE_PATHS} if voice is not None else {})
     preview_files = {name: paths[name] for name in PREVIEW_PATHS
-                     if not name.startswith("preview_stem_") or name[13:] in part_names}
+                     if (not name.startswith("preview_stem_") or name[13:] in part_names)
+                     and (voice is not None or name[len("preview_"):] not in HUM_FILE_PATHS)}
     loudness = {
         "target_lufs": TARGET_LUFS,
         "true_peak_ceiling_dbtp": TRUE_PEAK_CEILING_DBTP,
@@ -241,6 +261,24 @@ def build_package(
     written = {**in_zip, **preview_files, "zip": paths["zip"]}
     lap("zip")
     return PackageResult(files=written, metadata=metadata, timings_s=timings, cpu_timings_s=cpu_timings)
+
+
+def your_hum_track(arrangement: Arrangement, hum: tuple[np.ndarray, int], full_mix: np.ndarray) -> np.ndarray:
+    """The caller's recording (``hum``: mono samples, Hz) flexed onto the song grid by
+    ``arrangement.time_map``, as a (2, n) track as long as ``full_mix`` (unmastered, at the stems'
+    scale) and ``YOUR_HUM_BELOW_MIX_LU`` under it."""
+    from humitout.audio.flex import flex_to_song
+
+    samples, rate = hum
+    n = full_mix.shape[1]
+    voice = flex_to_song(samples, rate, [(p.hum_s, p.song_beat) for p in arrangement.time_map],
+                         arrangement.tempo_bpm, n / render.SAMPLE_RATE_HZ, out_rate_hz=render.SAMPLE_RATE_HZ)
+    stereo = np.vstack([voice, voice]).astype(np.float32)
+    voice_lufs = integrated_lufs(stereo, render.SAMPLE_RATE_HZ)
+    mix_lufs = integrated_lufs(full_mix, render.SAMPLE_RATE_HZ)
+    if np.isfinite(voice_lufs) and np.isfinite(mix_lufs):
+        stereo *= np.float32(10 ** ((mix_lufs - YOUR_HUM_BELOW_MIX_LU - voice_lufs) / 20))
+    return stereo
 
 
 def _metadata(arrangement: Arrangement, out_dir: Path, files: dict[str, Path], params: dict, soundfont: Path,
@@ -271,6 +309,9 @@ def _metadata(arrangement: Arrangement, out_dir: Path, files: dict[str, Path], p
         "audio": {"sample_rate_hz": render.SAMPLE_RATE_HZ, "bit_depth": 24, "channels": 2},
         "loudness": loudness,
         "has_lyrics": bool(arrangement.lyrics.strip()),
+        "hum_time_map": [{"hum_s": p.hum_s, "song_beat": p.song_beat,
+                          "song_s": round(p.song_beat * 60.0 / arrangement.tempo_bpm, 4)}
+                         for p in arrangement.time_map],
         "files": {name: path.relative_to(out_dir).as_posix() for name, path in files.items()},
         "file_sizes": {path.relative_to(out_dir).as_posix(): path.stat().st_size for path in files.values()},
         "generation_params": params,

@@ -14,12 +14,14 @@ from humitout.runtime import Services
 LABELS = {  # package path -> what the caller sees, in download order
     "full-mix.wav": "Full mix with melody guide",
     "backing-track.wav": "Backing track (no melody)",
-    "mix-with-your-hum.wav": "Mix with your hum",
-    "your-hum.wav": "Your hum, on the song's grid",
+    "mix-with-your-hum.wav": "Full mix with your own hum on the beat",
+    "your-hum.wav": "Your hum alone, flexed onto the song's beat (place it at bar 1)",
     "session.mid": "MIDI for GarageBand / Logic / Ableton",
     "lead-sheet.musicxml": "Lead sheet (MusicXML)",
+    "lead-sheet.svg": "Lead sheet (picture)",
     "lyrics.txt": "Lyrics",
     "piano-roll.png": "Piano roll picture",
+    "piano-roll-portrait.png": "Piano roll picture (phone)",
     "metadata.json": "Metadata",
     "download-package.zip": "Everything in one ZIP",
 }

@@ -1,0 +1,31 @@
+"""The caller's hum flexed onto the song's grid: its notes start where the song's beats put them."""
+import numpy as np
+
+from hum_synth import hum, perform, phone, tune, wav_bytes
+from humitout.audio.decode import decode_audio
+from humitout.audio.flex import anchors_s, flex_to_song
+from humitout.audio.transcribe import analyse_recording, transcribe_samples
+from humitout.music.arrangement import melody_positions, time_map
+
+SCORE = tune([(55, 1), (57, .5), (59, .5), (60, 1), (55, 1), (57, 2), (59, 1), (55, 1)] * 3)
+
+
+def test_your_hum_onsets_fall_on_the_grid():
+    notes, _ = perform(SCORE, 96.0, rubato=0.10, seed=5)
+    data = wav_bytes(phone(hum(notes, seed=5)))
+    analysis = analyse_recording(data)
+    x, sr = decode_audio(data)
+    starts, _ = melody_positions(analysis)
+    expected = starts * 60.0 / analysis.tempo_bpm
+    flexed = flex_to_song(x, sr, time_map(analysis), analysis.tempo_bpm, float(expected[-1]) + 3.0)
+    _, _, found = transcribe_samples(flexed, sr)
+    onsets = np.array([n.onset_s for n in found])
+    errors = np.array([np.min(np.abs(onsets - e)) for e in expected])
+    assert np.median(errors) <= 0.02 and np.mean(errors <= 0.05) >= 0.9
+    # pitch unchanged: the flexed notes have the sung pitches
+    assert sorted({round(n.midi) for n in found}) == sorted({round(m) for _, _, m in notes})
+
+
+def test_anchors_that_would_run_backwards_are_dropped():
+    anchors = anchors_s([(1.0, 0.0), (1.5, 1.0), (1.4, 2.0), (2.0, 0.5), (2.5, 3.0)], 120.0)
+    assert anchors.tolist() == [[1.0, 0.0], [1.5, 0.5], [2.5, 1.5]]

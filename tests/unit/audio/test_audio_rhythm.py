@@ -1,0 +1,93 @@
+"""Beats, meter, downbeats and pickup of generated hums (phone channel, rubato)."""
+import numpy as np
+import pytest
+
+from hum_synth import hum, perform, phone, tune, wav_bytes
+from humitout.audio.rhythm import analyse_rhythm, track_beats
+from humitout.audio.transcribe import analyse_recording
+from humitout.music.arrangement import quantise_melody
+
+C, D, E, F, G, A, B = 48, 50, 52, 53, 55, 57, 59
+# Ode to Joy, 4/4 without pickup: its longest notes (the halves ending each phrase) are on beat 3.
+ODE = tune([(E, 1), (E, 1), (F, 1), (G, 1), (G, 1), (F, 1), (E, 1), (D, 1), (C, 1), (C, 1), (D, 1), (E, 1),
+            (E, 1.5), (D, .5), (D, 2)] * 2)
+# Happy Birthday, 3/4 with a pickup of two eighths.
+BIRTHDAY = tune([(G, .5), (G, .5), (A, 1), (G, 1), (60, 1), (B, 2), (G, .5), (G, .5), (A, 1), (G, 1), (62, 1),
+                 (60, 2), (G, .5), (G, .5), (67, 1), (64, 1), (60, 1), (B, 1), (A, 2), (65, .5), (65, .5),
+                 (64, 1), (60, 1), (62, 1), (60, 2)])
+
+
+def _analyse(score, bpm, seed=0):
+    notes, beats = perform(score, bpm, seed=seed)
+    return analyse_recording(wav_bytes(phone(hum(notes, seed=seed)))), notes, beats
+
+
+@pytest.mark.parametrize("bpm", [72.0, 110.0])
+def test_long_notes_on_beat_three_do_not_move_bar_one(bpm):
+    analysis, notes, _ = _analyse(ODE, bpm)
+    assert analysis.time_signature.text in ("4/4", "2/4")
+    assert abs(analysis.downbeats_s[0] - notes[0][0]) < 0.07          # bar 1 starts on the first note
+    melody = quantise_melody(analysis)
+    assert melody[0].start_beat == 0.0
+    halves = [n for n in melody if n.duration_beats >= 1.75]
+    assert halves and all(n.start_beat % 4 == 2 for n in halves)       # the halves stay on beat 3
+
+
+@pytest.mark.parametrize("bpm", [66.0, 100.0])
+def test_a_waltz_with_a_pickup_starts_with_its_pickup(bpm):
+    analysis, notes, _ = _analyse(BIRTHDAY, bpm)
+    assert analysis.time_signature.text == "3/4"
+    assert analysis.pickup_beats == pytest.approx(1.0, abs=0.1)
+    assert abs(analysis.downbeats_s[0] - notes[2][0]) < 0.07          # the third note is the downbeat
+    melody = quantise_melody(analysis)
+    assert [n.start_beat for n in melody[:3]] == [2.0, 2.5, 3.0]      # two eighths at the end of bar 1
+
+
+TWINKLE = tune([(m, 2 if i % 7 == 6 else 1) for i, m in enumerate(
+    [C, C, G, G, A, A, G, F, F, E, E, D, D, C, G, G, F, F, E, E, D, G, G, F, F, E, E, D])])
+
+
+# Mary had a little lamb and Jingle bells (4/4): slow-moving tunes, about one note a beat
+MARY = tune([(E, 1), (D, 1), (C, 1), (D, 1), (E, 1), (E, 1), (E, 2), (D, 1), (D, 1), (D, 2), (E, 1), (G, 1), (G, 2),
+             (E, 1), (D, 1), (C, 1), (D, 1), (E, 1), (E, 1), (E, 1), (E, 1), (D, 1), (D, 1), (E, 1), (D, 1), (C, 4)])
+JINGLE = tune([(E, 1), (E, 1), (E, 2), (E, 1), (E, 1), (E, 2), (E, 1), (G, 1), (C, 1.5), (D, .5), (E, 4), (F, 1),
+               (F, 1), (F, 1.5), (F, .5), (F, 1), (E, 1), (E, 1), (E, .5), (E, .5), (E, 1), (D, 1), (D, 1), (E, 1),
+               (D, 2), (G, 2)])
+
+
+@pytest.mark.parametrize("score,bpm,meter", [(BIRTHDAY, 64.0, "3/4"), (BIRTHDAY, 152.0, "3/4"), (TWINKLE, 62.0, None),
+                                             (TWINKLE, 80.0, None), (MARY, 70.0, "4/4"), (MARY, 100.0, "4/4"),
+                                             (JINGLE, 70.0, "4/4"), (JINGLE, 100.0, "4/4")])
+def test_slow_and_fast_hums_keep_their_tempo_octave(score, bpm, meter):
+    notes, _ = perform(score, bpm, rubato=0.03, seed=int(bpm))
+    on, off, midi = np.array(notes).T
+    rhythm = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5)
+    assert rhythm.quarter_bpm == pytest.approx(bpm, rel=0.06)
+    assert meter is None or rhythm.time_signature.text == meter
+
+
+def test_the_beat_follows_rubato_and_a_phrase_end_ritardando():
+    score = tune([(G, 1), (A, .5), (B, .5), (60, 1), (G, 1)] * 8)
+    notes, beats = perform(score, 100.0, rubato=0.12, seed=3)
+    on, off, midi = np.array(notes).T
+    tracked = track_beats(on, np.ones(len(on)), 0.6, float(off[-1]))
+    reference = beats[beats <= off[-1]]
+    hits = [np.min(np.abs(tracked - b)) < 0.07 for b in reference]
+    assert np.mean(hits) >= 0.95
+
+
+def test_a_jig_is_six_eight_in_dotted_quarter_beats():
+    jig = tune([(G, 1.5), (A, 1), (B, .5), (60, 1.5), (62, .5), (60, .5), (B, .5),
+                (A, 1.5), (B, 1), (A, .5), (G, 1.5), (62, 1.5)] * 3)   # in quarters: q. q e | q. e e e | ...
+    notes, _ = perform(jig, 180.0, rubato=0.03)                               # 180 quarters = 120 eighths x 3 / 2
+    on, off, midi = np.array(notes).T
+    rhythm = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5)
+    assert rhythm.time_signature.text == "6/8"
+    assert rhythm.beat_bpm == pytest.approx(120.0, rel=0.06)
+    assert abs(rhythm.downbeats_s[0] - on[0]) < 0.07
+
+
+def test_too_few_notes_give_a_steady_four_four_grid_without_confidence():
+    rhythm = analyse_rhythm([0.5, 1.0], [0.9, 1.4], [60, 62], 2.0)
+    assert rhythm.time_signature.text == "4/4"
+    assert rhythm.meter_confidence == rhythm.beat_confidence == 0.0
