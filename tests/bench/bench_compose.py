@@ -30,7 +30,7 @@ reharmonisation, variation seed 0 and 1), per style:
 The tables show each style's targets beside its means (``*`` marks a missed one); the exit
 status is 1 only when a target is missed or two styles give the same chords for every melody.
 
-    .venv/bin/python tests/bench/bench_compose.py [--limit N]
+    .venv/bin/python tests/bench/bench_compose.py [--limit N] [--data DIR --sets heldout]
 
 or from Python (e.g. a ``./dev bench compose`` dispatcher): ``bench_compose.main(["--limit", "5"])``
 returns the exit status.
@@ -252,10 +252,13 @@ def main(argv: list[str] | None = None) -> int:
     table and return 0 when every target is met, else 1."""
     parser = argparse.ArgumentParser(prog="bench_compose", description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=0, help="only the first N melodies")
+    parser.add_argument("--data", type=Path, default=BENCH_DIR / "data",
+                        help="corpus data folder (e.g. a make_heldout_standin.py output)")
+    parser.add_argument("--sets", nargs="+", default=["dev"], help="sets under --data (default: dev)")
     args = parser.parse_args(argv)
-    files = sorted((BENCH_DIR / "data" / "dev").glob("*.notes.csv"))[: args.limit or None]
+    files = sorted(f for name in args.sets for f in (args.data / name).glob("*.notes.csv"))[: args.limit or None]
     if not files:
-        print(f"no melodies under {BENCH_DIR / 'data' / 'dev'} (set HUMITOUT_BENCH_DIR)")
+        print(f"no melodies in {args.sets} under {args.data} (set HUMITOUT_BENCH_DIR or --data)")
         return 2
     items = [load_item(f) for f in files]
     sequences: dict[Style, list[tuple]] = {}
@@ -268,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
             sequences[style].append(tuple((s.start_beat, s.chord.symbol) for s in slots))
         rows.append((style.value, {k: float(np.mean([s[k] for s in scores])) for k in scores[0]}))
 
-    print(f"{len(items)} dev melodies from {BENCH_DIR}  (target in brackets, * = missed)")
+    print(f"{len(items)} melodies ({' '.join(args.sets)}) from {args.data}  (target in brackets, * = missed)")
     names = list(rows[0][1])
     print("| style | " + " | ".join(names) + " |")
     print("|---|" + "---|" * len(names))

@@ -288,16 +288,18 @@ def hum_copies_for(verse_bars: int) -> int:
 def plan_form(verse_bars: int, beats_per_bar: int, tempo_bpm: float, length: SongLength = "normal",
               seed: int = 0) -> Form:
     """The song form for a hum of ``verse_bars`` bars at ``tempo_bpm``: among the
-    ``FORM_PLANS`` with a 2- or 4-bar intro, those lasting ``SONG_LENGTHS_S[length]`` (those
-    with a chorus first when there are any), one picked by ``seed``; when none fits, the one
-    closest to the range."""
-    copies = hum_copies_for(verse_bars)
+    ``FORM_PLANS`` with a 2- or 4-bar intro, those lasting ``SONG_LENGTHS_S[length]``, one
+    picked by ``seed`` — preferring a chorus and the usual :func:`hum_copies_for`, then a
+    chorus with the hum once or twice as often; when none fits, the one closest to the range."""
+    usual = hum_copies_for(verse_bars)
     options = [Form.build(middle, verse_bars, intro_bars=intro, hum_copies=copies, beats_per_bar=beats_per_bar)
-               for middle in FORM_PLANS for intro in (2, 4)]
+               for copies in sorted({usual, 1, 2 * usual}) for middle in FORM_PLANS for intro in (2, 4)]
     low, high = SONG_LENGTHS_S[length]
     fitting = [f for f in options if low <= f.duration_s(tempo_bpm) <= high]
-    if fitting:
-        preferred = [f for f in fitting if "chorus" in f.middle] or fitting
+    tiers = ([f for f in fitting if "chorus" in f.middle and f.hum_copies == usual],
+             [f for f in fitting if "chorus" in f.middle], fitting)
+    preferred = next((tier for tier in tiers if tier), None)
+    if preferred:
         return preferred[int(np.random.default_rng([seed, 1]).integers(len(preferred)))]
     return min(options, key=lambda f: max(low - f.duration_s(tempo_bpm), f.duration_s(tempo_bpm) - high))
 
