@@ -98,7 +98,7 @@ MELODIC_SECTIONS = ("verse", "chorus")
 SECTION_VELOCITY = {"intro": -12, "verse": -4, "pre-chorus": 0, "chorus": 6, "bridge": -8, "outro": 0}
 """Velocity offset (MIDI velocity) of every accompanying note by section: the song's dynamics."""
 PRE_CHORUS_RAMP = (-10.0, 12.0)  # velocity offset at the start / end of a pre-chorus (crescendo)
-CHORUS_AVOID_COST = 0.6  # harmoniser score a chorus chord loses for repeating the verse's chord
+CHORUS_AVOID_COST = 0.3  # harmoniser score a chorus chord loses for repeating the verse's chord
 CHORUS_VARIATION = 0.35  # seeded spread of chord scores in the chorus reharmonisation
 CHORUS_MAX_CTR_DROP = 0.1  # the chorus keeps the verse chords if its chord-tone ratio drops more
 PHRASE_VARIATION_CHANCE = 0.6  # chance that a section varies the 2nd (kick) or 3rd (hat) bar of its phrases
