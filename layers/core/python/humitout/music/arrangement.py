@@ -134,10 +134,6 @@ class BarContext:
         """Bar of the 4-bar phrase (0-3)."""
         return self.index % PHRASE_BARS
 
-    @property
-    def section_end(self) -> bool:
-        return self.index == self.bars - 1
-
 
 @dataclass(frozen=True)
 class Form:
@@ -614,7 +610,7 @@ def bass_hits(ctx: BarContext, groove: Groove, feel: Feel, seed: int = 0) -> lis
         index = 1 + int(rng.integers(len(hits) - 1))
         hit = hits[index]
         hits[index] = BassHit(hit.step, hit.length, _TONE_SWAP[hit.tone], hit.accent)
-    hits = sorted((h for h in hits if h.step % stride == 0 or stride == 1), key=lambda h: h.step)
+    hits = sorted((h for h in hits if h.step % stride == 0), key=lambda h: h.step)
     return [BassHit(h.step, min(h.length, (hits[i + 1].step if i + 1 < len(hits) else steps) - h.step), h.tone,
                     h.accent) for i, h in enumerate(hits)]
 
