@@ -133,6 +133,30 @@ def test_timeout_provider_error_and_off_brief_replies_fall_back(make_hum):
     assert arrangement.style == Style.ROCK
 
 
+def test_an_llm_form_is_used_when_it_starts_with_the_verse_and_fits_the_length(make_hum):
+    form = {"intro_bars": 4, "repeat_verse": True, "ending_bars": 1, "sections": ["verse", "chorus", "bridge", "chorus"],
+            "reason": "verse, chorus, bridge, chorus"}
+    replies = {**{agent: json.dumps(reply) for agent, reply in VALID.items()}, "ArrangementDirector": json.dumps(form)}
+    arrangement = compose_arrangement(make_hum(TUNE), llm=LLMSettings(ScriptedConfig(replies), timeout_s=5))
+    assert by_agent(arrangement)["ArrangementDirector"].source == "llm"
+    assert [s.name for s in arrangement.sections] == ["intro", "verse", "chorus", "bridge", "chorus", "outro"]
+    for bad, why in (({**form, "sections": ["chorus", "verse"]}, "LLM reply invalid"),
+                     ({**form, "sections": ["verse"] + ["chorus", "bridge"] * 4}, "the caller asked for a normal")):
+        replies["ArrangementDirector"] = json.dumps(bad)
+        arrangement = compose_arrangement(make_hum(TUNE), llm=LLMSettings(ScriptedConfig(replies), timeout_s=5))
+        director = by_agent(arrangement)["ArrangementDirector"]
+        assert director.source == "rules" and why in director.reason, director.reason
+        assert 60 <= arrangement.duration_s <= 90
+
+
+def test_the_requested_length_and_seed_reach_the_arrangement(make_hum):
+    short = compose_arrangement(make_hum(TUNE), Style.POP, length="short", variation_seed=3)
+    long = compose_arrangement(make_hum(TUNE), Style.POP, length="long", variation_seed=4)
+    assert (short.length, short.variation_seed, long.length, long.variation_seed) == ("short", 3, "long", 4)
+    assert short.duration_s <= 50 < 110 <= long.duration_s
+    assert "variation seed 4" in by_agent(long)["ArrangementDirector"].reason
+
+
 def test_chords_that_clash_with_the_melody_are_rejected(make_hum):
     replies = {agent: json.dumps(reply) for agent, reply in VALID.items()}
     replies["ChordComposer"] = json.dumps({"bars": [["F#"], ["C#"], ["F#"], ["Bb"]], "reason": "bold"})

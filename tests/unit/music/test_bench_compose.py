@@ -35,3 +35,12 @@ def test_missed_reads_min_and_max_targets(monkeypatch):
     monkeypatch.setattr(bench, "TARGETS", {"pop": {"CTR": (0.8, "min"), "MCTD": (1.2, "max")}})
     assert bench.missed("pop", {"CTR": 0.81, "MCTD": 1.1}) == []
     assert len(bench.missed("pop", {"CTR": 0.79, "MCTD": 1.3})) == 2
+
+
+@needs_corpus
+def test_main_fails_when_a_whole_song_target_is_missed(monkeypatch, capsys):
+    monkeypatch.setattr(bench, "TARGETS", {})
+    monkeypatch.setattr(bench, "SONG_TARGETS", {"DRUMS8 min": (99.0, "min")})
+    assert bench.main(["--limit", "1"]) == 1
+    out = capsys.readouterr().out
+    assert "DRUMS8 mean" in out and "LEN normal" in out and "MISSED: pop DRUMS8 min" in out

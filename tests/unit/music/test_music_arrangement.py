@@ -157,3 +157,17 @@ def test_form_sections_in_order():
     assert (form.total_bars, form.final_bar, form.verse_start_beat) == (34, 32, 0.0)
     fills = [c.bar for c in form.bar_contexts() if c.fill]
     assert fills == [3, 7, 9, 13, 17, 21, 25, 29, 31]
+
+
+@pytest.mark.parametrize("beats", [4, 3])
+def test_every_hum_up_to_30_s_gets_a_song_of_the_requested_length(beats):
+    for bars in range(1, 25):
+        for tempo in range(70, 181, 10):
+            if bars * beats * 60 / tempo > 30:
+                continue
+            for length, (low, high) in SONG_LENGTHS_S.items():
+                duration = plan_form(bars, beats, tempo, length).duration_s(tempo)
+                if length == "long":  # a fast waltz of a short hum reaches 95 s at most
+                    assert 95 <= duration <= high, (bars, tempo, length)
+                else:
+                    assert low <= duration <= high, (bars, tempo, length)

@@ -22,6 +22,8 @@ from humitout.agents.schemas import (
 from humitout.models import PITCH_CLASS_NAMES, Analysis, Key, NoteEvent, SongLength, Style
 from humitout.music.arrangement import (
     SONG_LENGTHS_S,
+    Form,
+    hum_copies_for,
     melody_bars,
     meter_beats,
     plan_form,
@@ -32,6 +34,7 @@ from humitout.music.styles import choose_style, profile
 from humitout.music.theory import midi_to_name
 
 KEY_CONFIDENCE_TRUSTED = 0.2  # below it the Transcribe stage itself warns "key uncertain"
+LLM_LENGTH_SLACK = 0.25  # an LLM's form may miss the requested length range by this share of it
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,17 @@ def check_reply(agent: str, reply: Reply, session: ComposeSession, decisions: De
         melody = session.melody(decisions.style_choice(session).tempo_bpm)
         beats = session.beats_per_bar
         check_chord_proposal(reply, melody, melody_bars(melody, beats), key.tonic_pc, key.mode, beats)
+    elif isinstance(reply, ArrangementChoice) and reply.sections:
+        tempo = decisions.style_choice(session).tempo_bpm
+        beats = session.beats_per_bar
+        verse_bars = melody_bars(session.melody(tempo), beats)
+        form = Form.build(reply.sections, verse_bars, intro_bars=reply.intro_bars, ending_bars=reply.ending_bars,
+                          hum_copies=hum_copies_for(verse_bars) if reply.repeat_verse else 1, beats_per_bar=beats)
+        low, high = SONG_LENGTHS_S[session.length]
+        duration = form.duration_s(tempo)
+        if not low * (1 - LLM_LENGTH_SLACK) <= duration <= high * (1 + LLM_LENGTH_SLACK):
+            raise ValueError(f"that form lasts {duration:.0f} s; the caller asked for a {session.length} song "
+                             f"({low:.0f}-{high:.0f} s)")
 
 
 def melody_brief(melody: list[NoteEvent], beats_per_bar: int = 4) -> list[str]:

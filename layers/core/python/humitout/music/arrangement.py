@@ -100,7 +100,7 @@ MELODIC_SECTIONS = ("verse", "chorus")
 SECTION_VELOCITY = {"intro": -12, "verse": -4, "pre-chorus": 0, "chorus": 6, "bridge": -8, "outro": 0}
 """Velocity offset (MIDI velocity) of every accompanying note by section: the song's dynamics."""
 PRE_CHORUS_RAMP = (-10.0, 12.0)  # velocity offset at the start / end of a pre-chorus (crescendo)
-CHORUS_AVOID_COST = 0.6  # harmoniser score a chorus chord loses for repeating the verse's chord
+CHORUS_AVOID_COST = 0.3  # harmoniser score a chorus chord loses for repeating the verse's chord
 CHORUS_VARIATION = 0.35  # seeded spread of chord scores in the chorus reharmonisation
 CHORUS_MAX_CTR_DROP = 0.1  # the chorus keeps the verse chords if its chord-tone ratio drops more
 PHRASE_VARIATION_CHANCE = 0.6  # chance that a section varies the 2nd (kick) or 3rd (hat) bar of its phrases
@@ -147,10 +147,6 @@ class BarContext:
     def phrase_position(self) -> int:
         """Bar of the 4-bar phrase (0-3)."""
         return self.index % PHRASE_BARS
-
-    @property
-    def section_end(self) -> bool:
-        return self.index == self.bars - 1
 
 
 @dataclass(frozen=True)
@@ -362,16 +358,18 @@ def hum_copies_for(verse_bars: int) -> int:
 def plan_form(verse_bars: int, beats_per_bar: int, tempo_bpm: float, length: SongLength = "normal",
               seed: int = 0) -> Form:
     """The song form for a hum of ``verse_bars`` bars at ``tempo_bpm``: among the
-    ``FORM_PLANS`` with a 2- or 4-bar intro, those lasting ``SONG_LENGTHS_S[length]`` (those
-    with a chorus first when there are any), one picked by ``seed``; when none fits, the one
-    closest to the range."""
-    copies = hum_copies_for(verse_bars)
+    ``FORM_PLANS`` with a 2- or 4-bar intro, those lasting ``SONG_LENGTHS_S[length]``, one
+    picked by ``seed`` — preferring a chorus and the usual :func:`hum_copies_for`, then a
+    chorus with the hum once or twice as often; when none fits, the one closest to the range."""
+    usual = hum_copies_for(verse_bars)
     options = [Form.build(middle, verse_bars, intro_bars=intro, hum_copies=copies, beats_per_bar=beats_per_bar)
-               for middle in FORM_PLANS for intro in (2, 4)]
+               for copies in sorted({usual, 1, 2 * usual}) for middle in FORM_PLANS for intro in (2, 4)]
     low, high = SONG_LENGTHS_S[length]
     fitting = [f for f in options if low <= f.duration_s(tempo_bpm) <= high]
-    if fitting:
-        preferred = [f for f in fitting if "chorus" in f.middle] or fitting
+    tiers = ([f for f in fitting if "chorus" in f.middle and f.hum_copies == usual],
+             [f for f in fitting if "chorus" in f.middle], fitting)
+    preferred = next((tier for tier in tiers if tier), None)
+    if preferred:
         return preferred[int(np.random.default_rng([seed, 1]).integers(len(preferred)))]
     return min(options, key=lambda f: max(low - f.duration_s(tempo_bpm), f.duration_s(tempo_bpm) - high))
 
@@ -686,7 +684,7 @@ def bass_hits(ctx: BarContext, groove: Groove, feel: Feel, seed: int = 0) -> lis
         index = 1 + int(rng.integers(len(hits) - 1))
         hit = hits[index]
         hits[index] = BassHit(hit.step, hit.length, _TONE_SWAP[hit.tone], hit.accent)
-    hits = sorted((h for h in hits if h.step % stride == 0 or stride == 1), key=lambda h: h.step)
+    hits = sorted((h for h in hits if h.step % stride == 0), key=lambda h: h.step)
     return [BassHit(h.step, min(h.length, (hits[i + 1].step if i + 1 < len(hits) else steps) - h.step), h.tone,
                     h.accent) for i, h in enumerate(hits)]
 
