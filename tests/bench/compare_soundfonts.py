@@ -12,6 +12,9 @@ hums and styles, and per style):
 * CPU seconds to load the soundfont and render (FluidSynth, one thread), file size (MB).
 
     .venv/bin/python tests/bench/compare_soundfonts.py [--items 2] [SOUNDFONT ...]
+
+The MuseScore files come from Debian's musescore-general-soundfont (Full) and
+musescore-general-soundfont-small (Lite), which ./dev does not install.
 """
 from __future__ import annotations
 
