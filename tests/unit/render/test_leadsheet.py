@@ -78,7 +78,26 @@ def test_a_note_across_a_bar_line_is_tied_and_off_beat_notes_show_the_beat(arran
     assert notes[0].pitch.name == "B-"  # Bb in C major, not A#
 
 
+def test_rests_show_the_middle_of_a_4_4_bar():
+    from humitout.music.leadsheet import _split_by_beat
+
+    assert _split_by_beat(0.0, 3.0, 4, rest=True) == [2.0, 1.0]
+    assert _split_by_beat(1.0, 3.0, 4, rest=True) == [1.0, 2.0]
+    assert _split_by_beat(0.0, 4.0, 4, rest=True) == [4.0]
+    assert _split_by_beat(0.0, 3.0, 4) == [3.0]  # a dotted half note from beat 1 is fine
+
+
 def test_spelling_follows_the_key_signature():
     assert spell(66, 0).name == "F#" and spell(70, 0).name == "B-"
     assert spell(68, -3).name == "A-" and spell(68, 4).name == "G#"
     assert spell(59, -6).nameWithOctave == "C-4"
+
+
+def test_verovio_engraves_from_a_worker_thread_too(arrangement, tmp_path):
+    """The local stack and Lambda's runtime call Render outside the main thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    xml = write_lead_sheet(arrangement, tmp_path / "s.musicxml").read_text()
+    with ThreadPoolExecutor(1) as pool:
+        svg, log = pool.submit(render_svg, xml).result()
+    assert log.strip() == "" and 'class="clef"' in svg

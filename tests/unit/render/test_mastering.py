@@ -34,6 +34,17 @@ def test_a_peaky_mix_is_limited_to_minus_14_lufs_and_minus_1_dbtp():
     assert mastered.limiter_max_reduction_db > 3  # one linear gain could not have reached the target
 
 
+def test_inter_sample_overs_of_bright_clicks_stay_under_the_true_peak_ceiling():
+    mix = _kick_heavy_mix(6.0)
+    n = np.arange(96)
+    click = 0.3 * np.sin(np.pi / 2 * n + np.pi / 4)  # samples at +-0.21, waveform peaks 3 dB higher
+    for start in range(RATE // 4, mix.shape[1] - 96, RATE // 2):
+        mix[:, start : start + 96] += click.astype(np.float32)
+    mastered = master(mix, RATE)
+    assert true_peak_dbtp(mastered.audio) <= TRUE_PEAK_CEILING_DBTP
+    assert abs(integrated_lufs(mastered.audio, RATE) - TARGET_LUFS) <= 0.5
+
+
 def test_master_mixes_masters_every_mix_it_is_given():
     mix = _kick_heavy_mix(6.0)
     mastered = master_mixes({"full_mix": mix, "mix_with_your_hum": 0.5 * mix}, RATE)
@@ -66,6 +77,15 @@ def test_stem_gain_is_lowered_only_when_a_stem_would_pass_the_ceiling():
     assert stem_gain_db(6.0, quiet) == 6.0
     loud = {"drums": np.full((2, 100), 0.5, np.float32), **quiet}
     assert true_peak_dbtp(loud["drums"]) + stem_gain_db(12.0, loud) <= TRUE_PEAK_CEILING_DBTP
+
+
+def test_integrated_loudness_agrees_with_pyloudnorm():
+    import pyloudnorm
+
+    rng = np.random.default_rng(3)
+    audio = (0.1 * rng.standard_normal((2, 5 * RATE)) * np.linspace(0.2, 1, 5 * RATE)).astype(np.float32)
+    assert integrated_lufs(audio, RATE) == pytest.approx(pyloudnorm.Meter(RATE).integrated_loudness(audio.T), abs=0.05)
+    assert integrated_lufs(audio[:, : RATE // 4], RATE) == -np.inf  # shorter than one 400 ms block
 
 
 def test_true_peak_sees_inter_sample_peaks_above_the_sample_peak():

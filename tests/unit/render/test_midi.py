@@ -62,3 +62,20 @@ def test_words_are_spread_evenly_and_share_notes_when_notes_run_out():
     assert spread_lyrics("a b c", 6) == [(0, "a"), (2, "b"), (4, "c")]
     assert spread_lyrics("a b c d", 2) == [(0, "a b"), (1, "c d")]
     assert spread_lyrics("", 4) == [] and spread_lyrics("a", 0) == []
+
+
+def test_reverb_and_chorus_sends_follow_the_style(arrangement):
+    from humitout.models import Style
+    from humitout.music.mixing import style_mix
+
+    for style in (Style.JAZZ, Style.ELECTRONIC):
+        styled = arrangement.model_copy(update={"style": style})
+        sends = {}
+        for track in build_midi(styled).tracks[1:]:
+            for msg in track:
+                if msg.type == "control_change" and msg.control in (91, 93):
+                    sends.setdefault(msg.channel, {})[msg.control] = msg.value
+        for part in styled.parts:
+            channel = CHANNEL_BY_PART[part.name]
+            assert (sends[channel][91], sends[channel][93]) == style_mix(style).send(part.name)
+    assert style_mix(Style.ELECTRONIC).send("pad")[1] > 0 == style_mix(Style.JAZZ).send("pad")[1]

@@ -17,6 +17,7 @@ reads it:
 from __future__ import annotations
 
 import re
+from importlib import resources
 from pathlib import Path
 
 import verovio
@@ -121,8 +122,9 @@ def _events(arrangement: Arrangement, total_beats: float) -> list[tuple[float, f
     return [(s, e - s, p, lyric) for s, e, p, lyric in events]
 
 
-def _split_by_beat(start: float, length: float, beats_per_bar: int) -> list[float]:
-    """Durations (beats) that spell a note of ``length`` from ``start`` so the beat stays visible."""
+def _split_by_beat(start: float, length: float, beats_per_bar: int, *, rest: bool = False) -> list[float]:
+    """Durations (beats) that spell a note (or a ``rest``) of ``length`` from ``start`` so the beat
+    stays visible; in 4/4 a rest never crosses the middle of the bar unless it fills the bar."""
     pieces: list[float] = []
     bar_start = start // beats_per_bar * beats_per_bar
     while length > 1e-9:
@@ -135,6 +137,8 @@ def _split_by_beat(start: float, length: float, beats_per_bar: int) -> list[floa
             syncopation = off_beat == 0.5 and piece == 2.0 and position + piece <= beats_per_bar
             if not syncopation:
                 piece = next_beat - position
+        elif rest and beats_per_bar == 4 and position < 2.0 < position + piece and piece != 4.0:
+            piece = 2.0 - position
         elif beats_per_bar == 4 and position == 1.0 and position + piece > 2.0 and piece != 2.0:
             piece = 1.0  # from beat 2 across the middle of the bar: a half note is fine, else tie at beat 3
         pieces.append(piece)
@@ -167,7 +171,7 @@ def build_score(arrangement: Arrangement) -> stream.Score:
     cursor = 0.0
     for start, length, midi, lyric in events:
         if start > cursor:
-            for piece in _split_by_beat(cursor, start - cursor, beats_per_bar):
+            for piece in _split_by_beat(cursor, start - cursor, beats_per_bar, rest=True):
                 part.insert(cursor, note.Rest(quarterLength=piece))
                 cursor += piece
         pieces = _split_by_beat(start, length, beats_per_bar)
@@ -181,7 +185,7 @@ def build_score(arrangement: Arrangement) -> stream.Score:
             start += piece
         cursor = start
     if cursor < total:
-        for piece in _split_by_beat(cursor, total - cursor, beats_per_bar):
+        for piece in _split_by_beat(cursor, total - cursor, beats_per_bar, rest=True):
             part.insert(cursor, note.Rest(quarterLength=piece))
             cursor += piece
     for chord in arrangement.chords:
@@ -212,9 +216,8 @@ def render_svg(musicxml: str, *, options: dict | None = None) -> tuple[str, str]
     """Engrave MusicXML text with verovio on one tall page: (SVG text, verovio's warnings/errors log)."""
     verovio.enableLog(verovio.LOG_WARNING)
     toolkit = verovio.toolkit()
-    # Outside the main thread (a Lambda runtime's worker, the local stack) verovio falls back to a
-    # compiled-in resource folder that does not exist: name the package's own fonts explicitly.
-    toolkit.setResourcePath(str(Path(verovio.__file__).parent / "data"))
+    # verovio keeps its default resource path per thread: set it again in Render's worker threads.
+    toolkit.setResourcePath(str(resources.files("verovio") / "data"))
     toolkit.setOptions({**VEROVIO_OPTIONS, **(options or {})})
     if not toolkit.loadData(musicxml):
         raise ValueError(f"verovio could not read the lead sheet: {toolkit.getLog()}")

@@ -32,7 +32,6 @@ from humitout.music.mastering import (
     integrated_lufs,
     master_mixes,
     stem_gain_db,
-    true_peak_dbtp,
 )
 from humitout.music.midi import CHANNEL_BY_PART, build_midi, write_midi
 from humitout.music.mixing import style_mix
@@ -206,7 +205,7 @@ def build_package(
     masters = master_mixes(mixes, render.SAMPLE_RATE_HZ)
     stems_gain_db = stem_gain_db(masters["full_mix"].match_gain_db, stems)
     stems_gain = 10 ** (stems_gain_db / 20)
-    del backing
+    del backing, full_mix
     lap("mastering")
 
     scratch = np.empty((n_samples, 2), dtype=np.float32)
@@ -249,7 +248,8 @@ def build_package(
         "true_peak_ceiling_dbtp": TRUE_PEAK_CEILING_DBTP,
         **{name: mastered.summary() for name, mastered in masters.items()},
         "stems_gain_db": round(stems_gain_db, 2),
-        "stems_true_peak_dbtp": {name: round(true_peak_dbtp(stems[name]) + stems_gain_db, 2) for name in part_names},
+        "stems_sample_peak_dbfs": {name: round(20 * np.log10(max(float(np.abs(stems[name]).max()), 1e-12))
+                                               + stems_gain_db, 2) for name in part_names},
     }
     metadata = _metadata(arrangement, out_dir, {**in_zip, **preview_files}, params or {}, soundfont, n_samples,
                          loudness, {**mix_settings.summary(), "preview": {"format": "mp3", "quality": preview_quality}})

@@ -239,7 +239,7 @@ def portrait_figure(arrangement: Arrangement, *, bars_per_row: int = BARS_PER_RO
     lanes = _drum_lanes(arrangement)
     low, high = _pitch_range(arrangement)
     dpi = 100
-    row_heights = [1.3, 3.2, 0.28 * max(len(lanes), 1) + 0.2]
+    row_heights = [1.05, 3.2, 0.28 * max(len(lanes), 1) + 0.2]
     height_in = 1.1 + n_rows * (sum(row_heights) + 0.55)
     figure = Figure(figsize=(width_px / dpi, height_in), dpi=dpi)
     FigureCanvasAgg(figure)

@@ -1,9 +1,9 @@
 """Render a MIDI file with FluidSynth in-process: all stems in one pass, sample-aligned.
 
 Every stem is one FluidSynth audio group (a MIDI channel ``c`` plays into group
-``c % groups``) with its own reverb unit whose output is added to the
-group's dry buffers, so each stem carries its own effects and the stems sum
-exactly to the mix. libfluidsynth is driven through ctypes on the library that
+``c % groups``) with its own reverb and chorus units (settings per style from
+:mod:`humitout.music.mixing`) whose output is added to the group's dry buffers,
+so each stem carries its own effects and the stems sum exactly to the mix. libfluidsynth is driven through ctypes on the library that
 pyfluidsynth loaded (``fluid_synth_process``), writing straight into numpy
 buffers. Audio is float32, planar ``(2, n_samples)`` (left, right), at
 :data:`SAMPLE_RATE_HZ`, unnormalised (FluidSynth gain :data:`SYNTH_GAIN`).
