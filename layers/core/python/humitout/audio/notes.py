@@ -23,10 +23,11 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.ndimage import maximum_filter1d, median_filter
+from scipy.signal import welch
 
 from humitout.audio.f0 import PitchTrack
 
@@ -44,6 +45,8 @@ WEAK_CONF = 0.25      # voicing confidence under 0.5 that a steady, loud pitch s
 STEADY_ST = 0.5       # semitones: a weakly voiced run is a note where its pitch stays this close to its median
 MAX_WEAK_GAP_S = 0.15  # s, longest weakly voiced gap inside a held pitch that is voiced again
 MAX_WEAK_ATTACK_S = 0.08  # s, longest weakly voiced attack added before a voiced run
+PARTIAL_MAX_S = 0.3    # s, longest note checked for being a partial of its neighbour
+PARTIAL_SUB_DB = 8.0   # dB: sub-harmonic peaks this close to the note's own harmonics mean it is a partial
 DEAD_LEVEL = 1e-5     # |sample| under this (a third of a 16-bit step) is digital silence
 DEAD_MIN_S = 0.005    # s, shortest run of digital silence counted as a dropout
 DEAD_PAD_S = 0.03     # s, frames either side of a dropout whose analysis windows straddle it
@@ -425,3 +428,64 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     keep = caller | ((levels_db >= ref - faint_db) & (midi >= lo - range_margin_st)
                      & (midi <= hi + range_margin_st) & (conf >= conf_ref - conf_margin))
     return [n for n, k in zip(notes, keep) if k]
+
+
+def subharmonic_strength_db(x: np.ndarray, sr: int, f_hz: float, k: int,
+                            band_hz: tuple[float, float] = (250.0, 3400.0)) -> float:
+    """How strongly the spectrum of ``x`` (n,) shows harmonics of ``f_hz / k`` that are not
+    harmonics of ``f_hz``: median peak level (dB) at those multiples minus the median peak level
+    at the multiples of ``f_hz`` (in ``band_hz``). Near 0 when ``f_hz`` is really the k-th partial
+    of a voice at ``f_hz / k``; far below 0 when ``f_hz`` is the fundamental."""
+    nper = min(len(x), 1024)
+    f, p = welch(x, fs=sr, nperseg=nper, nfft=4096)
+    logp = 10.0 * np.log10(p + 1e-20)
+    sub = f_hz / k
+    on, off = [], []
+    for h in range(1, int(band_hz[1] / sub) + 1):
+        fc = h * sub
+        if fc < band_hz[0]:
+            continue
+        sel = (f >= fc * 0.97) & (f <= fc * 1.03)
+        if sel.any():
+            (on if h % k == 0 else off).append(logp[sel].max())
+    if not on or not off:
+        return -np.inf
+    return float(np.median(off) - np.median(on))
+
+
+def fold_partial_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, max_s: float = PARTIAL_MAX_S,
+                       sub_db: float = PARTIAL_SUB_DB) -> list[NoteEvent]:
+    """Notes with short jumps to a strong 2nd-4th partial folded back into the real note.
+
+    A note of at most ``max_s`` s that continues a neighbour without a break, and lies an
+    octave, an octave and a fifth or two octaves (k = 2, 3, 4; within 1 semitone) above it, is
+    the tracker locking onto the k-th partial when the spectrum over the note (samples ``x`` (n,)
+    at ``sr`` Hz) shows the harmonics of f/k between its own, within ``sub_db`` dB of them
+    (:func:`subharmonic_strength_db`): it then takes the neighbour's pitch and joins it.
+    """
+    out = list(notes)
+    folded = [False] * len(out)
+    for i, n in enumerate(out):
+        if n.offset_s - n.onset_s > max_s:
+            continue
+        seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
+        if len(seg) < 256:
+            continue
+        f_hz = 440.0 * 2.0 ** ((n.midi - 69.0) / 12.0)
+        nbrs = [j for j in (i - 1, i + 1) if 0 <= j < len(out)
+                and abs(out[max(i, j)].onset_s - out[min(i, j)].offset_s) < 1e-6]
+        for k in (2, 3, 4):   # locked onto the k-th partial of the neighbour's pitch
+            near = [j for j in nbrs if abs(n.midi - 12.0 * np.log2(k) - out[j].midi) <= 1.0]
+            if near and subharmonic_strength_db(seg, sr, f_hz, k) >= -sub_db:
+                out[i] = replace(n, midi=out[near[0]].midi)
+                folded[i] = True
+                break
+    merged: list[NoteEvent] = []
+    for i, n in enumerate(out):
+        if merged and (folded[i] or folded[i - 1]) and abs(merged[-1].offset_s - n.onset_s) < 1e-6 \
+                and abs(merged[-1].midi - n.midi) <= 0.5:
+            m = merged[-1]
+            merged[-1] = replace(m, offset_s=n.offset_s, confidence=max(m.confidence, n.confidence))
+            continue
+        merged.append(n)
+    return merged
