@@ -45,7 +45,7 @@ WEAK_CONF = 0.25      # voicing confidence under 0.5 that a steady, loud pitch s
 STEADY_ST = 0.5       # semitones: a weakly voiced run is a note where its pitch stays this close to its median
 MAX_WEAK_GAP_S = 0.15  # s, longest weakly voiced gap inside a held pitch that is voiced again
 MAX_WEAK_ATTACK_S = 0.08  # s, longest weakly voiced attack added before a voiced run
-PARTIAL_MAX_S = 0.3    # s, longest note checked for being a partial of its neighbour
+PARTIAL_MAX_S = 0.5    # s, longest note checked for being a partial of its neighbour
 PARTIAL_SUB_DB = 8.0   # dB: sub-harmonic peaks this close to the note's own harmonics mean it is a partial
 DEAD_LEVEL = 1e-5     # |sample| under this (a third of a 16-bit step) is digital silence
 DEAD_MIN_S = 0.005    # s, shortest run of digital silence counted as a dropout
@@ -303,6 +303,25 @@ def extend_weak_edges(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, le
     return out
 
 
+def _core(m: np.ndarray, s: int, t: int) -> np.ndarray:
+    """The central part (25 %-80 %) of frames ``s:t`` of pitch ``m``: a note's pitch without its glides."""
+    d = t - s
+    return m[s + int(0.25 * d): s + max(int(0.8 * d), int(0.25 * d) + 1)]
+
+
+def _join_same_pitch(pieces: list[list[int]], m: np.ndarray, dips: set[int]) -> list[list[int]]:
+    """Consecutive pieces ``[[s, t], ...]`` of one voiced run joined where the boundary is no
+    re-attack dip (in ``dips``) and both sides have the same pitch (within ``JUMP_ST``): a
+    tracker glitch cut the note there, the voice did not change."""
+    out: list[list[int]] = []
+    for s, t in pieces:
+        if out and s not in dips and abs(np.median(_core(m, *out[-1])) - np.median(_core(m, s, t))) <= JUMP_ST:
+            out[-1][1] = t
+            continue
+        out.append([s, t])
+    return out
+
+
 def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | None = None,
                   dip_level_db: np.ndarray | None = None) -> list[NoteEvent]:
     """Notes from a pitch track and the frame energy ``energy_db`` (n,) on the same grid;
@@ -370,10 +389,10 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
             pending = None
         if pending is not None and merged:
             merged[-1][1] = len(m)
+        merged = _join_same_pitch(merged, m, set(dc) - set(pc))
         conf = track.confidence[a:b]
         for s, t in merged:
-            d = t - s
-            core = m[s + int(0.25 * d): s + max(int(0.8 * d), int(0.25 * d) + 1)]
+            core = _core(m, s, t)
             lead = ONSET_LEAD_S if s == 0 else 0.0
             notes.append(NoteEvent(onset_s=max((a + s) * hop - lead, 0.0), offset_s=(a + t) * hop,
                                    midi=float(np.median(core)),
