@@ -263,24 +263,28 @@ def rescue_weak_voicing(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray,
 
 
 def fill_weak_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
-                   max_len: int) -> np.ndarray:
+                   max_len: int, level_db: np.ndarray | None = None) -> np.ndarray:
     """Voiced mask (n,) with short unvoiced gaps inside a held pitch voiced again.
 
     Noise suppressors, codecs and room notches make the tracker's confidence sag under 0.5 for
     a few frames in the middle of a note. A gap of at most ``max_len`` frames is voiced when
     every frame in it keeps a confidence of ``WEAK_CONF`` or more and a loud enough level
     (``level_ok``), the pitch on both sides is the same (within ``STEADY_ST``) and the gap's
-    pitch stays within ``2 * STEADY_ST`` of it: the caller's voice continues through it. Real
-    breaks between notes (releases, re-attacks) still split at the level dip.
+    pitch stays within ``2 * STEADY_ST`` of it: the caller's voice continues through it. With
+    ``level_db`` (n,), a gap whose level stays less than ``DIP_DB`` under the maxima on both sides
+    is voiced too whatever the tracker says there (a noise suppressor's artefacts): a release or
+    a re-attack would dip. Real breaks between notes still split at the level dip.
     """
     out = voiced.copy()
     edges = np.diff(np.r_[0, (~voiced).astype(np.int8), 0])
     for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
-        if a == 0 or b >= len(midi) or b - a > max_len:
+        if a == 0 or b >= len(midi) or b - a > max_len or abs(midi[a - 1] - midi[b]) > STEADY_ST:
             continue
         ref = 0.5 * (midi[a - 1] + midi[b])
-        if (abs(midi[a - 1] - midi[b]) <= STEADY_ST and np.all(conf[a:b] >= WEAK_CONF) and np.all(level_ok[a:b])
-                and np.all(np.abs(midi[a:b] - ref) <= 2 * STEADY_ST)):
+        weakly_voiced = np.all(conf[a:b] >= WEAK_CONF) and np.all(np.abs(midi[a:b] - ref) <= 2 * STEADY_ST)
+        no_dip = level_db is not None and (
+            min(level_db[max(a - max_len, 0):a].max(), level_db[b:b + max_len].max()) - level_db[a:b].min() < DIP_DB)
+        if np.all(level_ok[a:b]) and (weakly_voiced or no_dip):
             out[a:b] = True
     return out
 
@@ -346,7 +350,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
         voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
     voiced = fill_weak_gaps(np.nan_to_num(midi_all), track.confidence[:n], voiced, level_ok,
-                            int(round(MAX_WEAK_GAP_S / hop)))
+                            int(round(MAX_WEAK_GAP_S / hop)), e)
     voiced = extend_weak_edges(np.nan_to_num(midi_all), track.confidence[:n], voiced, level_ok,
                                int(round(MAX_WEAK_ATTACK_S / hop)))
     min_jump = max(1, int(round(MIN_JUMP_S / hop)))
