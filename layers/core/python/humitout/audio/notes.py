@@ -45,6 +45,7 @@ WEAK_CONF = 0.25      # voicing confidence under 0.5 that a steady, loud pitch s
 STEADY_ST = 0.5       # semitones: a weakly voiced run is a note where its pitch stays this close to its median
 MAX_WEAK_GAP_S = 0.15  # s, longest weakly voiced gap inside a held pitch that is voiced again
 MAX_WEAK_ATTACK_S = 0.08  # s, longest weakly voiced attack added before a voiced run
+ATTACK_LEVEL_DB = 6.0  # dB under a run's first frames where a steady pitch before it is still its attack
 PARTIAL_MAX_S = 0.5    # s, longest note checked for being a partial of its neighbour
 PARTIAL_SUB_DB = 8.0   # dB: sub-harmonic peaks this close to the note's own harmonics mean it is a partial
 DEAD_LEVEL = 1e-5     # |sample| under this (a third of a 16-bit step) is digital silence
@@ -290,18 +291,21 @@ def fill_weak_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level
 
 
 def extend_weak_edges(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
-                      max_len: int) -> np.ndarray:
+                      max_len: int, level_db: np.ndarray | None = None) -> np.ndarray:
     """Voiced mask (n,) with each voiced run grown back over up to ``max_len`` frames before it
     that the tracker voices weakly (confidence ``WEAK_CONF`` or more, loud enough) at the run's
     starting pitch (within ``2 * STEADY_ST`` of its first frames' median): a note's attack the
-    tracker hears late under noise suppression or a codec."""
+    tracker hears late under noise suppression or a codec. With ``level_db`` (n,), frames at most
+    ``ATTACK_LEVEL_DB`` under the run's first frames count whatever their confidence: a steady
+    pitch at the caller's level is the caller's voice, noise gives no steady pitch."""
     out = voiced.copy()
     edges = np.diff(np.r_[0, voiced.astype(np.int8), 0])
     for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
         ref = np.median(midi[a:min(a + 3, b)])
+        loud = -np.inf if level_db is None else np.max(level_db[a:min(a + 3, b)]) - ATTACK_LEVEL_DB
         t = a
-        while (t > 0 and a - t < max_len and not out[t - 1] and conf[t - 1] >= WEAK_CONF and level_ok[t - 1]
-               and abs(midi[t - 1] - ref) <= 2 * STEADY_ST):
+        while (t > 0 and a - t < max_len and not out[t - 1] and level_ok[t - 1]
+               and (conf[t - 1] >= WEAK_CONF or level_db[t - 1] >= loud) and abs(midi[t - 1] - ref) <= 2 * STEADY_ST):
             t -= 1
         out[t:a] = True
     return out
@@ -352,7 +356,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     voiced = fill_weak_gaps(np.nan_to_num(midi_all), track.confidence[:n], voiced, level_ok,
                             int(round(MAX_WEAK_GAP_S / hop)), e)
     voiced = extend_weak_edges(np.nan_to_num(midi_all), track.confidence[:n], voiced, level_ok,
-                               int(round(MAX_WEAK_ATTACK_S / hop)))
+                               int(round(MAX_WEAK_ATTACK_S / hop)), e)
     min_jump = max(1, int(round(MIN_JUMP_S / hop)))
     win = int(round(DIP_WIN_S / hop))
     vib_win = int(round(VIB_WIN_S / hop)) | 1
