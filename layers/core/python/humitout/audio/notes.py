@@ -490,7 +490,9 @@ def fold_partial_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, max_s:
     octave, an octave and a fifth or two octaves (k = 2, 3, 4; within 1 semitone) above it, is
     the tracker locking onto the k-th partial when the spectrum over the note (samples ``x`` (n,)
     at ``sr`` Hz) shows the harmonics of f/k between its own, within ``sub_db`` dB of them
-    (:func:`subharmonic_strength_db`): it then takes the neighbour's pitch and joins it.
+    (:func:`subharmonic_strength_db`): it then takes the neighbour's pitch and joins it. A
+    note an octave under such a neighbour whose odd harmonics are ``sub_db`` dB or more under its
+    even ones is the tracker taking a sub-harmonic (high voices, low-rate codecs): it joins too.
     """
     out = list(notes)
     folded = [False] * len(out)
@@ -509,6 +511,11 @@ def fold_partial_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, max_s:
                 out[i] = replace(n, midi=out[near[0]].midi)
                 folded[i] = True
                 break
+        # an octave under its neighbour with no odd harmonics: the tracker took a sub-harmonic
+        near = [j for j in nbrs if abs(n.midi + 12.0 - out[j].midi) <= 1.0]
+        if not folded[i] and near and subharmonic_strength_db(seg, sr, 2.0 * f_hz, 2) <= -sub_db:
+            out[i] = replace(n, midi=out[near[0]].midi)
+            folded[i] = True
     merged: list[NoteEvent] = []
     for i, n in enumerate(out):
         if merged and (folded[i] or folded[i - 1]) and abs(merged[-1].offset_s - n.onset_s) < 1e-6 \
