@@ -57,6 +57,7 @@ CALLER_WEAK_DB = 7.0  # dB under the caller's level where a note needs more evid
 CALLER_FAINT_DB = 13.0  # dB under the caller's level: a note alone in its run there is a background voice
 CALLER_RANGE_ST = 2.0   # semitones outside the caller's pitch range still theirs
 CALLER_CONF_MARGIN = 0.2  # voicing confidence under the caller's median still theirs
+CALLER_MIN_STEADY = 0.6  # share of a weak note's frames on its pitch: sung notes hold, speech glides
 CALLER_LEAP_ST = 9.0    # semitones: the largest step a weak note may be from the caller's note it continues
 
 
@@ -375,6 +376,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     notes: list[NoteEvent] = []
     levels: list[float] = []   # median level (dB) of each note
     runs: list[int] = []       # first frame of each note's voiced run
+    steady: list[float] = []   # share of each note's frames within STEADY_ST of its pitch
     edges = np.diff(np.r_[0, voiced.astype(np.int8), 0])
     for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
         if b - a < min_len:
@@ -409,7 +411,8 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
                                    confidence=float(np.clip(np.mean(conf[s:t]), 0.0, 1.0))))
             levels.append(float(np.median(e[a + s:a + t])))
             runs.append(a)
-    return keep_callers_notes(notes, np.array(levels), np.array(runs))
+            steady.append(float(np.mean(np.abs(midi_all[a + s:a + t] - notes[-1].midi) <= STEADY_ST)))
+    return keep_callers_notes(notes, np.array(levels), np.array(runs), np.array(steady))
 
 
 def _weighted_median(v: np.ndarray, w: np.ndarray) -> float:
@@ -418,10 +421,12 @@ def _weighted_median(v: np.ndarray, w: np.ndarray) -> float:
     return float(v[order][np.searchsorted(c, 0.5 * c[-1])])
 
 
-def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.ndarray, *,
+def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.ndarray,
+                       steady: np.ndarray | None = None, *,
                        window_s: float = CALLER_WIN_S, weak_db: float = CALLER_WEAK_DB,
                        faint_db: float = CALLER_FAINT_DB, range_margin_st: float = CALLER_RANGE_ST,
-                       conf_margin: float = CALLER_CONF_MARGIN, leap_st: float = CALLER_LEAP_ST) -> list[NoteEvent]:
+                       conf_margin: float = CALLER_CONF_MARGIN, leap_st: float = CALLER_LEAP_ST,
+                       min_steady: float = CALLER_MIN_STEADY) -> list[NoteEvent]:
     """The notes that are the caller's voice, not a TV or cafe talker behind it.
 
     The caller is the loud, steady voice: their level at a note is the duration-weighted median
@@ -431,8 +436,9 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     a break in voicing (same run in ``runs`` (k,): the run's first frame) and at most ``leap_st``
     semitones away (pitch continuity with the caller's voice); these and
     the anchors give the caller's pitch range (lowest to highest +- ``range_margin_st``
-    semitones). Any other note must be within ``faint_db`` of the caller's level, inside the caller's range and
-    at most ``conf_margin`` under the caller's harmonicity, or it is dropped.
+    semitones). Any other note must be within ``faint_db`` of the caller's level, inside the caller's range,
+    at most ``conf_margin`` under the caller's harmonicity and held (``steady`` (k,): share of its
+    frames within ``STEADY_ST`` of its pitch, at least ``min_steady``; speech glides), or it is dropped.
     """
     if len(notes) < 3:
         return notes
@@ -454,8 +460,9 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
                 caller[i] = True
     lo, hi = midi[caller].min(), midi[caller].max()
     conf_ref = float(np.median(conf[anchor]))
+    held = np.ones(len(notes), bool) if steady is None else steady >= min_steady
     keep = caller | ((levels_db >= ref - faint_db) & (midi >= lo - range_margin_st)
-                     & (midi <= hi + range_margin_st) & (conf >= conf_ref - conf_margin))
+                     & (midi <= hi + range_margin_st) & (conf >= conf_ref - conf_margin) & held)
     return [n for n, k in zip(notes, keep) if k]
 
 
