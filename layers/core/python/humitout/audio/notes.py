@@ -5,21 +5,33 @@
    loudest frame within +-``LEVEL_WIN_S`` (this ends notes where the voice,
    not the room's reverb tail, stops). Runs of weaker voicing (confidence
    >= ``WEAK_CONF``) that hold one steady pitch for ``MIN_NOTE_S`` are voiced
-   too (short notes of low voices rarely reach 0.5).
+   too (short notes of low voices rarely reach 0.5), and so are short gaps
+   inside a held pitch and weak attacks before a run at its pitch
+   (:func:`fill_weak_gaps`, :func:`extend_weak_edges`: voicing from pitch
+   continuity and level, which noise suppressors and codecs leave intact).
+   Dropouts (lost packets the network filled with digital silence,
+   :func:`dead_air_frames`) are bridged when the voice is on at both ends
+   (:func:`bridge_dead_air`).
 2. Inside each voiced run, a new note starts
    * at a pitch change: the pitch leaves the current note's running median by
      more than ``JUMP_ST`` for at least ``MIN_JUMP_S``; the boundary is moved
      to where the contour crosses the midpoint of the two notes' pitches (the
      centre of a portamento), and
    * at a re-attack: an energy dip at least ``DIP_DB`` deep relative to the
-     maxima on both sides (a consonant /d/ or /l/, or a hummed "mm" dip) —
-     this is what splits legato repeated notes. The level is first freed of
-     its vibrato-locked wobble (:func:`detrend_vibrato_level`).
-   Dropouts (lost packets the network filled with digital silence, :func:`dead_air_frames`)
-   are bridged first when the voice is on at both ends (:func:`bridge_dead_air`).
+     maxima on both sides (a consonant /d/ or /l/, or a hummed "mm" dip) that
+     also shows in the mean of band levels (:func:`band_level_db`; a room
+     notch swept by vibrato dips one band only) — this is what splits legato
+     repeated notes. The levels are first freed of their vibrato-locked
+     wobble (:func:`detrend_vibrato_level`).
 3. Pieces shorter than ``MIN_NOTE_S`` are transitions (scoops, glides) and join
-   the following note; the note pitch is the median of its central frames,
-   which skips scoops into the note and falls off its end.
+   the following note; pieces a tracker glitch cut at the same pitch rejoin;
+   the note pitch is the median of its central frames, which skips scoops into
+   the note and falls off its end.
+4. Only the caller's notes are kept (:func:`keep_callers_notes`: level, pitch
+   continuity, range, harmonicity and steadiness against the caller's own
+   notes), so background talkers make no notes. :func:`fold_partial_notes`
+   (run on the samples by the caller) folds jumps to a strong partial or a
+   sub-harmonic back into the note.
 """
 from __future__ import annotations
 
