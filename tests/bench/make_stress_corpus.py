@@ -254,7 +254,7 @@ def noise_suppress_agc(x, rng):
     env = np.abs(y)
     lvl = np.zeros_like(env)
     a_att, a_rel = np.exp(-1 / (0.01 * FS)), np.exp(-1 / (0.3 * FS))
-    acc = 1e-4
+    acc = float(env[: int(0.05 * FS)].max()) + 1e-4   # settled on the first 50 ms: no start-up blast
     for i in range(0, len(env), 16):   # block-wise follower (16 samples) is plenty for an AGC
         e = env[i:i + 16].max()
         acc = a_att * acc + (1 - a_att) * e if e > acc else a_rel * acc + (1 - a_rel) * e
@@ -334,8 +334,8 @@ def degrade(x, cond, rng, tmp: Path):
     if cond in ("noise", "ns_agc"):
         x = add_at_snr(x, room_noise(rng, n, str(rng.choice(["street", "car", "hvac"]))),
                        rng.uniform(8, 15) if cond == "noise" else rng.uniform(10, 15))
-    if cond == "ns_agc":
-        x = noise_suppress_agc(x, rng)
+    if cond == "ns_agc":   # the phone's microphone high-pass comes before its suppressor and AGC
+        x = noise_suppress_agc(signal.sosfilt(signal.butter(2, 120, "hp", fs=FS, output="sos"), x), rng)
     x = add_at_snr(x, room_noise(rng, n, bed) if bed == "hvac" else rng.standard_normal(n), rng.uniform(30, 35))
     y = to_line(x, rng, level_dbov=rng.uniform(-28, -18))
     if cond in ("gsm", "amr", "opus", "speex"):

@@ -5,28 +5,41 @@
    loudest frame within +-``LEVEL_WIN_S`` (this ends notes where the voice,
    not the room's reverb tail, stops). Runs of weaker voicing (confidence
    >= ``WEAK_CONF``) that hold one steady pitch for ``MIN_NOTE_S`` are voiced
-   too (short notes of low voices rarely reach 0.5).
+   too (short notes of low voices rarely reach 0.5), and so are short gaps
+   inside a held pitch and weak attacks before a run at its pitch
+   (:func:`fill_weak_gaps`, :func:`extend_weak_edges`: voicing from pitch
+   continuity and level, which noise suppressors and codecs leave intact).
+   Dropouts (lost packets the network filled with digital silence,
+   :func:`dead_air_frames`) are bridged when the voice is on at both ends
+   (:func:`bridge_dead_air`).
 2. Inside each voiced run, a new note starts
    * at a pitch change: the pitch leaves the current note's running median by
      more than ``JUMP_ST`` for at least ``MIN_JUMP_S``; the boundary is moved
      to where the contour crosses the midpoint of the two notes' pitches (the
      centre of a portamento), and
    * at a re-attack: an energy dip at least ``DIP_DB`` deep relative to the
-     maxima on both sides (a consonant /d/ or /l/, or a hummed "mm" dip) —
-     this is what splits legato repeated notes. The level is first freed of
-     its vibrato-locked wobble (:func:`detrend_vibrato_level`).
-   Dropouts (lost packets the network filled with digital silence, :func:`dead_air_frames`)
-   are bridged first when the voice is on at both ends (:func:`bridge_dead_air`).
+     maxima on both sides (a consonant /d/ or /l/, or a hummed "mm" dip) that
+     also shows in the mean of band levels (:func:`band_level_db`; a room
+     notch swept by vibrato dips one band only) — this is what splits legato
+     repeated notes. The levels are first freed of their vibrato-locked
+     wobble (:func:`detrend_vibrato_level`).
 3. Pieces shorter than ``MIN_NOTE_S`` are transitions (scoops, glides) and join
-   the following note; the note pitch is the median of its central frames,
-   which skips scoops into the note and falls off its end.
+   the following note; pieces a tracker glitch cut at the same pitch rejoin;
+   the note pitch is the median of its central frames, which skips scoops into
+   the note and falls off its end.
+4. Only the caller's notes are kept (:func:`keep_callers_notes`: level, pitch
+   continuity, range, harmonicity and steadiness against the caller's own
+   notes), so background talkers make no notes. :func:`fold_partial_notes`
+   (run on the samples by the caller) folds jumps to a strong partial or a
+   sub-harmonic back into the note.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy.ndimage import maximum_filter1d, median_filter
+from scipy.signal import welch
 
 from humitout.audio.f0 import PitchTrack
 
@@ -44,15 +57,19 @@ WEAK_CONF = 0.25      # voicing confidence under 0.5 that a steady, loud pitch s
 STEADY_ST = 0.5       # semitones: a weakly voiced run is a note where its pitch stays this close to its median
 MAX_WEAK_GAP_S = 0.15  # s, longest weakly voiced gap inside a held pitch that is voiced again
 MAX_WEAK_ATTACK_S = 0.08  # s, longest weakly voiced attack added before a voiced run
+ATTACK_LEVEL_DB = 6.0  # dB under a run's first frames where a steady pitch before it is still its attack
+PARTIAL_MAX_S = 0.5    # s, longest note checked for being a partial of its neighbour
+PARTIAL_SUB_DB = 8.0   # dB: sub-harmonic peaks this close to the note's own harmonics mean it is a partial
 DEAD_LEVEL = 1e-5     # |sample| under this (a third of a 16-bit step) is digital silence
 DEAD_MIN_S = 0.005    # s, shortest run of digital silence counted as a dropout
 DEAD_PAD_S = 0.03     # s, frames either side of a dropout whose analysis windows straddle it
-MAX_DEAD_S = 0.16     # s, longest dropout (padding included) bridged inside a note
+MAX_DEAD_S = 0.25     # s, longest dropout (padding included) bridged inside a note
 CALLER_WIN_S = 4.0    # s, half-width of the window giving the caller's local level
 CALLER_WEAK_DB = 7.0  # dB under the caller's level where a note needs more evidence to be the caller's
 CALLER_FAINT_DB = 13.0  # dB under the caller's level: a note alone in its run there is a background voice
 CALLER_RANGE_ST = 2.0   # semitones outside the caller's pitch range still theirs
 CALLER_CONF_MARGIN = 0.2  # voicing confidence under the caller's median still theirs
+CALLER_MIN_STEADY = 0.6  # share of a weak note's frames on its pitch: sung notes hold, speech glides
 CALLER_LEAP_ST = 9.0    # semitones: the largest step a weak note may be from the caller's note it continues
 
 
@@ -99,14 +116,16 @@ def bridge_dead_air(midi: np.ndarray, voiced: np.ndarray, e: np.ndarray, dead: n
     """Pitch, voicing and level (n,) with dropouts of at most ``max_len`` frames filled in where
     the voice is on at both ends: the level is interpolated across, the pitch holds each side's
     value up to the middle (a note change inside a dropout still cuts there). Where the voice is
-    on at one end only, the ``pad`` frames of window overlap on that side are voiced."""
+    on after the dropout only, it is voiced from the dropout's middle (the attack was lost in it,
+    the middle is the smallest expected error); where it is on before it only, the ``pad``
+    frames of window overlap after the voice are voiced."""
     midi, voiced, e = midi.copy(), voiced.copy(), e.copy()
     edges = np.diff(np.r_[0, dead.astype(np.int8), 0])
     for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
         if a == 0 or b >= len(midi) or b - a > max_len:
             continue
-        if voiced[a - 1] != voiced[b]:   # the voice starts (or stops) inside: it is on past the padding
-            s, t, k = (b - pad, b, b) if voiced[b] else (a, a + pad, a - 1)
+        if voiced[a - 1] != voiced[b]:   # the voice starts (or stops) inside the dropout
+            s, t, k = ((a + b) // 2, b, b) if voiced[b] else (a, a + pad, a - 1)
             midi[s:t], e[s:t], voiced[s:t] = midi[k], e[k], True
             continue
         if not voiced[b]:
@@ -260,43 +279,69 @@ def rescue_weak_voicing(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray,
 
 
 def fill_weak_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
-                   max_len: int) -> np.ndarray:
+                   max_len: int, level_db: np.ndarray | None = None) -> np.ndarray:
     """Voiced mask (n,) with short unvoiced gaps inside a held pitch voiced again.
 
     Noise suppressors, codecs and room notches make the tracker's confidence sag under 0.5 for
     a few frames in the middle of a note. A gap of at most ``max_len`` frames is voiced when
     every frame in it keeps a confidence of ``WEAK_CONF`` or more and a loud enough level
     (``level_ok``), the pitch on both sides is the same (within ``STEADY_ST``) and the gap's
-    pitch stays within ``2 * STEADY_ST`` of it: the caller's voice continues through it. Real
-    breaks between notes (releases, re-attacks) still split at the level dip.
+    pitch stays within ``2 * STEADY_ST`` of it: the caller's voice continues through it. With
+    ``level_db`` (n,), a gap whose level stays less than ``DIP_DB`` under the maxima on both sides
+    is voiced too whatever the tracker says there (a noise suppressor's artefacts): a release or
+    a re-attack would dip. Real breaks between notes still split at the level dip.
     """
     out = voiced.copy()
     edges = np.diff(np.r_[0, (~voiced).astype(np.int8), 0])
     for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
-        if a == 0 or b >= len(midi) or b - a > max_len:
+        if a == 0 or b >= len(midi) or b - a > max_len or abs(midi[a - 1] - midi[b]) > STEADY_ST:
             continue
         ref = 0.5 * (midi[a - 1] + midi[b])
-        if (abs(midi[a - 1] - midi[b]) <= STEADY_ST and np.all(conf[a:b] >= WEAK_CONF) and np.all(level_ok[a:b])
-                and np.all(np.abs(midi[a:b] - ref) <= 2 * STEADY_ST)):
+        weakly_voiced = np.all(conf[a:b] >= WEAK_CONF) and np.all(np.abs(midi[a:b] - ref) <= 2 * STEADY_ST)
+        no_dip = level_db is not None and (
+            min(level_db[max(a - max_len, 0):a].max(), level_db[b:b + max_len].max()) - level_db[a:b].min() < DIP_DB)
+        if np.all(level_ok[a:b]) and (weakly_voiced or no_dip):
             out[a:b] = True
     return out
 
 
 def extend_weak_edges(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
-                      max_len: int) -> np.ndarray:
+                      max_len: int, level_db: np.ndarray | None = None) -> np.ndarray:
     """Voiced mask (n,) with each voiced run grown back over up to ``max_len`` frames before it
     that the tracker voices weakly (confidence ``WEAK_CONF`` or more, loud enough) at the run's
     starting pitch (within ``2 * STEADY_ST`` of its first frames' median): a note's attack the
-    tracker hears late under noise suppression or a codec."""
+    tracker hears late under noise suppression or a codec. With ``level_db`` (n,), frames at most
+    ``ATTACK_LEVEL_DB`` under the run's first frames count whatever their confidence: a steady
+    pitch at the caller's level is the caller's voice, noise gives no steady pitch."""
     out = voiced.copy()
     edges = np.diff(np.r_[0, voiced.astype(np.int8), 0])
     for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
         ref = np.median(midi[a:min(a + 3, b)])
+        loud = -np.inf if level_db is None else np.max(level_db[a:min(a + 3, b)]) - ATTACK_LEVEL_DB
         t = a
-        while (t > 0 and a - t < max_len and not out[t - 1] and conf[t - 1] >= WEAK_CONF and level_ok[t - 1]
-               and abs(midi[t - 1] - ref) <= 2 * STEADY_ST):
+        while (t > 0 and a - t < max_len and not out[t - 1] and level_ok[t - 1]
+               and (conf[t - 1] >= WEAK_CONF or level_db[t - 1] >= loud) and abs(midi[t - 1] - ref) <= 2 * STEADY_ST):
             t -= 1
         out[t:a] = True
+    return out
+
+
+def _core(m: np.ndarray, s: int, t: int) -> np.ndarray:
+    """The central part (25 %-80 %) of frames ``s:t`` of pitch ``m``: a note's pitch without its glides."""
+    d = t - s
+    return m[s + int(0.25 * d): s + max(int(0.8 * d), int(0.25 * d) + 1)]
+
+
+def _join_same_pitch(pieces: list[list[int]], m: np.ndarray, dips: set[int]) -> list[list[int]]:
+    """Consecutive pieces ``[[s, t], ...]`` of one voiced run joined where the boundary is no
+    re-attack dip (in ``dips``) and both sides have the same pitch (within ``JUMP_ST``): a
+    tracker glitch cut the note there, the voice did not change."""
+    out: list[list[int]] = []
+    for s, t in pieces:
+        if out and s not in dips and abs(np.median(_core(m, *out[-1])) - np.median(_core(m, s, t))) <= JUMP_ST:
+            out[-1][1] = t
+            continue
+        out.append([s, t])
     return out
 
 
@@ -324,9 +369,9 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
         voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
     voiced = fill_weak_gaps(np.nan_to_num(midi_all), track.confidence[:n], voiced, level_ok,
-                            int(round(MAX_WEAK_GAP_S / hop)))
+                            int(round(MAX_WEAK_GAP_S / hop)), e)
     voiced = extend_weak_edges(np.nan_to_num(midi_all), track.confidence[:n], voiced, level_ok,
-                               int(round(MAX_WEAK_ATTACK_S / hop)))
+                               int(round(MAX_WEAK_ATTACK_S / hop)), e)
     min_jump = max(1, int(round(MIN_JUMP_S / hop)))
     win = int(round(DIP_WIN_S / hop))
     vib_win = int(round(VIB_WIN_S / hop)) | 1
@@ -343,6 +388,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     notes: list[NoteEvent] = []
     levels: list[float] = []   # median level (dB) of each note
     runs: list[int] = []       # first frame of each note's voiced run
+    steady: list[float] = []   # share of each note's frames within STEADY_ST of its pitch
     edges = np.diff(np.r_[0, voiced.astype(np.int8), 0])
     for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
         if b - a < min_len:
@@ -367,17 +413,18 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
             pending = None
         if pending is not None and merged:
             merged[-1][1] = len(m)
+        merged = _join_same_pitch(merged, m, set(dc) - set(pc))
         conf = track.confidence[a:b]
         for s, t in merged:
-            d = t - s
-            core = m[s + int(0.25 * d): s + max(int(0.8 * d), int(0.25 * d) + 1)]
+            core = _core(m, s, t)
             lead = ONSET_LEAD_S if s == 0 else 0.0
             notes.append(NoteEvent(onset_s=max((a + s) * hop - lead, 0.0), offset_s=(a + t) * hop,
                                    midi=float(np.median(core)),
                                    confidence=float(np.clip(np.mean(conf[s:t]), 0.0, 1.0))))
             levels.append(float(np.median(e[a + s:a + t])))
             runs.append(a)
-    return keep_callers_notes(notes, np.array(levels), np.array(runs))
+            steady.append(float(np.mean(np.abs(midi_all[a + s:a + t] - notes[-1].midi) <= STEADY_ST)))
+    return keep_callers_notes(notes, np.array(levels), np.array(runs), np.array(steady))
 
 
 def _weighted_median(v: np.ndarray, w: np.ndarray) -> float:
@@ -386,10 +433,12 @@ def _weighted_median(v: np.ndarray, w: np.ndarray) -> float:
     return float(v[order][np.searchsorted(c, 0.5 * c[-1])])
 
 
-def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.ndarray, *,
+def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.ndarray,
+                       steady: np.ndarray | None = None, *,
                        window_s: float = CALLER_WIN_S, weak_db: float = CALLER_WEAK_DB,
                        faint_db: float = CALLER_FAINT_DB, range_margin_st: float = CALLER_RANGE_ST,
-                       conf_margin: float = CALLER_CONF_MARGIN, leap_st: float = CALLER_LEAP_ST) -> list[NoteEvent]:
+                       conf_margin: float = CALLER_CONF_MARGIN, leap_st: float = CALLER_LEAP_ST,
+                       min_steady: float = CALLER_MIN_STEADY) -> list[NoteEvent]:
     """The notes that are the caller's voice, not a TV or cafe talker behind it.
 
     The caller is the loud, steady voice: their level at a note is the duration-weighted median
@@ -399,8 +448,9 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     a break in voicing (same run in ``runs`` (k,): the run's first frame) and at most ``leap_st``
     semitones away (pitch continuity with the caller's voice); these and
     the anchors give the caller's pitch range (lowest to highest +- ``range_margin_st``
-    semitones). Any other note must be within ``faint_db`` of the caller's level, inside the caller's range and
-    at most ``conf_margin`` under the caller's harmonicity, or it is dropped.
+    semitones). Any other note must be within ``faint_db`` of the caller's level, inside the caller's range,
+    at most ``conf_margin`` under the caller's harmonicity and held (``steady`` (k,): share of its
+    frames within ``STEADY_ST`` of its pitch, at least ``min_steady``; speech glides), or it is dropped.
     """
     if len(notes) < 3:
         return notes
@@ -422,6 +472,75 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
                 caller[i] = True
     lo, hi = midi[caller].min(), midi[caller].max()
     conf_ref = float(np.median(conf[anchor]))
+    held = np.ones(len(notes), bool) if steady is None else steady >= min_steady
     keep = caller | ((levels_db >= ref - faint_db) & (midi >= lo - range_margin_st)
-                     & (midi <= hi + range_margin_st) & (conf >= conf_ref - conf_margin))
+                     & (midi <= hi + range_margin_st) & (conf >= conf_ref - conf_margin) & held)
     return [n for n, k in zip(notes, keep) if k]
+
+
+def subharmonic_strength_db(x: np.ndarray, sr: int, f_hz: float, k: int,
+                            band_hz: tuple[float, float] = (250.0, 3400.0)) -> float:
+    """How strongly the spectrum of ``x`` (n,) shows harmonics of ``f_hz / k`` that are not
+    harmonics of ``f_hz``: median peak level (dB) at those multiples minus the median peak level
+    at the multiples of ``f_hz`` (in ``band_hz``). Near 0 when ``f_hz`` is really the k-th partial
+    of a voice at ``f_hz / k``; far below 0 when ``f_hz`` is the fundamental."""
+    nper = min(len(x), 1024)
+    f, p = welch(x, fs=sr, nperseg=nper, nfft=4096)
+    logp = 10.0 * np.log10(p + 1e-20)
+    sub = f_hz / k
+    on, off = [], []
+    for h in range(1, int(band_hz[1] / sub) + 1):
+        fc = h * sub
+        if fc < band_hz[0]:
+            continue
+        sel = (f >= fc * 0.97) & (f <= fc * 1.03)
+        if sel.any():
+            (on if h % k == 0 else off).append(logp[sel].max())
+    if not on or not off:
+        return -np.inf
+    return float(np.median(off) - np.median(on))
+
+
+def fold_partial_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, max_s: float = PARTIAL_MAX_S,
+                       sub_db: float = PARTIAL_SUB_DB) -> list[NoteEvent]:
+    """Notes with short jumps to a strong 2nd-4th partial folded back into the real note.
+
+    A note of at most ``max_s`` s that continues a neighbour without a break, and lies an
+    octave, an octave and a fifth or two octaves (k = 2, 3, 4; within 1 semitone) above it, is
+    the tracker locking onto the k-th partial when the spectrum over the note (samples ``x`` (n,)
+    at ``sr`` Hz) shows the harmonics of f/k between its own, within ``sub_db`` dB of them
+    (:func:`subharmonic_strength_db`): it then takes the neighbour's pitch and joins it. A
+    note an octave under such a neighbour whose odd harmonics are ``sub_db`` dB or more under its
+    even ones is the tracker taking a sub-harmonic (high voices, low-rate codecs): it joins too.
+    """
+    out = list(notes)
+    folded = [False] * len(out)
+    for i, n in enumerate(out):
+        if n.offset_s - n.onset_s > max_s:
+            continue
+        seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
+        if len(seg) < 256:
+            continue
+        f_hz = 440.0 * 2.0 ** ((n.midi - 69.0) / 12.0)
+        nbrs = [j for j in (i - 1, i + 1) if 0 <= j < len(out)
+                and abs(out[max(i, j)].onset_s - out[min(i, j)].offset_s) < 1e-6]
+        for k in (2, 3, 4):   # locked onto the k-th partial of the neighbour's pitch
+            near = [j for j in nbrs if abs(n.midi - 12.0 * np.log2(k) - out[j].midi) <= 1.0]
+            if near and subharmonic_strength_db(seg, sr, f_hz, k) >= -sub_db:
+                out[i] = replace(n, midi=out[near[0]].midi)
+                folded[i] = True
+                break
+        # an octave under its neighbour with no odd harmonics: the tracker took a sub-harmonic
+        near = [j for j in nbrs if abs(n.midi + 12.0 - out[j].midi) <= 1.0]
+        if not folded[i] and near and subharmonic_strength_db(seg, sr, 2.0 * f_hz, 2) <= -sub_db:
+            out[i] = replace(n, midi=out[near[0]].midi)
+            folded[i] = True
+    merged: list[NoteEvent] = []
+    for i, n in enumerate(out):
+        if merged and (folded[i] or folded[i - 1]) and abs(merged[-1].offset_s - n.onset_s) < 1e-6 \
+                and abs(merged[-1].midi - n.midi) <= 0.5:
+            m = merged[-1]
+            merged[-1] = replace(m, offset_s=n.offset_s, confidence=max(m.confidence, n.confidence))
+            continue
+        merged.append(n)
+    return merged

@@ -1,0 +1,104 @@
+"""Transcription through hard phone channels: background talkers, room notches, reverb, partials, dropouts."""
+import numpy as np
+from scipy.signal import fftconvolve
+
+from hum_synth import hum, phone, wav_bytes
+from humitout.audio.decode import decode_audio
+from humitout.audio.transcribe import transcribe_samples
+
+SR = 32000
+
+
+def _notes(x: np.ndarray) -> list[tuple[float, float, float]]:
+    y, sr = decode_audio(wav_bytes(phone(x, SR)))
+    return [(n.onset_s, n.offset_s, n.midi) for n in transcribe_samples(y, sr)[2]]
+
+
+def _harmonic_tone(t: np.ndarray, midi: np.ndarray, amps) -> np.ndarray:
+    """Sum of harmonics ``amps`` (k-th entry: amplitude of harmonic k+1) of a pitch curve ``midi`` (MIDI)."""
+    phase = 2 * np.pi * np.cumsum(440.0 * 2 ** ((midi - 69) / 12)) / SR
+    return sum(a * np.sin((k + 1) * phase) for k, a in enumerate(amps))
+
+
+def _talker(duration_s: float, syllables, seed: int = 1) -> np.ndarray:
+    """A background talker: syllables [(start_s, length_s, midi)] with speech-like pitch glides."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(duration_s * SR)) / SR
+    out = np.zeros_like(t)
+    for start, length, midi in syllables:
+        m = (t >= start) & (t < start + length)
+        u = (t[m] - start) / length
+        pitch = midi + 3.0 * np.sin(np.pi * u) - 2.0 * u          # rise-fall intonation
+        env = np.sin(np.pi * u) ** 2
+        out[m] = env * _harmonic_tone(t[m], pitch, [0.3, 1.0, 0.7, 0.5, 0.35, 0.25, 0.15, 0.1])
+    return out + 0.002 * rng.standard_normal(len(t))
+
+
+def test_background_talker_between_notes_adds_no_note():
+    sung = [(0.5, 1.1, 64.0), (1.6, 2.2, 67.0), (2.7, 3.3, 65.0), (3.8, 4.4, 62.0), (4.9, 5.5, 64.0)]
+    x = hum(sung, duration_s=6.0, sr=SR)
+    # a TV talker, an octave under the caller, 10 dB down, speaking in every gap
+    talk = _talker(6.0, [(1.15, 0.18, 50.0), (2.3, 0.2, 52.0), (3.38, 0.22, 49.0), (4.48, 0.2, 51.0),
+                         (5.6, 0.2, 50.0)])
+    talk *= np.sqrt(np.mean(x[x != 0] ** 2)) / np.sqrt(np.mean(talk[np.abs(talk) > 0.01] ** 2)) * 10 ** (-10 / 20)
+    est = _notes(x + talk)
+    assert [round(m) for _, _, m in est] == [64, 67, 65, 62, 64]
+
+
+def test_held_note_with_6_db_notch_dips_stays_one_note():
+    # a speakerphone notch passing over the strongest harmonic every 0.3 s: the broadband level
+    # dips about 6 dB, the other bands not at all
+    t = np.arange(int(2.6 * SR)) / SR
+    midi = np.full_like(t, 62.0) + 0.3 * np.sin(2 * np.pi * 5.5 * t)
+    notch = 1 - (1 - 10 ** (-12 / 20)) * np.clip(1 - np.abs(((t - 0.45) % 0.3) - 0.15) / 0.03, 0, 1)
+    amps = [0.05, 2.0, 0.45, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1, 0.08]
+    phase = 2 * np.pi * np.cumsum(440.0 * 2 ** ((midi - 69) / 12)) / SR
+    x = sum((notch if k == 1 else 1.0) * a * np.sin((k + 1) * phase) for k, a in enumerate(amps))
+    on = (t >= 0.3) & (t < 2.3)
+    x = np.where(on, x, 0.0) * np.clip(np.minimum(t - 0.3, 2.3 - t) / 0.03, 0, 1)
+    x = 0.3 * x / np.abs(x).max() + 1e-3 * np.random.default_rng(0).standard_normal(len(t))
+    band = x * on
+    dips_db = 20 * np.log10(np.sqrt(np.convolve(band ** 2, np.ones(960) / 960, "same")[int(0.5 * SR):int(2.1 * SR)]))
+    assert np.ptp(dips_db) >= 5.5                                  # the level does dip by about 6 dB
+    est = _notes(x)
+    assert len(est) == 1 and round(est[0][2]) == 62
+
+
+def test_legato_repeat_under_reverb_is_two_notes():
+    notes = [(0.5, 1.3, 60.0), (1.3, 2.1, 60.0)]
+    x = hum(notes, dips=[1.3], dip_db=15.0, duration_s=2.8, sr=SR)
+    rng = np.random.default_rng(3)
+    rt60 = 0.5
+    n = int(rt60 * SR)
+    ir = rng.standard_normal(n) * 10 ** (-3 * np.arange(n) / SR / rt60)
+    ir *= 10 ** (-4 / 20) / np.sqrt(np.sum(ir ** 2))             # direct-to-reverberant ratio 4 dB
+    ir[0] = 1.0
+    est = _notes(fftconvolve(x, ir)[: len(x)])
+    assert [round(m) for _, _, m in est] == [60, 60]
+    assert abs(est[1][0] - 1.3) < 0.05
+
+
+def test_hum_with_a_strong_third_partial_gives_the_fundamentals_notes():
+    # a nasal hum: the 3rd partial (near 1.1 kHz for these notes) 12 dB over the others
+    sung = [(0.4, 0.8, 69.0), (0.8, 1.2, 71.0), (1.2, 1.6, 72.0), (1.6, 2.2, 69.0)]
+    t = np.arange(int(2.6 * SR)) / SR
+    midi = np.zeros_like(t)
+    for on, off, m in sung:
+        midi[(t >= on) & (t < off)] = m
+    voiced = midi > 0
+    midi = np.where(voiced, midi, 69.0)
+    amps = [1.0, 0.6, 4.0, 0.3, 0.2, 0.1]
+    x = _harmonic_tone(t, midi, amps) * voiced * np.clip(np.minimum(t - 0.4, 2.2 - t) / 0.03, 0, 1)
+    x = 0.3 * x / np.abs(x).max() + 1e-3 * np.random.default_rng(0).standard_normal(len(t))
+    est = _notes(x)
+    assert [round(m) for _, _, m in est] == [69, 71, 72, 69]
+
+
+def test_network_dropouts_inside_a_note_do_not_split_it():
+    x = hum([(0.5, 2.5, 62.0)], duration_s=3.0, sr=SR)
+    y = phone(x, SR)
+    for start in (1.0, 1.6, 2.0):                 # three lost 40 ms packets, filled with zeros
+        y[int(start * 8000):int((start + 0.04) * 8000)] = 0.0
+    z, sr = decode_audio(wav_bytes(y))
+    est = transcribe_samples(z, sr)[2]
+    assert len(est) == 1 and round(est[0].midi) == 62
