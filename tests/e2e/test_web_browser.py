@@ -5,6 +5,7 @@ download a file, make a new version and watch its progress until it is ready. Sc
 first audio, measured on this machine."""
 import json
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -157,6 +158,17 @@ def test_sign_in_play_mix_download_and_watch_a_new_version_finish(stack, svc, sa
     assert d.find_element(By.CSS_SELECTOR, ".hum .badge").text == "Ready"
     assert "/app" in d.current_url  # the page updated itself, no reload by the test
     _shot(d, "history-1440x900", report)
+
+    # a hum phoned in while the page is open shows up by itself and is followed to the end
+    from e2e_helpers import APP_NUMBER
+
+    call = threading.Thread(target=stack.twilio.place_call,
+                            args=(account.phone, APP_NUMBER, [account.pin, "4"], sample_hum))
+    call.start()
+    _wait(d, "return document.querySelectorAll('.hum').length === 2", 90, "the new hum to appear")
+    _wait(d, "return document.querySelector('.hum .badge').textContent === 'Ready'", 240, "the new hum to finish")
+    call.join()
+    assert "Electronic" in d.find_element(By.CSS_SELECTOR, ".hum h2").text
 
     # what the SMS link opens: the same track page, no sign-in, no owner tools
     _size(d, MOBILE)

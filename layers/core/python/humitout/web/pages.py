@@ -142,7 +142,7 @@ def hums_page(rows: list[dict], *, base: str, version: str, csrf: str, phone: st
             f'<dl class="facts">{dl}</dl>'
             f'{_progress(status, row["error"]) if busy else ""}'
             f'<div class="chips" data-role="versions">{links}</div></li>')
-    empty = ('<p class="card">No hums yet. Call, enter your PIN and hum after the beep: '
+    empty = ('<p class="card" id="no-hums">No hums yet. Call, enter your PIN and hum after the beep: '
              "your track shows up here while it is being made.</p>")
     who = (f'<p class="muted">{"Signed in as " + e(phone) + ". " if phone else ""}'
            f'Call <a href="tel:{e(call_number)}">{e(call_number)}</a> and hum to add a track.</p>')
