@@ -94,7 +94,30 @@ def sign_in_page(*, base: str, version: str, csrf: str, phone: str = "", error: 
         '<label for="pin">PIN</label>'
         '<input id="pin" name="pin" type="password" inputmode="numeric" autocomplete="current-password" '
         'pattern="[0-9]{6}" maxlength="6" required>'
-        '<button type="submit" class="primary">Sign in</button></form></section>')
+        '<button type="submit" class="primary">Sign in</button></form>'
+        '<details class="alt"><summary>Forgot your PIN? Get a sign-in link by SMS</summary>'
+        f'<form method="post" action="{base}/app/signin-link" class="stack">{csrf_field(csrf)}'
+        '<label for="link-phone">Phone number</label>'
+        f'<input id="link-phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" required '
+        f'placeholder="+15551234567" value="{e(phone)}">'
+        '<button type="submit">Text me a link</button></form></details></section>')
+    return layout("Sign in", body, base=base, version=version)
+
+
+def link_sent_page(phone: str, *, base: str, version: str) -> str:
+    body = ('<section class="card narrow"><h1>Check your messages</h1>'
+            f'<p>If {e(phone)} has a Hum It Out account, we just texted it a sign-in link. '
+            'It works once, for 15 minutes.</p>'
+            f'<p><a href="{base}/app/signin">Back to sign-in</a></p></section>')
+    return layout("Check your messages", body, base=base, version=version)
+
+
+def link_confirm_page(action: str, *, base: str, version: str, csrf: str) -> str:
+    """A button, not an automatic sign-in: link previews in messaging apps must not spend the link."""
+    body = ('<section class="card narrow"><h1>Sign in to My tracks</h1>'
+            '<p class="muted">This link works once.</p>'
+            f'<form method="post" action="{e(action)}" class="stack">{csrf_field(csrf)}'
+            '<button type="submit" class="primary">Sign in</button></form></section>')
     return layout("Sign in", body, base=base, version=version)
 
 
