@@ -217,7 +217,8 @@ def _json_for_html(doc: dict) -> str:
 def _player(view: TrackView) -> str:
     if not view.player_url:
         return '<section class="card"><p>This version has no audio to play.</p></section>'
-    chords = "".join(f'<li data-t="{c["t"]}" data-d="{c["d"]}"><b>{e(c["symbol"])}</b>'
+    chords = "".join(f'<li data-t="{c["t"]}" data-d="{c["d"]}"{" class=section" if c.get("section") else ""}>'
+                     f'<i>{e(c.get("section", "")) or "&nbsp;"}</i><b>{e(c["symbol"])}</b>'
                      f'<small>{e(c["roman"])}</small></li>' for c in view.chords)
     strip = f'<ol class="chords" id="chords" aria-label="Chords">{chords}</ol>' if chords else ""
     return (
