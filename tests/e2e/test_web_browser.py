@@ -1,6 +1,7 @@
 """The web app in a real browser (Debian's chromium + chromedriver, headless): sign in, see the
 history, open a track, play it (currentTime advances), mute a stem in the Web Audio mixer,
-download a file, make a new version and watch its progress until it is ready. Screenshots at
+download a file, make a new version and watch its progress until it is ready, open the SMS
+link signed out, and download with JavaScript off. Screenshots at
 390x844 and 1440x900 go to out/screenshots/ (paths printed); so do page weight and time to
 first audio, measured on this machine."""
 import json
@@ -178,6 +179,19 @@ def test_sign_in_play_mix_download_and_watch_a_new_version_finish(stack, svc, sa
     _wait(d, "return !document.getElementById('transport').hidden", what="the shared player")
     assert not d.find_elements(By.NAME, "csrf")
     _shot(d, "shared-390x844", report)
+
+    # without JavaScript: the native <audio controls> shows and the downloads are plain links
+    d.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    d.get(f"{stack.gateway.url}/s/{token}")
+    assert d.find_element(By.ID, "audio").is_displayed()
+    before = len(list(d.downloads.iterdir()))
+    d.find_element(By.XPATH, "//a[@download][starts-with(., 'Lead sheet')]").click()
+    deadline = time.monotonic() + 30
+    while not any(p.suffix == ".musicxml" for p in d.downloads.iterdir()):
+        assert time.monotonic() < deadline, list(d.downloads.iterdir())
+        time.sleep(0.2)
+    assert len(list(d.downloads.iterdir())) == before + 1
+    d.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
 
     with capsys.disabled():
         print()
