@@ -6,21 +6,19 @@ import time
 
 import pytest
 
-from e2e_helpers import APP_NUMBER, call_and_wait, get, link_in
+from e2e_helpers import APP_NUMBER, Caller, call_and_wait, get, link_in
 from web_client import WebClient, signed_up
 
 
 @pytest.fixture(scope="module")
-def owner(stack):
+def owner(stack, sample_hum):
     """An account with one finished hum (style 1 = pop): (account, share link, track row)."""
     from humitout.runtime import services
 
     svc = services()
     account = signed_up(svc, stack)
-    from e2e_helpers import Caller
-
-    sample = (__import__("humitout_infra.local.cli", fromlist=["SAMPLE_HUM"]).SAMPLE_HUM).read_bytes()
-    _, desc, sms = call_and_wait(stack, Caller(account.phone, account.pin, account.user_id), sample, style_digit="1")
+    _, desc, sms = call_and_wait(stack, Caller(account.phone, account.pin, account.user_id), sample_hum,
+                                 style_digit="1")
     assert desc["status"] == "SUCCEEDED"
     link = link_in(sms.body)
     return account, link, svc.db.resolve_share_link(link.rsplit("/", 1)[1])
