@@ -42,6 +42,21 @@ def sign_in():
     return reply(web.sign_in(services(), request()))
 
 
+@app.post("/app/signin-link")
+def request_link():
+    return reply(web.request_link(services(), request()))
+
+
+@app.get("/app/signin-link/<token>")
+def link_form(token: str):
+    return reply(web.link_form(services(), request(), token))
+
+
+@app.post("/app/signin-link/<token>")
+def use_link(token: str):
+    return reply(web.use_link(services(), request(), token))
+
+
 @app.post("/app/signout")
 def sign_out():
     return reply(web.sign_out(services(), request()))

@@ -6,21 +6,19 @@ import time
 
 import pytest
 
-from e2e_helpers import APP_NUMBER, call_and_wait, get, link_in
+from e2e_helpers import APP_NUMBER, Caller, call_and_wait, get, link_in
 from web_client import WebClient, signed_up
 
 
 @pytest.fixture(scope="module")
-def owner(stack):
+def owner(stack, sample_hum):
     """An account with one finished hum (style 1 = pop): (account, share link, track row)."""
     from humitout.runtime import services
 
     svc = services()
     account = signed_up(svc, stack)
-    from e2e_helpers import Caller
-
-    sample = (__import__("humitout_infra.local.cli", fromlist=["SAMPLE_HUM"]).SAMPLE_HUM).read_bytes()
-    _, desc, sms = call_and_wait(stack, Caller(account.phone, account.pin, account.user_id), sample, style_digit="1")
+    _, desc, sms = call_and_wait(stack, Caller(account.phone, account.pin, account.user_id), sample_hum,
+                                 style_digit="1")
     assert desc["status"] == "SUCCEEDED"
     link = link_in(sms.body)
     return account, link, svc.db.resolve_share_link(link.rsplit("/", 1)[1])
@@ -174,3 +172,30 @@ def test_new_versions_from_the_web_are_limited_per_hour(stack, svc, owner):
         pass  # use up this hour's allowance
     refused = web.post(f"/app/sessions/{track['session_id']}/versions", {"csrf": token, "style": "rock"})
     assert refused.status_code == 429 and "Too many new versions" in refused.text
+
+
+def test_a_one_time_sign_in_link_by_sms_signs_in_once(stack, svc):
+    account = signed_up(svc, stack)
+    web = WebClient(stack.gateway.url)
+    form = web.get("/app/signin")
+    sent = web.post("/app/signin-link", {"csrf": web.csrf(form.text), "phone": account.phone})
+    assert sent.status_code == 200 and "Check your messages" in sent.text
+    sms = stack.twilio.wait_for_sms(account.phone, 2, 10)[-1]
+    path = re.search(r"https?://[^/\s]+(/app/signin-link/[\w-]+)", sms.body).group(1)
+    confirm = web.get(path)  # opening (or a messaging app previewing) the link signs nobody in
+    assert confirm.status_code == 200 and "hio_session" not in web.jar
+    assert web.post(path, {}).status_code == 403
+    used = web.post(path, {"csrf": web.csrf(confirm.text)})
+    assert used.status_code == 303 and "hio_session" in web.jar and web.get("/app").status_code == 200
+    again = WebClient(stack.gateway.url)
+    page = again.get(path)
+    assert again.post(path, {"csrf": again.csrf(page.text)}).status_code == 400 and "hio_session" not in again.jar
+
+
+def test_a_sign_in_link_for_an_unknown_number_reads_the_same_and_texts_nobody(stack):
+    web = WebClient(stack.gateway.url)
+    before = len(stack.twilio.messages)
+    sent = web.post("/app/signin-link", {"csrf": web.csrf(web.get("/app/signin").text), "phone": "+15550000002"})
+    assert sent.status_code == 200 and "Check your messages" in sent.text
+    time.sleep(0.5)
+    assert len(stack.twilio.messages) == before

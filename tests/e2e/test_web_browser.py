@@ -1,10 +1,12 @@
 """The web app in a real browser (Debian's chromium + chromedriver, headless): sign in, see the
 history, open a track, play it (currentTime advances), mute a stem in the Web Audio mixer,
-download a file, make a new version and watch its progress until it is ready. Screenshots at
+download a file, make a new version and watch its progress until it is ready, open the SMS
+link signed out, and download with JavaScript off. Screenshots at
 390x844 and 1440x900 go to out/screenshots/ (paths printed); so do page weight and time to
 first audio, measured on this machine."""
 import json
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -158,6 +160,17 @@ def test_sign_in_play_mix_download_and_watch_a_new_version_finish(stack, svc, sa
     assert "/app" in d.current_url  # the page updated itself, no reload by the test
     _shot(d, "history-1440x900", report)
 
+    # a hum phoned in while the page is open shows up by itself and is followed to the end
+    from e2e_helpers import APP_NUMBER
+
+    call = threading.Thread(target=stack.twilio.place_call,
+                            args=(account.phone, APP_NUMBER, [account.pin, "4"], sample_hum))
+    call.start()
+    _wait(d, "return document.querySelectorAll('.hum').length === 2", 90, "the new hum to appear")
+    _wait(d, "return document.querySelector('.hum .badge').textContent === 'Ready'", 240, "the new hum to finish")
+    call.join()
+    assert "Electronic" in d.find_element(By.CSS_SELECTOR, ".hum h2").text
+
     # what the SMS link opens: the same track page, no sign-in, no owner tools
     _size(d, MOBILE)
     token = svc.db.create_share_link(track_id, 30)
@@ -166,6 +179,19 @@ def test_sign_in_play_mix_download_and_watch_a_new_version_finish(stack, svc, sa
     _wait(d, "return !document.getElementById('transport').hidden", what="the shared player")
     assert not d.find_elements(By.NAME, "csrf")
     _shot(d, "shared-390x844", report)
+
+    # without JavaScript: the native <audio controls> shows and the downloads are plain links
+    d.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    d.get(f"{stack.gateway.url}/s/{token}")
+    assert d.find_element(By.ID, "audio").is_displayed()
+    before = len(list(d.downloads.iterdir()))
+    d.find_element(By.XPATH, "//a[@download][starts-with(., 'Lead sheet')]").click()
+    deadline = time.monotonic() + 30
+    while not any(p.suffix == ".musicxml" for p in d.downloads.iterdir()):
+        assert time.monotonic() < deadline, list(d.downloads.iterdir())
+        time.sleep(0.2)
+    assert len(list(d.downloads.iterdir())) == before + 1
+    d.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
 
     with capsys.disabled():
         print()

@@ -58,11 +58,9 @@ def _posted(svc: Services, req: Request, user: auth.WebUser | None) -> dict[str,
 def sign_in_form(svc: Services, req: Request, *, error: str = "", phone: str = "", status: int = 200) -> Reply:
     if _user(svc, req) is not None and not error:
         return redirect(f"{_base(svc)}/app")
-    pre = req.cookies.get(auth.PRE_SESSION_COOKIE) or secrets.token_urlsafe(24)
-    token = auth.csrf_token(auth.web_secret(svc.settings), pre)
+    _, token, cookies = _pre_session(svc, req)
     body = pages.sign_in_page(base=_base(svc), version=pages.static_version(), csrf=token, phone=phone, error=error)
-    return _page(status, body, cookies=[cookie(auth.PRE_SESSION_COOKIE, pre, max_age_s=PRE_SESSION_TTL_S,
-                                               path=f"{_base(svc)}/app", same_site="Strict")])
+    return _page(status, body, cookies=cookies)
 
 
 SIGN_IN_ERRORS = {
@@ -74,8 +72,7 @@ SIGN_IN_ERRORS = {
 
 def sign_in(svc: Services, req: Request) -> Reply:
     form = req.form()
-    pre = req.cookies.get(auth.PRE_SESSION_COOKIE)
-    if req.cross_site or not auth.csrf_ok(auth.web_secret(svc.settings), pre, form.get("csrf")):
+    if not _pre_session_ok(svc, req, form):
         return _forbidden(svc)
     result = auth.sign_in(svc, form.get("phone", ""), form.get("pin", ""), session_ttl_s=SESSION_TTL_S)
     if result.status == "ok":
@@ -92,6 +89,48 @@ def sign_in(svc: Services, req: Request) -> Reply:
         error = SIGN_IN_ERRORS[result.status]
     return sign_in_form(svc, req, error=error, phone=form.get("phone", ""),
                         status=429 if result.status in ("locked", "rate_limited") else 401)
+
+
+def _pre_session(svc: Services, req: Request) -> tuple[str, str, list[str]]:
+    """(pre-session value, its CSRF token, the cookie to set) for forms shown before sign-in."""
+    pre = req.cookies.get(auth.PRE_SESSION_COOKIE) or secrets.token_urlsafe(24)
+    cookies = [cookie(auth.PRE_SESSION_COOKIE, pre, max_age_s=PRE_SESSION_TTL_S, path=f"{_base(svc)}/app",
+                      same_site="Strict")]
+    return pre, auth.csrf_token(auth.web_secret(svc.settings), pre), cookies
+
+
+def _pre_session_ok(svc: Services, req: Request, form: dict[str, str]) -> bool:
+    return not req.cross_site and auth.csrf_ok(auth.web_secret(svc.settings), req.cookies.get(auth.PRE_SESSION_COOKIE),
+                                               form.get("csrf"))
+
+
+def request_link(svc: Services, req: Request) -> Reply:
+    """Text a one-time sign-in link; the answer is the same whether or not the number has an account."""
+    form = req.form()
+    if not _pre_session_ok(svc, req, form):
+        return _forbidden(svc)
+    phone = auth.normalise_phone(form.get("phone", ""))
+    auth.send_sign_in_link(svc, phone, f"{svc.settings.public_base_url}/app/signin-link/")
+    return _page(200, pages.link_sent_page(phone, base=_base(svc), version=pages.static_version()))
+
+
+def link_form(svc: Services, req: Request, token: str) -> Reply:
+    _, csrf, cookies = _pre_session(svc, req)
+    body = pages.link_confirm_page(f"{_base(svc)}/app/signin-link/{token}", base=_base(svc),
+                                   version=pages.static_version(), csrf=csrf)
+    return _page(200, body, cookies=cookies)
+
+
+def use_link(svc: Services, req: Request, token: str) -> Reply:
+    if not _pre_session_ok(svc, req, req.form()):
+        return _forbidden(svc)
+    value = auth.use_sign_in_link(svc, token, session_ttl_s=SESSION_TTL_S)
+    if value is None:
+        return _page(400, pages.message_page(
+            "Link expired", "This sign-in link was already used or has expired. Ask for a new one on the sign-in page.",
+            base=_base(svc), version=pages.static_version()))
+    return redirect(f"{_base(svc)}/app", [cookie(auth.SESSION_COOKIE, value, max_age_s=SESSION_TTL_S),
+                                         expired_cookie(auth.PRE_SESSION_COOKIE, path=f"{_base(svc)}/app")])
 
 
 def sign_out(svc: Services, req: Request) -> Reply:

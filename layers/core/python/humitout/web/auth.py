@@ -1,4 +1,4 @@
-"""Web sign-in with phone number + PIN, cookie sessions and CSRF tokens.
+"""Web sign-in with phone number + PIN (or a one-time link by SMS), cookie sessions and CSRF tokens.
 
 The PIN goes through the phone line's own check (:meth:`Database.check_pin`: scrypt,
 failure counter and lockout, the same ``PIN_MAX_FAILURES``/``PIN_LOCKOUT_S``), and sign-in
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from humitout.accounts import E164
 from humitout.config import Settings
+from humitout.pipeline import send_once
 from humitout.runtime import Services
 
 SESSION_COOKIE = "hio_session"
@@ -106,12 +107,47 @@ def sign_in(svc: Services, phone_text: str, pin: str, *, session_ttl_s: int = 14
         return SignIn("unknown")
     if check.status != "ok":
         return SignIn(check.status, attempts_left=check.attempts_left, locked_until=check.locked_until)
+    return SignIn("ok", cookie=open_session(svc, check.user_id, session_ttl_s=session_ttl_s))
+
+
+def open_session(svc: Services, user_id: str, *, session_ttl_s: int) -> str:
+    """Store a new session of ``session_ttl_s`` seconds; returns the signed cookie value."""
     token = secrets.token_urlsafe(32)
     with svc.db.tx() as cur:
         cur.execute("INSERT INTO web_sessions(token_hash, user_id, expires_at)"
                     " VALUES (%s, %s, now() + make_interval(secs => %s))",
-                    (token_hash(token), check.user_id, session_ttl_s))
-    return SignIn("ok", cookie=sign(web_secret(s), token))
+                    (token_hash(token), user_id, session_ttl_s))
+    return sign(web_secret(svc.settings), token)
+
+
+def send_sign_in_link(svc: Services, phone_text: str, link_base: str, *, ttl_s: int = 900,
+                      per_hour: int = 5) -> bool:
+    """Text a one-time sign-in link (``link_base`` + token, valid ``ttl_s`` seconds) to the number
+    if it has an account; at most ``per_hour`` per number (SMS cost money). Returns whether one
+    was sent; the page says the same either way, so it does not tell who has an account."""
+    phone = normalise_phone(phone_text)
+    if not E164.match(phone) or not svc.db.note_call_attempt(f"web-link:{phone}", per_hour):
+        return False
+    user = svc.db.user_for_phone(phone)
+    if user is None:
+        return False
+    token = secrets.token_urlsafe(32)
+    with svc.db.tx() as cur:
+        cur.execute("INSERT INTO web_sign_in_links(token_hash, user_id, expires_at)"
+                    " VALUES (%s, %s, now() + make_interval(secs => %s))", (token_hash(token), user["id"], ttl_s))
+    minutes = max(1, round(ttl_s / 60))
+    send_once(svc, f"web-link:{token_hash(token)}", phone,
+              f"Hum It Out: sign in to My tracks with {link_base}{token} (works once, for {minutes} minutes).")
+    return True
+
+
+def use_sign_in_link(svc: Services, token: str, *, session_ttl_s: int) -> str | None:
+    """Spend a sign-in link: the signed session cookie, or None when it is unknown, used or expired."""
+    with svc.db.tx() as cur:
+        cur.execute("UPDATE web_sign_in_links SET used_at = now() WHERE token_hash = %s AND used_at IS NULL"
+                    " AND expires_at > now() RETURNING user_id", (token_hash(token),))
+        row = cur.fetchone()
+    return open_session(svc, str(row["user_id"]), session_ttl_s=session_ttl_s) if row else None
 
 
 def current_user(svc: Services, cookie: str | None) -> WebUser | None:

@@ -94,7 +94,30 @@ def sign_in_page(*, base: str, version: str, csrf: str, phone: str = "", error: 
         '<label for="pin">PIN</label>'
         '<input id="pin" name="pin" type="password" inputmode="numeric" autocomplete="current-password" '
         'pattern="[0-9]{6}" maxlength="6" required>'
-        '<button type="submit" class="primary">Sign in</button></form></section>')
+        '<button type="submit" class="primary">Sign in</button></form>'
+        '<details class="alt"><summary>Forgot your PIN? Get a sign-in link by SMS</summary>'
+        f'<form method="post" action="{base}/app/signin-link" class="stack">{csrf_field(csrf)}'
+        '<label for="link-phone">Phone number</label>'
+        f'<input id="link-phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" required '
+        f'placeholder="+15551234567" value="{e(phone)}">'
+        '<button type="submit">Text me a link</button></form></details></section>')
+    return layout("Sign in", body, base=base, version=version)
+
+
+def link_sent_page(phone: str, *, base: str, version: str) -> str:
+    body = ('<section class="card narrow"><h1>Check your messages</h1>'
+            f'<p>If {e(phone)} has a Hum It Out account, we just texted it a sign-in link. '
+            'It works once, for 15 minutes.</p>'
+            f'<p><a href="{base}/app/signin">Back to sign-in</a></p></section>')
+    return layout("Check your messages", body, base=base, version=version)
+
+
+def link_confirm_page(action: str, *, base: str, version: str, csrf: str) -> str:
+    """A button, not an automatic sign-in: link previews in messaging apps must not spend the link."""
+    body = ('<section class="card narrow"><h1>Sign in to My tracks</h1>'
+            '<p class="muted">This link works once.</p>'
+            f'<form method="post" action="{e(action)}" class="stack">{csrf_field(csrf)}'
+            '<button type="submit" class="primary">Sign in</button></form></section>')
     return layout("Sign in", body, base=base, version=version)
 
 
@@ -142,7 +165,7 @@ def hums_page(rows: list[dict], *, base: str, version: str, csrf: str, phone: st
             f'<dl class="facts">{dl}</dl>'
             f'{_progress(status, row["error"]) if busy else ""}'
             f'<div class="chips" data-role="versions">{links}</div></li>')
-    empty = ('<p class="card">No hums yet. Call, enter your PIN and hum after the beep: '
+    empty = ('<p class="card" id="no-hums">No hums yet. Call, enter your PIN and hum after the beep: '
              "your track shows up here while it is being made.</p>")
     who = (f'<p class="muted">{"Signed in as " + e(phone) + ". " if phone else ""}'
            f'Call <a href="tel:{e(call_number)}">{e(call_number)}</a> and hum to add a track.</p>')
@@ -194,7 +217,8 @@ def _json_for_html(doc: dict) -> str:
 def _player(view: TrackView) -> str:
     if not view.player_url:
         return '<section class="card"><p>This version has no audio to play.</p></section>'
-    chords = "".join(f'<li data-t="{c["t"]}" data-d="{c["d"]}"><b>{e(c["symbol"])}</b>'
+    chords = "".join(f'<li data-t="{c["t"]}" data-d="{c["d"]}"{" class=section" if c.get("section") else ""}>'
+                     f'<i>{e(c.get("section", "")) or "&nbsp;"}</i><b>{e(c["symbol"])}</b>'
                      f'<small>{e(c["roman"])}</small></li>' for c in view.chords)
     strip = f'<ol class="chords" id="chords" aria-label="Chords">{chords}</ol>' if chords else ""
     return (

@@ -169,8 +169,12 @@ def timeline(svc: Services, session_id: str, version: int) -> tuple[list[dict], 
     except Exception:  # noqa: BLE001 - an old or missing arrangement only hides the timeline
         return [], []
     spb = 60.0 / arrangement.tempo_bpm
+    ts = arrangement.time_signature
+    beats_per_bar = ts.numerator * 4 / ts.denominator
+    section_at = {s.start_bar * beats_per_bar: s.name for s in arrangement.sections}
     chords = [{"t": round(c.start_beat * spb, 3), "d": round(c.duration_beats * spb, 3), "symbol": c.symbol,
-               "roman": c.roman} for c in sorted(arrangement.chords, key=lambda c: c.start_beat)]
+               "roman": c.roman, "section": section_at.get(c.start_beat, "")}
+              for c in sorted(arrangement.chords, key=lambda c: c.start_beat)]
     notes = melody_notes(arrangement)
     lyrics = [{"t": round(notes[i].start_beat * spb, 3), "text": words}
               for i, words in spread_lyrics(arrangement.lyrics, len(notes))]

@@ -47,6 +47,29 @@
 
   document.querySelectorAll(".hum[data-progress]").forEach(pollHum);
 
+  // A hum phoned in while this page is open appears on its own (checked every 10 s while visible).
+  var list = document.querySelector("ul.hums");
+  if (list) {
+    setInterval(function () {
+      if (document.visibilityState !== "visible") { return; }
+      fetch(location.href, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var fresh = Array.prototype.slice.call(doc.querySelectorAll(".hum[data-session]")).reverse();
+          fresh.forEach(function (card) {
+            if (list.querySelector('.hum[data-session="' + card.getAttribute("data-session") + '"]')) { return; }
+            var added = document.importNode(card, true);
+            list.insertBefore(added, list.firstChild);
+            var empty = document.getElementById("no-hums");
+            if (empty) { empty.remove(); }
+            if (added.hasAttribute("data-progress")) { pollHum(added); }
+          });
+        })
+        .catch(function () { /* offline for a moment: try again next time */ });
+    }, 10000);
+  }
+
   /* ---- Track page -------------------------------------------------------------------------- */
   var audio = document.getElementById("audio");
   if (!audio) { return; }
@@ -84,6 +107,12 @@
     audio.currentTime = Math.max(0, Math.min(d, to));
   });
 
+  document.addEventListener("keydown", function (ev) {
+    // Space plays/pauses unless focus is on something that uses the key itself.
+    if (ev.key !== " " || /^(INPUT|SELECT|TEXTAREA|BUTTON|A)$/.test(ev.target.tagName) || ev.target.isContentEditable) { return; }
+    ev.preventDefault();
+    playBtn.click();
+  });
   playBtn.addEventListener("click", function () {
     if (mixer.ctx) { mixer.ctx.resume(); }
     if (audio.paused) { audio.play(); } else { audio.pause(); }
