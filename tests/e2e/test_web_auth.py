@@ -122,7 +122,7 @@ def test_the_track_page_lists_nonempty_files_with_sizes_behind_security_headers(
     offered = re.findall(r'<a href="[^"]+" download>([^<]+)</a><span class="meta">([^<]+)</span>', page.text)
     labels = [label for label, _ in offered]
     assert "Full mix with melody guide" in labels and "Stem: Drums" in labels
-    assert all(re.search(r"(WAV|MID|MUSICXML|PNG|JSON|TXT) · [\d.]+ (B|kB|MB)$", meta) for _, meta in offered)
+    assert all(re.search(r"(WAV|MID|MUSICXML|SVG|PNG|JSON|TXT) · [\d.]+ (B|kB|MB)$", meta) for _, meta in offered)
     sizes = track["file_sizes"]
     assert sizes["lyrics"] == 0 and "Lyrics" not in labels  # empty files are not offered
     assert re.search(r"Everything in one ZIP</a> <span class=\"meta\">ZIP · [\d.]+ MB", page.text)

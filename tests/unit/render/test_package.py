@@ -8,7 +8,7 @@ from pedalboard.io import AudioFile
 from humitout.music import render
 from humitout.music.midi import CHANNEL_BY_PART, build_midi
 from humitout.music.mixing import style_mix
-from humitout.music.package import FILE_PATHS, PREVIEW_PATHS
+from humitout.music.package import FILE_PATHS, HUM_FILE_PATHS, PREVIEW_PATHS
 from humitout.music.mastering import TARGET_LUFS, TRUE_PEAK_CEILING_DBTP, integrated_lufs, true_peak_dbtp
 
 MIXES = ["backing_track", "full_mix"]
@@ -25,7 +25,9 @@ def _residual_db(reference, estimate) -> float:
 
 
 def test_package_has_every_file_and_a_preview_of_every_wav(package):
-    assert set(package.files) == set(FILE_PATHS) | set(PREVIEW_PATHS)
+    # no recording given: no your-hum files nor their previews
+    hum_previews = {f"preview_{name}" for name in HUM_FILE_PATHS}
+    assert set(package.files) == set(FILE_PATHS) | (set(PREVIEW_PATHS) - hum_previews)
     for name, path in package.files.items():
         assert path.is_file() and path.stat().st_size > 0 or name == "lyrics", name
     assert package.files["preview_stem_drums"].relative_to(package.files["zip"].parent).as_posix() == \
@@ -99,7 +101,7 @@ def test_metadata_json_records_music_durations_sizes_loudness_and_params(package
     assert metadata["durations_s"]["song"] == arrangement.duration_s
     sizes = metadata["file_sizes"]
     assert sizes["full-mix.wav"] == package.files["full_mix"].stat().st_size
-    assert set(sizes) == {p for n, p in {**FILE_PATHS, **PREVIEW_PATHS}.items() if n not in ("metadata", "zip")}
+    assert set(sizes) == {p for n, p in {**FILE_PATHS, **PREVIEW_PATHS}.items() if n not in ("metadata", "zip") and n[len("preview_"):] not in HUM_FILE_PATHS}
     assert metadata["render"]["effects"]["sends"]["pad"] == list(style_mix(arrangement.style).send("pad"))
 
 

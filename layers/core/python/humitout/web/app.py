@@ -11,7 +11,7 @@ import secrets
 import urllib.parse
 import uuid
 
-from humitout.calls import start_pipeline
+from humitout.calls import start_pipeline, variation_seed
 from humitout.models import Style
 from humitout.runtime import Services
 from humitout.web import auth, pages, queries
@@ -227,7 +227,8 @@ def new_version(svc: Services, req: Request, session_id: str) -> Reply:
         start_pipeline(svc, execution_name=name, payload={
             "session_id": str(row["id"]), "caller": row["caller"],
             "analysis_key": f"sessions/{row['id']}/analysis.json",
-            "style": style.value if style else None, "variation": name})
+            "style": style.value if style else None, "variation": name,
+            "length": "normal", "variation_seed": variation_seed(name)})
     except Exception:
         queries.set_status(svc, str(row["id"]), row["status"], only_from=("received",))
         raise
