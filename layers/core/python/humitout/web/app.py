@@ -235,24 +235,28 @@ def new_version(svc: Services, req: Request, session_id: str) -> Reply:
     return redirect(f"{_base(svc)}/app")
 
 
-def share(svc: Services, req: Request, track_id: str) -> Reply:
+def _owned_track_post(svc: Services, req: Request, track_id: str) -> tuple[dict | None, Reply | None]:
+    """A signed-in owner's CSRF-checked POST on one of their tracks: (track row, None), or
+    (None, the refusal: sign-in redirect, 403 or 404)."""
     user = _user(svc, req)
     if _posted(svc, req, user) is None:
-        return _forbidden(svc) if user else redirect(f"{_base(svc)}/app/signin")
+        return None, _forbidden(svc) if user else redirect(f"{_base(svc)}/app/signin")
     row = queries.track_for(svc, user.user_id, track_id)
-    if row is None:
-        return _not_found(svc)
+    return (row, None) if row is not None else (None, _not_found(svc))
+
+
+def share(svc: Services, req: Request, track_id: str) -> Reply:
+    row, refusal = _owned_track_post(svc, req, track_id)
+    if refusal is not None:
+        return refusal
     svc.db.create_share_link(str(row["id"]), svc.settings.link_ttl_days)
     return redirect(f"{_base(svc)}/app/tracks/{row['id']}?done=shared")
 
 
 def revoke(svc: Services, req: Request, track_id: str) -> Reply:
-    user = _user(svc, req)
-    if _posted(svc, req, user) is None:
-        return _forbidden(svc) if user else redirect(f"{_base(svc)}/app/signin")
-    row = queries.track_for(svc, user.user_id, track_id)
-    if row is None:
-        return _not_found(svc)
+    row, refusal = _owned_track_post(svc, req, track_id)
+    if refusal is not None:
+        return refusal
     queries.revoke_links(svc, str(row["id"]))
     return redirect(f"{_base(svc)}/app/tracks/{row['id']}?done=revoked")
 
