@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import math
 import os
 import sys
@@ -47,6 +48,7 @@ import rhythm_tunes  # noqa: E402
 import score_rhythm  # noqa: E402
 
 from humitout.agents.compose import compose_arrangement  # noqa: E402
+from humitout.audio.rhythm import analyse_rhythm  # noqa: E402
 from humitout.audio.transcribe import analyse_recording  # noqa: E402
 from humitout.models import Analysis, Style  # noqa: E402
 from humitout.music.arrangement import hum_grid, melody_positions, quantise_melody  # noqa: E402
@@ -204,10 +206,39 @@ def generated_items(n: int, seed: int) -> list[dict]:
     return items
 
 
-def run(items: list[dict], name: str, *, speed: bool, flex: int) -> tuple[dict, list[dict], list[float]]:
+def with_rhythm(analysis: Analysis) -> Analysis:
+    """``analysis`` with its rhythm fields derived again from its notes by the current rhythm code."""
+    on = np.array([n.onset_s for n in analysis.notes])
+    off = np.array([n.offset_s for n in analysis.notes])
+    midi = np.array([n.midi for n in analysis.notes])
+    r = analyse_rhythm(on, off, midi, analysis.duration_s)
+    return analysis.model_copy(update={
+        "tempo_bpm": round(float(np.clip(r.quarter_bpm, 20.5, 319.0)), 2),
+        "beats_s": [round(float(b), 3) for b in r.beats_s],
+        "downbeats_s": [round(float(b), 3) for b in r.downbeats_s], "pickup_beats": r.pickup_beats,
+        "time_signature": r.time_signature, "beat_confidence": r.beat_confidence,
+        "meter_confidence": r.meter_confidence, "downbeat_confidence": r.downbeat_confidence})
+
+
+def analyse(audio: bytes, cache: Path | None) -> Analysis:
+    """The Transcribe stage's analysis of ``audio``; with ``cache`` (a folder) the transcription is read
+    from there when this audio was transcribed before, and only the rhythm is derived again."""
+    if cache is None:
+        return analyse_recording(audio)
+    path = cache / f"{hashlib.sha256(audio).hexdigest()[:20]}.json"
+    if path.exists():
+        return with_rhythm(Analysis.model_validate_json(path.read_text()))
+    analysis = analyse_recording(audio)
+    cache.mkdir(parents=True, exist_ok=True)
+    path.write_text(analysis.model_dump_json())
+    return analysis
+
+
+def run(items: list[dict], name: str, *, speed: bool, flex: int,
+        cache: Path | None = None) -> tuple[dict, list[dict], list[float]]:
     rows, positions, speeds, flex_errors = [], [], [], []
     for j, item in enumerate(items):
-        analysis = analyse_recording(item["audio"])
+        analysis = analyse(item["audio"], cache)
         rows.append(rhythm_row(analysis, item["ref"], item["pickup"]))
         positions.append(score_positions(analysis, item["notes"], item["beats"]))
         if speed:
@@ -260,14 +291,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--familiar", action=argparse.BooleanOptionalAction, default=True,
                     help="also the familiar tunes (Twinkle, Happy Birthday...) at 66, 100, 150 BPM")
     ap.add_argument("--no-dev", action="store_true", help="only the generated tunes (no targets checked)")
+    ap.add_argument("--cache", type=Path, default=None,
+                    help="folder of transcriptions: each WAV is transcribed once, later runs derive only the "
+                         "rhythm again from the cached notes (for trying rhythm changes quickly)")
     a = ap.parse_args(argv)
     if a.generated:
-        run(generated_items(a.generated, a.seed), f"generated (seed {a.seed})", speed=False, flex=a.flex)
+        run(generated_items(a.generated, a.seed), f"generated (seed {a.seed})", speed=False, flex=a.flex,
+            cache=a.cache)
     if a.familiar:
-        run(familiar_items(), "familiar tunes", speed=False, flex=0)
+        run(familiar_items(), "familiar tunes", speed=False, flex=0, cache=a.cache)
     if a.no_dev:
         return 0
-    dev, _, _ = run(dev_items(a.limit), "dev", speed=True, flex=a.flex)
+    dev, _, _ = run(dev_items(a.limit), "dev", speed=True, flex=a.flex, cache=a.cache)
     missed = [k for k, v in TARGETS.items() if not dev.get(k, 0.0) >= v]
     if dev["duple_as_triple"] > MAX_DUPLE_AS_TRIPLE:
         missed.append("duple_as_triple")
