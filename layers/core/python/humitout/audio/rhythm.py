@@ -368,11 +368,15 @@ def _softmax_probability(values: list[float], chosen: float, scale: float) -> fl
 
 def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: float = 20.0,
                    periodicity_weight: float = 3.0, pickup_weight: float = 1.0,
-                   duple_rate_weight: float = 0.5, phrase_pickups: bool = True) -> Rhythm:
+                   duple_rate_weight: float = 0.5, phrase_pickups: bool = True,
+                   meter_fit_weight: float = 0.5) -> Rhythm:
     """Beats, meter, downbeats and pickup of notes (onsets/offsets in s, MIDI pitches; (k,) each).
 
     The beat level maximises :func:`grid_fit` plus ``periodicity_weight`` x the comb score of
-    its period; ``tightness`` is the beat tracker's (:func:`track_beats`). The meter is the best
+    its period plus ``meter_fit_weight`` x the best bar hypothesis of :func:`meter_scores` on that
+    grid (beat level and meter decided jointly: a waltz tracked at its eighths has no bar of 2, 3
+    or 4 beats that fits, so its quarter level wins); ``tightness`` is the beat tracker's
+    (:func:`track_beats`). The meter is the best
     of :func:`meter_scores`; its bar phase adds ``pickup_weight`` x the mean log prior of the
     pickups it implies (:data:`PICKUP_PRIOR`) for the first note and, with ``phrase_pickups``,
     every phrase start (:func:`phrase_starts`): each phrase of a tune starts on the downbeat or
@@ -400,6 +404,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
             continue
         for compound in (False, True):
             fit = grid_fit(on, lengths, beats, compound) + periodicity_weight * comb
+            if meter_fit_weight:
+                fit += meter_fit_weight * max(meter_scores(on, lengths, off, pitch, beats, compound).values())
             fits.append(fit)
             if best is None or fit > best[0]:
                 best = (fit, beats, compound, comb)
