@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from hum_synth import hum, perform, phone, tune, wav_bytes
-from humitout.audio.rhythm import analyse_rhythm, track_beats
+from humitout.audio.rhythm import analyse_rhythm, diatonic_triads, harmonic_fit, track_beats
 from humitout.audio.transcribe import analyse_recording
 from humitout.music.arrangement import quantise_melody
 
@@ -91,3 +91,17 @@ def test_too_few_notes_give_a_steady_four_four_grid_without_confidence():
     rhythm = analyse_rhythm([0.5, 1.0], [0.9, 1.4], [60, 62], 2.0)
     assert rhythm.time_signature.text == "4/4"
     assert rhythm.meter_confidence == rhythm.beat_confidence == 0.0
+
+
+def test_harmonic_fit_prefers_the_bar_phase_where_each_bar_outlines_one_chord():
+    # I | IV | V | I in C, quarter notes at 120 BPM: bars from the first note each hold one triad;
+    # bars shifted by a beat or half a bar straddle the chord changes
+    pitches = [60, 64, 67, 64, 65, 69, 72, 69, 67, 71, 74, 71, 72, 67, 64, 60]
+    on = np.arange(len(pitches)) * 0.5 + 1.0
+    off = on + 0.45
+    beats = np.arange(0, len(pitches) + 1) * 0.5 + 1.0
+    midi = np.array(pitches, float)
+    triads = diatonic_triads(midi, off - on)
+    fits = [harmonic_fit(on, off, midi, beats, 4, phase, triads=triads) for phase in range(4)]
+    assert fits[0] == max(fits) and fits[0] > fits[2] > 0.0
+
