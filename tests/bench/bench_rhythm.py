@@ -6,7 +6,8 @@ On ``../shared/bench/melody`` dev (each WAV through the whole Transcribe stage, 
 per-item ``<id>.beats.csv`` references and ``score_rhythm.py``):
 
 * beat F and downbeat F (mir_eval, +-70 ms), meter accuracy (exact class, and 2/4 = 4/4 "duple")
-  with the confusion table, tempo octave, pickup accuracy (whole beats before the first downbeat);
+  with the confusion table, tempo octave (and within 4 %, the #10 figure), pickup accuracy (whole
+  beats before the first downbeat);
 * score-position accuracy of the melody guide: the share of the reference notes whose
   transcribed note (onset within 70 ms) sits at the score's bar position (beat and subdivision,
   within 1/8 beat) after the best whole-bar shift;
@@ -58,6 +59,7 @@ TARGETS = {"downbeat_F": 0.90, "meter_ok": 0.90, "triple_recall": 0.85, "score_p
 MAX_DUPLE_AS_TRIPLE = 0.05
 MAX_FLEX_ERROR_MS = 20.0
 MATCH_S = 0.07
+TEMPO_TOL = 0.04   # issue #10: tempo within 4 % (or an exact octave: x2, x1/2, x3, x1/3)
 
 
 def _ref_positions(ref_onsets: np.ndarray, beats: np.ndarray) -> np.ndarray:
@@ -112,6 +114,9 @@ def rhythm_row(analysis: Analysis, ref: dict, pickup_ref: int) -> dict:
         warnings.simplefilter("ignore")
         row = score_rhythm.score_item(ref, out)
     row["pickup_ok"] = float(math.ceil(analysis.pickup_beats - 0.15) == pickup_ref)
+    ratio = out["tempo_bpm"] / ref["beat_bpm"]
+    row["tempo_4pct"] = float(abs(ratio - 1.0) <= TEMPO_TOL)
+    row["tempo_4pct_octave"] = float(any(abs(ratio / k - 1.0) <= TEMPO_TOL for k in (1.0, 2.0, 0.5, 3.0, 1 / 3)))
     return row
 
 
@@ -143,6 +148,8 @@ def summarize(rows: list[dict], positions: list[float]) -> dict:
     s["triple_recall"] = float(np.mean([r["est_class"] == "3/4" for r in triple])) if triple else float("nan")
     s["duple_as_triple"] = float(np.mean([r["est_class"] in ("3/4", "6/8") for r in duple])) if duple else 0.0
     s["pickup"] = float(np.mean([r["pickup_ok"] for r in rows]))
+    s["tempo_4pct"] = float(np.mean([r["tempo_4pct"] for r in rows]))
+    s["tempo_4pct_octave"] = float(np.mean([r["tempo_4pct_octave"] for r in rows]))
     s["score_position"] = float(np.mean(positions))
     return s
 
@@ -152,6 +159,7 @@ def print_summary(name: str, s: dict) -> None:
           f"(duple {s['meter_duple_ok']:.3f})  3/4 recall {s['triple_recall']:.3f}  duple called triple "
           f"{s['duple_as_triple']:.3f}  tempo x1 {s['tempo_ok']:.3f} (octave {s['tempo_octave_ok']:.3f})  "
           f"pickup {s['pickup']:.3f}  score position {s['score_position']:.3f}")
+    print(f"  tempo within 4 %: {s['tempo_4pct']:.3f}  (or an exact octave: {s['tempo_4pct_octave']:.3f})")
     conf = s["meter_confusion"]
     cols = ["2/4", "4/4", "3/4", "6/8", "other"]
     print("  meter confusion (rows reference, columns estimate): " + " ".join(f"{c:>6s}" for c in cols))
