@@ -14,8 +14,9 @@ the pitch leaps or peaks and where the singer breathes. The analysis has three s
    simple/compound subdivision are chosen together by how well the sung notes fit each tracked
    grid as music notation: note onsets on the beat or its halves/quarters (thirds in compound
    time) and note lengths of the usual values in beats (:data:`SIMPLE_LENGTHS`,
-   :data:`COMPOUND_LENGTHS`). No tempo range is preferred: the tempo octave comes only from the
-   rhythm (note-length distribution, onset positions, periodicity).
+   :data:`COMPOUND_LENGTHS`), and how well the best bar of step 3 fits on it. No tempo range is
+   preferred: the tempo octave comes only from the rhythm (note-length distribution, onset
+   positions, periodicity, bar fit).
 3. **Meter, downbeat and pickup, jointly**: every (beats per bar, bar phase) is scored on the
    tracked beats by how well a metrical template (downbeat strong, beat 3 of 4/4 half strong)
    correlates with the duration accents per beat and per note, plus the repetition of rhythmic
@@ -37,6 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from humitout.audio.key import estimate_key
 from humitout.models import TimeSignature
 
 HOP_S = 0.01
@@ -342,7 +344,6 @@ TRIADS = np.array([[i in (r, (r + third) % 12, (r + 7) % 12) for i in range(12)]
 def diatonic_triads(midi: np.ndarray, lengths_s: np.ndarray) -> np.ndarray:
     """(c, 12) the triads of the melody's key (:func:`humitout.audio.key.estimate_key`): I ii iii IV V vi
     in major, i III iv v V VI VII in minor."""
-    from humitout.audio.key import estimate_key
     key = estimate_key(midi, lengths_s)
     t = key.tonic_pc
     degrees = ([(0, 0), (2, 1), (4, 1), (5, 0), (7, 0), (9, 1)] if key.mode == "major"
@@ -432,8 +433,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
 
     The beat level maximises :func:`grid_fit` plus ``periodicity_weight`` x the comb score of
     its period plus ``meter_fit_weight`` x the best bar hypothesis of :func:`meter_scores` on that
-    grid (beat level and meter decided jointly: a waltz tracked at its eighths has no bar of 2, 3
-    or 4 beats that fits, so its quarter level wins); ``tightness`` is the beat tracker's
+    grid (beat level and meter decided jointly: a grid on which no bar of 2, 3 or 4 beats fits,
+    such as a waltz tracked at its eighths, loses against one on which a bar does); ``tightness`` is the beat tracker's
     (:func:`track_beats`). The meter is the best
     of :func:`meter_scores`; its bar phase adds ``pickup_weight`` x the mean log prior of the
     pickups it implies (:data:`PICKUP_PRIOR`) for the first note and, with ``phrase_pickups``,
@@ -491,7 +492,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     meter_conf = _softmax_probability(list(by_meter.values()), by_meter[m], temperatures[1]) if len(by_meter) > 1 else 1.0
     first_pos = float(beat_positions(on[:1], beats)[0])
     starts = phrase_starts(on, off, lengths, beats) if phrase_pickups else np.array([first_pos])
-    triads = diatonic_triads(pitch, lengths) if diatonic else None
+    triads = diatonic_triads(pitch, lengths) if harmony_weight and diatonic else None
     phases = {ph: s + pickup_weight * float(np.mean([np.log(_pickup_prior(p, ph, m)) for p in starts]))
               + (harmony_weight * harmonic_fit(on, off, pitch, beats, m, ph, triads=triads) if harmony_weight else 0.0)
               for (k, ph), s in scores.items() if k == m}
