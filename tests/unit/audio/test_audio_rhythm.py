@@ -105,3 +105,17 @@ def test_harmonic_fit_prefers_the_bar_phase_where_each_bar_outlines_one_chord():
     fits = [harmonic_fit(on, off, midi, beats, 4, phase, triads=triads) for phase in range(4)]
     assert fits[0] == max(fits) and fits[0] > fits[2] > 0.0
 
+
+
+FRERE = tune([(C, 1), (D, 1), (E, 1), (C, 1)] * 2 + [(E, 1), (F, 1), (G, 2)] * 2
+             + [(G, .5), (A, .5), (G, .5), (F, .5), (E, 1), (C, 1)] * 2)
+
+
+@pytest.mark.parametrize("score,bpm", [(TWINKLE, 66.0), (TWINKLE, 100.0), (FRERE, 80.0), (FRERE, 120.0)])
+def test_tunes_with_halves_on_beat_three_start_bar_one_on_their_first_note(score, bpm):
+    # nothing marks their first two quarters as a half-bar upbeat, so bar 1 starts on the first note
+    notes, _ = perform(score, bpm, rubato=0.03, seed=int(bpm))
+    on, off, midi = np.array(notes).T
+    rhythm = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5)
+    assert rhythm.beats_per_bar in (2, 4) and rhythm.pickup_beats < 0.5
+    assert abs(rhythm.downbeats_s[0] - on[0]) < 0.07

@@ -428,7 +428,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                    periodicity_weight: float = 3.0, pickup_weight: float = 1.0,
                    duple_rate_weight: float = 0.5, phrase_pickups: bool = True,
                    meter_fit_weight: float = 0.5, harmony_weight: float = 0.0, diatonic: bool = True,
-                   temperatures: tuple[float, float, float] = (0.15, 0.5, 1.2)) -> Rhythm:
+                   temperatures: tuple[float, float, float] = (0.15, 0.5, 1.2),
+                   upbeat_weight: float = 0.3) -> Rhythm:
     """Beats, meter, downbeats and pickup of notes (onsets/offsets in s, MIDI pitches; (k,) each).
 
     The beat level maximises :func:`grid_fit` plus ``periodicity_weight`` x the comb score of
@@ -442,6 +443,10 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     with the same short upbeat. Between 2/4 and 4/4 the note rate leans the choice by
     ``duple_rate_weight`` x log2(notes a beat / sqrt 2): 2/4 is the notation of tunes that move in
     eighths, 4/4 of tunes that move in quarters.
+
+    A bar phase that makes the first notes a pickup of two beats or more loses ``upbeat_weight``
+    when nothing marks them as one (they and the note on the first downbeat all have the same
+    length: "Twinkle Twinkle" is heard from its first note, not as a half-bar upbeat).
 
     ``harmony_weight`` x :func:`harmonic_fit` (one chord of the key a bar, ``diatonic``: the key's
     triads only, else all 24) joins the bar phase score; it is off by default because it did not
@@ -493,7 +498,21 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     first_pos = float(beat_positions(on[:1], beats)[0])
     starts = phrase_starts(on, off, lengths, beats) if phrase_pickups else np.array([first_pos])
     triads = diatonic_triads(pitch, lengths) if harmony_weight and diatonic else None
+    pos = beat_positions(on, beats)
+
+    def upbeat(ph: int) -> float:
+        """-1 when nothing marks a pickup of two beats or more: its notes and the note on the first
+        downbeat all have the same length."""
+        downbeat = ph + m * np.ceil((first_pos - 0.15 - ph) / m)
+        before = np.flatnonzero(pos < downbeat - 0.15)
+        at = np.flatnonzero(np.abs(pos - downbeat) <= 0.15)
+        if not len(before) or not len(at) or downbeat - first_pos < 1.85:
+            return 0.0
+        run = lengths[np.r_[before, at[0]]]
+        return -1.0 if run.max() <= 1.25 * run.min() else 0.0
+
     phases = {ph: s + pickup_weight * float(np.mean([np.log(_pickup_prior(p, ph, m)) for p in starts]))
+              + upbeat_weight * upbeat(ph)
               + (harmony_weight * harmonic_fit(on, off, pitch, beats, m, ph, triads=triads) if harmony_weight else 0.0)
               for (k, ph), s in scores.items() if k == m}
     phase = max(phases, key=phases.get)
