@@ -71,6 +71,9 @@ CALLER_RANGE_ST = 2.0   # semitones outside the caller's pitch range still their
 CALLER_CONF_MARGIN = 0.2  # voicing confidence under the caller's median still theirs
 CALLER_MIN_STEADY = 0.6  # share of a weak note's frames on its pitch: sung notes hold, speech glides
 CALLER_LEAP_ST = 9.0    # semitones: the largest step a weak note may be from the caller's note it continues
+CALLER_CORE_Q = 0.1     # duration-weighted quantiles (q, 1 - q) of the caller's notes giving their central register
+CALLER_OUTLIER_ST = 7.0  # semitones outside that central register where a short note is not the caller's
+CALLER_OUTLIER_S = 0.3   # s, longest note dropped (or absorbed into its neighbour) for being out of register
 
 
 @dataclass
@@ -438,7 +441,9 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
                        window_s: float = CALLER_WIN_S, weak_db: float = CALLER_WEAK_DB,
                        faint_db: float = CALLER_FAINT_DB, range_margin_st: float = CALLER_RANGE_ST,
                        conf_margin: float = CALLER_CONF_MARGIN, leap_st: float = CALLER_LEAP_ST,
-                       min_steady: float = CALLER_MIN_STEADY) -> list[NoteEvent]:
+                       min_steady: float = CALLER_MIN_STEADY, core_q: float = CALLER_CORE_Q,
+                       outlier_st: float = CALLER_OUTLIER_ST,
+                       outlier_s: float = CALLER_OUTLIER_S) -> list[NoteEvent]:
     """The notes that are the caller's voice, not a TV or cafe talker behind it.
 
     The caller is the loud, steady voice: their level at a note is the duration-weighted median
@@ -451,6 +456,15 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     semitones). Any other note must be within ``faint_db`` of the caller's level, inside the caller's range,
     at most ``conf_margin`` under the caller's harmonicity and held (``steady`` (k,): share of its
     frames within ``STEADY_ST`` of its pitch, at least ``min_steady``; speech glides), or it is dropped.
+
+    Loud talkers pass the level test, so register decides last: a note of at most ``outlier_s`` s
+    more than ``outlier_st`` semitones outside the caller's central register (the duration-weighted
+    ``core_q`` to ``1 - core_q`` quantiles of the anchors' pitches: a few short talker notes do not
+    move them; the caller's short notes at the melody's extremes sit inside the margin) is a
+    talker cutting in, or the tracker taking a partial. Melodies keep their notes
+    within a few semitones of that register (1 of 1202 dev notes lies more than 5 st outside
+    it). Such a note is absorbed into a caller's note it touches in the same voiced run (that
+    note takes its time span: the attack or release the talker covered), else dropped.
     """
     if len(notes) < 3:
         return notes
@@ -475,7 +489,31 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     held = np.ones(len(notes), bool) if steady is None else steady >= min_steady
     keep = caller | ((levels_db >= ref - faint_db) & (midi >= lo - range_margin_st)
                      & (midi <= hi + range_margin_st) & (conf >= conf_ref - conf_margin) & held)
-    return [n for n, k in zip(notes, keep) if k]
+    core_lo = _weighted_quantile(midi[anchor], dur[anchor], core_q)
+    core_hi = _weighted_quantile(midi[anchor], dur[anchor], 1.0 - core_q)
+    outlier = keep & (dur <= outlier_s) & ((midi < core_lo - outlier_st) | (midi > core_hi + outlier_st))
+    return _absorb_outliers([n for n, k in zip(notes, keep) if k], runs[keep], outlier[keep])
+
+
+def _weighted_quantile(v: np.ndarray, w: np.ndarray, q: float) -> float:
+    order = np.argsort(v)
+    c = np.cumsum(w[order])
+    return float(v[order][min(np.searchsorted(c, q * c[-1]), len(v) - 1)])
+
+
+def _absorb_outliers(notes: list[NoteEvent], runs: np.ndarray, outlier: np.ndarray) -> list[NoteEvent]:
+    """``notes`` without the ``outlier`` (k,) ones: each joins the longer in-register note that
+    touches it in the same voiced run (``runs`` (k,)), which takes over its time span; an
+    outlier touching none is dropped."""
+    out = list(notes)
+    for i in np.flatnonzero(outlier):
+        nbrs = [j for j in (i - 1, i + 1) if 0 <= j < len(out) and not outlier[j] and runs[j] == runs[i]
+                and abs(out[max(i, j)].onset_s - out[min(i, j)].offset_s) < 1e-6]
+        if nbrs:
+            j = max(nbrs, key=lambda k: out[k].offset_s - out[k].onset_s)
+            out[j] = replace(out[j], onset_s=min(out[j].onset_s, out[i].onset_s),
+                             offset_s=max(out[j].offset_s, out[i].offset_s))
+    return [n for n, o in zip(out, outlier) if not o]
 
 
 def subharmonic_strength_db(x: np.ndarray, sr: int, f_hz: float, k: int,

@@ -1,0 +1,70 @@
+"""The caller's voice among others: talkers as loud as the caller's soft notes, other registers."""
+import numpy as np
+
+from hum_synth import hum, phone, wav_bytes
+from humitout.audio.decode import decode_audio
+from humitout.audio.notes import NoteEvent, keep_callers_notes
+from humitout.audio.transcribe import transcribe_samples
+
+SR = 32000
+
+
+def _notes(x: np.ndarray) -> list[tuple[float, float, float]]:
+    y, sr = decode_audio(wav_bytes(phone(x, SR)))
+    return [(n.onset_s, n.offset_s, n.midi) for n in transcribe_samples(y, sr)[2]]
+
+
+def _talker(duration_s: float, syllables) -> np.ndarray:
+    """A talker: syllables [(start_s, length_s, midi)] with a rise-fall glide, speech-like harmonics."""
+    t = np.arange(int(duration_s * SR)) / SR
+    out = np.zeros_like(t)
+    for start, length, midi in syllables:
+        m = (t >= start) & (t < start + length)
+        u = (t[m] - start) / length
+        phase = 2 * np.pi * np.cumsum(440.0 * 2 ** ((midi + 2.0 * np.sin(np.pi * u) - 69) / 12)) / SR
+        out[m] = np.sin(np.pi * u) ** 2 * sum(a * np.sin((k + 1) * phase)
+                                               for k, a in enumerate([0.3, 1.0, 0.7, 0.5, 0.35, 0.25, 0.15]))
+    return out
+
+
+def _caller_notes(extra: list[tuple[float, float, float]]):
+    """Eight 0.4 s caller notes around MIDI 67 at 0 dB, plus ``extra`` notes (onset, offset, midi)
+    at -3 dB (a talker as loud as the caller's soft notes); each note its own voiced run unless it
+    touches the previous one."""
+    notes = [NoteEvent(0.5 * i, 0.5 * i + 0.4, 67.0 + (i % 4), 0.9) for i in range(8)]
+    notes += [NoteEvent(a, b, m, 0.9) for a, b, m in extra]
+    notes.sort(key=lambda n: n.onset_s)
+    levels = np.array([-3.0 if n.midi < 60 else 0.0 for n in notes])
+    runs, run = [], 0
+    for i, n in enumerate(notes):
+        run = run if i and abs(notes[i - 1].offset_s - n.onset_s) < 1e-9 else i
+        runs.append(run)
+    return notes, levels, np.array(runs)
+
+
+def test_loud_talker_note_far_under_the_callers_register_is_dropped():
+    notes, levels, runs = _caller_notes([(2.41, 2.49, 50.0)])
+    kept = keep_callers_notes(notes, levels, runs)
+    assert [round(n.midi) for n in kept] == [67 + (i % 4) for i in range(8)]
+
+
+def test_talker_taking_the_attack_of_a_callers_note_gives_the_attack_back():
+    notes, levels, runs = _caller_notes([])
+    notes[4] = NoteEvent(2.1, 2.4, notes[4].midi, 0.9)          # the talker covers 2.0-2.1 s
+    notes.insert(4, NoteEvent(2.0, 2.1, 52.0, 0.8))
+    levels = np.r_[levels[:4], -3.0, levels[4:]]
+    runs = np.r_[runs[:4], 4, 4, runs[5:] + 1]
+    kept = keep_callers_notes(notes, levels, runs)
+    assert len(kept) == 8
+    assert kept[4].onset_s == 2.0 and kept[4].midi == 67.0
+
+
+def test_low_talker_as_loud_as_the_caller_between_notes_adds_no_note():
+    pitches = [67.0, 69.0, 71.0, 72.0, 71.0, 69.0, 67.0, 69.0, 71.0, 67.0]
+    sung = [(0.5 + 0.8 * i, 1.1 + 0.8 * i, m) for i, m in enumerate(pitches)]
+    x = hum(sung, duration_s=9.0, sr=SR)
+    talk = _talker(9.0, [(0.05, 0.16, 50.0), (3.36, 0.2, 52.0), (6.56, 0.22, 49.0)])
+    level = np.sqrt(np.mean(x[np.abs(x) > 0.01] ** 2))
+    talk *= level / np.sqrt(np.mean(talk[np.abs(talk) > 0.01] ** 2)) * 10 ** (-4 / 20)
+    est = _notes(x + talk + 1e-3 * np.random.default_rng(0).standard_normal(len(x)))
+    assert [round(m) for _, _, m in est] == [round(m) for m in pitches]
