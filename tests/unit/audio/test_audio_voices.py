@@ -48,15 +48,16 @@ def test_loud_talker_note_far_under_the_callers_register_is_dropped():
     assert [round(n.midi) for n in kept] == [67 + (i % 4) for i in range(8)]
 
 
-def test_talker_taking_the_attack_of_a_callers_note_gives_the_attack_back():
-    notes, levels, runs = _caller_notes([])
-    notes[4] = NoteEvent(2.1, 2.4, notes[4].midi, 0.9)          # the talker covers 2.0-2.1 s
-    notes.insert(4, NoteEvent(2.0, 2.1, 52.0, 0.8))
-    levels = np.r_[levels[:4], -3.0, levels[4:]]
-    runs = np.r_[runs[:4], 4, 4, runs[5:] + 1]
-    kept = keep_callers_notes(notes, levels, runs)
-    assert len(kept) == 8
-    assert kept[4].onset_s == 2.0 and kept[4].midi == 67.0
+def test_octave_under_the_attack_of_a_callers_note_joins_it_and_a_talker_does_not():
+    for attack_midi, expected_onset in ((55.0, 2.0), (52.0, 2.1)):   # a sub-harmonic; a talker
+        notes, levels, runs = _caller_notes([])
+        notes[4] = NoteEvent(2.1, 2.4, notes[4].midi, 0.9)          # the attack 2.0-2.1 s is taken
+        notes.insert(4, NoteEvent(2.0, 2.1, attack_midi, 0.8))
+        levels = np.r_[levels[:4], -3.0, levels[4:]]
+        runs = np.r_[runs[:4], 4, 4, runs[5:] + 1]
+        kept = keep_callers_notes(notes, levels, runs)
+        assert [round(n.midi) for n in kept] == [67 + (i % 4) for i in range(8)]
+        assert kept[4].onset_s == expected_onset
 
 
 def test_low_talker_as_loud_as_the_caller_between_notes_adds_no_note():

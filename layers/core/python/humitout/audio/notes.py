@@ -463,8 +463,9 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     move them; the caller's short notes at the melody's extremes sit inside the margin) is a
     talker cutting in, or the tracker taking a partial. Melodies keep their notes
     within a few semitones of that register (1 of 1202 dev notes lies more than 5 st outside
-    it). Such a note is absorbed into a caller's note it touches in the same voiced run (that
-    note takes its time span: the attack or release the talker covered), else dropped.
+    it). Such a note is dropped, unless it touches a caller's note in the same voiced run at a
+    partial's interval (12, 19 or 24 semitones, within 1): the tracker took a partial of that
+    note's attack or release, which the note then covers.
     """
     if len(notes) < 3:
         return notes
@@ -502,13 +503,15 @@ def _weighted_quantile(v: np.ndarray, w: np.ndarray, q: float) -> float:
 
 
 def _absorb_outliers(notes: list[NoteEvent], runs: np.ndarray, outlier: np.ndarray) -> list[NoteEvent]:
-    """``notes`` without the ``outlier`` (k,) ones: each joins the longer in-register note that
-    touches it in the same voiced run (``runs`` (k,)), which takes over its time span; an
-    outlier touching none is dropped."""
+    """``notes`` without the ``outlier`` (k,) ones. An outlier that touches an in-register note in
+    the same voiced run (``runs`` (k,)) at a partial's interval (12, 19, 24 semitones, within 1)
+    joins it (the longer one if two), which takes over its time span; others are dropped (a
+    talker's syllable next to a note is not part of it)."""
     out = list(notes)
     for i in np.flatnonzero(outlier):
         nbrs = [j for j in (i - 1, i + 1) if 0 <= j < len(out) and not outlier[j] and runs[j] == runs[i]
-                and abs(out[max(i, j)].onset_s - out[min(i, j)].offset_s) < 1e-6]
+                and abs(out[max(i, j)].onset_s - out[min(i, j)].offset_s) < 1e-6
+                and min(abs(abs(out[i].midi - out[j].midi) - k) for k in (12.0, 19.0, 24.0)) <= 1.0]
         if nbrs:
             j = max(nbrs, key=lambda k: out[k].offset_s - out[k].onset_s)
             out[j] = replace(out[j], onset_s=min(out[j].onset_s, out[i].onset_s),
