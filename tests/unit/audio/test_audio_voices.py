@@ -60,6 +60,15 @@ def test_octave_under_the_attack_of_a_callers_note_joins_it_and_a_talker_does_no
         assert kept[4].onset_s == expected_onset
 
 
+def test_loud_gliding_syllable_alone_in_a_gap_is_dropped_and_a_short_held_note_kept():
+    notes, levels, runs = _caller_notes([(2.41, 2.49, 68.0), (3.41, 3.56, 68.0)])
+    levels[:] = 0.0                                             # both as loud as the caller
+    steady = np.ones(len(notes))
+    steady[[i for i, n in enumerate(notes) if n.onset_s == 3.41]] = 0.3   # speech glides
+    kept = keep_callers_notes(notes, levels, runs, steady)
+    assert [n.onset_s for n in kept if n.midi == 68.0 and n.onset_s > 2.3] == [2.41, 2.5]
+
+
 def test_low_talker_as_loud_as_the_caller_between_notes_adds_no_note():
     pitches = [67.0, 69.0, 71.0, 72.0, 71.0, 69.0, 67.0, 69.0, 71.0, 67.0]
     sung = [(0.5 + 0.8 * i, 1.1 + 0.8 * i, m) for i, m in enumerate(pitches)]

@@ -74,6 +74,8 @@ CALLER_LEAP_ST = 9.0    # semitones: the largest step a weak note may be from th
 CALLER_CORE_Q = 0.1     # duration-weighted quantiles (q, 1 - q) of the caller's notes giving their central register
 CALLER_OUTLIER_ST = 7.0  # semitones outside that central register where a short note is not the caller's
 CALLER_OUTLIER_S = 0.3   # s, longest note dropped (or absorbed into its neighbour) for being out of register
+CALLER_GLIDE_S = 0.2     # s, longest lone note (its own voiced run) dropped when its pitch glides
+CALLER_GLIDE_STEADY = 0.4  # share of frames on its pitch under which a lone short note glides
 
 
 @dataclass
@@ -443,7 +445,8 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
                        conf_margin: float = CALLER_CONF_MARGIN, leap_st: float = CALLER_LEAP_ST,
                        min_steady: float = CALLER_MIN_STEADY, core_q: float = CALLER_CORE_Q,
                        outlier_st: float = CALLER_OUTLIER_ST,
-                       outlier_s: float = CALLER_OUTLIER_S) -> list[NoteEvent]:
+                       outlier_s: float = CALLER_OUTLIER_S, glide_s: float = CALLER_GLIDE_S,
+                       glide_steady: float = CALLER_GLIDE_STEADY) -> list[NoteEvent]:
     """The notes that are the caller's voice, not a TV or cafe talker behind it.
 
     The caller is the loud, steady voice: their level at a note is the duration-weighted median
@@ -457,7 +460,11 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     at most ``conf_margin`` under the caller's harmonicity and held (``steady`` (k,): share of its
     frames within ``STEADY_ST`` of its pitch, at least ``min_steady``; speech glides), or it is dropped.
 
-    Loud talkers pass the level test, so register decides last: a note of at most ``outlier_s`` s
+    A note alone in its voiced run, at most ``glide_s`` s long, with under ``glide_steady`` of its
+    frames on its pitch is a talker's syllable even at the caller's level (a sung note, however
+    short, holds its pitch), unless such syllables make a third of the notes or more (a recording
+    of speech alone is left whole: the Transcribe stage refuses it as speech). Loud talkers pass
+    the level test, so register decides last: a note of at most ``outlier_s`` s
     more than ``outlier_st`` semitones outside the caller's central register (the duration-weighted
     ``core_q`` to ``1 - core_q`` quantiles of the anchors' pitches: a few short talker notes do not
     move them; the caller's short notes at the melody's extremes sit inside the margin) is a
@@ -490,6 +497,11 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     held = np.ones(len(notes), bool) if steady is None else steady >= min_steady
     keep = caller | ((levels_db >= ref - faint_db) & (midi >= lo - range_margin_st)
                      & (midi <= hi + range_margin_st) & (conf >= conf_ref - conf_margin) & held)
+    if steady is not None:   # a lone syllable that glides is a talker, however loud
+        alone = np.array([np.sum(runs == r) == 1 for r in runs])
+        glide = alone & (dur <= glide_s) & (steady < glide_steady)
+        if glide.sum() < len(notes) / 3:   # speech alone is left whole for the speech check
+            keep &= ~glide
     core_lo = _weighted_quantile(midi[anchor], dur[anchor], core_q)
     core_hi = _weighted_quantile(midi[anchor], dur[anchor], 1.0 - core_q)
     outlier = keep & (dur <= outlier_s) & ((midi < core_lo - outlier_st) | (midi > core_hi + outlier_st))
