@@ -3,7 +3,7 @@ import numpy as np
 
 from hum_synth import hum, phone, wav_bytes
 from humitout.audio.decode import decode_audio
-from humitout.audio.notes import NoteEvent, keep_callers_notes
+from humitout.audio.notes import MAX_WEAK_ATTACK_S, NoteEvent, extend_weak_edges, keep_callers_notes
 from humitout.audio.transcribe import transcribe_samples
 
 SR = 32000
@@ -78,3 +78,15 @@ def test_low_talker_as_loud_as_the_caller_between_notes_adds_no_note():
     talk *= level / np.sqrt(np.mean(talk[np.abs(talk) > 0.01] ** 2)) * 10 ** (-4 / 20)
     est = _notes(x + talk + 1e-3 * np.random.default_rng(0).standard_normal(len(x)))
     assert [round(m) for _, _, m in est] == [round(m) for m in pitches]
+
+
+def test_vowel_at_the_callers_level_the_tracker_barely_voices_starts_the_note():
+    # a re-pitched vowel: 0.3 s at the note's pitch and level with a confidence of 0.1, then voiced;
+    # before it, 0.2 s of a talker at another pitch, as loud
+    n = 100
+    midi = np.r_[np.full(30, 55.0), np.full(70, 67.0)]
+    conf = np.r_[np.full(30, 0.1), np.full(30, 0.1), np.full(40, 0.9)]
+    voiced = conf >= 0.5
+    level = np.full(n, -22.0)
+    out = extend_weak_edges(midi, conf, voiced, np.ones(n, bool), int(round(MAX_WEAK_ATTACK_S / 0.01)), level)
+    assert np.flatnonzero(out)[0] == 30 and out[30:].all()

@@ -56,7 +56,8 @@ ONSET_LEAD_S = 0.02   # s, voicing (conf >= 0.5) starts this much after the atta
 WEAK_CONF = 0.25      # voicing confidence under 0.5 that a steady, loud pitch still makes a note
 STEADY_ST = 0.5       # semitones: a weakly voiced run is a note where its pitch stays this close to its median
 MAX_WEAK_GAP_S = 0.15  # s, longest weakly voiced gap inside a held pitch that is voiced again
-MAX_WEAK_ATTACK_S = 0.08  # s, longest weakly voiced attack added before a voiced run
+MAX_WEAK_ATTACK_S = 0.4  # s, longest weakly voiced attack added before a voiced run (re-pitched or
+                         # noise-suppressed vowels can sit at the caller's level with a low confidence)
 ATTACK_LEVEL_DB = 6.0  # dB under a run's first frames where a steady pitch before it is still its attack
 PARTIAL_MAX_S = 0.5    # s, longest note checked for being a partial of its neighbour
 PARTIAL_SUB_DB = 8.0   # dB: sub-harmonic peaks this close to the note's own harmonics mean it is a partial
