@@ -3,7 +3,8 @@ import numpy as np
 
 from hum_synth import hum, phone, wav_bytes
 from humitout.audio.decode import decode_audio
-from humitout.audio.notes import MAX_WEAK_ATTACK_S, NoteEvent, extend_weak_edges, keep_callers_notes
+from humitout.audio.notes import (MAX_WEAK_ATTACK_S, MAX_WEAK_GAP_S, NoteEvent, extend_weak_edges,
+                                  fill_weak_gaps, keep_callers_notes)
 from humitout.audio.transcribe import transcribe_samples
 
 SR = 32000
@@ -90,3 +91,12 @@ def test_vowel_at_the_callers_level_the_tracker_barely_voices_starts_the_note():
     level = np.full(n, -22.0)
     out = extend_weak_edges(midi, conf, voiced, np.ones(n, bool), int(round(MAX_WEAK_ATTACK_S / 0.01)), level)
     assert np.flatnonzero(out)[0] == 30 and out[30:].all()
+
+
+def test_held_note_the_tracker_loses_for_180_ms_without_a_dip_stays_voiced():
+    # a noise suppressor gating a held note: the confidence sags for 0.18 s, the level does not dip
+    conf = np.r_[np.full(40, 0.9), np.full(18, 0.05), np.full(40, 0.9)]
+    midi = np.full(len(conf), 64.0)
+    out = fill_weak_gaps(midi, conf, conf >= 0.5, np.ones(len(conf), bool), int(round(MAX_WEAK_GAP_S / 0.01)),
+                         np.full(len(conf), -25.0))
+    assert out.all()

@@ -55,7 +55,7 @@ MIN_SEP_S = 0.07      # s, closest two boundaries may be
 ONSET_LEAD_S = 0.02   # s, voicing (conf >= 0.5) starts this much after the attack does
 WEAK_CONF = 0.25      # voicing confidence under 0.5 that a steady, loud pitch still makes a note
 STEADY_ST = 0.5       # semitones: a weakly voiced run is a note where its pitch stays this close to its median
-MAX_WEAK_GAP_S = 0.15  # s, longest weakly voiced gap inside a held pitch that is voiced again
+MAX_WEAK_GAP_S = 0.2  # s, longest weakly voiced gap inside a held pitch that is voiced again
 MAX_WEAK_ATTACK_S = 0.4  # s, longest weakly voiced attack added before a voiced run (re-pitched or
                          # noise-suppressed vowels can sit at the caller's level with a low confidence)
 ATTACK_LEVEL_DB = 6.0  # dB under a run's first frames where a steady pitch before it is still its attack
