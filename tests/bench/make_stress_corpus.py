@@ -212,12 +212,15 @@ def diphone_sing(humsynth, mel: dict, voice: str, rng, tmp: Path, cache: dict):
     f0 = np.zeros(len(t))
     for i, nt in enumerate(perf.notes):
         y, anchor, syl_midi = festival_syllable(dvoice, sylls[i % len(sylls)], base_hz, tmp, cache)
+        L = FS // 100
+        lvl = 10 * np.log10(np.mean(y[: len(y) // L * L].reshape(-1, L) ** 2, axis=1) + 1e-12)
+        vowel = int(np.flatnonzero(lvl > lvl.max() - 6)[0]) * L      # where the vowel is reached
         nxt = perf.notes[i + 1] if i + 1 < len(perf.notes) else None
         end = min(nt.offset, nxt.onset - 0.03) if nxt is not None and nxt.onset < nt.offset + 0.03 else nt.offset
         want = max(end - nt.onset, 0.05) * FS                  # voiced part from onset to end
         semis = nt.midi + nt.detune_cents / 100 - syl_midi
-        # the consonant and the vowel's entry keep their spoken speed, the rest of the vowel is stretched
-        h, xf = min(anchor + int(0.04 * FS), len(y) - int(0.03 * FS)), int(0.01 * FS)
+        # the consonant and the way into the vowel keep their spoken speed, the vowel is stretched
+        h, xf = min(max(anchor + int(0.04 * FS), vowel + int(0.02 * FS)), len(y) - int(0.03 * FS)), int(0.01 * FS)
         head = pedalboard.time_stretch(y[:h].astype(np.float32)[None, :], FS, 1.0, semis)[0].astype(float)
         factor = float(np.clip((len(y) - h + xf) / max(want - (h - anchor) + xf, 0.01 * FS), 0.05, 4.0))
         body = pedalboard.time_stretch(y[h - xf:].astype(np.float32)[None, :], FS, factor, semis)[0].astype(float)
