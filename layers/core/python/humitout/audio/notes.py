@@ -29,7 +29,8 @@
    the note and falls off its end.
 4. Only the caller's notes are kept (:func:`keep_callers_notes`: level, pitch
    continuity, range, harmonicity and steadiness against the caller's own
-   notes), so background talkers make no notes. :func:`fold_partial_notes`
+   notes; lone gliding syllables and short notes far outside the caller's
+   central register are talkers), so background talkers make no notes. :func:`fold_partial_notes`
    (run on the samples by the caller) folds jumps to a strong partial or a
    sub-harmonic back into the note.
 """
