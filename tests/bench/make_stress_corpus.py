@@ -27,9 +27,15 @@ Conditions (the voice is the dev item's unless the condition names another):
 ``child``       a child's voice (f0 250-700 Hz, formants +25 %)
 ``bass``        a bass voice (f0 65-165 Hz: the fundamental is far below the phone band)
 ``nasal``       closed-mouth hums "mm" with a strong nasal resonance near 1.1 kHz
+``diphone``     sung with recorded speech: syllables ("la", "na", "da", "doo", "lu") from Festival's
+                diphone voices (kal, ked: diphones cut from recordings of real talkers) spoken on a
+                flat pitch near the tune's register, then re-pitched and time-stretched per note
+                by Rubber Band (pedalboard, formants kept); timing, intonation and levels from
+                the shared generator's performance model; the clean channel
 
 Everything is a deterministic function of ``--seed`` (and the tool versions for the codecs).
-Missing tools (sox, ffmpeg, espeak-ng) skip their condition with a message.
+Missing tools (sox, ffmpeg, espeak-ng, Festival's text2wave) skip their condition with a message.
+``--conditions`` rebuilds only those and adds them to an existing corpus's manifest.
 """
 from __future__ import annotations
 
@@ -53,9 +59,12 @@ BENCH_DIR = Path(os.environ.get("HUMITOUT_BENCH_DIR")
                  or Path(__file__).resolve().parents[3] / "shared" / "bench" / "melody")
 DEFAULT_SEED = 10
 CONDITIONS = ("clean", "gsm", "amr", "opus", "speex", "speaker", "babble", "noise", "ns_agc", "dropouts",
-              "child", "bass", "nasal")
+              "child", "bass", "nasal", "diphone")
 VOICE_CONDITIONS = {"child": "child", "bass": "bass", "nasal": None}   # None: the dev voice, nasal hum
-NEEDS = {"gsm": "sox", "amr": "sox", "opus": "ffmpeg", "speex": "ffmpeg", "babble": "espeak-ng"}
+NEEDS = {"gsm": "sox", "amr": "sox", "opus": "ffmpeg", "speex": "ffmpeg", "babble": "espeak-ng",
+         "diphone": "text2wave"}
+DIPHONE_VOICES = ("kal", "ked")     # Festival's US English diphone voices (festvox-kallpc16k, -kdlpc16k)
+SYLLABLE_SETS = (("la",), ("na",), ("da",), ("doo",), ("lu",), ("la", "da"), ("da", "doo"), ("na", "la"))
 FS = 16000
 FS_OUT = 8000
 PCS = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"]
@@ -137,6 +146,100 @@ def sing(humsynth, mel: dict, voice: str, style: str | None, rng) -> tuple[np.nd
     perf = humsynth.perform(mel["onsets"], mel["offsets"], p + shift, mel["rest_after"], singer, rng)
     rend = humsynth.render(perf, singer, rng)
     return rend.audio / (np.abs(rend.audio).max() + 1e-9) * 0.5, rend, shift, singer.style
+
+
+# ------------------------------------------------------------------ recorded-speech syllables, re-pitched
+def festival_syllable(voice: str, syllable: str, f0_hz: int, tmp: Path, cache: dict) -> tuple[np.ndarray, int, float]:
+    """``syllable`` spoken by Festival's diphone ``voice`` on a flat pitch near ``f0_hz`` (16 kHz float,
+    from 10 ms before its first frame within 30 dB of its loudest to the end of its vowel, the last
+    frame within 8 dB of the loudest: the spoken decay is left off, a singer holds the vowel), the
+    sample where its pitched part starts (the note onset: the first frame within 20 dB of the
+    loudest that is periodic at its pitch: a /d/ burst or its faint voice bar is not part of the
+    note) and its pitch (MIDI). Festival crashes on a few syllable/pitch pairs: the next pitch a
+    semitone or two away is used then."""
+    key = (voice, syllable, f0_hz)
+    if key not in cache:
+        txt, wav = tmp / "syl.txt", tmp / "syl.wav"
+        txt.write_text(syllable + "\n")
+        for hz in (f0_hz * 2 ** (k / 12) for k in (0, 1, -1, 2, -2, 3, -3, -12)):
+            hz = int(round(hz))
+            done = subprocess.run(["text2wave", "-eval", f"(voice_{voice}_diphone)",
+                                   "-eval", "(Parameter.set 'Int_Method 'DuffInt)",
+                                   "-eval", "(Parameter.set 'Int_Target_Method Int_Targets_Default)",
+                                   "-eval", f"(set! duffint_params '((start {hz}) (end {hz})))",
+                                   "-eval", "(Parameter.set 'Duration_Stretch 1.6)", "-o", str(wav), str(txt)],
+                                  capture_output=True)
+            if done.returncode == 0:
+                break
+        else:
+            raise RuntimeError(f"Festival cannot say {syllable!r} with voice {voice}")
+        sr, y = wavfile.read(wav)
+        g = gcd(FS, sr)
+        y = signal.resample_poly(y.astype(float) / 32768.0, FS // g, sr // g)
+        L = FS // 100
+        lvl = 10 * np.log10(np.mean(y[: len(y) // L * L].reshape(-1, L) ** 2, axis=1) + 1e-12)
+        loud = np.flatnonzero(lvl > lvl.max() - 30)
+        a, b = max(loud[0] - 1, 0) * L, (np.flatnonzero(lvl > lvl.max() - 8)[-1] + 1) * L
+        lag = int(round(FS / hz))                     # the pitch is known: periodicity at its period
+        fr = np.arange(len(lvl) - 3)
+        r = np.array([np.dot(y[i * L:i * L + 2 * L], y[i * L + lag:i * L + lag + 2 * L])
+                      / (np.linalg.norm(y[i * L:i * L + 2 * L]) * np.linalg.norm(y[i * L + lag:i * L + lag + 2 * L])
+                         + 1e-12) for i in fr])
+        start = int(np.flatnonzero((lvl[fr] > lvl.max() - 20) & (r > 0.6))[0])
+        cache[key] = (y[a:b], start * L - a, 69.0 + 12.0 * np.log2(hz / 440.0))
+    return cache[key]
+
+
+def diphone_sing(humsynth, mel: dict, voice: str, rng, tmp: Path, cache: dict):
+    """Render ``mel`` with re-pitched Festival diphone syllables in ``voice``'s range: 16 kHz audio, a
+    ``humsynth.Rendered`` (performed notes, f0), the transposition and the syllables sung."""
+    import pedalboard
+    v = humsynth.VOICES[voice]
+    p = mel["pitches"]
+    lo, hi = int(p.min()), int(p.max())
+    smin, smax = v.midi_lo - lo, v.midi_hi - hi
+    shift = int(rng.integers(smin, smax + 1)) if smin <= smax else int(round((v.midi_lo + v.midi_hi - lo - hi) / 2))
+    singer = humsynth.Singer.sample(rng, voice, "la")
+    singer.rubato *= 0.5
+    singer.timing_jitter_ms *= 0.5
+    perf = humsynth.perform(mel["onsets"], mel["offsets"], p + shift, mel["rest_after"], singer, rng)
+    dvoice = DIPHONE_VOICES[int(rng.integers(len(DIPHONE_VOICES)))]
+    sylls = SYLLABLE_SETS[int(rng.integers(len(SYLLABLE_SETS)))]
+    base_midi = float(np.round(np.median(p + shift)))
+    base_hz = int(round(440.0 * 2 ** ((base_midi - 69) / 12)))
+    out = np.zeros(int(perf.duration * FS) + FS)
+    t = np.arange(0, perf.duration, 0.01)
+    f0 = np.zeros(len(t))
+    for i, nt in enumerate(perf.notes):
+        y, anchor, syl_midi = festival_syllable(dvoice, sylls[i % len(sylls)], base_hz, tmp, cache)
+        L = FS // 100
+        lvl = 10 * np.log10(np.mean(y[: len(y) // L * L].reshape(-1, L) ** 2, axis=1) + 1e-12)
+        vowel = int(np.flatnonzero(lvl > lvl.max() - 6)[0]) * L      # where the vowel is reached
+        nxt = perf.notes[i + 1] if i + 1 < len(perf.notes) else None
+        end = min(nt.offset, nxt.onset - 0.03) if nxt is not None and nxt.onset < nt.offset + 0.03 else nt.offset
+        want = max(end - nt.onset, 0.05) * FS                  # voiced part from onset to end
+        semis = nt.midi + nt.detune_cents / 100 - syl_midi
+        # the consonant and the way into the vowel keep their spoken speed, the vowel is stretched
+        h, xf = min(max(anchor + int(0.04 * FS), vowel + int(0.02 * FS)), len(y) - int(0.03 * FS)), int(0.01 * FS)
+        head = pedalboard.time_stretch(y[:h].astype(np.float32)[None, :], FS, 1.0, semis)[0].astype(float)
+        factor = float(np.clip((len(y) - h + xf) / max(want - (h - anchor) + xf, 0.01 * FS), 0.05, 4.0))
+        body = pedalboard.time_stretch(y[h - xf:].astype(np.float32)[None, :], FS, factor, semis)[0].astype(float)
+        ramp = np.linspace(0.0, 1.0, xf)
+        z = np.r_[head[:-xf], head[-xf:] * (1 - ramp) + body[:xf] * ramp, body[xf:]]
+        a = int(round(nt.onset * FS)) - anchor
+        z = z[max(-a, 0):]
+        a = max(a, 0)
+        n = min(len(z), int(end * FS) - a)
+        if n <= 0:
+            continue
+        z = z[:n] * 10 ** (nt.level_db / 20)
+        fade = min(int(rng.uniform(0.02, 0.05) * FS), n)     # the singer's release
+        z[-fade:] *= np.linspace(1.0, 0.0, fade) ** 2
+        out[a:a + n] += z
+        f0[(t >= nt.onset) & (t < end)] = 440.0 * 2 ** ((nt.midi + nt.detune_cents / 100 - 69) / 12)
+    out = out[: int(perf.duration * FS)]
+    rend = humsynth.Rendered(audio=out, f0_times=t, f0_hz=f0, notes=perf.notes)
+    return out / (np.abs(out).max() + 1e-9) * 0.5, rend, shift, f"{dvoice}:{'/'.join(sylls)}"
 
 
 # ------------------------------------------------------------------ channel pieces (16 kHz float in, float out)
@@ -381,6 +484,7 @@ def build(out: Path, seed: int = DEFAULT_SEED, items: int = 12, conditions=CONDI
         folder.mkdir(parents=True, exist_ok=True)
         done.append(cond)
     renders: dict[tuple[int, str], tuple] = {}
+    syllables: dict = {}
     with tempfile.TemporaryDirectory(prefix="stress-") as tmpdir:
         tmp = Path(tmpdir)
         for k, mel in enumerate(mels):
@@ -391,10 +495,14 @@ def build(out: Path, seed: int = DEFAULT_SEED, items: int = 12, conditions=CONDI
                     style = "mm" if cond == "nasal" else None
                 else:
                     voice, style = dev_voice, None
-                if (k, voice) not in renders:
-                    rng = np.random.default_rng([seed, k, sum(map(ord, voice))])
-                    renders[(k, voice)] = sing(humsynth, mel, voice, style, rng)
-                audio, rend, shift, sung_style = renders[(k, voice)]
+                if cond == "diphone":
+                    rng = np.random.default_rng([seed, k, sum(map(ord, cond))])
+                    audio, rend, shift, sung_style = diphone_sing(humsynth, mel, voice, rng, tmp, syllables)
+                else:
+                    if (k, voice) not in renders:
+                        rng = np.random.default_rng([seed, k, sum(map(ord, voice))])
+                        renders[(k, voice)] = sing(humsynth, mel, voice, style, rng)
+                    audio, rend, shift, sung_style = renders[(k, voice)]
                 rng = np.random.default_rng([seed, k, sum(map(ord, cond)), 7])
                 pcm = degrade(audio, cond, rng, tmp)
                 src = mel["meta"]
@@ -407,7 +515,10 @@ def build(out: Path, seed: int = DEFAULT_SEED, items: int = 12, conditions=CONDI
                         "singer": {"style": sung_style}}
                 write_item(out / cond, iid, pcm, rend, meta)
             print(f"  {k + 1}/{len(mels)} melodies", flush=True)
-    (out / "manifest.json").write_text(json.dumps({"seed": seed, "items": items, "conditions": done}, indent=1))
+    manifest = out / "manifest.json"
+    old = json.loads(manifest.read_text())["conditions"] if manifest.exists() else []
+    listed = [c for c in CONDITIONS if c in done or c in old]
+    manifest.write_text(json.dumps({"seed": seed, "items": items, "conditions": listed}, indent=1))
     return done
 
 

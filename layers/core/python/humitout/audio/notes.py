@@ -29,7 +29,8 @@
    the note and falls off its end.
 4. Only the caller's notes are kept (:func:`keep_callers_notes`: level, pitch
    continuity, range, harmonicity and steadiness against the caller's own
-   notes), so background talkers make no notes. :func:`fold_partial_notes`
+   notes; lone gliding syllables and short notes far outside the caller's
+   central register are talkers), so background talkers make no notes. :func:`fold_partial_notes`
    (run on the samples by the caller) folds jumps to a strong partial or a
    sub-harmonic back into the note.
 """
@@ -55,8 +56,9 @@ MIN_SEP_S = 0.07      # s, closest two boundaries may be
 ONSET_LEAD_S = 0.02   # s, voicing (conf >= 0.5) starts this much after the attack does
 WEAK_CONF = 0.25      # voicing confidence under 0.5 that a steady, loud pitch still makes a note
 STEADY_ST = 0.5       # semitones: a weakly voiced run is a note where its pitch stays this close to its median
-MAX_WEAK_GAP_S = 0.15  # s, longest weakly voiced gap inside a held pitch that is voiced again
-MAX_WEAK_ATTACK_S = 0.08  # s, longest weakly voiced attack added before a voiced run
+MAX_WEAK_GAP_S = 0.2  # s, longest weakly voiced gap inside a held pitch that is voiced again
+MAX_WEAK_ATTACK_S = 0.4  # s, longest weakly voiced attack added before a voiced run (re-pitched or
+                         # noise-suppressed vowels can sit at the caller's level with a low confidence)
 ATTACK_LEVEL_DB = 6.0  # dB under a run's first frames where a steady pitch before it is still its attack
 PARTIAL_MAX_S = 0.5    # s, longest note checked for being a partial of its neighbour
 PARTIAL_SUB_DB = 8.0   # dB: sub-harmonic peaks this close to the note's own harmonics mean it is a partial
@@ -71,6 +73,11 @@ CALLER_RANGE_ST = 2.0   # semitones outside the caller's pitch range still their
 CALLER_CONF_MARGIN = 0.2  # voicing confidence under the caller's median still theirs
 CALLER_MIN_STEADY = 0.6  # share of a weak note's frames on its pitch: sung notes hold, speech glides
 CALLER_LEAP_ST = 9.0    # semitones: the largest step a weak note may be from the caller's note it continues
+CALLER_CORE_Q = 0.1     # duration-weighted quantiles (q, 1 - q) of the caller's notes giving their central register
+CALLER_OUTLIER_ST = 7.0  # semitones outside that central register where a short note is not the caller's
+CALLER_OUTLIER_S = 0.3   # s, longest note dropped (or absorbed into its neighbour) for being out of register
+CALLER_GLIDE_S = 0.2     # s, longest lone note (its own voiced run) dropped when its pitch glides
+CALLER_GLIDE_STEADY = 0.4  # share of frames on its pitch under which a lone short note glides
 
 
 @dataclass
@@ -438,7 +445,10 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
                        window_s: float = CALLER_WIN_S, weak_db: float = CALLER_WEAK_DB,
                        faint_db: float = CALLER_FAINT_DB, range_margin_st: float = CALLER_RANGE_ST,
                        conf_margin: float = CALLER_CONF_MARGIN, leap_st: float = CALLER_LEAP_ST,
-                       min_steady: float = CALLER_MIN_STEADY) -> list[NoteEvent]:
+                       min_steady: float = CALLER_MIN_STEADY, core_q: float = CALLER_CORE_Q,
+                       outlier_st: float = CALLER_OUTLIER_ST,
+                       outlier_s: float = CALLER_OUTLIER_S, glide_s: float = CALLER_GLIDE_S,
+                       glide_steady: float = CALLER_GLIDE_STEADY) -> list[NoteEvent]:
     """The notes that are the caller's voice, not a TV or cafe talker behind it.
 
     The caller is the loud, steady voice: their level at a note is the duration-weighted median
@@ -451,6 +461,20 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     semitones). Any other note must be within ``faint_db`` of the caller's level, inside the caller's range,
     at most ``conf_margin`` under the caller's harmonicity and held (``steady`` (k,): share of its
     frames within ``STEADY_ST`` of its pitch, at least ``min_steady``; speech glides), or it is dropped.
+
+    A note alone in its voiced run, at most ``glide_s`` s long, with under ``glide_steady`` of its
+    frames on its pitch is a talker's syllable even at the caller's level (a sung note, however
+    short, holds its pitch), unless such syllables make a third of the notes or more (a recording
+    of speech alone is left whole: the Transcribe stage refuses it as speech). Loud talkers pass
+    the level test, so register decides last: a note of at most ``outlier_s`` s
+    more than ``outlier_st`` semitones outside the caller's central register (the duration-weighted
+    ``core_q`` to ``1 - core_q`` quantiles of the anchors' pitches: a few short talker notes do not
+    move them; the caller's short notes at the melody's extremes sit inside the margin) is a
+    talker cutting in, or the tracker taking a partial. Melodies keep their notes
+    within a few semitones of that register (1 of 1202 dev notes lies more than 5 st outside
+    it). Such a note is dropped, unless it touches a caller's note in the same voiced run at a
+    partial's interval (12, 19 or 24 semitones, within 1): the tracker took a partial of that
+    note's attack or release, which the note then covers.
     """
     if len(notes) < 3:
         return notes
@@ -475,7 +499,38 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     held = np.ones(len(notes), bool) if steady is None else steady >= min_steady
     keep = caller | ((levels_db >= ref - faint_db) & (midi >= lo - range_margin_st)
                      & (midi <= hi + range_margin_st) & (conf >= conf_ref - conf_margin) & held)
-    return [n for n, k in zip(notes, keep) if k]
+    if steady is not None:   # a lone syllable that glides is a talker, however loud
+        alone = np.array([np.sum(runs == r) == 1 for r in runs])
+        glide = alone & (dur <= glide_s) & (steady < glide_steady)
+        if glide.sum() < len(notes) / 3:   # speech alone is left whole for the speech check
+            keep &= ~glide
+    core_lo = _weighted_quantile(midi[anchor], dur[anchor], core_q)
+    core_hi = _weighted_quantile(midi[anchor], dur[anchor], 1.0 - core_q)
+    outlier = keep & (dur <= outlier_s) & ((midi < core_lo - outlier_st) | (midi > core_hi + outlier_st))
+    return _absorb_outliers([n for n, k in zip(notes, keep) if k], runs[keep], outlier[keep])
+
+
+def _weighted_quantile(v: np.ndarray, w: np.ndarray, q: float) -> float:
+    order = np.argsort(v)
+    c = np.cumsum(w[order])
+    return float(v[order][min(np.searchsorted(c, q * c[-1]), len(v) - 1)])
+
+
+def _absorb_outliers(notes: list[NoteEvent], runs: np.ndarray, outlier: np.ndarray) -> list[NoteEvent]:
+    """``notes`` without the ``outlier`` (k,) ones. An outlier that touches an in-register note in
+    the same voiced run (``runs`` (k,)) at a partial's interval (12, 19, 24 semitones, within 1)
+    joins it (the longer one if two), which takes over its time span; others are dropped (a
+    talker's syllable next to a note is not part of it)."""
+    out = list(notes)
+    for i in np.flatnonzero(outlier):
+        nbrs = [j for j in (i - 1, i + 1) if 0 <= j < len(out) and not outlier[j] and runs[j] == runs[i]
+                and abs(out[max(i, j)].onset_s - out[min(i, j)].offset_s) < 1e-6
+                and min(abs(abs(out[i].midi - out[j].midi) - k) for k in (12.0, 19.0, 24.0)) <= 1.0]
+        if nbrs:
+            j = max(nbrs, key=lambda k: out[k].offset_s - out[k].onset_s)
+            out[j] = replace(out[j], onset_s=min(out[j].onset_s, out[i].onset_s),
+                             offset_s=max(out[j].offset_s, out[i].offset_s))
+    return [n for n, o in zip(out, outlier) if not o]
 
 
 def subharmonic_strength_db(x: np.ndarray, sr: int, f_hz: float, k: int,
