@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import math
 import os
 import sys
@@ -48,8 +49,8 @@ import score_rhythm  # noqa: E402
 
 from humitout.agents.compose import compose_arrangement  # noqa: E402
 from humitout.audio.transcribe import analyse_recording  # noqa: E402
-from humitout.models import Analysis, Style  # noqa: E402
-from humitout.music.arrangement import hum_grid, melody_positions, quantise_melody  # noqa: E402
+from humitout.models import Analysis, Style, TimeSignature  # noqa: E402
+from humitout.music.arrangement import hum_grid, melody_positions, quantise_melody, seconds_to_beats  # noqa: E402
 
 TARGETS = {"downbeat_F": 0.90, "meter_ok": 0.90, "triple_recall": 0.85, "score_position": 0.90,
            "speed_kept": 1.0}
@@ -100,6 +101,65 @@ def score_positions(analysis: Analysis, ref_notes: np.ndarray, beats: np.ndarray
                  if abs((e - shift) - r) <= tol)
         best = max(best, ok)
     return best / len(ref_notes)
+
+
+ORACLES = ("estimated", "oracle-meter", "oracle-grid")
+"""Score-position variants (``--oracle``): the analysis as is; the reference meter, beat level and
+first downbeat on the *tracked* beat times (so wrong meter/downbeat/tempo-octave errors are gone, the
+tracker's beat-time errors remain); the reference beats, downbeats and meter (only the melody
+placement on the grid and the transcription errors remain)."""
+
+METERS = {"2/4": (2, 4), "3/4": (3, 4), "4/4": (4, 4), "6/8": (6, 8)}
+
+
+def with_grid(analysis: Analysis, beats_s: np.ndarray, first_downbeat: int, meter: str) -> Analysis:
+    """``analysis`` with another beat grid: beats (s), the index of its first downbeat, a meter class."""
+    num, den = METERS.get(meter, (4, 4))
+    signature = TimeSignature(numerator=num, denominator=den)
+    per_bar = signature.beats_per_bar
+    beats_s = np.asarray(beats_s, float)
+    downbeats = beats_s[first_downbeat % per_bar::per_bar]
+    beat_bpm = 60.0 * (len(beats_s) - 1) / float(beats_s[-1] - beats_s[0])
+    return analysis.model_copy(update={"beats_s": [float(b) for b in beats_s],
+                                       "downbeats_s": [float(b) for b in downbeats],
+                                       "time_signature": signature,
+                                       "tempo_bpm": beat_bpm * signature.quarters_per_beat})
+
+
+def oracle_analysis(analysis: Analysis, item: dict, oracle: str) -> Analysis:
+    """The analysis for one of :data:`ORACLES` (see there) on a bench item with reference beats."""
+    beats = item["beats"]
+    meter = item["ref"]["meter_class"]
+    ref_t, in_bar = beats[:, 0], beats[:, 1].astype(int)
+    first_down = int(np.flatnonzero(in_bar == 1)[0])
+    if oracle == "oracle-grid":
+        return with_grid(analysis, ref_t, first_down, meter)
+    if oracle == "estimated" or len(analysis.beats_s) < 2:
+        return analysis
+    # oracle-meter: the reference beat level laid on the tracked beat times (a tracked beat
+    # position every ``ratio`` tracked beats, the phase nearest the reference beats), its
+    # downbeat the one nearest the reference's first downbeat
+    tracked = np.asarray(analysis.beats_s, float)
+    index = np.arange(len(tracked), dtype=float)
+
+    def position(t: np.ndarray) -> np.ndarray:
+        return seconds_to_beats(np.asarray(t, float), list(tracked), 60.0 / float(np.median(np.diff(tracked))))
+
+    ref_pos = position(ref_t)
+    ratio = float(np.median(np.diff(ref_pos)))
+    # (reference beat in tracked beats, the tracked subdivision a reference beat falls on)
+    ratio, unit = min(((1.0, 1.0), (2.0, 1.0), (3.0, 1.0), (0.5, 0.5), (1 / 3, 1 / 3), (1.5, 0.5), (2 / 3, 1 / 3)),
+                      key=lambda r: abs(np.log(ratio / r[0])))
+    start = round(float(np.median(ref_pos - ratio * np.arange(len(ref_pos)))) / unit) * unit
+    lo, hi = position(np.array([ref_t[0] - 4 * (ref_t[1] - ref_t[0]), ref_t[-1] + 4 * (ref_t[-1] - ref_t[-2])]))
+    k = np.arange(math.floor((lo - start) / ratio), math.ceil((hi - start) / ratio) + 1)
+    grid_pos = start + k * ratio
+    period = float(np.median(np.diff(tracked)))
+    times = np.where(grid_pos < 0, tracked[0] + grid_pos * period,
+                     np.where(grid_pos > index[-1], tracked[-1] + (grid_pos - index[-1]) * period,
+                              np.interp(grid_pos, index, tracked)))
+    down = int(np.argmin(np.abs(times - ref_t[first_down])))
+    return with_grid(analysis, times, down, meter)
 
 
 def rhythm_row(analysis: Analysis, ref: dict, pickup_ref: int) -> dict:
@@ -204,12 +264,40 @@ def generated_items(n: int, seed: int) -> list[dict]:
     return items
 
 
-def run(items: list[dict], name: str, *, speed: bool, flex: int) -> tuple[dict, list[dict], list[float]]:
+def _code_hash() -> str:
+    """Hash of the Transcribe stage's sources (``humitout/audio``, ``models.py``): a cached analysis
+    is reused only while they are unchanged."""
+    import humitout.audio
+    import humitout.models
+    h = hashlib.sha1()
+    for path in sorted(Path(humitout.audio.__file__).parent.glob("*.py")) + [Path(humitout.models.__file__)]:
+        h.update(path.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def analyse(audio: bytes, cache: Path | None) -> Analysis:
+    """``analyse_recording(audio)``, read from / written to ``cache`` (a folder) when given."""
+    if cache is None:
+        return analyse_recording(audio)
+    path = cache / f"{hashlib.sha1(audio).hexdigest()[:16]}-{_code_hash()}.json"
+    if path.exists():
+        return Analysis.model_validate_json(path.read_text())
+    analysis = analyse_recording(audio)
+    cache.mkdir(parents=True, exist_ok=True)
+    path.write_text(analysis.model_dump_json())
+    return analysis
+
+
+def run(items: list[dict], name: str, *, speed: bool, flex: int, cache: Path | None = None,
+        oracles: tuple[str, ...] = ()) -> tuple[dict, list[dict], list[float]]:
     rows, positions, speeds, flex_errors = [], [], [], []
+    oracle_positions: dict[str, list[float]] = {o: [] for o in oracles}
     for j, item in enumerate(items):
-        analysis = analyse_recording(item["audio"])
+        analysis = analyse(item["audio"], cache)
         rows.append(rhythm_row(analysis, item["ref"], item["pickup"]))
         positions.append(score_positions(analysis, item["notes"], item["beats"]))
+        for o in oracles:
+            oracle_positions[o].append(score_positions(oracle_analysis(analysis, item, o), item["notes"], item["beats"]))
         if speed:
             speeds.extend(speed_rows(analysis))
         if j < flex:
@@ -218,6 +306,9 @@ def run(items: list[dict], name: str, *, speed: bool, flex: int) -> tuple[dict, 
     print(file=sys.stderr)
     s = summarize(rows, positions)
     print_summary(name, s)
+    if oracles:
+        s["oracle_positions"] = {o: float(np.mean(v)) for o, v in oracle_positions.items()}
+        print("  score position: " + "  ".join(f"{o} {v:.3f}" for o, v in s["oracle_positions"].items()))
     if speeds:
         print("  melody speed per style (exactly kept / all; song/hum span ratio median [min, max]; ratios used):")
         for style in Style:
@@ -260,14 +351,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--familiar", action=argparse.BooleanOptionalAction, default=True,
                     help="also the familiar tunes (Twinkle, Happy Birthday...) at 66, 100, 150 BPM")
     ap.add_argument("--no-dev", action="store_true", help="only the generated tunes (no targets checked)")
+    ap.add_argument("--seeds", type=int, nargs="*", default=None,
+                    help="several generated sets (seeds), instead of --seed")
+    ap.add_argument("--speed", action=argparse.BooleanOptionalAction, default=True,
+                    help="check the melody speed per style on dev (six Compose calls an item)")
+    ap.add_argument("--cache", type=Path, default=None,
+                    help="folder of cached analyses (reused while humitout/audio and models.py are unchanged)")
+    ap.add_argument("--oracle", action="store_true",
+                    help="also the score position with the reference meter/downbeat on the tracked beats "
+                         "(oracle-meter) and with the reference beats, downbeats and meter (oracle-grid)")
     a = ap.parse_args(argv)
+    oracles = ORACLES[1:] if a.oracle else ()
+    common = {"cache": a.cache, "oracles": oracles}
     if a.generated:
-        run(generated_items(a.generated, a.seed), f"generated (seed {a.seed})", speed=False, flex=a.flex)
+        for seed in (a.seeds or [a.seed]):
+            run(generated_items(a.generated, seed), f"generated (seed {seed})", speed=False, flex=a.flex, **common)
     if a.familiar:
-        run(familiar_items(), "familiar tunes", speed=False, flex=0)
+        run(familiar_items(), "familiar tunes", speed=False, flex=0, **common)
     if a.no_dev:
         return 0
-    dev, _, _ = run(dev_items(a.limit), "dev", speed=True, flex=a.flex)
+    dev, _, _ = run(dev_items(a.limit), "dev", speed=a.speed, flex=a.flex, **common)
     missed = [k for k, v in TARGETS.items() if not dev.get(k, 0.0) >= v]
     if dev["duple_as_triple"] > MAX_DUPLE_AS_TRIPLE:
         missed.append("duple_as_triple")
