@@ -73,8 +73,11 @@ def _ref_positions(ref_onsets: np.ndarray, beats: np.ndarray) -> np.ndarray:
     return (pos - first_down) / per_bar
 
 
-def score_positions(analysis: Analysis, ref_notes: np.ndarray, beats: np.ndarray) -> float:
-    """Share of reference notes whose matched melody-guide note is at the score's bar position."""
+def score_positions(analysis: Analysis, ref_notes: np.ndarray, beats: np.ndarray,
+                    score_beats: np.ndarray | None = None) -> float:
+    """Share of reference notes whose matched melody-guide note is at the score's bar position: the
+    notated onsets ``score_beats`` (beats from the first reference beat) when known (our generated
+    tunes, whose sung onsets are early or late), else the reference onsets on the reference beats."""
     notes = sorted(analysis.notes, key=lambda n: n.onset_s)
     if not notes:
         return 0.0
@@ -83,8 +86,11 @@ def score_positions(analysis: Analysis, ref_notes: np.ndarray, beats: np.ndarray
     bar_quarters = grid.beats_per_bar * grid.quarters_per_beat
     est = starts / bar_quarters                                # bars from the verse start
     est_on = np.array([n.onset_s for n in notes])
-    ref = _ref_positions(ref_notes[:, 0], beats)
     per_bar = int(beats[:, 1].max())
+    if score_beats is None:
+        ref = _ref_positions(ref_notes[:, 0], beats)
+    else:
+        ref = (np.asarray(score_beats, float) - int(np.flatnonzero(beats[:, 1] == 1)[0])) / per_bar
     tol = 1.0 / (8 * per_bar)
     pairs = []
     used = set()
@@ -238,7 +244,8 @@ def _item(tune, audio: bytes, name: str) -> dict:
     beats = tune.beats
     ref = {"id": name, "meter": tune.meter, "meter_class": tune.meter, "irregular": False,
            "beats": beats[:, 0], "downbeats": beats[beats[:, 1] == 1, 0], "beat_bpm": tune.beat_bpm}
-    return {"ref": ref, "beats": beats, "notes": tune.notes, "pickup": tune.pickup_beats, "audio": audio}
+    return {"ref": ref, "beats": beats, "notes": tune.notes, "pickup": tune.pickup_beats, "audio": audio,
+            "score_beats": tune.score_beats}
 
 
 def familiar_items(tempi: tuple[float, ...] = (66.0, 100.0, 150.0)) -> list[dict]:
@@ -253,12 +260,13 @@ def familiar_items(tempi: tuple[float, ...] = (66.0, 100.0, 150.0)) -> list[dict
     return items
 
 
-def generated_items(n: int, seed: int) -> list[dict]:
-    """``n`` generated tunes (``rhythm_tunes.tune``) from ``seed``, hummed over the phone channel."""
+def generated_items(n: int, seed: int, **performance) -> list[dict]:
+    """``n`` generated tunes (``rhythm_tunes.tune``, ``performance``: its rubato / jitter_s) from
+    ``seed``, hummed over the phone channel."""
     from hum_synth import hum, phone, wav_bytes
     items = []
     for k in range(n):
-        tune = rhythm_tunes.tune(seed + k)
+        tune = rhythm_tunes.tune(seed + k, **performance)
         audio = wav_bytes(phone(hum([tuple(x) for x in tune.notes], seed=seed + k)))
         items.append(_item(tune, audio, f"gen_{seed + k}"))
     return items
@@ -295,9 +303,10 @@ def run(items: list[dict], name: str, *, speed: bool, flex: int, cache: Path | N
     for j, item in enumerate(items):
         analysis = analyse(item["audio"], cache)
         rows.append(rhythm_row(analysis, item["ref"], item["pickup"]))
-        positions.append(score_positions(analysis, item["notes"], item["beats"]))
+        positions.append(score_positions(analysis, item["notes"], item["beats"], item.get("score_beats")))
         for o in oracles:
-            oracle_positions[o].append(score_positions(oracle_analysis(analysis, item, o), item["notes"], item["beats"]))
+            oracle_positions[o].append(score_positions(oracle_analysis(analysis, item, o), item["notes"], item["beats"],
+                                                       item.get("score_beats")))
         if speed:
             speeds.extend(speed_rows(analysis))
         if j < flex:
@@ -360,12 +369,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--oracle", action="store_true",
                     help="also the score position with the reference meter/downbeat on the tracked beats "
                          "(oracle-meter) and with the reference beats, downbeats and meter (oracle-grid)")
+    ap.add_argument("--rubato", type=float, default=None,
+                    help="tempo wander of the generated tunes (share; rhythm_tunes' default 0.06)")
+    ap.add_argument("--jitter", type=float, default=None,
+                    help="early/late attacks of the generated tunes (s, standard deviation; default 0.012)")
     a = ap.parse_args(argv)
+    performance = {k: v for k, v in (("rubato", a.rubato), ("jitter_s", a.jitter)) if v is not None}
     oracles = ORACLES[1:] if a.oracle else ()
     common = {"cache": a.cache, "oracles": oracles}
     if a.generated:
         for seed in (a.seeds or [a.seed]):
-            run(generated_items(a.generated, seed), f"generated (seed {seed})", speed=False, flex=a.flex, **common)
+            run(generated_items(a.generated, seed, **performance),
+                f"generated (seed {seed}{''.join(f', {k} {v:g}' for k, v in performance.items())})",
+                speed=False, flex=a.flex, **common)
     if a.familiar:
         run(familiar_items(), "familiar tunes", speed=False, flex=0, **common)
     if a.no_dev:

@@ -294,25 +294,121 @@ def hum_grid(analysis: Analysis) -> HumGrid:
                    quarters_per_beat=quarters, subdivisions=subdivisions, beat_bpm=beat_bpm)
 
 
+SIMPLE_POSITION_PRIOR = (0.55, 0.075, 0.30, 0.075)
+"""Prior of a note onset at each 16th of a simple beat (on the beat, 'e', 'and', 'a')."""
+COMPOUND_POSITION_PRIOR = (0.50, 0.04, 0.15, 0.05, 0.22, 0.04)
+"""Prior of a note onset at each sixth of a compound (dotted-quarter) beat: on the beat, the 2nd
+and 3rd eighths, and the 16ths between them."""
+
+
+def place_onsets(times_s: np.ndarray, grid: HumGrid, *, max_shift_beats: float = 1.0,
+                 grid_sigma_beats: float = 0.12, grid_outlier: float = 0.02, tempo_range_octaves: float = 0.5,
+                 tempo_step_octaves: float = 0.025, tempo_sigma_octaves: float = 0.1,
+                 timing_s: float = 0.03, timing_share: float = 0.06, merge_cost: float = 1.5) -> np.ndarray:
+    """Metrical positions (beats from the first bar's downbeat, multiples of 1 / ``grid.subdivisions``;
+    non-decreasing) of sorted note onsets ``times_s`` (s): a rhythm quantiser (in the spirit of
+    Raphael's and Cemgil's HMM transcription) that follows the singer rather than one fixed grid.
+
+    Viterbi over, for each note, (its position: within ``max_shift_beats`` of where the tracked
+    beat grid puts it; the local beat period: ``tempo_range_octaves`` either side of the mean in
+    ``tempo_step_octaves`` steps), with costs (negative log probabilities) for
+    - the onset position inside the beat (:data:`SIMPLE_POSITION_PRIOR`, :data:`COMPOUND_POSITION_PRIOR`);
+    - its distance from the tracked grid's position (Gaussian of ``grid_sigma_beats`` plus an outlier
+      share ``grid_outlier``, so a run of notes may leave a grid the tracker got wrong);
+    - each inter-onset interval against note value x local period (Gaussian of ``timing_s`` +
+      ``timing_share`` x the interval: early and late attacks);
+    - the change of period from note to note (``tempo_sigma_octaves`` a beat): rubato and
+      phrase-end slowing are smooth, so a beat tracker's skipped or doubled beat is not followed;
+    - two onsets on the same position (a note split in two by the transcription, swallowed by the
+      next one): ``merge_cost``."""
+    times = np.asarray(times_s, float)
+    n = len(times)
+    sub = grid.subdivisions
+    if n == 0:
+        return np.zeros(0)
+    tracked = grid.positions(times)
+    prior = np.array(COMPOUND_POSITION_PRIOR if sub == 6 else SIMPLE_POSITION_PRIOR)
+    position_cost = -np.log(prior / prior.max())
+    shift = int(round(max_shift_beats * sub))
+    shifts = np.arange(-shift, shift + 1)
+    base = np.round(tracked * sub).astype(int)
+    ticks = base[:, None] + shifts[None, :]                             # (n, S) candidate positions
+    off = tracked[:, None] - ticks / sub
+    emission = (-np.log(np.exp(-0.5 * (off / grid_sigma_beats) ** 2) + grid_outlier)
+                + position_cost[ticks % sub])
+    k = int(round(tempo_range_octaves / tempo_step_octaves))
+    period0 = 60.0 / grid.beat_bpm
+    periods = period0 * 2.0 ** (tempo_step_octaves * np.arange(-k, k + 1))   # (T,) s a beat
+    n_t = len(periods)
+    change = (tempo_step_octaves * (np.arange(n_t)[:, None] - np.arange(n_t)[None, :])) ** 2  # (T, T)
+    # start: the tracked grid's local period at the first note
+    local = grid.positions(times[:1] + 0.5 * period0) - grid.positions(times[:1] - 0.5 * period0)
+    start_period = period0 / max(float(local[0]), 1e-3)
+    value = (emission[0][:, None]
+             + 0.5 * (np.log2(periods / start_period)[None, :] / tempo_range_octaves) ** 2)
+    back = np.zeros((n, len(shifts), n_t, 2), dtype=int)
+    for i in range(1, n):
+        d = (ticks[i][None, :] - ticks[i - 1][:, None]) / sub                # (S_prev, S) beats
+        ioi = times[i] - times[i - 1]
+        sigma = timing_s * np.sqrt(2.0) + timing_share * ioi
+        err = ioi - d[:, :, None] * periods[None, None, :]                  # (S_prev, S, T)
+        timing = 0.5 * (err / sigma) ** 2
+        timing[d < 0] = np.inf
+        timing[d == 0] += merge_cost
+        beats = np.clip(d, 0.5, None)[:, :, None, None]
+        tempo = 0.5 * change[None, None, :, :] / (tempo_sigma_octaves ** 2 * beats)  # (S_prev, S, T_prev, T)
+        total = value[:, None, :, None] + tempo + timing[:, :, None, :]
+        flat = total.transpose(1, 3, 0, 2).reshape(len(shifts), n_t, -1)
+        best = np.argmin(flat, axis=2)
+        value = np.take_along_axis(flat, best[:, :, None], axis=2)[:, :, 0] + emission[i][:, None]
+        back[i, :, :, 0], back[i, :, :, 1] = np.divmod(best, n_t)
+    s_i, t_i = np.unravel_index(int(np.argmin(value)), value.shape)
+    chosen = np.zeros(n, dtype=int)
+    for i in range(n - 1, -1, -1):
+        chosen[i] = ticks[i, s_i]
+        if i:
+            s_i, t_i = back[i, s_i, t_i]
+    return chosen / sub
+
+
 def melody_positions(analysis: Analysis, beat_ratio: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """(onsets, offsets) of the notes (sorted by onset) in song beats (quarter notes) from the
-    verse start: each note at its metrical position (bar, beat, subdivision) on the hum's
-    tracked beat grid, the hum's first bar at the verse's first downbeat, times ``beat_ratio``."""
+    verse start: each note at its metrical position (bar, beat, subdivision) found by
+    :func:`place_onsets` from the hum's tracked beat grid, the hum's first bar at the verse's
+    first downbeat, times ``beat_ratio``. A note's end is placed between its onset and the next
+    one in proportion to the time it was held, on the same subdivisions."""
     grid = hum_grid(analysis)
     notes = sorted(analysis.notes, key=lambda n: n.onset_s)
     scale = grid.quarters_per_beat * beat_ratio
     step = 1.0 / grid.subdivisions
-    onsets = np.round(grid.positions(np.array([n.onset_s for n in notes])) / step) * step
-    offsets = np.round(grid.positions(np.array([n.offset_s for n in notes])) / step) * step
+    times = np.array([n.onset_s for n in notes])
+    onsets = place_onsets(times, grid)
+    ends_s = np.array([n.offset_s for n in notes])
+    offsets = onsets + np.round((grid.positions(ends_s) - grid.positions(times)) / step) * step
+    if len(notes) > 1:
+        share = (ends_s[:-1] - times[:-1]) / np.maximum(times[1:] - times[:-1], 1e-6)
+        inner = onsets[:-1] + np.round(share * (onsets[1:] - onsets[:-1]) / step) * step
+        offsets[:-1] = np.where(share < 1.0, np.minimum(inner, onsets[1:]), offsets[:-1])
     return np.maximum(onsets, 0.0) * scale, np.maximum(offsets, onsets + step) * scale
 
 
 def time_map(analysis: Analysis, beat_ratio: float = 1.0) -> list[tuple[float, float]]:
-    """[(hum s, song beat from the verse start)] at each tracked beat of the hum: the map that
-    :func:`melody_positions` places the notes with, for flexing the recording onto the song."""
+    """[(hum s, song beat from the verse start)] at each sung note onset (where
+    :func:`melody_positions` places it) and the tracked beats before the first and after the last
+    note: the map for flexing the recording onto the song."""
     grid = hum_grid(analysis)
     scale = grid.quarters_per_beat * beat_ratio
-    return [(float(t), (i - grid.bar_start) * scale) for i, t in enumerate(grid.beats_s)]
+    notes = sorted(analysis.notes, key=lambda n: n.onset_s)
+    if not notes:
+        return [(float(t), (i - grid.bar_start) * scale) for i, t in enumerate(grid.beats_s)]
+    times = np.array([n.onset_s for n in notes])
+    onsets = place_onsets(times, grid)
+    points = [(float(t), (i - grid.bar_start) * scale) for i, t in enumerate(grid.beats_s)
+              if t < times[0] - 1e-3 and i - grid.bar_start < onsets[0]]
+    points += [(float(t), float(p) * scale) for t, p in zip(times, onsets) if p >= 0.0]
+    points += [(float(t), (i - grid.bar_start) * scale) for i, t in enumerate(grid.beats_s)
+               if t > times[-1] + 1e-3 and i - grid.bar_start > onsets[-1]]
+    return points
 
 
 def quantise_melody(analysis: Analysis, beat_ratio: float = 1.0, beats_per_bar: int | None = None) -> list[NoteEvent]:
