@@ -371,12 +371,14 @@ def place_onsets(times_s: np.ndarray, grid: HumGrid, *, max_shift_beats: float =
     return chosen / sub
 
 
-def melody_positions(analysis: Analysis, beat_ratio: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+def melody_positions(analysis: Analysis, beat_ratio: float = 1.0, *,
+                     min_rest_beats: float = 0.25) -> tuple[np.ndarray, np.ndarray]:
     """(onsets, offsets) of the notes (sorted by onset) in song beats (quarter notes) from the
     verse start: each note at its metrical position (bar, beat, subdivision) found by
     :func:`place_onsets` from the hum's tracked beat grid, the hum's first bar at the verse's
-    first downbeat, times ``beat_ratio``. A note's end is placed between its onset and the next
-    one in proportion to the time it was held, on the same subdivisions."""
+    first downbeat, times ``beat_ratio``. A note lasts until the next one unless the singer left
+    a silence of ``min_rest_beats`` (hum beats) or more before it: then its end is placed between
+    the two onsets in proportion to the time it was held, on the same subdivisions."""
     grid = hum_grid(analysis)
     notes = sorted(analysis.notes, key=lambda n: n.onset_s)
     scale = grid.quarters_per_beat * beat_ratio
@@ -386,9 +388,11 @@ def melody_positions(analysis: Analysis, beat_ratio: float = 1.0) -> tuple[np.nd
     ends_s = np.array([n.offset_s for n in notes])
     offsets = onsets + np.round((grid.positions(ends_s) - grid.positions(times)) / step) * step
     if len(notes) > 1:
-        share = (ends_s[:-1] - times[:-1]) / np.maximum(times[1:] - times[:-1], 1e-6)
-        inner = onsets[:-1] + np.round(share * (onsets[1:] - onsets[:-1]) / step) * step
-        offsets[:-1] = np.where(share < 1.0, np.minimum(inner, onsets[1:]), offsets[:-1])
+        share = np.clip((ends_s[:-1] - times[:-1]) / np.maximum(times[1:] - times[:-1], 1e-6), 0.0, None)
+        span = onsets[1:] - onsets[:-1]
+        inner = onsets[:-1] + np.round(share * span / step) * step
+        rest = (1.0 - share) * span >= min_rest_beats
+        offsets[:-1] = np.where(rest, np.minimum(inner, onsets[1:]), onsets[1:])
     return np.maximum(onsets, 0.0) * scale, np.maximum(offsets, onsets + step) * scale
 
 
