@@ -6,7 +6,7 @@ from music21.harmony import ChordSymbol
 
 from humitout.agents.compose import compose_arrangement
 from humitout.models import Note, Style, TimeSignature
-from humitout.music.arrangement import HumGrid, place_onsets, quantise_melody
+from humitout.music.arrangement import HumGrid, place_onsets, quantise_melody, time_map
 from humitout.music.leadsheet import _split_by_beat, build_score
 
 # (MIDI, start, length) in quarter notes. 4/4 with a two-eighth pickup (beat 4 of the first bar):
@@ -97,3 +97,20 @@ def test_a_beat_the_tracker_placed_late_does_not_make_an_early_attack_a_sixteent
                    beat_bpm=120.0)
     onsets = np.array([0.0, 0.25, 0.5, 1.0, 1.5, 1.75, 2.0, 2.5])   # eighths sung on the steady beat
     assert list(place_onsets(onsets, grid)) == [0.0, 0.5, 1.0, 2.0, 3.0, 3.5, 4.0, 5.0]
+
+
+def test_a_note_the_transcription_split_in_two_is_one_note_of_the_melody_guide():
+    grid = HumGrid(beats_s=[0.0, 0.6, 1.2, 1.8, 2.4], bar_start=0.0, beats_per_bar=4, quarters_per_beat=1.0,
+                   subdivisions=4, beat_bpm=100.0)
+    onsets = np.array([0.0, 0.6, 0.68, 1.2, 1.8])            # the note on beat 2 re-attacked 80 ms in
+    placed = place_onsets(onsets, grid)
+    assert list(placed) == [0.0, 1.0, 1.0, 2.0, 3.0]
+
+
+def test_the_hum_time_map_puts_every_sung_onset_on_its_melody_guide_position(make_hum):
+    hum = _sung(make_hum, FOUR_FOUR, signature=TimeSignature(numerator=4), bpm=96.0, first_downbeat_quarter=4.0)
+    points = time_map(hum)
+    assert all(b[0] > a[0] and b[1] > a[1] for a, b in zip(points, points[1:]))
+    on_song = dict(points)
+    starts = [n.start_beat for n in quantise_melody(hum)]
+    assert [on_song[n.onset_s] for n in sorted(hum.notes, key=lambda n: n.onset_s)] == starts
