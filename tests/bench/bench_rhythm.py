@@ -21,7 +21,15 @@ pickups, rubato and phrase-end slowing, hummed with ``tests/unit/audio/hum_synth
 channel), which the analysis was not built on, and on eight familiar tunes (Twinkle, Happy
 Birthday, Ode to Joy...) at 66, 100 and 150 BPM. Exit 1 when a dev target is missed.
 
-    .venv/bin/python tests/bench/bench_rhythm.py [--limit N] [--generated N] [--seed S]
+``--oracle`` splits the score-position error: the same figure with the reference meter, beat level
+and first downbeat laid on the tracked beat times (``oracle-meter``: what is left is beat-time
+errors, placement and transcription), and with the reference beats, downbeats and meter
+(``oracle-grid``: placement and transcription only). Generated tunes are scored on their notated
+positions; ``--rubato``/``--jitter`` make them harder (tempo wander, early/late attacks);
+``--cache DIR`` keeps the analyses while ``humitout/audio`` is unchanged.
+
+    .venv/bin/python tests/bench/bench_rhythm.py [--limit N] [--generated N] [--seed S | --seeds S ...]
+        [--oracle] [--cache DIR] [--rubato R --jitter S] [--no-speed] [--no-familiar] [--no-dev]
 """
 from __future__ import annotations
 
