@@ -114,3 +114,11 @@ def test_the_hum_time_map_puts_every_sung_onset_on_its_melody_guide_position(mak
     on_song = dict(points)
     starts = [n.start_beat for n in quantise_melody(hum)]
     assert [on_song[n.onset_s] for n in sorted(hum.notes, key=lambda n: n.onset_s)] == starts
+
+
+def test_a_first_note_sung_early_on_the_downbeat_starts_the_first_bar(make_hum):
+    tune = [(60, 0, 1), (62, 1, 1), (64, 2, .5), (65, 2.5, .5), (67, 3, 1), (65, 4, 2), (64, 6, 2)]
+    hum = make_hum(tune, tempo_bpm=100.0)
+    notes = [n.model_copy(update={"onset_s": n.onset_s - (0.1 if i == 0 else 0.0)}) for i, n in enumerate(hum.notes)]
+    hum = hum.model_copy(update={"notes": notes, "downbeats_s": hum.beats_s[::4]})
+    assert [n.start_beat for n in quantise_melody(hum)] == [s for _, s, _ in tune]

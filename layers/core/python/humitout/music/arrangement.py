@@ -28,7 +28,7 @@ pitches are MIDI.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import numpy as np
 
 from humitout.models import (
@@ -371,6 +371,21 @@ def place_onsets(times_s: np.ndarray, grid: HumGrid, *, max_shift_beats: float =
     return chosen / sub
 
 
+def placed_onsets(analysis: Analysis) -> tuple[HumGrid, np.ndarray, np.ndarray]:
+    """(grid, onset times s, positions in hum beats from the first bar's downbeat) of the notes
+    sorted by onset, placed by :func:`place_onsets`; the grid's first bar is the one that holds
+    the first placed note (an early first attack on a downbeat does not leave an empty bar)."""
+    grid = hum_grid(analysis)
+    times = np.array(sorted(n.onset_s for n in analysis.notes), dtype=float)
+    onsets = place_onsets(times, grid)
+    if len(onsets):
+        shift = math.floor(float(onsets[0]) / grid.beats_per_bar + 1e-9) * grid.beats_per_bar
+        if shift:
+            grid = replace(grid, bar_start=grid.bar_start + shift)
+            onsets = onsets - shift
+    return grid, times, onsets
+
+
 def melody_positions(analysis: Analysis, beat_ratio: float = 1.0, *,
                      min_rest_beats: float = 0.25) -> tuple[np.ndarray, np.ndarray]:
     """(onsets, offsets) of the notes (sorted by onset) in song beats (quarter notes) from the
@@ -379,12 +394,10 @@ def melody_positions(analysis: Analysis, beat_ratio: float = 1.0, *,
     first downbeat, times ``beat_ratio``. A note lasts until the next one unless the singer left
     a silence of ``min_rest_beats`` (hum beats) or more before it: then its end is placed between
     the two onsets in proportion to the time it was held, on the same subdivisions."""
-    grid = hum_grid(analysis)
+    grid, times, onsets = placed_onsets(analysis)
     notes = sorted(analysis.notes, key=lambda n: n.onset_s)
     scale = grid.quarters_per_beat * beat_ratio
     step = 1.0 / grid.subdivisions
-    times = np.array([n.onset_s for n in notes])
-    onsets = place_onsets(times, grid)
     ends_s = np.array([n.offset_s for n in notes])
     offsets = onsets + np.round((grid.positions(ends_s) - grid.positions(times)) / step) * step
     if len(notes) > 1:
@@ -400,13 +413,10 @@ def time_map(analysis: Analysis, beat_ratio: float = 1.0) -> list[tuple[float, f
     """[(hum s, song beat from the verse start)] at each sung note onset (where
     :func:`melody_positions` places it) and the tracked beats before the first and after the last
     note: the map for flexing the recording onto the song."""
-    grid = hum_grid(analysis)
+    grid, times, onsets = placed_onsets(analysis)
     scale = grid.quarters_per_beat * beat_ratio
-    notes = sorted(analysis.notes, key=lambda n: n.onset_s)
-    if not notes:
+    if not len(times):
         return [(float(t), (i - grid.bar_start) * scale) for i, t in enumerate(grid.beats_s)]
-    times = np.array([n.onset_s for n in notes])
-    onsets = place_onsets(times, grid)
     points = [(float(t), (i - grid.bar_start) * scale) for i, t in enumerate(grid.beats_s)
               if t < times[0] - 1e-3 and i - grid.bar_start < onsets[0]]
     points += [(float(t), float(p) * scale) for t, p in zip(times, onsets) if p >= 0.0]
