@@ -317,10 +317,14 @@ def place_onsets(times_s: np.ndarray, grid: HumGrid, *, max_shift_beats: float =
       share ``grid_outlier``, so a run of notes may leave a grid the tracker got wrong);
     - each inter-onset interval against note value x local period (Gaussian of ``timing_s`` +
       ``timing_share`` x the interval: early and late attacks);
-    - the change of period from note to note (``tempo_sigma_octaves`` a beat): rubato and
-      phrase-end slowing are smooth, so a beat tracker's skipped or doubled beat is not followed;
+    - the change of period from note to note (``tempo_sigma_octaves`` a beat; the first note's
+      period from the tracked grid's local one, ``tempo_range_octaves`` wide): rubato and
+      phrase-end slowing are smooth, so one late or early tracked beat does not move the notes;
     - two onsets on the same position (a note split in two by the transcription, swallowed by the
-      next one): ``merge_cost``."""
+      next one): ``merge_cost``.
+
+    A whole beat that the tracker inserted or skipped (in a strong ritardando) is followed: the
+    timing cannot tell a 1.5-beat note at a slower tempo from a 2-beat note at the tracked one."""
     times = np.asarray(times_s, float)
     n = len(times)
     sub = grid.subdivisions
