@@ -22,7 +22,15 @@ pickups, rubato and phrase-end slowing, hummed with ``tests/unit/audio/hum_synth
 channel), which the analysis was not built on, and on eight familiar tunes (Twinkle, Happy
 Birthday, Ode to Joy...) at 66, 100 and 150 BPM. Exit 1 when a dev target is missed.
 
-    .venv/bin/python tests/bench/bench_rhythm.py [--limit N] [--generated N] [--seed S]
+``--oracle`` splits the score-position error: the same figure with the reference meter, beat level
+and first downbeat laid on the tracked beat times (``oracle-meter``: what is left is beat-time
+errors, placement and transcription), and with the reference beats, downbeats and meter
+(``oracle-grid``: placement and transcription only). Generated tunes are scored on their notated
+positions; ``--rubato``/``--jitter`` make them harder (tempo wander, early/late attacks);
+``--cache DIR`` keeps the analyses while ``humitout/audio`` is unchanged.
+
+    .venv/bin/python tests/bench/bench_rhythm.py [--limit N] [--generated N] [--seed S | --seeds S ...]
+        [--oracle] [--cache DIR] [--rubato R --jitter S] [--no-speed] [--no-familiar] [--no-dev]
 """
 from __future__ import annotations
 
@@ -51,8 +59,8 @@ import score_rhythm  # noqa: E402
 from humitout.agents.compose import compose_arrangement  # noqa: E402
 from humitout.audio.rhythm import analyse_rhythm  # noqa: E402
 from humitout.audio.transcribe import analyse_recording  # noqa: E402
-from humitout.models import Analysis, Style  # noqa: E402
-from humitout.music.arrangement import hum_grid, melody_positions, quantise_melody  # noqa: E402
+from humitout.models import Analysis, Style, TimeSignature  # noqa: E402
+from humitout.music.arrangement import hum_grid, melody_positions, quantise_melody, seconds_to_beats  # noqa: E402
 
 TARGETS = {"downbeat_F": 0.90, "meter_ok": 0.90, "triple_recall": 0.85, "score_position": 0.90,
            "speed_kept": 1.0}
@@ -76,8 +84,11 @@ def _ref_positions(ref_onsets: np.ndarray, beats: np.ndarray) -> np.ndarray:
     return (pos - first_down) / per_bar
 
 
-def score_positions(analysis: Analysis, ref_notes: np.ndarray, beats: np.ndarray) -> float:
-    """Share of reference notes whose matched melody-guide note is at the score's bar position."""
+def score_positions(analysis: Analysis, ref_notes: np.ndarray, beats: np.ndarray,
+                    score_beats: np.ndarray | None = None) -> float:
+    """Share of reference notes whose matched melody-guide note is at the score's bar position: the
+    notated onsets ``score_beats`` (beats from the first reference beat) when known (our generated
+    tunes, whose sung onsets are early or late), else the reference onsets on the reference beats."""
     notes = sorted(analysis.notes, key=lambda n: n.onset_s)
     if not notes:
         return 0.0
@@ -86,8 +97,11 @@ def score_positions(analysis: Analysis, ref_notes: np.ndarray, beats: np.ndarray
     bar_quarters = grid.beats_per_bar * grid.quarters_per_beat
     est = starts / bar_quarters                                # bars from the verse start
     est_on = np.array([n.onset_s for n in notes])
-    ref = _ref_positions(ref_notes[:, 0], beats)
     per_bar = int(beats[:, 1].max())
+    if score_beats is None:
+        ref = _ref_positions(ref_notes[:, 0], beats)
+    else:
+        ref = (np.asarray(score_beats, float) - int(np.flatnonzero(beats[:, 1] == 1)[0])) / per_bar
     tol = 1.0 / (8 * per_bar)
     pairs = []
     used = set()
@@ -104,6 +118,65 @@ def score_positions(analysis: Analysis, ref_notes: np.ndarray, beats: np.ndarray
                  if abs((e - shift) - r) <= tol)
         best = max(best, ok)
     return best / len(ref_notes)
+
+
+ORACLES = ("estimated", "oracle-meter", "oracle-grid")
+"""Score-position variants (``--oracle``): the analysis as is; the reference meter, beat level and
+first downbeat on the *tracked* beat times (so wrong meter/downbeat/tempo-octave errors are gone, the
+tracker's beat-time errors remain); the reference beats, downbeats and meter (only the melody
+placement on the grid and the transcription errors remain)."""
+
+METERS = {"2/4": (2, 4), "3/4": (3, 4), "4/4": (4, 4), "6/8": (6, 8)}
+
+
+def with_grid(analysis: Analysis, beats_s: np.ndarray, first_downbeat: int, meter: str) -> Analysis:
+    """``analysis`` with another beat grid: beats (s), the index of its first downbeat, a meter class."""
+    num, den = METERS.get(meter, (4, 4))
+    signature = TimeSignature(numerator=num, denominator=den)
+    per_bar = signature.beats_per_bar
+    beats_s = np.asarray(beats_s, float)
+    downbeats = beats_s[first_downbeat % per_bar::per_bar]
+    beat_bpm = 60.0 * (len(beats_s) - 1) / float(beats_s[-1] - beats_s[0])
+    return analysis.model_copy(update={"beats_s": [float(b) for b in beats_s],
+                                       "downbeats_s": [float(b) for b in downbeats],
+                                       "time_signature": signature,
+                                       "tempo_bpm": beat_bpm * signature.quarters_per_beat})
+
+
+def oracle_analysis(analysis: Analysis, item: dict, oracle: str) -> Analysis:
+    """The analysis for one of :data:`ORACLES` (see there) on a bench item with reference beats."""
+    beats = item["beats"]
+    meter = item["ref"]["meter_class"]
+    ref_t, in_bar = beats[:, 0], beats[:, 1].astype(int)
+    first_down = int(np.flatnonzero(in_bar == 1)[0])
+    if oracle == "oracle-grid":
+        return with_grid(analysis, ref_t, first_down, meter)
+    if oracle == "estimated" or len(analysis.beats_s) < 2:
+        return analysis
+    # oracle-meter: the reference beat level laid on the tracked beat times (a tracked beat
+    # position every ``ratio`` tracked beats, the phase nearest the reference beats), its
+    # downbeat the one nearest the reference's first downbeat
+    tracked = np.asarray(analysis.beats_s, float)
+    index = np.arange(len(tracked), dtype=float)
+
+    def position(t: np.ndarray) -> np.ndarray:
+        return seconds_to_beats(np.asarray(t, float), list(tracked), 60.0 / float(np.median(np.diff(tracked))))
+
+    ref_pos = position(ref_t)
+    ratio = float(np.median(np.diff(ref_pos)))
+    # (reference beat in tracked beats, the tracked subdivision a reference beat falls on)
+    ratio, unit = min(((1.0, 1.0), (2.0, 1.0), (3.0, 1.0), (0.5, 0.5), (1 / 3, 1 / 3), (1.5, 0.5), (2 / 3, 1 / 3)),
+                      key=lambda r: abs(np.log(ratio / r[0])))
+    start = round(float(np.median(ref_pos - ratio * np.arange(len(ref_pos)))) / unit) * unit
+    lo, hi = position(np.array([ref_t[0] - 4 * (ref_t[1] - ref_t[0]), ref_t[-1] + 4 * (ref_t[-1] - ref_t[-2])]))
+    k = np.arange(math.floor((lo - start) / ratio), math.ceil((hi - start) / ratio) + 1)
+    grid_pos = start + k * ratio
+    period = float(np.median(np.diff(tracked)))
+    times = np.where(grid_pos < 0, tracked[0] + grid_pos * period,
+                     np.where(grid_pos > index[-1], tracked[-1] + (grid_pos - index[-1]) * period,
+                              np.interp(grid_pos, index, tracked)))
+    down = int(np.argmin(np.abs(times - ref_t[first_down])))
+    return with_grid(analysis, times, down, meter)
 
 
 def rhythm_row(analysis: Analysis, ref: dict, pickup_ref: int) -> dict:
@@ -188,7 +261,8 @@ def _item(tune, audio: bytes, name: str) -> dict:
     beats = tune.beats
     ref = {"id": name, "meter": tune.meter, "meter_class": tune.meter, "irregular": False,
            "beats": beats[:, 0], "downbeats": beats[beats[:, 1] == 1, 0], "beat_bpm": tune.beat_bpm}
-    return {"ref": ref, "beats": beats, "notes": tune.notes, "pickup": tune.pickup_beats, "audio": audio}
+    return {"ref": ref, "beats": beats, "notes": tune.notes, "pickup": tune.pickup_beats, "audio": audio,
+            "score_beats": tune.score_beats}
 
 
 def familiar_items(tempi: tuple[float, ...] = (66.0, 100.0, 150.0)) -> list[dict]:
@@ -203,12 +277,13 @@ def familiar_items(tempi: tuple[float, ...] = (66.0, 100.0, 150.0)) -> list[dict
     return items
 
 
-def generated_items(n: int, seed: int) -> list[dict]:
-    """``n`` generated tunes (``rhythm_tunes.tune``) from ``seed``, hummed over the phone channel."""
+def generated_items(n: int, seed: int, **performance) -> list[dict]:
+    """``n`` generated tunes (``rhythm_tunes.tune``, ``performance``: its rubato / jitter_s) from
+    ``seed``, hummed over the phone channel."""
     from hum_synth import hum, phone, wav_bytes
     items = []
     for k in range(n):
-        tune = rhythm_tunes.tune(seed + k)
+        tune = rhythm_tunes.tune(seed + k, **performance)
         audio = wav_bytes(phone(hum([tuple(x) for x in tune.notes], seed=seed + k)))
         items.append(_item(tune, audio, f"gen_{seed + k}"))
     return items
@@ -228,12 +303,26 @@ def with_rhythm(analysis: Analysis) -> Analysis:
         "meter_confidence": r.meter_confidence, "downbeat_confidence": r.downbeat_confidence})
 
 
+def _notes_code_hash() -> str:
+    """Hash of the sources that make the notes (``humitout/audio`` but its rhythm, ``models.py``): a
+    cached transcription is reused only while they are unchanged."""
+    import humitout.audio
+    import humitout.models
+    h = hashlib.sha1()
+    sources = sorted(p for p in Path(humitout.audio.__file__).parent.glob("*.py")
+                     if p.name not in ("rhythm.py", "tempo.py"))
+    for path in sources + [Path(humitout.models.__file__)]:
+        h.update(path.read_bytes())
+    return h.hexdigest()[:12]
+
+
 def analyse(audio: bytes, cache: Path | None) -> Analysis:
     """The Transcribe stage's analysis of ``audio``; with ``cache`` (a folder) the transcription is read
-    from there when this audio was transcribed before, and only the rhythm is derived again."""
+    from there when this audio was transcribed by the same note code before, and only the rhythm is
+    derived again (for trying rhythm changes quickly)."""
     if cache is None:
         return analyse_recording(audio)
-    path = cache / f"{hashlib.sha256(audio).hexdigest()[:20]}.json"
+    path = cache / f"{hashlib.sha1(audio).hexdigest()[:16]}-{_notes_code_hash()}.json"
     if path.exists():
         return with_rhythm(Analysis.model_validate_json(path.read_text()))
     analysis = analyse_recording(audio)
@@ -242,13 +331,17 @@ def analyse(audio: bytes, cache: Path | None) -> Analysis:
     return analysis
 
 
-def run(items: list[dict], name: str, *, speed: bool, flex: int,
-        cache: Path | None = None) -> tuple[dict, list[dict], list[float]]:
+def run(items: list[dict], name: str, *, speed: bool, flex: int, cache: Path | None = None,
+        oracles: tuple[str, ...] = ()) -> tuple[dict, list[dict], list[float]]:
     rows, positions, speeds, flex_errors = [], [], [], []
+    oracle_positions: dict[str, list[float]] = {o: [] for o in oracles}
     for j, item in enumerate(items):
         analysis = analyse(item["audio"], cache)
         rows.append(rhythm_row(analysis, item["ref"], item["pickup"]))
-        positions.append(score_positions(analysis, item["notes"], item["beats"]))
+        positions.append(score_positions(analysis, item["notes"], item["beats"], item.get("score_beats")))
+        for o in oracles:
+            oracle_positions[o].append(score_positions(oracle_analysis(analysis, item, o), item["notes"], item["beats"],
+                                                       item.get("score_beats")))
         if speed:
             speeds.extend(speed_rows(analysis))
         if j < flex:
@@ -257,6 +350,9 @@ def run(items: list[dict], name: str, *, speed: bool, flex: int,
     print(file=sys.stderr)
     s = summarize(rows, positions)
     print_summary(name, s)
+    if oracles:
+        s["oracle_positions"] = {o: float(np.mean(v)) for o, v in oracle_positions.items()}
+        print("  score position: " + "  ".join(f"{o} {v:.3f}" for o, v in s["oracle_positions"].items()))
     if speeds:
         print("  melody speed per style (exactly kept / all; song/hum span ratio median [min, max]; ratios used):")
         for style in Style:
@@ -299,18 +395,34 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--familiar", action=argparse.BooleanOptionalAction, default=True,
                     help="also the familiar tunes (Twinkle, Happy Birthday...) at 66, 100, 150 BPM")
     ap.add_argument("--no-dev", action="store_true", help="only the generated tunes (no targets checked)")
+    ap.add_argument("--seeds", type=int, nargs="*", default=None,
+                    help="several generated sets (seeds), instead of --seed")
+    ap.add_argument("--speed", action=argparse.BooleanOptionalAction, default=True,
+                    help="check the melody speed per style on dev (six Compose calls an item)")
     ap.add_argument("--cache", type=Path, default=None,
-                    help="folder of transcriptions: each WAV is transcribed once, later runs derive only the "
-                         "rhythm again from the cached notes (for trying rhythm changes quickly)")
+                    help="folder of transcriptions: each WAV is transcribed once (while the note code is unchanged), "
+                         "later runs derive only the rhythm again from the cached notes")
+    ap.add_argument("--oracle", action="store_true",
+                    help="also the score position with the reference meter/downbeat on the tracked beats "
+                         "(oracle-meter) and with the reference beats, downbeats and meter (oracle-grid)")
+    ap.add_argument("--rubato", type=float, default=None,
+                    help="tempo wander of the generated tunes (share; rhythm_tunes' default 0.06)")
+    ap.add_argument("--jitter", type=float, default=None,
+                    help="early/late attacks of the generated tunes (s, standard deviation; default 0.012)")
     a = ap.parse_args(argv)
+    performance = {k: v for k, v in (("rubato", a.rubato), ("jitter_s", a.jitter)) if v is not None}
+    oracles = ORACLES[1:] if a.oracle else ()
+    common = {"cache": a.cache, "oracles": oracles}
     if a.generated:
-        run(generated_items(a.generated, a.seed), f"generated (seed {a.seed})", speed=False, flex=a.flex,
-            cache=a.cache)
+        for seed in (a.seeds or [a.seed]):
+            run(generated_items(a.generated, seed, **performance),
+                f"generated (seed {seed}{''.join(f', {k} {v:g}' for k, v in performance.items())})",
+                speed=False, flex=a.flex, **common)
     if a.familiar:
-        run(familiar_items(), "familiar tunes", speed=False, flex=0, cache=a.cache)
+        run(familiar_items(), "familiar tunes", speed=False, flex=0, **common)
     if a.no_dev:
         return 0
-    dev, _, _ = run(dev_items(a.limit), "dev", speed=True, flex=a.flex, cache=a.cache)
+    dev, _, _ = run(dev_items(a.limit), "dev", speed=a.speed, flex=a.flex, **common)
     missed = [k for k, v in TARGETS.items() if not dev.get(k, 0.0) >= v]
     if dev["duple_as_triple"] > MAX_DUPLE_AS_TRIPLE:
         missed.append("duple_as_triple")

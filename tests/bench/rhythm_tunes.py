@@ -33,11 +33,13 @@ class Tune:
     beat_bpm: float
     notes: np.ndarray        # (k, 3): onset s, offset s, MIDI
     beats: np.ndarray        # (b, 2): time s, beat in bar (1 = downbeat)
+    score_beats: np.ndarray | None = None  # (k,) notated onset of each note, beats from beats[0]
 
 
 def tune(seed: int, *, meter: str | None = None, bars: int = 8, rubato: float = 0.06,
-         bpm: float | None = None) -> Tune:
-    """A generated tune (``bars`` bars after the pickup); ``rubato`` is the tempo wander (share)."""
+         bpm: float | None = None, jitter_s: float = 0.012) -> Tune:
+    """A generated tune (``bars`` bars after the pickup); ``rubato`` is the tempo wander (share),
+    ``jitter_s`` the standard deviation of the early/late attacks (s)."""
     rng = np.random.default_rng(seed)
     meter = meter or str(rng.choice(list(CELLS)))
     per_beat = EIGHTHS_PER_BEAT[meter]
@@ -86,7 +88,7 @@ def tune(seed: int, *, meter: str | None = None, bars: int = 8, rubato: float = 
 
     def at(x):
         return np.interp(x, np.arange(len(beat_times)), beat_times)
-    onsets = at(score_on) + rng.normal(0, 0.012, len(score_on))
+    onsets = at(score_on) + rng.normal(0, jitter_s, len(score_on))
     onsets = np.maximum.accumulate(onsets)
     offsets = at(score_on + score_len) - np.where(phrase_end, 0.25 * period, 0.05 * period)
     offsets[-1] = at(score_on[-1] + score_len[-1]) - 0.05 * period
@@ -108,7 +110,7 @@ def tune(seed: int, *, meter: str | None = None, bars: int = 8, rubato: float = 
     in_bar = (idx - pickup) % BEATS_PER_BAR[meter] + 1
     return Tune(meter=meter, pickup_beats=pickup, beat_bpm=beat_bpm,
                 notes=np.column_stack([onsets, offsets, pitches]),
-                beats=np.column_stack([beat_times[idx], in_bar]))
+                beats=np.column_stack([beat_times[idx], in_bar]), score_beats=score_on)
 
 
 _C, _D, _E, _F, _G, _A, _B, _C5, _D5 = 48, 50, 52, 53, 55, 57, 59, 60, 62
@@ -153,4 +155,4 @@ def familiar(name: str, bpm: float, *, rubato: float = 0.05, seed: int = 0) -> T
     in_bar = (idx - pickup) % BEATS_PER_BAR[meter] + 1
     return Tune(meter=meter, pickup_beats=pickup, beat_bpm=bpm,
                 notes=np.column_stack([onsets, offsets, [m for m, _ in pairs]]),
-                beats=np.column_stack([beat_times[idx], in_bar]))
+                beats=np.column_stack([beat_times[idx], in_bar]), score_beats=starts)

@@ -28,7 +28,7 @@ pitches are MIDI.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import numpy as np
 
 from humitout.models import (
@@ -294,25 +294,139 @@ def hum_grid(analysis: Analysis) -> HumGrid:
                    quarters_per_beat=quarters, subdivisions=subdivisions, beat_bpm=beat_bpm)
 
 
-def melody_positions(analysis: Analysis, beat_ratio: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """(onsets, offsets) of the notes (sorted by onset) in song beats (quarter notes) from the
-    verse start: each note at its metrical position (bar, beat, subdivision) on the hum's
-    tracked beat grid, the hum's first bar at the verse's first downbeat, times ``beat_ratio``."""
+SIMPLE_POSITION_PRIOR = (0.55, 0.075, 0.30, 0.075)
+"""Prior of a note onset at each 16th of a simple beat (on the beat, 'e', 'and', 'a')."""
+COMPOUND_POSITION_PRIOR = (0.50, 0.04, 0.15, 0.05, 0.22, 0.04)
+"""Prior of a note onset at each sixth of a compound (dotted-quarter) beat: on the beat, the 2nd
+and 3rd eighths, and the 16ths between them."""
+
+
+def place_onsets(times_s: np.ndarray, grid: HumGrid, *, max_shift_beats: float = 1.0,
+                 grid_sigma_beats: float = 0.12, grid_outlier: float = 0.02, tempo_range_octaves: float = 0.5,
+                 tempo_step_octaves: float = 0.025, tempo_sigma_octaves: float = 0.1,
+                 timing_s: float = 0.03, timing_share: float = 0.06, merge_cost: float = 1.5) -> np.ndarray:
+    """Metrical positions (beats from the first bar's downbeat, multiples of 1 / ``grid.subdivisions``;
+    non-decreasing) of sorted note onsets ``times_s`` (s): a rhythm quantiser (in the spirit of
+    Raphael's and Cemgil's HMM transcription) that follows the singer rather than one fixed grid.
+
+    Viterbi over, for each note, (its position: within ``max_shift_beats`` of where the tracked
+    beat grid puts it; the local beat period: ``tempo_range_octaves`` either side of the mean in
+    ``tempo_step_octaves`` steps), with costs (negative log probabilities) for
+    - the onset position inside the beat (:data:`SIMPLE_POSITION_PRIOR`, :data:`COMPOUND_POSITION_PRIOR`);
+    - its distance from the tracked grid's position (Gaussian of ``grid_sigma_beats`` plus an outlier
+      share ``grid_outlier``, so a run of notes may leave a grid the tracker got wrong);
+    - each inter-onset interval against note value x local period (Gaussian of ``timing_s`` +
+      ``timing_share`` x the interval: early and late attacks);
+    - the change of period from note to note (``tempo_sigma_octaves`` a beat; the first note's
+      period from the tracked grid's local one, ``tempo_range_octaves`` wide): rubato and
+      phrase-end slowing are smooth, so one late or early tracked beat does not move the notes;
+    - two onsets on the same position (a note split in two by the transcription, swallowed by the
+      next one): ``merge_cost``.
+
+    A whole beat that the tracker inserted or skipped (in a strong ritardando) is followed: the
+    timing cannot tell a 1.5-beat note at a slower tempo from a 2-beat note at the tracked one."""
+    times = np.asarray(times_s, float)
+    n = len(times)
+    sub = grid.subdivisions
+    if n == 0:
+        return np.zeros(0)
+    tracked = grid.positions(times)
+    prior = np.array(COMPOUND_POSITION_PRIOR if sub == 6 else SIMPLE_POSITION_PRIOR)
+    position_cost = -np.log(prior / prior.max())
+    shift = int(round(max_shift_beats * sub))
+    shifts = np.arange(-shift, shift + 1)
+    base = np.round(tracked * sub).astype(int)
+    ticks = base[:, None] + shifts[None, :]                             # (n, S) candidate positions
+    off = tracked[:, None] - ticks / sub
+    emission = (-np.log(np.exp(-0.5 * (off / grid_sigma_beats) ** 2) + grid_outlier)
+                + position_cost[ticks % sub])
+    k = int(round(tempo_range_octaves / tempo_step_octaves))
+    period0 = 60.0 / grid.beat_bpm
+    periods = period0 * 2.0 ** (tempo_step_octaves * np.arange(-k, k + 1))   # (T,) s a beat
+    n_t = len(periods)
+    change = (tempo_step_octaves * (np.arange(n_t)[:, None] - np.arange(n_t)[None, :])) ** 2  # (T, T)
+    # start: the tracked grid's local period at the first note
+    local = grid.positions(times[:1] + 0.5 * period0) - grid.positions(times[:1] - 0.5 * period0)
+    start_period = period0 / max(float(local[0]), 1e-3)
+    value = (emission[0][:, None]
+             + 0.5 * (np.log2(periods / start_period)[None, :] / tempo_range_octaves) ** 2)
+    back = np.zeros((n, len(shifts), n_t, 2), dtype=int)
+    for i in range(1, n):
+        d = (ticks[i][None, :] - ticks[i - 1][:, None]) / sub                # (S_prev, S) beats
+        ioi = times[i] - times[i - 1]
+        sigma = timing_s * np.sqrt(2.0) + timing_share * ioi
+        err = ioi - d[:, :, None] * periods[None, None, :]                  # (S_prev, S, T)
+        timing = 0.5 * (err / sigma) ** 2
+        timing[d < 0] = np.inf
+        timing[d == 0] += merge_cost
+        beats = np.clip(d, 0.5, None)[:, :, None, None]
+        tempo = 0.5 * change[None, None, :, :] / (tempo_sigma_octaves ** 2 * beats)  # (S_prev, S, T_prev, T)
+        total = value[:, None, :, None] + tempo + timing[:, :, None, :]
+        flat = total.transpose(1, 3, 0, 2).reshape(len(shifts), n_t, -1)
+        best = np.argmin(flat, axis=2)
+        value = np.take_along_axis(flat, best[:, :, None], axis=2)[:, :, 0] + emission[i][:, None]
+        back[i, :, :, 0], back[i, :, :, 1] = np.divmod(best, n_t)
+    s_i, t_i = np.unravel_index(int(np.argmin(value)), value.shape)
+    chosen = np.zeros(n, dtype=int)
+    for i in range(n - 1, -1, -1):
+        chosen[i] = ticks[i, s_i]
+        if i:
+            s_i, t_i = back[i, s_i, t_i]
+    return chosen / sub
+
+
+def placed_onsets(analysis: Analysis) -> tuple[HumGrid, np.ndarray, np.ndarray]:
+    """(grid, onset times s, positions in hum beats from the first bar's downbeat) of the notes
+    sorted by onset, placed by :func:`place_onsets`; the grid's first bar is the one that holds
+    the first placed note (an early first attack on a downbeat does not leave an empty bar)."""
     grid = hum_grid(analysis)
+    times = np.array(sorted(n.onset_s for n in analysis.notes), dtype=float)
+    onsets = place_onsets(times, grid)
+    if len(onsets):
+        shift = math.floor(float(onsets[0]) / grid.beats_per_bar + 1e-9) * grid.beats_per_bar
+        if shift:
+            grid = replace(grid, bar_start=grid.bar_start + shift)
+            onsets = onsets - shift
+    return grid, times, onsets
+
+
+def melody_positions(analysis: Analysis, beat_ratio: float = 1.0, *,
+                     min_rest_beats: float = 0.25) -> tuple[np.ndarray, np.ndarray]:
+    """(onsets, offsets) of the notes (sorted by onset) in song beats (quarter notes) from the
+    verse start: each note at its metrical position (bar, beat, subdivision) found by
+    :func:`place_onsets` from the hum's tracked beat grid, the hum's first bar at the verse's
+    first downbeat, times ``beat_ratio``. A note lasts until the next one unless the singer left
+    a silence of ``min_rest_beats`` (hum beats) or more before it: then its end is placed between
+    the two onsets in proportion to the time it was held, on the same subdivisions."""
+    grid, times, onsets = placed_onsets(analysis)
     notes = sorted(analysis.notes, key=lambda n: n.onset_s)
     scale = grid.quarters_per_beat * beat_ratio
     step = 1.0 / grid.subdivisions
-    onsets = np.round(grid.positions(np.array([n.onset_s for n in notes])) / step) * step
-    offsets = np.round(grid.positions(np.array([n.offset_s for n in notes])) / step) * step
+    ends_s = np.array([n.offset_s for n in notes])
+    offsets = onsets + np.round((grid.positions(ends_s) - grid.positions(times)) / step) * step
+    if len(notes) > 1:
+        share = np.clip((ends_s[:-1] - times[:-1]) / np.maximum(times[1:] - times[:-1], 1e-6), 0.0, None)
+        span = onsets[1:] - onsets[:-1]
+        inner = onsets[:-1] + np.round(share * span / step) * step
+        rest = (1.0 - share) * span >= min_rest_beats
+        offsets[:-1] = np.where(rest, np.minimum(inner, onsets[1:]), onsets[1:])
     return np.maximum(onsets, 0.0) * scale, np.maximum(offsets, onsets + step) * scale
 
 
 def time_map(analysis: Analysis, beat_ratio: float = 1.0) -> list[tuple[float, float]]:
-    """[(hum s, song beat from the verse start)] at each tracked beat of the hum: the map that
-    :func:`melody_positions` places the notes with, for flexing the recording onto the song."""
-    grid = hum_grid(analysis)
+    """[(hum s, song beat from the verse start)] at each sung note onset (where
+    :func:`melody_positions` places it) and the tracked beats before the first and after the last
+    note: the map for flexing the recording onto the song."""
+    grid, times, onsets = placed_onsets(analysis)
     scale = grid.quarters_per_beat * beat_ratio
-    return [(float(t), (i - grid.bar_start) * scale) for i, t in enumerate(grid.beats_s)]
+    if not len(times):
+        return [(float(t), (i - grid.bar_start) * scale) for i, t in enumerate(grid.beats_s)]
+    points = [(float(t), (i - grid.bar_start) * scale) for i, t in enumerate(grid.beats_s)
+              if t < times[0] - 1e-3 and i - grid.bar_start < onsets[0]]
+    points += [(float(t), float(p) * scale) for t, p in zip(times, onsets) if p >= 0.0]
+    points += [(float(t), (i - grid.bar_start) * scale) for i, t in enumerate(grid.beats_s)
+               if t > times[-1] + 1e-3 and i - grid.bar_start > onsets[-1]]
+    return points
 
 
 def quantise_melody(analysis: Analysis, beat_ratio: float = 1.0, beats_per_bar: int | None = None) -> list[NoteEvent]:

@@ -122,24 +122,28 @@ def _events(arrangement: Arrangement, total_beats: float) -> list[tuple[float, f
     return [(s, e - s, p, lyric) for s, e, p, lyric in events]
 
 
-def _split_by_beat(start: float, length: float, beats_per_bar: int, *, rest: bool = False) -> list[float]:
-    """Durations (beats) that spell a note (or a ``rest``) of ``length`` from ``start`` so the beat
-    stays visible; in 4/4 a rest never crosses the middle of the bar unless it fills the bar."""
+def _split_by_beat(start: float, length: float, beats_per_bar: int, *, rest: bool = False,
+                   beat_quarters: float = 1.0) -> list[float]:
+    """Durations (quarter notes) that spell a note (or a ``rest``) of ``length`` from ``start`` so
+    the beat (``beat_quarters`` long: 1.5, a dotted quarter, in 6/8) stays visible; in 4/4 a rest
+    never crosses the middle of the bar unless it fills the bar. ``beats_per_bar`` is in quarters."""
     pieces: list[float] = []
     bar_start = start // beats_per_bar * beats_per_bar
     while length > 1e-9:
         position = start - bar_start
         bar_left = beats_per_bar - position
         piece = min(length, bar_left)
-        off_beat = position % 1
-        next_beat = position - off_beat + 1
-        if off_beat and position + piece > next_beat:
-            syncopation = off_beat == 0.5 and piece == 2.0 and position + piece <= beats_per_bar
+        off_beat = position % beat_quarters
+        next_beat = position - off_beat + beat_quarters
+        if off_beat > 1e-9 and position + piece > next_beat + 1e-9:
+            syncopation = (beat_quarters == 1.0 and off_beat == 0.5 and piece == 2.0
+                           and position + piece <= beats_per_bar)
             if not syncopation:
                 piece = next_beat - position
-        elif rest and beats_per_bar == 4 and position < 2.0 < position + piece and piece != 4.0:
+        elif rest and beats_per_bar == 4 and beat_quarters == 1.0 and position < 2.0 < position + piece and piece != 4.0:
             piece = 2.0 - position
-        elif beats_per_bar == 4 and position == 1.0 and position + piece > 2.0 and piece != 2.0:
+        elif (beats_per_bar == 4 and beat_quarters == 1.0 and position == 1.0 and position + piece > 2.0
+              and piece != 2.0):
             piece = 1.0  # from beat 2 across the middle of the bar: a half note is fine, else tie at beat 3
         pieces.append(piece)
         start += piece
@@ -153,6 +157,7 @@ def build_score(arrangement: Arrangement) -> stream.Score:
     """The lead sheet as a music21 score: one part, one measure per bar, notation made."""
     ts = arrangement.time_signature
     beats_per_bar = ts.numerator * 4 // ts.denominator
+    beat_quarters = ts.quarters_per_beat  # 1.5 in 6/8: notes are spelled by dotted-quarter beats
     notes = melody_notes(arrangement)
     last_end = max((n.start_beat + n.duration_beats for n in notes), default=0.0)
     bars = max(arrangement.total_bars, -int(-last_end // beats_per_bar))
@@ -171,10 +176,10 @@ def build_score(arrangement: Arrangement) -> stream.Score:
     cursor = 0.0
     for start, length, midi, lyric in events:
         if start > cursor:
-            for piece in _split_by_beat(cursor, start - cursor, beats_per_bar, rest=True):
+            for piece in _split_by_beat(cursor, start - cursor, beats_per_bar, rest=True, beat_quarters=beat_quarters):
                 part.insert(cursor, note.Rest(quarterLength=piece))
                 cursor += piece
-        pieces = _split_by_beat(start, length, beats_per_bar)
+        pieces = _split_by_beat(start, length, beats_per_bar, beat_quarters=beat_quarters)
         for i, piece in enumerate(pieces):
             n = note.Note(spell(midi, signature.sharps), quarterLength=piece)
             if len(pieces) > 1:
@@ -185,7 +190,7 @@ def build_score(arrangement: Arrangement) -> stream.Score:
             start += piece
         cursor = start
     if cursor < total:
-        for piece in _split_by_beat(cursor, total - cursor, beats_per_bar, rest=True):
+        for piece in _split_by_beat(cursor, total - cursor, beats_per_bar, rest=True, beat_quarters=beat_quarters):
             part.insert(cursor, note.Rest(quarterLength=piece))
             cursor += piece
     for chord in arrangement.chords:
