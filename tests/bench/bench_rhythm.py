@@ -27,7 +27,8 @@ and first downbeat laid on the tracked beat times (``oracle-meter``: what is lef
 errors, placement and transcription), and with the reference beats, downbeats and meter
 (``oracle-grid``: placement and transcription only). Generated tunes are scored on their notated
 positions; ``--rubato``/``--jitter`` make them harder (tempo wander, early/late attacks);
-``--cache DIR`` keeps the analyses while ``humitout/audio`` is unchanged.
+``--cache DIR`` keeps the transcriptions while the note code is unchanged and derives only the
+rhythm again (rhythm changes are re-scored in seconds).
 
     .venv/bin/python tests/bench/bench_rhythm.py [--limit N] [--generated N] [--seed S | --seeds S ...]
         [--oracle] [--cache DIR] [--rubato R --jitter S] [--no-speed] [--no-familiar] [--no-dev]
