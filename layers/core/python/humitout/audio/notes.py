@@ -64,6 +64,7 @@ DEAD_LEVEL = 1e-5     # |sample| under this (a third of a 16-bit step) is digita
 DEAD_MIN_S = 0.005    # s, shortest run of digital silence counted as a dropout
 DEAD_PAD_S = 0.03     # s, frames either side of a dropout whose analysis windows straddle it
 MAX_DEAD_S = 0.25     # s, longest dropout (padding included) bridged inside a note
+LOST_ATTACK_DB = 10.0  # dB under the voice after a dropout where the level before it is already the attack
 CALLER_WIN_S = 4.0    # s, half-width of the window giving the caller's local level
 CALLER_WEAK_DB = 7.0  # dB under the caller's level where a note needs more evidence to be the caller's
 CALLER_FAINT_DB = 13.0  # dB under the caller's level: a note alone in its run there is a background voice
@@ -112,20 +113,31 @@ def dead_air_frames(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01) 
 
 
 def bridge_dead_air(midi: np.ndarray, voiced: np.ndarray, e: np.ndarray, dead: np.ndarray,
-                    max_len: int, pad: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                    max_len: int, pad: int, attack_db: float = LOST_ATTACK_DB
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pitch, voicing and level (n,) with dropouts of at most ``max_len`` frames filled in where
     the voice is on at both ends: the level is interpolated across, the pitch holds each side's
     value up to the middle (a note change inside a dropout still cuts there). Where the voice is
-    on after the dropout only, it is voiced from the dropout's middle (the attack was lost in it,
-    the middle is the smallest expected error); where it is on before it only, the ``pad``
-    frames of window overlap after the voice are voiced."""
+    on after the dropout only, the attack was lost in it or just before it: the voice starts
+    where the level before the zeros (the ``pad`` frames ahead of them) already comes within
+    ``attack_db`` dB of the voice's level after the dropout (the tracker needs a few frames of
+    voice before it hears a pitch, so an attack just before a dropout is heard by the level
+    only), else at the dropout's middle (the smallest expected error). Where it is on before
+    it only, the ``pad`` frames of window overlap after the voice are voiced."""
     midi, voiced, e = midi.copy(), voiced.copy(), e.copy()
+    level = e.copy()
     edges = np.diff(np.r_[0, dead.astype(np.int8), 0])
     for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
         if a == 0 or b >= len(midi) or b - a > max_len:
             continue
         if voiced[a - 1] != voiced[b]:   # the voice starts (or stops) inside the dropout
-            s, t, k = ((a + b) // 2, b, b) if voiced[b] else (a, a + pad, a - 1)
+            if voiced[b]:
+                s, on = a + pad, level[b:b + pad + 1].max() - attack_db
+                while s > max(a, 1) and level[s - 1] >= on:
+                    s -= 1
+                s, t, k = (s if s < a + pad else (a + b) // 2), b, b
+            else:
+                s, t, k = a, a + pad, a - 1
             midi[s:t], e[s:t], voiced[s:t] = midi[k], e[k], True
             continue
         if not voiced[b]:
