@@ -38,7 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d, median_filter
+from scipy.ndimage import maximum_filter1d, median_filter, minimum_filter1d
 from scipy.signal import welch
 
 from humitout.audio.f0 import PitchTrack
@@ -168,6 +168,23 @@ def band_level_db(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01, wi
     return np.mean(10.0 * np.log10(np.array(bands) + 1e-12), axis=0)
 
 
+def level_ok_frames(e: np.ndarray, win: int, valid: np.ndarray | None = None,
+                    tail_db: float = TAIL_DB) -> np.ndarray:
+    """Frames (n,) bool loud enough to be the voice, not a reverb tail: within ``tail_db`` dB of
+    the loudest frame within +-``win`` frames of level ``e`` (n,) (dB), or ``tail_db`` above the
+    quietest frame in the ``win`` frames before them when that quiet frame is at least twice
+    ``tail_db`` under the loudest: a soft note's attack after a silence, which a tail (it only
+    decays) never shows, even when a louder note ended just before. Frames not ``valid``
+    (dropouts) are left out of the maxima and minima."""
+    valid = np.ones(len(e), bool) if valid is None else valid
+    local_max = maximum_filter1d(np.where(valid, e, -200.0), size=2 * win + 1)
+    # quietest frame in the win frames before each frame (the frame itself excluded)
+    low = np.where(valid, e, 200.0)
+    pre_min = np.r_[200.0, minimum_filter1d(low, size=win, origin=(win - 1) // 2)[:-1]]
+    rise = (e - pre_min >= tail_db) & (local_max - pre_min >= 2.0 * tail_db)
+    return (e > local_max - tail_db) | rise
+
+
 def _pitch_cuts(m: np.ndarray, min_jump: int) -> list[int]:
     """Frame indices (into ``m``) where a new pitch starts, at the glide's midpoint crossing."""
     cuts = [0]
@@ -239,6 +256,7 @@ def _merge_close(cuts: list[int], strength: dict[int, float], min_sep: int) -> l
 
 
 VIB_WIN_S = 0.25      # s, moving-average window longer than a vibrato period (4-7 Hz)
+VIB_MAX_SPAN_ST = 2.0  # semitones: a wider pitch span within the window is a note change, not vibrato
 
 
 def detrend_vibrato_level(e: np.ndarray, m: np.ndarray, win: int) -> np.ndarray:
@@ -248,7 +266,9 @@ def detrend_vibrato_level(e: np.ndarray, m: np.ndarray, win: int) -> np.ndarray:
     level wobbles in step with the pitch (4-5 dB on low voices), which looks
     like re-attack dips. The wobble is the least-squares fit of the level's
     fast part on the pitch's fast part (deviation from ``win``-frame moving
-    averages, frames within half a semitone of the local pitch only); dips of
+    averages, frames within half a semitone of the local pitch and away from
+    note changes only: a moving average smears a note change into a false
+    wobble on both sides); dips of
     consonants and "mm" re-attacks do not follow the pitch and are kept.
     """
     if len(m) < win:
@@ -256,12 +276,14 @@ def detrend_vibrato_level(e: np.ndarray, m: np.ndarray, win: int) -> np.ndarray:
     k = np.ones(win) / win
     dm = m - np.convolve(np.pad(m, win // 2, mode="edge"), k, "valid")[:len(m)]
     de = e - np.convolve(np.pad(e, win // 2, mode="edge"), k, "valid")[:len(e)]
+    # frames whose window holds a note change (a span over VIB_MAX_SPAN_ST) are no vibrato
+    span = maximum_filter1d(m, size=win, mode="nearest") - minimum_filter1d(m, size=win, mode="nearest")
     ok = np.abs(dm) < 0.5
     den = float(np.sum(dm[ok] ** 2))
     if ok.sum() < win or den <= 0:
         return e
     slope = float(np.sum(dm[ok] * de[ok])) / den
-    return e - slope * np.where(ok, dm, 0.0)
+    return e - slope * np.where(ok & (span <= VIB_MAX_SPAN_ST), dm, 0.0)
 
 
 def rescue_weak_voicing(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray,
@@ -369,15 +391,13 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     min_len = int(np.ceil(MIN_NOTE_S / hop - 1e-9))
     if dead is not None and dead[:n].any():
         ok = ~dead[:n]
-        local_max = maximum_filter1d(np.where(ok, e, -200.0), size=2 * int(LEVEL_WIN_S / hop) + 1)
-        level_ok = e > local_max - TAIL_DB
+        level_ok = level_ok_frames(e, int(LEVEL_WIN_S / hop), ok)
         voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
         voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
         midi_all, voiced, e = bridge_dead_air(np.nan_to_num(midi_all), voiced & ok, e, dead[:n],
                                               int(round(MAX_DEAD_S / hop)), int(round(DEAD_PAD_S / hop)))
     else:
-        local_max = maximum_filter1d(e, size=2 * int(LEVEL_WIN_S / hop) + 1)
-        level_ok = e > local_max - TAIL_DB
+        level_ok = level_ok_frames(e, int(LEVEL_WIN_S / hop))
         voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
         voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
     voiced = fill_weak_gaps(np.nan_to_num(midi_all), track.confidence[:n], voiced, level_ok,
