@@ -3,7 +3,8 @@
 1. Frame energy (dB, 10 ms hop, 30 ms window). A frame is part of a note when
    the tracker calls it voiced and it is no more than ``TAIL_DB`` under the
    loudest frame within +-``LEVEL_WIN_S`` (this ends notes where the voice,
-   not the room's reverb tail, stops). Runs of weaker voicing (confidence
+   not the room's reverb tail, stops) or rises out of a silence
+   (:func:`level_ok_frames`: a soft note right after a loud one). Runs of weaker voicing (confidence
    >= ``WEAK_CONF``) that hold one steady pitch for ``MIN_NOTE_S`` are voiced
    too (short notes of low voices rarely reach 0.5), and so are short gaps
    inside a held pitch and weak attacks before a run at its pitch
@@ -276,7 +277,7 @@ def detrend_vibrato_level(e: np.ndarray, m: np.ndarray, win: int) -> np.ndarray:
     k = np.ones(win) / win
     dm = m - np.convolve(np.pad(m, win // 2, mode="edge"), k, "valid")[:len(m)]
     de = e - np.convolve(np.pad(e, win // 2, mode="edge"), k, "valid")[:len(e)]
-    # frames whose window holds a note change (a span over VIB_MAX_SPAN_ST) are no vibrato
+    # frames whose window holds a note change (a span over VIB_MAX_SPAN_ST) are not corrected
     span = maximum_filter1d(m, size=win, mode="nearest") - minimum_filter1d(m, size=win, mode="nearest")
     ok = np.abs(dm) < 0.5
     den = float(np.sum(dm[ok] ** 2))
