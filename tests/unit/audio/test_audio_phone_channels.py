@@ -102,3 +102,25 @@ def test_network_dropouts_inside_a_note_do_not_split_it():
     z, sr = decode_audio(wav_bytes(y))
     est = transcribe_samples(z, sr)[2]
     assert len(est) == 1 and round(est[0].midi) == 62
+
+
+def test_attack_just_before_a_dropout_keeps_its_onset():
+    # the note starts at 1.0 s and a 70 ms packet burst is lost 30 ms later, before the tracker
+    # has heard enough voice to call it voiced: only the level shows the attack
+    x = hum([(0.3, 0.8, 60.0), (1.0, 2.0, 64.0)], duration_s=2.4, sr=SR)
+    y = phone(x, SR)
+    y[int(1.03 * 8000):int(1.10 * 8000)] = 0.0
+    z, sr = decode_audio(wav_bytes(y))
+    est = transcribe_samples(z, sr)[2]
+    assert [round(n.midi) for n in est] == [60, 64]
+    assert abs(est[1].onset_s - 1.0) <= 0.025
+
+
+def test_soft_note_right_after_a_loud_one_is_kept():
+    # a note 18 dB softer than the one before it, after a 0.1 s silence: under the loud note's
+    # level by more than a reverb tail is, but it rises out of a silence, which a tail never does
+    loud = hum([(0.4, 1.2, 64.0)], duration_s=2.4, sr=SR)
+    soft = hum([(1.3, 2.0, 57.0)], duration_s=2.4, sr=SR) * 10 ** (-18 / 20)
+    est = _notes(loud + soft + 1e-4 * np.random.default_rng(2).standard_normal(len(loud)))
+    assert [round(m) for _, _, m in est] == [64, 57]
+    assert abs(est[1][0] - 1.3) <= 0.05

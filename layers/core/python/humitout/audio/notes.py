@@ -3,7 +3,8 @@
 1. Frame energy (dB, 10 ms hop, 30 ms window). A frame is part of a note when
    the tracker calls it voiced and it is no more than ``TAIL_DB`` under the
    loudest frame within +-``LEVEL_WIN_S`` (this ends notes where the voice,
-   not the room's reverb tail, stops). Runs of weaker voicing (confidence
+   not the room's reverb tail, stops) or rises out of a silence
+   (:func:`level_ok_frames`: a soft note right after a loud one). Runs of weaker voicing (confidence
    >= ``WEAK_CONF``) that hold one steady pitch for ``MIN_NOTE_S`` are voiced
    too (short notes of low voices rarely reach 0.5), and so are short gaps
    inside a held pitch and weak attacks before a run at its pitch
@@ -39,7 +40,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d, median_filter
+from scipy.ndimage import maximum_filter1d, median_filter, minimum_filter1d
 from scipy.signal import welch
 
 from humitout.audio.f0 import PitchTrack
@@ -66,6 +67,7 @@ DEAD_LEVEL = 1e-5     # |sample| under this (a third of a 16-bit step) is digita
 DEAD_MIN_S = 0.005    # s, shortest run of digital silence counted as a dropout
 DEAD_PAD_S = 0.03     # s, frames either side of a dropout whose analysis windows straddle it
 MAX_DEAD_S = 0.25     # s, longest dropout (padding included) bridged inside a note
+LOST_ATTACK_DB = 10.0  # dB under the voice after a dropout where the level before it is already the attack
 CALLER_WIN_S = 4.0    # s, half-width of the window giving the caller's local level
 CALLER_WEAK_DB = 7.0  # dB under the caller's level where a note needs more evidence to be the caller's
 CALLER_FAINT_DB = 13.0  # dB under the caller's level: a note alone in its run there is a background voice
@@ -119,20 +121,31 @@ def dead_air_frames(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01) 
 
 
 def bridge_dead_air(midi: np.ndarray, voiced: np.ndarray, e: np.ndarray, dead: np.ndarray,
-                    max_len: int, pad: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                    max_len: int, pad: int, attack_db: float = LOST_ATTACK_DB
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pitch, voicing and level (n,) with dropouts of at most ``max_len`` frames filled in where
     the voice is on at both ends: the level is interpolated across, the pitch holds each side's
     value up to the middle (a note change inside a dropout still cuts there). Where the voice is
-    on after the dropout only, it is voiced from the dropout's middle (the attack was lost in it,
-    the middle is the smallest expected error); where it is on before it only, the ``pad``
-    frames of window overlap after the voice are voiced."""
+    on after the dropout only, the attack was lost in it or just before it: the voice starts
+    where the level before the zeros (the ``pad`` frames ahead of them) already comes within
+    ``attack_db`` dB of the voice's level after the dropout (the tracker needs a few frames of
+    voice before it hears a pitch, so an attack just before a dropout is heard by the level
+    only), else at the dropout's middle (the smallest expected error). Where it is on before
+    it only, the ``pad`` frames of window overlap after the voice are voiced."""
     midi, voiced, e = midi.copy(), voiced.copy(), e.copy()
+    level = e.copy()
     edges = np.diff(np.r_[0, dead.astype(np.int8), 0])
     for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
         if a == 0 or b >= len(midi) or b - a > max_len:
             continue
         if voiced[a - 1] != voiced[b]:   # the voice starts (or stops) inside the dropout
-            s, t, k = ((a + b) // 2, b, b) if voiced[b] else (a, a + pad, a - 1)
+            if voiced[b]:
+                s, on = a + pad, level[b:b + pad + 1].max() - attack_db
+                while s > max(a, 1) and level[s - 1] >= on:
+                    s -= 1
+                s, t, k = (s if s < a + pad else (a + b) // 2), b, b
+            else:
+                s, t, k = a, a + pad, a - 1
             midi[s:t], e[s:t], voiced[s:t] = midi[k], e[k], True
             continue
         if not voiced[b]:
@@ -161,6 +174,23 @@ def band_level_db(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01, wi
     f = np.fft.rfftfreq(nfft, 1.0 / sr)
     bands = [spec[:, (f >= lo) & (f < hi)].sum(axis=1) for lo, hi in zip(edges_hz[:-1], edges_hz[1:])]
     return np.mean(10.0 * np.log10(np.array(bands) + 1e-12), axis=0)
+
+
+def level_ok_frames(e: np.ndarray, win: int, valid: np.ndarray | None = None,
+                    tail_db: float = TAIL_DB) -> np.ndarray:
+    """Frames (n,) bool loud enough to be the voice, not a reverb tail: within ``tail_db`` dB of
+    the loudest frame within +-``win`` frames of level ``e`` (n,) (dB), or ``tail_db`` above the
+    quietest frame in the ``win`` frames before them when that quiet frame is at least twice
+    ``tail_db`` under the loudest: a soft note's attack after a silence, which a tail (it only
+    decays) never shows, even when a louder note ended just before. Frames not ``valid``
+    (dropouts) are left out of the maxima and minima."""
+    valid = np.ones(len(e), bool) if valid is None else valid
+    local_max = maximum_filter1d(np.where(valid, e, -200.0), size=2 * win + 1)
+    # quietest frame in the win frames before each frame (the frame itself excluded)
+    low = np.where(valid, e, 200.0)
+    pre_min = np.r_[200.0, minimum_filter1d(low, size=win, origin=(win - 1) // 2)[:-1]]
+    rise = (e - pre_min >= tail_db) & (local_max - pre_min >= 2.0 * tail_db)
+    return (e > local_max - tail_db) | rise
 
 
 def _pitch_cuts(m: np.ndarray, min_jump: int) -> list[int]:
@@ -234,6 +264,7 @@ def _merge_close(cuts: list[int], strength: dict[int, float], min_sep: int) -> l
 
 
 VIB_WIN_S = 0.25      # s, moving-average window longer than a vibrato period (4-7 Hz)
+VIB_MAX_SPAN_ST = 2.0  # semitones: a wider pitch span within the window is a note change, not vibrato
 
 
 def detrend_vibrato_level(e: np.ndarray, m: np.ndarray, win: int) -> np.ndarray:
@@ -243,7 +274,9 @@ def detrend_vibrato_level(e: np.ndarray, m: np.ndarray, win: int) -> np.ndarray:
     level wobbles in step with the pitch (4-5 dB on low voices), which looks
     like re-attack dips. The wobble is the least-squares fit of the level's
     fast part on the pitch's fast part (deviation from ``win``-frame moving
-    averages, frames within half a semitone of the local pitch only); dips of
+    averages, frames within half a semitone of the local pitch and away from
+    note changes only: a moving average smears a note change into a false
+    wobble on both sides); dips of
     consonants and "mm" re-attacks do not follow the pitch and are kept.
     """
     if len(m) < win:
@@ -251,12 +284,14 @@ def detrend_vibrato_level(e: np.ndarray, m: np.ndarray, win: int) -> np.ndarray:
     k = np.ones(win) / win
     dm = m - np.convolve(np.pad(m, win // 2, mode="edge"), k, "valid")[:len(m)]
     de = e - np.convolve(np.pad(e, win // 2, mode="edge"), k, "valid")[:len(e)]
+    # frames whose window holds a note change (a span over VIB_MAX_SPAN_ST) are not corrected
+    span = maximum_filter1d(m, size=win, mode="nearest") - minimum_filter1d(m, size=win, mode="nearest")
     ok = np.abs(dm) < 0.5
     den = float(np.sum(dm[ok] ** 2))
     if ok.sum() < win or den <= 0:
         return e
     slope = float(np.sum(dm[ok] * de[ok])) / den
-    return e - slope * np.where(ok, dm, 0.0)
+    return e - slope * np.where(ok & (span <= VIB_MAX_SPAN_ST), dm, 0.0)
 
 
 def rescue_weak_voicing(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray,
@@ -364,15 +399,13 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     min_len = int(np.ceil(MIN_NOTE_S / hop - 1e-9))
     if dead is not None and dead[:n].any():
         ok = ~dead[:n]
-        local_max = maximum_filter1d(np.where(ok, e, -200.0), size=2 * int(LEVEL_WIN_S / hop) + 1)
-        level_ok = e > local_max - TAIL_DB
+        level_ok = level_ok_frames(e, int(LEVEL_WIN_S / hop), ok)
         voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
         voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
         midi_all, voiced, e = bridge_dead_air(np.nan_to_num(midi_all), voiced & ok, e, dead[:n],
                                               int(round(MAX_DEAD_S / hop)), int(round(DEAD_PAD_S / hop)))
     else:
-        local_max = maximum_filter1d(e, size=2 * int(LEVEL_WIN_S / hop) + 1)
-        level_ok = e > local_max - TAIL_DB
+        level_ok = level_ok_frames(e, int(LEVEL_WIN_S / hop))
         voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
         voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
     voiced = fill_weak_gaps(np.nan_to_num(midi_all), track.confidence[:n], voiced, level_ok,
