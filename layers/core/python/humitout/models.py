@@ -236,8 +236,9 @@ class TimePoint(Contract):
 class Arrangement(Contract):
     """``arrangement.json``: everything Render needs, fully expanded to note events.
 
-    ``time_map`` (version 2) maps the recording's tracked beats onto the song's steady grid
-    (piecewise linear between the points); Render flexes the caller's hum with it."""
+    ``time_map`` (version 2) maps the recording's sung note onsets (and the tracked beats before
+    the first and after the last note) onto the song's steady grid (piecewise linear between the
+    points); Render flexes the caller's hum with it."""
 
     schema_version: Literal["1", "2"] = ARRANGEMENT_SCHEMA_VERSION
     style: Style

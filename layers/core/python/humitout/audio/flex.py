@@ -1,9 +1,10 @@
 """The caller's recording flexed onto the song's steady grid (``your-hum.wav``).
 
-The hum -> song time map (``Arrangement.time_map``: each tracked beat of the recording and its
-song beat) gives anchors (recording s -> song s). Between two anchors the recording is
-time-stretched by their ratio with the pitch unchanged, so every sung beat lands on the song's
-beat; before the first and after the last anchor it plays at its own speed.
+The hum -> song time map (``Arrangement.time_map``: each sung note onset of the recording, and
+the tracked beats before the first and after the last note, with their song beats) gives anchors
+(recording s -> song s). Between two anchors the recording is time-stretched by their ratio with
+the pitch unchanged, so every sung note lands on its place in the song; before the first and
+after the last anchor it plays at its own speed.
 
 Time-stretching is Rubber Band's (R3 engine) through Spotify's ``pedalboard``: its
 ``time_stretch`` takes a stretch factor per input sample, so one call follows the whole map, and
