@@ -3,7 +3,8 @@
 1. Frame energy (dB, 10 ms hop, 30 ms window). A frame is part of a note when
    the tracker calls it voiced and it is no more than ``TAIL_DB`` under the
    loudest frame within +-``LEVEL_WIN_S`` (this ends notes where the voice,
-   not the room's reverb tail, stops; :func:`level_ok_frames`). Runs of weaker voicing (confidence
+   not the room's reverb tail, stops) or rises out of a silence
+   (:func:`level_ok_frames`: a soft note right after a loud one). Runs of weaker voicing (confidence
    >= ``WEAK_CONF``) that hold one steady pitch for ``MIN_NOTE_S`` are voiced
    too (short notes of low voices rarely reach 0.5), and so are short gaps
    inside a held pitch and weak attacks before a run at its pitch
@@ -178,11 +179,18 @@ def band_level_db(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01, wi
 def level_ok_frames(e: np.ndarray, win: int, valid: np.ndarray | None = None,
                     tail_db: float = TAIL_DB) -> np.ndarray:
     """Frames (n,) bool loud enough to be the voice, not a reverb tail: within ``tail_db`` dB of
-    the loudest frame within +-``win`` frames of level ``e`` (n,) (dB). Frames not ``valid``
-    (dropouts) are left out of the maxima."""
+    the loudest frame within +-``win`` frames of level ``e`` (n,) (dB), or ``tail_db`` above the
+    quietest frame in the ``win`` frames before them when that quiet frame is at least twice
+    ``tail_db`` under the loudest: a soft note's attack after a silence, which a tail (it only
+    decays) never shows, even when a louder note ended just before. Frames not ``valid``
+    (dropouts) are left out of the maxima and minima."""
     valid = np.ones(len(e), bool) if valid is None else valid
     local_max = maximum_filter1d(np.where(valid, e, -200.0), size=2 * win + 1)
-    return e > local_max - tail_db
+    # quietest frame in the win frames before each frame (the frame itself excluded)
+    low = np.where(valid, e, 200.0)
+    pre_min = np.r_[200.0, minimum_filter1d(low, size=win, origin=(win - 1) // 2)[:-1]]
+    rise = (e - pre_min >= tail_db) & (local_max - pre_min >= 2.0 * tail_db)
+    return (e > local_max - tail_db) | rise
 
 
 def _pitch_cuts(m: np.ndarray, min_jump: int) -> list[int]:
@@ -259,7 +267,7 @@ VIB_WIN_S = 0.25      # s, moving-average window longer than a vibrato period (4
 VIB_MAX_SPAN_ST = 2.0  # semitones: a wider pitch span within the window is a note change, not vibrato
 
 
-def detrend_vibrato_level(e: np.ndarray, m: np.ndarray, win: int) -> np.ndarray:
+def detrend_vibrato_level(e: np.ndarray, m: np.ndarray, win: int, steady_db: float = 10.0) -> np.ndarray:
     """Level ``e`` (n,) of one voiced run minus its part that follows the pitch ``m`` (n,).
 
     Vibrato sweeps the harmonics across the formants and the phone band, so the
@@ -278,7 +286,9 @@ def detrend_vibrato_level(e: np.ndarray, m: np.ndarray, win: int) -> np.ndarray:
     de = e - np.convolve(np.pad(e, win // 2, mode="edge"), k, "valid")[:len(e)]
     # frames whose window holds a note change (a span over VIB_MAX_SPAN_ST) are not corrected
     span = maximum_filter1d(m, size=win, mode="nearest") - minimum_filter1d(m, size=win, mode="nearest")
-    ok = np.abs(dm) < 0.5
+    # the fit reads the held part only: an attack or release ramp under way with a scoop or fall of
+    # the pitch is not a wobble
+    ok = (np.abs(dm) < 0.5) & (e > np.median(e) - steady_db)
     den = float(np.sum(dm[ok] ** 2))
     if ok.sum() < win or den <= 0:
         return e
