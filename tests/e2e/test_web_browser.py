@@ -169,7 +169,10 @@ def test_sign_in_play_mix_download_and_watch_a_new_version_finish(stack, svc, sa
     _wait(d, "return document.querySelectorAll('.hum').length === 2", 90, "the new hum to appear")
     _wait(d, "return document.querySelector('.hum .badge').textContent === 'Ready'", 240, "the new hum to finish")
     call.join()
-    assert "Electronic" in d.find_element(By.CSS_SELECTOR, ".hum h2").text
+    # the badge turns "Ready" from the progress poll; the card (title, versions) is then fetched
+    # and replaced, which takes a moment on a loaded machine
+    _wait(d, "return /Electronic/.test(document.querySelector('.hum h2').textContent)", 30,
+          "the finished hum's card to show its style")
 
     # what the SMS link opens: the same track page, no sign-in, no owner tools
     _size(d, MOBILE)
