@@ -59,7 +59,7 @@ import score_rhythm  # noqa: E402
 
 from humitout.agents.compose import compose_arrangement  # noqa: E402
 from humitout.audio.rhythm import analyse_rhythm  # noqa: E402
-from humitout.audio.transcribe import analyse_recording  # noqa: E402
+from humitout.audio.transcribe import analyse_recording, rhythm_fields  # noqa: E402
 from humitout.models import Analysis, Style, TimeSignature  # noqa: E402
 from humitout.music.arrangement import hum_grid, melody_positions, quantise_melody, seconds_to_beats  # noqa: E402
 
@@ -295,13 +295,7 @@ def with_rhythm(analysis: Analysis) -> Analysis:
     on = np.array([n.onset_s for n in analysis.notes])
     off = np.array([n.offset_s for n in analysis.notes])
     midi = np.array([n.midi for n in analysis.notes])
-    r = analyse_rhythm(on, off, midi, analysis.duration_s)
-    return analysis.model_copy(update={
-        "tempo_bpm": round(float(np.clip(r.quarter_bpm, 20.5, 319.0)), 2),
-        "beats_s": [round(float(b), 3) for b in r.beats_s],
-        "downbeats_s": [round(float(b), 3) for b in r.downbeats_s], "pickup_beats": r.pickup_beats,
-        "time_signature": r.time_signature, "beat_confidence": r.beat_confidence,
-        "meter_confidence": r.meter_confidence, "downbeat_confidence": r.downbeat_confidence})
+    return analysis.model_copy(update=rhythm_fields(analyse_rhythm(on, off, midi, analysis.duration_s)))
 
 
 def _notes_code_hash() -> str:

@@ -474,16 +474,17 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
             continue
         for compound in (False, True):
             fit = grid_fit(on, lengths, beats, compound) + periodicity_weight * comb
-            if meter_fit_weight:
-                fit += meter_fit_weight * max(meter_scores(on, lengths, off, pitch, beats, compound).values())
+            scores = meter_scores(on, lengths, off, pitch, beats, compound) if meter_fit_weight else None
+            if scores:
+                fit += meter_fit_weight * max(scores.values())
             fits.append(fit)
             if best is None or fit > best[0]:
-                best = (fit, beats, compound, comb)
+                best = (fit, beats, compound, scores)
     if best is None:
         return _fallback(on, duration_s)
-    fit, beats, compound, comb = best
+    fit, beats, compound, scores = best
     beat_conf = _softmax_probability(fits, best[0], temperatures[0])
-    scores = meter_scores(on, lengths, off, pitch, beats, compound)
+    scores = scores or meter_scores(on, lengths, off, pitch, beats, compound)
     by_meter = {mm: max(s for (k, _), s in scores.items() if k == mm) for mm in {k for k, _ in scores}}
     m = max(by_meter, key=by_meter.get)
     if not compound and m in (2, 4):

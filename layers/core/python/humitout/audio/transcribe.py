@@ -20,7 +20,7 @@ from humitout.audio.f0 import PitchTrack, track_f0
 from humitout.audio.key import estimate_key
 from humitout.audio.mood import estimate_mood
 from humitout.audio.notes import NoteEvent, band_level_db, dead_air_frames, fold_partial_notes, frame_energy_db, segment_notes
-from humitout.audio.rhythm import analyse_rhythm
+from humitout.audio.rhythm import Rhythm, analyse_rhythm
 from humitout.errors import BadAudio
 from humitout.models import Analysis, F0Track, Lyrics, Note
 
@@ -166,9 +166,16 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
                    confidence=[round(float(c), 3) for c in track.confidence]),
         notes=[Note(onset_s=round(n.onset_s, 3), offset_s=round(n.offset_s, 3),
                     midi=round(n.midi, 2), confidence=round(n.confidence, 3)) for n in notes],
-        tempo_bpm=round(float(np.clip(rhythm.quarter_bpm, 20.5, 319.0)), 2),
-        beats_s=[round(float(b), 3) for b in rhythm.beats_s],
-        downbeats_s=[round(float(b), 3) for b in rhythm.downbeats_s], pickup_beats=rhythm.pickup_beats,
-        key=key, time_signature=rhythm.time_signature, beat_confidence=rhythm.beat_confidence,
-        meter_confidence=rhythm.meter_confidence, downbeat_confidence=rhythm.downbeat_confidence,
-        lyrics=lyrics or Lyrics(), mood=mood, warnings=warnings)
+        key=key, lyrics=lyrics or Lyrics(), mood=mood, warnings=warnings, **rhythm_fields(rhythm))
+
+
+def rhythm_fields(rhythm: Rhythm) -> dict:
+    """The Analysis fields of a :class:`~humitout.audio.rhythm.Rhythm`: quarter-note tempo (BPM,
+    clipped to the contract's range), beats and downbeats (s), pickup (beats), time signature and
+    confidences."""
+    return {"tempo_bpm": round(float(np.clip(rhythm.quarter_bpm, 20.5, 319.0)), 2),
+            "beats_s": [round(float(b), 3) for b in rhythm.beats_s],
+            "downbeats_s": [round(float(b), 3) for b in rhythm.downbeats_s],
+            "pickup_beats": rhythm.pickup_beats, "time_signature": rhythm.time_signature,
+            "beat_confidence": rhythm.beat_confidence, "meter_confidence": rhythm.meter_confidence,
+            "downbeat_confidence": rhythm.downbeat_confidence}
