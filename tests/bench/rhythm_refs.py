@@ -69,22 +69,25 @@ def meter_beat(meter: str) -> tuple[float, int]:
     return 4.0 / den, num
 
 
-def beat_grid(bars: list[Bar], until_ql: float) -> tuple[np.ndarray, np.ndarray]:
+def beat_grid(bars: list[Bar], until_ql: float, unit: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Every beat of ``bars`` (quarter lengths, beat in bar from 1), continued after the last bar
-    with bars of the last meter up to ``until_ql`` (a final bar shortened by a pickup counts as full)."""
+    with bars of the last meter up to ``until_ql``. The beat is ``unit`` quarter lengths in every
+    bar (a 3/2 bar in a 2/4 song has six quarter beats), or each bar's own when ``None``."""
     starts, in_bar = [], []
     for bar in bars:
-        unit, _ = meter_beat(bar.meter)
-        n = max(1, int(np.ceil(bar.length_ql / unit - EPS)))
-        starts += [bar.start_ql + k * unit for k in range(n)]
+        step = unit or meter_beat(bar.meter)[0]
+        n = max(1, int(np.ceil(bar.length_ql / step - EPS)))
+        starts += [bar.start_ql + k * step for k in range(n)]
         in_bar += list(range(1, n + 1))
     if bars:
-        unit, per_bar = meter_beat(bars[-1].meter)
+        own, per_bar = meter_beat(bars[-1].meter)
+        step = unit or own
+        per_bar = max(1, int(round(own * per_bar / step)))
         t, k = bars[-1].start_ql + bars[-1].length_ql, 0
         while t <= until_ql + EPS:
             starts.append(t)
             in_bar.append(k + 1)
-            t, k = t + unit, (k + 1) % per_bar
+            t, k = t + step, (k + 1) % per_bar
     return np.array(starts, float), np.array(in_bar, int)
 
 
@@ -125,24 +128,27 @@ def reference_beats(bars: list[Bar], note_ql: np.ndarray, end_ql: float, onset_s
     """The reference beats of a sung excerpt: its notes start at ``note_ql`` (quarter lengths, the
     bars' time line) and were sung at ``onset_s`` (s); the last note ends at ``end_ql``. The beats
     run from the last beat at or before the first note to the last at or before ``end_ql``; those
-    that would fall before 0 s are left out (the pickup still counts them)."""
+    that would fall before 0 s are left out (the pickup still counts them). The beat is the one of
+    the meter of the bar the first note is in, in every bar; a bar is irregular when its length
+    differs from that meter's bar or from its own meter's."""
     note_ql = np.asarray(note_ql, float)
-    grid, in_bar = beat_grid(bars, end_ql)
+    opening = next((b for b in bars if b.start_ql + b.length_ql > note_ql[0] + EPS), bars[-1])
+    unit, per_bar = meter_beat(opening.meter)
+    full = unit * per_bar
+    grid, in_bar = beat_grid(bars, end_ql, unit)
     first = int(np.flatnonzero(grid <= note_ql[0] + EPS)[-1])
     last = int(np.flatnonzero(grid <= end_ql + EPS)[-1])
     grid, in_bar = grid[first:last + 1], in_bar[first:last + 1]
     down = np.flatnonzero(in_bar == 1)
     pickup = int(down[0]) if len(down) else 0
     bar_at = [b for b in bars if b.start_ql + b.length_ql > grid[0] + EPS and b.start_ql <= grid[-1] + EPS]
-    opening = bar_at[0] if bar_at else bars[-1]
-    unit, _ = meter_beat(opening.meter)
     times = performed_seconds(grid, note_ql, onset_s, unit)
     keep = times >= 0.0
     on_beat = sum(bool(np.any(np.abs(grid - q) < EPS)) for q in note_ql)
     return Reference(times_s=times[keep], in_bar=in_bar[keep],
                      beat_bpm=60.0 / float(np.median(np.diff(times))) if len(times) > 1 else float("nan"),
                      pickup_beats=pickup, meter=opening.meter,
-                     irregular_bars=sum(b.irregular for b in bar_at),
+                     irregular_bars=sum(b.irregular or abs(b.length_ql - full) > EPS for b in bar_at),
                      meters=list(dict.fromkeys(b.meter for b in bar_at)), notes_on_beats=on_beat)
 
 
@@ -187,7 +193,8 @@ def bars_from_measures(measures: list[tuple[float, float, str]]) -> list[Bar]:
 
 def measures_of(text: str) -> list[tuple[float, float, str]]:
     """``(offset_ql, duration_ql, meter in force)`` of every measure of one ABC tune (music21),
-    on the same time line as ``melodies.load_tune``'s events."""
+    on the same time line as ``melodies.load_tune``'s events; a tune without bar lines gets one bar
+    of its meter at its start (the beat grid continues from it)."""
     from music21 import converter, stream
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -203,6 +210,10 @@ def measures_of(text: str) -> list[tuple[float, float, str]]:
                 found = part.recurse().getElementsByClass("TimeSignature")
                 meter = found[0].ratioString if found else "4/4"
             out.append((float(m.offset), float(m.duration.quarterLength), meter))
+        if not out:   # no bar lines: whole bars of the notated meter from the first note
+            found = part.recurse().getElementsByClass("TimeSignature")
+            if found:
+                out.append((0.0, float(found[0].barDuration.quarterLength), found[0].ratioString))
     return out
 
 

@@ -59,3 +59,13 @@ def test_a_one_beat_bar_lengthens_the_bar_before_and_split_endings_make_one_bar(
         (0.0, 4.0, True), (4.0, 3.0, False), (7.0, 3.0, False), (10.0, 3.0, False)]
     _, in_bar = refs.beat_grid(bars, 12.0)
     assert list(in_bar) == [1, 2, 3, 4, 1, 2, 3, 1, 2, 3, 1, 2, 3]
+
+
+def test_the_opening_meters_beat_runs_through_a_bar_of_another_meter():
+    # a 3/2 bar in a 2/4 song keeps the quarter beat: six beats, one irregular bar
+    bars = refs.bars_from_measures([(0.0, 2.0, "2/4"), (2.0, 6.0, "3/2"), (8.0, 2.0, "2/4")])
+    note_ql = np.arange(0.0, 10.0, 1.0)
+    ref = refs.reference_beats(bars, note_ql, 10.0, 0.5 + 0.6 * note_ql)
+    assert list(ref.in_bar) == [1, 2, 1, 2, 3, 4, 5, 6, 1, 2, 1]
+    assert ref.irregular_bars == 1 and ref.meters == ["2/4", "3/2"]
+    assert ref.beat_bpm == pytest.approx(100.0)
