@@ -69,3 +69,28 @@ def test_the_opening_meters_beat_runs_through_a_bar_of_another_meter():
     assert list(ref.in_bar) == [1, 2, 1, 2, 3, 4, 5, 6, 1, 2, 1]
     assert ref.irregular_bars == 1 and ref.meters == ["2/4", "3/2"]
     assert ref.beat_bpm == pytest.approx(100.0)
+
+
+def _bench_rhythm():
+    path = Path(__file__).resolve().parents[1] / "bench" / "bench_rhythm.py"
+    spec = importlib.util.spec_from_file_location("bench_rhythm", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(not (refs.BENCH / "score_rhythm.py").exists(), reason="no shared bench under shared/")
+def test_the_rhythm_bench_reads_another_corpus_set_with_its_collections(tmp_path):
+    bench = _bench_rhythm()
+    d = tmp_path / "heldout"
+    d.mkdir()
+    (d / "heldout_000.wav").write_bytes(b"RIFF")
+    (d / "heldout_000.notes.csv").write_text("onset,offset,midi_pitch\n0.5,0.9,60\n1.0,1.4,62\n")
+    (d / "heldout_000.beats.csv").write_text("time_s,beat_in_bar\n0.5000,2\n1.0000,1\n1.5000,2\n")
+    (d / "heldout_000.json").write_text('{"id": "heldout_000", "source": {"collection": "oneills-1850"}}')
+    (d / "beats_index.csv").write_text(",".join(refs.INDEX_FIELDS) + "\n"
+                                       "heldout_000,2/4,2,1,1.0,2/4,1.0,3,1,120.0,0,2/4,2,2,\n")
+    [item] = bench.dev_items(None, tmp_path, "heldout")
+    assert item["group"] == "oneills-1850"
+    assert item["pickup"] == 1 and item["ref"]["meter_class"] == "2/4"
+    np.testing.assert_allclose(item["ref"]["downbeats"], [1.0])
