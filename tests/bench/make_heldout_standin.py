@@ -9,6 +9,10 @@ and O'Neill's airs). This copies the generator to a scratch folder, adds a ``hel
 those collections (15 tunes each: our choice, so a proxy, not the real set) and runs it with
 ``--seed``. The generator needs music21 10.5.1: a virtualenv with the generator's pinned
 packages is made at ``--venv`` on first use (about a minute).
+
+Every set it makes also gets beat references in the dev corpus's format (``<id>.beats.csv``,
+``beats_index.csv``, made by ``rhythm_refs.py`` from each item's source tune and performed notes),
+so ``bench_rhythm.py --data OUT --sets heldout`` scores the rhythm on it too.
 """
 from __future__ import annotations
 
@@ -67,7 +71,12 @@ def main(argv: list[str] | None = None) -> int:
         command = [str(python), "make_corpus.py", "--out", str(args.out.resolve()), "--seed", str(args.seed),
                    "--sets", *args.sets] + (["--limit", str(args.limit)] if args.limit else [])
         print(" ".join(command), flush=True)
-        return subprocess.run(command, cwd=scratch).returncode
+        status = subprocess.run(command, cwd=scratch).returncode
+        if status:
+            return status
+        refs = [str(python), str(Path(__file__).resolve().parent / "rhythm_refs.py"), str(args.out.resolve()),
+                "--generator", scratch, "--sets", *args.sets]
+        return subprocess.run(refs, cwd=scratch).returncode
 
 
 if __name__ == "__main__":
