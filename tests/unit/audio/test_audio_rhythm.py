@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from hum_synth import hum, perform, phone, tune, wav_bytes
-from humitout.audio.rhythm import analyse_rhythm, diatonic_triads, harmonic_fit, track_beats
+from humitout.audio.rhythm import analyse_rhythm, diatonic_triads, harmonic_fit, tactus_log_prior, track_beats
 from humitout.audio.transcribe import analyse_recording
 from humitout.music.arrangement import quantise_melody
 
@@ -119,3 +119,29 @@ def test_tunes_with_halves_on_beat_three_start_bar_one_on_their_first_note(score
     rhythm = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5)
     assert rhythm.beats_per_bar in (2, 4) and rhythm.pickup_beats < 0.5
     assert abs(rhythm.downbeats_s[0] - on[0]) < 0.07
+
+
+# A 2/4 folk tune that moves in eighths with a few sixteenths (one bar a line): tracked at its eighths it
+# reads just as well as a 4/4 tune in quarters at twice the tempo.
+POLKA = tune([(G, .5), (E, .5), (G, .5), (C, .5), (D, .5), (E, .25), (F, .25), (D, 1),
+              (G, .5), (E, .5), (A, .5), (G, .5), (F, .25), (E, .25), (D, .5), (C, 1),
+              (E, .5), (E, .25), (F, .25), (G, .5), (G, .5), (A, .5), (G, .5), (E, 1),
+              (E, .5), (D, .5), (D, .5), (G, .5), (E, .25), (D, .25), (C, .5), (C, 1)])
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_tune_in_eighths_is_not_counted_at_its_eighths_beyond_the_fastest_tactus(seed):
+    notes, _ = perform(POLKA, 110.0, seed=seed)
+    on, off, midi = (np.array(x) for x in zip(*notes))
+    rhythm = analyse_rhythm(on, off, midi, float(off.max()) + 0.5)
+    assert rhythm.quarter_bpm == pytest.approx(110.0, rel=0.04)      # not the eighths at 220 BPM
+    assert rhythm.time_signature.text == "2/4"
+    eighths = analyse_rhythm(on, off, midi, float(off.max()) + 0.5, tactus_max_bpm=None)
+    assert eighths.quarter_bpm == pytest.approx(220.0, rel=0.04)     # what the rhythm alone prefers
+
+
+def test_the_tactus_prior_only_penalises_beats_faster_than_its_limit():
+    assert tactus_log_prior(60.0 / 40.0) == tactus_log_prior(60.0 / 150.0) == 0.0   # slow beats keep their tempo
+    assert tactus_log_prior(60.0 / 170.0) < 0.0
+    assert tactus_log_prior(60.0 / 220.0) < tactus_log_prior(60.0 / 170.0)
+    assert tactus_log_prior(60.0 / 300.0, octaves=0.3) == pytest.approx(-0.5 / 0.09)
