@@ -63,6 +63,8 @@ MAX_WEAK_ATTACK_S = 0.4  # s, longest weakly voiced attack added before a voiced
 ATTACK_LEVEL_DB = 6.0  # dB under a run's first frames where a steady pitch before it is still its attack
 PARTIAL_MAX_S = 0.5    # s, longest note checked for being a partial of its neighbour
 PARTIAL_SUB_DB = 8.0   # dB: sub-harmonic peaks this close to the note's own harmonics mean it is a partial
+SUBHARMONIC_MAX_S = 1.5  # s, longest note checked for being a sub-harmonic (an octave under) of its neighbour
+PHRASE_GAP_S = 0.3     # s, longest gap between two notes of one phrase
 DEAD_LEVEL = 1e-5     # |sample| under this (a third of a 16-bit step) is digital silence
 DEAD_MIN_S = 0.005    # s, shortest run of digital silence counted as a dropout
 DEAD_PAD_S = 0.03     # s, frames either side of a dropout whose analysis windows straddle it
@@ -592,19 +594,29 @@ def subharmonic_strength_db(x: np.ndarray, sr: int, f_hz: float, k: int,
 
 
 def fold_partial_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, max_s: float = PARTIAL_MAX_S,
-                       sub_db: float = PARTIAL_SUB_DB) -> list[NoteEvent]:
+                       sub_db: float = PARTIAL_SUB_DB, sub_max_s: float = SUBHARMONIC_MAX_S,
+                       phrase_gap_s: float = PHRASE_GAP_S) -> list[NoteEvent]:
     """Notes with short jumps to a strong 2nd-4th partial folded back into the real note.
 
     A note of at most ``max_s`` s that continues a neighbour without a break, and lies an
     octave, an octave and a fifth or two octaves (k = 2, 3, 4; within 1 semitone) above it, is
     the tracker locking onto the k-th partial when the spectrum over the note (samples ``x`` (n,)
     at ``sr`` Hz) shows the harmonics of f/k between its own, within ``sub_db`` dB of them
-    (:func:`subharmonic_strength_db`): it then takes the neighbour's pitch and joins it. A
-    note an octave under such a neighbour whose odd harmonics are ``sub_db`` dB or more under its
-    even ones is the tracker taking a sub-harmonic (high voices, low-rate codecs): it joins too.
+    (:func:`subharmonic_strength_db`): it then takes the neighbour's pitch and joins it.
+
+    A note of at most ``sub_max_s`` s an octave under a neighbour in its phrase (touching it or
+    at most ``phrase_gap_s`` s away) whose odd harmonics are ``sub_db`` dB or more under its
+    even ones is the tracker taking a sub-harmonic (AMR-NB codes voices above ~444 Hz with twice
+    their period, for whole notes): it takes the neighbour's pitch (and joins it when touching).
+    Such notes can follow one another (a neighbour lifted this way counts), so the check runs
+    until nothing changes.
     """
     out = list(notes)
     folded = [False] * len(out)
+
+    def gap(i: int, j: int) -> float:
+        return out[max(i, j)].onset_s - out[min(i, j)].offset_s
+
     for i, n in enumerate(out):
         if n.offset_s - n.onset_s > max_s:
             continue
@@ -612,19 +624,26 @@ def fold_partial_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, max_s:
         if len(seg) < 256:
             continue
         f_hz = 440.0 * 2.0 ** ((n.midi - 69.0) / 12.0)
-        nbrs = [j for j in (i - 1, i + 1) if 0 <= j < len(out)
-                and abs(out[max(i, j)].onset_s - out[min(i, j)].offset_s) < 1e-6]
+        nbrs = [j for j in (i - 1, i + 1) if 0 <= j < len(out) and abs(gap(i, j)) < 1e-6]
         for k in (2, 3, 4):   # locked onto the k-th partial of the neighbour's pitch
             near = [j for j in nbrs if abs(n.midi - 12.0 * np.log2(k) - out[j].midi) <= 1.0]
             if near and subharmonic_strength_db(seg, sr, f_hz, k) >= -sub_db:
                 out[i] = replace(n, midi=out[near[0]].midi)
                 folded[i] = True
                 break
-        # an octave under its neighbour with no odd harmonics: the tracker took a sub-harmonic
-        near = [j for j in nbrs if abs(n.midi + 12.0 - out[j].midi) <= 1.0]
-        if not folded[i] and near and subharmonic_strength_db(seg, sr, 2.0 * f_hz, 2) <= -sub_db:
-            out[i] = replace(n, midi=out[near[0]].midi)
-            folded[i] = True
+    changed = True
+    while changed:   # an octave under a phrase neighbour with no odd harmonics: a sub-harmonic
+        changed = False
+        for i, n in enumerate(out):
+            if folded[i] or n.offset_s - n.onset_s > sub_max_s:
+                continue
+            near = [j for j in (i - 1, i + 1) if 0 <= j < len(out) and gap(i, j) <= phrase_gap_s
+                    and abs(n.midi + 12.0 - out[j].midi) <= 1.0]
+            seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
+            if near and len(seg) >= 256 and subharmonic_strength_db(
+                    seg, sr, 2.0 * 440.0 * 2.0 ** ((n.midi - 69.0) / 12.0), 2) <= -sub_db:
+                out[i] = replace(n, midi=out[near[0]].midi)
+                folded[i] = changed = True
     merged: list[NoteEvent] = []
     for i, n in enumerate(out):
         if merged and (folded[i] or folded[i - 1]) and abs(merged[-1].offset_s - n.onset_s) < 1e-6 \
