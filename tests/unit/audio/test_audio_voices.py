@@ -100,3 +100,13 @@ def test_held_note_the_tracker_loses_for_180_ms_without_a_dip_stays_voiced():
     out = fill_weak_gaps(midi, conf, conf >= 0.5, np.ones(len(conf), bool), int(round(MAX_WEAK_GAP_S / 0.01)),
                          np.full(len(conf), -25.0))
     assert out.all()
+
+
+def test_faint_talker_syllable_right_after_a_callers_note_adds_no_note():
+    # a 80 ms syllable 10 dB under the caller, 2 st from the note it follows in the same voiced run
+    # (pitch continuity alone would make it the caller's), and a soft sung note 8 dB under kept
+    notes, levels, runs = _caller_notes([(0.4, 0.48, 69.0), (1.9, 2.0, 69.0)])
+    levels[[i for i, n in enumerate(notes) if n.onset_s == 0.4]] = -10.0
+    levels[[i for i, n in enumerate(notes) if n.onset_s == 1.9]] = -8.0
+    kept = keep_callers_notes(notes, levels, runs, np.ones(len(notes)))
+    assert [n.onset_s for n in kept if n.midi == 69.0] == [1.0, 1.9, 3.0]

@@ -82,6 +82,8 @@ CALLER_OUTLIER_ST = 7.0  # semitones outside that central register where a short
 CALLER_OUTLIER_S = 0.3   # s, longest note dropped (or absorbed into its neighbour) for being out of register
 CALLER_GLIDE_S = 0.2     # s, longest lone note (its own voiced run) dropped when its pitch glides
 CALLER_GLIDE_STEADY = 0.4  # share of frames on its pitch under which a lone short note glides
+CALLER_BLIP_S = 0.1      # s, notes shorter than this ...
+CALLER_BLIP_DB = 9.0     # ... and this many dB under the caller's level are a background voice
 
 
 @dataclass
@@ -485,7 +487,8 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
                        min_steady: float = CALLER_MIN_STEADY, core_q: float = CALLER_CORE_Q,
                        outlier_st: float = CALLER_OUTLIER_ST,
                        outlier_s: float = CALLER_OUTLIER_S, glide_s: float = CALLER_GLIDE_S,
-                       glide_steady: float = CALLER_GLIDE_STEADY) -> list[NoteEvent]:
+                       glide_steady: float = CALLER_GLIDE_STEADY, blip_s: float = CALLER_BLIP_S,
+                       blip_db: float = CALLER_BLIP_DB) -> list[NoteEvent]:
     """The notes that are the caller's voice, not a TV or cafe talker behind it.
 
     The caller is the loud, steady voice: their level at a note is the duration-weighted median
@@ -498,6 +501,9 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     semitones). Any other note must be within ``faint_db`` of the caller's level, inside the caller's range,
     at most ``conf_margin`` under the caller's harmonicity and held (``steady`` (k,): share of its
     frames within ``STEADY_ST`` of its pitch, at least ``min_steady``; speech glides), or it is dropped.
+    A note shorter than ``blip_s`` s and more than ``blip_db`` dB under the caller's level is
+    dropped even when it continues a caller's note: a talker's syllable (on the dev, held-out and
+    stress sets, no note that short and that faint matched a sung note).
 
     A note alone in its voiced run, at most ``glide_s`` s long, with under ``glide_steady`` of its
     frames on its pitch is a talker's syllable even at the caller's level (a sung note, however
@@ -541,6 +547,7 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
         glide = alone & (dur <= glide_s) & (steady < glide_steady)
         if glide.sum() < len(notes) / 3:   # speech alone is left whole for the speech check
             keep &= ~glide
+    keep &= ~((dur < blip_s) & (levels_db < ref - blip_db))
     core_lo = _weighted_quantile(midi[anchor], dur[anchor], core_q)
     core_hi = _weighted_quantile(midi[anchor], dur[anchor], 1.0 - core_q)
     outlier = keep & (dur <= outlier_s) & ((midi < core_lo - outlier_st) | (midi > core_hi + outlier_st))
