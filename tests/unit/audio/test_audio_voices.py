@@ -110,3 +110,17 @@ def test_faint_talker_syllable_right_after_a_callers_note_adds_no_note():
     levels[[i for i, n in enumerate(notes) if n.onset_s == 1.9]] = -8.0
     kept = keep_callers_notes(notes, levels, runs, np.ones(len(notes)))
     assert [n.onset_s for n in kept if n.midi == 69.0] == [1.0, 1.9, 3.0]
+
+
+def test_held_note_a_noise_suppressor_turns_down_mid_note_stays_voiced_and_a_reverb_gap_does_not():
+    # the tracker voices the whole held pitch; 0.1 s of it falls under the level gate as a noise
+    # suppressor turns the note 8 dB down for good (one note) or as a reverb tail sits between
+    # two attacks at the same level (a repeat: the gap stays)
+    n_gap = 10
+    conf = np.full(90, 0.9)
+    midi = np.full(90, 64.0)
+    gated = np.r_[np.ones(40, bool), np.zeros(n_gap, bool), np.ones(40, bool)]
+    for after_db, filled in ((-33.0, True), (-25.0, False)):
+        level = np.r_[np.full(40, -25.0), np.full(n_gap, -41.0), np.full(40, after_db)]
+        out = fill_weak_gaps(midi, conf, gated, gated, int(round(MAX_WEAK_GAP_S / 0.01)), level)
+        assert out[40:50].all() == filled

@@ -43,7 +43,7 @@ import numpy as np
 from scipy.ndimage import maximum_filter1d, median_filter, minimum_filter1d
 from scipy.signal import welch
 
-from humitout.audio.f0 import PitchTrack
+from humitout.audio.f0 import VOICED_CONF, PitchTrack
 
 TAIL_DB = 15.0        # dB under the local maximum where a note has ended (reverb tails stay out)
 LEVEL_WIN_S = 0.3     # s, half-width of the window giving the local maximum
@@ -58,6 +58,7 @@ ONSET_LEAD_S = 0.02   # s, voicing (conf >= 0.5) starts this much after the atta
 WEAK_CONF = 0.25      # voicing confidence under 0.5 that a steady, loud pitch still makes a note
 STEADY_ST = 0.5       # semitones: a weakly voiced run is a note where its pitch stays this close to its median
 MAX_WEAK_GAP_S = 0.2  # s, longest weakly voiced gap inside a held pitch that is voiced again
+GATE_STEP_DB = 6.0    # dB the level must stay down after a gap the level gate cut in a voiced held pitch
 MAX_WEAK_ATTACK_S = 0.4  # s, longest weakly voiced attack added before a voiced run (re-pitched or
                          # noise-suppressed vowels can sit at the caller's level with a low confidence)
 ATTACK_LEVEL_DB = 6.0  # dB under a run's first frames where a steady pitch before it is still its attack
@@ -327,7 +328,7 @@ def rescue_weak_voicing(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray,
 
 
 def fill_weak_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
-                   max_len: int, level_db: np.ndarray | None = None) -> np.ndarray:
+                   max_len: int, level_db: np.ndarray | None = None, *, step_db: float = GATE_STEP_DB) -> np.ndarray:
     """Voiced mask (n,) with short unvoiced gaps inside a held pitch voiced again.
 
     Noise suppressors, codecs and room notches make the tracker's confidence sag under 0.5 for
@@ -338,6 +339,10 @@ def fill_weak_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level
     ``level_db`` (n,), a gap whose level stays less than ``DIP_DB`` under the maxima on both sides
     is voiced too whatever the tracker says there (a noise suppressor's artefacts): a release or
     a re-attack would dip. Real breaks between notes still split at the level dip.
+    A gap the level gate alone made (the tracker voices every frame of it at the same pitch)
+    is voiced too when the level after it stays more than ``step_db`` dB under the level before
+    it: a noise suppressor or AGC turning a held note down, not a reverb tail before a
+    re-attack (the voice comes back as loud).
     """
     out = voiced.copy()
     edges = np.diff(np.r_[0, (~voiced).astype(np.int8), 0])
@@ -348,7 +353,9 @@ def fill_weak_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level
         weakly_voiced = np.all(conf[a:b] >= WEAK_CONF) and np.all(np.abs(midi[a:b] - ref) <= 2 * STEADY_ST)
         no_dip = level_db is not None and (
             min(level_db[max(a - max_len, 0):a].max(), level_db[b:b + max_len].max()) - level_db[a:b].min() < DIP_DB)
-        if np.all(level_ok[a:b]) and (weakly_voiced or no_dip):
+        step_down = (level_db is not None and np.all(conf[a:b] >= VOICED_CONF) and
+                     level_db[b:b + max_len].max() < level_db[max(a - max_len, 0):a].max() - step_db)
+        if (np.all(level_ok[a:b]) and (weakly_voiced or no_dip)) or (weakly_voiced and step_down):
             out[a:b] = True
     return out
 
