@@ -124,3 +124,17 @@ def test_held_note_a_noise_suppressor_turns_down_mid_note_stays_voiced_and_a_rev
         level = np.r_[np.full(40, -25.0), np.full(n_gap, -41.0), np.full(40, after_db)]
         out = fill_weak_gaps(midi, conf, gated, gated, int(round(MAX_WEAK_GAP_S / 0.01)), level)
         assert out[40:50].all() == filled
+
+
+def test_held_note_a_noise_suppressor_holds_down_for_half_a_second_stays_voiced_and_a_reverb_tail_does_not():
+    # the tracker voices the held pitch throughout; for 0.5 s the level sits 18 dB down (under the
+    # level gate) and comes back: one note. A reverb tail decaying 40 dB between two attacks of the
+    # same pitch is a break between two notes.
+    conf = np.full(150, 0.9)
+    midi = np.full(150, 57.0)
+    gated = np.r_[np.ones(50, bool), np.zeros(50, bool), np.ones(50, bool)]
+    suppressed = np.r_[np.full(50, -26.0), -44.0 + np.sin(np.arange(50)), np.full(50, -26.0)]
+    tail = np.r_[np.full(50, -26.0), np.linspace(-42.0, -66.0, 50), np.full(50, -26.0)]
+    for level, filled in ((suppressed, True), (tail, False)):
+        out = fill_weak_gaps(midi, conf, gated, gated, int(round(MAX_WEAK_GAP_S / 0.01)), level)
+        assert out[50:100].all() == filled

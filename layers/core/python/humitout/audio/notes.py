@@ -59,6 +59,8 @@ WEAK_CONF = 0.25      # voicing confidence under 0.5 that a steady, loud pitch s
 STEADY_ST = 0.5       # semitones: a weakly voiced run is a note where its pitch stays this close to its median
 MAX_WEAK_GAP_S = 0.2  # s, longest weakly voiced gap inside a held pitch that is voiced again
 GATE_STEP_DB = 6.0    # dB the level must stay down after a gap the level gate cut in a voiced held pitch
+MAX_GATED_GAP_S = 2.0  # s, longest gap the level gate cut in a voiced held pitch that is voiced again when flat
+GATE_DECAY_DB = 2.0   # dB a gate-made gap's level may fall from its first half to its second and still be the voice
 MAX_WEAK_ATTACK_S = 0.4  # s, longest weakly voiced attack added before a voiced run (re-pitched or
                          # noise-suppressed vowels can sit at the caller's level with a low confidence)
 ATTACK_LEVEL_DB = 6.0  # dB under a run's first frames where a steady pitch before it is still its attack
@@ -328,7 +330,8 @@ def rescue_weak_voicing(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray,
 
 
 def fill_weak_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
-                   max_len: int, level_db: np.ndarray | None = None, *, step_db: float = GATE_STEP_DB) -> np.ndarray:
+                   max_len: int, level_db: np.ndarray | None = None, *, step_db: float = GATE_STEP_DB,
+                   max_gated: int = 200, decay_db: float = GATE_DECAY_DB) -> np.ndarray:
     """Voiced mask (n,) with short unvoiced gaps inside a held pitch voiced again.
 
     Noise suppressors, codecs and room notches make the tracker's confidence sag under 0.5 for
@@ -342,14 +345,24 @@ def fill_weak_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level
     A gap the level gate alone made (the tracker voices every frame of it at the same pitch)
     is voiced too when the level after it stays more than ``step_db`` dB under the level before
     it: a noise suppressor or AGC turning a held note down, not a reverb tail before a
-    re-attack (the voice comes back as loud).
+    re-attack (the voice comes back as loud). Such a gap longer than ``max_len`` (up to
+    ``max_gated`` frames, ``MAX_GATED_GAP_S`` s in :func:`segment_notes`) is voiced when its level does not decay (the median of its second half
+    at most ``decay_db`` dB under its first half's): a noise suppressor holding a note 15+ dB down
+    for a while; a reverb tail only decays.
     """
     out = voiced.copy()
     edges = np.diff(np.r_[0, (~voiced).astype(np.int8), 0])
     for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
-        if a == 0 or b >= len(midi) or b - a > max_len or abs(midi[a - 1] - midi[b]) > STEADY_ST:
+        if a == 0 or b >= len(midi) or abs(midi[a - 1] - midi[b]) > STEADY_ST:
             continue
         ref = 0.5 * (midi[a - 1] + midi[b])
+        if b - a > max_len:   # a long gate-made gap whose level does not decay: the voice turned down
+            h = (b - a) // 2
+            if (level_db is not None and b - a <= max_gated and np.all(conf[a:b] >= VOICED_CONF)
+                    and np.all(np.abs(midi[a:b] - ref) <= 2 * STEADY_ST)
+                    and np.median(level_db[a + h:b]) >= np.median(level_db[a:a + h]) - decay_db):
+                out[a:b] = True
+            continue
         weakly_voiced = np.all(conf[a:b] >= WEAK_CONF) and np.all(np.abs(midi[a:b] - ref) <= 2 * STEADY_ST)
         no_dip = level_db is not None and (
             min(level_db[max(a - max_len, 0):a].max(), level_db[b:b + max_len].max()) - level_db[a:b].min() < DIP_DB)
@@ -422,7 +435,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
         voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
     voiced = fill_weak_gaps(np.nan_to_num(midi_all), track.confidence[:n], voiced, level_ok,
-                            int(round(MAX_WEAK_GAP_S / hop)), e)
+                            int(round(MAX_WEAK_GAP_S / hop)), e, max_gated=int(round(MAX_GATED_GAP_S / hop)))
     voiced = extend_weak_edges(np.nan_to_num(midi_all), track.confidence[:n], voiced, level_ok,
                                int(round(MAX_WEAK_ATTACK_S / hop)), e)
     min_jump = max(1, int(round(MIN_JUMP_S / hop)))
