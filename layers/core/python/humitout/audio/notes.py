@@ -346,9 +346,9 @@ def fill_weak_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level
     is voiced too when the level after it stays more than ``step_db`` dB under the level before
     it: a noise suppressor or AGC turning a held note down, not a reverb tail before a
     re-attack (the voice comes back as loud). Such a gap longer than ``max_len`` (up to
-    ``max_gated`` frames, ``MAX_GATED_GAP_S`` s in :func:`segment_notes`) is voiced when its level does not decay (the median of its second half
-    at most ``decay_db`` dB under its first half's): a noise suppressor holding a note 15+ dB down
-    for a while; a reverb tail only decays.
+    ``max_gated`` frames, ``MAX_GATED_GAP_S`` s in :func:`segment_notes`) is voiced when its
+    level does not decay (the median of its second half at most ``decay_db`` dB under its first
+    half's): a noise suppressor holding a note 15+ dB down for a while; a reverb tail only decays.
     """
     out = voiced.copy()
     edges = np.diff(np.r_[0, (~voiced).astype(np.int8), 0])
