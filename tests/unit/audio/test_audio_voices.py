@@ -100,3 +100,41 @@ def test_held_note_the_tracker_loses_for_180_ms_without_a_dip_stays_voiced():
     out = fill_weak_gaps(midi, conf, conf >= 0.5, np.ones(len(conf), bool), int(round(MAX_WEAK_GAP_S / 0.01)),
                          np.full(len(conf), -25.0))
     assert out.all()
+
+
+def test_faint_talker_syllable_right_after_a_callers_note_adds_no_note():
+    # a 80 ms syllable 10 dB under the caller, 2 st from the note it follows in the same voiced run
+    # (pitch continuity alone would make it the caller's), and a soft sung note 8 dB under kept
+    notes, levels, runs = _caller_notes([(0.4, 0.48, 69.0), (1.9, 2.0, 69.0)])
+    levels[[i for i, n in enumerate(notes) if n.onset_s == 0.4]] = -10.0
+    levels[[i for i, n in enumerate(notes) if n.onset_s == 1.9]] = -8.0
+    kept = keep_callers_notes(notes, levels, runs, np.ones(len(notes)))
+    assert [n.onset_s for n in kept if n.midi == 69.0] == [1.0, 1.9, 3.0]
+
+
+def test_held_note_a_noise_suppressor_turns_down_mid_note_stays_voiced_and_a_reverb_gap_does_not():
+    # the tracker voices the whole held pitch; 0.1 s of it falls under the level gate as a noise
+    # suppressor turns the note 8 dB down for good (one note) or as a reverb tail sits between
+    # two attacks at the same level (a repeat: the gap stays)
+    n_gap = 10
+    conf = np.full(90, 0.9)
+    midi = np.full(90, 64.0)
+    gated = np.r_[np.ones(40, bool), np.zeros(n_gap, bool), np.ones(40, bool)]
+    for after_db, filled in ((-33.0, True), (-25.0, False)):
+        level = np.r_[np.full(40, -25.0), np.full(n_gap, -41.0), np.full(40, after_db)]
+        out = fill_weak_gaps(midi, conf, gated, gated, int(round(MAX_WEAK_GAP_S / 0.01)), level)
+        assert out[40:50].all() == filled
+
+
+def test_held_note_a_noise_suppressor_holds_down_for_half_a_second_stays_voiced_and_a_reverb_tail_does_not():
+    # the tracker voices the held pitch throughout; for 0.5 s the level sits 18 dB down (under the
+    # level gate) and comes back: one note. A reverb tail decaying 40 dB between two attacks of the
+    # same pitch is a break between two notes.
+    conf = np.full(150, 0.9)
+    midi = np.full(150, 57.0)
+    gated = np.r_[np.ones(50, bool), np.zeros(50, bool), np.ones(50, bool)]
+    suppressed = np.r_[np.full(50, -26.0), -44.0 + np.sin(np.arange(50)), np.full(50, -26.0)]
+    tail = np.r_[np.full(50, -26.0), np.linspace(-42.0, -66.0, 50), np.full(50, -26.0)]
+    for level, filled in ((suppressed, True), (tail, False)):
+        out = fill_weak_gaps(midi, conf, gated, gated, int(round(MAX_WEAK_GAP_S / 0.01)), level)
+        assert out[50:100].all() == filled

@@ -2,8 +2,10 @@
 
 swift-f0 (a small ONNX CNN on the 16 kHz waveform, weights shipped in its
 wheel) gives a pitch and a voicing confidence every 16 ms; its pitch is
-interpolated in the log domain onto the 10 ms grid. A three-state Viterbi over
-the octave candidates {f/2, f, 2f} then folds back short octave excursions
+interpolated in the log domain onto the 10 ms grid. Before that, on the tracker's
+own frames (interpolating across an octave flip would leave in-between pitches
+that no longer look like a jump), a three-state Viterbi over
+the octave candidates {f/2, f, 2f} folds back short octave excursions
 (the classic error when the fundamental is 17-22 dB under the 2nd harmonic):
 staying on the tracker's own answer is free, a different octave costs a little
 per frame, and a jump of more than ``OCTAVE_JUMP_ST`` semitones between
@@ -100,8 +102,10 @@ def track_f0(x: np.ndarray, sr: int) -> PitchTrack:
     ok = res.pitch_hz > 0
     if not ok.any():
         return PitchTrack(np.zeros(n), conf, np.zeros(n, bool))
-    logf = np.interp(t, res.timestamps[ok], np.log2(res.pitch_hz[ok]))
-    midi = 69.0 + 12.0 * (logf - np.log2(440.0))
+    # octaves are settled on the tracker's own frames: interpolating across an octave flip first
+    # would put in-between pitches there, which a frame-to-frame jump test no longer sees
+    native = 69.0 + 12.0 * np.log2(res.pitch_hz[ok] / 440.0)
+    native = fix_octaves(native, res.confidence[ok] >= VOICED_CONF)
+    midi = np.interp(t, res.timestamps[ok], native)
     voiced = conf >= VOICED_CONF
-    midi = fix_octaves(midi, voiced)
     return PitchTrack(440.0 * 2.0 ** ((midi - 69.0) / 12.0), conf, voiced)

@@ -43,7 +43,7 @@ import numpy as np
 from scipy.ndimage import maximum_filter1d, median_filter, minimum_filter1d
 from scipy.signal import welch
 
-from humitout.audio.f0 import PitchTrack
+from humitout.audio.f0 import VOICED_CONF, PitchTrack
 
 TAIL_DB = 15.0        # dB under the local maximum where a note has ended (reverb tails stay out)
 LEVEL_WIN_S = 0.3     # s, half-width of the window giving the local maximum
@@ -58,11 +58,16 @@ ONSET_LEAD_S = 0.02   # s, voicing (conf >= 0.5) starts this much after the atta
 WEAK_CONF = 0.25      # voicing confidence under 0.5 that a steady, loud pitch still makes a note
 STEADY_ST = 0.5       # semitones: a weakly voiced run is a note where its pitch stays this close to its median
 MAX_WEAK_GAP_S = 0.2  # s, longest weakly voiced gap inside a held pitch that is voiced again
+GATE_STEP_DB = 6.0    # dB the level must stay down after a gap the level gate cut in a voiced held pitch
+MAX_GATED_GAP_S = 2.0  # s, longest gap the level gate cut in a voiced held pitch that is voiced again when flat
+GATE_DECAY_DB = 2.0   # dB a gate-made gap's level may fall from its first half to its second and still be the voice
 MAX_WEAK_ATTACK_S = 0.4  # s, longest weakly voiced attack added before a voiced run (re-pitched or
                          # noise-suppressed vowels can sit at the caller's level with a low confidence)
 ATTACK_LEVEL_DB = 6.0  # dB under a run's first frames where a steady pitch before it is still its attack
 PARTIAL_MAX_S = 0.5    # s, longest note checked for being a partial of its neighbour
 PARTIAL_SUB_DB = 8.0   # dB: sub-harmonic peaks this close to the note's own harmonics mean it is a partial
+SUBHARMONIC_MAX_S = 1.5  # s, longest note checked for being a sub-harmonic (an octave under) of its neighbour
+PHRASE_GAP_S = 0.3     # s, longest gap between two notes of one phrase
 DEAD_LEVEL = 1e-5     # |sample| under this (a third of a 16-bit step) is digital silence
 DEAD_MIN_S = 0.005    # s, shortest run of digital silence counted as a dropout
 DEAD_PAD_S = 0.03     # s, frames either side of a dropout whose analysis windows straddle it
@@ -80,6 +85,8 @@ CALLER_OUTLIER_ST = 7.0  # semitones outside that central register where a short
 CALLER_OUTLIER_S = 0.3   # s, longest note dropped (or absorbed into its neighbour) for being out of register
 CALLER_GLIDE_S = 0.2     # s, longest lone note (its own voiced run) dropped when its pitch glides
 CALLER_GLIDE_STEADY = 0.4  # share of frames on its pitch under which a lone short note glides
+CALLER_BLIP_S = 0.1      # s, notes shorter than this ...
+CALLER_BLIP_DB = 9.0     # ... and this many dB under the caller's level are a background voice
 
 
 @dataclass
@@ -323,7 +330,8 @@ def rescue_weak_voicing(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray,
 
 
 def fill_weak_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
-                   max_len: int, level_db: np.ndarray | None = None) -> np.ndarray:
+                   max_len: int, level_db: np.ndarray | None = None, *, step_db: float = GATE_STEP_DB,
+                   max_gated: int = 200, decay_db: float = GATE_DECAY_DB) -> np.ndarray:
     """Voiced mask (n,) with short unvoiced gaps inside a held pitch voiced again.
 
     Noise suppressors, codecs and room notches make the tracker's confidence sag under 0.5 for
@@ -334,17 +342,33 @@ def fill_weak_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level
     ``level_db`` (n,), a gap whose level stays less than ``DIP_DB`` under the maxima on both sides
     is voiced too whatever the tracker says there (a noise suppressor's artefacts): a release or
     a re-attack would dip. Real breaks between notes still split at the level dip.
+    A gap the level gate alone made (the tracker voices every frame of it at the same pitch)
+    is voiced too when the level after it stays more than ``step_db`` dB under the level before
+    it: a noise suppressor or AGC turning a held note down, not a reverb tail before a
+    re-attack (the voice comes back as loud). Such a gap longer than ``max_len`` (up to
+    ``max_gated`` frames, ``MAX_GATED_GAP_S`` s in :func:`segment_notes`) is voiced when its
+    level does not decay (the median of its second half at most ``decay_db`` dB under its first
+    half's): a noise suppressor holding a note 15+ dB down for a while; a reverb tail only decays.
     """
     out = voiced.copy()
     edges = np.diff(np.r_[0, (~voiced).astype(np.int8), 0])
     for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
-        if a == 0 or b >= len(midi) or b - a > max_len or abs(midi[a - 1] - midi[b]) > STEADY_ST:
+        if a == 0 or b >= len(midi) or abs(midi[a - 1] - midi[b]) > STEADY_ST:
             continue
         ref = 0.5 * (midi[a - 1] + midi[b])
+        if b - a > max_len:   # a long gate-made gap whose level does not decay: the voice turned down
+            h = (b - a) // 2
+            if (level_db is not None and b - a <= max_gated and np.all(conf[a:b] >= VOICED_CONF)
+                    and np.all(np.abs(midi[a:b] - ref) <= 2 * STEADY_ST)
+                    and np.median(level_db[a + h:b]) >= np.median(level_db[a:a + h]) - decay_db):
+                out[a:b] = True
+            continue
         weakly_voiced = np.all(conf[a:b] >= WEAK_CONF) and np.all(np.abs(midi[a:b] - ref) <= 2 * STEADY_ST)
         no_dip = level_db is not None and (
             min(level_db[max(a - max_len, 0):a].max(), level_db[b:b + max_len].max()) - level_db[a:b].min() < DIP_DB)
-        if np.all(level_ok[a:b]) and (weakly_voiced or no_dip):
+        step_down = (level_db is not None and np.all(conf[a:b] >= VOICED_CONF) and
+                     level_db[b:b + max_len].max() < level_db[max(a - max_len, 0):a].max() - step_db)
+        if (np.all(level_ok[a:b]) and (weakly_voiced or no_dip)) or (weakly_voiced and step_down):
             out[a:b] = True
     return out
 
@@ -411,7 +435,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
         voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
     voiced = fill_weak_gaps(np.nan_to_num(midi_all), track.confidence[:n], voiced, level_ok,
-                            int(round(MAX_WEAK_GAP_S / hop)), e)
+                            int(round(MAX_WEAK_GAP_S / hop)), e, max_gated=int(round(MAX_GATED_GAP_S / hop)))
     voiced = extend_weak_edges(np.nan_to_num(midi_all), track.confidence[:n], voiced, level_ok,
                                int(round(MAX_WEAK_ATTACK_S / hop)), e)
     min_jump = max(1, int(round(MIN_JUMP_S / hop)))
@@ -483,7 +507,8 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
                        min_steady: float = CALLER_MIN_STEADY, core_q: float = CALLER_CORE_Q,
                        outlier_st: float = CALLER_OUTLIER_ST,
                        outlier_s: float = CALLER_OUTLIER_S, glide_s: float = CALLER_GLIDE_S,
-                       glide_steady: float = CALLER_GLIDE_STEADY) -> list[NoteEvent]:
+                       glide_steady: float = CALLER_GLIDE_STEADY, blip_s: float = CALLER_BLIP_S,
+                       blip_db: float = CALLER_BLIP_DB) -> list[NoteEvent]:
     """The notes that are the caller's voice, not a TV or cafe talker behind it.
 
     The caller is the loud, steady voice: their level at a note is the duration-weighted median
@@ -496,6 +521,9 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     semitones). Any other note must be within ``faint_db`` of the caller's level, inside the caller's range,
     at most ``conf_margin`` under the caller's harmonicity and held (``steady`` (k,): share of its
     frames within ``STEADY_ST`` of its pitch, at least ``min_steady``; speech glides), or it is dropped.
+    A note shorter than ``blip_s`` s and more than ``blip_db`` dB under the caller's level is
+    dropped even when it continues a caller's note: a talker's syllable (on the dev, held-out and
+    stress sets, no note that short and that faint matched a sung note).
 
     A note alone in its voiced run, at most ``glide_s`` s long, with under ``glide_steady`` of its
     frames on its pitch is a talker's syllable even at the caller's level (a sung note, however
@@ -539,6 +567,7 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
         glide = alone & (dur <= glide_s) & (steady < glide_steady)
         if glide.sum() < len(notes) / 3:   # speech alone is left whole for the speech check
             keep &= ~glide
+    keep &= ~((dur < blip_s) & (levels_db < ref - blip_db))
     core_lo = _weighted_quantile(midi[anchor], dur[anchor], core_q)
     core_hi = _weighted_quantile(midi[anchor], dur[anchor], 1.0 - core_q)
     outlier = keep & (dur <= outlier_s) & ((midi < core_lo - outlier_st) | (midi > core_hi + outlier_st))
@@ -592,19 +621,29 @@ def subharmonic_strength_db(x: np.ndarray, sr: int, f_hz: float, k: int,
 
 
 def fold_partial_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, max_s: float = PARTIAL_MAX_S,
-                       sub_db: float = PARTIAL_SUB_DB) -> list[NoteEvent]:
+                       sub_db: float = PARTIAL_SUB_DB, sub_max_s: float = SUBHARMONIC_MAX_S,
+                       phrase_gap_s: float = PHRASE_GAP_S) -> list[NoteEvent]:
     """Notes with short jumps to a strong 2nd-4th partial folded back into the real note.
 
     A note of at most ``max_s`` s that continues a neighbour without a break, and lies an
     octave, an octave and a fifth or two octaves (k = 2, 3, 4; within 1 semitone) above it, is
     the tracker locking onto the k-th partial when the spectrum over the note (samples ``x`` (n,)
     at ``sr`` Hz) shows the harmonics of f/k between its own, within ``sub_db`` dB of them
-    (:func:`subharmonic_strength_db`): it then takes the neighbour's pitch and joins it. A
-    note an octave under such a neighbour whose odd harmonics are ``sub_db`` dB or more under its
-    even ones is the tracker taking a sub-harmonic (high voices, low-rate codecs): it joins too.
+    (:func:`subharmonic_strength_db`): it then takes the neighbour's pitch and joins it.
+
+    A note of at most ``sub_max_s`` s an octave under a neighbour in its phrase (touching it or
+    at most ``phrase_gap_s`` s away) whose odd harmonics are ``sub_db`` dB or more under its
+    even ones is the tracker taking a sub-harmonic (AMR-NB codes voices above ~444 Hz with twice
+    their period, for whole notes): it takes the neighbour's pitch (and joins it when touching).
+    Such notes can follow one another (a neighbour lifted this way counts), so the check runs
+    until nothing changes.
     """
     out = list(notes)
     folded = [False] * len(out)
+
+    def gap(i: int, j: int) -> float:
+        return out[max(i, j)].onset_s - out[min(i, j)].offset_s
+
     for i, n in enumerate(out):
         if n.offset_s - n.onset_s > max_s:
             continue
@@ -612,19 +651,26 @@ def fold_partial_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, max_s:
         if len(seg) < 256:
             continue
         f_hz = 440.0 * 2.0 ** ((n.midi - 69.0) / 12.0)
-        nbrs = [j for j in (i - 1, i + 1) if 0 <= j < len(out)
-                and abs(out[max(i, j)].onset_s - out[min(i, j)].offset_s) < 1e-6]
+        nbrs = [j for j in (i - 1, i + 1) if 0 <= j < len(out) and abs(gap(i, j)) < 1e-6]
         for k in (2, 3, 4):   # locked onto the k-th partial of the neighbour's pitch
             near = [j for j in nbrs if abs(n.midi - 12.0 * np.log2(k) - out[j].midi) <= 1.0]
             if near and subharmonic_strength_db(seg, sr, f_hz, k) >= -sub_db:
                 out[i] = replace(n, midi=out[near[0]].midi)
                 folded[i] = True
                 break
-        # an octave under its neighbour with no odd harmonics: the tracker took a sub-harmonic
-        near = [j for j in nbrs if abs(n.midi + 12.0 - out[j].midi) <= 1.0]
-        if not folded[i] and near and subharmonic_strength_db(seg, sr, 2.0 * f_hz, 2) <= -sub_db:
-            out[i] = replace(n, midi=out[near[0]].midi)
-            folded[i] = True
+    changed = True
+    while changed:   # an octave under a phrase neighbour with no odd harmonics: a sub-harmonic
+        changed = False
+        for i, n in enumerate(out):
+            if folded[i] or n.offset_s - n.onset_s > sub_max_s:
+                continue
+            near = [j for j in (i - 1, i + 1) if 0 <= j < len(out) and gap(i, j) <= phrase_gap_s
+                    and abs(n.midi + 12.0 - out[j].midi) <= 1.0]
+            seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
+            if near and len(seg) >= 256 and subharmonic_strength_db(
+                    seg, sr, 2.0 * 440.0 * 2.0 ** ((n.midi - 69.0) / 12.0), 2) <= -sub_db:
+                out[i] = replace(n, midi=out[near[0]].midi)
+                folded[i] = changed = True
     merged: list[NoteEvent] = []
     for i, n in enumerate(out):
         if merged and (folded[i] or folded[i - 1]) and abs(merged[-1].offset_s - n.onset_s) < 1e-6 \
