@@ -145,3 +145,24 @@ def test_the_tactus_prior_only_penalises_beats_faster_than_its_limit():
     assert tactus_log_prior(60.0 / 170.0) < 0.0
     assert tactus_log_prior(60.0 / 220.0) < tactus_log_prior(60.0 / 170.0)
     assert tactus_log_prior(60.0 / 300.0, octaves=0.3) == pytest.approx(-0.5 / 0.09)
+
+
+# A 6/8 tune that moves in eighths (q. q. only at the end): 44 notes in 24 quarters.
+EIGHTHS_JIG = tune([(G, .5), (A, .5), (B, .5), (60, .5), (B, .5), (A, .5), (G, .5), (E, .5), (G, .5), (D, .5),
+                    (E, .5), (D, .5), (G, .5), (G, .5), (A, .5), (B, .5), (60, .5), (62, .5), (64, .5), (62, .5),
+                    (60, .5), (B, .5), (A, .5), (G, .5), (60, .5), (B, .5), (A, .5), (B, .5), (A, .5), (G, .5),
+                    (E, .5), (G, .5), (A, .5), (B, .5), (A, .5), (B, .5), (60, .5), (B, .5), (A, .5), (G, .5),
+                    (E, .5), (D, .5), (G, 1.5), (G, 1.5)])
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_tune_in_eighths_read_in_three_quarters_is_written_six_eight_with_the_same_bar_lines(seed):
+    notes, _ = perform(EIGHTHS_JIG, 120.0, seed=seed)
+    on, off, midi = np.array(notes).T
+    rhythm = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5)
+    three = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5, compound_rate_boundary=None)
+    assert three.time_signature.text == "3/4"                          # what the grid alone reads
+    assert rhythm.time_signature.text == "6/8"
+    assert rhythm.beat_bpm == pytest.approx(80.0, rel=0.04)            # dotted quarters
+    np.testing.assert_allclose(rhythm.downbeats_s[:6], three.downbeats_s[:6], atol=0.01)
+    assert abs(rhythm.downbeats_s[0] - on[0]) < 0.07

@@ -438,13 +438,24 @@ def _softmax_probability(values: list[float], chosen: float, scale: float) -> fl
     return float(np.exp(chosen / scale - v.max()) / np.exp(v - v.max()).sum())
 
 
+def _regrouped(beats_s: np.ndarray, start: float, step: float) -> np.ndarray:
+    """Times (s) every ``step`` beats of ``beats_s`` from beat index ``start`` (may be negative),
+    e.g. the dotted quarters (``step`` 1.5) of a quarter-note grid: interpolated between the beats,
+    extrapolated at the first / last inter-beat interval."""
+    idx = np.arange(start, len(beats_s) - 1 + 1e-9, step)
+    first, last = beats_s[1] - beats_s[0], beats_s[-1] - beats_s[-2]
+    inside = np.interp(idx, np.arange(len(beats_s)), beats_s)
+    return np.where(idx < 0, beats_s[0] + idx * first, np.where(idx > len(beats_s) - 1,
+                    beats_s[-1] + (idx - len(beats_s) + 1) * last, inside))
+
+
 def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: float = 20.0,
                    periodicity_weight: float = 3.0, pickup_weight: float = 1.0,
                    duple_rate_weight: float = 1.3, phrase_pickups: bool = True,
                    meter_fit_weight: float = 0.5, harmony_weight: float = 0.0, diatonic: bool = True,
                    temperatures: tuple[float, float, float] = (0.15, 0.5, 1.2),
                    upbeat_weight: float = 0.3, tactus_max_bpm: float | None = 150.0,
-                   tactus_octaves: float = 0.3) -> Rhythm:
+                   tactus_octaves: float = 0.3, compound_rate_boundary: float | None = 1.75) -> Rhythm:
     """Beats, meter, downbeats and pickup of notes (onsets/offsets in s, MIDI pitches; (k,) each).
 
     The beat level maximises :func:`grid_fit` plus ``periodicity_weight`` x the comb score of
@@ -468,6 +479,11 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     off): a grid whose beat is faster than ``tactus_max_bpm`` loses, slower grids never do. A 2/4
     tune in eighths and sixteenths at 80 BPM has the same onsets as a 4/4 tune in quarters and
     eighths at 160: the rhythm cannot tell them apart, the fastest plausible beat can.
+
+    A 3/4 reading of a tune that moves faster than ``compound_rate_boundary`` notes a quarter (None:
+    off) is written as 6/8 with the same bar lines: in notated folk tunes (music21's corpus, as
+    above: 535 3/4 and 409 6/8 tunes) 1.75 notes a quarter is above 96 % of the 3/4 tunes and 28 % of
+    the 6/8 ones, which move in eighths (median 1.57 against 1.20).
 
     A bar phase that makes the first notes a pickup of two beats or more loses ``upbeat_weight``
     when nothing marks them as one (they and the note on the first downbeat all have the same
@@ -515,11 +531,12 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     scores = scores or meter_scores(on, lengths, off, pitch, beats, compound)
     by_meter = {mm: max(s for (k, _), s in scores.items() if k == mm) for mm in {k for k, _ in scores}}
     m = max(by_meter, key=by_meter.get)
+    span = float(beat_positions(np.array([end]), beats)[0] - beat_positions(on[:1], beats)[0])
+    notes_per_beat = len(on) / max(span, 1.0)
     if not compound and m in (2, 4):
         # 2/4 is written for tunes that move in eighths, 4/4 for tunes that move in quarters: the
         # note rate against sqrt(2) notes a beat (between the two) leans the choice between them
-        span = float(beat_positions(np.array([end]), beats)[0] - beat_positions(on[:1], beats)[0])
-        lean = duple_rate_weight * float(np.log2(len(on) / max(span, 1.0) / np.sqrt(2.0)))
+        lean = duple_rate_weight * float(np.log2(notes_per_beat / np.sqrt(2.0)))
         by_meter[2] += lean
         by_meter[4] -= lean
         m = 2 if by_meter[2] > by_meter[4] else 4
@@ -552,6 +569,16 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     if pickup >= m - 0.25:       # a "pickup" of a whole bar is the first bar itself
         pickup -= m
         first -= m
+    if not compound and m == 3 and compound_rate_boundary and notes_per_beat > compound_rate_boundary:
+        # three quarters a bar are also two dotted quarters: a tune that moves in eighths is a 6/8 tune
+        origin = int(phase) % 3 - 3
+        dotted = _regrouped(beats, origin, 1.5)
+        keep = dotted >= on[0] - 0.9 * 1.5 * float(np.median(np.diff(beats)))
+        dropped = int(np.argmax(keep))
+        beats = dotted[keep]
+        downbeats = beats[(int(phase) - origin) // 3 * 2 - dropped::2]
+        first = (first - origin) // 3 * 2 - dropped
+        pickup, m, compound = pickup / 1.5, 2, True
     return Rhythm(beats_s=beats, downbeats_s=downbeats, beats_per_bar=m, compound=compound,
                   pickup_beats=round(max(pickup, 0.0), 3), downbeat_index=first,
                   beat_confidence=round(beat_conf, 3), meter_confidence=round(meter_conf, 3),
