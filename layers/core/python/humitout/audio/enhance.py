@@ -19,36 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.ndimage import maximum_filter1d, minimum_filter1d, uniform_filter1d
-
-
-def _window(nper: int) -> np.ndarray:
-    return np.hanning(nper + 1)[:-1]                      # periodic Hann
-
-
-def stft(x: np.ndarray, nper: int, hop: int) -> np.ndarray:
-    """STFT of ``x`` (n,): (nper // 2 + 1 bins, frames) complex, frame ``j`` centred at
-    sample ``j * hop - nper // 2``; ``nper`` must be a multiple of ``hop``."""
-    n_fr = int(np.ceil((len(x) + nper) / hop))
-    xp = np.zeros(n_fr * hop + nper)
-    xp[nper: nper + len(x)] = x
-    idx = np.arange(nper)[None, :] + hop * np.arange(n_fr)[:, None]
-    return np.fft.rfft(xp[idx] * _window(nper), axis=1).T
-
-
-def istft(z: np.ndarray, nper: int, hop: int, n: int) -> np.ndarray:
-    """Weighted overlap-add inverse of :func:`stft`: ``n`` samples (exact when ``z`` is unchanged)."""
-    win = _window(nper)
-    fr = np.fft.irfft(z.T, nper, axis=1) * win
-    n_fr = fr.shape[0]
-    y = np.zeros(n_fr * hop + nper)
-    wsum = np.zeros_like(y)
-    step = nper // hop
-    for k in range(step):                                 # frames k, k + step, ... do not overlap
-        starts = np.arange(k, n_fr, step) * hop
-        idx = (starts[:, None] + np.arange(nper)[None, :]).ravel()
-        y[idx] += fr[k::step].ravel()
-        wsum[idx] += np.tile(win ** 2, len(starts))
-    return y[nper: nper + n] / np.maximum(wsum[nper: nper + n], 1e-8)
+from scipy.signal import ShortTimeFFT
+from scipy.signal.windows import hann
 
 
 def stationary_gain(power: np.ndarray, hop_s: float, *, memory_s: float = 4.0, smooth_s: float = 0.2,
@@ -76,15 +48,18 @@ def suppress_stationary_noise(x: np.ndarray, sr: int, *, win_s: float = 0.032, o
                               floor_db: float = -20.0) -> np.ndarray:
     """``x`` (n,) at ``sr`` Hz with its steady background noise under ``max_hz`` Hz suppressed
     (module docstring); ``x`` itself when its voice band is ``max_snr_db`` dB or more above its
-    floor. ``win_s`` s STFT frames, ``overlap`` frames per window; see :func:`stationary_gain`."""
+    floor. ``win_s`` s periodic-Hann STFT frames (scipy's ``ShortTimeFFT``, exact inverse), ``overlap``
+    frames per window; see :func:`stationary_gain`."""
     nper = int(round(win_s * sr))
     hop = nper // overlap
-    z = stft(x, nper, hop)
-    f = np.arange(z.shape[0]) * sr / nper
-    low = f <= max_hz
+    if len(x) < nper:
+        return x
+    transform = ShortTimeFFT(hann(nper, sym=False), hop, sr)
+    z = transform.stft(x)
+    low = transform.f <= max_hz
     power = np.abs(z[low]) ** 2
-    if len(x) < nper or band_snr_db(power, f[low]) >= max_snr_db:
+    if band_snr_db(power, transform.f[low]) >= max_snr_db:
         return x
     z[low] *= stationary_gain(power, hop / sr, memory_s=memory_s, smooth_s=smooth_s,
                               spread_bins=spread_bins, over=over, floor_db=floor_db)
-    return istft(z, nper, hop, len(x))
+    return transform.istft(z, k1=len(x))
