@@ -90,7 +90,7 @@ def test_the_rhythm_bench_reads_another_corpus_set_with_its_collections(tmp_path
     (d / "heldout_000.json").write_text('{"id": "heldout_000", "source": {"collection": "oneills-1850"}}')
     (d / "beats_index.csv").write_text(",".join(refs.INDEX_FIELDS) + "\n"
                                        "heldout_000,2/4,2,1,1.0,2/4,1.0,3,1,120.0,0,2/4,2,2,\n")
-    [item] = bench.dev_items(None, tmp_path, "heldout")
+    [item] = bench.corpus_items(None, tmp_path, "heldout")
     assert item["group"] == "oneills-1850"
     assert item["pickup"] == 1 and item["ref"]["meter_class"] == "2/4"
     np.testing.assert_allclose(item["ref"]["downbeats"], [1.0])

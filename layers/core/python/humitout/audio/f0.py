@@ -93,6 +93,11 @@ def fix_octaves(midi: np.ndarray, voiced: np.ndarray) -> np.ndarray:
     return out
 
 
+def midi_to_hz(midi):
+    """Frequency (Hz) of a MIDI pitch (float or array; A4 = 69 = 440 Hz)."""
+    return 440.0 * 2.0 ** ((np.asarray(midi, float) - 69.0) / 12.0)
+
+
 def track_f0(x: np.ndarray, sr: int) -> PitchTrack:
     """f0 of mono samples ``x`` (n,) at ``sr`` Hz (16 kHz avoids a resample) on a 10 ms grid."""
     res = _swift().detect(x, sr, fmin=FMIN_HZ, fmax=FMAX_HZ)
@@ -108,4 +113,4 @@ def track_f0(x: np.ndarray, sr: int) -> PitchTrack:
     native = fix_octaves(native, res.confidence[ok] >= VOICED_CONF)
     midi = np.interp(t, res.timestamps[ok], native)
     voiced = conf >= VOICED_CONF
-    return PitchTrack(440.0 * 2.0 ** ((midi - 69.0) / 12.0), conf, voiced)
+    return PitchTrack(midi_to_hz(midi), conf, voiced)

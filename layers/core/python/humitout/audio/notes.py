@@ -43,7 +43,7 @@ import numpy as np
 from scipy.ndimage import maximum_filter1d, median_filter, minimum_filter1d
 from scipy.signal import welch
 
-from humitout.audio.f0 import VOICED_CONF, PitchTrack
+from humitout.audio.f0 import VOICED_CONF, PitchTrack, midi_to_hz
 
 TAIL_DB = 15.0        # dB under the local maximum where a note has ended (reverb tails stay out)
 LEVEL_WIN_S = 0.3     # s, half-width of the window giving the local maximum
@@ -580,6 +580,12 @@ def _weighted_quantile(v: np.ndarray, w: np.ndarray, q: float) -> float:
     return float(v[order][min(np.searchsorted(c, q * c[-1]), len(v) - 1)])
 
 
+def _gap_s(a: NoteEvent, b: NoteEvent) -> float:
+    """Silence (s) between two notes, whichever comes first; 0 when one ends where the other starts."""
+    first, second = (a, b) if a.onset_s <= b.onset_s else (b, a)
+    return second.onset_s - first.offset_s
+
+
 def _absorb_outliers(notes: list[NoteEvent], runs: np.ndarray, outlier: np.ndarray) -> list[NoteEvent]:
     """``notes`` without the ``outlier`` (k,) ones. An outlier that touches an in-register note in
     the same voiced run (``runs`` (k,)) at a partial's interval (12, 19, 24 semitones, within 1)
@@ -588,7 +594,7 @@ def _absorb_outliers(notes: list[NoteEvent], runs: np.ndarray, outlier: np.ndarr
     out = list(notes)
     for i in np.flatnonzero(outlier):
         nbrs = [j for j in (i - 1, i + 1) if 0 <= j < len(out) and not outlier[j] and runs[j] == runs[i]
-                and abs(out[max(i, j)].onset_s - out[min(i, j)].offset_s) < 1e-6
+                and abs(_gap_s(out[i], out[j])) < 1e-6
                 and min(abs(abs(out[i].midi - out[j].midi) - k) for k in (12.0, 19.0, 24.0)) <= 1.0]
         if nbrs:
             j = max(nbrs, key=lambda k: out[k].offset_s - out[k].onset_s)
@@ -640,35 +646,36 @@ def fold_partial_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, max_s:
     """
     out = list(notes)
     folded = [False] * len(out)
-
-    def gap(i: int, j: int) -> float:
-        return out[max(i, j)].onset_s - out[min(i, j)].offset_s
-
     for i, n in enumerate(out):
         if n.offset_s - n.onset_s > max_s:
             continue
         seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
         if len(seg) < 256:
             continue
-        f_hz = 440.0 * 2.0 ** ((n.midi - 69.0) / 12.0)
-        nbrs = [j for j in (i - 1, i + 1) if 0 <= j < len(out) and abs(gap(i, j)) < 1e-6]
+        f_hz = float(midi_to_hz(n.midi))
+        nbrs = [j for j in (i - 1, i + 1) if 0 <= j < len(out) and abs(_gap_s(n, out[j])) < 1e-6]
         for k in (2, 3, 4):   # locked onto the k-th partial of the neighbour's pitch
             near = [j for j in nbrs if abs(n.midi - 12.0 * np.log2(k) - out[j].midi) <= 1.0]
             if near and subharmonic_strength_db(seg, sr, f_hz, k) >= -sub_db:
                 out[i] = replace(n, midi=out[near[0]].midi)
                 folded[i] = True
                 break
+    odd_db: dict[int, float] = {}   # odd-harmonic strength (dB) of an unfolded note: its own, the same every pass
     changed = True
     while changed:   # an octave under a phrase neighbour with no odd harmonics: a sub-harmonic
         changed = False
         for i, n in enumerate(out):
             if folded[i] or n.offset_s - n.onset_s > sub_max_s:
                 continue
-            near = [j for j in (i - 1, i + 1) if 0 <= j < len(out) and gap(i, j) <= phrase_gap_s
+            near = [j for j in (i - 1, i + 1) if 0 <= j < len(out) and _gap_s(n, out[j]) <= phrase_gap_s
                     and abs(n.midi + 12.0 - out[j].midi) <= 1.0]
-            seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
-            if near and len(seg) >= 256 and subharmonic_strength_db(
-                    seg, sr, 2.0 * 440.0 * 2.0 ** ((n.midi - 69.0) / 12.0), 2) <= -sub_db:
+            if not near:
+                continue
+            if i not in odd_db:
+                seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
+                odd_db[i] = (subharmonic_strength_db(seg, sr, 2.0 * float(midi_to_hz(n.midi)), 2)
+                             if len(seg) >= 256 else np.inf)
+            if odd_db[i] <= -sub_db:
                 out[i] = replace(n, midi=out[near[0]].midi)
                 folded[i] = changed = True
     merged: list[NoteEvent] = []

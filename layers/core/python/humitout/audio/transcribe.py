@@ -49,7 +49,7 @@ FRICATIVE_BAND_HZ = (2000.0, 3400.0)
 def transcribe_samples(x: np.ndarray, sr: int) -> tuple[PitchTrack, np.ndarray, list[NoteEvent]]:
     """Pitch track, frame energy (dBFS, (n,)) and notes of mono samples ``x`` (n,) at ``sr`` Hz.
     The tracker hears ``x`` freed of steady background noise when the call is noisy; levels are read from ``x``."""
-    track = track_f0(suppress_stationary_noise(x, sr, max_snr_db=20.0), sr)
+    track = track_f0(suppress_stationary_noise(x, sr), sr)
     energy = frame_energy_db(x, sr, len(track.hz), track.hop_s)
     n = len(track.hz)
     notes = segment_notes(track, energy, dead_air_frames(x, sr, n, track.hop_s), band_level_db(x, sr, n, track.hop_s))
