@@ -127,12 +127,31 @@ def dead_air_frames(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01) 
     return dead
 
 
+def _held_pitch(m: np.ndarray, voiced: np.ndarray) -> float:
+    """Median pitch of the ``voiced`` frames of ``m`` (the frames next to a dropout); NaN if none."""
+    return float(np.median(m[voiced])) if voiced.any() else np.nan
+
+
+def _unglide(edge: float, before: float, after: float, glide_st: float) -> float:
+    """The pitch a dropout holds from its ``edge`` pitch: ``edge`` itself, unless it is more than
+    ``glide_st`` semitones from both notes around the dropout (``before``, ``after``): then it is a
+    glide under way, and the nearer note is held."""
+    if min(abs(edge - before), abs(edge - after)) <= glide_st:
+        return edge
+    return before if abs(edge - before) <= abs(edge - after) else after
+
+
 def bridge_dead_air(midi: np.ndarray, voiced: np.ndarray, e: np.ndarray, dead: np.ndarray,
-                    max_len: int, pad: int, attack_db: float = LOST_ATTACK_DB
+                    max_len: int, pad: int, attack_db: float = LOST_ATTACK_DB, hold: int = 7,
+                    glide_st: float = JUMP_ST
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pitch, voicing and level (n,) with dropouts of at most ``max_len`` frames filled in where
     the voice is on at both ends: the level is interpolated across, the pitch holds each side's
-    value up to the middle (a note change inside a dropout still cuts there). Where the voice is
+    pitch up to the middle (a note change inside a dropout still cuts there). Where that pitch
+    is more than ``glide_st`` semitones from both notes around the dropout (the median pitch of
+    the ``hold`` voiced frames next to it on each side), a glide from one to the other runs into
+    the dropout: the nearer note is held instead, never an in-between pitch that would make a
+    note of its own. Where the voice is
     on after the dropout only, the attack was lost in it or just before it: the voice starts
     where the level before the zeros (the ``pad`` frames ahead of them) already comes within
     ``attack_db`` dB of the voice's level after the dropout (the tracker needs a few frames of
@@ -158,7 +177,9 @@ def bridge_dead_air(midi: np.ndarray, voiced: np.ndarray, e: np.ndarray, dead: n
         if not voiced[b]:
             continue
         mid = (a + b) // 2
-        midi[a:mid], midi[mid:b] = midi[a - 1], midi[b]
+        before = _held_pitch(midi[max(a - hold, 0):a], voiced[max(a - hold, 0):a])
+        after = _held_pitch(midi[b:b + hold], voiced[b:b + hold])
+        midi[a:mid], midi[mid:b] = (_unglide(edge, before, after, glide_st) for edge in (midi[a - 1], midi[b]))
         e[a:b] = np.linspace(e[a - 1], e[b], b - a + 2)[1:-1]
         voiced[a:b] = True
     return midi, voiced, e
@@ -429,7 +450,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
         voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
         midi_all, voiced, e = bridge_dead_air(np.nan_to_num(midi_all), voiced & ok, e, dead[:n],
-                                              int(round(MAX_DEAD_S / hop)), int(round(DEAD_PAD_S / hop)))
+                                              int(round(MAX_DEAD_S / hop)), int(round(DEAD_PAD_S / hop)), hold=min_len)
     else:
         level_ok = level_ok_frames(e, int(LEVEL_WIN_S / hop))
         voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
