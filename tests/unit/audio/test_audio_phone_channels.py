@@ -154,3 +154,15 @@ def test_glide_into_a_dropout_makes_no_in_between_note():
     est = transcribe_samples(z, sr)[2]
     assert [round(n.midi) for n in est] == [60, 64]
     assert 1.0 <= est[1].onset_s <= 1.14          # the new note starts in the glide or the dropout
+
+
+def test_re_attack_next_to_a_dropout_still_splits_a_repeated_note():
+    # a legato repeat of 62 whose re-articulation dip runs into a lost 40 ms burst: the level of
+    # the frames beside the dropout is read from their live samples, so the dip still shows
+    x = hum([(0.5, 1.5, 62.0), (1.5, 2.5, 62.0)], duration_s=3.0, sr=SR, dips=[1.5])
+    y = phone(x, SR)
+    y[int(1.51 * 8000):int(1.55 * 8000)] = 0.0
+    z, sr = decode_audio(wav_bytes(y))
+    est = transcribe_samples(z, sr)[2]
+    assert [round(n.midi) for n in est] == [62, 62]
+    assert abs(est[1].onset_s - 1.5) <= 0.05

@@ -70,6 +70,7 @@ SUBHARMONIC_MAX_S = 1.5  # s, longest note checked for being a sub-harmonic (an 
 PHRASE_GAP_S = 0.3     # s, longest gap between two notes of one phrase
 DEAD_LEVEL = 1e-5     # |sample| under this (a third of a 16-bit step) is digital silence
 DEAD_MIN_S = 0.005    # s, shortest run of digital silence counted as a dropout
+LOST_FLOOR_DB = -100.0  # dB: a frame level at or under this is no reading (its window mostly lost samples)
 DEAD_PAD_S = 0.03     # s, frames either side of a dropout whose analysis windows straddle it
 MAX_DEAD_S = 0.25     # s, longest dropout (padding included) bridged inside a note
 LOST_ATTACK_DB = 10.0  # dB under the voice after a dropout where the level before it is already the attack
@@ -99,31 +100,46 @@ class NoteEvent:
     confidence: float
 
 
+def lost_samples(x: np.ndarray, sr: int) -> np.ndarray:
+    """Samples (n,) bool inside digital silence: runs of at least ``DEAD_MIN_S`` of samples under
+    ``DEAD_LEVEL`` (a lost packet filled with zeros; a microphone in a room never gives exact zeros)."""
+    quiet = np.abs(np.asarray(x)) < DEAD_LEVEL
+    lost = np.zeros(len(quiet), bool)
+    edges = np.diff(np.r_[0, quiet.astype(np.int8), 0])
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        if b - a >= DEAD_MIN_S * sr:
+            lost[a:b] = True
+    return lost
+
+
 def frame_energy_db(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01,
                     win_s: float = 0.03) -> np.ndarray:
-    """RMS level in dBFS of ``x`` (n,) in windows of ``win_s`` centred on frames ``i * hop_s``; shape (n_frames,)."""
+    """RMS level in dBFS of ``x`` (n,) in windows of ``win_s`` centred on frames ``i * hop_s``; shape (n_frames,).
+    Lost samples (:func:`lost_samples`) are left out of the mean, so a frame next to a dropout reads
+    the voice's level, not a level the zeros pulled down; a frame whose window is more than half
+    lost gives no reading (-120 dB)."""
     hop, half = int(round(hop_s * sr)), int(round(win_s * sr / 2))
     c = np.concatenate([[0.0], np.cumsum(np.asarray(x, np.float64) ** 2)])
+    live = np.concatenate([[0], np.cumsum(~lost_samples(x, sr))])
     centres = np.arange(n_frames) * hop
     lo = np.clip(centres - half, 0, len(x))
     hi = np.clip(centres + half, 0, len(x))
-    power = (c[hi] - c[lo]) / np.maximum(hi - lo, 1)
+    n_live = live[hi] - live[lo]
+    power = np.where(n_live >= 0.5 * (hi - lo), (c[hi] - c[lo]) / np.maximum(n_live, 1), 0.0)
     return 10.0 * np.log10(power + 1e-12)
 
 
 def dead_air_frames(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01) -> np.ndarray:
-    """Frames (n_frames,) bool touched by digital silence: runs of at least ``DEAD_MIN_S`` of
-    samples under ``DEAD_LEVEL`` (a lost packet filled with zeros; a microphone in a room never
-    gives exact zeros), widened by ``DEAD_PAD_S`` on each side."""
-    quiet = np.abs(np.asarray(x)) < DEAD_LEVEL
+    """Frames (n_frames,) bool touched by digital silence (:func:`lost_samples`), widened by
+    ``DEAD_PAD_S`` on each side."""
+    lost = lost_samples(x, sr)
     dead = np.zeros(n_frames, bool)
-    edges = np.diff(np.r_[0, quiet.astype(np.int8), 0])
+    edges = np.diff(np.r_[0, lost.astype(np.int8), 0])
     pad = DEAD_PAD_S * sr
     for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
-        if b - a >= DEAD_MIN_S * sr:
-            lo = int(np.floor((a - pad) / (hop_s * sr)))
-            hi = int(np.ceil((b + pad) / (hop_s * sr)))
-            dead[max(lo, 0):max(min(hi, n_frames), 0)] = True
+        lo = int(np.floor((a - pad) / (hop_s * sr)))
+        hi = int(np.ceil((b + pad) / (hop_s * sr)))
+        dead[max(lo, 0):max(min(hi, n_frames), 0)] = True
     return dead
 
 
@@ -146,7 +162,9 @@ def bridge_dead_air(midi: np.ndarray, voiced: np.ndarray, e: np.ndarray, dead: n
                     glide_st: float = JUMP_ST
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pitch, voicing and level (n,) with dropouts of at most ``max_len`` frames filled in where
-    the voice is on at both ends: the level is interpolated across, the pitch holds each side's
+    the voice is on at both ends: the level is interpolated across the frames whose window held
+    mostly lost samples (at ``LOST_FLOOR_DB`` or under; :func:`frame_energy_db` reads the others
+    from their live samples, so a re-attack dip next to a dropout stays), the pitch holds each side's
     pitch up to the middle (a note change inside a dropout still cuts there). Where that pitch
     is more than ``glide_st`` semitones from both notes around the dropout (the median pitch of
     the ``hold`` voiced frames next to it on each side), a glide from one to the other runs into
@@ -180,7 +198,8 @@ def bridge_dead_air(midi: np.ndarray, voiced: np.ndarray, e: np.ndarray, dead: n
         before = _held_pitch(midi[max(a - hold, 0):a], voiced[max(a - hold, 0):a])
         after = _held_pitch(midi[b:b + hold], voiced[b:b + hold])
         midi[a:mid], midi[mid:b] = (_unglide(edge, before, after, glide_st) for edge in (midi[a - 1], midi[b]))
-        e[a:b] = np.linspace(e[a - 1], e[b], b - a + 2)[1:-1]
+        known = np.r_[a - 1, a + np.flatnonzero(level[a:b] > LOST_FLOOR_DB), b]   # windows with live samples
+        e[a:b] = np.interp(np.arange(a, b), known, level[known])
         voiced[a:b] = True
     return midi, voiced, e
 
@@ -194,11 +213,17 @@ def band_level_db(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01, wi
 
     A level that a spectral notch barely moves: a room or speakerphone notch swept by vibrato
     takes one band down, which moves this mean by a fraction of its depth, while a consonant
-    or a re-attack takes every band down together (the log of a geometric mean of band powers)."""
+    or a re-attack takes every band down together (the log of a geometric mean of band powers).
+    Lost samples (:func:`lost_samples`) are left out: each frame's power is divided by the share
+    of the window's energy on live samples; under half gives no reading (-120 dB)."""
     hop, nfft = int(round(hop_s * sr)), int(round(win_s * sr))
     xp = np.pad(np.asarray(x, np.float64), (nfft // 2, nfft))
     idx = np.arange(n_frames)[:, None] * hop + np.arange(nfft)[None, :]
-    spec = np.abs(np.fft.rfft(xp[idx] * np.hanning(nfft), axis=1)) ** 2
+    w = np.hanning(nfft)
+    spec = np.abs(np.fft.rfft(xp[idx] * w, axis=1)) ** 2
+    live = np.pad((~lost_samples(x, sr)).astype(np.float64), (nfft // 2, nfft), constant_values=1.0)
+    share = (live[idx] * w ** 2).sum(axis=1) / (w ** 2).sum()
+    spec = np.where(share[:, None] >= 0.5, spec / np.maximum(share, 0.5)[:, None], 0.0)
     f = np.fft.rfftfreq(nfft, 1.0 / sr)
     bands = [spec[:, (f >= lo) & (f < hi)].sum(axis=1) for lo, hi in zip(edges_hz[:-1], edges_hz[1:])]
     return np.mean(10.0 * np.log10(np.array(bands) + 1e-12), axis=0)
