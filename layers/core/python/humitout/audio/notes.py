@@ -52,6 +52,10 @@ MIN_JUMP_S = 0.05     # s, how long the pitch must stay away
 DIP_DB = 5.0          # dB, depth of an energy dip that re-attacks a note
 DIP_CONFIRM_DB = 3.0  # dB, depth the same dip must also reach in the notch-robust level
 DIP_WIN_S = 0.12      # s, window on each side of a dip holding its reference maxima
+NOTCH_TOL_ST = 0.05   # semitones: frames this close in pitch sit in the same room notch
+NOTCH_SHARE = 0.4     # share of a dip's depth the same pitch elsewhere must show for the dip to be a room notch
+NOTCH_MAX_LAG = 2     # frames the level may lag the pitch
+NOTCH_MIN_FRAMES = 4  # frames at a dip's pitch (away from it) needed to tell whether the pitch explains it
 MIN_NOTE_S = 0.07     # s, shortest note
 MIN_SEP_S = 0.07      # s, closest two boundaries may be
 ONSET_LEAD_S = 0.02   # s, voicing (conf >= 0.5) starts this much after the attack does
@@ -283,14 +287,51 @@ def _dip_depth(e: np.ndarray, t: int, win: int) -> float:
     return float(min(left, right) - e[lo])
 
 
-def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = None) -> list[int]:
+def dip_profile_db(e: np.ndarray, win: int) -> np.ndarray:
+    """Depth (dB) of every frame of ``e`` (n,) under the lower of the maxima of the ``win`` frames
+    on each side (0 at the ends): the :func:`_dip_depth` of each frame taken as its own minimum."""
+    pad = np.r_[np.full(win, -np.inf), e, np.full(win, -np.inf)]
+    wmax = np.lib.stride_tricks.sliding_window_view(pad, win).max(axis=1)   # wmax[k] = max(pad[k:k + win])
+    left, right = wmax[:len(e)], wmax[win + 1:win + 1 + len(e)]
+    depth = np.minimum(left, right) - e
+    return np.where(np.isfinite(depth), depth, 0.0)
+
+
+def pitch_locked_depth(profile: np.ndarray, m: np.ndarray, t: int, win: int, *, tol_st: float = NOTCH_TOL_ST,
+                       max_lag: int = NOTCH_MAX_LAG, min_frames: int = NOTCH_MIN_FRAMES) -> float:
+    """How much of a dip at frame ``t`` the pitch explains: the median dip depth (``profile`` (n,),
+    :func:`dip_profile_db`) of the frames more than ``win`` frames away whose pitch (``m`` (n,))
+    was the same (within ``tol_st`` semitones) as at the dip, the larger over level-to-pitch lags
+    of 0 to ``max_lag`` frames (the level's window and the tracker's frames need not line up);
+    0 when fewer than ``min_frames`` such frames exist.
+
+    A room or speakerphone notch is a function of frequency: each time the vibrato carries the
+    voice's strong harmonic to the notch's pitch, the level dips again. A consonant or a
+    re-attack is a function of time: the same pitch, held elsewhere in the note, is loud."""
+    best = 0.0
+    idx = np.arange(len(m))
+    for lag in range(min(max_lag, t) + 1):
+        ml = np.r_[np.full(lag, np.nan), m[:len(m) - lag]]   # the pitch lag frames before each frame
+        same = (np.abs(idx - t) > win) & (np.abs(ml - ml[t]) <= tol_st)
+        if same.sum() >= min_frames:
+            best = max(best, float(np.median(profile[same])))
+    return best
+
+
+def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = None,
+              m: np.ndarray | None = None) -> list[int]:
     """Frame indices of level minima at least ``DIP_DB`` under the maxima on both sides.
 
     With ``robust`` (a notch-robust level, :func:`band_level_db`, same length), a dip must show
     in both: at least ``DIP_DB`` in one and ``DIP_CONFIRM_DB`` in the other. A vibrato sweeping a
     strong harmonic through a room notch dips the broadband level only; a consonant or a
-    hummed re-attack dips both."""
+    hummed re-attack dips both. With the pitch ``m`` (same length), a dip is no re-attack when
+    the frames elsewhere in the run at the same pitch dip by ``NOTCH_SHARE`` of its depth or more
+    (:func:`pitch_locked_depth`): a sharp notch the vibrato visits at each cycle's top can dip
+    every band the voice's one strong harmonic feeds, so both levels dip, but it dips again every
+    time the pitch comes back; a re-articulation dips once, with the same pitch loud elsewhere."""
     out = []
+    prof = dip_profile_db(e, win) if m is not None else None
     for t in range(edge, len(e) - edge):
         if e[t] > e[t - 1] or e[t] > e[t + 1]:
             if robust is None or robust[t] > robust[t - 1] or robust[t] > robust[t + 1]:
@@ -299,8 +340,11 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
         if robust is not None:
             r = _dip_depth(robust, t, win)
             d = min(max(d, r), DIP_DB + min(d, r) - DIP_CONFIRM_DB)
-        if d >= DIP_DB and (not out or t - out[-1] > 2):
-            out.append(t)
+        if d < DIP_DB or (out and t - out[-1] <= 2):
+            continue
+        if m is not None and pitch_locked_depth(prof, m, t, win) >= NOTCH_SHARE * _dip_depth(e, t, win):
+            continue
+        out.append(t)
     return out
 
 
@@ -510,7 +554,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
             m = median_filter(m, size=5, mode="nearest")
         pc = _pitch_cuts(m, min_jump)
         dc = _dip_cuts(detrend_vibrato_level(e_s[a:b], m, vib_win), win, edge=min_len // 2,
-                       robust=None if r_s is None else detrend_vibrato_level(r_s[a:b], m, vib_win))
+                       robust=None if r_s is None else detrend_vibrato_level(r_s[a:b], m, vib_win), m=m)
         strength = {c: 2.0 for c in pc}
         strength.update({c: 1.0 for c in dc if c not in strength})
         cuts = _merge_close(pc + dc, strength, min_sep)
