@@ -225,9 +225,11 @@ def band_level_db(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01, wi
     idx = np.arange(n_frames)[:, None] * hop + np.arange(nfft)[None, :]
     w = np.hanning(nfft)
     spec = np.abs(np.fft.rfft(xp[idx] * w, axis=1)) ** 2
-    live = np.pad((~lost_samples(x, sr)).astype(np.float64), (nfft // 2, nfft), constant_values=1.0)
-    share = (live[idx] * w ** 2).sum(axis=1) / (w ** 2).sum()
-    spec = np.where(share[:, None] >= 0.5, spec / np.maximum(share, 0.5)[:, None], 0.0)
+    lost = lost_samples(x, sr)
+    if lost.any():
+        live = np.pad((~lost).astype(np.float64), (nfft // 2, nfft), constant_values=1.0)
+        share = (live[idx] * w ** 2).sum(axis=1) / (w ** 2).sum()
+        spec = np.where(share[:, None] >= 0.5, spec / np.maximum(share, 0.5)[:, None], 0.0)
     f = np.fft.rfftfreq(nfft, 1.0 / sr)
     bands = [spec[:, (f >= lo) & (f < hi)].sum(axis=1) for lo, hi in zip(edges_hz[:-1], edges_hz[1:])]
     return np.mean(10.0 * np.log10(np.array(bands) + 1e-12), axis=0)
