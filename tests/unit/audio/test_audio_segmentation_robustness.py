@@ -138,3 +138,18 @@ def test_repeat_with_the_same_vibrato_and_a_one_off_dip_still_splits():
     notes = segment_notes(_track(m, conf), e, dip_level_db=r)
     assert len(notes) == 2
     assert abs(notes[1].onset_s - (0.2 + 0.8)) < 0.05
+
+
+def test_attack_scoop_does_not_teach_the_vibrato_detrend_a_false_wobble():
+    # a steady note whose first frames scoop down onto the pitch while the level still rises out
+    # of silence (a note starting right after a dropout): the ramp drags the run's moving averages
+    # for a window's length, which is not a pitch-locked wobble; learnt as one, it carves dips out
+    # of the flat level wherever the tiny vibrato goes flat
+    t = np.arange(100) * HOP
+    m = 64.0 + 0.035 * np.sin(2 * np.pi * 5.0 * t)
+    m[:3] += [0.38, 0.13, 0.05]
+    e = np.full(100, -23.0)
+    e[:3] = [-67.0, -35.0, -28.0]
+    m, e, conf = _pad(m, e)
+    e[:20] = -100.0                      # digital silence before it: the ramp rises out of it, so it is voiced
+    assert len(segment_notes(_track(m, conf), e)) == 1

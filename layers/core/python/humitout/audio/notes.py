@@ -178,7 +178,9 @@ def bridge_dead_air(midi: np.ndarray, voiced: np.ndarray, e: np.ndarray, dead: n
     where the level before the zeros (the ``pad`` frames ahead of them) already comes within
     ``attack_db`` dB of the voice's level after the dropout (the tracker needs a few frames of
     voice before it hears a pitch, so an attack just before a dropout is heard by the level
-    only), else at the dropout's middle (the smallest expected error). Where it is on before
+    only), else at the dropout's middle (the smallest expected error); but where the frames
+    after the zeros still read a level more than ``attack_db`` dB under the voice, the attack
+    follows the dropout and the voice starts where they come within it. Where it is on before
     it only, the ``pad`` frames of window overlap after the voice are voiced."""
     midi, voiced, e = midi.copy(), voiced.copy(), e.copy()
     level = e.copy()
@@ -188,10 +190,18 @@ def bridge_dead_air(midi: np.ndarray, voiced: np.ndarray, e: np.ndarray, dead: n
             continue
         if voiced[a - 1] != voiced[b]:   # the voice starts (or stops) inside the dropout
             if voiced[b]:
-                s, on = a + pad, level[b:b + pad + 1].max() - attack_db
+                on = level[b:b + pad + 1].max() - attack_db
+                u = b   # the frames after the zeros that read the voice's level
+                while u > a and level[u - 1] > LOST_FLOOR_DB and level[u - 1] >= on:
+                    u -= 1
+                s = a + pad
                 while s > max(a, 1) and level[s - 1] >= on:
                     s -= 1
-                s, t, k = (s if s < a + pad else (a + b) // 2), b, b
+                if u > a and level[u - 1] > LOST_FLOOR_DB:   # still quiet after the zeros: the attack follows them
+                    s = u
+                elif s >= a + pad:
+                    s = (a + b) // 2
+                t, k = b, b
             else:
                 s, t, k = a, a + pad, a - 1
             midi[s:t], e[s:t], voiced[s:t] = midi[k], e[k], True
@@ -386,8 +396,10 @@ def detrend_vibrato_level(e: np.ndarray, m: np.ndarray, win: int, steady_db: flo
     # frames whose window holds a note change (a span over VIB_MAX_SPAN_ST) are not corrected
     span = maximum_filter1d(m, size=win, mode="nearest") - minimum_filter1d(m, size=win, mode="nearest")
     # the fit reads the held part only: an attack or release ramp under way with a scoop or fall of
-    # the pitch is not a wobble
+    # the pitch is not a wobble, nor are the first and last win // 2 frames, whose moving averages
+    # still hold the run's attack or release (a ramp out of silence tilts them for a window's length)
     ok = (np.abs(dm) < 0.5) & (e > np.median(e) - steady_db)
+    ok[:win // 2] = ok[len(ok) - win // 2:] = False
     den = float(np.sum(dm[ok] ** 2))
     if ok.sum() < win or den <= 0:
         return e
