@@ -139,3 +139,42 @@ def test_held_notes_after_silent_gaps_stay_whole():
             (20.567, 22.244, 50.0)]
     est = _notes(hum(sung, sr=SR, seed=0))
     assert [round(m) for _, _, m in est] == [round(m) for _, _, m in sung]
+
+
+def test_glide_into_a_dropout_makes_no_in_between_note():
+    # 60 -> 64 sung legato with a 120 ms glide; a 60 ms packet burst is lost in the glide: the
+    # dropout must not hold the glide's in-between pitch as a note of its own
+    t = np.arange(int(2.0 * SR)) / SR
+    midi = np.interp(t, [0.0, 1.0, 1.12, 2.0], [60.0, 60.0, 64.0, 64.0])
+    env = np.clip(np.minimum((t - 0.4) / 0.02, (1.8 - t) / 0.03), 0.0, 1.0)
+    x = 0.3 * env * _harmonic_tone(t, midi, [0.3, 1.0, 0.7, 0.5, 0.4, 0.3, 0.2]) / 2.5
+    y = phone(x + 1e-4 * np.random.default_rng(3).standard_normal(len(t)), SR)
+    y[int(1.08 * 8000):int(1.14 * 8000)] = 0.0
+    z, sr = decode_audio(wav_bytes(y))
+    est = transcribe_samples(z, sr)[2]
+    assert [round(n.midi) for n in est] == [60, 64]
+    assert 1.0 <= est[1].onset_s <= 1.14          # the new note starts in the glide or the dropout
+
+
+def test_re_attack_next_to_a_dropout_still_splits_a_repeated_note():
+    # a legato repeat of 62 whose re-articulation dip runs into a lost 40 ms burst: the level of
+    # the frames beside the dropout is read from their live samples, so the dip still shows
+    x = hum([(0.5, 1.5, 62.0), (1.5, 2.5, 62.0)], duration_s=3.0, sr=SR, dips=[1.5])
+    y = phone(x, SR)
+    y[int(1.51 * 8000):int(1.55 * 8000)] = 0.0
+    z, sr = decode_audio(wav_bytes(y))
+    est = transcribe_samples(z, sr)[2]
+    assert [round(n.midi) for n in est] == [62, 62]
+    assert abs(est[1].onset_s - 1.5) <= 0.05
+
+
+def test_attack_right_after_a_dropout_keeps_its_onset():
+    # a 60 ms burst is lost in the silence just before a note: the frames after the zeros still
+    # read the silence, so the note starts where its level rises, not at the dropout's middle
+    x = hum([(0.3, 0.8, 60.0), (1.0, 2.0, 64.0)], duration_s=2.4, sr=SR)
+    y = phone(x, SR)
+    y[int(0.93 * 8000):int(0.99 * 8000)] = 0.0
+    z, sr = decode_audio(wav_bytes(y))
+    est = transcribe_samples(z, sr)[2]
+    assert [round(n.midi) for n in est] == [60, 64]
+    assert abs(est[1].onset_s - 1.0) <= 0.04      # at the dropout's middle it was 60 ms early

@@ -109,3 +109,47 @@ def test_legato_steps_after_a_slow_glide_each_become_a_note():
     m, e, conf = _pad(m, e)
     notes = segment_notes(_track(m, conf), e)
     assert [round(n.midi) for n in notes] == [50, 46, 48, 50]
+
+
+def _notch_at_vibrato_top(dur_s=1.6, midi=69.0, rate=5.5, extent_st=0.12, notch_db=10.0, robust_db=6.0):
+    """A high held note whose strong fundamental meets a sharp room notch at the top of each
+    vibrato cycle: the level dips ``notch_db`` there (and the band level ``robust_db``, the
+    fundamental filling two bands), 1-2 frames after the pitch peak."""
+    t = np.arange(int(dur_s / HOP)) * HOP
+    m = midi + extent_st * np.sin(2 * np.pi * rate * t)
+    notch = np.exp(-(((np.r_[m[:2], m[:-2]]) - (midi + extent_st)) / 0.03) ** 2)   # the level lags 2 frames
+    return m, -30.0 - notch_db * notch, 5.0 - robust_db * notch
+
+
+def test_held_note_dipping_at_each_vibrato_top_stays_one_note():
+    m, e, r = _notch_at_vibrato_top()
+    m, e, conf = _pad(m, e)
+    r = np.r_[np.full(20, -60.0), r, np.full(20, -60.0)]
+    notes = segment_notes(_track(m, conf), e, dip_level_db=r)
+    assert len(notes) == 1
+
+
+def test_repeat_with_the_same_vibrato_and_a_one_off_dip_still_splits():
+    m, e, r = _notch_at_vibrato_top(notch_db=0.0, robust_db=0.0)
+    t = np.arange(len(e)) * HOP
+    dip = np.clip(1 - np.abs(t - 0.8) / 0.035, 0, 1)             # the re-articulation of a repeated note
+    m, e, conf = _pad(m, e - 8.0 * dip)
+    r = np.r_[np.full(20, -60.0), r - 6.0 * dip, np.full(20, -60.0)]
+    notes = segment_notes(_track(m, conf), e, dip_level_db=r)
+    assert len(notes) == 2
+    assert abs(notes[1].onset_s - (0.2 + 0.8)) < 0.05
+
+
+def test_attack_scoop_does_not_teach_the_vibrato_detrend_a_false_wobble():
+    # a steady note whose first frames scoop down onto the pitch while the level still rises out
+    # of silence (a note starting right after a dropout): the ramp drags the run's moving averages
+    # for a window's length, which is not a pitch-locked wobble; learnt as one, it carves dips out
+    # of the flat level wherever the tiny vibrato goes flat
+    t = np.arange(100) * HOP
+    m = 64.0 + 0.035 * np.sin(2 * np.pi * 5.0 * t)
+    m[:3] += [0.38, 0.13, 0.05]
+    e = np.full(100, -23.0)
+    e[:3] = [-67.0, -35.0, -28.0]
+    m, e, conf = _pad(m, e)
+    e[:20] = -100.0                      # digital silence before it: the ramp rises out of it, so it is voiced
+    assert len(segment_notes(_track(m, conf), e)) == 1

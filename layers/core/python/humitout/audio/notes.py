@@ -52,6 +52,10 @@ MIN_JUMP_S = 0.05     # s, how long the pitch must stay away
 DIP_DB = 5.0          # dB, depth of an energy dip that re-attacks a note
 DIP_CONFIRM_DB = 3.0  # dB, depth the same dip must also reach in the notch-robust level
 DIP_WIN_S = 0.12      # s, window on each side of a dip holding its reference maxima
+NOTCH_TOL_ST = 0.05   # semitones: frames this close in pitch sit in the same room notch
+NOTCH_SHARE = 0.4     # share of a dip's depth the same pitch elsewhere must show for the dip to be a room notch
+NOTCH_MAX_LAG = 2     # frames the level may lag the pitch
+NOTCH_MIN_FRAMES = 4  # frames at a dip's pitch (away from it) needed to tell whether the pitch explains it
 MIN_NOTE_S = 0.07     # s, shortest note
 MIN_SEP_S = 0.07      # s, closest two boundaries may be
 ONSET_LEAD_S = 0.02   # s, voicing (conf >= 0.5) starts this much after the attack does
@@ -70,6 +74,7 @@ SUBHARMONIC_MAX_S = 1.5  # s, longest note checked for being a sub-harmonic (an 
 PHRASE_GAP_S = 0.3     # s, longest gap between two notes of one phrase
 DEAD_LEVEL = 1e-5     # |sample| under this (a third of a 16-bit step) is digital silence
 DEAD_MIN_S = 0.005    # s, shortest run of digital silence counted as a dropout
+LOST_FLOOR_DB = -100.0  # dB: a frame level at or under this is no reading (its window mostly lost samples)
 DEAD_PAD_S = 0.03     # s, frames either side of a dropout whose analysis windows straddle it
 MAX_DEAD_S = 0.25     # s, longest dropout (padding included) bridged inside a note
 LOST_ATTACK_DB = 10.0  # dB under the voice after a dropout where the level before it is already the attack
@@ -99,45 +104,83 @@ class NoteEvent:
     confidence: float
 
 
+def lost_samples(x: np.ndarray, sr: int) -> np.ndarray:
+    """Samples (n,) bool inside digital silence: runs of at least ``DEAD_MIN_S`` of samples under
+    ``DEAD_LEVEL`` (a lost packet filled with zeros; a microphone in a room never gives exact zeros)."""
+    quiet = np.abs(np.asarray(x)) < DEAD_LEVEL
+    lost = np.zeros(len(quiet), bool)
+    edges = np.diff(np.r_[0, quiet.astype(np.int8), 0])
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        if b - a >= DEAD_MIN_S * sr:
+            lost[a:b] = True
+    return lost
+
+
 def frame_energy_db(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01,
                     win_s: float = 0.03) -> np.ndarray:
-    """RMS level in dBFS of ``x`` (n,) in windows of ``win_s`` centred on frames ``i * hop_s``; shape (n_frames,)."""
+    """RMS level in dBFS of ``x`` (n,) in windows of ``win_s`` centred on frames ``i * hop_s``; shape (n_frames,).
+    Lost samples (:func:`lost_samples`) are left out of the mean, so a frame next to a dropout reads
+    the voice's level, not a level the zeros pulled down; a frame whose window is more than half
+    lost gives no reading (-120 dB)."""
     hop, half = int(round(hop_s * sr)), int(round(win_s * sr / 2))
     c = np.concatenate([[0.0], np.cumsum(np.asarray(x, np.float64) ** 2)])
+    live = np.concatenate([[0], np.cumsum(~lost_samples(x, sr))])
     centres = np.arange(n_frames) * hop
     lo = np.clip(centres - half, 0, len(x))
     hi = np.clip(centres + half, 0, len(x))
-    power = (c[hi] - c[lo]) / np.maximum(hi - lo, 1)
+    n_live = live[hi] - live[lo]
+    power = np.where(n_live >= 0.5 * (hi - lo), (c[hi] - c[lo]) / np.maximum(n_live, 1), 0.0)
     return 10.0 * np.log10(power + 1e-12)
 
 
 def dead_air_frames(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01) -> np.ndarray:
-    """Frames (n_frames,) bool touched by digital silence: runs of at least ``DEAD_MIN_S`` of
-    samples under ``DEAD_LEVEL`` (a lost packet filled with zeros; a microphone in a room never
-    gives exact zeros), widened by ``DEAD_PAD_S`` on each side."""
-    quiet = np.abs(np.asarray(x)) < DEAD_LEVEL
+    """Frames (n_frames,) bool touched by digital silence (:func:`lost_samples`), widened by
+    ``DEAD_PAD_S`` on each side."""
+    lost = lost_samples(x, sr)
     dead = np.zeros(n_frames, bool)
-    edges = np.diff(np.r_[0, quiet.astype(np.int8), 0])
+    edges = np.diff(np.r_[0, lost.astype(np.int8), 0])
     pad = DEAD_PAD_S * sr
     for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
-        if b - a >= DEAD_MIN_S * sr:
-            lo = int(np.floor((a - pad) / (hop_s * sr)))
-            hi = int(np.ceil((b + pad) / (hop_s * sr)))
-            dead[max(lo, 0):max(min(hi, n_frames), 0)] = True
+        lo = int(np.floor((a - pad) / (hop_s * sr)))
+        hi = int(np.ceil((b + pad) / (hop_s * sr)))
+        dead[max(lo, 0):max(min(hi, n_frames), 0)] = True
     return dead
 
 
+def _held_pitch(m: np.ndarray, voiced: np.ndarray) -> float:
+    """Median pitch of the ``voiced`` frames of ``m`` (the frames next to a dropout); NaN if none."""
+    return float(np.median(m[voiced])) if voiced.any() else np.nan
+
+
+def _unglide(edge: float, before: float, after: float, glide_st: float) -> float:
+    """The pitch a dropout holds from its ``edge`` pitch: ``edge`` itself, unless it is more than
+    ``glide_st`` semitones from both notes around the dropout (``before``, ``after``): then it is a
+    glide under way, and the nearer note is held."""
+    if min(abs(edge - before), abs(edge - after)) <= glide_st:
+        return edge
+    return before if abs(edge - before) <= abs(edge - after) else after
+
+
 def bridge_dead_air(midi: np.ndarray, voiced: np.ndarray, e: np.ndarray, dead: np.ndarray,
-                    max_len: int, pad: int, attack_db: float = LOST_ATTACK_DB
+                    max_len: int, pad: int, attack_db: float = LOST_ATTACK_DB, hold: int = 7,
+                    glide_st: float = JUMP_ST
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pitch, voicing and level (n,) with dropouts of at most ``max_len`` frames filled in where
-    the voice is on at both ends: the level is interpolated across, the pitch holds each side's
-    value up to the middle (a note change inside a dropout still cuts there). Where the voice is
+    the voice is on at both ends: the level is interpolated across the frames whose window held
+    mostly lost samples (at ``LOST_FLOOR_DB`` or under; :func:`frame_energy_db` reads the others
+    from their live samples, so a re-attack dip next to a dropout stays), the pitch holds each side's
+    pitch up to the middle (a note change inside a dropout still cuts there). Where that pitch
+    is more than ``glide_st`` semitones from both notes around the dropout (the median pitch of
+    the ``hold`` voiced frames next to it on each side), a glide from one to the other runs into
+    the dropout: the nearer note is held instead, never an in-between pitch that would make a
+    note of its own. Where the voice is
     on after the dropout only, the attack was lost in it or just before it: the voice starts
     where the level before the zeros (the ``pad`` frames ahead of them) already comes within
     ``attack_db`` dB of the voice's level after the dropout (the tracker needs a few frames of
     voice before it hears a pitch, so an attack just before a dropout is heard by the level
-    only), else at the dropout's middle (the smallest expected error). Where it is on before
+    only), else at the dropout's middle (the smallest expected error); but where the frames
+    after the zeros still read a level more than ``attack_db`` dB under the voice, the attack
+    follows the dropout and the voice starts where they come within it. Where it is on before
     it only, the ``pad`` frames of window overlap after the voice are voiced."""
     midi, voiced, e = midi.copy(), voiced.copy(), e.copy()
     level = e.copy()
@@ -147,10 +190,18 @@ def bridge_dead_air(midi: np.ndarray, voiced: np.ndarray, e: np.ndarray, dead: n
             continue
         if voiced[a - 1] != voiced[b]:   # the voice starts (or stops) inside the dropout
             if voiced[b]:
-                s, on = a + pad, level[b:b + pad + 1].max() - attack_db
+                on = level[b:b + pad + 1].max() - attack_db
+                u = b   # the frames after the zeros that read the voice's level
+                while u > a and level[u - 1] > LOST_FLOOR_DB and level[u - 1] >= on:
+                    u -= 1
+                s = a + pad
                 while s > max(a, 1) and level[s - 1] >= on:
                     s -= 1
-                s, t, k = (s if s < a + pad else (a + b) // 2), b, b
+                if u > a and level[u - 1] > LOST_FLOOR_DB:   # still quiet after the zeros: the attack follows them
+                    s = u
+                elif s >= a + pad:
+                    s = (a + b) // 2
+                t, k = b, b
             else:
                 s, t, k = a, a + pad, a - 1
             midi[s:t], e[s:t], voiced[s:t] = midi[k], e[k], True
@@ -158,8 +209,11 @@ def bridge_dead_air(midi: np.ndarray, voiced: np.ndarray, e: np.ndarray, dead: n
         if not voiced[b]:
             continue
         mid = (a + b) // 2
-        midi[a:mid], midi[mid:b] = midi[a - 1], midi[b]
-        e[a:b] = np.linspace(e[a - 1], e[b], b - a + 2)[1:-1]
+        before = _held_pitch(midi[max(a - hold, 0):a], voiced[max(a - hold, 0):a])
+        after = _held_pitch(midi[b:b + hold], voiced[b:b + hold])
+        midi[a:mid], midi[mid:b] = (_unglide(edge, before, after, glide_st) for edge in (midi[a - 1], midi[b]))
+        known = np.r_[a - 1, a + np.flatnonzero(level[a:b] > LOST_FLOOR_DB), b]   # windows with live samples
+        e[a:b] = np.interp(np.arange(a, b), known, level[known])
         voiced[a:b] = True
     return midi, voiced, e
 
@@ -173,11 +227,19 @@ def band_level_db(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01, wi
 
     A level that a spectral notch barely moves: a room or speakerphone notch swept by vibrato
     takes one band down, which moves this mean by a fraction of its depth, while a consonant
-    or a re-attack takes every band down together (the log of a geometric mean of band powers)."""
+    or a re-attack takes every band down together (the log of a geometric mean of band powers).
+    Lost samples (:func:`lost_samples`) are left out: each frame's power is divided by the share
+    of the window's energy on live samples; under half gives no reading (-120 dB)."""
     hop, nfft = int(round(hop_s * sr)), int(round(win_s * sr))
     xp = np.pad(np.asarray(x, np.float64), (nfft // 2, nfft))
     idx = np.arange(n_frames)[:, None] * hop + np.arange(nfft)[None, :]
-    spec = np.abs(np.fft.rfft(xp[idx] * np.hanning(nfft), axis=1)) ** 2
+    w = np.hanning(nfft)
+    spec = np.abs(np.fft.rfft(xp[idx] * w, axis=1)) ** 2
+    lost = lost_samples(x, sr)
+    if lost.any():
+        live = np.pad((~lost).astype(np.float64), (nfft // 2, nfft), constant_values=1.0)
+        share = (live[idx] * w ** 2).sum(axis=1) / (w ** 2).sum()
+        spec = np.where(share[:, None] >= 0.5, spec / np.maximum(share, 0.5)[:, None], 0.0)
     f = np.fft.rfftfreq(nfft, 1.0 / sr)
     bands = [spec[:, (f >= lo) & (f < hi)].sum(axis=1) for lo, hi in zip(edges_hz[:-1], edges_hz[1:])]
     return np.mean(10.0 * np.log10(np.array(bands) + 1e-12), axis=0)
@@ -237,14 +299,51 @@ def _dip_depth(e: np.ndarray, t: int, win: int) -> float:
     return float(min(left, right) - e[lo])
 
 
-def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = None) -> list[int]:
+def dip_profile_db(e: np.ndarray, win: int) -> np.ndarray:
+    """Depth (dB) of every frame of ``e`` (n,) under the lower of the maxima of the ``win`` frames
+    on each side (0 at the ends): the :func:`_dip_depth` of each frame taken as its own minimum."""
+    pad = np.r_[np.full(win, -np.inf), e, np.full(win, -np.inf)]
+    wmax = np.lib.stride_tricks.sliding_window_view(pad, win).max(axis=1)   # wmax[k] = max(pad[k:k + win])
+    left, right = wmax[:len(e)], wmax[win + 1:win + 1 + len(e)]
+    depth = np.minimum(left, right) - e
+    return np.where(np.isfinite(depth), depth, 0.0)
+
+
+def pitch_locked_depth(profile: np.ndarray, m: np.ndarray, t: int, win: int, *, tol_st: float = NOTCH_TOL_ST,
+                       max_lag: int = NOTCH_MAX_LAG, min_frames: int = NOTCH_MIN_FRAMES) -> float:
+    """How much of a dip at frame ``t`` the pitch explains: the median dip depth (``profile`` (n,),
+    :func:`dip_profile_db`) of the frames more than ``win`` frames away whose pitch (``m`` (n,))
+    was the same (within ``tol_st`` semitones) as at the dip, the larger over level-to-pitch lags
+    of 0 to ``max_lag`` frames (the level's window and the tracker's frames need not line up);
+    0 when fewer than ``min_frames`` such frames exist.
+
+    A room or speakerphone notch is a function of frequency: each time the vibrato carries the
+    voice's strong harmonic to the notch's pitch, the level dips again. A consonant or a
+    re-attack is a function of time: the same pitch, held elsewhere in the note, is loud."""
+    best = 0.0
+    idx = np.arange(len(m))
+    for lag in range(min(max_lag, t) + 1):
+        ml = np.r_[np.full(lag, np.nan), m[:len(m) - lag]]   # the pitch lag frames before each frame
+        same = (np.abs(idx - t) > win) & (np.abs(ml - ml[t]) <= tol_st)
+        if same.sum() >= min_frames:
+            best = max(best, float(np.median(profile[same])))
+    return best
+
+
+def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = None,
+              m: np.ndarray | None = None) -> list[int]:
     """Frame indices of level minima at least ``DIP_DB`` under the maxima on both sides.
 
     With ``robust`` (a notch-robust level, :func:`band_level_db`, same length), a dip must show
     in both: at least ``DIP_DB`` in one and ``DIP_CONFIRM_DB`` in the other. A vibrato sweeping a
     strong harmonic through a room notch dips the broadband level only; a consonant or a
-    hummed re-attack dips both."""
+    hummed re-attack dips both. With the pitch ``m`` (same length), a dip is no re-attack when
+    the frames elsewhere in the run at the same pitch dip by ``NOTCH_SHARE`` of its depth or more
+    (:func:`pitch_locked_depth`): a sharp notch the vibrato visits at each cycle's top can dip
+    every band the voice's one strong harmonic feeds, so both levels dip, but it dips again every
+    time the pitch comes back; a re-articulation dips once, with the same pitch loud elsewhere."""
     out = []
+    prof = dip_profile_db(e, win) if m is not None else None
     for t in range(edge, len(e) - edge):
         if e[t] > e[t - 1] or e[t] > e[t + 1]:
             if robust is None or robust[t] > robust[t - 1] or robust[t] > robust[t + 1]:
@@ -253,8 +352,11 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
         if robust is not None:
             r = _dip_depth(robust, t, win)
             d = min(max(d, r), DIP_DB + min(d, r) - DIP_CONFIRM_DB)
-        if d >= DIP_DB and (not out or t - out[-1] > 2):
-            out.append(t)
+        if d < DIP_DB or (out and t - out[-1] <= 2):
+            continue
+        if m is not None and pitch_locked_depth(prof, m, t, win) >= NOTCH_SHARE * _dip_depth(e, t, win):
+            continue
+        out.append(t)
     return out
 
 
@@ -294,8 +396,10 @@ def detrend_vibrato_level(e: np.ndarray, m: np.ndarray, win: int, steady_db: flo
     # frames whose window holds a note change (a span over VIB_MAX_SPAN_ST) are not corrected
     span = maximum_filter1d(m, size=win, mode="nearest") - minimum_filter1d(m, size=win, mode="nearest")
     # the fit reads the held part only: an attack or release ramp under way with a scoop or fall of
-    # the pitch is not a wobble
+    # the pitch is not a wobble, nor are the first and last win // 2 frames, whose moving averages
+    # still hold the run's attack or release (a ramp out of silence tilts them for a window's length)
     ok = (np.abs(dm) < 0.5) & (e > np.median(e) - steady_db)
+    ok[:win // 2] = ok[len(ok) - win // 2:] = False
     den = float(np.sum(dm[ok] ** 2))
     if ok.sum() < win or den <= 0:
         return e
@@ -429,7 +533,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
         voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
         midi_all, voiced, e = bridge_dead_air(np.nan_to_num(midi_all), voiced & ok, e, dead[:n],
-                                              int(round(MAX_DEAD_S / hop)), int(round(DEAD_PAD_S / hop)))
+                                              int(round(MAX_DEAD_S / hop)), int(round(DEAD_PAD_S / hop)), hold=min_len)
     else:
         level_ok = level_ok_frames(e, int(LEVEL_WIN_S / hop))
         voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
@@ -464,7 +568,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
             m = median_filter(m, size=5, mode="nearest")
         pc = _pitch_cuts(m, min_jump)
         dc = _dip_cuts(detrend_vibrato_level(e_s[a:b], m, vib_win), win, edge=min_len // 2,
-                       robust=None if r_s is None else detrend_vibrato_level(r_s[a:b], m, vib_win))
+                       robust=None if r_s is None else detrend_vibrato_level(r_s[a:b], m, vib_win), m=m)
         strength = {c: 2.0 for c in pc}
         strength.update({c: 1.0 for c in dc if c not in strength})
         cuts = _merge_close(pc + dc, strength, min_sep)
