@@ -166,3 +166,16 @@ def test_a_tune_in_eighths_read_in_three_quarters_is_written_six_eight_with_the_
     assert rhythm.beat_bpm == pytest.approx(80.0, rel=0.04)            # dotted quarters
     np.testing.assert_allclose(rhythm.downbeats_s[:6], three.downbeats_s[:6], atol=0.01)
     assert abs(rhythm.downbeats_s[0] - on[0]) < 0.07
+
+
+def test_a_two_four_song_read_as_four_four_by_its_accents_is_two_four_by_the_notation_profiles():
+    # 8 bars of 2/4 at 120 BPM: eighths and quarters, a half ending each phrase; 1.4 notes a beat,
+    # so the note rate leans to 4/4, but its onsets and lengths by position read as notated 2/4
+    lengths = [.5, .5, 1, .5, .5, 1, .5, .5, .5, .5, 2, .5, .5, .5, .5, 1, .5, .5, 1, .5, .5, 2]
+    midi = [60, 62, 64, 60, 62, 64, 65, 64, 62, 60, 67, 64, 65, 67, 64, 62, 60, 59, 60, 64, 62, 60]
+    on = 0.3 + 0.5 * np.cumsum([0.0] + lengths[:-1])
+    off = on + 0.45 * np.array(lengths)
+    rhythm = analyse_rhythm(on, off, np.array(midi, float), float(off[-1]) + 0.5)
+    assert rhythm.time_signature.text == "2/4"
+    assert rhythm.downbeats_s[0] == pytest.approx(0.3, abs=0.05)
+    assert rhythm.beat_bpm == pytest.approx(120.0, rel=0.05)
