@@ -180,10 +180,10 @@ def test_the_notation_model_reads_a_tune_in_eighths_at_90_as_two_four_not_four_f
     assert beat_level_log_prior(60.0 / 50.0, 3.8, False) > beat_level_log_prior(60.0 / 200.0, 0.95, False)
 
 
-def test_the_notation_model_is_off_by_default_and_only_moves_the_beat_by_octaves():
+def test_the_notation_model_only_moves_the_beat_down_an_octave():
     notes, _ = perform(POLKA, 110.0, seed=0)
     on, off, midi = (np.array(x) for x in zip(*notes))
     plain = analyse_rhythm(on, off, midi, float(off.max()) + 0.5)
     notation = analyse_rhythm(on, off, midi, float(off.max()) + 0.5, notation_weight=0.5)
     ratio = notation.beat_bpm / plain.beat_bpm
-    assert min(abs(ratio - r) for r in (0.5, 1.0, 2.0)) < 0.03
+    assert min(abs(ratio - r) for r in (0.5, 1.0)) < 0.03

@@ -525,10 +525,11 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     tune in eighths and sixteenths at 80 BPM has the same onsets as a 4/4 tune in quarters and
     eighths at 160: the rhythm cannot tell them apart, the fastest plausible beat can.
 
-    With ``notation_weight`` (0: off) the best grid may move by an octave (a grid of its kind whose beat
-    is x2 or x1/2) when ``notation_weight`` x :func:`beat_level_log_prior` (``quarter_bpm``,
-    ``tempo_octaves``, ``notations``: how folk tunes are notated and performed) says so; off because it
-    helped the held-out stand-ins and dev but cost generated tunes at the tempo extremes (README "Time").
+    With ``notation_weight`` (0: off) the best grid may move down an octave (to the grid of its kind
+    whose beat is twice as long) when ``notation_weight`` x :func:`beat_level_log_prior`
+    (``quarter_bpm``, ``tempo_octaves``, ``notations``: how folk tunes are notated and performed) says
+    so: a tune counted at its eighths is moved to its quarters. Off for now: at 0.5 it helped the
+    held-out stand-ins and dev but cost one generated tune at 152 BPM (README "Time").
 
     A 3/4 reading of a tune that moves faster than ``compound_rate_boundary`` notes a quarter (None:
     off) is written as 6/8 with the same bar lines: in notated folk tunes (music21's corpus, as
@@ -580,9 +581,9 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     top_step = float(np.median(np.diff(top[1])))
 
     def octave(g) -> bool:
-        """Whether grid ``g`` is of the best grid's kind, its beat that beat x 2^k (k = -1, 0, 1)."""
+        """Whether grid ``g`` is of the best grid's kind, its beat that beat or twice as long."""
         k = np.log2(float(np.median(np.diff(g[1]))) / top_step)
-        return g[2] == top[2] and abs(k - round(k)) < 0.1 and abs(k) < 1.5
+        return g[2] == top[2] and abs(k - round(k)) < 0.1 and -0.5 < k < 1.5
 
     fits = [g[0] + notation_weight * (g[4] if octave(g) else top[4]) for g in grids]
     best = grids[int(np.argmax(fits))]
