@@ -137,8 +137,10 @@ def test_a_tune_in_eighths_is_not_counted_at_its_eighths_beyond_the_fastest_tact
     rhythm = analyse_rhythm(on, off, midi, float(off.max()) + 0.5)
     assert rhythm.quarter_bpm == pytest.approx(110.0, rel=0.04)      # not the eighths at 220 BPM
     assert rhythm.time_signature.text == "2/4"
-    eighths = analyse_rhythm(on, off, midi, float(off.max()) + 0.5, tactus_max_bpm=None)
+    eighths = analyse_rhythm(on, off, midi, float(off.max()) + 0.5, tactus_max_bpm=None, beat_notation_weight=0.0)
     assert eighths.quarter_bpm == pytest.approx(220.0, rel=0.04)     # what the rhythm alone prefers
+    notated = analyse_rhythm(on, off, midi, float(off.max()) + 0.5, tactus_max_bpm=None)
+    assert notated.quarter_bpm == pytest.approx(110.0, rel=0.04)     # the notation model alone moves it down
 
 
 def test_the_tactus_prior_only_penalises_beats_faster_than_its_limit():
@@ -184,6 +186,19 @@ def test_the_notation_model_only_moves_the_beat_down_an_octave():
     notes, _ = perform(POLKA, 110.0, seed=0)
     on, off, midi = (np.array(x) for x in zip(*notes))
     plain = analyse_rhythm(on, off, midi, float(off.max()) + 0.5)
-    notation = analyse_rhythm(on, off, midi, float(off.max()) + 0.5, notation_weight=0.5)
+    notation = analyse_rhythm(on, off, midi, float(off.max()) + 0.5, beat_notation_weight=0.5)
     ratio = notation.beat_bpm / plain.beat_bpm
     assert min(abs(ratio - r) for r in (0.5, 1.0)) < 0.03
+
+
+def test_a_two_four_song_read_as_four_four_by_its_accents_is_two_four_by_the_notation_profiles():
+    # 8 bars of 2/4 at 120 BPM: eighths and quarters, a half ending each phrase; 1.4 notes a beat,
+    # so the note rate leans to 4/4, but its onsets and lengths by position read as notated 2/4
+    lengths = [.5, .5, 1, .5, .5, 1, .5, .5, .5, .5, 2, .5, .5, .5, .5, 1, .5, .5, 1, .5, .5, 2]
+    midi = [60, 62, 64, 60, 62, 64, 65, 64, 62, 60, 67, 64, 65, 67, 64, 62, 60, 59, 60, 64, 62, 60]
+    on = 0.3 + 0.5 * np.cumsum([0.0] + lengths[:-1])
+    off = on + 0.45 * np.array(lengths)
+    rhythm = analyse_rhythm(on, off, np.array(midi, float), float(off[-1]) + 0.5)
+    assert rhythm.time_signature.text == "2/4"
+    assert rhythm.downbeats_s[0] == pytest.approx(0.3, abs=0.05)
+    assert rhythm.beat_bpm == pytest.approx(120.0, rel=0.05)

@@ -23,7 +23,12 @@ the pitch leaps or peaks and where the singer breathes. The analysis has three s
    correlates with the duration accents per beat and per note, plus the repetition of rhythmic
    and melodic cells at one and two bars (autocorrelation of a subdivided onset grid and of the
    pitch line); the bar phase adds a prior on the pickups it implies for the first note and
-   every phrase start (after a rest or a long note). Pitch accents (leap
+   every phrase start (after a rest or a long note). Between 2/4 and 4/4 the note rate and a
+   model learned from real notation decide (:func:`notation_scores`: Temperley's probabilistic
+   meter model, onsets, note lengths and tonic-triad tones by position in the bar and the first
+   note's position, tabled from 1,027 notated Essen folk songs that neither the dev set nor the
+   held-out stand-in draws from, :mod:`humitout.audio.meter_profiles`); the same model for the bar
+   phase and for 3/4 against 2/4 or 4/4 was measured and is not used (README "Time"). Pitch accents (leap
    arrivals, contour peaks), phrase ends and a final-note bonus were tried and are off (see
    :func:`meter_scores`). The best hypothesis gives the time signature (2/4, 3/4, 4/4; 6/8 when
    the beat is compound), the downbeats and the pickup (beats before the first downbeat); the
@@ -40,6 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from humitout.audio.key import estimate_key
+from humitout.audio.meter_profiles import LENGTH_EDGES, PROFILES
 from humitout.models import TimeSignature
 
 HOP_S = 0.01
@@ -393,6 +399,52 @@ def meter_scores(onsets_s: np.ndarray, lengths_s: np.ndarray, offsets_s: np.ndar
     return scores
 
 
+def notation_scores(onsets_s: np.ndarray, lengths_s: np.ndarray, midi: np.ndarray, beats_s: np.ndarray,
+                    compound: bool, *, weights: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0)
+                    ) -> dict[tuple[int, int], float]:
+    """Log-likelihood (nats) of the notes as notation in every (beats per bar, phase) on the beat
+    grid ``beats_s`` (phase = index of the first downbeat in ``beats_s``, as :func:`meter_scores`),
+    under metrical-position profiles learned from notated folk tunes (:data:`PROFILES`; 2/4,
+    3/4, 4/4 on simple beats, 6/8 on compound ones).
+
+    Each onset is rounded to the profile's grid (sixteenths: 4 points a quarter beat, 6 a dotted
+    quarter) and read as a position in the bar. The sum, ``weights`` x each: (1) whether a note
+    starts or not at every grid point from the first note to the last, with the learned probability
+    of an onset at that position (Temperley 2007's metrical onset model, so bars of 2, 3 or 4 beats
+    are compared on the same points); (2) the note's inter-onset interval class in beats given its
+    position (long notes on strong beats); (3) whether it is a tone of the tonic triad
+    (:func:`humitout.audio.key.estimate_key`) given its position; (4) the position of the first note
+    (the pickup length)."""
+    pos = beat_positions(onsets_s, beats_s)
+    ioi = np.diff(np.r_[pos, beat_positions(onsets_s[-1:] + lengths_s[-1:], beats_s)])
+    length_class = np.searchsorted(LENGTH_EDGES, ioi)
+    key = estimate_key(midi, lengths_s)
+    triad = (0, 4, 7) if key.mode == "major" else (0, 3, 7)
+    in_triad = np.isin((np.round(midi).astype(int) - key.tonic_pc) % 12, triad)
+    scores: dict[tuple[int, int], float] = {}
+    for name, table in PROFILES.items():
+        if (name == "6/8") != compound:
+            continue
+        m, sub = table["beats_per_bar"], table["points_per_beat"]
+        onset_p = np.array(table["onset"])
+        grid = np.round(pos * sub).astype(int)
+        points = np.arange(grid.min(), grid.max() + 1)
+        hit = np.isin(points, grid)
+        log_len = np.log(np.array(table["length"]))
+        log_triad = np.log(np.array(table["triad"]))
+        log_other = np.log1p(-np.array(table["triad"]))
+        log_first = np.log(np.array(table["first"]))
+        for phase in range(m):
+            j_points = (points - phase * sub) % (m * sub)
+            j = (grid - phase * sub) % (m * sub)
+            ll_onset = np.where(hit, np.log(onset_p[j_points]), np.log1p(-onset_p[j_points])).sum()
+            ll_len = log_len[j, length_class].sum()
+            ll_deg = np.where(in_triad, log_triad[j], log_other[j]).sum()
+            scores[(m, phase)] = (weights[0] * ll_onset + weights[1] * ll_len + weights[2] * ll_deg
+                                  + weights[3] * log_first[j[0]])
+    return scores
+
+
 TRIADS = np.array([[i in (r, (r + third) % 12, (r + 7) % 12) for i in range(12)]
                    for r in range(12) for third in (4, 3)], float)
 """(24, 12): the pitch classes of every major and minor triad (rows), relative to C = 0."""
@@ -499,7 +551,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                    temperatures: tuple[float, float, float] = (0.15, 0.5, 1.2),
                    upbeat_weight: float = 0.3, tactus_max_bpm: float | None = 150.0,
                    tactus_octaves: float = 0.3, compound_rate_boundary: float | None = 1.75,
-                   notation_weight: float = 0.0, quarter_bpm: float = 110.0, tempo_octaves: float = 0.4,
+                   notation_weight: float = 0.5, beat_notation_weight: float = 0.5,
+                   quarter_bpm: float = 110.0, tempo_octaves: float = 0.4,
                    notations: tuple[tuple[float, bool, float, float, float], ...] = BEAT_NOTATIONS) -> Rhythm:
     """Beats, meter, downbeats and pickup of notes (onsets/offsets in s, MIDI pitches; (k,) each).
 
@@ -518,18 +571,21 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     Ryan's): a logistic fit of 2/4 vs 4/4 on log2 notes a beat puts the boundary at 1.45 notes a beat
     (about sqrt 2) with a slope of 5.1 nats an octave, which is 1.3 in score units (the meter
     temperature 0.5, the lean counted on both sides); the rate alone tells them apart in 83-85 % of
-    those tunes.
+    those tunes. Then ``notation_weight`` x half the log-likelihood ratio (nats) of the best 2/4 and
+    the best 4/4 reading under :func:`notation_scores` is added to 2/4 and taken from 4/4 (0.5: the
+    ratio counts as log-odds at the meter temperature 0.5), so where the notes sit in the bar, not
+    only how many there are, tells the two apart.
 
     The beat level also adds :func:`tactus_log_prior` (``tactus_max_bpm``, ``tactus_octaves``; None:
     off): a grid whose beat is faster than ``tactus_max_bpm`` loses, slower grids never do. A 2/4
     tune in eighths and sixteenths at 80 BPM has the same onsets as a 4/4 tune in quarters and
     eighths at 160: the rhythm cannot tell them apart, the fastest plausible beat can.
 
-    With ``notation_weight`` (0: off) the best grid may move down an octave (to the grid of its kind
-    whose beat is twice as long) when ``notation_weight`` x :func:`beat_level_log_prior`
+    With ``beat_notation_weight`` (0: off) the best grid may move down an octave (to the grid of its kind
+    whose beat is twice as long) when ``beat_notation_weight`` x :func:`beat_level_log_prior`
     (``quarter_bpm``, ``tempo_octaves``, ``notations``: how folk tunes are notated and performed) says
-    so: a tune counted at its eighths is moved to its quarters. Off for now: at 0.5 it helped the
-    held-out stand-ins and dev but cost one generated tune at 152 BPM (README "Time").
+    so: a tune counted at its eighths is moved to its quarters. At 0.5 it helps the held-out
+    stand-ins and dev (score position, meter, tempo) and costs one generated tune at 152 BPM (README "Time").
 
     A 3/4 reading of a tune that moves faster than ``compound_rate_boundary`` notes a quarter (None:
     off) is written as 6/8 with the same bar lines: in notated folk tunes (music21's corpus, as
@@ -573,7 +629,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
             if scores:
                 fit += meter_fit_weight * max(scores.values())
             prior = beat_level_log_prior(step, len(on) / max(grid_span, 1.0), compound, quarter_bpm=quarter_bpm,
-                                         tempo_octaves=tempo_octaves, notations=notations) if notation_weight else 0.0
+                                         tempo_octaves=tempo_octaves, notations=notations) if beat_notation_weight else 0.0
             grids.append((fit, beats, compound, scores, prior))
     if not grids:
         return _fallback(on, duration_s)
@@ -585,7 +641,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         k = np.log2(float(np.median(np.diff(g[1]))) / top_step)
         return g[2] == top[2] and abs(k - round(k)) < 0.1 and -0.5 < k < 1.5
 
-    fits = [g[0] + notation_weight * (g[4] if octave(g) else top[4]) for g in grids]
+    fits = [g[0] + beat_notation_weight * (g[4] if octave(g) else top[4]) for g in grids]
     best = grids[int(np.argmax(fits))]
     beat_conf = _softmax_probability(fits, max(fits), temperatures[0])
     _, beats, compound, scores, _ = best
@@ -600,6 +656,12 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         lean = duple_rate_weight * float(np.log2(notes_per_beat / np.sqrt(2.0)))
         by_meter[2] += lean
         by_meter[4] -= lean
+        if notation_weight:
+            # notated 2/4 and 4/4 tunes place their onsets, long notes and chord tones differently
+            learned = notation_scores(on, lengths, pitch, beats, compound)
+            ratio = max(learned[(2, ph)] for ph in range(2)) - max(learned[(4, ph)] for ph in range(4))
+            by_meter[2] += notation_weight * ratio / 2
+            by_meter[4] -= notation_weight * ratio / 2
         m = 2 if by_meter[2] > by_meter[4] else 4
     meter_conf = _softmax_probability(list(by_meter.values()), by_meter[m], temperatures[1]) if len(by_meter) > 1 else 1.0
     first_pos = float(beat_positions(on[:1], beats)[0])
