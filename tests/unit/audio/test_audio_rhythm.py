@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from hum_synth import hum, perform, phone, tune, wav_bytes
-from humitout.audio.rhythm import analyse_rhythm, diatonic_triads, harmonic_fit, tactus_log_prior, track_beats
+from humitout.audio.rhythm import (analyse_rhythm, beat_level_log_prior, diatonic_triads, harmonic_fit, tactus_log_prior,
+                                   track_beats)
 from humitout.audio.transcribe import analyse_recording
 from humitout.music.arrangement import quantise_melody
 
@@ -136,8 +137,10 @@ def test_a_tune_in_eighths_is_not_counted_at_its_eighths_beyond_the_fastest_tact
     rhythm = analyse_rhythm(on, off, midi, float(off.max()) + 0.5)
     assert rhythm.quarter_bpm == pytest.approx(110.0, rel=0.04)      # not the eighths at 220 BPM
     assert rhythm.time_signature.text == "2/4"
-    eighths = analyse_rhythm(on, off, midi, float(off.max()) + 0.5, tactus_max_bpm=None)
+    eighths = analyse_rhythm(on, off, midi, float(off.max()) + 0.5, tactus_max_bpm=None, beat_notation_weight=0.0)
     assert eighths.quarter_bpm == pytest.approx(220.0, rel=0.04)     # what the rhythm alone prefers
+    notated = analyse_rhythm(on, off, midi, float(off.max()) + 0.5, tactus_max_bpm=None)
+    assert notated.quarter_bpm == pytest.approx(110.0, rel=0.04)     # the notation model alone moves it down
 
 
 def test_the_tactus_prior_only_penalises_beats_faster_than_its_limit():
@@ -166,6 +169,26 @@ def test_a_tune_in_eighths_read_in_three_quarters_is_written_six_eight_with_the_
     assert rhythm.beat_bpm == pytest.approx(80.0, rel=0.04)            # dotted quarters
     np.testing.assert_allclose(rhythm.downbeats_s[:6], three.downbeats_s[:6], atol=0.01)
     assert abs(rhythm.downbeats_s[0] - on[0]) < 0.07
+
+
+def test_the_notation_model_reads_a_tune_in_eighths_at_90_as_two_four_not_four_four_at_180():
+    # the same notes: 1.75 notes a quarter at 90 BPM, or 0.875 notes a beat at 180 BPM
+    two_four = beat_level_log_prior(60.0 / 90.0, 1.75, False)
+    four_four = beat_level_log_prior(60.0 / 180.0, 0.875, False)
+    assert two_four > four_four + 1.0
+    # a tune in quarters at 150 keeps its beat: 1.2 notes a beat, not 2.4 at 75 BPM
+    assert beat_level_log_prior(60.0 / 150.0, 1.2, False) > beat_level_log_prior(60.0 / 75.0, 2.4, False)
+    # a reel in eighths at a half-note beat of 50 BPM (quarter 100) reads as 2/2 rather than as 4/4 at 200
+    assert beat_level_log_prior(60.0 / 50.0, 3.8, False) > beat_level_log_prior(60.0 / 200.0, 0.95, False)
+
+
+def test_the_notation_model_only_moves_the_beat_down_an_octave():
+    notes, _ = perform(POLKA, 110.0, seed=0)
+    on, off, midi = (np.array(x) for x in zip(*notes))
+    plain = analyse_rhythm(on, off, midi, float(off.max()) + 0.5)
+    notation = analyse_rhythm(on, off, midi, float(off.max()) + 0.5, beat_notation_weight=0.5)
+    ratio = notation.beat_bpm / plain.beat_bpm
+    assert min(abs(ratio - r) for r in (0.5, 1.0)) < 0.03
 
 
 def test_a_two_four_song_read_as_four_four_by_its_accents_is_two_four_by_the_notation_profiles():
