@@ -577,8 +577,8 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     phone). Notes no more than ``weak_db`` under it are the caller's ("anchors"); they give the
     caller's harmonicity (median confidence). A weaker note is the caller's when it continues a caller's note without
     a break in voicing (same run in ``runs`` (k,): the run's first frame), at most ``leap_st``
-    semitones away (pitch continuity with the caller's voice), held (below) and within ``faint_db``
-    of the caller's level (a talker cutting in as a caller's note ends glides, or is fainter); these and
+    semitones away (pitch continuity with the caller's voice) and held (below: a talker cutting in
+    as a caller's note ends glides); these and
     the anchors give the caller's pitch range (lowest to highest +- ``range_margin_st``
     semitones). Any other note must be within ``faint_db`` of the caller's level, inside the caller's range,
     at most ``conf_margin`` under the caller's harmonicity and held (``steady`` (k,): share of its
@@ -620,7 +620,7 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     conf = np.array([n.confidence for n in notes])
     held = np.ones(len(notes), bool) if steady is None else steady >= min_steady
     caller = anchor.copy()
-    can_continue = held & (levels_db >= ref - faint_db)   # a continuation is held and not faint
+    can_continue = held   # a continuation is held
     for order in (range(1, len(notes)), range(len(notes) - 2, -1, -1)):   # continuity, both ways
         for i in order:
             j = i - 1 if order.step == 1 else i + 1
