@@ -10,6 +10,8 @@
    inside a held pitch and weak attacks before a run at its pitch
    (:func:`fill_weak_gaps`, :func:`extend_weak_edges`: voicing from pitch
    continuity and level, which noise suppressors and codecs leave intact).
+   A noise suppressor holding a note near the level gate's line makes the gate flicker; the
+   fragments are dropped so the whole gap is judged at once (:func:`drop_gate_flicker`).
    Dropouts (lost packets the network filled with digital silence,
    :func:`dead_air_frames`) are bridged when the voice is on at both ends
    (:func:`bridge_dead_air`).
@@ -31,7 +33,9 @@
 4. Only the caller's notes are kept (:func:`keep_callers_notes`: level, pitch
    continuity, range, harmonicity and steadiness against the caller's own
    notes; lone gliding syllables and short notes far outside the caller's
-   central register are talkers), so background talkers make no notes. :func:`fold_partial_notes`
+   central register are talkers, and so are faint syllables that run on from a talker's),
+   so background talkers make no notes; a note whose first frames are a quieter talker at
+   another pitch starts where the caller's level rises (:func:`onsets_at_level_rise`). :func:`fold_partial_notes`
    (run on the samples by the caller) folds jumps to a strong partial or a
    sub-harmonic back into the note.
 """
@@ -92,6 +96,10 @@ CALLER_GLIDE_S = 0.2     # s, longest lone note (its own voiced run) dropped whe
 CALLER_GLIDE_STEADY = 0.4  # share of frames on its pitch under which a lone short note glides
 CALLER_BLIP_S = 0.1      # s, notes shorter than this ...
 CALLER_BLIP_DB = 9.0     # ... and this many dB under the caller's level are a background voice
+CALLER_TALKER_GAP_S = 0.12  # s, gap across which a faint syllable-length note continues a talker's voice
+ONSET_RISE_DB = 10.0     # dB under a note's level where the caller's voice is not on yet
+ONSET_SEARCH_S = 0.1     # s after the tracker's onset searched for the caller's level rise
+ONSET_MIN_SHIFT_S = 0.03  # s, smallest onset correction made
 
 
 @dataclass
@@ -433,6 +441,21 @@ def rescue_weak_voicing(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray,
     return out
 
 
+def drop_gate_flicker(voiced: np.ndarray, conf: np.ndarray, level_ok: np.ndarray, min_len: int) -> np.ndarray:
+    """Voiced mask (n,) without voiced fragments shorter than ``min_len`` frames that lie between
+    frames the tracker voices (confidence ``VOICED_CONF`` or more) but the level gate cut (not
+    ``level_ok``): a noise suppressor holding a note down near the gate's line makes the gate flicker,
+    and the fragments would break one gate-made gap (which :func:`fill_weak_gaps` voices again when
+    its level holds) into short ones that it does not."""
+    out = voiced.copy()
+    gated = (conf >= VOICED_CONF) & ~level_ok
+    edges = np.diff(np.r_[0, voiced.astype(np.int8), 0])
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        if b - a < min_len and a > 0 and b < len(voiced) and gated[a - 1] and gated[b]:
+            out[a:b] = False
+    return out
+
+
 def fill_weak_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
                    max_len: int, level_db: np.ndarray | None = None, *, step_db: float = GATE_STEP_DB,
                    max_gated: int = 200, decay_db: float = GATE_DECAY_DB) -> np.ndarray:
@@ -538,6 +561,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         level_ok = level_ok_frames(e, int(LEVEL_WIN_S / hop))
         voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
         voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
+    voiced = drop_gate_flicker(voiced, track.confidence[:n], level_ok, min_len)
     voiced = fill_weak_gaps(np.nan_to_num(midi_all), track.confidence[:n], voiced, level_ok,
                             int(round(MAX_WEAK_GAP_S / hop)), e, max_gated=int(round(MAX_GATED_GAP_S / hop)))
     voiced = extend_weak_edges(np.nan_to_num(midi_all), track.confidence[:n], voiced, level_ok,
@@ -594,7 +618,43 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
             levels.append(float(np.median(e[a + s:a + t])))
             runs.append(a)
             steady.append(float(np.mean(np.abs(midi_all[a + s:a + t] - notes[-1].midi) <= STEADY_ST)))
-    return keep_callers_notes(notes, np.array(levels), np.array(runs), np.array(steady))
+    kept = keep_callers_notes(notes, np.array(levels), np.array(runs), np.array(steady))
+    return onsets_at_level_rise(kept, e, np.nan_to_num(midi_all), voiced, hop, min_len=min_len)
+
+
+def onsets_at_level_rise(notes: list[NoteEvent], level_db: np.ndarray, midi: np.ndarray, voiced: np.ndarray,
+                         hop_s: float, *, min_len: int = 7, rise_db: float = ONSET_RISE_DB,
+                         search_s: float = ONSET_SEARCH_S, min_shift_s: float = ONSET_MIN_SHIFT_S,
+                         lead_s: float = ONSET_LEAD_S) -> list[NoteEvent]:
+    """``notes`` whose start is another, quieter voice begin where the caller's voice comes on.
+
+    A background talker voiced right before a note (within one voiced run) joins the note as its
+    scoop, so the onset comes early. When a note's first frames are all ``rise_db`` dB or more under
+    its median level ``level_db`` (n,) (dB, frames ``hop_s`` s apart), voiced (``voiced`` (n,)) mostly
+    at another pitch than the note's (``midi`` (n,), more than ``JUMP_ST`` off), and the level rises
+    to that line within ``search_s`` s (leaving the note ``min_len`` frames or more), the onset moves to
+    the rise less ``lead_s`` (the level reaches the line about as late after the attack as voicing
+    does), when that moves it ``min_shift_s`` s or more. A sung scoop is at the note's level or
+    near its pitch and stays."""
+    out = list(notes)
+    n = len(level_db)
+    search = int(round(search_s / hop_s))
+    for i, note in enumerate(out):
+        s = int(round(note.onset_s / hop_s))
+        t = min(int(round(note.offset_s / hop_s)), n)
+        if t - s < min_len:
+            continue
+        line = float(np.median(level_db[s:t])) - rise_db
+        up = np.flatnonzero(level_db[s:min(s + search, t - min_len) + 1] >= line)
+        if not len(up) or up[0] == 0:
+            continue
+        k = s + int(up[0])
+        if np.mean(voiced[s:k]) < 0.5 or np.mean(np.abs(midi[s:k] - note.midi) > JUMP_ST) < 0.5:
+            continue
+        onset = k * hop_s - lead_s
+        if onset - note.onset_s >= min_shift_s:
+            out[i] = replace(note, onset_s=onset)
+    return out
 
 
 def _weighted_median(v: np.ndarray, w: np.ndarray) -> float:
@@ -612,22 +672,29 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
                        outlier_st: float = CALLER_OUTLIER_ST,
                        outlier_s: float = CALLER_OUTLIER_S, glide_s: float = CALLER_GLIDE_S,
                        glide_steady: float = CALLER_GLIDE_STEADY, blip_s: float = CALLER_BLIP_S,
-                       blip_db: float = CALLER_BLIP_DB) -> list[NoteEvent]:
+                       blip_db: float = CALLER_BLIP_DB, talker_gap_s: float = CALLER_TALKER_GAP_S
+                       ) -> list[NoteEvent]:
     """The notes that are the caller's voice, not a TV or cafe talker behind it.
 
     The caller is the loud, steady voice: their level at a note is the duration-weighted median
     level (dB, ``levels_db`` (k,)) of the notes within +-``window_s`` s (follows AGC and a moving
     phone). Notes no more than ``weak_db`` under it are the caller's ("anchors"); they give the
     caller's harmonicity (median confidence). A weaker note is the caller's when it continues a caller's note without
-    a break in voicing (same run in ``runs`` (k,): the run's first frame) and at most ``leap_st``
-    semitones away (pitch continuity with the caller's voice); these and
+    a break in voicing (same run in ``runs`` (k,): the run's first frame), at most ``leap_st``
+    semitones away (pitch continuity with the caller's voice) and held (below: a talker cutting in
+    as a caller's note ends glides); these and
     the anchors give the caller's pitch range (lowest to highest +- ``range_margin_st``
     semitones). Any other note must be within ``faint_db`` of the caller's level, inside the caller's range,
     at most ``conf_margin`` under the caller's harmonicity and held (``steady`` (k,): share of its
     frames within ``STEADY_ST`` of its pitch, at least ``min_steady``; speech glides), or it is dropped.
     A note shorter than ``blip_s`` s and more than ``blip_db`` dB under the caller's level is
     dropped even when it continues a caller's note: a talker's syllable (on the dev, held-out and
-    stress sets, no note that short and that faint matched a sung note).
+    stress sets, no note that short and that faint matched a sung note). Notes that faint, or
+    that short and faint, are a talker's; a note not the caller's by level or continuity, at most
+    ``outlier_s`` s long, that shares its voiced run with a talker's note or lies within
+    ``talker_gap_s`` s of one continues that talker's speech and is dropped too (a talker's
+    syllables run on at changing levels; on stress seeds 10 and 11 this dropped 7 babble notes in the
+    gaps and lead-ins, and no sung note).
 
     A note alone in its voiced run, at most ``glide_s`` s long, with under ``glide_steady`` of its
     frames on its pitch is a talker's syllable even at the caller's level (a sung note, however
@@ -655,15 +722,17 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
         return notes
     midi = np.array([n.midi for n in notes])
     conf = np.array([n.confidence for n in notes])
+    held = np.ones(len(notes), bool) if steady is None else steady >= min_steady
     caller = anchor.copy()
+    can_continue = held   # a continuation is held
     for order in (range(1, len(notes)), range(len(notes) - 2, -1, -1)):   # continuity, both ways
         for i in order:
             j = i - 1 if order.step == 1 else i + 1
-            if caller[j] and not caller[i] and runs[i] == runs[j] and abs(midi[i] - midi[j]) <= leap_st:
+            if (caller[j] and not caller[i] and can_continue[i] and runs[i] == runs[j]
+                    and abs(midi[i] - midi[j]) <= leap_st):
                 caller[i] = True
     lo, hi = midi[caller].min(), midi[caller].max()
     conf_ref = float(np.median(conf[anchor]))
-    held = np.ones(len(notes), bool) if steady is None else steady >= min_steady
     keep = caller | ((levels_db >= ref - faint_db) & (midi >= lo - range_margin_st)
                      & (midi <= hi + range_margin_st) & (conf >= conf_ref - conf_margin) & held)
     if steady is not None:   # a lone syllable that glides is a talker, however loud
@@ -671,11 +740,25 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
         glide = alone & (dur <= glide_s) & (steady < glide_steady)
         if glide.sum() < len(notes) / 3:   # speech alone is left whole for the speech check
             keep &= ~glide
-    keep &= ~((dur < blip_s) & (levels_db < ref - blip_db))
+    talker = (levels_db < ref - faint_db) | ((dur < blip_s) & (levels_db < ref - blip_db))
+    keep &= ~talker
+    keep &= ~(~caller & (dur <= outlier_s) & _near_any(on, on + dur, runs, talker, talker_gap_s))
     core_lo = _weighted_quantile(midi[anchor], dur[anchor], core_q)
     core_hi = _weighted_quantile(midi[anchor], dur[anchor], 1.0 - core_q)
     outlier = keep & (dur <= outlier_s) & ((midi < core_lo - outlier_st) | (midi > core_hi + outlier_st))
     return _absorb_outliers([n for n, k in zip(notes, keep) if k], runs[keep], outlier[keep])
+
+
+def _near_any(onsets: np.ndarray, offsets: np.ndarray, runs: np.ndarray, mask: np.ndarray,
+              gap_s: float) -> np.ndarray:
+    """Per note (k,): whether another note in ``mask`` (k,) shares its voiced run (``runs``) or lies
+    at most ``gap_s`` s before or after it."""
+    out = np.zeros(len(onsets), bool)
+    for j in np.flatnonzero(mask):
+        gap = np.maximum(onsets - offsets[j], onsets[j] - offsets)
+        out |= (runs == runs[j]) | (gap <= gap_s)
+    out[mask] = False
+    return out
 
 
 def _weighted_quantile(v: np.ndarray, w: np.ndarray, q: float) -> float:

@@ -1,0 +1,66 @@
+"""The caller's voice against background talkers and noise suppressors: which notes are the
+caller's, where they start, and held notes a suppressor turns down."""
+import numpy as np
+
+from humitout.audio.f0 import PitchTrack, midi_to_hz
+from humitout.audio.notes import NoteEvent, keep_callers_notes, onsets_at_level_rise, segment_notes
+
+HOP = 0.01
+
+
+def _with_caller(extra: list[tuple[float, float, float, float, int]]):
+    """Eight 0.4 s caller notes (MIDI 60-63, 0 dB, each its own voiced run) plus ``extra`` notes
+    (onset, offset, midi, level dB, voiced run); returns notes, levels, runs."""
+    rows = [(0.5 * i, 0.5 * i + 0.4, 60.0 + (i % 4), 0.0, 100 + i) for i in range(8)] + extra
+    rows.sort()
+    notes = [NoteEvent(a, b, m, 0.9) for a, b, m, _, _ in rows]
+    return notes, np.array([r[3] for r in rows]), np.array([r[4] for r in rows])
+
+
+def test_faint_note_next_to_a_talkers_fainter_syllables_adds_no_note():
+    # in a gap, a talker: a 0.12 s syllable 10 dB under the caller (in the caller's range, held:
+    # faint enough to pass as a soft sung note) in one voiced run with a syllable 16 dB under, and
+    # another 60 ms after a 15 dB one; a soft sung note 10 dB under, alone, is kept
+    notes, levels, runs = _with_caller([(1.41, 1.53, 61.0, -10.0, 1), (1.53, 1.62, 62.0, -16.0, 1),
+                                        (2.41, 2.46, 60.0, -15.0, 2), (2.52, 2.64, 61.0, -10.0, 3),
+                                        (3.41, 3.6, 62.0, -10.0, 4)])
+    kept = keep_callers_notes(notes, levels, runs, np.ones(len(notes)))
+    assert [n.onset_s for n in kept if n.offset_s - n.onset_s < 0.3] == [3.41]
+
+
+def test_note_continuing_a_callers_note_must_be_held_and_not_fainter_than_a_talker():
+    # three notes in the voiced run of a caller's note, 2 st from it: 15 dB under it; 8 dB under
+    # and gliding (on its pitch 10 % of the time); 8 dB under and held (the caller's soft note)
+    extra = [(1.4, 1.55, 61.0, -15.0, 102), (2.4, 2.55, 62.0, -8.0, 104), (3.4, 3.55, 63.0, -8.0, 106)]
+    notes, levels, runs = _with_caller(extra)
+    steady = np.array([0.1 if n.onset_s == 2.4 else 1.0 for n in notes])
+    kept = keep_callers_notes(notes, levels, runs, steady)
+    assert [n.onset_s for n in kept if n.onset_s in (1.4, 2.4, 3.4)] == [3.4]
+
+
+def test_quieter_talker_voiced_just_before_a_note_does_not_move_its_onset_early():
+    # frames 0-41 silence, 42-49 a talker 12 dB under the caller at MIDI 55, 50-99 the caller at
+    # 60; the tracker joined the talker's frames to the note as a scoop (onset 0.40 s)
+    level = np.r_[np.full(42, -60.0), np.full(8, -37.0), np.full(50, -25.0), np.full(20, -60.0)]
+    midi = np.r_[np.full(42, 0.0), np.full(8, 55.0), np.full(50, 60.0), np.full(20, 0.0)]
+    voiced = (midi > 0)
+    early = [NoteEvent(0.40, 1.0, 60.0, 0.9)]
+    assert abs(onsets_at_level_rise(early, level, midi, voiced, HOP)[0].onset_s - 0.48) < 1e-9
+    # a soft attack at the note's own pitch is the caller's: the onset stays
+    soft = np.r_[np.full(42, 0.0), np.full(58, 60.0), np.full(20, 0.0)]
+    assert onsets_at_level_rise(early, level, soft, voiced, HOP)[0].onset_s == 0.40
+
+
+def _track(midi: np.ndarray, conf: np.ndarray) -> PitchTrack:
+    return PitchTrack(midi_to_hz(midi), conf, conf >= 0.5)
+
+
+def test_held_note_a_noise_suppressor_holds_near_the_level_gate_stays_one_note():
+    # 0.35 s of a held note 15 dB down, flickering 1 dB around the level gate's line; the tracker
+    # voices the pitch throughout
+    flicker = -35.0 + np.where(np.arange(35) % 6 < 3, 1.0, -1.0)
+    level = np.r_[np.full(30, -70.0), np.full(80, -20.0), flicker, np.full(80, -20.0), np.full(30, -70.0)]
+    conf = np.r_[np.full(30, 0.0), np.full(195, 0.9), np.full(30, 0.0)]
+    notes = segment_notes(_track(np.full(len(level), 67.0), conf), level)
+    assert len(notes) == 1
+
