@@ -18,6 +18,9 @@ the pitch leaps or peaks and where the singer breathes. The analysis has three s
    preferred or folded into: the tempo octave comes from the rhythm (note-length distribution, onset
    positions, periodicity, bar fit), plus a one-sided tactus prior: a beat faster than 150 BPM (0.4 s)
    is rarely the one listeners count (:func:`tactus_log_prior`); slower beats are never penalised.
+   Then a model of how folk tunes are notated and performed (:func:`beat_level_log_prior`: notes a
+   notated beat per meter, learned from music21's corpus, and a soft log-normal quarter tempo) may
+   move the best grid down an octave, so a tune counted at its eighths is moved to its quarters.
 3. **Meter, downbeat and pickup, jointly**: every (beats per bar, bar phase) is scored on the
    tracked beats by how well a metrical template (downbeat strong, beat 3 of 4/4 half strong)
    correlates with the duration accents per beat and per note, plus the repetition of rhythmic
