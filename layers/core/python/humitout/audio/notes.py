@@ -724,11 +724,10 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     conf = np.array([n.confidence for n in notes])
     held = np.ones(len(notes), bool) if steady is None else steady >= min_steady
     caller = anchor.copy()
-    can_continue = held   # a continuation is held
     for order in (range(1, len(notes)), range(len(notes) - 2, -1, -1)):   # continuity, both ways
         for i in order:
             j = i - 1 if order.step == 1 else i + 1
-            if (caller[j] and not caller[i] and can_continue[i] and runs[i] == runs[j]
+            if (caller[j] and not caller[i] and held[i] and runs[i] == runs[j]   # a continuation is held
                     and abs(midi[i] - midi[j]) <= leap_st):
                 caller[i] = True
     lo, hi = midi[caller].min(), midi[caller].max()

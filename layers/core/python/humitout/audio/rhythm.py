@@ -261,6 +261,13 @@ def grid_fit(onsets_s: np.ndarray, lengths_s: np.ndarray, beats_s: np.ndarray, c
     return float(np.mean(lp + ll + ls)) - 0.5 * (np.log2(rate / centre) / rate_octaves) ** 2
 
 
+def note_rate(onsets_s: np.ndarray, end_s: float, beats_s: np.ndarray) -> float:
+    """Sung notes a beat of the grid ``beats_s``: the number of notes over the beats from the first
+    onset to ``end_s`` (s), at least one beat."""
+    span = float(beat_positions(np.array([end_s]), beats_s)[0] - beat_positions(onsets_s[:1], beats_s)[0])
+    return len(onsets_s) / max(span, 1.0)
+
+
 def tactus_log_prior(period_s: float, *, max_bpm: float = 150.0, octaves: float = 0.3) -> float:
     """Log prior of a beat period ``period_s`` (s) as the heard beat (tactus): 0 up to ``max_bpm`` beats a
     minute, then a half-Gaussian in log2 tempo with ``octaves`` standard deviation (-0.5 one ``octaves``
@@ -617,13 +624,13 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     candidates = period_candidates(on, weights)
     if not candidates:
         return _fallback(on, duration_s)
-    grids = []   # (fit, beats, compound, meter scores, notation log prior)
+    grids = []   # (fit, beats, compound, meter scores, notation log prior, beat period in s)
     for period, comb in candidates:
         beats = track_beats(on, weights, period, end, tightness=tightness)
         if len(beats) < 3:
             continue
         step = float(np.median(np.diff(beats)))
-        grid_span = float(beat_positions(np.array([end]), beats)[0] - beat_positions(on[:1], beats)[0])
+        rate = note_rate(on, end, beats)
         for compound in (False, True):
             fit = grid_fit(on, lengths, beats, compound) + periodicity_weight * comb
             if tactus_max_bpm:
@@ -631,32 +638,30 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
             scores = meter_scores(on, lengths, off, pitch, beats, compound) if meter_fit_weight else None
             if scores:
                 fit += meter_fit_weight * max(scores.values())
-            prior = beat_level_log_prior(step, len(on) / max(grid_span, 1.0), compound, quarter_bpm=quarter_bpm,
+            prior = beat_level_log_prior(step, rate, compound, quarter_bpm=quarter_bpm,
                                          tempo_octaves=tempo_octaves, notations=notations) if beat_notation_weight else 0.0
-            grids.append((fit, beats, compound, scores, prior))
+            grids.append((fit, beats, compound, scores, prior, step))
     if not grids:
         return _fallback(on, duration_s)
     top = max(grids, key=lambda g: g[0])
-    top_step = float(np.median(np.diff(top[1])))
 
     def octave(g) -> bool:
         """Whether grid ``g`` is of the best grid's kind, its beat that beat or twice as long."""
-        k = np.log2(float(np.median(np.diff(g[1]))) / top_step)
+        k = np.log2(g[5] / top[5])
         return g[2] == top[2] and abs(k - round(k)) < 0.1 and -0.5 < k < 1.5
 
     fits = [g[0] + beat_notation_weight * (g[4] if octave(g) else top[4]) for g in grids]
     best = grids[int(np.argmax(fits))]
     beat_conf = _softmax_probability(fits, max(fits), temperatures[0])
-    _, beats, compound, scores, _ = best
+    _, beats, compound, scores, _, _ = best
     scores = scores or meter_scores(on, lengths, off, pitch, beats, compound)
     by_meter = {mm: max(s for (k, _), s in scores.items() if k == mm) for mm in {k for k, _ in scores}}
     m = max(by_meter, key=by_meter.get)
-    span = float(beat_positions(np.array([end]), beats)[0] - beat_positions(on[:1], beats)[0])
-    notes_per_beat = len(on) / max(span, 1.0)
+    rate = note_rate(on, end, beats)
     if not compound and m in (2, 4):
         # 2/4 is written for tunes that move in eighths, 4/4 for tunes that move in quarters: the
         # note rate against sqrt(2) notes a beat (between the two) leans the choice between them
-        lean = duple_rate_weight * float(np.log2(notes_per_beat / np.sqrt(2.0)))
+        lean = duple_rate_weight * float(np.log2(rate / np.sqrt(2.0)))
         by_meter[2] += lean
         by_meter[4] -= lean
         if notation_weight:
@@ -695,7 +700,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     if pickup >= m - 0.25:       # a "pickup" of a whole bar is the first bar itself
         pickup -= m
         first -= m
-    if not compound and m == 3 and compound_rate_boundary and notes_per_beat > compound_rate_boundary:
+    if not compound and m == 3 and compound_rate_boundary and rate > compound_rate_boundary:
         # three quarters a bar are also two dotted quarters: a tune that moves in eighths is a 6/8 tune
         origin = int(phase) % 3 - 3
         dotted = _regrouped(beats, origin, 1.5)
