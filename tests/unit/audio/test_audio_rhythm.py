@@ -163,32 +163,12 @@ def test_a_tune_in_eighths_read_in_three_quarters_is_written_six_eight_with_the_
     notes, _ = perform(EIGHTHS_JIG, 120.0, seed=seed)
     on, off, midi = np.array(notes).T
     rhythm = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5)
-    three = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5, compound_notation=False)
+    three = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5, compound_rate_boundary=None)
     assert three.time_signature.text == "3/4"                          # what the grid alone reads
     assert rhythm.time_signature.text == "6/8"
     assert rhythm.beat_bpm == pytest.approx(80.0, rel=0.04)            # dotted quarters
     np.testing.assert_allclose(rhythm.downbeats_s[:6], three.downbeats_s[:6], atol=0.01)
     assert abs(rhythm.downbeats_s[0] - on[0]) < 0.07
-
-
-# A 6/8 tune of eighth runs and quarter-eighth cells: 37 notes in 24 quarters (1.54 a quarter, slower
-# than most notated 6/8 tunes that move in eighths), read in three quarters a bar on the beat grid.
-CELL_JIG = tune([(G, .5), (A, .5), (B, .5), (60, .5), (B, .5), (A, .5), (G, 1), (A, .5), (B, .5), (A, .5), (G, .5),
-                 (E, 1), (G, .5), (A, 1), (B, .5), (60, .5), (B, .5), (A, .5), (G, 1), (E, .5),
-                 (D, .5), (E, .5), (G, .5), (A, .5), (B, .5), (A, .5), (G, 1), (E, .5), (D, 1), (E, .5),
-                 (G, .5), (A, .5), (B, .5), (A, 1), (G, .5), (G, 1.5), (G, 1.5)] * 2)
-
-
-@pytest.mark.parametrize("bpm", [100.0, 140.0])
-def test_a_three_four_reading_whose_notes_sit_as_in_six_eight_is_written_six_eight(bpm):
-    notes, _ = perform(CELL_JIG, bpm, seed=0)
-    on, off, midi = np.array(notes).T
-    rhythm = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5)
-    three = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5, compound_notation=False)
-    assert three.time_signature.text == "3/4"                          # what the grid alone reads
-    assert rhythm.time_signature.text == "6/8"                         # quarter-eighth cells: notated 6/8
-    assert rhythm.beat_bpm == pytest.approx(bpm / 1.5, rel=0.04)       # dotted quarters
-    np.testing.assert_allclose(rhythm.downbeats_s[:6], three.downbeats_s[:6], atol=0.01)
 
 
 def test_the_notation_model_reads_a_tune_in_eighths_at_90_as_two_four_not_four_four_at_180():
