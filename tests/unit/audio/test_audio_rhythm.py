@@ -202,3 +202,21 @@ def test_a_two_four_song_read_as_four_four_by_its_accents_is_two_four_by_the_not
     assert rhythm.time_signature.text == "2/4"
     assert rhythm.downbeats_s[0] == pytest.approx(0.3, abs=0.05)
     assert rhythm.beat_bpm == pytest.approx(120.0, rel=0.05)
+
+
+@pytest.mark.parametrize("bpm", [80.0, 120.0])
+def test_phrases_that_end_on_downbeats_place_the_bar_lines_where_short_short_long_cells_do_not(bpm):
+    # 2/4 in the Chinese "short-short-long" style: every bar but the phrase ends is eighth, eighth,
+    # quarter, the quarter on beat 2, so duration accents put bar 1 on the quarters; the phrases
+    # (4 bars) end with a half note on the downbeat, which places the bar lines on the first note
+    cells = [[60, 62, 64], [62, 64, 67], [65, 64, 62], None, [64, 65, 67], [69, 67, 64], [62, 64, 62], None]
+    lengths, midi = [], []
+    for cell in cells * 2:
+        lengths += [2.0] if cell is None else [0.5, 0.5, 1.0]
+        midi += [60] if cell is None else cell
+    beat = 60.0 / bpm
+    on = 0.4 + beat * np.cumsum([0.0] + lengths[:-1])
+    off = on + beat * np.array(lengths) - 0.06
+    rhythm = analyse_rhythm(on, off, np.array(midi, float), float(off[-1]) + 0.5)
+    bar_line = (rhythm.downbeats_s[0] - on[0]) / beat
+    assert round(bar_line) % 2 == 0 and abs(bar_line - round(bar_line)) < 0.1   # on the 2/4 bar lines
