@@ -57,6 +57,7 @@ JUMP_ST = 0.6         # semitones, pitch change that starts a new note
 MIN_JUMP_S = 0.05     # s, how long the pitch must stay away
 DIP_DB = 5.0          # dB, depth of an energy dip that re-attacks a note
 DIP_CONFIRM_DB = 3.0  # dB, depth the same dip must also reach in the notch-robust level
+DIP_BOTH_DB = 4.0     # dB, depth a dip reaching it in both levels needs (under DIP_DB in each: reverb fills dips)
 ATTACK_LEAD_S = 0.07  # s, longest a re-attack dip may precede the pitch change it starts (reverb delays it)
 DIP_WIN_S = 0.12      # s, window on each side of a dip holding its reference maxima
 NOTCH_TOL_ST = 0.05   # semitones: frames this close in pitch sit in the same room notch
@@ -348,11 +349,12 @@ def pitch_locked_depth(profile: np.ndarray, m: np.ndarray, t: int, win: int, *, 
 
 
 def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = None,
-              m: np.ndarray | None = None) -> list[int]:
+              m: np.ndarray | None = None, *, both_db: float = DIP_BOTH_DB) -> list[int]:
     """Frame indices of level minima at least ``DIP_DB`` under the maxima on both sides.
 
     With ``robust`` (a notch-robust level, :func:`band_level_db`, same length), a dip must show
-    in both: at least ``DIP_DB`` in one and ``DIP_CONFIRM_DB`` in the other. A vibrato sweeping a
+    in both: at least ``DIP_DB`` in one and ``DIP_CONFIRM_DB`` in the other, or ``both_db`` dB in
+    each (a room's reverb fills a re-attack dip in both levels alike). A vibrato sweeping a
     strong harmonic through a room notch dips the broadband level only; a consonant or a
     hummed re-attack dips both. With the pitch ``m`` (same length), a dip is no re-attack when
     the frames elsewhere in the run at the same pitch dip by ``NOTCH_SHARE`` of its depth (the
@@ -372,6 +374,8 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
             depth = max(d, r)
             if min(d, r) < DIP_CONFIRM_DB:
                 continue
+            if min(d, r) >= both_db:
+                depth = max(depth, DIP_DB)
         if depth < DIP_DB or (out and t - out[-1] <= 2):
             continue
         if m is not None and pitch_locked_depth(prof, m, t, win) >= NOTCH_SHARE * depth:
