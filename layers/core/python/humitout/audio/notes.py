@@ -636,8 +636,9 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         level = detrend_vibrato_level(e_s[a:b], m, vib_win)
         dc = _dip_cuts(level, win, edge=min_len // 2,
                        robust=None if r_s is None else detrend_vibrato_level(r_s[a:b], m, vib_win), m=m)
-        pc, dc = attack_before_pitch_change(pc0 := pc, dc, level, attack_lead, win)
-        dips = (set(dc) | set(pc)) - set(pc0)   # re-attacks, also those a pitch cut moved to
+        moved, dc = attack_before_pitch_change(pc, dc, level, attack_lead, win)
+        dips = (set(dc) | set(moved)) - set(pc)   # re-attacks, also those a pitch cut moved to
+        pc = moved
         strength = {c: 2.0 for c in pc}
         strength.update({c: 1.0 for c in dc if c not in strength})
         cuts = _merge_close(pc + dc, strength, min_sep)
