@@ -4,6 +4,7 @@ from scipy.signal import fftconvolve
 
 from hum_synth import hum, phone, wav_bytes
 from humitout.audio.decode import decode_audio
+from humitout.audio.notes import attack_before_pitch_change, band_level_db
 from humitout.audio.transcribe import transcribe_samples
 
 SR = 32000
@@ -64,18 +65,41 @@ def test_held_note_with_6_db_notch_dips_stays_one_note():
     assert len(est) == 1 and round(est[0][2]) == 62
 
 
+def _reverb(x: np.ndarray, rt60_s: float, drr_db: float, seed: int = 3) -> np.ndarray:
+    """``x`` in a room: a direct path and a diffuse tail decaying 60 dB in ``rt60_s`` s,
+    ``drr_db`` dB under the direct sound."""
+    rng = np.random.default_rng(seed)
+    n = int(rt60_s * SR)
+    ir = rng.standard_normal(n) * 10 ** (-3 * np.arange(n) / SR / rt60_s)
+    ir *= 10 ** (-drr_db / 20) / np.sqrt(np.sum(ir ** 2))
+    ir[0] = 1.0
+    return fftconvolve(x, ir)[: len(x)]
+
+
 def test_legato_repeat_under_reverb_is_two_notes():
     notes = [(0.5, 1.3, 60.0), (1.3, 2.1, 60.0)]
     x = hum(notes, dips=[1.3], dip_db=15.0, duration_s=2.8, sr=SR)
-    rng = np.random.default_rng(3)
-    rt60 = 0.5
-    n = int(rt60 * SR)
-    ir = rng.standard_normal(n) * 10 ** (-3 * np.arange(n) / SR / rt60)
-    ir *= 10 ** (-4 / 20) / np.sqrt(np.sum(ir ** 2))             # direct-to-reverberant ratio 4 dB
-    ir[0] = 1.0
-    est = _notes(fftconvolve(x, ir)[: len(x)])
+    est = _notes(_reverb(x, 0.5, 4.0))
     assert [round(m) for _, _, m in est] == [60, 60]
     assert abs(est[1][0] - 1.3) < 0.05
+
+
+def test_legato_repeat_with_a_10_db_dip_under_reverb_is_two_notes():
+    # the tail fills the dip to a few dB, in every band alike (the median of narrow bands follows it)
+    notes = [(0.5, 1.3, 60.0), (1.3, 2.1, 60.0)]
+    x = hum(notes, dips=[1.3], dip_db=10.0, duration_s=2.8, sr=SR)
+    est = _notes(_reverb(x, 0.5, 4.0))
+    assert [round(m) for _, _, m in est] == [60, 60]
+    assert abs(est[1][0] - 1.3) < 0.05
+
+
+def test_note_change_after_a_dip_under_reverb_starts_at_the_dip():
+    # the old note's tail keeps the tracker on its pitch for ~60 ms after the re-attack
+    notes = [(0.5, 1.3, 64.0), (1.3, 2.1, 60.0)]
+    x = hum(notes, dips=[1.3], dip_db=20.0, duration_s=2.8, sr=SR)
+    est = _notes(_reverb(x, 0.5, 2.0))
+    assert [round(m) for _, _, m in est] == [64, 60]
+    assert abs(est[1][0] - 1.3) < 0.03
 
 
 def test_hum_with_a_strong_third_partial_gives_the_fundamentals_notes():
@@ -178,3 +202,26 @@ def test_attack_right_after_a_dropout_keeps_its_onset():
     est = transcribe_samples(z, sr)[2]
     assert [round(n.midi) for n in est] == [60, 64]
     assert abs(est[1].onset_s - 1.0) <= 0.04      # at the dropout's middle it was 60 ms early
+
+
+def test_notch_robust_level_ignores_a_notch_in_one_band_and_follows_a_broadband_dip():
+    sr = 8000
+    t = np.arange(int(1.2 * sr)) / sr
+    harmonics = [(k * 196.0, 1.0) for k in range(2, 17)]
+    x = sum(a * np.sin(2 * np.pi * f * t) for f, a in harmonics)
+    notch = np.where((t >= 0.3) & (t < 0.36), 10 ** (-20 / 20), 1.0)       # one harmonic (392 Hz) 20 dB down
+    broad = np.where((t >= 0.8) & (t < 0.86), 10 ** (-6 / 20), 1.0)        # the whole voice 6 dB down
+    x = broad * (x + (notch - 1.0) * np.sin(2 * np.pi * 392.0 * t))
+    level = band_level_db(x, sr, 120)
+    steady = np.median(level[10:110])
+    assert steady - level[30:36].min() < 1.0
+    assert steady - level[80:86].min() > 4.5
+
+
+def test_pitch_cut_just_after_a_re_attack_dip_moves_to_where_the_level_climbs_out_of_it():
+    level = np.full(200, -20.0)
+    level[42:50] = [-24.0, -28.0, -30.0, -30.0, -29.0, -27.0, -23.0, -21.0]   # a closure, deepest at 44-45
+    moved, left = attack_before_pitch_change([50, 120], [44, 90, 125], level, 7, 12)
+    assert moved == [47, 120] and left == [90, 125]          # a quarter of the way back (-27.5 dB) at 47
+    assert attack_before_pitch_change([50], [42], level, 7, 12) == ([50], [42])   # too early: its own note
+    assert attack_before_pitch_change([50], [55], level, 7, 12) == ([50], [55])   # after the change

@@ -153,3 +153,22 @@ def test_attack_scoop_does_not_teach_the_vibrato_detrend_a_false_wobble():
     m, e, conf = _pad(m, e)
     e[:20] = -100.0                      # digital silence before it: the ramp rises out of it, so it is voiced
     assert len(segment_notes(_track(m, conf), e)) == 1
+
+
+def _held_with_dip(broadband_db: float, robust_db: float):
+    """A held note (1.6 s, MIDI 60) whose level and notch-robust level dip once, 90 ms wide, at 0.8 s."""
+    t = np.arange(160) * HOP
+    shape = np.clip(1.5 - np.abs(t - 0.8) / 0.03, 0, 1)
+    m, e, conf = _pad(np.full(160, 60.0), -30.0 - broadband_db * shape)
+    robust = np.r_[np.full(20, -80.0), -30.0 - robust_db * shape, np.full(20, -80.0)]
+    return _track(m, conf), e, robust
+
+
+def test_reverb_filled_re_attack_dipping_4_5_db_in_both_levels_splits_the_note():
+    track, e, robust = _held_with_dip(4.5, 4.5)
+    assert len(segment_notes(track, e, None, robust)) == 2
+
+
+def test_4_5_db_dip_the_notch_robust_level_barely_shows_does_not_split_the_note():
+    track, e, robust = _held_with_dip(4.5, 2.0)
+    assert len(segment_notes(track, e, None, robust)) == 1

@@ -22,10 +22,12 @@
      centre of a portamento), and
    * at a re-attack: an energy dip at least ``DIP_DB`` deep relative to the
      maxima on both sides (a consonant /d/ or /l/, or a hummed "mm" dip) that
-     also shows in the mean of band levels (:func:`band_level_db`; a room
-     notch swept by vibrato dips one band only) — this is what splits legato
+     also shows in the median of narrow band levels (:func:`band_level_db`; a room
+     notch swept by vibrato dips one or two bands only) — this is what splits legato
      repeated notes. The levels are first freed of their vibrato-locked
-     wobble (:func:`detrend_vibrato_level`).
+     wobble (:func:`detrend_vibrato_level`). A pitch change just after a re-attack
+     dip starts where the level climbs out of the dip (:func:`attack_before_pitch_change`:
+     under reverb the tracker hears the old note's tail for a while).
 3. Pieces shorter than ``MIN_NOTE_S`` are transitions (scoops, glides) and join
    the following note; pieces a tracker glitch cut at the same pitch rejoin;
    the note pitch is the median of its central frames, which skips scoops into
@@ -55,6 +57,8 @@ JUMP_ST = 0.6         # semitones, pitch change that starts a new note
 MIN_JUMP_S = 0.05     # s, how long the pitch must stay away
 DIP_DB = 5.0          # dB, depth of an energy dip that re-attacks a note
 DIP_CONFIRM_DB = 3.0  # dB, depth the same dip must also reach in the notch-robust level
+DIP_BOTH_DB = 4.0     # dB, depth a dip reaching it in both levels needs (under DIP_DB in each: reverb fills dips)
+ATTACK_LEAD_S = 0.07  # s, longest a re-attack dip may precede the pitch change it starts (reverb delays it)
 DIP_WIN_S = 0.12      # s, window on each side of a dip holding its reference maxima
 NOTCH_TOL_ST = 0.05   # semitones: frames this close in pitch sit in the same room notch
 NOTCH_SHARE = 0.4     # share of a dip's depth the same pitch elsewhere must show for the dip to be a room notch
@@ -226,18 +230,21 @@ def bridge_dead_air(midi: np.ndarray, voiced: np.ndarray, e: np.ndarray, dead: n
     return midi, voiced, e
 
 
-BAND_EDGES_HZ = (300.0, 450.0, 680.0, 1000.0, 1500.0, 2300.0, 3400.0)
+BAND_EDGES_HZ = (300.0, 400.0, 520.0, 680.0, 880.0, 1150.0, 1500.0, 1950.0, 2550.0, 3400.0)
 
 
 def band_level_db(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01, win_s: float = 0.032,
-                  edges_hz=BAND_EDGES_HZ) -> np.ndarray:
-    """Mean over the bands between ``edges_hz`` of each band's level in dB, per frame (n_frames,).
+                  edges_hz=BAND_EDGES_HZ, *, ref_s: float = DIP_WIN_S, q: float = 50.0) -> np.ndarray:
+    """A level per frame (n_frames,, dB) that a spectral notch does not move: the ``q``-th percentile
+    over the bands between ``edges_hz`` of each band's level under its own maximum within
+    +-``ref_s`` s, added to the running maximum (same window) of the mean band level.
 
-    A level that a spectral notch barely moves: a room or speakerphone notch swept by vibrato
-    takes one band down, which moves this mean by a fraction of its depth, while a consonant
-    or a re-attack takes every band down together (the log of a geometric mean of band powers).
+    A room or speakerphone notch swept by vibrato takes one or two of the narrow bands down at a
+    time, which leaves their median where it was, while a consonant or a re-attack takes every
+    band down together, even when the room's reverb fills the dip to a few dB (a mean of band
+    levels follows a single band's 10-20 dB notch dip by 1-2 dB, enough to pass for a re-attack).
     Lost samples (:func:`lost_samples`) are left out: each frame's power is divided by the share
-    of the window's energy on live samples; under half gives no reading (-120 dB)."""
+    of the window's energy on live samples; under half gives no reading (-120 dB per band)."""
     hop, nfft = int(round(hop_s * sr)), int(round(win_s * sr))
     xp = np.pad(np.asarray(x, np.float64), (nfft // 2, nfft))
     idx = np.arange(n_frames)[:, None] * hop + np.arange(nfft)[None, :]
@@ -249,8 +256,11 @@ def band_level_db(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01, wi
         share = (live[idx] * w ** 2).sum(axis=1) / (w ** 2).sum()
         spec = np.where(share[:, None] >= 0.5, spec / np.maximum(share, 0.5)[:, None], 0.0)
     f = np.fft.rfftfreq(nfft, 1.0 / sr)
-    bands = [spec[:, (f >= lo) & (f < hi)].sum(axis=1) for lo, hi in zip(edges_hz[:-1], edges_hz[1:])]
-    return np.mean(10.0 * np.log10(np.array(bands) + 1e-12), axis=0)
+    bands = 10.0 * np.log10(np.array([spec[:, (f >= lo) & (f < hi)].sum(axis=1)
+                                      for lo, hi in zip(edges_hz[:-1], edges_hz[1:])]) + 1e-12)
+    size = 2 * int(round(ref_s / hop_s)) + 1
+    under = bands - maximum_filter1d(bands, size=size, axis=1, mode="nearest")
+    return maximum_filter1d(bands.mean(axis=0), size=size, mode="nearest") + np.percentile(under, q, axis=0)
 
 
 def level_ok_frames(e: np.ndarray, win: int, valid: np.ndarray | None = None,
@@ -339,14 +349,16 @@ def pitch_locked_depth(profile: np.ndarray, m: np.ndarray, t: int, win: int, *, 
 
 
 def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = None,
-              m: np.ndarray | None = None) -> list[int]:
+              m: np.ndarray | None = None, *, both_db: float = DIP_BOTH_DB) -> list[int]:
     """Frame indices of level minima at least ``DIP_DB`` under the maxima on both sides.
 
     With ``robust`` (a notch-robust level, :func:`band_level_db`, same length), a dip must show
-    in both: at least ``DIP_DB`` in one and ``DIP_CONFIRM_DB`` in the other. A vibrato sweeping a
+    in both: at least ``DIP_DB`` in one and ``DIP_CONFIRM_DB`` in the other, or ``both_db`` dB in
+    each (a room's reverb fills a re-attack dip in both levels alike). A vibrato sweeping a
     strong harmonic through a room notch dips the broadband level only; a consonant or a
     hummed re-attack dips both. With the pitch ``m`` (same length), a dip is no re-attack when
-    the frames elsewhere in the run at the same pitch dip by ``NOTCH_SHARE`` of its depth or more
+    the frames elsewhere in the run at the same pitch dip by ``NOTCH_SHARE`` of its depth (the
+    deeper of the two levels) or more
     (:func:`pitch_locked_depth`): a sharp notch the vibrato visits at each cycle's top can dip
     every band the voice's one strong harmonic feeds, so both levels dip, but it dips again every
     time the pitch comes back; a re-articulation dips once, with the same pitch loud elsewhere."""
@@ -356,16 +368,45 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
         if e[t] > e[t - 1] or e[t] > e[t + 1]:
             if robust is None or robust[t] > robust[t - 1] or robust[t] > robust[t + 1]:
                 continue
-        d = _dip_depth(e, t, win)
+        d = depth = _dip_depth(e, t, win)
         if robust is not None:
             r = _dip_depth(robust, t, win)
-            d = min(max(d, r), DIP_DB + min(d, r) - DIP_CONFIRM_DB)
-        if d < DIP_DB or (out and t - out[-1] <= 2):
+            depth = max(d, r)
+            if min(d, r) < DIP_CONFIRM_DB:
+                continue
+            if min(d, r) >= both_db:
+                depth = max(depth, DIP_DB)
+        if depth < DIP_DB or (out and t - out[-1] <= 2):
             continue
-        if m is not None and pitch_locked_depth(prof, m, t, win) >= NOTCH_SHARE * _dip_depth(e, t, win):
+        if m is not None and pitch_locked_depth(prof, m, t, win) >= NOTCH_SHARE * depth:
             continue
         out.append(t)
     return out
+
+
+def attack_before_pitch_change(pitch_cuts: list[int], dip_cuts: list[int], level: np.ndarray, max_lead: int,
+                               win: int, *, rise: float = 0.25) -> tuple[list[int], list[int]]:
+    """Pitch cuts (frame indices) moved back to the attack of a re-attack dip at most ``max_lead``
+    frames before them, and the dip cuts left over.
+
+    Under reverb the tracker keeps hearing the old note's tail for a few frames after a consonant
+    ("d", "l") or a hummed dip starts the new one, so the pitch change comes 50-100 ms after the
+    attack. The attack is where the ``level`` (n,, dB) climbs out of the dip: the first frame
+    after the dip's minimum that is back a ``rise`` share of the way (in dB) to the maximum of
+    the ``win`` frames after it (a closure or a short gap ends there, not at its deepest point),
+    and never after the pitch cut. A dip after the pitch change is not moved to."""
+    moved, used = [], set()
+    for p in pitch_cuts:
+        before = [d for d in dip_cuts if p - max_lead <= d < p and d not in used]
+        if not before:
+            moved.append(p)
+            continue
+        d = before[-1]
+        used.add(d)
+        half = level[d] + rise * (level[d + 1:d + 1 + win].max() - level[d])
+        up = np.flatnonzero(level[d + 1:p] >= half)
+        moved.append(d + 1 + int(up[0]) if len(up) else p)
+    return moved, [d for d in dip_cuts if d not in used]
 
 
 def _merge_close(cuts: list[int], strength: dict[int, float], min_sep: int) -> list[int]:
@@ -570,6 +611,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     win = int(round(DIP_WIN_S / hop))
     vib_win = int(round(VIB_WIN_S / hop)) | 1
     min_sep = int(round(MIN_SEP_S / hop))
+    attack_lead = int(round(ATTACK_LEAD_S / hop))
     e_s = np.convolve(np.pad(e, 1, mode="edge"), np.ones(3) / 3, "valid")
     r_s = None
     if dip_level_db is not None:
@@ -591,8 +633,12 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         if len(m) >= 5:
             m = median_filter(m, size=5, mode="nearest")
         pc = _pitch_cuts(m, min_jump)
-        dc = _dip_cuts(detrend_vibrato_level(e_s[a:b], m, vib_win), win, edge=min_len // 2,
+        level = detrend_vibrato_level(e_s[a:b], m, vib_win)
+        dc = _dip_cuts(level, win, edge=min_len // 2,
                        robust=None if r_s is None else detrend_vibrato_level(r_s[a:b], m, vib_win), m=m)
+        moved, dc = attack_before_pitch_change(pc, dc, level, attack_lead, win)
+        dips = (set(dc) | set(moved)) - set(pc)   # re-attacks, also those a pitch cut moved to
+        pc = moved
         strength = {c: 2.0 for c in pc}
         strength.update({c: 1.0 for c in dc if c not in strength})
         cuts = _merge_close(pc + dc, strength, min_sep)
@@ -607,7 +653,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
             pending = None
         if pending is not None and merged:
             merged[-1][1] = len(m)
-        merged = _join_same_pitch(merged, m, set(dc) - set(pc))
+        merged = _join_same_pitch(merged, m, dips)
         conf = track.confidence[a:b]
         for s, t in merged:
             core = _core(m, s, t)
