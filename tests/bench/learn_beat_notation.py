@@ -28,6 +28,8 @@ from collections import defaultdict
 
 import numpy as np
 
+from learn_meter_profiles import hummable_iois
+
 QUARTERS_PER_BEAT = {"2/4": 1.0, "3/4": 1.0, "4/4": 1.0, "2/2": 2.0, "3/2": 2.0,
                      "6/8": 1.5, "9/8": 1.5, "12/8": 1.5, "6/4": 3.0}
 CORPORA = {
@@ -39,7 +41,6 @@ CORPORA = {
              "miscFolk/northumbrianminstrelsyopus.abc"],
     "dance": ["ryansMammoth/*.abc"],
 }
-MIN_NOTE_S, MIN_P10_NOTE_S, MIN_HUM_BPM = 0.09, 0.14, 70.0
 MIN_TUNES = 20   # a meter with fewer tunes in a corpus gets no component there
 
 
@@ -65,12 +66,6 @@ def tunes(pattern: str):
             yield sigs.pop(), np.diff(np.r_[onsets, float(flat.highestTime)])
 
 
-def hummable(ioi: np.ndarray) -> bool:
-    """Whether the tune's notes stay hummable at a quarter of ``MIN_HUM_BPM`` or faster."""
-    return ioi.min() > 0 and min(60.0 * ioi.min() / MIN_NOTE_S,
-                                 60.0 * np.percentile(ioi, 10) / MIN_P10_NOTE_S) >= MIN_HUM_BPM
-
-
 def main() -> None:
     warnings.filterwarnings("ignore")
     rows = []
@@ -78,7 +73,7 @@ def main() -> None:
         rates: dict[str, list[float]] = defaultdict(list)
         for pattern in patterns:
             for sig, ioi in tunes(pattern):
-                if sig in QUARTERS_PER_BEAT and hummable(ioi):
+                if sig in QUARTERS_PER_BEAT and hummable_iois(ioi):
                     rates[sig].append(len(ioi) / (ioi.sum() / QUARTERS_PER_BEAT[sig]))
         total = sum(len(v) for v in rates.values())
         for sig, v in sorted(rates.items()):

@@ -108,12 +108,23 @@ def tune_notes(text: str):
     return meter, out, key.tonic.pitchClass, key.mode
 
 
+MIN_NOTE_S, MIN_P10_NOTE_S, MIN_HUM_BPM = 0.09, 0.14, 70.0
+"""The shared generator's limits (``melodies.realise``): shortest note 0.09 s, 10th percentile
+0.14 s, at a quarter of 70 BPM or faster."""
+
+
+def hummable_iois(ioi_quarters: np.ndarray) -> bool:
+    """Whether inter-onset intervals (quarters) stay within :data:`MIN_NOTE_S` and
+    :data:`MIN_P10_NOTE_S` at a quarter of ``MIN_HUM_BPM`` or faster: fiddle reels running in
+    sixteenths are left out, as the hum sets leave them out."""
+    ioi = np.asarray(ioi_quarters, float)
+    return bool(ioi.min() > 0 and min(60.0 * ioi.min() / MIN_NOTE_S,
+                                      60.0 * np.percentile(ioi, 10) / MIN_P10_NOTE_S) >= MIN_HUM_BPM)
+
+
 def hummable(meter: str, notes: list) -> bool:
-    """Whether a person can hum the tune at 70 BPM or faster (the shared generator's limits,
-    ``melodies.realise``: shortest note 0.09 s, 10th percentile 0.14 s; here on inter-onset
-    intervals): fiddle reels running in sixteenths are left out, as the hum sets leave them out."""
-    ql = np.array([n[1] for n in notes]) * (1.5 if meter == "6/8" else 1.0)
-    return min(60.0 * ql.min() / 0.09, 60.0 * np.percentile(ql, 10) / 0.14) >= 70.0
+    """:func:`hummable_iois` of a :func:`tune_notes` tune (its inter-onset intervals in beats)."""
+    return hummable_iois(np.array([n[1] for n in notes]) * (1.5 if meter == "6/8" else 1.0))
 
 
 def learn(tunes: list) -> dict:
