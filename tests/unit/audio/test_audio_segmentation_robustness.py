@@ -172,3 +172,13 @@ def test_reverb_filled_re_attack_dipping_4_5_db_in_both_levels_splits_the_note()
 def test_4_5_db_dip_the_notch_robust_level_barely_shows_does_not_split_the_note():
     track, e, robust = _held_with_dip(4.5, 2.0)
     assert len(segment_notes(track, e, None, robust)) == 1
+
+
+def test_held_note_a_room_notch_takes_under_the_level_gate_stays_one_note_when_the_notch_robust_level_holds():
+    # the broadband level drops 20 dB for ~50 ms (under the gate's TAIL_DB line) while the tracker
+    # keeps the pitch: a notch in one or two bands leaves the notch-robust level 2 dB down
+    track, e, robust = _held_with_dip(20.0, 2.0)
+    assert len(segment_notes(track, e, None, robust)) == 1
+    # a release both levels show (8 dB in the notch-robust one) still ends the note
+    track, e, robust = _held_with_dip(20.0, 8.0)
+    assert len(segment_notes(track, e, None, robust)) == 2

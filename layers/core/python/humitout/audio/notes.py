@@ -11,7 +11,9 @@
    (:func:`fill_weak_gaps`, :func:`extend_weak_edges`: voicing from pitch
    continuity and level, which noise suppressors and codecs leave intact).
    A noise suppressor holding a note near the level gate's line makes the gate flicker; the
-   fragments are dropped so the whole gap is judged at once (:func:`drop_gate_flicker`).
+   fragments are dropped so the whole gap is judged at once (:func:`drop_gate_flicker`). A room notch
+   that takes a held note's energy under the gate for a few frames while the tracker keeps the
+   pitch leaves a gap the notch-robust level does not show; it is voiced again (:func:`voice_notch_gaps`).
    Dropouts (lost packets the network filled with digital silence,
    :func:`dead_air_frames`) are bridged when the voice is on at both ends
    (:func:`bridge_dead_air`).
@@ -69,7 +71,7 @@ MIN_SEP_S = 0.07      # s, closest two boundaries may be
 ONSET_LEAD_S = 0.02   # s, voicing (conf >= 0.5) starts this much after the attack does
 WEAK_CONF = 0.25      # voicing confidence under 0.5 that a steady, loud pitch still makes a note
 STEADY_ST = 0.5       # semitones: a weakly voiced run is a note where its pitch stays this close to its median
-MAX_WEAK_GAP_S = 0.2  # s, longest weakly voiced gap inside a held pitch that is voiced again
+MAX_WEAK_GAP_S = 0.2  # s, longest weakly voiced (or notch-gated) gap inside a held pitch that is voiced again
 GATE_STEP_DB = 6.0    # dB the level must stay down after a gap the level gate cut in a voiced held pitch
 MAX_GATED_GAP_S = 2.0  # s, longest gap the level gate cut in a voiced held pitch that is voiced again when flat
 GATE_DECAY_DB = 2.0   # dB a gate-made gap's level may fall from its first half to its second and still be the voice
@@ -541,6 +543,30 @@ def fill_weak_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level
     return out
 
 
+def voice_notch_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, robust_db: np.ndarray,
+                     max_len: int, *, min_conf: float = VOICED_CONF, dip_db: float = DIP_DB) -> np.ndarray:
+    """Voiced mask (n,) with short gaps inside a held pitch voiced again where the level gate alone
+    made them: a speakerphone's room notch swept into a held note takes the frame energy 10-15 dB
+    down for a few frames (under the gate's line) while the tracker keeps the pitch.
+
+    A gap of at most ``max_len`` frames is voiced when every frame in it keeps a confidence of
+    ``min_conf`` or more, the pitch on both sides is the same (within ``STEADY_ST``), the gap's
+    pitch stays within ``2 * STEADY_ST`` of it, and the notch-robust level ``robust_db`` (n,)
+    (:func:`band_level_db`) dips less than ``dip_db`` dB under the maxima within ``max_len``
+    frames on both sides: a release or a re-attack takes every band down, a notch one or two.
+    The re-attack rules of :func:`segment_notes` still split the note where the levels dip."""
+    out = voiced.copy()
+    edges = np.diff(np.r_[0, (~voiced).astype(np.int8), 0])
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        if a == 0 or b >= len(midi) or b - a > max_len or abs(midi[a - 1] - midi[b]) > STEADY_ST:
+            continue
+        ref = 0.5 * (midi[a - 1] + midi[b])
+        depth = min(robust_db[max(a - max_len, 0):a].max(), robust_db[b:b + max_len].max()) - robust_db[a:b].min()
+        if np.all(conf[a:b] >= min_conf) and np.all(np.abs(midi[a:b] - ref) <= 2 * STEADY_ST) and depth < dip_db:
+            out[a:b] = True
+    return out
+
+
 def extend_weak_edges(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
                       max_len: int, level_db: np.ndarray | None = None) -> np.ndarray:
     """Voiced mask (n,) with each voiced run grown back over up to ``max_len`` frames before it
@@ -607,19 +633,21 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
                             int(round(MAX_WEAK_GAP_S / hop)), e, max_gated=int(round(MAX_GATED_GAP_S / hop)))
     voiced = extend_weak_edges(np.nan_to_num(midi_all), track.confidence[:n], voiced, level_ok,
                                int(round(MAX_WEAK_ATTACK_S / hop)), e)
+    r = None
+    if dip_level_db is not None:
+        r = dip_level_db[:n]
+        if dead is not None and dead[:n].any():
+            r = bridge_dead_air(np.zeros(n), np.ones(n, bool), r, dead[:n], int(round(MAX_DEAD_S / hop)),
+                                int(round(DEAD_PAD_S / hop)))[2]
+        voiced = voice_notch_gaps(np.nan_to_num(midi_all), track.confidence[:n], voiced, r,
+                                  int(round(MAX_WEAK_GAP_S / hop)))
     min_jump = max(1, int(round(MIN_JUMP_S / hop)))
     win = int(round(DIP_WIN_S / hop))
     vib_win = int(round(VIB_WIN_S / hop)) | 1
     min_sep = int(round(MIN_SEP_S / hop))
     attack_lead = int(round(ATTACK_LEAD_S / hop))
     e_s = np.convolve(np.pad(e, 1, mode="edge"), np.ones(3) / 3, "valid")
-    r_s = None
-    if dip_level_db is not None:
-        r = dip_level_db[:n]
-        if dead is not None and dead[:n].any():
-            r = bridge_dead_air(np.zeros(n), np.ones(n, bool), r, dead[:n], int(round(MAX_DEAD_S / hop)),
-                                int(round(DEAD_PAD_S / hop)))[2]
-        r_s = np.convolve(np.pad(r, 1, mode="edge"), np.ones(3) / 3, "valid")
+    r_s = None if r is None else np.convolve(np.pad(r, 1, mode="edge"), np.ones(3) / 3, "valid")
 
     notes: list[NoteEvent] = []
     levels: list[float] = []   # median level (dB) of each note
