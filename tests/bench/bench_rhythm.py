@@ -39,6 +39,13 @@ same targets, per source collection too: e.g. the held-out stand-in that
 ``make_heldout_standin.py DIR --seed N`` builds (Chinese Essen, Lux/Lorraine, Aird's, O'Neill's;
 ``rhythm_refs.py`` makes its references as the dev ones are made). With ``--data`` the generated
 and familiar tunes are left out unless asked for (``--generated N``, ``--familiar``).
+
+``--stress [--stress-seed N]`` scores the phone stress corpus instead (``make_stress_corpus.py``, the
+one ``bench_transcribe.py --stress`` uses: 12 dev melodies sung again with a new performance through
+codecs, rooms, noise, dropouts and other voices; built under ``out/stress-corpus/`` when missing)
+and prints beat F, downbeat F, meter, tempo within 4 %, pickup and score position per condition and
+against ``clean``. Its beat references are the dev item's, carried from the dev performance's note
+onsets to the re-sung ones (``rhythm_refs.mapped_beats``).
 """
 from __future__ import annotations
 
@@ -64,10 +71,12 @@ sys.path.insert(0, str(BENCH_DIR))
 
 import rhythm_tunes  # noqa: E402
 import score_rhythm  # noqa: E402
+from rhythm_refs import mapped_beats  # noqa: E402
 
 from humitout.agents.compose import compose_arrangement  # noqa: E402
 from humitout.audio.rhythm import analyse_rhythm  # noqa: E402
 from humitout.audio.transcribe import analyse_recording, rhythm_fields  # noqa: E402
+from humitout.errors import BadAudio  # noqa: E402
 from humitout.models import Analysis, Style, TimeSignature  # noqa: E402
 from humitout.music.arrangement import hum_grid, melody_positions, quantise_melody, seconds_to_beats  # noqa: E402
 
@@ -304,6 +313,49 @@ def generated_items(n: int, seed: int, **performance) -> list[dict]:
     return items
 
 
+def stress_items(folder: Path, dev: Path | None = None) -> list[dict]:
+    """The items of one stress-corpus condition folder (``make_stress_corpus.py``), each with the
+    beat references of the dev item it sings again (``from`` in its ``.json``) carried onto its own
+    performance by ``rhythm_refs.mapped_beats``; meter and pickup are the dev item's."""
+    dev = BENCH_DIR / "data" / "dev" if dev is None else dev
+    with open(dev / "beats_index.csv") as f:
+        index = {r["id"]: r for r in csv.DictReader(f)}
+    items = []
+    for meta_path in sorted(folder.glob("*.json")):
+        meta = json.loads(meta_path.read_text())
+        src, row = meta["from"], index[meta["from"]]
+        notes = np.loadtxt(folder / f"{meta['id']}.notes.csv", delimiter=",", skiprows=1, ndmin=2)
+        dev_notes = np.loadtxt(dev / f"{src}.notes.csv", delimiter=",", skiprows=1, ndmin=2)
+        dev_beats = np.loadtxt(dev / f"{src}.beats.csv", delimiter=",", skiprows=1, ndmin=2)
+        pickup = int(row["pickup_beats"])
+        beats = mapped_beats(dev_beats, pickup, dev_notes[:, 0], notes[:, 0])
+        ref = {"id": meta["id"], "set": folder.name, "meter": row["meter"],
+               "meter_class": row.get("meter_class") or score_rhythm.meter_class(row["meter"]),
+               "irregular": int(row.get("irregular_bars") or 0) > 0,
+               "beats": beats[:, 0], "downbeats": beats[beats[:, 1] == 1, 0],
+               "beat_bpm": 60.0 / float(np.median(np.diff(beats[:, 0])))}
+        items.append({"ref": ref, "beats": beats, "notes": notes, "pickup": pickup, "from": src,
+                      "audio": (folder / f"{meta['id']}.wav").read_bytes(), "group": None})
+    return items
+
+
+def stress_table(summaries: dict[str, dict]) -> None:
+    """Print each stress condition's rhythm figures and their change against ``clean``."""
+    keys = [("beat_F", "beat F"), ("downbeat_F", "downbeat F"), ("meter_ok", "meter"),
+            ("tempo_4pct", "tempo 4 %"), ("pickup", "pickup"), ("score_position", "score position")]
+    clean = summaries.get("clean", {})
+    print("\nstress corpus: rhythm per condition (change vs clean in brackets)")
+    print("| condition | " + " | ".join(name for _, name in keys) + " | rejected |")
+    print("|---|" + "---|" * (len(keys) + 1))
+    for cond, s in summaries.items():
+        cells = [f"{s[k]:.3f}" + ("" if cond == "clean" or k not in clean else f" ({s[k] - clean[k]:+.3f})")
+                 for k, _ in keys]
+        print(f"| {cond} | " + " | ".join(cells) + f" | {s.get('rejected', 0)} |")
+    mean = {k: float(np.mean([s[k] for c, s in summaries.items() if c != "clean"])) for k, _ in keys}
+    print("| mean of the others | " + " | ".join(f"{mean[k]:.3f}" + (f" ({mean[k] - clean[k]:+.3f})" if k in clean else "")
+                                             for k, _ in keys) + " |")
+
+
 def with_rhythm(analysis: Analysis) -> Analysis:
     """``analysis`` with its rhythm fields derived again from its notes by the current rhythm code."""
     on = np.array([n.onset_s for n in analysis.notes])
@@ -344,8 +396,18 @@ def run(items: list[dict], name: str, *, speed: bool, flex: int, cache: Path | N
         oracles: tuple[str, ...] = ()) -> tuple[dict, list[dict], list[float]]:
     rows, positions, speeds, flex_errors = [], [], [], []
     oracle_positions: dict[str, list[float]] = {o: [] for o in oracles}
+    rejected = 0
     for j, item in enumerate(items):
-        analysis = analyse(item["audio"], cache)
+        try:
+            analysis = analyse(item["audio"], cache)
+        except BadAudio:   # a hum the product refuses: no beats, meter, tempo or notes
+            rejected += 1
+            rows.append(score_rhythm.score_item(item["ref"], None) | {"pickup_ok": 0.0, "tempo_4pct": 0.0,
+                                                                      "tempo_4pct_octave": 0.0})
+            positions.append(0.0)
+            for o in oracles:
+                oracle_positions[o].append(0.0)
+            continue
         rows.append(rhythm_row(analysis, item["ref"], item["pickup"]))
         positions.append(score_positions(analysis, item["notes"], item["beats"], item.get("score_beats")))
         for o in oracles:
@@ -358,7 +420,10 @@ def run(items: list[dict], name: str, *, speed: bool, flex: int, cache: Path | N
         print(f"\r  {name}: {j + 1}/{len(items)}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     s = summarize(rows, positions)
+    s["rejected"] = rejected
     print_summary(name, s)
+    if rejected:
+        print(f"  rejected as no hum: {rejected} of {len(items)}")
     groups = sorted({item["group"] for item in items if item.get("group")})
     if len(groups) > 1:
         for group in groups:
@@ -431,11 +496,15 @@ def main(argv: list[str] | None = None) -> int:
                     help="tempo wander of the generated tunes (share; rhythm_tunes' default 0.06)")
     ap.add_argument("--jitter", type=float, default=None,
                     help="early/late attacks of the generated tunes (s, standard deviation; default 0.012)")
+    ap.add_argument("--stress", action="store_true",
+                    help="score the phone stress corpus (make_stress_corpus.py), clean vs each condition")
+    ap.add_argument("--stress-seed", type=int, default=10)
+    ap.add_argument("--stress-items", type=int, default=12)
     a = ap.parse_args(argv)
     if a.generated is None:
-        a.generated = 0 if a.data else 40
+        a.generated = 0 if a.data or a.stress else 40
     if a.familiar is None:
-        a.familiar = a.data is None
+        a.familiar = a.data is None and not a.stress
     performance = {k: v for k, v in (("rubato", a.rubato), ("jitter_s", a.jitter)) if v is not None}
     oracles = ORACLES[1:] if a.oracle else ()
     common = {"cache": a.cache, "oracles": oracles}
@@ -446,6 +515,14 @@ def main(argv: list[str] | None = None) -> int:
                 speed=False, flex=a.flex, **common)
     if a.familiar:
         run(familiar_items(), "familiar tunes", speed=False, flex=0, **common)
+    if a.stress:
+        from bench_transcribe import stress_corpus
+        root = stress_corpus(a.stress_seed, a.stress_items)
+        summaries = {}
+        for cond in json.loads((root / "manifest.json").read_text())["conditions"]:
+            summaries[cond], _, _ = run(stress_items(root / cond)[:a.limit], cond, speed=False, flex=0, **common)
+        stress_table(summaries)
+        return 0
     if a.no_dev:
         return 0
     status = 0

@@ -21,7 +21,11 @@ can be scored with ``bench_rhythm.py --data DIR --sets heldout``:
 Checked against the shared dev references (seed 20251124): the same beats to 0.05 ms on every
 item, the same ``beat_in_bar`` and index fields (``tests/bench/rhythm_refs.py --compare``).
 
-The pure mapping (:func:`beat_grid`, :func:`performed_seconds`, :func:`reference_beats`) needs only
+:func:`mapped_beats` carries such references from one performance of a tune to another (the phone
+stress corpus re-sings dev items: ``bench_rhythm.py --stress``).
+
+The pure mapping (:func:`beat_grid`, :func:`performed_seconds`, :func:`reference_beats`,
+:func:`mapped_beats`) needs only
 numpy; building from a corpus needs music21 and the generator, so it runs in the generator's
 virtualenv::
 
@@ -108,6 +112,31 @@ def performed_seconds(score_ql: np.ndarray, note_ql: np.ndarray, onset_s: np.nda
     tail = (t[-1] - t[k]) / (q[-1] - q[k])
     return np.where(x < q[0], t[0] + (x - q[0]) * head,
                     np.where(x > q[-1], t[-1] + (x - q[-1]) * tail, np.interp(x, q, t)))
+
+
+def mapped_beats(beats: np.ndarray, pickup: int, src_onsets: np.ndarray, dst_onsets: np.ndarray,
+                 *, edge_beats: float = 3.0) -> np.ndarray:
+    """Reference beats ``(time_s, beat_in_bar)`` of a performance whose note onsets are ``dst_onsets``
+    (s), from the beats of another performance of the same notes (``beats``, onsets ``src_onsets``,
+    one to one). Piecewise-linear between matched onsets; before the first / after the last onset
+    the line goes on with the tempo of the notes within ``edge_beats`` beats of it
+    (:func:`performed_seconds`). Beats of ``beats`` lost before 0 s (``pickup``, the whole
+    beats before its first downbeat, counts them) are restored one beat period apart first; beats
+    that fall before 0 s in the new performance are left out."""
+    src = np.asarray(src_onsets, float)
+    dst = np.asarray(dst_onsets, float)
+    if len(src) != len(dst) or len(src) < 2:
+        raise ValueError(f"{len(src)} notes in one performance, {len(dst)} in the other")
+    times, in_bar = beats[:, 0].astype(float), beats[:, 1].astype(int)
+    per_bar = int(in_bar.max())
+    lost = pickup - int(np.flatnonzero(in_bar == 1)[0])
+    if lost > 0:
+        period = times[1] - times[0]
+        times = np.r_[times[0] - period * np.arange(lost, 0, -1), times]
+        in_bar = np.r_[(in_bar[0] - 1 - np.arange(lost, 0, -1)) % per_bar + 1, in_bar]
+    mapped = performed_seconds(times, src, dst, float(np.median(np.diff(times))), edge_beats=edge_beats)
+    keep = mapped >= 0.0
+    return np.column_stack([mapped[keep], in_bar[keep]])
 
 
 @dataclasses.dataclass

@@ -94,3 +94,24 @@ def test_the_rhythm_bench_reads_another_corpus_set_with_its_collections(tmp_path
     assert item["group"] == "oneills-1850"
     assert item["pickup"] == 1 and item["ref"]["meter_class"] == "2/4"
     np.testing.assert_allclose(item["ref"]["downbeats"], [1.0])
+
+
+def test_beats_carried_to_another_performance_follow_its_onsets_and_restore_a_pickup_lost_before_zero():
+    # 2/4, one pickup beat that the first performance lost before 0 s; beats every 0.4 s there
+    beats = np.array([[0.2, 1], [0.6, 2], [1.0, 1], [1.4, 2], [1.8, 1], [2.2, 2]])
+    src = np.array([0.2, 0.6, 1.0, 1.8])
+    dst = np.array([1.0, 1.5, 2.1, 3.1])          # sung again later and slower, unevenly
+    out = refs.mapped_beats(beats, 1, src, dst)
+    assert list(out[:, 1]) == [2, 1, 2, 1, 2, 1, 2]
+    head = (3.1 - 1.0) / (1.8 - 0.2)              # tempo of the first three beats' notes
+    tail = (3.1 - 1.5) / (1.8 - 0.6)              # and of the last three
+    np.testing.assert_allclose(out[:, 0], [1.0 - 0.4 * head, 1.0, 1.5, 2.1, 2.6, 3.1, 3.1 + 0.4 * tail], atol=1e-9)
+    # sung earlier: the restored pickup falls before 0 s and is left out again
+    early = refs.mapped_beats(beats, 1, src, src - 0.1)
+    np.testing.assert_allclose(early[:, 0], beats[:, 0] - 0.1, atol=1e-9)
+    assert list(early[:, 1]) == list(beats[:, 1])
+
+
+def test_carrying_beats_between_performances_of_different_note_counts_is_refused():
+    with pytest.raises(ValueError):
+        refs.mapped_beats(np.array([[0.0, 1], [0.5, 2]]), 0, np.array([0.0, 0.5, 1.0]), np.array([0.0, 0.5]))
