@@ -20,7 +20,8 @@ from humitout.audio.enhance import suppress_stationary_noise
 from humitout.audio.f0 import PitchTrack, track_f0
 from humitout.audio.key import estimate_key
 from humitout.audio.mood import estimate_mood
-from humitout.audio.notes import NoteEvent, band_level_db, dead_air_frames, fold_partial_notes, frame_energy_db, segment_notes
+from humitout.audio.notes import (NoteEvent, band_level_db, dead_air_frames, drop_talker_edges, fold_partial_notes,
+                                  frame_energy_db, segment_notes)
 from humitout.audio.rhythm import Rhythm, analyse_rhythm
 from humitout.errors import BadAudio
 from humitout.models import Analysis, F0Track, Lyrics, Note
@@ -53,7 +54,7 @@ def transcribe_samples(x: np.ndarray, sr: int) -> tuple[PitchTrack, np.ndarray, 
     energy = frame_energy_db(x, sr, len(track.hz), track.hop_s)
     n = len(track.hz)
     notes = segment_notes(track, energy, dead_air_frames(x, sr, n, track.hop_s), band_level_db(x, sr, n, track.hop_s))
-    return track, energy, fold_partial_notes(notes, x, sr)
+    return track, energy, drop_talker_edges(fold_partial_notes(notes, x, sr))
 
 
 def transcribe_path(wav_path: str | Path) -> list[tuple[float, float, float]]:
