@@ -3,7 +3,8 @@ caller's, where they start, and held notes a suppressor turns down."""
 import numpy as np
 
 from humitout.audio.f0 import PitchTrack, midi_to_hz
-from humitout.audio.notes import NoteEvent, keep_callers_notes, onsets_at_level_rise, segment_notes
+from humitout.audio.notes import (NoteEvent, drop_talker_edges, keep_callers_notes, onsets_at_level_rise, segment_notes,
+                                  talker_at_note_edges)
 
 HOP = 0.01
 
@@ -64,3 +65,18 @@ def test_held_note_a_noise_suppressor_holds_near_the_level_gate_stays_one_note()
     notes = segment_notes(_track(np.full(len(level), 67.0), conf), level)
     assert len(notes) == 1
 
+
+
+def test_talker_syllable_leaping_from_a_held_notes_edge_is_flagged_and_a_partial_left_to_the_fold():
+    # a held note (0.7 s, MIDI 69) with a 0.12 s note 9 st under before it and one an octave over
+    # (the tracker on the 2nd partial) after it; later a grace note 2 st under a held note
+    notes = [NoteEvent(0.38, 0.5, 60.0, 0.6), NoteEvent(0.5, 1.2, 69.0, 0.9), NoteEvent(1.2, 1.32, 81.0, 0.6),
+             NoteEvent(1.6, 1.68, 67.0, 0.8), NoteEvent(1.68, 2.3, 69.0, 0.9)]
+    assert list(talker_at_note_edges(notes)) == [True, False, True, False, False]
+    assert list(talker_at_note_edges(notes, skip_partials=True)) == [True, False, False, False, False]
+
+
+def test_talker_syllable_that_cut_a_held_note_in_two_is_dropped_and_the_note_rejoins():
+    notes = [NoteEvent(0.5, 1.1, 62.0, 0.9), NoteEvent(1.1, 1.22, 50.0, 0.6), NoteEvent(1.22, 1.5, 62.2, 0.9)]
+    out = drop_talker_edges(notes)
+    assert [(n.onset_s, n.offset_s, n.midi) for n in out] == [(0.5, 1.5, 62.0)]

@@ -1,7 +1,9 @@
 """Signal front-end before pitch tracking: steady background noise out of noisy calls.
 
-Only the pitch tracker's input is cleaned; levels, dips and dropouts are still read from
-the recording itself (:mod:`humitout.audio.notes`), whose rules were measured on it.
+The pitch tracker and the band levels in which re-attack dips are looked for hear the cleaned
+signal (a noise floor fills the dip between repeated notes); the level gate, the other dip level
+and dropouts are still read from the recording itself (:mod:`humitout.audio.notes`), whose rules
+were measured on it.
 
 :func:`suppress_stationary_noise` is a minimum-statistics spectral suppressor: in a
 32 ms STFT up to ``max_hz`` (swift-f0 reads 47-2094 Hz), each bin's noise power is the
