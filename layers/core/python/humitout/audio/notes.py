@@ -137,14 +137,14 @@ def lost_samples(x: np.ndarray, sr: int) -> np.ndarray:
 
 
 def frame_energy_db(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01,
-                    win_s: float = 0.03) -> np.ndarray:
+                    win_s: float = 0.03, *, lost: np.ndarray | None = None) -> np.ndarray:
     """RMS level in dBFS of ``x`` (n,) in windows of ``win_s`` centred on frames ``i * hop_s``; shape (n_frames,).
     Lost samples (:func:`lost_samples`) are left out of the mean, so a frame next to a dropout reads
     the voice's level, not a level the zeros pulled down; a frame whose window is more than half
-    lost gives no reading (-120 dB)."""
+    lost gives no reading (-120 dB). ``lost``: :func:`lost_samples` of ``x`` when already known."""
     hop, half = int(round(hop_s * sr)), int(round(win_s * sr / 2))
     c = np.concatenate([[0.0], np.cumsum(np.asarray(x, np.float64) ** 2)])
-    live = np.concatenate([[0], np.cumsum(~lost_samples(x, sr))])
+    live = np.concatenate([[0], np.cumsum(~(lost_samples(x, sr) if lost is None else lost))])
     centres = np.arange(n_frames) * hop
     lo = np.clip(centres - half, 0, len(x))
     hi = np.clip(centres + half, 0, len(x))
@@ -153,10 +153,11 @@ def frame_energy_db(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01,
     return 10.0 * np.log10(power + 1e-12)
 
 
-def dead_air_frames(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01) -> np.ndarray:
-    """Frames (n_frames,) bool touched by digital silence (:func:`lost_samples`), widened by
-    ``DEAD_PAD_S`` on each side."""
-    lost = lost_samples(x, sr)
+def dead_air_frames(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01, *,
+                    lost: np.ndarray | None = None) -> np.ndarray:
+    """Frames (n_frames,) bool touched by digital silence (:func:`lost_samples`; ``lost`` when
+    already known), widened by ``DEAD_PAD_S`` on each side."""
+    lost = lost_samples(x, sr) if lost is None else lost
     dead = np.zeros(n_frames, bool)
     edges = np.diff(np.r_[0, lost.astype(np.int8), 0])
     pad = DEAD_PAD_S * sr
@@ -242,7 +243,8 @@ BAND_EDGES_HZ = (300.0, 400.0, 520.0, 680.0, 880.0, 1150.0, 1500.0, 1950.0, 2550
 
 
 def band_level_db(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01, win_s: float = 0.032,
-                  edges_hz=BAND_EDGES_HZ, *, ref_s: float = DIP_WIN_S, q: float = 50.0) -> np.ndarray:
+                  edges_hz=BAND_EDGES_HZ, *, ref_s: float = DIP_WIN_S, q: float = 50.0,
+                  lost: np.ndarray | None = None) -> np.ndarray:
     """A level per frame (n_frames,, dB) that a spectral notch does not move: the ``q``-th percentile
     over the bands between ``edges_hz`` of each band's level under its own maximum within
     +-``ref_s`` s, added to the running maximum (same window) of the mean band level.
@@ -252,13 +254,14 @@ def band_level_db(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01, wi
     band down together, even when the room's reverb fills the dip to a few dB (a mean of band
     levels follows a single band's 10-20 dB notch dip by 1-2 dB, enough to pass for a re-attack).
     Lost samples (:func:`lost_samples`) are left out: each frame's power is divided by the share
-    of the window's energy on live samples; under half gives no reading (-120 dB per band)."""
+    of the window's energy on live samples; under half gives no reading (-120 dB per band). ``lost``:
+    the lost samples when already known (those of the call when ``x`` is its noise-suppressed copy)."""
     hop, nfft = int(round(hop_s * sr)), int(round(win_s * sr))
     xp = np.pad(np.asarray(x, np.float64), (nfft // 2, nfft))
     idx = np.arange(n_frames)[:, None] * hop + np.arange(nfft)[None, :]
     w = np.hanning(nfft)
     spec = np.abs(np.fft.rfft(xp[idx] * w, axis=1)) ** 2
-    lost = lost_samples(x, sr)
+    lost = lost_samples(x, sr) if lost is None else lost
     if lost.any():
         live = np.pad((~lost).astype(np.float64), (nfft // 2, nfft), constant_values=1.0)
         share = (live[idx] * w ** 2).sum(axis=1) / (w ** 2).sum()

@@ -21,7 +21,7 @@ from humitout.audio.f0 import PitchTrack, track_f0
 from humitout.audio.key import estimate_key
 from humitout.audio.mood import estimate_mood
 from humitout.audio.notes import (NoteEvent, band_level_db, dead_air_frames, drop_talker_edges, fold_partial_notes,
-                                  frame_energy_db, segment_notes)
+                                  frame_energy_db, lost_samples, segment_notes)
 from humitout.audio.rhythm import Rhythm, analyse_rhythm
 from humitout.errors import BadAudio
 from humitout.models import Analysis, F0Track, Lyrics, Note
@@ -55,9 +55,11 @@ def transcribe_samples(x: np.ndarray, sr: int) -> tuple[PitchTrack, np.ndarray, 
     the energy that gates voicing is read from ``x``."""
     clean = suppress_stationary_noise(x, sr)
     track = track_f0(clean, sr)
-    energy = frame_energy_db(x, sr, len(track.hz), track.hop_s)
     n = len(track.hz)
-    notes = segment_notes(track, energy, dead_air_frames(x, sr, n, track.hop_s), band_level_db(clean, sr, n, track.hop_s))
+    lost = lost_samples(x, sr)
+    energy = frame_energy_db(x, sr, n, track.hop_s, lost=lost)
+    notes = segment_notes(track, energy, dead_air_frames(x, sr, n, track.hop_s, lost=lost),
+                          band_level_db(clean, sr, n, track.hop_s, lost=lost))
     return track, energy, drop_talker_edges(fold_partial_notes(notes, x, sr))
 
 
