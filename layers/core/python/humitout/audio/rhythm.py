@@ -124,6 +124,12 @@ def onset_train(onsets_s: np.ndarray, weights: np.ndarray, n: int, width_s: floa
     return out
 
 
+def note_weights(lengths_s: np.ndarray) -> np.ndarray:
+    """Each note's weight as beat evidence, 0.5 + sqrt(length in s) with lengths clipped to 0.05-1.5 s:
+    a held note marks the beat more surely than a passing one."""
+    return 0.5 + np.sqrt(np.clip(lengths_s, 0.05, 1.5))
+
+
 def note_lengths(onsets_s: np.ndarray, offsets_s: np.ndarray) -> np.ndarray:
     """Inter-onset intervals (s), the last note's own length for the last note; shape (k,)."""
     return np.diff(np.append(onsets_s, max(offsets_s[-1], onsets_s[-1] + 0.05)))
@@ -245,7 +251,7 @@ def grid_fit(onsets_s: np.ndarray, lengths_s: np.ndarray, beats_s: np.ndarray, c
     about ``notes_per_beat`` notes a beat (``compound_notes_per_beat`` in compound time); a note
     that starts off the beat and is held across the next beat (a syncopation) has probability
     ``syncopation``. The onset positions are averaged with the weights the beat tracker gives the
-    notes (0.5 + sqrt(length in s), lengths clipped to 0.05-1.5 s): a short note sung or heard a few
+    notes (:func:`note_weights`): a short note sung or heard a few
     tens of ms off its place (the sixteenth of a dotted figure, an onset a phone channel smeared)
     moves the fit of a grid less than a held note does."""
     pos = beat_positions(onsets_s, beats_s)
@@ -263,7 +269,7 @@ def grid_fit(onsets_s: np.ndarray, lengths_s: np.ndarray, beats_s: np.ndarray, c
     span = max(float(pos[-1] - pos[0] + length_beats[-1]), 1.0)
     rate = len(onsets_s) / span
     centre = compound_notes_per_beat if compound else notes_per_beat
-    held = 0.5 + np.sqrt(np.clip(lengths_s, 0.05, 1.5))
+    held = note_weights(lengths_s)
     return float(np.sum(held * lp) / held.sum() + np.mean(ll + ls)) - 0.5 * (np.log2(rate / centre) / rate_octaves) ** 2
 
 
@@ -668,7 +674,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     if len(on) < 4:
         return _fallback(on, duration_s)
     lengths = note_lengths(on, off)
-    weights = 0.5 + np.sqrt(np.clip(lengths, 0.05, 1.5))
+    weights = note_weights(lengths)
     end = float(max(off.max(), on.max() + 0.05))
     candidates = period_candidates(on, weights)
     if not candidates:
