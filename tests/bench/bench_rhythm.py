@@ -516,10 +516,10 @@ def main(argv: list[str] | None = None) -> int:
     if a.familiar:
         run(familiar_items(), "familiar tunes", speed=False, flex=0, **common)
     if a.stress:
-        from bench_transcribe import stress_corpus
+        from bench_transcribe import stress_conditions, stress_corpus
         root = stress_corpus(a.stress_seed, a.stress_items)
         summaries = {}
-        for cond in json.loads((root / "manifest.json").read_text())["conditions"]:
+        for cond in stress_conditions(root):
             summaries[cond], _, _ = run(stress_items(root / cond)[:a.limit], cond, speed=False, flex=0, **common)
         stress_table(summaries)
         return 0

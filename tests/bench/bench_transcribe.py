@@ -152,7 +152,7 @@ def main(argv=None) -> int:
     import evaluate as ev
     if a.stress:
         a.data, a.sets = str(stress_corpus(a.stress_seed, a.stress_items)), None
-        a.sets = json.loads((Path(a.data) / "manifest.json").read_text())["conditions"]
+        a.sets = stress_conditions(Path(a.data))
 
     results, extra = [], {}
     for set_name in a.sets:
@@ -192,6 +192,11 @@ def main(argv=None) -> int:
     if a.out:
         Path(a.out).write_text(json.dumps({"results": results, "extra": extra}, indent=1, default=float))
     return stress_table(results, extra) if a.stress else 0
+
+
+def stress_conditions(root: Path) -> list[str]:
+    """The condition names (set folders) of the stress corpus in ``root``, from its manifest."""
+    return json.loads((root / "manifest.json").read_text())["conditions"]
 
 
 def stress_corpus(seed: int, items: int) -> Path:

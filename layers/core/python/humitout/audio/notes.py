@@ -915,7 +915,7 @@ def _absorb_outliers(notes: list[NoteEvent], runs: np.ndarray, outlier: np.ndarr
     for i in np.flatnonzero(outlier):
         nbrs = [j for j in (i - 1, i + 1) if 0 <= j < len(out) and not outlier[j] and runs[j] == runs[i]
                 and abs(_gap_s(out[i], out[j])) < 1e-6
-                and min(abs(abs(out[i].midi - out[j].midi) - k) for k in (12.0, 19.0, 24.0)) <= 1.0]
+                and _partial_leap(out[i].midi - out[j].midi)]
         if nbrs:
             j = max(nbrs, key=lambda k: out[k].offset_s - out[k].onset_s)
             out[j] = replace(out[j], onset_s=min(out[j].onset_s, out[i].onset_s),
