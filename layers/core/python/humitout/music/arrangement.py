@@ -803,6 +803,16 @@ def bass_hits(ctx: BarContext, groove: Groove, feel: Feel, seed: int = 0) -> lis
                     h.accent) for i, h in enumerate(hits)]
 
 
+def _hit_span(step: int, length: int, bar_start: float, beats: int, groove: Groove,
+              feel: Feel) -> tuple[float, float]:
+    """(start, end) in beats of a groove hit ``length`` steps long at ``step`` of the bar that
+    starts at ``bar_start``, both placed with the feel's swing; a hit that reaches the bar's end
+    ends on the bar line."""
+    end_step = step + length
+    end = bar_start + (feel_offset(end_step, feel) if end_step < groove.steps else beats)
+    return bar_start + feel_offset(step, feel), end
+
+
 def bass_notes(slots: list[ChordSlot], form: Form, prof: StyleProfile, seed: int = 0) -> list[NoteEvent]:
     """Every bar's :func:`bass_hits` on the chords (root/fifth/third/octave/approach tones)
     with the style's feel; the final root held."""
@@ -816,11 +826,9 @@ def bass_notes(slots: list[ChordSlot], form: Form, prof: StyleProfile, seed: int
         rng = _rng(seed, ctx.bar, 22)
         bar_start = ctx.bar * beats
         for hit in bass_hits(ctx, groove, feel, seed):
-            nominal = bar_start + feel_offset(hit.step, feel)
+            nominal, end = _hit_span(hit.step, hit.length, bar_start, beats, groove, feel)
             slot = _chord_at(slots, nominal)
             next_slot = _chord_at(slots, slot.start_beat + slot.duration_beats)
-            end_step = hit.step + hit.length
-            end = bar_start + (feel_offset(end_step, feel) if end_step < groove.steps else beats)
             end = min(end, slot.start_beat + slot.duration_beats)
             start = _humanised(nominal, bar_start, feel.late_beats.get("bass", 0.0), feel, rng)
             if end - start <= 1e-6:
@@ -883,11 +891,9 @@ def comping_notes(slots: list[ChordSlot], voicings: list[list[int]], form: Form,
         rng = _rng(seed, ctx.bar, 31)
         bar_start = ctx.bar * beats
         for step, length in comp_hits(ctx, groove):
-            nominal = bar_start + feel_offset(step, feel)
+            nominal, end = _hit_span(step, length, bar_start, beats, groove, feel)
             index = max(i for i, s in enumerate(slots) if s.start_beat <= nominal + 1e-9)
             slot = slots[index]
-            end_step = step + length
-            end = bar_start + (feel_offset(end_step, feel) if end_step < groove.steps else beats)
             end = min(end, slot.start_beat + slot.duration_beats)
             voicing = widened(voicings[index]) if ctx.section == "chorus" else voicings[index]
             order = voicing if step % 4 == 0 else voicing[::-1]
