@@ -180,6 +180,23 @@ def test_glide_into_a_dropout_makes_no_in_between_note():
     assert 1.0 <= est[1].onset_s <= 1.14          # the new note starts in the glide or the dropout
 
 
+def test_pitch_change_seen_beside_a_dropout_places_the_cut():
+    # 60 -> 64 sung legato, the glide crossing 62 at 1.0 s; a packet burst is lost just after the
+    # crossing (the frames whose windows straddle the zeros already hear 64) or just before it (they
+    # still hear 60): the note changes where those frames show it, not at the dropout's middle
+    t = np.arange(int(2.0 * SR)) / SR
+    midi = np.interp(t, [0.0, 0.96, 1.04, 2.0], [60.0, 60.0, 64.0, 64.0])
+    env = np.clip(np.minimum((t - 0.4) / 0.02, (1.8 - t) / 0.03), 0.0, 1.0)
+    x = 0.3 * env * _harmonic_tone(t, midi, [0.3, 1.0, 0.7, 0.5, 0.4, 0.3, 0.2]) / 2.5
+    for lost in ((1.03, 1.09), (0.93, 0.98)):    # at the middle the cut was 60 / 50 ms off
+        y = phone(x + 1e-4 * np.random.default_rng(3).standard_normal(len(t)), SR)
+        y[int(lost[0] * 8000):int(lost[1] * 8000)] = 0.0
+        z, sr = decode_audio(wav_bytes(y))
+        est = transcribe_samples(z, sr)[2]
+        assert [round(n.midi) for n in est] == [60, 64]
+        assert abs(est[1].onset_s - 1.0) <= 0.025
+
+
 def test_re_attack_next_to_a_dropout_still_splits_a_repeated_note():
     # a legato repeat of 62 whose re-articulation dip runs into a lost 40 ms burst: the level of
     # the frames beside the dropout is read from their live samples, so the dip still shows

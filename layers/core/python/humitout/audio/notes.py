@@ -184,13 +184,16 @@ def _unglide(edge: float, before: float, after: float, glide_st: float) -> float
 
 def bridge_dead_air(midi: np.ndarray, voiced: np.ndarray, e: np.ndarray, dead: np.ndarray,
                     max_len: int, pad: int, attack_db: float = LOST_ATTACK_DB, hold: int = 7,
-                    glide_st: float = JUMP_ST
+                    glide_st: float = JUMP_ST, seen: np.ndarray | None = None
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pitch, voicing and level (n,) with dropouts of at most ``max_len`` frames filled in where
     the voice is on at both ends: the level is interpolated across the frames whose window held
     mostly lost samples (at ``LOST_FLOOR_DB`` or under; :func:`frame_energy_db` reads the others
     from their live samples, so a re-attack dip next to a dropout stays), the pitch holds each side's
-    pitch up to the middle (a note change inside a dropout still cuts there). Where that pitch
+    pitch up to the middle (a note change inside a dropout still cuts there), unless the frames
+    of the dropout whose windows still read the voice (``seen`` (n,): voiced by the tracker on live
+    samples) show where the pitch crossed from one note to the other: the cut then moves to the first
+    frame nearer the next note, or past the last one nearer the previous note. Where that pitch
     is more than ``glide_st`` semitones from both notes around the dropout (the median pitch of
     the ``hold`` voiced frames next to it on each side), a glide from one to the other runs into
     the dropout: the nearer note is held instead, never an in-between pitch that would make a
@@ -229,9 +232,16 @@ def bridge_dead_air(midi: np.ndarray, voiced: np.ndarray, e: np.ndarray, dead: n
             continue
         if not voiced[b]:
             continue
-        mid = (a + b) // 2
         before = _held_pitch(midi[max(a - hold, 0):a], voiced[max(a - hold, 0):a])
         after = _held_pitch(midi[b:b + hold], voiced[b:b + hold])
+        mid = (a + b) // 2
+        if seen is not None and abs(after - before) > glide_st:
+            w = a + np.flatnonzero(seen[a:b])
+            nearer_after = np.abs(midi[w] - after) < np.abs(midi[w] - before)
+            lo = w[~nearer_after].max() + 1 if (~nearer_after).any() else a
+            hi = w[nearer_after].min() if nearer_after.any() else b
+            if lo <= hi:
+                mid = int(np.clip(mid, lo, hi))
         midi[a:mid], midi[mid:b] = (_unglide(edge, before, after, glide_st) for edge in (midi[a - 1], midi[b]))
         known = np.r_[a - 1, a + np.flatnonzero(level[a:b] > LOST_FLOOR_DB), b]   # windows with live samples
         e[a:b] = np.interp(np.arange(a, b), known, level[known])
@@ -632,7 +642,8 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
         voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
         midi_all, voiced, e = bridge_dead_air(np.nan_to_num(midi_all), voiced & ok, e, dead[:n],
-                                              int(round(MAX_DEAD_S / hop)), int(round(DEAD_PAD_S / hop)), hold=min_len)
+                                              int(round(MAX_DEAD_S / hop)), int(round(DEAD_PAD_S / hop)), hold=min_len,
+                                              seen=track.voiced[:n] & np.isfinite(midi_all) & (e > LOST_FLOOR_DB))
     else:
         level_ok = level_ok_frames(e, int(LEVEL_WIN_S / hop))
         voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
