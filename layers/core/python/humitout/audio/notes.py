@@ -368,31 +368,35 @@ def pitch_locked_depth(profile: np.ndarray, m: np.ndarray, t: int, win: int, *, 
     return best
 
 
+def _self_corr(v: np.ndarray, lag: int) -> float:
+    """Correlation of ``v`` (n,) with itself ``lag`` samples later (no mean removed)."""
+    a, b = v[:-lag], v[lag:]
+    return float(np.sum(a * b) / np.sqrt(np.sum(a * a) * np.sum(b * b) + 1e-12))
+
+
 def vibrato_recurrent_dip(profile: np.ndarray, m: np.ndarray, t: int, depth: float, periods: tuple[int, int],
                           reach: int, smooth: int, *, min_corr: float = VIB_RECUR_CORR,
                           share: float = VIB_RECUR_SHARE) -> bool:
     """Whether a dip at frame ``t`` of ``depth`` dB comes back one vibrato period away: the pitch ``m``
-    (n,) wobbles around its ``smooth``-frame moving average within ``reach`` frames of ``t`` with a
-    period of ``periods`` (shortest, longest; frames) frames, its wobble correlating ``min_corr`` or more
-    with itself one period later, and the level dips (``profile`` (n,), :func:`dip_profile_db`) by
-    ``share`` of ``depth`` or more within two frames of ``t`` plus or minus that period.
+    (n,) wobbles around its ``smooth``-frame moving average within ``reach`` frames of ``t`` like a
+    sinusoid with a period of ``periods`` (shortest, longest; frames) frames (its wobble correlates
+    ``min_corr`` or more with itself one period later and ``-min_corr`` or less half a period later),
+    and the level dips (``profile`` (n,), :func:`dip_profile_db`) by ``share`` of ``depth`` or more
+    within two frames of ``t`` plus or minus that period.
 
     A room notch the vibrato sweeps the voice's strong harmonic through dips the level once per
     vibrato cycle, in both levels when one harmonic feeds most bands, at whatever pitch the notch
     sits (reverb, the level's window and the tracker's lag move the dip off the pitch the notch
-    veto of :func:`pitch_locked_depth` reads); a re-attack dips once."""
+    veto of :func:`pitch_locked_depth` reads); a re-attack dips once. Scoops into repeated notes
+    recur too, but as a pulse at each onset, which does not turn over half a period later."""
     lo, hi = max(t - reach, 0), min(t + reach + 1, len(m))
     seg = m[lo:hi]
     seg = seg - np.convolve(np.pad(seg, smooth // 2, mode="edge"), np.ones(smooth) / smooth, "valid")[:len(seg)]
-    best, period = -1.0, 0
-    for p in range(periods[0], periods[1] + 1):
-        if len(seg) <= p + 5:
-            break
-        a, b = seg[:-p], seg[p:]
-        c = float(np.sum(a * b) / np.sqrt(np.sum(a * a) * np.sum(b * b) + 1e-12))
-        if c > best:
-            best, period = c, p
-    if best < min_corr:
+    lags = [p for p in range(periods[0], periods[1] + 1) if len(seg) > p + 5]
+    if not lags:
+        return False
+    period = max(lags, key=lambda p: _self_corr(seg, p))
+    if _self_corr(seg, period) < min_corr or _self_corr(seg, period // 2) > -min_corr:
         return False
     return any(2 <= j < len(profile) - 2 and profile[j - 2:j + 3].max() >= share * depth
                for j in (t - period, t + period))
@@ -413,8 +417,10 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
     (:func:`pitch_locked_depth`): a sharp notch the vibrato visits at each cycle's top can dip
     every band the voice's one strong harmonic feeds, so both levels dip, but it dips again every
     time the pitch comes back; a re-articulation dips once, with the same pitch loud elsewhere.
-    With ``vibrato`` (periods, reach, smooth: frames, :func:`vibrato_recurrent_dip`), a dip the level
-    shows again one vibrato period away is no re-attack either."""
+    With ``vibrato`` (periods, reach, smooth: frames, :func:`vibrato_recurrent_dip`), a dip the
+    notch-robust level shows less than ``DIP_DB`` deep and the level shows again one vibrato period
+    away is no re-attack either (a re-attack the notch-robust level shows in full is one, whatever the
+    pitch does: repeated notes sung 4-7 a second make a pitch pattern as periodic as a vibrato)."""
     out = []
     prof = dip_profile_db(e, win) if m is not None else None
     for t in range(edge, len(e) - edge):
@@ -433,7 +439,8 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
             continue
         if m is not None and pitch_locked_depth(prof, m, t, win) >= NOTCH_SHARE * depth:
             continue
-        if m is not None and vibrato is not None and vibrato_recurrent_dip(prof, m, t, d, *vibrato):
+        if (m is not None and vibrato is not None and robust is not None and r < DIP_DB
+                and vibrato_recurrent_dip(prof, m, t, d, *vibrato)):
             continue
         out.append(t)
     return out
