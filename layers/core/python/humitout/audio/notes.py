@@ -29,7 +29,8 @@
      also shows in the median of narrow band levels (:func:`band_level_db`; a room
      notch swept by vibrato dips one or two bands only) — this is what splits legato
      repeated notes. The levels are first freed of their vibrato-locked
-     wobble (:func:`detrend_vibrato_level`). A pitch change just after a re-attack
+     wobble (:func:`detrend_vibrato_level`); a shallow dip that comes back one vibrato cycle later
+     is a room notch, not a re-attack (:func:`vibrato_recurrent_dip`). A pitch change just after a re-attack
      dip starts where the level climbs out of the dip (:func:`attack_before_pitch_change`:
      under reverb the tracker hears the old note's tail for a while).
 3. Pieces shorter than ``MIN_NOTE_S`` are transitions (scoops, glides) and join
