@@ -111,13 +111,13 @@ def test_legato_steps_after_a_slow_glide_each_become_a_note():
     assert [round(n.midi) for n in notes] == [50, 46, 48, 50]
 
 
-def _notch_at_vibrato_top(dur_s=1.6, midi=69.0, rate=5.5, extent_st=0.12, notch_db=10.0, robust_db=6.0):
+def _notch_at_vibrato_top(dur_s=1.6, midi=69.0, rate=5.5, extent_st=0.12, notch_db=10.0, robust_db=6.0, lag=2):
     """A high held note whose strong fundamental meets a sharp room notch at the top of each
     vibrato cycle: the level dips ``notch_db`` there (and the band level ``robust_db``, the
-    fundamental filling two bands), 1-2 frames after the pitch peak."""
+    fundamental filling two bands), ``lag`` frames after the pitch peak."""
     t = np.arange(int(dur_s / HOP)) * HOP
     m = midi + extent_st * np.sin(2 * np.pi * rate * t)
-    notch = np.exp(-(((np.r_[m[:2], m[:-2]]) - (midi + extent_st)) / 0.03) ** 2)   # the level lags 2 frames
+    notch = np.exp(-(((np.r_[m[:lag], m[:-lag]]) - (midi + extent_st)) / 0.03) ** 2)   # the level lags the pitch
     return m, -30.0 - notch_db * notch, 5.0 - robust_db * notch
 
 
@@ -127,6 +127,26 @@ def test_held_note_dipping_at_each_vibrato_top_stays_one_note():
     r = np.r_[np.full(20, -60.0), r, np.full(20, -60.0)]
     notes = segment_notes(_track(m, conf), e, dip_level_db=r)
     assert len(notes) == 1
+
+
+def _dip_every_vibrato_cycle(dur_s=1.6, midi=60.0, rate=5.5, lag=4, raw_db=7.0, robust_db=5.0):
+    """A held note whose vibrato widens (0.1 to 0.35 semitones) while the level dips ``raw_db`` (the
+    notch-robust level ``robust_db``) once per cycle, ``lag`` frames after each top: reverb and the
+    level's window move a room notch's dip off the pitch that caused it, so the pitch at the dip is one
+    the vibrato passes loud in other cycles."""
+    t = np.arange(int(dur_s / HOP)) * HOP
+    phase = 2 * np.pi * rate * t
+    m = midi + np.linspace(0.1, 0.35, len(t)) * np.sin(phase)
+    top = np.cos(np.r_[np.full(lag, np.pi), phase[:-lag]] - np.pi / 2)      # 1 at each (lagged) top
+    dip = np.clip((top - 0.8) / 0.2, 0, 1)
+    return m, -30.0 - raw_db * dip, 5.0 - robust_db * dip
+
+
+def test_held_note_dipping_once_per_vibrato_cycle_off_the_pitch_the_notch_veto_reads_stays_one_note():
+    m, e, r = _dip_every_vibrato_cycle()
+    m, e, conf = _pad(m, e)
+    r = np.r_[np.full(20, -60.0), r, np.full(20, -60.0)]
+    assert len(segment_notes(_track(m, conf), e, dip_level_db=r)) == 1
 
 
 def test_repeat_with_the_same_vibrato_and_a_one_off_dip_still_splits():
@@ -182,3 +202,32 @@ def test_held_note_a_room_notch_takes_under_the_level_gate_stays_one_note_when_t
     # a release both levels show (8 dB in the notch-robust one) still ends the note
     track, e, robust = _held_with_dip(20.0, 8.0)
     assert len(segment_notes(track, e, None, robust)) == 2
+
+
+def _note_after_a_slow_attack(attack_db, attack_midi=57.0, attack_conf=0.6):
+    """A note (MIDI 60, 0.2-0.8 s, -25 dB) whose tail decays to -50 dB by 0.9 s, then six frames of
+    ``attack_db`` (dB) at ``attack_midi`` voiced with ``attack_conf``, then a note at MIDI 57 from 0.96 s."""
+    m = np.r_[np.full(60, 60.0), np.full(10, 60.0), np.full(6, attack_midi), np.full(60, 57.0)]
+    e = np.r_[np.full(60, -25.0), np.linspace(-28.0, -50.0, 10), attack_db, np.full(60, -25.0)]
+    conf = np.r_[np.full(70, 0.9), np.full(6, attack_conf), np.full(60, 0.9)]
+    m, e = np.r_[np.full(20, 50.0), m, np.full(20, 50.0)], np.r_[np.full(20, -80.0), e, np.full(20, -80.0)]
+    return _track(m, np.r_[np.zeros(20), conf, np.zeros(20)]), e
+
+
+def test_slow_attack_under_the_level_gate_still_gives_the_notes_onset():
+    # a speakerphone: the tracker holds the new pitch 60 ms while the level climbs from 16 to 20 dB
+    # under the note's peak (under the gate's TAIL_DB line); the note starts where its pitch does
+    track, e = _note_after_a_slow_attack(np.linspace(-45.0, -41.0, 6))
+    notes = segment_notes(track, e)
+    assert [round(n.midi) for n in notes] == [60, 57]
+    assert abs(notes[1].onset_s - 0.88) < 0.015
+
+
+def test_gated_frames_that_do_not_climb_out_of_the_gap_leave_the_onset_alone():
+    # the floor of the gap (a reverb tail's end, or the bottom of a dip between repeated notes) at the
+    # new pitch is no attack yet, nor are frames the tracker only weakly voices
+    for attack_db, conf in ((np.full(6, -50.0), 0.6), (np.linspace(-45.0, -41.0, 6), 0.4)):
+        track, e = _note_after_a_slow_attack(attack_db, attack_conf=conf)
+        notes = segment_notes(track, e)
+        assert [round(n.midi) for n in notes] == [60, 57]
+        assert abs(notes[1].onset_s - 0.94) < 0.015

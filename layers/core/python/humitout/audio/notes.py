@@ -14,6 +14,8 @@
    fragments are dropped so the whole gap is judged at once (:func:`drop_gate_flicker`). A room notch
    that takes a held note's energy under the gate for a few frames while the tracker keeps the
    pitch leaves a gap the notch-robust level does not show; it is voiced again (:func:`voice_notch_gaps`).
+   A note whose first frames the gate cut while the tracker already holds its pitch and the level
+   climbs out of the gap before it (a speakerphone's slow attack) starts there (:func:`attack_under_gate`).
    Dropouts (lost packets the network filled with digital silence,
    :func:`dead_air_frames`) are bridged when the voice is on at both ends
    (:func:`bridge_dead_air`).
@@ -27,7 +29,8 @@
      also shows in the median of narrow band levels (:func:`band_level_db`; a room
      notch swept by vibrato dips one or two bands only) — this is what splits legato
      repeated notes. The levels are first freed of their vibrato-locked
-     wobble (:func:`detrend_vibrato_level`). A pitch change just after a re-attack
+     wobble (:func:`detrend_vibrato_level`); a shallow dip that comes back one vibrato cycle later
+     is a room notch, not a re-attack (:func:`vibrato_recurrent_dip`). A pitch change just after a re-attack
      dip starts where the level climbs out of the dip (:func:`attack_before_pitch_change`:
      under reverb the tracker hears the old note's tail for a while).
 3. Pieces shorter than ``MIN_NOTE_S`` are transitions (scoops, glides) and join
@@ -69,6 +72,10 @@ NOTCH_TOL_ST = 0.05   # semitones: frames this close in pitch sit in the same ro
 NOTCH_SHARE = 0.4     # share of a dip's depth the same pitch elsewhere must show for the dip to be a room notch
 NOTCH_MAX_LAG = 2     # frames the level may lag the pitch
 NOTCH_MIN_FRAMES = 4  # frames at a dip's pitch (away from it) needed to tell whether the pitch explains it
+VIB_PERIOD_S = (0.14, 0.25)  # s, shortest and longest vibrato period (7-4 Hz) a dip may recur at
+VIB_RECUR_CORR = 0.75  # correlation of the pitch's wobble with itself one period later that makes it a vibrato
+VIB_RECUR_SHARE = 0.5  # share of a dip's depth the level dips again one vibrato period away when a notch makes it
+VIB_RECUR_REACH_S = 0.3  # s either side of a dip where the vibrato's period is read
 MIN_NOTE_S = 0.07     # s, shortest note
 MIN_SEP_S = 0.07      # s, closest two boundaries may be
 ONSET_LEAD_S = 0.02   # s, voicing (conf >= 0.5) starts this much after the attack does
@@ -81,6 +88,9 @@ GATE_DECAY_DB = 2.0   # dB a gate-made gap's level may fall from its first half 
 MAX_WEAK_ATTACK_S = 0.4  # s, longest weakly voiced attack added before a voiced run (re-pitched or
                          # noise-suppressed vowels can sit at the caller's level with a low confidence)
 ATTACK_LEVEL_DB = 6.0  # dB under a run's first frames where a steady pitch before it is still its attack
+GATED_ATTACK_S = 0.1   # s, longest attack the level gate cut before a note that still gives its onset
+ATTACK_RAMP_DB = 0.5   # dB a frame of such an attack may sit over the quietest frame after it (level jitter)
+ATTACK_RISE_DB = 3.0   # dB over the quietest frame of the gap before it a frame of such an attack must be
 PARTIAL_MAX_S = 0.5    # s, longest note checked for being a partial of its neighbour
 PARTIAL_SUB_DB = 8.0   # dB: sub-harmonic peaks this close to the note's own harmonics mean it is a partial
 SUBHARMONIC_MAX_S = 1.5  # s, longest note checked for being a sub-harmonic (an octave under) of its neighbour
@@ -369,8 +379,43 @@ def pitch_locked_depth(profile: np.ndarray, m: np.ndarray, t: int, win: int, *, 
     return best
 
 
+def _self_corr(v: np.ndarray, lag: int) -> float:
+    """Correlation of ``v`` (n,) with itself ``lag`` samples later (no mean removed)."""
+    a, b = v[:-lag], v[lag:]
+    return float(np.sum(a * b) / np.sqrt(np.sum(a * a) * np.sum(b * b) + 1e-12))
+
+
+def vibrato_recurrent_dip(profile: np.ndarray, m: np.ndarray, t: int, depth: float, periods: tuple[int, int],
+                          reach: int, smooth: int, *, min_corr: float = VIB_RECUR_CORR,
+                          share: float = VIB_RECUR_SHARE) -> bool:
+    """Whether a dip at frame ``t`` of ``depth`` dB comes back one vibrato period away: the pitch ``m``
+    (n,) wobbles around its ``smooth``-frame moving average within ``reach`` frames of ``t`` like a
+    sinusoid with a period of ``periods`` (shortest, longest; frames) frames (its wobble correlates
+    ``min_corr`` or more with itself one period later and ``-min_corr`` or less half a period later),
+    and the level dips (``profile`` (n,), :func:`dip_profile_db`) by ``share`` of ``depth`` or more
+    within two frames of ``t`` plus or minus that period.
+
+    A room notch the vibrato sweeps the voice's strong harmonic through dips the level once per
+    vibrato cycle, in both levels when one harmonic feeds most bands, at whatever pitch the notch
+    sits (reverb, the level's window and the tracker's lag move the dip off the pitch the notch
+    veto of :func:`pitch_locked_depth` reads); a re-attack dips once. Scoops into repeated notes
+    recur too, but as a pulse at each onset, which does not turn over half a period later."""
+    lo, hi = max(t - reach, 0), min(t + reach + 1, len(m))
+    seg = m[lo:hi]
+    seg = seg - np.convolve(np.pad(seg, smooth // 2, mode="edge"), np.ones(smooth) / smooth, "valid")[:len(seg)]
+    lags = [p for p in range(periods[0], periods[1] + 1) if len(seg) > p + 5]
+    if not lags:
+        return False
+    period = max(lags, key=lambda p: _self_corr(seg, p))
+    if _self_corr(seg, period) < min_corr or _self_corr(seg, period // 2) > -min_corr:
+        return False
+    return any(2 <= j < len(profile) - 2 and profile[j - 2:j + 3].max() >= share * depth
+               for j in (t - period, t + period))
+
+
 def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = None,
-              m: np.ndarray | None = None, *, both_db: float = DIP_BOTH_DB) -> list[int]:
+              m: np.ndarray | None = None, *, both_db: float = DIP_BOTH_DB,
+              vibrato: tuple[tuple[int, int], int, int] | None = None) -> list[int]:
     """Frame indices of level minima at least ``DIP_DB`` under the maxima on both sides.
 
     With ``robust`` (a notch-robust level, :func:`band_level_db`, same length), a dip must show
@@ -382,7 +427,11 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
     deeper of the two levels) or more
     (:func:`pitch_locked_depth`): a sharp notch the vibrato visits at each cycle's top can dip
     every band the voice's one strong harmonic feeds, so both levels dip, but it dips again every
-    time the pitch comes back; a re-articulation dips once, with the same pitch loud elsewhere."""
+    time the pitch comes back; a re-articulation dips once, with the same pitch loud elsewhere.
+    With ``vibrato`` (periods, reach, smooth: frames, :func:`vibrato_recurrent_dip`), a dip the
+    notch-robust level shows less than ``DIP_DB`` deep and the level shows again one vibrato period
+    away is no re-attack either (a re-attack the notch-robust level shows in full is one, whatever the
+    pitch does: repeated notes sung 4-7 a second make a pitch pattern as periodic as a vibrato)."""
     out = []
     prof = dip_profile_db(e, win) if m is not None else None
     for t in range(edge, len(e) - edge):
@@ -400,6 +449,9 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
         if depth < DIP_DB or (out and t - out[-1] <= 2):
             continue
         if m is not None and pitch_locked_depth(prof, m, t, win) >= NOTCH_SHARE * depth:
+            continue
+        if (m is not None and vibrato is not None and robust is not None and r < DIP_DB
+                and vibrato_recurrent_dip(prof, m, t, d, *vibrato)):
             continue
         out.append(t)
     return out
@@ -607,6 +659,35 @@ def extend_weak_edges(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, le
     return out
 
 
+def attack_under_gate(a: int, midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
+                      level_db: np.ndarray, ref: float, max_len: int, *, ramp_db: float = ATTACK_RAMP_DB,
+                      rise_db: float = ATTACK_RISE_DB) -> int:
+    """First frame of the attack of a voiced run starting at frame ``a`` whose first frames the level
+    gate cut: ``a`` moved back over up to ``max_len`` frames before it that are neither ``voiced`` (another
+    run's) nor ``level_ok`` but that the tracker voices (``conf`` >= ``VOICED_CONF``) at the note's pitch
+    ``ref`` (``midi`` within ``2 * STEADY_ST``), while the level ``level_db`` (n,, dB) climbs from them
+    into the run (none more than ``ramp_db`` dB over the quietest frame between it and ``a``) and out of
+    the gap before them (each ``rise_db`` dB or more over the quietest frame of the unvoiced frames, at
+    most ``2 * max_len``, before ``a``).
+
+    A speakerphone's small loudspeaker and room make some attacks slow: the tracker holds the new
+    pitch 50-70 ms before the level is within ``TAIL_DB`` of the note's peak. A reverb tail of an
+    earlier note at that pitch decays into the attack, so the walk stops where the level climbs back;
+    the floor of a dip between repeated notes (the gate cut the dip's bottom) is no attack yet."""
+    lo = max(a - 2 * max_len, 0)
+    prev = np.flatnonzero(voiced[lo:a])
+    lo = lo + int(prev[-1]) + 1 if len(prev) else lo
+    if lo >= a:
+        return a
+    floor = float(level_db[lo:a].min())
+    t, low = a, level_db[a]
+    while (t > lo and a - t < max_len and not level_ok[t - 1] and conf[t - 1] >= VOICED_CONF
+           and abs(midi[t - 1] - ref) <= 2 * STEADY_ST and floor + rise_db <= level_db[t - 1] <= low + ramp_db):
+        t -= 1
+        low = min(low, level_db[t])
+    return t
+
+
 def _core(m: np.ndarray, s: int, t: int) -> np.ndarray:
     """The central part (25 %-80 %) of frames ``s:t`` of pitch ``m``: a note's pitch without its glides."""
     d = t - s
@@ -664,8 +745,10 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     min_jump = max(1, int(round(MIN_JUMP_S / hop)))
     win = int(round(DIP_WIN_S / hop))
     vib_win = int(round(VIB_WIN_S / hop)) | 1
+    vib_recur = (tuple(int(round(p / hop)) for p in VIB_PERIOD_S), int(round(VIB_RECUR_REACH_S / hop)), vib_win)
     min_sep = int(round(MIN_SEP_S / hop))
     attack_lead = int(round(ATTACK_LEAD_S / hop))
+    gated_attack = int(round(GATED_ATTACK_S / hop))
     e_s = np.convolve(np.pad(e, 1, mode="edge"), np.ones(3) / 3, "valid")
     r_s = None if r is None else np.convolve(np.pad(r, 1, mode="edge"), np.ones(3) / 3, "valid")
 
@@ -683,7 +766,8 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         pc = _pitch_cuts(m, min_jump)
         level = detrend_vibrato_level(e_s[a:b], m, vib_win)
         dc = _dip_cuts(level, win, edge=min_len // 2,
-                       robust=None if r_s is None else detrend_vibrato_level(r_s[a:b], m, vib_win), m=m)
+                       robust=None if r_s is None else detrend_vibrato_level(r_s[a:b], m, vib_win), m=m,
+                       vibrato=vib_recur)
         moved, dc = attack_before_pitch_change(pc, dc, level, attack_lead, win)
         dips = (set(dc) | set(moved)) - set(pc)   # re-attacks, also those a pitch cut moved to
         pc = moved
@@ -706,7 +790,9 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         for s, t in merged:
             core = _core(m, s, t)
             lead = ONSET_LEAD_S if s == 0 else 0.0
-            notes.append(NoteEvent(onset_s=max((a + s) * hop - lead, 0.0), offset_s=(a + t) * hop,
+            start = a + s if s else attack_under_gate(a, np.nan_to_num(midi_all), track.confidence[:n], voiced,
+                                                      level_ok, e, float(np.median(core)), gated_attack)
+            notes.append(NoteEvent(onset_s=max(start * hop - lead, 0.0), offset_s=(a + t) * hop,
                                    midi=float(np.median(core)),
                                    confidence=float(np.clip(np.mean(conf[s:t]), 0.0, 1.0))))
             levels.append(float(np.median(e[a + s:a + t])))
