@@ -1,9 +1,12 @@
 """The pitch tracker's front-end: steady background noise out of noisy calls, quiet calls untouched."""
 import numpy as np
+import pytest
 from hum_synth import hum, phone, wav_bytes
+from scipy.signal import ShortTimeFFT
+from scipy.signal.windows import hann
 
 from humitout.audio.decode import decode_audio
-from humitout.audio.enhance import suppress_stationary_noise
+from humitout.audio.enhance import stft_all_frames, suppress_stationary_noise
 from humitout.audio.transcribe import transcribe_samples
 
 SR = 32000
@@ -63,3 +66,14 @@ def test_repeated_notes_under_engine_noise_split_at_their_re_attacks():
     x = hum([(0.5, 3.0, 50.0)], duration_s=3.5, sr=SR, dips=(1.0, 1.5, 2.0, 2.5), dip_db=8.0)
     y, sr = decode_audio(wav_bytes(phone(x + _at_snr(x, _engine(len(x)), 0.0), SR)))
     assert len(transcribe_samples(y, sr)[2]) == 5
+
+
+@pytest.mark.parametrize("n", [160_000, 1_001, 256, 300])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_all_frames_stft_equals_scipys_frame_by_frame_stft(n: int, dtype: type) -> None:
+    transform = ShortTimeFFT(hann(256, sym=False), 64, 8000)
+    x = np.random.default_rng(n).standard_normal(n).astype(dtype)
+    expected = transform.stft(x)
+    got = stft_all_frames(transform, x)
+    assert got.shape == expected.shape
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9 * np.abs(expected).max())

@@ -44,20 +44,36 @@ def band_snr_db(power: np.ndarray, freqs_hz: np.ndarray, lo_hz: float = 300.0) -
     return float(np.percentile(lvl, 95) - np.percentile(lvl, 10))
 
 
+def stft_all_frames(transform: ShortTimeFFT, x: np.ndarray) -> np.ndarray:
+    """``transform.stft(x)`` (bins, frames) of a real ``x`` (n,), computed on all frames at once:
+    the same zero-padded frames (``p_min`` to ``p_max``), window, phase shift and one-sided FFT, to
+    the last bit. scipy's ``stft`` transforms one frame at a time in Python, which was most of the
+    suppressor's CPU (0.0045 CPU-s per audio-s on dev)."""
+    m, mid, hop = transform.m_num, transform.m_num_mid, transform.hop
+    start = transform.p_min * hop - mid
+    end = (transform.p_max(len(x)) - 1) * hop - mid + m
+    pad_left = max(-start, 0)
+    padded = np.pad(x, (pad_left, max(end - len(x), 0)))
+    frames = np.lib.stride_tricks.sliding_window_view(padded, m)[start + pad_left:end + pad_left - m + 1:hop]
+    shift = (transform.phase_shift + mid) % m
+    return np.fft.rfft(np.roll(frames * transform.win, -shift, axis=1), n=transform.mfft, axis=1).T
+
+
 def suppress_stationary_noise(x: np.ndarray, sr: int, *, win_s: float = 0.032, overlap: int = 4,
                               max_hz: float = 2100.0, max_snr_db: float = 20.0, memory_s: float = 4.0,
                               smooth_s: float = 0.2, spread_bins: int = 1, over: float = 2.0,
                               floor_db: float = -20.0) -> np.ndarray:
     """``x`` (n,) at ``sr`` Hz with its steady background noise under ``max_hz`` Hz suppressed
     (module docstring); ``x`` itself when its voice band is ``max_snr_db`` dB or more above its
-    floor. ``win_s`` s periodic-Hann STFT frames (scipy's ``ShortTimeFFT``, exact inverse), ``overlap``
+    floor. ``win_s`` s periodic-Hann STFT frames (scipy's ``ShortTimeFFT``, exact inverse; the forward
+    transform by :func:`stft_all_frames`), ``overlap``
     frames per window; see :func:`stationary_gain`."""
     nper = int(round(win_s * sr))
     hop = nper // overlap
     if len(x) < nper:
         return x
     transform = ShortTimeFFT(hann(nper, sym=False), hop, sr)
-    z = transform.stft(x)
+    z = stft_all_frames(transform, x)
     low = transform.f <= max_hz
     power = np.abs(z[low]) ** 2
     if band_snr_db(power, transform.f[low]) >= max_snr_db:
