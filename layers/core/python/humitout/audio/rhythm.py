@@ -199,12 +199,15 @@ def track_beats(onsets_s: np.ndarray, weights: np.ndarray, period_s: float, end_
     back = np.full(n, -1)
     for t in range(lo, n):
         prev = t - offsets
-        ok = prev >= 0
-        cand = score[prev[ok]] + penalty[ok]
+        if t < hi:   # the first frames: not every predecessor exists yet
+            ok = prev >= 0
+            prev, cand = prev[ok], score[prev[ok]] + penalty[ok]
+        else:
+            cand = score[prev] + penalty
         k = int(np.argmax(cand))
         if cand[k] > 0:
             score[t] = env[t] + cand[k]
-            back[t] = prev[ok][k]
+            back[t] = prev[k]
     tail = np.arange(max(n - int(round(p)), 0), n)
     t = int(tail[np.argmax(score[tail])])
     chain = [t]
