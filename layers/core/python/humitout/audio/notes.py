@@ -730,9 +730,10 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
         voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
     voiced = drop_gate_flicker(voiced, track.confidence[:n], level_ok, min_len)
-    voiced = fill_weak_gaps(np.nan_to_num(midi_all), track.confidence[:n], voiced, level_ok,
+    midi_filled = np.nan_to_num(midi_all)   # unvoiced frames at 0, for the rules that read any frame
+    voiced = fill_weak_gaps(midi_filled, track.confidence[:n], voiced, level_ok,
                             int(round(MAX_WEAK_GAP_S / hop)), e, max_gated=int(round(MAX_GATED_GAP_S / hop)))
-    voiced = extend_weak_edges(np.nan_to_num(midi_all), track.confidence[:n], voiced, level_ok,
+    voiced = extend_weak_edges(midi_filled, track.confidence[:n], voiced, level_ok,
                                int(round(MAX_WEAK_ATTACK_S / hop)), e)
     r = None
     if dip_level_db is not None:
@@ -740,7 +741,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         if dead is not None and dead[:n].any():
             r = bridge_dead_air(np.zeros(n), np.ones(n, bool), r, dead[:n], int(round(MAX_DEAD_S / hop)),
                                 int(round(DEAD_PAD_S / hop)))[2]
-        voiced = voice_notch_gaps(np.nan_to_num(midi_all), track.confidence[:n], voiced, r,
+        voiced = voice_notch_gaps(midi_filled, track.confidence[:n], voiced, r,
                                   int(round(MAX_WEAK_GAP_S / hop)))
     min_jump = max(1, int(round(MIN_JUMP_S / hop)))
     win = int(round(DIP_WIN_S / hop))
@@ -788,12 +789,12 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         merged = _join_same_pitch(merged, m, dips)
         conf = track.confidence[a:b]
         for s, t in merged:
-            core = _core(m, s, t)
+            pitch = float(np.median(_core(m, s, t)))
             lead = ONSET_LEAD_S if s == 0 else 0.0
-            start = a + s if s else attack_under_gate(a, np.nan_to_num(midi_all), track.confidence[:n], voiced,
-                                                      level_ok, e, float(np.median(core)), gated_attack)
+            start = a + s if s else attack_under_gate(a, midi_filled, track.confidence[:n], voiced,
+                                                      level_ok, e, pitch, gated_attack)
             notes.append(NoteEvent(onset_s=max(start * hop - lead, 0.0), offset_s=(a + t) * hop,
-                                   midi=float(np.median(core)),
+                                   midi=pitch,
                                    confidence=float(np.clip(np.mean(conf[s:t]), 0.0, 1.0))))
             levels.append(float(np.median(e[a + s:a + t])))
             runs.append(a)
@@ -801,7 +802,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     edge = talker_at_note_edges(notes, skip_partials=True)   # before the caller's level and register are read
     notes, levels, runs, steady = ([v for v, x in zip(q, edge) if not x] for q in (notes, levels, runs, steady))
     kept = keep_callers_notes(notes, np.array(levels), np.array(runs), np.array(steady))
-    return onsets_at_level_rise(kept, e, np.nan_to_num(midi_all), voiced, hop, min_len=min_len)
+    return onsets_at_level_rise(kept, e, midi_filled, voiced, hop, min_len=min_len)
 
 
 def onsets_at_level_rise(notes: list[NoteEvent], level_db: np.ndarray, midi: np.ndarray, voiced: np.ndarray,
