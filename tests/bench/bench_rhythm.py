@@ -318,20 +318,19 @@ def stress_items(folder: Path, dev: Path | None = None) -> list[dict]:
     beat references of the dev item it sings again (``from`` in its ``.json``) carried onto its own
     performance by ``rhythm_refs.mapped_beats``; meter and pickup are the dev item's."""
     dev = BENCH_DIR / "data" / "dev" if dev is None else dev
+    dev_refs = {r["id"]: r for r in score_rhythm.load_refs(dev.parent, dev.name)}
     with open(dev / "beats_index.csv") as f:
-        index = {r["id"]: r for r in csv.DictReader(f)}
+        pickups = {r["id"]: int(r["pickup_beats"]) for r in csv.DictReader(f)}
     items = []
     for meta_path in sorted(folder.glob("*.json")):
         meta = json.loads(meta_path.read_text())
-        src, row = meta["from"], index[meta["from"]]
+        src = meta["from"]
         notes = np.loadtxt(folder / f"{meta['id']}.notes.csv", delimiter=",", skiprows=1, ndmin=2)
         dev_notes = np.loadtxt(dev / f"{src}.notes.csv", delimiter=",", skiprows=1, ndmin=2)
         dev_beats = np.loadtxt(dev / f"{src}.beats.csv", delimiter=",", skiprows=1, ndmin=2)
-        pickup = int(row["pickup_beats"])
+        pickup = pickups[src]
         beats = mapped_beats(dev_beats, pickup, dev_notes[:, 0], notes[:, 0])
-        ref = {"id": meta["id"], "set": folder.name, "meter": row["meter"],
-               "meter_class": row.get("meter_class") or score_rhythm.meter_class(row["meter"]),
-               "irregular": int(row.get("irregular_bars") or 0) > 0,
+        ref = {**dev_refs[src], "id": meta["id"], "set": folder.name, "wav": str(folder / f"{meta['id']}.wav"),
                "beats": beats[:, 0], "downbeats": beats[beats[:, 1] == 1, 0],
                "beat_bpm": 60.0 / float(np.median(np.diff(beats[:, 0])))}
         items.append({"ref": ref, "beats": beats, "notes": notes, "pickup": pickup, "from": src,

@@ -1,7 +1,9 @@
 import numpy as np
 
-from humitout.models import Chord
+from humitout.models import Chord, Section
 from humitout.music.pianoroll import landscape_figure, note_name, portrait_figure
+
+from conftest import make_arrangement
 
 
 def _dense_chords(arrangement):
@@ -14,8 +16,13 @@ def _dense_chords(arrangement):
 
 def _chord_label_boxes(axes):
     renderer = axes.figure.canvas.get_renderer()
-    section_names = {"Intro", "Verse", "Ending"}
-    return [t.get_window_extent(renderer) for t in axes.texts if t.get_text().strip() not in section_names]
+    return [t.get_window_extent(renderer) for t in axes.texts if t.get_fontweight() != "bold"]
+
+
+def _label_boxes(axes):
+    """Every name on the sections-and-chords row: section names (bold) and chord names."""
+    renderer = axes.figure.canvas.get_renderer()
+    return [t.get_window_extent(renderer) for t in axes.texts]
 
 
 def _overlaps(boxes) -> list:
@@ -31,6 +38,20 @@ def test_chord_names_never_overlap_in_either_rendering(arrangement):
     for axes in portrait.axes[0::3]:
         assert not _overlaps(_chord_label_boxes(axes))
     assert sum(len(_chord_label_boxes(a)) for a in portrait.axes[0::3]) == len(busy.chords)
+
+
+def test_short_sections_names_overlap_neither_each_other_nor_chords():
+    """A 40-bar song of one-bar sections (a short pre-chorus before each chorus): no two section or
+    chord names touch in either rendering."""
+    busy = _dense_chords(make_arrangement(bars=40))
+    names = ["intro", "verse", "pre-chorus", "chorus", "pre-chorus", "chorus", "bridge", "outro"]
+    busy.sections = [Section(name=names[b % len(names)], start_bar=b, bars=1) for b in range(busy.total_bars)]
+    landscape = landscape_figure(busy, np.zeros((2, 48_000), np.float32), 48_000)
+    portrait = portrait_figure(busy)
+    for axes in [landscape.axes[0], *portrait.axes[0::3]]:
+        boxes = _label_boxes(axes)
+        assert len(boxes) > 4 and not _overlaps(boxes)
+    assert sum(t.get_fontweight() == "bold" for t in landscape.axes[0].texts) == busy.total_bars
 
 
 def test_axes_show_note_names_bars_and_labelled_drum_lanes(arrangement):

@@ -130,42 +130,47 @@ def _draw_drums(axes, arrangement: Arrangement, lanes: list[str], fontsize: floa
     axes.set_yticks(range(len(lanes)), lanes, fontsize=fontsize)
 
 
-def _draw_chords_and_sections(axes, arrangement: Arrangement, first_beat: float, last_beat: float,
-                              fontsize: float) -> None:
-    """Section names on the top row, chord names on rows below: a name that would touch the one
-    before it on its row goes to the next row, so no two names overlap."""
-    beats_per_bar = arrangement.time_signature.numerator * 4 / arrangement.time_signature.denominator
-    axes.set_xlim(first_beat, last_beat)
-    axes.set_axis_off()
+def _pack_rows(axes, labels: list[tuple[float, str]], fontsize: float, weight: str) -> list[int]:
+    """Row of each ``(beat, text)`` label (in beat order): the first row whose last name ends, plus a
+    small gap, left of where this one starts, so no two names on a row touch."""
     renderer = axes.figure.canvas.get_renderer()
-    to_display = axes.transData.transform
-    line = fontsize * 1.35 * axes.figure.dpi / 72 / axes.bbox.height  # one text line, in axes fraction
-    for section in arrangement.sections:
-        start = section.start_bar * beats_per_bar
-        if first_beat <= start < last_beat:
-            axes.axvline(start, color="0.2", linewidth=1.2)
-            axes.text(start, 1.0, f" {section.name.title()}", fontsize=fontsize, weight="bold", va="top",
-                      transform=axes.get_xaxis_transform())
-    row_ends: list[float] = []  # display x where each chord row is free again
-    placed: list[tuple[float, str, int]] = []
-    gap = fontsize * 0.6
-    for chord in arrangement.chords:
-        if not first_beat <= chord.start_beat < last_beat:
-            continue
-        label = axes.text(chord.start_beat, 0, f" {chord.symbol}", fontsize=fontsize)
-        width = label.get_window_extent(renderer).width
-        label.remove()
-        left = to_display((chord.start_beat, 0))[0]
+    row_ends: list[float] = []  # display x where each row is free again
+    rows = []
+    for beat, text in labels:
+        probe = axes.text(beat, 0, text, fontsize=fontsize, weight=weight)
+        width = probe.get_window_extent(renderer).width
+        probe.remove()
+        left = axes.transData.transform((beat, 0))[0]
         row = next((r for r, end in enumerate(row_ends) if left >= end), len(row_ends))
         if row == len(row_ends):
             row_ends.append(0.0)
-        row_ends[row] = left + width + gap
-        placed.append((chord.start_beat, chord.symbol, row))
-    for beat, symbol, row in placed:  # rows under the section names, one line each
-        y = 1.0 - line * (row + 2)
-        axes.text(beat, y, f" {symbol}", fontsize=fontsize, va="bottom", transform=axes.get_xaxis_transform())
-        axes.vlines(beat, y - 0.2 * line, y + 0.6 * line, transform=axes.get_xaxis_transform(), colors="0.3",
-                    linewidth=0.8)
+        row_ends[row] = left + width + fontsize * 0.6
+        rows.append(row)
+    return rows
+
+
+def _draw_chords_and_sections(axes, arrangement: Arrangement, first_beat: float, last_beat: float,
+                              fontsize: float) -> None:
+    """Section names on the top rows, chord names on rows below them: a name that would touch the
+    one before it on its row goes to the next row, so no two names overlap."""
+    beats_per_bar = arrangement.time_signature.numerator * 4 / arrangement.time_signature.denominator
+    axes.set_xlim(first_beat, last_beat)
+    axes.set_axis_off()
+    line = fontsize * 1.35 * axes.figure.dpi / 72 / axes.bbox.height  # one text line, in axes fraction
+    to_axes = axes.get_xaxis_transform()
+    sections = [(s.start_bar * beats_per_bar, f" {s.name.title()}") for s in arrangement.sections
+                if first_beat <= s.start_bar * beats_per_bar < last_beat]
+    section_rows = _pack_rows(axes, sections, fontsize, "bold")
+    for (beat, name), row in zip(sections, section_rows):
+        axes.axvline(beat, color="0.2", linewidth=1.2)
+        axes.text(beat, 1.0 - line * (row + 1), name, fontsize=fontsize, weight="bold", va="bottom",
+                  transform=to_axes)
+    first_chord_row = max(section_rows, default=0) + 1
+    chords = [(c.start_beat, f" {c.symbol}") for c in arrangement.chords if first_beat <= c.start_beat < last_beat]
+    for (beat, symbol), row in zip(chords, _pack_rows(axes, chords, fontsize, "normal")):
+        y = 1.0 - line * (first_chord_row + row + 1)
+        axes.text(beat, y, symbol, fontsize=fontsize, va="bottom", transform=to_axes)
+        axes.vlines(beat, y - 0.2 * line, y + 0.6 * line, transform=to_axes, colors="0.3", linewidth=0.8)
 
 
 def _envelope(mix: np.ndarray, sample_rate_hz: int, seconds_per_beat: float) -> tuple[np.ndarray, ...]:
