@@ -83,9 +83,9 @@ def main(argv: list[str] | None = None) -> int:
                 t[f"{cue} right"] += margin(v, right) > 0
                 t[f"{cue} margin"] += margin(v, right)
             if a.items and chosen != right:
-                print(f"    {name:<8s} {item['ref']['id']:<14s} {item.get('group') or '':<20s} {est.time_signature.text}"
-                      f" right phase {right}, chose {chosen}: " + ", ".join(f"{c} {margin(v, right):+.2f}"
-                                                                           for c, v in cues.items()))
+                margins = ", ".join(f"{c} {margin(v, right):+.2f}" for c, v in cues.items())
+                print(f"    {name:<8s} {item['ref']['id']:<14s} {item.get('group') or '':<20s}"
+                      f" {est.time_signature.text} right phase {right}, chose {chosen}: {margins}")
     for meter, t in sorted(table.items()):
         n = t["items"]
         print(f"{meter}: {int(n)} items, chosen phase right {int(t['chosen right'])}; " + "; ".join(
