@@ -64,8 +64,9 @@ def votes(item: dict, kw: dict) -> dict:
     est = r.time_signature.text if r.time_signature.text in CLASSES else "other"
     ratio = r.beat_bpm / item["beat_bpm"]
     grid = r
-    if r.compound and r.beats_per_bar == 2 and kw.get("compound_rate_boundary", 1.75):
-        simple = R.analyse_rhythm(on, off, midi, item["duration"], **{**kw, "compound_rate_boundary": None})
+    if r.compound and r.beats_per_bar == 2:
+        simple = R.analyse_rhythm(on, off, midi, item["duration"], **{
+            **kw, "compound_rate_boundary": None, "compound_notation_boundary": None})
         if not simple.compound:
             grid = simple
     order = np.argsort(on)

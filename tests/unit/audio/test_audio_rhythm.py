@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from hum_synth import hum, perform, phone, tune, wav_bytes
-from humitout.audio.rhythm import (analyse_rhythm, beat_level_log_prior, diatonic_triads, grid_fit, harmonic_fit,
-                                   note_lengths, tactus_log_prior, track_beats)
+from humitout.audio.rhythm import (analyse_rhythm, beat_level_log_prior, compound_log_ratio, diatonic_triads, grid_fit,
+                                   harmonic_fit, note_lengths, tactus_log_prior, track_beats)
 from humitout.audio.transcribe import analyse_recording
 from humitout.music.arrangement import quantise_melody
 
@@ -163,12 +163,33 @@ def test_a_tune_in_eighths_read_in_three_quarters_is_written_six_eight_with_the_
     notes, _ = perform(EIGHTHS_JIG, 120.0, seed=seed)
     on, off, midi = np.array(notes).T
     rhythm = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5)
-    three = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5, compound_rate_boundary=None)
+    three = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5, compound_notation_boundary=None)
     assert three.time_signature.text == "3/4"                          # what the grid alone reads
     assert rhythm.time_signature.text == "6/8"
     assert rhythm.beat_bpm == pytest.approx(80.0, rel=0.04)            # dotted quarters
     np.testing.assert_allclose(rhythm.downbeats_s[:6], three.downbeats_s[:6], atol=0.01)
     assert abs(rhythm.downbeats_s[0] - on[0]) < 0.07
+
+
+def _notated(lengths_quarters, midi):
+    """Onsets and lengths (s, a quarter a second) of notes from a downbeat at 3 s, their quarter grid
+    and its dotted-quarter regrouping with the same bar lines (every three quarters)."""
+    on = 3.0 + np.cumsum([0.0] + list(lengths_quarters[:-1]))
+    end = on[-1] + lengths_quarters[-1]
+    return (on, np.array(lengths_quarters, float), np.array(midi, float), np.arange(0.0, end + 3.5, 1.0),
+            np.arange(0.0, end + 3.5, 1.5))
+
+
+def test_a_three_four_reading_whose_notes_sit_as_six_eight_is_six_eight_though_it_moves_in_quarters():
+    # q e q e | q e q. (6/8 in long-short): 1.33 notes a quarter, under the 1.75 of the rate rule
+    jig = [1, .5, 1, .5, 1, .5, 1.5] * 4
+    pitches = ([67, 69, 71, 67, 69, 71, 69] + [72, 71, 69, 67, 69, 71, 67]) * 2
+    ratio = compound_log_ratio(*_notated(jig, pitches))
+    assert ratio > 19.8                                                  # analyse_rhythm's default boundary
+    assert len(jig) / sum(jig) < 1.75
+    # q q q | h q (3/4 in quarters and halves) stays 3/4
+    waltz = [1, 1, 1, 2, 1] * 4
+    assert compound_log_ratio(*_notated(waltz, [67, 69, 71, 72, 71] * 4)) < 0.0
 
 
 def test_the_notation_model_reads_a_tune_in_eighths_at_90_as_two_four_not_four_four_at_180():

@@ -589,6 +589,17 @@ def phrase_end_scores(onsets_s: np.ndarray, offsets_s: np.ndarray, beats_s: np.n
     return {ph: float(np.log(profile[(ends - ph) % beats_per_bar]).sum()) for ph in range(beats_per_bar)}
 
 
+def compound_log_ratio(onsets_s: np.ndarray, lengths_s: np.ndarray, midi: np.ndarray, beats_s: np.ndarray,
+                       dotted_s: np.ndarray) -> float:
+    """Log-likelihood ratio (nats) of the notes as notated 6/8 on the dotted-quarter grid ``dotted_s``
+    against 3/4 on the quarter grid ``beats_s`` (the same bar lines), each at its best bar phase under
+    :func:`notation_scores`: positive when they sit as 6/8 (onsets on the first and third eighth of
+    each dotted quarter, long notes of one or two dotted quarters)."""
+    triple = notation_scores(onsets_s, lengths_s, midi, beats_s, False)
+    compound = notation_scores(onsets_s, lengths_s, midi, dotted_s, True)
+    return max(compound.values()) - max(v for (k, _), v in triple.items() if k == 3)
+
+
 def _softmax_probability(values: list[float], chosen: float, scale: float) -> float:
     """Probability of the value ``chosen`` among ``values`` under a softmax with temperature ``scale``."""
     v = np.array(values) / scale
@@ -612,7 +623,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                    meter_fit_weight: float = 0.5, harmony_weight: float = 0.0, diatonic: bool = True,
                    temperatures: tuple[float, float, float] = (0.15, 0.5, 1.2),
                    upbeat_weight: float = 0.3, tactus_max_bpm: float | None = 150.0,
-                   tactus_octaves: float = 0.3, compound_rate_boundary: float | None = 1.75,
+                   tactus_octaves: float = 0.3, compound_rate_boundary: float | None = None,
+                   compound_notation_boundary: float | None = 19.8,
                    notation_weight: float = 0.5, beat_notation_weight: float = 0.5, phrase_end_weight: float = 0.5,
                    quarter_bpm: float = 110.0, tempo_octaves: float = 0.4,
                    notations: tuple[tuple[float, bool, float, float, float], ...] = BEAT_NOTATIONS) -> Rhythm:
@@ -649,10 +661,15 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     so: a tune counted at its eighths is moved to its quarters. At 0.5 it helps the held-out
     stand-ins and dev (score position, meter, tempo) and costs one generated tune at 152 BPM (README "Time").
 
-    A 3/4 reading of a tune that moves faster than ``compound_rate_boundary`` notes a quarter (None:
-    off) is written as 6/8 with the same bar lines: in notated folk tunes (music21's corpus, as
-    above: 535 3/4 and 409 6/8 tunes) 1.75 notes a quarter is above 96 % of the 3/4 tunes and 28 % of
-    the 6/8 ones, which move in eighths (median 1.57 against 1.20).
+    A 3/4 reading is written as 6/8 with the same bar lines when the notes are likelier as notated 6/8
+    on the dotted quarters than as 3/4 on the quarters by more than ``compound_notation_boundary``
+    nats (None: off): the log-likelihood ratio of the best readings under :func:`notation_scores`.
+    The boundary is a logistic fit on the 507 notated 3/4 and 6/8 tunes of the model's training
+    collections (``tests/bench/learn_compound_boundary.py``: the ratio alone tells them apart in 99 %
+    of them; the ratio is over-confident, so the even odds lie at 19.8 nats, and the note rate adds
+    nothing to it). ``compound_rate_boundary`` (None: off) is the older rule: a tune that moves
+    faster than that many notes a quarter is 6/8 (1.75 is above 96 % of the notated 3/4 tunes and 28 %
+    of the 6/8 ones: 57 % of those tunes right, the rate at its best boundary 72 %).
 
     A bar phase that makes the first notes a pickup of two beats or more loses ``upbeat_weight``
     when nothing marks them as one (they and the note on the first downbeat all have the same
@@ -759,10 +776,13 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     if pickup >= m - 0.25:       # a "pickup" of a whole bar is the first bar itself
         pickup -= m
         first -= m
-    if not compound and m == 3 and compound_rate_boundary and rate > compound_rate_boundary:
-        # three quarters a bar are also two dotted quarters: a tune that moves in eighths is a 6/8 tune
-        origin = int(phase) % 3 - 3
-        dotted = _regrouped(beats, origin, 1.5)
+    origin = int(phase) % 3 - 3
+    dotted = _regrouped(beats, origin, 1.5) if not compound and m == 3 else None
+    if dotted is not None and (
+            (compound_rate_boundary and rate > compound_rate_boundary)
+            or (compound_notation_boundary is not None
+                and compound_log_ratio(on, lengths, pitch, beats, dotted) > compound_notation_boundary)):
+        # three quarters a bar are also two dotted quarters: a tune whose notes sit as 6/8 is a 6/8 tune
         keep = dotted >= on[0] - 0.9 * 1.5 * float(np.median(np.diff(beats)))
         dropped = int(np.argmax(keep))
         beats = dotted[keep]
