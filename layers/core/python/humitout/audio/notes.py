@@ -768,7 +768,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     in ``dip_level_db`` (n,) (:func:`band_level_db`, robust to notches), else in the energy."""
     hop = track.hop_s
     n = min(len(track.hz), len(energy_db))
-    midi_all = track.midi[:n]
+    midi_all = midi_heard = track.midi[:n]   # midi_heard: the tracker's own, NaN where it has none
     e = energy_db[:n]
     min_len = int(np.ceil(MIN_NOTE_S / hop - 1e-9))
     if dead is not None and dead[:n].any():
@@ -784,7 +784,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
         voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
     if dip_level_db is not None:
-        voiced = voice_buried_pitch(midi_all, track.confidence[:n], voiced, level_ok, dip_level_db[:n],
+        voiced = voice_buried_pitch(midi_heard, track.confidence[:n], voiced, level_ok, dip_level_db[:n],
                                     int(round(BURIED_HOLD_S / hop)), int(round(LEVEL_WIN_S / hop)))
     voiced = drop_gate_flicker(voiced, track.confidence[:n], level_ok, min_len)
     midi_filled = np.nan_to_num(midi_all)   # unvoiced frames at 0, for the rules that read any frame
