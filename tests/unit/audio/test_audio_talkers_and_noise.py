@@ -4,7 +4,7 @@ import numpy as np
 
 from humitout.audio.f0 import PitchTrack, midi_to_hz
 from humitout.audio.notes import (NoteEvent, drop_talker_edges, keep_callers_notes, onsets_at_level_rise, segment_notes,
-                                  talker_at_note_edges)
+                                  talker_at_note_edges, voice_buried_pitch)
 
 HOP = 0.01
 
@@ -65,6 +65,47 @@ def test_held_note_a_noise_suppressor_holds_near_the_level_gate_stays_one_note()
     notes = segment_notes(_track(np.full(len(level), 67.0), conf), level)
     assert len(notes) == 1
 
+
+
+def _noisy_call(buried_midi: float, tone_midi: float = 41.0):
+    """Four 0.4 s notes the tracker voices (MIDI 60, 62, 60, 62; 0.25 s gaps) with a fifth, 0.3 s at
+    ``buried_midi``, after the second, that it hears at confidence 0.18 under fan noise; in the gaps
+    it follows the fan's line at ``tone_midi`` (confidence 0.03). Returns the track, the call's
+    level (noise fills the gaps to 6 dB under the voice) and the cleaned level (20 dB under)."""
+    rng = np.random.default_rng(0)
+    gap = lambda k: (np.full(k, tone_midi) + 0.2 * rng.standard_normal(k), np.full(k, 0.03), -31.0, -22.0)
+    note = lambda k, m, c: (np.full(k, m) + 0.05 * rng.standard_normal(k), np.full(k, c), -25.0, -2.0)
+    parts = [gap(30), note(40, 60.0, 0.9), gap(25), note(40, 62.0, 0.9), gap(25), note(30, buried_midi, 0.18),
+             gap(25), note(40, 60.0, 0.9), gap(25), note(40, 62.0, 0.9), gap(30)]
+    midi = np.concatenate([p[0] for p in parts])
+    conf = np.concatenate([p[1] for p in parts])
+    level = np.concatenate([np.full(len(p[0]), p[2]) for p in parts])
+    clean = np.concatenate([np.full(len(p[0]), p[3]) for p in parts])
+    return _track(midi, conf), level, clean
+
+
+def test_voice_buried_in_noise_holding_its_pitch_makes_a_note_and_a_background_tone_does_not():
+    # the fifth note at 57 is sung: a steady pitch where the cleaned level rises out of the gaps
+    track, level, clean = _noisy_call(57.0)
+    notes = segment_notes(track, level, None, clean)
+    assert [round(n.midi) for n in notes] == [60, 62, 57, 60, 62]
+    assert abs(notes[2].onset_s - 1.60) < 0.03
+    # the same piece at the fan's pitch (the tracker reports it in the quiet frames) is the fan
+    track, level, clean = _noisy_call(41.4)
+    assert [round(n.midi) for n in segment_notes(track, level, None, clean)] == [60, 62, 60, 62]
+
+
+def test_buried_pitch_does_not_lengthen_a_note_the_tracker_voices_at_that_pitch():
+    # 20 frames voiced at 60, then 20 weakly voiced frames at the same pitch (a repeat's dip or a
+    # late onset is the tracker's to place), then 20 weakly voiced frames at 64 (a new note)
+    n = 80
+    midi = np.r_[np.full(60, 60.0), np.full(20, 64.0)]
+    conf = np.r_[np.full(20, 0.9), np.full(60, 0.2)]
+    conf[-20:] = 0.2
+    conf[40:60] = 0.02
+    midi[40:60] = 50.0 + 8.0 * np.random.default_rng(1).random(20)   # noise: no steady pitch
+    out = voice_buried_pitch(midi, conf, conf >= 0.5, np.ones(n, bool), np.zeros(n), 10, 30)
+    assert not out[20:60].any() and out[60:].all()
 
 
 def test_talker_syllable_leaping_from_a_held_notes_edge_is_flagged_and_a_partial_left_to_the_fold():

@@ -10,6 +10,9 @@
    inside a held pitch and weak attacks before a run at its pitch
    (:func:`fill_weak_gaps`, :func:`extend_weak_edges`: voicing from pitch
    continuity and level, which noise suppressors and codecs leave intact).
+   A voice buried in noise (confidence 0.1-0.5) that holds its pitch where the noise-suppressed
+   level rises out of the gaps is voiced, unless that pitch is a steady background tone the
+   tracker also reports in the quiet frames (:func:`voice_buried_pitch`).
    A noise suppressor holding a note near the level gate's line makes the gate flicker; the
    fragments are dropped so the whole gap is judged at once (:func:`drop_gate_flicker`). A room notch
    that takes a held note's energy under the gate for a few frames while the tracker keeps the
@@ -79,6 +82,11 @@ VIB_RECUR_REACH_S = 0.3  # s either side of a dip where the vibrato's period is 
 MIN_NOTE_S = 0.07     # s, shortest note
 MIN_SEP_S = 0.07      # s, closest two boundaries may be
 ONSET_LEAD_S = 0.02   # s, voicing (conf >= 0.5) starts this much after the attack does
+BURIED_CONF = 0.1      # voicing confidence from which a held pitch in loud frames of the cleaned call is a buried voice
+BURIED_NEAR_DB = 10.0  # dB under the local maximum of the noise-suppressed level where a buried voice may sit
+BURIED_HOLD_S = 0.1    # s, how long a buried voice must hold its pitch (longer than MIN_NOTE_S: noise is less steady)
+TONE_SHARE = 0.1       # share of the quiet frames at one pitch (nearest semitone) that makes it a steady background tone
+TONE_ST = 1.0          # semitones: a held pitch this close to a background tone is the tone
 WEAK_CONF = 0.25      # voicing confidence under 0.5 that a steady, loud pitch still makes a note
 STEADY_ST = 0.5       # semitones: a weakly voiced run is a note where its pitch stays this close to its median
 MAX_WEAK_GAP_S = 0.2  # s, longest weakly voiced (or notch-gated) gap inside a held pitch that is voiced again
@@ -555,6 +563,52 @@ def rescue_weak_voicing(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray,
     return out
 
 
+def voice_buried_pitch(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
+                       clean_db: np.ndarray, hold: int, win: int, *, min_conf: float = BURIED_CONF,
+                       near_db: float = BURIED_NEAR_DB, tone_share: float = TONE_SHARE,
+                       tone_st: float = TONE_ST) -> np.ndarray:
+    """Voiced mask (n,) plus pieces where a voice buried in noise holds its pitch at a low confidence.
+
+    Under street, car or fan noise at 8-15 dB SNR the tracker often hears a sung note's pitch right
+    while its confidence stays at 0.1-0.3, under what :func:`rescue_weak_voicing` accepts; the
+    noise-suppressed level ``clean_db`` (n,, dB; :func:`band_level_db` of the cleaned call) still
+    rises 10-20 dB out of the gaps there, since the suppressor takes the steady noise out. A piece of
+    ``hold`` frames or more is voiced where every frame is unvoiced, ``level_ok``, at a confidence of
+    ``min_conf`` or more and within ``near_db`` dB of the maximum of ``clean_db`` within +-``win``
+    frames, and the pitch (median of 5 frames) moves less than ``STEADY_ST`` from frame to frame.
+
+    Steady tones hold a pitch too (an engine's or fan's line the suppressor leaves a trace of): the
+    pitches the tracker reports in the quiet frames (unvoiced, under the ``near_db`` line) that
+    take ``tone_share`` of them or more (nearest semitone) are background tones, and a piece within
+    ``tone_st`` semitones of one stays unvoiced. A piece that would lengthen a voiced run at its
+    own pitch (within ``JUMP_ST``) stays unvoiced too: that note's onset, and the dip between
+    repeated notes, are the tracker's to place."""
+    out = voiced.copy()
+    m = median_filter(np.nan_to_num(midi), size=5, mode="nearest")
+    loud = clean_db >= maximum_filter1d(clean_db, size=2 * win + 1, mode="nearest") - near_db
+    quiet = ~voiced & ~loud & (conf < VOICED_CONF) & np.isfinite(midi)
+    tones = np.zeros(0)
+    if quiet.sum() >= hold:
+        pitches, counts = np.unique(np.round(m[quiet]), return_counts=True)
+        tones = pitches[counts >= tone_share * quiet.sum()]
+    cand = ~voiced & level_ok & loud & (conf >= min_conf) & np.isfinite(midi)
+    edges = np.diff(np.r_[0, cand.astype(np.int8), 0])
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        if b - a < hold:
+            continue
+        cuts = np.flatnonzero(np.abs(np.diff(m[a:b])) > STEADY_ST) + 1
+        for s, t in zip(np.r_[0, cuts] + a, np.r_[cuts, b - a] + a):
+            if t - s < hold:
+                continue
+            p = float(np.median(m[s:t]))
+            if ((len(tones) and np.min(np.abs(tones - p)) <= tone_st)
+                    or (s > 0 and voiced[s - 1] and abs(m[s - 1] - p) <= JUMP_ST)
+                    or (t < len(voiced) and voiced[t] and abs(m[t] - p) <= JUMP_ST)):
+                continue
+            out[s:t] = True
+    return out
+
+
 def drop_gate_flicker(voiced: np.ndarray, conf: np.ndarray, level_ok: np.ndarray, min_len: int) -> np.ndarray:
     """Voiced mask (n,) without voiced fragments shorter than ``min_len`` frames that lie between
     frames the tracker voices (confidence ``VOICED_CONF`` or more) but the level gate cut (not
@@ -714,7 +768,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     in ``dip_level_db`` (n,) (:func:`band_level_db`, robust to notches), else in the energy."""
     hop = track.hop_s
     n = min(len(track.hz), len(energy_db))
-    midi_all = track.midi[:n]
+    midi_all = midi_heard = track.midi[:n]   # midi_heard: the tracker's own, NaN where it has none
     e = energy_db[:n]
     min_len = int(np.ceil(MIN_NOTE_S / hop - 1e-9))
     if dead is not None and dead[:n].any():
@@ -729,6 +783,9 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         level_ok = level_ok_frames(e, int(LEVEL_WIN_S / hop))
         voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
         voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
+    if dip_level_db is not None:
+        voiced = voice_buried_pitch(midi_heard, track.confidence[:n], voiced, level_ok, dip_level_db[:n],
+                                    int(round(BURIED_HOLD_S / hop)), int(round(LEVEL_WIN_S / hop)))
     voiced = drop_gate_flicker(voiced, track.confidence[:n], level_ok, min_len)
     midi_filled = np.nan_to_num(midi_all)   # unvoiced frames at 0, for the rules that read any frame
     voiced = fill_weak_gaps(midi_filled, track.confidence[:n], voiced, level_ok,
