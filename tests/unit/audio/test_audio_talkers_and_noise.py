@@ -121,3 +121,34 @@ def test_talker_syllable_that_cut_a_held_note_in_two_is_dropped_and_the_note_rej
     notes = [NoteEvent(0.5, 1.1, 62.0, 0.9), NoteEvent(1.1, 1.22, 50.0, 0.6), NoteEvent(1.22, 1.5, 62.2, 0.9)]
     out = drop_talker_edges(notes)
     assert [(n.onset_s, n.offset_s, n.midi) for n in out] == [(0.5, 1.5, 62.0)]
+
+
+def _caller_and_gap_voice(gap_shape_db: np.ndarray):
+    """Four 0.4 s caller notes (MIDI 60, 62, 64, 62, -20 dB, a falling spectral envelope over the
+    nine narrow bands) and, in the 0.4 s gap after the second, a 0.12 s voice at MIDI 61, 7 dB
+    under the caller, whose bands have the shape ``gap_shape_db`` (9,): pitch track, level, bands."""
+    caller_shape = np.linspace(6.0, -18.0, 9)
+    midi, level, shape = [], [], []
+    for part in [(0.2, 0.0, -70.0, 0.0), (0.4, 60.0, -20.0, 1), (0.2, 0.0, -70.0, 0), (0.4, 62.0, -20.0, 1),
+                 (0.14, 0.0, -70.0, 0), (0.12, 61.0, -27.0, 2), (0.14, 0.0, -70.0, 0), (0.4, 64.0, -20.0, 1),
+                 (0.2, 0.0, -70.0, 0), (0.4, 62.0, -20.0, 1), (0.2, 0.0, -70.0, 0)]:
+        k = int(round(part[0] / HOP))
+        midi.append(np.full(k, part[1]))
+        level.append(np.full(k, part[2]))
+        shape.append(np.tile([np.zeros(9), caller_shape, gap_shape_db][int(part[3])][:, None], k))
+    midi, level = np.concatenate(midi), np.concatenate(level)
+    bands = level[None, :] + np.concatenate(shape, axis=1)
+    conf = np.where(midi > 0, 0.9, 0.0)
+    return _track(np.where(midi > 0, midi, 60.0), conf), level, bands
+
+
+def test_short_voice_in_a_gap_with_another_timbre_adds_no_note():
+    # a talker's syllable in a gap of the caller's: in the caller's range, held, 7 dB under the
+    # caller; only its spectral envelope (rising where the caller's falls) tells it apart
+    talker = np.array([-12.0, -6.0, 0.0, 3.0, 0.0, -6.0, -3.0, -9.0, 0.0])
+    track, level, bands = _caller_and_gap_voice(talker)
+    assert [round(n.midi) for n in segment_notes(track, level)] == [60, 62, 61, 64, 62]   # level alone keeps it
+    assert [round(n.midi) for n in segment_notes(track, level, bands_db=bands)] == [60, 62, 64, 62]
+    # the caller's own soft pickup there has the caller's envelope and stays
+    track, level, bands = _caller_and_gap_voice(np.linspace(6.0, -18.0, 9) + 0.5)
+    assert [round(n.midi) for n in segment_notes(track, level, bands_db=bands)] == [60, 62, 61, 64, 62]
