@@ -430,14 +430,13 @@ def time_map(analysis: Analysis, beat_ratio: float = 1.0) -> list[tuple[float, f
     return points
 
 
-def quantise_melody(analysis: Analysis, beat_ratio: float = 1.0, beats_per_bar: int | None = None) -> list[NoteEvent]:
+def quantise_melody(analysis: Analysis, beat_ratio: float = 1.0) -> list[NoteEvent]:
     """The hum as note events in song beats from the start of the verse: each note at its metrical
     position on the hum's tracked grid (:func:`melody_positions`; 16ths, or 16th triplets of the
     dotted beat in 6/8), so rubato is not written as syncopation; the hum's first bar (with any
     pickup at its end) is the verse's first bar. ``beat_ratio`` scales the beats when the song
-    tempo is 2x or 1/2x the hum's; ``beats_per_bar`` is kept for callers (the bar phase comes from
-    the analysis' downbeats). Overlaps are cut; pitches rounded to semitones."""
-    del beats_per_bar  # the hum's own downbeats place the bars
+    tempo is 2x or 1/2x the hum's; the bar phase comes from the analysis' downbeats. Overlaps are
+    cut; pitches rounded to semitones."""
     notes = sorted(analysis.notes, key=lambda n: n.onset_s)
     if not notes:
         return []
