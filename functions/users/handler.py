@@ -9,14 +9,7 @@ from aws_lambda_powertools.utilities.parser import ValidationError, parse
 from pydantic import BaseModel
 from twilio.base.exceptions import TwilioRestException
 
-from humitout.accounts import (
-    AlreadyRegistered,
-    ConcurrentSignUp,
-    EmailInUse,
-    SignUpError,
-    sign_up,
-    tell_already_registered,
-)
+from humitout.accounts import EmailInUse, SignUpError, request_sign_up
 from humitout.db import CONNECTION_ERRORS
 from humitout.errors import TransientError
 from humitout.runtime import services
@@ -38,30 +31,16 @@ def _json(status: int, body: dict) -> Response:
     return Response(status_code=status, content_type="application/json", body=body)
 
 
-def _register(svc, request: SignUpRequest) -> None:
-    try:
-        sign_up(svc, request.email, request.phone)
-    except AlreadyRegistered:
-        tell_already_registered(svc, request.phone)
-    except ConcurrentSignUp:
-        pass  # the request that won texts the PIN
-
-
 @app.post("/users")
 def create_user():
     try:
         request = parse(event=app.current_event.json_body or {}, model=SignUpRequest)
     except (ValidationError, ValueError, TypeError):
         return _json(400, {"error": 'send JSON {"email": "...", "phone": "+15551234567"}'})
-    svc = services()
-    s = svc.settings
     client = app.current_event.request_context.http.source_ip or "unknown"
-    if not (svc.db.note_call_attempt(f"signup-client:{client}", s.signups_per_hour_per_client)
-            and svc.db.note_call_attempt("signup-all", s.signups_per_hour)
-            and svc.db.note_call_attempt(f"signup:{request.phone}", s.pin_texts_per_hour)):
-        return _json(429, {"error": "too many sign-ups; try again in an hour"})
     try:
-        _register(svc, request)
+        if not request_sign_up(services(), request.email, request.phone, client):
+            return _json(429, {"error": "too many sign-ups; try again in an hour"})
     except EmailInUse as exc:
         return _json(409, {"error": str(exc)})
     except SignUpError as exc:

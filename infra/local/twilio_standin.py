@@ -64,19 +64,28 @@ class TwilioStandIn(BackgroundServer):
                 expected = "Basic " + base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
                 return secrets.compare_digest(self.headers.get("Authorization", ""), expected)
 
+            def _refused(self, m: re.Match | None, outages: str) -> bool:
+                """Answer as Twilio's REST API does and return True when the request (``m``: its
+                path matched, the account SID first) is not found, not authorised, or meets an
+                injected outage (``outages``: the stand-in's counter, one used up per answer)."""
+                if not m:
+                    self.send_json(404, {"code": 20404, "message": "Not found", "status": 404})
+                    return True
+                if not self._authorised() or m.group(1) != account_sid:
+                    self.send_json(401, {"code": 20003, "message": "Authenticate", "status": 401})
+                    return True
+                with standin._changed:
+                    outage = getattr(standin, outages) > 0
+                    setattr(standin, outages, getattr(standin, outages) - outage)
+                if outage:
+                    self.send_json(503, {"code": 20503, "message": "Service unavailable", "status": 503})
+                return outage
+
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
-                m = re.fullmatch(API_PREFIX + r"(AC\w+)/Messages\.json", self.path)
-                if not m:
-                    return self.send_json(404, {"code": 20404, "message": "Not found", "status": 404})
-                if not self._authorised() or m.group(1) != account_sid:
-                    return self.send_json(401, {"code": 20003, "message": "Authenticate", "status": 401})
-                with standin._changed:
-                    outage = standin.sms_outages > 0
-                    standin.sms_outages -= outage
-                if outage:
-                    return self.send_json(503, {"code": 20503, "message": "Service unavailable", "status": 503})
+                if self._refused(re.fullmatch(API_PREFIX + r"(AC\w+)/Messages\.json", self.path), "sms_outages"):
+                    return
                 if not form.get("To") or not form.get("Body"):
                     return self.send_json(400, {"code": 21604, "message": "'To' and 'Body' are required", "status": 400})
                 msg = Message(_sid("SM"), form["To"], form.get("From", ""), form["Body"])
@@ -96,15 +105,8 @@ class TwilioStandIn(BackgroundServer):
                         return self.send_json(403, {"message": "Forbidden", "status": 403})
                     return self.send_body(200, {"Content-Type": "audio/x-wav"}, standin.recordings[media.group(1)])
                 m = re.fullmatch(API_PREFIX + r"(AC\w+)/Recordings/(RE\w+?)(\.wav)?", self.path)
-                if not m:
-                    return self.send_json(404, {"code": 20404, "message": "Not found", "status": 404})
-                if not self._authorised() or m.group(1) != account_sid:
-                    return self.send_json(401, {"code": 20003, "message": "Authenticate", "status": 401})
-                with standin._changed:
-                    outage = standin.recording_outages > 0
-                    standin.recording_outages -= outage
-                if outage:
-                    return self.send_json(503, {"code": 20503, "message": "Service unavailable", "status": 503})
+                if self._refused(m, "recording_outages"):
+                    return
                 data = standin.recordings.get(m.group(2))
                 if data is None:
                     return self.send_json(404, {"code": 20404, "message": "Recording not found", "status": 404})

@@ -71,6 +71,28 @@ def sign_up(svc: Services, email: str, phone: str, reset_existing: bool = False)
     return NewAccount(user_id, phone, pin)
 
 
+def request_sign_up(svc: Services, email: str, phone: str, client: str) -> bool:
+    """A sign-up as the public endpoint takes it from ``client`` (its address). False, with
+    nothing done, when an hourly limit is reached: per client (``signups_per_hour_per_client``),
+    overall (``signups_per_hour``) or per number (``pin_texts_per_hour``). Otherwise True after
+    :func:`sign_up`, except that the owner of an already registered number is texted how to get
+    a new PIN instead (so the answer never tells which numbers are registered) and a concurrent
+    sign-up of the same number leaves the texting to the one that won. Raises what
+    :func:`sign_up` raises otherwise."""
+    s = svc.settings
+    if not (svc.db.note_call_attempt(f"signup-client:{client}", s.signups_per_hour_per_client)
+            and svc.db.note_call_attempt("signup-all", s.signups_per_hour)
+            and svc.db.note_call_attempt(f"signup:{phone}", s.pin_texts_per_hour)):
+        return False
+    try:
+        sign_up(svc, email, phone)
+    except AlreadyRegistered:
+        tell_already_registered(svc, phone)
+    except ConcurrentSignUp:
+        pass  # the request that won texts the PIN
+    return True
+
+
 def pin_message(svc: Services, pin: str) -> str:
     return (f"Welcome to Hum It Out! Your PIN is {pin}. Call {svc.settings.twilio_from_number}, "
             "enter it, and hum your melody after the beep.")

@@ -72,7 +72,7 @@ class ComposeSession:
 
     def melody(self, tempo_bpm: float) -> list[NoteEvent]:
         """The quantised hum in song beats at ``tempo_bpm``."""
-        return quantise_melody(self.analysis, self.beat_ratio(tempo_bpm), self.beats_per_bar)
+        return quantise_melody(self.analysis, self.beat_ratio(tempo_bpm))
 
 
 @dataclass

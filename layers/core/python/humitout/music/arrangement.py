@@ -28,6 +28,7 @@ pitches are MIDI.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 import numpy as np
 
@@ -429,14 +430,13 @@ def time_map(analysis: Analysis, beat_ratio: float = 1.0) -> list[tuple[float, f
     return points
 
 
-def quantise_melody(analysis: Analysis, beat_ratio: float = 1.0, beats_per_bar: int | None = None) -> list[NoteEvent]:
+def quantise_melody(analysis: Analysis, beat_ratio: float = 1.0) -> list[NoteEvent]:
     """The hum as note events in song beats from the start of the verse: each note at its metrical
     position on the hum's tracked grid (:func:`melody_positions`; 16ths, or 16th triplets of the
     dotted beat in 6/8), so rubato is not written as syncopation; the hum's first bar (with any
     pickup at its end) is the verse's first bar. ``beat_ratio`` scales the beats when the song
-    tempo is 2x or 1/2x the hum's; ``beats_per_bar`` is kept for callers (the bar phase comes from
-    the analysis' downbeats). Overlaps are cut; pitches rounded to semitones."""
-    del beats_per_bar  # the hum's own downbeats place the bars
+    tempo is 2x or 1/2x the hum's; the bar phase comes from the analysis' downbeats. Overlaps are
+    cut; pitches rounded to semitones."""
     notes = sorted(analysis.notes, key=lambda n: n.onset_s)
     if not notes:
         return []
@@ -601,6 +601,19 @@ def _rng(seed: int, *keys: int) -> np.random.Generator:
     return np.random.default_rng([seed, *keys])
 
 
+def _step_stride(feel: Feel) -> int:
+    """The grid (in 16th steps) that added hits keep to: 2 (8ths) under an 8th swing feel, else 1."""
+    return 2 if feel.swing > 0 and feel.swing_unit_beats > STEP_BEATS else 1
+
+
+def _played_bars(form: Form, seed: int, stream: int) -> Iterator[tuple[BarContext, float, np.random.Generator]]:
+    """(context, start in beats, random generator) of every bar that is not the final held
+    chord; the generator is seeded by ``seed``, the bar and the part's ``stream`` number."""
+    for ctx in form.bar_contexts():
+        if not ctx.held:
+            yield ctx, ctx.bar * form.beats_per_bar, _rng(seed, ctx.bar, stream)
+
+
 def _humanised(start: float, bar_start: float, late: float, feel: Feel, rng: np.random.Generator) -> float:
     """``start`` moved ``late`` beats plus a random offset (``feel.humanize_beats`` standard
     deviation, clipped at 2 sigma), never before the bar line."""
@@ -644,7 +657,7 @@ def drum_lanes(ctx: BarContext, groove: Groove, feel: Feel, seed: int = 0) -> di
                      default=CLOSED_HAT)
     lanes.setdefault(backbeat, ["."] * steps)
     lanes.setdefault(KICK, ["."] * steps)
-    stride = 2 if feel.swing > 0 and feel.swing_unit_beats > STEP_BEATS else 1  # 8th swing: 8th steps only
+    stride = _step_stride(feel)
     beat_steps = list(range(0, steps, 4))
     last_beat = steps - 4
     section = ctx.section
@@ -771,7 +784,7 @@ def bass_hits(ctx: BarContext, groove: Groove, feel: Feel, seed: int = 0) -> lis
     the next bar at a fill. Each note lasts until the next."""
     rng = _rng(seed, ctx.bar, 21)
     steps = groove.steps
-    stride = 2 if feel.swing > 0 and feel.swing_unit_beats > STEP_BEATS else 1
+    stride = _step_stride(feel)
     hits = list(groove.bass)
     if ctx.section == "intro" and ctx.index < ctx.bars // 2:
         return []
@@ -820,11 +833,7 @@ def bass_notes(slots: list[ChordSlot], form: Form, prof: StyleProfile, seed: int
     feel = prof.feel
     beats = form.beats_per_bar
     events: list[NoteEvent] = []
-    for ctx in form.bar_contexts():
-        if ctx.held:
-            continue
-        rng = _rng(seed, ctx.bar, 22)
-        bar_start = ctx.bar * beats
+    for ctx, bar_start, rng in _played_bars(form, seed, 22):
         for hit in bass_hits(ctx, groove, feel, seed):
             nominal, end = _hit_span(hit.step, hit.length, bar_start, beats, groove, feel)
             slot = _chord_at(slots, nominal)
@@ -885,11 +894,7 @@ def comping_notes(slots: list[ChordSlot], voicings: list[list[int]], form: Form,
     feel = prof.feel
     beats = form.beats_per_bar
     events: list[NoteEvent] = []
-    for ctx in form.bar_contexts():
-        if ctx.held:
-            continue
-        rng = _rng(seed, ctx.bar, 31)
-        bar_start = ctx.bar * beats
+    for ctx, bar_start, rng in _played_bars(form, seed, 31):
         for step, length in comp_hits(ctx, groove):
             nominal, end = _hit_span(step, length, bar_start, beats, groove, feel)
             index = max(i for i, s in enumerate(slots) if s.start_beat <= nominal + 1e-9)

@@ -26,7 +26,6 @@ from humitout.music.theory import ChordSpec, Mode, chord_to_roman, roman_to_chor
 BEATS_PER_BAR = 4  # the default meter (4/4); 3 for 3/4
 SUPPORTED_BEATS_PER_BAR = (4, 3)
 SLOT_BEATS = 1.0  # the Viterbi decides a chord per beat
-SLOTS_PER_BAR = 4  # in 4/4; a slot is a beat, so generally ``beats_per_bar``
 
 # Score of one beat of melody by its pitch's role in the chord.
 _FIT_CHORD_ROOT = 1.0

@@ -263,10 +263,11 @@ def build_package(
     return PackageResult(files=written, metadata=metadata, timings_s=timings, cpu_timings_s=cpu_timings)
 
 
-def your_hum_track(arrangement: Arrangement, hum: tuple[np.ndarray, int], full_mix: np.ndarray) -> np.ndarray:
+def your_hum_track(arrangement: Arrangement, hum: tuple[np.ndarray, int], full_mix: np.ndarray, *,
+                   below_mix_lu: float = YOUR_HUM_BELOW_MIX_LU) -> np.ndarray:
     """The caller's recording (``hum``: mono samples, Hz) flexed onto the song grid by
     ``arrangement.time_map``, as a (2, n) track as long as ``full_mix`` (unmastered, at the stems'
-    scale) and ``YOUR_HUM_BELOW_MIX_LU`` under it."""
+    scale) and ``below_mix_lu`` (LU, integrated loudness) under it."""
     from humitout.audio.flex import flex_to_song
 
     samples, rate = hum
@@ -277,7 +278,7 @@ def your_hum_track(arrangement: Arrangement, hum: tuple[np.ndarray, int], full_m
     voice_lufs = integrated_lufs(stereo, render.SAMPLE_RATE_HZ)
     mix_lufs = integrated_lufs(full_mix, render.SAMPLE_RATE_HZ)
     if np.isfinite(voice_lufs) and np.isfinite(mix_lufs):
-        stereo *= np.float32(10 ** ((mix_lufs - YOUR_HUM_BELOW_MIX_LU - voice_lufs) / 20))
+        stereo *= np.float32(10 ** ((mix_lufs - below_mix_lu - voice_lufs) / 20))
     return stereo
 
 

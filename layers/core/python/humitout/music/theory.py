@@ -106,11 +106,6 @@ def midi_to_name(pitch: int) -> str:
     return f"{PITCH_CLASS_NAMES[pitch % 12]}{pitch // 12 - 1}"
 
 
-def scale_pcs(tonic_pc: int, mode: Mode) -> tuple[int, ...]:
-    """The seven pitch classes of the key, tonic first."""
-    return tuple((tonic_pc + step) % 12 for step in SCALE_STEPS[mode])
-
-
 _SYMBOL_RE = re.compile(r"^\s*([A-Ga-g](?:#|b|♯|♭)?)([^/\s]*)(?:/([A-Ga-g](?:#|b|♯|♭)?))?\s*$")
 
 

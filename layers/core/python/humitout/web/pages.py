@@ -121,7 +121,7 @@ def link_confirm_page(action: str, *, base: str, version: str, csrf: str) -> str
     return layout("Sign in", body, base=base, version=version)
 
 
-def _progress(status: str, error: str | None) -> str:
+def _progress(status: str) -> str:
     order = [s for s, _ in STAGES]
     at = order.index(status) if status in order else 0
     items = []
@@ -163,7 +163,7 @@ def hums_page(rows: list[dict], *, base: str, version: str, csrf: str, phone: st
             f'<span class="badge {e(status)}" data-role="status">{e(status_text(status, row["error"]))}</span></div>'
             f'<time datetime="{e(row["created_at"].isoformat())}" class="muted">{e(when(row["created_at"]))}</time>'
             f'<dl class="facts">{dl}</dl>'
-            f'{_progress(status, row["error"]) if busy else ""}'
+            f'{_progress(status) if busy else ""}'
             f'<div class="chips" data-role="versions">{links}</div></li>')
     empty = ('<p class="card" id="no-hums">No hums yet. Call, enter your PIN and hum after the beep: '
              "your track shows up here while it is being made.</p>")
