@@ -4,8 +4,8 @@
 For each ``data/dev/*.notes.csv`` (onset, offset in seconds, MIDI pitch) an Analysis is built
 with the item's tempo and sung key (``tempo_bpm``, ``key_sung`` in the .json beside it; a steady
 beat grid from the first onset), quantised and harmonised exactly as the Compose rules do
-(tempo moved into the style's range). Metrics (Yeh et al. 2021, "Automatic melody harmonization
-with triad chords: a comparative study"):
+(the song's tempo is the hum's × 1, 2 or ½, whichever suits the style). Metrics (Yeh et al. 2021,
+"Automatic melody harmonization with triad chords: a comparative study"):
 
 * CTR     chord-tone ratio: melody notes whose pitch class is in the sounding chord
 * CTnCTR  (chord tones + non-chord tones resolving by <= 2 semitones) / all notes
@@ -62,7 +62,7 @@ from humitout.music.arrangement import (
     quantise_melody,
 )
 from humitout.music.harmony import ChordSlot, harmonise
-from humitout.music.styles import adjust_tempo, profile
+from humitout.music.styles import profile, song_tempo
 from humitout.music.theory import note_name_to_pc, parse_chord_symbol
 
 BENCH_DIR = Path(os.environ.get("HUMITOUT_BENCH_DIR")
@@ -159,14 +159,14 @@ def metrics(melody: list[NoteEvent], slots: list[ChordSlot]) -> dict[str, float]
 
 def harmonise_item(analysis: Analysis, style: Style) -> tuple[list[NoteEvent], list[ChordSlot]]:
     """Quantise and harmonise as the Compose rules do for ``style``."""
-    _, ratio = adjust_tempo(analysis.tempo_bpm, style)
+    _, ratio = song_tempo(analysis.tempo_bpm, style)
     melody = quantise_melody(analysis, ratio)
     return melody, harmonise(melody, melody_bars(melody), analysis.key.tonic_pc, analysis.key.mode, profile(style))
 
 
 def song_item(analysis: Analysis, style: Style, length: str = "normal", seed: int = 0) -> Arrangement:
     """The whole song as the Compose rules build it for ``style``, ``length`` and ``seed``."""
-    tempo, ratio = adjust_tempo(analysis.tempo_bpm, style)
+    tempo, ratio = song_tempo(analysis.tempo_bpm, style)
     melody = quantise_melody(analysis, ratio)
     bars = melody_bars(melody)
     verse = harmonise(melody, bars, analysis.key.tonic_pc, analysis.key.mode, profile(style))

@@ -15,14 +15,14 @@ from humitout.music.arrangement import (
     quantise_melody,
 )
 from humitout.music.harmony import harmonise
-from humitout.music.styles import adjust_tempo, profile
+from humitout.music.styles import song_tempo, profile
 
 C_MAJOR_TUNE = [(60, 0, 1), (64, 1, 1), (67, 2, 2), (65, 4, 1), (69, 5, 1), (72, 6, 2),
                 (67, 8, 1), (71, 9, 1), (74, 10, 2), (72, 12, 4)]
 
 
 def song(analysis, style, *, length="normal", seed=0, form=None):
-    tempo, ratio = adjust_tempo(analysis.tempo_bpm, style)
+    tempo, ratio = song_tempo(analysis.tempo_bpm, style)
     melody = quantise_melody(analysis, ratio)
     bars = melody_bars(melody)
     form = form or plan_form(bars, 4, tempo, length, seed)
@@ -109,7 +109,7 @@ def test_one_swing_is_shared_by_every_accompanying_part_and_no_straight_16ths_un
 def test_the_melody_is_the_hum_unchanged_in_every_verse_and_chorus(make_hum):
     hum = make_hum(C_MAJOR_TUNE)
     arrangement = song(hum, Style.POP, length="long")
-    tempo, ratio = adjust_tempo(hum.tempo_bpm, Style.POP)
+    tempo, ratio = song_tempo(hum.tempo_bpm, Style.POP)
     hummed = [(n.pitch, n.start_beat, n.duration_beats) for n in quantise_melody(hum, ratio)]
     bars = melody_bars(quantise_melody(hum, ratio))
     offsets = [(s.start_bar + copy) * 4 for s in arrangement.sections if s.name in ("verse", "chorus")

@@ -1,7 +1,7 @@
 import pytest
 
 from humitout.models import Mood, Style
-from humitout.music.styles import PROFILES, adjust_tempo, choose_style
+from humitout.music.styles import PROFILES, choose_style, song_tempo
 
 
 @pytest.mark.parametrize("style", list(Style))
@@ -17,11 +17,12 @@ def test_every_style_has_a_complete_profile(style):
     (90, Style.HIP_HOP, (90.0, 1.0)),
     (180, Style.HIP_HOP, (90.0, 0.5)),
     (62, Style.ELECTRONIC, (124.0, 2.0)),
-    (100, Style.ELECTRONIC, (118.0, 1.0)),
+    (100, Style.ELECTRONIC, (100.0, 1.0)),   # below the range, and 200 is further above it: never clamped
     (110, Style.POP, (110.0, 1.0)),
+    (71.3, Style.ROCK, (142.6, 2.0)),
 ])
-def test_tempo_keeps_an_integer_ratio_when_it_can(hum_bpm, style, expected):
-    assert adjust_tempo(hum_bpm, style) == expected
+def test_song_tempo_is_the_hums_times_one_two_or_half_never_clamped(hum_bpm, style, expected):
+    assert song_tempo(hum_bpm, style) == expected
 
 
 def test_style_from_mood():

@@ -14,7 +14,7 @@ from humitout.music.arrangement import (
     quantise_melody,
 )
 from humitout.music.harmony import harmonise, slots_from_symbols, symbols_per_bar
-from humitout.music.styles import PROFILES, adjust_tempo, profile
+from humitout.music.styles import PROFILES, song_tempo, profile
 from humitout.music.theory import parse_chord_symbol
 
 # C major waltz, 8 bars of 3 beats: (MIDI pitch, start beat, beats)
@@ -27,7 +27,7 @@ def waltz_hum(make_hum, notes=WALTZ, **kwargs):
 
 
 def arrange(analysis, style):
-    tempo, ratio = adjust_tempo(analysis.tempo_bpm, style, meter_beats(analysis))
+    tempo, ratio = song_tempo(analysis.tempo_bpm, style, meter_beats(analysis))
     melody = quantise_melody(analysis, ratio)
     bars = melody_bars(melody, 3)
     key = Key(tonic_pc=0, mode="major", confidence=0.9)
@@ -50,8 +50,8 @@ def test_waltz_melody_is_bar_aligned_in_3(make_hum):
 
 
 def test_waltz_is_never_halved_in_tempo():
-    assert adjust_tempo(200, Style.POP) == (100.0, 0.5)
-    assert adjust_tempo(200, Style.POP, 3)[1] != 0.5
+    assert song_tempo(200, Style.POP) == (100.0, 0.5)
+    assert song_tempo(200, Style.POP, 3)[1] != 0.5
 
 
 @pytest.mark.parametrize("style", list(Style))

@@ -30,7 +30,7 @@ from humitout.music.arrangement import (
     quantise_melody,
 )
 from humitout.music.harmony import estimate_key, harmonise, symbols_per_bar
-from humitout.music.styles import choose_style, profile
+from humitout.music.styles import choose_style, profile, song_tempo, tempo_ratios
 from humitout.music.theory import midi_to_name
 
 KEY_CONFIDENCE_TRUSTED = 0.2  # below it the Transcribe stage itself warns "key uncertain"
@@ -54,9 +54,8 @@ class ComposeSession:
 
     @property
     def ratios(self) -> tuple[float, ...]:
-        """Song beats per hum beat the song may use: 1, 2 and, when half a bar is still whole
-        beats (an even number of quarter notes a bar), 1/2."""
-        return (1.0, 2.0, 0.5) if self.beats_per_bar % 2 == 0 else (1.0, 2.0)
+        """Song beats per hum beat the song may use (:func:`~humitout.music.styles.tempo_ratios`)."""
+        return tempo_ratios(self.beats_per_bar)
 
     def beat_ratio(self, tempo_bpm: float) -> float:
         """Song beats per hum beat for a song at ``tempo_bpm``: the allowed ratio (1, 2, 1/2)
@@ -117,19 +116,9 @@ def analyst_reply(session: ComposeSession, decisions: Decisions) -> AnalystRepor
 
 
 def song_tempo_for(session: ComposeSession, style: Style) -> tuple[float, float]:
-    """(song tempo BPM, ratio): the hum's tempo x 1, 2 or 1/2 (:attr:`ComposeSession.ratios`) —
-    the one inside the style's tempo range closest to its target, else the one nearest the
-    range. Never clamped: the style's range only picks the ratio, the melody keeps its speed."""
-    prof = profile(style)
-    low, high = prof.tempo_range_bpm
-    hum = session.analysis.tempo_bpm
-
-    def distance(ratio: float) -> tuple[float, float, bool]:
-        bpm = hum * ratio
-        outside = max(low - bpm, bpm - high, 0.0)
-        return outside, abs(bpm - prof.tempo_target_bpm), ratio != 1.0
-    ratio = min(session.ratios, key=distance)
-    return round(hum * ratio, 3), ratio
+    """(song tempo BPM, ratio): the hum's tempo x 1, 2 or 1/2 that suits ``style``
+    (:func:`~humitout.music.styles.song_tempo`); the melody keeps its speed."""
+    return song_tempo(session.analysis.tempo_bpm, style, session.beats_per_bar)
 
 
 def genre_reply(session: ComposeSession, decisions: Decisions) -> StyleChoice:

@@ -318,18 +318,22 @@ def choose_style(mood: Mood) -> tuple[Style, str]:
                    f"({mood.tempo_class} tempo) hum suits {style.value}")
 
 
-def adjust_tempo(hum_bpm: float, style: Style, beats_per_bar: int = 4) -> tuple[float, float]:
-    """The song tempo (BPM, rounded to a whole number) for ``style`` and the ratio song/hum
-    beats: the hum's tempo × 1, 2 or ½ when one of those lies in the style's range (closest
-    to the style's target), else the nearest of them clamped to the range. In 3/4 the tempo is
-    never halved (half a 3-beat bar is no whole beat)."""
+def tempo_ratios(beats_per_bar: int) -> tuple[float, ...]:
+    """Song beats per hum beat a song may use: 1, 2 and, when half a bar is still whole beats (an
+    even number of quarter-note beats a bar), 1/2."""
+    return (1.0, 2.0, 0.5) if beats_per_bar % 2 == 0 else (1.0, 2.0)
+
+
+def song_tempo(hum_bpm: float, style: Style, beats_per_bar: int = 4) -> tuple[float, float]:
+    """(song tempo BPM, song beats per hum beat): the hum's tempo times one of
+    :func:`tempo_ratios` — the one inside the style's tempo range closest to its target, else the
+    one nearest the range. Never clamped: the range only picks the ratio, so the melody keeps the
+    hum's speed."""
     prof = PROFILES[style]
     low, high = prof.tempo_range_bpm
-    ratios = (1.0, 2.0, 0.5) if beats_per_bar % 2 == 0 else (1.0, 2.0)
-    candidates = [(hum_bpm * ratio, ratio) for ratio in ratios]
-    inside = [(bpm, ratio) for bpm, ratio in candidates if low <= bpm <= high]
-    if inside:
-        bpm, ratio = min(inside, key=lambda c: (abs(c[0] - prof.tempo_target_bpm), c[1] != 1.0))
-        return float(round(bpm)), ratio
-    bpm, ratio = min(candidates, key=lambda c: min(abs(c[0] - low), abs(c[0] - high)))
-    return float(round(min(max(bpm, low), high))), ratio
+
+    def distance(ratio: float) -> tuple[float, float, bool]:
+        bpm = hum_bpm * ratio
+        return max(low - bpm, bpm - high, 0.0), abs(bpm - prof.tempo_target_bpm), ratio != 1.0
+    ratio = min(tempo_ratios(beats_per_bar), key=distance)
+    return round(hum_bpm * ratio, 3), ratio
