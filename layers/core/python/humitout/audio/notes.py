@@ -722,6 +722,8 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         level_ok = level_ok_frames(e, int(LEVEL_WIN_S / hop), ok)
         voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
         voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
+        if track.wavering is not None:   # a pitch the tracker wavered under (f0.fold_subharmonic_wavering)
+            voiced |= track.wavering[:n] & level_ok & np.isfinite(midi_all)
         midi_all, voiced, e = bridge_dead_air(np.nan_to_num(midi_all), voiced & ok, e, dead[:n],
                                               int(round(MAX_DEAD_S / hop)), int(round(DEAD_PAD_S / hop)), hold=min_len,
                                               seen=track.voiced[:n] & np.isfinite(midi_all) & (e > LOST_FLOOR_DB))
@@ -729,6 +731,8 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         level_ok = level_ok_frames(e, int(LEVEL_WIN_S / hop))
         voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
         voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
+        if track.wavering is not None:   # a pitch the tracker wavered under (f0.fold_subharmonic_wavering)
+            voiced |= track.wavering[:n] & level_ok & np.isfinite(midi_all)
     voiced = drop_gate_flicker(voiced, track.confidence[:n], level_ok, min_len)
     midi_filled = np.nan_to_num(midi_all)   # unvoiced frames at 0, for the rules that read any frame
     voiced = fill_weak_gaps(midi_filled, track.confidence[:n], voiced, level_ok,
