@@ -10,7 +10,10 @@ the octave candidates {f/2, f, 2f} folds back short octave excursions
 staying on the tracker's own answer is free, a different octave costs a little
 per frame, and a jump of more than ``OCTAVE_JUMP_ST`` semitones between
 consecutive voiced frames costs a lot. Octave leaps held longer than about
-``JUMP_COST / FOLD_COST`` frames are kept as sung.
+``JUMP_COST / FOLD_COST`` frames are kept as sung. A weakly voiced stretch where the
+tracker's answer wavers between one pitch and its sub-harmonics (f/2 ... f/6, a high voice
+with weak partials) is folded onto that pitch and marked (``PitchTrack.wavering``) so the
+segmenter voices it (:func:`fold_subharmonic_wavering`).
 """
 from __future__ import annotations
 
@@ -146,7 +149,8 @@ def fold_subharmonic_wavering(midi: np.ndarray, conf: np.ndarray, frame_s: float
             idx = np.flatnonzero(on)
             # frames between folded ones that no sub-harmonic explains are the same voice's outliers
             near = idx[np.clip(np.searchsorted(idx, np.arange(b - a)), 0, len(idx) - 1)]
-            out[a:b] = np.where(on, m + up[np.maximum(best_k, 0)], (m + up[best_k])[near])
+            folded = m + up[np.maximum(best_k, 0)]
+            out[a:b] = np.where(on, folded, folded[near])
             out[a:a + idx[0]], out[a + idx[-1] + 1:b] = m[:idx[0]], m[idx[-1] + 1:]
             mask[a + idx[0]:a + idx[-1] + 1] = True
     return out, mask
