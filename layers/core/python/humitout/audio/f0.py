@@ -10,7 +10,10 @@ the octave candidates {f/2, f, 2f} folds back short octave excursions
 staying on the tracker's own answer is free, a different octave costs a little
 per frame, and a jump of more than ``OCTAVE_JUMP_ST`` semitones between
 consecutive voiced frames costs a lot. Octave leaps held longer than about
-``JUMP_COST / FOLD_COST`` frames are kept as sung.
+``JUMP_COST / FOLD_COST`` frames are kept as sung. A weakly voiced stretch where the
+tracker's answer wavers between one pitch and its sub-harmonics (f/2 ... f/6, a high voice
+with weak partials) is folded onto that pitch and marked (``PitchTrack.wavering``) so the
+segmenter voices it (:func:`fold_subharmonic_wavering`).
 """
 from __future__ import annotations
 
@@ -25,6 +28,13 @@ FMIN_HZ, FMAX_HZ = 55.0, 1400.0
 OCTAVE_JUMP_ST = 9.0    # a frame-to-frame jump this large (semitones) is suspect
 JUMP_COST = 1.0
 FOLD_COST = 0.15        # per frame moved off the tracker's octave
+WAVER_CONF = 0.05       # confidence down to which a stretch wavering between a pitch and its sub-harmonics is read
+WAVER_TOL_ST = 0.4      # semitones: a frame this close to f / k (k = 1 ... 6) is on the pitch f
+WAVER_SHARE = 0.8       # share of a stretch's frames that must be on one pitch f
+WAVER_MIN_SUB = 0.1     # share of those that must be on a sub-harmonic of f (k >= 2) ...
+WAVER_MAX_SUB = 0.5     # ... and at most on one (the tracker answers f itself most of the time)
+WAVER_MIN_S = 0.14      # s, shortest such stretch
+WAVER_HELD_S = 0.048    # s, voiced runs this long or longer are notes, not part of a stretch
 
 _detector = None
 _lock = threading.Lock()
@@ -35,13 +45,16 @@ class PitchTrack:
     """f0 on a regular grid: frame ``i`` is at ``i * hop_s`` seconds.
 
     ``hz`` (n,) is the pitch estimate in Hz in every frame (also unvoiced ones),
-    ``confidence`` (n,) the voicing confidence in [0, 1], ``voiced`` (n,) bool.
+    ``confidence`` (n,) the voicing confidence in [0, 1], ``voiced`` (n,) bool; ``wavering`` (n,) bool
+    marks weakly voiced frames where the tracker wavered between ``hz`` and its sub-harmonics
+    (:func:`fold_subharmonic_wavering`; None: none read).
     """
 
     hz: np.ndarray
     confidence: np.ndarray
     voiced: np.ndarray
     hop_s: float = HOP_S
+    wavering: np.ndarray | None = None
 
     @property
     def times(self) -> np.ndarray:
@@ -93,6 +106,56 @@ def fix_octaves(midi: np.ndarray, voiced: np.ndarray) -> np.ndarray:
     return out
 
 
+def fold_subharmonic_wavering(midi: np.ndarray, conf: np.ndarray, frame_s: float, *,
+                              min_conf: float = WAVER_CONF, tol_st: float = WAVER_TOL_ST,
+                              share: float = WAVER_SHARE, min_sub: float = WAVER_MIN_SUB,
+                              max_sub: float = WAVER_MAX_SUB,
+                              min_s: float = WAVER_MIN_S, held_s: float = WAVER_HELD_S,
+                              max_k: int = 6) -> tuple[np.ndarray, np.ndarray]:
+    """The tracker's own frames' pitch ``midi`` (t,) (``frame_s`` s apart, confidence ``conf`` (t,))
+    with stretches that waver between one pitch and its sub-harmonics folded onto that pitch, and
+    the (t,) mask of the folded frames.
+
+    On a high voice with weak partials (a child's "mm" at 600 Hz and up) the tracker's confidence
+    sinks to 0.1-0.45 and its answer jumps frame by frame between the pitch f and f/2, f/3, f/5:
+    each answer is a period of the same waveform, so all agree on f. A stretch of frames with
+    confidence ``min_conf`` or more, at least ``min_s`` s long, outside voiced runs (confidence
+    ``VOICED_CONF`` or more) of ``held_s`` s or more, is folded when a pitch f of its own frames
+    explains at least ``share`` of them (each within ``tol_st`` semitones of f / k, k = 1 ...
+    ``max_k``) and at least ``min_sub`` but at most ``max_sub`` of those lie on a sub-harmonic (k >= 2:
+    a steady low tone is no sub-harmonic of one frame over it); frames between its
+    first and last explained frame that no k explains take the next explained frame's pitch. Noise
+    and speech at low confidence do not fall on one pitch's sub-harmonics."""
+    out, mask = midi.copy(), np.zeros(len(midi), bool)
+    up = 12.0 * np.log2(np.arange(1, max_k + 1))              # semitones from f / k up to f
+    held = np.zeros(len(midi), bool)
+    edges = np.diff(np.r_[0, (conf >= VOICED_CONF).astype(np.int8), 0])
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        held[a:b] = (b - a) * frame_s >= held_s - 1e-9
+    cand = (conf >= min_conf) & ~held & np.isfinite(midi)
+    edges = np.diff(np.r_[0, cand.astype(np.int8), 0])
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        if (b - a) * frame_s < min_s - 1e-9:
+            continue
+        m = midi[a:b]
+        best, best_k = -1, None
+        for f in np.unique(np.round(m, 1)):
+            off = np.abs(m[:, None] + up[None, :] - f)            # (t, k)
+            k = np.where(off.min(axis=1) <= tol_st, off.argmin(axis=1), -1)
+            if np.sum(k >= 0) > best:
+                best, best_k = int(np.sum(k >= 0)), k
+        on = best_k >= 0
+        if best >= share * (b - a) and min_sub * best <= np.sum(best_k >= 1) <= max_sub * best:
+            idx = np.flatnonzero(on)
+            # frames between folded ones that no sub-harmonic explains are the same voice's outliers
+            near = idx[np.clip(np.searchsorted(idx, np.arange(b - a)), 0, len(idx) - 1)]
+            folded = m + up[np.maximum(best_k, 0)]
+            out[a:b] = np.where(on, folded, folded[near])
+            out[a:a + idx[0]], out[a + idx[-1] + 1:b] = m[:idx[0]], m[idx[-1] + 1:]
+            mask[a + idx[0]:a + idx[-1] + 1] = True
+    return out, mask
+
+
 def midi_to_hz(midi):
     """Frequency (Hz) of a MIDI pitch (float or array; A4 = 69 = 440 Hz)."""
     return 440.0 * 2.0 ** ((np.asarray(midi, float) - 69.0) / 12.0)
@@ -111,6 +174,9 @@ def track_f0(x: np.ndarray, sr: int) -> PitchTrack:
     # would put in-between pitches there, which a frame-to-frame jump test no longer sees
     native = 69.0 + 12.0 * np.log2(res.pitch_hz[ok] / 440.0)
     native = fix_octaves(native, res.confidence[ok] >= VOICED_CONF)
+    frame_s = float(np.median(np.diff(res.timestamps))) if len(res.timestamps) > 1 else HOP_S
+    native, waver = fold_subharmonic_wavering(native, res.confidence[ok], frame_s)
     midi = np.interp(t, res.timestamps[ok], native)
     voiced = conf >= VOICED_CONF
-    return PitchTrack(midi_to_hz(midi), conf, voiced)
+    wavering = np.interp(t, res.timestamps[ok], waver.astype(float)) >= 0.5
+    return PitchTrack(midi_to_hz(midi), conf, voiced, wavering=wavering)

@@ -784,18 +784,16 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     midi_all = midi_heard = track.midi[:n]   # midi_heard: the tracker's own, NaN where it has none
     e = energy_db[:n]
     min_len = int(np.ceil(MIN_NOTE_S / hop - 1e-9))
-    if dead is not None and dead[:n].any():
-        ok = ~dead[:n]
-        level_ok = level_ok_frames(e, int(LEVEL_WIN_S / hop), ok)
-        voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
-        voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
+    ok = ~dead[:n] if dead is not None and dead[:n].any() else None   # live samples, when some were lost
+    level_ok = level_ok_frames(e, int(LEVEL_WIN_S / hop), ok)
+    voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
+    voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
+    if track.wavering is not None:   # a pitch the tracker wavered under (f0.fold_subharmonic_wavering)
+        voiced |= track.wavering[:n] & level_ok & np.isfinite(midi_all)
+    if ok is not None:
         midi_all, voiced, e = bridge_dead_air(np.nan_to_num(midi_all), voiced & ok, e, dead[:n],
                                               int(round(MAX_DEAD_S / hop)), int(round(DEAD_PAD_S / hop)), hold=min_len,
                                               seen=track.voiced[:n] & np.isfinite(midi_all) & (e > LOST_FLOOR_DB))
-    else:
-        level_ok = level_ok_frames(e, int(LEVEL_WIN_S / hop))
-        voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
-        voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
     if dip_level_db is not None:
         voiced = voice_buried_pitch(midi_heard, track.confidence[:n], voiced, level_ok, dip_level_db[:n],
                                     int(round(BURIED_HOLD_S / hop)), int(round(LEVEL_WIN_S / hop)))
@@ -875,7 +873,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     notes, levels, runs, steady, timbre = ([v for v, x in zip(q, edge) if not x]
                                            for q in (notes, levels, runs, steady, timbre))
     kept = keep_callers_notes(notes, np.array(levels), np.array(runs), np.array(steady),
-                              timbre=None if bands_db is None else np.array(timbre).reshape(len(notes), -1))
+                              timbre=None if bands_db is None else np.array(timbre).reshape(len(notes), len(bands_db)))
     return onsets_at_level_rise(kept, e, midi_filled, voiced, hop, min_len=min_len)
 
 
