@@ -55,6 +55,7 @@
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -331,11 +332,19 @@ def level_ok_frames(e: np.ndarray, win: int, valid: np.ndarray | None = None,
 
 
 def _pitch_cuts(m: np.ndarray, min_jump: int) -> list[int]:
-    """Frame indices (into ``m``) where a new pitch starts, at the glide's midpoint crossing."""
+    """Frame indices (into ``m``, finite) where a new pitch starts, at the glide's midpoint crossing.
+    The reference pitch is the median of the note so far, kept as a sorted list that grows frame by
+    frame (the value ``np.median`` gives, without sorting the note again at every frame)."""
     cuts = [0]
+    held: list[float] = []   # m[cuts[-1]:filled], sorted
+    filled = 0
     i = 1
     while i < len(m):
-        ref = np.median(m[cuts[-1]:i])
+        for v in m[filled:i]:
+            bisect.insort(held, v)
+        filled = i
+        h = len(held) // 2
+        ref = held[h] if len(held) % 2 else (held[h - 1] + held[h]) / 2
         if abs(m[i] - ref) <= JUMP_ST:
             i += 1
             continue
@@ -355,6 +364,7 @@ def _pitch_cuts(m: np.ndarray, min_jump: int) -> list[int]:
         while k < j and (m[k] - mid) * (new - mid) < 0:
             k += 1
         cuts.append(k)
+        held, filled = [], k
         i = k + min_jump  # the new note's reference starts past the glide, not on it
     return cuts[1:]
 

@@ -117,11 +117,15 @@ def onset_train(onsets_s: np.ndarray, weights: np.ndarray, n: int, width_s: floa
     """Sum of Gaussian pulses (std ``width_s`` s) at ``onsets_s`` scaled by ``weights``; shape (n,) on a
     ``HOP_S`` grid."""
     t = np.arange(n) * HOP_S
-    out = np.zeros(n)
-    for o, w in zip(onsets_s, weights):
-        lo, hi = max(int((o - 4 * width_s) / HOP_S), 0), min(int((o + 4 * width_s) / HOP_S) + 1, n)
-        out[lo:hi] += w * np.exp(-0.5 * ((t[lo:hi] - o) / width_s) ** 2)
-    return out
+    onsets_s, weights = np.asarray(onsets_s, float), np.asarray(weights, float)
+    lo = np.maximum(((onsets_s - 4 * width_s) / HOP_S).astype(int), 0)
+    hi = np.minimum(((onsets_s + 4 * width_s) / HOP_S).astype(int) + 1, n)
+    frame = lo[:, None] + np.arange(max(int((hi - lo).max(initial=0)), 0))
+    inside = frame < hi[:, None]
+    frame, o = frame[inside], np.broadcast_to(onsets_s[:, None], inside.shape)[inside]
+    pulse = np.broadcast_to(weights[:, None], inside.shape)[inside] * np.exp(-0.5 * ((t[frame] - o) / width_s) ** 2)
+    # bincount adds the pulses onset by onset, in the order the loop over the onsets did
+    return np.bincount(frame, weights=pulse, minlength=n)[:n]
 
 
 def note_weights(lengths_s: np.ndarray) -> np.ndarray:
@@ -157,7 +161,7 @@ def period_candidates(onsets_s: np.ndarray, weights: np.ndarray, *, n_best: int 
         ks = [k for k in (1, 2, 3, 4) if int(round(k * lag)) < len(ac)]
         return float(np.mean([ac[int(round(k * lag))] for k in ks]))
 
-    score = np.array([comb(lag) for lag in lags])
+    score = _comb_scores(ac, lags)
     peaks = [j for j in range(1, len(lags) - 1) if score[j] >= score[j - 1] and score[j] > score[j + 1]]
     peaks = sorted(peaks, key=lambda j: -score[j])[:n_best]
     periods: dict[int, float] = {}
@@ -175,6 +179,45 @@ def period_candidates(onsets_s: np.ndarray, weights: np.ndarray, *, n_best: int 
             continue
         merged.append((lag * HOP_S, periods[lag]))
     return merged
+
+
+def _comb_scores(ac: np.ndarray, lags: np.ndarray) -> np.ndarray:
+    """The comb score of each integer lag of ``lags`` (n,): the mean of ``ac`` at 1-4 times the lag, over
+    the multiples inside ``ac``, summed in the order 1-4 as ``np.mean`` of the four values does."""
+    total = np.zeros(len(lags))
+    count = np.zeros(len(lags), int)
+    for k in (1, 2, 3, 4):
+        inside = k * lags < len(ac)
+        total[inside] = total[inside] + ac[k * lags[inside]]
+        count += inside
+    return total / count
+
+
+def beat_chain_scores(env: np.ndarray, first: int, penalty: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The beat tracker's dynamic programme (:func:`track_beats`) on the envelope ``env`` (n,), with
+    intervals of ``first`` to ``first + len(penalty) - 1`` frames, ``penalty[k]`` for ``first + k``: for
+    each frame ``t`` from ``first`` on, the best predecessor ``p = t - first - k >= 0`` by
+    ``score[p] + penalty[k]`` (the nearest of equal ones); when that is positive, ``score[t] = env[t]``
+    plus it and ``back[t] = p``, else ``score[t] = env[t]`` and ``back[t] = -1``. Returns (score, back),
+    each (n,).
+
+    No predecessor lies within ``first`` frames, so a block of that many frames depends only on
+    frames before it: each block is computed at once, with the same arithmetic as frame by frame."""
+    n, width = len(env), len(penalty)
+    padded = np.r_[np.full(first + width - 1, -np.inf), env]   # no predecessor before frame 0
+    score = padded[first + width - 1:]                          # a view: the blocks write into it
+    # candidates[t, k] = score[t - first - k]
+    candidates = np.lib.stride_tricks.sliding_window_view(padded, width)[:, ::-1]
+    back = np.full(n, -1)
+    frames = np.arange(n)
+    for t0 in range(first, n, first):
+        t1 = min(t0 + first, n)
+        cand = candidates[t0:t1] + penalty
+        best = cand.max(axis=1)   # the value at the first argmax
+        up = best > 0
+        score[t0:t1] = np.where(up, env[t0:t1] + best, env[t0:t1])
+        back[t0:t1] = np.where(up, frames[t0 - first:t1 - first] - cand.argmax(axis=1), -1)
+    return score.copy(), back
 
 
 def track_beats(onsets_s: np.ndarray, weights: np.ndarray, period_s: float, end_s: float, *,
@@ -195,19 +238,7 @@ def track_beats(onsets_s: np.ndarray, weights: np.ndarray, period_s: float, end_
     lo, hi = max(int(round(0.5 * p)), 1), int(round(2.0 * p))
     offsets = np.arange(lo, hi + 1)
     penalty = -tightness * np.log2(offsets / p) ** 2
-    score = env.copy()
-    back = np.full(n, -1)
-    for t in range(lo, n):
-        prev = t - offsets
-        if t < hi:   # the first frames: not every predecessor exists yet
-            ok = prev >= 0
-            prev, cand = prev[ok], score[prev[ok]] + penalty[ok]
-        else:
-            cand = score[prev] + penalty
-        k = int(np.argmax(cand))
-        if cand[k] > 0:
-            score[t] = env[t] + cand[k]
-            back[t] = prev[k]
+    score, back = beat_chain_scores(env, lo, penalty)
     tail = np.arange(max(n - int(round(p)), 0), n)
     t = int(tail[np.argmax(score[tail])])
     chain = [t]
@@ -365,10 +396,27 @@ def _template(beats_per_bar: int) -> np.ndarray:
     return t
 
 
+def _centred(x: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` less its mean along ``axis`` and its standard deviation there, with the arithmetic of
+    ``x.mean`` and ``x.std`` (one pass each instead of the three of ``x - x.mean()``, ``x.std()``)."""
+    n = x.shape[axis]
+    d = x - np.add.reduce(x, axis=axis, keepdims=True) / n
+    return d, np.sqrt(np.add.reduce(d * d, axis=axis) / n)
+
+
 def _corr(a: np.ndarray, b: np.ndarray) -> float:
-    if a.std() < 1e-9 or b.std() < 1e-9:
+    """Pearson correlation of ``a`` and ``b`` (n,) each; 0 when either is flat."""
+    (da, sa), (db, sb) = _centred(a), _centred(b)
+    if sa < 1e-9 or sb < 1e-9:
         return 0.0
-    return float(np.mean((a - a.mean()) * (b - b.mean())) / (a.std() * b.std()))
+    return float(np.add.reduce(da * db) / len(a) / (sa * sb))
+
+
+def _corr_rows(a: np.ndarray, rows: np.ndarray) -> list[float]:
+    """:func:`_corr` of ``a`` (n,) with each row of ``rows`` (r, n), with the same arithmetic."""
+    (da, sa), (d, sd) = _centred(a), _centred(rows)
+    cov = np.add.reduce(da * d, axis=1) / rows.shape[1]
+    return [0.0 if sa < 1e-9 or s < 1e-9 else float(c / (sa * s)) for c, s in zip(cov, sd)]
 
 
 def meter_scores(onsets_s: np.ndarray, lengths_s: np.ndarray, offsets_s: np.ndarray, midi: np.ndarray,
@@ -405,21 +453,27 @@ def meter_scores(onsets_s: np.ndarray, lengths_s: np.ndarray, offsets_s: np.ndar
         held = np.searchsorted(gi[order], np.arange(len(grid)), side="right") - 1
         pitch_line = np.where(held >= 0, (midi[order] - np.median(midi))[np.clip(held, 0, None)], 0.0)
 
+    repeats: dict[int, float] = {}
+
     def repetition(bar: int) -> float:
         lag = bar * sub
         if len(grid) <= lag + 2 * sub:
             return 0.0
-        return 0.5 * (_corr(grid[:-lag], grid[lag:]) + _corr(pitch_line[:-lag], pitch_line[lag:]))
+        if lag not in repeats:
+            repeats[lag] = 0.5 * (_corr(grid[:-lag], grid[lag:]) + _corr(pitch_line[:-lag], pitch_line[lag:]))
+        return repeats[lag]
 
     meters = (2,) if compound else (2, 3, 4)
     scores: dict[tuple[int, int], float] = {}
     for m in meters:
         rep = max(repetition(k * m) for k in repetition_bars)
         tmpl = _template(m)
+        phases = np.arange(m)[:, None]
+        w = tmpl[(np.arange(n_beats) - phases) % m]
+        strength = np.where(near, tmpl[(idx - phases) % m] + 0.5, 0.0)
+        by_beat, by_note = _corr_rows(per_beat, w), _corr_rows(acc, strength)
         for phase in range(m):
-            w = tmpl[(np.arange(n_beats) - phase) % m]
-            strength = np.where(near, tmpl[(idx - phase) % m] + 0.5, 0.0)
-            scores[(m, phase)] = (beat_weight * _corr(per_beat, w) + note_weight * _corr(strength, acc)
+            scores[(m, phase)] = (beat_weight * by_beat[phase] + note_weight * by_note[phase]
                                   + repetition_weight * rep)
     return scores
 
@@ -706,11 +760,13 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
             continue
         step = float(np.median(np.diff(beats)))
         rate = note_rate(on, end, beats)
+        # a compound grid's meter scores are the same grid's scores of the 2-beat bars
+        bars = meter_scores(on, lengths, off, pitch, beats, False) if meter_fit_weight else None
         for compound in (False, True):
             fit = grid_fit(on, lengths, beats, compound) + periodicity_weight * comb
             if tactus_max_bpm:
                 fit += tactus_log_prior(step, max_bpm=tactus_max_bpm, octaves=tactus_octaves)
-            scores = meter_scores(on, lengths, off, pitch, beats, compound) if meter_fit_weight else None
+            scores = {k: v for k, v in bars.items() if k[0] == 2 or not compound} if bars else None
             if scores:
                 fit += meter_fit_weight * max(scores.values())
             prior = beat_level_log_prior(step, rate, compound, quarter_bpm=quarter_bpm,
