@@ -66,7 +66,7 @@ def votes(item: dict, kw: dict) -> dict:
     grid = r
     if r.compound and r.beats_per_bar == 2:
         simple = R.analyse_rhythm(on, off, midi, item["duration"], **{
-            **kw, "compound_rate_boundary": None, "compound_notation_boundary": None})
+            **kw, "compound_notation_boundary": None})
         if not simple.compound:
             grid = simple
     order = np.argsort(on)

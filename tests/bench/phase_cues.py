@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             compound = est.time_signature.text == "6/8"
             if not row["meter_ok"] or len(beats) < 2:
                 continue
-            if compound and pd.derive(item["analysis"], {"compound_rate_boundary": None}).time_signature.text == "3/4":
+            if compound and pd.derive(item["analysis"], {"compound_notation_boundary": None}).time_signature.text == "3/4":
                 continue   # a 3/4 reading regrouped to 6/8: its phase was chosen on the 3/4 grid
             first = int(np.argmin(np.abs(beats - est.downbeats_s[0]))) if est.downbeats_s else 0
             sps = np.array([br.score_positions(br.with_grid(est, beats, k, est.time_signature.text), item["notes"],

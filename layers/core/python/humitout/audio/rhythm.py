@@ -677,7 +677,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                    meter_fit_weight: float = 0.5, harmony_weight: float = 0.0, diatonic: bool = True,
                    temperatures: tuple[float, float, float] = (0.15, 0.5, 1.2),
                    upbeat_weight: float = 0.3, tactus_max_bpm: float | None = 150.0,
-                   tactus_octaves: float = 0.3, compound_rate_boundary: float | None = None,
+                   tactus_octaves: float = 0.3,
                    compound_notation_boundary: float | None = 19.8,
                    notation_weight: float = 0.5, beat_notation_weight: float = 0.5, phrase_end_weight: float = 0.5,
                    quarter_bpm: float = 110.0, tempo_octaves: float = 0.4,
@@ -721,9 +721,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     The boundary is a logistic fit on the 507 notated 3/4 and 6/8 tunes of the model's training
     collections (``tests/bench/learn_compound_boundary.py``: the ratio alone tells them apart in 99 %
     of them; the ratio is over-confident, so the even odds lie at 19.8 nats, and the note rate adds
-    nothing to it). ``compound_rate_boundary`` (None: off) is the older rule: a tune that moves
-    faster than that many notes a quarter is 6/8 (1.75 is above 96 % of the notated 3/4 tunes and 28 %
-    of the 6/8 ones: 57 % of those tunes right, the rate at its best boundary 72 %).
+    nothing to it; the older rule, 6/8 above 1.75 notes a quarter, gets 57 % of those tunes right).
 
     A bar phase that makes the first notes a pickup of two beats or more loses ``upbeat_weight``
     when nothing marks them as one (they and the note on the first downbeat all have the same
@@ -834,10 +832,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         first -= m
     origin = int(phase) % 3 - 3
     dotted = _regrouped(beats, origin, 1.5) if not compound and m == 3 else None
-    if dotted is not None and (
-            (compound_rate_boundary and rate > compound_rate_boundary)
-            or (compound_notation_boundary is not None
-                and compound_log_ratio(on, lengths, pitch, beats, dotted) > compound_notation_boundary)):
+    if dotted is not None and compound_notation_boundary is not None \
+            and compound_log_ratio(on, lengths, pitch, beats, dotted) > compound_notation_boundary:
         # three quarters a bar are also two dotted quarters: a tune whose notes sit as 6/8 is a 6/8 tune
         keep = dotted >= on[0] - 0.9 * 1.5 * float(np.median(np.diff(beats)))
         dropped = int(np.argmax(keep))
