@@ -6,7 +6,7 @@ from scipy.signal import ShortTimeFFT
 from scipy.signal.windows import hann
 
 from humitout.audio.decode import decode_audio
-from humitout.audio.enhance import stft_all_frames, suppress_stationary_noise
+from humitout.audio.enhance import istft_all_frames, stft_all_frames, suppress_stationary_noise
 from humitout.audio.transcribe import transcribe_samples
 
 SR = 32000
@@ -77,3 +77,12 @@ def test_the_all_frames_stft_equals_scipys_frame_by_frame_stft(n: int, dtype: ty
     got = stft_all_frames(transform, x)
     assert got.shape == expected.shape
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9 * np.abs(expected).max())
+
+
+@pytest.mark.parametrize("n", [160_000, 1_001, 300])
+@pytest.mark.parametrize("sr_hz", [8000, 16000])
+def test_the_all_frames_istft_equals_scipys_frame_by_frame_istft_to_the_bit(n: int, sr_hz: int) -> None:
+    transform = ShortTimeFFT(hann(sr_hz // 32, sym=False), sr_hz // 128, sr_hz)
+    z = transform.stft(np.random.default_rng(n).standard_normal(n))
+    z[: len(z) // 2] *= np.random.default_rng(1).uniform(0.1, 1.0, z[: len(z) // 2].shape)  # a suppressor's gain
+    assert np.array_equal(istft_all_frames(transform, z, n), transform.istft(z, k1=n))

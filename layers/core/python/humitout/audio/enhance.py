@@ -20,6 +20,7 @@ COnP when it was always on).
 from __future__ import annotations
 
 import numpy as np
+import scipy.fft
 from scipy.ndimage import maximum_filter1d, minimum_filter1d, uniform_filter1d
 from scipy.signal import ShortTimeFFT
 from scipy.signal.windows import hann
@@ -59,14 +60,32 @@ def stft_all_frames(transform: ShortTimeFFT, x: np.ndarray) -> np.ndarray:
     return np.fft.rfft(np.roll(frames * transform.win, -shift, axis=1), n=transform.mfft, axis=1).T
 
 
+def istft_all_frames(transform: ShortTimeFFT, z: np.ndarray, n: int) -> np.ndarray:
+    """``transform.istft(z, k1=n)`` (n,) of a one-sided ``z`` (bins, frames), with the inverse FFTs
+    of all frames at once: the same inverse FFT, phase shift and dual window per frame, then the
+    same overlap-add in frame order, to the last bit. scipy's ``istft`` inverts one frame at a time
+    in Python (0.15 CPU-s for a 20 s call, most of the suppressor's CPU on noisy calls)."""
+    m, mid, hop, p_min = transform.m_num, transform.m_num_mid, transform.hop, transform.p_min
+    frames = scipy.fft.irfft(z.T, n=transform.mfft, axis=-1)
+    frames = np.roll(frames, ((transform.phase_shift or 0) + mid) % m, axis=-1)[:, :m] * transform.dual_win
+    n_pts = transform.nearest_k_p(n, left=False) - transform.nearest_k_p(0) + m - mid
+    x = np.zeros(n_pts)
+    for q in range(p_min, min(transform.p_max(n), z.shape[1] + p_min)):
+        i0 = q * hop - mid
+        i1 = min(i0 + m, n_pts)
+        j0, j1 = max(-i0, 0), i1 - i0
+        x[max(i0, 0):i1] += frames[q - p_min, j0:j1]
+    return x[:n]
+
+
 def suppress_stationary_noise(x: np.ndarray, sr: int, *, win_s: float = 0.032, overlap: int = 4,
                               max_hz: float = 2100.0, max_snr_db: float = 20.0, memory_s: float = 4.0,
                               smooth_s: float = 0.2, spread_bins: int = 1, over: float = 2.0,
                               floor_db: float = -20.0) -> np.ndarray:
     """``x`` (n,) at ``sr`` Hz with its steady background noise under ``max_hz`` Hz suppressed
     (module docstring); ``x`` itself when its voice band is ``max_snr_db`` dB or more above its
-    floor. ``win_s`` s periodic-Hann STFT frames (scipy's ``ShortTimeFFT``, exact inverse; the forward
-    transform by :func:`stft_all_frames`), ``overlap``
+    floor. ``win_s`` s periodic-Hann STFT frames (scipy's ``ShortTimeFFT``, exact inverse; computed by
+    :func:`stft_all_frames` and :func:`istft_all_frames`), ``overlap``
     frames per window; see :func:`stationary_gain`."""
     nper = int(round(win_s * sr))
     hop = nper // overlap
@@ -80,4 +99,4 @@ def suppress_stationary_noise(x: np.ndarray, sr: int, *, win_s: float = 0.032, o
         return x
     z[low] *= stationary_gain(power, hop / sr, memory_s=memory_s, smooth_s=smooth_s,
                               spread_bins=spread_bins, over=over, floor_db=floor_db)
-    return transform.istft(z, k1=len(x))
+    return istft_all_frames(transform, z, len(x))
