@@ -157,10 +157,6 @@ def period_candidates(onsets_s: np.ndarray, weights: np.ndarray, *, n_best: int 
     if not len(lags):
         return []
 
-    def comb(lag: float) -> float:
-        ks = [k for k in (1, 2, 3, 4) if int(round(k * lag)) < len(ac)]
-        return float(np.mean([ac[int(round(k * lag))] for k in ks]))
-
     score = _comb_scores(ac, lags)
     peaks = [j for j in range(1, len(lags) - 1) if score[j] >= score[j - 1] and score[j] > score[j + 1]]
     peaks = sorted(peaks, key=lambda j: -score[j])[:n_best]
@@ -170,7 +166,7 @@ def period_candidates(onsets_s: np.ndarray, weights: np.ndarray, *, n_best: int 
             lag = lags[j] * mult
             if lags[0] <= lag <= lags[-1]:
                 key = int(round(lag))
-                periods.setdefault(key, comb(lag))
+                periods.setdefault(key, float(_comb_scores(ac, np.array([lag]))[0]))
     merged: list[tuple[float, float]] = []
     for lag in sorted(periods):
         if merged and lag * HOP_S / merged[-1][0] < 1.06:
@@ -182,13 +178,15 @@ def period_candidates(onsets_s: np.ndarray, weights: np.ndarray, *, n_best: int 
 
 
 def _comb_scores(ac: np.ndarray, lags: np.ndarray) -> np.ndarray:
-    """The comb score of each integer lag of ``lags`` (n,): the mean of ``ac`` at 1-4 times the lag, over
-    the multiples inside ``ac``, summed in the order 1-4 as ``np.mean`` of the four values does."""
+    """The comb score of each lag of ``lags`` (n,, frames, whole or not): the mean of ``ac`` at 1-4
+    times the lag (each multiple rounded to a frame), over the multiples inside ``ac``, summed in the
+    order 1-4 as ``np.mean`` of the four values does."""
     total = np.zeros(len(lags))
     count = np.zeros(len(lags), int)
     for k in (1, 2, 3, 4):
-        inside = k * lags < len(ac)
-        total[inside] = total[inside] + ac[k * lags[inside]]
+        at = np.round(k * np.asarray(lags)).astype(int)
+        inside = at < len(ac)
+        total[inside] = total[inside] + ac[at[inside]]
         count += inside
     return total / count
 
