@@ -816,7 +816,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     r = None
     if dip_level_db is not None:
         r = dip_level_db[:n]
-        if dead is not None and dead[:n].any():
+        if ok is not None:
             r = bridge_dead_air(np.zeros(n), np.ones(n, bool), r, dead[:n], int(round(MAX_DEAD_S / hop)),
                                 int(round(DEAD_PAD_S / hop)))[2]
         voiced = voice_notch_gaps(midi_filled, track.confidence[:n], voiced, r,
