@@ -108,6 +108,21 @@ def test_buried_pitch_does_not_lengthen_a_note_the_tracker_voices_at_that_pitch(
     assert not out[20:60].any() and out[60:].all()
 
 
+def test_buried_note_right_after_a_loud_one_is_voiced_where_the_level_gate_cut_it():
+    # a loud note at 66 (40 frames), then a note at 59 that a phone's suppressor took 15 dB down
+    # (confidence 0.2): the level gate, reading the loud note within 0.3 s, cuts its first 20 frames
+    n = 100
+    midi = np.r_[np.full(40, 66.0), np.full(60, 59.0)]
+    conf = np.r_[np.full(40, 0.9), np.full(60, 0.2)]
+    level_ok = np.r_[np.ones(40, bool), np.zeros(20, bool), np.ones(40, bool)]
+    out = voice_buried_pitch(midi, conf, conf >= 0.5, level_ok, np.zeros(n), 10, 30)
+    assert out.all()
+    # frames the gate cut that hold the loud note's own pitch are its reverb tail and stay unvoiced
+    midi[40:60] = 66.0
+    out = voice_buried_pitch(midi, conf, conf >= 0.5, level_ok, np.zeros(n), 10, 30)
+    assert not out[40:60].any() and out[60:].all()
+
+
 def test_talker_syllable_leaping_from_a_held_notes_edge_is_flagged_and_a_partial_left_to_the_fold():
     # a held note (0.7 s, MIDI 69) with a 0.12 s note 9 st under before it and one an octave over
     # (the tracker on the 2nd partial) after it; later a grace note 2 st under a held note
@@ -152,3 +167,19 @@ def test_short_voice_in_a_gap_with_another_timbre_adds_no_note():
     # the caller's own soft pickup there has the caller's envelope and stays
     track, level, bands = _caller_and_gap_voice(np.linspace(6.0, -18.0, 9) + 0.5)
     assert [round(n.midi) for n in segment_notes(track, level, bands_db=bands)] == [60, 62, 61, 64, 62]
+
+
+def test_held_note_a_suppressor_dimmed_keeps_the_callers_timbre_and_is_kept():
+    # a phone's noise suppressor takes a held note it learned as noise 15 dB down, and the tracker's
+    # confidence there falls to 0.3: by level and confidence it is a talker's, but it is 0.5 s long,
+    # held, in the caller's register and has the caller's spectral envelope; another voice's
+    # envelope there is not the caller's
+    notes, levels, runs = _with_caller([(4.1, 4.6, 61.0, -15.0, 1)])
+    notes = [NoteEvent(n.onset_s, n.offset_s, n.midi, 0.3 if n.onset_s == 4.1 else n.confidence) for n in notes]
+    caller = np.array([6.0, 4.0, 2.0, 0.0, -1.0, -2.0, -4.0, -6.0, -8.0])
+    timbre = caller + np.random.default_rng(0).normal(0.0, 0.5, (len(notes), len(caller)))
+    steady = np.ones(len(notes))
+    assert 4.1 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady)]
+    assert 4.1 in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
+    timbre[[n.onset_s for n in notes].index(4.1)] = caller[::-1]
+    assert 4.1 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
