@@ -174,7 +174,10 @@ def _swift():
 def fix_octaves(midi: np.ndarray, voiced: np.ndarray) -> np.ndarray:
     """Fold short octave excursions of ``midi`` (n,) back, inside each voiced run.
 
-    Viterbi over the shifts {-12, 0, +12} semitones; returns the corrected (n,) MIDI.
+    Viterbi over the shifts {-12, 0, +12} semitones; returns the corrected (n,) MIDI. The costs are
+    arrays worked out for the whole run at once; the three-state recursion runs on Python floats
+    (the same float64 sums, in the same order, as array operations per frame, several times faster
+    on three states).
     """
     out = midi.copy()
     shifts = np.array([-12.0, 0.0, 12.0])
@@ -186,17 +189,28 @@ def fix_octaves(midi: np.ndarray, voiced: np.ndarray) -> np.ndarray:
         emit = np.where(shifts == 0, 0.0, FOLD_COST)[None, :] + np.where(
             (cand < 33.0) | (cand > 93.0), np.inf, 0.0)
         emit[:, 1] = 0.0                                         # the tracker's own answer stays allowed
-        cost = emit[0].copy()
-        back = np.zeros((len(m), 3), dtype=np.int8)
-        for t in range(1, len(m)):
-            jump = np.abs(cand[t][None, :] - cand[t - 1][:, None]) > OCTAVE_JUMP_ST  # (prev, cur)
-            total = cost[:, None] + JUMP_COST * jump
-            back[t] = np.argmin(total, axis=0)
-            cost = total[back[t], np.arange(3)] + emit[t]
-        state = int(np.argmin(cost))
-        for t in range(len(m) - 1, -1, -1):
-            out[a + t] = cand[t, state]
-            state = int(back[t, state])
+        # step[t - 1][i][j]: the cost of going from state i at frame t - 1 to state j at frame t
+        step = (JUMP_COST * (np.abs(cand[1:, None, :] - cand[:-1, :, None]) > OCTAVE_JUMP_ST)).tolist()
+        emits = emit.tolist()
+        cost, back = emits[0], []
+        for st, em in zip(step, emits[1:]):
+            came, new = [], []
+            for j in range(3):
+                best_i, best = 0, cost[0] + st[0][j]
+                for i in (1, 2):
+                    total = cost[i] + st[i][j]
+                    if total < best:                             # the first of equal costs, as argmin
+                        best_i, best = i, total
+                came.append(best_i)
+                new.append(best + em[j])
+            back.append(came)
+            cost = new
+        state = min(range(3), key=cost.__getitem__)
+        states = [state]
+        for came in reversed(back):
+            state = came[state]
+            states.append(state)
+        out[a:b] = cand[np.arange(b - a), states[::-1]]
     return out
 
 
