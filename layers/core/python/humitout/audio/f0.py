@@ -94,7 +94,8 @@ class SplitSwiftF0:
     nodes and weights). Pitch agrees with swift-f0's ``detect`` to within 0.01 cent and confidence
     to 1e-4 (float rounding of the spectra). Long recordings are cut into the same windows, with
     the same context, as swift-f0's ``detect``, and frames whose 256 samples peak under
-    ``SILENCE_PEAK`` get confidence 0 as there.
+    ``SILENCE_PEAK`` get confidence 0 as there. ``folder`` holds the two files; ``threads`` is
+    onnxruntime's intra-op thread count (1: a Lambda's share of a core, no thread pool).
     """
 
     def __init__(self, folder: Path = Path(__file__).parent, threads: int = 1) -> None:
