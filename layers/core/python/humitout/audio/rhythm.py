@@ -735,8 +735,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
 
     With ``dance_beat_notes`` (None: off) a tune that moves like a dance (:func:`dance_style`: even running
     notes, few repeated pitches, a wide range) on a simple grid whose best bar is not of three beats moves
-    down one or two octaves to the beat of about ``dance_beat_notes`` running notes, with 2 or 4 beats a
-    bar: reels are notated with four running notes a beat (eighths under the half note of 2/2, or
+    down one or two octaves to the beat of about ``dance_beat_notes`` running notes (every 2nd or 4th
+    beat, from the one that the best bar of 2 or 4 beats puts first), with 2 or 4 beats a bar: reels are notated with four running notes a beat (eighths under the half note of 2/2, or
     sixteenths under the quarter of 2/4), so the note rate and the song-like :func:`grid_fit` read them
     at twice or four times their notated beat. Songs that run in eighths have the same rhythm, so only
     the style tells them apart (README "Time").
@@ -813,11 +813,12 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     if dance_beat_notes and not compound and max(scores, key=scores.get)[0] != 3 and dance_style(on, pitch):
         # a duple dance tune (reel, hornpipe) is notated with four running notes a beat (eighths under a
         # half note in 2/2, sixteenths under a quarter in 2/4): move down one or two octaves to that beat
+        # half-note beat: every 2nd (4th) tracked beat, from the one a bar of 2 (4) of them puts first
         k = int(round(np.log2(dance_beat_notes * float(np.median(np.diff(on))) / step)))
-        if 1 <= k <= 2 and step * 2 ** k <= 60.0 / MIN_BPM:
-            slower = track_beats(on, weights, step * 2 ** k, end, tightness=tightness)
-            if len(slower) >= 3:
-                beats = slower
+        if 1 <= k <= 2 and (2 ** k, 0) in scores and step * 2 ** k <= 60.0 / MIN_BPM:
+            first = max(range(2 ** k), key=lambda ph: scores[(2 ** k, ph)])
+            if len(beats[first::2 ** k]) >= 3:
+                beats = beats[first::2 ** k]
                 scores = {key: v for key, v in meter_scores(on, lengths, off, pitch, beats, False).items()
                           if key[0] != 3}
     by_meter = {mm: max(s for (k, _), s in scores.items() if k == mm) for mm in {k for k, _ in scores}}
