@@ -368,23 +368,45 @@ def beat_level_log_prior(period_s: float, notes_per_beat: float, compound: bool,
     return float(np.log(total))
 
 
-def dance_style(onsets_s: np.ndarray, midi: np.ndarray, *, min_evenness: float = 0.78,
-                max_repeats: float = 0.17, min_range_st: float = 14.0) -> bool:
-    """Whether the notes move like a dance tune (a reel): running notes of one length (at least
-    ``min_evenness`` of the inter-onset intervals within 25 % of the median), few repeated pitches (at
-    most ``max_repeats`` of the steps) and a wide range (``min_range_st`` semitones or more). Songs
-    repeat pitches (syllables) and mix lengths.
+DANCE_FEATURES = ("evenness", "repeated pitches", "range (octaves)", "mean step (octaves)",
+                  "stepwise", "long notes (log2 90th percentile / median interval)")
+"""The note-level features of :func:`dance_features`, in order."""
 
-    The limits are the least even, most repeated and narrowest of 18 hummable reels of Ryan's Mammoth
-    Collection (music21's corpus, every 4th ``*Reel*`` file), where notated Essen songs that run in
-    eighths have medians of 0.65 evenness, 0.22 repeats and 12 semitones."""
-    ioi = np.diff(np.sort(onsets_s))
-    if len(ioi) < 8:
-        return False
+
+def dance_features(onsets_s: np.ndarray, midi: np.ndarray, *, max_range_st: float = 18.0,
+                   max_step_st: float = 7.0) -> np.ndarray:
+    """The features of :data:`DANCE_FEATURES` of sung notes (onsets in s, MIDI pitches): the share of
+    inter-onset intervals within 25 % of their median (running notes of one length), the share of steps
+    that repeat a pitch (syllables), the range (at most ``max_range_st``) and the mean absolute step
+    (each step at most ``max_step_st``; both in octaves), the share of steps of one or two semitones, and
+    log2 of the 90th percentile interval over the median (held notes). All are independent of the tempo
+    and of the beat level. The caps keep a hum with octave errors or wide leaps (the range of a dance
+    tune, 1.5 octaves, and a fifth) from being a dance tune on its pitches alone."""
+    order = np.argsort(onsets_s)
+    ioi = np.diff(np.asarray(onsets_s, float)[order])
+    pitch = np.round(np.asarray(midi, float)[order])
     med = float(np.median(ioi))
-    steps = np.abs(np.diff(np.round(np.asarray(midi, float))))
-    return bool(np.mean(np.abs(np.log(ioi / med)) < np.log(1.25)) >= min_evenness
-                and np.mean(steps == 0) <= max_repeats and np.ptp(midi) >= min_range_st)
+    steps = np.abs(np.diff(pitch))
+    return np.array([np.mean(np.abs(np.log(ioi / med)) < np.log(1.25)), np.mean(steps == 0),
+                     min(float(np.ptp(pitch)), max_range_st) / 12.0,
+                     np.mean(np.minimum(steps, max_step_st)) / 12.0, np.mean((steps >= 1) & (steps <= 2)),
+                     np.log2(np.percentile(ioi, 90) / med)])
+
+
+DANCE_WEIGHTS = (2.206, -19.882, 6.215, 1.874, -4.927, -1.001, -3.539)
+
+
+def dance_log_odds(onsets_s: np.ndarray, midi: np.ndarray, *,
+                   weights: tuple[float, ...] = DANCE_WEIGHTS) -> float:
+    """Log-odds (nats) that sung notes (onsets in s, MIDI pitches) are a dance tune (reel, hornpipe)
+    rather than a song: a logistic regression on :func:`dance_features` (``weights``: one a feature, then
+    the intercept), fitted on notated tunes played with hum-like timing jitter
+    (``tests/bench/learn_dance_style.py``: every duple tune of Ryan's Mammoth Collection against the
+    duple songs of the Essen training collections, each class weighing one half)."""
+    if len(onsets_s) < 9:
+        return -np.inf
+    w = np.asarray(weights, float)
+    return float(dance_features(onsets_s, midi) @ w[:-1] + w[-1])
 
 
 def note_accents(onsets_s: np.ndarray, lengths_s: np.ndarray, midi: np.ndarray, offsets_s: np.ndarray,
@@ -699,7 +721,9 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                    notation_weight: float = 0.5, beat_notation_weight: float = 0.5, phrase_end_weight: float = 0.5,
                    quarter_bpm: float = 110.0, tempo_octaves: float = 0.4,
                    notations: tuple[tuple[float, bool, float, float, float], ...] = BEAT_NOTATIONS,
-                   dance_beat_notes: float | None = 4.0) -> Rhythm:
+                   dance_beat_notes: float | None = 4.0, dance_min_log_odds: float = 0.0,
+                   dance_rephase: str = "slow", dance_phase_notation: float = 0.0,
+                   dance_weights: tuple[float, ...] = DANCE_WEIGHTS) -> Rhythm:
     """Beats, meter, downbeats and pickup of notes (onsets/offsets in s, MIDI pitches; (k,) each).
 
     The beat level maximises :func:`grid_fit` plus ``periodicity_weight`` x the comb score of
@@ -810,57 +834,82 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     beat_conf = _softmax_probability(fits, max(fits), temperatures[0])
     _, beats, compound, scores, _, step = best
     scores = scores or meter_scores(on, lengths, off, pitch, beats, compound)
-    if dance_beat_notes and not compound and max(scores, key=scores.get)[0] != 3 and dance_style(on, pitch):
+    readings = [(beats, scores)]
+    fast_bar = None
+    if dance_beat_notes and not compound and max(scores, key=scores.get)[0] != 3 \
+            and dance_log_odds(on, pitch, weights=dance_weights) > dance_min_log_odds:
         # a duple dance tune (reel, hornpipe) is notated with four running notes a beat (eighths under a
-        # half note in 2/2, sixteenths under a quarter in 2/4): move down one or two octaves to that beat
-        # half-note beat: every 2nd (4th) tracked beat, from the one a bar of 2 (4) of them puts first
+        # half note in 2/2, sixteenths under a quarter in 2/4): move down one or two octaves to that beat,
+        # every 2nd (4th) tracked beat; which of them is a beat is read with the bar phase below
         k = int(round(np.log2(dance_beat_notes * float(np.median(np.diff(on))) / step)))
-        if 1 <= k <= 2 and (2 ** k, 0) in scores and step * 2 ** k <= 60.0 / MIN_BPM:
-            first = max(range(2 ** k), key=lambda ph: scores[(2 ** k, ph)])
-            if len(beats[first::2 ** k]) >= 3:
-                beats = beats[first::2 ** k]
-                scores = {key: v for key, v in meter_scores(on, lengths, off, pitch, beats, False).items()
-                          if key[0] != 3}
-    by_meter = {mm: max(s for (k, _), s in scores.items() if k == mm) for mm in {k for k, _ in scores}}
-    m = max(by_meter, key=by_meter.get)
-    rate = note_rate(on, end, beats)
-    if not compound and m in (2, 4):
-        # 2/4 is written for tunes that move in eighths, 4/4 for tunes that move in quarters: the
-        # note rate against sqrt(2) notes a beat (between the two) leans the choice between them
-        lean = duple_rate_weight * float(np.log2(rate / np.sqrt(2.0)))
-        by_meter[2] += lean
-        by_meter[4] -= lean
-        if notation_weight:
-            # notated 2/4 and 4/4 tunes place their onsets, long notes and chord tones differently
-            learned = notation_scores(on, lengths, pitch, beats, compound)
-            ratio = max(learned[(2, ph)] for ph in range(2)) - max(learned[(4, ph)] for ph in range(4))
-            by_meter[2] += notation_weight * ratio / 2
-            by_meter[4] -= notation_weight * ratio / 2
-        m = 2 if by_meter[2] > by_meter[4] else 4
-    meter_conf = _softmax_probability(list(by_meter.values()), by_meter[m], temperatures[1]) if len(by_meter) > 1 else 1.0
-    first_pos = float(beat_positions(on[:1], beats)[0])
-    starts = phrase_starts(on, off, lengths, beats) if phrase_pickups else np.array([first_pos])
-    triads = diatonic_triads(pitch, lengths) if harmony_weight and diatonic else None
-    pos = beat_positions(on, beats)
+        if 1 <= k <= 2 and step * 2 ** k <= 60.0 / MIN_BPM:
+            slow = [beats[o::2 ** k] for o in range(2 ** k) if len(beats[o::2 ** k]) >= 3]
+            if dance_rephase == "slow":
+                readings = [(b, {key: v for key, v in meter_scores(on, lengths, off, pitch, b, False).items()
+                                 if key[0] != 3}) for b in slow]
+            elif dance_rephase == "fast" and k == 1:
+                learned = notation_scores(on, lengths, pitch, beats, False) if dance_phase_notation else {}
+                fast_bar = (beats, {key: v + dance_phase_notation * learned.get(key, 0.0)
+                                    for key, v in scores.items() if key[0] == 4})
+            elif (2 ** k, 0) in scores:
+                first = max(range(2 ** k), key=lambda ph: scores[(2 ** k, ph)])
+                if len(beats[first::2 ** k]) >= 3:
+                    b = beats[first::2 ** k]
+                    readings = [(b, {key: v for key, v in meter_scores(on, lengths, off, pitch, b, False).items()
+                                     if key[0] != 3})]
 
-    def upbeat(ph: int) -> float:
-        """-1 when nothing marks a pickup of two beats or more: its notes and the note on the first
-        downbeat all have the same length."""
-        downbeat = ph + m * np.ceil((first_pos - 0.15 - ph) / m)
-        before = np.flatnonzero(pos < downbeat - 0.15)
-        at = np.flatnonzero(np.abs(pos - downbeat) <= 0.15)
-        if not len(before) or not len(at) or downbeat - first_pos < 1.85:
-            return 0.0
-        run = lengths[np.r_[before, at[0]]]
-        return -1.0 if run.max() <= 1.25 * run.min() else 0.0
+    def bar_reading(beats: np.ndarray, scores: dict) -> tuple:
+        """(score of the best bar phase, meter, phase, meter confidence, phase confidence, first note's
+        beat position, beats) of a beat grid and its :func:`meter_scores`."""
+        by_meter = {mm: max(s for (k, _), s in scores.items() if k == mm) for mm in {k for k, _ in scores}}
+        m = max(by_meter, key=by_meter.get)
+        rate = note_rate(on, end, beats)
+        if not compound and m in (2, 4) and {2, 4} <= set(by_meter):
+            # 2/4 is written for tunes that move in eighths, 4/4 for tunes that move in quarters: the
+            # note rate against sqrt(2) notes a beat (between the two) leans the choice between them
+            lean = duple_rate_weight * float(np.log2(rate / np.sqrt(2.0)))
+            by_meter[2] += lean
+            by_meter[4] -= lean
+            if notation_weight:
+                # notated 2/4 and 4/4 tunes place their onsets, long notes and chord tones differently
+                learned = notation_scores(on, lengths, pitch, beats, compound)
+                ratio = max(learned[(2, ph)] for ph in range(2)) - max(learned[(4, ph)] for ph in range(4))
+                by_meter[2] += notation_weight * ratio / 2
+                by_meter[4] -= notation_weight * ratio / 2
+            m = 2 if by_meter[2] > by_meter[4] else 4
+        meter_conf = _softmax_probability(list(by_meter.values()), by_meter[m], temperatures[1]) if len(by_meter) > 1 else 1.0
+        first_pos = float(beat_positions(on[:1], beats)[0])
+        starts = phrase_starts(on, off, lengths, beats) if phrase_pickups else np.array([first_pos])
+        triads = diatonic_triads(pitch, lengths) if harmony_weight and diatonic else None
+        pos = beat_positions(on, beats)
 
-    ends = phrase_end_scores(on, off, beats, m, compound) if phrase_end_weight else None
-    phases = {ph: s + pickup_weight * float(np.mean([np.log(_pickup_prior(p, ph, m)) for p in starts]))
-              + upbeat_weight * upbeat(ph) + (phrase_end_weight * ends[ph] if ends else 0.0)
-              + (harmony_weight * harmonic_fit(on, off, pitch, beats, m, ph, triads=triads) if harmony_weight else 0.0)
-              for (k, ph), s in scores.items() if k == m}
-    phase = max(phases, key=phases.get)
-    phase_conf = _softmax_probability(list(phases.values()), phases[phase], temperatures[2])
+        def upbeat(ph: int) -> float:
+            """-1 when nothing marks a pickup of two beats or more: its notes and the note on the first
+            downbeat all have the same length."""
+            downbeat = ph + m * np.ceil((first_pos - 0.15 - ph) / m)
+            before = np.flatnonzero(pos < downbeat - 0.15)
+            at = np.flatnonzero(np.abs(pos - downbeat) <= 0.15)
+            if not len(before) or not len(at) or downbeat - first_pos < 1.85:
+                return 0.0
+            run = lengths[np.r_[before, at[0]]]
+            return -1.0 if run.max() <= 1.25 * run.min() else 0.0
+
+        ends = phrase_end_scores(on, off, beats, m, compound) if phrase_end_weight else None
+        phases = {ph: s + pickup_weight * float(np.mean([np.log(_pickup_prior(p, ph, m)) for p in starts]))
+                  + upbeat_weight * upbeat(ph) + (phrase_end_weight * ends[ph] if ends else 0.0)
+                  + (harmony_weight * harmonic_fit(on, off, pitch, beats, m, ph, triads=triads) if harmony_weight else 0.0)
+                  for (k, ph), s in scores.items() if k == m}
+        phase = max(phases, key=phases.get)
+        phase_conf = _softmax_probability(list(phases.values()), phases[phase], temperatures[2])
+        return phases[phase], m, phase, meter_conf, phase_conf, first_pos, beats
+
+    _, m, phase, meter_conf, phase_conf, first_pos, beats = max((bar_reading(b, sc) for b, sc in readings),
+                                                                key=lambda r: r[0])
+    if fast_bar is not None:
+        _, _, ph4, meter_conf, phase_conf, _, _ = bar_reading(*fast_bar)
+        beats = beats[ph4 % 2::2]
+        m, phase = 2, ph4 // 2
+        first_pos = float(beat_positions(on[:1], beats)[0])
     first = int(phase)
     downbeats = beats[first::m]
     pickup = max(first - first_pos, 0.0)
