@@ -283,3 +283,16 @@ def test_a_reel_in_running_eighths_gets_its_half_note_beat_and_a_song_in_eighths
     on, off, midi = (np.array(x) for x in zip(*notes))
     quarters = analyse_rhythm(on, off, midi, float(off.max()) + 0.5, dance_beat_notes=None)
     assert quarters.beat_bpm > 90.0                                      # without the dance rule: a quarter or faster
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_reel_moved_to_its_half_note_beat_reads_its_bar_phase_on_the_new_grid(seed):
+    # the same reel after a quarter-note pickup of two eighths: its first downbeat is the third note,
+    # half a slow beat after the first; the quarter grid's 2-beat bar puts it on the first note
+    score = tune([(57, .5), (59, .5)] + [(m, .5) for bar in REEL_BARS * 2 for m in bar][:-2] + [(62, 1)])
+    notes, _ = perform(score, 120.0, seed=seed)
+    on, off, midi = (np.array(x) for x in zip(*notes))
+    rhythm = analyse_rhythm(on, off, midi, float(off.max()) + 0.5)
+    assert rhythm.beat_bpm == pytest.approx(60.0, rel=0.04)
+    assert np.min(np.abs(rhythm.downbeats_s - on[2])) < 0.1
+    assert rhythm.pickup_beats == pytest.approx(0.5, abs=0.1)

@@ -368,45 +368,23 @@ def beat_level_log_prior(period_s: float, notes_per_beat: float, compound: bool,
     return float(np.log(total))
 
 
-DANCE_FEATURES = ("evenness", "repeated pitches", "range (octaves)", "mean step (octaves)",
-                  "stepwise", "long notes (log2 90th percentile / median interval)")
-"""The note-level features of :func:`dance_features`, in order."""
+def dance_style(onsets_s: np.ndarray, midi: np.ndarray, *, min_evenness: float = 0.78,
+                max_repeats: float = 0.17, min_range_st: float = 14.0) -> bool:
+    """Whether the notes move like a dance tune (a reel): running notes of one length (at least
+    ``min_evenness`` of the inter-onset intervals within 25 % of the median), few repeated pitches (at
+    most ``max_repeats`` of the steps) and a wide range (``min_range_st`` semitones or more). Songs
+    repeat pitches (syllables) and mix lengths.
 
-
-def dance_features(onsets_s: np.ndarray, midi: np.ndarray, *, max_range_st: float = 18.0,
-                   max_step_st: float = 7.0) -> np.ndarray:
-    """The features of :data:`DANCE_FEATURES` of sung notes (onsets in s, MIDI pitches): the share of
-    inter-onset intervals within 25 % of their median (running notes of one length), the share of steps
-    that repeat a pitch (syllables), the range (at most ``max_range_st``) and the mean absolute step
-    (each step at most ``max_step_st``; both in octaves), the share of steps of one or two semitones, and
-    log2 of the 90th percentile interval over the median (held notes). All are independent of the tempo
-    and of the beat level. The caps keep a hum with octave errors or wide leaps (the range of a dance
-    tune, 1.5 octaves, and a fifth) from being a dance tune on its pitches alone."""
-    order = np.argsort(onsets_s)
-    ioi = np.diff(np.asarray(onsets_s, float)[order])
-    pitch = np.round(np.asarray(midi, float)[order])
+    The limits are the least even, most repeated and narrowest of 18 hummable reels of Ryan's Mammoth
+    Collection (music21's corpus, every 4th ``*Reel*`` file), where notated Essen songs that run in
+    eighths have medians of 0.65 evenness, 0.22 repeats and 12 semitones."""
+    ioi = np.diff(np.sort(onsets_s))
+    if len(ioi) < 8:
+        return False
     med = float(np.median(ioi))
-    steps = np.abs(np.diff(pitch))
-    return np.array([np.mean(np.abs(np.log(ioi / med)) < np.log(1.25)), np.mean(steps == 0),
-                     min(float(np.ptp(pitch)), max_range_st) / 12.0,
-                     np.mean(np.minimum(steps, max_step_st)) / 12.0, np.mean((steps >= 1) & (steps <= 2)),
-                     np.log2(np.percentile(ioi, 90) / med)])
-
-
-DANCE_WEIGHTS = (2.206, -19.882, 6.215, 1.874, -4.927, -1.001, -3.539)
-
-
-def dance_log_odds(onsets_s: np.ndarray, midi: np.ndarray, *,
-                   weights: tuple[float, ...] = DANCE_WEIGHTS) -> float:
-    """Log-odds (nats) that sung notes (onsets in s, MIDI pitches) are a dance tune (reel, hornpipe)
-    rather than a song: a logistic regression on :func:`dance_features` (``weights``: one a feature, then
-    the intercept), fitted on notated tunes played with hum-like timing jitter
-    (``tests/bench/learn_dance_style.py``: every duple tune of Ryan's Mammoth Collection against the
-    duple songs of the Essen training collections, each class weighing one half)."""
-    if len(onsets_s) < 9:
-        return -np.inf
-    w = np.asarray(weights, float)
-    return float(dance_features(onsets_s, midi) @ w[:-1] + w[-1])
+    steps = np.abs(np.diff(np.round(np.asarray(midi, float))))
+    return bool(np.mean(np.abs(np.log(ioi / med)) < np.log(1.25)) >= min_evenness
+                and np.mean(steps == 0) <= max_repeats and np.ptp(midi) >= min_range_st)
 
 
 def note_accents(onsets_s: np.ndarray, lengths_s: np.ndarray, midi: np.ndarray, offsets_s: np.ndarray,
@@ -721,9 +699,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                    notation_weight: float = 0.5, beat_notation_weight: float = 0.5, phrase_end_weight: float = 0.5,
                    quarter_bpm: float = 110.0, tempo_octaves: float = 0.4,
                    notations: tuple[tuple[float, bool, float, float, float], ...] = BEAT_NOTATIONS,
-                   dance_beat_notes: float | None = 4.0, dance_min_log_odds: float = 0.0,
-                   dance_rephase: str = "slow", dance_phase_notation: float = 0.0,
-                   dance_weights: tuple[float, ...] = DANCE_WEIGHTS) -> Rhythm:
+                   dance_beat_notes: float | None = 4.0, dance_phase_notation: float = 0.5) -> Rhythm:
     """Beats, meter, downbeats and pickup of notes (onsets/offsets in s, MIDI pitches; (k,) each).
 
     The beat level maximises :func:`grid_fit` plus ``periodicity_weight`` x the comb score of
@@ -759,11 +735,15 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
 
     With ``dance_beat_notes`` (None: off) a tune that moves like a dance (:func:`dance_style`: even running
     notes, few repeated pitches, a wide range) on a simple grid whose best bar is not of three beats moves
-    down one or two octaves to the beat of about ``dance_beat_notes`` running notes (every 2nd or 4th
-    beat, from the one that the best bar of 2 or 4 beats puts first), with 2 or 4 beats a bar: reels are notated with four running notes a beat (eighths under the half note of 2/2, or
-    sixteenths under the quarter of 2/4), so the note rate and the song-like :func:`grid_fit` read them
-    at twice or four times their notated beat. Songs that run in eighths have the same rhythm, so only
-    the style tells them apart (README "Time").
+    down one or two octaves to the beat of about ``dance_beat_notes`` running notes, with 2 beats a bar:
+    reels are notated with four running notes a beat (eighths under the half note of 2/2, or sixteenths
+    under the quarter of 2/4), so the note rate and the song-like :func:`grid_fit` read them at twice or
+    four times their notated beat. Songs that run in eighths have the same rhythm, so only the style tells
+    them apart (README "Time"). Moved one octave, its bar phase is that of the best 4-beat bar on the
+    faster grid (the bar phase score below, plus ``dance_phase_notation`` x :func:`notation_scores`, as
+    ``notation_weight`` for 2/4 against 4/4: where the chord tones and long notes of a bar fall), and
+    every 2nd beat from it is a beat; moved two octaves, every 4th beat from the one that the best 4-beat
+    bar puts first.
 
     A 3/4 reading is written as 6/8 with the same bar lines when the notes are likelier as notated 6/8
     on the dotted quarters than as 3/4 on the quarters by more than ``compound_notation_boundary``
@@ -834,33 +814,28 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     beat_conf = _softmax_probability(fits, max(fits), temperatures[0])
     _, beats, compound, scores, _, step = best
     scores = scores or meter_scores(on, lengths, off, pitch, beats, compound)
-    readings = [(beats, scores)]
-    fast_bar = None
-    if dance_beat_notes and not compound and max(scores, key=scores.get)[0] != 3 \
-            and dance_log_odds(on, pitch, weights=dance_weights) > dance_min_log_odds:
+    fast_bar = None   # a dance tune's 4-beat bar on its quarter grid: (beats, meter scores)
+    if dance_beat_notes and not compound and max(scores, key=scores.get)[0] != 3 and dance_style(on, pitch):
         # a duple dance tune (reel, hornpipe) is notated with four running notes a beat (eighths under a
-        # half note in 2/2, sixteenths under a quarter in 2/4): move down one or two octaves to that beat,
-        # every 2nd (4th) tracked beat; which of them is a beat is read with the bar phase below
+        # half note in 2/2, sixteenths under a quarter in 2/4): move down one or two octaves to that beat
         k = int(round(np.log2(dance_beat_notes * float(np.median(np.diff(on))) / step)))
-        if 1 <= k <= 2 and step * 2 ** k <= 60.0 / MIN_BPM:
-            slow = [beats[o::2 ** k] for o in range(2 ** k) if len(beats[o::2 ** k]) >= 3]
-            if dance_rephase == "slow":
-                readings = [(b, {key: v for key, v in meter_scores(on, lengths, off, pitch, b, False).items()
-                                 if key[0] != 3}) for b in slow]
-            elif dance_rephase == "fast" and k == 1:
-                learned = notation_scores(on, lengths, pitch, beats, False) if dance_phase_notation else {}
-                fast_bar = (beats, {key: v + dance_phase_notation * learned.get(key, 0.0)
-                                    for key, v in scores.items() if key[0] == 4})
-            elif (2 ** k, 0) in scores:
-                first = max(range(2 ** k), key=lambda ph: scores[(2 ** k, ph)])
-                if len(beats[first::2 ** k]) >= 3:
-                    b = beats[first::2 ** k]
-                    readings = [(b, {key: v for key, v in meter_scores(on, lengths, off, pitch, b, False).items()
-                                     if key[0] != 3})]
+        if k == 1 and step * 2 <= 60.0 / MIN_BPM:
+            # its bar of two slow beats is a bar of four on this grid: read the bar phase there, where
+            # the notation model sees where the chord tones fall
+            learned = notation_scores(on, lengths, pitch, beats, False) if dance_phase_notation else {}
+            fast_bar = (beats, {key: v + dance_phase_notation * learned.get(key, 0.0)
+                                for key, v in scores.items() if key[0] == 4})
+        elif k == 2 and (4, 0) in scores and step * 4 <= 60.0 / MIN_BPM:
+            # every 4th tracked beat, from the one a bar of 4 of them puts first
+            first = max(range(4), key=lambda ph: scores[(4, ph)])
+            if len(beats[first::4]) >= 3:
+                beats = beats[first::4]
+                scores = {key: v for key, v in meter_scores(on, lengths, off, pitch, beats, False).items()
+                          if key[0] != 3}
 
     def bar_reading(beats: np.ndarray, scores: dict) -> tuple:
-        """(score of the best bar phase, meter, phase, meter confidence, phase confidence, first note's
-        beat position, beats) of a beat grid and its :func:`meter_scores`."""
+        """(meter, bar phase, meter confidence, phase confidence, first note's beat position) of a beat
+        grid and its :func:`meter_scores`."""
         by_meter = {mm: max(s for (k, _), s in scores.items() if k == mm) for mm in {k for k, _ in scores}}
         m = max(by_meter, key=by_meter.get)
         rate = note_rate(on, end, beats)
@@ -901,15 +876,15 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                   for (k, ph), s in scores.items() if k == m}
         phase = max(phases, key=phases.get)
         phase_conf = _softmax_probability(list(phases.values()), phases[phase], temperatures[2])
-        return phases[phase], m, phase, meter_conf, phase_conf, first_pos, beats
+        return m, phase, meter_conf, phase_conf, first_pos
 
-    _, m, phase, meter_conf, phase_conf, first_pos, beats = max((bar_reading(b, sc) for b, sc in readings),
-                                                                key=lambda r: r[0])
     if fast_bar is not None:
-        _, _, ph4, meter_conf, phase_conf, _, _ = bar_reading(*fast_bar)
-        beats = beats[ph4 % 2::2]
-        m, phase = 2, ph4 // 2
+        _, quarter_phase, meter_conf, phase_conf, _ = bar_reading(*fast_bar)
+        beats = beats[quarter_phase % 2::2]
+        m, phase = 2, quarter_phase // 2
         first_pos = float(beat_positions(on[:1], beats)[0])
+    else:
+        m, phase, meter_conf, phase_conf, first_pos = bar_reading(beats, scores)
     first = int(phase)
     downbeats = beats[first::m]
     pickup = max(first - first_pos, 0.0)
