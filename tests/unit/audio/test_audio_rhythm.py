@@ -260,3 +260,39 @@ def test_a_dotted_jig_fits_its_dotted_quarters_better_than_quarters_also_when_tw
     on[sixteenths[2]] += shifts_s[1]
     lengths = note_lengths(on, off)
     assert grid_fit(on, lengths, dotted, True) > grid_fit(on, lengths, quarters, False)
+
+
+# A reel (2/2, "C|"): running eighths over a range of 19 semitones, no pitch repeated, one half-note
+# beat every four eighths; and a song with the same rhythm that repeats its pitches within a sixth.
+REEL_BARS = [[62, 66, 69, 66, 74, 69, 66, 69], [67, 71, 74, 71, 79, 74, 71, 74],
+             [69, 73, 76, 73, 81, 76, 73, 76], [74, 73, 71, 69, 67, 66, 64, 62]]
+REEL = tune([(m, .5) for bar in REEL_BARS * 2 for m in bar][:-2] + [(62, 1)])
+SONG_BARS = [[60, 60, 62, 62, 64, 64, 62, 62], [64, 64, 65, 65, 67, 67, 65, 64],
+             [62, 62, 64, 64, 65, 65, 64, 62], [60, 60, 62, 62, 64, 64, 62, 60]]
+SONG_IN_EIGHTHS = tune([(m, .5) for bar in SONG_BARS * 2 for m in bar][:-2] + [(60, 1)])
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_reel_in_running_eighths_gets_its_half_note_beat_and_a_song_in_eighths_keeps_its_quarter(seed):
+    for score, beat_bpm in ((REEL, 60.0), (SONG_IN_EIGHTHS, 120.0)):
+        notes, _ = perform(score, 120.0, seed=seed)                    # 120 quarters a minute
+        on, off, midi = (np.array(x) for x in zip(*notes))
+        rhythm = analyse_rhythm(on, off, midi, float(off.max()) + 0.5)
+        assert rhythm.beat_bpm == pytest.approx(beat_bpm, rel=0.04)
+    notes, _ = perform(REEL, 120.0, seed=seed)
+    on, off, midi = (np.array(x) for x in zip(*notes))
+    quarters = analyse_rhythm(on, off, midi, float(off.max()) + 0.5, dance_beat_notes=None)
+    assert quarters.beat_bpm > 90.0                                      # without the dance rule: a quarter or faster
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_reel_moved_to_its_half_note_beat_reads_its_bar_phase_on_the_new_grid(seed):
+    # the same reel after a quarter-note pickup of two eighths: its first downbeat is the third note,
+    # half a slow beat after the first; the quarter grid's 2-beat bar puts it on the first note
+    score = tune([(57, .5), (59, .5)] + [(m, .5) for bar in REEL_BARS * 2 for m in bar][:-2] + [(62, 1)])
+    notes, _ = perform(score, 120.0, seed=seed)
+    on, off, midi = (np.array(x) for x in zip(*notes))
+    rhythm = analyse_rhythm(on, off, midi, float(off.max()) + 0.5)
+    assert rhythm.beat_bpm == pytest.approx(60.0, rel=0.04)
+    assert np.min(np.abs(rhythm.downbeats_s - on[2])) < 0.1
+    assert rhythm.pickup_beats == pytest.approx(0.5, abs=0.1)

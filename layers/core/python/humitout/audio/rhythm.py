@@ -368,6 +368,25 @@ def beat_level_log_prior(period_s: float, notes_per_beat: float, compound: bool,
     return float(np.log(total))
 
 
+def dance_style(onsets_s: np.ndarray, midi: np.ndarray, *, min_evenness: float = 0.78,
+                max_repeats: float = 0.17, min_range_st: float = 14.0) -> bool:
+    """Whether the notes move like a dance tune (a reel): running notes of one length (at least
+    ``min_evenness`` of the inter-onset intervals within 25 % of the median), few repeated pitches (at
+    most ``max_repeats`` of the steps) and a wide range (``min_range_st`` semitones or more). Songs
+    repeat pitches (syllables) and mix lengths.
+
+    The limits are the least even, most repeated and narrowest of 18 hummable reels of Ryan's Mammoth
+    Collection (music21's corpus, every 4th ``*Reel*`` file), where notated Essen songs that run in
+    eighths have medians of 0.65 evenness, 0.22 repeats and 12 semitones."""
+    ioi = np.diff(np.sort(onsets_s))
+    if len(ioi) < 8:
+        return False
+    med = float(np.median(ioi))
+    steps = np.abs(np.diff(np.round(np.asarray(midi, float))))
+    return bool(np.mean(np.abs(np.log(ioi / med)) < np.log(1.25)) >= min_evenness
+                and np.mean(steps == 0) <= max_repeats and np.ptp(midi) >= min_range_st)
+
+
 def note_accents(onsets_s: np.ndarray, lengths_s: np.ndarray, midi: np.ndarray, offsets_s: np.ndarray,
                  beat_s: float, *, leap_st: float = 3.0, breath_beats: float = 0.25,
                  weights: tuple[float, float, float] = (1.0, 0.5, 1.0)) -> np.ndarray:
@@ -679,7 +698,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                    compound_notation_boundary: float | None = 19.8,
                    notation_weight: float = 0.5, beat_notation_weight: float = 0.5, phrase_end_weight: float = 0.5,
                    quarter_bpm: float = 110.0, tempo_octaves: float = 0.4,
-                   notations: tuple[tuple[float, bool, float, float, float], ...] = BEAT_NOTATIONS) -> Rhythm:
+                   notations: tuple[tuple[float, bool, float, float, float], ...] = BEAT_NOTATIONS,
+                   dance_beat_notes: float | None = 4.0, dance_phase_notation: float = 0.5) -> Rhythm:
     """Beats, meter, downbeats and pickup of notes (onsets/offsets in s, MIDI pitches; (k,) each).
 
     The beat level maximises :func:`grid_fit` plus ``periodicity_weight`` x the comb score of
@@ -712,6 +732,18 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     (``quarter_bpm``, ``tempo_octaves``, ``notations``: how folk tunes are notated and performed) says
     so: a tune counted at its eighths is moved to its quarters. At 0.5 it helps the held-out
     stand-ins and dev (score position, meter, tempo) and costs one generated tune at 152 BPM (README "Time").
+
+    With ``dance_beat_notes`` (None: off) a tune that moves like a dance (:func:`dance_style`: even running
+    notes, few repeated pitches, a wide range) on a simple grid whose best bar is not of three beats moves
+    down one or two octaves to the beat of about ``dance_beat_notes`` running notes, with 2 beats a bar:
+    reels are notated with four running notes a beat (eighths under the half note of 2/2, or sixteenths
+    under the quarter of 2/4), so the note rate and the song-like :func:`grid_fit` read them at twice or
+    four times their notated beat. Songs that run in eighths have the same rhythm, so only the style tells
+    them apart (README "Time"). Moved one octave, its bar phase is that of the best 4-beat bar on the
+    faster grid (the bar phase score below, plus ``dance_phase_notation`` x :func:`notation_scores`, as
+    ``notation_weight`` for 2/4 against 4/4: where the chord tones and long notes of a bar fall), and
+    every 2nd beat from it is a beat; moved two octaves, every 4th beat from the one that the best 4-beat
+    bar puts first.
 
     A 3/4 reading is written as 6/8 with the same bar lines when the notes are likelier as notated 6/8
     on the dotted quarters than as 3/4 on the quarters by more than ``compound_notation_boundary``
@@ -780,48 +812,79 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     fits = [g[0] + beat_notation_weight * (g[4] if octave(g) else top[4]) for g in grids]
     best = grids[int(np.argmax(fits))]
     beat_conf = _softmax_probability(fits, max(fits), temperatures[0])
-    _, beats, compound, scores, _, _ = best
+    _, beats, compound, scores, _, step = best
     scores = scores or meter_scores(on, lengths, off, pitch, beats, compound)
-    by_meter = {mm: max(s for (k, _), s in scores.items() if k == mm) for mm in {k for k, _ in scores}}
-    m = max(by_meter, key=by_meter.get)
-    rate = note_rate(on, end, beats)
-    if not compound and m in (2, 4):
-        # 2/4 is written for tunes that move in eighths, 4/4 for tunes that move in quarters: the
-        # note rate against sqrt(2) notes a beat (between the two) leans the choice between them
-        lean = duple_rate_weight * float(np.log2(rate / np.sqrt(2.0)))
-        by_meter[2] += lean
-        by_meter[4] -= lean
-        if notation_weight:
-            # notated 2/4 and 4/4 tunes place their onsets, long notes and chord tones differently
-            learned = notation_scores(on, lengths, pitch, beats, compound)
-            ratio = max(learned[(2, ph)] for ph in range(2)) - max(learned[(4, ph)] for ph in range(4))
-            by_meter[2] += notation_weight * ratio / 2
-            by_meter[4] -= notation_weight * ratio / 2
-        m = 2 if by_meter[2] > by_meter[4] else 4
-    meter_conf = _softmax_probability(list(by_meter.values()), by_meter[m], temperatures[1]) if len(by_meter) > 1 else 1.0
-    first_pos = float(beat_positions(on[:1], beats)[0])
-    starts = phrase_starts(on, off, lengths, beats) if phrase_pickups else np.array([first_pos])
-    triads = diatonic_triads(pitch, lengths) if harmony_weight and diatonic else None
-    pos = beat_positions(on, beats)
+    fast_bar = None   # a dance tune's 4-beat bar on its quarter grid: (beats, meter scores)
+    if dance_beat_notes and not compound and max(scores, key=scores.get)[0] != 3 and dance_style(on, pitch):
+        # a duple dance tune (reel, hornpipe) is notated with four running notes a beat (eighths under a
+        # half note in 2/2, sixteenths under a quarter in 2/4): move down one or two octaves to that beat
+        k = int(round(np.log2(dance_beat_notes * float(np.median(np.diff(on))) / step)))
+        if k == 1 and step * 2 <= 60.0 / MIN_BPM:
+            # its bar of two slow beats is a bar of four on this grid: read the bar phase there, where
+            # the notation model sees where the chord tones fall
+            learned = notation_scores(on, lengths, pitch, beats, False) if dance_phase_notation else {}
+            fast_bar = (beats, {key: v + dance_phase_notation * learned.get(key, 0.0)
+                                for key, v in scores.items() if key[0] == 4})
+        elif k == 2 and (4, 0) in scores and step * 4 <= 60.0 / MIN_BPM:
+            # every 4th tracked beat, from the one a bar of 4 of them puts first
+            first = max(range(4), key=lambda ph: scores[(4, ph)])
+            if len(beats[first::4]) >= 3:
+                beats = beats[first::4]
+                scores = {key: v for key, v in meter_scores(on, lengths, off, pitch, beats, False).items()
+                          if key[0] != 3}
 
-    def upbeat(ph: int) -> float:
-        """-1 when nothing marks a pickup of two beats or more: its notes and the note on the first
-        downbeat all have the same length."""
-        downbeat = ph + m * np.ceil((first_pos - 0.15 - ph) / m)
-        before = np.flatnonzero(pos < downbeat - 0.15)
-        at = np.flatnonzero(np.abs(pos - downbeat) <= 0.15)
-        if not len(before) or not len(at) or downbeat - first_pos < 1.85:
-            return 0.0
-        run = lengths[np.r_[before, at[0]]]
-        return -1.0 if run.max() <= 1.25 * run.min() else 0.0
+    def bar_reading(beats: np.ndarray, scores: dict) -> tuple:
+        """(meter, bar phase, meter confidence, phase confidence, first note's beat position) of a beat
+        grid and its :func:`meter_scores`."""
+        by_meter = {mm: max(s for (k, _), s in scores.items() if k == mm) for mm in {k for k, _ in scores}}
+        m = max(by_meter, key=by_meter.get)
+        rate = note_rate(on, end, beats)
+        if not compound and m in (2, 4) and {2, 4} <= set(by_meter):
+            # 2/4 is written for tunes that move in eighths, 4/4 for tunes that move in quarters: the
+            # note rate against sqrt(2) notes a beat (between the two) leans the choice between them
+            lean = duple_rate_weight * float(np.log2(rate / np.sqrt(2.0)))
+            by_meter[2] += lean
+            by_meter[4] -= lean
+            if notation_weight:
+                # notated 2/4 and 4/4 tunes place their onsets, long notes and chord tones differently
+                learned = notation_scores(on, lengths, pitch, beats, compound)
+                ratio = max(learned[(2, ph)] for ph in range(2)) - max(learned[(4, ph)] for ph in range(4))
+                by_meter[2] += notation_weight * ratio / 2
+                by_meter[4] -= notation_weight * ratio / 2
+            m = 2 if by_meter[2] > by_meter[4] else 4
+        meter_conf = _softmax_probability(list(by_meter.values()), by_meter[m], temperatures[1]) if len(by_meter) > 1 else 1.0
+        first_pos = float(beat_positions(on[:1], beats)[0])
+        starts = phrase_starts(on, off, lengths, beats) if phrase_pickups else np.array([first_pos])
+        triads = diatonic_triads(pitch, lengths) if harmony_weight and diatonic else None
+        pos = beat_positions(on, beats)
 
-    ends = phrase_end_scores(on, off, beats, m, compound) if phrase_end_weight else None
-    phases = {ph: s + pickup_weight * float(np.mean([np.log(_pickup_prior(p, ph, m)) for p in starts]))
-              + upbeat_weight * upbeat(ph) + (phrase_end_weight * ends[ph] if ends else 0.0)
-              + (harmony_weight * harmonic_fit(on, off, pitch, beats, m, ph, triads=triads) if harmony_weight else 0.0)
-              for (k, ph), s in scores.items() if k == m}
-    phase = max(phases, key=phases.get)
-    phase_conf = _softmax_probability(list(phases.values()), phases[phase], temperatures[2])
+        def upbeat(ph: int) -> float:
+            """-1 when nothing marks a pickup of two beats or more: its notes and the note on the first
+            downbeat all have the same length."""
+            downbeat = ph + m * np.ceil((first_pos - 0.15 - ph) / m)
+            before = np.flatnonzero(pos < downbeat - 0.15)
+            at = np.flatnonzero(np.abs(pos - downbeat) <= 0.15)
+            if not len(before) or not len(at) or downbeat - first_pos < 1.85:
+                return 0.0
+            run = lengths[np.r_[before, at[0]]]
+            return -1.0 if run.max() <= 1.25 * run.min() else 0.0
+
+        ends = phrase_end_scores(on, off, beats, m, compound) if phrase_end_weight else None
+        phases = {ph: s + pickup_weight * float(np.mean([np.log(_pickup_prior(p, ph, m)) for p in starts]))
+                  + upbeat_weight * upbeat(ph) + (phrase_end_weight * ends[ph] if ends else 0.0)
+                  + (harmony_weight * harmonic_fit(on, off, pitch, beats, m, ph, triads=triads) if harmony_weight else 0.0)
+                  for (k, ph), s in scores.items() if k == m}
+        phase = max(phases, key=phases.get)
+        phase_conf = _softmax_probability(list(phases.values()), phases[phase], temperatures[2])
+        return m, phase, meter_conf, phase_conf, first_pos
+
+    if fast_bar is not None:
+        _, quarter_phase, meter_conf, phase_conf, _ = bar_reading(*fast_bar)
+        beats = beats[quarter_phase % 2::2]
+        m, phase = 2, quarter_phase // 2
+        first_pos = float(beat_positions(on[:1], beats)[0])
+    else:
+        m, phase, meter_conf, phase_conf, first_pos = bar_reading(beats, scores)
     first = int(phase)
     downbeats = beats[first::m]
     pickup = max(first - first_pos, 0.0)
