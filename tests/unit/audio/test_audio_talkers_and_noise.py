@@ -4,8 +4,8 @@ import numpy as np
 
 from humitout.audio.f0 import PitchTrack, midi_to_hz
 from humitout.audio.notes import (NoteEvent, drop_talker_edges, frame_energy_db, harmonic_envelope_db,
-                                  keep_callers_notes, narrow_band_levels_db, onsets_at_level_rise, segment_notes,
-                                  talker_at_note_edges, voice_buried_pitch)
+                                  keep_callers_notes, lost_samples, narrow_band_levels_db, onsets_at_level_rise,
+                                  segment_notes, talker_at_note_edges, voice_buried_pitch)
 
 HOP = 0.01
 
@@ -188,3 +188,14 @@ def test_talker_in_a_gap_of_a_high_voice_is_told_by_the_envelope_at_its_harmonic
     # summed over fixed narrow bands, the high voice's shape moves with its pitch, which hides the talker
     bands = narrow_band_levels_db(x, sr, len(midi))
     assert [round(n.midi) for n in segment_notes(track, level, envelope_db=bands)] == [67, 71, 70, 74, 70, 69, 72]
+
+
+def test_envelope_of_frames_mostly_lost_in_a_dropout_is_no_reading():
+    # a held voice with 0.1 s of lost packets (digital silence): frames whose window is mostly lost
+    # give no envelope, like the narrow band levels, instead of the shape of what is left
+    sr = 16000
+    x = 0.05 * _formant_voice(60, 1.0, [(500.0, 150.0, 1.0), (1000.0, 200.0, 0.5)], sr)
+    x[int(0.45 * sr):int(0.55 * sr)] = 0.0
+    hz = np.full(100, float(midi_to_hz(60)))
+    env = harmonic_envelope_db(x, sr, hz, lost=lost_samples(x, sr))
+    assert np.all(env[:, 48:53] == -120.0) and np.all(env[:, 20:30] > -60.0) and np.all(env[:, 70:80] > -60.0)

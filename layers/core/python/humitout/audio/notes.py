@@ -303,11 +303,13 @@ ENVELOPE_GRID_HZ = (350.0, 450.0, 580.0, 740.0, 950.0, 1220.0, 1570.0, 2010.0, 2
 
 
 def harmonic_envelope_db(x: np.ndarray, sr: int, hz: np.ndarray, hop_s: float = 0.01, win_s: float = 0.064,
-                         grid_hz=ENVELOPE_GRID_HZ, *, step: int = 2) -> np.ndarray:
+                         grid_hz=ENVELOPE_GRID_HZ, *, step: int = 2, lost: np.ndarray | None = None) -> np.ndarray:
     """A voice's spectral envelope (len(grid_hz), n_frames) (dB) read at its own harmonics: per frame
     (``hop_s`` s apart, windows of ``win_s`` s) the levels of the two harmonics of the pitch ``hz`` (n,)
     (Hz) around each frequency of ``grid_hz`` (the spectrum's peak within a bin of ``k * hz``),
-    interpolated on a log-frequency scale. Frames without a pitch read -120 dB. Only one frame of
+    interpolated on a log-frequency scale. Frames without a pitch, or whose window holds under half
+    its energy on live samples (``lost``: the lost samples, :func:`lost_samples`), read -120 dB, as in
+    :func:`narrow_band_levels_db`. Only one frame of
     each ``step`` is read; the frames between take the next read frame's envelope (a note's shape is
     a median over its frames; this halves the cost, about 0.0008 CPU-s per audio-s at ``step=2``).
 
@@ -317,7 +319,12 @@ def harmonic_envelope_db(x: np.ndarray, sr: int, hz: np.ndarray, hop_s: float = 
     hop, nfft = int(round(hop_s * sr)), int(round(win_s * sr))
     n = len(hz)
     env = np.full((len(grid_hz), n), -120.0)
-    rows = np.flatnonzero(hz > 0)
+    heard = hz > 0
+    if lost is not None and lost.any():
+        w2 = np.hanning(nfft) ** 2
+        live = np.pad((~lost).astype(np.float64), (nfft // 2, nfft + max(n * hop - len(x), 0)), constant_values=1.0)
+        heard &= np.lib.stride_tricks.sliding_window_view(live, nfft)[np.arange(n) * hop] @ w2 >= 0.5 * w2.sum()
+    rows = np.flatnonzero(heard)
     rows = rows[np.r_[True, np.diff(rows // step) > 0]]   # one frame of each ``step``
     if not len(rows):
         return env
@@ -337,7 +344,7 @@ def harmonic_envelope_db(x: np.ndarray, sr: int, hz: np.ndarray, hop_s: float = 
     a = np.clip(np.log(g / lo) / np.log(hi / lo), 0.0, 1.0)
     env[:, rows] = ((1.0 - a) * peak_db(lo) + a * peak_db(hi)).T
     near = rows[np.clip(np.searchsorted(rows, np.arange(n)), 0, len(rows) - 1)]   # the next read frame (or last)
-    return np.where(hz > 0, env[:, near], -120.0)
+    return np.where(heard, env[:, near], -120.0)
 
 
 def band_level_db(bands: np.ndarray, hop_s: float = 0.01, *, ref_s: float = DIP_WIN_S,

@@ -61,7 +61,8 @@ def transcribe_samples(x: np.ndarray, sr: int) -> tuple[PitchTrack, np.ndarray, 
     energy = frame_energy_db(x, sr, n, track.hop_s, lost=lost)
     bands = narrow_band_levels_db(clean, sr, n, track.hop_s, lost=lost)
     notes = segment_notes(track, energy, dead_air_frames(x, sr, n, track.hop_s, lost=lost),
-                          band_level_db(bands, track.hop_s), harmonic_envelope_db(clean, sr, track.hz, track.hop_s))
+                          band_level_db(bands, track.hop_s),
+                          harmonic_envelope_db(clean, sr, track.hz, track.hop_s, lost=lost))
     return track, energy, drop_talker_edges(fold_partial_notes(notes, x, sr))
 
 
