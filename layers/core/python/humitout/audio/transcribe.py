@@ -21,7 +21,8 @@ from humitout.audio.f0 import PitchTrack, track_f0
 from humitout.audio.key import estimate_key
 from humitout.audio.mood import estimate_mood
 from humitout.audio.notes import (NoteEvent, band_level_db, dead_air_frames, drop_talker_edges, fold_partial_notes,
-                                  frame_energy_db, lost_samples, narrow_band_levels_db, segment_notes)
+                                  frame_energy_db, harmonic_envelope_db, lost_samples, narrow_band_levels_db,
+                                  segment_notes)
 from humitout.audio.rhythm import Rhythm, analyse_rhythm
 from humitout.errors import BadAudio
 from humitout.models import Analysis, F0Track, Lyrics, Note
@@ -60,7 +61,8 @@ def transcribe_samples(x: np.ndarray, sr: int) -> tuple[PitchTrack, np.ndarray, 
     energy = frame_energy_db(x, sr, n, track.hop_s, lost=lost)
     bands = narrow_band_levels_db(clean, sr, n, track.hop_s, lost=lost)
     notes = segment_notes(track, energy, dead_air_frames(x, sr, n, track.hop_s, lost=lost),
-                          band_level_db(bands, track.hop_s), bands)
+                          band_level_db(bands, track.hop_s),
+                          harmonic_envelope_db(clean, sr, track.hz, track.hop_s, lost=lost))
     return track, energy, drop_talker_edges(fold_partial_notes(notes, x, sr))
 
 
