@@ -134,6 +134,7 @@ CALLER_TIMBRE_S = 0.2        # s, longest note judged by its timbre
 CALLER_TIMBRE_DB = 0.0       # dB under the caller's level from which a short note is judged by its timbre
 CALLER_TIMBRE_Z = 3.5        # timbre distance (:func:`timbre_distance`) at which such a note is another voice
 CALLER_TIMBRE_FLOOR_DB = 1.0  # dB added to the spread of the caller's timbre
+CALLER_TIMBRE_MAX_SHARE = 0.25  # largest share of the notes the timbre test may drop (more: speech alone)
 CALLER_HELD_CORE_ST = 3.0    # semitones outside the caller's central register where a held note of theirs is kept
 TALKER_EDGE_S = 0.2      # s, longest note at a held note's edge taken for a talker when it leaps away
 TALKER_LEAP_ST = 7.0     # semitones: a leap at least this large out of or into a held note in one voiced run
@@ -1039,7 +1040,8 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
                        blip_db: float = CALLER_BLIP_DB, talker_gap_s: float = CALLER_TALKER_GAP_S,
                        timbre: np.ndarray | None = None, timbre_held_s: float = CALLER_TIMBRE_HELD_S,
                        timbre_s: float = CALLER_TIMBRE_S, timbre_db: float = CALLER_TIMBRE_DB,
-                       timbre_z: float = CALLER_TIMBRE_Z, held_core_st: float = CALLER_HELD_CORE_ST) -> list[NoteEvent]:
+                       timbre_z: float = CALLER_TIMBRE_Z, timbre_max_share: float = CALLER_TIMBRE_MAX_SHARE,
+                       held_core_st: float = CALLER_HELD_CORE_ST) -> list[NoteEvent]:
     """The notes that are the caller's voice, not a TV or cafe talker behind it.
 
     The caller is the loud, steady voice: their level at a note is the duration-weighted median
@@ -1069,7 +1071,10 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     (:func:`timbre_distance`) is another voice, whatever its level, pitch or steadiness (a talker's
     syllable in a gap of the caller's; the caller's own soft pickups keep the caller's envelope). On
     stress babble seeds 10-12, short sung notes read a distance of 0.7 (median; 90th percentile 1.4)
-    and talker notes 3.4 (10th percentile 2.2); on held-out r1 no sung note reaches 3.5.
+    and talker notes 3.4 (10th percentile 2.2); on held-out r1 no sung note reaches 3.5. When more than
+    ``timbre_max_share`` of the notes would go so, the recording is one voice whose timbre keeps
+    changing (speech alone: a third of a spoken sentence's syllables read far from its few held
+    vowels, while talkers in a caller's gaps are a few notes) and is left whole for the speech check.
     The other way round, a note of at least ``timbre_held_s`` s, held, within ``held_core_st`` semitones of the caller's
     central register (below) and with a shape under ``timbre_z`` from the caller's is the caller's
     whatever its level and confidence: a phone's noise suppressor learns a held or recurring note as
@@ -1127,7 +1132,9 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     dimmed = np.zeros(len(notes), bool)   # the caller's held notes a suppressor turned down
     if timbre is not None and model.sum() >= 3:
         dist = timbre_distance(timbre, model, dur)
-        keep &= ~((dur <= timbre_s) & (levels_db < ref - timbre_db) & (dist >= timbre_z))
+        other_voice = (dur <= timbre_s) & (levels_db < ref - timbre_db) & (dist >= timbre_z)
+        if other_voice.sum() <= timbre_max_share * len(notes):   # else one voice of changing timbre: speech
+            keep &= ~other_voice
         dimmed = ((dur >= timbre_held_s) & held & (dist < timbre_z)
                   & (midi >= core_lo - held_core_st) & (midi <= core_hi + held_core_st))
     keep = (keep & ~talker) | dimmed

@@ -743,7 +743,9 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     faster grid (the bar phase score below, plus ``dance_phase_notation`` x :func:`notation_scores`, as
     ``notation_weight`` for 2/4 against 4/4: where the chord tones and long notes of a bar fall), and
     every 2nd beat from it is a beat; moved two octaves, every 4th beat from the one that the best 4-beat
-    bar puts first.
+    bar puts first. A two-octave move needs a tracked beat faster than ``tactus_max_bpm``: only then were
+    the running notes themselves taken for the beat (an even tune of one note a beat at 120 BPM stays
+    at 120, not 30).
 
     A 3/4 reading is written as 6/8 with the same bar lines when the notes are likelier as notated 6/8
     on the dotted quarters than as 3/4 on the quarters by more than ``compound_notation_boundary``
@@ -825,7 +827,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
             learned = notation_scores(on, lengths, pitch, beats, False) if dance_phase_notation else {}
             fast_bar = (beats, {key: v + dance_phase_notation * learned.get(key, 0.0)
                                 for key, v in scores.items() if key[0] == 4})
-        elif k == 2 and (4, 0) in scores and step * 4 <= 60.0 / MIN_BPM:
+        elif k == 2 and (4, 0) in scores and step * 4 <= 60.0 / MIN_BPM and 60.0 / step > (tactus_max_bpm or 0.0):
             # every 4th tracked beat, from the one a bar of 4 of them puts first
             first = max(range(4), key=lambda ph: scores[(4, ph)])
             if len(beats[first::4]) >= 3:
