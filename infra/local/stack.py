@@ -9,6 +9,7 @@ import os
 import secrets
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -67,40 +68,46 @@ class LocalStack:
         for noisy in ("werkzeug", "moto.stepfunctions.parser"):
             logging.getLogger(noisy).setLevel(logging.CRITICAL)
         t0 = time.monotonic()
-        database_url = self._start_postgres()
-        self.progress(f"postgres ready ({time.monotonic() - t0:.1f} s)")
-        from moto.server import ThreadedMotoServer
+        # Postgres (initdb and pg_ctl: mostly waiting on other processes) starts while moto, the
+        # gateway and the Twilio stand-in start and the AWS resources are created; the schema waits for it.
+        with ThreadPoolExecutor(1, thread_name_prefix="postgres") as pool:
+            postgres = pool.submit(self._start_postgres)
+            from moto.server import ThreadedMotoServer
 
-        self.lambdas = LocalLambdas()
-        moto_adapter.install(self.lambdas)
-        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self._moto.start()
-        moto_host, moto_port = self._moto.get_host_and_port()
-        moto_url = f"http://{moto_host}:{moto_port}"
-        self.gateway = Gateway(self.lambdas, self.gateway_port).start()
-        self.twilio = TwilioStandIn(self.account_sid, self.auth_token, self.gateway.url).start()
-        self.state_machine_arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{STATE_MACHINE_NAME}"
-        self._set_env({
-            "MOTO_PORT": str(moto_port),
-            "AWS_ENDPOINT_URL": moto_url,
-            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": None,
-            "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
-            "DATABASE_URL": database_url,
-            "BUCKET": "humitout-local",
-            "PUBLIC_BASE_URL": self.gateway.url,
-            "TWILIO_ACCOUNT_SID": self.account_sid,
-            "TWILIO_AUTH_TOKEN": self.auth_token,
-            "TWILIO_FROM_NUMBER": APP_NUMBER,
-            "TWILIO_API_BASE": self.twilio.url,
-            "RECORDING_HOSTS": "127.0.0.1,localhost",
-            "TWILIO_CREDENTIAL_HOSTS": "127.0.0.1",
-            "STATE_MACHINE_ARN": self.state_machine_arn,
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_METRICS_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
-            "TWILIO_SECRET_ARN": None, "OPENAI_SECRET_ARN": None, "DATABASE_SECRET_ARN": None,
-        })
-        self._provision()
+            self.lambdas = LocalLambdas()
+            moto_adapter.install(self.lambdas)
+            self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+            self._moto.start()
+            moto_host, moto_port = self._moto.get_host_and_port()
+            moto_url = f"http://{moto_host}:{moto_port}"
+            self.gateway = Gateway(self.lambdas, self.gateway_port).start()
+            self.twilio = TwilioStandIn(self.account_sid, self.auth_token, self.gateway.url).start()
+            self.state_machine_arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{STATE_MACHINE_NAME}"
+            self._set_env({
+                "MOTO_PORT": str(moto_port),
+                "AWS_ENDPOINT_URL": moto_url,
+                "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": None,
+                "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
+                "BUCKET": "humitout-local",
+                "PUBLIC_BASE_URL": self.gateway.url,
+                "TWILIO_ACCOUNT_SID": self.account_sid,
+                "TWILIO_AUTH_TOKEN": self.auth_token,
+                "TWILIO_FROM_NUMBER": APP_NUMBER,
+                "TWILIO_API_BASE": self.twilio.url,
+                "RECORDING_HOSTS": "127.0.0.1,localhost",
+                "TWILIO_CREDENTIAL_HOSTS": "127.0.0.1",
+                "STATE_MACHINE_ARN": self.state_machine_arn,
+                "POWERTOOLS_TRACE_DISABLED": "true",
+                "POWERTOOLS_METRICS_DISABLED": "true",
+                "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+                "TWILIO_SECRET_ARN": None, "OPENAI_SECRET_ARN": None, "DATABASE_SECRET_ARN": None,
+            })
+            self._provision_aws()
+            self._set_env({"DATABASE_URL": postgres.result()})
+        self.progress(f"postgres ready ({time.monotonic() - t0:.1f} s)")
+        reset_services()
+        services().db.migrate()
+        self._reload_services()
         self.progress(f"local AWS ready: gateway {self.gateway.url}, moto {moto_url}, twilio {self.twilio.url}")
         return self
 
@@ -112,14 +119,13 @@ class LocalStack:
         self._pg = pgserver.get_server(self.state_dir / "pgdata", cleanup_mode="stop")
         return self._pg.get_uri()
 
-    def _provision(self) -> None:
-        reset_services()
-        svc = services()
-        svc.db.migrate()
+    def _provision_aws(self) -> None:
+        """The bucket, the events topic and the state machine in moto (from the environment set above)."""
         s3 = boto3.client("s3")
-        s3.create_bucket(Bucket=svc.settings.bucket)
+        bucket = os.environ["BUCKET"]
+        s3.create_bucket(Bucket=bucket)
         # The web player's stem mixer fetches the presigned audio from the page's origin.
-        s3.put_bucket_cors(Bucket=svc.settings.bucket, CORSConfiguration={"CORSRules": [
+        s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
             {"AllowedMethods": ["GET", "HEAD"], "AllowedOrigins": [self.gateway.url], "AllowedHeaders": ["*"],
              "MaxAgeSeconds": 3600}]})
         topic = boto3.client("sns").create_topic(Name="humitout-events")["TopicArn"]
@@ -127,7 +133,6 @@ class LocalStack:
         boto3.client("stepfunctions").create_state_machine(
             name=STATE_MACHINE_NAME, definition=local_definition(self.retry_interval_s), roleArn=ROLE_ARN,
             type="STANDARD")
-        self._reload_services()
 
     def _reload_services(self) -> None:
         """Rebuild the handlers' clients from the environment, eagerly: boto3 client creation is

@@ -15,11 +15,12 @@ class Caller:
     user_id: str
 
 
-def call_and_wait(stack, caller: Caller, audio: bytes, style_digit: str = "", sms_count: int = 2):
-    """Place a call, wait for its execution and for the caller's ``sms_count``-th SMS."""
+def call_and_wait(stack, caller: Caller, audio: bytes, style_digit: str = "", sms_count: int = 2,
+                  timeout_s: float = 300):
+    """Place a call, wait (up to ``timeout_s``) for its execution and for the caller's ``sms_count``-th SMS."""
     call = stack.twilio.place_call(caller.phone, APP_NUMBER, [caller.pin, style_digit], audio)
     assert call.recording_sid, call.said
-    desc = stack.wait_for_execution(call.recording_sid, timeout_s=300)
+    desc = stack.wait_for_execution(call.recording_sid, timeout_s=timeout_s)
     sms = stack.twilio.wait_for_sms(caller.phone, sms_count, timeout_s=30)[-1]
     return call, desc, sms
 

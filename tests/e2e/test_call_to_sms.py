@@ -37,7 +37,9 @@ def test_a_hummed_call_ends_in_an_sms_whose_link_downloads_wav_midi_and_zip(stac
     assert any(n.endswith("session.mid") for n in package.namelist())
     assert sum(n.startswith("stems/") and n.endswith(".wav") for n in package.namelist()) == 5
 
-    session = svc.db.get_session(svc.db.resolve_share_link(link_in(sms.body).rsplit("/", 1)[1])["session_id"])
+    track = svc.db.resolve_share_link(link_in(sms.body).rsplit("/", 1)[1])
+    assert track["version"] == 1 and track["generation_params"]["length"] == "normal"  # a call makes a normal song
+    session = svc.db.get_session(track["session_id"])
     assert session["status"] == "completed" and session["recording_sid"] == call.recording_sid
     assert session["detected_key"] and session["tempo"] > 0 and len(session["melody"]) > 5
     assert svc.storage.get_bytes(session["original_audio_key"]) == sample_hum
@@ -77,16 +79,16 @@ def test_a_recording_outage_is_retried_and_the_call_still_succeeds(stack, new_ca
     assert transcribe.attempts == 2 and "TransientError" in transcribe.errors[0]
 
 
-def test_an_sms_with_a_style_makes_a_new_version_of_the_last_hum(stack, svc, new_caller, sample_hum):
+def test_an_sms_with_a_style_and_a_length_makes_a_new_version_of_the_last_hum(stack, svc, new_caller, sample_hum):
     caller = new_caller()
     call_and_wait(stack, caller, sample_hum, style_digit="1")
-    reply = stack.twilio.send_sms_to_app(caller.phone, "+15005550006", "Rock")
-    assert reply.status_code == 200 and "making a rock version" in reply.text
+    reply = stack.twilio.send_sms_to_app(caller.phone, "+15005550006", "Rock short")
+    assert reply.status_code == 200 and "making a rock version (short)" in reply.text
     sms = stack.twilio.wait_for_sms(caller.phone, 3, timeout_s=120)[-1]
     assert "rock track is ready" in sms.body
     track = svc.db.resolve_share_link(link_in(sms.body).rsplit("/", 1)[1])
     assert track["version"] == 2 and track["style"] == "rock"
-    assert track["generation_params"]["length"] == "normal" and track["generation_params"]["variation_seed"] > 0
+    assert track["generation_params"]["length"] == "short" and track["generation_params"]["variation_seed"] > 0
 
 
 def test_an_unknown_sms_gets_help(stack, new_caller):

@@ -2,6 +2,7 @@
 import re
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -203,8 +204,9 @@ def test_the_style_step_needs_an_unexpired_token_for_this_call_and_caller(stack,
 
 def test_share_links_show_only_their_own_session_and_die_when_revoked(stack, svc, new_caller, sample_hum):
     first, second = new_caller(), new_caller()
-    _, _, sms_a = call_and_wait(stack, first, sample_hum, style_digit="1")
-    _, _, sms_b = call_and_wait(stack, second, sample_hum, style_digit="1")
+    with ThreadPoolExecutor(2) as calls:  # two callers at once: their pipelines share the machine, and the wait
+        (_, _, sms_a), (_, _, sms_b) = calls.map(
+            lambda c: call_and_wait(stack, c, sample_hum, style_digit="1", timeout_s=600), (first, second))
     token_a, token_b = link_in(sms_a.body).rsplit("/", 1)[1], link_in(sms_b.body).rsplit("/", 1)[1]
     session_a = str(svc.db.resolve_share_link(token_a)["session_id"])
     session_b = str(svc.db.resolve_share_link(token_b)["session_id"])

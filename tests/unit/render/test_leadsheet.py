@@ -93,6 +93,20 @@ def test_spelling_follows_the_key_signature():
     assert spell(59, -6).nameWithOctave == "C-4"
 
 
+def test_each_key_spells_from_music21s_major_scale_once():
+    from music21 import key
+
+    from humitout.music.leadsheet import scale_names
+
+    scale_names.cache_clear()
+    for fifths in range(-7, 8):
+        scale = {p.pitchClass: p.name for p in key.KeySignature(fifths).getScale("major").pitches}
+        for midi in range(36, 96):
+            if midi % 12 in scale:
+                assert spell(midi, fifths).name == scale[midi % 12], (midi, fifths)
+    assert scale_names.cache_info().misses == 15  # one scale realised per key, not one per note
+
+
 def test_verovio_engraves_from_a_worker_thread_too(arrangement, tmp_path):
     """The local stack and Lambda's runtime call Render outside the main thread."""
     from concurrent.futures import ThreadPoolExecutor

@@ -17,6 +17,7 @@ reads it:
 from __future__ import annotations
 
 import re
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -67,13 +68,19 @@ def choose_clef(pitches: list[int]) -> str:
     return min(CLEFS, key=cost)
 
 
+@cache
+def scale_names(fifths: int) -> dict[int, str]:
+    """Pitch class -> note name of the major scale of a key signature of ``fifths`` (music21
+    realises a scale slowly, and a lead sheet spells every note in one key)."""
+    return {p.pitchClass: p.name for p in key.KeySignature(fifths).getScale("major").pitches}
+
+
 def spell(midi: int, fifths: int) -> pitch.Pitch:
     """``midi`` spelled for a key signature of ``fifths``: scale tones as the key has them,
     other notes with sharps in sharp keys, else flats (except F#, the common raised 4th)."""
     flats = fifths < 0 or (fifths == 0 and midi % 12 != 6)
     name = (FLAT_NAMES if flats else SHARP_NAMES)[midi % 12]
-    scale = {p.pitchClass: p.name for p in key.KeySignature(fifths).getScale("major").pitches}
-    name = scale.get(midi % 12, name)
+    name = scale_names(fifths).get(midi % 12, name)
     spelled = pitch.Pitch(name)
     spelled.octave = (midi - spelled.alter) // 12 - 1  # B#3 is MIDI 60 - octave from the letter
     return spelled
