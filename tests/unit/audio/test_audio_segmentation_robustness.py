@@ -81,27 +81,6 @@ def test_weak_voicing_with_wandering_pitch_stays_unvoiced():
     assert out.sum() < 7
 
 
-def test_new_pitch_the_tracker_voices_weakly_under_the_last_notes_reverb_is_a_note():
-    # a held 50 (conf 0.8) moves to 48 for 0.15 s in one run: under the 50's reverb the tracker voices
-    # the 48 at confidence 0.45 only (above WEAK_CONF), then a dip and a 0.5 s note at 48
-    m = np.r_[np.full(30, 50.0), np.full(15, 48.0), np.full(8, 48.0), np.full(50, 48.3)]
-    conf = np.r_[np.full(30, 0.8), np.full(15, 0.45), np.full(8, 0.1), np.full(50, 0.8)]
-    e = np.r_[np.full(45, -25.0), np.full(8, -45.0), np.full(50, -24.0)]
-    m, e, conf = np.r_[np.full(10, 50.0), m, np.full(10, 50.0)], np.r_[np.full(10, -80.0), e, np.full(10, -80.0)], \
-        np.r_[np.zeros(10), conf, np.zeros(10)]
-    notes = segment_notes(_track(m, conf), e)
-    assert [round(n.midi) for n in notes] == [50, 48, 48]
-    assert abs(notes[1].onset_s - 0.40) <= 0.03
-
-
-def test_weak_tail_at_the_notes_own_pitch_stays_unvoiced():
-    # the same run with the weak frames at the held note's pitch: a reverb tail, not a note
-    m = np.r_[np.full(30, 50.0), np.full(15, 50.1)]
-    conf = np.r_[np.full(30, 0.8), np.full(15, 0.45)]
-    out = rescue_weak_voicing(m, conf, conf >= 0.5, np.ones(45, bool), 7)
-    assert not out[30:].any()
-
-
 def _onsets(bpm, beats):
     return np.cumsum(np.r_[0.0, np.asarray(beats[:-1], float)]) * 60.0 / bpm + 0.5
 

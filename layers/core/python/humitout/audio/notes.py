@@ -6,8 +6,7 @@
    not the room's reverb tail, stops) or rises out of a silence
    (:func:`level_ok_frames`: a soft note right after a loud one). Runs of weaker voicing (confidence
    >= ``WEAK_CONF``) that hold one steady pitch for ``MIN_NOTE_S`` are voiced
-   too (short notes of low voices rarely reach 0.5), and so is a weakly voiced new pitch right after a
-   note (the room's reverb of that note lowers the tracker's confidence), and so are short gaps
+   too (short notes of low voices rarely reach 0.5), and so are short gaps
    inside a held pitch and weak attacks before a run at its pitch
    (:func:`fill_weak_gaps`, :func:`extend_weak_edges`: voicing from pitch
    continuity and level, which noise suppressors and codecs leave intact).
@@ -620,40 +619,20 @@ def rescue_weak_voicing(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray,
     a loud enough level, that holds fewer than ``min_len`` strongly voiced
     frames (so it would not make a note), becomes voiced where its pitch stays
     within ``STEADY_ST`` of the run's median, when that is ``min_len`` frames
-    or more.
-
-    In a run that already makes a note, an unvoiced piece of it is voiced the same way when it
-    holds another pitch (more than ``JUMP_ST`` from the median of the ``min_len`` frames on each
-    side of it that are voiced): under a room's reverb the note before still sounds when the voice
-    moves to a new pitch, and the tracker, hearing both, voices the new note at a confidence of
-    0.4-0.5 only. A weak release or attack at the note's own pitch is left to the rules that read
-    the level (a reverb tail holds the old pitch).
+    or more. Runs that already make a note are left alone.
     """
     out = voiced.copy()
     weak = (conf >= WEAK_CONF) & level_ok & np.isfinite(midi)
     edges = np.diff(np.r_[0, weak.astype(np.int8), 0])
     for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
-        if b - a < min_len:
+        if b - a < min_len or voiced[a:b].sum() >= min_len:
             continue
         m = midi[a:b]
         if len(m) >= 5:
             m = median_filter(m, size=5, mode="nearest")
-        v = voiced[a:b]
-        if v.sum() < min_len:
-            steady = np.abs(m - np.median(m)) <= STEADY_ST
-            if steady.sum() >= min_len:
-                out[a:b] |= steady
-            continue
-        gaps = np.diff(np.r_[0, (~v).astype(np.int8), 0])
-        for s, t in zip(np.flatnonzero(gaps == 1), np.flatnonzero(gaps == -1)):
-            if t - s < min_len:
-                continue
-            p = np.median(m[s:t])
-            steady = np.abs(m[s:t] - p) <= STEADY_ST
-            lo = max(s - min_len, 0)
-            near = np.r_[m[lo:s][v[lo:s]], m[t:t + min_len][v[t:t + min_len]]]   # the voiced frames beside it
-            if steady.sum() >= min_len and len(near) and abs(np.median(near) - p) > JUMP_ST:
-                out[a + s:a + t] |= steady
+        steady = np.abs(m - np.median(m)) <= STEADY_ST
+        if steady.sum() >= min_len:
+            out[a:b] |= steady
     return out
 
 
