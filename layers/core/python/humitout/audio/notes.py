@@ -281,6 +281,17 @@ def bridge_dead_air(midi: np.ndarray, voiced: np.ndarray, e: np.ndarray, dead: n
 BAND_EDGES_HZ = (300.0, 400.0, 520.0, 680.0, 880.0, 1150.0, 1500.0, 1950.0, 2550.0, 3400.0)
 
 
+def live_window_share(lost: np.ndarray, n_frames: int, hop: int, window: np.ndarray) -> np.ndarray:
+    """Per frame (``hop`` samples apart, ``window`` centred on the frame's first sample), the share
+    (0-1) of the window's energy that falls on live samples, i.e. not on ``lost`` ones
+    (:func:`lost_samples`); beyond the recording's ends counts as live."""
+    nfft = len(window)
+    live = np.pad((~lost).astype(np.float64), (nfft // 2, nfft + max(n_frames * hop - len(lost), 0)),
+                  constant_values=1.0)
+    idx = np.arange(n_frames)[:, None] * hop + np.arange(nfft)[None, :]
+    return (live[idx] * window ** 2).sum(axis=1) / (window ** 2).sum()
+
+
 def narrow_band_levels_db(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01, win_s: float = 0.032,
                           edges_hz=BAND_EDGES_HZ, *, lost: np.ndarray | None = None) -> np.ndarray:
     """The level (dB) of each band between ``edges_hz`` per frame, (bands, n_frames). Lost samples
@@ -294,8 +305,7 @@ def narrow_band_levels_db(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 
     spec = np.abs(np.fft.rfft(xp[idx] * w, axis=1)) ** 2
     lost = lost_samples(x, sr) if lost is None else lost
     if lost.any():
-        live = np.pad((~lost).astype(np.float64), (nfft // 2, nfft), constant_values=1.0)
-        share = (live[idx] * w ** 2).sum(axis=1) / (w ** 2).sum()
+        share = live_window_share(lost, n_frames, hop, w)
         spec = np.where(share[:, None] >= 0.5, spec / np.maximum(share, 0.5)[:, None], 0.0)
     f = np.fft.rfftfreq(nfft, 1.0 / sr)
     return 10.0 * np.log10(np.array([spec[:, (f >= lo) & (f < hi)].sum(axis=1)
@@ -324,9 +334,7 @@ def harmonic_envelope_db(x: np.ndarray, sr: int, hz: np.ndarray, hop_s: float = 
     env = np.full((len(grid_hz), n), -120.0)
     heard = hz > 0
     if lost is not None and lost.any():
-        w2 = np.hanning(nfft) ** 2
-        live = np.pad((~lost).astype(np.float64), (nfft // 2, nfft + max(n * hop - len(x), 0)), constant_values=1.0)
-        heard &= np.lib.stride_tricks.sliding_window_view(live, nfft)[np.arange(n) * hop] @ w2 >= 0.5 * w2.sum()
+        heard &= live_window_share(lost, n, hop, np.hanning(nfft)) >= 0.5
     rows = np.flatnonzero(heard)
     rows = rows[np.r_[True, np.diff(rows // step) > 0]]   # one frame of each ``step``
     if not len(rows):
