@@ -83,12 +83,13 @@ class LocalStack:
             self.gateway = Gateway(self.lambdas, self.gateway_port).start()
             self.twilio = TwilioStandIn(self.account_sid, self.auth_token, self.gateway.url).start()
             self.state_machine_arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{STATE_MACHINE_NAME}"
+            bucket = "humitout-local"
             self._set_env({
                 "MOTO_PORT": str(moto_port),
                 "AWS_ENDPOINT_URL": moto_url,
                 "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": None,
                 "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
-                "BUCKET": "humitout-local",
+                "BUCKET": bucket,
                 "PUBLIC_BASE_URL": self.gateway.url,
                 "TWILIO_ACCOUNT_SID": self.account_sid,
                 "TWILIO_AUTH_TOKEN": self.auth_token,
@@ -102,9 +103,9 @@ class LocalStack:
                 "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
                 "TWILIO_SECRET_ARN": None, "OPENAI_SECRET_ARN": None, "DATABASE_SECRET_ARN": None,
             })
-            self._provision_aws()
+            self._provision_aws(bucket)
             self._set_env({"DATABASE_URL": postgres.result()})
-        self.progress(f"postgres ready ({time.monotonic() - t0:.1f} s)")
+        self.progress(f"postgres and local AWS up ({time.monotonic() - t0:.1f} s)")
         reset_services()
         services().db.migrate()
         self._reload_services()
@@ -119,10 +120,10 @@ class LocalStack:
         self._pg = pgserver.get_server(self.state_dir / "pgdata", cleanup_mode="stop")
         return self._pg.get_uri()
 
-    def _provision_aws(self) -> None:
-        """The bucket, the events topic and the state machine in moto (from the environment set above)."""
+    def _provision_aws(self, bucket: str) -> None:
+        """The audio ``bucket``, the events topic and the state machine in moto (the clients reach
+        moto through ``AWS_ENDPOINT_URL``, set above)."""
         s3 = boto3.client("s3")
-        bucket = os.environ["BUCKET"]
         s3.create_bucket(Bucket=bucket)
         # The web player's stem mixer fetches the presigned audio from the page's origin.
         s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
