@@ -57,19 +57,3 @@ def test_split_model_reads_recordings_shorter_than_its_windows(detectors, n):
     x = (0.3 * np.sin(2 * np.pi * 220.0 * np.arange(n) / 16000)).astype(np.float32)
     a, b = (d.detect(x, 16000, fmin=FMIN_HZ, fmax=FMAX_HZ) for d in detectors)
     _assert_same(a, b)
-
-
-def test_band_spectra_read_from_transposed_frames_equal_the_frame_major_ones():
-    import scipy.fft
-    from numpy.lib.stride_tricks import sliding_window_view
-    split = SplitSwiftF0()
-    audio = np.random.default_rng(8).normal(0.0, 0.1, 16000 * 3 + 77).astype(np.float32)
-    hop, n = 256, len(audio) // 256
-    got = split.band_spectrogram(audio)
-    for i, (window, bank) in enumerate(split._spectra):
-        half = len(window) // 2
-        padded = np.zeros(-(-len(audio) // hop) * hop + 2 * half, np.float32)
-        padded[half:half + len(audio)] = audio
-        frames = sliding_window_view(padded, len(window))[::hop][:n] * window
-        expected = np.log(bank @ np.abs(scipy.fft.rfft(frames, axis=1)).T + split._eps)
-        assert np.array_equal(got[0, i], expected)

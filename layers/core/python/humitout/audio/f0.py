@@ -128,9 +128,7 @@ class SplitSwiftF0:
             padded = np.zeros(whole + 2 * half, np.float32)
             padded[half:half + len(audio)] = audio
             frames = sliding_window_view(padded, len(window))[::hop][:n] * window
-            # transformed along axis 0 of the transposed frames, the spectra come out (bins, frames) in
-            # C order: the sparse product reads them without a transposed copy (the same values)
-            out[0, i] = np.log(bank @ np.abs(scipy.fft.rfft(frames.T, axis=0)) + self._eps)
+            out[0, i] = np.log(bank @ np.abs(scipy.fft.rfft(frames, axis=1)).T + self._eps)
         return out
 
     def _run(self, audio: np.ndarray, fmin: float, fmax: float) -> tuple[np.ndarray, np.ndarray]:
