@@ -65,6 +65,7 @@ from scipy.ndimage import maximum_filter1d, median_filter, minimum_filter1d
 from scipy.signal import welch
 
 from humitout.audio.f0 import VOICED_CONF, PitchTrack, midi_to_hz
+from humitout.audio.median import median1d
 
 TAIL_DB = 15.0        # dB under the local maximum where a note has ended (reverb tails stay out)
 LEVEL_WIN_S = 0.3     # s, half-width of the window giving the local maximum
@@ -395,34 +396,37 @@ def level_ok_frames(e: np.ndarray, win: int, valid: np.ndarray | None = None,
 def _pitch_cuts(m: np.ndarray, min_jump: int) -> list[int]:
     """Frame indices (into ``m``, finite) where a new pitch starts, at the glide's midpoint crossing.
     The reference pitch is the median of the note so far, kept as a sorted list that grows frame by
-    frame (the value ``np.median`` gives, without sorting the note again at every frame)."""
+    frame (the value ``np.median`` gives, without sorting the note again at every frame). The frame by
+    frame steps read ``m`` (float64) as Python floats: the same values and arithmetic, without a numpy
+    scalar per frame."""
+    mv = m.tolist()
     cuts = [0]
     held: list[float] = []   # m[cuts[-1]:filled], sorted
     filled = 0
     i = 1
-    while i < len(m):
-        for v in m[filled:i]:
+    while i < len(mv):
+        for v in mv[filled:i]:
             bisect.insort(held, v)
         filled = i
         h = len(held) // 2
         ref = held[h] if len(held) % 2 else (held[h - 1] + held[h]) / 2
-        if abs(m[i] - ref) <= JUMP_ST:
+        if abs(mv[i] - ref) <= JUMP_ST:
             i += 1
             continue
         j = i
-        while j < len(m) and abs(m[j] - ref) > JUMP_ST:
+        while j < len(mv) and abs(mv[j] - ref) > JUMP_ST:
             j += 1
         if j - i < min_jump:
             i = j
             continue
-        new = np.median(m[i:min(j, i + 3 * min_jump)])  # the next note only, not later ones
+        new = median1d(m[i:min(j, i + 3 * min_jump)])  # the next note only, not later ones
         mid = 0.5 * (ref + new)
         # walk back from i to the last frame still on the old side of the midpoint
         k = i
         lo = max(cuts[-1] + 1, i - min_jump)
-        while k > lo and (m[k - 1] - mid) * (new - mid) > 0:
+        while k > lo and (mv[k - 1] - mid) * (new - mid) > 0:
             k -= 1
-        while k < j and (m[k] - mid) * (new - mid) < 0:
+        while k < j and (mv[k] - mid) * (new - mid) < 0:
             k += 1
         cuts.append(k)
         held, filled = [], k
@@ -643,7 +647,7 @@ def detrend_vibrato_level(e: np.ndarray, m: np.ndarray, win: int, steady_db: flo
     # the fit reads the held part only: an attack or release ramp under way with a scoop or fall of
     # the pitch is not a wobble, nor are the first and last win // 2 frames, whose moving averages
     # still hold the run's attack or release (a ramp out of silence tilts them for a window's length)
-    ok = (np.abs(dm) < 0.5) & (e > np.median(e) - steady_db)
+    ok = (np.abs(dm) < 0.5) & (e > median1d(e) - steady_db)
     ok[:win // 2] = ok[len(ok) - win // 2:] = False
     den = float(np.sum(dm[ok] ** 2))
     if ok.sum() < win or den <= 0:
@@ -824,7 +828,7 @@ def extend_weak_edges(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, le
     out = voiced.copy()
     edges = np.diff(np.r_[0, voiced.astype(np.int8), 0])
     for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
-        ref = np.median(midi[a:min(a + 3, b)])
+        ref = median1d(midi[a:min(a + 3, b)])
         loud = -np.inf if level_db is None else np.max(level_db[a:min(a + 3, b)]) - ATTACK_LEVEL_DB
         t = a
         while (t > 0 and a - t < max_len and not out[t - 1] and level_ok[t - 1]
@@ -875,7 +879,7 @@ def _join_same_pitch(pieces: list[list[int]], m: np.ndarray, dips: set[int]) -> 
     tracker glitch cut the note there, the voice did not change."""
     out: list[list[int]] = []
     for s, t in pieces:
-        if out and s not in dips and abs(np.median(_core(m, *out[-1])) - np.median(_core(m, s, t))) <= JUMP_ST:
+        if out and s not in dips and abs(median1d(_core(m, *out[-1])) - median1d(_core(m, s, t))) <= JUMP_ST:
             out[-1][1] = t
             continue
         out.append([s, t])
@@ -969,14 +973,14 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         merged = _join_same_pitch(merged, m, dips)
         conf = track.confidence[a:b]
         for s, t in merged:
-            pitch = float(np.median(_core(m, s, t)))
+            pitch = float(median1d(_core(m, s, t)))
             lead = ONSET_LEAD_S if s == 0 else 0.0
             start = a + s if s else attack_under_gate(a, midi_filled, track.confidence[:n], voiced,
                                                       level_ok, e, pitch, gated_attack)
             notes.append(NoteEvent(onset_s=max(start * hop - lead, 0.0), offset_s=(a + t) * hop,
                                    midi=pitch,
                                    confidence=float(np.clip(np.mean(conf[s:t]), 0.0, 1.0))))
-            levels.append(float(np.median(e[a + s:a + t])))
+            levels.append(float(median1d(e[a + s:a + t])))
             runs.append(a)
             timbre.append(None if envelope_db is None else note_timbre(envelope_db, a + s, a + t))
             steady.append(float(np.mean(np.abs(midi_all[a + s:a + t] - notes[-1].midi) <= STEADY_ST)))
@@ -1011,7 +1015,7 @@ def onsets_at_level_rise(notes: list[NoteEvent], level_db: np.ndarray, midi: np.
         t = min(int(round(note.offset_s / hop_s)), n)
         if t - s < min_len:
             continue
-        line = float(np.median(level_db[s:t])) - rise_db
+        line = float(median1d(level_db[s:t])) - rise_db
         up = np.flatnonzero(level_db[s:min(s + search, t - min_len) + 1] >= line)
         if not len(up) or up[0] == 0:
             continue

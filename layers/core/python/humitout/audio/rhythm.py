@@ -50,6 +50,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from humitout.audio.key import estimate_key
+from humitout.audio.median import median1d
 from humitout.audio.meter_profiles import LENGTH_EDGES, PROFILES
 from humitout.models import Key, TimeSignature
 
@@ -246,7 +247,7 @@ def track_beats(onsets_s: np.ndarray, weights: np.ndarray, period_s: float, end_
         chain.append(int(back[chain[-1]]))
     beats = start + np.array(chain[::-1], float) * HOP_S
     # extend the chain at its period to cover the span (silence at either end has no onsets)
-    step = float(np.median(np.diff(beats))) if len(beats) > 1 else period_s
+    step = float(median1d(np.diff(beats))) if len(beats) > 1 else period_s
     while beats[0] - step > onsets_s.min() - period_s * 0.95:
         beats = np.r_[beats[0] - step, beats]
     while beats[-1] + step <= end_s:
@@ -454,7 +455,7 @@ def meter_scores(onsets_s: np.ndarray, lengths_s: np.ndarray, offsets_s: np.ndar
 
     Pitch accents and phrase ends (``accent_weights`` 2 and 3) default to 0: on our generated tunes
     and on the dev hums they moved the downbeat away from the score more often than to it."""
-    period = float(np.median(np.diff(beats_s)))
+    period = float(median1d(np.diff(beats_s)))
     pos = beat_positions(onsets_s, beats_s)
     acc = note_accents(onsets_s, lengths_s, midi, offsets_s, period, weights=accent_weights)
     n_beats = len(beats_s)
@@ -470,7 +471,7 @@ def meter_scores(onsets_s: np.ndarray, lengths_s: np.ndarray, offsets_s: np.ndar
     if len(gi):
         order = np.argsort(gi)
         held = np.searchsorted(gi[order], np.arange(len(grid)), side="right") - 1
-        pitch_line = np.where(held >= 0, (midi[order] - np.median(midi))[np.clip(held, 0, None)], 0.0)
+        pitch_line = np.where(held >= 0, (midi[order] - median1d(midi))[np.clip(held, 0, None)], 0.0)
 
     repeats: dict[int, float] = {}
 
@@ -793,7 +794,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         beats = track_beats(on, weights, period, end, tightness=tightness)
         if len(beats) < 3:
             continue
-        step = float(np.median(np.diff(beats)))
+        step = float(median1d(np.diff(beats)))
         rate = note_rate(on, end, beats)
         # a compound grid's meter scores are the same grid's scores of the 2-beat bars
         bars = meter_scores(on, lengths, off, pitch, beats, False) if meter_fit_weight else None
