@@ -42,3 +42,15 @@ def test_transposing_the_tune_transposes_the_key():
     for shift in (1, 5, 7):
         k = estimate_key(midi + shift, np.array(B_MINOR_EXCERPT_DUR))
         assert (k.tonic_pc, k.mode) == ((11 + shift) % 12, "minor")
+
+
+def test_profile_correlation_equals_numpys_corrcoef_to_the_bit():
+    from humitout.audio.key import TP_MINOR, profile_correlation
+    rng = np.random.default_rng(7)
+    for i in range(500):
+        profile = rng.random(12) * (rng.random(12) < 0.6) * 4.0
+        profile[i % 12] += 0.3
+        if i % 3 == 0:
+            profile = np.round(profile, 1)   # ties and repeated values
+        template = np.roll(TP_MINOR, i % 12)
+        assert profile_correlation(profile, template) == np.corrcoef(profile, template)[0, 1]

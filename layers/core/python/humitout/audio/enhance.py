@@ -57,7 +57,13 @@ def stft_all_frames(transform: ShortTimeFFT, x: np.ndarray) -> np.ndarray:
     padded = np.pad(x, (pad_left, max(end - len(x), 0)))
     frames = np.lib.stride_tricks.sliding_window_view(padded, m)[start + pad_left:end + pad_left - m + 1:hop]
     shift = (transform.phase_shift + mid) % m
-    return np.fft.rfft(np.roll(frames * transform.win, -shift, axis=1), n=transform.mfft, axis=1).T
+    # the windowed frames, rotated left by ``shift`` as they are written (np.roll of the product would
+    # copy them once more)
+    win = transform.win
+    rolled = np.empty(frames.shape, np.result_type(frames, win))
+    np.multiply(frames[:, shift:], win[shift:], out=rolled[:, :m - shift])
+    np.multiply(frames[:, :shift], win[:shift], out=rolled[:, m - shift:])
+    return np.fft.rfft(rolled, n=transform.mfft, axis=1).T
 
 
 def istft_all_frames(transform: ShortTimeFFT, z: np.ndarray, n: int) -> np.ndarray:

@@ -46,13 +46,32 @@ def pitch_class_profile(midi: np.ndarray, durations_s: np.ndarray,
     return np.bincount(pcs, weights=w, minlength=12)
 
 
+ROTATED_PROFILES = [[[np.roll(template, tonic) for tonic in range(12)] for template in pair]
+                    for pair in ((TP_MAJOR, TP_MINOR), (AE_MAJOR, AE_MINOR))]
+"""[pair][mode][tonic] (12,): each profile pair's major and minor profiles with the tonic at each pitch class."""
+
+
+def profile_correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """``np.corrcoef(a, b)[0, 1]`` of two (12,) profiles with numpy's own steps (row means, the 2 x 2
+    product, its scale and the two divisions by the standard deviations, then the clip to [-1, 1]): the
+    same value to the bit, in half the time (np.corrcoef's argument handling was most of the key's CPU)."""
+    x = np.array([a, b], dtype=np.float64)
+    x -= x.mean(axis=1)[:, None]
+    c = np.dot(x, x.T)
+    c *= np.true_divide(1, x.shape[1] - 1)
+    sd = np.sqrt(np.diag(c))
+    c /= sd[:, None]
+    c /= sd[None, :]
+    return min(max(float(c[0, 1]), -1.0), 1.0)
+
+
 def blended_key_scores(profile: np.ndarray) -> np.ndarray:
     """Mean of the Temperley and Aarden-Essen correlations of ``profile`` (12,); shape (2, 12)."""
     out = np.zeros((2, 12))
-    for pair in ((TP_MAJOR, TP_MINOR), (AE_MAJOR, AE_MINOR)):
-        for mode, template in enumerate(pair):
-            for tonic in range(12):
-                out[mode, tonic] += 0.5 * np.corrcoef(profile, np.roll(template, tonic))[0, 1]
+    for pair in ROTATED_PROFILES:
+        for mode, rotations in enumerate(pair):
+            for tonic, template in enumerate(rotations):
+                out[mode, tonic] += 0.5 * profile_correlation(profile, template)
     return out
 
 

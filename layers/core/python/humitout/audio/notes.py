@@ -65,6 +65,7 @@ from scipy.ndimage import maximum_filter1d, median_filter, minimum_filter1d
 from scipy.signal import welch
 
 from humitout.audio.f0 import VOICED_CONF, PitchTrack, midi_to_hz
+from humitout.audio.median import median1d
 
 TAIL_DB = 15.0        # dB under the local maximum where a note has ended (reverb tails stay out)
 LEVEL_WIN_S = 0.3     # s, half-width of the window giving the local maximum
@@ -300,14 +301,15 @@ def narrow_band_levels_db(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 
     samples when already known (those of the call when ``x`` is its noise-suppressed copy)."""
     hop, nfft = int(round(hop_s * sr)), int(round(win_s * sr))
     xp = np.pad(np.asarray(x, np.float64), (nfft // 2, nfft))
-    idx = np.arange(n_frames)[:, None] * hop + np.arange(nfft)[None, :]
     w = np.hanning(nfft)
-    spec = np.abs(np.fft.rfft(xp[idx] * w, axis=1)) ** 2
+    f = np.fft.rfftfreq(nfft, 1.0 / sr)
+    f = f[:np.count_nonzero(f < max(edges_hz))]   # the bins under the top edge, the only ones summed
+    frames = np.lib.stride_tricks.sliding_window_view(xp, nfft)[::hop][:n_frames]
+    spec = np.abs(np.fft.rfft(frames * w, axis=1)[:, :len(f)]) ** 2
     lost = lost_samples(x, sr) if lost is None else lost
     if lost.any():
         share = live_window_share(lost, n_frames, hop, w)
         spec = np.where(share[:, None] >= 0.5, spec / np.maximum(share, 0.5)[:, None], 0.0)
-    f = np.fft.rfftfreq(nfft, 1.0 / sr)
     return 10.0 * np.log10(np.array([spec[:, (f >= lo) & (f < hi)].sum(axis=1)
                                      for lo, hi in zip(edges_hz[:-1], edges_hz[1:])]) + 1e-12)
 
@@ -394,34 +396,37 @@ def level_ok_frames(e: np.ndarray, win: int, valid: np.ndarray | None = None,
 def _pitch_cuts(m: np.ndarray, min_jump: int) -> list[int]:
     """Frame indices (into ``m``, finite) where a new pitch starts, at the glide's midpoint crossing.
     The reference pitch is the median of the note so far, kept as a sorted list that grows frame by
-    frame (the value ``np.median`` gives, without sorting the note again at every frame)."""
+    frame (the value ``np.median`` gives, without sorting the note again at every frame). The frame by
+    frame steps read ``m`` (float64) as Python floats: the same values and arithmetic, without a numpy
+    scalar per frame."""
+    mv = m.tolist()
     cuts = [0]
     held: list[float] = []   # m[cuts[-1]:filled], sorted
     filled = 0
     i = 1
-    while i < len(m):
-        for v in m[filled:i]:
+    while i < len(mv):
+        for v in mv[filled:i]:
             bisect.insort(held, v)
         filled = i
         h = len(held) // 2
         ref = held[h] if len(held) % 2 else (held[h - 1] + held[h]) / 2
-        if abs(m[i] - ref) <= JUMP_ST:
+        if abs(mv[i] - ref) <= JUMP_ST:
             i += 1
             continue
         j = i
-        while j < len(m) and abs(m[j] - ref) > JUMP_ST:
+        while j < len(mv) and abs(mv[j] - ref) > JUMP_ST:
             j += 1
         if j - i < min_jump:
             i = j
             continue
-        new = np.median(m[i:min(j, i + 3 * min_jump)])  # the next note only, not later ones
+        new = median1d(m[i:min(j, i + 3 * min_jump)])  # the next note only, not later ones
         mid = 0.5 * (ref + new)
         # walk back from i to the last frame still on the old side of the midpoint
         k = i
         lo = max(cuts[-1] + 1, i - min_jump)
-        while k > lo and (m[k - 1] - mid) * (new - mid) > 0:
+        while k > lo and (mv[k - 1] - mid) * (new - mid) > 0:
             k -= 1
-        while k < j and (m[k] - mid) * (new - mid) < 0:
+        while k < j and (mv[k] - mid) * (new - mid) < 0:
             k += 1
         cuts.append(k)
         held, filled = [], k
@@ -429,19 +434,29 @@ def _pitch_cuts(m: np.ndarray, min_jump: int) -> list[int]:
     return cuts[1:]
 
 
-def _dip_depth(e: np.ndarray, t: int, win: int) -> float:
-    """Depth (dB) of the lowest point of ``e`` within a frame of ``t`` under the maxima on both sides."""
-    lo = max(t - 1, 0) + int(np.argmin(e[max(t - 1, 0):t + 2]))
-    left = e[max(0, lo - win):lo].max() if lo > 0 else e[lo]
-    right = e[lo + 1:lo + 1 + win].max() if lo + 1 < len(e) else e[lo]
-    return float(min(left, right) - e[lo])
+def _window_maxima(e: np.ndarray, win: int) -> np.ndarray:
+    """``wmax`` (len(e) + win + 1,): ``wmax[k]`` the maximum of ``e[k - win:k]`` (-inf where empty), so
+    that ``wmax[k]`` is the maximum of the ``win`` frames before frame ``k`` and ``wmax[k + win + 1]``
+    that of the ``win`` frames after it."""
+    pad = np.concatenate((np.full(win, -np.inf), e, np.full(win, -np.inf)))
+    return maximum_filter1d(pad, win, mode="constant", cval=-np.inf)[win // 2:len(pad) - win + win // 2 + 1]
 
 
-def dip_profile_db(e: np.ndarray, win: int) -> np.ndarray:
+def _dip_depths(e: np.ndarray, ts: np.ndarray, win: int, wmax: np.ndarray) -> np.ndarray:
+    """Depth (dB) at each frame of ``ts`` (k,) (1 to len(e) - 2) of the lowest point of ``e`` within a
+    frame of it (the first of equal ones) under the maxima of the ``win`` frames on both sides (the
+    point itself at the ends); ``wmax``: :func:`_window_maxima` of ``e``."""
+    lo = ts - 1 + np.argmin(np.stack([e[ts - 1], e[ts], e[ts + 1]], axis=1), axis=1)
+    left = np.where(lo > 0, wmax[lo], e[lo])
+    right = np.where(lo + 1 < len(e), wmax[lo + win + 1], e[lo])
+    return np.minimum(left, right) - e[lo]
+
+
+def dip_profile_db(e: np.ndarray, win: int, wmax: np.ndarray | None = None) -> np.ndarray:
     """Depth (dB) of every frame of ``e`` (n,) under the lower of the maxima of the ``win`` frames
-    on each side (0 at the ends): the :func:`_dip_depth` of each frame taken as its own minimum."""
-    pad = np.r_[np.full(win, -np.inf), e, np.full(win, -np.inf)]
-    wmax = np.lib.stride_tricks.sliding_window_view(pad, win).max(axis=1)   # wmax[k] = max(pad[k:k + win])
+    on each side (0 at the ends): the :func:`_dip_depths` of each frame taken as its own minimum.
+    ``wmax``: :func:`_window_maxima` of ``e`` when already known."""
+    wmax = _window_maxima(e, win) if wmax is None else wmax
     left, right = wmax[:len(e)], wmax[win + 1:win + 1 + len(e)]
     depth = np.minimum(left, right) - e
     return np.where(np.isfinite(depth), depth, 0.0)
@@ -491,7 +506,7 @@ def vibrato_recurrent_dip(profile: np.ndarray, m: np.ndarray, t: int, depth: flo
     recur too, but as a pulse at each onset, which does not turn over half a period later."""
     lo, hi = max(t - reach, 0), min(t + reach + 1, len(m))
     seg = m[lo:hi]
-    seg = seg - np.convolve(np.pad(seg, smooth // 2, mode="edge"), np.ones(smooth) / smooth, "valid")[:len(seg)]
+    seg = seg - moving_average(seg, smooth)
     lags = [p for p in range(periods[0], periods[1] + 1) if len(seg) > p + 5]
     if not lags:
         return False
@@ -521,21 +536,29 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
     notch-robust level shows less than ``DIP_DB`` deep and the level shows again one vibrato period
     away is no re-attack either (a re-attack the notch-robust level shows in full is one, whatever the
     pitch does: repeated notes sung 4-7 a second make a pitch pattern as periodic as a vibrato)."""
-    out = []
-    prof = dip_profile_db(e, win) if m is not None else None
-    for t in range(edge, len(e) - edge):
-        if e[t] > e[t - 1] or e[t] > e[t + 1]:
-            if robust is None or robust[t] > robust[t - 1] or robust[t] > robust[t + 1]:
-                continue
-        d = depth = _dip_depth(e, t, win)
-        if robust is not None:
-            r = _dip_depth(robust, t, win)
-            depth = max(d, r)
-            if min(d, r) < DIP_CONFIRM_DB:
-                continue
-            if min(d, r) >= both_db:
-                depth = max(depth, DIP_DB)
-        if depth < DIP_DB or (out and t - out[-1] <= 2):
+    out: list[int] = []
+    wmax = _window_maxima(e, win)
+    prof = dip_profile_db(e, win, wmax) if m is not None else None
+    # the frames at a local minimum of the level (or of the robust level) whose dips are deep enough,
+    # all at once; the rules that look at the dips kept so far, one by one
+    ts = np.arange(max(edge, 1), len(e) - max(edge, 1))
+    minimum = ~((e[ts] > e[ts - 1]) | (e[ts] > e[ts + 1]))
+    if robust is not None:
+        minimum |= ~((robust[ts] > robust[ts - 1]) | (robust[ts] > robust[ts + 1]))
+    ts = ts[minimum]
+    d_all = depth_all = _dip_depths(e, ts, win, wmax)
+    keep = np.ones(len(ts), bool)
+    if robust is not None:
+        r_all = _dip_depths(robust, ts, win, _window_maxima(robust, win))
+        depth_all = np.maximum(d_all, r_all)
+        low = np.minimum(d_all, r_all)
+        keep = low >= DIP_CONFIRM_DB
+        depth_all = np.where(low >= both_db, np.maximum(depth_all, DIP_DB), depth_all)
+    keep &= depth_all >= DIP_DB
+    for i in np.flatnonzero(keep):
+        t, d, depth = int(ts[i]), float(d_all[i]), float(depth_all[i])
+        r = float(r_all[i]) if robust is not None else None
+        if out and t - out[-1] <= 2:
             continue
         if m is not None and pitch_locked_depth(prof, m, t, win) >= NOTCH_SHARE * depth:
             continue
@@ -587,7 +610,23 @@ VIB_WIN_S = 0.25      # s, moving-average window longer than a vibrato period (4
 VIB_MAX_SPAN_ST = 2.0  # semitones: a wider pitch span within the window is a note change, not vibrato
 
 
-def detrend_vibrato_level(e: np.ndarray, m: np.ndarray, win: int, steady_db: float = 10.0) -> np.ndarray:
+def moving_average(v: np.ndarray, win: int) -> np.ndarray:
+    """The ``win``-frame moving average (n,) of ``v`` (n,), its first and last value held beyond the ends."""
+    h = win // 2
+    return np.convolve(np.concatenate((np.full(h, v[0]), v, np.full(h, v[-1]))), np.ones(win) / win,
+                       "valid")[:len(v)]
+
+
+def vibrato_wobble(m: np.ndarray, win: int) -> tuple[np.ndarray, np.ndarray]:
+    """The fast part (n,) of the pitch ``m`` (n,) of one voiced run (its deviation from the ``win``-frame
+    moving average) and the frames (n,) whose window holds no note change (a pitch span of at most
+    ``VIB_MAX_SPAN_ST``), which :func:`detrend_vibrato_level` reads."""
+    span = maximum_filter1d(m, size=win, mode="nearest") - minimum_filter1d(m, size=win, mode="nearest")
+    return m - moving_average(m, win), span <= VIB_MAX_SPAN_ST
+
+
+def detrend_vibrato_level(e: np.ndarray, m: np.ndarray, win: int, steady_db: float = 10.0, *,
+                          wobble: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Level ``e`` (n,) of one voiced run minus its part that follows the pitch ``m`` (n,).
 
     Vibrato sweeps the harmonics across the formants and the phone band, so the
@@ -598,24 +637,23 @@ def detrend_vibrato_level(e: np.ndarray, m: np.ndarray, win: int, steady_db: flo
     note changes only: a moving average smears a note change into a false
     wobble on both sides); dips of
     consonants and "mm" re-attacks do not follow the pitch and are kept.
+    ``wobble``: :func:`vibrato_wobble` of ``m`` and ``win`` when already known (two levels of one run).
     """
     if len(m) < win:
         return e
-    k = np.ones(win) / win
-    dm = m - np.convolve(np.pad(m, win // 2, mode="edge"), k, "valid")[:len(m)]
-    de = e - np.convolve(np.pad(e, win // 2, mode="edge"), k, "valid")[:len(e)]
     # frames whose window holds a note change (a span over VIB_MAX_SPAN_ST) are not corrected
-    span = maximum_filter1d(m, size=win, mode="nearest") - minimum_filter1d(m, size=win, mode="nearest")
+    dm, no_change = vibrato_wobble(m, win) if wobble is None else wobble
+    de = e - moving_average(e, win)
     # the fit reads the held part only: an attack or release ramp under way with a scoop or fall of
     # the pitch is not a wobble, nor are the first and last win // 2 frames, whose moving averages
     # still hold the run's attack or release (a ramp out of silence tilts them for a window's length)
-    ok = (np.abs(dm) < 0.5) & (e > np.median(e) - steady_db)
+    ok = (np.abs(dm) < 0.5) & (e > median1d(e) - steady_db)
     ok[:win // 2] = ok[len(ok) - win // 2:] = False
     den = float(np.sum(dm[ok] ** 2))
     if ok.sum() < win or den <= 0:
         return e
     slope = float(np.sum(dm[ok] * de[ok])) / den
-    return e - slope * np.where(ok & (span <= VIB_MAX_SPAN_ST), dm, 0.0)
+    return e - slope * np.where(ok & no_change, dm, 0.0)
 
 
 def rescue_weak_voicing(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray,
@@ -790,7 +828,7 @@ def extend_weak_edges(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, le
     out = voiced.copy()
     edges = np.diff(np.r_[0, voiced.astype(np.int8), 0])
     for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
-        ref = np.median(midi[a:min(a + 3, b)])
+        ref = median1d(midi[a:min(a + 3, b)])
         loud = -np.inf if level_db is None else np.max(level_db[a:min(a + 3, b)]) - ATTACK_LEVEL_DB
         t = a
         while (t > 0 and a - t < max_len and not out[t - 1] and level_ok[t - 1]
@@ -841,7 +879,7 @@ def _join_same_pitch(pieces: list[list[int]], m: np.ndarray, dips: set[int]) -> 
     tracker glitch cut the note there, the voice did not change."""
     out: list[list[int]] = []
     for s, t in pieces:
-        if out and s not in dips and abs(np.median(_core(m, *out[-1])) - np.median(_core(m, s, t))) <= JUMP_ST:
+        if out and s not in dips and abs(median1d(_core(m, *out[-1])) - median1d(_core(m, s, t))) <= JUMP_ST:
             out[-1][1] = t
             continue
         out.append([s, t])
@@ -894,8 +932,8 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     min_sep = int(round(MIN_SEP_S / hop))
     attack_lead = int(round(ATTACK_LEAD_S / hop))
     gated_attack = int(round(GATED_ATTACK_S / hop))
-    e_s = np.convolve(np.pad(e, 1, mode="edge"), np.ones(3) / 3, "valid")
-    r_s = None if r is None else np.convolve(np.pad(r, 1, mode="edge"), np.ones(3) / 3, "valid")
+    e_s = moving_average(e, 3)
+    r_s = None if r is None else moving_average(r, 3)
 
     notes: list[NoteEvent] = []
     levels: list[float] = []   # median level (dB) of each note
@@ -910,10 +948,11 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         if len(m) >= 5:
             m = median_filter(m, size=5, mode="nearest")
         pc = _pitch_cuts(m, min_jump)
-        level = detrend_vibrato_level(e_s[a:b], m, vib_win)
+        wobble = vibrato_wobble(m, vib_win) if len(m) >= vib_win else None
+        level = detrend_vibrato_level(e_s[a:b], m, vib_win, wobble=wobble)
         dc = _dip_cuts(level, win, edge=min_len // 2,
-                       robust=None if r_s is None else detrend_vibrato_level(r_s[a:b], m, vib_win), m=m,
-                       vibrato=vib_recur)
+                       robust=None if r_s is None else detrend_vibrato_level(r_s[a:b], m, vib_win, wobble=wobble),
+                       m=m, vibrato=vib_recur)
         moved, dc = attack_before_pitch_change(pc, dc, level, attack_lead, win)
         dips = (set(dc) | set(moved)) - set(pc)   # re-attacks, also those a pitch cut moved to
         pc = moved
@@ -934,14 +973,14 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         merged = _join_same_pitch(merged, m, dips)
         conf = track.confidence[a:b]
         for s, t in merged:
-            pitch = float(np.median(_core(m, s, t)))
+            pitch = float(median1d(_core(m, s, t)))
             lead = ONSET_LEAD_S if s == 0 else 0.0
             start = a + s if s else attack_under_gate(a, midi_filled, track.confidence[:n], voiced,
                                                       level_ok, e, pitch, gated_attack)
             notes.append(NoteEvent(onset_s=max(start * hop - lead, 0.0), offset_s=(a + t) * hop,
                                    midi=pitch,
                                    confidence=float(np.clip(np.mean(conf[s:t]), 0.0, 1.0))))
-            levels.append(float(np.median(e[a + s:a + t])))
+            levels.append(float(median1d(e[a + s:a + t])))
             runs.append(a)
             timbre.append(None if envelope_db is None else note_timbre(envelope_db, a + s, a + t))
             steady.append(float(np.mean(np.abs(midi_all[a + s:a + t] - notes[-1].midi) <= STEADY_ST)))
@@ -976,7 +1015,7 @@ def onsets_at_level_rise(notes: list[NoteEvent], level_db: np.ndarray, midi: np.
         t = min(int(round(note.offset_s / hop_s)), n)
         if t - s < min_len:
             continue
-        line = float(np.median(level_db[s:t])) - rise_db
+        line = float(median1d(level_db[s:t])) - rise_db
         up = np.flatnonzero(level_db[s:min(s + search, t - min_len) + 1] >= line)
         if not len(up) or up[0] == 0:
             continue

@@ -50,8 +50,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from humitout.audio.key import estimate_key
+from humitout.audio.median import median1d
 from humitout.audio.meter_profiles import LENGTH_EDGES, PROFILES
-from humitout.models import TimeSignature
+from humitout.models import Key, TimeSignature
 
 HOP_S = 0.01
 MIN_BPM, MAX_BPM = 30.0, 260.0   # candidate beat periods (BPM)
@@ -206,16 +207,18 @@ def beat_chain_scores(env: np.ndarray, first: int, penalty: np.ndarray) -> tuple
     score = padded[first + width - 1:]                          # a view: the blocks write into it
     # candidates[t, k] = score[t - first - k]
     candidates = np.lib.stride_tricks.sliding_window_view(padded, width)[:, ::-1]
-    back = np.full(n, -1)
-    frames = np.arange(n)
+    rows = np.arange(first)
+    cand_buf = np.empty((first, width))
+    k_best = np.zeros(n, int)    # each frame's best k
+    up = np.zeros(n, bool)       # whether its best predecessor's score is positive
     for t0 in range(first, n, first):
         t1 = min(t0 + first, n)
-        cand = candidates[t0:t1] + penalty
-        best = cand.max(axis=1)   # the value at the first argmax
-        up = best > 0
-        score[t0:t1] = np.where(up, env[t0:t1] + best, env[t0:t1])
-        back[t0:t1] = np.where(up, frames[t0 - first:t1 - first] - cand.argmax(axis=1), -1)
-    return score.copy(), back
+        cand = np.add(candidates[t0:t1], penalty, out=cand_buf[:t1 - t0])
+        k = k_best[t0:t1] = cand.argmax(axis=1)
+        best = cand[rows[:t1 - t0], k]   # the value at the first argmax: the maximum
+        u = up[t0:t1] = best > 0
+        score[t0:t1] = np.where(u, env[t0:t1] + best, env[t0:t1])
+    return score.copy(), np.where(up, np.arange(n) - first - k_best, -1)
 
 
 def track_beats(onsets_s: np.ndarray, weights: np.ndarray, period_s: float, end_s: float, *,
@@ -244,7 +247,7 @@ def track_beats(onsets_s: np.ndarray, weights: np.ndarray, period_s: float, end_
         chain.append(int(back[chain[-1]]))
     beats = start + np.array(chain[::-1], float) * HOP_S
     # extend the chain at its period to cover the span (silence at either end has no onsets)
-    step = float(np.median(np.diff(beats))) if len(beats) > 1 else period_s
+    step = float(median1d(np.diff(beats))) if len(beats) > 1 else period_s
     while beats[0] - step > onsets_s.min() - period_s * 0.95:
         beats = np.r_[beats[0] - step, beats]
     while beats[-1] + step <= end_s:
@@ -452,7 +455,7 @@ def meter_scores(onsets_s: np.ndarray, lengths_s: np.ndarray, offsets_s: np.ndar
 
     Pitch accents and phrase ends (``accent_weights`` 2 and 3) default to 0: on our generated tunes
     and on the dev hums they moved the downbeat away from the score more often than to it."""
-    period = float(np.median(np.diff(beats_s)))
+    period = float(median1d(np.diff(beats_s)))
     pos = beat_positions(onsets_s, beats_s)
     acc = note_accents(onsets_s, lengths_s, midi, offsets_s, period, weights=accent_weights)
     n_beats = len(beats_s)
@@ -468,7 +471,7 @@ def meter_scores(onsets_s: np.ndarray, lengths_s: np.ndarray, offsets_s: np.ndar
     if len(gi):
         order = np.argsort(gi)
         held = np.searchsorted(gi[order], np.arange(len(grid)), side="right") - 1
-        pitch_line = np.where(held >= 0, (midi[order] - np.median(midi))[np.clip(held, 0, None)], 0.0)
+        pitch_line = np.where(held >= 0, (midi[order] - median1d(midi))[np.clip(held, 0, None)], 0.0)
 
     repeats: dict[int, float] = {}
 
@@ -496,8 +499,8 @@ def meter_scores(onsets_s: np.ndarray, lengths_s: np.ndarray, offsets_s: np.ndar
 
 
 def notation_scores(onsets_s: np.ndarray, lengths_s: np.ndarray, midi: np.ndarray, beats_s: np.ndarray,
-                    compound: bool, *, weights: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0)
-                    ) -> dict[tuple[int, int], float]:
+                    compound: bool, *, weights: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0),
+                    key: Key | None = None) -> dict[tuple[int, int], float]:
     """Log-likelihood (nats) of the notes as notation in every (beats per bar, phase) on the beat
     grid ``beats_s`` (phase = index of the first downbeat in ``beats_s``, as :func:`meter_scores`),
     under metrical-position profiles learned from notated folk tunes (:data:`PROFILES`; 2/4,
@@ -510,11 +513,12 @@ def notation_scores(onsets_s: np.ndarray, lengths_s: np.ndarray, midi: np.ndarra
     are compared on the same points); (2) the note's inter-onset interval class in beats given its
     position (long notes on strong beats); (3) whether it is a tone of the tonic triad
     (:func:`humitout.audio.key.estimate_key`) given its position; (4) the position of the first note
-    (the pickup length)."""
+    (the pickup length). ``key``: ``estimate_key(midi, lengths_s)`` when already known (it does not depend
+    on the grid)."""
     pos = beat_positions(onsets_s, beats_s)
     ioi = np.diff(np.r_[pos, beat_positions(onsets_s[-1:] + lengths_s[-1:], beats_s)])
     length_class = np.searchsorted(LENGTH_EDGES, ioi)
-    key = estimate_key(midi, lengths_s)
+    key = estimate_key(midi, lengths_s) if key is None else key
     triad = (0, 4, 7) if key.mode == "major" else (0, 3, 7)
     in_triad = np.isin((np.round(midi).astype(int) - key.tonic_pc) % 12, triad)
     scores: dict[tuple[int, int], float] = {}
@@ -661,13 +665,15 @@ def phrase_end_scores(onsets_s: np.ndarray, offsets_s: np.ndarray, beats_s: np.n
 
 
 def compound_log_ratio(onsets_s: np.ndarray, lengths_s: np.ndarray, midi: np.ndarray, beats_s: np.ndarray,
-                       dotted_s: np.ndarray) -> float:
+                       dotted_s: np.ndarray, *, key: Key | None = None) -> float:
     """Log-likelihood ratio (nats) of the notes as notated 6/8 on the dotted-quarter grid ``dotted_s``
     against 3/4 on the quarter grid ``beats_s`` (the same bar lines), each at its best bar phase under
     :func:`notation_scores`: positive when they sit as 6/8 (onsets on the first and third eighth of
-    each dotted quarter, long notes of one or two dotted quarters)."""
-    triple = notation_scores(onsets_s, lengths_s, midi, beats_s, False)
-    compound = notation_scores(onsets_s, lengths_s, midi, dotted_s, True)
+    each dotted quarter, long notes of one or two dotted quarters). ``key``: ``estimate_key(midi,
+    lengths_s)`` when already known."""
+    key = estimate_key(midi, lengths_s) if key is None else key
+    triple = notation_scores(onsets_s, lengths_s, midi, beats_s, False, key=key)
+    compound = notation_scores(onsets_s, lengths_s, midi, dotted_s, True, key=key)
     return max(compound.values()) - max(v for (k, _), v in triple.items() if k == 3)
 
 
@@ -788,7 +794,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         beats = track_beats(on, weights, period, end, tightness=tightness)
         if len(beats) < 3:
             continue
-        step = float(np.median(np.diff(beats)))
+        step = float(median1d(np.diff(beats)))
         rate = note_rate(on, end, beats)
         # a compound grid's meter scores are the same grid's scores of the 2-beat bars
         bars = meter_scores(on, lengths, off, pitch, beats, False) if meter_fit_weight else None
@@ -805,6 +811,12 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     if not grids:
         return _fallback(on, duration_s)
     top = max(grids, key=lambda g: g[0])
+    keys: list[Key] = []   # the melody's key for the notation scores, worked out once when first needed
+
+    def melody_key() -> Key:
+        if not keys:
+            keys.append(estimate_key(pitch, lengths))
+        return keys[0]
 
     def octave(g) -> bool:
         """Whether grid ``g`` is of the best grid's kind, its beat that beat or twice as long."""
@@ -824,7 +836,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         if k == 1 and step * 2 <= 60.0 / MIN_BPM:
             # its bar of two slow beats is a bar of four on this grid: read the bar phase there, where
             # the notation model sees where the chord tones fall
-            learned = notation_scores(on, lengths, pitch, beats, False) if dance_phase_notation else {}
+            learned = notation_scores(on, lengths, pitch, beats, False, key=melody_key()) \
+                if dance_phase_notation else {}
             fast_bar = (beats, {key: v + dance_phase_notation * learned.get(key, 0.0)
                                 for key, v in scores.items() if key[0] == 4})
         elif k == 2 and (4, 0) in scores and step * 4 <= 60.0 / MIN_BPM and 60.0 / step > (tactus_max_bpm or 0.0):
@@ -849,7 +862,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
             by_meter[4] -= lean
             if notation_weight:
                 # notated 2/4 and 4/4 tunes place their onsets, long notes and chord tones differently
-                learned = notation_scores(on, lengths, pitch, beats, compound)
+                learned = notation_scores(on, lengths, pitch, beats, compound, key=melody_key())
                 ratio = max(learned[(2, ph)] for ph in range(2)) - max(learned[(4, ph)] for ph in range(4))
                 by_meter[2] += notation_weight * ratio / 2
                 by_meter[4] -= notation_weight * ratio / 2
@@ -896,7 +909,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     origin = int(phase) % 3 - 3
     dotted = _regrouped(beats, origin, 1.5) if not compound and m == 3 else None
     if dotted is not None and compound_notation_boundary is not None \
-            and compound_log_ratio(on, lengths, pitch, beats, dotted) > compound_notation_boundary:
+            and compound_log_ratio(on, lengths, pitch, beats, dotted, key=melody_key()) > compound_notation_boundary:
         # three quarters a bar are also two dotted quarters: a tune whose notes sit as 6/8 is a 6/8 tune
         keep = dotted >= on[0] - 0.9 * 1.5 * float(np.median(np.diff(beats)))
         dropped = int(np.argmax(keep))

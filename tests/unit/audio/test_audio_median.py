@@ -1,0 +1,18 @@
+"""median1d gives np.median's value to the bit."""
+import numpy as np
+
+from humitout.audio.median import median1d
+
+
+def test_median1d_equals_numpys_median_to_the_bit():
+    rng = np.random.default_rng(11)
+    for i in range(3000):
+        n = int(rng.integers(1, 120))
+        v = rng.normal(-20.0, 6.0, n).astype(np.float32 if i % 5 == 0 else np.float64)
+        if i % 3 == 0:
+            v = np.round(v)   # ties
+        if i % 7 == 0:
+            v[rng.integers(0, n)] = np.nan
+        got, expected = median1d(v), np.median(v)
+        assert type(got) is type(expected)
+        assert np.array_equal(got, expected, equal_nan=True)
