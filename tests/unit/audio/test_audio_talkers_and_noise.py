@@ -124,6 +124,45 @@ def test_buried_note_right_after_a_loud_one_is_voiced_where_the_level_gate_cut_i
     assert not out[40:60].any() and out[60:].all()
 
 
+def test_quieter_note_the_tracker_voices_right_after_a_loud_one_starts_where_the_level_gate_cut_it():
+    # a loud note at 66 (40 frames), then a note at 59 sung 15 dB softer that the tracker voices at
+    # once (confidence 0.8): the level gate, reading the loud note within 0.3 s, cuts its first 20
+    # frames, and the voiced run only starts after them
+    n = 100
+    midi = np.r_[np.full(40, 66.0), np.full(60, 59.0)]
+    conf = np.full(n, 0.8)
+    level_ok = np.r_[np.ones(40, bool), np.zeros(20, bool), np.ones(40, bool)]
+    out = voice_buried_pitch(midi, conf, (conf >= 0.5) & level_ok, level_ok, np.zeros(n), 10, 30)
+    assert out.all()
+    # frames the gate cut that keep the loud note's pitch are its reverb tail: the onset stays
+    midi[40:60] = 66.0
+    out = voice_buried_pitch(midi, conf, (conf >= 0.5) & level_ok, level_ok, np.zeros(n), 10, 30)
+    assert not out[40:60].any()
+    # weakly voiced frames the gate did not cut before a run at their pitch: the tracker's onset stays
+    midi[40:60], conf[40:60] = 59.0, 0.3
+    out = voice_buried_pitch(midi, conf, (conf >= 0.5) & level_ok, np.ones(n, bool), np.zeros(n), 10, 30)
+    assert not out[40:60].any()
+
+
+def test_a_sung_notes_decay_in_the_quiet_frames_is_no_background_tone():
+    # a note at 57 (30 frames), then 90 quiet frames: its decay at 57 for 40 frames (confidence 0.3),
+    # then silence the tracker reads as noise; later a voice buried in noise at 57 (20 frames,
+    # confidence 0.2, loud in the cleaned level) makes a note: 57 is the caller's, not a fan's
+    n = 160
+    rng = np.random.default_rng(3)
+    midi = np.r_[np.full(70, 57.0), 40.0 + 30.0 * rng.random(50), np.full(20, 57.0), 40.0 + 30.0 * rng.random(20)]
+    conf = np.r_[np.full(30, 0.9), np.full(40, 0.3), np.full(50, 0.02), np.full(20, 0.2), np.full(20, 0.02)]
+    clean = np.r_[np.zeros(30), np.full(90, -30.0), np.zeros(20), np.full(20, -30.0)]
+    out = voice_buried_pitch(midi, conf, conf >= 0.5, np.ones(n, bool), clean, 10, 80)
+    assert out[120:140].all() and not out[30:120].any()
+    # the same pitch reported in quiet frames away from any note at it (the first note and its decay
+    # at 62 now) is a background tone
+    midi[:70] = 62.0
+    midi[80:120] = 57.0
+    out = voice_buried_pitch(midi, conf, conf >= 0.5, np.ones(n, bool), clean, 10, 80)
+    assert not out[120:140].any()
+
+
 def test_talker_syllable_leaping_from_a_held_notes_edge_is_flagged_and_a_partial_left_to_the_fold():
     # a held note (0.7 s, MIDI 69) with a 0.12 s note 9 st under before it and one an octave over
     # (the tracker on the 2nd partial) after it; later a grace note 2 st under a held note

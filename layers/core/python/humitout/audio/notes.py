@@ -703,19 +703,24 @@ def voice_buried_pitch(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
     Steady tones hold a pitch too (an engine's or fan's line the suppressor leaves a trace of): the
     pitches the tracker reports in the quiet frames (unvoiced, under the ``near_db`` line) that
     take ``tone_share`` of them or more (nearest semitone) are background tones, and a piece within
-    ``tone_st`` semitones of one stays unvoiced. A piece that would lengthen a voiced run at its
-    own pitch (within ``JUMP_ST``) stays unvoiced too: that note's onset, and the dip between
-    repeated notes, are the tracker's to place."""
+    ``tone_st`` semitones of one stays unvoiced. Quiet frames that keep the pitch of the last voiced
+    frame before them (within ``JUMP_ST``) are no evidence of a tone: they are that note's decay or,
+    through a speakerphone's room, its reverb, which makes the caller's most sung pitches look like
+    background tones. A piece that would lengthen a voiced run at its own pitch (within ``JUMP_ST``)
+    stays unvoiced too: that note's onset, and the dip between repeated notes, are the tracker's to
+    place; unless the level gate alone cut the piece and the tracker voices every frame of it
+    (confidence ``VOICED_CONF`` or more): the start of a quieter note sung right after a loud one at
+    another pitch (the gate cuts it for up to ``win`` frames; a repeat's dip keeps the old pitch)."""
     out = voiced.copy()
     m = median_filter(np.nan_to_num(midi), size=5, mode="nearest")
     loud = clean_db >= maximum_filter1d(clean_db, size=2 * win + 1, mode="nearest") - near_db
-    quiet = ~voiced & ~loud & (conf < VOICED_CONF) & np.isfinite(midi)
+    last = np.maximum.accumulate(np.where(voiced, np.arange(len(m)), -1))   # last voiced frame before each
+    tail = (last >= 0) & (np.abs(m - m[np.maximum(last, 0)]) <= JUMP_ST)
+    quiet = ~voiced & ~loud & ~tail & (conf < VOICED_CONF) & np.isfinite(midi)
     tones = np.zeros(0)
     if quiet.sum() >= hold:
         pitches, counts = np.unique(np.round(m[quiet]), return_counts=True)
         tones = pitches[counts >= tone_share * quiet.sum()]
-    last = np.maximum.accumulate(np.where(voiced, np.arange(len(m)), -1))   # last voiced frame before each
-    tail = (last >= 0) & (np.abs(m - m[np.maximum(last, 0)]) <= JUMP_ST)
     cand = ~voiced & (level_ok | ~tail) & loud & (conf >= min_conf) & np.isfinite(midi)
     edges = np.diff(np.r_[0, cand.astype(np.int8), 0])
     for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
@@ -726,9 +731,10 @@ def voice_buried_pitch(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
             if t - s < hold:
                 continue
             p = float(np.median(m[s:t]))
+            gated_start = bool(np.all(~level_ok[s:t] & (conf[s:t] >= VOICED_CONF)))   # so at another pitch than the tail
             if ((len(tones) and np.min(np.abs(tones - p)) <= tone_st)
                     or (s > 0 and voiced[s - 1] and abs(m[s - 1] - p) <= JUMP_ST)
-                    or (t < len(voiced) and voiced[t] and abs(m[t] - p) <= JUMP_ST)):
+                    or (t < len(voiced) and voiced[t] and abs(m[t] - p) <= JUMP_ST and not gated_start)):
                 continue
             out[s:t] = True
     return out
