@@ -5,7 +5,7 @@ import numpy as np
 from humitout.audio.f0 import PitchTrack, midi_to_hz
 from humitout.audio.notes import (NoteEvent, drop_talker_edges, frame_energy_db, harmonic_envelope_db,
                                   keep_callers_notes, lost_samples, narrow_band_levels_db, onsets_at_level_rise,
-                                  segment_notes, talker_at_note_edges, voice_buried_pitch)
+                                  attack_through_tones, segment_notes, talker_at_note_edges, voice_buried_pitch)
 
 HOP = 0.01
 
@@ -161,6 +161,63 @@ def test_a_sung_notes_decay_in_the_quiet_frames_is_no_background_tone():
     midi[80:120] = 57.0
     out = voice_buried_pitch(midi, conf, conf >= 0.5, np.ones(n, bool), clean, 10, 80)
     assert not out[120:140].any()
+
+
+def test_quick_buried_note_right_after_a_note_is_voiced_and_the_same_piece_alone_is_not():
+    # a note at 60 (40 frames), 2 frames of noise, then 8 frames (0.08 s, under the 0.1 s a buried
+    # voice must hold alone) at 57 heard at confidence 0.2: the voice moved straight on to a quick note
+    n = 80
+    midi = np.r_[np.full(40, 60.0), np.full(2, 58.5), np.full(8, 57.0), np.full(30, 50.0)]
+    conf = np.r_[np.full(40, 0.9), np.full(2, 0.05), np.full(8, 0.2), np.full(30, 0.02)]
+    args = (midi, conf, conf >= 0.5, np.ones(n, bool), np.zeros(n), 10, 30)
+    assert voice_buried_pitch(*args, follow_hold=7, follow_gap=5)[42:50].all()
+    assert not voice_buried_pitch(*args)[42:50].any()
+    # the same piece 0.2 s after the note may be noise's
+    midi2, conf2 = np.r_[midi[:40], np.full(20, 50.0), midi[42:]], np.r_[conf[:40], np.full(20, 0.02), conf[42:]]
+    out = voice_buried_pitch(midi2, conf2, conf2 >= 0.5, np.ones(98, bool), np.zeros(98), 10, 30,
+                             follow_hold=7, follow_gap=5)
+    assert not out[60:68].any()
+
+
+def _engine_attack(before_midi: float, before_gap: list[float], attack_conf: float = 0.2):
+    """Quiet frames where the tracker follows an engine line at 39 (confidence 0.03, cleaned level
+    30 dB down), a note at ``before_midi`` (confidence 0.9), frames of pitch ``before_gap`` (confidence
+    0.02), 6 frames where the tracker follows the engine under a ducked attack (loud), then 40 frames
+    at 59 (confidence ``attack_conf``) and the engine again. Returns midi, conf, clean level, the
+    attack's first frame."""
+    k = len(before_gap)
+    midi = np.r_[39.0 + 0.1 * np.sin(np.arange(60)), np.full(40, before_midi), before_gap, np.full(6, 39.0),
+                 np.full(40, 59.0), np.full(30, 39.0)]
+    conf = np.r_[np.full(60, 0.03), np.full(40, 0.9), np.full(k, 0.02), np.full(6, 0.04),
+                 np.full(40, attack_conf), np.full(30, 0.03)]
+    clean = np.r_[np.full(60, -30.0), np.zeros(40), np.full(k, -5.0), np.full(6, -2.0), np.full(40, -2.0),
+                  np.full(30, -30.0)]
+    return midi, conf, clean, 100 + k
+
+
+def test_weak_attack_the_tracker_hears_as_the_engine_tone_is_walked_back_to_its_onset():
+    midi, conf, clean, a = _engine_attack(66.0, [47.0, 52.0, 45.0, 55.0])
+    voiced = (conf >= 0.5) | (conf == 0.2)   # the note at 66 and the buried note at 59
+    out, pitch = attack_through_tones(midi, conf, voiced, clean, 10, 30, 30)
+    assert out[a:a + 46].all() and not out[a - 4:a].any()
+    assert np.all(pitch[a:a + 6] == 59.0) and np.isnan(pitch[a + 6:]).all()   # the attack's pitch, not the engine's
+    # an attack the tracker voices with confidence is its own onset
+    midi, conf, clean, a = _engine_attack(66.0, [47.0, 52.0, 45.0, 55.0], attack_conf=0.9)
+    out, _ = attack_through_tones(midi, conf, conf >= 0.5, clean, 10, 30, 30)
+    assert not out[a:a + 6].any()
+    # engine frames between a confident note at 59 and the weak one are the dip before a repeat
+    midi, conf, clean, a = _engine_attack(59.0, [39.0, 39.0, 39.0, 39.0])
+    out, _ = attack_through_tones(midi, conf, (conf >= 0.5) | (conf == 0.2), clean, 10, 30, 30)
+    assert not out[100:a + 6].any()
+
+
+def test_weak_attack_walked_over_engine_frames_gives_one_note_at_the_sung_pitch():
+    # the whole chain: the note at 59 starts where the engine frames under its attack begin
+    midi, conf, clean, a = _engine_attack(66.0, [47.0, 52.0, 45.0, 55.0])
+    level = np.where(clean > -10.0, -25.0, -40.0)
+    notes = segment_notes(_track(midi, conf), level, None, clean)
+    assert [round(n.midi) for n in notes] == [66, 59]
+    assert abs(notes[1].onset_s - a * HOP) <= 0.03
 
 
 def test_talker_syllable_leaping_from_a_held_notes_edge_is_flagged_and_a_partial_left_to_the_fold():

@@ -90,6 +90,9 @@ ONSET_LEAD_S = 0.02   # s, voicing (conf >= 0.5) starts this much after the atta
 BURIED_CONF = 0.1      # voicing confidence from which a held pitch in loud frames of the cleaned call is a buried voice
 BURIED_NEAR_DB = 10.0  # dB under the local maximum of the noise-suppressed level where a buried voice may sit
 BURIED_HOLD_S = 0.1    # s, how long a buried voice must hold its pitch (longer than MIN_NOTE_S: noise is less steady)
+BURIED_FOLLOW_S = 0.05  # s, gap after a voiced note at another pitch within which a buried piece of MIN_NOTE_S is voiced
+TONE_WALK_S = 0.3      # s, longest walk back from a weak attack over background-tone frames to its onset
+TONE_SLIP_FRAMES = 2   # frames the tracker may spend between a voice and a tone (neither pitch) in that walk
 TONE_SHARE = 0.1       # share of the quiet frames at one pitch (nearest semitone) that makes it a steady background tone
 TONE_ST = 1.0          # semitones: a held pitch this close to a background tone is the tone
 WEAK_CONF = 0.25      # voicing confidence under 0.5 that a steady, loud pitch still makes a note
@@ -685,7 +688,7 @@ def rescue_weak_voicing(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray,
 def voice_buried_pitch(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
                        clean_db: np.ndarray, hold: int, win: int, *, min_conf: float = BURIED_CONF,
                        near_db: float = BURIED_NEAR_DB, tone_share: float = TONE_SHARE,
-                       tone_st: float = TONE_ST) -> np.ndarray:
+                       tone_st: float = TONE_ST, follow_hold: int | None = None, follow_gap: int = 0) -> np.ndarray:
     """Voiced mask (n,) plus pieces where a voice buried in noise holds its pitch at a low confidence.
 
     Under street, car or fan noise at 8-15 dB SNR the tracker often hears a sung note's pitch right
@@ -703,41 +706,117 @@ def voice_buried_pitch(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
     Steady tones hold a pitch too (an engine's or fan's line the suppressor leaves a trace of): the
     pitches the tracker reports in the quiet frames (unvoiced, under the ``near_db`` line) that
     take ``tone_share`` of them or more (nearest semitone) are background tones, and a piece within
-    ``tone_st`` semitones of one stays unvoiced. Quiet frames that keep the pitch of the last voiced
-    frame before them (within ``JUMP_ST``) are no evidence of a tone: they are that note's decay or,
-    through a speakerphone's room, its reverb, which makes the caller's most sung pitches look like
-    background tones. A piece that would lengthen a voiced run at its own pitch (within ``JUMP_ST``)
+    ``tone_st`` semitones of one stays unvoiced (:func:`background_tones`: a note's decay or room
+    reverb is no tone). A piece that would lengthen a voiced run at its own pitch (within ``JUMP_ST``)
     stays unvoiced too: that note's onset, and the dip between repeated notes, are the tracker's to
     place; unless the level gate alone cut the piece and the tracker voices every frame of it
     (confidence ``VOICED_CONF`` or more): the start of a quieter note sung right after a loud one at
-    another pitch (the gate cuts it for up to ``win`` frames; a repeat's dip keeps the old pitch)."""
+    another pitch (the gate cuts it for up to ``win`` frames; a repeat's dip keeps the old pitch).
+
+    With ``follow_hold`` (frames, under ``hold``), a shorter piece of at least that many frames is
+    voiced too where it starts at most ``follow_gap`` frames after a voiced frame more than
+    ``JUMP_ST`` from its pitch: the voice moving straight on from a note to a quick one the noise
+    buries (noise stress s10: a 0.13 s note after a held one, its pitch heard at confidence 0.2 for
+    0.08 s). Alone, a piece that short is as likely the noise's."""
     out = voiced.copy()
     m = median_filter(np.nan_to_num(midi), size=5, mode="nearest")
     loud = clean_db >= maximum_filter1d(clean_db, size=2 * win + 1, mode="nearest") - near_db
+    tones = background_tones(m, conf, voiced, loud, hold, tone_share=tone_share, heard=np.isfinite(midi))
     last = np.maximum.accumulate(np.where(voiced, np.arange(len(m)), -1))   # last voiced frame before each
     tail = (last >= 0) & (np.abs(m - m[np.maximum(last, 0)]) <= JUMP_ST)
-    quiet = ~voiced & ~loud & ~tail & (conf < VOICED_CONF) & np.isfinite(midi)
-    tones = np.zeros(0)
-    if quiet.sum() >= hold:
-        pitches, counts = np.unique(np.round(m[quiet]), return_counts=True)
-        tones = pitches[counts >= tone_share * quiet.sum()]
     cand = ~voiced & (level_ok | ~tail) & loud & (conf >= min_conf) & np.isfinite(midi)
     edges = np.diff(np.r_[0, cand.astype(np.int8), 0])
+    shortest = hold if follow_hold is None else min(hold, follow_hold)
     for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
-        if b - a < hold:
+        if b - a < shortest:
             continue
         cuts = np.flatnonzero(np.abs(np.diff(m[a:b])) > STEADY_ST) + 1
         for s, t in zip(np.r_[0, cuts] + a, np.r_[cuts, b - a] + a):
-            if t - s < hold:
+            if t - s < shortest:
                 continue
             p = float(np.median(m[s:t]))
             gated_start = bool(np.all(~level_ok[s:t] & (conf[s:t] >= VOICED_CONF)))   # so at another pitch than the tail
+            if t - s < hold and not (last[s] >= 0 and s - last[s] <= follow_gap
+                                     and abs(m[last[s]] - p) > JUMP_ST):
+                continue
             if ((len(tones) and np.min(np.abs(tones - p)) <= tone_st)
                     or (s > 0 and voiced[s - 1] and abs(m[s - 1] - p) <= JUMP_ST)
                     or (t < len(voiced) and voiced[t] and abs(m[t] - p) <= JUMP_ST and not gated_start)):
                 continue
             out[s:t] = True
     return out
+
+
+def background_tones(m: np.ndarray, conf: np.ndarray, voiced: np.ndarray, loud: np.ndarray, min_frames: int, *,
+                     tone_share: float = TONE_SHARE, heard: np.ndarray | None = None) -> np.ndarray:
+    """Pitches (MIDI, whole semitones) of steady background tones: those the tracker reports
+    (``m`` (n,), smoothed; where ``heard``) in ``tone_share`` or more of the quiet frames (not ``voiced``,
+    not ``loud``, confidence under ``VOICED_CONF``), when there are ``min_frames`` of them or more.
+    Quiet frames that keep the pitch of the last voiced frame before them (within ``JUMP_ST``) are no
+    evidence of a tone: they are that note's decay or, through a speakerphone's room, its reverb,
+    which would make the caller's most sung pitches look like background tones."""
+    last = np.maximum.accumulate(np.where(voiced, np.arange(len(m)), -1))   # last voiced frame before each
+    tail = (last >= 0) & (np.abs(m - m[np.maximum(last, 0)]) <= JUMP_ST)
+    quiet = ~voiced & ~loud & ~tail & (conf < VOICED_CONF) & (np.ones(len(m), bool) if heard is None else heard)
+    if quiet.sum() < min_frames:
+        return np.zeros(0)
+    pitches, counts = np.unique(np.round(m[quiet]), return_counts=True)
+    return pitches[counts >= tone_share * quiet.sum()]
+
+
+def attack_through_tones(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, clean_db: np.ndarray,
+                         min_frames: int, win: int, max_len: int, *, near_db: float = BURIED_NEAR_DB,
+                         tone_share: float = TONE_SHARE, tone_st: float = TONE_ST,
+                         slip: int = TONE_SLIP_FRAMES) -> tuple[np.ndarray, np.ndarray]:
+    """Voiced mask (n,) with weak attacks walked back to their onset over frames where the tracker
+    followed a background tone, and the pitch (n,) (MIDI) of the frames so voiced (NaN elsewhere).
+
+    A phone's suppressor and AGC duck a soft note's attack after a loud one, and under a car's engine
+    line the tracker follows the engine there (ns_agc stress s11: the attacks of held notes read the
+    engine at 38-39 for 20-110 ms, the note's pitch at confidence 0.04-0.2 around them). A weak attack
+    (a voiced run whose first 3 frames are all under ``VOICED_CONF``, at a pitch more than ``tone_st``
+    from every background tone, :func:`background_tones` of the frames ``near_db`` dB or more under
+    the maximum of the cleaned level ``clean_db`` (n,, dB) within +-``win`` frames) is walked back
+    over up to ``max_len`` unvoiced frames where the tracker reports the note's pitch (``midi`` (n,),
+    within ``2 * STEADY_ST``, any confidence) or a background tone in a loud frame, with up to ``slip``
+    frames in a row at neither (the tracker moving between the two). The frames walked are voiced,
+    at the attack's pitch, when the walk crossed a tone frame and ended within ``max_len`` (a tone
+    running on from further back gives no onset: a fan's line the tracker holds through a rest). A walk that reaches a voiced run stops
+    there, and joins it only when that run's last frame is weak too (two buried pieces of one note):
+    a confident run before it is another note, often a repeat."""
+    out = voiced.copy()
+    pitch = np.full(len(midi), np.nan)
+    m = median_filter(np.nan_to_num(midi), size=5, mode="nearest")
+    loud = clean_db >= maximum_filter1d(clean_db, size=2 * win + 1, mode="nearest") - near_db
+    tones = background_tones(m, conf, voiced, loud, min_frames, tone_share=tone_share, heard=np.isfinite(midi))
+    midi = np.nan_to_num(midi, nan=-99.0)
+    if not len(tones):
+        return out, pitch
+    at_tone = (np.min(np.abs(midi[:, None] - tones[None, :]), axis=1) <= tone_st) & loud
+    for a in np.flatnonzero(np.diff(np.r_[0, voiced.astype(np.int8)]) == 1):
+        ref = float(np.median(midi[a:a + 3]))
+        if np.max(conf[a:a + 3]) >= VOICED_CONF or np.min(np.abs(tones - ref)) <= tone_st:
+            continue
+        t, other, start, tone_at, ended = a, 0, a, -1, False
+        while t > 0 and a - t < max_len and not voiced[t - 1]:
+            if abs(midi[t - 1] - ref) <= 2 * STEADY_ST:
+                other = 0
+            elif at_tone[t - 1]:
+                other, tone_at = 0, t - 1
+            else:
+                other += 1
+                if other > slip:
+                    ended = True
+                    break
+            t -= 1
+            if other == 0:
+                start = t
+        ended = ended or t == 0 or voiced[t - 1]
+        if (ended and tone_at >= start
+                and (start == 0 or not voiced[start - 1] or conf[start - 1] < VOICED_CONF)):
+            out[start:a] = True
+            pitch[start:a] = ref
+    return out, pitch
 
 
 def drop_gate_flicker(voiced: np.ndarray, conf: np.ndarray, level_ok: np.ndarray, min_len: int) -> np.ndarray:
@@ -916,7 +995,12 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
                                               seen=track.voiced[:n] & np.isfinite(midi_all) & (e > LOST_FLOOR_DB))
     if dip_level_db is not None:
         voiced = voice_buried_pitch(midi_heard, track.confidence[:n], voiced, level_ok, dip_level_db[:n],
-                                    int(round(BURIED_HOLD_S / hop)), int(round(LEVEL_WIN_S / hop)))
+                                    int(round(BURIED_HOLD_S / hop)), int(round(LEVEL_WIN_S / hop)),
+                                    follow_hold=min_len, follow_gap=int(round(BURIED_FOLLOW_S / hop)))
+        voiced, walked = attack_through_tones(midi_heard, track.confidence[:n], voiced, dip_level_db[:n],
+                                              int(round(BURIED_HOLD_S / hop)), int(round(LEVEL_WIN_S / hop)),
+                                              int(round(TONE_WALK_S / hop)))
+        midi_all = np.where(np.isfinite(walked), walked, midi_all)
     voiced = drop_gate_flicker(voiced, track.confidence[:n], level_ok, min_len)
     midi_filled = np.nan_to_num(midi_all)   # unvoiced frames at 0, for the rules that read any frame
     voiced = fill_weak_gaps(midi_filled, track.confidence[:n], voiced, level_ok,
