@@ -141,6 +141,7 @@ TALKER_HELD_S = 0.25     # s, shortest held note whose edges are checked
 ONSET_RISE_DB = 10.0     # dB under a note's level where the caller's voice is not on yet
 ONSET_SEARCH_S = 0.1     # s after the tracker's onset searched for the caller's level rise
 ONSET_MIN_SHIFT_S = 0.03  # s, smallest onset correction made
+ONSET_HELD_S = 0.05      # s the tracker must have heard a quieter voice before the caller's attack it keeps following
 
 
 @dataclass
@@ -951,13 +952,15 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     kept = keep_callers_notes(notes, np.array(levels), np.array(runs), np.array(steady),
                               timbre=None if envelope_db is None
                               else np.array(timbre).reshape(len(notes), len(envelope_db)))
-    return onsets_at_level_rise(kept, e, midi_filled, voiced, hop, min_len=min_len)
+    return onsets_at_level_rise(kept, e, midi_filled, voiced, hop, min_len=min_len,
+                                heard=track.voiced[:n] & np.isfinite(midi_all))
 
 
 def onsets_at_level_rise(notes: list[NoteEvent], level_db: np.ndarray, midi: np.ndarray, voiced: np.ndarray,
                          hop_s: float, *, min_len: int = 7, rise_db: float = ONSET_RISE_DB,
                          search_s: float = ONSET_SEARCH_S, min_shift_s: float = ONSET_MIN_SHIFT_S,
-                         lead_s: float = ONSET_LEAD_S) -> list[NoteEvent]:
+                         lead_s: float = ONSET_LEAD_S, held_s: float = ONSET_HELD_S,
+                         heard: np.ndarray | None = None) -> list[NoteEvent]:
     """``notes`` whose start is another, quieter voice begin where the caller's voice comes on.
 
     A background talker voiced right before a note (within one voiced run) joins the note as its
@@ -967,7 +970,17 @@ def onsets_at_level_rise(notes: list[NoteEvent], level_db: np.ndarray, midi: np.
     to that line within ``search_s`` s (leaving the note ``min_len`` frames or more), the onset moves to
     the rise less ``lead_s`` (the level reaches the line about as late after the attack as voicing
     does), when that moves it ``min_shift_s`` s or more. A sung scoop is at the note's level or
-    near its pitch and stays."""
+    near its pitch and stays.
+
+    The other way round, the tracker may still follow a talker at another pitch for a few frames
+    after the caller's attack (the talker's voice is steadier there than the caller's onset): when
+    the frames right before a note (at most ``search_s`` s, after the previous note) are voiced by the
+    tracker (``heard`` (n,) bool, its own voicing before the level gate; default ``voiced``) at
+    another pitch (more than ``JUMP_ST`` off) but at or over the line, and the level rose to the line
+    from under it there while the tracker already heard a quieter voice (``held_s`` s or more voiced
+    under the line right before the rise), the onset moves back to that rise less ``lead_s``, when that
+    moves it ``min_shift_s`` s or more. A voice at the caller's level before the note with no rise out
+    of a quieter one, or a talker's syllable rising out of silence, is left alone."""
     out = list(notes)
     n = len(level_db)
     search = int(round(search_s / hop_s))
@@ -977,6 +990,14 @@ def onsets_at_level_rise(notes: list[NoteEvent], level_db: np.ndarray, midi: np.
         if t - s < min_len:
             continue
         line = float(np.median(level_db[s:t])) - rise_db
+        k = _attack_before(level_db, midi, voiced if heard is None else heard, note.midi, line, s, search,
+                           int(np.ceil(out[i - 1].offset_s / hop_s - 1e-9)) if i else 0,
+                           int(round(held_s / hop_s)))
+        if k is not None:
+            onset = max(k * hop_s - lead_s, 0.0)
+            if note.onset_s - onset >= min_shift_s:
+                out[i] = replace(note, onset_s=onset)
+            continue
         up = np.flatnonzero(level_db[s:min(s + search, t - min_len) + 1] >= line)
         if not len(up) or up[0] == 0:
             continue
@@ -987,6 +1008,24 @@ def onsets_at_level_rise(notes: list[NoteEvent], level_db: np.ndarray, midi: np.
         if onset - note.onset_s >= min_shift_s:
             out[i] = replace(note, onset_s=onset)
     return out
+
+
+def _attack_before(level_db: np.ndarray, midi: np.ndarray, heard: np.ndarray, pitch: float, line: float,
+                   s: int, search: int, lo: int, held: int) -> int | None:
+    """The frame where the level rose to ``line`` (dB) in the frames the tracker voices (``heard``) at
+    another pitch than ``pitch`` (more than ``JUMP_ST``) right before frame ``s`` (at most ``search``
+    frames, none before ``lo``), all at or over the line from it to ``s``, while the tracker already
+    heard a quieter voice: the ``held`` frames before the rise are voiced under the line (a talker's
+    own syllable rising out of silence or out of a weakly voiced dip is no caller's attack). None
+    when there is no such rise."""
+    k = s
+    while (k - 1 >= max(lo, s - search) and heard[k - 1] and abs(midi[k - 1] - pitch) > JUMP_ST
+           and level_db[k - 1] >= line):
+        k -= 1
+    q = k - held
+    if k == s or q < max(lo, 0) or not heard[q:k].all() or (level_db[q:k] >= line).any():
+        return None
+    return k
 
 
 def note_timbre(envelope_db: np.ndarray, s: int, t: int) -> np.ndarray:
