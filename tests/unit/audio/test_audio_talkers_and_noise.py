@@ -156,6 +156,15 @@ def test_talker_syllable_that_cut_a_held_note_in_two_is_dropped_and_the_note_rej
     assert [(n.onset_s, n.offset_s, n.midi) for n in out] == [(0.5, 1.5, 62.0)]
 
 
+def test_out_of_register_moment_inside_a_held_note_leaves_one_note():
+    # the tracker leaves a held caller's note (MIDI 62, 0.95 s, one voiced run) for 0.25 s at 86 (a
+    # talker or a high partial, not at a partial's interval) while the level holds: one note again
+    notes, levels, runs = _with_caller([(4.0, 4.5, 62.0, 0.0, 200), (4.5, 4.75, 86.0, 0.0, 200),
+                                        (4.75, 5.2, 62.1, 0.0, 200)])
+    kept = keep_callers_notes(notes, levels, runs, np.ones(len(notes)))
+    assert [(n.onset_s, n.offset_s, n.midi) for n in kept if n.onset_s >= 4.0] == [(4.0, 5.2, 62.0)]
+
+
 def _caller_and_gap_voice(gap_shape_db: np.ndarray):
     """Four 0.4 s caller notes (MIDI 60, 62, 64, 62, -20 dB, a falling spectral envelope over the
     nine narrow bands) and, in the 0.4 s gap after the second, a 0.12 s voice at MIDI 61, 7 dB

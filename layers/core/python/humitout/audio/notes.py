@@ -1120,7 +1120,8 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     within a few semitones of that register (1 of 1202 dev notes lies more than 5 st outside
     it). Such a note is dropped, unless it touches a caller's note in the same voiced run at a
     partial's interval (12, 19 or 24 semitones, within 1): the tracker took a partial of that
-    note's attack or release, which the note then covers.
+    note's attack or release, which the note then covers; one that touches a caller's note at its
+    pitch on both sides cut that held note in two, which then rejoins (:func:`_absorb_outliers`).
     """
     if len(notes) < 3:
         return notes
@@ -1246,17 +1247,28 @@ def _absorb_outliers(notes: list[NoteEvent], runs: np.ndarray, outlier: np.ndarr
     """``notes`` without the ``outlier`` (k,) ones. An outlier that touches an in-register note in
     the same voiced run (``runs`` (k,)) at a partial's interval (12, 19, 24 semitones, within 1)
     joins it (the longer one if two), which takes over its time span; others are dropped (a
-    talker's syllable next to a note is not part of it)."""
+    talker's syllable next to a note is not part of it). An outlier that touches in-register notes
+    of its voiced run on both sides, within ``JUMP_ST`` of each other, cut one held note of the
+    caller's in two (the tracker took a talker or a high partial for a moment while the caller's
+    level held): the two rejoin as one note over its time span, with the longer one's pitch."""
     out = list(notes)
+    keep = ~outlier
     for i in np.flatnonzero(outlier):
-        nbrs = [j for j in (i - 1, i + 1) if 0 <= j < len(out) and not outlier[j] and runs[j] == runs[i]
-                and abs(_gap_s(out[i], out[j])) < 1e-6
-                and _partial_leap(out[i].midi - out[j].midi)]
+        touch = [j for j in (i - 1, i + 1) if 0 <= j < len(out) and not outlier[j] and runs[j] == runs[i]
+                 and abs(_gap_s(out[i], out[j])) < 1e-6]
+        if len(touch) == 2 and keep[touch[0]] and abs(out[touch[0]].midi - out[touch[1]].midi) <= JUMP_ST:
+            j, k = touch
+            long_j = out[j].offset_s - out[j].onset_s >= out[k].offset_s - out[k].onset_s
+            out[k] = replace(out[k], onset_s=out[j].onset_s, midi=out[j].midi if long_j else out[k].midi,
+                             confidence=max(out[j].confidence, out[k].confidence))
+            keep[j] = False
+            continue
+        nbrs = [j for j in touch if _partial_leap(out[i].midi - out[j].midi)]
         if nbrs:
             j = max(nbrs, key=lambda k: out[k].offset_s - out[k].onset_s)
             out[j] = replace(out[j], onset_s=min(out[j].onset_s, out[i].onset_s),
                              offset_s=max(out[j].offset_s, out[i].offset_s))
-    return [n for n, o in zip(out, outlier) if not o]
+    return [n for n, k in zip(out, keep) if k]
 
 
 def subharmonic_strength_db(x: np.ndarray, sr: int, f_hz: float, k: int,
