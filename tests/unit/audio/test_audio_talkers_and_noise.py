@@ -53,6 +53,23 @@ def test_quieter_talker_voiced_just_before_a_note_does_not_move_its_onset_early(
     assert onsets_at_level_rise(early, level, soft, voiced, HOP)[0].onset_s == 0.40
 
 
+def test_tracker_still_on_a_talker_after_the_callers_attack_does_not_make_the_onset_late():
+    # frames 0-29 silence, 30-59 a talker 15 dB under the caller at MIDI 45, from frame 60 the
+    # caller at 68 (level 0 dB) while the tracker stays on the talker until frame 66: the note
+    # starts where the level rose (0.60 s, less the 20 ms voicing lead), not at the pitch change
+    level = np.r_[np.full(30, -60.0), np.full(30, -15.0), np.full(50, 0.0), np.full(20, -60.0)]
+    midi = np.r_[np.full(30, 0.0), np.full(36, 45.0), np.full(44, 68.0), np.full(20, 0.0)]
+    voiced = (midi > 0)
+    late = [NoteEvent(0.66, 1.1, 68.0, 0.9)]
+    assert abs(onsets_at_level_rise(late, level, midi, voiced, HOP)[0].onset_s - 0.58) < 1e-9
+    # a voice at the caller's level right before the note (no rise out of a quieter one) stays out
+    loud = np.r_[np.full(30, -60.0), np.full(80, 0.0), np.full(20, -60.0)]
+    assert onsets_at_level_rise(late, loud, midi, voiced, HOP)[0].onset_s == 0.66
+    # and a previous note of the caller's that ends at the pitch change keeps its frames
+    prev = [NoteEvent(0.3, 0.66, 45.0, 0.9), NoteEvent(0.66, 1.1, 68.0, 0.9)]
+    assert onsets_at_level_rise(prev, level, midi, voiced, HOP)[1].onset_s == 0.66
+
+
 def _track(midi: np.ndarray, conf: np.ndarray) -> PitchTrack:
     return PitchTrack(midi_to_hz(midi), conf, conf >= 0.5)
 
@@ -233,6 +250,15 @@ def test_talker_syllable_that_cut_a_held_note_in_two_is_dropped_and_the_note_rej
     notes = [NoteEvent(0.5, 1.1, 62.0, 0.9), NoteEvent(1.1, 1.22, 50.0, 0.6), NoteEvent(1.22, 1.5, 62.2, 0.9)]
     out = drop_talker_edges(notes)
     assert [(n.onset_s, n.offset_s, n.midi) for n in out] == [(0.5, 1.5, 62.0)]
+
+
+def test_out_of_register_moment_inside_a_held_note_leaves_one_note():
+    # the tracker leaves a held caller's note (MIDI 62, 0.95 s, one voiced run) for 0.25 s at 86 (a
+    # talker or a high partial, not at a partial's interval) while the level holds: one note again
+    notes, levels, runs = _with_caller([(4.0, 4.5, 62.0, 0.0, 200), (4.5, 4.75, 86.0, 0.0, 200),
+                                        (4.75, 5.2, 62.1, 0.0, 200)])
+    kept = keep_callers_notes(notes, levels, runs, np.ones(len(notes)))
+    assert [(n.onset_s, n.offset_s, n.midi) for n in kept if n.onset_s >= 4.0] == [(4.0, 5.2, 62.0)]
 
 
 def _caller_and_gap_voice(gap_shape_db: np.ndarray):

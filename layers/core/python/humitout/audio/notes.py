@@ -145,6 +145,7 @@ TALKER_HELD_S = 0.25     # s, shortest held note whose edges are checked
 ONSET_RISE_DB = 10.0     # dB under a note's level where the caller's voice is not on yet
 ONSET_SEARCH_S = 0.1     # s after the tracker's onset searched for the caller's level rise
 ONSET_MIN_SHIFT_S = 0.03  # s, smallest onset correction made
+ONSET_HELD_S = 0.05      # s the tracker must have heard a quieter voice before the caller's attack it keeps following
 
 
 @dataclass
@@ -1080,13 +1081,15 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     kept = keep_callers_notes(notes, np.array(levels), np.array(runs), np.array(steady),
                               timbre=None if envelope_db is None
                               else np.array(timbre).reshape(len(notes), len(envelope_db)))
-    return onsets_at_level_rise(kept, e, midi_filled, voiced, hop, min_len=min_len)
+    return onsets_at_level_rise(kept, e, midi_filled, voiced, hop, min_len=min_len,
+                                heard=track.voiced[:n] & np.isfinite(midi_all))
 
 
 def onsets_at_level_rise(notes: list[NoteEvent], level_db: np.ndarray, midi: np.ndarray, voiced: np.ndarray,
                          hop_s: float, *, min_len: int = 7, rise_db: float = ONSET_RISE_DB,
                          search_s: float = ONSET_SEARCH_S, min_shift_s: float = ONSET_MIN_SHIFT_S,
-                         lead_s: float = ONSET_LEAD_S) -> list[NoteEvent]:
+                         lead_s: float = ONSET_LEAD_S, held_s: float = ONSET_HELD_S,
+                         heard: np.ndarray | None = None) -> list[NoteEvent]:
     """``notes`` whose start is another, quieter voice begin where the caller's voice comes on.
 
     A background talker voiced right before a note (within one voiced run) joins the note as its
@@ -1096,7 +1099,17 @@ def onsets_at_level_rise(notes: list[NoteEvent], level_db: np.ndarray, midi: np.
     to that line within ``search_s`` s (leaving the note ``min_len`` frames or more), the onset moves to
     the rise less ``lead_s`` (the level reaches the line about as late after the attack as voicing
     does), when that moves it ``min_shift_s`` s or more. A sung scoop is at the note's level or
-    near its pitch and stays."""
+    near its pitch and stays.
+
+    The other way round, the tracker may still follow a talker at another pitch for a few frames
+    after the caller's attack (the talker's voice is steadier there than the caller's onset): when
+    the frames right before a note (at most ``search_s`` s, after the previous note) are voiced by the
+    tracker (``heard`` (n,) bool, its own voicing before the level gate; default ``voiced``) at
+    another pitch (more than ``JUMP_ST`` off) but at or over the line, and the level rose to the line
+    from under it there while the tracker already heard a quieter voice (``held_s`` s or more voiced
+    under the line right before the rise), the onset moves back to that rise less ``lead_s``, when that
+    moves it ``min_shift_s`` s or more. A voice at the caller's level before the note with no rise out
+    of a quieter one, or a talker's syllable rising out of silence, is left alone."""
     out = list(notes)
     n = len(level_db)
     search = int(round(search_s / hop_s))
@@ -1106,6 +1119,14 @@ def onsets_at_level_rise(notes: list[NoteEvent], level_db: np.ndarray, midi: np.
         if t - s < min_len:
             continue
         line = float(median1d(level_db[s:t])) - rise_db
+        k = _attack_before(level_db, midi, voiced if heard is None else heard, note.midi, line, s, search,
+                           int(np.ceil(out[i - 1].offset_s / hop_s - 1e-9)) if i else 0,
+                           int(round(held_s / hop_s)))
+        if k is not None:
+            onset = max(k * hop_s - lead_s, 0.0)
+            if note.onset_s - onset >= min_shift_s:
+                out[i] = replace(note, onset_s=onset)
+            continue
         up = np.flatnonzero(level_db[s:min(s + search, t - min_len) + 1] >= line)
         if not len(up) or up[0] == 0:
             continue
@@ -1116,6 +1137,24 @@ def onsets_at_level_rise(notes: list[NoteEvent], level_db: np.ndarray, midi: np.
         if onset - note.onset_s >= min_shift_s:
             out[i] = replace(note, onset_s=onset)
     return out
+
+
+def _attack_before(level_db: np.ndarray, midi: np.ndarray, heard: np.ndarray, pitch: float, line: float,
+                   s: int, search: int, lo: int, held: int) -> int | None:
+    """The frame where the level rose to ``line`` (dB) in the frames the tracker voices (``heard``) at
+    another pitch than ``pitch`` (more than ``JUMP_ST``) right before frame ``s`` (at most ``search``
+    frames, none before ``lo``), all at or over the line from it to ``s``, while the tracker already
+    heard a quieter voice: the ``held`` frames before the rise are voiced under the line (a talker's
+    own syllable rising out of silence or out of a weakly voiced dip is no caller's attack). None
+    when there is no such rise."""
+    k = s
+    while (k - 1 >= max(lo, s - search) and heard[k - 1] and abs(midi[k - 1] - pitch) > JUMP_ST
+           and level_db[k - 1] >= line):
+        k -= 1
+    q = k - held
+    if k == s or q < max(lo, 0) or not heard[q:k].all() or (level_db[q:k] >= line).any():
+        return None
+    return k
 
 
 def note_timbre(envelope_db: np.ndarray, s: int, t: int) -> np.ndarray:
@@ -1210,7 +1249,8 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     within a few semitones of that register (1 of 1202 dev notes lies more than 5 st outside
     it). Such a note is dropped, unless it touches a caller's note in the same voiced run at a
     partial's interval (12, 19 or 24 semitones, within 1): the tracker took a partial of that
-    note's attack or release, which the note then covers.
+    note's attack or release, which the note then covers; one that touches a caller's note at its
+    pitch on both sides cut that held note in two, which then rejoins (:func:`_absorb_outliers`).
     """
     if len(notes) < 3:
         return notes
@@ -1336,17 +1376,28 @@ def _absorb_outliers(notes: list[NoteEvent], runs: np.ndarray, outlier: np.ndarr
     """``notes`` without the ``outlier`` (k,) ones. An outlier that touches an in-register note in
     the same voiced run (``runs`` (k,)) at a partial's interval (12, 19, 24 semitones, within 1)
     joins it (the longer one if two), which takes over its time span; others are dropped (a
-    talker's syllable next to a note is not part of it)."""
+    talker's syllable next to a note is not part of it). An outlier that touches in-register notes
+    of its voiced run on both sides, within ``JUMP_ST`` of each other, cut one held note of the
+    caller's in two (the tracker took a talker or a high partial for a moment while the caller's
+    level held): the two rejoin as one note over its time span, with the longer one's pitch."""
     out = list(notes)
+    keep = ~outlier
     for i in np.flatnonzero(outlier):
-        nbrs = [j for j in (i - 1, i + 1) if 0 <= j < len(out) and not outlier[j] and runs[j] == runs[i]
-                and abs(_gap_s(out[i], out[j])) < 1e-6
-                and _partial_leap(out[i].midi - out[j].midi)]
+        touch = [j for j in (i - 1, i + 1) if 0 <= j < len(out) and not outlier[j] and runs[j] == runs[i]
+                 and abs(_gap_s(out[i], out[j])) < 1e-6]
+        if len(touch) == 2 and keep[touch[0]] and abs(out[touch[0]].midi - out[touch[1]].midi) <= JUMP_ST:
+            j, k = touch
+            long_j = out[j].offset_s - out[j].onset_s >= out[k].offset_s - out[k].onset_s
+            out[k] = replace(out[k], onset_s=out[j].onset_s, midi=out[j].midi if long_j else out[k].midi,
+                             confidence=max(out[j].confidence, out[k].confidence))
+            keep[j] = False
+            continue
+        nbrs = [j for j in touch if _partial_leap(out[i].midi - out[j].midi)]
         if nbrs:
             j = max(nbrs, key=lambda k: out[k].offset_s - out[k].onset_s)
             out[j] = replace(out[j], onset_s=min(out[j].onset_s, out[i].onset_s),
                              offset_s=max(out[j].offset_s, out[i].offset_s))
-    return [n for n, o in zip(out, outlier) if not o]
+    return [n for n, k in zip(out, keep) if k]
 
 
 def subharmonic_strength_db(x: np.ndarray, sr: int, f_hz: float, k: int,
