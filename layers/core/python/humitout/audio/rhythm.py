@@ -893,7 +893,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         first_pos = float(beat_positions(on[:1], beats)[0])
     else:
         m, phase, meter_conf, phase_conf, first_pos = bar_reading(beats, scores)
-        if m == 4 and not compound and four_beat_max_bpm and 60.0 / float(np.median(np.diff(beats))) > four_beat_max_bpm:
+        if m == 4 and not compound and four_beat_max_bpm \
+                and 60.0 / float(np.median(np.diff(beats))) > four_beat_max_bpm:
             # a bar of four beats faster than the tactus is a bar of two beats twice as long (the same
             # bar lines): a 2/4 tune that moves in eighths, counted at its eighths
             beats = beats[phase % 2::2]
