@@ -137,10 +137,33 @@ def test_a_tune_in_eighths_is_not_counted_at_its_eighths_beyond_the_fastest_tact
     rhythm = analyse_rhythm(on, off, midi, float(off.max()) + 0.5)
     assert rhythm.quarter_bpm == pytest.approx(110.0, rel=0.04)      # not the eighths at 220 BPM
     assert rhythm.time_signature.text == "2/4"
-    eighths = analyse_rhythm(on, off, midi, float(off.max()) + 0.5, tactus_max_bpm=None, beat_notation_weight=0.0)
+    eighths = analyse_rhythm(on, off, midi, float(off.max()) + 0.5, tactus_max_bpm=None, beat_notation_weight=0.0,
+                             four_beat_max_bpm=None)
     assert eighths.quarter_bpm == pytest.approx(220.0, rel=0.04)     # what the rhythm alone prefers
-    notated = analyse_rhythm(on, off, midi, float(off.max()) + 0.5, tactus_max_bpm=None)
+    notated = analyse_rhythm(on, off, midi, float(off.max()) + 0.5, tactus_max_bpm=None, four_beat_max_bpm=None)
     assert notated.quarter_bpm == pytest.approx(110.0, rel=0.04)     # the notation model alone moves it down
+
+
+@pytest.mark.parametrize("bpm", [80.0, 85.0])
+def test_a_bar_of_four_beats_faster_than_the_tactus_is_a_bar_of_two_beats_at_half_the_tempo(bpm):
+    notes, _ = perform(POLKA, bpm, seed=0)
+    on, off, midi = (np.array(x) for x in zip(*notes))
+    fast = analyse_rhythm(on, off, midi, float(off.max()) + 0.5, four_beat_max_bpm=None)
+    assert fast.time_signature.text == "4/4"                         # its eighths fit best, one bar a line
+    assert fast.quarter_bpm == pytest.approx(2 * bpm, rel=0.04)
+    rhythm = analyse_rhythm(on, off, midi, float(off.max()) + 0.5)
+    assert rhythm.time_signature.text == "2/4"
+    assert rhythm.quarter_bpm == pytest.approx(bpm, rel=0.04)
+    assert np.array_equal(rhythm.downbeats_s, fast.downbeats_s)     # the same bar lines
+    assert np.isin(rhythm.beats_s, fast.beats_s).all() and rhythm.pickup_beats == fast.pickup_beats == 0.0
+
+
+def test_a_four_four_song_at_the_tactus_limit_keeps_its_beat():
+    notes, _ = perform(ODE, 150.0, seed=0)
+    on, off, midi = (np.array(x) for x in zip(*notes))
+    rhythm = analyse_rhythm(on, off, midi, float(off.max()) + 0.5)
+    assert rhythm.time_signature.text == "4/4"
+    assert rhythm.quarter_bpm == pytest.approx(150.0, rel=0.04)
 
 
 def test_the_tactus_prior_only_penalises_beats_faster_than_its_limit():

@@ -705,7 +705,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                    notation_weight: float = 0.5, beat_notation_weight: float = 0.5, phrase_end_weight: float = 0.5,
                    quarter_bpm: float = 110.0, tempo_octaves: float = 0.4,
                    notations: tuple[tuple[float, bool, float, float, float], ...] = BEAT_NOTATIONS,
-                   dance_beat_notes: float | None = 4.0, dance_phase_notation: float = 0.5) -> Rhythm:
+                   dance_beat_notes: float | None = 4.0, dance_phase_notation: float = 0.5,
+                   four_beat_max_bpm: float | None = 156.0) -> Rhythm:
     """Beats, meter, downbeats and pickup of notes (onsets/offsets in s, MIDI pitches; (k,) each).
 
     The beat level maximises :func:`grid_fit` plus ``periodicity_weight`` x the comb score of
@@ -731,7 +732,12 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     The beat level also adds :func:`tactus_log_prior` (``tactus_max_bpm``, ``tactus_octaves``; None:
     off): a grid whose beat is faster than ``tactus_max_bpm`` loses, slower grids never do. A 2/4
     tune in eighths and sixteenths at 80 BPM has the same onsets as a 4/4 tune in quarters and
-    eighths at 160: the rhythm cannot tell them apart, the fastest plausible beat can.
+    eighths at 160: the rhythm cannot tell them apart, the fastest plausible beat can. For the same
+    reason a bar of four beats faster than ``four_beat_max_bpm`` (None: off) is read as a bar of two
+    beats twice as long, with the same bar lines (2/4 at 80 BPM, not 4/4 at 160): the fast grid may
+    still be the one whose onsets fit best and whose bar lines are right, but its beat is not the
+    notated one. 156 is ``tactus_max_bpm`` plus 4 %, so that a tune notated at the tactus limit and
+    tracked a little fast (a 4/4 song at 150 BPM read at 150-152) keeps its beat.
 
     With ``beat_notation_weight`` (0: off) the best grid may move down an octave (to the grid of its kind
     whose beat is twice as long) when ``beat_notation_weight`` x :func:`beat_level_log_prior`
@@ -900,6 +906,13 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         first_pos = float(beat_positions(on[:1], beats)[0])
     else:
         m, phase, meter_conf, phase_conf, first_pos = bar_reading(beats, scores)
+        if m == 4 and not compound and four_beat_max_bpm \
+                and 60.0 / float(np.median(np.diff(beats))) > four_beat_max_bpm:
+            # a bar of four beats faster than the tactus is a bar of two beats twice as long (the same
+            # bar lines): a 2/4 tune that moves in eighths, counted at its eighths
+            beats = beats[phase % 2::2]
+            m, phase = 2, phase // 2
+            first_pos = float(beat_positions(on[:1], beats)[0])
     first = int(phase)
     downbeats = beats[first::m]
     pickup = max(first - first_pos, 0.0)
