@@ -1,11 +1,13 @@
-"""Cached transcription of chosen stress / bench items, with each lost reference note given a cause.
+"""Note-stage A/B on any bench set: the front end cached per item, the note stage rerun and scored,
+each lost reference note given a cause. For fast iteration on the note code
+(``stress_note_errors.py`` compares a stress condition with its clean twin instead).
 
 The pitch track, frame energy, band levels, harmonic envelope and dropout frames are computed once per
 item (pickled under ``--cache``; the key includes the WAV's path and size), and only the note stage
 (:func:`segment_notes` and the folds after it, as :func:`transcribe.transcribe_samples` runs them) is
 rerun, then scored as the bench does (mir_eval via ``evaluate.score_notes``).
 
-    python tests/bench/study_speaker.py --data out/stress-corpus/seed10-items12 --sets speaker \
+    python tests/bench/note_stage_rerun.py --data out/stress-corpus/seed10-items12 --sets speaker \
         [--items 3 8] [-v] [--clean clean]
 
 With ``-v`` every reference note without a COnP match is listed with a cause:
