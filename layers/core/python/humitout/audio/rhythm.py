@@ -900,19 +900,17 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         return m, phase, meter_conf, phase_conf, first_pos
 
     if fast_bar is not None:
-        _, quarter_phase, meter_conf, phase_conf, _ = bar_reading(*fast_bar)
-        beats = beats[quarter_phase % 2::2]
-        m, phase = 2, quarter_phase // 2
-        first_pos = float(beat_positions(on[:1], beats)[0])
+        m, phase, meter_conf, phase_conf, first_pos = bar_reading(*fast_bar)
     else:
         m, phase, meter_conf, phase_conf, first_pos = bar_reading(beats, scores)
-        if m == 4 and not compound and four_beat_max_bpm \
-                and 60.0 / float(np.median(np.diff(beats))) > four_beat_max_bpm:
-            # a bar of four beats faster than the tactus is a bar of two beats twice as long (the same
-            # bar lines): a 2/4 tune that moves in eighths, counted at its eighths
-            beats = beats[phase % 2::2]
-            m, phase = 2, phase // 2
-            first_pos = float(beat_positions(on[:1], beats)[0])
+    if fast_bar is not None or (m == 4 and not compound and four_beat_max_bpm
+                                and 60.0 / float(median1d(np.diff(beats))) > four_beat_max_bpm):
+        # a bar of four beats on the faster grid is a bar of two beats twice as long (the same bar
+        # lines): a dance tune's bar read there, or a 2/4 tune that moves in eighths, counted at its
+        # eighths (a bar of four beats faster than the tactus)
+        beats = beats[phase % 2::2]
+        m, phase = 2, phase // 2
+        first_pos = float(beat_positions(on[:1], beats)[0])
     first = int(phase)
     downbeats = beats[first::m]
     pickup = max(first - first_pos, 0.0)
