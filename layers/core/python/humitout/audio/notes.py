@@ -723,8 +723,7 @@ def voice_buried_pitch(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
     m = median_filter(np.nan_to_num(midi), size=5, mode="nearest")
     loud = clean_db >= maximum_filter1d(clean_db, size=2 * win + 1, mode="nearest") - near_db
     tones = background_tones(m, conf, voiced, loud, hold, tone_share=tone_share, heard=np.isfinite(midi))
-    last = np.maximum.accumulate(np.where(voiced, np.arange(len(m)), -1))   # last voiced frame before each
-    tail = (last >= 0) & (np.abs(m - m[np.maximum(last, 0)]) <= JUMP_ST)
+    last, tail = decay_frames(m, voiced)
     cand = ~voiced & (level_ok | ~tail) & loud & (conf >= min_conf) & np.isfinite(midi)
     edges = np.diff(np.r_[0, cand.astype(np.int8), 0])
     shortest = hold if follow_hold is None else min(hold, follow_hold)
@@ -748,6 +747,14 @@ def voice_buried_pitch(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
     return out
 
 
+def decay_frames(m: np.ndarray, voiced: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per frame of the pitch ``m`` (n,) (MIDI, smoothed): the last ``voiced`` frame at or before it
+    (-1 where none), and whether the frame keeps that frame's pitch (within ``JUMP_ST``): a sung note's
+    decay or reverb tail when the frame itself is unvoiced."""
+    last = np.maximum.accumulate(np.where(voiced, np.arange(len(m)), -1))
+    return last, (last >= 0) & (np.abs(m - m[np.maximum(last, 0)]) <= JUMP_ST)
+
+
 def background_tones(m: np.ndarray, conf: np.ndarray, voiced: np.ndarray, loud: np.ndarray, min_frames: int, *,
                      tone_share: float = TONE_SHARE, heard: np.ndarray | None = None) -> np.ndarray:
     """Pitches (MIDI, whole semitones) of steady background tones: those the tracker reports
@@ -756,8 +763,7 @@ def background_tones(m: np.ndarray, conf: np.ndarray, voiced: np.ndarray, loud: 
     Quiet frames that keep the pitch of the last voiced frame before them (within ``JUMP_ST``) are no
     evidence of a tone: they are that note's decay or, through a speakerphone's room, its reverb,
     which would make the caller's most sung pitches look like background tones."""
-    last = np.maximum.accumulate(np.where(voiced, np.arange(len(m)), -1))   # last voiced frame before each
-    tail = (last >= 0) & (np.abs(m - m[np.maximum(last, 0)]) <= JUMP_ST)
+    _, tail = decay_frames(m, voiced)
     quiet = ~voiced & ~loud & ~tail & (conf < VOICED_CONF) & (np.ones(len(m), bool) if heard is None else heard)
     if quiet.sum() < min_frames:
         return np.zeros(0)
