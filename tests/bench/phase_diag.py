@@ -12,8 +12,18 @@ with the reference meter class and downbeat on the tracked beats (``oracle-meter
 ``best phase - estimated`` is the phase's, ``oracle-meter - best phase`` the meter class's (and beat
 level's). ``--items`` lists each item whose meter class is right but whose phase is not.
 
-    .venv/bin/python tests/bench/phase_diag.py [--sets dev g7000 g9000 familiar r1 r2] [--kw k=v ...] [--items]
-        [--dump FILE] [--compare FILE]
+``--cues`` asks each bar-phase cue on its own which phase it prefers on the estimated beats and bar
+length, against the phase whose downbeats match the reference downbeats (items where none does
+clearly, e.g. a wrong bar length, are left out): the meter score (:func:`meter_scores`), the pickup
+prior of the phrase starts, phrase ends, one diatonic chord a bar (:func:`harmonic_fit`), the
+notation model (:func:`notation_scores`), pitch accents and breath accents as note accents, and the
+last note on a downbeat. Per set and meter it prints each cue's right/spoken; with ``--items``, each
+mis-phased item's margin of every cue (reference phase minus chosen: negative = the cue agrees with
+the wrong choice). ``--fit SET`` fits the cues' weights on one set (conditional logit on the
+reference phases) and counts the phases right with them on every set. Sets ``s10``-``s12`` are the stress corpora, every condition (group = condition).
+
+    .venv/bin/python tests/bench/phase_diag.py [--sets dev g7000 g9000 familiar r1 r2 (s10 s11 s12)] [--kw k=v ...]
+        [--items] [--cues] [--dump FILE] [--compare FILE]
 """
 from __future__ import annotations
 
@@ -34,14 +44,16 @@ sys.path.insert(0, str(HERE))
 
 import bench_rhythm as br  # noqa: E402
 
+from humitout.audio import rhythm as R  # noqa: E402
 from humitout.audio.rhythm import analyse_rhythm  # noqa: E402
 from humitout.audio.transcribe import rhythm_fields  # noqa: E402
 from humitout.models import Analysis  # noqa: E402
 
 ROOT = HERE.parents[1]
-SETS = {"dev": ("rc6", None), "g7000": ("rc6", 7000), "g9000": ("rc6", 9000),
-        "familiar": ("rc6", "familiar"), "r1": ("rc6-h1", Path("/tmp/hum-bench/r1/data")),
-        "r2": ("rc6-h2", Path("/tmp/hum-bench/r2/data"))}
+SETS = {"dev": ("rc8", None), "g7000": ("rc8", 7000), "g9000": ("rc8", 9000),
+        "familiar": ("rc8", "familiar"), "r1": ("rc8-h1", Path("/tmp/hum-bench/r1/data")),
+        "r2": ("rc8-h2", Path("/tmp/hum-bench/r2/data")),
+        **{f"s{n}": ("rc8-stress", f"stress{n}") for n in (10, 11, 12)}}
 
 
 def gather(name: str) -> list[dict]:
@@ -54,6 +66,10 @@ def gather(name: str) -> list[dict]:
         items = br.corpus_items(None)
     elif what == "familiar":
         items = br.familiar_items()
+    elif isinstance(what, str) and what.startswith("stress"):   # every condition, grouped by it
+        root = ROOT / "out" / "stress-corpus" / f"seed{what[6:]}-items12"
+        items = [dict(it, group=cond.name) for cond in sorted(root.iterdir()) if cond.is_dir()
+                 for it in br.stress_items(cond)]
     elif isinstance(what, int):
         items = br.generated_items(40, what)
     else:
@@ -99,6 +115,111 @@ def evaluate(items: list[dict], kw: dict) -> list[dict]:
     return rows
 
 
+CUES = ("meter", "pickup", "ends", "harmony", "notation", "pitch", "breath", "final")
+
+
+def reference_phase(beats: np.ndarray, m: int, ref_downbeats: np.ndarray) -> int | None:
+    """The phase (index of the first downbeat in ``beats``) whose downbeats match the reference
+    downbeats (within 0.2 beat) best: 60 % or more of them, and twice as many as any other phase."""
+    period = float(np.median(np.diff(beats)))
+    rd = ref_downbeats[(ref_downbeats >= beats[0] - 0.1 * period) & (ref_downbeats <= beats[-1] + 0.1 * period)]
+    if len(rd) < 2:
+        return None
+    frac = [np.mean([np.min(np.abs(beats[ph::m] - t)) <= 0.2 * period for t in rd]) for ph in range(m)]
+    best = int(np.argmax(frac))
+    return best if frac[best] >= 0.6 and sorted(frac)[-2] <= 0.5 * frac[best] else None
+
+
+def cue_values(a: Analysis) -> dict[str, list[float]]:
+    """Each cue's value for every bar phase on the analysis's own beats and bar length."""
+    on = np.array([n.onset_s for n in a.notes])
+    off = np.array([n.offset_s for n in a.notes])
+    midi = np.array([n.midi for n in a.notes], float)
+    beats, m, compound = np.asarray(a.beats_s), a.time_signature.beats_per_bar, a.time_signature.compound
+    lengths = R.note_lengths(on, off)
+    pos = R.beat_positions(on, beats)
+    period = float(np.median(np.diff(beats)))
+    meter = R.meter_scores(on, lengths, off, midi, beats, compound)
+    starts = R.phrase_starts(on, off, lengths, beats)
+    ends = R.phrase_end_scores(on, off, beats, m, compound)
+    triads = R.diatonic_triads(midi, lengths)
+    notation = R.notation_scores(on, lengths, midi, beats, compound) if m in (2, 3, 4) else {}
+    near = np.abs(pos - np.round(pos)) <= 0.2
+    idx = np.round(pos).astype(int)
+    tmpl = R._template(m)
+
+    def accent(weights, ph):
+        acc = R.note_accents(on, lengths, midi, off, period, weights=weights)
+        return R._corr(acc, np.where(near, tmpl[(idx - ph) % m] + 0.5, 0.0))
+
+    last = pos[-1]
+    return {"meter": [meter.get((m, ph), 0.0) for ph in range(m)],
+            "pickup": [float(np.mean(np.log([R._pickup_prior(p, ph, m) for p in starts]))) for ph in range(m)],
+            "ends": [ends[ph] for ph in range(m)],
+            "harmony": [R.harmonic_fit(on, off, midi, beats, m, ph, triads=triads) for ph in range(m)],
+            "notation": [notation.get((m, ph), 0.0) for ph in range(m)],
+            "pitch": [accent((0.0, 1.0, 0.0), ph) for ph in range(m)],
+            "breath": [accent((0.0, 0.0, 1.0), ph) for ph in range(m)],
+            "final": [float(abs(last - round(last)) <= 0.2 and (round(last) - ph) % m == 0) for ph in range(m)]}
+
+
+def cue_rows(items: list[dict], kw: dict) -> list[dict]:
+    """Per item with a reference phase (:func:`reference_phase`): its id, group, meter, chosen and
+    reference phase and :func:`cue_values`."""
+    rows = []
+    for item in items:
+        a = derive(item["analysis"], kw)
+        beats, m = np.asarray(a.beats_s), a.time_signature.beats_per_bar
+        if len(beats) < 3 or not a.downbeats_s:
+            continue
+        truth = reference_phase(beats, m, np.asarray(item["ref"]["downbeats"], float))
+        if truth is not None:
+            rows.append({"id": item["ref"]["id"], "group": item.get("group") or "", "meter": a.time_signature.text,
+                         "chosen": int(np.argmin(np.abs(beats - a.downbeats_s[0]))) % m, "truth": truth,
+                         "values": cue_values(a)})
+    return rows
+
+
+def cue_report(name: str, rows: list[dict], show_items: bool) -> None:
+    """Per meter of the estimate: how often each cue alone prefers the reference phase (right/spoken)."""
+    for meter in sorted({r["meter"] for r in rows}):
+        rs = [r for r in rows if r["meter"] == meter]
+        line = f"  cues {name:<8s} {meter:4s} n={len(rs):3d} chosen {sum(r['chosen'] == r['truth'] for r in rs)}/{len(rs)}"
+        for c in CUES:
+            spoken = [r for r in rs if np.ptp(r["values"][c]) > 1e-9]
+            line += f" {c} {sum(int(np.argmax(r['values'][c]) == r['truth']) for r in spoken)}/{len(spoken)}"
+        print(line)
+    if show_items:
+        for r in rows:
+            if r["chosen"] != r["truth"]:
+                v, t, ch = r["values"], r["truth"], r["chosen"]
+                print(f"    {r['id']:<16s} {r['group']:<12s} {r['meter']:4s}"
+                      + "".join(f" {c} {v[c][t] - v[c][ch]:+.2f}" for c in CUES))
+
+
+def fit_cue_weights(rows: list[dict], l2: float = 0.01) -> np.ndarray:
+    """Weights of :data:`CUES` (notation per 10 nats) that make the reference phases likeliest under
+    a softmax over each item's phases (conditional logit, ``l2`` x the items x the squared weights)."""
+    from scipy.optimize import minimize
+
+    data = [(cue_matrix(r), r["truth"]) for r in rows]
+
+    def loss(w: np.ndarray) -> float:
+        total = 0.0
+        for x, t in data:
+            z = x @ w
+            total -= z[t] - z.max() - np.log(np.exp(z - z.max()).sum())
+        return total + l2 * len(data) * float(w @ w)
+
+    return minimize(loss, np.ones(len(CUES)), method="L-BFGS-B").x
+
+
+def cue_matrix(row: dict) -> np.ndarray:
+    """(phases, cues) values of one :func:`cue_rows` row, the notation model per 10 nats."""
+    return np.array([[row["values"][c][ph] / (10.0 if c == "notation" else 1.0) for c in CUES]
+                     for ph in range(len(row["values"]["meter"]))])
+
+
 def report(name: str, rows: list[dict], show_items: bool) -> None:
     def line(label: str, rs: list[dict]) -> str:
         m = {k: np.mean([r[k] for r in rs]) for k in ("meter_ok", "db_F", "pickup_ok", "sp", "best_phase",
@@ -122,9 +243,12 @@ def report(name: str, rows: list[dict], show_items: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sets", nargs="+", default=list(SETS))
+    ap.add_argument("--sets", nargs="+", default=[s for s in SETS if not s.startswith("s1")],
+                    help="default: every set but the stress corpora s10-s12")
     ap.add_argument("--kw", nargs="*", default=[], help="analyse_rhythm keywords, name=python-literal")
     ap.add_argument("--items", action="store_true")
+    ap.add_argument("--cues", action="store_true", help="each bar-phase cue's vote against the reference phase")
+    ap.add_argument("--fit", default=None, help="with --cues: fit the cues' weights on this set, score every set")
     ap.add_argument("--dump", type=Path, default=None, help="write the per-item rows here (JSON), to compare runs")
     ap.add_argument("--compare", type=Path, default=None, help="list the items whose score position moved from this dump")
     a = ap.parse_args(argv)
@@ -132,6 +256,18 @@ def main(argv: list[str] | None = None) -> int:
     warnings.simplefilter("ignore")
     dump = {}
     before = json.loads(a.compare.read_text()) if a.compare else {}
+    if a.cues:
+        rows = {name: cue_rows(gather(name), kw) for name in a.sets}
+        for name in a.sets:
+            cue_report(name, rows[name], a.items)
+        if a.fit:
+            w = fit_cue_weights(rows[a.fit])
+            print(f"weights fitted on {a.fit}: " + " ".join(f"{c} {v:+.2f}" for c, v in zip(CUES, w)))
+            for name, rs in rows.items():
+                fitted = sum(int(np.argmax(cue_matrix(r) @ w) == r["truth"]) for r in rs)
+                print(f"  {name:<8s} phases right: chosen {sum(r['chosen'] == r['truth'] for r in rs)}"
+                      f" -> fitted {fitted} of {len(rs)}")
+        return 0
     for name in a.sets:
         rows = evaluate(gather(name), kw)
         report(name, rows, a.items)
