@@ -35,8 +35,8 @@
      wobble (:func:`detrend_vibrato_level`); a shallow dip that comes back one vibrato cycle later
      is a room notch, not a re-attack (:func:`vibrato_recurrent_dip`), unless the tracker's confidence
      falters there while the voice's spectral envelope changes shape: a consonant, a re-attack even when
-     reverb fills its dip to 3 dB (:func:`confidence_dip`, :func:`envelope_change_db`). A pitch change just after a re-attack
-     dip starts where the level climbs out of the dip (:func:`attack_before_pitch_change`:
+     reverb fills its dip to 3 dB (:func:`confidence_dip`, :func:`envelope_change_db`). A pitch change
+     just after a re-attack dip starts where the level climbs out of the dip (:func:`attack_before_pitch_change`:
      under reverb the tracker hears the old note's tail for a while).
 3. Pieces shorter than ``MIN_NOTE_S`` are transitions (scoops, glides) and join
    the following note; pieces a tracker glitch cut at the same pitch rejoin;
