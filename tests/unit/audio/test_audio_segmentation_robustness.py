@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from humitout.audio.f0 import PitchTrack
-from humitout.audio.notes import detrend_vibrato_level, rescue_weak_voicing, segment_notes
+from humitout.audio.notes import (_dip_cuts, confidence_dip, detrend_vibrato_level, envelope_change_db,
+                                  rescue_weak_voicing, segment_notes)
 from humitout.audio.tempo import estimate_tempo
 
 HOP = 0.01
@@ -187,6 +188,74 @@ def _held_with_dip(broadband_db: float, robust_db: float):
 def test_reverb_filled_re_attack_dipping_4_5_db_in_both_levels_splits_the_note():
     track, e, robust = _held_with_dip(4.5, 4.5)
     assert len(segment_notes(track, e, None, robust)) == 2
+
+
+def _with_consonant(track, at_s: float, conf_drop: float, formant_db: float):
+    """``track`` whose voicing confidence falls by ``conf_drop`` for about 60 ms around ``at_s`` s, and
+    a spectral envelope (:func:`harmonic_envelope_db`'s 10 grid points) whose 3rd-5th points rise
+    ``formant_db`` dB over the same frames (a consonant moving the formants; -120 dB where unvoiced)."""
+    t = np.arange(len(track.confidence)) * HOP
+    bump = np.clip(1 - np.abs(t - at_s) / 0.03, 0, 1)
+    conf = track.confidence - conf_drop * bump
+    env = np.linspace(0.0, -20.0, 10)[:, None] - 30.0 + np.zeros((10, len(t)))
+    env[2:5] += formant_db * bump
+    env[:, track.confidence == 0] = -120.0
+    return PitchTrack(hz=track.hz, confidence=conf, voiced=conf >= 0.5, hop_s=HOP), env
+
+
+def _split_args(track, e, robust, conf_drop, formant_db):
+    """segment_notes' arguments for a held note with a consonant of that strength at 1.0 s."""
+    track, env = _with_consonant(track, 1.0, conf_drop, formant_db)
+    return track, e, None, robust, env
+
+
+def test_3_5_db_re_attack_dip_where_the_tracker_falters_and_the_formants_move_splits_the_note():
+    # reverb fills a consonant between repeated notes to 3.5 dB in both levels (under DIP_BOTH_DB);
+    # the consonant still takes the tracker's confidence down 0.25 and moves the formants
+    track, e, robust = _held_with_dip(3.5, 3.5)
+    notes = segment_notes(*_split_args(track, e, robust, 0.25, 10.0))
+    assert len(notes) == 2
+    assert abs(notes[1].onset_s - 1.0) < 0.05
+
+
+def test_3_5_db_dip_the_tracker_stays_sure_through_does_not_split_the_note():
+    track, e, robust = _held_with_dip(3.5, 3.5)
+    assert len(segment_notes(*_split_args(track, e, robust, 0.0, 10.0))) == 1
+
+
+def test_3_5_db_dip_with_a_confidence_wobble_but_the_same_vowel_does_not_split_the_note():
+    # a codec's confidence wobble at a level dip leaves the envelope where it was
+    track, e, robust = _held_with_dip(3.5, 3.5)
+    assert len(segment_notes(*_split_args(track, e, robust, 0.25, 0.0))) == 1
+
+
+def test_re_attack_dips_at_one_repeated_pitch_escape_the_notch_veto_when_they_are_consonants():
+    # three repeats of one pitch, each re-attack dipping 6 dB with the pitch sagging 0.15 st: every
+    # dip's pitch is loud nowhere else, so the notch veto takes each for a room notch; the
+    # consonants' confidence dips and formant moves tell them from a notch
+    t = np.arange(160) * HOP
+    shape = np.clip(sum(np.clip(1.5 - np.abs(t - c) / 0.03, 0, 1) for c in (0.4, 0.8, 1.2)), 0, 1)
+    m, e = 60.0 - 0.15 * shape, -30.0 - 6.0 * shape
+    env = np.linspace(0.0, -20.0, 10)[:, None] - 30.0 + np.zeros((10, 160))
+    env[2:5] += 10.0 * shape
+    assert _dip_cuts(e, 12, 3, e.copy(), m, conf=np.full(160, 0.9), envelope=env) == []
+    assert _dip_cuts(e, 12, 3, e.copy(), m, conf=0.9 - 0.25 * shape, envelope=env) == [39, 79, 119]
+
+
+def test_confidence_sagging_into_a_notes_end_is_no_dip():
+    conf = np.r_[np.full(20, 0.9), np.linspace(0.9, 0.5, 10)]
+    assert confidence_dip(conf, 22, 12) < 0.05
+    assert confidence_dip(np.r_[conf[:25], np.full(12, 0.9)], 22, 12) > 0.15
+
+
+def test_envelope_change_reads_a_formant_move_not_a_level_change():
+    env = np.linspace(0.0, -20.0, 10)[:, None] + np.zeros((10, 30))
+    louder = env.copy()
+    louder[:, 13:18] += 8.0              # the same vowel, 8 dB louder
+    assert envelope_change_db(louder, 15, 12) < 0.01
+    moved = env.copy()
+    moved[2:5, 13:18] += 10.0            # three grid points 10 dB up: a formant moved
+    assert envelope_change_db(moved, 15, 12) > 3.5
 
 
 def test_4_5_db_dip_the_notch_robust_level_barely_shows_does_not_split_the_note():

@@ -33,8 +33,10 @@
      notch swept by vibrato dips one or two bands only) — this is what splits legato
      repeated notes. The levels are first freed of their vibrato-locked
      wobble (:func:`detrend_vibrato_level`); a shallow dip that comes back one vibrato cycle later
-     is a room notch, not a re-attack (:func:`vibrato_recurrent_dip`). A pitch change just after a re-attack
-     dip starts where the level climbs out of the dip (:func:`attack_before_pitch_change`:
+     is a room notch, not a re-attack (:func:`vibrato_recurrent_dip`), unless the tracker's confidence
+     falters there while the voice's spectral envelope changes shape: a consonant, a re-attack even when
+     reverb fills its dip to 3 dB (:func:`confidence_dip`, :func:`envelope_change_db`). A pitch change
+     just after a re-attack dip starts where the level climbs out of the dip (:func:`attack_before_pitch_change`:
      under reverb the tracker hears the old note's tail for a while).
 3. Pieces shorter than ``MIN_NOTE_S`` are transitions (scoops, glides) and join
    the following note; pieces a tracker glitch cut at the same pitch rejoin;
@@ -74,6 +76,9 @@ MIN_JUMP_S = 0.05     # s, how long the pitch must stay away
 DIP_DB = 5.0          # dB, depth of an energy dip that re-attacks a note
 DIP_CONFIRM_DB = 3.0  # dB, depth the same dip must also reach in the notch-robust level
 DIP_BOTH_DB = 4.0     # dB, depth a dip reaching it in both levels needs (under DIP_DB in each: reverb fills dips)
+CONF_DIP = 0.15       # voicing confidence a dip DIP_CONFIRM_DB deep in both levels must also take off (a consonant)
+CONF_DIP_CTX_S = 0.12  # s either side of a dip where the tracker's usual confidence and envelope are read
+ENV_CHANGE_DB = 3.5    # dB (rms over the envelope grid) the voice's spectral envelope must change at such a dip
 ATTACK_LEAD_S = 0.07  # s, longest a re-attack dip may precede the pitch change it starts (reverb delays it)
 DIP_WIN_S = 0.12      # s, window on each side of a dip holding its reference maxima
 NOTCH_TOL_ST = 0.05   # semitones: frames this close in pitch sit in the same room notch
@@ -521,9 +526,43 @@ def vibrato_recurrent_dip(profile: np.ndarray, m: np.ndarray, t: int, depth: flo
                for j in (t - period, t + period))
 
 
+def confidence_dip(conf: np.ndarray, t: int, ctx: int, *, core: int = 2) -> float:
+    """How far the tracker's voicing confidence ``conf`` (n,) falls at frame ``t`` and comes back: the
+    lower of the medians over the frames ``core + 1`` to ``ctx`` frames before and after it, less the
+    lowest within ``core`` frames of ``t`` (0 when either side has no frames). A confidence that sags
+    towards a note's end and stays low is no dip."""
+    before, after = conf[max(t - ctx, 0):max(t - core, 0)], conf[t + core + 1:t + ctx + 1]
+    if not len(before) or not len(after):
+        return 0.0
+    return float(min(median1d(before), median1d(after)) - conf[max(t - core, 0):t + core + 1].min())
+
+
+def envelope_change_db(envelope_db: np.ndarray, t: int, ctx: int, *, core: int = 3) -> float:
+    """How much the shape of the voice's spectral envelope ``envelope_db`` (k, n) (dB,
+    :func:`harmonic_envelope_db`; each frame's mean over the grid removed) changes at frame ``t``: the
+    largest rms difference (dB) over the grid of a frame within ``core`` frames of ``t`` from the
+    median shape of the frames ``core + 1`` to ``ctx`` frames away on either side. Frames without a
+    reading (-120 dB) are left out; 0 when too few remain. A consonant moves the formants (an /l/, a
+    /d/'s closure and locus); a level dip of the same vowel does not."""
+    n = envelope_db.shape[1]
+    heard = (envelope_db > -119.0).all(axis=0)
+    lo, hi = max(t - ctx, 0), min(t + ctx + 1, n)
+    around = np.r_[lo:max(t - core, lo), min(t + core + 1, hi):hi]
+    around = around[heard[around]]
+    near = np.arange(max(t - core, 0), min(t + core + 1, n))
+    near = near[heard[near]]
+    if len(around) < 2 or not len(near):
+        return 0.0
+    shape = envelope_db - envelope_db.mean(axis=0)
+    ref = np.median(shape[:, around], axis=1)
+    return float(np.sqrt(np.mean((shape[:, near] - ref[:, None]) ** 2, axis=0)).max())
+
+
 def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = None,
               m: np.ndarray | None = None, *, both_db: float = DIP_BOTH_DB,
-              vibrato: tuple[tuple[int, int], int, int] | None = None) -> list[int]:
+              vibrato: tuple[tuple[int, int], int, int] | None = None,
+              conf: np.ndarray | None = None, envelope: np.ndarray | None = None, conf_dip: float = CONF_DIP,
+              env_change_db: float = ENV_CHANGE_DB, conf_ctx: int = 12) -> list[int]:
     """Frame indices of level minima at least ``DIP_DB`` under the maxima on both sides.
 
     With ``robust`` (a notch-robust level, :func:`band_level_db`, same length), a dip must show
@@ -539,7 +578,17 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
     With ``vibrato`` (periods, reach, smooth: frames, :func:`vibrato_recurrent_dip`), a dip the
     notch-robust level shows less than ``DIP_DB`` deep and the level shows again one vibrato period
     away is no re-attack either (a re-attack the notch-robust level shows in full is one, whatever the
-    pitch does: repeated notes sung 4-7 a second make a pitch pattern as periodic as a vibrato)."""
+    pitch does: repeated notes sung 4-7 a second make a pitch pattern as periodic as a vibrato).
+
+    With the tracker's confidence ``conf`` (same length) and the voice's spectral envelope ``envelope``
+    (k, same length) (:func:`harmonic_envelope_db`), a dip ``DIP_CONFIRM_DB`` deep in both levels where
+    the confidence falls by ``conf_dip`` or more and comes back (:func:`confidence_dip`) while the
+    envelope's shape changes by ``env_change_db`` dB or more (:func:`envelope_change_db`; both read
+    within ``conf_ctx`` frames) is a re-attack whatever its depth and the pitch: a consonant, which
+    disturbs the voicing and moves the formants. A room notch takes one harmonic down and leaves the
+    tracker sure; a codec's confidence wobble leaves the envelope. Under reverb a consonant between
+    repeated notes may leave only a 3 dB dip, and a melody that repeats one pitch puts re-attack dips
+    at that pitch all over the run, which the notch veto reads as a notch."""
     out: list[int] = []
     wmax = _window_maxima(e, win)
     prof = dip_profile_db(e, win, wmax) if m is not None else None
@@ -558,16 +607,20 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
         low = np.minimum(d_all, r_all)
         keep = low >= DIP_CONFIRM_DB
         depth_all = np.where(low >= both_db, np.maximum(depth_all, DIP_DB), depth_all)
+    consonant = conf is not None and envelope is not None
+    shallow = (keep & (depth_all < DIP_DB) & (d_all >= DIP_CONFIRM_DB)) if consonant else np.zeros(len(ts), bool)
     keep &= depth_all >= DIP_DB
-    for i in np.flatnonzero(keep):
+    for i in np.flatnonzero(keep | shallow):
         t, d, depth = int(ts[i]), float(d_all[i]), float(depth_all[i])
         r = float(r_all[i]) if robust is not None else None
         if out and t - out[-1] <= 2:
             continue
-        if m is not None and pitch_locked_depth(prof, m, t, win) >= NOTCH_SHARE * depth:
-            continue
-        if (m is not None and vibrato is not None and robust is not None and r < DIP_DB
-                and vibrato_recurrent_dip(prof, m, t, d, *vibrato)):
+        vetoed = (shallow[i]
+                  or (m is not None and pitch_locked_depth(prof, m, t, win) >= NOTCH_SHARE * depth)
+                  or (m is not None and vibrato is not None and robust is not None and r < DIP_DB
+                      and vibrato_recurrent_dip(prof, m, t, d, *vibrato)))
+        if vetoed and not (consonant and confidence_dip(conf, t, conf_ctx) >= conf_dip
+                           and envelope_change_db(envelope, t, conf_ctx) >= env_change_db):
             continue
         out.append(t)
     return out
@@ -1029,6 +1082,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     min_sep = int(round(MIN_SEP_S / hop))
     attack_lead = int(round(ATTACK_LEAD_S / hop))
     gated_attack = int(round(GATED_ATTACK_S / hop))
+    conf_ctx = int(round(CONF_DIP_CTX_S / hop))
     e_s = moving_average(e, 3)
     r_s = None if r is None else moving_average(r, 3)
 
@@ -1049,7 +1103,8 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         level = detrend_vibrato_level(e_s[a:b], m, vib_win, wobble=wobble)
         dc = _dip_cuts(level, win, edge=min_len // 2,
                        robust=None if r_s is None else detrend_vibrato_level(r_s[a:b], m, vib_win, wobble=wobble),
-                       m=m, vibrato=vib_recur)
+                       m=m, vibrato=vib_recur, conf=track.confidence[a:b],
+                       envelope=None if envelope_db is None else envelope_db[:, a:b], conf_ctx=conf_ctx)
         moved, dc = attack_before_pitch_change(pc, dc, level, attack_lead, win)
         dips = (set(dc) | set(moved)) - set(pc)   # re-attacks, also those a pitch cut moved to
         pc = moved
