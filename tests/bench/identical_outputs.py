@@ -32,12 +32,12 @@ DEV = Path(os.environ.get("HUMITOUT_BENCH_DIR") or ROOT.parent / "shared" / "ben
 STRESS = ROOT / "out" / "stress-corpus" / "seed12-items12"
 
 
-def dump(out: str, dev: Path, stress: Path, conditions: list[str]) -> None:
+def dump(out: str, dev: Path, stress: Path, conditions: list[str], pattern: str = "dev_*.wav") -> None:
     import humitout
     import humitout.audio.transcribe as T
     from humitout.errors import BadAudio
     print("code:", humitout.__file__, file=sys.stderr)
-    files = sorted(glob.glob(str(dev / "dev_*.wav")))
+    files = sorted(glob.glob(str(dev / pattern)))
     for cond in conditions:
         files += sorted(glob.glob(str(stress / cond / "*.wav")))
     seen: dict[str, list] = {}
@@ -121,6 +121,7 @@ def main(argv=None) -> int:
     d = sub.add_parser("dump")
     d.add_argument("out")
     d.add_argument("--dev", type=Path, default=DEV)
+    d.add_argument("--pattern", default="dev_*.wav", help="the items of --dev (a glob)")
     d.add_argument("--stress-dir", type=Path, default=STRESS)
     d.add_argument("--conditions", nargs="*", default=["noise", "speaker", "babble"])
     c = sub.add_parser("compare")
@@ -130,7 +131,7 @@ def main(argv=None) -> int:
     s.add_argument("a")
     args = ap.parse_args(argv)
     if args.cmd == "dump":
-        dump(args.out, args.dev, args.stress_dir, args.conditions)
+        dump(args.out, args.dev, args.stress_dir, args.conditions, args.pattern)
         return 0
     a = pickle.load(open(args.a, "rb"))
     if args.cmd == "compare":
