@@ -39,9 +39,9 @@ from humitout.audio.transcribe import rhythm_fields  # noqa: E402
 from humitout.models import Analysis  # noqa: E402
 
 ROOT = HERE.parents[1]
-SETS = {"dev": ("rc6", None), "g7000": ("rc6", 7000), "g9000": ("rc6", 9000),
-        "familiar": ("rc6", "familiar"), "r1": ("rc6-h1", Path("/tmp/hum-bench/r1/data")),
-        "r2": ("rc6-h2", Path("/tmp/hum-bench/r2/data"))}
+SETS = {"dev": ("rc8", None), "g7000": ("rc8", 7000), "g9000": ("rc8", 9000),
+        "familiar": ("rc8", "familiar"), "r1": ("rc8-h1", Path("/tmp/hum-bench/r1/data")),
+        "r2": ("rc8-h2", Path("/tmp/hum-bench/r2/data"))}
 
 
 def gather(name: str) -> list[dict]:
