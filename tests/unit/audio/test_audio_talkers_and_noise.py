@@ -322,6 +322,23 @@ def test_held_note_a_suppressor_dimmed_keeps_the_callers_timbre_and_is_kept():
     assert 4.1 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
 
 
+def test_soft_held_note_with_the_callers_timbre_needs_no_confidence_margin():
+    # a 0.2 s held note in the caller's range, 8 dB under the caller, heard at confidence 0.5 under
+    # noise (the caller's notes: 0.9): by confidence alone it is not the caller's; with the caller's
+    # spectral envelope it is, and with another voice's it is not
+    notes, levels, runs = _with_caller([(4.1, 4.3, 61.0, -8.0, 1)])
+    notes = [NoteEvent(n.onset_s, n.offset_s, n.midi, 0.5 if n.onset_s == 4.1 else n.confidence) for n in notes]
+    caller = np.array([6.0, 4.0, 2.0, 0.0, -1.0, -2.0, -4.0, -6.0, -8.0])
+    timbre = caller + np.random.default_rng(0).normal(0.0, 0.5, (len(notes), len(caller)))
+    i = [n.onset_s for n in notes].index(4.1)
+    timbre[i] = caller
+    steady = np.ones(len(notes))
+    assert 4.1 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady)]
+    assert 4.1 in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
+    timbre[i] = caller[::-1]
+    assert 4.1 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
+
+
 def _formant_voice(midi: float, dur_s: float, formants: list[tuple[float, float, float]], sr: int) -> np.ndarray:
     """A harmonic voice at ``midi`` whose harmonics follow the envelope of ``formants`` (centre Hz,
     width Hz, gain), at unit RMS."""
