@@ -70,6 +70,20 @@ def test_tracker_still_on_a_talker_after_the_callers_attack_does_not_make_the_on
     assert onsets_at_level_rise(prev, level, midi, voiced, HOP)[1].onset_s == 0.66
 
 
+def test_talkers_own_syllable_fading_before_the_callers_attack_does_not_make_the_onset_early():
+    # frames 30-59 a talker 20 dB under the caller at MIDI 45, rising at frame 60 to a syllable 9 dB
+    # under (frames 60-65), which fades 4 dB (frames 66-68) before the caller's attack at MIDI 68
+    # (frame 66, 0 dB from frame 69): the talker's rise is no attack of the caller's; the onset stays
+    level = np.r_[np.full(30, -60.0), np.full(30, -20.0), np.full(6, -9.0), np.full(3, -13.0),
+                  np.full(50, 0.0), np.full(20, -60.0)]
+    midi = np.r_[np.full(30, 0.0), np.full(36, 45.0), np.full(53, 68.0), np.full(20, 0.0)]
+    note = [NoteEvent(0.66, 1.19, 68.0, 0.9)]
+    assert onsets_at_level_rise(note, level, midi, midi > 0, HOP)[0].onset_s == 0.66
+    # a rise that the level holds into the note is the caller's attack (the tracker still on the talker)
+    held = np.r_[np.full(30, -60.0), np.full(30, -20.0), np.full(9, -9.0), np.full(50, 0.0), np.full(20, -60.0)]
+    assert abs(onsets_at_level_rise(note, held, midi, midi > 0, HOP)[0].onset_s - 0.58) < 1e-9
+
+
 def _track(midi: np.ndarray, conf: np.ndarray) -> PitchTrack:
     return PitchTrack(midi_to_hz(midi), conf, conf >= 0.5)
 
@@ -305,6 +319,23 @@ def test_held_note_a_suppressor_dimmed_keeps_the_callers_timbre_and_is_kept():
     assert 4.1 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady)]
     assert 4.1 in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
     timbre[[n.onset_s for n in notes].index(4.1)] = caller[::-1]
+    assert 4.1 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
+
+
+def test_soft_held_note_with_the_callers_timbre_needs_no_confidence_margin():
+    # a 0.2 s held note in the caller's range, 8 dB under the caller, heard at confidence 0.5 under
+    # noise (the caller's notes: 0.9): by confidence alone it is not the caller's; with the caller's
+    # spectral envelope it is, and with another voice's it is not
+    notes, levels, runs = _with_caller([(4.1, 4.3, 61.0, -8.0, 1)])
+    notes = [NoteEvent(n.onset_s, n.offset_s, n.midi, 0.5 if n.onset_s == 4.1 else n.confidence) for n in notes]
+    caller = np.array([6.0, 4.0, 2.0, 0.0, -1.0, -2.0, -4.0, -6.0, -8.0])
+    timbre = caller + np.random.default_rng(0).normal(0.0, 0.5, (len(notes), len(caller)))
+    i = [n.onset_s for n in notes].index(4.1)
+    timbre[i] = caller
+    steady = np.ones(len(notes))
+    assert 4.1 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady)]
+    assert 4.1 in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
+    timbre[i] = caller[::-1]
     assert 4.1 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
 
 
