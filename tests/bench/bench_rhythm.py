@@ -81,7 +81,8 @@ from humitout.models import Analysis, Style, TimeSignature  # noqa: E402
 from humitout.music.arrangement import hum_grid, melody_positions, quantise_melody, seconds_to_beats  # noqa: E402
 
 TARGETS = {"downbeat_F": 0.90, "meter_ok": 0.90, "triple_recall": 0.85, "score_position": 0.90,
-           "speed_kept": 1.0}
+           "speed_kept": 1.0,
+           "tempo_4pct": 0.90, "tempo_4pct_octave": 0.98}   # the last two: issue #10's tempo targets, at the reference beat
 MAX_DUPLE_AS_TRIPLE = 0.05
 MAX_FLEX_ERROR_MS = 20.0
 MATCH_S = 0.07

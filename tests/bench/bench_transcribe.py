@@ -5,7 +5,8 @@ Scores notes with the shared harness (``shared/bench/melody/evaluate.py``:
 COnPOff / COnP / COn F1, transposition-invariant F1, raw pitch accuracy) and
 adds what the harness does not cover: key (MIREX weighted score against
 ``key_sung`` of each item's .json), tempo Acc1 (within 4 % of ``tempo_bpm``)
-and CPU seconds per audio second (``time.process_time``).
+and CPU seconds per audio second (``time.process_time``). Exits 1 when the dev set misses issue #10's
+targets (COnP >= 0.97, COnPOff >= 0.94, <= 0.02 CPU-s per audio-s).
 
     .venv/bin/python tests/bench/bench_transcribe.py --sets dev [--limit N] [--out r.json]
 
@@ -42,6 +43,8 @@ BENCH_DIR = Path(os.environ.get("HUMITOUT_BENCH_DIR")
                  or Path(__file__).resolve().parents[3] / "shared" / "bench" / "melody")
 TEMPO_TOL = 0.04
 STRESS_TOL = 0.03      # COnP F1 a stress condition may lose against clean
+DEV_TARGETS = {"COnP_F": 0.97, "COnPOff_F": 0.94}   # issue #10: no loss on dev (note F1, mir_eval)
+MAX_CPU_S_PER_AUDIO_S = 0.02   # issue #10: CPU seconds per second of audio, the whole Transcribe stage
 STRESS_ROOT = Path(__file__).resolve().parents[2] / "out" / "stress-corpus"
 
 
@@ -191,7 +194,27 @@ def main(argv=None) -> int:
         print(line)
     if a.out:
         Path(a.out).write_text(json.dumps({"results": results, "extra": extra}, indent=1, default=float))
-    return stress_table(results, extra) if a.stress else 0
+    if a.stress:
+        return stress_table(results, extra)
+    return dev_targets(results, extra)
+
+
+def dev_targets(results, extra) -> int:
+    """Check the dev set against ``DEV_TARGETS`` (issue #10: no loss on dev, CPU per audio second); 1 when one is
+    missed, 0 when met or when no set is called dev. CPU reads higher on a loaded machine: compare paired runs."""
+    status = 0
+    for res in results:
+        if res["set"] != "dev":
+            continue
+        s, x = res["summary"], extra[res["set"]]
+        missed = [k for k, v in DEV_TARGETS.items() if not s[k] >= v]
+        if x["cpu_s_per_audio_s"] > MAX_CPU_S_PER_AUDIO_S:
+            missed.append("cpu_s_per_audio_s")
+        print("targets (dev): " + ", ".join(f"{k} >= {v}" for k, v in DEV_TARGETS.items())
+              + f", CPU-s per audio-s <= {MAX_CPU_S_PER_AUDIO_S}")
+        print("missed: " + (", ".join(missed) if missed else "none"))
+        status = status or (1 if missed else 0)
+    return status
 
 
 def stress_conditions(root: Path) -> list[str]:
