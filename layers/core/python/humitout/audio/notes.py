@@ -546,18 +546,16 @@ def envelope_change_db(envelope_db: np.ndarray, t: int, ctx: int, *, core: int =
     median shape of the frames ``core + 1`` to ``ctx`` frames away on either side. Frames without a
     reading (-120 dB) are left out; 0 when too few remain. A consonant moves the formants (an /l/, a
     /d/'s closure and locus); a level dip of the same vowel does not."""
-    n = envelope_db.shape[1]
-    heard = (envelope_db > -119.0).all(axis=0)
-    lo, hi = max(t - ctx, 0), min(t + ctx + 1, n)
-    around = np.r_[lo:max(t - core, lo), min(t + core + 1, hi):hi]
-    around = around[heard[around]]
-    near = np.arange(max(t - core, 0), min(t + core + 1, n))
-    near = near[heard[near]]
-    if len(around) < 2 or not len(near):
+    lo, hi = max(t - ctx, 0), min(t + ctx + 1, envelope_db.shape[1])
+    window = envelope_db[:, lo:hi]
+    heard = (window > -119.0).all(axis=0)
+    near = np.zeros(hi - lo, bool)
+    near[max(t - core, lo) - lo:min(t + core + 1, hi) - lo] = True
+    around, near = window[:, ~near & heard], window[:, near & heard]
+    if around.shape[1] < 2 or not near.shape[1]:
         return 0.0
-    shape = envelope_db - envelope_db.mean(axis=0)
-    ref = np.median(shape[:, around], axis=1)
-    return float(np.sqrt(np.mean((shape[:, near] - ref[:, None]) ** 2, axis=0)).max())
+    ref = note_timbre(around, 0, around.shape[1])
+    return float(np.sqrt(np.mean((near - near.mean(axis=0) - ref[:, None]) ** 2, axis=0)).max())
 
 
 def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = None,
