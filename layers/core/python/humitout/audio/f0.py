@@ -93,7 +93,8 @@ class SplitSwiftF0:
     (``swift_f0_bands.npz``); onnxruntime runs only the CNN (``swift_f0_cnn.onnx``, the model's own
     nodes and weights, its 12-channel feature maps padded to 16 zero channels, the channel block of
     onnxruntime's blocked convolutions: a quarter less CPU on AVX-512). Pitch agrees with
-    swift-f0's ``detect`` to within 0.01 cent and confidence to 1e-4 (float rounding). Long recordings are cut into the same windows, with
+    swift-f0's ``detect`` to within 0.01 cent and confidence to 1e-4 (float rounding). Long
+    recordings are cut into the same windows, with
     the same context, as swift-f0's ``detect``, and frames whose 256 samples peak under
     ``SILENCE_PEAK`` get confidence 0 as there. ``folder`` holds the two files; ``threads`` is
     onnxruntime's intra-op thread count (1: a Lambda's share of a core, no thread pool).
@@ -194,18 +195,19 @@ def fix_octaves(midi: np.ndarray, voiced: np.ndarray) -> np.ndarray:
         # step[t - 1][i][j]: the cost of going from state i at frame t - 1 to state j at frame t
         step = (JUMP_COST * (np.abs(cand[1:, None, :] - cand[:-1, :, None]) > OCTAVE_JUMP_ST)).tolist()
         emits = emit.tolist()
-        (c0, c1, c2), back = emits[0], []
-        for (s0, s1, s2), (e0, e1, e2) in zip(step, emits[1:]):
-            # state j's best predecessor: the first of equal costs, as argmin
-            b0, t = (0, c0 + s0[0]) if c0 + s0[0] <= c1 + s1[0] else (1, c1 + s1[0])
-            b0, n0 = (b0, t) if t <= c2 + s2[0] else (2, c2 + s2[0])
-            b1, t = (0, c0 + s0[1]) if c0 + s0[1] <= c1 + s1[1] else (1, c1 + s1[1])
-            b1, n1 = (b1, t) if t <= c2 + s2[1] else (2, c2 + s2[1])
-            b2, t = (0, c0 + s0[2]) if c0 + s0[2] <= c1 + s1[2] else (1, c1 + s1[2])
-            b2, n2 = (b2, t) if t <= c2 + s2[2] else (2, c2 + s2[2])
-            back.append((b0, b1, b2))
-            c0, c1, c2 = n0 + e0, n1 + e1, n2 + e2
-        cost = (c0, c1, c2)
+        cost, back = emits[0], []
+        for st, em in zip(step, emits[1:]):
+            came, new = [], []
+            for j in range(3):
+                best_i, best = 0, cost[0] + st[0][j]
+                for i in (1, 2):
+                    total = cost[i] + st[i][j]
+                    if total < best:                             # the first of equal costs, as argmin
+                        best_i, best = i, total
+                came.append(best_i)
+                new.append(best + em[j])
+            back.append(came)
+            cost = new
         state = min(range(3), key=cost.__getitem__)
         states = [state]
         for came in reversed(back):
