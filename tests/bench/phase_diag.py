@@ -50,10 +50,10 @@ from humitout.audio.transcribe import rhythm_fields  # noqa: E402
 from humitout.models import Analysis  # noqa: E402
 
 ROOT = HERE.parents[1]
-SETS = {"dev": ("rc8", None), "g7000": ("rc8", 7000), "g9000": ("rc8", 9000),
-        "familiar": ("rc8", "familiar"), "r1": ("rc8-h1", Path("/tmp/hum-bench/r1/data")),
-        "r2": ("rc8-h2", Path("/tmp/hum-bench/r2/data")),
-        **{f"s{n}": ("rc8-stress", f"stress{n}") for n in (10, 11, 12)}}
+SETS = {"dev": ("rc10", None), "g7000": ("rc10", 7000), "g9000": ("rc10", 9000),
+        "familiar": ("rc10", "familiar"), "r1": ("rc10-h1", Path("/tmp/hum-bench/r1/data")),
+        "r2": ("rc10-h2", Path("/tmp/hum-bench/r2/data")),
+        **{f"s{n}": ("rc10-stress", f"stress{n}") for n in (10, 11, 12)}}
 
 
 def gather(name: str) -> list[dict]:
