@@ -82,8 +82,6 @@ def _draw_grid(axes, beats_per_bar: int, first_bar: int, last_bar: int, *, label
     axes.vlines(bars, 0, 1, transform=axes.get_xaxis_transform(), colors="0.45", linewidth=0.9, zorder=0.6)
     axes.set_xticks(bars[:-1] if len(bars) > 1 else bars,
                     [str(b + 1) for b in range(first_bar, max(first_bar + 1, last_bar))] if labels else [])
-    axes.set_xticks(np.arange(first_bar * beats_per_bar, last_bar * beats_per_bar), minor=True)
-    axes.tick_params(axis="x", which="minor", length=2)
 
 
 def _draw_pitched(axes, arrangement: Arrangement, low: int, high: int, fontsize: float) -> None:
