@@ -38,7 +38,7 @@ BENCH_DIR = Path(__file__).resolve().parents[3] / "shared" / "bench" / "melody"
 def features(wav: str, cache: Path):
     """Decoded samples, their rate and the item's cached analysis (everything before segment_notes)."""
     from humitout.audio.decode import decode_audio
-    from humitout.audio.enhance import suppress_stationary_noise
+    from humitout.audio.enhance import enhance_call
     from humitout.audio.f0 import track_f0
     from humitout.audio.notes import (dead_air_frames, frame_energy_db, harmonic_envelope_db, lost_samples,
                                       narrow_band_levels_db)
@@ -48,12 +48,12 @@ def features(wav: str, cache: Path):
     x, sr = decode_audio(path.read_bytes())
     if p.exists():
         return x, sr, pickle.loads(p.read_bytes())
-    clean = suppress_stationary_noise(x, sr)
+    dry, clean = enhance_call(x, sr)
     track = track_f0(clean, sr)
     n = len(track.hz)
     lost = lost_samples(x, sr)
     f = dict(track=track, clean=clean, lost=lost,
-             energy=frame_energy_db(x, sr, n, track.hop_s, lost=lost),
+             energy=frame_energy_db(dry, sr, n, track.hop_s, lost=lost),
              bands=narrow_band_levels_db(clean, sr, n, track.hop_s, lost=lost),
              envelope=harmonic_envelope_db(clean, sr, track.hz, track.hop_s, lost=lost),
              dead=dead_air_frames(x, sr, n, track.hop_s, lost=lost))

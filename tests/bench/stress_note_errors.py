@@ -39,16 +39,17 @@ ONSET_TOL = 0.05
 
 
 def front_end(item, cache: Path):
-    """Samples, sample rate, noise-suppressed samples and the pitch model's frames of ``item`` (cached)."""
+    """Samples, sample rate, dereverberated and noise-suppressed samples (:func:`enhance_call`) and the
+    pitch model's frames of ``item`` (cached)."""
     from humitout.audio import f0
     from humitout.audio.decode import decode_audio
-    from humitout.audio.enhance import suppress_stationary_noise
+    from humitout.audio.enhance import enhance_call
     path = cache / f"{Path(item.wav).parent.parent.name}_{item.set}_{item.id}.pkl"
     if path.exists():
         return pickle.loads(path.read_bytes())
     x, sr = decode_audio(Path(item.wav).read_bytes())
-    clean = suppress_stationary_noise(x, sr)
-    d = (x, sr, clean, f0._swift().detect(clean, sr, fmin=f0.FMIN_HZ, fmax=f0.FMAX_HZ))
+    dry, clean = enhance_call(x, sr)
+    d = (x, sr, dry, clean, f0._swift().detect(clean, sr, fmin=f0.FMIN_HZ, fmax=f0.FMAX_HZ))
     path.write_bytes(pickle.dumps(d))
     return d
 
@@ -57,7 +58,7 @@ def transcribe(d):
     """Pitch track and notes, as ``transcribe_samples`` gives them, from cached front-end output."""
     from humitout.audio import f0
     from humitout.audio import notes as nt
-    x, sr, clean, frames = d
+    x, sr, dry, clean, frames = d
 
     class Cached:
         def detect(self, *_a, **_k):
@@ -69,7 +70,7 @@ def transcribe(d):
         f0._swift = model
     n = len(track.hz)
     lost = nt.lost_samples(x, sr)
-    energy = nt.frame_energy_db(x, sr, n, track.hop_s, lost=lost)
+    energy = nt.frame_energy_db(dry, sr, n, track.hop_s, lost=lost)
     bands = nt.narrow_band_levels_db(clean, sr, n, track.hop_s, lost=lost)
     notes = nt.segment_notes(track, energy, nt.dead_air_frames(x, sr, n, track.hop_s, lost=lost),
                              nt.band_level_db(bands, track.hop_s),

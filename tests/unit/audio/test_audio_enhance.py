@@ -1,16 +1,40 @@
-"""The pitch tracker's front-end: steady background noise out of noisy calls, quiet calls untouched."""
+"""The pitch tracker's front-end: a room's late reverberation out of reverberant calls, steady background
+noise out of noisy calls, dry and quiet calls untouched."""
 import numpy as np
 import pytest
 from hum_synth import hum, phone, wav_bytes
-from scipy.signal import ShortTimeFFT
+from scipy.signal import ShortTimeFFT, fftconvolve
 from scipy.signal.windows import hann
 
 from humitout.audio.decode import decode_audio
-from humitout.audio.enhance import istft_all_frames, stft_all_frames, suppress_stationary_noise
+import humitout.audio.transcribe as transcribe
+from humitout.audio.enhance import (band_level_db, enhance_call, fastest_decay_s, istft_all_frames, stft_all_frames,
+                                    suppress_stationary_noise)
 from humitout.audio.transcribe import transcribe_samples
 
 SR = 32000
 SUNG = [(0.5, 1.0, 50.0), (1.1, 1.6, 53.0), (1.7, 2.2, 48.0), (2.3, 3.0, 52.0), (3.1, 3.6, 50.0), (3.7, 4.5, 47.0)]
+
+
+STACCATO = [(0.4 + 0.8 * i, 0.9 + 0.8 * i, m) for i, m in enumerate([57, 60, 62, 59, 57, 64, 62, 60])]
+
+
+def _room(x: np.ndarray, rt60_s: float, drr_db: float, seed: int = 0) -> np.ndarray:
+    """``x`` (n,) at ``SR`` through a room: the direct sound plus a diffuse tail (noise decaying 60 dB
+    per ``rt60_s`` s, from 8 ms on) ``drr_db`` dB under it in energy."""
+    n = int(rt60_s * SR)
+    tail = np.random.default_rng(seed).standard_normal(n) * 10 ** (-3 * np.arange(n) / SR / rt60_s)
+    tail[: int(0.008 * SR)] = 0.0
+    tail *= 10 ** (-drr_db / 20) / np.sqrt(np.sum(tail ** 2))
+    tail[0] += 1.0
+    return fftconvolve(x, tail)[: len(x)]
+
+
+def _fastest_fall(y: np.ndarray, sr: int) -> tuple[float, int]:
+    transform = ShortTimeFFT(hann(512, sym=False), 128, sr)
+    z = stft_all_frames(transform, y)
+    low = transform.f <= 2100
+    return fastest_decay_s(band_level_db(np.abs(z[low]) ** 2, transform.f[low]), 128 / sr)
 
 
 def _engine(n: int, seed: int = 0) -> np.ndarray:
@@ -66,6 +90,34 @@ def test_repeated_notes_under_engine_noise_split_at_their_re_attacks():
     x = hum([(0.5, 3.0, 50.0)], duration_s=3.5, sr=SR, dips=(1.0, 1.5, 2.0, 2.5), dip_db=8.0)
     y, sr = decode_audio(wav_bytes(phone(x + _at_snr(x, _engine(len(x)), 0.0), SR)))
     assert len(transcribe_samples(y, sr)[2]) == 5
+
+
+def test_a_voice_in_a_room_never_falls_30_db_faster_than_the_rooms_tail():
+    x = hum(STACCATO, sr=SR)
+    dry_fall, dry_falls = _fastest_fall(*decode_audio(wav_bytes(phone(x, SR))))
+    room_fall, room_falls = _fastest_fall(*decode_audio(wav_bytes(phone(_room(x, 0.6, 3.0), SR))))
+    assert dry_falls >= 5 and dry_fall <= 0.08      # the voice stops within tens of ms
+    assert room_falls >= 5 and room_fall >= 0.15    # the room's tail takes longer
+
+
+def test_a_dry_call_with_clear_note_ends_is_passed_through_untouched():
+    y, sr = decode_audio(wav_bytes(phone(hum(STACCATO, sr=SR), SR)))
+    dry, clean = enhance_call(y, sr)
+    assert dry is y and clean is y
+
+
+def test_notes_in_a_reverberant_room_end_where_the_voice_stops_not_where_the_tail_fades(monkeypatch):
+    # RT60 0.6 s, tail 3 dB under the direct sound: without dereverberation the level gate follows the
+    # tail and the notes end 80-100 ms late; freed of the late reverberation they end 50-70 ms late
+    # (the hum's own 30 ms release and the gate's window)
+    y, sr = decode_audio(wav_bytes(phone(_room(hum(STACCATO, sr=SR), 0.6, 3.0), SR)))
+    notes = transcribe_samples(y, sr)[2]
+    assert [round(n.midi) for n in notes] == [m for _, _, m in STACCATO]
+    assert np.mean([n.offset_s - off for n, (_, off, _) in zip(notes, STACCATO)]) <= 0.07
+    orig = transcribe.enhance_call
+    monkeypatch.setattr(transcribe, "enhance_call", lambda x, sr: orig(x, sr, min_decay_s=np.inf))
+    reverberant = transcribe_samples(y, sr)[2]
+    assert np.mean([n.offset_s - off for n, (_, off, _) in zip(reverberant, STACCATO)]) >= 0.075
 
 
 @pytest.mark.parametrize("n", [160_000, 1_001, 256, 300])

@@ -16,7 +16,7 @@ from scipy.ndimage import median_filter
 from scipy.signal import stft
 
 from humitout.audio.decode import clipped_fraction, decode_audio
-from humitout.audio.enhance import suppress_stationary_noise
+from humitout.audio.enhance import enhance_call
 from humitout.audio.f0 import PitchTrack, track_f0
 from humitout.audio.key import estimate_key
 from humitout.audio.mood import estimate_mood
@@ -50,15 +50,18 @@ FRICATIVE_BAND_HZ = (2000.0, 3400.0)
 
 def transcribe_samples(x: np.ndarray, sr: int) -> tuple[PitchTrack, np.ndarray, list[NoteEvent]]:
     """Pitch track, frame energy (dBFS, (n,)) and notes of mono samples ``x`` (n,) at ``sr`` Hz.
-    The tracker hears ``x`` freed of steady background noise when the call is noisy, and so do the band
-    levels in which re-attack dips are looked for (a noise floor fills the consonant dip between
-    repeated notes: stress noise COnP +0.003 / +0.004 on seeds 10 / 12, COnPOff +0.010 / +0.014);
-    the energy that gates voicing is read from ``x``."""
-    clean = suppress_stationary_noise(x, sr)
+    The tracker hears ``x`` freed of a room's late reverberation when the call is reverberant and of
+    steady background noise when it is noisy (:func:`enhance_call`), and so do the band levels in
+    which re-attack dips are looked for (a noise floor fills the consonant dip between repeated
+    notes: stress noise COnP +0.003 / +0.004 on seeds 10 / 12, COnPOff +0.010 / +0.014); the energy
+    that gates voicing is read from ``x`` freed of reverberation only (a reverberant tail holds the
+    gate open 30-50 ms past a note's end: stress speakerphone COnPOff +0.025 to +0.048 on seeds
+    10-13); dropouts and dead air are read from ``x`` itself."""
+    dry, clean = enhance_call(x, sr)
     track = track_f0(clean, sr)
     n = len(track.hz)
     lost = lost_samples(x, sr)
-    energy = frame_energy_db(x, sr, n, track.hop_s, lost=lost)
+    energy = frame_energy_db(dry, sr, n, track.hop_s, lost=lost)
     bands = narrow_band_levels_db(clean, sr, n, track.hop_s, lost=lost)
     notes = segment_notes(track, energy, dead_air_frames(x, sr, n, track.hop_s, lost=lost),
                           band_level_db(bands, track.hop_s),
