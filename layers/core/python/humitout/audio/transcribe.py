@@ -55,8 +55,8 @@ def transcribe_samples(x: np.ndarray, sr: int) -> tuple[PitchTrack, np.ndarray, 
     which re-attack dips are looked for (a noise floor fills the consonant dip between repeated
     notes: stress noise COnP +0.003 / +0.004 on seeds 10 / 12, COnPOff +0.010 / +0.014); the energy
     that gates voicing is read from ``x`` freed of reverberation only (a reverberant tail holds the
-    gate open 30-50 ms past a note's end: stress speakerphone COnPOff +0.025 to +0.048 on seeds
-    10-13); dropouts and dead air are read from ``x`` itself."""
+    gate open 30-50 ms past a note's end: stress speakerphone COnPOff +0.024 to +0.067 on seeds
+    11-13, flat on 10); dropouts and dead air are read from ``x`` itself."""
     dry, clean = enhance_call(x, sr)
     track = track_f0(clean, sr)
     n = len(track.hz)
