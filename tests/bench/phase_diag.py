@@ -53,6 +53,9 @@ ROOT = HERE.parents[1]
 SETS = {"dev": ("rc10", None), "g7000": ("rc10", 7000), "g9000": ("rc10", 9000),
         "familiar": ("rc10", "familiar"), "r1": ("rc10-h1", Path("/tmp/hum-bench/r1/data")),
         "r2": ("rc10-h2", Path("/tmp/hum-bench/r2/data")),
+        # independent check sets (issue 9w): held-out stand-in seed 3 and German Essen songs from
+        # collections dev does not use (make_heldout_standin.py --collections german-other, seed 4)
+        "r3": ("rc10-h3", Path("/tmp/hum-bench-9w/r3/data")), "r4": ("rc10-h4", Path("/tmp/hum-bench-9w/r4/data")),
         **{f"s{n}": ("rc10-stress", f"stress{n}") for n in (10, 11, 12)}}
 
 
