@@ -2,12 +2,17 @@
 
     .venv/bin/python tests/bench/make_heldout_standin.py /tmp/hum-bench/s1/data --seed 1
     .venv/bin/python tests/bench/bench_transcribe.py --data /tmp/hum-bench/s1/data --sets heldout dev
+    .venv/bin/python tests/bench/make_heldout_standin.py /tmp/hum-bench/g4/data --seed 4 --sets heldout \
+        --collections german-other
 
 The shared corpus generator (``../shared/bench/melody``) only defines the dev set; its README
 says the held-out set draws from other collections (Chinese Essen, Luxembourg/Lorraine, Aird's
 and O'Neill's airs). This copies the generator to a scratch folder, adds a ``heldout`` set from
 those collections (15 tunes each: our choice, so a proxy, not the real set) and runs it with
-``--seed``. The generator needs music21 10.5.1: a virtualenv with the generator's pinned
+``--seed``. ``--collections german-other`` fills the ``heldout`` set instead with German-language
+Essen songs from collections dev does not use (the ballads and the Deutsche Volkslieder archive, 60
+tunes): a dev-like check set on which no rhythm rule was tuned (but the notation tables of
+``meter_profiles.py`` were learned from these collections). The generator needs music21 10.5.1: a virtualenv with the generator's pinned
 packages is made at ``--venv`` on first use (about a minute).
 
 Every set it makes also gets beat references in the dev corpus's format (``<id>.beats.csv``,
@@ -40,6 +45,15 @@ SOURCE_SETS["heldout"] = {
 }
 DEFAULT_QUOTAS["heldout"] = {"essen-chinese": 15, "essen-lux-lorraine": 15, "airds-airs": 15, "oneills-1850": 15}
 '''
+GERMAN_OTHER_SET = '''
+
+# --- added by humitout tests/bench/make_heldout_standin.py: German Essen songs dev does not draw from ---
+SOURCE_SETS["heldout"] = {
+    "essen-german-other": [f"essenFolksong/ballad{i}0.abc" for i in range(1, 9)] + ["essenFolksong/dva0.abc"],
+}
+DEFAULT_QUOTAS["heldout"] = {"essen-german-other": 60}
+'''
+COLLECTIONS = {"standin": HELDOUT_SET, "german-other": GERMAN_OTHER_SET}
 
 
 def generator_python(venv: Path) -> Path:
@@ -57,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20251124)
     parser.add_argument("--sets", nargs="+", default=["heldout", "dev"])
     parser.add_argument("--limit", type=int, help="only the first N items per set")
+    parser.add_argument("--collections", choices=sorted(COLLECTIONS), default="standin",
+                        help="what the heldout set draws from: the hidden set's collections (standin) or "
+                             "German Essen collections that dev does not use (german-other)")
     parser.add_argument("--venv", type=Path, default=Path(tempfile.gettempdir()) / "bench-venv")
     args = parser.parse_args(argv)
     if not (BENCH / "make_corpus.py").exists():
@@ -67,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         for script in BENCH.glob("*.py"):
             shutil.copy(script, scratch)
         with open(Path(scratch) / "melodies.py", "a") as melodies:
-            melodies.write(HELDOUT_SET)
+            melodies.write(COLLECTIONS[args.collections])
         command = [str(python), "make_corpus.py", "--out", str(args.out.resolve()), "--seed", str(args.seed),
                    "--sets", *args.sets] + (["--limit", str(args.limit)] if args.limit else [])
         print(" ".join(command), flush=True)

@@ -22,7 +22,7 @@ mis-phased item's margin of every cue (reference phase minus chosen: negative = 
 the wrong choice). ``--fit SET`` fits the cues' weights on one set (conditional logit on the
 reference phases) and counts the phases right with them on every set. Sets ``s10``-``s12`` are the stress corpora, every condition (group = condition).
 
-    .venv/bin/python tests/bench/phase_diag.py [--sets dev g7000 g9000 familiar r1 r2 (s10 s11 s12)] [--kw k=v ...]
+    .venv/bin/python tests/bench/phase_diag.py [--sets dev g7000 g9000 familiar r1 r2 r3 r4 (s10 s11 s12)] [--kw k=v ...]
         [--items] [--cues] [--dump FILE] [--compare FILE]
 """
 from __future__ import annotations
@@ -50,9 +50,12 @@ from humitout.audio.transcribe import rhythm_fields  # noqa: E402
 from humitout.models import Analysis  # noqa: E402
 
 ROOT = HERE.parents[1]
+# independent check sets (issue 9w): held-out stand-in seed 3 and German Essen songs from collections
+# dev does not use (make_heldout_standin.py --collections german-other, seed 4); not in the defaults
+CHECK_SETS = {"r3": ("rc10-h3", Path("/tmp/hum-bench-9w/r3/data")), "r4": ("rc10-h4", Path("/tmp/hum-bench-9w/r4/data"))}
 SETS = {"dev": ("rc10", None), "g7000": ("rc10", 7000), "g9000": ("rc10", 9000),
         "familiar": ("rc10", "familiar"), "r1": ("rc10-h1", Path("/tmp/hum-bench/r1/data")),
-        "r2": ("rc10-h2", Path("/tmp/hum-bench/r2/data")),
+        "r2": ("rc10-h2", Path("/tmp/hum-bench/r2/data")), **CHECK_SETS,
         **{f"s{n}": ("rc10-stress", f"stress{n}") for n in (10, 11, 12)}}
 
 
@@ -243,8 +246,8 @@ def report(name: str, rows: list[dict], show_items: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--sets", nargs="+", default=[s for s in SETS if not s.startswith("s1")],
-                    help="default: every set but the stress corpora s10-s12")
+    ap.add_argument("--sets", nargs="+", default=[s for s in SETS if s not in CHECK_SETS and not s.startswith("s1")],
+                    help="default: every set but the stress corpora s10-s12 and the check sets r3, r4")
     ap.add_argument("--kw", nargs="*", default=[], help="analyse_rhythm keywords, name=python-literal")
     ap.add_argument("--items", action="store_true")
     ap.add_argument("--cues", action="store_true", help="each bar-phase cue's vote against the reference phase")
