@@ -300,3 +300,31 @@ def test_gated_frames_that_do_not_climb_out_of_the_gap_leave_the_onset_alone():
         notes = segment_notes(track, e)
         assert [round(n.midi) for n in notes] == [60, 57]
         assert abs(notes[1].onset_s - 0.94) < 0.015
+
+
+def _staccato(burst_conf, burst_midi=None):
+    """0.5 s note, a 0.09 s staccato note between short rests, 0.5 s note; the short one's vowel is
+    heard for 5 frames at ``burst_conf``, its attack and release keep its pitch at confidence 0.1."""
+    burst_midi = np.full(len(burst_conf), 72.0) if burst_midi is None else np.asarray(burst_midi, float)
+    edge = np.full(2, 72.0)
+    m = np.r_[np.full(10, 50.0), np.full(50, 67.0), np.full(8, 50.0), edge, burst_midi, edge,
+              np.full(8, 50.0), np.full(50, 65.0), np.full(10, 50.0)]
+    conf = np.r_[np.zeros(10), np.full(50, 0.95), np.full(8, 0.02), np.full(2, 0.1), burst_conf,
+                 np.full(2, 0.1), np.full(8, 0.02), np.full(50, 0.95), np.zeros(10)]
+    e = np.r_[np.full(10, -80.0), np.full(50, -25.0), np.full(8, -55.0), np.full(2, -32.0),
+              np.full(len(burst_conf), -26.0), np.full(2, -32.0), np.full(8, -55.0), np.full(50, -25.0),
+              np.full(10, -80.0)]
+    return _track(m, conf), e
+
+
+def test_short_staccato_note_heard_for_a_few_frames_is_kept():
+    # a child's "da" of 0.09 s: its vowel reaches confidence 0.3-0.7 for 5 frames only (under MIN_NOTE_S)
+    track, e = _staccato(np.array([0.3, 0.55, 0.7, 0.6, 0.35]))
+    notes = segment_notes(track, e)
+    assert [round(n.midi) for n in notes] == [67, 72, 65]
+    assert abs(notes[1].onset_s - 0.68) < 0.05
+
+
+def test_short_burst_without_a_steady_pitch_stays_unvoiced():
+    track, e = _staccato(np.array([0.3, 0.55, 0.7, 0.6, 0.35]), burst_midi=[70.0, 71.0, 72.0, 73.0, 74.0])
+    assert [round(n.midi) for n in segment_notes(track, e)] == [67, 65]
