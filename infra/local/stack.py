@@ -199,8 +199,16 @@ class LocalStack:
         self.stop()
 
     # -- helpers for the CLI and tests --------------------------------------------------------
-    def wait_for_execution(self, name: str, timeout_s: float = 600) -> dict:
-        """Poll until the named execution leaves RUNNING; returns describe_execution."""
+    def wait_for_execution(self, name: str, timeout_s: float = 600, poll_s: float = 0.1, settle_s: float = 2.0,
+                           idle_poll_s: float = 1.0) -> dict:
+        """Poll until the named execution leaves RUNNING; returns describe_execution.
+
+        An execution moves on when one of its Lambda tasks returns, so this polls every ``poll_s``
+        seconds only within ``settle_s`` seconds of an invocation's end; otherwise it waits for the
+        next invocation to end, polling at least every ``idle_poll_s`` seconds (a task timeout, a
+        retry interval). Each poll is a request that moto serves on this process's GIL, which
+        the Lambdas it waits on (Render) need.
+        """
         sfn = boto3.client("stepfunctions")
         arn = execution_arn(self.state_machine_arn, name)
         deadline = time.monotonic() + timeout_s
@@ -213,7 +221,8 @@ class LocalStack:
                 return desc
             if time.monotonic() > deadline:
                 raise TimeoutError(f"execution {name} still {desc['status']} after {timeout_s:.0f} s")
-            time.sleep(0.1)
+            self.lambdas.wait_for_invocation_end(time.monotonic() - settle_s, idle_poll_s)
+            time.sleep(poll_s)
 
     def execution_history(self, name: str) -> list[dict]:
         sfn = boto3.client("stepfunctions")
