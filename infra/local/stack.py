@@ -27,9 +27,10 @@ STATE_MACHINE_NAME = "humitout-pipeline"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/humitout-pipeline"
 
 
-def local_definition(retry_interval_s: int) -> str:
+def local_definition(retry_interval_s: int, retry_backoff_rate: float | None = None) -> str:
     """The ASL file with the Lambda ARNs substituted, as CDK does, and retry intervals set to
-    ``retry_interval_s`` (moto really sleeps them)."""
+    ``retry_interval_s`` seconds (moto really sleeps them), each retry's interval multiplied by
+    ``retry_backoff_rate`` (None: the file's rate; 1.0: every retry after ``retry_interval_s``)."""
     text = STATE_MACHINE_FILE.read_text()
     for spec in FUNCTIONS:
         if spec.asl_arn_key:
@@ -38,6 +39,8 @@ def local_definition(retry_interval_s: int) -> str:
     for state in doc["States"].values():
         for retrier in state.get("Retry", []):
             retrier["IntervalSeconds"] = retry_interval_s
+            if retry_backoff_rate is not None:
+                retrier["BackoffRate"] = retry_backoff_rate
     return json.dumps(doc)
 
 
@@ -49,10 +52,11 @@ class LocalStack:
     """Start with :meth:`start`, stop with :meth:`stop` (or use as a context manager)."""
 
     def __init__(self, state_dir: Path | None = None, gateway_port: int = 0, retry_interval_s: int = 1,
-                 progress: Callable[[str], None] | None = None):
+                 retry_backoff_rate: float | None = None, progress: Callable[[str], None] | None = None):
         self.state_dir = (state_dir or default_state_dir()).resolve()
         self.gateway_port = gateway_port
         self.retry_interval_s = retry_interval_s
+        self.retry_backoff_rate = retry_backoff_rate
         self.progress = progress or (lambda msg: None)
         self.auth_token = secrets.token_hex(16)
         self.account_sid = "AC" + secrets.token_hex(16)
@@ -132,8 +136,8 @@ class LocalStack:
         topic = boto3.client("sns").create_topic(Name="humitout-events")["TopicArn"]
         self._set_env({"EVENTS_TOPIC_ARN": topic})
         boto3.client("stepfunctions").create_state_machine(
-            name=STATE_MACHINE_NAME, definition=local_definition(self.retry_interval_s), roleArn=ROLE_ARN,
-            type="STANDARD")
+            name=STATE_MACHINE_NAME, definition=local_definition(self.retry_interval_s, self.retry_backoff_rate),
+            roleArn=ROLE_ARN, type="STANDARD")
 
     def _reload_services(self) -> None:
         """Rebuild the handlers' clients from the environment, eagerly: boto3 client creation is
