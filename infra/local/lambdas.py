@@ -62,6 +62,8 @@ class LocalLambdas:
         self._pools: dict[str, queue.Queue] = {}
         self._created: dict[str, int] = {}
         self._lock = threading.Lock()
+        self._ended = threading.Condition()
+        self.last_ended_at = float("-inf")  # time.monotonic() when the latest invocation ended
         self.on_invoke: Callable[[str, float, bool], None] | None = None  # (name, seconds, ok)
 
     def _load(self, spec: FunctionSpec) -> Callable:
@@ -80,6 +82,12 @@ class LocalLambdas:
                 self._created[spec.name] = self._created.get(spec.name, 0) + 1
                 pool.put(self._load(spec))
         return pool.get()
+
+    def wait_for_invocation_end(self, since: float, timeout_s: float) -> None:
+        """Block until an invocation has ended after ``since`` (``time.monotonic()`` seconds;
+        returns at once if one has), or for at most ``timeout_s`` seconds."""
+        with self._ended:
+            self._ended.wait_for(lambda: self.last_ended_at > since, timeout_s)
 
     def invoke(self, name: str, event: Any) -> Any:
         """Run the handler; raises :class:`FunctionFailed` with Lambda's error payload."""
@@ -100,5 +108,8 @@ class LocalLambdas:
             }) from exc
         finally:
             self._pools[spec.name].put(fn)
+            with self._ended:
+                self.last_ended_at = time.monotonic()
+                self._ended.notify_all()
             if self.on_invoke:
                 self.on_invoke(name, time.monotonic() - started, ok)

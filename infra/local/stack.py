@@ -27,9 +27,10 @@ STATE_MACHINE_NAME = "humitout-pipeline"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/humitout-pipeline"
 
 
-def local_definition(retry_interval_s: int) -> str:
+def local_definition(retry_interval_s: int, retry_backoff_rate: float | None = None) -> str:
     """The ASL file with the Lambda ARNs substituted, as CDK does, and retry intervals set to
-    ``retry_interval_s`` (moto really sleeps them)."""
+    ``retry_interval_s`` seconds (moto really sleeps them), each retry's interval multiplied by
+    ``retry_backoff_rate`` (None: the file's rate; 1.0: every retry after ``retry_interval_s``)."""
     text = STATE_MACHINE_FILE.read_text()
     for spec in FUNCTIONS:
         if spec.asl_arn_key:
@@ -38,6 +39,8 @@ def local_definition(retry_interval_s: int) -> str:
     for state in doc["States"].values():
         for retrier in state.get("Retry", []):
             retrier["IntervalSeconds"] = retry_interval_s
+            if retry_backoff_rate is not None:
+                retrier["BackoffRate"] = retry_backoff_rate
     return json.dumps(doc)
 
 
@@ -49,10 +52,11 @@ class LocalStack:
     """Start with :meth:`start`, stop with :meth:`stop` (or use as a context manager)."""
 
     def __init__(self, state_dir: Path | None = None, gateway_port: int = 0, retry_interval_s: int = 1,
-                 progress: Callable[[str], None] | None = None):
+                 retry_backoff_rate: float | None = None, progress: Callable[[str], None] | None = None):
         self.state_dir = (state_dir or default_state_dir()).resolve()
         self.gateway_port = gateway_port
         self.retry_interval_s = retry_interval_s
+        self.retry_backoff_rate = retry_backoff_rate
         self.progress = progress or (lambda msg: None)
         self.auth_token = secrets.token_hex(16)
         self.account_sid = "AC" + secrets.token_hex(16)
@@ -132,8 +136,8 @@ class LocalStack:
         topic = boto3.client("sns").create_topic(Name="humitout-events")["TopicArn"]
         self._set_env({"EVENTS_TOPIC_ARN": topic})
         boto3.client("stepfunctions").create_state_machine(
-            name=STATE_MACHINE_NAME, definition=local_definition(self.retry_interval_s), roleArn=ROLE_ARN,
-            type="STANDARD")
+            name=STATE_MACHINE_NAME, definition=local_definition(self.retry_interval_s, self.retry_backoff_rate),
+            roleArn=ROLE_ARN, type="STANDARD")
 
     def _reload_services(self) -> None:
         """Rebuild the handlers' clients from the environment, eagerly: boto3 client creation is
@@ -199,8 +203,16 @@ class LocalStack:
         self.stop()
 
     # -- helpers for the CLI and tests --------------------------------------------------------
-    def wait_for_execution(self, name: str, timeout_s: float = 600) -> dict:
-        """Poll until the named execution leaves RUNNING; returns describe_execution."""
+    def wait_for_execution(self, name: str, timeout_s: float = 600, poll_s: float = 0.1, settle_s: float = 2.0,
+                           idle_poll_s: float = 1.0) -> dict:
+        """Poll until the named execution leaves RUNNING; returns describe_execution.
+
+        An execution moves on when one of its Lambda tasks returns, so this polls every ``poll_s``
+        seconds only within ``settle_s`` seconds of an invocation's end; otherwise it waits for the
+        next invocation to end, polling at least every ``idle_poll_s`` seconds (a task timeout, a
+        retry interval). Each poll is a request that moto serves on this process's GIL, which
+        the Lambdas it waits on (Render) need.
+        """
         sfn = boto3.client("stepfunctions")
         arn = execution_arn(self.state_machine_arn, name)
         deadline = time.monotonic() + timeout_s
@@ -213,7 +225,8 @@ class LocalStack:
                 return desc
             if time.monotonic() > deadline:
                 raise TimeoutError(f"execution {name} still {desc['status']} after {timeout_s:.0f} s")
-            time.sleep(0.1)
+            self.lambdas.wait_for_invocation_end(time.monotonic() - settle_s, idle_poll_s)
+            time.sleep(poll_s)
 
     def execution_history(self, name: str) -> list[dict]:
         sfn = boto3.client("stepfunctions")
