@@ -44,7 +44,7 @@ def stationary_gain(power: np.ndarray, hop_s: float, *, memory_s: float = 4.0, s
     return np.sqrt(np.maximum(1.0 - noise / np.maximum(power, 1e-20), 10.0 ** (floor_db / 10)))
 
 
-def band_level_db(power: np.ndarray, freqs_hz: np.ndarray, lo_hz: float = 300.0) -> np.ndarray:
+def voice_band_level_db(power: np.ndarray, freqs_hz: np.ndarray, lo_hz: float = 300.0) -> np.ndarray:
     """Voice-band level (frames,, dB) of an STFT ``power`` (bins, frames) at bin frequencies
     ``freqs_hz``: the frame power from ``lo_hz`` up."""
     return 10 * np.log10(power[freqs_hz >= lo_hz].sum(axis=0) + 1e-20)
@@ -114,7 +114,7 @@ def fastest_decay_s(level_db: np.ndarray, hop_s: float, *, drop_db: float = 30.0
     return float(steps.min() * hop_s), int(1 + np.count_nonzero(np.diff(ends) * hop_s > merge_s))
 
 
-def wpe_dereverberate(z: np.ndarray, *, taps: int = 10, delay: int = 3, iterations: int = 3,
+def wpe_dereverberate(z: np.ndarray, *, taps: int = 20, delay: int = 3, iterations: int = 3,
                       floor_db: float = -60.0) -> np.ndarray:
     """Single-channel weighted prediction error dereverberation (Nakatani et al. 2010, Yoshioka &
     Nakatani 2012) of an STFT ``z`` (bins, frames): in each bin the late reverberation is predicted
@@ -173,7 +173,7 @@ def enhance_call(x: np.ndarray, sr: int, *, win_s: float = 0.032, overlap: int =
     z = stft_all_frames(transform, x)
     low = transform.f <= max_hz
     power = np.abs(z[low]) ** 2
-    level = band_level_db(power, transform.f[low])
+    level = voice_band_level_db(power, transform.f[low])
     dry = x
     if min_decay_s < np.inf:
         fastest, falls = fastest_decay_s(level, hop / sr, drop_db=reverb_decay_db)
@@ -182,7 +182,7 @@ def enhance_call(x: np.ndarray, sr: int, *, win_s: float = 0.032, overlap: int =
             z[band] = wpe_dereverberate(z[band], taps=wpe_taps, delay=wpe_delay, iterations=wpe_iterations)
             dry = istft_all_frames(transform, z, len(x)).astype(x.dtype)
             power = np.abs(z[low]) ** 2
-            level = band_level_db(power, transform.f[low])
+            level = voice_band_level_db(power, transform.f[low])
     if np.percentile(level, 95) - np.percentile(level, 10) >= max_snr_db:
         return dry, dry
     z[low] *= stationary_gain(power, hop / sr, memory_s=memory_s, smooth_s=smooth_s,

@@ -997,9 +997,10 @@ def voice_short_bursts(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
     child's voice (f0 250-700 Hz, 4-12 harmonics in the phone band) its confidence peaks at 0.3-0.8
     for 4-6 frames, under the ``MIN_NOTE_S`` the segmenter needs, while the frames at the vowel's edges
     keep its pitch at a lower confidence (stress child seeds 10-15: 26 of its 32 dropped notes never
-    became a candidate note, 18 of 20 on clean). Noise and speech rarely hold one pitch that long at that confidence. A run within a frame
-    of a ``dead`` (n,) frame (:func:`dead_air_frames`) is left alone: it is a live piece of a note a
-    network dropout cut, which :func:`bridge_dead_air` rejoins or leaves out."""
+    became a candidate note, 18 of 20 on clean). Noise and speech rarely hold one pitch that long at
+    that confidence. A run within a frame of a ``dead`` (n,) frame (:func:`dead_air_frames`) is left
+    alone: it is a live piece of a note a network dropout cut, which :func:`bridge_dead_air` rejoins
+    or leaves out."""
     out = voiced.copy()
     heard = voiced | ((conf >= WEAK_CONF) & level_ok & (midi > 0))
     edges = np.diff(np.r_[0, heard.astype(np.int8), 0])
