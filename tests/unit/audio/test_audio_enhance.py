@@ -8,8 +8,8 @@ from scipy.signal.windows import hann
 
 from humitout.audio.decode import decode_audio
 import humitout.audio.transcribe as transcribe
-from humitout.audio.enhance import (band_level_db, enhance_call, fastest_decay_s, istft_all_frames, stft_all_frames,
-                                    suppress_stationary_noise)
+from humitout.audio.enhance import (enhance_call, fastest_decay_s, istft_all_frames, stft_all_frames,
+                                    suppress_stationary_noise, voice_band_level_db)
 from humitout.audio.transcribe import transcribe_samples
 
 SR = 32000
@@ -34,7 +34,7 @@ def _fastest_fall(y: np.ndarray, sr: int) -> tuple[float, int]:
     transform = ShortTimeFFT(hann(512, sym=False), 128, sr)
     z = stft_all_frames(transform, y)
     low = transform.f <= 2100
-    return fastest_decay_s(band_level_db(np.abs(z[low]) ** 2, transform.f[low]), 128 / sr)
+    return fastest_decay_s(voice_band_level_db(np.abs(z[low]) ** 2, transform.f[low]), 128 / sr)
 
 
 def _engine(n: int, seed: int = 0) -> np.ndarray:
