@@ -1118,7 +1118,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         voiced = voice_notch_gaps(midi_filled, track.confidence[:n], voiced, r,
                                   int(round(MAX_WEAK_GAP_S / hop)))
     voiced = voice_short_bursts(midi_filled, track.confidence[:n], voiced, level_ok, min_len,
-                                int(round(BURST_MIN_S / hop)), dead=None if ok is None else ~ok)
+                                int(round(BURST_MIN_S / hop)), dead=None if ok is None else dead[:n])
     min_jump = max(1, int(round(MIN_JUMP_S / hop)))
     win = int(round(DIP_WIN_S / hop))
     vib_win = int(round(VIB_WIN_S / hop)) | 1
