@@ -43,11 +43,12 @@ TRUE_PEAK_FIR_GAIN = max(np.abs(TRUE_PEAK_FIR[p::TRUE_PEAK_OVERSAMPLING]).sum() 
 largest input sample it is computed from."""
 
 
-def true_peak_dbtp(audio: np.ndarray, block_samples: int = 1024) -> float:
+def true_peak_dbtp(audio: np.ndarray, block_samples: int = 1024, blocks_per_call: int = 32) -> float:
     """True peak of ``(channels, n_samples)`` audio in dBTP (4x oversampled; -inf if silent).
 
     Only blocks whose neighbourhood could, at :data:`TRUE_PEAK_FIR_GAIN`, exceed the sample
-    peak are oversampled; the others cannot hold the true peak, so the result is exact.
+    peak are oversampled (``block_samples`` each, up to ``blocks_per_call`` neighbouring blocks in
+    one filter call); the others cannot hold the true peak, so the result is exact.
     """
     sample_peak = float(np.abs(audio).max()) if audio.size else 0.0
     if sample_peak == 0.0:
@@ -61,9 +62,14 @@ def true_peak_dbtp(audio: np.ndarray, block_samples: int = 1024) -> float:
         padded[: len(channel)] = channel
         block_peak = np.abs(padded).reshape(n_blocks, block_samples).max(axis=1)
         neighbourhood_peak = np.maximum(block_peak, np.maximum(np.r_[0, block_peak[:-1]], np.r_[block_peak[1:], 0]))
-        candidates = np.flatnonzero(neighbourhood_peak * TRUE_PEAK_FIR_GAIN > sample_peak)
-        for block in candidates:
-            start, stop = block * block_samples, min(len(channel), (block + 1) * block_samples)
+        candidate = neighbourhood_peak * TRUE_PEAK_FIR_GAIN > sample_peak
+        # Consecutive candidate blocks are oversampled together (the same values, far fewer calls),
+        # at most ``blocks_per_call`` at a time so the oversampled buffers stay small.
+        edges = np.flatnonzero(np.diff(np.r_[0, candidate.astype(np.int8), 0]))
+        runs = [(first, min(first + blocks_per_call, end)) for run_start, end in zip(edges[::2].tolist(), edges[1::2].tolist())
+                for first in range(run_start, end, blocks_per_call)]
+        for first, end in runs:
+            start, stop = first * block_samples, min(len(channel), end * block_samples)
             lo, hi = max(0, start - context), min(len(channel), stop + context)
             upsampled = upfirdn(TRUE_PEAK_FIR, channel[lo:hi].astype(np.float64), up=TRUE_PEAK_OVERSAMPLING)
             core = upsampled[(start - lo) * TRUE_PEAK_OVERSAMPLING + delay : (stop - lo) * TRUE_PEAK_OVERSAMPLING + delay]
