@@ -57,7 +57,7 @@ def front_end(item, cache: Path):
 def transcribe(d):
     """Pitch track and notes, as ``transcribe_samples`` gives them, from cached front-end output."""
     from humitout.audio import f0
-    from humitout.audio import notes as nt
+    from humitout.audio.transcribe import front_end_from_track, note_stage
     x, sr, dry, clean, frames = d
 
     class Cached:
@@ -68,14 +68,7 @@ def transcribe(d):
         track = f0.track_f0(clean, sr)
     finally:
         f0._swift = model
-    n = len(track.hz)
-    lost = nt.lost_samples(x, sr)
-    energy = nt.frame_energy_db(dry, sr, n, track.hop_s, lost=lost)
-    bands = nt.narrow_band_levels_db(clean, sr, n, track.hop_s, lost=lost)
-    notes = nt.segment_notes(track, energy, nt.dead_air_frames(x, sr, n, track.hop_s, lost=lost),
-                             nt.band_level_db(bands, track.hop_s),
-                             nt.harmonic_envelope_db(clean, sr, track.hz, track.hop_s, lost=lost))
-    return track, nt.drop_talker_edges(nt.fold_partial_notes(notes, x, sr))
+    return track, note_stage(x, sr, front_end_from_track(x, sr, dry=dry, clean=clean, track=track))
 
 
 def matched(item, notes) -> list[tuple[int, int]]:
