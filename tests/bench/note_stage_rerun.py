@@ -2,10 +2,11 @@
 each lost reference note given a cause. For fast iteration on the note code
 (``stress_note_errors.py`` compares a stress condition with its clean twin instead).
 
-The pitch track, frame energy, band levels, harmonic envelope and dropout frames are computed once per
-item (pickled under ``--cache``; the key includes the WAV's path and size), and only the note stage
-(:func:`segment_notes` and the folds after it, as :func:`transcribe.transcribe_samples` runs them) is
-rerun, then scored as the bench does (mir_eval via ``evaluate.score_notes``).
+The front end (:func:`transcribe.front_end`: pitch track, frame energy, band levels, harmonic envelope
+and dropout frames) is computed once per item (pickled under ``--cache``; the key includes the WAV's
+path and size), and only the note stage (:func:`transcribe.note_stage`, as
+:func:`transcribe.transcribe_samples` runs it) is rerun, then scored as the bench does (mir_eval via
+``evaluate.score_notes``).
 
     python tests/bench/note_stage_rerun.py --data out/stress-corpus/seed10-items12 --sets speaker \
         [--items 3 8] [-v] [--clean clean]
@@ -36,37 +37,18 @@ BENCH_DIR = Path(__file__).resolve().parents[3] / "shared" / "bench" / "melody"
 
 
 def features(wav: str, cache: Path):
-    """Decoded samples, their rate and the item's cached analysis (everything before segment_notes)."""
+    """Decoded samples, their rate and the item's cached :class:`~humitout.audio.transcribe.FrontEnd`."""
     from humitout.audio.decode import decode_audio
-    from humitout.audio.enhance import enhance_call
-    from humitout.audio.f0 import track_f0
-    from humitout.audio.notes import (dead_air_frames, frame_energy_db, harmonic_envelope_db, lost_samples,
-                                      narrow_band_levels_db)
+    from humitout.audio.transcribe import front_end
     path = Path(wav).resolve()
-    key = hashlib.sha1(f"{path}:{path.stat().st_size}".encode()).hexdigest()[:16]
+    key = hashlib.sha1(f"front-end:{path}:{path.stat().st_size}".encode()).hexdigest()[:16]
     p = cache / f"{key}.pkl"
     x, sr = decode_audio(path.read_bytes())
     if p.exists():
         return x, sr, pickle.loads(p.read_bytes())
-    dry, clean = enhance_call(x, sr)
-    track = track_f0(clean, sr)
-    n = len(track.hz)
-    lost = lost_samples(x, sr)
-    f = dict(track=track, clean=clean, lost=lost,
-             energy=frame_energy_db(dry, sr, n, track.hop_s, lost=lost),
-             bands=narrow_band_levels_db(clean, sr, n, track.hop_s, lost=lost),
-             envelope=harmonic_envelope_db(clean, sr, track.hz, track.hop_s, lost=lost),
-             dead=dead_air_frames(x, sr, n, track.hop_s, lost=lost))
+    f = front_end(x, sr)
     p.write_bytes(pickle.dumps(f))
     return x, sr, f
-
-
-def notes_of(x, sr, f):
-    """The notes transcribe_samples gives, from the cached analysis."""
-    from humitout.audio.notes import band_level_db, drop_talker_edges, fold_partial_notes, segment_notes
-    notes = segment_notes(f["track"], f["energy"], f["dead"], band_level_db(f["bands"], f["track"].hop_s),
-                          f["envelope"])
-    return drop_talker_edges(fold_partial_notes(notes, x, sr))
 
 
 def causes(it, ei: np.ndarray, em: np.ndarray) -> list[tuple[float, float, float, str]]:
@@ -115,6 +97,7 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     sys.path.insert(0, str(BENCH_DIR))
     import evaluate as ev
+    from humitout.audio.transcribe import note_stage
     cache = Path(a.cache)
     cache.mkdir(parents=True, exist_ok=True)
     dump = {}
@@ -127,7 +110,7 @@ def main(argv=None) -> int:
         tally: dict[str, int] = {}
         for it in items:
             x, sr, f = features(it.wav, cache)
-            notes = notes_of(x, sr, f)
+            notes = note_stage(x, sr, f)
             dump[it.id] = notes
             ei, em = ev._clean_notes([(n.onset_s, n.offset_s, n.midi) for n in notes])
             s = ev.score_notes(it.ref_intervals, it.ref_midi, ei, em)
@@ -140,7 +123,7 @@ def main(argv=None) -> int:
             b = base.get(it.id.split("_")[-1])
             if b is not None:
                 bx, bsr, bf = features(b.wav, cache)
-                bi, bm = ev._clean_notes([(n.onset_s, n.offset_s, n.midi) for n in notes_of(bx, bsr, bf)])
+                bi, bm = ev._clean_notes([(n.onset_s, n.offset_s, n.midi) for n in note_stage(bx, bsr, bf)])
                 shared = {round(c[0], 3) for c in causes(b, bi, bm)}
             for on, off, m, c in causes(it, ei, em):
                 also = round(on, 3) in shared

@@ -38,7 +38,7 @@ from bench_transcribe import BENCH_DIR, STRESS_ROOT  # noqa: E402
 ONSET_TOL = 0.05
 
 
-def front_end(item, cache: Path):
+def model_inputs(item, cache: Path):
     """Samples, sample rate, dereverberated and noise-suppressed samples (:func:`enhance_call`) and the
     pitch model's frames of ``item`` (cached)."""
     from humitout.audio import f0
@@ -55,9 +55,11 @@ def front_end(item, cache: Path):
 
 
 def transcribe(d):
-    """Pitch track and notes, as ``transcribe_samples`` gives them, from cached front-end output."""
+    """Pitch track and notes, as ``transcribe_samples`` gives them, from :func:`model_inputs`' cached
+    output: the pitch track is rebuilt from the cached model frames, the rest of the front end and the
+    note stage are run as the product runs them (:func:`front_end_from_track`, :func:`note_stage`)."""
     from humitout.audio import f0
-    from humitout.audio import notes as nt
+    from humitout.audio.transcribe import front_end_from_track, note_stage
     x, sr, dry, clean, frames = d
 
     class Cached:
@@ -68,14 +70,7 @@ def transcribe(d):
         track = f0.track_f0(clean, sr)
     finally:
         f0._swift = model
-    n = len(track.hz)
-    lost = nt.lost_samples(x, sr)
-    energy = nt.frame_energy_db(dry, sr, n, track.hop_s, lost=lost)
-    bands = nt.narrow_band_levels_db(clean, sr, n, track.hop_s, lost=lost)
-    notes = nt.segment_notes(track, energy, nt.dead_air_frames(x, sr, n, track.hop_s, lost=lost),
-                             nt.band_level_db(bands, track.hop_s),
-                             nt.harmonic_envelope_db(clean, sr, track.hz, track.hop_s, lost=lost))
-    return track, nt.drop_talker_edges(nt.fold_partial_notes(notes, x, sr))
+    return track, note_stage(x, sr, front_end_from_track(x, sr, dry=dry, clean=clean, track=track))
 
 
 def matched(item, notes) -> list[tuple[int, int]]:
@@ -151,10 +146,10 @@ def main(argv=None) -> int:
     causes: Counter = Counter()
     for seed in a.seeds:
         root = STRESS_ROOT / f"seed{seed}-items{a.items}"
-        twins = {it.id.split("_")[-1]: transcribe(front_end(it, cache))[1] for it in ev.load_set(root, "clean")}
+        twins = {it.id.split("_")[-1]: transcribe(model_inputs(it, cache))[1] for it in ev.load_set(root, "clean")}
         scores = []
         for item in ev.load_set(root, a.condition):
-            track, notes = transcribe(front_end(item, cache))
+            track, notes = transcribe(model_inputs(item, cache))
             est = ev._clean_notes([(n.onset_s, n.offset_s, n.midi) for n in notes])
             scores.append(ev.score_notes(item.ref_intervals, item.ref_midi, *est)["COnP_F"])
             print(f"s{seed} {item.id} COnP {scores[-1]:.3f}  n_ref {len(item.ref_midi)} n_est {len(notes)}")

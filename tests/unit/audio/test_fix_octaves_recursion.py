@@ -3,6 +3,7 @@ the same corrections to the bit (checked against the array version kept here as 
 speed is measured by the transcribe bench, not here."""
 import numpy as np
 
+from humitout.audio.arrays import true_runs
 from humitout.audio.f0 import FOLD_COST, JUMP_COST, OCTAVE_JUMP_ST, fix_octaves
 
 
@@ -10,8 +11,7 @@ def _fix_octaves_per_frame_arrays(midi, voiced):
     """The array-per-frame Viterbi fix_octaves used before (the oracle)."""
     out = midi.copy()
     shifts = np.array([-12.0, 0.0, 12.0])
-    edges = np.diff(np.r_[0, voiced.astype(np.int8), 0])
-    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+    for a, b in zip(*true_runs(voiced)):
         m = midi[a:b]
         cand = m[:, None] + shifts[None, :]
         emit = np.where(shifts == 0, 0.0, FOLD_COST)[None, :] + np.where(

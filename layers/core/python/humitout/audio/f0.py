@@ -28,6 +28,8 @@ import scipy.fft
 import scipy.sparse
 from numpy.lib.stride_tricks import sliding_window_view
 
+from humitout.audio.arrays import true_runs
+
 HOP_S = 0.01            # s, output frame period
 VOICED_CONF = 0.5       # swift-f0 is calibrated so that conf >= 0.5 means voiced
 FMIN_HZ, FMAX_HZ = 55.0, 1400.0
@@ -184,8 +186,7 @@ def fix_octaves(midi: np.ndarray, voiced: np.ndarray) -> np.ndarray:
     """
     out = midi.copy()
     shifts = np.array([-12.0, 0.0, 12.0])
-    edges = np.diff(np.r_[0, voiced.astype(np.int8), 0])
-    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+    for a, b in zip(*true_runs(voiced)):
         m = midi[a:b]
         cand = m[:, None] + shifts[None, :]                      # (t, 3)
         # moving off the tracker's octave costs FOLD_COST; never below 55 Hz or above ~1400 Hz
@@ -240,12 +241,10 @@ def fold_subharmonic_wavering(midi: np.ndarray, conf: np.ndarray, frame_s: float
     out, mask = midi.copy(), np.zeros(len(midi), bool)
     up = 12.0 * np.log2(np.arange(1, max_k + 1))              # semitones from f / k up to f
     held = np.zeros(len(midi), bool)
-    edges = np.diff(np.r_[0, (conf >= VOICED_CONF).astype(np.int8), 0])
-    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+    for a, b in zip(*true_runs(conf >= VOICED_CONF)):
         held[a:b] = (b - a) * frame_s >= held_s - 1e-9
     cand = (conf >= min_conf) & ~held & np.isfinite(midi)
-    edges = np.diff(np.r_[0, cand.astype(np.int8), 0])
-    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+    for a, b in zip(*true_runs(cand)):
         if (b - a) * frame_s < min_s - 1e-9:
             continue
         m = midi[a:b]

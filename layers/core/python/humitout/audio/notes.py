@@ -66,6 +66,7 @@ from scipy.fft import rfft
 from scipy.ndimage import maximum_filter1d, median_filter, minimum_filter1d
 from scipy.signal import welch
 
+from humitout.audio.arrays import true_runs
 from humitout.audio.f0 import VOICED_CONF, PitchTrack, midi_to_hz
 from humitout.audio.median import median1d
 
@@ -171,8 +172,7 @@ def lost_samples(x: np.ndarray, sr: int) -> np.ndarray:
     ``DEAD_LEVEL`` (a lost packet filled with zeros; a microphone in a room never gives exact zeros)."""
     quiet = np.abs(np.asarray(x)) < DEAD_LEVEL
     lost = np.zeros(len(quiet), bool)
-    edges = np.diff(np.r_[0, quiet.astype(np.int8), 0])
-    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+    for a, b in zip(*true_runs(quiet)):
         if b - a >= DEAD_MIN_S * sr:
             lost[a:b] = True
     return lost
@@ -201,9 +201,8 @@ def dead_air_frames(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01, 
     already known), widened by ``DEAD_PAD_S`` on each side."""
     lost = lost_samples(x, sr) if lost is None else lost
     dead = np.zeros(n_frames, bool)
-    edges = np.diff(np.r_[0, lost.astype(np.int8), 0])
     pad = DEAD_PAD_S * sr
-    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+    for a, b in zip(*true_runs(lost)):
         lo = int(np.floor((a - pad) / (hop_s * sr)))
         hi = int(np.ceil((b + pad) / (hop_s * sr)))
         dead[max(lo, 0):max(min(hi, n_frames), 0)] = True
@@ -250,8 +249,7 @@ def bridge_dead_air(midi: np.ndarray, voiced: np.ndarray, e: np.ndarray, dead: n
     it only, the ``pad`` frames of window overlap after the voice are voiced."""
     midi, voiced, e = midi.copy(), voiced.copy(), e.copy()
     level = e.copy()
-    edges = np.diff(np.r_[0, dead.astype(np.int8), 0])
-    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+    for a, b in zip(*true_runs(dead)):
         if a == 0 or b >= len(midi) or b - a > max_len:
             continue
         if voiced[a - 1] != voiced[b]:   # the voice starts (or stops) inside the dropout
@@ -727,8 +725,7 @@ def rescue_weak_voicing(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray,
     """
     out = voiced.copy()
     weak = (conf >= WEAK_CONF) & level_ok & np.isfinite(midi)
-    edges = np.diff(np.r_[0, weak.astype(np.int8), 0])
-    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+    for a, b in zip(*true_runs(weak)):
         if b - a < min_len or voiced[a:b].sum() >= min_len:
             continue
         m = midi[a:b]
@@ -779,9 +776,8 @@ def voice_buried_pitch(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
     tones = background_tones(m, conf, voiced, loud, hold, tone_share=tone_share, heard=np.isfinite(midi))
     last, tail = decay_frames(m, voiced)
     cand = ~voiced & (level_ok | ~tail) & loud & (conf >= min_conf) & np.isfinite(midi)
-    edges = np.diff(np.r_[0, cand.astype(np.int8), 0])
     shortest = hold if follow_hold is None else min(hold, follow_hold)
-    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+    for a, b in zip(*true_runs(cand)):
         if b - a < shortest:
             continue
         cuts = np.flatnonzero(np.abs(np.diff(m[a:b])) > STEADY_ST) + 1
@@ -854,7 +850,7 @@ def attack_through_tones(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray,
     if not len(tones):
         return out, pitch
     at_tone = (np.min(np.abs(midi[:, None] - tones[None, :]), axis=1) <= tone_st) & loud
-    for a in np.flatnonzero(np.diff(np.r_[0, voiced.astype(np.int8)]) == 1):
+    for a in true_runs(voiced)[0]:
         ref = float(np.median(midi[a:a + 3]))
         if np.max(conf[a:a + 3]) >= VOICED_CONF or np.min(np.abs(tones - ref)) <= tone_st:
             continue
@@ -888,8 +884,7 @@ def drop_gate_flicker(voiced: np.ndarray, conf: np.ndarray, level_ok: np.ndarray
     its level holds) into short ones that it does not."""
     out = voiced.copy()
     gated = (conf >= VOICED_CONF) & ~level_ok
-    edges = np.diff(np.r_[0, voiced.astype(np.int8), 0])
-    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+    for a, b in zip(*true_runs(voiced)):
         if b - a < min_len and a > 0 and b < len(voiced) and gated[a - 1] and gated[b]:
             out[a:b] = False
     return out
@@ -917,8 +912,7 @@ def fill_weak_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level
     half's): a noise suppressor holding a note 15+ dB down for a while; a reverb tail only decays.
     """
     out = voiced.copy()
-    edges = np.diff(np.r_[0, (~voiced).astype(np.int8), 0])
-    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+    for a, b in zip(*true_runs(~voiced)):
         if a == 0 or b >= len(midi) or abs(midi[a - 1] - midi[b]) > STEADY_ST:
             continue
         ref = 0.5 * (midi[a - 1] + midi[b])
@@ -952,8 +946,7 @@ def voice_notch_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, rob
     frames on both sides: a release or a re-attack takes every band down, a notch one or two.
     The re-attack rules of :func:`segment_notes` still split the note where the levels dip."""
     out = voiced.copy()
-    edges = np.diff(np.r_[0, (~voiced).astype(np.int8), 0])
-    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+    for a, b in zip(*true_runs(~voiced)):
         if a == 0 or b >= len(midi) or b - a > max_len or abs(midi[a - 1] - midi[b]) > STEADY_ST:
             continue
         ref = 0.5 * (midi[a - 1] + midi[b])
@@ -972,8 +965,7 @@ def extend_weak_edges(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, le
     ``ATTACK_LEVEL_DB`` under the run's first frames count whatever their confidence: a steady
     pitch at the caller's level is the caller's voice, noise gives no steady pitch."""
     out = voiced.copy()
-    edges = np.diff(np.r_[0, voiced.astype(np.int8), 0])
-    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+    for a, b in zip(*true_runs(voiced)):
         ref = median1d(midi[a:min(a + 3, b)])
         loud = -np.inf if level_db is None else np.max(level_db[a:min(a + 3, b)]) - ATTACK_LEVEL_DB
         t = a
@@ -1003,8 +995,7 @@ def voice_short_bursts(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
     or leaves out."""
     out = voiced.copy()
     heard = voiced | ((conf >= WEAK_CONF) & level_ok & (midi > 0))
-    edges = np.diff(np.r_[0, heard.astype(np.int8), 0])
-    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+    for a, b in zip(*true_runs(heard)):
         if b - a < min_burst or voiced[a:b].sum() >= min_len or conf[a:b].max() < VOICED_CONF:
             continue
         if dead is not None and dead[max(a - 1, 0):b + 1].any():
@@ -1135,8 +1126,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     runs: list[int] = []       # first frame of each note's voiced run
     steady: list[float] = []   # share of each note's frames within STEADY_ST of its pitch
     timbre: list = []          # spectral shape of each note (bands,) (dB), when band levels are given
-    edges = np.diff(np.r_[0, voiced.astype(np.int8), 0])
-    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+    for a, b in zip(*true_runs(voiced)):
         if b - a < min_len:
             continue
         m = midi_all[a:b]

@@ -9,6 +9,7 @@ signal), ``too_short`` (under ``MIN_VOICED_S`` of notes otherwise) and
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -48,25 +49,54 @@ LONG_NOTE_S = 0.25
 FRICATIVE_BAND_HZ = (2000.0, 3400.0)
 
 
-def transcribe_samples(x: np.ndarray, sr: int) -> tuple[PitchTrack, np.ndarray, list[NoteEvent]]:
-    """Pitch track, frame energy (dBFS, (n,)) and notes of mono samples ``x`` (n,) at ``sr`` Hz.
-    The tracker hears ``x`` freed of a room's late reverberation when the call is reverberant and of
-    steady background noise when it is noisy (:func:`enhance_call`), and so do the band levels in
-    which re-attack dips are looked for (a noise floor fills the consonant dip between repeated
-    notes: stress noise COnP +0.003 / +0.004 on seeds 10 / 12, COnPOff +0.010 / +0.014); the energy
-    that gates voicing is read from ``x`` freed of reverberation only (a reverberant tail holds the
-    gate open 30-50 ms past a note's end: stress speakerphone COnPOff +0.024 to +0.067 on seeds
-    11-13, flat on 10); dropouts and dead air are read from ``x`` itself."""
+@dataclass(frozen=True)
+class FrontEnd:
+    """What the note stage reads of a call (:func:`front_end`), ``n`` pitch frames of ``track.hop_s`` s."""
+    track: PitchTrack      # the pitch track of the enhanced call
+    energy: np.ndarray     # (n,) dBFS, frame energy of the call freed of reverberation only (gates voicing)
+    dead: np.ndarray       # (n,) bool, frames touched by dropouts and dead air (:func:`dead_air_frames`)
+    bands: np.ndarray      # (bands, n) dB, narrow-band levels of the enhanced call (:func:`narrow_band_levels_db`)
+    envelope: np.ndarray   # (n,) dB, harmonic envelope of the enhanced call (:func:`harmonic_envelope_db`)
+
+
+def front_end(x: np.ndarray, sr: int) -> FrontEnd:
+    """Everything :func:`transcribe_samples` computes of mono samples ``x`` (n,) at ``sr`` Hz before
+    the note stage. The tracker hears ``x`` freed of a room's late reverberation when the call is
+    reverberant and of steady background noise when it is noisy (:func:`enhance_call`); the levels
+    are read as :func:`front_end_from_track` says."""
     dry, clean = enhance_call(x, sr)
-    track = track_f0(clean, sr)
+    return front_end_from_track(x, sr, dry=dry, clean=clean, track=track_f0(clean, sr))
+
+
+def front_end_from_track(x: np.ndarray, sr: int, *, dry: np.ndarray, clean: np.ndarray,
+                         track: PitchTrack) -> FrontEnd:
+    """The front end of samples ``x`` (n,) at ``sr`` Hz given ``dry`` (``x`` freed of reverberation)
+    and ``clean`` (freed of noise too), both from :func:`enhance_call`, and the pitch ``track`` of
+    ``clean``. The band levels in which re-attack dips are looked for are read from ``clean`` (a
+    noise floor fills the consonant dip between repeated notes: stress noise COnP +0.003 / +0.004
+    on seeds 10 / 12, COnPOff +0.010 / +0.014); the energy that gates voicing is read from ``dry``
+    (a reverberant tail holds the gate open 30-50 ms past a note's end: stress speakerphone COnPOff
+    +0.024 to +0.067 on seeds 11-13, flat on 10); dropouts and dead air are read from ``x`` itself."""
     n = len(track.hz)
     lost = lost_samples(x, sr)
-    energy = frame_energy_db(dry, sr, n, track.hop_s, lost=lost)
-    bands = narrow_band_levels_db(clean, sr, n, track.hop_s, lost=lost)
-    notes = segment_notes(track, energy, dead_air_frames(x, sr, n, track.hop_s, lost=lost),
-                          band_level_db(bands, track.hop_s),
-                          harmonic_envelope_db(clean, sr, track.hz, track.hop_s, lost=lost))
-    return track, energy, drop_talker_edges(fold_partial_notes(notes, x, sr))
+    return FrontEnd(track=track, energy=frame_energy_db(dry, sr, n, track.hop_s, lost=lost),
+                    dead=dead_air_frames(x, sr, n, track.hop_s, lost=lost),
+                    bands=narrow_band_levels_db(clean, sr, n, track.hop_s, lost=lost),
+                    envelope=harmonic_envelope_db(clean, sr, track.hz, track.hop_s, lost=lost))
+
+
+def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
+    """The notes of mono samples ``x`` (n,) at ``sr`` Hz from their ``front`` end (:func:`front_end`)."""
+    notes = segment_notes(front.track, front.energy, front.dead, band_level_db(front.bands, front.track.hop_s),
+                          front.envelope)
+    return drop_talker_edges(fold_partial_notes(notes, x, sr))
+
+
+def transcribe_samples(x: np.ndarray, sr: int) -> tuple[PitchTrack, np.ndarray, list[NoteEvent]]:
+    """Pitch track, frame energy (dBFS, (n,)) and notes of mono samples ``x`` (n,) at ``sr`` Hz:
+    :func:`front_end`, then :func:`note_stage`."""
+    front = front_end(x, sr)
+    return front.track, front.energy, note_stage(x, sr, front)
 
 
 def transcribe_path(wav_path: str | Path) -> list[tuple[float, float, float]]:
