@@ -1,4 +1,4 @@
-"""Small array helpers shared by the audio analysis."""
+"""Small array helpers shared by the audio analysis and the mastering."""
 from __future__ import annotations
 
 import numpy as np

@@ -25,6 +25,8 @@ import pedalboard
 import pyloudnorm
 from scipy.signal import firwin, sosfilt, upfirdn
 
+from humitout.audio.arrays import true_runs
+
 TARGET_LUFS = -14.0
 TRUE_PEAK_CEILING_DBTP = -1.0
 TRUE_PEAK_MARGIN_DB = 0.05
@@ -65,8 +67,7 @@ def true_peak_dbtp(audio: np.ndarray, block_samples: int = 1024, blocks_per_call
         candidate = neighbourhood_peak * TRUE_PEAK_FIR_GAIN > sample_peak
         # Consecutive candidate blocks are oversampled together (the same values, far fewer calls),
         # at most ``blocks_per_call`` at a time so the oversampled buffers stay small.
-        edges = np.flatnonzero(np.diff(np.r_[0, candidate.astype(np.int8), 0]))
-        runs = [(first, min(first + blocks_per_call, end)) for run_start, end in zip(edges[::2].tolist(), edges[1::2].tolist())
+        runs = [(first, min(first + blocks_per_call, end)) for run_start, end in zip(*map(np.ndarray.tolist, true_runs(candidate)))
                 for first in range(run_start, end, blocks_per_call)]
         for first, end in runs:
             start, stop = first * block_samples, min(len(channel), end * block_samples)
