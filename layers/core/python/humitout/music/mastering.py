@@ -67,7 +67,8 @@ def true_peak_dbtp(audio: np.ndarray, block_samples: int = 1024, blocks_per_call
         candidate = neighbourhood_peak * TRUE_PEAK_FIR_GAIN > sample_peak
         # Consecutive candidate blocks are oversampled together (the same values, far fewer calls),
         # at most ``blocks_per_call`` at a time so the oversampled buffers stay small.
-        runs = [(first, min(first + blocks_per_call, end)) for run_start, end in zip(*map(np.ndarray.tolist, true_runs(candidate)))
+        run_starts, run_stops = true_runs(candidate)
+        runs = [(first, min(first + blocks_per_call, end)) for run_start, end in zip(run_starts.tolist(), run_stops.tolist())
                 for first in range(run_start, end, blocks_per_call)]
         for first, end in runs:
             start, stop = first * block_samples, min(len(channel), end * block_samples)
