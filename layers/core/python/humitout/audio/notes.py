@@ -154,6 +154,10 @@ ONSET_SEARCH_S = 0.1     # s after the tracker's onset searched for the caller's
 ONSET_MIN_SHIFT_S = 0.03  # s, smallest onset correction made
 ONSET_HELD_S = 0.05      # s the tracker must have heard a quieter voice before the caller's attack it keeps following
 ONSET_REDIP_DB = 2.0     # dB a talker's rise before a note falls back and climbs again at the caller's attack
+HEAD_QUIET_DB = 3.0      # dB under a note's level that the end of another voice heard at its start stays
+HEAD_MIN_S = 0.03        # s, shortest stretch at another pitch at a note's start taken for another voice
+HEAD_MAX_S = 0.12        # s, longest such stretch (longer: a note of its own)
+HEAD_AWAY_ST = 1.0       # semitones from a note where another note's pitch begins
 
 
 @dataclass
@@ -1186,8 +1190,55 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     kept = keep_callers_notes(notes, np.array(levels), np.array(runs), np.array(steady),
                               timbre=None if envelope_db is None
                               else np.array(timbre).reshape(len(notes), len(envelope_db)))
-    return onsets_at_level_rise(kept, e, midi_filled, voiced, hop, min_len=min_len,
-                                heard=track.voiced[:n] & np.isfinite(midi_all))
+    heard = track.voiced[:n] & np.isfinite(midi_all)
+    return onsets_at_callers_pitch(onsets_at_level_rise(kept, e, midi_filled, voiced, hop, min_len=min_len,
+                                                        heard=heard), e, midi_filled, heard, hop, min_len=min_len)
+
+
+def onsets_at_callers_pitch(notes: list[NoteEvent], level_db: np.ndarray, midi: np.ndarray, heard: np.ndarray,
+                            hop_s: float, *, min_len: int = 7, quiet_db: float = HEAD_QUIET_DB,
+                            min_head_s: float = HEAD_MIN_S, max_head_s: float = HEAD_MAX_S,
+                            away_st: float = HEAD_AWAY_ST, lead_s: float = ONSET_LEAD_S, min_shift_s: float = ONSET_MIN_SHIFT_S) -> list[NoteEvent]:
+    """``notes`` whose first frames are another, quieter voice begin where the tracker reaches their pitch.
+
+    In the consonant or breath before a note, the tracker follows whichever voice is there, so a talker's
+    syllable joins the note as its scoop and the onset comes early. Pitch continuity and level tell such a
+    head from the caller's own scoop or attack. From the note's onset, the tracker (``heard`` (n,) bool,
+    pitch ``midi`` (n,), frames ``hop_s`` s apart) first holds the note's pitch (within ``JUMP_ST`` for
+    ``MIN_JUMP_S``; a glide passing through it does not count) at a frame at most ``max_head_s`` s in; before
+    it, at least ``min_head_s`` s of its frames are ``away_st`` semitones or more off the note (another
+    note's pitch, not the note's own drift), at a pitch more than ``JUMP_ST`` from the previous note when
+    that ended within ``max_head_s`` s (the previous note's tail or a legato glide out of it is the
+    caller's); and the level ``level_db`` (n,) (dB) over the second half of that head stays ``quiet_db`` dB
+    or more under the note's median level from that frame on (the caller's scoop sings at the note's level
+    once its attack is over; a background talker stays under the caller). The onset then moves to that
+    frame less ``lead_s`` (voicing starts that much after the attack), when that moves it ``min_shift_s`` s
+    or more and leaves the note ``min_len`` frames. Run after :func:`onsets_at_level_rise`, which moves the
+    onset of a head 10 dB or more under the note to where the level rises."""
+    out = list(notes)
+    n = len(level_db)
+    min_head, max_head = int(round(min_head_s / hop_s)), int(round(max_head_s / hop_s))
+    hold = max(1, int(round(MIN_JUMP_S / hop_s)))
+    for i, note in enumerate(out):
+        s = int(round(note.onset_s / hop_s))
+        t = min(int(round(note.offset_s / hop_s)), n)
+        on = heard[s:t] & (np.abs(midi[s:t] - note.midi) <= JUMP_ST)
+        held = np.flatnonzero(np.convolve(on, np.ones(hold), "valid") == hold)   # starts of ``hold`` frames on it
+        if not len(held):
+            continue
+        k = s + int(held[0])
+        away = heard[s:k] & (np.abs(midi[s:k] - note.midi) >= away_st)
+        if k - s > max_head or away.sum() < min_head or t - k < min_len:
+            continue
+        head = float(median1d(midi[s:k][away]))
+        if i and out[i - 1].offset_s >= note.onset_s - max_head_s and abs(head - out[i - 1].midi) <= JUMP_ST:
+            continue
+        if level_db[(s + k) // 2:k].max() > float(median1d(level_db[k:t])) - quiet_db:
+            continue
+        onset = k * hop_s - lead_s
+        if onset - note.onset_s >= min_shift_s:
+            out[i] = replace(note, onset_s=onset)
+    return out
 
 
 def onsets_at_level_rise(notes: list[NoteEvent], level_db: np.ndarray, midi: np.ndarray, voiced: np.ndarray,
