@@ -107,9 +107,15 @@ def test_quieter_talker_at_another_pitch_joined_to_a_note_does_not_make_its_onse
     # so does a head at the note's own pitch drifting 0.7 st (one voice, no other note's pitch)
     drift = np.r_[np.full(30, 0.0), np.full(6, 54.7), np.full(60, 54.0), np.full(30, 0.0)]
     assert onsets_at_callers_pitch(early, level, drift, heard, HOP)[0].onset_s == 0.28
-    # and a head at the pitch of the caller's note just before (its tail, or a glide out of it)
+    # and a head at the pitch of the caller's note just before (its tail) or between it and the note
+    # (the caller's glide from one into the other)
     prev = [NoteEvent(0.0, 0.28, 50.0, 0.9)] + early
     assert onsets_at_callers_pitch(prev, level, midi, heard, HOP)[1].onset_s == 0.28
+    glide = np.r_[np.full(30, 0.0), np.linspace(47.0, 53.0, 6), np.full(60, 54.0), np.full(30, 0.0)]
+    below = [NoteEvent(0.0, 0.28, 45.0, 0.9)] + early
+    assert onsets_at_callers_pitch(below, level, glide, heard, HOP)[1].onset_s == 0.28
+    # a quiet scoop from far below into the note, with no note before it, is the caller's too
+    assert onsets_at_callers_pitch(early, level, glide, heard, HOP)[0].onset_s == 0.28
 
 
 def test_held_note_a_noise_suppressor_holds_near_the_level_gate_stays_one_note():

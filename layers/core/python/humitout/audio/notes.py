@@ -49,7 +49,9 @@
    so background talkers make no notes; a short, soft note whose spectral envelope is far from that of the
    caller's held notes is another voice, and a held note in the caller's register with the caller's
    envelope is the caller's however faint (a suppressor's duck); a note whose first frames are a quieter talker at
-   another pitch starts where the caller's level rises (:func:`onsets_at_level_rise`). :func:`fold_partial_notes`
+   another pitch starts where the caller's level rises (:func:`onsets_at_level_rise`), and one whose first
+   frames are a somewhat quieter voice a semitone or more off its pitch starts where the tracker holds the
+   caller's pitch (:func:`onsets_at_callers_pitch`). :func:`fold_partial_notes`
    (run on the samples by the caller) folds jumps to a strong partial or a
    sub-harmonic back into the note. A syllable-length note that leaps a fifth or more from the
    held note it touches is a talker at that note's attack or release (:func:`talker_at_note_edges`):
@@ -158,6 +160,7 @@ HEAD_QUIET_DB = 3.0      # dB under a note's level that the end of another voice
 HEAD_MIN_S = 0.03        # s, shortest stretch at another pitch at a note's start taken for another voice
 HEAD_MAX_S = 0.12        # s, longest such stretch (longer: a note of its own)
 HEAD_AWAY_ST = 1.0       # semitones from a note where another note's pitch begins
+HEAD_GLIDE_SHARE = 0.5   # share of its distance to a note's pitch over which a head glides into the note: a scoop
 
 
 @dataclass
@@ -1198,7 +1201,8 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
 def onsets_at_callers_pitch(notes: list[NoteEvent], level_db: np.ndarray, midi: np.ndarray, heard: np.ndarray,
                             hop_s: float, *, min_len: int = 7, quiet_db: float = HEAD_QUIET_DB,
                             min_head_s: float = HEAD_MIN_S, max_head_s: float = HEAD_MAX_S,
-                            away_st: float = HEAD_AWAY_ST, lead_s: float = ONSET_LEAD_S, min_shift_s: float = ONSET_MIN_SHIFT_S) -> list[NoteEvent]:
+                            away_st: float = HEAD_AWAY_ST, glide_share: float = HEAD_GLIDE_SHARE,
+                            lead_s: float = ONSET_LEAD_S, min_shift_s: float = ONSET_MIN_SHIFT_S) -> list[NoteEvent]:
     """``notes`` whose first frames are another, quieter voice begin where the tracker reaches their pitch.
 
     In the consonant or breath before a note, the tracker follows whichever voice is there, so a talker's
@@ -1207,9 +1211,11 @@ def onsets_at_callers_pitch(notes: list[NoteEvent], level_db: np.ndarray, midi: 
     pitch ``midi`` (n,), frames ``hop_s`` s apart) first holds the note's pitch (within ``JUMP_ST`` for
     ``MIN_JUMP_S``; a glide passing through it does not count) at a frame at most ``max_head_s`` s in; before
     it, at least ``min_head_s`` s of its frames are ``away_st`` semitones or more off the note (another
-    note's pitch, not the note's own drift), at a pitch more than ``JUMP_ST`` from the previous note when
-    that ended within ``max_head_s`` s (the previous note's tail or a legato glide out of it is the
-    caller's); and the level ``level_db`` (n,) (dB) over the second half of that head stays ``quiet_db`` dB
+    note's pitch, not the note's own drift), at a pitch (their median) not between the previous note's and
+    the note's (``JUMP_ST`` either side) when that note ended within ``max_head_s`` s (the previous note's
+    tail, or the caller's glide from it into this one), and not gliding into the note (all on one side of
+    its pitch, the last of those frames at most ``1 - glide_share`` of the first one's distance from it:
+    the caller's scoop, however wide; a talker holds its own pitch or jumps); and the level ``level_db`` (n,) (dB) over the second half of that head stays ``quiet_db`` dB
     or more under the note's median level from that frame on (the caller's scoop sings at the note's level
     once its attack is over; a background talker stays under the caller). The onset then moves to that
     frame less ``lead_s`` (voicing starts that much after the attack), when that moves it ``min_shift_s`` s
@@ -1231,8 +1237,12 @@ def onsets_at_callers_pitch(notes: list[NoteEvent], level_db: np.ndarray, midi: 
         if k - s > max_head or away.sum() < min_head or t - k < min_len:
             continue
         head = float(median1d(midi[s:k][away]))
-        if i and out[i - 1].offset_s >= note.onset_s - max_head_s and abs(head - out[i - 1].midi) <= JUMP_ST:
-            continue
+        if (i and out[i - 1].offset_s >= note.onset_s - max_head_s
+                and min(out[i - 1].midi, note.midi) - JUMP_ST <= head <= max(out[i - 1].midi, note.midi) + JUMP_ST):
+            continue   # the previous note's tail, or the caller's glide from it into this one
+        off = midi[s:k][away] - note.midi
+        if (np.all(off > 0) or np.all(off < 0)) and abs(off[-1]) <= (1.0 - glide_share) * abs(off[0]):
+            continue   # the caller's scoop: a glide into the note from one side
         if level_db[(s + k) // 2:k].max() > float(median1d(level_db[k:t])) - quiet_db:
             continue
         onset = k * hop_s - lead_s
