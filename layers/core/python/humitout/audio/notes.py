@@ -30,8 +30,9 @@
    * at a re-attack: an energy dip at least ``DIP_DB`` deep relative to the
      maxima on both sides (a consonant /d/ or /l/, or a hummed "mm" dip) that
      also shows in the median of narrow band levels (:func:`band_level_db`; a room
-     notch swept by vibrato dips one or two bands only) — this is what splits legato
-     repeated notes. The levels are first freed of their vibrato-locked
+     notch swept by vibrato dips one or two bands only), or, where talkers or noise fill
+     those bands, in the same median read at the voice's own harmonics while the tracker's
+     confidence dips — this is what splits legato repeated notes. The levels are first freed of their vibrato-locked
      wobble (:func:`detrend_vibrato_level`); a shallow dip that comes back one vibrato cycle later
      is a room notch, not a re-attack (:func:`vibrato_recurrent_dip`), unless the tracker's confidence
      falters there while the voice's spectral envelope changes shape: a consonant, a re-attack even when
@@ -570,7 +571,8 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
               m: np.ndarray | None = None, *, both_db: float = DIP_BOTH_DB,
               vibrato: tuple[tuple[int, int], int, int] | None = None,
               conf: np.ndarray | None = None, envelope: np.ndarray | None = None, conf_dip: float = CONF_DIP,
-              env_change_db: float = ENV_CHANGE_DB, conf_ctx: int = 12) -> list[int]:
+              env_change_db: float = ENV_CHANGE_DB, conf_ctx: int = 12,
+              harmonic: np.ndarray | None = None) -> list[int]:
     """Frame indices of level minima at least ``DIP_DB`` under the maxima on both sides.
 
     With ``robust`` (a notch-robust level, :func:`band_level_db`, same length), a dip must show
@@ -596,7 +598,15 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
     disturbs the voicing and moves the formants. A room notch takes one harmonic down and leaves the
     tracker sure; a codec's confidence wobble leaves the envelope. Under reverb a consonant between
     repeated notes may leave only a 3 dB dip, and a melody that repeats one pitch puts re-attack dips
-    at that pitch all over the run, which the notch veto reads as a notch."""
+    at that pitch all over the run, which the notch veto reads as a notch.
+
+    Background talkers and noise fill the narrow bands in a consonant's dip, so ``robust`` may not
+    show a re-attack the level shows ``DIP_DB`` deep. With ``harmonic`` (same length: a notch-robust level
+    read at the voice's own harmonics, :func:`band_level_db` of :func:`harmonic_envelope_db`, which
+    leaves out what sounds between the caller's harmonics) and ``conf``, such a dip is confirmed when it
+    shows ``DIP_CONFIRM_DB`` deep in ``harmonic`` while the tracker's confidence falls by ``conf_dip``
+    and comes back (:func:`confidence_dip`): the caller's voice stops for a moment. A room notch takes
+    harmonics down too, but leaves the tracker sure. The notch and vibrato vetoes still apply."""
     out: list[int] = []
     wmax = _window_maxima(e, win)
     prof = dip_profile_db(e, win, wmax) if m is not None else None
@@ -616,6 +626,10 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
         keep = low >= DIP_CONFIRM_DB
         depth_all = np.where(low >= both_db, np.maximum(depth_all, DIP_DB), depth_all)
     consonant = conf is not None and envelope is not None
+    if robust is not None and harmonic is not None and conf is not None:
+        h_all = _dip_depths(harmonic, ts, win, _window_maxima(harmonic, win))
+        for i in np.flatnonzero(~keep & (d_all >= DIP_DB) & (h_all >= DIP_CONFIRM_DB)):
+            keep[i] = confidence_dip(conf, int(ts[i]), conf_ctx) >= conf_dip
     shallow = (keep & (depth_all < DIP_DB) & (d_all >= DIP_CONFIRM_DB)) if consonant else np.zeros(len(ts), bool)
     keep &= depth_all >= DIP_DB
     for i in np.flatnonzero(keep | shallow):
@@ -1086,7 +1100,9 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     ``dead`` (n,) marks dropout frames (:func:`dead_air_frames`); re-attack dips are looked for
     in ``dip_level_db`` (n,) (:func:`band_level_db`, robust to notches), else in the energy.
     ``envelope_db`` (k, n) (:func:`harmonic_envelope_db`) gives each note's timbre
-    (:func:`note_timbre`), which tells the caller's notes from other voices' (:func:`keep_callers_notes`)."""
+    (:func:`note_timbre`), which tells the caller's notes from other voices' (:func:`keep_callers_notes`),
+    and, with ``dip_level_db``, a notch-robust level at the voice's own harmonics in which a re-attack
+    dip that background sounds fill in the narrow bands still shows (:func:`_dip_cuts`)."""
     hop = track.hop_s
     n = min(len(track.hz), len(energy_db))
     midi_all = midi_heard = track.midi[:n]   # midi_heard: the tracker's own, NaN where it has none
@@ -1116,12 +1132,14 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
                             int(round(MAX_WEAK_GAP_S / hop)), e, max_gated=int(round(MAX_GATED_GAP_S / hop)))
     voiced = extend_weak_edges(midi_filled, track.confidence[:n], voiced, level_ok,
                                int(round(MAX_WEAK_ATTACK_S / hop)), e)
-    r = None
+    r = h = None   # notch-robust levels: of the narrow bands, and read at the voice's own harmonics
     if dip_level_db is not None:
         r = dip_level_db[:n]
+        h = None if envelope_db is None else band_level_db(envelope_db[:, :n], hop)
         if ok is not None:
-            r = bridge_dead_air(np.zeros(n), np.ones(n, bool), r, dead[:n], int(round(MAX_DEAD_S / hop)),
-                                int(round(DEAD_PAD_S / hop)))[2]
+            r, h = (None if v is None else bridge_dead_air(np.zeros(n), np.ones(n, bool), v, dead[:n],
+                                                            int(round(MAX_DEAD_S / hop)), int(round(DEAD_PAD_S / hop)))[2]
+                    for v in (r, h))
         voiced = voice_notch_gaps(midi_filled, track.confidence[:n], voiced, r,
                                   int(round(MAX_WEAK_GAP_S / hop)))
     voiced = voice_short_bursts(midi_filled, track.confidence[:n], voiced, level_ok, min_len,
@@ -1136,6 +1154,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     conf_ctx = int(round(CONF_DIP_CTX_S / hop))
     e_s = moving_average(e, 3)
     r_s = None if r is None else moving_average(r, 3)
+    h_s = None if h is None else moving_average(h, 3)
 
     notes: list[NoteEvent] = []
     levels: list[float] = []   # median level (dB) of each note
@@ -1155,7 +1174,8 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         dc = _dip_cuts(level, win, edge=min_len // 2,
                        robust=None if r_s is None else detrend_vibrato_level(r_s[a:b], m, vib_win, wobble=wobble),
                        m=m, vibrato=vib_recur, conf=track.confidence[a:b],
-                       envelope=None if envelope_db is None else envelope_db[:, a:b], conf_ctx=conf_ctx)
+                       envelope=None if envelope_db is None else envelope_db[:, a:b], conf_ctx=conf_ctx,
+                       harmonic=None if h_s is None else detrend_vibrato_level(h_s[a:b], m, vib_win, wobble=wobble))
         moved, dc = attack_before_pitch_change(pc, dc, level, attack_lead, win)
         dips = (set(dc) | set(moved)) - set(pc)   # re-attacks, also those a pitch cut moved to
         pc = moved
