@@ -4,7 +4,8 @@ import numpy as np
 
 from humitout.audio.f0 import PitchTrack, midi_to_hz
 from humitout.audio.notes import (NoteEvent, drop_talker_edges, frame_energy_db, harmonic_envelope_db,
-                                  keep_callers_notes, lost_samples, narrow_band_levels_db, onsets_at_level_rise,
+                                  keep_callers_notes, lost_samples, narrow_band_levels_db, onsets_at_callers_pitch,
+                                  onsets_at_level_rise,
                                   attack_through_tones, segment_notes, talker_at_note_edges, voice_buried_pitch)
 
 HOP = 0.01
@@ -86,6 +87,56 @@ def test_talkers_own_syllable_fading_before_the_callers_attack_does_not_make_the
 
 def _track(midi: np.ndarray, conf: np.ndarray) -> PitchTrack:
     return PitchTrack(midi_to_hz(midi), conf, conf >= 0.5)
+
+
+def test_repeated_note_whose_consonant_dip_babble_fills_in_the_bands_is_two_notes():
+    # two 0.45 s notes at MIDI 60 sung legato: at the consonant between them (frames 73-77) the level
+    # dips 7 dB and the caller's harmonics 10 dB, while talkers fill the narrow bands, whose notch-robust
+    # median stays flat; the tracker's confidence falls from 0.85 to 0.6 there
+    n = 150
+    note = np.zeros(n, bool)
+    note[30:120] = True
+    dip = np.zeros(n, bool)
+    dip[73:78] = True
+    midi = np.where(note, 60.0, 0.0)
+    level = np.where(note, np.where(dip, -27.0, -20.0), -60.0)
+    bands = np.where(note, -20.0, -60.0)
+    envelope = np.tile(np.where(note, np.where(dip, -30.0, -20.0), -60.0), (10, 1))
+    conf = np.where(note, np.where(dip, 0.6, 0.85), 0.0)
+    notes = segment_notes(_track(midi, conf), level, None, bands, envelope)
+    assert len(notes) == 2 and 0.73 <= notes[1].onset_s <= 0.78
+    # the same dips with the tracker sure throughout (a room notch, no consonant) stay one note
+    steady = np.where(note, 0.85, 0.0)
+    assert len(segment_notes(_track(midi, steady), level, None, bands, envelope)) == 1
+
+
+def test_quieter_talker_at_another_pitch_joined_to_a_note_does_not_make_its_onset_early():
+    # frames 0-29 silence, 30-35 a talker 8 dB under the caller at MIDI 50 (too loud for the 10 dB
+    # level-rise rule), 36-95 the caller at 54: the 60 ms talker piece joins the note as its scoop;
+    # the note starts where the tracker reaches the caller's pitch (0.36 s, less the 20 ms voicing lead)
+    midi = np.r_[np.full(30, 0.0), np.full(6, 50.0), np.full(60, 54.0), np.full(30, 0.0)]
+    conf = np.r_[np.full(30, 0.0), np.full(6, 0.7), np.full(60, 0.9), np.full(30, 0.0)]
+    level = np.r_[np.full(30, -60.0), np.full(6, -28.0), np.full(60, -20.0), np.full(30, -60.0)]
+    notes = segment_notes(_track(midi, conf), level)
+    assert len(notes) == 1 and abs(notes[0].onset_s - 0.34) < 1e-9
+    early = [NoteEvent(0.28, 0.96, 54.0, 0.9)]
+    heard = conf >= 0.5
+    assert abs(onsets_at_callers_pitch(early, level, midi, heard, HOP)[0].onset_s - 0.34) < 1e-9
+    # the caller's own scoop, a semitone and a half under the note at the note's level, stays the onset
+    scoop = np.r_[np.full(30, -60.0), np.full(66, -20.0), np.full(30, -60.0)]
+    assert onsets_at_callers_pitch(early, scoop, midi, heard, HOP)[0].onset_s == 0.28
+    # so does a head at the note's own pitch drifting 0.7 st (one voice, no other note's pitch)
+    drift = np.r_[np.full(30, 0.0), np.full(6, 54.7), np.full(60, 54.0), np.full(30, 0.0)]
+    assert onsets_at_callers_pitch(early, level, drift, heard, HOP)[0].onset_s == 0.28
+    # and a head at the pitch of the caller's note just before (its tail) or between it and the note
+    # (the caller's glide from one into the other)
+    prev = [NoteEvent(0.0, 0.28, 50.0, 0.9)] + early
+    assert onsets_at_callers_pitch(prev, level, midi, heard, HOP)[1].onset_s == 0.28
+    glide = np.r_[np.full(30, 0.0), np.linspace(47.0, 53.0, 6), np.full(60, 54.0), np.full(30, 0.0)]
+    below = [NoteEvent(0.0, 0.28, 45.0, 0.9)] + early
+    assert onsets_at_callers_pitch(below, level, glide, heard, HOP)[1].onset_s == 0.28
+    # a quiet scoop from far below into the note, with no note before it, is the caller's too
+    assert onsets_at_callers_pitch(early, level, glide, heard, HOP)[0].onset_s == 0.28
 
 
 def test_held_note_a_noise_suppressor_holds_near_the_level_gate_stays_one_note():
