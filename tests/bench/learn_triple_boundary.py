@@ -25,9 +25,9 @@ Measured (2 folds, 3 copies, seeds 0 / 1; 1,027 tunes, 3,081 readings a seed: 1,
     0.5           0.922 / 0.914   0.932 / 0.926   0.950 / 0.949        0.64 / 0.74
     0             0.928 / 0.918   0.927 / 0.914   0.955 / 0.953        0.43 / 0.47
 
-The per-beat template term calls 13.5 % of the duple tunes triple (7.9 % without it; seed 1: 13.7 %, 9.0 %); without it the
-gap needs no offset (intercept -0.01 in gap units) and the ratio adds the most. The runtime uses beat
-weight 0 and ratio weight 0.43, without the intercept (-0.018 gap units, the training mix's odds).
+The per-beat template term calls 13.5 % of the duple tunes triple (7.9 % without it; seed 1: 13.7 %
+and 9.0 %); without it the gap needs almost no offset and the ratio adds the most. The runtime uses
+beat weight 0 and ratio weight 0.43, without the intercept (-0.018 gap units, the training mix's odds).
 """
 from __future__ import annotations
 
