@@ -8,7 +8,9 @@ the reference and the estimated meter class, the tempo ratio (estimated / refere
 cue of the meter decision on the chosen grid (the quarter grid of a 6/8 written from a 3/4 reading):
 the best :func:`meter_scores` per bar length, the note-rate lean and the notation-model term of
 2/4 against 4/4 (each added to 2/4 and taken from 4/4) and the margin of 2/4 over 4/4 with both
-(positive: 2/4; it decides only when 2 or 4 beats scored best); then the accuracy and
+(positive: 2/4; it decides only when 2 or 4 beats are chosen) and the triple test
+(:func:`humitout.audio.rhythm.triple_gap`, positive: three beats; not used for dance-like tunes and
+3-beat readings that sit as 6/8); then the accuracy and
 the confusion table per set.
 
     .venv/bin/python tests/bench/diag_meter.py --dump --set dev --cache out/rcache
@@ -77,8 +79,10 @@ def votes(item: dict, kw: dict) -> dict:
     by = {m: max(s for (k, _), s in scores.items() if k == m) for m in {k for k, _ in scores}}
     end = float(max(off.max(), on.max() + 0.05))
     rate = R.note_rate(on, end, beats)
-    row = {"est": est, "ratio": ratio, "rate": rate, "by": by, "lean": None, "notation": None}
+    row = {"est": est, "ratio": ratio, "rate": rate, "by": by, "lean": None, "notation": None, "triple": None}
     if not grid.compound:
+        row["triple"] = R.triple_gap(R.meter_scores(on, lengths, off, midi, beats, False, beat_weight=0.0),
+                                     R.bar_notation_scores(on, lengths, midi, beats), len(on))
         row["lean"] = kw.get("duple_rate_weight", 1.3) * float(np.log2(rate / np.sqrt(2.0)))
         learned = R.notation_scores(on, lengths, midi, beats, False)
         row["notation"] = kw.get("notation_weight", 0.5) * (
@@ -119,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             by = " ".join(f"{m}:{v['by'][m]:+.2f}" for m in sorted(v["by"]))
             duple = "" if v["lean"] is None else (f" lean {v['lean']:+.2f} notation {v['notation']:+.2f}"
-                                                  f" 2/4-4/4 {v['margin']:+.2f}")
+                                                  f" 2/4-4/4 {v['margin']:+.2f} triple {v['triple']:+.2f}")
             print(f"{'  ' if ok else '!!'} {item['id']:>22s} {str(item['group'] or '')[:12]:>12s} "
                   f"ref {item['meter']} ({item['notated']}) est {v['est']} x{v['ratio']:.2f} "
                   f"rate {v['rate']:.2f} | {by}{duple}")
