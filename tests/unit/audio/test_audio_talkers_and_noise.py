@@ -223,6 +223,16 @@ def test_short_staccato_note_whose_attack_the_level_gate_cut_under_noise_is_voic
     assert not out[50]
 
 
+def test_short_note_whose_first_weak_frame_still_glides_from_the_note_before_is_voiced():
+    # a note at 66, then a quick one at 64 (0.1 s): the tracker's first weak frame (0.3) still reads
+    # 65.1 on the glide down, then the vowel at 64 for 2 frames (0.6) and weak frames at 63.3-64.5
+    midi = np.r_[np.full(30, 66.0), np.full(8, 66.5), 65.1, 64.5, 64.0, 63.6, 63.3, 63.8, 63.9, 63.8, np.full(10, 66.5)]
+    conf = np.r_[np.full(30, 0.9), np.full(8, 0.05), 0.3, 0.49, 0.66, 0.57, 0.43, 0.29, 0.26, 0.26, np.full(10, 0.05)]
+    level_ok = np.ones(len(midi), bool)
+    out = voice_short_bursts(midi, conf, conf >= 0.5, level_ok, 7, 4, level_db=np.full(len(midi), -20.0))
+    assert out[39:46].all() and not out[38] and not out[46:].any()
+
+
 def test_buried_pitch_does_not_lengthen_a_note_the_tracker_voices_at_that_pitch():
     # 20 frames voiced at 60, then 20 weakly voiced frames at the same pitch (a repeat's dip or a
     # late onset is the tracker's to place), then 20 weakly voiced frames at 64 (a new note)

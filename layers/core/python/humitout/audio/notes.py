@@ -1008,7 +1008,8 @@ def voice_short_bursts(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
     and loud enough (``level_ok``), fewer than ``min_len`` of them voiced (no note yet), one at
     ``VOICED_CONF`` or more, whose pitch (``midi`` (n,), MIDI) stays within ``STEADY_ST`` of its median in
     the frames at ``VOICED_CONF`` (its vowel) and within ``2 * STEADY_ST`` of it in the weaker frames at
-    its edges (a scoop into the vowel, its release), is voiced and grown to ``min_len`` frames over the
+    its edges (a scoop into the vowel, its release; weak frames at its ends further than that from the
+    run's median are shed first: the glide in from the note before, or off to the next), is voiced and grown to ``min_len`` frames over the
     frames on either side (the later first) that keep that pitch (within ``2 * STEADY_ST``) and are loud
     enough; when they are too few it stays unvoiced. With ``level_db`` (n,, dB), a frame before the run
     the level gate cut counts as loud enough when the tracker hears the pitch there (confidence
@@ -1032,6 +1033,11 @@ def voice_short_bursts(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
             continue
         if dead is not None and dead[max(a - 1, 0):b + 1].any():
             continue
+        ref = float(np.median(midi[a:b]))
+        while b - a > min_burst and conf[a] < VOICED_CONF and abs(midi[a] - ref) > 2 * STEADY_ST:
+            a += 1   # a weak frame still gliding in from the note before
+        while b - a > min_burst and conf[b - 1] < VOICED_CONF and abs(midi[b - 1] - ref) > 2 * STEADY_ST:
+            b -= 1   # or sliding off
         ref = float(np.median(midi[a:b]))
         dev = np.abs(midi[a:b] - ref)
         if dev[conf[a:b] >= VOICED_CONF].max() > STEADY_ST or dev.max() > 2 * STEADY_ST:
