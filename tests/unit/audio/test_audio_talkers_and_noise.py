@@ -4,7 +4,8 @@ import numpy as np
 
 from humitout.audio.f0 import PitchTrack, midi_to_hz
 from humitout.audio.notes import (NoteEvent, drop_background_tone_notes, drop_talker_edges, frame_energy_db,
-                                  harmonic_envelope_db, level_ok_frames, voice_short_bursts,
+                                  harmonic_envelope_db, hold_pitch_through_gaps, level_ok_frames,
+                                  voice_short_bursts,
                                   keep_callers_notes, lost_samples, narrow_band_levels_db, onsets_at_callers_pitch,
                                   onsets_at_level_rise,
                                   attack_through_tones, segment_notes, talker_at_note_edges, voice_buried_pitch)
@@ -231,6 +232,23 @@ def test_short_note_whose_first_weak_frame_still_glides_from_the_note_before_is_
     level_ok = np.ones(len(midi), bool)
     out = voice_short_bursts(midi, conf, conf >= 0.5, level_ok, 7, 4, level_db=np.full(len(midi), -20.0))
     assert out[39:46].all() and not out[38] and not out[46:].any()
+
+
+def test_note_whose_first_frames_the_tracker_spends_on_the_engine_keeps_its_pitch_and_onset():
+    # a note at 65, a glide up to 68 over 5 frames, then 8 frames where car noise takes the tracker's
+    # confidence to 0.3 and its pitch to the engine (41) and elsewhere while the level holds (no dip:
+    # the gap is voiced again), then 68 held: the note at 68 starts at the glide, at its pitch
+    rng = np.random.default_rng(2)
+    midi = np.r_[np.full(40, 65.0), 65.5, 66.7, 67.3, 67.8, 68.2, 59.7, 61.2, 68.6, 51.2, 40.7, 40.7, 54.5, 61.0,
+                 np.full(40, 68.0)] + 0.03 * rng.standard_normal(93)
+    conf = np.r_[np.zeros(10), np.full(35, 0.8), np.full(8, 0.3), np.full(30, 0.8), np.zeros(10)]
+    level = np.r_[np.full(10, -60.0), np.full(73, -25.0), np.full(10, -60.0)]
+    notes = segment_notes(_track(midi, conf), level)
+    assert [round(nt.midi) for nt in notes] == [65, 68] and abs(notes[1].onset_s - 0.40) <= 0.03
+    # a gap shorter than MIN_JUMP_S keeps the tracker's frames
+    voiced = np.ones(93, bool)
+    voiced[48:51] = False
+    assert np.array_equal(hold_pitch_through_gaps(midi, voiced, np.ones(93, bool), 5), midi)
 
 
 def test_buried_pitch_does_not_lengthen_a_note_the_tracker_voices_at_that_pitch():

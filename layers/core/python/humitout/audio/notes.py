@@ -957,6 +957,25 @@ def fill_weak_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level
     return out
 
 
+def hold_pitch_through_gaps(midi: np.ndarray, voiced: np.ndarray, filled: np.ndarray, min_len: int) -> np.ndarray:
+    """``midi`` (n,, MIDI) with the held pitch written into the frames of each gap of ``min_len`` frames
+    or more that :func:`fill_weak_gaps` voiced again (``filled`` but not ``voiced``, between two voiced
+    frames) where the tracker's pitch strays more than ``2 * STEADY_ST`` from it: the held pitch is
+    the mean of the voiced frames on either side. A gap voiced again because its level does not dip
+    is voiced whatever the tracker says there; under car or fan noise it says the engine's or fan's
+    pitch or wanders (noise stress s10: eight frames at 41-61 inside a held 68 took the note's pitch
+    to 64 and cut it). Shorter gaps (``min_len``: ``MIN_JUMP_S``, under which a pitch excursion cuts
+    no note) are left alone: there the tracker flickers, and its voiced neighbours may be the tone."""
+    out = midi.copy()
+    for a, b in zip(*true_runs(filled & ~voiced)):
+        if b - a < min_len or a == 0 or b >= len(midi) or not (voiced[a - 1] and voiced[b]):
+            continue
+        ref = 0.5 * (midi[a - 1] + midi[b])
+        stray = ~(np.abs(midi[a:b] - ref) <= 2 * STEADY_ST)
+        out[a:b][stray] = ref
+    return out
+
+
 def voice_notch_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, robust_db: np.ndarray,
                      max_len: int, *, min_conf: float = VOICED_CONF, dip_db: float = DIP_DB) -> np.ndarray:
     """Voiced mask (n,) with short gaps inside a held pitch voiced again where the level gate alone
@@ -1146,8 +1165,10 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         midi_all = np.where(np.isfinite(walked), walked, midi_all)
     voiced = drop_gate_flicker(voiced, track.confidence[:n], level_ok, min_len)
     midi_filled = np.nan_to_num(midi_all)   # unvoiced frames at 0, for the rules that read any frame
-    voiced = fill_weak_gaps(midi_filled, track.confidence[:n], voiced, level_ok,
+    filled = fill_weak_gaps(midi_filled, track.confidence[:n], voiced, level_ok,
                             int(round(MAX_WEAK_GAP_S / hop)), e, max_gated=int(round(MAX_GATED_GAP_S / hop)))
+    midi_all = hold_pitch_through_gaps(midi_all, voiced, filled, max(1, int(round(MIN_JUMP_S / hop))))
+    midi_filled, voiced = np.nan_to_num(midi_all), filled
     voiced = extend_weak_edges(midi_filled, track.confidence[:n], voiced, level_ok,
                                int(round(MAX_WEAK_ATTACK_S / hop)), e)
     r = h = None   # notch-robust levels: of the narrow bands, and read at the voice's own harmonics
