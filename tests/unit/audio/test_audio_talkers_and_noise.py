@@ -3,7 +3,9 @@ caller's, where they start, and held notes a suppressor turns down."""
 import numpy as np
 
 from humitout.audio.f0 import PitchTrack, midi_to_hz
-from humitout.audio.notes import (NoteEvent, drop_talker_edges, frame_energy_db, harmonic_envelope_db,
+from humitout.audio.notes import (NoteEvent, drop_background_tone_notes, drop_talker_edges, frame_energy_db,
+                                  harmonic_envelope_db, hold_pitch_through_gaps, level_ok_frames,
+                                  voice_short_bursts,
                                   keep_callers_notes, lost_samples, narrow_band_levels_db, onsets_at_callers_pitch,
                                   onsets_at_level_rise,
                                   attack_through_tones, segment_notes, talker_at_note_edges, voice_buried_pitch)
@@ -176,6 +178,77 @@ def test_voice_buried_in_noise_holding_its_pitch_makes_a_note_and_a_background_t
     # the same piece at the fan's pitch (the tracker reports it in the quiet frames) is the fan
     track, level, clean = _noisy_call(41.4)
     assert [round(n.midi) for n in segment_notes(track, level, None, clean)] == [60, 62, 60, 62]
+
+
+def test_engine_tone_the_tracker_follows_before_the_tune_adds_no_note():
+    # before the first note the tracker follows the fan's line at 41 for 0.6 s at confidence 0.3 (the
+    # noise in the level 6 dB under the voice): steady and loud enough to make a note, but at the pitch
+    # the tracker reports in the quiet frames, 19 st under the tune, and never voiced firmly
+    track, level, clean = _noisy_call(57.0)
+    fan = 41.0 + 0.05 * np.random.default_rng(1).standard_normal(60)
+    notes = segment_notes(_track(np.r_[np.full(10, 41.0), fan, track.midi], np.r_[np.full(10, 0.03), np.full(60, 0.3),
+                                                                             track.confidence]),
+                          np.r_[np.full(70, -31.0), level], None, np.r_[np.full(70, -22.0), clean])
+    assert [round(n.midi) for n in notes] == [60, 62, 57, 60, 62]
+
+
+def test_weak_note_at_a_background_tone_is_kept_inside_the_tunes_register():
+    # the tune at 55-62 voiced firmly; weak notes at the tones 41 (14 st under it: the engine) and 56
+    # (a sung note the noise buries, inside the register)
+    notes = [NoteEvent(0.5 * i, 0.5 * i + 0.4, 55.0 + i, 0.9) for i in range(8)]
+    weak_low, weak_in = NoteEvent(4.0, 4.8, 41.2, 0.3), NoteEvent(5.0, 5.3, 56.1, 0.3)
+    assert drop_background_tone_notes(notes + [weak_low, weak_in], np.array([41.0, 56.0])) == notes + [weak_in]
+    # when the caller sings firmly down there too, the weak note is theirs
+    firm_low = [NoteEvent(6.0 + 0.5 * i, 6.4 + 0.5 * i, 42.0, 0.8) for i in range(2)]
+    assert weak_low in drop_background_tone_notes(notes + [weak_low] + firm_low, np.array([41.0]))
+
+
+def test_short_staccato_note_whose_attack_the_level_gate_cut_under_noise_is_voiced():
+    # a loud note at 61 (-17 dB, 40 frames), 10 frames of car noise (-40 dB), then a 0.09 s note at 59
+    # 5 dB softer: the tracker hears its attack at 0.46 (-32.6 dB, over 15 dB under the loud note, and
+    # only 7 dB over the noise floor: the level gate cuts it), its vowel at 0.7 for 4 frames and its
+    # release at 0.3; 7 frames in all, a note
+    level = np.r_[np.full(40, -17.0), np.full(10, -40.0), -32.6, np.full(4, -22.0), -24.0, -30.0, np.full(20, -40.0)]
+    conf = np.r_[np.full(40, 0.9), np.full(10, 0.03), 0.46, np.full(4, 0.7), 0.3, 0.1, np.full(20, 0.03)]
+    midi = np.r_[np.full(40, 61.0), np.full(10, 55.0), 59.3, 59.2, 59.2, 59.25, 59.1, 58.5, 58.5, np.full(20, 55.0)]
+    level_ok = level_ok_frames(level, 30)
+    assert not level_ok[50]
+    voiced = (conf >= 0.5) & level_ok
+    out = voice_short_bursts(midi, conf, voiced, level_ok, 7, 4, level_db=level)
+    assert out[50:57].all() and not out[40:50].any() and not out[57:].any()
+    # a frame before the burst whose level falls into it is a tail, not the attack: too few frames
+    level[50] = -21.0
+    level_ok = level_ok_frames(level, 30)
+    out = voice_short_bursts(midi, conf, (conf >= 0.5) & level_ok & (np.arange(len(level)) != 50),
+                             level_ok & (np.arange(len(level)) != 50), 7, 4, level_db=level)
+    assert not out[50]
+
+
+def test_short_note_whose_first_weak_frame_still_glides_from_the_note_before_is_voiced():
+    # a note at 66, then a quick one at 64 (0.1 s): the tracker's first weak frame (0.3) still reads
+    # 65.1 on the glide down, then the vowel at 64 for 2 frames (0.6) and weak frames at 63.3-64.5
+    midi = np.r_[np.full(30, 66.0), np.full(8, 66.5), 65.1, 64.5, 64.0, 63.6, 63.3, 63.8, 63.9, 63.8, np.full(10, 66.5)]
+    conf = np.r_[np.full(30, 0.9), np.full(8, 0.05), 0.3, 0.49, 0.66, 0.57, 0.43, 0.29, 0.26, 0.26, np.full(10, 0.05)]
+    level_ok = np.ones(len(midi), bool)
+    out = voice_short_bursts(midi, conf, conf >= 0.5, level_ok, 7, 4, level_db=np.full(len(midi), -20.0))
+    assert out[39:46].all() and not out[38] and not out[46:].any()
+
+
+def test_note_whose_first_frames_the_tracker_spends_on_the_engine_keeps_its_pitch_and_onset():
+    # a note at 65, a glide up to 68 over 5 frames, then 8 frames where car noise takes the tracker's
+    # confidence to 0.3 and its pitch to the engine (41) and elsewhere while the level holds (no dip:
+    # the gap is voiced again), then 68 held: the note at 68 starts at the glide, at its pitch
+    rng = np.random.default_rng(2)
+    midi = np.r_[np.full(40, 65.0), 65.5, 66.7, 67.3, 67.8, 68.2, 59.7, 61.2, 68.6, 51.2, 40.7, 40.7, 54.5, 61.0,
+                 np.full(40, 68.0)] + 0.03 * rng.standard_normal(93)
+    conf = np.r_[np.zeros(10), np.full(35, 0.8), np.full(8, 0.3), np.full(30, 0.8), np.zeros(10)]
+    level = np.r_[np.full(10, -60.0), np.full(73, -25.0), np.full(10, -60.0)]
+    notes = segment_notes(_track(midi, conf), level)
+    assert [round(nt.midi) for nt in notes] == [65, 68] and abs(notes[1].onset_s - 0.40) <= 0.03
+    # a gap shorter than MIN_JUMP_S keeps the tracker's frames
+    voiced = np.ones(93, bool)
+    voiced[48:51] = False
+    assert np.array_equal(hold_pitch_through_gaps(midi, voiced, np.ones(93, bool), 5), midi)
 
 
 def test_buried_pitch_does_not_lengthen_a_note_the_tracker_voices_at_that_pitch():

@@ -957,6 +957,25 @@ def fill_weak_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level
     return out
 
 
+def hold_pitch_through_gaps(midi: np.ndarray, voiced: np.ndarray, filled: np.ndarray, min_len: int) -> np.ndarray:
+    """``midi`` (n,, MIDI) with the held pitch written into the frames of each gap of ``min_len`` frames
+    or more that :func:`fill_weak_gaps` voiced again (``filled`` but not ``voiced``, between two voiced
+    frames) where the tracker's pitch strays more than ``2 * STEADY_ST`` from it: the held pitch is
+    the mean of the voiced frames on either side. A gap voiced again because its level does not dip
+    is voiced whatever the tracker says there; under car or fan noise it says the engine's or fan's
+    pitch or wanders (noise stress s10: eight frames at 41-61 inside a held 68 took the note's pitch
+    to 64 and cut it). Shorter gaps (``min_len``: ``MIN_JUMP_S``, under which a pitch excursion cuts
+    no note) are left alone: there the tracker flickers, and its voiced neighbours may be the tone."""
+    out = midi.copy()
+    for a, b in zip(*true_runs(filled & ~voiced)):
+        if b - a < min_len or a == 0 or b >= len(midi) or not (voiced[a - 1] and voiced[b]):
+            continue
+        ref = 0.5 * (midi[a - 1] + midi[b])
+        stray = ~(np.abs(midi[a:b] - ref) <= 2 * STEADY_ST)
+        out[a:b][stray] = ref
+    return out
+
+
 def voice_notch_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, robust_db: np.ndarray,
                      max_len: int, *, min_conf: float = VOICED_CONF, dip_db: float = DIP_DB) -> np.ndarray:
     """Voiced mask (n,) with short gaps inside a held pitch voiced again where the level gate alone
@@ -1001,13 +1020,22 @@ def extend_weak_edges(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, le
 
 
 def voice_short_bursts(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
-                       min_len: int, min_burst: int, dead: np.ndarray | None = None) -> np.ndarray:
+                       min_len: int, min_burst: int, dead: np.ndarray | None = None,
+                       level_db: np.ndarray | None = None) -> np.ndarray:
     """Voiced mask (n,) plus short sung notes the tracker hears for fewer than ``min_len`` frames: a
     run of at least ``min_burst`` frames that are ``voiced`` or at a confidence of ``WEAK_CONF`` or more
     and loud enough (``level_ok``), fewer than ``min_len`` of them voiced (no note yet), one at
-    ``VOICED_CONF`` or more, whose pitch (``midi`` (n,), MIDI) stays within ``STEADY_ST`` of its median,
-    is voiced and grown to ``min_len`` frames over the frames on either side (the later first) that keep
-    that pitch (within ``2 * STEADY_ST``) and are loud enough; when they are too few it stays unvoiced.
+    ``VOICED_CONF`` or more, whose pitch (``midi`` (n,), MIDI) stays within ``STEADY_ST`` of its median in
+    the frames at ``VOICED_CONF`` (its vowel) and within ``2 * STEADY_ST`` of it in the weaker frames at
+    its edges (a scoop into the vowel, its release; weak frames at its ends further than that from the
+    run's median are shed first: the glide in from the note before, or off to the next), is voiced and grown to ``min_len`` frames over the
+    frames on either side (the later first) that keep that pitch (within ``2 * STEADY_ST``) and are loud
+    enough; when they are too few it stays unvoiced. With ``level_db`` (n,, dB), a frame before the run
+    the level gate cut counts as loud enough when the tracker hears the pitch there (confidence
+    ``WEAK_CONF`` or more) and the level climbs from it into the run: the note's attack, not a reverb
+    tail (a tail only decays, and comes after its note). Street or car noise raises the floor the
+    gate's attack rule (:func:`level_ok_frames`) measures a rise from, so it cuts the first frame of a
+    soft staccato note sung after a louder one (noise stress s11: two 0.09 s notes the clean twin keeps).
 
     A short staccato note (a "da" of 0.07-0.12 s) gives the tracker a few frames of its vowel. On a
     child's voice (f0 250-700 Hz, 4-12 harmonics in the phone band) its confidence peaks at 0.3-0.8
@@ -1025,13 +1053,21 @@ def voice_short_bursts(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
         if dead is not None and dead[max(a - 1, 0):b + 1].any():
             continue
         ref = float(np.median(midi[a:b]))
-        if np.abs(midi[a:b] - ref).max() > STEADY_ST:
+        while b - a > min_burst and conf[a] < VOICED_CONF and abs(midi[a] - ref) > 2 * STEADY_ST:
+            a += 1   # a weak frame still gliding in from the note before
+        while b - a > min_burst and conf[b - 1] < VOICED_CONF and abs(midi[b - 1] - ref) > 2 * STEADY_ST:
+            b -= 1   # or sliding off
+        ref = float(np.median(midi[a:b]))
+        dev = np.abs(midi[a:b] - ref)
+        if dev[conf[a:b] >= VOICED_CONF].max() > STEADY_ST or dev.max() > 2 * STEADY_ST:
             continue
         s, t = a, b
         while t - s < min_len:
             if t < len(midi) and not out[t] and level_ok[t] and abs(midi[t] - ref) <= 2 * STEADY_ST:
                 t += 1
-            elif s > 0 and not out[s - 1] and level_ok[s - 1] and abs(midi[s - 1] - ref) <= 2 * STEADY_ST:
+            elif (s > 0 and not out[s - 1] and abs(midi[s - 1] - ref) <= 2 * STEADY_ST
+                  and (level_ok[s - 1] or (level_db is not None and conf[s - 1] >= WEAK_CONF
+                                           and level_db[s - 1] < level_db[s]))):
                 s -= 1
             else:
                 break
@@ -1112,7 +1148,14 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         midi_all, voiced, e = bridge_dead_air(np.nan_to_num(midi_all), voiced & ok, e, dead[:n],
                                               int(round(MAX_DEAD_S / hop)), int(round(DEAD_PAD_S / hop)), hold=min_len,
                                               seen=track.voiced[:n] & np.isfinite(midi_all) & (e > LOST_FLOOR_DB))
+    tones = np.zeros(0)   # pitches of steady background tones (an engine's, a fan's), when the cleaned level is known
     if dip_level_db is not None:
+        win_level = int(round(LEVEL_WIN_S / hop))
+        tones = background_tones(median_filter(np.nan_to_num(midi_heard), size=5, mode="nearest"),
+                                 track.confidence[:n], voiced,
+                                 dip_level_db[:n] >= maximum_filter1d(dip_level_db[:n], size=2 * win_level + 1,
+                                                                      mode="nearest") - BURIED_NEAR_DB,
+                                 int(round(BURIED_HOLD_S / hop)), heard=np.isfinite(midi_heard))
         voiced = voice_buried_pitch(midi_heard, track.confidence[:n], voiced, level_ok, dip_level_db[:n],
                                     int(round(BURIED_HOLD_S / hop)), int(round(LEVEL_WIN_S / hop)),
                                     follow_hold=min_len, follow_gap=int(round(BURIED_FOLLOW_S / hop)))
@@ -1122,8 +1165,10 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         midi_all = np.where(np.isfinite(walked), walked, midi_all)
     voiced = drop_gate_flicker(voiced, track.confidence[:n], level_ok, min_len)
     midi_filled = np.nan_to_num(midi_all)   # unvoiced frames at 0, for the rules that read any frame
-    voiced = fill_weak_gaps(midi_filled, track.confidence[:n], voiced, level_ok,
+    filled = fill_weak_gaps(midi_filled, track.confidence[:n], voiced, level_ok,
                             int(round(MAX_WEAK_GAP_S / hop)), e, max_gated=int(round(MAX_GATED_GAP_S / hop)))
+    midi_all = hold_pitch_through_gaps(midi_all, voiced, filled, max(1, int(round(MIN_JUMP_S / hop))))
+    midi_filled, voiced = np.nan_to_num(midi_all), filled
     voiced = extend_weak_edges(midi_filled, track.confidence[:n], voiced, level_ok,
                                int(round(MAX_WEAK_ATTACK_S / hop)), e)
     r = h = None   # notch-robust levels: of the narrow bands, and read at the voice's own harmonics
@@ -1138,7 +1183,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         voiced = voice_notch_gaps(midi_filled, track.confidence[:n], voiced, r,
                                   int(round(MAX_WEAK_GAP_S / hop)))
     voiced = voice_short_bursts(midi_filled, track.confidence[:n], voiced, level_ok, min_len,
-                                int(round(BURST_MIN_S / hop)), dead=None if ok is None else dead[:n])
+                                int(round(BURST_MIN_S / hop)), dead=None if ok is None else dead[:n], level_db=e)
     min_jump = max(1, int(round(MIN_JUMP_S / hop)))
     win = int(round(DIP_WIN_S / hop))
     vib_win = int(round(VIB_WIN_S / hop)) | 1
@@ -1207,6 +1252,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     kept = keep_callers_notes(notes, np.array(levels), np.array(runs), np.array(steady),
                               timbre=None if envelope_db is None
                               else np.array(timbre).reshape(len(notes), len(envelope_db)))
+    kept = drop_background_tone_notes(kept, tones)
     heard = track.voiced[:n] & np.isfinite(midi_all)
     return onsets_at_callers_pitch(onsets_at_level_rise(kept, e, midi_filled, voiced, hop, min_len=min_len,
                                                         heard=heard), e, midi_filled, heard, hop, min_len=min_len)
@@ -1511,6 +1557,34 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     keep &= ~(~caller & ~dimmed & (dur <= outlier_s) & _near_any(on, on + dur, runs, talker & ~dimmed, talker_gap_s))
     outlier = keep & (dur <= outlier_s) & ((midi < core_lo - outlier_st) | (midi > core_hi + outlier_st))
     return _absorb_outliers([n for n, k in zip(notes, keep) if k], runs[keep], outlier[keep])
+
+
+def drop_background_tone_notes(notes: list[NoteEvent], tones: np.ndarray, *, tone_st: float = TONE_ST,
+                               core_q: float = CALLER_CORE_Q, outlier_st: float = CALLER_OUTLIER_ST) -> list[NoteEvent]:
+    """``notes`` without those that are a steady background tone the tracker followed: a note the tracker
+    never voices firmly (mean confidence under ``VOICED_CONF``) within ``tone_st`` semitones of one of
+    ``tones`` (MIDI, :func:`background_tones`: the pitch the tracker reports most in the quiet frames) and
+    more than ``outlier_st`` semitones outside the central register of the firmly voiced notes (their
+    duration-weighted ``core_q`` to ``1 - core_q`` pitch quantiles, as in :func:`keep_callers_notes`).
+
+    A car's engine or a fan hums at a steady 80-100 Hz that the tracker hears, at a confidence of
+    0.2-0.4, wherever the caller is quiet: before the first note and in long rests it makes notes of
+    0.4-0.9 s, an octave or more under the tune, too long for the caller's register check (which
+    leaves notes over ``CALLER_OUTLIER_S`` alone: a held note of the caller's) and loud enough, with
+    the noise in the level, to pass the caller's level. A sung note the noise buries may sit at a
+    tone's pitch too, but inside the tune's register (noise stress seeds 11-13: five such notes,
+    each matching no sung note; none of the caller's notes dropped)."""
+    if not len(tones) or not notes:
+        return notes
+    midi = np.array([n.midi for n in notes])
+    dur = np.array([n.offset_s - n.onset_s for n in notes])
+    firm = np.array([n.confidence >= VOICED_CONF for n in notes])
+    if firm.sum() < 3:
+        return notes
+    lo = _weighted_quantile(midi[firm], dur[firm], core_q) - outlier_st
+    hi = _weighted_quantile(midi[firm], dur[firm], 1.0 - core_q) + outlier_st
+    tone = ~firm & (np.min(np.abs(midi[:, None] - tones[None, :]), axis=1) <= tone_st) & ((midi < lo) | (midi > hi))
+    return [n for n, t in zip(notes, tone) if not t]
 
 
 def talker_at_note_edges(notes: list[NoteEvent], *, max_s: float = TALKER_EDGE_S,
