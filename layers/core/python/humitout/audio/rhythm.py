@@ -33,7 +33,7 @@ the pitch leaps or peaks and where the singer breathes. The analysis has three s
    held-out stand-in draws from, :mod:`humitout.audio.meter_profiles`); three beats against two or
    four is decided by the accent scores without their per-beat template term plus the same model's
    ratio a note, as fitted on notated songs read as hums (:func:`triple_gap`); the model for the bar
-   phase was measured and is not used (README "Time"). Pitch accents (leap
+   phase was measured and is not used (tests/bench/HISTORY.md, "Time"). Pitch accents (leap
    arrivals, contour peaks), phrase ends and a final-note bonus were tried and are off (see
    :func:`meter_scores`) as note accents; the bar phase does weigh where the long phrase-final
    notes fall in the bar (:func:`phrase_end_scores`, profiles learned from the same songs).
@@ -772,7 +772,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     whose beat is twice as long) when ``beat_notation_weight`` x :func:`beat_level_log_prior`
     (``quarter_bpm``, ``tempo_octaves``, ``notations``: how folk tunes are notated and performed) says
     so: a tune counted at its eighths is moved to its quarters. At 0.5 it helps the held-out
-    stand-ins and dev (score position, meter, tempo) and costs one generated tune at 152 BPM (README "Time").
+    stand-ins and dev (score position, meter, tempo) and costs one generated tune at 152 BPM (tests/bench/HISTORY.md, "Time").
 
     With ``dance_beat_notes`` (None: off) a tune that moves like a dance (:func:`dance_style`: even running
     notes, few repeated pitches, a wide range) on a simple grid whose best bar is not of three beats moves
@@ -780,7 +780,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     reels are notated with four running notes a beat (eighths under the half note of 2/2, or sixteenths
     under the quarter of 2/4), so the note rate and the song-like :func:`grid_fit` read them at twice or
     four times their notated beat. Songs that run in eighths have the same rhythm, so only the style tells
-    them apart (README "Time"). Moved one octave, its bar phase is that of the best 4-beat bar on the
+    them apart (tests/bench/HISTORY.md, "Time"). Moved one octave, its bar phase is that of the best 4-beat bar on the
     faster grid (the bar phase score below, plus ``dance_phase_notation`` x :func:`notation_scores`, as
     ``notation_weight`` for 2/4 against 4/4: where the chord tones and long notes of a bar fall), and
     every 2nd beat from it is a beat; moved two octaves, every 4th beat from the one that the best 4-beat
@@ -820,11 +820,11 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     a tune come to rest on the downbeat (in 4/4 on beat 1 or 3), as learned from notated songs. At 0.5
     it moves 5 tunes to the score's bar lines (2 generated 6/8, 1 generated 2/4, 2 held-out Aird's of
     seed 2) and 1 held-out Lux 4/4 tune of seed 1, whose long notes are on beat 2, off them; dev and the
-    familiar tunes are unchanged (README "Time").
+    familiar tunes are unchanged (tests/bench/HISTORY.md, "Time").
 
     ``harmony_weight`` x :func:`harmonic_fit` (one chord of the key a bar, ``diatonic``: the key's
     triads only, else all 24) joins the bar phase score; it is off by default because it did not
-    help beyond one generated set (README "Time"). The confidences are softmax probabilities of
+    help beyond one generated set (tests/bench/HISTORY.md, "Time"). The confidences are softmax probabilities of
     the chosen answer with ``temperatures`` (beat level, meter, bar phase; in score units), fitted
     by log loss on generated tunes (seed 7000) so that they read as probabilities on the others."""
     on = np.asarray(onsets_s, float)
