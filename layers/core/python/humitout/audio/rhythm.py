@@ -772,7 +772,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     whose beat is twice as long) when ``beat_notation_weight`` x :func:`beat_level_log_prior`
     (``quarter_bpm``, ``tempo_octaves``, ``notations``: how folk tunes are notated and performed) says
     so: a tune counted at its eighths is moved to its quarters. At 0.5 it helps the held-out
-    stand-ins and dev (score position, meter, tempo) and costs one generated tune at 152 BPM (tests/bench/HISTORY.md, "Time").
+    stand-ins and dev (score position, meter, tempo) and costs one generated tune at 152 BPM
+    (tests/bench/HISTORY.md, "Time").
 
     With ``dance_beat_notes`` (None: off) a tune that moves like a dance (:func:`dance_style`: even running
     notes, few repeated pitches, a wide range) on a simple grid whose best bar is not of three beats moves
