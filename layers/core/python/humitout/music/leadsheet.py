@@ -227,8 +227,9 @@ def write_lead_sheet(arrangement: Arrangement, path: Path) -> Path:
 def render_svg(musicxml: str, *, options: dict | None = None) -> tuple[str, str]:
     """Engrave MusicXML text with verovio on one tall page: (SVG text, verovio's warnings/errors log)."""
     verovio.enableLog(verovio.LOG_WARNING)
-    toolkit = verovio.toolkit()
-    # verovio keeps its default resource path per thread: set it again in Render's worker threads.
+    # verovio keeps its default resource path per thread, so a toolkit made in Render's worker threads
+    # cannot find its fonts: make it without loading them and load them from the package's data.
+    toolkit = verovio.toolkit(False)
     toolkit.setResourcePath(str(resources.files("verovio") / "data"))
     toolkit.setOptions({**VEROVIO_OPTIONS, **(options or {})})
     if not toolkit.loadData(musicxml):
