@@ -761,10 +761,21 @@ def rescue_weak_voicing(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray,
     return out
 
 
+def smoothed_pitch_and_loud(midi: np.ndarray, clean_db: np.ndarray, win: int,
+                            near_db: float = BURIED_NEAR_DB) -> tuple[np.ndarray, np.ndarray]:
+    """The tracker's pitch ``midi`` (n,, MIDI, NaN unheard -> 0) as a median of 5 frames, and which
+    frames are loud: within ``near_db`` dB of the maximum of the cleaned level ``clean_db`` (n,, dB)
+    within +-``win`` frames. What :func:`background_tones` reads its quiet frames from."""
+    m = median_filter(np.nan_to_num(midi), size=5, mode="nearest")
+    loud = clean_db >= maximum_filter1d(clean_db, size=2 * win + 1, mode="nearest") - near_db
+    return m, loud
+
+
 def voice_buried_pitch(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
                        clean_db: np.ndarray, hold: int, win: int, *, min_conf: float = BURIED_CONF,
                        near_db: float = BURIED_NEAR_DB, tone_share: float = TONE_SHARE,
-                       tone_st: float = TONE_ST, follow_hold: int | None = None, follow_gap: int = 0) -> np.ndarray:
+                       tone_st: float = TONE_ST, follow_hold: int | None = None, follow_gap: int = 0,
+                       tones: np.ndarray | None = None) -> np.ndarray:
     """Voiced mask (n,) plus pieces where a voice buried in noise holds its pitch at a low confidence.
 
     Under street, car or fan noise at 8-15 dB SNR the tracker often hears a sung note's pitch right
@@ -783,7 +794,8 @@ def voice_buried_pitch(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
     pitches the tracker reports in the quiet frames (unvoiced, under the ``near_db`` line) that
     take ``tone_share`` of them or more (nearest semitone) are background tones, and a piece within
     ``tone_st`` semitones of one stays unvoiced (:func:`background_tones`: a note's decay or room
-    reverb is no tone). A piece that would lengthen a voiced run at its own pitch (within ``JUMP_ST``)
+    reverb is no tone; ``tones`` (MIDI): those background tones, when the caller has read them of the
+    same frames already). A piece that would lengthen a voiced run at its own pitch (within ``JUMP_ST``)
     stays unvoiced too: that note's onset, and the dip between repeated notes, are the tracker's to
     place; unless the level gate alone cut the piece and the tracker voices every frame of it
     (confidence ``VOICED_CONF`` or more): the start of a quieter note sung right after a loud one at
@@ -795,9 +807,9 @@ def voice_buried_pitch(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
     buries (noise stress s10: a 0.13 s note after a held one, its pitch heard at confidence 0.2 for
     0.08 s). Alone, a piece that short is as likely the noise's."""
     out = voiced.copy()
-    m = median_filter(np.nan_to_num(midi), size=5, mode="nearest")
-    loud = clean_db >= maximum_filter1d(clean_db, size=2 * win + 1, mode="nearest") - near_db
-    tones = background_tones(m, conf, voiced, loud, hold, tone_share=tone_share, heard=np.isfinite(midi))
+    m, loud = smoothed_pitch_and_loud(midi, clean_db, win, near_db)
+    if tones is None:
+        tones = background_tones(m, conf, voiced, loud, hold, tone_share=tone_share, heard=np.isfinite(midi))
     last, tail = decay_frames(m, voiced)
     cand = ~voiced & (level_ok | ~tail) & loud & (conf >= min_conf) & np.isfinite(midi)
     shortest = hold if follow_hold is None else min(hold, follow_hold)
@@ -867,8 +879,7 @@ def attack_through_tones(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray,
     a confident run before it is another note, often a repeat."""
     out = voiced.copy()
     pitch = np.full(len(midi), np.nan)
-    m = median_filter(np.nan_to_num(midi), size=5, mode="nearest")
-    loud = clean_db >= maximum_filter1d(clean_db, size=2 * win + 1, mode="nearest") - near_db
+    m, loud = smoothed_pitch_and_loud(midi, clean_db, win, near_db)
     tones = background_tones(m, conf, voiced, loud, min_frames, tone_share=tone_share, heard=np.isfinite(midi))
     midi = np.nan_to_num(midi, nan=-99.0)
     if not len(tones):
@@ -1150,18 +1161,15 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
                                               seen=track.voiced[:n] & np.isfinite(midi_all) & (e > LOST_FLOOR_DB))
     tones = np.zeros(0)   # pitches of steady background tones (an engine's, a fan's), when the cleaned level is known
     if dip_level_db is not None:
-        win_level = int(round(LEVEL_WIN_S / hop))
-        tones = background_tones(median_filter(np.nan_to_num(midi_heard), size=5, mode="nearest"),
-                                 track.confidence[:n], voiced,
-                                 dip_level_db[:n] >= maximum_filter1d(dip_level_db[:n], size=2 * win_level + 1,
-                                                                      mode="nearest") - BURIED_NEAR_DB,
-                                 int(round(BURIED_HOLD_S / hop)), heard=np.isfinite(midi_heard))
+        buried_hold, win_level = int(round(BURIED_HOLD_S / hop)), int(round(LEVEL_WIN_S / hop))
+        smoothed, loud = smoothed_pitch_and_loud(midi_heard, dip_level_db[:n], win_level)
+        tones = background_tones(smoothed, track.confidence[:n], voiced, loud, buried_hold,
+                                 heard=np.isfinite(midi_heard))   # read once, for voice_buried_pitch and the tone notes
         voiced = voice_buried_pitch(midi_heard, track.confidence[:n], voiced, level_ok, dip_level_db[:n],
-                                    int(round(BURIED_HOLD_S / hop)), int(round(LEVEL_WIN_S / hop)),
-                                    follow_hold=min_len, follow_gap=int(round(BURIED_FOLLOW_S / hop)))
+                                    buried_hold, win_level, follow_hold=min_len,
+                                    follow_gap=int(round(BURIED_FOLLOW_S / hop)), tones=tones)
         voiced, walked = attack_through_tones(midi_heard, track.confidence[:n], voiced, dip_level_db[:n],
-                                              int(round(BURIED_HOLD_S / hop)), int(round(LEVEL_WIN_S / hop)),
-                                              int(round(TONE_WALK_S / hop)))
+                                              buried_hold, win_level, int(round(TONE_WALK_S / hop)))
         midi_all = np.where(np.isfinite(walked), walked, midi_all)
     voiced = drop_gate_flicker(voiced, track.confidence[:n], level_ok, min_len)
     midi_filled = np.nan_to_num(midi_all)   # unvoiced frames at 0, for the rules that read any frame

@@ -56,7 +56,7 @@ class FrontEnd:
     energy: np.ndarray     # (n,) dBFS, frame energy of the call freed of reverberation only (gates voicing)
     dead: np.ndarray       # (n,) bool, frames touched by dropouts and dead air (:func:`dead_air_frames`)
     bands: np.ndarray      # (bands, n) dB, narrow-band levels of the enhanced call (:func:`narrow_band_levels_db`)
-    envelope: np.ndarray   # (n,) dB, harmonic envelope of the enhanced call (:func:`harmonic_envelope_db`)
+    envelope: np.ndarray   # (k, n) dB, harmonic envelope of the enhanced call (:func:`harmonic_envelope_db`)
 
 
 def front_end(x: np.ndarray, sr: int) -> FrontEnd:
