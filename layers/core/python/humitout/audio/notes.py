@@ -1307,7 +1307,8 @@ def onsets_at_callers_pitch(notes: list[NoteEvent], level_db: np.ndarray, midi: 
         s = int(round(note.onset_s / hop_s))
         t = min(int(round(note.offset_s / hop_s)), n)
         on = heard[s:t] & (np.abs(midi[s:t] - note.midi) <= JUMP_ST)
-        held = np.flatnonzero(np.convolve(on, np.ones(hold), "valid") == hold)   # starts of ``hold`` frames on it
+        starts, stops = true_runs(on)
+        held = starts[stops - starts >= hold]   # runs of ``hold`` frames or more on the note's pitch
         if not len(held):
             continue
         k = s + int(held[0])
