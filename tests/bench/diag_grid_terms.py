@@ -31,34 +31,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from diag_beat_level import OUT, ratio_class  # noqa: E402
 
 from humitout.audio import rhythm as R  # noqa: E402
-from humitout.audio.median import median1d  # noqa: E402
 
 TERMS = ("fit", "gf", "comb", "tac", "bar", "prior")
 BEATS_PER_BAR = {"2/4": 2, "3/4": 3, "4/4": 4, "6/8": 2, "9/8": 3, "6/4": 2, "5/8": 5}
 
 
 def grid_terms(on: np.ndarray, off: np.ndarray, midi: np.ndarray) -> list[dict]:
-    """Every tracked grid of the notes with its beat period ``step`` (s), ``compound`` and the terms of
-    :data:`TERMS`, as ``analyse_rhythm`` scores them with its default weights."""
-    lengths = R.note_lengths(on, off)
-    weights = R.note_weights(lengths)
-    end = float(max(off.max(), on.max() + 0.05))
-    grids = []
-    for period, comb in R.period_candidates(on, weights):
-        beats = R.track_beats(on, weights, period, end)
-        if len(beats) < 3:
-            continue
-        step = float(median1d(np.diff(beats)))
-        rate = R.note_rate(on, end, beats)
-        bars = R.meter_scores(on, lengths, off, midi, beats, False)
-        for compound in (False, True):
-            g = {"step": step, "compound": compound, "gf": R.grid_fit(on, lengths, beats, compound),
-                 "comb": 3.0 * comb, "tac": R.tactus_log_prior(step),
-                 "bar": 0.5 * max(v for k, v in bars.items() if k[0] == 2 or not compound),
-                 "prior": R.beat_level_log_prior(step, rate, compound)}
-            g["fit"] = g["gf"] + g["comb"] + g["tac"] + g["bar"]
-            grids.append(g)
-    return grids
+    """Every tracked grid of the notes (:func:`rhythm.beat_grids`, default weights) with its beat period
+    ``step`` (s), ``compound`` and the terms of :data:`TERMS`."""
+    return [{"step": g.step_s, "compound": g.compound, "fit": g.fit, "gf": g.notation_fit, "comb": g.periodicity,
+             "tac": g.tactus_prior, "bar": g.bar_fit, "prior": g.level_prior}
+            for g in R.beat_grids(on, off, midi)]
 
 
 def nearest(grids: list[dict], bpm: float, compound: bool) -> dict | None:

@@ -39,25 +39,10 @@ OUT = Path(__file__).resolve().parents[2] / "out" / "diag"
 CUES = ("bar", "npb", "margin", "prior", "note", "slow", "rep_rhythm", "rep_pitch")
 
 
-def grid_rows(on, off, pitch, lengths) -> list[tuple[float, bool, float, float]]:
+def grid_rows(on, off, pitch) -> list[tuple[float, bool, float, float]]:
     """(beat period s, compound, beat-level fit, beat-level prior) of every tracked grid, as
     :func:`analyse_rhythm` (default weights) scores them."""
-    weights = R.note_weights(lengths)
-    end = float(max(off.max(), on.max() + 0.05))
-    rows = []
-    for period, comb in R.period_candidates(on, weights):
-        beats = R.track_beats(on, weights, period, end)
-        if len(beats) < 3:
-            continue
-        step = float(median1d(np.diff(beats)))
-        rate = R.note_rate(on, end, beats)
-        bars = R.meter_scores(on, lengths, off, pitch, beats, False)
-        for compound in (False, True):
-            best_bar = max(v for k, v in bars.items() if k[0] == 2 or not compound)
-            fit = (R.grid_fit(on, lengths, beats, compound) + 3.0 * comb + R.tactus_log_prior(step)
-                   + 0.5 * best_bar)
-            rows.append((step, compound, fit, R.beat_level_log_prior(step, rate, compound)))
-    return rows
+    return [(g.step_s, g.compound, g.fit, g.level_prior) for g in R.beat_grids(on, off, pitch)]
 
 
 def repetition(on, lengths, pitch, beats, bars: int, sub: int = 4) -> tuple[float, float]:
@@ -87,7 +72,7 @@ def cues(item: dict) -> dict | None:
     key = estimate_key(pitch, lengths)
     beats = r.beats_s
     step = float(median1d(np.diff(beats)))
-    rows = grid_rows(on, off, pitch, lengths)
+    rows = grid_rows(on, off, pitch)
     top = max(rows, key=lambda g: g[2])
     slow = [g for g in rows if g[1] and abs(np.log(g[0] / (3 * step))) < 0.1]
     best_slow = max(slow, key=lambda g: g[2]) if slow else None

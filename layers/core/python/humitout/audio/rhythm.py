@@ -722,6 +722,68 @@ def _regrouped(beats_s: np.ndarray, start: float, step: float) -> np.ndarray:
                     beats_s[-1] + (idx - len(beats_s) + 1) * last, inside))
 
 
+@dataclass(frozen=True, eq=False)
+class BeatGrid:
+    """One tracked beat grid of a hum and the terms of its beat-level score (score units).
+
+    ``beats_s`` (k,) the tracked beats (s), ``step_s`` their median period (s), ``compound`` whether
+    the beat is read as dividing in three; ``notation_fit`` is :func:`grid_fit`, ``periodicity`` the
+    weighted comb score of the period, ``tactus_prior`` :func:`tactus_log_prior` (0 when off),
+    ``bar_fit`` the weighted best bar of ``bar_scores`` (:func:`meter_scores` of the bars this kind of
+    grid allows; None and 0 when off) and ``level_prior`` :func:`beat_level_log_prior` (unweighted;
+    0 when off)."""
+
+    beats_s: np.ndarray
+    step_s: float
+    compound: bool
+    notation_fit: float
+    periodicity: float
+    tactus_prior: float
+    bar_fit: float
+    level_prior: float
+    bar_scores: dict[tuple[int, int], float] | None
+
+    @property
+    def fit(self) -> float:
+        """The grid's beat-level score before the notation prior."""
+        return self.notation_fit + self.periodicity + self.tactus_prior + self.bar_fit
+
+
+def beat_grids(onsets_s: np.ndarray, offsets_s: np.ndarray, midi: np.ndarray, *, tightness: float = 20.0,
+               periodicity_weight: float = 3.0, tactus_max_bpm: float | None = 150.0, tactus_octaves: float = 0.3,
+               meter_fit_weight: float = 0.5, level_prior: bool = True, quarter_bpm: float = 110.0,
+               tempo_octaves: float = 0.4,
+               notations: tuple[tuple[float, bool, float, float, float], ...] = BEAT_NOTATIONS) -> list[BeatGrid]:
+    """Every beat grid :func:`analyse_rhythm` weighs for sorted notes (onsets/offsets in s, MIDI
+    pitches; (k,) each): each period of :func:`period_candidates` tracked with :func:`track_beats`
+    (``tightness``) and read both as simple and as compound, with the terms of its score
+    (:class:`BeatGrid`; the keywords are :func:`analyse_rhythm`'s)."""
+    on, off, pitch = (np.asarray(x, float) for x in (onsets_s, offsets_s, midi))
+    lengths = note_lengths(on, off)
+    weights = note_weights(lengths)
+    end = float(max(off.max(), on.max() + 0.05))
+    grids = []
+    for period, comb in period_candidates(on, weights):
+        beats = track_beats(on, weights, period, end, tightness=tightness)
+        if len(beats) < 3:
+            continue
+        step = float(median1d(np.diff(beats)))
+        rate = note_rate(on, end, beats)
+        # a compound grid's meter scores are the same grid's scores of the 2-beat bars
+        bars = meter_scores(on, lengths, off, pitch, beats, False) if meter_fit_weight else None
+        tactus = tactus_log_prior(step, max_bpm=tactus_max_bpm, octaves=tactus_octaves) if tactus_max_bpm else 0.0
+        for compound in (False, True):
+            scores = {k: v for k, v in bars.items() if k[0] == 2 or not compound} if bars else None
+            prior = beat_level_log_prior(step, rate, compound, quarter_bpm=quarter_bpm,
+                                         tempo_octaves=tempo_octaves, notations=notations) if level_prior else 0.0
+            grids.append(BeatGrid(beats_s=beats, step_s=step, compound=compound,
+                                  notation_fit=grid_fit(on, lengths, beats, compound),
+                                  periodicity=periodicity_weight * comb, tactus_prior=tactus,
+                                  bar_fit=meter_fit_weight * max(scores.values()) if scores else 0.0,
+                                  level_prior=prior, bar_scores=scores))
+    return grids
+
+
 def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: float = 20.0,
                    periodicity_weight: float = 3.0, pickup_weight: float = 1.0,
                    duple_rate_weight: float = 1.3, phrase_pickups: bool = True,
@@ -836,33 +898,14 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     if len(on) < 4:
         return _fallback(on, duration_s)
     lengths = note_lengths(on, off)
-    weights = note_weights(lengths)
     end = float(max(off.max(), on.max() + 0.05))
-    candidates = period_candidates(on, weights)
-    if not candidates:
-        return _fallback(on, duration_s)
-    grids = []   # (fit, beats, compound, meter scores, notation log prior, beat period in s)
-    for period, comb in candidates:
-        beats = track_beats(on, weights, period, end, tightness=tightness)
-        if len(beats) < 3:
-            continue
-        step = float(median1d(np.diff(beats)))
-        rate = note_rate(on, end, beats)
-        # a compound grid's meter scores are the same grid's scores of the 2-beat bars
-        bars = meter_scores(on, lengths, off, pitch, beats, False) if meter_fit_weight else None
-        for compound in (False, True):
-            fit = grid_fit(on, lengths, beats, compound) + periodicity_weight * comb
-            if tactus_max_bpm:
-                fit += tactus_log_prior(step, max_bpm=tactus_max_bpm, octaves=tactus_octaves)
-            scores = {k: v for k, v in bars.items() if k[0] == 2 or not compound} if bars else None
-            if scores:
-                fit += meter_fit_weight * max(scores.values())
-            prior = beat_level_log_prior(step, rate, compound, quarter_bpm=quarter_bpm,
-                                         tempo_octaves=tempo_octaves, notations=notations) if beat_notation_weight else 0.0
-            grids.append((fit, beats, compound, scores, prior, step))
+    grids = beat_grids(on, off, pitch, tightness=tightness, periodicity_weight=periodicity_weight,
+                       tactus_max_bpm=tactus_max_bpm, tactus_octaves=tactus_octaves,
+                       meter_fit_weight=meter_fit_weight, level_prior=bool(beat_notation_weight),
+                       quarter_bpm=quarter_bpm, tempo_octaves=tempo_octaves, notations=notations)
     if not grids:
         return _fallback(on, duration_s)
-    top = max(grids, key=lambda g: g[0])
+    top = max(grids, key=lambda g: g.fit)
     keys: list[Key] = []   # the melody's key for the notation scores, worked out once when first needed
 
     def melody_key() -> Key:
@@ -872,13 +915,13 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
 
     def octave(g) -> bool:
         """Whether grid ``g`` is of the best grid's kind, its beat that beat or twice as long."""
-        k = np.log2(g[5] / top[5])
-        return g[2] == top[2] and abs(k - round(k)) < 0.1 and -0.5 < k < 1.5
+        k = np.log2(g.step_s / top.step_s)
+        return g.compound == top.compound and abs(k - round(k)) < 0.1 and -0.5 < k < 1.5
 
-    fits = [g[0] + beat_notation_weight * (g[4] if octave(g) else top[4]) for g in grids]
+    fits = [g.fit + beat_notation_weight * (g.level_prior if octave(g) else top.level_prior) for g in grids]
     best = grids[int(np.argmax(fits))]
     beat_conf = _softmax_probability(fits, max(fits), temperatures[0])
-    _, beats, compound, scores, _, step = best
+    beats, compound, scores, step = best.beats_s, best.compound, best.bar_scores, best.step_s
     scores = scores or meter_scores(on, lengths, off, pitch, beats, compound)
     fast_bar = None   # a dance tune's 4-beat bar on its quarter grid: (beats, meter scores)
     if dance_beat_notes and not compound and max(scores, key=scores.get)[0] != 3 and dance_style(on, pitch):
