@@ -10,8 +10,9 @@ the best :func:`meter_scores` per bar length, the note-rate lean and the notatio
 2/4 against 4/4 (each added to 2/4 and taken from 4/4) and the margin of 2/4 over 4/4 with both
 (positive: 2/4; it decides only when 2 or 4 beats are chosen) and the triple test
 (:func:`humitout.audio.rhythm.triple_gap`, positive: three beats; not used for dance-like tunes and
-3-beat readings that sit as 6/8); then the accuracy and
-the confusion table per set.
+3-beat readings that sit as 6/8); then the accuracy, the confusion table per set and the meter errors
+split by :func:`error_kind`: those on the wrong quarter-note level (the beat level's, not the meter
+decision's) and, on the right one, 2/4 against 4/4, two or four beats against three, and 3/4 against 6/8.
 
     .venv/bin/python tests/bench/diag_meter.py --dump --set dev --cache out/rcache
     .venv/bin/python tests/bench/diag_meter.py --dump --set r1 --cache out/rcache-h1 --data /tmp/hum-bench/r1/data
@@ -39,6 +40,37 @@ from humitout.audio import rhythm as R  # noqa: E402
 
 OUT = HERE.parents[1] / "out" / "diag"
 CLASSES = ("2/4", "4/4", "3/4", "6/8")
+KINDS = ("level", "2/4-4/4", "duple-triple", "3/4-6/8", "other")
+
+
+def quarters_per_beat(meter: str) -> float:
+    """Quarter notes a notated beat of a meter class: 1.5 in compound time (6/8, 9/8, 12/8), else 1 (also
+    for a class that is not a fraction)."""
+    if "/" not in meter:
+        return 1.0
+    num, den = (int(x) for x in meter.split("/"))
+    return 1.5 if den == 8 and num % 3 == 0 else 1.0
+
+
+def error_kind(ref: str, est: str, quarter_ratio: float, *, tolerance_octaves: float = 0.1) -> str | None:
+    """Why the meter class ``est`` is not the reference ``ref``: None when it is; ``level`` when the
+    estimated quarter note is not the reference's (``quarter_ratio``, estimated / reference quarter
+    tempo, more than ``tolerance_octaves`` from 1: the beat level's choice, a bar of the right length
+    may still read as another meter); on the right quarter level, ``2/4-4/4``, ``duple-triple`` (two
+    or four beats a bar against three: 3/4, or 6/8 read on its quarters), ``3/4-6/8`` or ``other``."""
+    if est == ref:
+        return None
+    if abs(np.log2(quarter_ratio)) > tolerance_octaves:
+        return "level"
+    pair = {ref, est}
+    if pair == {"2/4", "4/4"}:
+        return "2/4-4/4"
+    if pair == {"3/4", "6/8"}:
+        return "3/4-6/8"
+    duple, triple = {"2/4", "4/4"}, {"3/4", "6/8"}
+    if pair & duple and pair & triple:
+        return "duple-triple"
+    return "other"
 
 
 def dump(set_name: str, cache: Path, data: Path | None) -> list[dict]:
@@ -65,6 +97,7 @@ def votes(item: dict, kw: dict) -> dict:
     r = R.analyse_rhythm(on, off, midi, item["duration"], **kw)
     est = r.time_signature.text if r.time_signature.text in CLASSES else "other"
     ratio = r.beat_bpm / item["beat_bpm"]
+    quarter_ratio = r.quarter_bpm / (item["beat_bpm"] * quarters_per_beat(item["meter"]))
     grid = r
     if r.compound and r.beats_per_bar == 2:
         simple = R.analyse_rhythm(on, off, midi, item["duration"], **{
@@ -79,7 +112,8 @@ def votes(item: dict, kw: dict) -> dict:
     by = {m: max(s for (k, _), s in scores.items() if k == m) for m in {k for k, _ in scores}}
     end = float(max(off.max(), on.max() + 0.05))
     rate = R.note_rate(on, end, beats)
-    row = {"est": est, "ratio": ratio, "rate": rate, "by": by, "lean": None, "notation": None, "triple": None}
+    row = {"est": est, "ratio": ratio, "kind": error_kind(item["meter"], est, quarter_ratio), "rate": rate, "by": by,
+           "lean": None, "notation": None, "triple": None}
     if not grid.compound:
         row["triple"] = R.triple_gap(R.meter_scores(on, lengths, off, midi, beats, False, beat_weight=0.0),
                                      R.bar_notation_scores(on, lengths, midi, beats), len(on))
@@ -113,19 +147,21 @@ def main(argv: list[str] | None = None) -> int:
     for set_name in a.sets:
         items = pickle.loads((OUT / f"{set_name}.pkl").read_bytes())
         confusion: Counter = Counter()
+        kinds: Counter = Counter()
         groups: dict = {}
         for item in items:
             v = votes(item, kw)
             ok = v["est"] == item["meter"]
             confusion[(item["meter"], v["est"])] += 1
+            kinds[v["kind"]] += 1
             groups.setdefault(item["group"], []).append(ok)
             if a.quiet or (a.wrong and ok):
                 continue
             by = " ".join(f"{m}:{v['by'][m]:+.2f}" for m in sorted(v["by"]))
             duple = "" if v["lean"] is None else (f" lean {v['lean']:+.2f} notation {v['notation']:+.2f}"
                                                   f" 2/4-4/4 {v['margin']:+.2f} triple {v['triple']:+.2f}")
-            print(f"{'  ' if ok else '!!'} {item['id']:>22s} {str(item['group'] or '')[:12]:>12s} "
-                  f"ref {item['meter']} ({item['notated']}) est {v['est']} x{v['ratio']:.2f} "
+            print(f"{'  ' if ok else '!!'} {v['kind'] or '':>12s} {item['id']:>22s} "
+                  f"{str(item['group'] or '')[:12]:>12s} ref {item['meter']} ({item['notated']}) est {v['est']} x{v['ratio']:.2f} "
                   f"rate {v['rate']:.2f} | {by}{duple}")
         n = sum(confusion.values())
         acc = sum(c for (r, e), c in confusion.items() if r == e) / n
@@ -135,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
             row = [confusion.get((rc, c), 0) for c in CLASSES + ("other",)]
             if sum(row):
                 print(f"   {rc}: " + " ".join(f"{k:3d}" for k in row))
+        print("   errors: " + "  ".join(f"{k} {kinds[k]}" for k in KINDS))
     return 0
 
 

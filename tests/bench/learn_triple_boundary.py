@@ -28,6 +28,14 @@ Measured (2 folds, 3 copies, seeds 0 / 1; 1,027 tunes, 3,081 readings a seed: 1,
 The per-beat template term calls 13.5 % of the duple tunes triple (7.9 % without it; seed 1: 13.7 %
 and 9.0 %); without it the gap needs almost no offset and the ratio adds the most. The runtime uses
 beat weight 0 and ratio weight 0.43, without the intercept (-0.018 gap units, the training mix's odds).
+
+The readings whose best 3-beat bar sits as 6/8 and whose tune is not dance-like are left to the whole
+accent gap (beat weight 1) at runtime; on them (seeds 0 / 1: 882 / 879 readings, 723 / 712 triple) that
+rule gets 0.951 / 0.949 and calls 23.9 % / 21.6 % of their duple tunes triple, and the whole gap + the
+ratio a note 0.977 / 0.978 (ratio weight 0.82, intercept -0.28 / -0.31: 6.3 % / 5.4 % duple called
+triple; triple recall 0.986 against 0.993 / 0.987). On the held-out hums it turned 2/4 tunes read as 6/8 into 2/4 in the
+wrong bar phase and one O'Neill's 3/4 (6/8 on its bar lines) into 2/4, so it is not used
+(tests/bench/HISTORY.md, "Time").
 """
 from __future__ import annotations
 
@@ -48,11 +56,15 @@ from humitout.audio import rhythm as R  # noqa: E402
 
 NOISE = (0.027, 0.006, 0.02)
 """Notes lost, notes split, onset jitter (quarters) of our transcribed hums (``learn_compound_boundary``)."""
+SIX_EIGHT_BOUNDARY = 17.5
+"""``analyse_rhythm``'s ``compound_notation_boundary`` (nats)."""
 
 
 def readings(meter: str, notes: list, rng: np.random.Generator, beat_weights: list[float]) -> list[float]:
-    """The accent gap (3 beats over 2 or 4) at each of ``beat_weights``, then the notation log ratio a
-    note, of one hum-like copy of a notated tune on its quarter grid."""
+    """The accent gap (3 beats over 2 or 4) at each of ``beat_weights``, the notation log ratio a note,
+    then 1 when the reading is one that :func:`analyse_rhythm` leaves to the accents alone (its best 3-beat
+    bar sits as 6/8 by more than ``compound_notation_boundary`` nats and the tune is not dance-like), else
+    0, of one hum-like copy of a notated tune on its quarter grid."""
     quarters = 1.5 if meter == "6/8" else 1.0
     pos = np.array([n[0] for n in notes], float) * quarters
     ioi = np.array([n[1] for n in notes], float) * quarters
@@ -62,7 +74,12 @@ def readings(meter: str, notes: list, rng: np.random.Generator, beat_weights: li
     notated = R.bar_notation_scores(pos, ioi, midi, beats)
     gaps = [R.triple_gap(R.meter_scores(pos, ioi, pos + ioi, midi, beats, False, beat_weight=w), notated, len(pos),
                          notation_weight=0.0) for w in beat_weights]
-    return gaps + [(notated[3] - max(notated[2], notated[4])) / len(pos)]
+    accents = R.meter_scores(pos, ioi, pos + ioi, midi, beats, False)
+    phase3 = max((ph for (k, ph) in accents if k == 3), key=lambda ph: accents[(3, ph)])
+    dotted = R._regrouped(beats, phase3 % 3 - 3, 1.5)
+    six_eight = R.compound_log_ratio(pos, ioi, midi, beats, dotted) > SIX_EIGHT_BOUNDARY
+    return gaps + [(notated[3] - max(notated[2], notated[4])) / len(pos),
+                   float(six_eight and not R.dance_style(pos, midi))]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,8 +115,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"beat weight {w:g}: rule gap > 0 accuracy {np.mean(rule == y):.3f} "
               f"(duple called triple {np.mean(rule[~y]):.3f})", end="")
         (_, b0), acc0 = lcb.logistic(x[:, [j]], y)
-        (wg, wr, b), acc = lcb.logistic(x[:, [j, -1]], y)
+        (wg, wr, b), acc = lcb.logistic(x[:, [j, -2]], y)
         print(f"; gap alone {acc0:.3f}; gap + ratio {acc:.3f}: ratio weight {wr / wg:.3f}, intercept {b / wg:+.3f}")
+    six = x[:, -1] > 0.5
+    if six.any() and 1.0 in a.beat_weights:
+        # the readings left to the whole accent gap (beat weight 1): that rule against a fit with the ratio
+        j = a.beat_weights.index(1.0)
+        rule = x[six, j] > 0
+        (wg, wr, b), acc = lcb.logistic(x[six][:, [j, -2]], y[six])
+        fit = x[six, j] + wr / wg * x[six, -2] + b / wg > 0
+        print(f"{int(six.sum())} readings sit as 6/8 ({int(y[six].sum())} triple): whole gap > 0 "
+              f"{np.mean(rule == y[six]):.3f} (duple called triple {np.mean(rule[~y[six]]):.3f}); whole gap + ratio {acc:.3f}: ratio weight "
+              f"{wr / wg:.3f}, intercept {b / wg:+.3f} (duple called triple {np.mean(fit[~y[six]]):.3f}, "
+              f"triple recall {np.mean(fit[y[six]]):.3f} against {np.mean(rule[y[six]]):.3f})")
     return 0
 
 
