@@ -40,7 +40,7 @@ def cue_values(analysis, beats: np.ndarray, m: int, compound: bool) -> dict[str,
     midi = np.array([n.midi for n in notes])
     lengths = R.note_lengths(on, off)
     template = R.meter_scores(on, lengths, off, midi, beats, compound)
-    starts = R.phrase_starts(on, off, lengths, beats)
+    starts = R.phrase_starts(on, beats)
     ends = R.phrase_end_scores(on, off, beats, m, compound)
     return {"template": np.array([template[(m, ph)] for ph in range(m)]),
             "pickup": np.array([np.mean([np.log(R._pickup_prior(p, ph, m)) for p in starts]) for ph in range(m)]),

@@ -143,7 +143,7 @@ def cue_values(a: Analysis) -> dict[str, list[float]]:
     pos = R.beat_positions(on, beats)
     period = float(np.median(np.diff(beats)))
     meter = R.meter_scores(on, lengths, off, midi, beats, compound)
-    starts = R.phrase_starts(on, off, lengths, beats)
+    starts = R.phrase_starts(on, beats)
     ends = R.phrase_end_scores(on, off, beats, m, compound)
     triads = R.diatonic_triads(midi, lengths)
     notation = R.notation_scores(on, lengths, midi, beats, compound) if m in (2, 3, 4) else {}

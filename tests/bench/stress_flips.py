@@ -50,7 +50,7 @@ def cues(analysis) -> str:
     scores = R.meter_scores(on, lengths, off, midi, beats, r.compound)
     best = {k: max(v for (b, _), v in scores.items() if b == k) for k in sorted({b for b, _ in scores})}
     line += " | meter " + " ".join(f"{k}:{v:.2f}" for k, v in best.items())
-    starts = R.phrase_starts(on, off, lengths, beats)
+    starts = R.phrase_starts(on, beats)
     ends = R.phrase_end_scores(on, off, beats, m, r.compound)
     line += f" | chosen phase {r.downbeat_index % m}:"
     for ph in range(m):

@@ -4,7 +4,8 @@ import pytest
 
 from hum_synth import hum, perform, phone, tune, wav_bytes
 from humitout.audio.rhythm import (analyse_rhythm, beat_level_log_prior, compound_log_ratio, diatonic_triads, grid_fit,
-                                   harmonic_fit, note_lengths, tactus_log_prior, track_beats)
+                                   harmonic_fit, note_lengths, phase_notation_scores, phrase_starts, tactus_log_prior,
+                                   track_beats)
 from humitout.audio.transcribe import analyse_recording
 from humitout.music.arrangement import quantise_melody
 
@@ -371,3 +372,38 @@ def test_three_beats_against_two_or_four_is_decided_by_the_notation_model_not_th
     assert hummed.time_signature.text in meters
     if meters == ("3/4",):
         assert abs(hummed.downbeats_s[0] - notes[2][0]) < 0.07    # after its one-beat pickup (two eighths)
+
+
+def test_a_half_beat_gap_inside_a_phrase_is_articulation_and_a_quarter_and_a_beat_of_rest_a_breath():
+    # quarters at 60 BPM: a detached note leaves half a beat of silence before beat 3, a quarter and a
+    # beat of rest end a phrase before beat 6: only the note after the breath starts a phrase
+    beats = np.arange(0.0, 12.0, 1.0)
+    on = np.array([0.0, 1.0, 1.5, 3.0, 4.0, 6.0, 7.0, 8.0])
+    assert list(phrase_starts(on, beats)) == pytest.approx([0.0, 6.0])
+
+
+def test_the_notation_cue_places_the_half_bar_of_four_four_and_leaves_which_half_to_the_other_cues():
+    notated = {(4, 0): -50.0, (4, 1): -70.0, (4, 2): -40.0, (4, 3): -80.0, (2, 0): -45.0, (2, 1): -60.0}
+    four = phase_notation_scores(notated, 4)
+    assert four[0] == four[2] == pytest.approx(-45.0) and four[1] == four[3] == pytest.approx(-75.0)
+    assert phase_notation_scores(notated, 2) == {0: -45.0, 1: -60.0}
+
+
+def test_a_waltz_whose_long_notes_sit_on_the_downbeat_in_notated_songs_keeps_its_two_beat_pickup():
+    # a generated 3/4 tune (tests/bench/rhythm_tunes.py, seed 146) with a pickup of two quarters, at
+    # 61 BPM: the accents and pickup prior alone put bar 1 one beat early (a one-beat pickup); where
+    # its dotted quarters, halves and tonic-triad tones fall in notated 3/4 songs puts it on beat 3
+    starts = [0.0, 1.0, 2.0, 2.5, 3.0, 4.0, 5.0, 6.5, 7.0, 8.0, 9.5, 10.0, 11.12, 12.24, 13.24, 14.24, 14.74,
+              15.24, 16.24, 17.24, 18.24, 19.24, 19.74, 20.24, 21.24, 22.24, 23.24, 25.36]
+    held = [.95, .95, .45, .45, .95, .95, 1.45, .45, .95, 1.45, .45, 1.07, .87, .95, .95, .45, .45, .95, .95, .95,
+            .95, .45, .45, .95, .95, .95, 2.07, 1.07]
+    midi = [48, 46, 44, 46, 44, 44, 46, 48, 46, 48, 51, 54, 61, 63, 61, 60, 54, 56, 58, 56, 53, 51, 56, 61, 63, 61,
+            65, 49]
+    beat = 60.0 / 61.46
+    on = 0.6 + beat * np.array(starts)
+    off = on + beat * np.array(held)
+    for weight, pickup in ((0.0, 1.0), (0.15, 2.0)):
+        rhythm = analyse_rhythm(on, off, np.array(midi, float), float(off[-1]) + 0.5, phase_notation_weight=weight)
+        assert rhythm.time_signature.text == "3/4"
+        assert rhythm.pickup_beats == pytest.approx(pickup, abs=0.1)
+    assert rhythm.downbeats_s[0] == pytest.approx(on[2], abs=0.05)
