@@ -463,6 +463,29 @@ def test_soft_held_note_with_the_callers_timbre_needs_no_confidence_margin():
     assert 4.1 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
 
 
+def test_short_voice_of_another_timbre_in_a_call_with_talkers_adds_no_note():
+    # a 0.12 s voice in a gap, in the caller's range: less harmonic than the caller (confidence 0.75
+    # against 0.9) and 2.5 from the caller's timbre (under the 3.5 that alone makes it another voice)
+    def kept(with_talkers: bool, steady_share: float, level_db: float = 0.0) -> bool:
+        extra = [(4.1, 4.22, 61.0, level_db, 1)]
+        if with_talkers:   # two talker syllables 16 dB under the caller, which the level test drops
+            extra += [(1.41, 1.5, 57.0, -16.0, 2), (2.41, 2.5, 66.0, -16.0, 3)]
+        notes, levels, runs = _with_caller(extra)
+        notes = [NoteEvent(n.onset_s, n.offset_s, n.midi, 0.75 if n.onset_s == 4.1 else n.confidence) for n in notes]
+        caller = np.array([6.0, 4.0, 2.0, 0.0, -1.0, -2.0, -4.0, -6.0, -8.0])
+        timbre = caller + np.random.default_rng(0).normal(0.0, 0.5, (len(notes), len(caller)))
+        timbre[[n.onset_s for n in notes].index(4.1)] = caller + 3.75 * (-1.0) ** np.arange(len(caller))
+        steady = np.array([steady_share if n.onset_s == 4.1 else 1.0 for n in notes])
+        return 4.1 in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
+    # as loud as the caller, straying from its pitch in a frame (80 % of its frames on it): speech
+    assert not kept(with_talkers=True, steady_share=0.8)
+    assert kept(with_talkers=False, steady_share=0.8)   # no talker heard: the caller's own short note
+    assert kept(with_talkers=True, steady_share=1.0)    # as loud as the caller and holding its pitch: sung
+    # holding its pitch but 10 dB under the caller, under the caller's own notes' level
+    assert not kept(with_talkers=True, steady_share=1.0, level_db=-10.0)
+    assert kept(with_talkers=False, steady_share=1.0, level_db=-10.0)
+
+
 def _formant_voice(midi: float, dur_s: float, formants: list[tuple[float, float, float]], sr: int) -> np.ndarray:
     """A harmonic voice at ``midi`` whose harmonics follow the envelope of ``formants`` (centre Hz,
     width Hz, gain), at unit RMS."""
