@@ -26,14 +26,15 @@ the pitch leaps or peaks and where the singer breathes. The analysis has three s
    correlates with the duration accents per beat and per note, plus the repetition of rhythmic
    and melodic cells at one and two bars (autocorrelation of a subdivided onset grid and of the
    pitch line); the bar phase adds a prior on the pickups it implies for the first note and
-   every phrase start (after a rest or a long note). Between 2/4 and 4/4 the note rate and a
+   every phrase start (a note after a long inter-onset interval). Between 2/4 and 4/4 the note rate and a
    model learned from real notation decide (:func:`notation_scores`: Temperley's probabilistic
    meter model, onsets, note lengths and tonic-triad tones by position in the bar and the first
    note's position, tabled from 1,027 notated Essen folk songs that neither the dev set nor the
    held-out stand-in draws from, :mod:`humitout.audio.meter_profiles`); three beats against two or
    four is decided by the accent scores without their per-beat template term plus the same model's
-   ratio a note, as fitted on notated songs read as hums (:func:`triple_gap`); the model for the bar
-   phase was measured and is not used (tests/bench/HISTORY.md, "Time"). Pitch accents (leap
+   ratio a note, as fitted on notated songs read as hums (:func:`triple_gap`); on simple grids the
+   same model also weighs each bar phase, its 4/4 phases folded to the half bar
+   (:func:`phase_notation_scores`). Pitch accents (leap
    arrivals, contour peaks), phrase ends and a final-note bonus were tried and are off (see
    :func:`meter_scores`) as note accents; the bar phase does weigh where the long phrase-final
    notes fall in the bar (:func:`phrase_end_scores`, profiles learned from the same songs).
