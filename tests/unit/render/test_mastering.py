@@ -93,3 +93,32 @@ def test_true_peak_sees_inter_sample_peaks_above_the_sample_peak():
     quarter_rate_sine = np.sin(np.pi / 2 * n + np.pi / 4)[None, :]  # samples at +-0.707, waveform peaks at 1
     assert abs(true_peak_dbtp(quarter_rate_sine)) < 0.2
     assert 20 * np.log10(np.abs(quarter_rate_sine).max()) < -2.9
+
+
+def test_loudness_measured_in_chunks_equals_the_whole_signal_measurement_to_the_bit():
+    from scipy.signal import sosfilt
+
+    from humitout.music.mastering import CHUNK_SAMPLES, K_WEIGHTING_48K
+
+    rng = np.random.default_rng(5)
+    n = 3 * CHUNK_SAMPLES + 12_345  # chunks, then a partial one
+    audio = (0.1 * rng.standard_normal((2, n)) * np.linspace(0.1, 1, n)).astype(np.float32)
+    energy = np.zeros(n + 1)  # the whole-signal reference: K-weight, square, cumulative sum
+    for channel in audio:
+        energy[1:] += sosfilt(K_WEIGHTING_48K, channel) ** 2
+    cumulative = np.cumsum(energy)
+    starts = np.arange(0, n - 19_200 + 1, 4_800)
+    power = (cumulative[starts + 19_200] - cumulative[starts]) / 19_200
+    loudness = -0.691 + 10 * np.log10(power)
+    gated = power[loudness > -70.0]
+    relative_gate = -0.691 + 10 * np.log10(gated.mean()) - 10.0
+    assert integrated_lufs(audio, RATE) == -0.691 + 10 * np.log10(power[loudness > relative_gate].mean())
+
+
+def test_the_limiter_gives_the_same_audio_in_place():
+    audio = _kick_heavy_mix(3.0) * np.float32(4.0)
+    limited, reduction = look_ahead_limit(audio, RATE, ceiling_db=-1.0)
+    buffer = audio.copy()
+    in_place, in_place_reduction = look_ahead_limit(buffer, RATE, ceiling_db=-1.0, out=buffer)
+    assert in_place is buffer and reduction > 0 and in_place_reduction == reduction
+    assert np.array_equal(in_place, limited)

@@ -44,6 +44,27 @@ TRUE_PEAK_FIR_GAIN = max(np.abs(TRUE_PEAK_FIR[p::TRUE_PEAK_OVERSAMPLING]).sum() 
 """Largest gain of any phase on any input: an oversampled value is at most this times the
 largest input sample it is computed from."""
 
+CHUNK_SAMPLES = 48_000
+"""Long arrays are processed in pieces of about this many samples (1 s at 48 kHz) so no full-length
+temporary is made: every fresh large array costs page faults, most of the mastering's CPU time
+on a loaded virtual machine. Results are the same to the bit as whole-array processing."""
+
+
+def _abs_peak(audio: np.ndarray) -> float:
+    """Largest absolute sample of ``audio`` (0.0 if empty), without an ``abs`` copy."""
+    return max(float(audio.max()), -float(audio.min())) if audio.size else 0.0
+
+
+def _block_abs_peaks(audio: np.ndarray, block_samples: int) -> np.ndarray:
+    """Largest absolute sample over all channels of ``(channels, n)`` audio in each run of
+    ``block_samples`` samples (the last block may be shorter), ``(ceil(n / block_samples),)`` in
+    the audio's dtype, without an ``abs`` copy."""
+    n = audio.shape[1]
+    full = n // block_samples * block_samples
+    blocks = audio[:, :full].reshape(len(audio), -1, block_samples)
+    peaks = np.maximum(blocks.max(axis=2), -blocks.min(axis=2)).max(axis=0)
+    return np.r_[peaks, _abs_peak(audio[:, full:])].astype(audio.dtype) if full < n else peaks
+
 
 def true_peak_dbtp(audio: np.ndarray, block_samples: int = 1024, blocks_per_call: int = 32) -> float:
     """True peak of ``(channels, n_samples)`` audio in dBTP (4x oversampled; -inf if silent).
@@ -52,17 +73,14 @@ def true_peak_dbtp(audio: np.ndarray, block_samples: int = 1024, blocks_per_call
     peak are oversampled (``block_samples`` each, up to ``blocks_per_call`` neighbouring blocks in
     one filter call); the others cannot hold the true peak, so the result is exact.
     """
-    sample_peak = float(np.abs(audio).max()) if audio.size else 0.0
+    sample_peak = _abs_peak(audio)
     if sample_peak == 0.0:
         return -np.inf
     peak = sample_peak
     context = len(TRUE_PEAK_FIR)  # input samples either side, more than the filter spans
     delay = len(TRUE_PEAK_FIR) // 2  # output samples from an input sample to its interpolated value
     for channel in audio:
-        n_blocks = -(-len(channel) // block_samples)
-        padded = np.zeros(n_blocks * block_samples, dtype=channel.dtype)
-        padded[: len(channel)] = channel
-        block_peak = np.abs(padded).reshape(n_blocks, block_samples).max(axis=1)
+        block_peak = _block_abs_peaks(channel[None], block_samples)
         neighbourhood_peak = np.maximum(block_peak, np.maximum(np.r_[0, block_peak[:-1]], np.r_[block_peak[1:], 0]))
         candidate = neighbourhood_peak * TRUE_PEAK_FIR_GAIN > sample_peak
         # Consecutive candidate blocks are oversampled together (the same values, far fewer calls),
@@ -96,16 +114,25 @@ def integrated_lufs(audio: np.ndarray, sample_rate_hz: int) -> float:
     if sample_rate_hz != 48_000:
         return float(pyloudnorm.Meter(sample_rate_hz).integrated_loudness(audio.T))
     block, hop = 19_200, 4_800  # 400 ms, 100 ms
+    audio = np.atleast_2d(audio)
     n = audio.shape[-1]
     if n < block:
         return -np.inf
-    energy = np.zeros(n + 1)
-    for channel in np.atleast_2d(audio):  # one channel at a time: a third of the memory
-        weighted = sosfilt(K_WEIGHTING_48K, channel)
-        energy[1:] += np.square(weighted, out=weighted)
-    cumulative = np.cumsum(energy, out=energy)
-    starts = np.arange(0, n - block + 1, hop)
-    power = (cumulative[starts + block] - cumulative[starts]) / block
+    end = (n - block) // hop * hop + block  # the end of the last whole block
+    # Running sum of the K-weighted energy (all channels) at every hop edge, filtered and summed in
+    # chunks of whole hops, the filter state carried across: the same sums as over the whole signal.
+    cumulative = np.zeros(end // hop + 1)
+    state = np.zeros((len(audio), len(K_WEIGHTING_48K), 2))
+    chunk = max(1, CHUNK_SAMPLES // hop) * hop
+    for start in range(0, end, chunk):
+        stop = min(end, start + chunk)
+        energy = np.zeros(stop - start + 1)
+        energy[0] = cumulative[start // hop]
+        for c, channel in enumerate(audio):
+            weighted, state[c] = sosfilt(K_WEIGHTING_48K, channel[start:stop], zi=state[c])
+            energy[1:] += np.square(weighted, out=weighted)
+        cumulative[start // hop + 1 : stop // hop + 1] = np.cumsum(energy, out=energy)[hop::hop]
+    power = (cumulative[block // hop :] - cumulative[: -(block // hop)]) / block
     with np.errstate(divide="ignore"):
         loudness = -0.691 + 10 * np.log10(power)
     gated = power[loudness > -70.0]
@@ -116,7 +143,8 @@ def integrated_lufs(audio: np.ndarray, sample_rate_hz: int) -> float:
 
 
 def look_ahead_limit(audio: np.ndarray, sample_rate_hz: int, *, ceiling_db: float, lookahead_ms: float = 5.0,
-                     release_ms: float = 80.0, block_ms: float = 1.0) -> tuple[np.ndarray, float]:
+                     release_ms: float = 80.0, block_ms: float = 1.0,
+                     out: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """Limit ``(channels, n)`` float audio so no sample exceeds ``ceiling_db`` dBFS (stereo-linked).
 
     The gain is computed per block of ``block_ms``: each block's needed reduction (dB) is
@@ -124,18 +152,21 @@ def look_ahead_limit(audio: np.ndarray, sample_rate_hz: int, *, ceiling_db: floa
     back exponentially with time constant ``release_ms``; between block edges the gain is
     interpolated linearly and never rises above what either neighbouring block needs, so
     every sample is at or under the ceiling. Returns (limited float32 audio, largest
-    reduction in dB, >= 0).
+    reduction in dB, >= 0); the audio is written into ``out`` (float32, ``audio``'s shape, may
+    be ``audio`` itself) when given, else into a new array (or is ``audio`` if float32 and untouched).
     """
     block = max(1, round(block_ms * sample_rate_hz / 1000))
     n = audio.shape[1]
     n_blocks = -(-n // block)
-    peak = np.zeros(n_blocks * block, dtype=np.float32)
-    peak[:n] = np.abs(audio).max(axis=0)
-    block_peak = peak.reshape(n_blocks, block).max(axis=1)
+    block_peak = _block_abs_peaks(audio, block).astype(np.float32, copy=False)
     with np.errstate(divide="ignore"):
         need_db = np.minimum(0.0, ceiling_db - 20 * np.log10(np.maximum(block_peak, 1e-12)))
     if not need_db.any():
-        return audio.astype(np.float32, copy=False), 0.0
+        if out is None:
+            return audio.astype(np.float32, copy=False), 0.0
+        if out is not audio:
+            np.copyto(out, audio)
+        return out, 0.0
     ahead = max(1, round(lookahead_ms / block_ms))
     padded = np.r_[need_db, np.zeros(ahead)]
     attack = need_db.copy()
@@ -157,8 +188,19 @@ def look_ahead_limit(audio: np.ndarray, sample_rate_hz: int, *, ceiling_db: floa
         gain_db[k] = previous
         last = k
     edges_db = np.minimum(np.r_[gain_db[0], gain_db], np.r_[gain_db, gain_db[-1]])
-    gain = np.interp(np.arange(n), np.arange(n_blocks + 1) * block, 10 ** (edges_db / 20)).astype(np.float32)
-    return (audio * gain).astype(np.float32, copy=False), float(-gain_db.min())
+    # Linear interpolation between block edges as np.interp computes it (slope * offset + edge,
+    # in float64), a chunk of blocks at a time.
+    edges = (10 ** (edges_db / 20)).astype(np.float64)
+    slopes = (edges[1:] - edges[:-1]) / block
+    offsets = np.arange(block, dtype=np.float64)
+    limited = np.empty(audio.shape, dtype=np.float32) if out is None else out
+    blocks_per_chunk = max(1, CHUNK_SAMPLES // block)
+    for first in range(0, n_blocks, blocks_per_chunk):
+        last = min(n_blocks, first + blocks_per_chunk)
+        start, stop = first * block, min(n, last * block)
+        gain = (slopes[first:last, None] * offsets + edges[first:last, None]).ravel()[: stop - start]
+        np.multiply(audio[:, start:stop], gain.astype(np.float32), out=limited[:, start:stop])
+    return limited, float(-gain_db.min())
 
 
 @dataclass(frozen=True)
@@ -205,19 +247,21 @@ def master(mix: np.ndarray, sample_rate_hz: int, *, target_lufs: float = TARGET_
         silent = mix.astype(np.float32)
         return Master(silent, raw_lufs, 0.0, 0.0, 0.0, 0.0, raw_lufs, true_peak_dbtp(silent))
     match_db = target_lufs - raw_lufs
-    matched = (mix * np.float32(10 ** (match_db / 20))).astype(np.float32)
+    matched = (mix * np.float32(10 ** (match_db / 20))).astype(np.float32, copy=False)
     compressor = pedalboard.Compressor(threshold_db=target_lufs + compressor_threshold_lu, ratio=compressor_ratio,
                                        attack_ms=compressor_attack_ms, release_ms=compressor_release_ms)
-    compressed = pedalboard.Pedalboard([compressor])(matched, sample_rate_hz)
+    # Streamed a chunk at a time into one numpy buffer (``reset=False`` carries the compressor's
+    # state: the same output to the bit as one call, without pedalboard's full-length output copy).
+    compressed = np.empty_like(matched)
+    for start in range(0, matched.shape[1], CHUNK_SAMPLES):
+        stop = start + CHUNK_SAMPLES
+        compressed[:, start:stop] = compressor.process(matched[:, start:stop], sample_rate_hz, reset=start == 0)
     # The compressor's largest gain reduction, from the level change over 10 ms windows.
     window = sample_rate_hz // 100
-    usable = matched.shape[1] // window * window
-    level_in = np.sqrt(np.square(matched[:, :usable]).mean(axis=0).reshape(-1, window).mean(axis=1))
-    level_out = np.sqrt(np.square(compressed[:, :usable]).mean(axis=0).reshape(-1, window).mean(axis=1))
+    level_in, level_out = _window_rms(matched, window), _window_rms(compressed, window)
     audible = level_in > 10 ** ((target_lufs - 30) / 20)
     comp_reduction = float(max(0.0, 20 * np.log10(level_in[audible] / np.maximum(level_out[audible], 1e-12)).max())) \
         if audible.any() else 0.0
-    del matched
 
     sample_ceiling = ceiling_dbtp - TRUE_PEAK_MARGIN_DB
     compressed_lufs = integrated_lufs(compressed, sample_rate_hz)
@@ -226,7 +270,8 @@ def master(mix: np.ndarray, sample_rate_hz: int, *, target_lufs: float = TARGET_
     for _ in range(max_iterations):
         used_gain_db = gain_db
         limited, reduction, peak, trim_db, sample_ceiling = _limit_to_true_peak(
-            compressed, gain_db, sample_rate_hz, sample_ceiling, ceiling_dbtp, lookahead_ms, release_ms)
+            compressed, gain_db, sample_rate_hz, sample_ceiling, ceiling_dbtp, lookahead_ms, release_ms,
+            out=matched)  # no longer needed: its memory takes every try's limited mix
         # An idle limiter is a plain gain: loudness is linear in it (BS.1770's filter and gates).
         lufs = compressed_lufs + gain_db + trim_db if reduction == 0.0 else integrated_lufs(limited, sample_rate_hz)
         error = target_lufs - lufs
@@ -241,17 +286,30 @@ def master(mix: np.ndarray, sample_rate_hz: int, *, target_lufs: float = TARGET_
     return Master(limited, raw_lufs, match_db, used_gain_db, comp_reduction, reduction, lufs, peak)
 
 
+def _window_rms(audio: np.ndarray, window: int) -> np.ndarray:
+    """RMS over channels and ``window`` samples of ``(channels, n)`` audio, one per whole window,
+    a chunk of windows at a time."""
+    n_windows = audio.shape[1] // window
+    step = max(1, CHUNK_SAMPLES // window) * window
+    return np.sqrt(np.concatenate([
+        np.square(audio[:, start : min(start + step, n_windows * window)]).mean(axis=0).reshape(-1, window).mean(axis=1)
+        for start in range(0, n_windows * window, step)
+    ] or [np.zeros(0, np.float32)]))
+
+
 def _limit_to_true_peak(compressed: np.ndarray, gain_db: float, sample_rate_hz: int, sample_ceiling_db: float,
-                        ceiling_dbtp: float, lookahead_ms: float, release_ms: float, attempts: int = 4):
+                        ceiling_dbtp: float, lookahead_ms: float, release_ms: float, attempts: int = 4, *,
+                        out: np.ndarray):
     """Limit ``compressed`` times ``gain_db`` at a sample ceiling lowered by any inter-sample over
     the true-peak meter finds, until the true peak is under ``ceiling_dbtp``; if overs remain after
-    ``attempts``, a plain gain trims the rest. Returns (audio, limiter reduction dB, true peak dBTP,
+    ``attempts``, a plain gain trims the rest. Returns (audio: ``out``, a float32 buffer of
+    ``compressed``'s shape, overwritten on every try; limiter reduction dB, true peak dBTP,
     trim dB (<= 0), the sample ceiling used)."""
     goal = ceiling_dbtp - TRUE_PEAK_MARGIN_DB
     for _ in range(attempts):
-        limited, reduction = look_ahead_limit(compressed * np.float32(10 ** (gain_db / 20)), sample_rate_hz,
-                                              ceiling_db=sample_ceiling_db, lookahead_ms=lookahead_ms,
-                                              release_ms=release_ms)
+        np.multiply(compressed, np.float32(10 ** (gain_db / 20)), out=out)
+        limited, reduction = look_ahead_limit(out, sample_rate_hz, ceiling_db=sample_ceiling_db,
+                                              lookahead_ms=lookahead_ms, release_ms=release_ms, out=out)
         peak = true_peak_dbtp(limited)
         if peak <= goal + TRUE_PEAK_MARGIN_DB / 2:
             return limited, reduction, peak, 0.0, sample_ceiling_db
@@ -273,7 +331,7 @@ def stem_gain_db(match_gain_db: float, stems: Mapping[str, np.ndarray], *,
     would lift any stem's true peak over ``ceiling_dbtp``. True peaks are only measured when
     the bound from the sample peaks (times :data:`TRUE_PEAK_FIR_GAIN`) could pass the ceiling."""
     limit = ceiling_dbtp - TRUE_PEAK_MARGIN_DB
-    sample_peak = max(float(np.abs(s).max()) for s in stems.values())
+    sample_peak = max(_abs_peak(s) for s in stems.values())
     if sample_peak == 0.0 or 20 * np.log10(sample_peak * TRUE_PEAK_FIR_GAIN) + match_gain_db <= limit:
         return match_gain_db
     return min(match_gain_db, limit - max(true_peak_dbtp(s) for s in stems.values()))
