@@ -328,17 +328,3 @@ def test_short_staccato_note_heard_for_a_few_frames_is_kept():
 def test_short_burst_without_a_steady_pitch_stays_unvoiced():
     track, e = _staccato(np.array([0.3, 0.55, 0.7, 0.6, 0.35]), burst_midi=[70.0, 71.0, 72.0, 73.0, 74.0])
     assert [round(n.midi) for n in segment_notes(track, e)] == [67, 65]
-
-
-def test_of_two_re_attack_dips_closer_than_the_shortest_note_the_deeper_starts_the_note():
-    # under reverb a consonant between repeated notes can leave two level minima 60 ms apart: the
-    # room's tail fills the start of the closure (a shallow first minimum), the deeper one is the attack
-    t = np.arange(160) * HOP
-    shape = {c: np.clip(1 - np.abs(t - c) / 0.025, 0, 1) for c in (0.74, 0.80)}
-    dips = np.maximum(8.0 * shape[0.74], 12.0 * shape[0.80])
-    m, e, conf = _pad(np.full(160, 60.0), -30.0 - dips)
-    robust = np.r_[np.full(20, -80.0), -30.0 - dips, np.full(20, -80.0)]
-    assert len(_dip_cuts(e[20:180], 12, 3, robust[20:180], np.full(160, 60.0))) == 2
-    notes = segment_notes(_track(m, conf), e, None, robust)
-    assert len(notes) == 2
-    assert abs(notes[1].onset_s - (0.2 + 0.80)) <= 0.01

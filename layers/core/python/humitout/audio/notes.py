@@ -38,8 +38,7 @@
      falters there while the voice's spectral envelope changes shape: a consonant, a re-attack even when
      reverb fills its dip to 3 dB (:func:`confidence_dip`, :func:`envelope_change_db`). A pitch change
      just after a re-attack dip starts where the level climbs out of the dip (:func:`attack_before_pitch_change`:
-     under reverb the tracker hears the old note's tail for a while). Of two re-attack dips closer than
-     ``MIN_SEP_S``, the deeper starts the note (the room's tail can fill a consonant's first frames).
+     under reverb the tracker hears the old note's tail for a while).
 3. Pieces shorter than ``MIN_NOTE_S`` are transitions (scoops, glides) and join
    the following note; pieces a tracker glitch cut at the same pitch rejoin;
    the note pitch is the median of its central frames, which skips scoops into
@@ -680,9 +679,8 @@ def attack_before_pitch_change(pitch_cuts: list[int], dip_cuts: list[int], level
     return moved, [d for d in dip_cuts if d not in used]
 
 
-def _merge_close(cuts: list[int], strength: dict[int, tuple[float, float]], min_sep: int) -> list[int]:
-    """Keep the stronger of boundaries closer than ``min_sep`` frames (``strength``: tuples, compared
-    in order; the earlier of equal ones)."""
+def _merge_close(cuts: list[int], strength: dict[int, float], min_sep: int) -> list[int]:
+    """Keep the stronger of boundaries closer than ``min_sep`` frames."""
     kept: list[int] = []
     for c in sorted(cuts):
         if kept and c - kept[-1] < min_sep:
@@ -1233,11 +1231,8 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         moved, dc = attack_before_pitch_change(pc, dc, level, attack_lead, win)
         dips = (set(dc) | set(moved)) - set(pc)   # re-attacks, also those a pitch cut moved to
         pc = moved
-        # a pitch change over a re-attack dip; of two dips, the deeper (lower level): under reverb a
-        # consonant between repeated notes can leave two minima 50-60 ms apart, the room's tail
-        # filling the closure's start, and the attack is at the lower one
-        strength = {c: (2.0, 0.0) for c in pc}
-        strength.update({c: (1.0, -float(level[c])) for c in dc if c not in strength})
+        strength = {c: 2.0 for c in pc}
+        strength.update({c: 1.0 for c in dc if c not in strength})
         cuts = _merge_close(pc + dc, strength, min_sep)
         bounds = list(zip([0] + cuts, cuts + [len(m)]))
         merged: list[list[int]] = []
