@@ -138,3 +138,46 @@ def test_the_all_frames_istft_equals_scipys_frame_by_frame_istft_to_the_bit(n: i
     z = transform.stft(np.random.default_rng(n).standard_normal(n))
     z[: len(z) // 2] *= np.random.default_rng(1).uniform(0.1, 1.0, z[: len(z) // 2].shape)  # a suppressor's gain
     assert np.array_equal(istft_all_frames(transform, z, n), transform.istft(z, k1=n))
+
+
+def test_the_unsuppressed_call_confirms_only_frames_at_the_same_pitch() -> None:
+    from humitout.audio.f0 import ModelFrames, confirm_frames
+    ts = np.arange(4) * 0.016
+    suppressed = ModelFrames(ts, np.array([100.0, 100.0, 100.0, 0.0]), np.array([0.2, 0.2, 0.8, 0.1]))
+    raw = ModelFrames(ts, np.array([101.0, 150.0, 100.0, 100.0]), np.array([0.8, 0.9, 0.4, 0.9]))
+    out = confirm_frames(suppressed, raw)
+    # same pitch heard more confidently: the mean; another pitch, a lower confidence or no pitch: unchanged
+    assert np.allclose(out.confidence, [0.5, 0.2, 0.8, 0.1])
+    assert np.array_equal(out.pitch_hz, suppressed.pitch_hz)
+
+
+def test_a_lone_jump_to_a_harmonic_in_the_suppressed_call_takes_the_confirmed_pitch() -> None:
+    """A held 99 Hz note the suppressed call's tracker reads as its 11th harmonic for one frame, at
+    confidence 0.4, while the unsuppressed call holds 99 Hz at 0.95: no dip in pitch or confidence
+    is left there to cut the note."""
+    from humitout.audio.f0 import ModelFrames, confirm_frames
+    ts = np.arange(9) * 0.016
+    pitch = np.full(9, 99.0)
+    pitch[4] = 1089.0
+    out = confirm_frames(ModelFrames(ts, pitch, np.full(9, 0.4)), ModelFrames(ts, np.full(9, 99.0), np.full(9, 0.95)))
+    assert np.allclose(out.pitch_hz, 99.0)
+    assert np.allclose(out.confidence, 0.675)
+
+
+def test_a_hum_under_street_noise_is_tracked_more_confidently_with_the_unsuppressed_call() -> None:
+    from humitout.audio.f0 import track_f0
+    x = hum(SUNG, duration_s=5.0, sr=SR)
+    f = np.fft.rfftfreq(len(x), 1 / SR)
+    f[0] = f[1]
+    pink = np.fft.irfft(np.fft.rfft(np.random.default_rng(1).standard_normal(len(x))) / np.sqrt(f), len(x))
+    y, sr = decode_audio(wav_bytes(phone(x + _at_snr(x, pink, 0.0), SR)))
+    dry, clean = enhance_call(y, sr)
+    assert clean is not dry                      # a noisy call: the tracker hears it suppressed
+    alone, confirmed = track_f0(clean, sr), track_f0(clean, sr, unsuppressed=dry)
+    assert np.all(confirmed.confidence >= alone.confidence)
+    notes, sung = np.zeros(len(alone.hz), bool), np.zeros(len(alone.hz))
+    for on, off, midi in SUNG:
+        notes[int(on / alone.hop_s) + 5:int(off / alone.hop_s) - 5] = True
+        sung[int(on / alone.hop_s) + 5:int(off / alone.hop_s) - 5] = midi
+    assert confirmed.confidence[notes].mean() > alone.confidence[notes].mean()
+    assert np.all(np.abs(confirmed.midi - sung)[notes & confirmed.voiced] <= 0.5)

@@ -65,7 +65,8 @@ def front_end(x: np.ndarray, sr: int) -> FrontEnd:
     reverberant and of steady background noise when it is noisy (:func:`enhance_call`); the levels
     are read as :func:`front_end_from_track` says."""
     dry, clean = enhance_call(x, sr)
-    return front_end_from_track(x, sr, dry=dry, clean=clean, track=track_f0(clean, sr))
+    track = track_f0(clean, sr, unsuppressed=None if clean is dry else dry)
+    return front_end_from_track(x, sr, dry=dry, clean=clean, track=track)
 
 
 def front_end_from_track(x: np.ndarray, sr: int, *, dry: np.ndarray, clean: np.ndarray,
