@@ -407,3 +407,37 @@ def test_a_waltz_whose_long_notes_sit_on_the_downbeat_in_notated_songs_keeps_its
         assert rhythm.time_signature.text == "3/4"
         assert rhythm.pickup_beats == pytest.approx(pickup, abs=0.1)
     assert rhythm.downbeats_s[0] == pytest.approx(on[2], abs=0.05)
+
+
+# An O'Neill's jig hummed in running eighths at 126 of them a minute (held-out stand-in seed 2, item 56, as
+# transcribed): (onset s, offset s, MIDI) of its 87 notes.
+JIG_IN_EIGHTHS = [
+    (0.33, 0.55, 61), (0.55, 0.82, 61), (0.82, 1.0, 66), (1.04, 1.23, 66), (1.27, 1.51, 66), (1.52, 1.71, 68),
+    (1.77, 1.94, 69), (2.0, 2.25, 64), (2.26, 2.44, 62), (2.48, 2.62, 61), (2.72, 2.89, 59), (2.97, 3.16, 57),
+    (3.22, 3.41, 56), (3.45, 3.59, 54), (3.7, 3.89, 66), (3.93, 4.14, 66), (4.2, 4.39, 66), (4.43, 4.55, 68),
+    (4.67, 4.88, 69), (4.91, 5.07, 68), (5.18, 5.36, 65), (5.42, 5.53, 68), (5.66, 5.94, 66), (6.16, 6.35, 54),
+    (6.38, 6.82, 54), (6.88, 7.09, 66), (7.11, 7.3, 66), (7.38, 7.57, 68), (7.61, 7.77, 69), (7.86, 8.05, 64),
+    (8.11, 8.34, 62), (8.34, 8.55, 61), (8.6, 8.75, 59), (8.82, 9.0, 57), (9.05, 9.23, 56), (9.3, 9.49, 57),
+    (9.56, 9.73, 59), (9.8, 10.0, 61), (10.0, 10.12, 61), (10.27, 10.42, 63), (10.52, 10.76, 64),
+    (10.76, 10.91, 59), (10.98, 11.19, 57), (11.2, 11.35, 56), (11.45, 11.71, 54), (11.93, 12.2, 56),
+    (12.2, 12.33, 57), (12.4, 12.62, 61), (12.62, 12.85, 61), (12.86, 13.28, 61), (13.34, 13.54, 57),
+    (13.57, 13.71, 56), (13.8, 13.99, 52), (14.05, 14.21, 56), (14.28, 14.61, 59), (14.73, 14.98, 56),
+    (14.98, 15.17, 57), (15.21, 15.4, 59), (15.43, 15.63, 61), (15.67, 15.78, 61), (15.9, 16.03, 63),
+    (16.1, 16.23, 64), (16.6, 16.77, 57), (16.81, 17.03, 56), (17.03, 17.21, 54), (17.48, 17.68, 56),
+    (17.7, 17.93, 57), (17.93, 18.15, 61), (18.15, 18.36, 61), (18.36, 18.68, 61), (18.82, 18.99, 57),
+    (19.05, 19.24, 56), (19.27, 19.47, 52), (19.48, 19.7, 56), (19.74, 19.88, 59), (19.94, 20.11, 61),
+    (20.19, 20.36, 64), (20.43, 20.64, 68), (20.74, 20.87, 66), (20.87, 21.08, 64), (21.09, 21.28, 66),
+    (21.33, 21.53, 64), (21.58, 21.79, 61), (21.79, 22.02, 59), (22.17, 22.28, 57), (22.29, 22.49, 56),
+    (22.54, 23.01, 54),
+]
+
+
+def test_the_notation_cue_leaves_the_bar_phase_of_a_reading_that_sits_as_six_eight_to_the_other_cues():
+    # the song-learned tables read running eighths as 2/4 whatever the meter; given a vote on where a
+    # 3-beat bar of eighths starts they moved this jig's bar by an eighth, off the dotted quarters on
+    # which it sits as 6/8, and it was written 3/4
+    on, off, midi = (np.array(column, float) for column in zip(*JIG_IN_EIGHTHS))
+    with_cue = analyse_rhythm(on, off, midi, 23.35)
+    without = analyse_rhythm(on, off, midi, 23.35, phase_notation_weight=0.0)
+    assert with_cue.time_signature.text == without.time_signature.text == "6/8"
+    assert with_cue.downbeat_index == without.downbeat_index

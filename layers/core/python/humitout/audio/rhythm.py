@@ -907,7 +907,10 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     0.696, stress seed 12 0.791 -> 0.886, and seed 13 0.679 -> 0.655 (dev_008 sung again: a near tie that
     the pickup prior decided, read in the phase it has on dev); dev, the generated and familiar tunes and seed 11 are unchanged;
     0.1 to 0.3 give the same phases but a tune or two. Compound grids leave it out: the 6/8 profile
-    alone places 8 of 21 generated 6/8 tunes (tests/bench/HISTORY.md, "Time").
+    alone places 8 of 21 generated 6/8 tunes (tests/bench/HISTORY.md, "Time"); so do 3-beat readings whose
+    notes sit as 6/8 (written as 6/8 below): on their eighths the tables, which read running eighths as
+    2/4, moved two O'Neill's jigs of held-out seed 2 off their dotted quarters, to 3/4 (r1-r3 meter and
+    tempo fell by one or two tunes each; left out, r2 score position 0.455 -> 0.473, r4 0.696 -> 0.692).
 
     ``harmony_weight`` x :func:`harmonic_fit` (one chord of the key a bar, ``diatonic``: the key's
     triads only, else all 24) joins the bar phase score; it is off by default because it did not
@@ -1022,7 +1025,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
 
         ends = phrase_end_scores(on, off, beats, m, compound) if phrase_end_weight else None
         notated = phase_notation_scores(notation_scores(on, lengths, pitch, beats, compound, key=melody_key()), m) \
-            if phase_notation_weight and not compound else None
+            if phase_notation_weight and not compound and not (m == 3 and sits_as_six_eight(beats, scores)) else None
         phases = {ph: s + pickup_weight * float(np.mean([np.log(_pickup_prior(p, ph, m)) for p in starts]))
                   + upbeat_weight * upbeat(ph) + (phrase_end_weight * ends[ph] if ends else 0.0)
                   + (phase_notation_weight * notated[ph] if notated else 0.0)
