@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import scipy.fft
 import scipy.sparse
+from scipy.ndimage import median_filter
 from numpy.lib.stride_tricks import sliding_window_view
 
 from humitout.audio.arrays import true_runs
@@ -282,7 +283,6 @@ def confirm_frames(res: ModelFrames, other: ModelFrames, *, tol_st: float = CONF
     that median by more than ``tol_st`` (a lone jump to a harmonic) takes ``other``'s pitch. Other
     frames are ``res``'s own. The mean, not the higher one: a held note's vibrato read at full
     confidence splits into notes."""
-    from scipy.ndimage import median_filter
     own = 12.0 * np.log2(np.maximum(res.pitch_hz, 1e-3))
     near = median_filter(own, size=span, mode="nearest")
     heard = 12.0 * np.log2(np.maximum(other.pitch_hz, 1e-3))
