@@ -692,14 +692,16 @@ def compound_log_ratio(onsets_s: np.ndarray, lengths_s: np.ndarray, midi: np.nda
 
 
 def bar_notation_scores(onsets_s: np.ndarray, lengths_s: np.ndarray, midi: np.ndarray, beats_s: np.ndarray, *,
-                        key: Key | None = None) -> dict[int, float]:
+                        key: Key | None = None,
+                        simple: dict[tuple[int, int], float] | None = None) -> dict[int, float]:
     """Log-likelihood (nats) of the notes as notation with bars of 2, 3 and 4 beats of the simple grid
     ``beats_s``, each at its best bar phase under :func:`notation_scores`; a bar of three beats is read
     as 3/4 on the beats or as 6/8 on the dotted quarters with the same bar lines, whichever is likelier
     (a tune whose 3/4 reading is rewritten as 6/8 is a three-beat bar to the meter decision too).
-    ``key``: ``estimate_key(midi, lengths_s)`` when already known."""
+    ``key``: ``estimate_key(midi, lengths_s)`` when already known; ``simple``: the :func:`notation_scores`
+    of the simple grid with that key, when already known."""
     key = estimate_key(midi, lengths_s) if key is None else key
-    simple = notation_scores(onsets_s, lengths_s, midi, beats_s, False, key=key)
+    simple = notation_scores(onsets_s, lengths_s, midi, beats_s, False, key=key) if simple is None else simple
     best = {m: max(v for (k, _), v in simple.items() if k == m) for m in (2, 3, 4)}
     for origin in (-3, -2, -1):
         dotted = notation_scores(onsets_s, lengths_s, midi, _regrouped(beats_s, origin, 1.5), True, key=key)
@@ -982,13 +984,17 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         """(meter, bar phase, meter confidence, phase confidence, first note's beat position) of a beat
         grid and its :func:`meter_scores`."""
         by_meter = {mm: max(s for (k, _), s in scores.items() if k == mm) for mm in {k for k, _ in scores}}
+        # the notation model's scores of the simple grid (2/4 against 4/4, three beats, the bar phase cue),
+        # and whether its best 3-beat bar sits as 6/8: each worked out once
+        simple = None if compound else notation_scores(on, lengths, pitch, beats, False, key=melody_key())
+        six_eight = not compound and 3 in by_meter and sits_as_six_eight(beats, scores)
         if triple_beat_weight is not None and not compound and {2, 3, 4} <= set(by_meter) \
-                and not dance_style(on, pitch) and not sits_as_six_eight(beats, scores):
+                and not dance_style(on, pitch) and not six_eight:
             # three beats a bar or two / four: the accent scores without the per-beat template term
             # (it calls duple tunes triple) plus the notation model's log-likelihood ratio a note, as
             # fitted on notated songs read as hums (tests/bench/learn_triple_boundary.py)
             plain = meter_scores(on, lengths, off, pitch, beats, False, beat_weight=triple_beat_weight)
-            notated = bar_notation_scores(on, lengths, pitch, beats, key=melody_key())
+            notated = bar_notation_scores(on, lengths, pitch, beats, key=melody_key(), simple=simple)
             by_meter[3] = max(by_meter[2], by_meter[4]) + triple_gap(plain, notated, len(on),
                                                                      notation_weight=triple_notation_weight)
         m = max(by_meter, key=by_meter.get)
@@ -1001,8 +1007,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
             by_meter[4] -= lean
             if notation_weight:
                 # notated 2/4 and 4/4 tunes place their onsets, long notes and chord tones differently
-                learned = notation_scores(on, lengths, pitch, beats, compound, key=melody_key())
-                ratio = max(learned[(2, ph)] for ph in range(2)) - max(learned[(4, ph)] for ph in range(4))
+                ratio = max(simple[(2, ph)] for ph in range(2)) - max(simple[(4, ph)] for ph in range(4))
                 by_meter[2] += notation_weight * ratio / 2
                 by_meter[4] -= notation_weight * ratio / 2
             m = 2 if by_meter[2] > by_meter[4] else 4
@@ -1024,8 +1029,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
             return -1.0 if run.max() <= 1.25 * run.min() else 0.0
 
         ends = phrase_end_scores(on, off, beats, m, compound) if phrase_end_weight else None
-        notated = phase_notation_scores(notation_scores(on, lengths, pitch, beats, compound, key=melody_key()), m) \
-            if phase_notation_weight and not compound and not (m == 3 and sits_as_six_eight(beats, scores)) else None
+        notated = phase_notation_scores(simple, m) \
+            if phase_notation_weight and not compound and not (m == 3 and six_eight) else None
         phases = {ph: s + pickup_weight * float(np.mean([np.log(_pickup_prior(p, ph, m)) for p in starts]))
                   + upbeat_weight * upbeat(ph) + (phrase_end_weight * ends[ph] if ends else 0.0)
                   + (phase_notation_weight * notated[ph] if notated else 0.0)
