@@ -7,6 +7,7 @@ from scipy.signal import ShortTimeFFT, fftconvolve
 from scipy.signal.windows import hann
 
 from humitout.audio.decode import decode_audio
+from humitout.audio.f0 import ModelFrames, confirm_frames, track_f0
 import humitout.audio.transcribe as transcribe
 from humitout.audio.enhance import (enhance_call, fastest_decay_s, istft_all_frames, stft_all_frames,
                                     suppress_stationary_noise, voice_band_level_db)
@@ -141,7 +142,6 @@ def test_the_all_frames_istft_equals_scipys_frame_by_frame_istft_to_the_bit(n: i
 
 
 def test_the_unsuppressed_call_confirms_only_frames_at_the_same_pitch() -> None:
-    from humitout.audio.f0 import ModelFrames, confirm_frames
     ts = np.arange(4) * 0.016
     suppressed = ModelFrames(ts, np.array([100.0, 100.0, 100.0, 0.0]), np.array([0.2, 0.2, 0.8, 0.1]))
     raw = ModelFrames(ts, np.array([101.0, 150.0, 100.0, 100.0]), np.array([0.8, 0.9, 0.4, 0.9]))
@@ -155,7 +155,6 @@ def test_a_lone_jump_to_a_harmonic_in_the_suppressed_call_takes_the_confirmed_pi
     """A held 99 Hz note the suppressed call's tracker reads as its 11th harmonic for one frame, at
     confidence 0.4, while the unsuppressed call holds 99 Hz at 0.95: no dip in pitch or confidence
     is left there to cut the note."""
-    from humitout.audio.f0 import ModelFrames, confirm_frames
     ts = np.arange(9) * 0.016
     pitch = np.full(9, 99.0)
     pitch[4] = 1089.0
@@ -165,7 +164,6 @@ def test_a_lone_jump_to_a_harmonic_in_the_suppressed_call_takes_the_confirmed_pi
 
 
 def test_a_hum_under_street_noise_is_tracked_more_confidently_with_the_unsuppressed_call() -> None:
-    from humitout.audio.f0 import track_f0
     x = hum(SUNG, duration_s=5.0, sr=SR)
     f = np.fft.rfftfreq(len(x), 1 / SR)
     f[0] = f[1]
