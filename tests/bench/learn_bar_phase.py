@@ -127,7 +127,8 @@ def reading(meter: str, notes: list, rng: np.random.Generator, bars: int, ends_p
     ioi = np.array([n[1] for n in notes], float)
     midi = np.array([n[2] for n in notes], float)
     # a hum is sung to a phrase end: cut after the first long note on a beat from bar ``bars`` on
-    ends = np.flatnonzero((pos >= (bars - 1) * m) & (ioi >= 2.0 * np.median(ioi)) & (np.abs(pos - np.round(pos)) < 0.01))
+    on_beat = np.abs(pos - np.round(pos)) < 0.01
+    ends = np.flatnonzero((pos >= (bars - 1) * m) & (ioi >= 2.0 * np.median(ioi)) & on_beat)
     if len(ends):
         pos, ioi, midi = pos[:ends[0] + 1], ioi[:ends[0] + 1], midi[:ends[0] + 1]
     if len(pos) < 8:
@@ -184,7 +185,8 @@ def fit(data: list, weights: np.ndarray, free: list[int], l2: float = 1e-3) -> n
 
 
 def right(data: list, weights: np.ndarray, w: np.ndarray) -> str:
-    """Share of the readings (weighed) whose true phase scores highest, alone, under cue weights ``w``: all, per meter."""
+    """Share of the readings (weighed) whose true phase alone scores highest under cue weights ``w``: all,
+    per meter."""
     got: dict[str, list[float]] = {}
     for (x, t, meter, _), r in zip(data, weights):
         z = x @ w
@@ -242,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
             part = [d for d, g in zip(data, half) if g != h]
             wh = fit(part, weights[half != h], idx)
             rest = [d for d, g in zip(data, half) if g == h]
-            print(f"  half {h}: fitted {right(rest, weights[half == h], wh)}, runtime {right(rest, weights[half == h], RUNTIME)}")
+            print(f"  half {h}: fitted {right(rest, weights[half == h], wh)}, "
+                  f"runtime {right(rest, weights[half == h], RUNTIME)}")
     return 0
 
 
