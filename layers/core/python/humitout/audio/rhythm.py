@@ -259,88 +259,6 @@ def track_beats(onsets_s: np.ndarray, weights: np.ndarray, period_s: float, end_
     return beats[(beats >= first) & (beats <= end_s + 1e-9)]
 
 
-def _interval_log_likelihood(onsets_s: np.ndarray, lengths_s: np.ndarray, weights: np.ndarray, start_s: float,
-                             end_s: float, beats: float, *, syncopation: float) -> float:
-    """Log-likelihood (nats) of the notes starting in ``[start_s, end_s)`` as simple-time notation
-    when that span lasts ``beats`` beats: the weighted onset-position mixture of :func:`grid_fit` plus
-    ``log(syncopation)`` for each note off the beat held across the next beat."""
-    inside = (onsets_s >= start_s) & (onsets_s < end_s)
-    if not inside.any():
-        return 0.0
-    scale = beats / (end_s - start_s)
-    pos = (onsets_s[inside] - start_s) * scale
-    ends = pos + lengths_s[inside] * scale
-    phase = pos % 1.0
-    lp = _log_mixture(phase, SIMPLE_POSITIONS, 0.06, circular=True)
-    off_beat = np.abs((phase + 0.5) % 1.0 - 0.5) > 0.12
-    crosses = ends > np.ceil(pos) + 0.15
-    return float(np.sum(weights[inside] * lp) + np.log(syncopation) * np.sum(off_beat & crosses))
-
-
-def repair_half_beat_slips(onsets_s: np.ndarray, lengths_s: np.ndarray, beats_s: np.ndarray, *,
-                           slip_nats: float = 3.0, syncopation: float = 0.15) -> np.ndarray:
-    """The tracked beats ``beats_s`` (s) with the stretches the tracker sat half a beat off put back on
-    the beat (simple time).
-
-    The onset-strength tracker (:func:`track_beats`) can slip by half a beat, over a long note or a
-    ritardando, onto the "and"s of a syncopated tune and stay there: the notes then read as
-    syncopations and the bar phase found on that stretch is wrong for the rest. The repair is a Viterbi
-    pass over the half-beat lattice of the tracked beats (each beat, the midpoints between them and a
-    half beat beyond either end): a path steps two half beats (a beat) at no cost, or one or three (a
-    half-beat slip, the beat interval 0.5 or 1.5 tracked beats long) at ``slip_nats``; starting half a
-    beat off the tracked grid counts as a slip too, so without evidence the tracked beats stay. Each
-    step scores the notes that start inside it as notation (:func:`_interval_log_likelihood`: onsets
-    on the beat likelier than on the half, a note off the beat held across the next one has
-    probability ``syncopation``; notes weighted by :func:`note_weights`). Returns the beats of the
-    best path (the tracked ones where it keeps them)."""
-    beats = np.asarray(beats_s, float)
-    n = len(beats)
-    if n < 3:
-        return beats
-    mids = 0.5 * (beats[1:] + beats[:-1])
-    lattice = np.empty(2 * n + 1)
-    lattice[1::2] = beats
-    lattice[2:-1:2] = mids
-    lattice[0] = beats[0] - 0.5 * (beats[1] - beats[0])
-    lattice[-1] = beats[-1] + 0.5 * (beats[-1] - beats[-2])
-    on, lengths = np.asarray(onsets_s, float), np.asarray(lengths_s, float)
-    weights = note_weights(lengths)
-    m = len(lattice)
-    score = np.full(m, -np.inf)
-    back = np.full(m, -1)
-    first, last = beats[1] - beats[0], beats[-1] - beats[-2]
-
-    def notes(a: float, b: float, length_beats: float) -> float:
-        return _interval_log_likelihood(on, lengths, weights, a, b, length_beats, syncopation=syncopation)
-
-    # the notes before the path's first beat and after its last read on one more beat at either end
-    score[0] = notes(lattice[0] - first, lattice[0], 1.0) - slip_nats
-    score[1] = notes(lattice[1] - first, lattice[1], 1.0)
-    for b in range(2, m):
-        for step in (2, 1, 3):           # the regular step first: it wins ties
-            a = b - step
-            if a < 0 or not np.isfinite(score[a]):
-                continue
-            value = score[a] + notes(lattice[a], lattice[b], step / 2) - (slip_nats if step != 2 else 0.0)
-            if value > score[b]:
-                score[b], back[b] = value, a
-    tail = [score[j] + notes(lattice[j], lattice[j] + last, 1.0) for j in (m - 2, m - 1)]
-    j = (m - 2, m - 1)[int(np.argmax(tail))]
-    path = [j]
-    while back[path[-1]] >= 0:
-        path.append(int(back[path[-1]]))
-    path = np.array(path[::-1])
-    if np.array_equal(path, np.arange(1, m, 2)):
-        return beats
-    out = lattice[path]
-    # a beat between a slip of 1.5 and one of 0.5 beats (the path's way back onto the beat) is moved
-    # between its neighbours
-    steps = np.diff(path)
-    turn = np.flatnonzero((steps[:-1] + steps[1:] == 4) & (steps[:-1] != 2)) + 1
-    out[turn] = 0.5 * (out[turn - 1] + out[turn + 1])
-    return out
-
-
 def beat_positions(times_s: np.ndarray, beats_s: np.ndarray) -> np.ndarray:
     """Fractional beat index of each time (s), piecewise linear in ``beats_s`` and extrapolated at
     the first / last inter-beat interval."""
@@ -849,33 +767,26 @@ def beat_grids(onsets_s: np.ndarray, offsets_s: np.ndarray, midi: np.ndarray, *,
                periodicity_weight: float = 3.0, tactus_max_bpm: float | None = 150.0, tactus_octaves: float = 0.3,
                meter_fit_weight: float = 0.5, level_prior: bool = True, quarter_bpm: float = 110.0,
                tempo_octaves: float = 0.4,
-               notations: tuple[tuple[float, bool, float, float, float], ...] = BEAT_NOTATIONS,
-               slip_nats: float | None = 3.0) -> list[BeatGrid]:
+               notations: tuple[tuple[float, bool, float, float, float], ...] = BEAT_NOTATIONS) -> list[BeatGrid]:
     """Every beat grid :func:`analyse_rhythm` weighs for sorted notes (onsets/offsets in s, MIDI
     pitches; (k,) each): each period of :func:`period_candidates` tracked with :func:`track_beats`
     (``tightness``) and read both as simple and as compound, with the terms of its score
-    (:class:`BeatGrid`; the keywords are :func:`analyse_rhythm`'s). The simple reading's beats are
-    the tracked ones with half-beat slips repaired (:func:`repair_half_beat_slips`, ``slip_nats``;
-    None: off)."""
+    (:class:`BeatGrid`; the keywords are :func:`analyse_rhythm`'s)."""
     on, off, pitch = (np.asarray(x, float) for x in (onsets_s, offsets_s, midi))
     lengths = note_lengths(on, off)
     weights = note_weights(lengths)
     end = float(max(off.max(), on.max() + 0.05))
     grids = []
     for period, comb in period_candidates(on, weights):
-        tracked = track_beats(on, weights, period, end, tightness=tightness)
-        if len(tracked) < 3:
+        beats = track_beats(on, weights, period, end, tightness=tightness)
+        if len(beats) < 3:
             continue
-        repaired = tracked if slip_nats is None else repair_half_beat_slips(on, lengths, tracked, slip_nats=slip_nats)
+        step = float(median1d(np.diff(beats)))
+        rate = note_rate(on, end, beats)
         # a compound grid's meter scores are the same grid's scores of the 2-beat bars
-        bars_of = {id(b): meter_scores(on, lengths, off, pitch, b, False) if meter_fit_weight else None
-                   for b in (tracked, repaired)}
+        bars = meter_scores(on, lengths, off, pitch, beats, False) if meter_fit_weight else None
+        tactus = tactus_log_prior(step, max_bpm=tactus_max_bpm, octaves=tactus_octaves) if tactus_max_bpm else 0.0
         for compound in (False, True):
-            beats = tracked if compound else repaired
-            step = float(median1d(np.diff(beats)))
-            rate = note_rate(on, end, beats)
-            bars = bars_of[id(beats)]
-            tactus = tactus_log_prior(step, max_bpm=tactus_max_bpm, octaves=tactus_octaves) if tactus_max_bpm else 0.0
             scores = {k: v for k, v in bars.items() if k[0] == 2 or not compound} if bars else None
             prior = beat_level_log_prior(step, rate, compound, quarter_bpm=quarter_bpm,
                                          tempo_octaves=tempo_octaves, notations=notations) if level_prior else 0.0
@@ -901,7 +812,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                    dance_beat_notes: float | None = 4.0, dance_phase_notation: float = 0.5,
                    four_beat_max_bpm: float | None = 156.0,
                    triple_beat_weight: float | None = 0.0, triple_notation_weight: float = 0.43,
-                   phase_notation_weight: float = 0.15, slip_nats: float | None = 3.0) -> Rhythm:
+                   phase_notation_weight: float = 0.15) -> Rhythm:
     """Beats, meter, downbeats and pickup of notes (onsets/offsets in s, MIDI pitches; (k,) each).
 
     The beat level maximises :func:`grid_fit` plus ``periodicity_weight`` x the comb score of
@@ -1020,8 +931,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     grids = beat_grids(on, off, pitch, tightness=tightness, periodicity_weight=periodicity_weight,
                        tactus_max_bpm=tactus_max_bpm, tactus_octaves=tactus_octaves,
                        meter_fit_weight=meter_fit_weight, level_prior=bool(beat_notation_weight),
-                       quarter_bpm=quarter_bpm, tempo_octaves=tempo_octaves, notations=notations,
-                       slip_nats=slip_nats)
+                       quarter_bpm=quarter_bpm, tempo_octaves=tempo_octaves, notations=notations)
     if not grids:
         return _fallback(on, duration_s)
     top = max(grids, key=lambda g: g.fit)
