@@ -23,7 +23,7 @@ the wrong choice). ``--fit SET`` fits the cues' weights on one set (conditional 
 reference phases) and counts the phases right with them on every set. Sets ``s10``-``s12`` are the stress corpora, every condition (group = condition).
 
     .venv/bin/python tests/bench/phase_diag.py [--sets dev g7000 g9000 familiar r1 r2 r3 r4 (s10 s11 s12)] [--kw k=v ...]
-        [--items] [--cues] [--dump FILE] [--compare FILE]
+        [--items] [--cues] [--dump FILE] [--compare FILE] [--where r1=/data/cache-r1:/data/r1/data ...]
 """
 from __future__ import annotations
 
@@ -52,10 +52,12 @@ from humitout.models import Analysis  # noqa: E402
 ROOT = HERE.parents[1]
 # independent check sets (issue 9w): held-out stand-in seed 3 and German Essen songs from collections
 # dev does not use (make_heldout_standin.py --collections german-other, seed 4); not in the defaults
-CHECK_SETS = {"r3": ("rc10-h3", Path("/tmp/hum-bench-9w/r3/data")), "r4": ("rc10-h4", Path("/tmp/hum-bench-9w/r4/data"))}
+# (the held-out corpora default to out/heldout/<set>/data, made by make_heldout_standin.py; --where moves them)
+CHECK_SETS = {"r3": ("rc10-h3", ROOT / "out" / "heldout" / "r3" / "data"),
+              "r4": ("rc10-h4", ROOT / "out" / "heldout" / "r4" / "data")}
 SETS = {"dev": ("rc10", None), "g7000": ("rc10", 7000), "g9000": ("rc10", 9000),
-        "familiar": ("rc10", "familiar"), "r1": ("rc10-h1", Path("/tmp/hum-bench/r1/data")),
-        "r2": ("rc10-h2", Path("/tmp/hum-bench/r2/data")), **CHECK_SETS,
+        "familiar": ("rc10", "familiar"), "r1": ("rc10-h1", ROOT / "out" / "heldout" / "r1" / "data"),
+        "r2": ("rc10-h2", ROOT / "out" / "heldout" / "r2" / "data"), **CHECK_SETS,
         **{f"s{n}": ("rc10-stress", f"stress{n}") for n in (10, 11, 12)}}
 
 
@@ -80,9 +82,10 @@ def gather(name: str) -> list[dict]:
     code = br._notes_code_hash()
     for item in items:
         key = hashlib.sha1(item["audio"]).hexdigest()[:16]
-        f = ROOT / "out" / cache / f"{key}-{code}.json"
+        folder = ROOT / "out" / cache   # an absolute cache path stays as it is
+        f = folder / f"{key}-{code}.json"
         if not f.exists():   # a transcription by older note code (the newest one) rather than none
-            f = max((ROOT / "out" / cache).glob(f"{key}-*.json"), key=lambda p: p.stat().st_mtime)
+            f = max(folder.glob(f"{key}-*.json"), key=lambda p: p.stat().st_mtime)
             print(f"{name}: {item['ref']['id']} transcribed by older note code ({f.name})", file=sys.stderr)
         item["analysis"] = Analysis.model_validate_json(f.read_text())
         del item["audio"]
@@ -254,7 +257,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fit", default=None, help="with --cues: fit the cues' weights on this set, score every set")
     ap.add_argument("--dump", type=Path, default=None, help="write the per-item rows here (JSON), to compare runs")
     ap.add_argument("--compare", type=Path, default=None, help="list the items whose score position moved from this dump")
+    ap.add_argument("--where", nargs="*", default=[], metavar="SET=CACHE[:DATA]",
+                    help="a set's transcription cache (a bench_rhythm.py --cache folder; default out/rc10*) and, for "
+                         "r1-r4, its corpus folder (default out/heldout/<set>/data)")
     a = ap.parse_args(argv)
+    for spec in a.where:
+        name, paths = spec.split("=", 1)
+        cache, _, data = paths.partition(":")
+        SETS[name] = (cache, Path(data) if data else SETS[name][1])
     kw = {k: ast.literal_eval(v) for k, v in (s.split("=", 1) for s in a.kw)}
     warnings.simplefilter("ignore")
     dump = {}
