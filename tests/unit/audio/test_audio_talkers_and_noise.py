@@ -486,6 +486,42 @@ def test_short_voice_of_another_timbre_in_a_call_with_talkers_adds_no_note():
     assert kept(with_talkers=False, steady_share=1.0, level_db=-10.0)
 
 
+def test_short_sung_note_the_talkers_blur_is_kept_when_it_carries_the_callers_line():
+    # in a call with talkers, a 0.1 s note between two caller's notes (MIDI 62 at 3.0-3.4 s, 63 at
+    # 3.5-3.9 s), touching both: a sung note heard through the talkers as a mixture (confidence 0.75
+    # against 0.9, 2.5 from the caller's timbre, straying from its pitch in a frame) has the marks of
+    # a talker, but at a pitch between its neighbours' it carries the caller's melodic line and
+    # stays; at a leap out of that line (4 st under both) it is a talker's and goes
+    assert _kept_between_callers_notes(62.5, steady_share=0.8)
+    assert _kept_between_callers_notes(63.0, steady_share=0.8)
+    assert not _kept_between_callers_notes(58.0, steady_share=0.8)
+    assert not _kept_between_callers_notes(67.0, steady_share=0.8)
+
+
+def test_talker_note_leaping_out_of_the_callers_line_is_dropped_though_it_holds_its_pitch():
+    # the same 0.1 s voice between the caller's notes at 62 and 63, holding its pitch at the caller's
+    # level: a step beyond them (61, 64.5) may be the caller's ornament and stays; a leap of more
+    # than a whole tone out of their line (59, 66) is a talker cutting in
+    assert _kept_between_callers_notes(61.0, steady_share=1.0)
+    assert _kept_between_callers_notes(64.5, steady_share=1.0)
+    assert not _kept_between_callers_notes(59.0, steady_share=1.0)
+    assert not _kept_between_callers_notes(66.0, steady_share=1.0)
+
+
+def _kept_between_callers_notes(midi: float, steady_share: float) -> bool:
+    """Whether a 0.1 s note at ``midi`` between the caller's notes at 3.0-3.4 s (MIDI 62) and 3.5-3.9 s
+    (63), as loud as the caller, with ``steady_share`` of its frames on its pitch, confidence 0.75 (the
+    caller: 0.9) and 2.5 from the caller's timbre, in a call with talkers, is kept."""
+    extra = [(3.4, 3.5, midi, 0.0, 1), (1.41, 1.5, 57.0, -16.0, 2), (2.41, 2.5, 66.0, -16.0, 3)]
+    notes, levels, runs = _with_caller(extra)
+    notes = [NoteEvent(n.onset_s, n.offset_s, n.midi, 0.75 if n.onset_s == 3.4 else n.confidence) for n in notes]
+    caller = np.array([6.0, 4.0, 2.0, 0.0, -1.0, -2.0, -4.0, -6.0, -8.0])
+    timbre = caller + np.random.default_rng(0).normal(0.0, 0.5, (len(notes), len(caller)))
+    timbre[[n.onset_s for n in notes].index(3.4)] = caller + 3.75 * (-1.0) ** np.arange(len(caller))
+    steady = np.array([steady_share if n.onset_s == 3.4 else 1.0 for n in notes])
+    return 3.4 in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
+
+
 def _formant_voice(midi: float, dur_s: float, formants: list[tuple[float, float, float]], sr: int) -> np.ndarray:
     """A harmonic voice at ``midi`` whose harmonics follow the envelope of ``formants`` (centre Hz,
     width Hz, gain), at unit RMS."""

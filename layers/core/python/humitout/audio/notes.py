@@ -154,6 +154,7 @@ CALLER_TIMBRE_LIKE_Z = 1.0   # timbre distance under which a held note in the ca
 CALLER_HELD_CORE_ST = 3.0    # semitones outside the caller's central register where a held note of theirs is kept
 CALLER_TALKERS_SHARE = 0.1   # share of the notes already other voices from which talkers are behind the caller
 CALLER_TALKER_Z = 1.8        # timbre distance from which a short, less harmonic, wavering note is then a talker's
+CALLER_STEP_ST = 2.0         # semitones, a melodic step (a whole tone): a note further outside its neighbours leaps
 CALLER_TALKER_CONF = 0.1     # voicing confidence under the caller's median such a note has
 TALKER_EDGE_S = 0.2      # s, longest note at a held note's edge taken for a talker when it leaps away
 TALKER_LEAP_ST = 7.0     # semitones: a leap at least this large out of or into a held note in one voiced run
@@ -1465,7 +1466,8 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
                        timbre_z: float = CALLER_TIMBRE_Z, timbre_max_share: float = CALLER_TIMBRE_MAX_SHARE,
                        timbre_like_z: float = CALLER_TIMBRE_LIKE_Z,
                        held_core_st: float = CALLER_HELD_CORE_ST, talkers_share: float = CALLER_TALKERS_SHARE,
-                       talker_z: float = CALLER_TALKER_Z, talker_conf: float = CALLER_TALKER_CONF) -> list[NoteEvent]:
+                       talker_z: float = CALLER_TALKER_Z, talker_conf: float = CALLER_TALKER_CONF,
+                       step_st: float = CALLER_STEP_ST) -> list[NoteEvent]:
     """The notes that are the caller's voice, not a TV or cafe talker behind it.
 
     The caller is the loud, steady voice: their level at a note is the duration-weighted median
@@ -1520,7 +1522,16 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     than ``weak_db`` under the caller's (not an anchor). Each mark alone also fits some of the
     caller's short notes under a codec, noise or a room; on stress seeds 10-13 the marks together in
     calls with talkers dropped 23 babble notes, of which 18 were talkers in the gaps and 5 sung
-    notes, and none elsewhere (dev, held-out r1 and r3 unchanged).
+    notes, and none elsewhere (dev, held-out r1 and r3 unchanged). Such a note that carries the
+    caller's melodic line is kept all the same (:func:`_in_callers_line`: the caller's notes before
+    and after it lie at most ``talker_gap_s`` s away and its pitch between theirs, give or take
+    ``JUMP_ST``): a sung note the talkers blur reads as the mixture, far from the caller's timbre and
+    less harmonic, but its pitch still steps along the tune, while a talker's syllable cut in
+    between two sung notes leaps out of it (on stress babble seeds 10-13 this kept 4 of the 5 sung
+    notes the marks dropped and 1 of their 27 talker notes). So, between two of the caller's notes,
+    a short note far from the caller's timbre and less harmonic that leaps more than ``step_st``
+    semitones out of their line is a talker's even when it holds its pitch at the caller's level
+    (one talker note more on stress babble seed 13, nothing else).
 
     A note alone in its voiced run, at most ``glide_s`` s long, with under ``glide_steady`` of its
     frames on its pitch is a talker's syllable even at the caller's level (a sung note, however
@@ -1583,8 +1594,10 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     keep = (keep & ~talker) | dimmed
     keep &= ~(~caller & ~dimmed & (dur <= outlier_s) & _near_any(on, on + dur, runs, talker & ~dimmed, talker_gap_s))
     if timbre_known and steady is not None and np.mean(~keep) >= talkers_share:   # talkers are behind the caller
-        keep &= ~((dur <= timbre_s) & (dist >= talker_z) & (conf <= conf_ref - talker_conf)
-                  & ((steady < 1.0) | ~anchor))
+        voice = keep & (dur <= timbre_s) & (dist >= talker_z) & (conf <= conf_ref - talker_conf)
+        between, in_line = _in_callers_line(on, on + dur, midi, keep & ~voice, gap_s=talker_gap_s, margin_st=JUMP_ST)
+        near_line = _in_callers_line(on, on + dur, midi, keep & ~voice, gap_s=talker_gap_s, margin_st=step_st)[1]
+        keep &= ~((voice & ((steady < 1.0) | ~anchor) & ~in_line) | (voice & between & ~near_line))
     outlier = keep & (dur <= outlier_s) & ((midi < core_lo - outlier_st) | (midi > core_hi + outlier_st))
     return _absorb_outliers([n for n, k in zip(notes, keep) if k], runs[keep], outlier[keep])
 
@@ -1676,6 +1689,24 @@ def _near_any(onsets: np.ndarray, offsets: np.ndarray, runs: np.ndarray, mask: n
         out |= (runs == runs[j]) | (gap <= gap_s)
     out[mask] = False
     return out
+
+
+def _in_callers_line(onsets: np.ndarray, offsets: np.ndarray, midi: np.ndarray, caller: np.ndarray, *,
+                     gap_s: float, margin_st: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per note (k,): whether it lies between the ``caller`` (k,) note before it and the one after it
+    (both at most ``gap_s`` s away), and whether it also carries the caller's melodic line from one
+    to the other: its pitch (``midi``) between theirs, give or take ``margin_st`` semitones."""
+    between = np.zeros(len(onsets), bool)
+    in_line = np.zeros(len(onsets), bool)
+    idx = np.flatnonzero(caller)
+    for i in range(len(onsets)):
+        k = int(np.searchsorted(idx, i))
+        if caller[i] or k == 0 or k == len(idx):
+            continue
+        p, q = idx[k - 1], idx[k]
+        between[i] = onsets[i] - offsets[p] <= gap_s and onsets[q] - offsets[i] <= gap_s
+        in_line[i] = between[i] and min(midi[p], midi[q]) - margin_st <= midi[i] <= max(midi[p], midi[q]) + margin_st
+    return between, in_line
 
 
 def _weighted_quantile(v: np.ndarray, w: np.ndarray, q: float) -> float:
