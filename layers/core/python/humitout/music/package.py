@@ -22,6 +22,7 @@ import numpy as np
 import soundfile
 from pedalboard.io import AudioFile
 
+from humitout.audio.arrays import without_huge_pages
 from humitout.models import Arrangement
 from humitout.music import render
 from humitout.music.leadsheet import write_lead_sheet, write_lead_sheet_svg
@@ -144,6 +145,7 @@ limiter (ceiling {TRUE_PEAK_CEILING_DBTP:g} dBTP) on your master bus.
 """
 
 
+@without_huge_pages()  # a fresh huge page costs ms of system time on a VM (see the helper)
 def build_package(
     arrangement: Arrangement,
     out_dir: Path,
