@@ -1,7 +1,9 @@
-"""true_runs finds each run of True in a boolean mask as a half-open [start, stop)."""
+"""true_runs finds each run of True in a boolean mask as a half-open [start, stop); without_huge_pages
+turns numpy's huge-page advice off for a block only."""
 import numpy as np
+import pytest
 
-from humitout.audio.arrays import true_runs
+from humitout.audio.arrays import true_runs, without_huge_pages
 
 
 def test_true_runs_are_half_open_and_include_runs_at_both_ends():
@@ -26,3 +28,25 @@ def test_true_runs_cover_exactly_the_true_samples():
             assert (a == 0 or not mask[a - 1]) and (b == len(mask) or not mask[b])
             rebuilt[a:b] = True
         assert np.array_equal(rebuilt, mask)
+
+
+def _numpy_advises_huge_pages() -> bool:
+    setter = np._core.multiarray._set_madvise_hugepage
+    current = setter(True)
+    setter(current)
+    return current
+
+
+def test_without_huge_pages_turns_numpy_advice_off_inside_and_restores_it_even_after_an_error():
+    original = _numpy_advises_huge_pages()
+    for before in (True, False):
+        np._core.multiarray._set_madvise_hugepage(before)
+        try:
+            with without_huge_pages():
+                assert not _numpy_advises_huge_pages()
+            assert _numpy_advises_huge_pages() is before
+            with pytest.raises(RuntimeError), without_huge_pages():
+                raise RuntimeError("stage failed")
+            assert _numpy_advises_huge_pages() is before
+        finally:
+            np._core.multiarray._set_madvise_hugepage(original)

@@ -1,9 +1,12 @@
+from dataclasses import fields
+
 import numpy as np
 import pytest
 
 from humitout.music.mastering import (
     TARGET_LUFS,
     TRUE_PEAK_CEILING_DBTP,
+    Master,
     integrated_lufs,
     look_ahead_limit,
     master,
@@ -52,6 +55,15 @@ def test_master_mixes_masters_every_mix_it_is_given():
     for result in mastered.values():
         assert abs(result.lufs - TARGET_LUFS) <= 0.5 and result.true_peak_dbtp <= TRUE_PEAK_CEILING_DBTP
 
+
+
+def test_a_mix_whose_loudness_was_measured_already_is_mastered_to_the_same_bits():
+    mix = _kick_heavy_mix(6.0)
+    measured = master_mixes({"full_mix": mix}, RATE, raw_lufs={"full_mix": integrated_lufs(mix, RATE)})["full_mix"]
+    unmeasured = master(mix, RATE)
+    assert np.array_equal(measured.audio, unmeasured.audio)
+    assert [getattr(measured, f.name) for f in fields(Master) if f.name != "audio"] == \
+        [getattr(unmeasured, f.name) for f in fields(Master) if f.name != "audio"]
 
 def test_the_limiter_starts_reducing_before_a_peak_and_never_passes_the_ceiling():
     n = RATE

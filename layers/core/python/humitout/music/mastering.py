@@ -231,7 +231,7 @@ def master(mix: np.ndarray, sample_rate_hz: int, *, target_lufs: float = TARGET_
            ceiling_dbtp: float = TRUE_PEAK_CEILING_DBTP, compressor_threshold_lu: float = -1.0,
            compressor_ratio: float = 2.0, compressor_attack_ms: float = 30.0, compressor_release_ms: float = 200.0,
            lookahead_ms: float = 5.0, release_ms: float = 80.0, tolerance_lu: float = 0.15,
-           max_iterations: int = 6) -> Master:
+           max_iterations: int = 6, raw_lufs: float | None = None) -> Master:
     """Master a raw ``(2, n)`` mix to ``target_lufs`` integrated with true peak <= ``ceiling_dbtp``.
 
     The compressor (whose detector follows a smoothed level, close to a 30 ms RMS) works on
@@ -240,9 +240,11 @@ def master(mix: np.ndarray, sample_rate_hz: int, *, target_lufs: float = TARGET_
     the loudest hits. The limiter's input gain is searched (secant steps on the measured loudness)
     until the result is within ``tolerance_lu`` of the target; the limiter's sample ceiling
     starts :data:`TRUE_PEAK_MARGIN_DB` under ``ceiling_dbtp`` and is lowered by any
-    inter-sample overshoot the 4x true-peak meter finds.
+    inter-sample overshoot the 4x true-peak meter finds. ``raw_lufs``: the mix's
+    :func:`integrated_lufs` when the caller has measured it already (measured here when None).
     """
-    raw_lufs = integrated_lufs(mix, sample_rate_hz)
+    if raw_lufs is None:
+        raw_lufs = integrated_lufs(mix, sample_rate_hz)
     if not np.isfinite(raw_lufs):
         silent = mix.astype(np.float32)
         return Master(silent, raw_lufs, 0.0, 0.0, 0.0, 0.0, raw_lufs, true_peak_dbtp(silent))
@@ -319,10 +321,13 @@ def _limit_to_true_peak(compressed: np.ndarray, gain_db: float, sample_rate_hz: 
     return limited, reduction, peak + trim_db, trim_db, sample_ceiling_db
 
 
-def master_mixes(mixes: Mapping[str, np.ndarray], sample_rate_hz: int, **settings) -> dict[str, Master]:
+def master_mixes(mixes: Mapping[str, np.ndarray], sample_rate_hz: int, *, raw_lufs: Mapping[str, float] | None = None,
+                 **settings) -> dict[str, Master]:
     """:func:`master` each named mix with the same ``settings`` (each to the target on its own),
-    one after the other (in threads they cost more CPU on two cores and 200 MB more memory)."""
-    return {name: master(mix, sample_rate_hz, **settings) for name, mix in mixes.items()}
+    one after the other (in threads they cost more CPU on two cores and 200 MB more memory);
+    ``raw_lufs``: name -> the mix's integrated loudness for the mixes already measured."""
+    return {name: master(mix, sample_rate_hz, raw_lufs=(raw_lufs or {}).get(name), **settings)
+            for name, mix in mixes.items()}
 
 
 def stem_gain_db(match_gain_db: float, stems: Mapping[str, np.ndarray], *,

@@ -22,6 +22,7 @@ import numpy as np
 import soundfile
 from pedalboard.io import AudioFile
 
+from humitout.audio.arrays import without_huge_pages
 from humitout.models import Arrangement
 from humitout.music import render
 from humitout.music.leadsheet import write_lead_sheet, write_lead_sheet_svg
@@ -144,6 +145,7 @@ limiter (ceiling {TRUE_PEAK_CEILING_DBTP:g} dBTP) on your master bus.
 """
 
 
+@without_huge_pages()  # a fresh huge page costs ms of system time on a VM (see the helper)
 def build_package(
     arrangement: Arrangement,
     out_dir: Path,
@@ -198,11 +200,14 @@ def build_package(
             backing += stems[name]
     full_mix = backing + stems[LEAD_PART] if LEAD_PART in stems else backing
     mixes = {"full_mix": full_mix, "backing_track": backing}
-    voice = your_hum_track(arrangement, hum, full_mix) if hum is not None and arrangement.time_map else None
-    if voice is not None:
+    raw_lufs: dict[str, float] = {}  # measured once: the hum is placed under the full mix's loudness, which its mastering starts from
+    voice = None
+    if hum is not None and arrangement.time_map:
+        raw_lufs["full_mix"] = integrated_lufs(full_mix, render.SAMPLE_RATE_HZ)
+        voice = your_hum_track(arrangement, hum, full_mix, mix_lufs=raw_lufs["full_mix"])
         mixes["mix_with_your_hum"] = full_mix + voice
     lap("your_hum")
-    masters = master_mixes(mixes, render.SAMPLE_RATE_HZ)
+    masters = master_mixes(mixes, render.SAMPLE_RATE_HZ, raw_lufs=raw_lufs)
     stems_gain_db = stem_gain_db(masters["full_mix"].match_gain_db, stems)
     stems_gain = 10 ** (stems_gain_db / 20)
     del backing, full_mix
@@ -264,10 +269,11 @@ def build_package(
 
 
 def your_hum_track(arrangement: Arrangement, hum: tuple[np.ndarray, int], full_mix: np.ndarray, *,
-                   below_mix_lu: float = YOUR_HUM_BELOW_MIX_LU) -> np.ndarray:
+                   below_mix_lu: float = YOUR_HUM_BELOW_MIX_LU, mix_lufs: float | None = None) -> np.ndarray:
     """The caller's recording (``hum``: mono samples, Hz) flexed onto the song grid by
     ``arrangement.time_map``, as a (2, n) track as long as ``full_mix`` (unmastered, at the stems'
-    scale) and ``below_mix_lu`` (LU, integrated loudness) under it."""
+    scale) and ``below_mix_lu`` (LU, integrated loudness) under it. ``mix_lufs``: ``full_mix``'s
+    integrated loudness when already measured (measured here when None)."""
     from humitout.audio.flex import flex_to_song
 
     samples, rate = hum
@@ -276,7 +282,8 @@ def your_hum_track(arrangement: Arrangement, hum: tuple[np.ndarray, int], full_m
                          arrangement.tempo_bpm, n / render.SAMPLE_RATE_HZ, out_rate_hz=render.SAMPLE_RATE_HZ)
     stereo = np.vstack([voice, voice]).astype(np.float32)
     voice_lufs = integrated_lufs(stereo, render.SAMPLE_RATE_HZ)
-    mix_lufs = integrated_lufs(full_mix, render.SAMPLE_RATE_HZ)
+    if mix_lufs is None:
+        mix_lufs = integrated_lufs(full_mix, render.SAMPLE_RATE_HZ)
     if np.isfinite(voice_lufs) and np.isfinite(mix_lufs):
         stereo *= np.float32(10 ** ((mix_lufs - below_mix_lu - voice_lufs) / 20))
     return stereo
