@@ -24,7 +24,8 @@ def without_huge_pages() -> Iterator[None]:
     spent 0.4-0.9 CPU-s more in the synth and up to 0.8 more in the mastering than with small pages.
     Only where memory comes from changes, never a value. numpy's setting is restored on exit.
     """
-    setter = getattr(np._core.multiarray, "_set_madvise_hugepage", None)
+    core = getattr(np, "_core", None) or np.core                # numpy 2 / numpy 1.26 (the floor we allow)
+    setter = getattr(core.multiarray, "_set_madvise_hugepage", None)
     previous = setter(False) if setter is not None else None
     try:
         yield
