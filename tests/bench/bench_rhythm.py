@@ -89,18 +89,28 @@ MATCH_S = 0.07
 TEMPO_TOL = 0.04   # issue #10: tempo within 4 % (or an exact octave: x2, x1/2, x3, x1/3)
 
 
+def _usual_bar_beats(in_bar: np.ndarray) -> int:
+    """Beats in the reference's usual bar: the commonest distance between its downbeats."""
+    lengths = np.diff(np.flatnonzero(np.asarray(in_bar, int) == 1))
+    return int(np.bincount(lengths).argmax()) if len(lengths) else int(np.max(in_bar))
+
+
 def _ref_positions(ref_onsets: np.ndarray, beats: np.ndarray) -> np.ndarray:
-    """Bar positions (bars, fractional) of reference onsets from the reference beats (s, beat in bar)."""
+    """Bar positions (bars from the first downbeat, fractional) of reference onsets from the reference
+    beats (s, beat in bar). Each bar is as long as the reference has it, so a tune with a bar of another
+    length (dev_012: four bars of 4 in a 3/4 tune) keeps its other bars' positions."""
     times, in_bar = beats[:, 0], beats[:, 1].astype(int)
-    per_bar = int(in_bar.max())
     index = np.arange(len(times), dtype=float)
     pos = np.interp(ref_onsets, times, index, left=np.nan, right=np.nan)
     early = ref_onsets < times[0]
     pos[early] = (ref_onsets[early] - times[0]) / (times[1] - times[0])
     late = ref_onsets > times[-1]
     pos[late] = index[-1] + (ref_onsets[late] - times[-1]) / (times[-1] - times[-2])
-    first_down = int(np.flatnonzero(in_bar == 1)[0])
-    return (pos - first_down) / per_bar
+    downs = np.flatnonzero(in_bar == 1)
+    starts = np.append(downs, downs[-1] + _usual_bar_beats(in_bar)).astype(float)   # bar starts, in beats
+    lengths = np.diff(starts)
+    bar = np.clip(np.searchsorted(starts, pos, side="right") - 1, 0, len(lengths) - 1)
+    return bar + (pos - starts[bar]) / lengths[bar]
 
 
 def score_positions(analysis: Analysis, ref_notes: np.ndarray, beats: np.ndarray,
@@ -116,7 +126,7 @@ def score_positions(analysis: Analysis, ref_notes: np.ndarray, beats: np.ndarray
     bar_quarters = grid.beats_per_bar * grid.quarters_per_beat
     est = starts / bar_quarters                                # bars from the verse start
     est_on = np.array([n.onset_s for n in notes])
-    per_bar = int(beats[:, 1].max())
+    per_bar = _usual_bar_beats(beats[:, 1])
     if score_beats is None:
         ref = _ref_positions(ref_notes[:, 0], beats)
     else:
