@@ -179,3 +179,17 @@ def test_a_hum_under_street_noise_is_tracked_more_confidently_with_the_unsuppres
         sung[int(on / alone.hop_s) + 5:int(off / alone.hop_s) - 5] = midi
     assert confirmed.confidence[notes].mean() > alone.confidence[notes].mean()
     assert np.all(np.abs(confirmed.midi - sung)[notes & confirmed.voiced] <= 0.5)
+
+
+def test_a_phrase_whose_rests_the_rooms_tail_fills_is_dereverberated_from_its_20_db_falls():
+    # ten 0.45 s notes 0.15 s apart in a room (RT60 0.5 s, tail 3 dB under): the tail fills the rests,
+    # so only the phrase's end falls 30 dB (slowly), but every rest falls 20 dB, each in over 0.1 s;
+    # the dry phrase falls 20 dB within 20 ms at every rest
+    notes = [(0.5 + 0.6 * i, 0.95 + 0.6 * i, float(m)) for i, m in enumerate([50, 53, 48, 52, 50, 47, 50, 53, 52, 48])]
+    x = np.r_[hum(notes, sr=SR), np.zeros(SR)]
+    y, sr = decode_audio(wav_bytes(phone(_room(x, 0.5, 3.0), SR)))
+    assert _fastest_fall(y, sr)[1] < 3                      # too few 30 dB falls for the first test
+    assert enhance_call(y, sr)[0] is not y
+    assert enhance_call(y, sr, min_tail_falls=11)[0] is y   # ... which alone would pass it through
+    y_dry, sr = decode_audio(wav_bytes(phone(x, SR)))
+    assert enhance_call(y_dry, sr)[0] is y_dry

@@ -56,7 +56,8 @@
    frames are a somewhat quieter voice a semitone or more off its pitch starts where the tracker holds the
    caller's pitch (:func:`onsets_at_callers_pitch`). :func:`fold_partial_notes`
    (run on the samples by the caller) folds jumps to a strong partial or a
-   sub-harmonic back into the note. A syllable-length note that leaps a fifth or more from the
+   sub-harmonic back into the note, and :func:`lift_octave_dips` lifts a single note read an octave
+   under both its neighbours. A syllable-length note that leaps a fifth or more from the
    held note it touches is a talker at that note's attack or release (:func:`talker_at_note_edges`):
    dropped before the caller's notes are chosen (partial and sub-harmonic intervals are left to the
    fold) and, by :func:`drop_talker_edges`, after the fold.
@@ -1770,6 +1771,58 @@ def subharmonic_strength_db(x: np.ndarray, sr: int, f_hz: float, k: int,
     if not on or not off:
         return -np.inf
     return float(np.median(off) - np.median(on))
+
+
+OCTAVE_UNDER_ST = 10.5  # semitones: a note this far under both phrase neighbours may be read an octave low
+OCTAVE_NEAR_ST = 3.0    # semitones: an octave up, such a note must lie this close to its neighbours' span
+OCTAVE_JOIN_ST = 0.5    # semitones: a lifted note joins a touching neighbour this close to its new pitch
+OCTAVE_REGISTER_ST = 6.0  # semitones: ... and lie this far under the call's duration-weighted median pitch
+
+
+def lift_octave_dips(notes: list[NoteEvent], *, under_st: float = OCTAVE_UNDER_ST, near_st: float = OCTAVE_NEAR_ST,
+                     register_st: float = OCTAVE_REGISTER_ST, join_st: float = OCTAVE_JOIN_ST,
+                     phrase_gap_s: float = PHRASE_GAP_S) -> list[NoteEvent]:
+    """``notes`` with a single note the tracker read an octave under its line lifted an octave.
+
+    A note whose two neighbours are each at most ``phrase_gap_s`` s away and lie ``under_st`` semitones
+    or more over it, and which an octave up lies within ``near_st`` semitones of the span of their
+    pitches, takes that octave when it also lies ``register_st`` semitones or more under the call's
+    duration-weighted median pitch (a low voice whose neighbours the tracker read an octave over keeps
+    its note): a hummed line does not drop an octave for one note and come straight
+    back, while a sung drop of a seventh (9-10 semitones under both neighbours) stays. The tracker does
+    this to whole held notes of some low voices (a B3 read as B2 at confidence 0.6-0.85, through a
+    loudspeaker's cut of the fundamental under 250-450 Hz and in a clean call alike), which the
+    sub-harmonic fold of :func:`fold_partial_notes` misses when the note's odd harmonics do not fall
+    away (other notes' reverberation, a breathy spectrum). Notes read an octave over their line are left
+    alone: single octave leaps up and back are sung. A lifted note that touches a neighbour within
+    ``join_st`` semitones of its new pitch joins it (the longer one's pitch; a fragment of the note's
+    attack the tracker read right).
+    """
+    if len(notes) < 3:
+        return list(notes)
+    out = list(notes)
+    lifted = [False] * len(out)
+    middle = _weighted_quantile(np.array([n.midi for n in notes]),
+                                np.array([n.offset_s - n.onset_s for n in notes]), 0.5)
+    for i in range(1, len(out) - 1):
+        prev, n, nxt = out[i - 1], out[i], out[i + 1]
+        if _gap_s(prev, n) > phrase_gap_s or _gap_s(n, nxt) > phrase_gap_s or n.midi > middle - register_st:
+            continue
+        lo, hi = min(prev.midi, nxt.midi), max(prev.midi, nxt.midi)
+        if lo - n.midi >= under_st and lo - near_st <= n.midi + 12.0 <= hi + near_st:
+            out[i] = replace(n, midi=n.midi + 12.0)
+            lifted[i] = True
+    merged: list[NoteEvent] = []
+    for i, n in enumerate(out):   # a lifted note joins a neighbour it touches at its new pitch
+        if merged and (lifted[i] or lifted[i - 1]) and _gap_s(merged[-1], n) <= 1e-6 \
+                and abs(merged[-1].midi - n.midi) <= join_st:
+            m = merged[-1]
+            longer = m if m.offset_s - m.onset_s >= n.offset_s - n.onset_s else n
+            merged[-1] = replace(longer, onset_s=min(m.onset_s, n.onset_s), offset_s=max(m.offset_s, n.offset_s),
+                                 confidence=max(m.confidence, n.confidence))
+            continue
+        merged.append(n)
+    return merged
 
 
 def fold_partial_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, max_s: float = PARTIAL_MAX_S,
