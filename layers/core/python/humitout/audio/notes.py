@@ -1599,6 +1599,9 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
         between, in_line = _in_callers_line(on, on + dur, midi, keep & ~voice, gap_s=talker_gap_s, margin_st=JUMP_ST)
         near_line = _in_callers_line(on, on + dur, midi, keep & ~voice, gap_s=talker_gap_s, margin_st=step_st)[1]
         keep &= ~((voice & ((steady < 1.0) | ~anchor) & ~in_line) | (voice & between & ~near_line))
+        other = keep & (dur <= timbre_s) & (dist >= talker_z)
+        apart, in_reach = _in_callers_line(on, on + dur, midi, keep & ~other, gap_s=PHRASE_GAP_S, margin_st=outlier_st)
+        keep &= ~(other & apart & ~in_reach)
     outlier = keep & (dur <= outlier_s) & ((midi < core_lo - outlier_st) | (midi > core_hi + outlier_st))
     return _absorb_outliers([n for n, k in zip(notes, keep) if k], runs[keep], outlier[keep])
 
