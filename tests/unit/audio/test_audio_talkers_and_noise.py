@@ -508,6 +508,26 @@ def test_talker_note_leaping_out_of_the_callers_line_is_dropped_though_it_holds_
     assert not _kept_between_callers_notes(66.0, steady_share=1.0)
 
 
+def test_talker_as_clearly_voiced_as_the_caller_leaping_far_out_of_her_line_is_dropped():
+    # a man behind a high caller, voiced as cleanly as she is (confidence 0.9, holding his pitch, as
+    # loud), cuts into her phrase between her notes at 62 and 63 with two 0.05 s syllables far from
+    # her timbre: more than a fifth out of her line (54 and 53, or 43 and 42) they are his and go;
+    # within a fifth of it (58, 57) they may be her own leap and stay
+    def kept_in_gap(first: float, second: float) -> list[float]:
+        extra = [(3.4, 3.45, first, 0.0, 1), (3.45, 3.5, second, 0.0, 1),
+                 (1.41, 1.5, 57.0, -16.0, 2), (2.41, 2.5, 66.0, -16.0, 3)]   # talkers the level test drops
+        notes, levels, runs = _with_caller(extra)
+        caller = np.array([6.0, 4.0, 2.0, 0.0, -1.0, -2.0, -4.0, -6.0, -8.0])
+        timbre = caller + np.random.default_rng(0).normal(0.0, 0.5, (len(notes), len(caller)))
+        gap = [i for i, n in enumerate(notes) if 3.4 <= n.onset_s < 3.5]
+        timbre[gap] = caller + 3.75 * (-1.0) ** np.arange(len(caller))
+        kept = keep_callers_notes(notes, levels, runs, np.ones(len(notes)), timbre=timbre)
+        return [n.midi for n in kept if 3.4 <= n.onset_s < 3.5]
+    assert kept_in_gap(43.0, 42.0) == []
+    assert kept_in_gap(54.0, 53.0) == []
+    assert kept_in_gap(58.0, 57.0) == [58.0, 57.0]
+
+
 def _kept_between_callers_notes(midi: float, steady_share: float) -> bool:
     """Whether a 0.1 s note at ``midi`` between the caller's notes at 3.0-3.4 s (MIDI 62) and 3.5-3.9 s
     (63), as loud as the caller, with ``steady_share`` of its frames on its pitch, confidence 0.75 (the
