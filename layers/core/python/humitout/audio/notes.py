@@ -1539,7 +1539,9 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     a high female caller, voiced as cleanly as she is) cuts into the caller's phrase with syllables
     a fifth to two octaves away, often two in a row, while a melody steps on from the notes around
     it (stress babble: 7 talker notes on seeds 14 and 15, no sung note; seeds 10-13, dev and
-    held-out r1 unchanged).
+    held-out r1 unchanged). One that touches a caller's note of its voiced run at a partial's
+    interval is left to the register check below, which gives its time back to that note (the
+    tracker on a partial of the note's release: s11 babble_005 at 10.08 s).
 
     A note alone in its voiced run, at most ``glide_s`` s long, with under ``glide_steady`` of its
     frames on its pitch is a talker's syllable even at the caller's level (a sung note, however
@@ -1608,7 +1610,7 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
         keep &= ~((voice & ((steady < 1.0) | ~anchor) & ~in_line) | (voice & between & ~near_line))
         other = keep & (dur <= timbre_s) & (dist >= talker_z)
         apart, in_reach = _in_callers_line(on, on + dur, midi, keep & ~other, gap_s=phrase_gap_s, margin_st=outlier_st)
-        keep &= ~(other & apart & ~in_reach)
+        keep &= ~(other & apart & ~in_reach & ~_touches_at_partial(notes, runs, keep & ~other))
     outlier = keep & (dur <= outlier_s) & ((midi < core_lo - outlier_st) | (midi > core_hi + outlier_st))
     return _absorb_outliers([n for n, k in zip(notes, keep) if k], runs[keep], outlier[keep])
 
@@ -1664,6 +1666,15 @@ def talker_at_note_edges(notes: list[NoteEvent], *, max_s: float = TALKER_EDGE_S
                      and abs(notes[j].midi - n.midi) >= leap_st
                      and not (skip_partials and _partial_leap(n.midi - notes[j].midi)) for j in (i - 1, i + 1))
     return out
+
+
+def _touches_at_partial(notes: list[NoteEvent], runs: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Per note (k,): whether it touches a note of ``among`` (k,) in its voiced run (``runs`` (k,))
+    at a partial's interval (:func:`_partial_leap`): the tracker on a partial of that note's attack
+    or release, which :func:`_absorb_outliers` gives back to it."""
+    return np.array([any(0 <= j < len(notes) and among[j] and runs[j] == runs[i] and abs(_gap_s(n, notes[j])) < 1e-6
+                         and _partial_leap(n.midi - notes[j].midi) for j in (i - 1, i + 1))
+                     for i, n in enumerate(notes)], bool)
 
 
 def _partial_leap(d_st: float) -> bool:
