@@ -1538,8 +1538,9 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     after it, each at most ``phrase_gap_s`` s away: a loud talker in another register (a man behind
     a high female caller, voiced as cleanly as she is) cuts into the caller's phrase with syllables
     a fifth to two octaves away, often two in a row, while a melody steps on from the notes around
-    it (stress babble: 7 talker notes on seeds 14 and 15, no sung note; seeds 10-13, dev and
-    held-out r1 unchanged). One that touches a caller's note of its voiced run at a partial's
+    it (stress babble seeds 14 and 15: 7 notes at a talker's pitch, none at a sung one's, though 4 lie
+    on a short sung note the tracker heard at the talker's pitch; seeds 10-13, dev and held-out r1
+    unchanged). One that touches a caller's note of its voiced run at a partial's
     interval is left to the register check below, which gives its time back to that note (the
     tracker on a partial of the note's release: s11 babble_005 at 10.08 s).
 
