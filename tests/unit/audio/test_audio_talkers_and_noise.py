@@ -508,6 +508,38 @@ def test_talker_note_leaping_out_of_the_callers_line_is_dropped_though_it_holds_
     assert not _kept_between_callers_notes(66.0, steady_share=1.0)
 
 
+def test_talker_as_clearly_voiced_as_the_caller_leaping_far_out_of_her_line_is_dropped():
+    # a man behind a high caller, voiced as cleanly as she is (confidence 0.9, holding his pitch, as
+    # loud), cuts into her phrase between her notes at 62 and 63 with two 0.05 s syllables far from
+    # her timbre: more than a fifth out of her line (54 and 53, or 43 and 42) they are his and go;
+    # within a fifth of it (58, 57) they may be her own leap and stay
+    assert [n.midi for n in _gap_voice_kept(43.0, 42.0) if 3.4 <= n.onset_s < 3.5] == []
+    assert [n.midi for n in _gap_voice_kept(54.0, 53.0) if 3.4 <= n.onset_s < 3.5] == []
+    assert [n.midi for n in _gap_voice_kept(58.0, 57.0) if 3.4 <= n.onset_s < 3.5] == [58.0, 57.0]
+
+
+def test_release_the_tracker_reads_at_a_partial_goes_back_to_its_note_not_to_a_talker():
+    # the first 0.05 s after the caller's note at 62 (3.0-3.4 s), in its voiced run, read 19 st under
+    # it (the tracker on a partial of its release): the note keeps that time instead of losing it
+    kept = _gap_voice_kept(43.0, 62.5, first_run=106)
+    assert [(n.onset_s, n.offset_s) for n in kept if 3.0 <= n.onset_s < 3.5] == [(3.0, 3.45), (3.45, 3.5)]
+
+
+def _gap_voice_kept(first: float, second: float, first_run: int = 1) -> list[NoteEvent]:
+    """The caller's notes (:func:`_with_caller`) kept when, in a call with talkers, two 0.05 s notes at
+    ``first`` and ``second`` (MIDI; the first in voiced run ``first_run``: 106 is that of the caller's
+    note at 3.0-3.4 s) fill the gap at 3.4-3.5 s, as loud as the caller, as harmonic, holding their
+    pitch and far from the caller's timbre."""
+    extra = [(3.4, 3.45, first, 0.0, first_run), (3.45, 3.5, second, 0.0, 1),
+             (1.41, 1.5, 57.0, -16.0, 2), (2.41, 2.5, 66.0, -16.0, 3)]   # talkers the level test drops
+    notes, levels, runs = _with_caller(extra)
+    caller = np.array([6.0, 4.0, 2.0, 0.0, -1.0, -2.0, -4.0, -6.0, -8.0])
+    timbre = caller + np.random.default_rng(0).normal(0.0, 0.5, (len(notes), len(caller)))
+    gap = [i for i, n in enumerate(notes) if 3.4 <= n.onset_s < 3.5]
+    timbre[gap] = caller + 3.75 * (-1.0) ** np.arange(len(caller))
+    return keep_callers_notes(notes, levels, runs, np.ones(len(notes)), timbre=timbre)
+
+
 def _kept_between_callers_notes(midi: float, steady_share: float) -> bool:
     """Whether a 0.1 s note at ``midi`` between the caller's notes at 3.0-3.4 s (MIDI 62) and 3.5-3.9 s
     (63), as loud as the caller, with ``steady_share`` of its frames on its pitch, confidence 0.75 (the

@@ -1468,7 +1468,7 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
                        timbre_like_z: float = CALLER_TIMBRE_LIKE_Z,
                        held_core_st: float = CALLER_HELD_CORE_ST, talkers_share: float = CALLER_TALKERS_SHARE,
                        talker_z: float = CALLER_TALKER_Z, talker_conf: float = CALLER_TALKER_CONF,
-                       step_st: float = CALLER_STEP_ST) -> list[NoteEvent]:
+                       step_st: float = CALLER_STEP_ST, phrase_gap_s: float = PHRASE_GAP_S) -> list[NoteEvent]:
     """The notes that are the caller's voice, not a TV or cafe talker behind it.
 
     The caller is the loud, steady voice: their level at a note is the duration-weighted median
@@ -1532,7 +1532,17 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     notes the marks dropped and 1 of their 27 talker notes). So, between two of the caller's notes,
     a short note far from the caller's timbre and less harmonic that leaps more than ``step_st``
     semitones out of their line is a talker's even when it holds its pitch at the caller's level
-    (one talker note more on stress babble seed 13, nothing else).
+    (one talker note more on stress babble seed 13, nothing else). Whatever its harmonicity, a short
+    note far from the caller's timbre (``talker_z``, up to ``timbre_s`` s) is a talker's when it lies
+    more than ``outlier_st`` semitones (a fifth) outside the line of the caller's notes before and
+    after it, each at most ``phrase_gap_s`` s away: a loud talker in another register (a man behind
+    a high female caller, voiced as cleanly as she is) cuts into the caller's phrase with syllables
+    a fifth to two octaves away, often two in a row, while a melody steps on from the notes around
+    it (stress babble seeds 14 and 15: 7 notes at a talker's pitch, none at a sung one's, though 4 lie
+    on a short sung note the tracker heard at the talker's pitch; seeds 10-13, dev and held-out r1
+    unchanged). One that touches a caller's note of its voiced run at a partial's
+    interval is left to the register check below, which gives its time back to that note (the
+    tracker on a partial of the note's release: s11 babble_005 at 10.08 s).
 
     A note alone in its voiced run, at most ``glide_s`` s long, with under ``glide_steady`` of its
     frames on its pitch is a talker's syllable even at the caller's level (a sung note, however
@@ -1599,6 +1609,9 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
         between, in_line = _in_callers_line(on, on + dur, midi, keep & ~voice, gap_s=talker_gap_s, margin_st=JUMP_ST)
         near_line = _in_callers_line(on, on + dur, midi, keep & ~voice, gap_s=talker_gap_s, margin_st=step_st)[1]
         keep &= ~((voice & ((steady < 1.0) | ~anchor) & ~in_line) | (voice & between & ~near_line))
+        other = keep & (dur <= timbre_s) & (dist >= talker_z)
+        apart, in_reach = _in_callers_line(on, on + dur, midi, keep & ~other, gap_s=phrase_gap_s, margin_st=outlier_st)
+        keep &= ~(other & apart & ~in_reach & ~_touches_at_partial(notes, runs, keep & ~other))
     outlier = keep & (dur <= outlier_s) & ((midi < core_lo - outlier_st) | (midi > core_hi + outlier_st))
     return _absorb_outliers([n for n, k in zip(notes, keep) if k], runs[keep], outlier[keep])
 
@@ -1654,6 +1667,15 @@ def talker_at_note_edges(notes: list[NoteEvent], *, max_s: float = TALKER_EDGE_S
                      and abs(notes[j].midi - n.midi) >= leap_st
                      and not (skip_partials and _partial_leap(n.midi - notes[j].midi)) for j in (i - 1, i + 1))
     return out
+
+
+def _touches_at_partial(notes: list[NoteEvent], runs: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Per note (k,): whether it touches a note of ``among`` (k,) in its voiced run (``runs`` (k,))
+    at a partial's interval (:func:`_partial_leap`): the tracker on a partial of that note's attack
+    or release, which :func:`_absorb_outliers` gives back to it."""
+    return np.array([any(0 <= j < len(notes) and among[j] and runs[j] == runs[i] and abs(_gap_s(n, notes[j])) < 1e-6
+                         and _partial_leap(n.midi - notes[j].midi) for j in (i - 1, i + 1))
+                     for i, n in enumerate(notes)], bool)
 
 
 def _partial_leap(d_st: float) -> bool:
