@@ -73,18 +73,6 @@ diatonic chord a bar (:func:`harmonic_fit`), the last note on a downbeat and the
 first-note term alone (the pickup length as notated), on simple and on compound grids."""
 
 
-def upbeat(pos: np.ndarray, lengths: np.ndarray, first_pos: float, ph: int, m: int) -> float:
-    """``analyse_rhythm``'s unmarked-upbeat cue: -1 when the notes of a pickup of two beats or more and
-    the note on the first downbeat all have the same length."""
-    downbeat = ph + m * np.ceil((first_pos - 0.15 - ph) / m)
-    before = np.flatnonzero(pos < downbeat - 0.15)
-    at = np.flatnonzero(np.abs(pos - downbeat) <= 0.15)
-    if not len(before) or not len(at) or downbeat - first_pos < 1.85:
-        return 0.0
-    run = lengths[np.r_[before, at[0]]]
-    return -1.0 if run.max() <= 1.25 * run.min() else 0.0
-
-
 def phase_cues(on: np.ndarray, off: np.ndarray, midi: np.ndarray, beats: np.ndarray, m: int, compound: bool,
                ends_profiles: dict) -> np.ndarray:
     """(m, len(CUES)) cue values of every bar phase, as ``analyse_rhythm``'s bar phase score reads them."""
@@ -108,7 +96,7 @@ def phase_cues(on: np.ndarray, off: np.ndarray, midi: np.ndarray, beats: np.ndar
         notated = None if six_eight else R.phase_notation_scores(own, m)
     return np.array([[scores[(m, ph)],
                       float(np.mean([np.log(R._pickup_prior(p, ph, m)) for p in starts])),
-                      upbeat(pos, lengths, float(pos[0]), ph, m), ends[ph],
+                      R.unmarked_upbeat(pos, lengths, float(pos[0]), ph, m), ends[ph],
                       notated[ph] if notated else 0.0,
                       own[(m, ph)] - notated[ph] if notated else 0.0,
                       own[(m, ph)] if compound else 0.0,

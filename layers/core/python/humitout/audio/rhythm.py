@@ -618,6 +618,21 @@ def _pickup_prior(first_pos: float, phase: int, beats_per_bar: int) -> float:
     return float(prior[min(max(k, 0), beats_per_bar - 1)] / prior.sum())
 
 
+def unmarked_upbeat(positions_beats: np.ndarray, lengths_beats: np.ndarray, first_beats: float, phase: int,
+                    beats_per_bar: int) -> float:
+    """-1 when nothing marks the pickup a bar phase implies: a pickup of two beats or more whose notes and
+    the note on the first downbeat all have the same length (within 25 %); else 0. ``positions_beats``:
+    the notes' onsets on the beat grid (beats), ``lengths_beats`` their lengths, ``first_beats`` the first
+    onset's position; ``phase``: the beat (0 .. ``beats_per_bar`` - 1) that bar lines fall on."""
+    downbeat = phase + beats_per_bar * np.ceil((first_beats - 0.15 - phase) / beats_per_bar)
+    before = np.flatnonzero(positions_beats < downbeat - 0.15)
+    at = np.flatnonzero(np.abs(positions_beats - downbeat) <= 0.15)
+    if not len(before) or not len(at) or downbeat - first_beats < 1.85:
+        return 0.0
+    run = lengths_beats[np.r_[before, at[0]]]
+    return -1.0 if run.max() <= 1.25 * run.min() else 0.0
+
+
 def phrase_starts(onsets_s: np.ndarray, beats_s: np.ndarray, *, long_beats: float = 1.75) -> np.ndarray:
     """Beat positions of the first note and of every note that starts a phrase: one that follows an
     inter-onset interval of ``long_beats`` or more (a long note, or a note and a breath).
@@ -1017,22 +1032,11 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         triads = diatonic_triads(pitch, lengths) if harmony_weight and diatonic else None
         pos = beat_positions(on, beats)
 
-        def upbeat(ph: int) -> float:
-            """-1 when nothing marks a pickup of two beats or more: its notes and the note on the first
-            downbeat all have the same length."""
-            downbeat = ph + m * np.ceil((first_pos - 0.15 - ph) / m)
-            before = np.flatnonzero(pos < downbeat - 0.15)
-            at = np.flatnonzero(np.abs(pos - downbeat) <= 0.15)
-            if not len(before) or not len(at) or downbeat - first_pos < 1.85:
-                return 0.0
-            run = lengths[np.r_[before, at[0]]]
-            return -1.0 if run.max() <= 1.25 * run.min() else 0.0
-
         ends = phrase_end_scores(on, off, beats, m, compound) if phrase_end_weight else None
         notated = phase_notation_scores(simple, m) \
             if phase_notation_weight and not compound and not (m == 3 and six_eight) else None
         phases = {ph: s + pickup_weight * float(np.mean([np.log(_pickup_prior(p, ph, m)) for p in starts]))
-                  + upbeat_weight * upbeat(ph) + (phrase_end_weight * ends[ph] if ends else 0.0)
+                  + upbeat_weight * unmarked_upbeat(pos, lengths, first_pos, ph, m) + (phrase_end_weight * ends[ph] if ends else 0.0)
                   + (phase_notation_weight * notated[ph] if notated else 0.0)
                   + (harmony_weight * harmonic_fit(on, off, pitch, beats, m, ph, triads=triads) if harmony_weight else 0.0)
                   for (k, ph), s in scores.items() if k == m}
