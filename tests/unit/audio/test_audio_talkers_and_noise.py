@@ -1,5 +1,7 @@
 """The caller's voice against background talkers and noise suppressors: which notes are the
 caller's, where they start, and held notes a suppressor turns down."""
+from collections.abc import Sequence
+
 import numpy as np
 
 from humitout.audio.f0 import PitchTrack, midi_to_hz
@@ -430,6 +432,20 @@ def test_short_voice_in_a_gap_with_another_timbre_adds_no_note():
     assert [round(n.midi) for n in segment_notes(track, level, envelope_db=bands)] == [60, 62, 61, 64, 62]
 
 
+_CALLER_TIMBRE = np.array([6.0, 4.0, 2.0, 0.0, -1.0, -2.0, -4.0, -6.0, -8.0])   # dB at the voice's harmonics
+_QUIET_TALKERS = [(1.41, 1.5, 57.0, -16.0, 2), (2.41, 2.5, 66.0, -16.0, 3)]
+"""Two talker syllables 16 dB under the caller (``_with_caller`` extras), which the level test drops: they
+make the call one with talkers."""
+
+
+def _timbres(n_notes: int, far: Sequence[int] = ()) -> np.ndarray:
+    """(n_notes, 9) spectral envelopes: the caller's (:data:`_CALLER_TIMBRE`) with 0.5 dB of noise, and
+    for the notes ``far`` one 3.75 dB from it at every harmonic, alternately up and down."""
+    timbre = _CALLER_TIMBRE + np.random.default_rng(0).normal(0.0, 0.5, (n_notes, len(_CALLER_TIMBRE)))
+    timbre[list(far)] = _CALLER_TIMBRE + 3.75 * (-1.0) ** np.arange(len(_CALLER_TIMBRE))
+    return timbre
+
+
 def test_held_note_a_suppressor_dimmed_keeps_the_callers_timbre_and_is_kept():
     # a phone's noise suppressor takes a held note it learned as noise 15 dB down, and the tracker's
     # confidence there falls to 0.3: by level and confidence it is a talker's, but it is 0.5 s long,
@@ -437,12 +453,11 @@ def test_held_note_a_suppressor_dimmed_keeps_the_callers_timbre_and_is_kept():
     # envelope there is not the caller's
     notes, levels, runs = _with_caller([(4.1, 4.6, 61.0, -15.0, 1)])
     notes = [NoteEvent(n.onset_s, n.offset_s, n.midi, 0.3 if n.onset_s == 4.1 else n.confidence) for n in notes]
-    caller = np.array([6.0, 4.0, 2.0, 0.0, -1.0, -2.0, -4.0, -6.0, -8.0])
-    timbre = caller + np.random.default_rng(0).normal(0.0, 0.5, (len(notes), len(caller)))
+    timbre = _timbres(len(notes))
     steady = np.ones(len(notes))
     assert 4.1 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady)]
     assert 4.1 in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
-    timbre[[n.onset_s for n in notes].index(4.1)] = caller[::-1]
+    timbre[[n.onset_s for n in notes].index(4.1)] = _CALLER_TIMBRE[::-1]
     assert 4.1 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
 
 
@@ -452,14 +467,13 @@ def test_soft_held_note_with_the_callers_timbre_needs_no_confidence_margin():
     # spectral envelope it is, and with another voice's it is not
     notes, levels, runs = _with_caller([(4.1, 4.3, 61.0, -8.0, 1)])
     notes = [NoteEvent(n.onset_s, n.offset_s, n.midi, 0.5 if n.onset_s == 4.1 else n.confidence) for n in notes]
-    caller = np.array([6.0, 4.0, 2.0, 0.0, -1.0, -2.0, -4.0, -6.0, -8.0])
-    timbre = caller + np.random.default_rng(0).normal(0.0, 0.5, (len(notes), len(caller)))
+    timbre = _timbres(len(notes))
     i = [n.onset_s for n in notes].index(4.1)
-    timbre[i] = caller
+    timbre[i] = _CALLER_TIMBRE
     steady = np.ones(len(notes))
     assert 4.1 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady)]
     assert 4.1 in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
-    timbre[i] = caller[::-1]
+    timbre[i] = _CALLER_TIMBRE[::-1]
     assert 4.1 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
 
 
@@ -468,13 +482,11 @@ def test_short_voice_of_another_timbre_in_a_call_with_talkers_adds_no_note():
     # against 0.9) and 2.5 from the caller's timbre (under the 3.5 that alone makes it another voice)
     def kept(with_talkers: bool, steady_share: float, level_db: float = 0.0) -> bool:
         extra = [(4.1, 4.22, 61.0, level_db, 1)]
-        if with_talkers:   # two talker syllables 16 dB under the caller, which the level test drops
-            extra += [(1.41, 1.5, 57.0, -16.0, 2), (2.41, 2.5, 66.0, -16.0, 3)]
+        if with_talkers:
+            extra += _QUIET_TALKERS
         notes, levels, runs = _with_caller(extra)
         notes = [NoteEvent(n.onset_s, n.offset_s, n.midi, 0.75 if n.onset_s == 4.1 else n.confidence) for n in notes]
-        caller = np.array([6.0, 4.0, 2.0, 0.0, -1.0, -2.0, -4.0, -6.0, -8.0])
-        timbre = caller + np.random.default_rng(0).normal(0.0, 0.5, (len(notes), len(caller)))
-        timbre[[n.onset_s for n in notes].index(4.1)] = caller + 3.75 * (-1.0) ** np.arange(len(caller))
+        timbre = _timbres(len(notes), far=[[n.onset_s for n in notes].index(4.1)])
         steady = np.array([steady_share if n.onset_s == 4.1 else 1.0 for n in notes])
         return 4.1 in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
     # as loud as the caller, straying from its pitch in a frame (80 % of its frames on it): speech
@@ -530,13 +542,9 @@ def _gap_voice_kept(first: float, second: float, first_run: int = 1) -> list[Not
     ``first`` and ``second`` (MIDI; the first in voiced run ``first_run``: 106 is that of the caller's
     note at 3.0-3.4 s) fill the gap at 3.4-3.5 s, as loud as the caller, as harmonic, holding their
     pitch and far from the caller's timbre."""
-    extra = [(3.4, 3.45, first, 0.0, first_run), (3.45, 3.5, second, 0.0, 1),
-             (1.41, 1.5, 57.0, -16.0, 2), (2.41, 2.5, 66.0, -16.0, 3)]   # talkers the level test drops
+    extra = [(3.4, 3.45, first, 0.0, first_run), (3.45, 3.5, second, 0.0, 1), *_QUIET_TALKERS]
     notes, levels, runs = _with_caller(extra)
-    caller = np.array([6.0, 4.0, 2.0, 0.0, -1.0, -2.0, -4.0, -6.0, -8.0])
-    timbre = caller + np.random.default_rng(0).normal(0.0, 0.5, (len(notes), len(caller)))
-    gap = [i for i, n in enumerate(notes) if 3.4 <= n.onset_s < 3.5]
-    timbre[gap] = caller + 3.75 * (-1.0) ** np.arange(len(caller))
+    timbre = _timbres(len(notes), far=[i for i, n in enumerate(notes) if 3.4 <= n.onset_s < 3.5])
     return keep_callers_notes(notes, levels, runs, np.ones(len(notes)), timbre=timbre)
 
 
@@ -544,12 +552,10 @@ def _kept_between_callers_notes(midi: float, steady_share: float) -> bool:
     """Whether a 0.1 s note at ``midi`` between the caller's notes at 3.0-3.4 s (MIDI 62) and 3.5-3.9 s
     (63), as loud as the caller, with ``steady_share`` of its frames on its pitch, confidence 0.75 (the
     caller: 0.9) and 2.5 from the caller's timbre, in a call with talkers, is kept."""
-    extra = [(3.4, 3.5, midi, 0.0, 1), (1.41, 1.5, 57.0, -16.0, 2), (2.41, 2.5, 66.0, -16.0, 3)]
+    extra = [(3.4, 3.5, midi, 0.0, 1), *_QUIET_TALKERS]
     notes, levels, runs = _with_caller(extra)
     notes = [NoteEvent(n.onset_s, n.offset_s, n.midi, 0.75 if n.onset_s == 3.4 else n.confidence) for n in notes]
-    caller = np.array([6.0, 4.0, 2.0, 0.0, -1.0, -2.0, -4.0, -6.0, -8.0])
-    timbre = caller + np.random.default_rng(0).normal(0.0, 0.5, (len(notes), len(caller)))
-    timbre[[n.onset_s for n in notes].index(3.4)] = caller + 3.75 * (-1.0) ** np.arange(len(caller))
+    timbre = _timbres(len(notes), far=[[n.onset_s for n in notes].index(3.4)])
     steady = np.array([steady_share if n.onset_s == 3.4 else 1.0 for n in notes])
     return 3.4 in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
 
