@@ -182,9 +182,11 @@ def enhance_call(x: np.ndarray, sr: int, *, win_s: float = 0.032, overlap: int =
     dry = x
     if min_decay_s < np.inf:
         fastest, falls = fastest_decay_s(level, hop / sr, drop_db=reverb_decay_db)
-        tail, tail_falls = fastest_decay_s(level, hop / sr, drop_db=tail_decay_db)
-        if fastest >= min_decay_s and (falls >= min_falls
-                                       or (falls >= 1 and tail_falls >= min_tail_falls and tail >= min_tail_s)):
+        reverberant = fastest >= min_decay_s and falls >= min_falls
+        if not reverberant and fastest >= min_decay_s and falls >= 1:   # too few 30 dB falls: the 20 dB ones
+            tail, tail_falls = fastest_decay_s(level, hop / sr, drop_db=tail_decay_db)
+            reverberant = tail_falls >= min_tail_falls and tail >= min_tail_s
+        if reverberant:
             band = transform.f <= dereverb_max_hz
             z[band] = wpe_dereverberate(z[band], taps=wpe_taps, delay=wpe_delay, iterations=wpe_iterations)
             dry = istft_all_frames(transform, z, len(x)).astype(x.dtype)

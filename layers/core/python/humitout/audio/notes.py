@@ -1606,11 +1606,12 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     keep &= ~(~caller & ~dimmed & (dur <= outlier_s) & _near_any(on, on + dur, runs, talker & ~dimmed, talker_gap_s))
     if timbre_known and steady is not None and np.mean(~keep) >= talkers_share:   # talkers are behind the caller
         voice = keep & (dur <= timbre_s) & (dist >= talker_z) & (conf <= conf_ref - talker_conf)
-        between, in_line = _in_callers_line(on, on + dur, midi, keep & ~voice, gap_s=talker_gap_s, margin_st=JUMP_ST)
-        near_line = _in_callers_line(on, on + dur, midi, keep & ~voice, gap_s=talker_gap_s, margin_st=step_st)[1]
+        between, in_line, near_line = _in_callers_line(on, on + dur, midi, keep & ~voice, gap_s=talker_gap_s,
+                                                       margins_st=(JUMP_ST, step_st))
         keep &= ~((voice & ((steady < 1.0) | ~anchor) & ~in_line) | (voice & between & ~near_line))
         other = keep & (dur <= timbre_s) & (dist >= talker_z)
-        apart, in_reach = _in_callers_line(on, on + dur, midi, keep & ~other, gap_s=phrase_gap_s, margin_st=outlier_st)
+        apart, in_reach = _in_callers_line(on, on + dur, midi, keep & ~other, gap_s=phrase_gap_s,
+                                           margins_st=(outlier_st,))
         keep &= ~(other & apart & ~in_reach & ~_touches_at_partial(notes, runs, keep & ~other))
     outlier = keep & (dur <= outlier_s) & ((midi < core_lo - outlier_st) | (midi > core_hi + outlier_st))
     return _absorb_outliers([n for n, k in zip(notes, keep) if k], runs[keep], outlier[keep])
@@ -1715,12 +1716,14 @@ def _near_any(onsets: np.ndarray, offsets: np.ndarray, runs: np.ndarray, mask: n
 
 
 def _in_callers_line(onsets: np.ndarray, offsets: np.ndarray, midi: np.ndarray, caller: np.ndarray, *,
-                     gap_s: float, margin_st: float) -> tuple[np.ndarray, np.ndarray]:
+                     gap_s: float, margins_st: tuple[float, ...]) -> tuple[np.ndarray, ...]:
     """Per note (k,): whether it lies between the ``caller`` (k,) note before it and the one after it
-    (both at most ``gap_s`` s away), and whether it also carries the caller's melodic line from one
-    to the other: its pitch (``midi``) between theirs, give or take ``margin_st`` semitones."""
+    (both at most ``gap_s`` s away), then for each of ``margins_st`` whether it also carries the
+    caller's melodic line from one to the other: its pitch (``midi``) between theirs, give or take
+    that many semitones."""
     between = np.zeros(len(onsets), bool)
-    in_line = np.zeros(len(onsets), bool)
+    in_line = np.zeros((len(margins_st), len(onsets)), bool)
+    margins = np.asarray(margins_st, float)
     idx = np.flatnonzero(caller)
     for i in range(len(onsets)):
         k = int(np.searchsorted(idx, i))
@@ -1728,8 +1731,9 @@ def _in_callers_line(onsets: np.ndarray, offsets: np.ndarray, midi: np.ndarray, 
             continue
         p, q = idx[k - 1], idx[k]
         between[i] = onsets[i] - offsets[p] <= gap_s and onsets[q] - offsets[i] <= gap_s
-        in_line[i] = between[i] and min(midi[p], midi[q]) - margin_st <= midi[i] <= max(midi[p], midi[q]) + margin_st
-    return between, in_line
+        if between[i]:
+            in_line[:, i] = (min(midi[p], midi[q]) - margins <= midi[i]) & (midi[i] <= max(midi[p], midi[q]) + margins)
+    return (between, *in_line)
 
 
 def _weighted_quantile(v: np.ndarray, w: np.ndarray, q: float) -> float:
