@@ -1036,7 +1036,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         notated = phase_notation_scores(simple, m) \
             if phase_notation_weight and not compound and not (m == 3 and six_eight) else None
         phases = {ph: s + pickup_weight * float(np.mean([np.log(_pickup_prior(p, ph, m)) for p in starts]))
-                  + upbeat_weight * unmarked_upbeat(pos, lengths, first_pos, ph, m) + (phrase_end_weight * ends[ph] if ends else 0.0)
+                  + upbeat_weight * unmarked_upbeat(pos, lengths, first_pos, ph, m)
+                  + (phrase_end_weight * ends[ph] if ends else 0.0)
                   + (phase_notation_weight * notated[ph] if notated else 0.0)
                   + (harmony_weight * harmonic_fit(on, off, pitch, beats, m, ph, triads=triads) if harmony_weight else 0.0)
                   for (k, ph), s in scores.items() if k == m}
