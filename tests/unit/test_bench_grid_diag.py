@@ -1,17 +1,13 @@
 """The grid diagnostic's counts (``tests/bench/grid_diag.py``): tracked beats against the reference
 beats, an inserted beat, a dropped beat, a stretch half a beat off and another beat level."""
-import importlib.util
 import sys
 from pathlib import Path
 
 import numpy as np
 
-_BENCH = Path(__file__).resolve().parents[1] / "bench"
-sys.path.insert(0, str(_BENCH))
-_spec = importlib.util.spec_from_file_location("grid_diag", _BENCH / "grid_diag.py")
-diag = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("grid_diag", diag)
-_spec.loader.exec_module(diag)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+import grid_diag as diag  # noqa: E402
 
 REF = 1.0 + 0.5 * np.arange(24)     # 120 BPM, 24 beats
 
