@@ -302,6 +302,41 @@ def test_gated_frames_that_do_not_climb_out_of_the_gap_leave_the_onset_alone():
         assert abs(notes[1].onset_s - 0.94) < 0.015
 
 
+def _quiet_note_after_a_loud_one(heard_midi=59.0, heard_db=-33.0, before=66.0, after=59.0):
+    """A loud note (MIDI ``before``, 0.2-0.8 s, -14 dB), its reverberant tail at its own pitch for 80 ms
+    (conf 0.3, -20 to -30 dB), 80 ms the tracker hears at ``heard_midi`` (conf 0.4, ``heard_db`` dB), then a
+    note at ``after`` (conf 0.9, -33 dB: a lower note a speakerphone renders 19 dB quieter) until 1.6 s."""
+    m = np.r_[np.full(60, before), np.full(8, before), np.full(8, heard_midi), np.full(64, after)]
+    e = np.r_[np.full(60, -14.0), np.linspace(-20.0, -30.0, 8), np.full(8, heard_db), np.full(64, -33.0)]
+    conf = np.r_[np.full(60, 0.9), np.full(8, 0.3), np.full(8, 0.4), np.full(64, 0.9)]
+    m, e = np.r_[np.full(20, 50.0), m, np.full(20, 50.0)], np.r_[np.full(20, -80.0), e, np.full(20, -80.0)]
+    return _track(m, np.r_[np.zeros(20), conf, np.zeros(20)]), e
+
+
+def test_quiet_note_heard_through_the_last_notes_tail_starts_where_its_pitch_is_heard():
+    # the level gate (15 dB under the loud note within 0.3 s) cuts the quiet note's first 0.3 s and the
+    # tracker hears its pitch only weakly through the tail; a tail keeps its own note's pitch, so the
+    # frames at the new pitch are the new note's attack: it starts at 0.88 s (less the voicing lead), not 1.10 s
+    track, e = _quiet_note_after_a_loud_one()
+    notes = segment_notes(track, e)
+    assert [round(n.midi) for n in notes] == [66, 59]
+    assert abs(notes[1].onset_s - 0.86) < 0.015
+
+
+def test_frames_nearer_the_last_notes_pitch_or_under_the_new_notes_level_are_no_attack():
+    # the note's own frames the gate cut are still its start (0.96 s less the voicing lead), but not
+    # frames before them 0.3 st off the last note (a semitone step: its tail) ...
+    track, e = _quiet_note_after_a_loud_one(heard_midi=60.3, before=60.0, after=61.0)
+    notes = segment_notes(track, e)
+    assert [round(n.midi) for n in notes] == [60, 61]
+    assert abs(notes[1].onset_s - 0.94) < 0.005
+    # ... nor frames at the new pitch 12 dB under it (the gap before the note: a consonant)
+    track, e = _quiet_note_after_a_loud_one(heard_db=-45.0)
+    notes = segment_notes(track, e)
+    assert [round(n.midi) for n in notes] == [66, 59]
+    assert abs(notes[1].onset_s - 0.94) < 0.005
+
+
 def _staccato(burst_conf, burst_midi=None):
     """0.5 s note, a 0.09 s staccato note between short rests, 0.5 s note; the short one's vowel is
     heard for 5 frames at ``burst_conf``, its attack and release keep its pitch at confidence 0.1."""
