@@ -604,3 +604,34 @@ def test_envelope_of_frames_mostly_lost_in_a_dropout_is_no_reading():
     hz = np.full(100, float(midi_to_hz(60)))
     env = harmonic_envelope_db(x, sr, hz, lost=lost_samples(x, sr))
     assert np.all(env[:, 48:53] == -120.0) and np.all(env[:, 20:30] > -60.0) and np.all(env[:, 70:80] > -60.0)
+
+
+def test_held_note_a_suppressor_gates_for_50_ms_stays_one_note_and_a_legato_repeat_still_splits():
+    # a 1.2 s note at MIDI 60 (frames 30-149); 0.8 s in (frames 110-114) a phone's noise suppressor gates
+    # its harmonics: the level dips 12 dB and the band median 10 dB, the pitch holds, the tracker stays
+    # nearly as sure (0.88 -> 0.84) and the quietest bands (the call's background) stay at -45 dB
+    n = 180
+    note = np.zeros(n, bool)
+    note[30:150] = True
+    dip = np.zeros(n, bool)
+    dip[110:115] = True
+    midi = np.where(note, 60.0, 0.0)
+    level = np.where(note, np.where(dip, -32.0, -20.0), -60.0)
+    bands = np.where(note, np.where(dip, -30.0, -20.0), -60.0)
+    envelope = np.tile(np.where(note, np.where(dip, -32.0, -20.0), -60.0), (10, 1))
+    conf = np.where(note, np.where(dip, 0.84, 0.88), 0.0)
+    quiet = np.where(note, -45.0, -60.0)
+    assert len(segment_notes(_track(midi, conf), level, None, bands, envelope, quiet_level_db=quiet)) == 1
+    # the same note sung again legato: the voice stops, the quietest bands fall with it (-45 -> -55 dB)
+    repeat = np.where(dip, -55.0, quiet)
+    notes = segment_notes(_track(midi, conf), level, None, bands, envelope, quiet_level_db=repeat)
+    assert len(notes) == 2 and 1.08 <= notes[1].onset_s <= 1.16
+    # and so is a re-attack where the tracker's confidence falters (0.88 -> 0.6), the bands held or not
+    falter = np.where(dip, 0.6, conf)
+    assert len(segment_notes(_track(midi, falter), level, None, bands, envelope, quiet_level_db=quiet)) == 2
+    # a gate in the note's first 0.3 s is read as a re-attack still (the suppressor's floor needs longer)
+    early = np.zeros(n, bool)
+    early[50:55] = True
+    level_e = np.where(note, np.where(early, -32.0, -20.0), -60.0)
+    bands_e = np.where(note, np.where(early, -30.0, -20.0), -60.0)
+    assert len(segment_notes(_track(midi, conf), level_e, None, bands_e, envelope, quiet_level_db=quiet)) == 2

@@ -84,6 +84,10 @@ DIP_DB = 5.0          # dB, depth of an energy dip that re-attacks a note
 DIP_CONFIRM_DB = 3.0  # dB, depth the same dip must also reach in the notch-robust level
 DIP_BOTH_DB = 4.0     # dB, depth a dip reaching it in both levels needs (under DIP_DB in each: reverb fills dips)
 CONF_DIP = 0.15       # voicing confidence a dip DIP_CONFIRM_DB deep in both levels must also take off (a consonant)
+GATE_QUIET_DB = 2.0   # dB, most the quietest bands may fall at a dip that a phone's noise-suppressor gate made
+GATE_CONF_DIP = 0.1   # most the tracker's confidence may dip at such a gate
+GATE_HELD_S = 0.3     # s, least a note has been held (from its voiced run's start) before such a gate
+GATE_HELD_ST = 0.3    # st, most the pitch may move across such a gate
 CONF_DIP_CTX_S = 0.12  # s either side of a dip where the tracker's usual confidence and envelope are read
 ENV_CHANGE_DB = 3.5    # dB (rms over the envelope grid) the voice's spectral envelope must change at such a dip
 ATTACK_LEAD_S = 0.07  # s, longest a re-attack dip may precede the pitch change it starts (reverb delays it)
@@ -572,12 +576,23 @@ def envelope_change_db(envelope_db: np.ndarray, t: int, ctx: int, *, core: int =
     return float(np.sqrt(np.mean((near - near.mean(axis=0) - ref[:, None]) ** 2, axis=0)).max())
 
 
+def quiet_band_drop_db(quiet: np.ndarray, t: int, ctx: int, *, core: int = 2) -> float:
+    """How far (dB) the quietest bands' level ``quiet`` (n,) falls at frame ``t``: its median over the
+    frames ``core`` + 2 to ``ctx`` frames either side less its minimum within ``core`` frames of ``t``."""
+    around = np.r_[quiet[max(t - ctx, 0):max(t - core - 1, 0)], quiet[t + core + 2:t + ctx + 1]]
+    if not len(around):
+        return np.inf
+    return float(np.median(around) - quiet[max(t - core, 0):t + core + 1].min())
+
+
 def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = None,
               m: np.ndarray | None = None, *, both_db: float = DIP_BOTH_DB,
               vibrato: tuple[tuple[int, int], int, int] | None = None,
               conf: np.ndarray | None = None, envelope: np.ndarray | None = None, conf_dip: float = CONF_DIP,
               env_change_db: float = ENV_CHANGE_DB, conf_ctx: int = 12,
-              harmonic: np.ndarray | None = None) -> list[int]:
+              harmonic: np.ndarray | None = None, quiet: np.ndarray | None = None,
+              quiet_drop_db: float = GATE_QUIET_DB, gate_conf_dip: float = GATE_CONF_DIP,
+              gate_held: int = 30, held_st: float = GATE_HELD_ST) -> list[int]:
     """Frame indices of level minima at least ``DIP_DB`` under the maxima on both sides.
 
     With ``robust`` (a notch-robust level, :func:`band_level_db`, same length), a dip must show
@@ -614,7 +629,21 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
     harmonics down too, but leaves the tracker sure (without the confidence condition stress speakerphone
     seed 11 lost 0.011-0.017 COnP). The notch and vibrato vetoes still apply. On stress seeds 10-13, dev
     and held-out r1-r4 this splits one more note in 10 items, each a better score (babble, noise, noise
-    suppression, speakerphone, dev, r3), and changes nothing else."""
+    suppression, speakerphone, dev, r3), and changes nothing else.
+
+    A phone's noise suppressor whose noise floor (a minimum over the last second or so, per frequency)
+    catches up with a held note gates that note's harmonics for 40-60 ms: the level and the band median
+    dip a re-attack's depth, but the pitch holds, the tracker stays sure and the quietest bands (the
+    call's background between the harmonics, ``quiet``: same length, dB, e.g. a low percentile of the
+    narrow band levels per frame) stay where they were, while a voice that stops (a consonant, a
+    re-attack, a breath) takes those bands down with it. With ``quiet``, ``conf`` and ``m``, a dip
+    otherwise kept that the robust level shows ``DIP_DB`` deep is no re-attack when it comes at least
+    ``gate_held`` frames into the run, the pitch's medians over ``win`` frames either side differ by less
+    than ``held_st`` st, the quietest bands fall less than ``quiet_drop_db`` dB
+    (:func:`quiet_band_drop_db`) and the confidence dips by less than ``gate_conf_dip``
+    (:func:`confidence_dip`). On stress seeds 10-15 (note stage on cached front ends) this takes back
+    suppressor splits in noise suppression s14/s15 and speakerphone s12/s13, and one codec split
+    (opus s10)."""
     out: list[int] = []
     wmax = _window_maxima(e, win)
     prof = dip_profile_db(e, win, wmax) if m is not None else None
@@ -649,6 +678,12 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
                   or (m is not None and pitch_locked_depth(prof, m, t, win) >= NOTCH_SHARE * depth)
                   or (m is not None and vibrato is not None and robust is not None and r < DIP_DB
                       and vibrato_recurrent_dip(prof, m, t, d, *vibrato)))
+        if (not vetoed and quiet is not None and conf is not None and m is not None and r is not None
+                and r >= DIP_DB and t >= gate_held
+                and abs(np.nanmedian(m[t + 3:t + win + 4]) - np.nanmedian(m[max(t - win - 3, 0):max(t - 3, 1)])) < held_st
+                and quiet_band_drop_db(quiet, t, win) < quiet_drop_db
+                and confidence_dip(conf, t, conf_ctx) < gate_conf_dip):
+            continue   # a phone's suppressor gating the held note's harmonics, no re-attack
         if vetoed and not (consonant and confidence_dip(conf, t, conf_ctx) >= conf_dip
                            and envelope_change_db(envelope, t, conf_ctx) >= env_change_db):
             continue
@@ -1143,14 +1178,17 @@ def _join_same_pitch(pieces: list[list[int]], m: np.ndarray, dips: set[int]) -> 
 
 
 def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | None = None,
-                  dip_level_db: np.ndarray | None = None, envelope_db: np.ndarray | None = None) -> list[NoteEvent]:
+                  dip_level_db: np.ndarray | None = None, envelope_db: np.ndarray | None = None,
+                  quiet_level_db: np.ndarray | None = None) -> list[NoteEvent]:
     """Notes from a pitch track and the frame energy ``energy_db`` (n,) on the same grid;
     ``dead`` (n,) marks dropout frames (:func:`dead_air_frames`); re-attack dips are looked for
     in ``dip_level_db`` (n,) (:func:`band_level_db`, robust to notches), else in the energy.
     ``envelope_db`` (k, n) (:func:`harmonic_envelope_db`) gives each note's timbre
     (:func:`note_timbre`), which tells the caller's notes from other voices' (:func:`keep_callers_notes`),
     and, with ``dip_level_db``, a notch-robust level at the voice's own harmonics in which a re-attack
-    dip that background sounds fill in the narrow bands still shows (:func:`_dip_cuts`)."""
+    dip that background sounds fill in the narrow bands still shows (:func:`_dip_cuts`). ``quiet_level_db``
+    (n,) (dB, the quietest narrow bands' level per frame) tells a phone suppressor's gate inside a held
+    note, which leaves those bands, from a re-attack, which takes them down (:func:`_dip_cuts`)."""
     hop = track.hop_s
     n = min(len(track.hz), len(energy_db))
     midi_all = midi_heard = track.midi[:n]   # midi_heard: the tracker's own, NaN where it has none
@@ -1229,7 +1267,9 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
                        robust=None if r_s is None else detrend_vibrato_level(r_s[a:b], m, vib_win, wobble=wobble),
                        m=m, vibrato=vib_recur, conf=track.confidence[a:b],
                        envelope=None if envelope_db is None else envelope_db[:, a:b], conf_ctx=conf_ctx,
-                       harmonic=None if h_s is None else detrend_vibrato_level(h_s[a:b], m, vib_win, wobble=wobble))
+                       harmonic=None if h_s is None else detrend_vibrato_level(h_s[a:b], m, vib_win, wobble=wobble),
+                       quiet=None if quiet_level_db is None else quiet_level_db[a:b],
+                       gate_held=int(round(GATE_HELD_S / hop)))
         moved, dc = attack_before_pitch_change(pc, dc, level, attack_lead, win)
         dips = (set(dc) | set(moved)) - set(pc)   # re-attacks, also those a pitch cut moved to
         pc = moved
