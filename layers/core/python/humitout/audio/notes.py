@@ -679,7 +679,7 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
                   or (m is not None and vibrato is not None and robust is not None and r < DIP_DB
                       and vibrato_recurrent_dip(prof, m, t, d, *vibrato)))
         if (not vetoed and quiet is not None and conf is not None and m is not None and r is not None
-                and r >= DIP_DB and t >= gate_held
+                and r >= DIP_DB and gate_held <= t < len(m) - 3
                 and abs(np.nanmedian(m[t + 3:t + win + 4]) - np.nanmedian(m[max(t - win - 3, 0):max(t - 3, 1)])) < held_st
                 and quiet_band_drop_db(quiet, t, win) < quiet_drop_db
                 and confidence_dip(conf, t, conf_ctx) < gate_conf_dip):
