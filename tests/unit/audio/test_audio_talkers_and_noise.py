@@ -613,7 +613,7 @@ def test_held_note_a_suppressor_gates_for_50_ms_stays_one_note_and_a_legato_repe
     # its harmonics: the level dips 12 dB and the band median 10 dB, the pitch holds, the tracker stays
     # nearly as sure (0.88 -> 0.84), the quietest bands (the call's background) stay at -45 dB, and the
     # note comes back with its harmonics re-weighted (the suppressor's floor caught up with some: the
-    # upper half of the envelope 6 dB down against the lower, 3 dB rms off its shape before the gate)
+    # upper half of the envelope 8 dB down against the lower, 4 dB rms off its shape before the gate)
     n = 180
     note = np.zeros(n, bool)
     note[30:150] = True
@@ -624,7 +624,7 @@ def test_held_note_a_suppressor_gates_for_50_ms_stays_one_note_and_a_legato_repe
     bands = np.where(note, np.where(dip, -30.0, -20.0), -60.0)
     same = np.tile(np.where(note, np.where(dip, -32.0, -20.0), -60.0), (10, 1))
     reweighted = same.copy()
-    reweighted[5:, 115:150] -= 6.0
+    reweighted[5:, 115:150] -= 8.0
     conf = np.where(note, np.where(dip, 0.84, 0.88), 0.0)
     quiet = np.where(note, -45.0, -60.0)
     assert len(segment_notes(_track(midi, conf), level, None, bands, reweighted, quiet_level_db=quiet)) == 1
@@ -645,7 +645,7 @@ def test_held_note_a_suppressor_gates_for_50_ms_stays_one_note_and_a_legato_repe
     level_e = np.where(note, np.where(early, -32.0, -20.0), -60.0)
     bands_e = np.where(note, np.where(early, -30.0, -20.0), -60.0)
     reweighted_e = np.tile(np.where(note, np.where(early, -32.0, -20.0), -60.0), (10, 1))
-    reweighted_e[5:, 55:150] -= 6.0
+    reweighted_e[5:, 55:150] -= 8.0
     assert len(segment_notes(_track(midi, conf), level_e, None, bands_e, reweighted_e, quiet_level_db=quiet)) == 2
 
 

@@ -88,7 +88,7 @@ GATE_QUIET_DB = 2.0   # dB, most the quietest bands may fall at a dip that a pho
 GATE_CONF_DIP = 0.1   # most the tracker's confidence may dip at such a gate
 GATE_HELD_S = 0.3     # s, least a note has been held (from its voiced run's start) before such a gate
 GATE_HELD_ST = 0.3    # st, most the pitch may move across such a gate
-GATE_SHIFT_DB = 2.5   # dB (rms, strong harmonics) least the note's shape must differ after such a gate from before
+GATE_SHIFT_DB = 3.0   # dB (rms, strong harmonics) least the note's shape must differ after such a gate from before
 GATE_STRONG_DB = 12.0  # dB under the strongest point of the envelope down to which its points count as strong
 CONF_DIP_CTX_S = 0.12  # s either side of a dip where the tracker's usual confidence and envelope are read
 ENV_CHANGE_DB = 3.5    # dB (rms over the envelope grid) the voice's spectral envelope must change at such a dip
@@ -669,7 +669,7 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
     less than ``quiet_drop_db`` dB (:func:`quiet_band_drop_db`), the envelope's shape after the dip
     differs from before by ``gate_shift_db`` dB or more (:func:`envelope_shift_db`, within ``conf_ctx``
     frames) and the confidence dips by less than ``gate_conf_dip`` (:func:`confidence_dip`). On stress
-    seeds 10-17 the dips this takes back shift the shape 3.0-7.6 dB (noise suppression, one
+    seeds 10-17 the dips this takes back shift the shape 3.4-7.6 dB (noise suppression, one
     speakerphone); the true re-attacks the bands and the confidence alone would take (held-out r1,
     speakerphone, noise, dropouts) 0.4-1.8 dB."""
     out: list[int] = []
