@@ -3,9 +3,11 @@ caller's, where they start, and held notes a suppressor turns down."""
 from collections.abc import Sequence
 
 import numpy as np
+import pytest
 
 from humitout.audio.f0 import PitchTrack, midi_to_hz
-from humitout.audio.notes import (NoteEvent, drop_background_tone_notes, drop_talker_edges, frame_energy_db,
+from humitout.audio.notes import (NoteEvent, drop_background_tone_notes, drop_talker_edges, envelope_shift_db,
+                                  frame_energy_db,
                                   harmonic_envelope_db, hold_pitch_through_gaps, level_ok_frames,
                                   voice_short_bursts,
                                   keep_callers_notes, lost_samples, narrow_band_levels_db, onsets_at_callers_pitch,
@@ -604,3 +606,56 @@ def test_envelope_of_frames_mostly_lost_in_a_dropout_is_no_reading():
     hz = np.full(100, float(midi_to_hz(60)))
     env = harmonic_envelope_db(x, sr, hz, lost=lost_samples(x, sr))
     assert np.all(env[:, 48:53] == -120.0) and np.all(env[:, 20:30] > -60.0) and np.all(env[:, 70:80] > -60.0)
+
+
+def test_held_note_a_suppressor_gates_for_50_ms_stays_one_note_and_a_legato_repeat_still_splits():
+    # a 1.2 s note at MIDI 60 (frames 30-149); 0.8 s in (frames 110-114) a phone's noise suppressor gates
+    # its harmonics: the level dips 12 dB and the band median 10 dB, the pitch holds, the tracker stays
+    # nearly as sure (0.88 -> 0.84), the quietest bands (the call's background) stay at -45 dB, and the
+    # note comes back with its harmonics re-weighted (the suppressor's floor caught up with some: the
+    # upper half of the envelope 8 dB down against the lower, 4 dB rms off its shape before the gate)
+    n = 180
+    note = np.zeros(n, bool)
+    note[30:150] = True
+    dip = np.zeros(n, bool)
+    dip[110:115] = True
+    midi = np.where(note, 60.0, 0.0)
+    level = np.where(note, np.where(dip, -32.0, -20.0), -60.0)
+    bands = np.where(note, np.where(dip, -30.0, -20.0), -60.0)
+    same = np.tile(np.where(note, np.where(dip, -32.0, -20.0), -60.0), (10, 1))
+    reweighted = same.copy()
+    reweighted[5:, 115:150] -= 8.0
+    conf = np.where(note, np.where(dip, 0.84, 0.88), 0.0)
+    quiet = np.where(note, -45.0, -60.0)
+    assert len(segment_notes(_track(midi, conf), level, None, bands, reweighted, quiet_level_db=quiet)) == 1
+    # the same dip where the voice comes back with the shape it had (a singer's legato repeat of the
+    # same vowel, on a clean call whose background holds the quietest bands) is two notes
+    notes = segment_notes(_track(midi, conf), level, None, bands, same, quiet_level_db=quiet)
+    assert len(notes) == 2 and 1.08 <= notes[1].onset_s <= 1.16
+    # and so is a legato repeat whose voice takes the quietest bands down with it (-45 -> -55 dB)
+    repeat = np.where(dip, -55.0, quiet)
+    notes = segment_notes(_track(midi, conf), level, None, bands, reweighted, quiet_level_db=repeat)
+    assert len(notes) == 2 and 1.08 <= notes[1].onset_s <= 1.16
+    # and a re-attack where the tracker's confidence falters (0.88 -> 0.6), the bands held or not
+    falter = np.where(dip, 0.6, conf)
+    assert len(segment_notes(_track(midi, falter), level, None, bands, reweighted, quiet_level_db=quiet)) == 2
+    # a gate in the note's first 0.3 s is read as a re-attack still (the suppressor's floor needs longer)
+    early = np.zeros(n, bool)
+    early[50:55] = True
+    level_e = np.where(note, np.where(early, -32.0, -20.0), -60.0)
+    bands_e = np.where(note, np.where(early, -30.0, -20.0), -60.0)
+    reweighted_e = np.tile(np.where(note, np.where(early, -32.0, -20.0), -60.0), (10, 1))
+    reweighted_e[5:, 55:150] -= 8.0
+    assert len(segment_notes(_track(midi, conf), level_e, None, bands_e, reweighted_e, quiet_level_db=quiet)) == 2
+
+
+def test_envelope_shift_reads_the_strong_harmonics_shape_after_a_frame_against_before():
+    env = np.full((10, 40), -20.0)
+    env[:, 17:24] = -32.0            # a dip at frame 20: its own frames are left out
+    assert envelope_shift_db(env, 20, 12) == pytest.approx(0.0)
+    env[5:, 24:] -= 6.0              # the upper half 6 dB down after it: 3 dB rms off the shape
+    assert envelope_shift_db(env, 20, 12) == pytest.approx(3.0)
+    env[9, :17] = -70.0              # a point over 12 dB under the strongest reads the background: left out
+    env[9, 24:] = -50.0
+    after = np.r_[np.zeros(5), np.full(4, -6.0)]
+    assert envelope_shift_db(env, 20, 12) == pytest.approx(np.sqrt(np.mean((after - after.mean()) ** 2)))

@@ -29,6 +29,7 @@ from humitout.errors import BadAudio
 from humitout.models import Analysis, F0Track, Lyrics, Note
 
 MIN_VOICED_S = 2.0        # s of notes needed for a melody
+QUIET_BAND_PCT = 20.0     # percentile over the narrow bands per frame read as the quietest bands (a phone gate leaves them)
 SILENCE_DBFS = -55.0      # 95th-percentile frame level under this is silence
 NOISE_FLATNESS = 0.3      # median spectral flatness (300-3400 Hz) above this is noise
 MIN_STABLE_FRACTION = 0.4  # share of voiced frames whose pitch holds still, below: speech
@@ -89,7 +90,7 @@ def front_end_from_track(x: np.ndarray, sr: int, *, dry: np.ndarray, clean: np.n
 def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
     """The notes of mono samples ``x`` (n,) at ``sr`` Hz from their ``front`` end (:func:`front_end`)."""
     notes = segment_notes(front.track, front.energy, front.dead, band_level_db(front.bands, front.track.hop_s),
-                          front.envelope)
+                          front.envelope, quiet_level_db=np.percentile(front.bands, QUIET_BAND_PCT, axis=0))
     return drop_talker_edges(lift_octave_dips(fold_partial_notes(notes, x, sr)))
 
 
