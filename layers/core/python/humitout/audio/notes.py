@@ -1820,9 +1820,9 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
     doubled period for whole notes and phrases (stress AMR: a female "mm" at 415-554 Hz read an octave
     low for 11 notes running, every note under 400 Hz of the same call read right). Such a note, read at
     f with 2f over ``floor_hz``, has no energy of its own at f and 3f: both lie ``missing_db`` dB or more
-    under 2f (25-32 dB for the codec's and the tracker's sub-octaves of seeds 11-17; no correctly read
-    note of the dev, held-out and stress sets under 200 Hz ... over 23 dB), while any voice at f has a
-    1st or 3rd harmonic near its 2nd. Under 2f = ``floor_hz`` the test is not made: the phone band's
+    under 2f (24.4-32.0 dB on 19 of the 34 notes read an octave low over 200 Hz in main's dev, held-out
+    r1-r4 and stress seed 10-17 transcriptions; 23.0 dB at most on the 26041 read right there), while a
+    voice at f has a 1st or 3rd harmonic near its 2nd. Under 2f = ``floor_hz`` the test is not made: the phone band's
     own low cut (300 Hz) and a loudspeaker's take away a low voice's fundamental, and its 3rd harmonic
     can be weak too. The note keeps its times (its neighbours' boundaries came from its attacks).
     """
