@@ -1,9 +1,10 @@
-"""High voices read at a sub-harmonic: a low-rate codec (AMR-NB codes pitches above ~444 Hz with
-twice their period) or a child's period doubling make the tracker follow f/2 for whole notes."""
+"""High voices read at a sub-harmonic: a low-rate codec (AMR-NB codes pitches above 400 Hz, its shortest
+pitch lag, with twice their period) or a child's period doubling make the tracker follow f/2 for whole notes."""
 import numpy as np
 
 from hum_synth import phone, wav_bytes
 from humitout.audio.decode import decode_audio
+from humitout.audio.notes import NoteEvent, lift_lag_floor_subharmonics
 from humitout.audio.transcribe import transcribe_samples
 
 SR = 32000
@@ -33,3 +34,51 @@ def test_a_high_note_read_at_half_its_pitch_for_most_of_a_second_stays_at_its_pi
     assert len(got) == len(notes)
     for (on, off, midi), (a, b, m) in zip(notes, got):
         assert abs(m - midi) < 0.5 and abs(a - on) < 0.05
+
+
+def _coded_hum(notes, doubled: tuple[float, float], odd_db: float = -30.0, roll: float = 0.5) -> np.ndarray:
+    """A hum (partial k at ``roll ** (k - 1)``) of notes [(onset_s, offset_s, midi)] as a low-rate CELP codec
+    gives back a voice over its 400 Hz pitch-lag floor inside ``doubled`` (s): coded with twice its period,
+    so faint odd multiples of f/2, all ``odd_db`` dB under the fundamental, come with it."""
+    t = np.arange(int((notes[-1][1] + 0.5) * SR)) / SR
+    x = np.zeros_like(t)
+    for on, off, midi in notes:
+        sel = (t >= on) & (t < off)
+        u = t[sel] - on
+        phase = 2 * np.pi * np.cumsum(440.0 * 2 ** ((midi - 69) / 12) * (1 + 0.004 * np.sin(2 * np.pi * 5.5 * u))) / SR
+        env = np.minimum(1.0, np.minimum(u / 0.03, (off - on - u) / 0.03))
+        sub = np.where((t[sel] >= doubled[0]) & (t[sel] < doubled[1]), 10 ** (odd_db / 20), 0.0)
+        y = sum(roll ** (k - 1) * np.sin(k * phase) for k in range(1, 7))
+        y += sub * sum(np.sin(k * phase / 2) for k in (1, 3, 5, 7, 9, 11))
+        x[sel] = 0.3 * env * y
+    return x
+
+
+def _transcribed(x: np.ndarray) -> list[tuple[float, float, float]]:
+    y, sr = decode_audio(wav_bytes(phone(x, SR)))
+    return [(n.onset_s, n.offset_s, n.midi) for n in transcribe_samples(y, sr)[2]]
+
+
+def test_a_phrase_over_a_codecs_pitch_lag_floor_coded_with_twice_its_period_keeps_its_octave():
+    # G#4-B4 (415-494 Hz) hummed over AMR-NB's 400 Hz lag floor: the tracker follows the doubled period
+    # for all four notes, whose own 1st and 3rd harmonics are missing
+    notes = [(0.5, 0.8, 64), (0.8, 1.1, 64), (1.1, 1.4, 68), (1.4, 1.7, 71), (1.7, 2.0, 68), (2.0, 2.3, 68),
+             (2.3, 2.6, 66), (2.6, 3.0, 64)]
+    got = _transcribed(_coded_hum(notes, (1.1, 2.3)))
+    assert [round(m) for _, _, m in got] == [m for _, _, m in notes]
+
+
+def test_a_phrase_sung_an_octave_lower_stays_there():
+    notes = [(0.5, 0.8, 64), (0.8, 1.1, 64), (1.1, 1.4, 56), (1.4, 1.7, 59), (1.7, 2.0, 56), (2.0, 2.3, 56),
+             (2.3, 2.6, 66), (2.6, 3.0, 64)]
+    got = _transcribed(_coded_hum(notes, (0.0, 0.0)))
+    assert [round(m) for _, _, m in got] == [m for _, _, m in notes]
+
+
+def test_a_low_voice_without_its_fundamental_under_the_lag_floor_keeps_its_pitch():
+    # D3 (147 Hz) through a loudspeaker that cuts its fundamental and leaves a weak 3rd harmonic
+    t = np.arange(int(0.6 * 16000)) / 16000
+    f = 440.0 * 2 ** ((50 - 69) / 12)
+    x = sum(a * np.sin(2 * np.pi * k * f * t) for k, a in ((1, 0.001), (2, 1.0), (3, 0.01), (4, 0.5), (5, 0.3)))
+    note = NoteEvent(0.05, 0.55, 50.0, 0.8)
+    assert lift_lag_floor_subharmonics([note], x, 16000) == [note]

@@ -22,8 +22,8 @@ from humitout.audio.f0 import PitchTrack, track_f0
 from humitout.audio.key import estimate_key
 from humitout.audio.mood import estimate_mood
 from humitout.audio.notes import (NoteEvent, band_level_db, dead_air_frames, drop_talker_edges, fold_partial_notes,
-                                  frame_energy_db, harmonic_envelope_db, lift_octave_dips, lift_subharmonic_runs,
-                                  lost_samples, narrow_band_levels_db, segment_notes)
+                                  frame_energy_db, harmonic_envelope_db, lift_lag_floor_subharmonics, lift_octave_dips,
+                                  lift_subharmonic_runs, lost_samples, narrow_band_levels_db, segment_notes)
 from humitout.audio.rhythm import Rhythm, analyse_rhythm
 from humitout.errors import BadAudio
 from humitout.models import Analysis, F0Track, Lyrics, Note
@@ -91,7 +91,8 @@ def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
     """The notes of mono samples ``x`` (n,) at ``sr`` Hz from their ``front`` end (:func:`front_end`)."""
     notes = segment_notes(front.track, front.energy, front.dead, band_level_db(front.bands, front.track.hop_s),
                           front.envelope, quiet_level_db=np.percentile(front.bands, QUIET_BAND_PCT, axis=0))
-    return drop_talker_edges(lift_subharmonic_runs(lift_octave_dips(fold_partial_notes(notes, x, sr)), x, sr))
+    notes = fold_partial_notes(lift_lag_floor_subharmonics(notes, x, sr), x, sr)
+    return drop_talker_edges(lift_subharmonic_runs(lift_octave_dips(notes), x, sr))
 
 
 def transcribe_samples(x: np.ndarray, sr: int) -> tuple[PitchTrack, np.ndarray, list[NoteEvent]]:
