@@ -10,9 +10,11 @@ from humitout.audio.transcribe import transcribe_samples
 SR = 32000
 
 
-def _high_hum(notes, doubled: tuple[float, float], odd_db: float) -> np.ndarray:
-    """Notes [(onset_s, offset_s, midi)] with 5.5 Hz vibrato; inside ``doubled`` (s) the period is
-    doubled: odd multiples of f/2 are added ``odd_db`` dB under the harmonics of f."""
+def _hum(notes, doubled: tuple[float, float], odd_db: float, *, roll: float, gain: float = 1.0,
+         sub_roll: float = 1.0) -> np.ndarray:
+    """Notes [(onset_s, offset_s, midi)] with 5.5 Hz vibrato, partial k at ``gain * roll ** (k - 1)``;
+    inside ``doubled`` (s) the period is doubled: odd multiples k of f/2 are added at ``sub_roll ** k``,
+    ``odd_db`` dB under."""
     t = np.arange(int((notes[-1][1] + 0.5) * SR)) / SR
     x = np.zeros_like(t)
     for on, off, midi in notes:
@@ -21,10 +23,16 @@ def _high_hum(notes, doubled: tuple[float, float], odd_db: float) -> np.ndarray:
         phase = 2 * np.pi * np.cumsum(440.0 * 2 ** ((midi - 69) / 12) * (1 + 0.004 * np.sin(2 * np.pi * 5.5 * u))) / SR
         env = np.minimum(1.0, np.minimum(u / 0.03, (off - on - u) / 0.03))
         sub = np.where((t[sel] >= doubled[0]) & (t[sel] < doubled[1]), 10 ** (odd_db / 20), 0.0)
-        y = sum(0.8 ** k * np.sin(k * phase) for k in range(1, 7))
-        y += sub * sum(0.8 ** (k / 2) * np.sin(k * phase / 2) for k in (1, 3, 5, 7, 9, 11))
+        y = gain * sum(roll ** (k - 1) * np.sin(k * phase) for k in range(1, 7))
+        y += sub * sum(sub_roll ** k * np.sin(k * phase / 2) for k in (1, 3, 5, 7, 9, 11))
         x[sel] = 0.3 * env * y
     return x
+
+
+def _high_hum(notes, doubled: tuple[float, float], odd_db: float) -> np.ndarray:
+    """A bright hum (partial k at 0.8 ** k) whose period doubles inside ``doubled`` (s), the odd multiples
+    of f/2 falling off as 0.8 ** (k / 2), ``odd_db`` dB under (a child's period doubling)."""
+    return _hum(notes, doubled, odd_db, roll=0.8, gain=0.8, sub_roll=0.8 ** 0.5)
 
 
 def test_a_high_note_read_at_half_its_pitch_for_most_of_a_second_stays_at_its_pitch():
@@ -40,18 +48,7 @@ def _coded_hum(notes, doubled: tuple[float, float], odd_db: float = -30.0, roll:
     """A hum (partial k at ``roll ** (k - 1)``) of notes [(onset_s, offset_s, midi)] as a low-rate CELP codec
     gives back a voice over its 400 Hz pitch-lag floor inside ``doubled`` (s): coded with twice its period,
     so faint odd multiples of f/2, all ``odd_db`` dB under the fundamental, come with it."""
-    t = np.arange(int((notes[-1][1] + 0.5) * SR)) / SR
-    x = np.zeros_like(t)
-    for on, off, midi in notes:
-        sel = (t >= on) & (t < off)
-        u = t[sel] - on
-        phase = 2 * np.pi * np.cumsum(440.0 * 2 ** ((midi - 69) / 12) * (1 + 0.004 * np.sin(2 * np.pi * 5.5 * u))) / SR
-        env = np.minimum(1.0, np.minimum(u / 0.03, (off - on - u) / 0.03))
-        sub = np.where((t[sel] >= doubled[0]) & (t[sel] < doubled[1]), 10 ** (odd_db / 20), 0.0)
-        y = sum(roll ** (k - 1) * np.sin(k * phase) for k in range(1, 7))
-        y += sub * sum(np.sin(k * phase / 2) for k in (1, 3, 5, 7, 9, 11))
-        x[sel] = 0.3 * env * y
-    return x
+    return _hum(notes, doubled, odd_db, roll=roll)
 
 
 def _transcribed(x: np.ndarray) -> list[tuple[float, float, float]]:

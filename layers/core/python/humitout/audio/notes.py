@@ -615,6 +615,23 @@ def envelope_shift_db(envelope_db: np.ndarray, t: int, ctx: int, *, core: int = 
     return float(np.sqrt(np.mean(d ** 2)))
 
 
+def suppressor_gate(t: int, m: np.ndarray, quiet: np.ndarray, conf: np.ndarray, envelope_db: np.ndarray,
+                    win: int, ctx: int, *, held: int, held_st: float = GATE_HELD_ST,
+                    quiet_drop_db: float = GATE_QUIET_DB, shift_db: float = GATE_SHIFT_DB,
+                    conf_dip: float = GATE_CONF_DIP) -> bool:
+    """Whether a level dip at frame ``t`` of a voiced run is a phone suppressor's gate in a held note
+    (see :func:`_dip_cuts`): at least ``held`` frames into the run, the pitch ``m`` (MIDI) medians over
+    ``win`` frames either side within ``held_st`` st, the quietest bands ``quiet`` (dB) falling less than
+    ``quiet_drop_db`` (:func:`quiet_band_drop_db`), the envelope ``envelope_db`` (k, n) re-weighted by
+    ``shift_db`` or more (:func:`envelope_shift_db`) and the confidence ``conf`` dipping less than
+    ``conf_dip`` (:func:`confidence_dip`), both read within ``ctx`` frames."""
+    return (held <= t < len(m) - 3
+            and abs(np.nanmedian(m[t + 3:t + win + 4]) - np.nanmedian(m[max(t - win - 3, 0):max(t - 3, 1)])) < held_st
+            and quiet_band_drop_db(quiet, t, win) < quiet_drop_db
+            and envelope_shift_db(envelope_db, t, ctx) >= shift_db
+            and confidence_dip(conf, t, ctx) < conf_dip)
+
+
 def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = None,
               m: np.ndarray | None = None, *, both_db: float = DIP_BOTH_DB,
               vibrato: tuple[tuple[int, int], int, int] | None = None,
@@ -714,12 +731,9 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
                   or (m is not None and pitch_locked_depth(prof, m, t, win) >= NOTCH_SHARE * depth)
                   or (m is not None and vibrato is not None and robust is not None and r < DIP_DB
                       and vibrato_recurrent_dip(prof, m, t, d, *vibrato)))
-        if (not vetoed and quiet is not None and conf is not None and m is not None and r is not None
-                and r >= DIP_DB and gate_held <= t < len(m) - 3
-                and abs(np.nanmedian(m[t + 3:t + win + 4]) - np.nanmedian(m[max(t - win - 3, 0):max(t - 3, 1)])) < held_st
-                and quiet_band_drop_db(quiet, t, win) < quiet_drop_db
-                and envelope is not None and envelope_shift_db(envelope, t, conf_ctx) >= gate_shift_db
-                and confidence_dip(conf, t, conf_ctx) < gate_conf_dip):
+        if (not vetoed and consonant and quiet is not None and m is not None and r is not None and r >= DIP_DB
+                and suppressor_gate(t, m, quiet, conf, envelope, win, conf_ctx, held=gate_held, held_st=held_st,
+                                    quiet_drop_db=quiet_drop_db, shift_db=gate_shift_db, conf_dip=gate_conf_dip)):
             continue   # a phone's suppressor gating the held note's harmonics, no re-attack
         if vetoed and not (consonant and confidence_dip(conf, t, conf_ctx) >= conf_dip
                            and envelope_change_db(envelope, t, conf_ctx) >= env_change_db):
@@ -1317,6 +1331,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     attack_lead = int(round(ATTACK_LEAD_S / hop))
     gated_attack = int(round(GATED_ATTACK_S / hop))
     tail_attack = int(round(TAIL_ATTACK_S / hop))
+    gate_held = int(round(GATE_HELD_S / hop))
     conf_ctx = int(round(CONF_DIP_CTX_S / hop))
     e_s = moving_average(e, 3)
     r_s = None if r is None else moving_average(r, 3)
@@ -1341,8 +1356,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
                        m=m, vibrato=vib_recur, conf=track.confidence[a:b],
                        envelope=None if envelope_db is None else envelope_db[:, a:b], conf_ctx=conf_ctx,
                        harmonic=None if h_s is None else detrend_vibrato_level(h_s[a:b], m, vib_win, wobble=wobble),
-                       quiet=None if quiet_level_db is None else quiet_level_db[a:b],
-                       gate_held=int(round(GATE_HELD_S / hop)))
+                       quiet=None if quiet_level_db is None else quiet_level_db[a:b], gate_held=gate_held)
         moved, dc = attack_before_pitch_change(pc, dc, level, attack_lead, win)
         dips = (set(dc) | set(moved)) - set(pc)   # re-attacks, also those a pitch cut moved to
         pc = moved
@@ -1891,15 +1905,20 @@ def _absorb_outliers(notes: list[NoteEvent], runs: np.ndarray, outlier: np.ndarr
     return [n for n, k in zip(out, keep) if k]
 
 
+def _spectrum_db(x: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray]:
+    """Welch power spectrum of ``x`` (n,) at ``sr`` Hz (segments of up to 1024 samples, 4096-point
+    FFT): the bin frequencies (Hz) and their levels (dB)."""
+    f, p = welch(x, fs=sr, nperseg=min(len(x), 1024), nfft=4096)
+    return f, 10.0 * np.log10(p + 1e-20)
+
+
 def subharmonic_strength_db(x: np.ndarray, sr: int, f_hz: float, k: int,
                             band_hz: tuple[float, float] = (250.0, 3400.0)) -> float:
     """How strongly the spectrum of ``x`` (n,) shows harmonics of ``f_hz / k`` that are not
     harmonics of ``f_hz``: median peak level (dB) at those multiples minus the median peak level
     at the multiples of ``f_hz`` (in ``band_hz``). Near 0 when ``f_hz`` is really the k-th partial
     of a voice at ``f_hz / k``; far below 0 when ``f_hz`` is the fundamental."""
-    nper = min(len(x), 1024)
-    f, p = welch(x, fs=sr, nperseg=nper, nfft=4096)
-    logp = 10.0 * np.log10(p + 1e-20)
+    f, logp = _spectrum_db(x, sr)
     sub = f_hz / k
     on, off = [], []
     for h in range(1, int(band_hz[1] / sub) + 1):
@@ -1917,8 +1936,7 @@ def subharmonic_strength_db(x: np.ndarray, sr: int, f_hz: float, k: int,
 def harmonic_levels_db(x: np.ndarray, sr: int, f_hz: float, harmonics: tuple[int, ...]) -> list[float]:
     """Spectral peak level (dB) of ``x`` (n,) at ``sr`` Hz at each multiple ``h * f_hz`` of ``harmonics``
     (the highest bin within 3 % of it, at least 4 Hz either side)."""
-    f, p = welch(x, fs=sr, nperseg=min(len(x), 1024), nfft=4096)
-    logp = 10.0 * np.log10(p + 1e-20)
+    f, logp = _spectrum_db(x, sr)
     return [float(logp[np.abs(f - h * f_hz) <= max(0.03 * h * f_hz, 4.0)].max()) for h in harmonics]
 
 
