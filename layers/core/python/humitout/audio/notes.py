@@ -67,6 +67,7 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -171,6 +172,9 @@ CALLER_TALKERS_SHARE = 0.1   # share of the notes already other voices from whic
 CALLER_TALKER_Z = 1.8        # timbre distance from which a short, less harmonic, wavering note is then a talker's
 CALLER_STEP_ST = 2.0         # semitones, a melodic step (a whole tone): a note further outside its neighbours leaps
 CALLER_TALKER_CONF = 0.1     # voicing confidence under the caller's median such a note has
+CALLER_SUNG_DB = 3.0         # dB under the caller's level down to which a note a talker rule dropped is the caller singing
+COMB_STEP_ST = 0.05          # semitones between the pitches whose harmonic combs are compared
+COMB_HARMONICS = 8           # harmonics read in a comb (those in the phone band)
 TALKER_EDGE_S = 0.2      # s, longest note at a held note's edge taken for a talker when it leaps away
 TALKER_LEAP_ST = 7.0     # semitones: a leap at least this large out of or into a held note in one voiced run
 TALKER_HELD_S = 0.25     # s, shortest held note whose edges are checked
@@ -1264,7 +1268,8 @@ def _join_same_pitch(pieces: list[list[int]], m: np.ndarray, dips: set[int]) -> 
 
 def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | None = None,
                   dip_level_db: np.ndarray | None = None, envelope_db: np.ndarray | None = None,
-                  quiet_level_db: np.ndarray | None = None) -> list[NoteEvent]:
+                  quiet_level_db: np.ndarray | None = None,
+                  comb_pitch: Callable[[float, float, float, float], float] | None = None) -> list[NoteEvent]:
     """Notes from a pitch track and the frame energy ``energy_db`` (n,) on the same grid;
     ``dead`` (n,) marks dropout frames (:func:`dead_air_frames`); re-attack dips are looked for
     in ``dip_level_db`` (n,) (:func:`band_level_db`, robust to notches), else in the energy.
@@ -1274,7 +1279,9 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     dip that background sounds fill in the narrow bands still shows (:func:`_dip_cuts`). ``quiet_level_db``
     (n,) (dB, the quietest narrow bands' level per frame) tells a phone suppressor's gate inside a held
     note, which leaves those bands and re-weights the note's harmonics, from a re-attack, which takes
-    those bands down or comes back with the note's shape (:func:`_dip_cuts`)."""
+    those bands down or comes back with the note's shape (:func:`_dip_cuts`). ``comb_pitch`` (onset s,
+    offset s, lowest and highest MIDI -> MIDI; e.g. :func:`harmonic_comb_pitch` of the call's samples) reads
+    the caller's pitch under a talker's syllable (:func:`keep_callers_notes`)."""
     hop = track.hop_s
     n = min(len(track.hz), len(energy_db))
     midi_all = midi_heard = track.midi[:n]   # midi_heard: the tracker's own, NaN where it has none
@@ -1395,7 +1402,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
                                            for q in (notes, levels, runs, steady, timbre))
     kept = keep_callers_notes(notes, np.array(levels), np.array(runs), np.array(steady),
                               timbre=None if envelope_db is None
-                              else np.array(timbre).reshape(len(notes), len(envelope_db)))
+                              else np.array(timbre).reshape(len(notes), len(envelope_db)), comb_pitch=comb_pitch)
     kept = drop_background_tone_notes(kept, tones)
     heard = track.voiced[:n] & np.isfinite(midi_all)
     return onsets_at_callers_pitch(onsets_at_level_rise(kept, e, midi_filled, voiced, hop, min_len=min_len,
@@ -1597,7 +1604,9 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
                        timbre_like_z: float = CALLER_TIMBRE_LIKE_Z,
                        held_core_st: float = CALLER_HELD_CORE_ST, talkers_share: float = CALLER_TALKERS_SHARE,
                        talker_z: float = CALLER_TALKER_Z, talker_conf: float = CALLER_TALKER_CONF,
-                       step_st: float = CALLER_STEP_ST, phrase_gap_s: float = PHRASE_GAP_S) -> list[NoteEvent]:
+                       step_st: float = CALLER_STEP_ST, phrase_gap_s: float = PHRASE_GAP_S,
+                       comb_pitch: Callable[[float, float, float, float], float] | None = None,
+                       sung_db: float = CALLER_SUNG_DB) -> list[NoteEvent]:
     """The notes that are the caller's voice, not a TV or cafe talker behind it.
 
     The caller is the loud, steady voice: their level at a note is the duration-weighted median
@@ -1673,6 +1682,19 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     interval is left to the register check below, which gives its time back to that note (the
     tracker on a partial of the note's release: s11 babble_005 at 10.08 s).
 
+    In a call with talkers, a note these rules dropped that is as loud as the caller (at most ``sung_db``
+    dB under the caller's level), between two of the caller's notes at most ``phrase_gap_s`` s away, is
+    the caller singing under a talker's syllable: the tracker followed the talker (a talker behind the
+    call sits 10-20 dB under the caller, so a note at the caller's level carries the caller's voice).
+    With ``comb_pitch`` (onset s, offset s, lowest, highest MIDI -> MIDI: the pitch whose harmonic comb
+    is strongest there, :func:`harmonic_comb_pitch`), it is kept at the caller's pitch read within the
+    octave centred on the line of those two notes (:func:`_callers_pitch_under_talker`; a comb an octave
+    under the caller's pitch reads about as strong as the caller's own, so the range holds no octave
+    pair, and a line wider than ``12 - 2 * JUMP_ST`` semitones is left alone). On stress babble seeds
+    10-12 the dropped notes within 3 dB of the caller's level were 8 sung notes the tracker heard at a
+    talker's pitch and 1 talker syllable in a gap; 7 dB under, talker syllables (10-19 dB under) start
+    to come in.
+
     A note alone in its voiced run, at most ``glide_s`` s long, with under ``glide_steady`` of its
     frames on its pitch is a talker's syllable even at the caller's level (a sung note, however
     short, holds its pitch), unless such syllables make a third of the notes or more (a recording
@@ -1742,6 +1764,9 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
         apart, in_reach = _in_callers_line(on, on + dur, midi, keep & ~other, gap_s=phrase_gap_s,
                                            margins_st=(outlier_st,))
         keep &= ~(other & apart & ~in_reach & ~_touches_at_partial(notes, runs, keep & ~other))
+        if comb_pitch is not None:   # a sung note under the talker's syllable: the caller's pitch from the comb
+            notes, midi, keep = _callers_pitch_under_talker(notes, midi, keep, ~keep & (levels_db >= ref - sung_db), runs,
+                                                            comb_pitch, gap_s=phrase_gap_s, margin_st=JUMP_ST)
     outlier = keep & (dur <= outlier_s) & ((midi < core_lo - outlier_st) | (midi > core_hi + outlier_st))
     return _absorb_outliers([n for n, k in zip(notes, keep) if k], runs[keep], outlier[keep])
 
@@ -1844,6 +1869,51 @@ def _near_any(onsets: np.ndarray, offsets: np.ndarray, runs: np.ndarray, mask: n
     return out
 
 
+def _callers_pitch_under_talker(notes: list[NoteEvent], midi: np.ndarray, keep: np.ndarray, heard: np.ndarray,
+                                runs: np.ndarray, comb_pitch: Callable[[float, float, float, float], float], *,
+                                gap_s: float, margin_st: float) -> tuple[list[NoteEvent], np.ndarray, np.ndarray]:
+    """``notes``, their pitches ``midi`` (k,) and the ``keep`` (k,) mask, with the ``heard`` (k,) notes (ones
+    a talker rule dropped at the caller's level) that lie between two kept notes at most ``gap_s`` s away
+    given back at the caller's pitch: ``comb_pitch`` over their time within the line of those two notes,
+    give or take ``margin_st`` semitones. Touching pieces of one voiced run (``runs`` (k,)) between the same
+    two notes are one note. When they fill the time between those two, touching both, and the pitch lies
+    within ``JUMP_ST`` of both, the talker cut one held note of the caller's in two: it rejoins over its
+    span with the longer piece's pitch (as :func:`_absorb_outliers` rejoins one cut by an outlier)."""
+    notes, midi, keep = list(notes), midi.copy(), keep.copy()
+    on = np.array([n.onset_s for n in notes])
+    off = np.array([n.offset_s for n in notes])
+    between, = _in_callers_line(on, off, midi, keep, gap_s=gap_s, margins_st=())
+    idx = np.flatnonzero(keep)
+    groups: list[list[int]] = []
+    for i in np.flatnonzero(heard & between):
+        if groups and groups[-1][-1] == i - 1 and runs[i] == runs[i - 1] and abs(on[i] - off[i - 1]) < 1e-6:
+            groups[-1].append(int(i))
+        else:
+            groups.append([int(i)])
+    for g in groups:
+        k = int(np.searchsorted(idx, g[0]))
+        p, q = idx[k - 1], idx[k]
+        if abs(midi[p] - midi[q]) > 12.0 - 2.0 * margin_st:
+            continue
+        mid = (midi[p] + midi[q]) / 2.0   # the octave around the line (a comb an octave under reads as strong)
+        pitch = comb_pitch(on[g[0]], off[g[-1]], mid - 6.0 + COMB_STEP_ST, mid + 6.0 - COMB_STEP_ST)
+        touch = [runs[j] == runs[g[0]] and abs(on[g[0]] - off[j] if j == p else on[j] - off[g[-1]]) < 1e-6
+                 and abs(midi[j] - pitch) <= JUMP_ST for j in (p, q)]
+        if all(touch) and q == g[-1] + 1 and p == g[0] - 1:
+            long_p = off[p] - on[p] >= off[q] - on[q]
+            notes[q] = replace(notes[q], onset_s=on[p], midi=midi[p] if long_p else midi[q],
+                               confidence=max(notes[p].confidence, notes[q].confidence))
+            midi[q], keep[p] = notes[q].midi, False
+            continue
+        if any(touch):
+            j = p if touch[0] else q
+            notes[j] = replace(notes[j], onset_s=min(on[j], on[g[0]]), offset_s=max(off[j], off[g[-1]]))
+            continue
+        notes[g[0]] = replace(notes[g[0]], offset_s=off[g[-1]], midi=pitch)
+        midi[g[0]], keep[g[0]] = pitch, True
+    return notes, midi, keep
+
+
 def _in_callers_line(onsets: np.ndarray, offsets: np.ndarray, midi: np.ndarray, caller: np.ndarray, *,
                      gap_s: float, margins_st: tuple[float, ...]) -> tuple[np.ndarray, ...]:
     """Per note (k,): whether it lies between the ``caller`` (k,) note before it and the one after it
@@ -1938,6 +2008,24 @@ def harmonic_levels_db(x: np.ndarray, sr: int, f_hz: float, harmonics: tuple[int
     (the highest bin within 3 % of it, at least 4 Hz either side)."""
     f, logp = _spectrum_db(x, sr)
     return [float(logp[np.abs(f - h * f_hz) <= max(0.03 * h * f_hz, 4.0)].max()) for h in harmonics]
+
+
+def harmonic_comb_pitch(x: np.ndarray, sr: int, onset_s: float, offset_s: float, lo_midi: float, hi_midi: float, *,
+                        step_st: float = COMB_STEP_ST, harmonics: int = COMB_HARMONICS,
+                        band_hz: tuple[float, float] = (100.0, PHONE_TOP_HZ)) -> float:
+    """The pitch (MIDI, ``lo_midi`` to ``hi_midi`` in steps of ``step_st`` semitones) whose harmonic comb is
+    strongest in ``x`` (n,) at ``sr`` Hz from ``onset_s`` to ``offset_s`` s: the summed spectral power
+    (:func:`_spectrum_db`, read between bins) at its first ``harmonics`` multiples inside ``band_hz``. The
+    power, not the mean level in dB, which a short note's broad spectral peaks leave flat over half a
+    semitone: on stress babble and clean notes of at most 0.2 s read right by the tracker (seeds 10-11)
+    this reads 99 % of them within 0.5 semitone (the mean level 97 %, biased flat). A comb an octave
+    under the voice's pitch collects its harmonics too and reads within 0.4 dB of it."""
+    f, logp = _spectrum_db(x[int(onset_s * sr):max(int(offset_s * sr), int(onset_s * sr) + 2)], sr)
+    cand = np.arange(lo_midi, hi_midi + 1e-9, step_st)
+    fr = midi_to_hz(cand)[:, None] * np.arange(1, harmonics + 1)[None, :]
+    inside = (fr >= band_hz[0]) & (fr <= band_hz[1])
+    power = np.where(inside, 10.0 ** (np.interp(fr, f, logp) / 10.0), 0.0).sum(axis=1)
+    return float(cand[int(np.argmax(power))])
 
 
 def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, *, floor_hz: float = LAG_FLOOR_HZ,

@@ -10,6 +10,7 @@ signal), ``too_short`` (under ``MIN_VOICED_S`` of notes otherwise) and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,8 @@ from humitout.audio.f0 import PitchTrack, track_f0
 from humitout.audio.key import estimate_key
 from humitout.audio.mood import estimate_mood
 from humitout.audio.notes import (NoteEvent, band_level_db, dead_air_frames, drop_talker_edges, fold_partial_notes,
-                                  frame_energy_db, harmonic_envelope_db, lift_lag_floor_subharmonics, lift_octave_dips,
+                                  frame_energy_db, harmonic_comb_pitch, harmonic_envelope_db,
+                                  lift_lag_floor_subharmonics, lift_octave_dips,
                                   lift_subharmonic_runs, lost_samples, narrow_band_levels_db, segment_notes)
 from humitout.audio.rhythm import Rhythm, analyse_rhythm
 from humitout.errors import BadAudio
@@ -90,7 +92,8 @@ def front_end_from_track(x: np.ndarray, sr: int, *, dry: np.ndarray, clean: np.n
 def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
     """The notes of mono samples ``x`` (n,) at ``sr`` Hz from their ``front`` end (:func:`front_end`)."""
     notes = segment_notes(front.track, front.energy, front.dead, band_level_db(front.bands, front.track.hop_s),
-                          front.envelope, quiet_level_db=np.percentile(front.bands, QUIET_BAND_PCT, axis=0))
+                          front.envelope, quiet_level_db=np.percentile(front.bands, QUIET_BAND_PCT, axis=0),
+                          comb_pitch=partial(harmonic_comb_pitch, x, sr))
     notes = fold_partial_notes(lift_lag_floor_subharmonics(notes, x, sr), x, sr)
     return drop_talker_edges(lift_subharmonic_runs(lift_octave_dips(notes), x, sr))
 
