@@ -74,3 +74,11 @@ def test_a_held_note_a_talker_cut_in_two_rejoins():
                                             lambda a, b, lo, hi: 65.0, gap_s=0.3, margin_st=0.6)
     kept = [n for n, x in zip(out, k) if x]
     assert len(kept) == 1 and kept[0].onset_s == 0.0 and kept[0].offset_s == 1.0 and kept[0].midi == 65.1
+
+
+def test_a_line_off_the_callers_register_is_left_alone():
+    # the two notes around it an octave under the caller's register: the tracker on the caller's octave
+    keep = np.array([True, False, True])
+    _, _, k = _callers_pitch_under_talker(_notes(), np.array([60.0, 47.0, 64.0]), keep, ~keep, np.array([0, 45, 60]),
+                                          lambda a, b, lo, hi: 62.0, gap_s=0.3, margin_st=0.6, register=(66.0, 76.0))
+    assert k.tolist() == [True, False, True]

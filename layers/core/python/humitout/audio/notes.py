@@ -1766,7 +1766,8 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
         keep &= ~(other & apart & ~in_reach & ~_touches_at_partial(notes, runs, keep & ~other))
         if comb_pitch is not None:   # a sung note under the talker's syllable: the caller's pitch from the comb
             notes, midi, keep = _callers_pitch_under_talker(notes, midi, keep, ~keep & (levels_db >= ref - sung_db), runs,
-                                                            comb_pitch, gap_s=phrase_gap_s, margin_st=JUMP_ST)
+                                                            comb_pitch, gap_s=phrase_gap_s, margin_st=JUMP_ST,
+                                                            register=(core_lo, core_hi))
     outlier = keep & (dur <= outlier_s) & ((midi < core_lo - outlier_st) | (midi > core_hi + outlier_st))
     return _absorb_outliers([n for n, k in zip(notes, keep) if k], runs[keep], outlier[keep])
 
@@ -1871,14 +1872,19 @@ def _near_any(onsets: np.ndarray, offsets: np.ndarray, runs: np.ndarray, mask: n
 
 def _callers_pitch_under_talker(notes: list[NoteEvent], midi: np.ndarray, keep: np.ndarray, heard: np.ndarray,
                                 runs: np.ndarray, comb_pitch: Callable[[float, float, float, float], float], *,
-                                gap_s: float, margin_st: float) -> tuple[list[NoteEvent], np.ndarray, np.ndarray]:
+                                gap_s: float, margin_st: float,
+                                register: tuple[float, float] = (-np.inf, np.inf)) -> tuple[list[NoteEvent], np.ndarray, np.ndarray]:
     """``notes``, their pitches ``midi`` (k,) and the ``keep`` (k,) mask, with the ``heard`` (k,) notes (ones
     a talker rule dropped at the caller's level) that lie between two kept notes at most ``gap_s`` s away
     given back at the caller's pitch: ``comb_pitch`` over their time within the line of those two notes,
     give or take ``margin_st`` semitones. Touching pieces of one voiced run (``runs`` (k,)) between the same
     two notes are one note. When they fill the time between those two, touching both, and the pitch lies
     within ``JUMP_ST`` of both, the talker cut one held note of the caller's in two: it rejoins over its
-    span with the longer piece's pitch (as :func:`_absorb_outliers` rejoins one cut by an outlier)."""
+    span with the longer piece's pitch (as :func:`_absorb_outliers` rejoins one cut by an outlier); when
+    they touch one of them within ``JUMP_ST``, they are its attack or release and it takes their time. The
+    two notes and the pitch must lie in the caller's central ``register`` (lowest, highest MIDI): a line
+    off it is the tracker on a partial or an octave of the caller, whose comb then reads a partial too
+    (stress babble s16 babble_000: the caller's G4 read at G3 between two notes an octave low)."""
     notes, midi, keep = list(notes), midi.copy(), keep.copy()
     on = np.array([n.onset_s for n in notes])
     off = np.array([n.offset_s for n in notes])
@@ -1897,6 +1903,8 @@ def _callers_pitch_under_talker(notes: list[NoteEvent], midi: np.ndarray, keep: 
             continue
         mid = (midi[p] + midi[q]) / 2.0   # the octave around the line (a comb an octave under reads as strong)
         pitch = comb_pitch(on[g[0]], off[g[-1]], mid - 6.0 + COMB_STEP_ST, mid + 6.0 - COMB_STEP_ST)
+        if not register[0] <= min(pitch, midi[p], midi[q]) <= max(pitch, midi[p], midi[q]) <= register[1]:
+            continue   # off the caller's register: the tracker on a partial or an octave of the caller
         touch = [runs[j] == runs[g[0]] and abs(on[g[0]] - off[j] if j == p else on[j] - off[g[-1]]) < 1e-6
                  and abs(midi[j] - pitch) <= JUMP_ST for j in (p, q)]
         if all(touch) and q == g[-1] + 1 and p == g[0] - 1:
