@@ -159,6 +159,38 @@ def test_a_bar_of_four_beats_faster_than_the_tactus_is_a_bar_of_two_beats_at_hal
     assert np.isin(rhythm.beats_s, fast.beats_s).all() and rhythm.pickup_beats == fast.pickup_beats == 0.0
 
 
+# Happy Birthday in plain quarters (no beat divided): counted at a fast beat it has the rhythm of a slow 6/8
+# air counted at its eighths.
+BIRTHDAY_QUARTERS = tune([(G, 1), (A, 1), (G, 1), (60, 1), (B, 2), (G, 1), (A, 1), (G, 1), (62, 1), (60, 2), (G, 1),
+                          (67, 1), (64, 1), (60, 1), (B, 1), (A, 1), (65, 1), (64, 1), (60, 1), (62, 1), (60, 2)], start=2)
+
+
+@pytest.mark.parametrize("bpm", [140.0, 150.0])
+def test_a_bar_of_three_undivided_beats_over_the_limit_is_one_dotted_quarter_beat_of_six_eight(bpm):
+    notes, _ = perform(BIRTHDAY_QUARTERS, bpm, seed=0)
+    on, off, midi = (np.array(x) for x in zip(*notes))
+    fast = analyse_rhythm(on, off, midi, float(off.max()) + 0.5, three_beat_max_bpm=None)
+    assert fast.time_signature.text == "3/4" and fast.beat_bpm == pytest.approx(bpm, rel=0.04)
+    rhythm = analyse_rhythm(on, off, midi, float(off.max()) + 0.5, three_beat_max_bpm=130.0)
+    assert rhythm.time_signature.text == "6/8"
+    assert rhythm.beat_bpm == pytest.approx(bpm / 3, rel=0.04)       # one beat a 3/4 bar of the fast grid
+    assert np.isin(rhythm.beats_s, fast.downbeats_s).all()          # ... on its bar lines
+    assert np.isin(rhythm.downbeats_s, fast.downbeats_s).all()
+    default = analyse_rhythm(on, off, midi, float(off.max()) + 0.5)  # under the limit (156): as before
+    assert default.time_signature.text == "3/4" and np.array_equal(default.beats_s, fast.beats_s)
+
+
+@pytest.mark.parametrize("bpm", [162.0, 170.0])
+def test_a_fast_waltz_that_divides_its_beats_keeps_them(bpm):
+    notes, _ = perform(BIRTHDAY, bpm, seed=0)
+    on, off, midi = (np.array(x) for x in zip(*notes))
+    rhythm = analyse_rhythm(on, off, midi, float(off.max()) + 0.5)
+    assert rhythm.time_signature.text == "3/4"
+    assert rhythm.beat_bpm == pytest.approx(bpm, rel=0.04)           # its eighth pairs divide the beat
+    undivided = analyse_rhythm(on, off, midi, float(off.max()) + 0.5, three_beat_max_off_beat=1.0)
+    assert undivided.time_signature.text == "6/8"                   # what the tempo limit alone would do
+
+
 def test_a_four_four_song_at_the_tactus_limit_keeps_its_beat():
     notes, _ = perform(ODE, 150.0, seed=0)
     on, off, midi = (np.array(x) for x in zip(*notes))

@@ -318,6 +318,13 @@ def note_rate(onsets_s: np.ndarray, end_s: float, beats_s: np.ndarray) -> float:
     return len(onsets_s) / max(span, 1.0)
 
 
+def off_beat_share(onsets_s: np.ndarray, beats_s: np.ndarray, *, near_beats: float = 0.2) -> float:
+    """Share of the onsets (s) more than ``near_beats`` beats from the nearest beat of ``beats_s`` (the
+    on-beat tolerance of :func:`meter_scores`): how often the notes divide the beat."""
+    pos = beat_positions(onsets_s, beats_s)
+    return float(np.mean(np.abs(pos - np.round(pos)) > near_beats))
+
+
 def tactus_log_prior(period_s: float, *, max_bpm: float = 150.0, octaves: float = 0.3) -> float:
     """Log prior of a beat period ``period_s`` (s) as the heard beat (tactus): 0 up to ``max_bpm`` beats a
     minute, then a half-Gaussian in log2 tempo with ``octaves`` standard deviation (-0.5 one ``octaves``
@@ -826,6 +833,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                    notations: tuple[tuple[float, bool, float, float, float], ...] = BEAT_NOTATIONS,
                    dance_beat_notes: float | None = 4.0, dance_phase_notation: float = 0.5,
                    four_beat_max_bpm: float | None = 156.0,
+                   three_beat_max_bpm: float | None = 156.0, three_beat_max_off_beat: float = 0.15,
                    triple_beat_weight: float | None = 0.0, triple_notation_weight: float = 0.43,
                    phase_notation_weight: float = 0.15) -> Rhythm:
     """Beats, meter, downbeats and pickup of notes (onsets/offsets in s, MIDI pitches; (k,) each).
@@ -859,6 +867,16 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     still be the one whose onsets fit best and whose bar lines are right, but its beat is not the
     notated one. 156 is ``tactus_max_bpm`` plus 4 %, so that a tune notated at the tactus limit and
     tracked a little fast (a 4/4 song at 150 BPM read at 150-152) keeps its beat.
+
+    Likewise a bar of three beats faster than ``three_beat_max_bpm`` (None: off) is one dotted-quarter
+    beat of a 6/8 bar of two such bars (a slow 6/8 air counted at its eighths: 6/8 at 52, not 3/4 at
+    158) unless the notes divide its beats: :func:`off_beat_share` ``three_beat_max_off_beat`` or more.
+    A 6/8 tune's eighths are seldom divided and a 3/4 tune's quarters often are: on the notated 3/4 and
+    6/8 tunes of the notation model's training collections (``tests/bench/learn_off_beat_boundary.py``)
+    the share of onsets off the quarter (3/4) and off the eighth (6/8) has medians 0.27 and 0.03, and
+    the two densities cross at 0.15. The bar of the slower grid (which two 3-beat bars make one) is read
+    as that of any compound grid. It moves two slow airs of the held-out stand-ins to their beat and
+    keeps a generated 3/4 tune at 158 BPM (tests/bench/HISTORY.md, "Time").
 
     With ``beat_notation_weight`` (0: off) the best grid may move down an octave (to the grid of its kind
     whose beat is twice as long) when ``beat_notation_weight`` x :func:`beat_level_log_prior`
@@ -1049,6 +1067,13 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         m, phase, meter_conf, phase_conf, first_pos = bar_reading(*fast_bar)
     else:
         m, phase, meter_conf, phase_conf, first_pos = bar_reading(beats, scores)
+        if m == 3 and not compound and three_beat_max_bpm \
+                and 60.0 / float(median1d(np.diff(beats))) > three_beat_max_bpm \
+                and off_beat_share(on, beats) < three_beat_max_off_beat and len(beats[phase % 3::3]) >= 3:
+            # a bar of three undivided beats faster than the tactus is one dotted-quarter beat of 6/8
+            beats, compound = beats[phase % 3::3], True
+            scores = {key: v for key, v in meter_scores(on, lengths, off, pitch, beats, True).items() if key[0] == 2}
+            m, phase, meter_conf, phase_conf, first_pos = bar_reading(beats, scores)
     if fast_bar is not None or (m == 4 and not compound and four_beat_max_bpm
                                 and 60.0 / float(median1d(np.diff(beats))) > four_beat_max_bpm):
         # a bar of four beats on the faster grid is a bar of two beats twice as long (the same bar
