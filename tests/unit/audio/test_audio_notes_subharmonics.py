@@ -1,6 +1,7 @@
 """High voices read at a sub-harmonic: a low-rate codec (AMR-NB codes pitches above 400 Hz, its shortest
 pitch lag, with twice their period) or a child's period doubling make the tracker follow f/2 for whole notes."""
 import numpy as np
+from scipy.signal import butter, sosfilt
 
 from hum_synth import phone, wav_bytes
 from humitout.audio.decode import decode_audio
@@ -78,4 +79,35 @@ def test_a_low_voice_without_its_fundamental_under_the_lag_floor_keeps_its_pitch
     f = 440.0 * 2 ** ((50 - 69) / 12)
     x = sum(a * np.sin(2 * np.pi * k * f * t) for k, a in ((1, 0.001), (2, 1.0), (3, 0.01), (4, 0.5), (5, 0.3)))
     note = NoteEvent(0.05, 0.55, 50.0, 0.8)
+    assert lift_lag_floor_subharmonics([note], x, 16000) == [note]
+
+
+def _murmur_hum(midi: float, partials: tuple[float, ...], murmur_db: float, dur: float = 0.4) -> np.ndarray:
+    """A hum at ``midi`` (partial k at ``partials[k - 1]``, 16 kHz) over breath noise through a closed mouth's
+    resonances (250-450 Hz and 0.9-1.1 kHz bands), ``murmur_db`` dB relative to unit-variance noise."""
+    t = np.arange(int(dur * 16000)) / 16000
+    phase = 2 * np.pi * np.cumsum(440.0 * 2 ** ((midi - 69) / 12) * (1 + 0.004 * np.sin(2 * np.pi * 5.5 * t))) / 16000
+    x = sum(a * np.sin(k * phase) for k, a in enumerate(partials, start=1))
+    rng = np.random.default_rng(0)
+    noise = sum(sosfilt(butter(2, band, btype="bandpass", fs=16000, output="sos"), rng.standard_normal(len(t)))
+                for band in ((250.0, 450.0), (900.0, 1100.0)))
+    return x + 10 ** (murmur_db / 20) * noise
+
+
+def test_a_childs_high_mm_read_at_half_its_pitch_through_its_murmur_is_lifted_when_weakly_voiced():
+    # E5 (659 Hz) hummed: the murmur's noise band under the fundamental fills f/2 and 3f/2 to ~17 dB under
+    # the voice, and the tracker, unsure (confidence 0.35), reads E4
+    x = _murmur_hum(76.0, (1.0, 0.6, 0.36, 0.22, 0.13), 5.0)
+    assert lift_lag_floor_subharmonics([NoteEvent(0.0, 0.4, 64.0, 0.35)], x, 16000)[0].midi == 76.0
+    # read at that octave with confidence, the note needs its odd harmonics 24 dB under to move
+    assert lift_lag_floor_subharmonics([NoteEvent(0.0, 0.4, 64.0, 0.8)], x, 16000)[0].midi == 64.0
+    # cut in two where the tracker wavered, the two weakly voiced pieces become one note again
+    got = lift_lag_floor_subharmonics([NoteEvent(0.0, 0.2, 64.0, 0.35), NoteEvent(0.2, 0.4, 64.1, 0.4)], x, 16000)
+    assert [(n.onset_s, n.offset_s, round(n.midi)) for n in got] == [(0.0, 0.4, 76)]
+
+
+def test_a_weakly_voiced_note_with_a_weak_fundamental_keeps_its_pitch():
+    # E4 (330 Hz) with its fundamental and 3rd harmonic ~8-9 dB under its 2nd (a formant on 2f), weakly voiced
+    x = _murmur_hum(64.0, (0.4, 1.0, 0.35, 0.5, 0.2, 0.3), -10.0)
+    note = NoteEvent(0.0, 0.4, 64.0, 0.35)
     assert lift_lag_floor_subharmonics([note], x, 16000) == [note]
