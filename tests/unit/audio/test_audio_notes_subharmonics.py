@@ -111,3 +111,11 @@ def test_a_weakly_voiced_note_with_a_weak_fundamental_keeps_its_pitch():
     x = _murmur_hum(64.0, (0.4, 1.0, 0.35, 0.5, 0.2, 0.3), -10.0)
     note = NoteEvent(0.0, 0.4, 64.0, 0.35)
     assert lift_lag_floor_subharmonics([note], x, 16000) == [note]
+
+
+def test_a_weakly_voiced_low_note_under_the_phone_bands_low_cut_keeps_its_pitch():
+    # A#3 (233 Hz): the phone channel takes its fundamental away and a back vowel's first formant sits on
+    # 2f, so its 3rd and 5th harmonics read 15-20 dB under the 2nd; weakly voiced, it is still A#3
+    x = _murmur_hum(58.0, (0.01, 1.0, 0.18, 0.5, 0.1), -30.0)
+    note = NoteEvent(0.0, 0.4, 58.0, 0.35)
+    assert lift_lag_floor_subharmonics([note], x, 16000) == [note]

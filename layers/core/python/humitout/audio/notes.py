@@ -139,6 +139,7 @@ LAG_FLOOR_HZ = 400.0   # Hz, highest pitch a CELP phone codec codes with its own
 MISSING_PARTIALS_DB = 24.0  # dB under its 2nd harmonic that all a note's odd harmonics lie when no voice is there
 WEAK_MISSING_PARTIALS_DB = 12.0  # dB: the same for a note the tracker voices only weakly (mean confidence
                                  # under VOICED_CONF), where a noise band under the voice can fill them in
+PHONE_LOW_HZ = 300.0   # Hz, bottom of the telephone band: a fundamental under it is cut by the channel
 OCTAVE_JOIN_ST = 0.5    # semitones: a lifted note joins a touching neighbour this close to its new pitch
 ODD_PARTIALS = (1, 3, 5, 7)  # the odd harmonics checked (those under PHONE_TOP_HZ)
 PHONE_TOP_HZ = 3400.0  # Hz, top of the telephone band
@@ -2045,6 +2046,7 @@ def harmonic_comb_pitch(x: np.ndarray, sr: int, onset_s: float, offset_s: float,
 def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, *, floor_hz: float = LAG_FLOOR_HZ,
                                 missing_db: float = MISSING_PARTIALS_DB,
                                 weak_missing_db: float = WEAK_MISSING_PARTIALS_DB, weak_conf: float = VOICED_CONF,
+                                weak_low_hz: float = PHONE_LOW_HZ,
                                 join_st: float = OCTAVE_JOIN_ST, odd: tuple[int, ...] = ODD_PARTIALS,
                                 top_hz: float = PHONE_TOP_HZ) -> list[NoteEvent]:
     """``notes`` with each note read an octave under a voice above a phone codec's pitch-lag floor lifted an octave.
@@ -2068,7 +2070,10 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
     the same tune; noise 12-21 dB under 2f at f and 3f, no line there, while 2f stands ~20 dB over its
     flanks). On main's dev, r1-r4 and stress seeds 10-20 (all conditions) the 407 weakly voiced notes read
     right with 2f over ``floor_hz`` all have an odd harmonic within 10.2 dB of their 2nd; the 10 weakly
-    voiced ones read an octave low lie 12.0-21.3 dB under. A note lifted on that bar joins a touching
+    voiced ones read an octave low lie 12.0-21.3 dB under. The lower bar needs f at ``weak_low_hz`` (the
+    phone band's 300 Hz low cut) or over: under it the channel has taken the fundamental away, so fewer odd
+    harmonics testify, and a weakly voiced low vowel whose first formant sits on 2f reads its 3rd and 5th
+    12-24 dB under (stress diphone, re-pitched syllables at 208-233 Hz). A note lifted on that bar joins a touching
     neighbour within ``join_st`` semitones of its new pitch, as in :func:`lift_octave_dips` (the tracker's
     brief answers at 2f cut the note where it wavered). Other lifted notes keep their times (their
     neighbours' boundaries came from their attacks).
@@ -2081,7 +2086,8 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
         lifted_weak = False
         if 2.0 * f_hz > floor_hz and len(ks) >= 2 and len(seg) >= 256:
             h2, *rest = harmonic_levels_db(seg, sr, f_hz, (2,) + ks)
-            lifted_weak = n.confidence < weak_conf and h2 - missing_db < max(rest) <= h2 - weak_missing_db
+            lifted_weak = (n.confidence < weak_conf and f_hz >= weak_low_hz
+                           and h2 - missing_db < max(rest) <= h2 - weak_missing_db)
             if max(rest) <= h2 - missing_db or lifted_weak:
                 n = replace(n, midi=n.midi + 12.0)
         out.append(n)
