@@ -2073,8 +2073,8 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
     voiced ones read an octave low lie 12.0-21.3 dB under. The lower bar needs f at ``weak_low_hz`` (the
     phone band's 300 Hz low cut) or over: under it the channel has taken the fundamental away, so fewer odd
     harmonics testify, and a weakly voiced low vowel whose first formant sits on 2f reads its 3rd and 5th
-    12-24 dB under (stress diphone, re-pitched syllables at 208-233 Hz). A note lifted on that bar joins a touching
-    neighbour within ``join_st`` semitones of its new pitch, as in :func:`lift_octave_dips` (the tracker's
+    12-24 dB under (stress diphone, re-pitched syllables at 208-233 Hz; s20's D5 read as D4, 294 Hz, is left
+    for that reason; s17's E5 is lifted). A note lifted on that bar joins a touching neighbour within ``join_st`` semitones of its new pitch, as in :func:`lift_octave_dips` (the tracker's
     brief answers at 2f cut the note where it wavered). Other lifted notes keep their times (their
     neighbours' boundaries came from their attacks).
     """
