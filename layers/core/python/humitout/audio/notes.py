@@ -1883,8 +1883,8 @@ def _callers_pitch_under_talker(notes: list[NoteEvent], midi: np.ndarray, keep: 
                                 register: tuple[float, float] = (-np.inf, np.inf)) -> tuple[list[NoteEvent], np.ndarray, np.ndarray]:
     """``notes``, their pitches ``midi`` (k,) and the ``keep`` (k,) mask, with the ``heard`` (k,) notes (ones
     a talker rule dropped at the caller's level) that lie between two kept notes at most ``gap_s`` s away
-    given back at the caller's pitch: ``comb_pitch`` over their time within the line of those two notes,
-    give or take ``margin_st`` semitones. Touching pieces of one voiced run (``runs`` (k,)) between the same
+    given back at the caller's pitch: ``comb_pitch`` over their time within the octave centred on the line
+    of those two notes, when that line is at most ``12 - 2 * margin_st`` semitones wide. Touching pieces of one voiced run (``runs`` (k,)) between the same
     two notes are one note. When they fill the time between those two, touching both, and the pitch lies
     within ``JUMP_ST`` of both, the talker cut one held note of the caller's in two: it rejoins over its
     span with the longer piece's pitch (as :func:`_absorb_outliers` rejoins one cut by an outlier); when
@@ -2074,8 +2074,9 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
     phone band's 300 Hz low cut) or over: under it the channel has taken the fundamental away, so fewer odd
     harmonics testify, and a weakly voiced low vowel whose first formant sits on 2f reads its 3rd and 5th
     12-24 dB under (stress diphone, re-pitched syllables at 208-233 Hz; s20's D5 read as D4, 294 Hz, is left
-    for that reason; s17's E5 is lifted). A note lifted on that bar joins a touching neighbour within ``join_st`` semitones of its new pitch, as in :func:`lift_octave_dips` (the tracker's
-    brief answers at 2f cut the note where it wavered). Other lifted notes keep their times (their
+    for that reason; s17's E5 is lifted). A note lifted on that bar joins a touching neighbour within
+    ``join_st`` semitones of its new pitch, as in :func:`lift_octave_dips` (the tracker's brief answers at
+    2f cut the note where it wavered). Other lifted notes keep their times (their
     neighbours' boundaries came from their attacks).
     """
     out, weak = [], []

@@ -1063,19 +1063,21 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         phase_conf = _softmax_probability(list(phases.values()), phases[phase], temperatures[2])
         return m, phase, meter_conf, phase_conf, first_pos
 
+    def faster_than(limit_bpm: float | None) -> bool:
+        """Whether the grid ``beats`` (its median beat) is faster than ``limit_bpm`` (None: never)."""
+        return bool(limit_bpm) and 60.0 / float(median1d(np.diff(beats))) > limit_bpm
+
     if fast_bar is not None:
         m, phase, meter_conf, phase_conf, first_pos = bar_reading(*fast_bar)
     else:
         m, phase, meter_conf, phase_conf, first_pos = bar_reading(beats, scores)
-        if m == 3 and not compound and three_beat_max_bpm \
-                and 60.0 / float(median1d(np.diff(beats))) > three_beat_max_bpm \
+        if m == 3 and not compound and faster_than(three_beat_max_bpm) \
                 and off_beat_share(on, beats) < three_beat_max_off_beat and len(beats[phase % 3::3]) >= 3:
             # a bar of three undivided beats faster than the tactus is one dotted-quarter beat of 6/8
             beats, compound = beats[phase % 3::3], True
             scores = {key: v for key, v in meter_scores(on, lengths, off, pitch, beats, True).items() if key[0] == 2}
             m, phase, meter_conf, phase_conf, first_pos = bar_reading(beats, scores)
-    if fast_bar is not None or (m == 4 and not compound and four_beat_max_bpm
-                                and 60.0 / float(median1d(np.diff(beats))) > four_beat_max_bpm):
+    if fast_bar is not None or (m == 4 and not compound and faster_than(four_beat_max_bpm)):
         # a bar of four beats on the faster grid is a bar of two beats twice as long (the same bar
         # lines): a dance tune's bar read there, or a 2/4 tune that moves in eighths, counted at its
         # eighths (a bar of four beats faster than the tactus)
