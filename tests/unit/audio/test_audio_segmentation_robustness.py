@@ -383,16 +383,19 @@ def test_attack_the_tracker_reads_an_octave_off_through_the_last_notes_tail_star
     # reads it an octave low (11.8 st under 58.3) for 60 ms, then glides in: the note starts there (0.86 s
     # less the voicing lead), not where the tracker glides into its pitch (0.94 s)
     track, e = _attack_read_at_a_partial(46.5)
-    notes = segment_notes(track, e)
+    notes = segment_notes(track, e, reverberant=True)
     assert [round(n.midi) for n in notes] == [66, 58]
     assert abs(notes[1].onset_s - 0.84) < 0.005
+    # in a call with no room's tail (a talker an octave off before a note), the frames are no attack
+    notes = segment_notes(track, e)
+    assert abs(notes[1].onset_s - 0.92) < 0.005
 
 
 def test_frames_at_a_partial_of_the_last_note_or_at_no_partial_are_no_attack():
-    # 46.9 is 19.1 st under the last note (a third of its frequency: its tail) more nearly than an
-    # octave under the new one (11.4 st) ...
-    for head in (46.9, 52.0):   # ... and 52.0 is no partial of either
+    # 46.7 is 19.3 st under the last note (a third of its frequency: its tail) more nearly than an
+    # octave under the new one (11.6 st) ...
+    for head in (46.7, 52.0):   # ... and 52.0 is no partial of either
         track, e = _attack_read_at_a_partial(head)
-        notes = segment_notes(track, e)
+        notes = segment_notes(track, e, reverberant=True)
         assert [round(n.midi) for n in notes] == [66, 58]
         assert abs(notes[1].onset_s - 0.92) < 0.005   # where the glide into the note begins
