@@ -121,15 +121,6 @@ def test_notes_in_a_reverberant_room_end_where_the_voice_stops_not_where_the_tai
     assert np.mean([n.offset_s - off for n, (_, off, _) in zip(reverberant, STACCATO)]) >= 0.075
 
 
-def test_the_front_end_marks_a_call_through_a_room_reverberant_and_a_dry_call_not():
-    # the note stage reads attacks at a partial of the new note as its onset only in such calls
-    # (notes.attack_through_tail); a dry call's front end is the same as before
-    dry = decode_audio(wav_bytes(phone(hum(STACCATO, sr=SR), SR)))
-    room = decode_audio(wav_bytes(phone(_room(hum(STACCATO, sr=SR), 0.6, 3.0), SR)))
-    assert not transcribe.front_end(*dry).reverberant
-    assert transcribe.front_end(*room).reverberant
-
-
 @pytest.mark.parametrize("n", [160_000, 1_001, 256, 300])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_the_all_frames_stft_equals_scipys_frame_by_frame_stft(n: int, dtype: type) -> None:

@@ -60,7 +60,6 @@ class FrontEnd:
     dead: np.ndarray       # (n,) bool, frames touched by dropouts and dead air (:func:`dead_air_frames`)
     bands: np.ndarray      # (bands, n) dB, narrow-band levels of the enhanced call (:func:`narrow_band_levels_db`)
     envelope: np.ndarray   # (k, n) dB, harmonic envelope of the enhanced call (:func:`harmonic_envelope_db`)
-    reverberant: bool = False  # the call was found reverberant and freed of the room's late reverberation
 
 
 def front_end(x: np.ndarray, sr: int) -> FrontEnd:
@@ -81,22 +80,20 @@ def front_end_from_track(x: np.ndarray, sr: int, *, dry: np.ndarray, clean: np.n
     noise floor fills the consonant dip between repeated notes: stress noise COnP +0.003 / +0.004
     on seeds 10 / 12, COnPOff +0.010 / +0.014); the energy that gates voicing is read from ``dry``
     (a reverberant tail holds the gate open 30-50 ms past a note's end: stress speakerphone COnPOff
-    +0.024 to +0.067 on seeds 11-13, flat on 10); dropouts and dead air are read from ``x`` itself.
-    The call is reverberant when ``dry`` is not ``x`` itself (:func:`enhance_call` took a room's tail out)."""
+    +0.024 to +0.067 on seeds 11-13, flat on 10); dropouts and dead air are read from ``x`` itself."""
     n = len(track.hz)
     lost = lost_samples(x, sr)
     return FrontEnd(track=track, energy=frame_energy_db(dry, sr, n, track.hop_s, lost=lost),
                     dead=dead_air_frames(x, sr, n, track.hop_s, lost=lost),
                     bands=narrow_band_levels_db(clean, sr, n, track.hop_s, lost=lost),
-                    envelope=harmonic_envelope_db(clean, sr, track.hz, track.hop_s, lost=lost),
-                    reverberant=dry is not x and not np.array_equal(dry, x))
+                    envelope=harmonic_envelope_db(clean, sr, track.hz, track.hop_s, lost=lost))
 
 
 def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
     """The notes of mono samples ``x`` (n,) at ``sr`` Hz from their ``front`` end (:func:`front_end`)."""
     notes = segment_notes(front.track, front.energy, front.dead, band_level_db(front.bands, front.track.hop_s),
                           front.envelope, quiet_level_db=np.percentile(front.bands, QUIET_BAND_PCT, axis=0),
-                          comb_pitch=partial(harmonic_comb_pitch, x, sr), reverberant=front.reverberant)
+                          comb_pitch=partial(harmonic_comb_pitch, x, sr))
     notes = fold_partial_notes(lift_lag_floor_subharmonics(notes, x, sr), x, sr)
     return drop_talker_edges(lift_subharmonic_runs(lift_octave_dips(notes), x, sr))
 
