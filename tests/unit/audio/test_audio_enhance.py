@@ -9,8 +9,8 @@ from scipy.signal.windows import hann
 from humitout.audio.decode import decode_audio
 from humitout.audio.f0 import ModelFrames, confirm_frames, track_f0
 import humitout.audio.transcribe as transcribe
-from humitout.audio.enhance import (enhance_call, fastest_decay_s, istft_all_frames, stft_all_frames,
-                                    suppress_stationary_noise, voice_band_level_db)
+from humitout.audio.enhance import (enhance_call, fastest_decay_s, istft_all_frames, level_spread_db,
+                                    stft_all_frames, suppress_stationary_noise, voice_band_level_db)
 from humitout.audio.transcribe import transcribe_samples
 
 SR = 32000
@@ -213,7 +213,7 @@ def _reading_db(y: np.ndarray, sr: int, lo_hz: float) -> float:
     transform = ShortTimeFFT(hann(int(0.032 * sr), sym=False), int(0.008 * sr), sr)
     low = transform.f <= 2100
     level = voice_band_level_db(np.abs(stft_all_frames(transform, y)[low]) ** 2, transform.f[low], lo_hz=lo_hz)
-    return float(np.percentile(level, 95) - np.percentile(level, 10))
+    return level_spread_db(level)
 
 
 def test_a_fans_tone_under_300_hz_is_suppressed_though_the_voice_band_reads_clean():

@@ -59,6 +59,12 @@ def voice_band_level_db(power: np.ndarray, freqs_hz: np.ndarray, lo_hz: float = 
     return 10 * np.log10(power[freqs_hz >= lo_hz].sum(axis=0) + 1e-20)
 
 
+def level_spread_db(level_db: np.ndarray) -> float:
+    """How far a call's voice stands over its steady floor (dB): the 95th minus the 10th percentile
+    of its frame levels ``level_db`` (frames,, dB)."""
+    return float(np.percentile(level_db, 95) - np.percentile(level_db, 10))
+
+
 def stft_all_frames(transform: ShortTimeFFT, x: np.ndarray) -> np.ndarray:
     """``transform.stft(x)`` (bins, frames) of a real ``x`` (n,), computed on all frames at once:
     the same zero-padded frames (``p_min`` to ``p_max``), window, phase shift and one-sided FFT, to
@@ -204,11 +210,11 @@ def enhance_call(x: np.ndarray, sr: int, *, win_s: float = 0.032, overlap: int =
             dry = istft_all_frames(transform, z, len(x)).astype(x.dtype)
             power = np.abs(z[low]) ** 2
             level = voice_band_level_db(power, transform.f[low])
-    snr = np.percentile(level, 95) - np.percentile(level, 10)
-    heard = voice_band_level_db(power, transform.f[low], lo_hz=track_lo_hz)
-    heard_snr = np.percentile(heard, 95) - np.percentile(heard, 10)
-    if snr >= max_snr_db and not (heard_snr < max_snr_db and heard_snr <= snr - low_noise_db):
-        return dry, dry
+    snr = level_spread_db(level)
+    if snr >= max_snr_db:   # the voice band reads clean: is there steady noise under it the tracker hears?
+        heard_snr = level_spread_db(voice_band_level_db(power, transform.f[low], lo_hz=track_lo_hz))
+        if not (heard_snr < max_snr_db and heard_snr <= snr - low_noise_db):
+            return dry, dry
     z[low] *= stationary_gain(power, hop / sr, memory_s=memory_s, smooth_s=smooth_s,
                               spread_bins=spread_bins, over=over, floor_db=floor_db)
     return dry, istft_all_frames(transform, z, len(x))

@@ -1884,8 +1884,8 @@ def _callers_pitch_under_talker(notes: list[NoteEvent], midi: np.ndarray, keep: 
     """``notes``, their pitches ``midi`` (k,) and the ``keep`` (k,) mask, with the ``heard`` (k,) notes (ones
     a talker rule dropped at the caller's level) that lie between two kept notes at most ``gap_s`` s away
     given back at the caller's pitch: ``comb_pitch`` over their time within the octave centred on the line
-    of those two notes, when that line is at most ``12 - 2 * margin_st`` semitones wide. Touching pieces of one voiced run (``runs`` (k,)) between the same
-    two notes are one note. When they fill the time between those two, touching both, and the pitch lies
+    of those two notes, when that line is at most ``12 - 2 * margin_st`` semitones wide. Touching pieces of
+    one voiced run (``runs`` (k,)) between the same two notes are one note. When they fill the time between those two, touching both, and the pitch lies
     within ``JUMP_ST`` of both, the talker cut one held note of the caller's in two: it rejoins over its
     span with the longer piece's pitch (as :func:`_absorb_outliers` rejoins one cut by an outlier); when
     they touch one of them within ``JUMP_ST``, they are its attack or release and it takes their time. The
