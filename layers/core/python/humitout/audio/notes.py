@@ -1453,7 +1453,7 @@ def onsets_at_callers_pitch(notes: list[NoteEvent], level_db: np.ndarray, midi: 
     COnP matches) and nothing in the other 13 conditions; on dev and held-out r1/r2 nothing, on r3/r4 one
     onset each (no match changes). The held head and the climb inside it (stop 32) move 45 more onsets on
     seeds 10-21 (13 to a COnP match, none from one; babble, noise, child, speakerphone) and 14 on seeds 22-27
-    (one match won, two lost: a caller's own slow attack read 25-28 semitones under the note)."""
+    (one match won, one lost: a caller's own slow attack read 25-28 semitones under the note)."""
     out = list(notes)
     n = len(level_db)
     min_head, max_head = int(round(min_head_s / hop_s)), int(round(max_head_s / hop_s))
