@@ -145,6 +145,33 @@ def test_quieter_talker_at_another_pitch_joined_to_a_note_does_not_make_its_onse
     assert onsets_at_callers_pitch(early, level, glide, heard, HOP)[0].onset_s == 0.28
 
 
+def test_talker_held_before_a_note_is_its_head_even_through_the_trackers_step_into_the_note():
+    # frames 30-35 a talker 8 dB under the caller, holding MIDI 46; frame 36 the tracker's step from it
+    # into the caller's 54 (52.8: the last frame at another pitch lies near the note, as a scoop's
+    # would); 37-96 the caller. A held pitch is no scoop: the note starts where the tracker reaches the
+    # caller's pitch (0.37 s less the 20 ms voicing lead)
+    midi = np.r_[np.full(30, 0.0), np.full(6, 46.0), 52.8, np.full(60, 54.0), np.full(30, 0.0)]
+    heard = np.r_[np.zeros(30, bool), np.ones(67, bool), np.zeros(30, bool)]
+    level = np.r_[np.full(30, -60.0), np.full(7, -28.0), np.full(60, -20.0), np.full(30, -60.0)]
+    early = [NoteEvent(0.30, 0.97, 54.0, 0.9)]
+    assert abs(onsets_at_callers_pitch(early, level, midi, heard, HOP)[0].onset_s - 0.35) < 1e-9
+
+
+def test_callers_attack_heard_at_the_talkers_pitch_starts_the_note():
+    # frames 30-35 a talker 8 dB under the caller at MIDI 46; at frame 36 the caller's attack reaches
+    # the caller's level while the tracker still reads the talker for 40 ms, then the caller's 54:
+    # the note starts at the climb (0.36 s less the 20 ms voicing lead), not at the talker's first frame
+    midi = np.r_[np.full(30, 0.0), np.full(10, 46.0), np.full(60, 54.0), np.full(30, 0.0)]
+    heard = np.r_[np.zeros(30, bool), np.ones(70, bool), np.zeros(30, bool)]
+    level = np.r_[np.full(30, -60.0), np.full(6, -28.0), np.full(64, -20.0), np.full(30, -60.0)]
+    early = [NoteEvent(0.30, 1.00, 54.0, 0.9)]
+    assert abs(onsets_at_callers_pitch(early, level, midi, heard, HOP)[0].onset_s - 0.34) < 1e-9
+    # a talker's syllable as loud as the caller that fades again before the caller comes in is no attack
+    redip = level.copy()
+    redip[38:40] = -30.0
+    assert onsets_at_callers_pitch(early, redip, midi, heard, HOP)[0].onset_s == 0.30
+
+
 def test_held_note_a_noise_suppressor_holds_near_the_level_gate_stays_one_note():
     # 0.35 s of a held note 15 dB down, flickering 1 dB around the level gate's line; the tracker
     # voices the pitch throughout
