@@ -640,8 +640,7 @@ def unmarked_upbeat(positions_beats: np.ndarray, lengths_beats: np.ndarray, firs
     return -1.0 if run.max() <= 1.25 * run.min() else 0.0
 
 
-def phrase_starts(onsets_s: np.ndarray, beats_s: np.ndarray, *, long_beats: float = 1.75,
-                  offsets_s: np.ndarray | None = None, breath_s: float | None = None) -> np.ndarray:
+def phrase_starts(onsets_s: np.ndarray, beats_s: np.ndarray, *, long_beats: float = 1.75) -> np.ndarray:
     """Beat positions of the first note and of every note that starts a phrase: one that follows an
     inter-onset interval of ``long_beats`` or more (a long note, or a note and a breath).
 
@@ -650,10 +649,7 @@ def phrase_starts(onsets_s: np.ndarray, beats_s: np.ndarray, *, long_beats: floa
     more) made the pickup prior place bar 1 on weak beats; a breath of a beat or more after a note
     of half a beat or more is a long interval anyway (tests/bench/HISTORY.md, "Time")."""
     pos = beat_positions(onsets_s, beats_s)
-    start = np.r_[True, np.diff(pos) >= long_beats]
-    if breath_s is not None and offsets_s is not None:
-        start[1:] |= onsets_s[1:] - offsets_s[:-1] >= breath_s
-    return pos[start]
+    return pos[np.r_[True, np.diff(pos) >= long_beats]]
 
 
 PHRASE_END_PROFILES: dict[str, tuple[float, ...]] = {
@@ -839,7 +835,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                    four_beat_max_bpm: float | None = 156.0,
                    three_beat_max_bpm: float | None = 156.0, three_beat_max_off_beat: float = 0.15,
                    triple_beat_weight: float | None = 0.0, triple_notation_weight: float = 0.43,
-                   phase_notation_weight: float = 0.15, breath_s: float | None = None) -> Rhythm:
+                   phase_notation_weight: float = 0.15) -> Rhythm:
     """Beats, meter, downbeats and pickup of notes (onsets/offsets in s, MIDI pitches; (k,) each).
 
     The beat level maximises :func:`grid_fit` plus ``periodicity_weight`` x the comb score of
@@ -1050,8 +1046,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
             m = 2 if by_meter[2] > by_meter[4] else 4
         meter_conf = _softmax_probability(list(by_meter.values()), by_meter[m], temperatures[1]) if len(by_meter) > 1 else 1.0
         first_pos = float(beat_positions(on[:1], beats)[0])
-        starts = phrase_starts(on, beats, offsets_s=off, breath_s=breath_s) if phrase_pickups \
-            else np.array([first_pos])
+        starts = phrase_starts(on, beats) if phrase_pickups else np.array([first_pos])
         triads = diatonic_triads(pitch, lengths) if harmony_weight and diatonic else None
         pos = beat_positions(on, beats)
 
