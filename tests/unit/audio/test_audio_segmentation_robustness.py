@@ -398,6 +398,15 @@ def test_a_frame_or_two_at_a_partial_before_a_note_is_no_attack():
     assert abs(notes[1].onset_s - 0.92) < 0.005
 
 
+def test_frames_at_a_partial_before_a_leap_out_of_the_callers_line_are_no_attack():
+    # 11.7 st under the last note (over CALLER_LEAP_ST): as often a talker's note, whose onset the
+    # partial frames do not move
+    track, e = _attack_read_at_a_partial(46.5, before=70.0)
+    notes = segment_notes(track, e)
+    assert [round(n.midi) for n in notes] == [70, 58]
+    assert abs(notes[1].onset_s - 0.92) < 0.005
+
+
 def test_frames_at_a_partial_of_the_last_note_or_at_no_partial_are_no_attack():
     # 46.7 is 19.3 st under the last note (a third of its frequency: its tail) more nearly than an
     # octave under the new one (11.6 st) ...

@@ -1220,7 +1220,7 @@ def attack_under_gate(a: int, midi: np.ndarray, conf: np.ndarray, voiced: np.nda
 def attack_through_tail(a: int, midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_db: np.ndarray,
                         ref: float, max_len: int, *, min_conf: float = WEAK_CONF,
                         below_db: float = ATTACK_LEVEL_DB, held: int = 5, min_head: int = 0,
-                        min_run: int = 1, slip: int = TONE_SLIP_FRAMES) -> int:
+                        min_run: int = 1, slip: int = TONE_SLIP_FRAMES, max_leap_st: float = CALLER_LEAP_ST) -> int:
     """First frame of the attack of a voiced run starting at frame ``a`` at pitch ``ref`` (MIDI) right
     after a note at another pitch: ``a`` moved back over up to ``max_len`` frames, none before the
     previous note's voiced frames (``voiced`` (n,) bool), where the tracker already hears the run's pitch
@@ -1236,11 +1236,13 @@ def attack_through_tail(a: int, midi: np.ndarray, conf: np.ndarray, voiced: np.n
     long as a pitch must stay away to be a change, ``MIN_JUMP_S``). The walk then reaches such a frame
     over at most ``slip`` frames that are neither (the tracker gliding from the partial into the note),
     never over a frame within ``JUMP_ST`` of the previous note's pitch (its tail), and the previous
-    note is read from voiced runs of ``min_run`` frames or more (a shorter run is no note). At a
-    reverberant attack the new note's fundamental builds up under the previous note's tail, and the
-    tracker reads its octave, its sub-octave or a third of its frequency for 50-170 ms before it settles
-    (speakerphone seeds 10-20: about 15 of the 46 onsets more than 50 ms late that the clean twin
-    places right). A frame or two at a partial before a dry note is as often a talker's or the
+    note is read from voiced runs of ``min_run`` frames or more (a shorter run is no note); the new note
+    must lie within ``max_leap_st`` semitones of it (a step of the caller's line; a note further off
+    after a sung note is as often a talker's, and its onset is then left to the walk without partials).
+    At a reverberant attack the new note's fundamental builds up under the previous note's tail, and
+    the tracker reads its octave, its sub-octave or a third of its frequency for 50-170 ms before it
+    settles (speakerphone seeds 10-20: about 15 of the 46 onsets more than 50 ms late that the clean
+    twin places right). A frame or two at a partial before a dry note is as often a talker's or the
     caller's own consonant (babble: onsets already 10-50 ms early, made 50-60 ms early).
 
     Through a speakerphone in a room, the previous note's reverberant tail fills the first 50-180 ms
@@ -1259,6 +1261,9 @@ def attack_through_tail(a: int, midi: np.ndarray, conf: np.ndarray, voiced: np.n
     before = float(np.median(midi[prev[-held:]]))
     if abs(before - ref) <= JUMP_ST:
         return a
+    if partials and abs(before - ref) > max_leap_st:
+        return attack_through_tail(a, midi, conf, voiced, level_db, ref, max_len, min_conf=min_conf,
+                                   below_db=below_db, held=held)
     line = float(np.median(level_db[a:a + 3])) - below_db
 
     def attack(j: int) -> int:
