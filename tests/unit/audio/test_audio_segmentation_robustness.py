@@ -363,3 +363,55 @@ def test_short_staccato_note_heard_for_a_few_frames_is_kept():
 def test_short_burst_without_a_steady_pitch_stays_unvoiced():
     track, e = _staccato(np.array([0.3, 0.55, 0.7, 0.6, 0.35]), burst_midi=[70.0, 71.0, 72.0, 73.0, 74.0])
     assert [round(n.midi) for n in segment_notes(track, e)] == [67, 65]
+
+
+def _attack_read_at_a_partial(head_midi, before=66.0, after=58.3, head=6):
+    """A loud note (MIDI ``before``, 0.2-0.8 s, -20 dB), its reverberant tail at its own pitch for 60 ms
+    (conf 0.3), ``head`` frames (10 ms) the tracker reads at ``head_midi`` (conf 0.45, -32 dB: the next
+    note's attack), two frames gliding into the next note, then that note at ``after``, weakly (conf 0.35)
+    for 0.1 s and then clearly (conf 0.9), at -32 dB, ending 0.74 s after the head starts."""
+    tail = 12 - head
+    m = np.r_[np.full(60, before), np.full(tail, before), np.full(head, head_midi), [49.5, 56.9], np.full(60, after)]
+    e = np.r_[np.full(60, -20.0), np.linspace(-26.0, -31.0, tail), np.full(62 + head, -32.0)]
+    conf = np.r_[np.full(60, 0.9), np.full(tail, 0.3), np.full(head, 0.45), np.full(2, 0.4), np.full(10, 0.35),
+                 np.full(50, 0.9)]
+    m, e = np.r_[np.full(20, 50.0), m, np.full(20, 50.0)], np.r_[np.full(20, -80.0), e, np.full(20, -80.0)]
+    return _track(m, np.r_[np.zeros(20), conf, np.zeros(20)]), e
+
+
+def test_attack_the_tracker_reads_an_octave_off_through_the_last_notes_tail_starts_the_note():
+    # a speakerphone's room: the new note's fundamental builds under the last note's tail and the tracker
+    # reads it an octave low (11.8 st under 58.3) for 60 ms, then glides in: the note starts there (0.86 s
+    # less the voicing lead), not where the tracker glides into its pitch (0.94 s)
+    track, e = _attack_read_at_a_partial(46.5)
+    notes = segment_notes(track, e)
+    assert [round(n.midi) for n in notes] == [66, 58]
+    assert abs(notes[1].onset_s - 0.84) < 0.005
+
+
+def test_a_frame_or_two_at_a_partial_before_a_note_is_no_attack():
+    # under MIN_JUMP_S (50 ms) at the octave under the note: a talker's or the caller's own consonant in
+    # a dry call, whose note starts where the tracker glides into its pitch
+    track, e = _attack_read_at_a_partial(46.5, head=2)
+    notes = segment_notes(track, e)
+    assert [round(n.midi) for n in notes] == [66, 58]
+    assert abs(notes[1].onset_s - 0.92) < 0.005
+
+
+def test_frames_at_a_partial_before_a_leap_out_of_the_callers_line_are_no_attack():
+    # 11.7 st under the last note (over CALLER_LEAP_ST): as often a talker's note, whose onset the
+    # partial frames do not move
+    track, e = _attack_read_at_a_partial(46.5, before=70.0)
+    notes = segment_notes(track, e)
+    assert [round(n.midi) for n in notes] == [70, 58]
+    assert abs(notes[1].onset_s - 0.92) < 0.005
+
+
+def test_frames_at_a_partial_of_the_last_note_or_at_no_partial_are_no_attack():
+    # 46.7 is 19.3 st under the last note (a third of its frequency: its tail) more nearly than an
+    # octave under the new one (11.6 st) ...
+    for head in (46.7, 52.0):   # ... and 52.0 is no partial of either
+        track, e = _attack_read_at_a_partial(head)
+        notes = segment_notes(track, e)
+        assert [round(n.midi) for n in notes] == [66, 58]
+        assert abs(notes[1].onset_s - 0.92) < 0.005   # where the glide into the note begins

@@ -19,8 +19,8 @@
    pitch leaves a gap the notch-robust level does not show; it is voiced again (:func:`voice_notch_gaps`).
    A note whose first frames the gate cut while the tracker already holds its pitch and the level
    climbs out of the gap before it (a speakerphone's slow attack) starts there (:func:`attack_under_gate`),
-   and so does a note whose pitch the tracker already hears, near the note's level, through the tail of a
-   note at another pitch (:func:`attack_through_tail`).
+   and so does a note whose pitch (or, for ``MIN_JUMP_S`` or more, a partial of it) the tracker already hears,
+   near the note's level, through the tail of a note at another pitch (:func:`attack_through_tail`).
    Dropouts (lost packets the network filled with digital silence,
    :func:`dead_air_frames`) are bridged when the voice is on at both ends
    (:func:`bridge_dead_air`).
@@ -1219,14 +1219,31 @@ def attack_under_gate(a: int, midi: np.ndarray, conf: np.ndarray, voiced: np.nda
 
 def attack_through_tail(a: int, midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_db: np.ndarray,
                         ref: float, max_len: int, *, min_conf: float = WEAK_CONF,
-                        below_db: float = ATTACK_LEVEL_DB, held: int = 5) -> int:
+                        below_db: float = ATTACK_LEVEL_DB, held: int = 5, min_head: int = 0,
+                        min_run: int = 1, slip: int = TONE_SLIP_FRAMES, max_leap_st: float = CALLER_LEAP_ST) -> int:
     """First frame of the attack of a voiced run starting at frame ``a`` at pitch ``ref`` (MIDI) right
-    after a note at another pitch: ``a`` moved back over up to ``max_len`` unvoiced frames (``voiced``
-    (n,) bool), none before the previous voiced frame, where the tracker already hears the run's pitch
+    after a note at another pitch: ``a`` moved back over up to ``max_len`` frames, none before the
+    previous note's voiced frames (``voiced`` (n,) bool), where the tracker already hears the run's pitch
     (``midi`` (n,) within ``2 * STEADY_ST`` of ``ref``, at a confidence ``conf`` of ``min_conf`` or more)
     rather than the previous note's (the median of its last ``held`` voiced frames, more than
     ``JUMP_ST`` from ``ref``: each frame lies nearer ``ref`` and more than ``JUMP_ST`` from it), at a
     level ``level_db`` (n,, dB) at most ``below_db`` dB under the run's first three frames.
+
+    With ``min_head`` (frames, > 0), a frame the tracker hears a partial's interval (:func:`_partial_off`:
+    12, 19 or 24 semitones, within ``STEADY_ST``, a partial lies at the interval itself) from ``ref``,
+    nearer that interval from ``ref`` than from the previous note and more than ``JUMP_ST`` from that
+    note, is the attack too, where the tracker holds such frames for ``min_head`` frames or more (as
+    long as a pitch must stay away to be a change, ``MIN_JUMP_S``). The walk then reaches such a frame
+    over at most ``slip`` frames that are neither (the tracker gliding from the partial into the note),
+    never over a frame within ``JUMP_ST`` of the previous note's pitch (its tail), and the previous
+    note is read from voiced runs of ``min_run`` frames or more (a shorter run is no note); the new note
+    must lie within ``max_leap_st`` semitones of it (a step of the caller's line; a note further off
+    after a sung note is as often a talker's, and its onset is then left to the walk without partials).
+    At a reverberant attack the new note's fundamental builds up under the previous note's tail, and
+    the tracker reads its octave, its sub-octave or a third of its frequency for 50-170 ms before it
+    settles (speakerphone seeds 10-20: about 15 of the 46 onsets more than 50 ms late that the clean
+    twin places right). A frame or two at a partial before a dry note is as often a talker's or the
+    caller's own consonant (babble: onsets already 10-50 ms early, made 50-60 ms early).
 
     Through a speakerphone in a room, the previous note's reverberant tail fills the first 50-180 ms
     of the next one: the tracker's confidence climbs slowly there (0.25-0.5, under what voices a
@@ -1234,20 +1251,43 @@ def attack_through_tail(a: int, midi: np.ndarray, conf: np.ndarray, voiced: np.n
     note 17-20 dB quieter than it (stress s11, s14, s17: a fifth under it). A tail keeps its own note's
     pitch, so frames the tracker hears at the new pitch are the new note's. A level under the line is
     the gap before a note (a consonant, or a short note at the same pitch), not its attack."""
+    partials = min_head > 0
     lo = max(a - 2 * max_len, 0)
-    prev = np.flatnonzero(voiced[lo:a]) + lo
-    if not len(prev):
+    starts, stops = true_runs(voiced[lo:a])
+    runs = [(lo + s, lo + e) for s, e in zip(starts, stops) if e - s >= (min_run if partials else 1)]
+    if not runs:
         return a
+    prev = np.concatenate([np.arange(s, e) for s, e in runs])
     before = float(np.median(midi[prev[-held:]]))
     if abs(before - ref) <= JUMP_ST:
         return a
+    if partials and abs(before - ref) > max_leap_st:
+        return attack_through_tail(a, midi, conf, voiced, level_db, ref, max_len, min_conf=min_conf,
+                                   below_db=below_db, held=held)
     line = float(np.median(level_db[a:a + 3])) - below_db
-    t = a
-    while t > prev[-1] + 1 and a - t < max_len and conf[t - 1] >= min_conf and level_db[t - 1] >= line:
-        off_new, off_before = abs(midi[t - 1] - ref), abs(midi[t - 1] - before)
-        if off_new > 2 * STEADY_ST or off_before <= max(JUMP_ST, off_new):
-            break
-        t -= 1
+
+    def attack(j: int) -> int:
+        """2: the tracker hears a partial of the new note at frame ``j``; 1: the new note; 0: neither."""
+        if conf[j] < min_conf or level_db[j] < line:
+            return 0
+        off_new, off_before = abs(midi[j] - ref), abs(midi[j] - before)
+        if partials and off_new > 2 * STEADY_ST and _partial_off(midi[j] - ref) <= STEADY_ST \
+                and _partial_off(midi[j] - ref) < _partial_off(midi[j] - before) and off_before > JUMP_ST:
+            return 2
+        return int(off_new <= 2 * STEADY_ST and off_before > max(JUMP_ST, off_new))
+
+    t = k = a
+    n_partial = 0
+    while k > prev[-1] + 1 and a - k < max_len and t - k <= (slip if partials else 0) \
+            and abs(midi[k - 1] - before) > JUMP_ST:
+        k -= 1
+        heard = attack(k)
+        if heard == 2 or (heard == 1 and k == t - 1):   # only a partial is reached over glide frames
+            t = k
+            n_partial += heard == 2
+    if partials and n_partial < min_head:   # no head at a partial: the walk without partials
+        return attack_through_tail(a, midi, conf, voiced, level_db, ref, max_len, min_conf=min_conf,
+                                   below_db=below_db, held=held)
     return t
 
 
@@ -1393,7 +1433,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
             start = a + s if s else min(attack_under_gate(a, midi_filled, track.confidence[:n], voiced,
                                                           level_ok, e, pitch, gated_attack),
                                         attack_through_tail(a, midi_filled, track.confidence[:n], voiced, e, pitch,
-                                                            tail_attack))
+                                                            tail_attack, min_head=min_jump, min_run=min_len))
             notes.append(NoteEvent(onset_s=max(start * hop - lead, 0.0), offset_s=(a + t) * hop,
                                    midi=pitch,
                                    confidence=float(np.clip(np.mean(conf[s:t]), 0.0, 1.0))))
@@ -1854,10 +1894,16 @@ def _touches_at_partial(notes: list[NoteEvent], runs: np.ndarray, among: np.ndar
                      for i, n in enumerate(notes)], bool)
 
 
+def _partial_off(d_st: float) -> float:
+    """Semitones from ``d_st`` to the nearest interval at which the tracker hears a partial or a
+    sub-harmonic of a voice (12, 19 or 24 semitones, either way)."""
+    return min(abs(abs(d_st) - k) for k in (12.0, 19.0, 24.0))
+
+
 def _partial_leap(d_st: float) -> bool:
     """Whether two notes ``d_st`` semitones apart may be one voice, the tracker on a partial (12, 19
     or 24 semitones, within 1, either way: either note may be the wrong one)."""
-    return min(abs(abs(d_st) - k) for k in (12.0, 19.0, 24.0)) <= 1.0
+    return _partial_off(d_st) <= 1.0
 
 
 def drop_talker_edges(notes: list[NoteEvent], **kw) -> list[NoteEvent]:
