@@ -2213,12 +2213,14 @@ def drop_octave_peaks(notes: list[NoteEvent], x: np.ndarray, sr: int, *, over_st
     the odd harmonics of half its pitch: the 3rd or the 5th (under ``top_hz``) within ``odd_db`` dB of
     the 2nd, the note's own pitch (:func:`harmonic_levels_db`). That is a low voice (D3-D#3, ~147 Hz)
     whose 2nd harmonic dominates read at that harmonic for a syllable, 9-15 semitones over both
-    neighbours and straight back (stress AMR-NB, whose coder drops the phone band's faint fundamental
-    further: s20 amr_010 and s25 amr_011, the odd harmonics 23-31 dB under the 2nd; the same notes through
-    speex and a loudspeaker). The mirror of :func:`lift_octave_dips`. Sung octave leaps up and back are
-    longer: on main's dev and held-out r1-r4 transcriptions the eleven notes read right a fifth or more
-    over both neighbours with an octave down among them last 0.22-0.58 s, and their odd harmonics of
-    half the pitch lie 18-44 dB under (so the spectrum alone does not tell them; the length does).
+    neighbours and straight back (stress AMR-NB, whose coder weakens the phone band's faint fundamental
+    further: s20 amr_010 and s25 amr_011, 0.09-0.15 s notes whose odd harmonics lie 22-31 dB under the
+    2nd; the same notes through speex and a loudspeaker). The mirror of :func:`lift_octave_dips`. Sung
+    octave leaps up and back are longer: on main's dev and held-out r1-r4 transcriptions the ten notes
+    read right a fifth or more over both neighbours with an octave down among them last 0.22-0.58 s (none
+    on stress seeds 10-21), and their odd harmonics of half the pitch lie 12-37 dB under the 2nd, so the
+    spectrum only spares a voice really at the note's pitch with nothing between its harmonics; the
+    length is what tells a sung leap.
     A dropped note that touches a neighbour within ``join_st`` semitones of its new pitch joins it.
     """
     if len(notes) < 3:
