@@ -44,3 +44,9 @@ def test_a_sung_octave_leap_held_longer_stays():
 def test_a_note_under_a_fifth_over_its_neighbours_stays():
     notes, x = _call(_voice(47.0, 0.12, LOW_VOICE), 0.12, 59.0)
     assert drop_octave_peaks(notes, x, SR) == notes
+
+
+def test_a_note_whose_half_pitch_odd_harmonics_are_strong_stays():
+    # strong odd harmonics of half the pitch would have held the tracker there: noise or a talker fills them
+    notes, x = _call(_voice(50.0, 0.12, (-35.0, 0.0, -4.0, -22.5, -10.0, -29.4)), 0.12, 62.0)
+    assert drop_octave_peaks(notes, x, SR) == notes

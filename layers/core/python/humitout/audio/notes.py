@@ -2198,20 +2198,23 @@ def lift_octave_dips(notes: list[NoteEvent], *, under_st: float = OCTAVE_UNDER_S
 
 OCTAVE_PEAK_OVER_ST = 7.0  # semitones (a fifth): a short note this far over both phrase neighbours may be read an octave high
 OCTAVE_PEAK_MAX_S = 0.16  # s, longest note checked for being read an octave over its line
-OCTAVE_PEAK_ODD_DB = 32.0  # dB: the odd harmonics of half its pitch this close to its own level mean a voice there
+OCTAVE_PEAK_ODD_DB = (18.0, 32.0)  # dB: the odd harmonics of half its pitch this far under its own level mean a voice there
 
 
 def drop_octave_peaks(notes: list[NoteEvent], x: np.ndarray, sr: int, *, over_st: float = OCTAVE_PEAK_OVER_ST,
                       near_st: float = OCTAVE_NEAR_ST, max_s: float = OCTAVE_PEAK_MAX_S,
-                      odd_db: float = OCTAVE_PEAK_ODD_DB, join_st: float = OCTAVE_JOIN_ST,
+                      odd_db: tuple[float, float] = OCTAVE_PEAK_ODD_DB, join_st: float = OCTAVE_JOIN_ST,
                       phrase_gap_s: float = PHRASE_GAP_S, top_hz: float = PHONE_TOP_HZ) -> list[NoteEvent]:
     """``notes`` with a single short note the tracker read an octave over its line dropped an octave.
 
     A note of at most ``max_s`` s whose two neighbours are each at most ``phrase_gap_s`` s away and lie
     ``over_st`` semitones or more under it, and which an octave down lies within ``near_st`` semitones of
     the span of their pitches, takes that octave when the samples ``x`` (n,) at ``sr`` Hz over it show
-    the odd harmonics of half its pitch: the 3rd or the 5th (under ``top_hz``) within ``odd_db`` dB of
-    the 2nd, the note's own pitch (:func:`harmonic_levels_db`). That is a low voice (D3-D#3, ~147 Hz)
+    the odd harmonics of half its pitch faint but there: the stronger of the 3rd and the 5th (under
+    ``top_hz``) ``odd_db[0]`` to ``odd_db[1]`` dB under the 2nd, the note's own pitch
+    (:func:`harmonic_levels_db`; odd harmonics any stronger would have held the tracker at half the
+    pitch, and there they are noise or a talker filling the spectrum: s25 babble_000, a sung 0.16 s
+    leap between two talker notes, 4 dB under). That is a low voice (D3-D#3, ~147 Hz)
     whose 2nd harmonic dominates read at that harmonic for a syllable, 9-15 semitones over both
     neighbours and straight back (stress AMR-NB, whose coder weakens the phone band's faint fundamental
     further: s20 amr_010 and s25 amr_011, 0.09-0.15 s notes whose odd harmonics lie 22-31 dB under the
@@ -2240,7 +2243,7 @@ def drop_octave_peaks(notes: list[NoteEvent], x: np.ndarray, sr: int, *, over_st
         if len(seg) < 256 or not ks:
             continue
         h2, *odd = harmonic_levels_db(seg, sr, half, (2,) + ks)
-        if max(odd) >= h2 - odd_db:
+        if h2 - odd_db[1] <= max(odd) <= h2 - odd_db[0]:
             out[i] = replace(n, midi=n.midi - 12.0)
             dropped[i] = True
     return _join_lifted(out, dropped, join_st=join_st)
