@@ -19,7 +19,7 @@ LOW_VOICE = (-35.0, 0.0, -23.5, -22.5, -34.6, -29.4)   # s25 amr_011: the 2nd ha
 
 
 def _call(middle: np.ndarray, middle_s: float, middle_midi: float) -> tuple[list[NoteEvent], np.ndarray]:
-    """Notes at 46, ``middle_midi`` and 53 (0.4 s, ``middle_s`` s, 0.4 s), the samples ``middle`` under the middle one."""
+    """Notes at 46, ``middle_midi`` and 53 (0.4 s, ``middle_s`` s, 0.4 s); samples ``middle`` under the middle one."""
     notes = [NoteEvent(0.0, 0.4, 46.0, 0.8), NoteEvent(0.4, 0.4 + middle_s, middle_midi, 0.7),
              NoteEvent(0.4 + middle_s, 0.8 + middle_s, 53.0, 0.8)]
     x = np.concatenate([_voice(46.0, 0.4, LOW_VOICE), middle, _voice(53.0, 0.4, LOW_VOICE)])

@@ -2196,9 +2196,9 @@ def lift_octave_dips(notes: list[NoteEvent], *, under_st: float = OCTAVE_UNDER_S
     return _join_lifted(out, lifted, join_st=join_st)
 
 
-OCTAVE_PEAK_OVER_ST = 7.0  # semitones (a fifth): a short note this far over both phrase neighbours may be read an octave high
+OCTAVE_PEAK_OVER_ST = 7.0  # semitones: a short note this far over both neighbours may be read an octave high
 OCTAVE_PEAK_MAX_S = 0.16  # s, longest note checked for being read an octave over its line
-OCTAVE_PEAK_ODD_DB = (18.0, 32.0)  # dB: the odd harmonics of half its pitch this far under its own level mean a voice there
+OCTAVE_PEAK_ODD_DB = (18.0, 32.0)  # dB: half its pitch's odd harmonics this far under its level: a voice there
 
 
 def drop_octave_peaks(notes: list[NoteEvent], x: np.ndarray, sr: int, *, over_st: float = OCTAVE_PEAK_OVER_ST,
