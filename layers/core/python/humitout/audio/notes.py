@@ -2196,6 +2196,59 @@ def lift_octave_dips(notes: list[NoteEvent], *, under_st: float = OCTAVE_UNDER_S
     return _join_lifted(out, lifted, join_st=join_st)
 
 
+OCTAVE_PEAK_OVER_ST = 7.0  # semitones: a short note this far over both neighbours may be read an octave high
+OCTAVE_PEAK_MAX_S = 0.16  # s, longest note checked for being read an octave over its line
+OCTAVE_PEAK_ODD_DB = (18.0, 32.0)  # dB: half its pitch's odd harmonics this far under its level: a voice there
+
+
+def drop_octave_peaks(notes: list[NoteEvent], x: np.ndarray, sr: int, *, over_st: float = OCTAVE_PEAK_OVER_ST,
+                      near_st: float = OCTAVE_NEAR_ST, max_s: float = OCTAVE_PEAK_MAX_S,
+                      odd_db: tuple[float, float] = OCTAVE_PEAK_ODD_DB, join_st: float = OCTAVE_JOIN_ST,
+                      phrase_gap_s: float = PHRASE_GAP_S, top_hz: float = PHONE_TOP_HZ) -> list[NoteEvent]:
+    """``notes`` with a single short note the tracker read an octave over its line dropped an octave.
+
+    A note of at most ``max_s`` s whose two neighbours are each at most ``phrase_gap_s`` s away and lie
+    ``over_st`` semitones or more under it, and which an octave down lies within ``near_st`` semitones of
+    the span of their pitches, takes that octave when the samples ``x`` (n,) at ``sr`` Hz over it show
+    the odd harmonics of half its pitch faint but there: the stronger of the 3rd and the 5th (under
+    ``top_hz``) ``odd_db[0]`` to ``odd_db[1]`` dB under the 2nd, the note's own pitch
+    (:func:`harmonic_levels_db`; odd harmonics any stronger would have held the tracker at half the
+    pitch, and there they are noise or a talker filling the spectrum: s25 babble_000, a sung 0.16 s
+    leap between two talker notes, 4 dB under). That is a low voice (D3-D#3, ~147 Hz)
+    whose 2nd harmonic dominates read at that harmonic for a syllable, 9-15 semitones over both
+    neighbours and straight back (stress AMR-NB, whose coder weakens the phone band's faint fundamental
+    further: s20 amr_010 and s25 amr_011, 0.09-0.15 s notes whose odd harmonics lie 22-31 dB under the
+    2nd; the same notes through speex and a loudspeaker). The mirror of :func:`lift_octave_dips`. Sung
+    octave leaps up and back are longer: on main's dev and held-out r1-r4 transcriptions the ten notes
+    read right a fifth or more over both neighbours with an octave down among them last 0.22-0.58 s (none
+    on stress seeds 10-21), and their odd harmonics of half the pitch lie 12-37 dB under the 2nd, so the
+    spectrum only spares a voice really at the note's pitch with nothing between its harmonics; the
+    length is what tells a sung leap.
+    A dropped note that touches a neighbour within ``join_st`` semitones of its new pitch joins it.
+    """
+    if len(notes) < 3:
+        return list(notes)
+    out = list(notes)
+    dropped = [False] * len(out)
+    for i in range(1, len(out) - 1):
+        prev, n, nxt = out[i - 1], out[i], out[i + 1]
+        if (n.offset_s - n.onset_s > max_s or _gap_s(prev, n) > phrase_gap_s or _gap_s(n, nxt) > phrase_gap_s):
+            continue
+        lo, hi = min(prev.midi, nxt.midi), max(prev.midi, nxt.midi)
+        if n.midi - hi < over_st or not lo - near_st <= n.midi - 12.0 <= hi + near_st:
+            continue
+        seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
+        half = float(midi_to_hz(n.midi)) / 2.0
+        ks = tuple(k for k in (3, 5) if k * half < min(top_hz, sr / 2))
+        if len(seg) < 256 or not ks:
+            continue
+        h2, *odd = harmonic_levels_db(seg, sr, half, (2,) + ks)
+        if h2 - odd_db[1] <= max(odd) <= h2 - odd_db[0]:
+            out[i] = replace(n, midi=n.midi - 12.0)
+            dropped[i] = True
+    return _join_lifted(out, dropped, join_st=join_st)
+
+
 def _join_lifted(notes: list[NoteEvent], lifted: list[bool], *, join_st: float) -> list[NoteEvent]:
     """``notes`` with each ``lifted`` one joined to a neighbour it touches within ``join_st`` semitones
     of its new pitch (the longer one's pitch; a fragment of the note's attack the tracker read right)."""
