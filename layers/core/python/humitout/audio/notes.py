@@ -1218,51 +1218,42 @@ def attack_under_gate(a: int, midi: np.ndarray, conf: np.ndarray, voiced: np.nda
 
 
 def attack_through_tail(a: int, midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_db: np.ndarray,
-                        ref: float, max_len: int, *, min_conf: float = WEAK_CONF,
-                        below_db: float = ATTACK_LEVEL_DB, held: int = 5, min_head: int = 0,
-                        min_run: int = 1, slip: int = TONE_SLIP_FRAMES, max_leap_st: float = CALLER_LEAP_ST) -> int:
+                        ref: float, max_len: int, *, min_head: int, min_run: int, min_conf: float = WEAK_CONF,
+                        below_db: float = ATTACK_LEVEL_DB, held: int = 5, slip: int = TONE_SLIP_FRAMES,
+                        max_leap_st: float = CALLER_LEAP_ST) -> int:
     """First frame of the attack of a voiced run starting at frame ``a`` at pitch ``ref`` (MIDI) right
-    after a note at another pitch: ``a`` moved back over up to ``max_len`` frames, none before the
-    previous note's voiced frames (``voiced`` (n,) bool), where the tracker already hears the run's pitch
-    (``midi`` (n,) within ``2 * STEADY_ST`` of ``ref``, at a confidence ``conf`` of ``min_conf`` or more)
-    rather than the previous note's (the median of its last ``held`` voiced frames, more than
-    ``JUMP_ST`` from ``ref``: each frame lies nearer ``ref`` and more than ``JUMP_ST`` from it), at a
-    level ``level_db`` (n,, dB) at most ``below_db`` dB under the run's first three frames.
+    after a note at another pitch, where the tracker hears a partial of the new note through the
+    previous note's tail before it hears the note itself; otherwise :func:`attack_at_new_pitch`.
 
-    With ``min_head`` (frames, > 0), a frame the tracker hears a partial's interval (:func:`_partial_off`:
-    12, 19 or 24 semitones, within ``STEADY_ST``, a partial lies at the interval itself) from ``ref``,
-    nearer that interval from ``ref`` than from the previous note and more than ``JUMP_ST`` from that
-    note, is the attack too, where the tracker holds such frames for ``min_head`` frames or more (as
-    long as a pitch must stay away to be a change, ``MIN_JUMP_S``). The walk then reaches such a frame
-    over at most ``slip`` frames that are neither (the tracker gliding from the partial into the note),
-    never over a frame within ``JUMP_ST`` of the previous note's pitch (its tail), and the previous
-    note is read from voiced runs of ``min_run`` frames or more (a shorter run is no note); the new note
-    must lie within ``max_leap_st`` semitones of it (a step of the caller's line; a note further off
-    after a sung note is as often a talker's, and its onset is then left to the walk without partials).
+    A frame the tracker hears a partial's interval (:func:`_partial_off`: 12, 19 or 24 semitones, within
+    ``STEADY_ST``, a partial lies at the interval itself) from ``ref``, nearer that interval from ``ref``
+    than from the previous note and more than ``JUMP_ST`` from that note, is the attack too, where the
+    tracker holds such frames for ``min_head`` frames or more (as long as a pitch must stay away to be a
+    change, ``MIN_JUMP_S``). The walk back from ``a`` (over up to ``max_len`` frames, at a confidence
+    ``conf`` (n,) of ``min_conf`` or more and a level ``level_db`` (n,, dB) at most ``below_db`` dB under
+    the run's first three frames, as :func:`attack_at_new_pitch`'s) reaches such a frame over at most
+    ``slip`` frames that are neither (the tracker gliding from the partial into the note), never over a
+    frame within ``JUMP_ST`` of the previous note's pitch (its tail, the median of its last ``held``
+    voiced frames), and the previous note is read from voiced runs (``voiced`` (n,) bool) of ``min_run``
+    frames or more (a shorter run is no note); the new note must lie within ``max_leap_st`` semitones of
+    it (a step of the caller's line; a note further off after a sung note is as often a talker's, and its
+    onset is then left to :func:`attack_at_new_pitch`).
     At a reverberant attack the new note's fundamental builds up under the previous note's tail, and
     the tracker reads its octave, its sub-octave or a third of its frequency for 50-170 ms before it
     settles (speakerphone seeds 10-20: about 15 of the 46 onsets more than 50 ms late that the clean
     twin places right). A frame or two at a partial before a dry note is as often a talker's or the
-    caller's own consonant (babble: onsets already 10-50 ms early, made 50-60 ms early).
-
-    Through a speakerphone in a room, the previous note's reverberant tail fills the first 50-180 ms
-    of the next one: the tracker's confidence climbs slowly there (0.25-0.5, under what voices a
-    frame), and the level gate, 15 dB under the loud previous note within ``LEVEL_WIN_S``, cuts a next
-    note 17-20 dB quieter than it (stress s11, s14, s17: a fifth under it). A tail keeps its own note's
-    pitch, so frames the tracker hears at the new pitch are the new note's. A level under the line is
-    the gap before a note (a consonant, or a short note at the same pitch), not its attack."""
-    partials = min_head > 0
+    caller's own consonant (babble: onsets already 10-50 ms early, made 50-60 ms early)."""
     lo = max(a - 2 * max_len, 0)
     starts, stops = true_runs(voiced[lo:a])
-    runs = [(lo + s, lo + e) for s, e in zip(starts, stops) if e - s >= (min_run if partials else 1)]
+    runs = [(lo + s, lo + e) for s, e in zip(starts, stops) if e - s >= min_run]
     if not runs:
         return a
     prev = np.concatenate([np.arange(s, e) for s, e in runs])
     before = float(np.median(midi[prev[-held:]]))
     if abs(before - ref) <= JUMP_ST:
         return a
-    if partials and abs(before - ref) > max_leap_st:
-        return attack_through_tail(a, midi, conf, voiced, level_db, ref, max_len, min_conf=min_conf,
+    if abs(before - ref) > max_leap_st:
+        return attack_at_new_pitch(a, midi, conf, voiced, level_db, ref, max_len, min_conf=min_conf,
                                    below_db=below_db, held=held)
     line = float(np.median(level_db[a:a + 3])) - below_db
 
@@ -1271,23 +1262,56 @@ def attack_through_tail(a: int, midi: np.ndarray, conf: np.ndarray, voiced: np.n
         if conf[j] < min_conf or level_db[j] < line:
             return 0
         off_new, off_before = abs(midi[j] - ref), abs(midi[j] - before)
-        if partials and off_new > 2 * STEADY_ST and _partial_off(midi[j] - ref) <= STEADY_ST \
+        if off_new > 2 * STEADY_ST and _partial_off(midi[j] - ref) <= STEADY_ST \
                 and _partial_off(midi[j] - ref) < _partial_off(midi[j] - before) and off_before > JUMP_ST:
             return 2
         return int(off_new <= 2 * STEADY_ST and off_before > max(JUMP_ST, off_new))
 
     t = k = a
     n_partial = 0
-    while k > prev[-1] + 1 and a - k < max_len and t - k <= (slip if partials else 0) \
-            and abs(midi[k - 1] - before) > JUMP_ST:
+    while k > prev[-1] + 1 and a - k < max_len and t - k <= slip and abs(midi[k - 1] - before) > JUMP_ST:
         k -= 1
         heard = attack(k)
         if heard == 2 or (heard == 1 and k == t - 1):   # only a partial is reached over glide frames
             t = k
             n_partial += heard == 2
-    if partials and n_partial < min_head:   # no head at a partial: the walk without partials
-        return attack_through_tail(a, midi, conf, voiced, level_db, ref, max_len, min_conf=min_conf,
+    if n_partial < min_head:   # no head at a partial: the walk at the new note's pitch alone
+        return attack_at_new_pitch(a, midi, conf, voiced, level_db, ref, max_len, min_conf=min_conf,
                                    below_db=below_db, held=held)
+    return t
+
+
+def attack_at_new_pitch(a: int, midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_db: np.ndarray,
+                        ref: float, max_len: int, *, min_conf: float = WEAK_CONF,
+                        below_db: float = ATTACK_LEVEL_DB, held: int = 5) -> int:
+    """First frame of the attack of a voiced run starting at frame ``a`` at pitch ``ref`` (MIDI) right
+    after a note at another pitch: ``a`` moved back over up to ``max_len`` unvoiced frames (``voiced``
+    (n,) bool), none before the previous voiced frame, where the tracker already hears the run's pitch
+    (``midi`` (n,) within ``2 * STEADY_ST`` of ``ref``, at a confidence ``conf`` of ``min_conf`` or more)
+    rather than the previous note's (the median of its last ``held`` voiced frames, more than
+    ``JUMP_ST`` from ``ref``: each frame lies nearer ``ref`` and more than ``JUMP_ST`` from it), at a
+    level ``level_db`` (n,, dB) at most ``below_db`` dB under the run's first three frames.
+
+    Through a speakerphone in a room, the previous note's reverberant tail fills the first 50-180 ms
+    of the next one: the tracker's confidence climbs slowly there (0.25-0.5, under what voices a
+    frame), and the level gate, 15 dB under the loud previous note within ``LEVEL_WIN_S``, cuts a next
+    note 17-20 dB quieter than it (stress s11, s14, s17: a fifth under it). A tail keeps its own note's
+    pitch, so frames the tracker hears at the new pitch are the new note's. A level under the line is
+    the gap before a note (a consonant, or a short note at the same pitch), not its attack."""
+    lo = max(a - 2 * max_len, 0)
+    prev = np.flatnonzero(voiced[lo:a]) + lo
+    if not len(prev):
+        return a
+    before = float(np.median(midi[prev[-held:]]))
+    if abs(before - ref) <= JUMP_ST:
+        return a
+    line = float(np.median(level_db[a:a + 3])) - below_db
+    t = a
+    while t > prev[-1] + 1 and a - t < max_len and conf[t - 1] >= min_conf and level_db[t - 1] >= line:
+        off_new, off_before = abs(midi[t - 1] - ref), abs(midi[t - 1] - before)
+        if off_new > 2 * STEADY_ST or off_before <= max(JUMP_ST, off_new):
+            break
+        t -= 1
     return t
 
 
