@@ -1534,12 +1534,13 @@ def onsets_at_callers_pitch(notes: list[NoteEvent], level_db: np.ndarray, midi: 
         away = heard[s:k] & (np.abs(midi[s:k] - note.midi) >= away_st)
         if k - s > max_head or away.sum() < min_head or t - k < min_len:
             continue
-        head = float(median1d(midi[s:k][away]))
+        away_pitch = midi[s:k][away]
+        head = float(median1d(away_pitch))
         if (i and out[i - 1].offset_s >= note.onset_s - max_head_s
                 and min(out[i - 1].midi, note.midi) - JUMP_ST <= head <= max(out[i - 1].midi, note.midi) + JUMP_ST):
             continue   # the previous note's tail, or the caller's glide from it into this one
-        off = midi[s:k][away] - note.midi
-        holds = np.sum(np.abs(midi[s:k][away] - head) <= JUMP_ST) >= min_head   # a talker holds its own pitch
+        off = away_pitch - note.midi
+        holds = np.sum(np.abs(away_pitch - head) <= JUMP_ST) >= min_head   # a talker holds its own pitch
         if not holds and (np.all(off > 0) or np.all(off < 0)) and abs(off[-1]) <= (1.0 - glide_share) * abs(off[0]):
             continue   # the caller's scoop: a glide into the note from one side
         line = float(median1d(level_db[k:t])) - quiet_db
