@@ -80,7 +80,6 @@ from humitout.audio.f0 import VOICED_CONF, PitchTrack, midi_to_hz
 from humitout.audio.median import median1d
 
 TAIL_DB = 15.0        # dB under the local maximum where a note has ended (reverb tails stay out)
-TAIL_HOLD_DB = 3.0    # dB under its highest over the last 0.1 s a level holds within, unlike a decaying tail
 LEVEL_WIN_S = 0.3     # s, half-width of the window giving the local maximum
 JUMP_ST = 0.6         # semitones, pitch change that starts a new note
 MIN_JUMP_S = 0.05     # s, how long the pitch must stay away
@@ -425,33 +424,20 @@ def band_level_db(bands: np.ndarray, hop_s: float = 0.01, *, ref_s: float = DIP_
 
 
 def level_ok_frames(e: np.ndarray, win: int, valid: np.ndarray | None = None,
-                    tail_db: float = TAIL_DB, *, hold_db: float = TAIL_HOLD_DB, hold: int = 10) -> np.ndarray:
+                    tail_db: float = TAIL_DB) -> np.ndarray:
     """Frames (n,) bool loud enough to be the voice, not a reverb tail: within ``tail_db`` dB of
     the loudest frame within +-``win`` frames of level ``e`` (n,) (dB), or ``tail_db`` above the
     quietest frame in the ``win`` frames before them when that quiet frame is at least twice
     ``tail_db`` under the loudest: a soft note's attack after a silence, which a tail (it only
     decays) never shows, even when a louder note ended just before. Frames not ``valid``
-    (dropouts) are left out of the maxima and minima.
-
-    A frame within ``tail_db`` dB of the loudest of the ``win`` frames before it (and itself) whose
-    level (3-frame mean) holds within ``hold_db`` dB of its highest over the ``hold`` frames before
-    it is the voice too, however loud the next ``win`` frames get: a tail only decays, while a
-    speakerphone's small loudspeaker leaves a low note 15 dB under a high one sung right after it
-    (stress speakerphone s12 speaker_010 at 9.9 s: a repeated A-flat3 gated whole before a leap up
-    to F-sharp4). A note's own decay into the next note stays gated, which keeps its offset."""
+    (dropouts) are left out of the maxima and minima."""
     valid = np.ones(len(e), bool) if valid is None else valid
     local_max = maximum_filter1d(np.where(valid, e, -200.0), size=2 * win + 1)
-    past_max = maximum_filter1d(np.where(valid, e, -200.0), size=win + 1, origin=win // 2, mode="constant", cval=-200.0)
-    smooth = moving_average(e, 3)
-    # highest smoothed level over the hold frames before each frame (the frame itself excluded)
-    prev_high = np.r_[np.inf, maximum_filter1d(smooth, size=hold, origin=(hold - 1) // 2, mode="constant",
-                                               cval=np.inf)[:-1]]
-    holds = (e > past_max - tail_db) & (smooth >= prev_high - hold_db)
     # quietest frame in the win frames before each frame (the frame itself excluded)
     low = np.where(valid, e, 200.0)
     pre_min = np.r_[200.0, minimum_filter1d(low, size=win, origin=(win - 1) // 2)[:-1]]
     rise = (e - pre_min >= tail_db) & (local_max - pre_min >= 2.0 * tail_db)
-    return (e > local_max - tail_db) | rise | holds
+    return (e > local_max - tail_db) | rise
 
 
 def _pitch_cuts(m: np.ndarray, min_jump: int) -> list[int]:
