@@ -473,16 +473,3 @@ def test_the_notation_cue_leaves_the_bar_phase_of_a_reading_that_sits_as_six_eig
     without = analyse_rhythm(on, off, midi, 23.35, phase_notation_weight=0.0)
     assert with_cue.time_signature.text == without.time_signature.text == "6/8"
     assert with_cue.downbeat_index == without.downbeat_index
-
-
-def test_a_jig_in_quarter_eighth_and_dotted_figures_fits_its_dotted_quarters_better_than_quarters():
-    # 6/8 as q e q e | e. s e e. s e, exact onsets at 100 quarters a minute: the quarter-eighth figure puts
-    # as many onsets on the third eighth of the dotted quarter as on its beat, as notated 6/8 songs do
-    # (COMPOUND_POSITIONS, tests/bench/learn_grid_priors.py); with the third eighth half as likely as the
-    # beat the quarter grid (3/4) fitted these notes better
-    jig = tune([(m, n) for m, n in zip([G, A, B, 60, B, A, G, A, B, G] * 4, [1, .5, 1, .5, .75, .25, .5, .75, .25, .5] * 4)])
-    notes, beats = perform(jig, 100.0, rubato=0.0)
-    on, off, _ = (np.array(x) for x in zip(*notes))
-    lengths = note_lengths(on, off)
-    dotted = np.interp(np.arange(0, len(beats) - 1, 1.5), np.arange(len(beats)), beats)
-    assert grid_fit(on, lengths, dotted, True) > grid_fit(on, lengths, beats[:-1], False)

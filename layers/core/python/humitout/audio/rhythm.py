@@ -66,12 +66,9 @@ DEFAULT_BPM = 100.0
 SIMPLE_LENGTHS = {0.25: 0.06, 0.5: 0.34, 0.75: 0.06, 1.0: 0.30, 1.5: 0.08, 2.0: 0.10, 3.0: 0.04, 4.0: 0.02}
 COMPOUND_LENGTHS = {1 / 6: 0.03, 1 / 3: 0.38, 2 / 3: 0.25, 1.0: 0.18, 4 / 3: 0.04, 2.0: 0.08, 3.0: 0.02,
                     0.5: 0.02}
-# Onset positions inside a beat (fraction of the beat) and their prior weights. In compound time the
-# shares of the notes of 242 notated 6/8 songs (tests/bench/learn_grid_priors.py: Essen collections used by
-# neither dev nor the held-out stand-ins): a jig's quarter-eighth puts as many onsets on the third eighth
-# as on the beat.
+# Onset positions inside a beat (fraction of the beat) and their prior weights.
 SIMPLE_POSITIONS = {0.0: 0.55, 0.5: 0.30, 0.25: 0.075, 0.75: 0.075}
-COMPOUND_POSITIONS = {0.0: 0.414, 1 / 3: 0.142, 2 / 3: 0.413, 1 / 6: 0.002, 5 / 6: 0.028}
+COMPOUND_POSITIONS = {0.0: 0.55, 1 / 3: 0.15, 2 / 3: 0.25, 1 / 6: 0.025, 5 / 6: 0.025}
 
 
 @dataclass
