@@ -11,7 +11,7 @@ Each note's position inside its beat goes to the nearest point of ``SIMPLE_POSIT
 add-``ALPHA`` smoothed).
 
     /tmp/bench-venv/bin/python tests/bench/learn_phrase_ends.py --cache out/notated.pkl   # parse once
-    .venv/bin/python tests/bench/learn_grid_priors.py out/notated.pkl
+    .venv/bin/python tests/bench/learn_grid_priors.py out/notated.pkl   # prints the learned tables (stop 33: not used at runtime)
 """
 from __future__ import annotations
 
