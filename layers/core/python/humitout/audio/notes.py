@@ -2276,6 +2276,7 @@ def drop_octave_peaks(notes: list[NoteEvent], x: np.ndarray, sr: int, *, over_st
 
 HALF_LAG_REGISTER_ST = 9.0  # semitones over the call's duration-weighted median pitch a note read at half its period lies
 HALF_LAG_LINE_DB = 7.0  # dB: the 3rd harmonic of half a note's pitch stands this far over its flanks: a voice there
+HALF_LAG_CONF = 0.8     # mean tracker confidence under which a note is only nearly periodic at its read pitch
 
 
 def harmonic_line_db(x: np.ndarray, sr: int, f_hz: float, *, flank: tuple[float, float] = (0.2, 0.35)) -> float:
@@ -2290,7 +2291,7 @@ def harmonic_line_db(x: np.ndarray, sr: int, f_hz: float, *, flank: tuple[float,
 
 def drop_half_lag_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, floor_hz: float = LAG_FLOOR_HZ,
                         register_st: float = HALF_LAG_REGISTER_ST, line_db: float = HALF_LAG_LINE_DB,
-                        odd_db: tuple[float, float] = OCTAVE_PEAK_ODD_DB,
+                        max_conf: float = HALF_LAG_CONF, odd_db: tuple[float, float] = OCTAVE_PEAK_ODD_DB,
                         join_st: float = OCTAVE_JOIN_ST) -> list[NoteEvent]:
     """``notes`` with each note a CELP phone codec coded at half the voice's period dropped an octave.
 
@@ -2322,7 +2323,7 @@ def drop_half_lag_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, floor
     for i, n in enumerate(out):
         f_hz = float(midi_to_hz(n.midi))
         seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
-        if f_hz > floor_hz or n.midi - middle < register_st or len(seg) < 256:
+        if f_hz > floor_hz or n.midi - middle < register_st or n.confidence >= max_conf or len(seg) < 256:
             continue
         h2, h3 = harmonic_levels_db(seg, sr, f_hz / 2.0, (2, 3))
         if h2 - odd_db[1] <= h3 <= h2 - odd_db[0] and harmonic_line_db(seg, sr, 1.5 * f_hz) >= line_db:
