@@ -16,7 +16,7 @@ def _voice(midi: float, dur_s: float, levels_db: tuple[float, ...], seed: int = 
     return x + 1e-4 * np.random.default_rng(seed).standard_normal(len(t))
 
 
-def _call(pair: np.ndarray, pair_midi: float) -> tuple[list[NoteEvent], np.ndarray]:
+def _call(pair: np.ndarray, pair_midi: float, pair_conf: float = 0.7) -> tuple[list[NoteEvent], np.ndarray]:
     """A low voice's phrase (0.4 s notes at 46, 48, 47, 45, 46) with two 0.5 s notes at ``pair_midi``
     (samples ``pair`` under each, 50 ms of faint noise between them: a repeat) after its second note."""
     low = [46.0, 48.0, 47.0, 45.0, 46.0]
@@ -27,7 +27,7 @@ def _call(pair: np.ndarray, pair_midi: float) -> tuple[list[NoteEvent], np.ndarr
         t += 0.4
         if k == 1:
             for gap in (0.05, 0.0):
-                notes.append(NoteEvent(t, t + 0.5, pair_midi, 0.7))
+                notes.append(NoteEvent(t, t + 0.5, pair_midi, pair_conf))
                 parts += [pair, 1e-4 * np.random.default_rng(5).standard_normal(int(gap * SR))]
                 t += 0.5 + gap
     return notes, np.concatenate(parts)
@@ -58,4 +58,10 @@ def test_a_note_whose_half_pitch_3rd_harmonic_is_strong_stays():
 def test_a_note_over_the_shortest_lag_stays():
     # 440 Hz: a lag of half its period (9 samples) is under the codec's shortest, so the codec did not halve it
     notes, x = _call(_voice(57.0, 0.5, LOW_VOICE, seed=9), 69.0)
+    assert drop_half_lag_notes(notes, x, SR) == notes
+
+
+def test_a_note_the_tracker_holds_firmly_stays():
+    # a voice nearly periodic at the read pitch only would not be read at confidence 0.9
+    notes, x = _call(_voice(50.0, 0.5, LOW_VOICE, seed=9), 62.0, pair_conf=0.9)
     assert drop_half_lag_notes(notes, x, SR) == notes

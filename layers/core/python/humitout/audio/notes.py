@@ -2303,15 +2303,17 @@ def drop_half_lag_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, floor
     pulses keep a trace of the odd harmonics (stress AMR-NB, male_low "doo" / "mm" at MIDI 49-53 read at
     61-65 for notes of 0.1-1.0 s, single, in pairs and held; the clean twin reads them right). Such a
     note, read at f (at most ``floor_hz``: a lag of T/2 is at least the codec's shortest lag), is taken
-    for it when it lies ``register_st`` semitones or more over the call's duration-weighted median pitch
-    and the voice's real period shows in the samples ``x`` (n,) at ``sr`` Hz over it: the 3rd harmonic of
-    f/2 is a line standing ``line_db`` dB or more over its flanks (:func:`harmonic_line_db`) and lies
-    ``odd_db[0]`` to ``odd_db[1]`` dB under the 2nd (as in :func:`drop_octave_peaks`; any stronger would
-    have held the tracker at f/2). A sung note that high over the call has nothing between its harmonics
-    (stress seeds 10-27 and 31, all of AMR-NB and clean: of the notes read right at most 400 Hz and 9
-    semitones or more over the median, none has that line 5 dB up; 13 of the 23 read an octave high
-    have it 6 dB up or more). The median is taken over the notes as given, and those of a call sung
-    high with a low voice's octave errors in it barely move it. A dropped note that touches a
+    for it when it lies ``register_st`` semitones or more over the call's duration-weighted median pitch,
+    the tracker holds it at a mean confidence under ``max_conf`` (the odd trace leaves the voice only
+    nearly periodic at f: 0.54-0.83 on those notes, 0.75-0.97 on notes read right that high), and the
+    voice's real period shows in the samples ``x`` (n,) at ``sr`` Hz over it: the 3rd harmonic of f/2 is a
+    line standing ``line_db`` dB or more over its flanks (:func:`harmonic_line_db`) and lies ``odd_db[0]``
+    to ``odd_db[1]`` dB under the 2nd (as in :func:`drop_octave_peaks`; any stronger would have held the
+    tracker at f/2). A note sung that high has nothing between its harmonics. On stress seeds 10-27 and
+    31 (AMR-NB and clean) 11 of the 23 notes read an octave high pass and no note read right; on dev and
+    held-out r1-r4 none passes (the nearest read right stands 6.3 dB up at confidence 0.79; two sung high
+    notes whose line stands 7.0-7.5 dB up are held at 0.82 and 0.96). The median is taken over the notes
+    as given: a low voice's few octave errors barely move it. A dropped note that touches a
     neighbour within ``join_st`` semitones of its new pitch joins it.
     """
     if len(notes) < 3:
