@@ -22,8 +22,8 @@ from humitout.audio.enhance import enhance_call
 from humitout.audio.f0 import PitchTrack, track_f0
 from humitout.audio.key import estimate_key
 from humitout.audio.mood import estimate_mood
-from humitout.audio.notes import (NoteEvent, band_level_db, dead_air_frames, drop_octave_peaks, drop_talker_edges,
-                                  fold_partial_notes, frame_energy_db, harmonic_comb_pitch, harmonic_envelope_db,
+from humitout.audio.notes import (NoteEvent, band_level_db, dead_air_frames, drop_half_lag_notes, drop_octave_peaks,
+                                  drop_talker_edges, fold_partial_notes, frame_energy_db, harmonic_comb_pitch, harmonic_envelope_db,
                                   lift_lag_floor_subharmonics, lift_octave_dips,
                                   lift_subharmonic_runs, lost_samples, narrow_band_levels_db, segment_notes)
 from humitout.audio.rhythm import Rhythm, analyse_rhythm
@@ -95,7 +95,8 @@ def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
                           front.envelope, quiet_level_db=np.percentile(front.bands, QUIET_BAND_PCT, axis=0),
                           comb_pitch=partial(harmonic_comb_pitch, x, sr))
     notes = fold_partial_notes(lift_lag_floor_subharmonics(notes, x, sr), x, sr)
-    return drop_talker_edges(lift_subharmonic_runs(drop_octave_peaks(lift_octave_dips(notes), x, sr), x, sr))
+    notes = drop_half_lag_notes(drop_octave_peaks(lift_octave_dips(notes), x, sr), x, sr)
+    return drop_talker_edges(lift_subharmonic_runs(notes, x, sr))
 
 
 def transcribe_samples(x: np.ndarray, sr: int) -> tuple[PitchTrack, np.ndarray, list[NoteEvent]]:
