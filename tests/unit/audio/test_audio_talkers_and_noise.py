@@ -527,6 +527,21 @@ def test_short_voice_of_another_timbre_in_a_call_with_talkers_adds_no_note():
     assert kept(with_talkers=False, steady_share=1.0, level_db=-10.0)
 
 
+def test_callers_note_right_after_a_talkers_syllable_in_one_voiced_run_keeps_the_callers_voice():
+    # the tracker goes straight from a talker's syllable (0.1 s, 15 dB under the caller) into a 0.24 s
+    # note 8 dB under the caller, in one voiced run: held, as harmonic as the caller (confidence 0.9) and
+    # with the caller's spectral envelope it is the caller singing after the talker and stays; with
+    # another voice's envelope, or with no envelope to tell, it continues the talker's speech and goes
+    notes, levels, runs = _with_caller([(4.05, 4.15, 52.0, -15.0, 1), (4.15, 4.39, 61.0, -8.0, 1)])
+    steady = np.ones(len(notes))
+    i = [n.onset_s for n in notes].index(4.15)
+    timbre = _timbres(len(notes), far=[i - 1])
+    assert 4.15 in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
+    assert 4.15 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady)]
+    timbre[i] = _CALLER_TIMBRE[::-1]
+    assert 4.15 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
+
+
 def test_short_sung_note_the_talkers_blur_is_kept_when_it_carries_the_callers_line():
     # in a call with talkers, a 0.1 s note between two caller's notes (MIDI 62 at 3.0-3.4 s, 63 at
     # 3.5-3.9 s), touching both: a sung note heard through the talkers as a mixture (confidence 0.75
