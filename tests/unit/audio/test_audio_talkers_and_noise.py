@@ -527,6 +527,39 @@ def test_short_voice_of_another_timbre_in_a_call_with_talkers_adds_no_note():
     assert kept(with_talkers=False, steady_share=1.0, level_db=-10.0)
 
 
+def test_callers_note_right_after_a_talkers_syllable_in_one_voiced_run_keeps_the_callers_voice():
+    # the tracker goes straight from a talker's syllable (0.1 s, 15 dB under the caller) into a 0.24 s
+    # note 8 dB under the caller, in one voiced run: held, as harmonic as the caller (confidence 0.9) and
+    # with the caller's spectral envelope it is the caller singing after the talker and stays; with
+    # another voice's envelope, or with no envelope to tell, it continues the talker's speech and goes
+    notes, levels, runs = _with_caller([(4.05, 4.15, 52.0, -15.0, 1), (4.15, 4.39, 61.0, -8.0, 1)])
+    steady = np.ones(len(notes))
+    i = [n.onset_s for n in notes].index(4.15)
+    timbre = _timbres(len(notes), far=[i - 1])
+    assert 4.15 in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
+    assert 4.15 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady)]
+    timbre[i] = _CALLER_TIMBRE[::-1]
+    assert 4.15 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
+    # the "talker's" note at the note's own pitch is the faint start of the same sung note: the piece,
+    # which would give that note a late onset, stays dropped
+    notes, levels, runs = _with_caller([(4.05, 4.15, 61.0, -15.0, 1), (4.15, 4.39, 61.0, -8.0, 1)])
+    timbre = _timbres(len(notes), far=[i - 1])
+    assert 4.15 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
+
+
+@pytest.mark.parametrize("midi, kept", [(61.0, True), (54.0, False)])
+def test_note_with_the_callers_voice_after_a_talker_still_keeps_to_the_callers_line(midi, kept):
+    # the same note between two of the caller's notes (63 at 3.5-3.9 s, 62 at 4.5-4.9 s) in a call whose
+    # caller also sings 52 and 72: on their line it is the caller's; 8 st under it (the tracker an octave
+    # under a fast run, which the talker rules caught beside it) it goes
+    notes, levels, runs = _with_caller([(4.05, 4.15, 52.0, -15.0, 1), (4.15, 4.39, midi, -8.0, 1),
+                                        (4.5, 4.9, 62.0, 0.0, 5), (5.0, 5.4, 52.0, 0.0, 6), (5.5, 5.9, 72.0, 0.0, 7)])
+    i = [n.onset_s for n in notes].index(4.15)
+    timbre = _timbres(len(notes), far=[i - 1])
+    out = keep_callers_notes(notes, levels, runs, np.ones(len(notes)), timbre=timbre)
+    assert (4.15 in [n.onset_s for n in out]) == kept
+
+
 def test_short_sung_note_the_talkers_blur_is_kept_when_it_carries_the_callers_line():
     # in a call with talkers, a 0.1 s note between two caller's notes (MIDI 62 at 3.0-3.4 s, 63 at
     # 3.5-3.9 s), touching both: a sung note heard through the talkers as a mixture (confidence 0.75
