@@ -2377,8 +2377,8 @@ def lift_unlined_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, *,
     ``line_db`` dB over its flanks, its 2nd ``voice_line_db`` dB or more, its 4th lies within
     ``voice_2nd_db`` dB of its 2nd and its fundamental ``sub_db`` dB or more under it (the phone band
     cuts a low voice's fundamental too, so this last test only keeps wideband calls' low notes). On main's notes (stress speaker seeds 10-15, babble s15 / s17), the
-    five notes read an octave low that far under the median have 3rd-harmonic lines of 1.3-6.6 dB, the 29
-    read right 9.5-23.3 dB. The 3rd-harmonic line alone also takes sung low notes of clean held-out
+    five notes read an octave low that far under the median have 3rd-harmonic lines of 1.3-6.6 dB, the 27
+    speaker notes read right 9.5-23.3 dB. The 3rd-harmonic line alone also takes sung low notes of clean held-out
     voices whose harmonics over the 2nd are faint: their 4th lies 18-24 dB under the 2nd (held-out r1 / r2
     "oo" hums), or their 2nd stands only 6.5-6.9 dB up (a 73 Hz voice whose harmonics the spectrum barely
     resolves), or their fundamental lies within 5-13 dB of their 2nd (r1 / r2 / r3); the three voice
