@@ -25,7 +25,8 @@ from humitout.audio.mood import estimate_mood
 from humitout.audio.notes import (NoteEvent, band_level_db, dead_air_frames, drop_half_lag_notes, drop_octave_peaks,
                                   drop_talker_edges, fold_partial_notes, frame_energy_db, harmonic_comb_pitch,
                                   harmonic_envelope_db, lift_lag_floor_subharmonics, lift_octave_dips,
-                                  lift_subharmonic_runs, lost_samples, narrow_band_levels_db, segment_notes)
+                                  lift_subharmonic_runs, lift_unlined_subharmonics, lost_samples, narrow_band_levels_db,
+                                  segment_notes)
 from humitout.audio.rhythm import Rhythm, analyse_rhythm
 from humitout.errors import BadAudio
 from humitout.models import Analysis, F0Track, Lyrics, Note
@@ -96,6 +97,7 @@ def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
                           comb_pitch=partial(harmonic_comb_pitch, x, sr))
     notes = fold_partial_notes(lift_lag_floor_subharmonics(notes, x, sr), x, sr)
     notes = drop_half_lag_notes(drop_octave_peaks(lift_octave_dips(notes), x, sr), x, sr)
+    notes = lift_unlined_subharmonics(notes, x, sr)
     return drop_talker_edges(lift_subharmonic_runs(notes, x, sr))
 
 
