@@ -119,6 +119,7 @@ TONE_ST = 1.0          # semitones: a held pitch this close to a background tone
 WEAK_CONF = 0.25      # voicing confidence under 0.5 that a steady, loud pitch still makes a note
 STEADY_ST = 0.5       # semitones: a weakly voiced run is a note where its pitch stays this close to its median
 BURST_MIN_S = 0.04    # s, shortest burst at one pitch, under MIN_NOTE_S, grown into a note (voice_short_bursts)
+BURST_EDGE_FRAMES = 1  # frames at each end of such a burst's voiced vowel held only to 2 * STEADY_ST (scoop, release)
 MAX_WEAK_GAP_S = 0.2  # s, longest weakly voiced (or notch-gated) gap inside a held pitch that is voiced again
 GATE_STEP_DB = 6.0    # dB the level must stay down after a gap the level gate cut in a voiced held pitch
 MAX_GATED_GAP_S = 2.0  # s, longest gap the level gate cut in a voiced held pitch that is voiced again when flat
@@ -1133,7 +1134,7 @@ def extend_weak_edges(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, le
 
 def voice_short_bursts(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
                        min_len: int, min_burst: int, dead: np.ndarray | None = None,
-                       level_db: np.ndarray | None = None) -> np.ndarray:
+                       level_db: np.ndarray | None = None, edge_frames: int = BURST_EDGE_FRAMES) -> np.ndarray:
     """Voiced mask (n,) plus short sung notes the tracker hears for fewer than ``min_len`` frames: a
     run of at least ``min_burst`` frames that are ``voiced`` or at a confidence of ``WEAK_CONF`` or more
     and loud enough (``level_ok``), fewer than ``min_len`` of them voiced (no note yet), one at
@@ -1171,13 +1172,16 @@ def voice_short_bursts(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
             b -= 1   # or sliding off
         ref = float(np.median(midi[a:b]))
         dev = np.abs(midi[a:b] - ref)
-        if dev[conf[a:b] >= VOICED_CONF].max() > STEADY_ST or dev.max() > 2 * STEADY_ST:
+        vowel = dev[conf[a:b] >= VOICED_CONF]
+        if len(vowel) >= 2 * edge_frames + 2:
+            vowel = vowel[edge_frames:len(vowel) - edge_frames]   # its first / last voiced frames: scoop, release
+        if vowel.max() > STEADY_ST or dev.max() > 2 * STEADY_ST:
             continue
         s, t = a, b
         while t - s < min_len:
-            if t < len(midi) and not out[t] and level_ok[t] and abs(midi[t] - ref) <= 2 * STEADY_ST:
+            if t < len(midi) and not out[t] and level_ok[t] and (abs(midi[t] - ref) <= 2 * STEADY_ST or conf[t] < WEAK_CONF):
                 t += 1
-            elif (s > 0 and not out[s - 1] and abs(midi[s - 1] - ref) <= 2 * STEADY_ST
+            elif (s > 0 and not out[s - 1] and (abs(midi[s - 1] - ref) <= 2 * STEADY_ST or conf[s - 1] < WEAK_CONF)
                   and (level_ok[s - 1] or (level_db is not None and conf[s - 1] >= WEAK_CONF
                                            and level_db[s - 1] < level_db[s]))):
                 s -= 1
@@ -1828,9 +1832,10 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     model = anchor & (dur >= timbre_held_s)
     timbre_known = timbre is not None and model.sum() >= 3
     dist = timbre_distance(timbre, model, dur) if timbre_known else np.full(len(notes), np.inf)
+    _, stepped = _in_callers_line(on, on + dur, midi, caller, gap_s=phrase_gap_s, margins_st=(step_st,))
     keep = caller | ((levels_db >= ref - faint_db) & (midi >= lo - range_margin_st)
-                     & (midi <= hi + range_margin_st) & ((conf >= conf_ref - conf_margin) | (dist < timbre_like_z))
-                     & held)
+                     & (midi <= hi + range_margin_st) & held
+                     & ((conf >= conf_ref - conf_margin) | (dist < timbre_like_z) | (stepped & (dist < talker_z))))
     if steady is not None:   # a lone syllable that glides is a talker, however loud
         alone = np.array([np.sum(runs == r) == 1 for r in runs])
         glide = alone & (dur <= glide_s) & (steady < glide_steady)
