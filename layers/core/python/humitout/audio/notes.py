@@ -1157,7 +1157,15 @@ def voice_short_bursts(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
     became a candidate note, 18 of 20 on clean). Noise and speech rarely hold one pitch that long at
     that confidence. A run within a frame of a ``dead`` (n,) frame (:func:`dead_air_frames`) is left
     alone: it is a live piece of a note a network dropout cut, which :func:`bridge_dead_air` rejoins
-    or leaves out."""
+    or leaves out.
+
+    AMR-NB blurs such a syllable's edges (stress AMR s11 / s12 / s18 / s19: "da" / "la" of 0.08-0.13 s): its
+    first or last voiced frame still reads the scoop into the vowel or the release 0.6-0.9 st off, and the
+    consonant frames either side, which the tracker no longer hears (confidence under ``WEAK_CONF``), read
+    anything (1.3-1.4 st off, or another octave). So the ``edge_frames`` voiced frames at each end of a vowel
+    of ``2 * edge_frames + 2`` voiced frames or more are held only to ``2 * STEADY_ST``, and the growth to
+    ``min_len`` also takes loud enough frames the tracker does not hear, whatever pitch it reads there
+    (they carry no pitch against the note; a frame it hears at another pitch still stops the growth)."""
     out = voiced.copy()
     heard = voiced | ((conf >= WEAK_CONF) & level_ok & (midi > 0))
     for a, b in zip(*true_runs(heard)):
@@ -1706,6 +1714,10 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     semitones). Any other note must be within ``faint_db`` of the caller's level, inside the caller's range,
     at most ``conf_margin`` under the caller's harmonicity and held (``steady`` (k,): share of its
     frames within ``STEADY_ST`` of its pitch, at least ``min_steady``; speech glides), or it is dropped.
+    The harmonicity margin is waived for a held note under ``talker_z`` from the caller's timbre (below)
+    that steps between two of the caller's notes (each at most ``phrase_gap_s`` s away; its pitch within
+    ``step_st`` of theirs): AMR-NB holds a short sung "la" at confidence 0.5 against the caller's 0.9
+    (stress AMR s12 amr_007 at 7.10 s, 8 dB under, 1.7 from the caller's timbre).
     A note shorter than ``blip_s`` s and more than ``blip_db`` dB under the caller's level is
     dropped even when it continues a caller's note: a talker's syllable (on the dev, held-out and
     stress sets, no note that short and that faint matched a sung note). Notes that faint, or
