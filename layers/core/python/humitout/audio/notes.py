@@ -1187,7 +1187,8 @@ def voice_short_bursts(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
             continue
         s, t = a, b
         while t - s < min_len:
-            if t < len(midi) and not out[t] and level_ok[t] and (abs(midi[t] - ref) <= 2 * STEADY_ST or conf[t] < WEAK_CONF):
+            if t < len(midi) and not out[t] and level_ok[t] and (abs(midi[t] - ref) <= 2 * STEADY_ST
+                                                                 or conf[t] < WEAK_CONF):
                 t += 1
             elif (s > 0 and not out[s - 1] and (abs(midi[s - 1] - ref) <= 2 * STEADY_ST or conf[s - 1] < WEAK_CONF)
                   and (level_ok[s - 1] or (level_db is not None and conf[s - 1] >= WEAK_CONF
