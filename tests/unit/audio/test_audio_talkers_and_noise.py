@@ -506,6 +506,22 @@ def test_soft_held_note_with_the_callers_timbre_needs_no_confidence_margin():
     assert 4.1 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
 
 
+def test_weak_short_note_stepping_between_two_callers_notes_with_near_timbre_is_kept():
+    # AMR-NB: a 0.08 s "da" 8 dB under the caller, heard at confidence 0.5 (the caller's notes: 0.9) and
+    # 1.4 from the caller's timbre (over the 1.0 that needs no confidence margin), between two of the
+    # caller's notes 10 ms away: a step of the caller's line is kept, a leap out of it is not
+    def kept(midi: float, far_db: float) -> bool:
+        notes, levels, runs = _with_caller([(3.41, 3.49, midi, -8.0, 1)])
+        notes = [NoteEvent(n.onset_s, n.offset_s, n.midi, 0.5 if n.onset_s == 3.41 else n.confidence) for n in notes]
+        timbre = _timbres(len(notes))
+        timbre[[n.onset_s for n in notes].index(3.41)] = (_CALLER_TIMBRE
+                                                           + far_db * (-1.0) ** np.arange(len(_CALLER_TIMBRE)))
+        return 3.41 in [n.onset_s for n in keep_callers_notes(notes, levels, runs, np.ones(len(notes)), timbre=timbre)]
+    assert kept(62.5, 2.1)
+    assert not kept(67.0, 2.1)   # 4 st over both neighbours (62, 63): not a step
+    assert not kept(62.5, 3.0)   # another voice's timbre
+
+
 def test_short_voice_of_another_timbre_in_a_call_with_talkers_adds_no_note():
     # a 0.12 s voice in a gap, in the caller's range: less harmonic than the caller (confidence 0.75
     # against 0.9) and 2.5 from the caller's timbre (under the 3.5 that alone makes it another voice)
