@@ -2073,6 +2073,13 @@ def _weighted_quantile(v: np.ndarray, w: np.ndarray, q: float) -> float:
     return float(v[order][min(np.searchsorted(c, q * c[-1]), len(v) - 1)])
 
 
+def call_median_midi(notes: list[NoteEvent]) -> float:
+    """The call's duration-weighted median pitch (MIDI number) over ``notes``: the register a note is
+    measured against (a few short octave errors barely move it)."""
+    return _weighted_quantile(np.array([n.midi for n in notes]), np.array([n.offset_s - n.onset_s for n in notes]),
+                              0.5)
+
+
 def _gap_s(a: NoteEvent, b: NoteEvent) -> float:
     """Silence (s) between two notes, whichever comes first; 0 when one ends where the other starts."""
     first, second = (a, b) if a.onset_s <= b.onset_s else (b, a)
@@ -2241,8 +2248,7 @@ def lift_octave_dips(notes: list[NoteEvent], *, under_st: float = OCTAVE_UNDER_S
         return list(notes)
     out = list(notes)
     lifted = [False] * len(out)
-    middle = _weighted_quantile(np.array([n.midi for n in notes]),
-                                np.array([n.offset_s - n.onset_s for n in notes]), 0.5)
+    middle = call_median_midi(notes)
     for i in range(1, len(out) - 1):
         prev, n, nxt = out[i - 1], out[i], out[i + 1]
         if _gap_s(prev, n) > phrase_gap_s or _gap_s(n, nxt) > phrase_gap_s or n.midi > middle - register_st:
@@ -2351,8 +2357,7 @@ def drop_half_lag_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, floor
     """
     if len(notes) < 3:
         return list(notes)
-    middle = _weighted_quantile(np.array([n.midi for n in notes]),
-                                np.array([n.offset_s - n.onset_s for n in notes]), 0.5)
+    middle = call_median_midi(notes)
     out = list(notes)
     dropped = [False] * len(out)
     for i, n in enumerate(out):
@@ -2406,8 +2411,7 @@ def lift_unlined_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, *,
     """
     if len(notes) < 3:
         return list(notes)
-    middle = _weighted_quantile(np.array([n.midi for n in notes]),
-                                np.array([n.offset_s - n.onset_s for n in notes]), 0.5)
+    middle = call_median_midi(notes)
     out = list(notes)
     lifted = [False] * len(out)
     for i, n in enumerate(out):
@@ -2480,8 +2484,7 @@ def lift_subharmonic_runs(notes: list[NoteEvent], x: np.ndarray, sr: int, *, und
     lifted = [False] * len(out)
     if len(out) < 3:
         return out
-    middle = _weighted_quantile(np.array([n.midi for n in notes]),
-                                np.array([n.offset_s - n.onset_s for n in notes]), 0.5)
+    middle = call_median_midi(notes)
     odd_db: dict[int, float] = {}
 
     def no_odd(i: int) -> bool:
