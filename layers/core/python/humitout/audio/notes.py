@@ -69,11 +69,12 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 from scipy.fft import rfft
 from scipy.ndimage import maximum_filter1d, median_filter, minimum_filter1d
-from scipy.signal import welch
+from scipy.signal import ShortTimeFFT, get_window, welch
 
 from humitout.audio.arrays import true_runs
 from humitout.audio.f0 import VOICED_CONF, PitchTrack, midi_to_hz
@@ -2114,10 +2115,40 @@ def _absorb_outliers(notes: list[NoteEvent], runs: np.ndarray, outlier: np.ndarr
     return [n for n, k in zip(out, keep) if k]
 
 
+@lru_cache(maxsize=256)
+def _welch_plan(nperseg: int, sr: int, nfft: int) -> tuple[np.ndarray, np.ndarray]:
+    """The window (nperseg,) scaled to power spectral density and the bin frequencies (Hz, (nfft // 2 + 1,))
+    of :func:`scipy.signal.welch` with its defaults (periodic Hann, half overlap) at ``sr`` Hz, built as
+    scipy builds them."""
+    plan = ShortTimeFFT(get_window("hann_periodic", nperseg), nperseg - nperseg // 2, sr, fft_mode="onesided",
+                        mfft=nfft, scale_to="psd", phase_shift=None)
+    return plan.win, plan.f
+
+
+def welch_psd(x: np.ndarray, sr: int, nperseg: int, nfft: int) -> tuple[np.ndarray, np.ndarray]:
+    """Bin frequencies (Hz) and Welch power spectral density (units of ``x`` squared per Hz, in the dtype
+    :func:`scipy.signal.welch` returns) of ``x`` (n,) at ``sr`` Hz, equal to the bit to
+    ``welch(x, fs=sr, nperseg=nperseg, nfft=nfft)`` for 1 <= ``nperseg`` <= n: the same segments of
+    ``nperseg`` samples every ``nperseg - nperseg // 2`` (each mean-removed in ``x``'s dtype, windowed),
+    but all transformed in one FFT call instead of scipy's per-segment loop (about 8x faster on a
+    note's samples)."""
+    window, freqs = _welch_plan(nperseg, sr, nfft)
+    hop = nperseg - nperseg // 2
+    n_segments = (len(x) - nperseg // 2) // hop
+    segments = np.lib.stride_tricks.sliding_window_view(x, nperseg)[::hop][:n_segments]
+    spectra = rfft((segments - np.mean(segments, axis=-1, keepdims=True)) * window, n=nfft, axis=-1)
+    power = spectra.real ** 2 + spectra.imag ** 2      # (segments, bins)
+    power[:, 1:-1 if nfft % 2 == 0 else None] *= 2     # one-sided: the negative frequencies' share
+    power = np.ascontiguousarray(power.T)              # (bins, segments), summed in scipy's order
+    psd = power.mean(axis=-1) if n_segments > 1 else power[:, 0]
+    return freqs, psd.astype(np.result_type(x, np.complex64)).real
+
+
 def _spectrum_db(x: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray]:
     """Welch power spectrum of ``x`` (n,) at ``sr`` Hz (segments of up to 1024 samples, 4096-point
     FFT): the bin frequencies (Hz) and their levels (dB)."""
-    f, p = welch(x, fs=sr, nperseg=min(len(x), 1024), nfft=4096)
+    nperseg = min(len(x), 1024)
+    f, p = welch_psd(x, sr, nperseg, 4096) if nperseg else welch(x, fs=sr, nfft=4096)   # scipy's empty answer
     return f, 10.0 * np.log10(p + 1e-20)
 
 
