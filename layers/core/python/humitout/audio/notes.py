@@ -1866,9 +1866,11 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
         dimmed = ((dur >= timbre_held_s) & held & (dist < timbre_z)
                   & (midi >= core_lo - held_core_st) & (midi <= core_hi + held_core_st))
     keep = (keep & ~talker) | dimmed
-    runs_on = ~caller & ~dimmed & (dur <= outlier_s) & _near_any(on, on + dur, runs, talker & ~dimmed, talker_gap_s)
-    at_pitch = np.array([_near_any(on, on + dur, runs, talker & ~dimmed & (np.abs(midi - m) <= JUMP_ST),
-                                   talker_gap_s)[i] for i, m in enumerate(midi)])   # the talker note at its own pitch
+    near = _near_pairs(on, on + dur, runs, talker_gap_s)
+    talker_left = talker & ~dimmed
+    runs_on = ~caller & ~dimmed & (dur <= outlier_s) & _near_any(near, talker_left)
+    same_pitch = np.abs(midi[:, None] - midi[None, :]) <= JUMP_ST
+    at_pitch = _near_any(near & same_pitch, talker_left)   # the talker note at its own pitch
     between, in_reach = _in_callers_line(on, on + dur, midi, keep & ~runs_on, gap_s=phrase_gap_s,
                                          margins_st=(outlier_st,))
     sung = (held & (conf >= conf_ref - conf_margin) & (dist < talker_z)   # the caller's voice, next to a talker
@@ -1983,16 +1985,17 @@ def drop_talker_edges(notes: list[NoteEvent], **kw) -> list[NoteEvent]:
     return [n for n, x in zip(out, keep) if x]
 
 
-def _near_any(onsets: np.ndarray, offsets: np.ndarray, runs: np.ndarray, mask: np.ndarray,
-              gap_s: float) -> np.ndarray:
-    """Per note (k,): whether another note in ``mask`` (k,) shares its voiced run (``runs``) or lies
-    at most ``gap_s`` s before or after it."""
-    out = np.zeros(len(onsets), bool)
-    for j in np.flatnonzero(mask):
-        gap = np.maximum(onsets - offsets[j], onsets[j] - offsets)
-        out |= (runs == runs[j]) | (gap <= gap_s)
-    out[mask] = False
-    return out
+def _near_pairs(onsets: np.ndarray, offsets: np.ndarray, runs: np.ndarray, gap_s: float) -> np.ndarray:
+    """Per pair of notes (k, k): whether they share a voiced run (``runs`` (k,)) or lie at most ``gap_s`` s
+    apart (``onsets``, ``offsets`` (k,), s)."""
+    gap = np.maximum(onsets[:, None] - offsets[None, :], onsets[None, :] - offsets[:, None])
+    return (runs[:, None] == runs[None, :]) | (gap <= gap_s)
+
+
+def _near_any(near: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per note (k,): whether a note in ``mask`` (k,) is ``near`` it ((k, k), :func:`_near_pairs`); False
+    for the notes in ``mask``."""
+    return near[:, mask].any(axis=1) & ~mask
 
 
 def _callers_pitch_under_talker(notes: list[NoteEvent], midi: np.ndarray, keep: np.ndarray, heard: np.ndarray,
@@ -2389,18 +2392,16 @@ def drop_half_lag_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, floor
     if len(notes) < 3:
         return list(notes)
     middle = call_median_midi(notes)
-    out = list(notes)
-    dropped = [False] * len(out)
-    for i, n in enumerate(out):
+
+    def read_at_half_lag(n: NoteEvent) -> bool:
         f_hz = float(midi_to_hz(n.midi))
         seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
         if f_hz > floor_hz or n.midi - middle < register_st or n.confidence >= max_conf or len(seg) < 256:
-            continue
+            return False
         h2, h3 = harmonic_levels_db(seg, sr, f_hz / 2.0, (2, 3))
-        if h2 - odd_db[1] <= h3 <= h2 - odd_db[0] and harmonic_line_db(seg, sr, 1.5 * f_hz) >= line_db:
-            out[i] = replace(n, midi=n.midi - 12.0)
-            dropped[i] = True
-    return _join_lifted(out, dropped, join_st=join_st)
+        return h2 - odd_db[1] <= h3 <= h2 - odd_db[0] and harmonic_line_db(seg, sr, 1.5 * f_hz) >= line_db
+
+    return _move_octave(notes, read_at_half_lag, -12.0, join_st=join_st)
 
 
 UNLINED_REGISTER_ST = 7.0  # semitones under the call's weighted median pitch where a note may be read an octave low
@@ -2443,19 +2444,27 @@ def lift_unlined_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, *,
     if len(notes) < 3:
         return list(notes)
     middle = call_median_midi(notes)
-    out = list(notes)
-    lifted = [False] * len(out)
-    for i, n in enumerate(out):
+
+    def read_octave_low(n: NoteEvent) -> bool:
         f_hz = float(midi_to_hz(n.midi))
         if middle - n.midi < register_st or n.offset_s - n.onset_s < min_s or 4.0 * f_hz > top_hz:
-            continue
+            return False
         seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
         h1, h2, h4 = harmonic_levels_db(seg, sr, f_hz, (1, 2, 4))
-        if h1 <= h2 - sub_db and h4 >= h2 - voice_2nd_db and harmonic_line_db(seg, sr, 3.0 * f_hz) < line_db \
-                and harmonic_line_db(seg, sr, 2.0 * f_hz) >= voice_line_db:
-            out[i] = replace(n, midi=n.midi + 12.0)
-            lifted[i] = True
-    return _join_lifted(out, lifted, join_st=OCTAVE_JOIN_ST)
+        return (h1 <= h2 - sub_db and h4 >= h2 - voice_2nd_db and harmonic_line_db(seg, sr, 3.0 * f_hz) < line_db
+                and harmonic_line_db(seg, sr, 2.0 * f_hz) >= voice_line_db)
+
+    return _move_octave(notes, read_octave_low, 12.0, join_st=OCTAVE_JOIN_ST)
+
+
+def _move_octave(notes: list[NoteEvent], misread: Callable[[NoteEvent], bool], shift_st: float, *,
+                 join_st: float) -> list[NoteEvent]:
+    """``notes`` with each note ``misread`` picks (judged on the notes as given) moved ``shift_st`` semitones
+    (+12 up, -12 down), then joined to a neighbour it touches within ``join_st`` semitones of its new pitch
+    (:func:`_join_lifted`)."""
+    moved = [misread(n) for n in notes]
+    out = [replace(n, midi=n.midi + shift_st) if m else n for n, m in zip(notes, moved)]
+    return _join_lifted(out, moved, join_st=join_st)
 
 
 def _join_lifted(notes: list[NoteEvent], lifted: list[bool], *, join_st: float) -> list[NoteEvent]:
