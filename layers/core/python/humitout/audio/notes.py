@@ -78,7 +78,7 @@ from scipy.signal import ShortTimeFFT, get_window, welch
 
 from humitout.audio.arrays import true_runs
 from humitout.audio.f0 import VOICED_CONF, PitchTrack, midi_to_hz
-from humitout.audio.median import median1d
+from humitout.audio.median import median1d, median_rows
 
 TAIL_DB = 15.0        # dB under the local maximum where a note has ended (reverb tails stay out)
 LEVEL_WIN_S = 0.3     # s, half-width of the window giving the local maximum
@@ -250,7 +250,7 @@ def dead_air_frames(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01, 
 
 def _held_pitch(m: np.ndarray, voiced: np.ndarray) -> float:
     """Median pitch of the ``voiced`` frames of ``m`` (the frames next to a dropout); NaN if none."""
-    return float(np.median(m[voiced])) if voiced.any() else np.nan
+    return float(median1d(m[voiced])) if voiced.any() else np.nan
 
 
 def _unglide(edge: float, before: float, after: float, glide_st: float) -> float:
@@ -528,7 +528,7 @@ def pitch_locked_depth(profile: np.ndarray, m: np.ndarray, t: int, win: int, *, 
         ml = np.r_[np.full(lag, np.nan), m[:len(m) - lag]]   # the pitch lag frames before each frame
         same = (np.abs(idx - t) > win) & (np.abs(ml - ml[t]) <= tol_st)
         if same.sum() >= min_frames:
-            best = max(best, float(np.median(profile[same])))
+            best = max(best, float(median1d(profile[same])))
     return best
 
 
@@ -923,7 +923,7 @@ def voice_buried_pitch(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
         for s, t in zip(np.r_[0, cuts] + a, np.r_[cuts, b - a] + a):
             if t - s < shortest:
                 continue
-            p = float(np.median(m[s:t]))
+            p = float(median1d(m[s:t]))
             gated_start = bool(np.all(~level_ok[s:t] & (conf[s:t] >= VOICED_CONF)))   # so at another pitch than the tail
             if t - s < hold and not (last[s] >= 0 and s - last[s] <= follow_gap
                                      and abs(m[last[s]] - p) > JUMP_ST):
@@ -989,7 +989,7 @@ def attack_through_tones(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray,
         return out, pitch
     at_tone = (np.min(np.abs(midi[:, None] - tones[None, :]), axis=1) <= tone_st) & loud
     for a in true_runs(voiced)[0]:
-        ref = float(np.median(midi[a:a + 3]))
+        ref = float(median1d(midi[a:a + 3]))
         if np.max(conf[a:a + 3]) >= VOICED_CONF or np.min(np.abs(tones - ref)) <= tone_st:
             continue
         t, other, start, tone_at, ended = a, 0, a, -1, False
@@ -1174,12 +1174,12 @@ def voice_short_bursts(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
             continue
         if dead is not None and dead[max(a - 1, 0):b + 1].any():
             continue
-        ref = float(np.median(midi[a:b]))
+        ref = float(median1d(midi[a:b]))
         while b - a > min_burst and conf[a] < VOICED_CONF and abs(midi[a] - ref) > 2 * STEADY_ST:
             a += 1   # a weak frame still gliding in from the note before
         while b - a > min_burst and conf[b - 1] < VOICED_CONF and abs(midi[b - 1] - ref) > 2 * STEADY_ST:
             b -= 1   # or sliding off
-        ref = float(np.median(midi[a:b]))
+        ref = float(median1d(midi[a:b]))
         dev = np.abs(midi[a:b] - ref)
         vowel = dev[conf[a:b] >= VOICED_CONF]
         if len(vowel) >= 2 * edge_frames + 2:
@@ -1263,13 +1263,13 @@ def attack_through_tail(a: int, midi: np.ndarray, conf: np.ndarray, voiced: np.n
     if not runs:
         return a
     prev = np.concatenate([np.arange(s, e) for s, e in runs])
-    before = float(np.median(midi[prev[-held:]]))
+    before = float(median1d(midi[prev[-held:]]))
     if abs(before - ref) <= JUMP_ST:
         return a
     if abs(before - ref) > max_leap_st:
         return attack_at_new_pitch(a, midi, conf, voiced, level_db, ref, max_len, min_conf=min_conf,
                                    below_db=below_db, held=held)
-    line = float(np.median(level_db[a:a + 3])) - below_db
+    line = float(median1d(level_db[a:a + 3])) - below_db
 
     def attack(j: int) -> int:
         """2: the tracker hears a partial of the new note at frame ``j``; 1: the new note; 0: neither."""
@@ -1316,10 +1316,10 @@ def attack_at_new_pitch(a: int, midi: np.ndarray, conf: np.ndarray, voiced: np.n
     prev = np.flatnonzero(voiced[lo:a]) + lo
     if not len(prev):
         return a
-    before = float(np.median(midi[prev[-held:]]))
+    before = float(median1d(midi[prev[-held:]]))
     if abs(before - ref) <= JUMP_ST:
         return a
-    line = float(np.median(level_db[a:a + 3])) - below_db
+    line = float(median1d(level_db[a:a + 3])) - below_db
     t = a
     while t > prev[-1] + 1 and a - t < max_len and conf[t - 1] >= min_conf and level_db[t - 1] >= line:
         off_new, off_before = abs(midi[t - 1] - ref), abs(midi[t - 1] - before)
@@ -1663,7 +1663,7 @@ def note_timbre(envelope_db: np.ndarray, s: int, t: int) -> np.ndarray:
     (:func:`harmonic_envelope_db`): per frequency, the median over the frames of its level above the
     frame's mean level (the level itself left out: a voice's envelope, not its loudness)."""
     b = envelope_db[:, s:t]
-    return np.median(b - b.mean(axis=0), axis=1)
+    return median_rows(b - b.mean(axis=0))
 
 
 def timbre_distance(timbre: np.ndarray, model: np.ndarray, weights: np.ndarray, *,
