@@ -1826,8 +1826,8 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     on = np.array([n.onset_s for n in notes])
     dur = np.array([n.offset_s - n.onset_s for n in notes])
     centre = on + dur / 2
-    ref = np.array([_weighted_median(levels_db[np.abs(centre - c) <= window_s],
-                                     dur[np.abs(centre - c) <= window_s]) for c in centre])
+    in_window = np.abs(centre[None, :] - centre[:, None]) <= window_s   # (k, k): the notes around each note
+    ref = np.array([_weighted_median(levels_db[w], dur[w]) for w in in_window])
     anchor = levels_db >= ref - weak_db
     if anchor.sum() < 3:
         return notes
@@ -1851,7 +1851,7 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
                      & (midi <= hi + range_margin_st) & held
                      & ((conf >= conf_ref - conf_margin) | (dist < timbre_like_z) | (stepped & (dist < talker_z))))
     if steady is not None:   # a lone syllable that glides is a talker, however loud
-        alone = np.array([np.sum(runs == r) == 1 for r in runs])
+        alone = (runs[:, None] == runs[None, :]).sum(axis=1) == 1
         glide = alone & (dur <= glide_s) & (steady < glide_steady)
         if glide.sum() < len(notes) / 3:   # speech alone is left whole for the speech check
             keep &= ~glide
