@@ -2122,10 +2122,12 @@ def _absorb_outliers(notes: list[NoteEvent], runs: np.ndarray, outlier: np.ndarr
 def _welch_plan(nperseg: int, sr: int, nfft: int) -> tuple[np.ndarray, np.ndarray]:
     """The window (nperseg,) scaled to power spectral density and the bin frequencies (Hz, (nfft // 2 + 1,))
     of :func:`scipy.signal.welch` with its defaults (periodic Hann, half overlap) at ``sr`` Hz, built as
-    scipy builds them."""
+    scipy builds them (read-only: they are shared between calls)."""
     plan = ShortTimeFFT(get_window("hann_periodic", nperseg), nperseg - nperseg // 2, sr, fft_mode="onesided",
                         mfft=nfft, scale_to="psd", phase_shift=None)
-    return plan.win, plan.f
+    window, freqs = plan.win.copy(), plan.f.copy()
+    window.flags.writeable = freqs.flags.writeable = False
+    return window, freqs
 
 
 def welch_psd(x: np.ndarray, sr: int, nperseg: int, nfft: int) -> tuple[np.ndarray, np.ndarray]:
@@ -2133,8 +2135,8 @@ def welch_psd(x: np.ndarray, sr: int, nperseg: int, nfft: int) -> tuple[np.ndarr
     :func:`scipy.signal.welch` returns) of ``x`` (n,) at ``sr`` Hz, equal to the bit to
     ``welch(x, fs=sr, nperseg=nperseg, nfft=nfft)`` for 1 <= ``nperseg`` <= n: the same segments of
     ``nperseg`` samples every ``nperseg - nperseg // 2`` (each mean-removed in ``x``'s dtype, windowed),
-    but all transformed in one FFT call instead of scipy's per-segment loop (about 8x faster on a
-    note's samples)."""
+    but all transformed in one FFT call instead of scipy's per-segment loop (2.3-3.3x faster on 2,400-9,600
+    samples)."""
     window, freqs = _welch_plan(nperseg, sr, nfft)
     hop = nperseg - nperseg // 2
     n_segments = (len(x) - nperseg // 2) // hop
