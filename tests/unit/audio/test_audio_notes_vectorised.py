@@ -99,3 +99,43 @@ def test_narrow_band_levels_equal_the_full_spectrum_sums(lost_share):
     ref = 10.0 * np.log10(np.array([spec[:, (f >= lo) & (f < hi)].sum(axis=1)
                                     for lo, hi in zip(edges[:-1], edges[1:])]) + 1e-12)
     assert np.array_equal(narrow_band_levels_db(x, sr, n, lost=lost), ref)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_welch_psd_in_one_fft_call_equals_scipys_welch(dtype):
+    from scipy.signal import welch
+    rng = np.random.default_rng(3)
+    for n in (2, 7, 256, 1023, 1024, 1025, 1536, 4001, 9000):
+        x = (0.1 * rng.standard_normal(n) + 0.3 * np.sin(np.arange(n) * 0.07)).astype(dtype)
+        f0, p0 = welch(x, fs=8000, nperseg=min(n, 1024), nfft=4096)
+        f1, p1 = notes.welch_psd(x, 8000, min(n, 1024), 4096)
+        assert f1.tobytes() == f0.tobytes()
+        assert p1.dtype == p0.dtype and p1.tobytes() == p0.tobytes()
+
+
+def _loop_near_any(onsets, offsets, runs, mask, gap_s):
+    """Whether another note of ``mask`` shares each note's voiced run or lies within ``gap_s`` (the loop
+    over the masked notes before the pairs were read all at once)."""
+    out = np.zeros(len(onsets), bool)
+    for j in np.flatnonzero(mask):
+        gap = np.maximum(onsets - offsets[j], onsets[j] - offsets)
+        out |= (runs == runs[j]) | (gap <= gap_s)
+    out[mask] = False
+    return out
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_talker_notes_near_each_note_read_from_all_pairs_equal_the_per_note_loop(seed):
+    rng = np.random.default_rng(seed)
+    k = 40
+    onsets = np.cumsum(rng.uniform(0.05, 0.6, k))
+    offsets = onsets + rng.uniform(0.05, 0.5, k)
+    runs = np.cumsum(rng.random(k) < 0.4)
+    midi = np.round(rng.uniform(55, 70, k) * 4) / 4
+    talker = rng.random(k) < 0.3
+    near = notes._near_pairs(onsets, offsets, runs, 0.35)
+    assert np.array_equal(notes._near_any(near, talker), _loop_near_any(onsets, offsets, runs, talker, 0.35))
+    at_pitch = notes._near_any(near & (np.abs(midi[:, None] - midi[None, :]) <= notes.JUMP_ST), talker)
+    loop = [_loop_near_any(onsets, offsets, runs, talker & (np.abs(midi - m) <= notes.JUMP_ST), 0.35)[i]
+            for i, m in enumerate(midi)]
+    assert np.array_equal(at_pitch, loop)

@@ -69,15 +69,16 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 from scipy.fft import rfft
 from scipy.ndimage import maximum_filter1d, median_filter, minimum_filter1d
-from scipy.signal import welch
+from scipy.signal import ShortTimeFFT, get_window, welch
 
 from humitout.audio.arrays import true_runs
 from humitout.audio.f0 import VOICED_CONF, PitchTrack, midi_to_hz
-from humitout.audio.median import median1d
+from humitout.audio.median import median1d, median_rows
 
 TAIL_DB = 15.0        # dB under the local maximum where a note has ended (reverb tails stay out)
 LEVEL_WIN_S = 0.3     # s, half-width of the window giving the local maximum
@@ -249,7 +250,7 @@ def dead_air_frames(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01, 
 
 def _held_pitch(m: np.ndarray, voiced: np.ndarray) -> float:
     """Median pitch of the ``voiced`` frames of ``m`` (the frames next to a dropout); NaN if none."""
-    return float(np.median(m[voiced])) if voiced.any() else np.nan
+    return float(median1d(m[voiced])) if voiced.any() else np.nan
 
 
 def _unglide(edge: float, before: float, after: float, glide_st: float) -> float:
@@ -527,7 +528,7 @@ def pitch_locked_depth(profile: np.ndarray, m: np.ndarray, t: int, win: int, *, 
         ml = np.r_[np.full(lag, np.nan), m[:len(m) - lag]]   # the pitch lag frames before each frame
         same = (np.abs(idx - t) > win) & (np.abs(ml - ml[t]) <= tol_st)
         if same.sum() >= min_frames:
-            best = max(best, float(np.median(profile[same])))
+            best = max(best, float(median1d(profile[same])))
     return best
 
 
@@ -922,7 +923,7 @@ def voice_buried_pitch(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
         for s, t in zip(np.r_[0, cuts] + a, np.r_[cuts, b - a] + a):
             if t - s < shortest:
                 continue
-            p = float(np.median(m[s:t]))
+            p = float(median1d(m[s:t]))
             gated_start = bool(np.all(~level_ok[s:t] & (conf[s:t] >= VOICED_CONF)))   # so at another pitch than the tail
             if t - s < hold and not (last[s] >= 0 and s - last[s] <= follow_gap
                                      and abs(m[last[s]] - p) > JUMP_ST):
@@ -988,7 +989,7 @@ def attack_through_tones(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray,
         return out, pitch
     at_tone = (np.min(np.abs(midi[:, None] - tones[None, :]), axis=1) <= tone_st) & loud
     for a in true_runs(voiced)[0]:
-        ref = float(np.median(midi[a:a + 3]))
+        ref = float(median1d(midi[a:a + 3]))
         if np.max(conf[a:a + 3]) >= VOICED_CONF or np.min(np.abs(tones - ref)) <= tone_st:
             continue
         t, other, start, tone_at, ended = a, 0, a, -1, False
@@ -1173,12 +1174,12 @@ def voice_short_bursts(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
             continue
         if dead is not None and dead[max(a - 1, 0):b + 1].any():
             continue
-        ref = float(np.median(midi[a:b]))
+        ref = float(median1d(midi[a:b]))
         while b - a > min_burst and conf[a] < VOICED_CONF and abs(midi[a] - ref) > 2 * STEADY_ST:
             a += 1   # a weak frame still gliding in from the note before
         while b - a > min_burst and conf[b - 1] < VOICED_CONF and abs(midi[b - 1] - ref) > 2 * STEADY_ST:
             b -= 1   # or sliding off
-        ref = float(np.median(midi[a:b]))
+        ref = float(median1d(midi[a:b]))
         dev = np.abs(midi[a:b] - ref)
         vowel = dev[conf[a:b] >= VOICED_CONF]
         if len(vowel) >= 2 * edge_frames + 2:
@@ -1262,13 +1263,13 @@ def attack_through_tail(a: int, midi: np.ndarray, conf: np.ndarray, voiced: np.n
     if not runs:
         return a
     prev = np.concatenate([np.arange(s, e) for s, e in runs])
-    before = float(np.median(midi[prev[-held:]]))
+    before = float(median1d(midi[prev[-held:]]))
     if abs(before - ref) <= JUMP_ST:
         return a
     if abs(before - ref) > max_leap_st:
         return attack_at_new_pitch(a, midi, conf, voiced, level_db, ref, max_len, min_conf=min_conf,
                                    below_db=below_db, held=held)
-    line = float(np.median(level_db[a:a + 3])) - below_db
+    line = float(median1d(level_db[a:a + 3])) - below_db
 
     def attack(j: int) -> int:
         """2: the tracker hears a partial of the new note at frame ``j``; 1: the new note; 0: neither."""
@@ -1315,10 +1316,10 @@ def attack_at_new_pitch(a: int, midi: np.ndarray, conf: np.ndarray, voiced: np.n
     prev = np.flatnonzero(voiced[lo:a]) + lo
     if not len(prev):
         return a
-    before = float(np.median(midi[prev[-held:]]))
+    before = float(median1d(midi[prev[-held:]]))
     if abs(before - ref) <= JUMP_ST:
         return a
-    line = float(np.median(level_db[a:a + 3])) - below_db
+    line = float(median1d(level_db[a:a + 3])) - below_db
     t = a
     while t > prev[-1] + 1 and a - t < max_len and conf[t - 1] >= min_conf and level_db[t - 1] >= line:
         off_new, off_before = abs(midi[t - 1] - ref), abs(midi[t - 1] - before)
@@ -1662,7 +1663,7 @@ def note_timbre(envelope_db: np.ndarray, s: int, t: int) -> np.ndarray:
     (:func:`harmonic_envelope_db`): per frequency, the median over the frames of its level above the
     frame's mean level (the level itself left out: a voice's envelope, not its loudness)."""
     b = envelope_db[:, s:t]
-    return np.median(b - b.mean(axis=0), axis=1)
+    return median_rows(b - b.mean(axis=0))
 
 
 def timbre_distance(timbre: np.ndarray, model: np.ndarray, weights: np.ndarray, *,
@@ -1825,8 +1826,8 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     on = np.array([n.onset_s for n in notes])
     dur = np.array([n.offset_s - n.onset_s for n in notes])
     centre = on + dur / 2
-    ref = np.array([_weighted_median(levels_db[np.abs(centre - c) <= window_s],
-                                     dur[np.abs(centre - c) <= window_s]) for c in centre])
+    in_window = np.abs(centre[None, :] - centre[:, None]) <= window_s   # (k, k): the notes around each note
+    ref = np.array([_weighted_median(levels_db[w], dur[w]) for w in in_window])
     anchor = levels_db >= ref - weak_db
     if anchor.sum() < 3:
         return notes
@@ -1850,7 +1851,7 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
                      & (midi <= hi + range_margin_st) & held
                      & ((conf >= conf_ref - conf_margin) | (dist < timbre_like_z) | (stepped & (dist < talker_z))))
     if steady is not None:   # a lone syllable that glides is a talker, however loud
-        alone = np.array([np.sum(runs == r) == 1 for r in runs])
+        alone = (runs[:, None] == runs[None, :]).sum(axis=1) == 1
         glide = alone & (dur <= glide_s) & (steady < glide_steady)
         if glide.sum() < len(notes) / 3:   # speech alone is left whole for the speech check
             keep &= ~glide
@@ -1865,9 +1866,11 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
         dimmed = ((dur >= timbre_held_s) & held & (dist < timbre_z)
                   & (midi >= core_lo - held_core_st) & (midi <= core_hi + held_core_st))
     keep = (keep & ~talker) | dimmed
-    runs_on = ~caller & ~dimmed & (dur <= outlier_s) & _near_any(on, on + dur, runs, talker & ~dimmed, talker_gap_s)
-    at_pitch = np.array([_near_any(on, on + dur, runs, talker & ~dimmed & (np.abs(midi - m) <= JUMP_ST),
-                                   talker_gap_s)[i] for i, m in enumerate(midi)])   # the talker note at its own pitch
+    near = _near_pairs(on, on + dur, runs, talker_gap_s)
+    talker_left = talker & ~dimmed
+    runs_on = ~caller & ~dimmed & (dur <= outlier_s) & _near_any(near, talker_left)
+    same_pitch = np.abs(midi[:, None] - midi[None, :]) <= JUMP_ST
+    at_pitch = _near_any(near & same_pitch, talker_left)   # the talker note at its own pitch
     between, in_reach = _in_callers_line(on, on + dur, midi, keep & ~runs_on, gap_s=phrase_gap_s,
                                          margins_st=(outlier_st,))
     sung = (held & (conf >= conf_ref - conf_margin) & (dist < talker_z)   # the caller's voice, next to a talker
@@ -1982,16 +1985,17 @@ def drop_talker_edges(notes: list[NoteEvent], **kw) -> list[NoteEvent]:
     return [n for n, x in zip(out, keep) if x]
 
 
-def _near_any(onsets: np.ndarray, offsets: np.ndarray, runs: np.ndarray, mask: np.ndarray,
-              gap_s: float) -> np.ndarray:
-    """Per note (k,): whether another note in ``mask`` (k,) shares its voiced run (``runs``) or lies
-    at most ``gap_s`` s before or after it."""
-    out = np.zeros(len(onsets), bool)
-    for j in np.flatnonzero(mask):
-        gap = np.maximum(onsets - offsets[j], onsets[j] - offsets)
-        out |= (runs == runs[j]) | (gap <= gap_s)
-    out[mask] = False
-    return out
+def _near_pairs(onsets: np.ndarray, offsets: np.ndarray, runs: np.ndarray, gap_s: float) -> np.ndarray:
+    """Per pair of notes (k, k): whether they share a voiced run (``runs`` (k,)) or lie at most ``gap_s`` s
+    apart (``onsets``, ``offsets`` (k,), s)."""
+    gap = np.maximum(onsets[:, None] - offsets[None, :], onsets[None, :] - offsets[:, None])
+    return (runs[:, None] == runs[None, :]) | (gap <= gap_s)
+
+
+def _near_any(near: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per note (k,): whether a note in ``mask`` (k,) is ``near`` it ((k, k), :func:`_near_pairs`); False
+    for the notes in ``mask``."""
+    return near[:, mask].any(axis=1) & ~mask
 
 
 def _callers_pitch_under_talker(notes: list[NoteEvent], midi: np.ndarray, keep: np.ndarray, heard: np.ndarray,
@@ -2114,10 +2118,42 @@ def _absorb_outliers(notes: list[NoteEvent], runs: np.ndarray, outlier: np.ndarr
     return [n for n, k in zip(out, keep) if k]
 
 
+@lru_cache(maxsize=256)
+def _welch_plan(nperseg: int, sr: int, nfft: int) -> tuple[np.ndarray, np.ndarray]:
+    """The window (nperseg,) scaled to power spectral density and the bin frequencies (Hz, (nfft // 2 + 1,))
+    of :func:`scipy.signal.welch` with its defaults (periodic Hann, half overlap) at ``sr`` Hz, built as
+    scipy builds them (read-only: they are shared between calls)."""
+    plan = ShortTimeFFT(get_window("hann_periodic", nperseg), nperseg - nperseg // 2, sr, fft_mode="onesided",
+                        mfft=nfft, scale_to="psd", phase_shift=None)
+    window, freqs = plan.win.copy(), plan.f.copy()
+    window.flags.writeable = freqs.flags.writeable = False
+    return window, freqs
+
+
+def welch_psd(x: np.ndarray, sr: int, nperseg: int, nfft: int) -> tuple[np.ndarray, np.ndarray]:
+    """Bin frequencies (Hz) and Welch power spectral density (units of ``x`` squared per Hz, in the dtype
+    :func:`scipy.signal.welch` returns) of ``x`` (n,) at ``sr`` Hz, equal to the bit to
+    ``welch(x, fs=sr, nperseg=nperseg, nfft=nfft)`` for 1 <= ``nperseg`` <= n: the same segments of
+    ``nperseg`` samples every ``nperseg - nperseg // 2`` (each mean-removed in ``x``'s dtype, windowed),
+    but all transformed in one FFT call instead of scipy's per-segment loop (2.3-3.3x faster on 2,400-9,600
+    samples)."""
+    window, freqs = _welch_plan(nperseg, sr, nfft)
+    hop = nperseg - nperseg // 2
+    n_segments = (len(x) - nperseg // 2) // hop
+    segments = np.lib.stride_tricks.sliding_window_view(x, nperseg)[::hop][:n_segments]
+    spectra = rfft((segments - np.mean(segments, axis=-1, keepdims=True)) * window, n=nfft, axis=-1)
+    power = spectra.real ** 2 + spectra.imag ** 2      # (segments, bins)
+    power[:, 1:-1 if nfft % 2 == 0 else None] *= 2     # one-sided: the negative frequencies' share
+    power = np.ascontiguousarray(power.T)              # (bins, segments), summed in scipy's order
+    psd = power.mean(axis=-1) if n_segments > 1 else power[:, 0]
+    return freqs, psd.astype(np.result_type(x, np.complex64)).real
+
+
 def _spectrum_db(x: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray]:
     """Welch power spectrum of ``x`` (n,) at ``sr`` Hz (segments of up to 1024 samples, 4096-point
     FFT): the bin frequencies (Hz) and their levels (dB)."""
-    f, p = welch(x, fs=sr, nperseg=min(len(x), 1024), nfft=4096)
+    nperseg = min(len(x), 1024)
+    f, p = welch_psd(x, sr, nperseg, 4096) if nperseg else welch(x, fs=sr, nfft=4096)   # scipy's empty answer
     return f, 10.0 * np.log10(p + 1e-20)
 
 
@@ -2358,18 +2394,16 @@ def drop_half_lag_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, floor
     if len(notes) < 3:
         return list(notes)
     middle = call_median_midi(notes)
-    out = list(notes)
-    dropped = [False] * len(out)
-    for i, n in enumerate(out):
+
+    def read_at_half_lag(n: NoteEvent) -> bool:
         f_hz = float(midi_to_hz(n.midi))
         seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
         if f_hz > floor_hz or n.midi - middle < register_st or n.confidence >= max_conf or len(seg) < 256:
-            continue
+            return False
         h2, h3 = harmonic_levels_db(seg, sr, f_hz / 2.0, (2, 3))
-        if h2 - odd_db[1] <= h3 <= h2 - odd_db[0] and harmonic_line_db(seg, sr, 1.5 * f_hz) >= line_db:
-            out[i] = replace(n, midi=n.midi - 12.0)
-            dropped[i] = True
-    return _join_lifted(out, dropped, join_st=join_st)
+        return h2 - odd_db[1] <= h3 <= h2 - odd_db[0] and harmonic_line_db(seg, sr, 1.5 * f_hz) >= line_db
+
+    return _move_octave(notes, read_at_half_lag, -12.0, join_st=join_st)
 
 
 UNLINED_REGISTER_ST = 7.0  # semitones under the call's weighted median pitch where a note may be read an octave low
@@ -2412,19 +2446,27 @@ def lift_unlined_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, *,
     if len(notes) < 3:
         return list(notes)
     middle = call_median_midi(notes)
-    out = list(notes)
-    lifted = [False] * len(out)
-    for i, n in enumerate(out):
+
+    def read_octave_low(n: NoteEvent) -> bool:
         f_hz = float(midi_to_hz(n.midi))
         if middle - n.midi < register_st or n.offset_s - n.onset_s < min_s or 4.0 * f_hz > top_hz:
-            continue
+            return False
         seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
         h1, h2, h4 = harmonic_levels_db(seg, sr, f_hz, (1, 2, 4))
-        if h1 <= h2 - sub_db and h4 >= h2 - voice_2nd_db and harmonic_line_db(seg, sr, 3.0 * f_hz) < line_db \
-                and harmonic_line_db(seg, sr, 2.0 * f_hz) >= voice_line_db:
-            out[i] = replace(n, midi=n.midi + 12.0)
-            lifted[i] = True
-    return _join_lifted(out, lifted, join_st=OCTAVE_JOIN_ST)
+        return (h1 <= h2 - sub_db and h4 >= h2 - voice_2nd_db and harmonic_line_db(seg, sr, 3.0 * f_hz) < line_db
+                and harmonic_line_db(seg, sr, 2.0 * f_hz) >= voice_line_db)
+
+    return _move_octave(notes, read_octave_low, 12.0, join_st=OCTAVE_JOIN_ST)
+
+
+def _move_octave(notes: list[NoteEvent], misread: Callable[[NoteEvent], bool], shift_st: float, *,
+                 join_st: float) -> list[NoteEvent]:
+    """``notes`` with each note ``misread`` picks (judged on the notes as given) moved ``shift_st`` semitones
+    (+12 up, -12 down), then joined to a neighbour it touches within ``join_st`` semitones of its new pitch
+    (:func:`_join_lifted`)."""
+    moved = [misread(n) for n in notes]
+    out = [replace(n, midi=n.midi + shift_st) if m else n for n, m in zip(notes, moved)]
+    return _join_lifted(out, moved, join_st=join_st)
 
 
 def _join_lifted(notes: list[NoteEvent], lifted: list[bool], *, join_st: float) -> list[NoteEvent]:
