@@ -1712,7 +1712,15 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     semitones away (pitch continuity with the caller's voice) and held (below: a talker cutting in
     as a caller's note ends glides); these and
     the anchors give the caller's pitch range (lowest to highest +- ``range_margin_st``
-    semitones). Any other note must be within ``faint_db`` of the caller's level, inside the caller's range,
+    semitones), together with the notes that have the caller's voice (held, within ``faint_db``, at most
+    ``conf_margin`` under the caller's harmonicity and under ``talker_z`` from the caller's timbre, below)
+    at most ``phrase_gap_s`` s and ``leap_st`` semitones from one of these, or from a note so added
+    (:func:`_callers_voice_nearby`). A high voice's lowest notes need this: a child's voice (formants
+    +25 %, its fundamental the strongest partial) sung under the phone band's 300 Hz low cut loses its
+    fundamental to the channel, so those notes read 7-10 dB under the caller's level, no anchor, and
+    lay 2-4 st under the range of the louder notes (stress child s10 child_005, 62 under 64.9, and
+    s20 child_010, 60.1 under 63.5, each a held note at confidence 0.86-0.97, 1.1-1.4 from the caller's
+    timbre). Any other note must be within ``faint_db`` of the caller's level, inside the caller's range,
     at most ``conf_margin`` under the caller's harmonicity and held (``steady`` (k,): share of its
     frames within ``STEADY_ST`` of its pitch, at least ``min_steady``; speech glides), or it is dropped.
     The harmonicity margin is waived for a held note under ``talker_z`` from the caller's timbre (below)
