@@ -735,3 +735,18 @@ def test_envelope_shift_reads_the_strong_harmonics_shape_after_a_frame_against_b
     env[9, 24:] = -50.0
     after = np.r_[np.zeros(5), np.full(4, -6.0)]
     assert envelope_shift_db(env, 20, 12) == pytest.approx(np.sqrt(np.mean((after - after.mean()) ** 2)))
+
+
+def test_callers_low_note_a_phrase_after_a_callers_note_widens_the_range_when_it_has_the_callers_voice():
+    # a child's lowest note (its fundamental under the phone band's 300 Hz cut, so it reads 9 dB under
+    # the caller's level and is no anchor) 4 st under the caller's other notes (60-63), 0.15 s after
+    # the last of them, as harmonic as the caller and held: with the caller's spectral envelope it
+    # is theirs and widens their range; with another voice's, or with no timbre known, it is out
+    # of the caller's range and dropped
+    notes, levels, runs = _with_caller([(4.05, 4.35, 56.0, -9.0, 1)])
+    timbre = _timbres(len(notes))
+    steady = np.ones(len(notes))
+    assert 4.05 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady)]
+    assert 4.05 in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
+    timbre[[n.onset_s for n in notes].index(4.05)] = _CALLER_TIMBRE[::-1]
+    assert 4.05 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]

@@ -1713,7 +1713,16 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     semitones away (pitch continuity with the caller's voice) and held (below: a talker cutting in
     as a caller's note ends glides); these and
     the anchors give the caller's pitch range (lowest to highest +- ``range_margin_st``
-    semitones). Any other note must be within ``faint_db`` of the caller's level, inside the caller's range,
+    semitones), together with the notes that have the caller's voice (held, within ``faint_db``, at most
+    ``conf_margin`` under the caller's harmonicity and under ``talker_z`` from the caller's timbre, below)
+    at most ``phrase_gap_s`` s and ``leap_st`` semitones from one of these, or from a note so added
+    (:func:`_callers_voice_nearby`). A singer's lowest notes need this: sung with less effort and, for a
+    high voice, with the fundamental (a child's strongest partial) under the phone band's 300 Hz low cut,
+    they read fainter than the caller's level (stress child seeds 10-13: notes under 300 Hz a median 2.0 dB
+    under it, 12 % of them more than 7 dB under, against 0.0 dB and 3 % over 300 Hz), so they are no
+    anchors and can lie 2-4 st under the range of the louder notes (stress child s10 child_005, 62.0 under
+    64.9, and s20 child_010's first note, 60.1 under 63.5: held, at confidence 0.86-0.97, 1.1-1.4 from the
+    caller's timbre, 7-9 dB under). Any other note must be within ``faint_db`` of the caller's level, inside the caller's range,
     at most ``conf_margin`` under the caller's harmonicity and held (``steady`` (k,): share of its
     frames within ``STEADY_ST`` of its pitch, at least ``min_steady``; speech glides), or it is dropped.
     The harmonicity margin is waived for a held note under ``talker_z`` from the caller's timbre (below)
@@ -1841,11 +1850,14 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
             if (caller[j] and not caller[i] and held[i] and runs[i] == runs[j]   # a continuation is held
                     and abs(midi[i] - midi[j]) <= leap_st):
                 caller[i] = True
-    lo, hi = midi[caller].min(), midi[caller].max()
     conf_ref = float(np.median(conf[anchor]))
     model = anchor & (dur >= timbre_held_s)
     timbre_known = timbre is not None and model.sum() >= 3
     dist = timbre_distance(timbre, model, dur) if timbre_known else np.full(len(notes), np.inf)
+    ranged = _callers_voice_nearby(on, on + dur, midi, caller,
+                                   held & (conf >= conf_ref - conf_margin) & (dist < talker_z)
+                                   & (levels_db >= ref - faint_db), gap_s=phrase_gap_s, leap_st=leap_st)
+    lo, hi = midi[ranged].min(), midi[ranged].max()
     _, stepped = _in_callers_line(on, on + dur, midi, caller, gap_s=phrase_gap_s, margins_st=(step_st,))
     keep = caller | ((levels_db >= ref - faint_db) & (midi >= lo - range_margin_st)
                      & (midi <= hi + range_margin_st) & held
@@ -2048,6 +2060,21 @@ def _callers_pitch_under_talker(notes: list[NoteEvent], midi: np.ndarray, keep: 
         notes[g[0]] = replace(notes[g[0]], offset_s=off[g[-1]], midi=pitch)
         midi[g[0]], keep[g[0]] = pitch, True
     return notes, midi, keep
+
+
+def _callers_voice_nearby(onsets: np.ndarray, offsets: np.ndarray, midi: np.ndarray, caller: np.ndarray,
+                          voice: np.ndarray, *, gap_s: float, leap_st: float) -> np.ndarray:
+    """``caller`` (k,) grown, both ways in time, over the notes with the caller's ``voice`` (k,) that lie
+    at most ``gap_s`` s from a note so grown (or a ``caller`` note) and at most ``leap_st`` semitones
+    from its pitch (``midi`` (k,)): the notes that give the caller's pitch range."""
+    out = caller.copy()
+    for order in (range(1, len(midi)), range(len(midi) - 2, -1, -1)):
+        for i in order:
+            j = i - 1 if order.step == 1 else i + 1
+            gap = onsets[i] - offsets[j] if j < i else onsets[j] - offsets[i]
+            if out[j] and not out[i] and voice[i] and gap <= gap_s and abs(midi[i] - midi[j]) <= leap_st:
+                out[i] = True
+    return out
 
 
 def _in_callers_line(onsets: np.ndarray, offsets: np.ndarray, midi: np.ndarray, caller: np.ndarray, *,
