@@ -1894,6 +1894,8 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
         keep &= ~(other & apart & ~in_reach & ~_touches_at_partial(notes, runs, keep & ~other))
         edge = keep & (dur <= timbre_s) & (dist >= talker_z) & _leaps_from_held(
             notes, runs, keep & (dur >= TALKER_HELD_S) & (dist < talker_z), step_st)
+        _, stepping = _in_callers_line(on, on + dur, midi, keep & ~edge, gap_s=phrase_gap_s, margins_st=(JUMP_ST,))
+        edge &= ~stepping   # a sung step between two of the caller's notes, blurred by the talkers
         keep &= ~edge   # given to _absorb_outliers below: one cutting a held note in two rejoins it
         if comb_pitch is not None:   # a sung note under the talker's syllable: the caller's pitch from the comb
             notes, midi, keep = _callers_pitch_under_talker(notes, midi, keep, ~keep & ~edge & (levels_db >= ref - sung_db), runs,
