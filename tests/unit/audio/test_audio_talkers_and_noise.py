@@ -635,6 +635,18 @@ def test_talker_taking_the_tracker_at_a_held_notes_edge_in_its_voiced_run_is_dro
     assert _run_piece_kept(60.5, far=True)
 
 
+@pytest.mark.parametrize("next_midi, kept", [(64.0, True), (60.5, False)])
+def test_short_note_of_another_timbre_stepping_on_from_a_held_note_along_the_callers_line_is_kept(next_midi, kept):
+    # a 0.1 s note 3 st over the caller's held 60 (4.0-4.4 s) in its voiced run, far from the caller's timbre:
+    # when the caller's next note (50 ms later) lies beyond it (64) it is a sung step of the tune the
+    # talkers blur; when that note falls back (60.5) it leaps out of the line and is a talker's
+    extra = [(4.0, 4.4, 60.0, 0.0, 9), (4.4, 4.5, 63.0, 0.0, 9), (4.55, 4.9, next_midi, 0.0, 10), *_QUIET_TALKERS]
+    notes, levels, runs = _with_caller(extra)
+    timbre = _timbres(len(notes), far=[[n.onset_s for n in notes].index(4.4)])
+    out = keep_callers_notes(notes, levels, runs, np.ones(len(notes)), timbre=timbre)
+    assert (4.4 in [n.onset_s for n in out]) == kept
+
+
 def test_talker_cutting_a_held_note_in_its_voiced_run_leaves_one_note():
     # the caller holds 61 for 0.8 s (4.0-4.8 s, one voiced run) and a talker takes the tracker 6 st over
     # it for 80 ms in the middle: the note rejoins over its whole span

@@ -1794,9 +1794,13 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     took the tracker at that note's edge or in its middle (under the ``TALKER_LEAP_ST`` leap of
     :func:`talker_at_note_edges`): the voicing went on, but the spectral envelope changed from the
     caller's to another voice's, while a sung legato step keeps the caller's envelope. It goes, and
-    one that cut the held note in two rejoins it (:func:`_absorb_outliers`): stress babble s13
-    babble_002 at 14.06 s (6.3 st under the note it follows, 2.7 from the caller's timbre) and
-    babble_003 at 8.57 s (6.1 st over a held 51, 2.1); nothing else on seeds 10-13, dev or held-out r1.
+    one that cut the held note in two rejoins it (:func:`_absorb_outliers`), unless it carries the
+    caller's line on to their next note (between two of the caller's notes at most ``phrase_gap_s`` s
+    away, its pitch between theirs give or take ``JUMP_ST``): a short sung step the talkers blur reads as
+    far from the caller's timbre (s14 babble_006 at 4.99 s: 42 to 44 to 46, 1.9 from it). On stress
+    babble seeds 10-14 this drops s13 babble_002 at 14.06 s (6.3 st under the note it follows, 2.7 from
+    the caller's timbre) and babble_003 at 8.57 s (6.1 st over a held 51, 2.1), nothing else; dev and
+    held-out r1 unchanged.
 
     In a call with talkers, a note these rules dropped that is as loud as the caller (at most ``sung_db``
     dB under the caller's level), between two of the caller's notes at most ``phrase_gap_s`` s away, is
