@@ -655,6 +655,11 @@ def test_talker_cutting_a_held_note_in_its_voiced_run_leaves_one_note():
     timbre = _timbres(len(notes), far=[[n.onset_s for n in notes].index(4.35)])
     kept = keep_callers_notes(notes, levels, runs, np.ones(len(notes)), timbre=timbre)
     assert [(n.onset_s, n.offset_s, n.midi) for n in kept if n.onset_s >= 4.0] == [(4.0, 4.8, 61.0)]
+    # heard 8 dB under the caller, the talker filled the caller's breath between two sung 61s: it goes, and
+    # the two notes stay two
+    levels[[n.onset_s for n in notes].index(4.35)] = -8.0
+    kept = keep_callers_notes(notes, levels, runs, np.ones(len(notes)), timbre=timbre)
+    assert [(n.onset_s, n.offset_s) for n in kept if n.onset_s >= 4.0] == [(4.0, 4.35), (4.43, 4.8)]
 
 
 def _gap_voice_kept(first: float, second: float, first_run: int = 1) -> list[NoteEvent]:

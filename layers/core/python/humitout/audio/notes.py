@@ -1794,13 +1794,17 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     took the tracker at that note's edge or in its middle (under the ``TALKER_LEAP_ST`` leap of
     :func:`talker_at_note_edges`): the voicing went on, but the spectral envelope changed from the
     caller's to another voice's, while a sung legato step keeps the caller's envelope. It goes, and
-    one that cut the held note in two rejoins it (:func:`_absorb_outliers`), unless it carries the
+    one at most ``sung_db`` dB under the caller's level that cut the held note in two rejoins it
+    (:func:`_absorb_outliers`: the caller sang on through it; a quieter one filled the caller's
+    breath between two sung notes at one pitch, which stay two: s20 babble_006 at 1.69 s, 6.7 dB
+    under, between two sung 50s), unless it carries the
     caller's line on to their next note (between two of the caller's notes at most ``phrase_gap_s`` s
     away, its pitch between theirs give or take ``JUMP_ST``): a short sung step the talkers blur reads as
     far from the caller's timbre (s14 babble_006 at 4.99 s: 42 to 44 to 46, 1.9 from it). On stress
     babble seeds 10-14 this drops s13 babble_002 at 14.06 s (6.3 st under the note it follows, 2.7 from
-    the caller's timbre) and babble_003 at 8.57 s (6.1 st over a held 51, 2.1), nothing else; dev and
-    held-out r1 unchanged.
+    the caller's timbre) and babble_003 at 8.57 s (6.1 st over a held 51, 2.1), nothing else; on seeds
+    15-21, 28, 29 (not studied) s15 babble_009 at 14.14 s and s20 babble_006 / babble_007; dev and
+    held-out r1-r3 unchanged.
 
     In a call with talkers, a note these rules dropped that is as loud as the caller (at most ``sung_db``
     dB under the caller's level), between two of the caller's notes at most ``phrase_gap_s`` s away, is
@@ -1905,6 +1909,7 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
             notes, midi, keep = _callers_pitch_under_talker(notes, midi, keep, ~keep & ~edge & (levels_db >= ref - sung_db), runs,
                                                             comb_pitch, gap_s=phrase_gap_s, margin_st=JUMP_ST,
                                                             register=(core_lo, core_hi))
+    edge &= levels_db >= ref - sung_db   # the caller sang on through it: a held note it cut rejoins
     outlier = (keep & (dur <= outlier_s) & ((midi < core_lo - outlier_st) | (midi > core_hi + outlier_st))) | edge
     keep |= edge
     return _absorb_outliers([n for n, k in zip(notes, keep) if k], runs[keep], outlier[keep])
