@@ -615,6 +615,53 @@ def test_release_the_tracker_reads_at_a_partial_goes_back_to_its_note_not_to_a_t
     assert [(n.onset_s, n.offset_s) for n in kept if 3.0 <= n.onset_s < 3.5] == [(3.0, 3.45), (3.45, 3.5)]
 
 
+def _run_piece_kept(midi: float, far: bool) -> bool:
+    """Whether a 0.1 s piece at ``midi`` in the voiced run of the caller's note at 3.0-3.4 s (MIDI 62, run
+    106), right after it, as loud and as harmonic as the caller and holding its pitch, is kept in a call
+    with talkers; ``far``: its spectral envelope is another voice's."""
+    notes, levels, runs = _with_caller([(3.4, 3.5, midi, 0.0, 106), *_QUIET_TALKERS])
+    i = [n.onset_s for n in notes].index(3.4)
+    timbre = _timbres(len(notes), far=[i] if far else [])
+    return 3.4 in [n.onset_s for n in keep_callers_notes(notes, levels, runs, np.ones(len(notes)), timbre=timbre)]
+
+
+def test_talker_taking_the_tracker_at_a_held_notes_edge_in_its_voiced_run_is_dropped():
+    # the tracker goes on from the caller's held note into a talker's syllable 5 st under it without a
+    # break in voicing (under the 7 st leap of talker_at_note_edges): the envelope changed from the
+    # caller's to another voice's, so it is the talker's and goes; with the caller's envelope it is a
+    # sung legato step and stays, and so is a step of a whole tone or less whatever the envelope
+    assert not _run_piece_kept(57.0, far=True)
+    assert _run_piece_kept(57.0, far=False)
+    assert _run_piece_kept(60.5, far=True)
+
+
+@pytest.mark.parametrize("next_midi, kept", [(64.0, True), (60.5, False)])
+def test_short_note_of_another_timbre_stepping_on_from_a_held_note_along_the_callers_line_is_kept(next_midi, kept):
+    # a 0.1 s note 3 st over the caller's held 60 (4.0-4.4 s) in its voiced run, far from the caller's timbre:
+    # when the caller's next note (50 ms later) lies beyond it (64) it is a sung step of the tune the
+    # talkers blur; when that note falls back (60.5) it leaps out of the line and is a talker's
+    extra = [(4.0, 4.4, 60.0, 0.0, 9), (4.4, 4.5, 63.0, 0.0, 9), (4.55, 4.9, next_midi, 0.0, 10), *_QUIET_TALKERS]
+    notes, levels, runs = _with_caller(extra)
+    timbre = _timbres(len(notes), far=[[n.onset_s for n in notes].index(4.4)])
+    out = keep_callers_notes(notes, levels, runs, np.ones(len(notes)), timbre=timbre)
+    assert (4.4 in [n.onset_s for n in out]) == kept
+
+
+def test_talker_cutting_a_held_note_in_its_voiced_run_leaves_one_note():
+    # the caller holds 61 for 0.8 s (4.0-4.8 s, one voiced run) and a talker takes the tracker 6 st over
+    # it for 80 ms in the middle: the note rejoins over its whole span
+    extra = [(4.0, 4.35, 61.0, 0.0, 9), (4.35, 4.43, 67.0, 0.0, 9), (4.43, 4.8, 61.0, 0.0, 9), *_QUIET_TALKERS]
+    notes, levels, runs = _with_caller(extra)
+    timbre = _timbres(len(notes), far=[[n.onset_s for n in notes].index(4.35)])
+    kept = keep_callers_notes(notes, levels, runs, np.ones(len(notes)), timbre=timbre)
+    assert [(n.onset_s, n.offset_s, n.midi) for n in kept if n.onset_s >= 4.0] == [(4.0, 4.8, 61.0)]
+    # heard 8 dB under the caller, the talker filled the caller's breath between two sung 61s: it goes, and
+    # the two notes stay two
+    levels[[n.onset_s for n in notes].index(4.35)] = -8.0
+    kept = keep_callers_notes(notes, levels, runs, np.ones(len(notes)), timbre=timbre)
+    assert [(n.onset_s, n.offset_s) for n in kept if n.onset_s >= 4.0] == [(4.0, 4.35), (4.43, 4.8)]
+
+
 def _gap_voice_kept(first: float, second: float, first_run: int = 1) -> list[NoteEvent]:
     """The caller's notes (:func:`_with_caller`) kept when, in a call with talkers, two 0.05 s notes at
     ``first`` and ``second`` (MIDI; the first in voiced run ``first_run``: 106 is that of the caller's

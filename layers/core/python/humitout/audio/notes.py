@@ -1797,7 +1797,24 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     on a short sung note the tracker heard at the talker's pitch; seeds 10-13, dev and held-out r1
     unchanged). One that touches a caller's note of its voiced run at a partial's
     interval is left to the register check below, which gives its time back to that note (the
-    tracker on a partial of the note's release: s11 babble_005 at 10.08 s).
+    tracker on a partial of the note's release: s11 babble_005 at 10.08 s). Likewise, whatever its
+    level and harmonicity, a short note far from the caller's timbre that touches a held note of the
+    caller's (at least ``TALKER_HELD_S`` s, under ``talker_z`` from the caller's timbre) in its voiced
+    run, more than ``step_st`` semitones from it and not at a partial's interval, is a talker who
+    took the tracker at that note's edge or in its middle (under the ``TALKER_LEAP_ST`` leap of
+    :func:`talker_at_note_edges`): the voicing went on, but the spectral envelope changed from the
+    caller's to another voice's, while a sung legato step keeps the caller's envelope. It goes, and
+    one at most ``sung_db`` dB under the caller's level that cut the held note in two rejoins it
+    (:func:`_absorb_outliers`: the caller sang on through it; a quieter one filled the caller's
+    breath between two sung notes at one pitch, which stay two: s20 babble_006 at 1.69 s, 6.7 dB
+    under, between two sung 50s), unless it carries the
+    caller's line on to their next note (between two of the caller's notes at most ``phrase_gap_s`` s
+    away, its pitch between theirs give or take ``JUMP_ST``): a short sung step the talkers blur reads as
+    far from the caller's timbre (s14 babble_006 at 4.99 s: 42 to 44 to 46, 1.9 from it). On stress
+    babble seeds 10-14 this drops s13 babble_002 at 14.06 s (6.3 st under the note it follows, 2.7 from
+    the caller's timbre) and babble_003 at 8.57 s (6.1 st over a held 51, 2.1), nothing else; on seeds
+    15-21, 28, 29 (not studied) s15 babble_009 at 14.14 s and s20 babble_006 / babble_007; dev and
+    held-out r1-r3 unchanged.
 
     In a call with talkers, a note these rules dropped that is as loud as the caller (at most ``sung_db``
     dB under the caller's level), between two of the caller's notes at most ``phrase_gap_s`` s away, is
@@ -1888,6 +1905,7 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     sung = (held & (conf >= conf_ref - conf_margin) & (dist < talker_z)   # the caller's voice, next to a talker
             & (in_reach | ~between) & ~at_pitch)
     keep &= ~(runs_on & ~sung)
+    edge = np.zeros(len(notes), bool)
     if timbre_known and steady is not None and np.mean(~keep) >= talkers_share:   # talkers are behind the caller
         voice = keep & (dur <= timbre_s) & (dist >= talker_z) & (conf <= conf_ref - talker_conf)
         between, in_line, near_line = _in_callers_line(on, on + dur, midi, keep & ~voice, gap_s=talker_gap_s,
@@ -1897,11 +1915,18 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
         apart, in_reach = _in_callers_line(on, on + dur, midi, keep & ~other, gap_s=phrase_gap_s,
                                            margins_st=(outlier_st,))
         keep &= ~(other & apart & ~in_reach & ~_touches_at_partial(notes, runs, keep & ~other))
+        edge = keep & (dur <= timbre_s) & (dist >= talker_z) & _leaps_from_held(
+            notes, runs, keep & (dur >= TALKER_HELD_S) & (dist < talker_z), step_st)
+        _, stepping = _in_callers_line(on, on + dur, midi, keep & ~edge, gap_s=phrase_gap_s, margins_st=(JUMP_ST,))
+        edge &= ~stepping   # a sung step between two of the caller's notes, blurred by the talkers
+        keep &= ~edge   # given to _absorb_outliers below: one cutting a held note in two rejoins it
         if comb_pitch is not None:   # a sung note under the talker's syllable: the caller's pitch from the comb
-            notes, midi, keep = _callers_pitch_under_talker(notes, midi, keep, ~keep & (levels_db >= ref - sung_db), runs,
+            notes, midi, keep = _callers_pitch_under_talker(notes, midi, keep, ~keep & ~edge & (levels_db >= ref - sung_db), runs,
                                                             comb_pitch, gap_s=phrase_gap_s, margin_st=JUMP_ST,
                                                             register=(core_lo, core_hi))
-    outlier = keep & (dur <= outlier_s) & ((midi < core_lo - outlier_st) | (midi > core_hi + outlier_st))
+    edge &= levels_db >= ref - sung_db   # the caller sang on through it: a held note it cut rejoins
+    outlier = (keep & (dur <= outlier_s) & ((midi < core_lo - outlier_st) | (midi > core_hi + outlier_st))) | edge
+    keep |= edge
     return _absorb_outliers([n for n, k in zip(notes, keep) if k], runs[keep], outlier[keep])
 
 
@@ -1964,6 +1989,15 @@ def _touches_at_partial(notes: list[NoteEvent], runs: np.ndarray, among: np.ndar
     or release, which :func:`_absorb_outliers` gives back to it."""
     return np.array([any(0 <= j < len(notes) and among[j] and runs[j] == runs[i] and abs(_gap_s(n, notes[j])) < 1e-6
                          and _partial_leap(n.midi - notes[j].midi) for j in (i - 1, i + 1))
+                     for i, n in enumerate(notes)], bool)
+
+
+def _leaps_from_held(notes: list[NoteEvent], runs: np.ndarray, held: np.ndarray, step_st: float) -> np.ndarray:
+    """Per note (k,): whether it touches a ``held`` (k,) note of its voiced run (``runs`` (k,)) more than
+    ``step_st`` semitones from it, not at a partial's interval (:func:`_partial_leap`)."""
+    return np.array([any(0 <= j < len(notes) and held[j] and j != i and runs[j] == runs[i]
+                         and abs(_gap_s(n, notes[j])) < 1e-6 and abs(n.midi - notes[j].midi) > step_st
+                         and not _partial_leap(n.midi - notes[j].midi) for j in (i - 1, i + 1))
                      for i, n in enumerate(notes)], bool)
 
 
