@@ -1350,7 +1350,8 @@ def _join_same_pitch(pieces: list[list[int]], m: np.ndarray, dips: set[int]) -> 
 def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | None = None,
                   dip_level_db: np.ndarray | None = None, envelope_db: np.ndarray | None = None,
                   quiet_level_db: np.ndarray | None = None,
-                  comb_pitch: Callable[[float, float, float, float], float] | None = None) -> list[NoteEvent]:
+                  comb_pitch: Callable[[float, float, float, float], float] | None = None,
+                  octave_low: Callable[[NoteEvent], bool] | None = None) -> list[NoteEvent]:
     """Notes from a pitch track and the frame energy ``energy_db`` (n,) on the same grid;
     ``dead`` (n,) marks dropout frames (:func:`dead_air_frames`); re-attack dips are looked for
     in ``dip_level_db`` (n,) (:func:`band_level_db`, robust to notches), else in the energy.
@@ -1362,7 +1363,9 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     note, which leaves those bands and re-weights the note's harmonics, from a re-attack, which takes
     those bands down or comes back with the note's shape (:func:`_dip_cuts`). ``comb_pitch`` (onset s,
     offset s, lowest and highest MIDI -> MIDI; e.g. :func:`harmonic_comb_pitch` of the call's samples) reads
-    the caller's pitch under a talker's syllable (:func:`keep_callers_notes`)."""
+    the caller's pitch under a talker's syllable (:func:`keep_callers_notes`). ``octave_low`` (note -> bool;
+    e.g. :func:`coded_at_twice_period` of the call's samples) tells a note the tracker read an octave under
+    the voice, which the talker and caller rules then judge an octave up (:func:`judge_at_voice_pitch`)."""
     hop = track.hop_s
     n = min(len(track.hz), len(energy_db))
     midi_all = midi_heard = track.midi[:n]   # midi_heard: the tracker's own, NaN where it has none
@@ -1478,16 +1481,46 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
             runs.append(a)
             timbre.append(None if envelope_db is None else note_timbre(envelope_db, a + s, a + t))
             steady.append(float(np.mean(np.abs(midi_all[a + s:a + t] - notes[-1].midi) <= STEADY_ST)))
+    notes, low = judge_at_voice_pitch(notes, octave_low)
     edge = talker_at_note_edges(notes, skip_partials=True)   # before the caller's level and register are read
     notes, levels, runs, steady, timbre = ([v for v, x in zip(q, edge) if not x]
                                            for q in (notes, levels, runs, steady, timbre))
     kept = keep_callers_notes(notes, np.array(levels), np.array(runs), np.array(steady),
                               timbre=None if envelope_db is None
                               else np.array(timbre).reshape(len(notes), len(envelope_db)), comb_pitch=comb_pitch)
+    kept = [replace(n, midi=n.midi - 12.0) if (n.onset_s, n.offset_s, n.midi) in low else n for n in kept]
     kept = drop_background_tone_notes(kept, tones)
     heard = track.voiced[:n] & np.isfinite(midi_all)
     return onsets_at_callers_pitch(onsets_at_level_rise(kept, e, midi_filled, voiced, hop, min_len=min_len,
                                                         heard=heard), e, midi_filled, heard, hop, min_len=min_len)
+
+
+def judge_at_voice_pitch(notes: list[NoteEvent], octave_low: Callable[[NoteEvent], bool] | None, *,
+                         jump_st: float = JUMP_ST) -> tuple[list[NoteEvent], set[tuple[float, float, float]]]:
+    """``notes`` with those ``octave_low`` tells (the tracker read them an octave under the voice) an
+    octave up, and the (onset, offset, midi) of each note so raised, for the rules that judge a note by its
+    pitch against its neighbours' and the caller's register (:func:`talker_at_note_edges`,
+    :func:`keep_callers_notes`); :func:`segment_notes` gives those notes back at the tracker's pitch, and
+    :func:`lift_lag_floor_subharmonics` lifts them with its own test.
+
+    A voice over a CELP codec's pitch-lag floor (AMR-NB: 400 Hz) is coded with twice its period, so the
+    tracker reads a sung note over it an octave low, a leap of 7-12 st out of the caller's line: stress
+    AMR-NB s10 amr_001 (69 to 73, 554 Hz, read at 61 for the whole 0.2 s note, taken for a talker at the
+    held note's edge) and s11 amr_005 (69-70-69 at 440-466 Hz, the middle note read at 58 and dropped as
+    outside the caller's register), each read right in the clean twin. A note that touches a neighbour
+    within ``jump_st`` of its pitch an octave up is left as read: it is a piece of that note where the
+    tracker slipped an octave, which :func:`keep_callers_notes` gives back to it (:func:`_absorb_outliers`)."""
+    if octave_low is None:
+        return notes, set()
+    out = list(notes)
+    for i, n in enumerate(notes):
+        up = n.midi + 12.0
+        if any(0 <= j < len(notes) and abs(_gap_s(n, notes[j])) < 1e-6 and abs(notes[j].midi - up) <= jump_st
+               for j in (i - 1, i + 1)):
+            continue
+        if octave_low(n):
+            out[i] = replace(n, midi=up)
+    return out, {(m.onset_s, m.offset_s, m.midi) for n, m in zip(notes, out) if m is not n}
 
 
 def onsets_at_callers_pitch(notes: list[NoteEvent], level_db: np.ndarray, midi: np.ndarray, heard: np.ndarray,
@@ -2205,19 +2238,42 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
     """
     out, weak = [], []
     for n in notes:
-        f_hz = float(midi_to_hz(n.midi))
-        seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
-        ks = tuple(k for k in odd if k * f_hz < min(top_hz, sr / 2))
-        lifted_weak = False
-        if 2.0 * f_hz > floor_hz and len(ks) >= 2 and len(seg) >= 256:
-            h2, *rest = harmonic_levels_db(seg, sr, f_hz, (2,) + ks)
-            lifted_weak = (n.confidence < weak_conf and f_hz >= weak_low_hz
-                           and h2 - missing_db < max(rest) <= h2 - weak_missing_db)
-            if max(rest) <= h2 - missing_db or lifted_weak:
-                n = replace(n, midi=n.midi + 12.0)
+        missing = odd_partials_missing_db(n, x, sr, floor_hz=floor_hz, odd=odd, top_hz=top_hz)
+        lifted_weak = (missing is not None and n.confidence < weak_conf and f_hz_of(n) >= weak_low_hz
+                       and weak_missing_db <= missing < missing_db)
+        if (missing is not None and missing >= missing_db) or lifted_weak:
+            n = replace(n, midi=n.midi + 12.0)
         out.append(n)
         weak.append(lifted_weak)
     return _join_lifted(out, weak, join_st=join_st)
+
+
+def f_hz_of(n: NoteEvent) -> float:
+    """Pitch of note ``n`` in Hz."""
+    return float(midi_to_hz(n.midi))
+
+
+def odd_partials_missing_db(n: NoteEvent, x: np.ndarray, sr: int, *, floor_hz: float = LAG_FLOOR_HZ,
+                            odd: tuple[int, ...] = ODD_PARTIALS, top_hz: float = PHONE_TOP_HZ) -> float | None:
+    """dB by which the strongest of note ``n``'s ``odd`` harmonics under ``top_hz`` lies under its 2nd in the
+    samples ``x`` (n,) at ``sr`` Hz over it, when its 2nd lies over a CELP codec's pitch-lag floor ``floor_hz``
+    (:func:`lift_lag_floor_subharmonics`); None where the test is not made (2f under the floor, fewer than
+    two odd harmonics in the band, a note under 256 samples)."""
+    f_hz = f_hz_of(n)
+    seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
+    ks = tuple(k for k in odd if k * f_hz < min(top_hz, sr / 2))
+    if 2.0 * f_hz <= floor_hz or len(ks) < 2 or len(seg) < 256:
+        return None
+    h2, *rest = harmonic_levels_db(seg, sr, f_hz, (2,) + ks)
+    return float(h2 - max(rest))
+
+
+def coded_at_twice_period(n: NoteEvent, x: np.ndarray, sr: int, *, missing_db: float = MISSING_PARTIALS_DB) -> bool:
+    """Whether note ``n`` is a voice over a CELP codec's pitch-lag floor read an octave low: all its odd
+    harmonics lie ``missing_db`` dB or more under its 2nd in the samples ``x`` (n,) at ``sr`` Hz
+    (:func:`odd_partials_missing_db`; the strong test of :func:`lift_lag_floor_subharmonics`, which lifts it)."""
+    missing = odd_partials_missing_db(n, x, sr)
+    return missing is not None and missing >= missing_db
 
 
 OCTAVE_UNDER_ST = 10.5  # semitones: a note this far under both phrase neighbours may be read an octave low
