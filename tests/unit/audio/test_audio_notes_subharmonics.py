@@ -5,7 +5,7 @@ from scipy.signal import butter, sosfilt
 
 from hum_synth import phone, wav_bytes
 from humitout.audio.decode import decode_audio
-from humitout.audio.notes import NoteEvent, lift_lag_floor_subharmonics
+from humitout.audio.notes import NoteEvent, judge_at_voice_pitch, lift_lag_floor_subharmonics
 from humitout.audio.transcribe import transcribe_samples
 
 SR = 32000
@@ -64,6 +64,25 @@ def test_a_phrase_over_a_codecs_pitch_lag_floor_coded_with_twice_its_period_keep
              (2.3, 2.6, 66), (2.6, 3.0, 64)]
     got = _transcribed(_coded_hum(notes, (1.1, 2.3)))
     assert [round(m) for _, _, m in got] == [m for _, _, m in notes]
+
+
+def test_a_short_note_over_the_lag_floor_read_an_octave_low_out_of_the_callers_register_is_kept_and_lifted():
+    # A#4 (466 Hz) between rests in an A4-C5 phrase, coded with twice its period: the tracker reads it at
+    # A#3, 11 st under the phrase, where the caller's register rule would take it for a talker
+    notes = [(0.5, 1.0, 67), (1.0, 1.4, 69), (1.5, 1.76, 70), (1.9, 2.3, 69), (2.3, 2.7, 71), (2.7, 3.1, 72),
+             (3.1, 3.5, 69), (3.5, 4.0, 67)]
+    got = _transcribed(_coded_hum(notes, (1.5, 1.76)))
+    assert [round(m) for _, _, m in got] == [m for _, _, m in notes]
+
+
+def test_the_talker_rules_judge_a_note_read_an_octave_low_at_the_voices_pitch_unless_it_slipped_inside_a_note():
+    notes = [NoteEvent(0.5, 1.0, 69.0, 0.9), NoteEvent(1.0, 1.2, 61.0, 0.7), NoteEvent(1.2, 1.5, 61.0, 0.7),
+             NoteEvent(1.5, 1.7, 71.0, 0.9), NoteEvent(1.8, 2.0, 59.0, 0.7), NoteEvent(2.0, 2.5, 71.0, 0.9)]
+    got, raised = judge_at_voice_pitch(notes, lambda n: n.midi < 65)
+    # the 61s go up; the 59 touching a 71 is a slip of that note's pitch, left for its register rule
+    assert [n.midi for n in got] == [69.0, 73.0, 73.0, 71.0, 59.0, 71.0]
+    assert raised == {(1.0, 1.2, 73.0), (1.2, 1.5, 73.0)}
+    assert judge_at_voice_pitch(notes, None) == (notes, set())
 
 
 def test_a_phrase_sung_an_octave_lower_stays_there():
