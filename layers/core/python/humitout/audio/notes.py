@@ -2205,7 +2205,9 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
                                 weak_missing_db: float = WEAK_MISSING_PARTIALS_DB, weak_conf: float = VOICED_CONF,
                                 weak_low_hz: float = PHONE_LOW_HZ,
                                 join_st: float = OCTAVE_JOIN_ST, odd: tuple[int, ...] = ODD_PARTIALS,
-                                top_hz: float = PHONE_TOP_HZ) -> list[NoteEvent]:
+                                top_hz: float = PHONE_TOP_HZ, track: PitchTrack | None = None,
+                                max_head_s: float = MAX_WEAK_ATTACK_S,
+                                slip_s: float = MIN_JUMP_S) -> list[NoteEvent]:
     """``notes`` with each note read an octave under a voice above a phone codec's pitch-lag floor lifted an octave.
 
     A CELP codec (AMR-NB, G.729) codes the voice's period as a pitch lag of at least 20 samples at 8 kHz,
@@ -2235,6 +2237,17 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
     ``join_st`` semitones of its new pitch, as in :func:`lift_octave_dips` (the tracker's brief answers at
     2f cut the note where it wavered). Other lifted notes keep their times (their
     neighbours' boundaries came from their attacks).
+
+    With the pitch ``track``, a lifted note's onset moves back over the head the tracker read at the
+    voice's own pitch: the codec's adaptive codebook starts a note from the silence before it, with no
+    past excitation to repeat, so its first subframes come from the fixed codebook's pulses at the
+    voice's period and the tracker hears the note right for 30-50 ms before the doubled lag takes
+    over (stress AMR-NB s11 amr_009: G#4 heard from 11.60 s at confidence 0.37-0.51, read at G#3 from
+    11.67 s; the clean twin starts it at 11.57 s). The head is the frames before the onset, at most
+    ``max_head_s`` s and after the note before, heard (confidence ``WEAK_CONF`` or more) within
+    ``2 * STEADY_ST`` of the lifted pitch, reached over at most ``slip_s`` s of the tracker's slide
+    between the two readings; the onset then leads its first frame by ``ONSET_LEAD_S``, as a voiced
+    run's does (:func:`segment_notes`).
     """
     out, weak = [], []
     for n in notes:
@@ -2243,9 +2256,33 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
                        and weak_missing_db <= missing < missing_db)
         if (missing is not None and missing >= missing_db) or lifted_weak:
             n = replace(n, midi=n.midi + 12.0)
+            if track is not None:
+                n = replace(n, onset_s=_head_at_pitch(n, track, out[-1].offset_s if out else 0.0,
+                                                      max_head_s=max_head_s, slip_s=slip_s))
         out.append(n)
         weak.append(lifted_weak)
     return _join_lifted(out, weak, join_st=join_st)
+
+
+def _head_at_pitch(n: NoteEvent, track: PitchTrack, after_s: float, *, max_head_s: float,
+                   slip_s: float) -> float:
+    """Onset of note ``n`` moved back over the frames of ``track`` before it, after ``after_s`` s and at most
+    ``max_head_s`` s, heard (confidence ``WEAK_CONF`` or more) within ``2 * STEADY_ST`` of its pitch,
+    reached over at most ``slip_s`` s of other frames right before its onset (the tracker's slide);
+    ``n.onset_s`` when there are none (:func:`lift_lag_floor_subharmonics`)."""
+    hop = track.hop_s
+    a = int(round((n.onset_s + ONSET_LEAD_S) / hop))   # the voiced run's first frame
+    lo = max(int(np.ceil(after_s / hop - 1e-9)), a - int(round(max_head_s / hop)), 0)
+    midi, conf = track.midi, track.confidence
+    at = lambda i: conf[i] >= WEAK_CONF and np.isfinite(midi[i]) and abs(midi[i] - n.midi) <= 2 * STEADY_ST
+    i = a - 1
+    while i >= lo and a - 1 - i < int(round(slip_s / hop)) and not at(i):
+        i -= 1
+    first = None
+    while i >= lo and at(i):
+        first = i
+        i -= 1
+    return n.onset_s if first is None else min(n.onset_s, max(first * hop - ONSET_LEAD_S, after_s))
 
 
 def f_hz_of(n: NoteEvent) -> float:

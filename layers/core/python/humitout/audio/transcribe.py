@@ -96,7 +96,7 @@ def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
                           front.envelope, quiet_level_db=np.percentile(front.bands, QUIET_BAND_PCT, axis=0),
                           comb_pitch=partial(harmonic_comb_pitch, x, sr),
                           octave_low=partial(coded_at_twice_period, x=x, sr=sr))
-    notes = fold_partial_notes(lift_lag_floor_subharmonics(notes, x, sr), x, sr)
+    notes = fold_partial_notes(lift_lag_floor_subharmonics(notes, x, sr, track=front.track), x, sr)
     notes = drop_half_lag_notes(drop_octave_peaks(lift_octave_dips(notes), x, sr), x, sr)
     notes = lift_unlined_subharmonics(notes, x, sr)
     return drop_talker_edges(lift_subharmonic_runs(notes, x, sr))
