@@ -2274,7 +2274,9 @@ def _head_at_pitch(n: NoteEvent, track: PitchTrack, after_s: float, *, max_head_
     a = int(round((n.onset_s + ONSET_LEAD_S) / hop))   # the voiced run's first frame
     lo = max(int(np.ceil(after_s / hop - 1e-9)), a - int(round(max_head_s / hop)), 0)
     midi, conf = track.midi, track.confidence
-    at = lambda i: conf[i] >= WEAK_CONF and np.isfinite(midi[i]) and abs(midi[i] - n.midi) <= 2 * STEADY_ST
+
+    def at(i: int) -> bool:   # heard at the note's pitch
+        return bool(conf[i] >= WEAK_CONF and np.isfinite(midi[i]) and abs(midi[i] - n.midi) <= 2 * STEADY_ST)
     i = a - 1
     while i >= lo and a - 1 - i < int(round(slip_s / hop)) and not at(i):
         i -= 1
