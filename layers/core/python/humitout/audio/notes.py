@@ -1496,7 +1496,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
 
 
 def judge_at_voice_pitch(notes: list[NoteEvent], octave_low: Callable[[NoteEvent], bool] | None, *,
-                         jump_st: float = JUMP_ST) -> tuple[list[NoteEvent], set[tuple[float, float, float]]]:
+                         jump_st: float = JUMP_ST, under_st: float = TALKER_LEAP_ST) -> tuple[list[NoteEvent], set[tuple[float, float, float]]]:
     """``notes`` with those ``octave_low`` tells (the tracker read them an octave under the voice) an
     octave up, and the (onset, offset, midi) of each note so raised, for the rules that judge a note by its
     pitch against its neighbours' and the caller's register (:func:`talker_at_note_edges`,
@@ -1509,14 +1509,17 @@ def judge_at_voice_pitch(notes: list[NoteEvent], octave_low: Callable[[NoteEvent
     held note's edge) and s11 amr_005 (69-70-69 at 440-466 Hz, the middle note read at 58 and dropped as
     outside the caller's register), each read right in the clean twin. A note that touches a neighbour
     within ``jump_st`` of its pitch an octave up is left as read: it is a piece of that note where the
-    tracker slipped an octave, which :func:`keep_callers_notes` gives back to it (:func:`_absorb_outliers`)."""
+    tracker slipped an octave, which :func:`keep_callers_notes` gives back to it (:func:`_absorb_outliers`).
+    Only a note ``under_st`` semitones or more under a note next to it is asked (a leap those rules read as
+    another voice; the spectrum is read for no other note)."""
     if octave_low is None:
         return notes, set()
     out = list(notes)
     for i, n in enumerate(notes):
         up = n.midi + 12.0
-        if any(0 <= j < len(notes) and abs(_gap_s(n, notes[j])) < 1e-6 and abs(notes[j].midi - up) <= jump_st
-               for j in (i - 1, i + 1)):
+        nbrs = [notes[j] for j in (i - 1, i + 1) if 0 <= j < len(notes)]
+        if (not any(m.midi - n.midi >= under_st for m in nbrs)
+                or any(abs(_gap_s(n, m)) < 1e-6 and abs(m.midi - up) <= jump_st for m in nbrs)):
             continue
         if octave_low(n):
             out[i] = replace(n, midi=up)
