@@ -1496,7 +1496,8 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
 
 
 def judge_at_voice_pitch(notes: list[NoteEvent], octave_low: Callable[[NoteEvent], bool] | None, *,
-                         jump_st: float = JUMP_ST, under_st: float = TALKER_LEAP_ST) -> tuple[list[NoteEvent], set[tuple[float, float, float]]]:
+                         jump_st: float = JUMP_ST, under_st: float = TALKER_LEAP_ST
+                         ) -> tuple[list[NoteEvent], set[tuple[float, float, float]]]:
     """``notes`` with those ``octave_low`` tells (the tracker read them an octave under the voice) an
     octave up, and the (onset, offset, midi) of each note so raised, for the rules that judge a note by its
     pitch against its neighbours' and the caller's register (:func:`talker_at_note_edges`,
@@ -2264,7 +2265,7 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
     out, weak = [], []
     for i, n in enumerate(notes):
         missing = odd_partials_missing_db(n, x, sr, floor_hz=floor_hz, odd=odd, top_hz=top_hz)
-        lifted_weak = (missing is not None and n.confidence < weak_conf and f_hz_of(n) >= weak_low_hz
+        lifted_weak = (missing is not None and n.confidence < weak_conf and _note_hz(n) >= weak_low_hz
                        and weak_missing_db <= missing < missing_db)
         if missing is not None and missing < missing_db and not lifted_weak:
             lifted_weak = _piece_coded_at_twice_period(notes, i, missing, x, sr, floor_hz=floor_hz, odd=odd,
@@ -2291,7 +2292,8 @@ def _piece_coded_at_twice_period(notes: list[NoteEvent], i: int, missing: float,
         if (abs(_gap_s(n, m)) > 1e-6 or m.offset_s - m.onset_s <= n.offset_s - n.onset_s
                 or abs(m.midi - n.midi - 12.0) > JUMP_ST):
             continue
-        gaps = odd_partials_missing_db(replace(m, midi=m.midi - 12.0), x, sr, floor_hz=floor_hz, odd=odd, top_hz=top_hz)
+        gaps = odd_partials_missing_db(replace(m, midi=m.midi - 12.0), x, sr, floor_hz=floor_hz, odd=odd,
+                                       top_hz=top_hz)
         if gaps is not None and missing >= gaps - sub_db:
             return True
     return False
@@ -2320,7 +2322,7 @@ def _head_at_pitch(n: NoteEvent, track: PitchTrack, after_s: float, *, max_head_
     return n.onset_s if first is None else min(n.onset_s, max(first * hop - ONSET_LEAD_S, after_s))
 
 
-def f_hz_of(n: NoteEvent) -> float:
+def _note_hz(n: NoteEvent) -> float:
     """Pitch of note ``n`` in Hz."""
     return float(midi_to_hz(n.midi))
 
@@ -2331,7 +2333,7 @@ def odd_partials_missing_db(n: NoteEvent, x: np.ndarray, sr: int, *, floor_hz: f
     samples ``x`` (n,) at ``sr`` Hz over it, when its 2nd lies over a CELP codec's pitch-lag floor ``floor_hz``
     (:func:`lift_lag_floor_subharmonics`); None where the test is not made (2f under the floor, fewer than
     two odd harmonics in the band, a note under 256 samples)."""
-    f_hz = f_hz_of(n)
+    f_hz = _note_hz(n)
     seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
     ks = tuple(k for k in odd if k * f_hz < min(top_hz, sr / 2))
     if 2.0 * f_hz <= floor_hz or len(ks) < 2 or len(seg) < 256:
