@@ -179,3 +179,13 @@ def test_a_held_notes_start_read_an_octave_low_over_the_lag_floor_joins_it_unles
     low = np.where(t < 0.2, sum(a * np.sin(2 * np.pi * k * f * t) for k, a in ((1, 1.0), (2, 0.7), (3, 0.5), (4, 0.3))),
                    voice)
     assert lift_lag_floor_subharmonics(notes, low + fill, 16000) == notes
+
+
+def test_a_note_touching_its_own_octave_high_misreading_keeps_its_pitch():
+    # C4 (262 Hz) sung 0.8 s with its odd harmonics as strong as its 2nd; the tracker read its last 0.6 s
+    # an octave high: the longer note is the error, so the C4 piece is not joined into it
+    t = np.arange(int(0.8 * 16000)) / 16000
+    f = 440.0 * 2 ** ((60 - 69) / 12)
+    x = sum(a * np.sin(2 * np.pi * k * f * t) for k, a in ((1, 1.0), (2, 0.4), (3, 0.6), (4, 0.3), (5, 0.4)))
+    notes = [NoteEvent(0.0, 0.2, 60.0, 0.7), NoteEvent(0.2, 0.8, 72.0, 0.9)]
+    assert lift_lag_floor_subharmonics(notes, x, 16000) == notes

@@ -2257,10 +2257,13 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
     that note the codec coded with twice its period (the tracker reads a held note's start or end an octave
     low: stress AMR-NB s11 amr_010, C5 read at C4 for its first 0.24 s, D5 at D4 for its last 0.7 s) when its
     odd harmonics lie no nearer its 2nd than the longer note's spectrum between that note's own harmonics,
-    less ``piece_db`` dB: the codec's noise fills those gaps alike in both (11-14 dB under the 2nd against
-    15-17 dB), while a voice sung an octave under touches its neighbour with its odd harmonics as strong as
-    its 2nd or stronger (sung octave leaps in held-out r1 and stress nasal s10 / s12: 15-30 dB over). It
-    is lifted and joins that note (as on the lower bar above).
+    less ``piece_db`` dB, and that spectrum lies under the longer note's fundamental (it is a voice at 2f, not
+    the tracker an octave over a voice at f): the codec's noise fills those gaps alike in both (11-14 dB under
+    the 2nd against 15-17 dB), while a voice sung an octave under touches its neighbour with its odd harmonics
+    as strong as its 2nd or stronger (sung octave leaps in held-out r1 and stress nasal s10 / s12: 15-30 dB
+    over), and where the longer note is the tracker an octave over the piece's voice its odd harmonics of f
+    stand over its "fundamental" too (stress diphone s15 diphone_010: 12 dB over in both). It is lifted and
+    joins that note (as on the lower bar above).
     """
     out, weak = [], []
     for i, n in enumerate(notes):
@@ -2294,7 +2297,7 @@ def _piece_coded_at_twice_period(notes: list[NoteEvent], i: int, missing: float,
             continue
         gaps = odd_partials_missing_db(replace(m, midi=m.midi - 12.0), x, sr, floor_hz=floor_hz, odd=odd,
                                        top_hz=top_hz)
-        if gaps is not None and missing >= gaps - sub_db:
+        if gaps is not None and gaps > 0.0 and missing >= gaps - sub_db:
             return True
     return False
 
