@@ -2211,7 +2211,7 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
                                 join_st: float = OCTAVE_JOIN_ST, odd: tuple[int, ...] = ODD_PARTIALS,
                                 top_hz: float = PHONE_TOP_HZ, track: PitchTrack | None = None,
                                 max_head_s: float = MAX_WEAK_ATTACK_S,
-                                slip_s: float = MIN_JUMP_S, piece_db: float = PARTIAL_SUB_DB) -> list[NoteEvent]:
+                                slip_s: float = MIN_JUMP_S) -> list[NoteEvent]:
     """``notes`` with each note read an octave under a voice above a phone codec's pitch-lag floor lifted an octave.
 
     A CELP codec (AMR-NB, G.729) codes the voice's period as a pitch lag of at least 20 samples at 8 kHz,
@@ -2252,27 +2252,12 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
     ``2 * STEADY_ST`` of the lifted pitch, reached over at most ``slip_s`` s of the tracker's slide
     between the two readings; the onset then leads its first frame by ``ONSET_LEAD_S``, as a voiced
     run's does (:func:`segment_notes`).
-
-    A note that touches a longer one an octave over it (within ``JUMP_ST``), over ``floor_hz``, is a piece of
-    that note the codec coded with twice its period (the tracker reads a held note's start or end an octave
-    low: stress AMR-NB s11 amr_010, C5 read at C4 for its first 0.24 s, D5 at D4 for its last 0.7 s) when its
-    odd harmonics lie no nearer its 2nd than the longer note's spectrum between that note's own harmonics,
-    less ``piece_db`` dB, and that spectrum lies under the longer note's fundamental (it is a voice at 2f, not
-    the tracker an octave over a voice at f): the codec's noise fills those gaps alike in both (11-14 dB under
-    the 2nd against 15-17 dB), while a voice sung an octave under touches its neighbour with its odd harmonics
-    as strong as its 2nd or stronger (sung octave leaps in held-out r1 and stress nasal s10 / s12: 15-30 dB
-    over), and where the longer note is the tracker an octave over the piece's voice its odd harmonics of f
-    stand over its "fundamental" too (stress diphone s15 diphone_010: 12 dB over in both). It is lifted and
-    joins that note (as on the lower bar above).
     """
     out, weak = [], []
-    for i, n in enumerate(notes):
+    for n in notes:
         missing = odd_partials_missing_db(n, x, sr, floor_hz=floor_hz, odd=odd, top_hz=top_hz)
         lifted_weak = (missing is not None and n.confidence < weak_conf and _note_hz(n) >= weak_low_hz
                        and weak_missing_db <= missing < missing_db)
-        if missing is not None and missing < missing_db and not lifted_weak:
-            lifted_weak = _piece_coded_at_twice_period(notes, i, missing, x, sr, floor_hz=floor_hz, odd=odd,
-                                                       top_hz=top_hz, sub_db=piece_db)
         if (missing is not None and missing >= missing_db) or lifted_weak:
             n = replace(n, midi=n.midi + 12.0)
             if track is not None:
@@ -2281,25 +2266,6 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
         out.append(n)
         weak.append(lifted_weak)
     return _join_lifted(out, weak, join_st=join_st)
-
-
-def _piece_coded_at_twice_period(notes: list[NoteEvent], i: int, missing: float, x: np.ndarray, sr: int, *,
-                                 floor_hz: float, odd: tuple[int, ...], top_hz: float, sub_db: float) -> bool:
-    """Whether ``notes[i]``, its odd harmonics ``missing`` dB under its 2nd, is a piece of a longer note it
-    touches an octave over it (:func:`lift_lag_floor_subharmonics`)."""
-    n = notes[i]
-    for j in (i - 1, i + 1):
-        if not 0 <= j < len(notes):
-            continue
-        m = notes[j]
-        if (abs(_gap_s(n, m)) > 1e-6 or m.offset_s - m.onset_s <= n.offset_s - n.onset_s
-                or abs(m.midi - n.midi - 12.0) > JUMP_ST):
-            continue
-        gaps = odd_partials_missing_db(replace(m, midi=m.midi - 12.0), x, sr, floor_hz=floor_hz, odd=odd,
-                                       top_hz=top_hz)
-        if gaps is not None and gaps > 0.0 and missing >= gaps - sub_db:
-            return True
-    return False
 
 
 def _head_at_pitch(n: NoteEvent, track: PitchTrack, after_s: float, *, max_head_s: float,
