@@ -5,7 +5,8 @@ from scipy.signal import butter, sosfilt
 
 from hum_synth import phone, wav_bytes
 from humitout.audio.decode import decode_audio
-from humitout.audio.notes import NoteEvent, lift_lag_floor_subharmonics
+from humitout.audio.f0 import PitchTrack
+from humitout.audio.notes import NoteEvent, judge_at_voice_pitch, lift_lag_floor_subharmonics
 from humitout.audio.transcribe import transcribe_samples
 
 SR = 32000
@@ -66,6 +67,25 @@ def test_a_phrase_over_a_codecs_pitch_lag_floor_coded_with_twice_its_period_keep
     assert [round(m) for _, _, m in got] == [m for _, _, m in notes]
 
 
+def test_a_short_note_over_the_lag_floor_read_an_octave_low_out_of_the_callers_register_is_kept_and_lifted():
+    # A#4 (466 Hz) between rests in an A4-C5 phrase, coded with twice its period: the tracker reads it at
+    # A#3, 11 st under the phrase, where the caller's register rule would take it for a talker
+    notes = [(0.5, 1.0, 67), (1.0, 1.4, 69), (1.5, 1.76, 70), (1.9, 2.3, 69), (2.3, 2.7, 71), (2.7, 3.1, 72),
+             (3.1, 3.5, 69), (3.5, 4.0, 67)]
+    got = _transcribed(_coded_hum(notes, (1.5, 1.76)))
+    assert [round(m) for _, _, m in got] == [m for _, _, m in notes]
+
+
+def test_the_talker_rules_judge_a_note_read_an_octave_low_at_the_voices_pitch_unless_it_slipped_inside_a_note():
+    notes = [NoteEvent(0.5, 1.0, 69.0, 0.9), NoteEvent(1.0, 1.2, 61.0, 0.7), NoteEvent(1.2, 1.5, 61.0, 0.7),
+             NoteEvent(1.5, 1.7, 71.0, 0.9), NoteEvent(1.8, 2.0, 59.0, 0.7), NoteEvent(2.0, 2.5, 71.0, 0.9)]
+    got, raised = judge_at_voice_pitch(notes, lambda n: n.midi < 65)
+    # the 61s go up; the 59 touching a 71 is a slip of that note's pitch, left for its register rule
+    assert [n.midi for n in got] == [69.0, 73.0, 73.0, 71.0, 59.0, 71.0]
+    assert raised == {(1.0, 1.2, 73.0), (1.2, 1.5, 73.0)}
+    assert judge_at_voice_pitch(notes, None) == (notes, set())
+
+
 def test_a_phrase_sung_an_octave_lower_stays_there():
     notes = [(0.5, 0.8, 64), (0.8, 1.1, 64), (1.1, 1.4, 56), (1.4, 1.7, 59), (1.7, 2.0, 56), (2.0, 2.3, 56),
              (2.3, 2.6, 66), (2.6, 3.0, 64)]
@@ -119,3 +139,26 @@ def test_a_weakly_voiced_low_note_under_the_phone_bands_low_cut_keeps_its_pitch(
     x = _murmur_hum(58.0, (0.01, 1.0, 0.18, 0.5, 0.1), -30.0)
     note = NoteEvent(0.0, 0.4, 58.0, 0.35)
     assert lift_lag_floor_subharmonics([note], x, 16000) == [note]
+
+
+def _track_of(midi_conf: list[tuple[float, float]], hop: float = 0.01) -> PitchTrack:
+    hz = np.array([440.0 * 2 ** ((m - 69) / 12) for m, _ in midi_conf])
+    conf = np.array([c for _, c in midi_conf])
+    return PitchTrack(hz=hz, confidence=conf, voiced=conf >= 0.5, hop_s=hop)
+
+
+def test_a_lifted_note_starts_where_the_tracker_first_heard_it_at_the_voices_pitch():
+    # G#4 (415 Hz) coded with twice its period after its first 50 ms: the tracker hears G#4 weakly at
+    # 0.20-0.24 s, slides for two frames, then reads G#3 from 0.27 s, where the note was made
+    t = np.arange(int(0.8 * 16000)) / 16000
+    f = 440.0 * 2 ** ((68 - 69) / 12)
+    x = np.where(t >= 0.15, sum(a * np.sin(2 * np.pi * k * f * t) for k, a in ((1, 1.0), (2, 0.5), (3, 0.3))), 0.0)
+    frames = [(50.0, 0.0)] * 19 + [(67.6, 0.16), (67.8, 0.37), (67.9, 0.46), (67.9, 0.51), (68.0, 0.5), (68.0, 0.47),
+                                   (66.5, 0.43), (59.0, 0.42)] + [(56.0, 0.7)] * 53
+    note = NoteEvent(0.25, 0.8, 56.0, 0.7)
+    got = lift_lag_floor_subharmonics([note], x, 16000, track=_track_of(frames))
+    assert [(round(n.onset_s, 2), n.midi) for n in got] == [(0.18, 68.0)]
+    # without the track, or with no head at the voice's pitch, it keeps its onset
+    assert lift_lag_floor_subharmonics([note], x, 16000)[0].onset_s == 0.25
+    flat = [(50.0, 0.0)] * 25 + [(66.5, 0.43), (59.0, 0.42)] + [(56.0, 0.7)] * 53
+    assert lift_lag_floor_subharmonics([note], x, 16000, track=_track_of(flat))[0].onset_s == 0.25

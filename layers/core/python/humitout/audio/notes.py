@@ -1351,7 +1351,8 @@ def _join_same_pitch(pieces: list[list[int]], m: np.ndarray, dips: set[int]) -> 
 def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | None = None,
                   dip_level_db: np.ndarray | None = None, envelope_db: np.ndarray | None = None,
                   quiet_level_db: np.ndarray | None = None,
-                  comb_pitch: Callable[[float, float, float, float], float] | None = None) -> list[NoteEvent]:
+                  comb_pitch: Callable[[float, float, float, float], float] | None = None,
+                  octave_low: Callable[[NoteEvent], bool] | None = None) -> list[NoteEvent]:
     """Notes from a pitch track and the frame energy ``energy_db`` (n,) on the same grid;
     ``dead`` (n,) marks dropout frames (:func:`dead_air_frames`); re-attack dips are looked for
     in ``dip_level_db`` (n,) (:func:`band_level_db`, robust to notches), else in the energy.
@@ -1363,7 +1364,9 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     note, which leaves those bands and re-weights the note's harmonics, from a re-attack, which takes
     those bands down or comes back with the note's shape (:func:`_dip_cuts`). ``comb_pitch`` (onset s,
     offset s, lowest and highest MIDI -> MIDI; e.g. :func:`harmonic_comb_pitch` of the call's samples) reads
-    the caller's pitch under a talker's syllable (:func:`keep_callers_notes`)."""
+    the caller's pitch under a talker's syllable (:func:`keep_callers_notes`). ``octave_low`` (note -> bool;
+    e.g. :func:`coded_at_twice_period` of the call's samples) tells a note the tracker read an octave under
+    the voice, which the talker and caller rules then judge an octave up (:func:`judge_at_voice_pitch`)."""
     hop = track.hop_s
     n = min(len(track.hz), len(energy_db))
     midi_all = midi_heard = track.midi[:n]   # midi_heard: the tracker's own, NaN where it has none
@@ -1479,16 +1482,50 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
             runs.append(a)
             timbre.append(None if envelope_db is None else note_timbre(envelope_db, a + s, a + t))
             steady.append(float(np.mean(np.abs(midi_all[a + s:a + t] - notes[-1].midi) <= STEADY_ST)))
+    notes, low = judge_at_voice_pitch(notes, octave_low)
     edge = talker_at_note_edges(notes, skip_partials=True)   # before the caller's level and register are read
     notes, levels, runs, steady, timbre = ([v for v, x in zip(q, edge) if not x]
                                            for q in (notes, levels, runs, steady, timbre))
     kept = keep_callers_notes(notes, np.array(levels), np.array(runs), np.array(steady),
                               timbre=None if envelope_db is None
                               else np.array(timbre).reshape(len(notes), len(envelope_db)), comb_pitch=comb_pitch)
+    kept = [replace(n, midi=n.midi - 12.0) if (n.onset_s, n.offset_s, n.midi) in low else n for n in kept]
     kept = drop_background_tone_notes(kept, tones)
     heard = track.voiced[:n] & np.isfinite(midi_all)
     return onsets_at_callers_pitch(onsets_at_level_rise(kept, e, midi_filled, voiced, hop, min_len=min_len,
                                                         heard=heard), e, midi_filled, heard, hop, min_len=min_len)
+
+
+def judge_at_voice_pitch(notes: list[NoteEvent], octave_low: Callable[[NoteEvent], bool] | None, *,
+                         jump_st: float = JUMP_ST, under_st: float = TALKER_LEAP_ST
+                         ) -> tuple[list[NoteEvent], set[tuple[float, float, float]]]:
+    """``notes`` with those ``octave_low`` tells (the tracker read them an octave under the voice) an
+    octave up, and the (onset, offset, midi) of each note so raised, for the rules that judge a note by its
+    pitch against its neighbours' and the caller's register (:func:`talker_at_note_edges`,
+    :func:`keep_callers_notes`); :func:`segment_notes` gives those notes back at the tracker's pitch, and
+    :func:`lift_lag_floor_subharmonics` lifts them with its own test.
+
+    A voice over a CELP codec's pitch-lag floor (AMR-NB: 400 Hz) is coded with twice its period, so the
+    tracker reads a sung note over it an octave low, a leap of 7-12 st out of the caller's line: stress
+    AMR-NB s10 amr_001 (69 to 73, 554 Hz, read at 61 for the whole 0.2 s note, taken for a talker at the
+    held note's edge) and s11 amr_005 (69-70-69 at 440-466 Hz, the middle note read at 58 and dropped as
+    outside the caller's register), each read right in the clean twin. A note that touches a neighbour
+    within ``jump_st`` of its pitch an octave up is left as read: it is a piece of that note where the
+    tracker slipped an octave, which :func:`keep_callers_notes` gives back to it (:func:`_absorb_outliers`).
+    Only a note ``under_st`` semitones or more under a note next to it is asked (a leap those rules read as
+    another voice; the spectrum is read for no other note)."""
+    if octave_low is None:
+        return notes, set()
+    out = list(notes)
+    for i, n in enumerate(notes):
+        up = n.midi + 12.0
+        nbrs = [notes[j] for j in (i - 1, i + 1) if 0 <= j < len(notes)]
+        if (not any(m.midi - n.midi >= under_st for m in nbrs)
+                or any(abs(_gap_s(n, m)) < 1e-6 and abs(m.midi - up) <= jump_st for m in nbrs)):
+            continue
+        if octave_low(n):
+            out[i] = replace(n, midi=up)
+    return out, {(m.onset_s, m.offset_s, m.midi) for n, m in zip(notes, out) if m is not n}
 
 
 def onsets_at_callers_pitch(notes: list[NoteEvent], level_db: np.ndarray, midi: np.ndarray, heard: np.ndarray,
@@ -2269,7 +2306,9 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
                                 weak_missing_db: float = WEAK_MISSING_PARTIALS_DB, weak_conf: float = VOICED_CONF,
                                 weak_low_hz: float = PHONE_LOW_HZ,
                                 join_st: float = OCTAVE_JOIN_ST, odd: tuple[int, ...] = ODD_PARTIALS,
-                                top_hz: float = PHONE_TOP_HZ) -> list[NoteEvent]:
+                                top_hz: float = PHONE_TOP_HZ, track: PitchTrack | None = None,
+                                max_head_s: float = MAX_WEAK_ATTACK_S,
+                                slip_s: float = MIN_JUMP_S) -> list[NoteEvent]:
     """``notes`` with each note read an octave under a voice above a phone codec's pitch-lag floor lifted an octave.
 
     A CELP codec (AMR-NB, G.729) codes the voice's period as a pitch lag of at least 20 samples at 8 kHz,
@@ -2299,22 +2338,82 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
     ``join_st`` semitones of its new pitch, as in :func:`lift_octave_dips` (the tracker's brief answers at
     2f cut the note where it wavered). Other lifted notes keep their times (their
     neighbours' boundaries came from their attacks).
+
+    With the pitch ``track``, a lifted note's onset moves back over the head the tracker read at the
+    voice's own pitch: the codec's adaptive codebook starts a note from the silence before it, with no
+    past excitation to repeat, so its first subframes come from the fixed codebook's pulses at the
+    voice's period and the tracker hears the note right for 30-50 ms before the doubled lag takes
+    over (stress AMR-NB s11 amr_009: G#4 heard from 11.60 s at confidence 0.37-0.51, read at G#3 from
+    11.67 s; the clean twin starts it at 11.57 s). The head is the frames before the onset, at most
+    ``max_head_s`` s and after the note before, heard (confidence ``WEAK_CONF`` or more) within
+    ``2 * STEADY_ST`` of the lifted pitch, reached over at most ``slip_s`` s of the tracker's slide
+    between the two readings; the onset then leads its first frame by ``ONSET_LEAD_S``, as a voiced
+    run's does (:func:`segment_notes`).
     """
     out, weak = [], []
     for n in notes:
-        f_hz = float(midi_to_hz(n.midi))
-        seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
-        ks = tuple(k for k in odd if k * f_hz < min(top_hz, sr / 2))
-        lifted_weak = False
-        if 2.0 * f_hz > floor_hz and len(ks) >= 2 and len(seg) >= 256:
-            h2, *rest = harmonic_levels_db(seg, sr, f_hz, (2,) + ks)
-            lifted_weak = (n.confidence < weak_conf and f_hz >= weak_low_hz
-                           and h2 - missing_db < max(rest) <= h2 - weak_missing_db)
-            if max(rest) <= h2 - missing_db or lifted_weak:
-                n = replace(n, midi=n.midi + 12.0)
+        missing = odd_partials_missing_db(n, x, sr, floor_hz=floor_hz, odd=odd, top_hz=top_hz)
+        lifted_weak = (missing is not None and n.confidence < weak_conf and _note_hz(n) >= weak_low_hz
+                       and weak_missing_db <= missing < missing_db)
+        if (missing is not None and missing >= missing_db) or lifted_weak:
+            n = replace(n, midi=n.midi + 12.0)
+            if track is not None:
+                n = replace(n, onset_s=_head_at_pitch(n, track, out[-1].offset_s if out else 0.0,
+                                                      max_head_s=max_head_s, slip_s=slip_s))
         out.append(n)
         weak.append(lifted_weak)
     return _join_lifted(out, weak, join_st=join_st)
+
+
+def _head_at_pitch(n: NoteEvent, track: PitchTrack, after_s: float, *, max_head_s: float,
+                   slip_s: float) -> float:
+    """Onset of note ``n`` moved back over the frames of ``track`` before it, after ``after_s`` s and at most
+    ``max_head_s`` s, heard (confidence ``WEAK_CONF`` or more) within ``2 * STEADY_ST`` of its pitch,
+    reached over at most ``slip_s`` s of other frames right before its onset (the tracker's slide);
+    ``n.onset_s`` when there are none (:func:`lift_lag_floor_subharmonics`)."""
+    hop = track.hop_s
+    a = int(round((n.onset_s + ONSET_LEAD_S) / hop))   # the voiced run's first frame
+    lo = max(int(np.ceil(after_s / hop - 1e-9)), a - int(round(max_head_s / hop)), 0)
+    midi, conf = track.midi, track.confidence
+
+    def at(i: int) -> bool:   # heard at the note's pitch
+        return bool(conf[i] >= WEAK_CONF and np.isfinite(midi[i]) and abs(midi[i] - n.midi) <= 2 * STEADY_ST)
+    i = a - 1
+    while i >= lo and a - 1 - i < int(round(slip_s / hop)) and not at(i):
+        i -= 1
+    first = None
+    while i >= lo and at(i):
+        first = i
+        i -= 1
+    return n.onset_s if first is None else min(n.onset_s, max(first * hop - ONSET_LEAD_S, after_s))
+
+
+def _note_hz(n: NoteEvent) -> float:
+    """Pitch of note ``n`` in Hz."""
+    return float(midi_to_hz(n.midi))
+
+
+def odd_partials_missing_db(n: NoteEvent, x: np.ndarray, sr: int, *, floor_hz: float = LAG_FLOOR_HZ,
+                            odd: tuple[int, ...] = ODD_PARTIALS, top_hz: float = PHONE_TOP_HZ) -> float | None:
+    """dB by which the strongest of note ``n``'s ``odd`` harmonics under ``top_hz`` lies under its 2nd in the
+    samples ``x`` (n,) at ``sr`` Hz over it, when its 2nd lies over a CELP codec's pitch-lag floor ``floor_hz``
+    (:func:`lift_lag_floor_subharmonics`); None where the test is not made (2f under the floor, fewer than
+    two odd harmonics in the band, a note under 256 samples)."""
+    f_hz = _note_hz(n)
+    seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
+    ks = tuple(k for k in odd if k * f_hz < min(top_hz, sr / 2))
+    if 2.0 * f_hz <= floor_hz or len(ks) < 2 or len(seg) < 256:
+        return None
+    h2, *rest = harmonic_levels_db(seg, sr, f_hz, (2,) + ks)
+    return float(h2 - max(rest))
+
+
+def coded_at_twice_period(n: NoteEvent, x: np.ndarray, sr: int, *, missing_db: float = MISSING_PARTIALS_DB) -> bool:
+    """Whether note ``n`` is a voice over a CELP codec's pitch-lag floor read an octave low: all its odd
+    harmonics lie ``missing_db`` dB or more under its 2nd in the samples ``x`` (n,) at ``sr`` Hz
+    (:func:`odd_partials_missing_db`; the strong test of :func:`lift_lag_floor_subharmonics`, which lifts it)."""
+    missing = odd_partials_missing_db(n, x, sr)
+    return missing is not None and missing >= missing_db
 
 
 OCTAVE_UNDER_ST = 10.5  # semitones: a note this far under both phrase neighbours may be read an octave low

@@ -22,8 +22,8 @@ from humitout.audio.enhance import enhance_call
 from humitout.audio.f0 import PitchTrack, track_f0
 from humitout.audio.key import estimate_key
 from humitout.audio.mood import estimate_mood
-from humitout.audio.notes import (NoteEvent, band_level_db, dead_air_frames, drop_half_lag_notes, drop_octave_peaks,
-                                  drop_talker_edges, fold_partial_notes, frame_energy_db, harmonic_comb_pitch,
+from humitout.audio.notes import (NoteEvent, band_level_db, coded_at_twice_period, dead_air_frames,
+                                  drop_half_lag_notes, drop_octave_peaks, drop_talker_edges, fold_partial_notes, frame_energy_db, harmonic_comb_pitch,
                                   harmonic_envelope_db, lift_lag_floor_subharmonics, lift_octave_dips,
                                   lift_subharmonic_runs, lift_unlined_subharmonics, lost_samples, narrow_band_levels_db,
                                   segment_notes)
@@ -94,8 +94,9 @@ def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
     """The notes of mono samples ``x`` (n,) at ``sr`` Hz from their ``front`` end (:func:`front_end`)."""
     notes = segment_notes(front.track, front.energy, front.dead, band_level_db(front.bands, front.track.hop_s),
                           front.envelope, quiet_level_db=np.percentile(front.bands, QUIET_BAND_PCT, axis=0),
-                          comb_pitch=partial(harmonic_comb_pitch, x, sr))
-    notes = fold_partial_notes(lift_lag_floor_subharmonics(notes, x, sr), x, sr)
+                          comb_pitch=partial(harmonic_comb_pitch, x, sr),
+                          octave_low=partial(coded_at_twice_period, x=x, sr=sr))
+    notes = fold_partial_notes(lift_lag_floor_subharmonics(notes, x, sr, track=front.track), x, sr)
     notes = drop_half_lag_notes(drop_octave_peaks(lift_octave_dips(notes), x, sr), x, sr)
     notes = lift_unlined_subharmonics(notes, x, sr)
     return drop_talker_edges(lift_subharmonic_runs(notes, x, sr))
