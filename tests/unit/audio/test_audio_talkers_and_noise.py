@@ -475,6 +475,18 @@ def _timbres(n_notes: int, far: Sequence[int] = ()) -> np.ndarray:
     return timbre
 
 
+def _assert_kept_only_with_the_callers_timbre(notes: list[NoteEvent], levels: np.ndarray, runs: np.ndarray,
+                                              onset_s: float) -> None:
+    """The note starting at ``onset_s`` is dropped with no timbre known, kept with the caller's spectral
+    envelope on every note, and dropped again when its own envelope is another voice's."""
+    timbre = _timbres(len(notes))
+    steady = np.ones(len(notes))
+    assert onset_s not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady)]
+    assert onset_s in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
+    timbre[[n.onset_s for n in notes].index(onset_s)] = _CALLER_TIMBRE[::-1]
+    assert onset_s not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
+
+
 def test_held_note_a_suppressor_dimmed_keeps_the_callers_timbre_and_is_kept():
     # a phone's noise suppressor takes a held note it learned as noise 15 dB down, and the tracker's
     # confidence there falls to 0.3: by level and confidence it is a talker's, but it is 0.5 s long,
@@ -482,12 +494,7 @@ def test_held_note_a_suppressor_dimmed_keeps_the_callers_timbre_and_is_kept():
     # envelope there is not the caller's
     notes, levels, runs = _with_caller([(4.1, 4.6, 61.0, -15.0, 1)])
     notes = [NoteEvent(n.onset_s, n.offset_s, n.midi, 0.3 if n.onset_s == 4.1 else n.confidence) for n in notes]
-    timbre = _timbres(len(notes))
-    steady = np.ones(len(notes))
-    assert 4.1 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady)]
-    assert 4.1 in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
-    timbre[[n.onset_s for n in notes].index(4.1)] = _CALLER_TIMBRE[::-1]
-    assert 4.1 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
+    _assert_kept_only_with_the_callers_timbre(notes, levels, runs, 4.1)
 
 
 def test_soft_held_note_with_the_callers_timbre_needs_no_confidence_margin():
@@ -791,9 +798,4 @@ def test_callers_low_note_a_phrase_after_a_callers_note_widens_the_range_when_it
     # is theirs and widens their range; with another voice's, or with no timbre known, it is out
     # of the caller's range and dropped
     notes, levels, runs = _with_caller([(4.05, 4.35, 56.0, -9.0, 1)])
-    timbre = _timbres(len(notes))
-    steady = np.ones(len(notes))
-    assert 4.05 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady)]
-    assert 4.05 in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
-    timbre[[n.onset_s for n in notes].index(4.05)] = _CALLER_TIMBRE[::-1]
-    assert 4.05 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre)]
+    _assert_kept_only_with_the_callers_timbre(notes, levels, runs, 4.05)
