@@ -1759,7 +1759,8 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     under it, 12 % of them more than 7 dB under, against 0.0 dB and 3 % over 300 Hz), so they are no
     anchors and can lie 2-4 st under the range of the louder notes (stress child s10 child_005, 62.0 under
     64.9, and s20 child_010's first note, 60.1 under 63.5: held, at confidence 0.86-0.97, 1.1-1.4 from the
-    caller's timbre, 7-9 dB under). Any other note must be within ``faint_db`` of the caller's level, inside the caller's range,
+    caller's timbre, 7-9 dB under). Any other note must be within ``faint_db`` of the caller's level,
+    inside the caller's range,
     at most ``conf_margin`` under the caller's harmonicity and held (``steady`` (k,): share of its
     frames within ``STEADY_ST`` of its pitch, at least ``min_steady``; speech glides), or it is dropped.
     The harmonicity margin is waived for a held note under ``talker_z`` from the caller's timbre (below)
@@ -1958,7 +1959,8 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
         edge &= ~stepping   # a sung step between two of the caller's notes, blurred by the talkers
         keep &= ~edge   # given to _absorb_outliers below: one cutting a held note in two rejoins it
         if comb_pitch is not None:   # a sung note under the talker's syllable: the caller's pitch from the comb
-            notes, midi, keep = _callers_pitch_under_talker(notes, midi, keep, ~keep & ~edge & (levels_db >= ref - sung_db), runs,
+            notes, midi, keep = _callers_pitch_under_talker(notes, midi, keep,
+                                                            ~keep & ~edge & (levels_db >= ref - sung_db), runs,
                                                             comb_pitch, gap_s=phrase_gap_s, margin_st=JUMP_ST,
                                                             register=(core_lo, core_hi))
     edge &= levels_db >= ref - sung_db   # the caller sang on through it: a held note it cut rejoins
@@ -2020,22 +2022,26 @@ def talker_at_note_edges(notes: list[NoteEvent], *, max_s: float = TALKER_EDGE_S
     return out
 
 
+def _touches_in_run(notes: list[NoteEvent], runs: np.ndarray, among: np.ndarray,
+                    leap: Callable[[float], bool]) -> np.ndarray:
+    """Per note (k,): whether it touches a note of ``among`` (k,) next to it in its voiced run (``runs`` (k,))
+    at an interval (semitones, this note's pitch minus that one's) that ``leap`` accepts."""
+    return np.array([any(0 <= j < len(notes) and among[j] and runs[j] == runs[i] and abs(_gap_s(n, notes[j])) < 1e-6
+                         and leap(n.midi - notes[j].midi) for j in (i - 1, i + 1))
+                     for i, n in enumerate(notes)], bool)
+
+
 def _touches_at_partial(notes: list[NoteEvent], runs: np.ndarray, among: np.ndarray) -> np.ndarray:
     """Per note (k,): whether it touches a note of ``among`` (k,) in its voiced run (``runs`` (k,))
     at a partial's interval (:func:`_partial_leap`): the tracker on a partial of that note's attack
     or release, which :func:`_absorb_outliers` gives back to it."""
-    return np.array([any(0 <= j < len(notes) and among[j] and runs[j] == runs[i] and abs(_gap_s(n, notes[j])) < 1e-6
-                         and _partial_leap(n.midi - notes[j].midi) for j in (i - 1, i + 1))
-                     for i, n in enumerate(notes)], bool)
+    return _touches_in_run(notes, runs, among, _partial_leap)
 
 
 def _leaps_from_held(notes: list[NoteEvent], runs: np.ndarray, held: np.ndarray, step_st: float) -> np.ndarray:
     """Per note (k,): whether it touches a ``held`` (k,) note of its voiced run (``runs`` (k,)) more than
     ``step_st`` semitones from it, not at a partial's interval (:func:`_partial_leap`)."""
-    return np.array([any(0 <= j < len(notes) and held[j] and j != i and runs[j] == runs[i]
-                         and abs(_gap_s(n, notes[j])) < 1e-6 and abs(n.midi - notes[j].midi) > step_st
-                         and not _partial_leap(n.midi - notes[j].midi) for j in (i - 1, i + 1))
-                     for i, n in enumerate(notes)], bool)
+    return _touches_in_run(notes, runs, held, lambda d_st: abs(d_st) > step_st and not _partial_leap(d_st))
 
 
 def _partial_off(d_st: float) -> float:
@@ -2498,7 +2504,7 @@ def drop_octave_peaks(notes: list[NoteEvent], x: np.ndarray, sr: int, *, over_st
         if n.midi - hi < over_st or not lo - near_st <= n.midi - 12.0 <= hi + near_st:
             continue
         seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
-        half = float(midi_to_hz(n.midi)) / 2.0
+        half = _note_hz(n) / 2.0
         ks = tuple(k for k in (3, 5) if k * half < min(top_hz, sr / 2))
         if len(seg) < 256 or not ks:
             continue
@@ -2556,7 +2562,7 @@ def drop_half_lag_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, floor
     middle = call_median_midi(notes)
 
     def read_at_half_lag(n: NoteEvent) -> bool:
-        f_hz = float(midi_to_hz(n.midi))
+        f_hz = _note_hz(n)
         seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
         if f_hz > floor_hz or n.midi - middle < register_st or n.confidence >= max_conf or len(seg) < 256:
             return False
@@ -2608,7 +2614,7 @@ def lift_unlined_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, *,
     middle = call_median_midi(notes)
 
     def read_octave_low(n: NoteEvent) -> bool:
-        f_hz = float(midi_to_hz(n.midi))
+        f_hz = _note_hz(n)
         if middle - n.midi < register_st or n.offset_s - n.onset_s < min_s or 4.0 * f_hz > top_hz:
             return False
         seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
@@ -2749,7 +2755,7 @@ def fold_partial_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, max_s:
         seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
         if len(seg) < 256:
             continue
-        f_hz = float(midi_to_hz(n.midi))
+        f_hz = _note_hz(n)
         nbrs = [j for j in (i - 1, i + 1) if 0 <= j < len(out) and abs(_gap_s(n, out[j])) < 1e-6]
         for k in (2, 3, 4):   # locked onto the k-th partial of the neighbour's pitch
             near = [j for j in nbrs if abs(n.midi - 12.0 * np.log2(k) - out[j].midi) <= 1.0]
@@ -2770,7 +2776,7 @@ def fold_partial_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, max_s:
                 continue
             if i not in odd_db:
                 seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
-                odd_db[i] = (subharmonic_strength_db(seg, sr, 2.0 * float(midi_to_hz(n.midi)), 2)
+                odd_db[i] = (subharmonic_strength_db(seg, sr, 2.0 * _note_hz(n), 2)
                              if len(seg) >= 256 else np.inf)
             if odd_db[i] <= -sub_db:
                 out[i] = replace(n, midi=out[near[0]].midi)
