@@ -162,3 +162,60 @@ def test_a_lifted_note_starts_where_the_tracker_first_heard_it_at_the_voices_pit
     assert lift_lag_floor_subharmonics([note], x, 16000)[0].onset_s == 0.25
     flat = [(50.0, 0.0)] * 25 + [(66.5, 0.43), (59.0, 0.42)] + [(56.0, 0.7)] * 53
     assert lift_lag_floor_subharmonics([note], x, 16000, track=_track_of(flat))[0].onset_s == 0.25
+
+
+def test_a_held_notes_start_read_an_octave_low_over_the_lag_floor_joins_it_unless_sung_an_octave_under():
+    # C5 (523 Hz) held 0.8 s; the codec's noise fills the odd multiples of C4 16 dB under C5 throughout. The
+    # tracker reads its first 0.2 s at C4: that piece's odd harmonics lie as far under its 2nd as the gaps
+    # between the held note's own harmonics, so it is the held note's
+    t = np.arange(int(0.8 * 16000)) / 16000
+    f = 440.0 * 2 ** ((60 - 69) / 12)
+    voice = sum(a * np.sin(2 * np.pi * k * 2 * f * t) for k, a in ((1, 1.0), (2, 0.5), (3, 0.3)))
+    fill = 10 ** (-16 / 20) * sum(np.sin(2 * np.pi * k * f * t + k) for k in (1, 3, 5, 7, 9))
+    notes = [NoteEvent(0.0, 0.2, 60.0, 0.7), NoteEvent(0.2, 0.8, 72.0, 0.9)]
+    got = lift_lag_floor_subharmonics(notes, voice + fill, 16000)
+    assert [(n.onset_s, n.offset_s, n.midi) for n in got] == [(0.0, 0.8, 72.0)]
+    # sung an octave under for 0.2 s (a voice at C4, its odd harmonics as strong as its even ones): kept
+    low = np.where(t < 0.2, sum(a * np.sin(2 * np.pi * k * f * t) for k, a in ((1, 1.0), (2, 0.7), (3, 0.5), (4, 0.3))),
+                   voice)
+    assert lift_lag_floor_subharmonics(notes, low + fill, 16000) == notes
+
+
+def test_a_note_touching_its_own_octave_high_misreading_keeps_its_pitch():
+    # C4 (262 Hz) sung 0.8 s with its odd harmonics as strong as its 2nd; the tracker read its last 0.6 s
+    # an octave high: the longer note is the error, so the C4 piece is not joined into it
+    t = np.arange(int(0.8 * 16000)) / 16000
+    f = 440.0 * 2 ** ((60 - 69) / 12)
+    x = sum(a * np.sin(2 * np.pi * k * f * t) for k, a in ((1, 1.0), (2, 0.4), (3, 0.6), (4, 0.3), (5, 0.4)))
+    notes = [NoteEvent(0.0, 0.2, 60.0, 0.7), NoteEvent(0.2, 0.8, 72.0, 0.9)]
+    assert lift_lag_floor_subharmonics(notes, x, 16000) == notes
+
+
+def test_a_lifted_piece_the_tracker_heard_at_its_pitch_from_the_note_before_joins_that_note():
+    # D5 (587 Hz) held 0.6 s; the codec codes its last 0.2 s with twice its period and the tracker reads
+    # D4 there, right after reading D5 up to the cut: lifted, the piece joins the D5 it continues
+    t = np.arange(int(0.6 * 16000)) / 16000
+    f = 440.0 * 2 ** ((74 - 69) / 12)
+    x = sum(a * np.sin(2 * np.pi * k * f * t) for k, a in ((1, 1.0), (2, 0.5), (3, 0.3)))
+    notes = [NoteEvent(0.0, 0.4, 74.0, 0.9), NoteEvent(0.4, 0.6, 62.0, 0.7)]
+    held = [(74.0, 0.8)] * 42 + [(62.0, 0.7)] * 18
+    got = lift_lag_floor_subharmonics(notes, x, 16000, track=_track_of(held))
+    assert [(n.onset_s, n.offset_s, n.midi) for n in got] == [(0.0, 0.6, 74.0)]
+    # without the track, or when the tracker lost the voice before the piece (a breath, a new attack), the
+    # lifted piece keeps its own onset
+    assert [n.midi for n in lift_lag_floor_subharmonics(notes, x, 16000)] == [74.0, 74.0]
+    breath = [(74.0, 0.8)] * 37 + [(74.0, 0.1)] * 5 + [(62.0, 0.7)] * 18
+    got = lift_lag_floor_subharmonics(notes, x, 16000, track=_track_of(breath))
+    assert [(n.onset_s, n.midi) for n in got] == [(0.0, 74.0), (0.4, 74.0)]
+
+
+def test_a_sung_note_touching_its_own_octave_high_misreading_is_not_lifted_into_it():
+    # C5 (523 Hz) sung 0.8 s, its 2nd harmonic 3 dB over its fundamental; the tracker reads its first
+    # 0.2 s right and the rest an octave high. The piece's odd harmonics stand 3 dB under its 2nd (a voice
+    # of its own at C5), and the longer note's spectrum between its "harmonics" is as strong: not a piece
+    # the codec coded at twice the period, so it keeps its pitch
+    t = np.arange(int(0.8 * 16000)) / 16000
+    f = 440.0 * 2 ** ((72 - 69) / 12)
+    x = sum(a * np.sin(2 * np.pi * k * f * t) for k, a in ((1, 0.7), (2, 1.0), (3, 0.5), (4, 0.3)))
+    notes = [NoteEvent(0.0, 0.2, 72.0, 0.9), NoteEvent(0.2, 0.8, 84.0, 0.9)]
+    assert lift_lag_floor_subharmonics(notes, x, 16000) == notes

@@ -2314,7 +2314,7 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
                                 join_st: float = OCTAVE_JOIN_ST, odd: tuple[int, ...] = ODD_PARTIALS,
                                 top_hz: float = PHONE_TOP_HZ, track: PitchTrack | None = None,
                                 max_head_s: float = MAX_WEAK_ATTACK_S,
-                                slip_s: float = MIN_JUMP_S) -> list[NoteEvent]:
+                                slip_s: float = MIN_JUMP_S, piece_db: float = PARTIAL_SUB_DB) -> list[NoteEvent]:
     """``notes`` with each note read an octave under a voice above a phone codec's pitch-lag floor lifted an octave.
 
     A CELP codec (AMR-NB, G.729) codes the voice's period as a pitch lag of at least 20 samples at 8 kHz,
@@ -2355,28 +2355,76 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
     ``2 * STEADY_ST`` of the lifted pitch, reached over at most ``slip_s`` s of the tracker's slide
     between the two readings; the onset then leads its first frame by ``ONSET_LEAD_S``, as a voiced
     run's does (:func:`segment_notes`).
+
+    A note that touches a longer one an octave over it (within ``JUMP_ST``), over ``floor_hz``, is a piece of
+    that note the codec coded with twice its period (the tracker reads a held note's start or end an octave
+    low: stress AMR-NB s11 amr_010, C5 read at C4 for its first 0.24 s, D5 at D4 for its last 0.7 s) when its
+    odd harmonics lie no nearer its 2nd than the longer note's spectrum between that note's own harmonics,
+    less ``piece_db`` dB: the codec's noise fills those gaps alike in both (11-14 dB under the 2nd against
+    15-17 dB). Both must be a voice at 2f: the piece's odd harmonics ``piece_db`` (8 dB, the bar at which
+    :func:`fold_partial_notes` calls sub-harmonic peaks a voice's own) or more under its 2nd, and the longer
+    note's spectrum between its harmonics as far under its fundamental. A note really sung at f has its own
+    fundamental and 3rd near its 2nd (a sung octave leap in held-out r1 and stress nasal s10 / s12: 15-30 dB
+    over it), and where the longer note is the tracker an octave over a voice at f, that voice's odd
+    harmonics fill the longer note's gaps (stress diphone s15 diphone_010: 12 dB over its "fundamental"; a
+    generated hum's sung C5 read at C6 where a low talker comes in, 2.5 dB under, its C5 tail read right with
+    its odd harmonics 2.4 dB under its 2nd). Such a piece is lifted and joins that note (as on the lower bar
+    above).
+
+    A lifted note the tracker heard at its new pitch right from the end of the note before it (the head
+    walk above reaches that note: no breath, no new attack between them) joins that note when it lies
+    within ``join_st`` of it: the codec's doubled period took over in the middle of one held note (stress
+    child s20 child_001, a 0.2 s piece of a held D5 read at D4).
     """
-    out, weak = [], []
-    for n in notes:
+    out, weak, heard = [], [], []
+    for i, n in enumerate(notes):
         missing = odd_partials_missing_db(n, x, sr, floor_hz=floor_hz, odd=odd, top_hz=top_hz)
         lifted_weak = (missing is not None and n.confidence < weak_conf and _note_hz(n) >= weak_low_hz
                        and weak_missing_db <= missing < missing_db)
+        if missing is not None and piece_db <= missing < missing_db and not lifted_weak:
+            lifted_weak = _piece_coded_at_twice_period(notes, i, missing, x, sr, floor_hz=floor_hz, odd=odd,
+                                                       top_hz=top_hz, sub_db=piece_db)
+        reached = False
         if (missing is not None and missing >= missing_db) or lifted_weak:
             n = replace(n, midi=n.midi + 12.0)
             if track is not None:
-                n = replace(n, onset_s=_head_at_pitch(n, track, out[-1].offset_s if out else 0.0,
-                                                      max_head_s=max_head_s, slip_s=slip_s))
+                after_s = out[-1].offset_s if out else 0.0
+                onset_s, reached = _head_at_pitch(n, track, after_s, max_head_s=max_head_s, slip_s=slip_s)
+                n = replace(n, onset_s=onset_s)
+                reached = reached and bool(out) and _gap_s(out[-1], n) <= 1e-6
         out.append(n)
         weak.append(lifted_weak)
-    return _join_lifted(out, weak, join_st=join_st)
+        heard.append(reached)
+    return _join_lifted(out, weak, join_st=join_st, heard=heard)
+
+
+def _piece_coded_at_twice_period(notes: list[NoteEvent], i: int, missing: float, x: np.ndarray, sr: int, *,
+                                 floor_hz: float, odd: tuple[int, ...], top_hz: float, sub_db: float) -> bool:
+    """Whether ``notes[i]``, its odd harmonics ``missing`` dB under its 2nd, is a piece of a longer note it
+    touches an octave over it (:func:`lift_lag_floor_subharmonics`)."""
+    n = notes[i]
+    for j in (i - 1, i + 1):
+        if not 0 <= j < len(notes):
+            continue
+        m = notes[j]
+        if (abs(_gap_s(n, m)) > 1e-6 or m.offset_s - m.onset_s <= n.offset_s - n.onset_s
+                or abs(m.midi - n.midi - 12.0) > JUMP_ST):
+            continue
+        gaps = odd_partials_missing_db(replace(m, midi=m.midi - 12.0), x, sr, floor_hz=floor_hz, odd=odd,
+                                       top_hz=top_hz)
+        if gaps is not None and gaps >= sub_db and missing >= gaps - sub_db:
+            return True
+    return False
 
 
 def _head_at_pitch(n: NoteEvent, track: PitchTrack, after_s: float, *, max_head_s: float,
-                   slip_s: float) -> float:
+                   slip_s: float) -> tuple[float, bool]:
     """Onset of note ``n`` moved back over the frames of ``track`` before it, after ``after_s`` s and at most
     ``max_head_s`` s, heard (confidence ``WEAK_CONF`` or more) within ``2 * STEADY_ST`` of its pitch,
     reached over at most ``slip_s`` s of other frames right before its onset (the tracker's slide);
-    ``n.onset_s`` when there are none (:func:`lift_lag_floor_subharmonics`)."""
+    ``n.onset_s`` when there are none (:func:`lift_lag_floor_subharmonics`). With it, whether those frames
+    run back to ``after_s`` (the end of the note before: the tracker heard the voice at ``n``'s pitch
+    from there on)."""
     hop = track.hop_s
     a = int(round((n.onset_s + ONSET_LEAD_S) / hop))   # the voiced run's first frame
     lo = max(int(np.ceil(after_s / hop - 1e-9)), a - int(round(max_head_s / hop)), 0)
@@ -2391,7 +2439,9 @@ def _head_at_pitch(n: NoteEvent, track: PitchTrack, after_s: float, *, max_head_
     while i >= lo and at(i):
         first = i
         i -= 1
-    return n.onset_s if first is None else min(n.onset_s, max(first * hop - ONSET_LEAD_S, after_s))
+    if first is None:
+        return n.onset_s, False
+    return min(n.onset_s, max(first * hop - ONSET_LEAD_S, after_s)), first * hop - ONSET_LEAD_S <= after_s + 1e-9
 
 
 def _note_hz(n: NoteEvent) -> float:
@@ -2635,12 +2685,15 @@ def _move_octave(notes: list[NoteEvent], misread: Callable[[NoteEvent], bool], s
     return _join_lifted(out, moved, join_st=join_st)
 
 
-def _join_lifted(notes: list[NoteEvent], lifted: list[bool], *, join_st: float) -> list[NoteEvent]:
+def _join_lifted(notes: list[NoteEvent], lifted: list[bool], *, join_st: float,
+                 heard: list[bool] | None = None) -> list[NoteEvent]:
     """``notes`` with each ``lifted`` one joined to a neighbour it touches within ``join_st`` semitones
-    of its new pitch (the longer one's pitch; a fragment of the note's attack the tracker read right)."""
+    of its new pitch (the longer one's pitch; a fragment of the note's attack the tracker read right), and
+    each ``heard`` one (the tracker heard its pitch from the note before it on) joined to the note before."""
+    heard = heard if heard is not None else [False] * len(notes)
     merged: list[NoteEvent] = []
     for i, n in enumerate(notes):
-        if merged and (lifted[i] or lifted[i - 1]) and _gap_s(merged[-1], n) <= 1e-6 \
+        if merged and (lifted[i] or lifted[i - 1] or heard[i]) and _gap_s(merged[-1], n) <= 1e-6 \
                 and abs(merged[-1].midi - n.midi) <= join_st:
             m = merged[-1]
             longer = m if m.offset_s - m.onset_s >= n.offset_s - n.onset_s else n
