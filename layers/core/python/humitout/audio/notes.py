@@ -63,6 +63,9 @@
    held note it touches is a talker at that note's attack or release (:func:`talker_at_note_edges`):
    dropped before the caller's notes are chosen (partial and sub-harmonic intervals are left to the
    fold) and, by :func:`drop_talker_edges`, after the fold.
+5. Last, a note ends where its direct sound stops, not where a room's reverberant tail under it
+   (which the tracker hears at the note's pitch) fades: where the level falls ``DIP_DB`` within the
+   energy's window and stays down to the note's end (:func:`end_at_release`).
 """
 from __future__ import annotations
 
