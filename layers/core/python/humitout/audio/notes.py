@@ -110,7 +110,7 @@ VIB_RECUR_CORR = 0.75  # correlation of the pitch's wobble with itself one perio
 VIB_RECUR_SHARE = 0.5  # share of a dip's depth the level dips again one vibrato period away when a notch makes it
 VIB_RECUR_REACH_S = 0.3  # s either side of a dip where the vibrato's period is read
 MIN_NOTE_S = 0.07     # s, shortest note
-ENERGY_WIN_S = 0.03   # s, window of the frame energy (frame_energy_db): a sound that stops takes its level down within it
+ENERGY_WIN_S = 0.03   # s, window of the frame energy (frame_energy_db): a sound that stops falls within it
 MIN_SEP_S = 0.07      # s, closest two boundaries may be
 ONSET_LEAD_S = 0.02   # s, voicing (conf >= 0.5) starts this much after the attack does
 BURIED_CONF = 0.1      # voicing confidence from which a held pitch in loud frames of the cleaned call is a buried voice
