@@ -63,6 +63,9 @@
    held note it touches is a talker at that note's attack or release (:func:`talker_at_note_edges`):
    dropped before the caller's notes are chosen (partial and sub-harmonic intervals are left to the
    fold) and, by :func:`drop_talker_edges`, after the fold.
+5. Last, a note ends where its direct sound stops, not where a room's reverberant tail under it
+   (which the tracker hears at the note's pitch) fades: where the level falls ``DIP_DB`` within the
+   energy's window and stays down to the note's end (:func:`end_at_release`).
 """
 from __future__ import annotations
 
@@ -107,6 +110,7 @@ VIB_RECUR_CORR = 0.75  # correlation of the pitch's wobble with itself one perio
 VIB_RECUR_SHARE = 0.5  # share of a dip's depth the level dips again one vibrato period away when a notch makes it
 VIB_RECUR_REACH_S = 0.3  # s either side of a dip where the vibrato's period is read
 MIN_NOTE_S = 0.07     # s, shortest note
+ENERGY_WIN_S = 0.03   # s, window of the frame energy (frame_energy_db): a sound that stops falls within it
 MIN_SEP_S = 0.07      # s, closest two boundaries may be
 ONSET_LEAD_S = 0.02   # s, voicing (conf >= 0.5) starts this much after the attack does
 BURIED_CONF = 0.1      # voicing confidence from which a held pitch in loud frames of the cleaned call is a buried voice
@@ -218,7 +222,7 @@ def lost_samples(x: np.ndarray, sr: int) -> np.ndarray:
 
 
 def frame_energy_db(x: np.ndarray, sr: int, n_frames: int, hop_s: float = 0.01,
-                    win_s: float = 0.03, *, lost: np.ndarray | None = None) -> np.ndarray:
+                    win_s: float = ENERGY_WIN_S, *, lost: np.ndarray | None = None) -> np.ndarray:
     """RMS level in dBFS of ``x`` (n,) in windows of ``win_s`` centred on frames ``i * hop_s``; shape (n_frames,).
     Lost samples (:func:`lost_samples`) are left out of the mean, so a frame next to a dropout reads
     the voice's level, not a level the zeros pulled down; a frame whose window is more than half
@@ -2843,3 +2847,50 @@ def fold_partial_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, max_s:
             continue
         merged.append(n)
     return merged
+
+
+def end_at_release(notes: list[NoteEvent], energy_db: np.ndarray, midi: np.ndarray, hop_s: float,
+                   dead: np.ndarray | None = None, *, drop_db: float = DIP_DB, ref_s: float = DIP_WIN_S,
+                   steady_st: float = STEADY_ST, max_tail_s: float = LEVEL_WIN_S, min_tail_s: float = MIN_JUMP_S,
+                   release_s: float = ONSET_LEAD_S, fall_s: float = ENERGY_WIN_S,
+                   min_s: float = MIN_NOTE_S) -> list[NoteEvent]:
+    """Each note ends where its direct sound stops, not where the room's tail under it fades.
+
+    In a room (a speakerphone) the tracker keeps hearing a note's pitch in its reverberant tail, so a
+    note sung up to a short gap (a consonant, a breath) runs on through the gap into the next note, or
+    past its release into the rest. A tail only decays: where the level (``energy_db`` (n,), dB, on the
+    ``hop_s`` s grid) falls ``drop_db`` (dB, a re-attack dip's depth) under its highest over the
+    ``ref_s`` s before and stays under that line to the note's end, the note's direct sound is ending.
+    Only frames the tracker hears (``midi`` (n,), MIDI, NaN where it hears none) within ``steady_st``
+    st of the note's pitch give that highest level (a glide in from a louder note is not this note's
+    held level). The fall must be a stop: ``drop_db`` within ``fall_s`` s (the energy's window; a
+    singer's decrescendo, a synthetic voice's fade or a phone's AGC pulling its gain down after a
+    loud attack take longer). The note then ends ``release_s`` s later (the voice's own release: its
+    level is ``drop_db`` down about as long before the voice stops as voicing starts after an attack),
+    when what follows the fall lasts ``min_tail_s`` s or more (a tail outlasts the release; a dry
+    voice's fall ends within it) and at most ``max_tail_s`` s (the level gate's reach), and the note
+    keeps ``min_s`` s or more. Onsets and pitches are untouched; a tail with dropout frames (``dead``
+    (n,)) is left as it is."""
+    n = min(len(energy_db), len(midi))
+    ref, max_tail, min_len = int(round(ref_s / hop_s)), int(round(max_tail_s / hop_s)), int(round(min_s / hop_s))
+    fall = int(round(fall_s / hop_s))
+    out = []
+    for note in notes:
+        s, t = int(round(note.onset_s / hop_s)), min(int(round(note.offset_s / hop_s)), n)
+        end = None   # first frame of the fall that lasts to the note's end
+        if t - s > min_len:
+            tail_max = -np.inf   # highest level from frame j to the note's end
+            for j in range(t - 1, max(s + min_len, t - max_tail) - 1, -1):
+                tail_max = max(tail_max, energy_db[j])
+                lo = max(s, j - ref)
+                held = energy_db[lo:j][np.abs(midi[lo:j] - note.midi) <= steady_st]
+                if len(held) and tail_max < np.max(held) - drop_db:
+                    end = j
+                elif end is not None:   # the level before it holds within drop_db: the fall starts at end
+                    break
+        if (end is not None and (t - end) * hop_s >= min_tail_s - 1e-9
+                and np.max(energy_db[max(s, end - fall):end]) - energy_db[end] >= drop_db
+                and not (dead is not None and dead[end:t].any())):
+            note = replace(note, offset_s=min(end * hop_s + release_s, note.offset_s))
+        out.append(note)
+    return out

@@ -23,8 +23,8 @@ from humitout.audio.f0 import PitchTrack, track_f0
 from humitout.audio.key import estimate_key
 from humitout.audio.mood import estimate_mood
 from humitout.audio.notes import (NoteEvent, band_level_db, coded_at_twice_period, dead_air_frames,
-                                  drop_half_lag_notes, drop_octave_peaks, drop_talker_edges, fold_partial_notes,
-                                  frame_energy_db, harmonic_comb_pitch, harmonic_envelope_db,
+                                  drop_half_lag_notes, drop_octave_peaks, drop_talker_edges, end_at_release,
+                                  fold_partial_notes, frame_energy_db, harmonic_comb_pitch, harmonic_envelope_db,
                                   lift_lag_floor_subharmonics, lift_octave_dips, lift_subharmonic_runs,
                                   lift_unlined_subharmonics, lost_samples, narrow_band_levels_db, segment_notes)
 from humitout.audio.rhythm import Rhythm, analyse_rhythm
@@ -99,7 +99,8 @@ def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
     notes = fold_partial_notes(lift_lag_floor_subharmonics(notes, x, sr, track=front.track), x, sr)
     notes = drop_half_lag_notes(drop_octave_peaks(lift_octave_dips(notes), x, sr), x, sr)
     notes = lift_unlined_subharmonics(notes, x, sr)
-    return drop_talker_edges(lift_subharmonic_runs(notes, x, sr))
+    notes = drop_talker_edges(lift_subharmonic_runs(notes, x, sr))
+    return end_at_release(notes, front.energy, front.track.midi, front.track.hop_s, front.dead)
 
 
 def transcribe_samples(x: np.ndarray, sr: int) -> tuple[PitchTrack, np.ndarray, list[NoteEvent]]:
