@@ -22,6 +22,15 @@ pickups, rubato and phrase-end slowing, hummed with ``tests/unit/audio/hum_synth
 channel), which the analysis was not built on, and on eight familiar tunes (Twinkle, Happy
 Birthday, Ode to Joy...) at 66, 100 and 150 BPM. Exit 1 when a dev target is missed.
 
+``--familiar-set wide`` scores a wider familiar set instead of the eight (``rhythm_tunes.FAMILIAR_WIDE``:
+32 public-domain tunes, 6 in 2/4, 7 in 6/8, 10 in 3/4, 9 in 4/4, 13 with a pickup), each at three
+tempi of its counted beat: the quarter at 66, 100 and 150 BPM in simple meters, the dotted quarter at
+44, 66 and 100 in 6/8 (the same eighth-note speeds, 132-300 a minute, as the simple tunes' quarter at
+66-150 runs its eighths; a 6/8 tune counted at 100-150 dotted quarters would be sung at eighths of
+0.13-0.2 s as a jig at its fastest, and the generated 6/8 tunes lie in 45-100). A check set nobody
+tuned on: ``--per-item`` prints each hum's reference and reading (meter, tempo ratio, pickup, beat
+and downbeat F, score position) to sort what goes wrong.
+
 ``--oracle`` splits the score-position error: the same figure with the reference meter, beat level
 and first downbeat laid on the tracked beat times (``oracle-meter``: what is left is beat-time
 errors, placement and transcription), and with the reference beats, downbeats and meter
@@ -32,6 +41,7 @@ rhythm again (rhythm changes are re-scored in seconds).
 
     .venv/bin/python tests/bench/bench_rhythm.py [--limit N] [--generated N] [--seed S | --seeds S ...]
         [--oracle] [--cache DIR] [--rubato R --jitter S] [--no-speed] [--no-familiar] [--no-dev]
+        [--familiar-set {eight,wide}] [--per-item]
         [--data DIR --sets NAME [NAME ...]]
 
 ``--data DIR --sets NAME...`` scores other sets with beat references the same way and against the
@@ -216,6 +226,7 @@ def rhythm_row(analysis: Analysis, ref: dict, pickup_ref: int) -> dict:
         warnings.simplefilter("ignore")
         row = score_rhythm.score_item(ref, out)
     row["pickup_ok"] = float(math.ceil(analysis.pickup_beats - 0.15) == pickup_ref)
+    row["est_pickup"], row["ref_pickup"] = float(analysis.pickup_beats), pickup_ref
     ratio = out["tempo_bpm"] / ref["beat_bpm"]
     row["tempo_4pct"] = float(abs(ratio - 1.0) <= TEMPO_TOL)
     row["tempo_4pct_octave"] = float(any(abs(ratio / k - 1.0) <= TEMPO_TOL for k in (1.0, 2.0, 0.5, 3.0, 1 / 3)))
@@ -312,6 +323,33 @@ def familiar_items(tempi: tuple[float, ...] = (66.0, 100.0, 150.0)) -> list[dict
     return items
 
 
+WIDE_TEMPI = {"2/4": (66.0, 100.0, 150.0), "3/4": (66.0, 100.0, 150.0), "4/4": (66.0, 100.0, 150.0),
+              "6/8": (44.0, 66.0, 100.0)}
+"""Counted beats a minute of the wide familiar set: the quarter in simple meters, the dotted quarter in
+6/8 (eighths at 132-300 a minute in both; see the module docstring)."""
+
+
+def familiar_wide_items() -> list[dict]:
+    """The tunes of ``rhythm_tunes.FAMILIAR_WIDE`` hummed at their meter's :data:`WIDE_TEMPI`."""
+    from hum_synth import hum, phone, wav_bytes
+    items = []
+    for k, (name, (meter, _, _)) in enumerate(rhythm_tunes.FAMILIAR_WIDE.items()):
+        for bpm in WIDE_TEMPI[meter]:
+            tune = rhythm_tunes.familiar_wide(name, bpm, seed=100 + k)
+            audio = wav_bytes(phone(hum([tuple(x) for x in tune.notes], seed=100 + k)))
+            items.append(_item(tune, audio, f"{name}@{bpm:g}"))
+    return items
+
+
+def print_items(items: list[dict], rows: list[dict], positions: list[float]) -> None:
+    """One line per item: reference meter / pickup / beat BPM, the reading, and its scores."""
+    print("  per item: id | ref meter pickup bpm | est meter tempo-ratio pickup | beat F downbeat F score position")
+    for item, row, pos in zip(items, rows, positions):
+        print(f"    {row['id']:32s} | {row['ref_class']:>3s} {item['pickup']:d} {row['ref_bpm']:6.1f} | "
+              f"{str(row['est_class']):>5s} {str(row['tempo_ratio']):>5s} {row.get('est_pickup', float('nan')):4.2f} | "
+              f"{row['beat_F']:.2f} {row['downbeat_F']:.2f} {pos:.2f}")
+
+
 def generated_items(n: int, seed: int, **performance) -> list[dict]:
     """``n`` generated tunes (``rhythm_tunes.tune``, ``performance``: its rubato / jitter_s) from
     ``seed``, hummed over the phone channel."""
@@ -403,7 +441,7 @@ def analyse(audio: bytes, cache: Path | None) -> Analysis:
 
 
 def run(items: list[dict], name: str, *, speed: bool, flex: int, cache: Path | None = None,
-        oracles: tuple[str, ...] = ()) -> tuple[dict, list[dict], list[float]]:
+        oracles: tuple[str, ...] = (), per_item: bool = False) -> tuple[dict, list[dict], list[float]]:
     rows, positions, speeds, flex_errors = [], [], [], []
     oracle_positions: dict[str, list[float]] = {o: [] for o in oracles}
     rejected = 0
@@ -432,6 +470,8 @@ def run(items: list[dict], name: str, *, speed: bool, flex: int, cache: Path | N
     s = summarize(rows, positions)
     s["rejected"] = rejected
     print_summary(name, s)
+    if per_item:
+        print_items(items, rows, positions)
     if rejected:
         print(f"  rejected as no hum: {rejected} of {len(items)}")
     groups = sorted({item["group"] for item in items if item.get("group")})
@@ -486,6 +526,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--familiar", action=argparse.BooleanOptionalAction, default=None,
                     help="also the familiar tunes (Twinkle, Happy Birthday...) at 66, 100, 150 BPM "
                          "(default: yes, or no with --data)")
+    ap.add_argument("--familiar-set", choices=("eight", "wide"), default="eight",
+                    help="the eight familiar tunes (default) or the wide set of 32 (rhythm_tunes.FAMILIAR_WIDE)")
+    ap.add_argument("--per-item", action="store_true", help="print each item's reading and scores")
     ap.add_argument("--no-dev", action="store_true", help="only the generated tunes (no targets checked)")
     ap.add_argument("--data", type=Path, default=None,
                     help="corpus folder holding <set>/ folders with beat references (e.g. a held-out stand-in "
@@ -517,14 +560,17 @@ def main(argv: list[str] | None = None) -> int:
         a.familiar = a.data is None and not a.stress
     performance = {k: v for k, v in (("rubato", a.rubato), ("jitter_s", a.jitter)) if v is not None}
     oracles = ORACLES[1:] if a.oracle else ()
-    common = {"cache": a.cache, "oracles": oracles}
+    common = {"cache": a.cache, "oracles": oracles, "per_item": a.per_item}
     if a.generated:
         for seed in (a.seeds or [a.seed]):
             run(generated_items(a.generated, seed, **performance),
                 f"generated (seed {seed}{''.join(f', {k} {v:g}' for k, v in performance.items())})",
                 speed=False, flex=a.flex, **common)
     if a.familiar:
-        run(familiar_items(), "familiar tunes", speed=False, flex=0, **common)
+        if a.familiar_set == "wide":
+            run(familiar_wide_items(), "familiar tunes (wide)", speed=False, flex=0, **common)
+        else:
+            run(familiar_items(), "familiar tunes", speed=False, flex=0, **common)
     if a.stress:
         from bench_transcribe import stress_conditions, stress_corpus
         root = stress_corpus(a.stress_seed, a.stress_items)

@@ -156,3 +156,186 @@ def familiar(name: str, bpm: float, *, rubato: float = 0.05, seed: int = 0) -> T
     return Tune(meter=meter, pickup_beats=pickup, beat_bpm=bpm,
                 notes=np.column_stack([onsets, offsets, [m for m, _ in pairs]]),
                 beats=np.column_stack([beat_times[idx], in_bar]), score_beats=starts)
+
+
+# A wider familiar set (``FAMILIAR_WIDE``): 32 well-known public-domain melodies (traditional or
+# published before 1929), written as in common textbook / songbook versions (the first phrase or two,
+# as someone would hum them): 6 in 2/4, 7 in 6/8, 10 in 3/4, 9 in 4/4; 13 start with a pickup (an
+# eighth or two in 6/8, one or three beats in simple time). Each tune: (meter, pickup in quarter
+# notes, score). The score is written in its usual key with bar lines ``|`` (checked by
+# tests/unit/test_bench_familiar_wide.py: every full bar holds the meter, a first bar after a pickup
+# and the last bar may be short and complete each other); a token is ``<pitch>:<quarters>`` with
+# the pitch as a note name and octave (C4 = MIDI 60, ``#``/``b``), ``r`` a rest and ``-`` a tie
+# that holds the note before across the bar line. ``familiar_wide`` moves each tune by whole octaves
+# into a low voice (:func:`wide_pairs`). Taken from music21's corpus: pop-goes-the-weasel
+# (PopGoesTheWeasel.abc) and irish-washerwoman (book4.abc, O'Neill's eighth-note pickup of the
+# common version). The rest written out from the standard versions.
+FAMILIAR_WIDE = {
+    # 2/4
+    "yankee-doodle": ("2/4", 0, "C4:.5 C4:.5 D4:.5 E4:.5 | C4:.5 E4:.5 D4:.5 G3:.5 | C4:.5 C4:.5 D4:.5 E4:.5 | "
+                                "C4:1 B3:1 | C4:.5 C4:.5 D4:.5 E4:.5 | F4:.5 E4:.5 D4:.5 C4:.5 | "
+                                "B3:.5 G3:.5 A3:.5 B3:.5 | C4:1 C4:1"),
+    "london-bridge": ("2/4", 0, "G4:.75 A4:.25 G4:.5 F4:.5 | E4:.5 F4:.5 G4:1 | D4:.5 E4:.5 F4:1 | "
+                                "E4:.5 F4:.5 G4:1 | G4:.75 A4:.25 G4:.5 F4:.5 | E4:.5 F4:.5 G4:1 | D4:1 G4:1 | "
+                                "E4:.5 C4:1.5"),
+    "hot-cross-buns": ("2/4", 0, "E4:1 D4:1 | C4:2 | E4:1 D4:1 | C4:2 | C4:.5 C4:.5 C4:.5 C4:.5 | "
+                                 "D4:.5 D4:.5 D4:.5 D4:.5 | E4:1 D4:1 | C4:2"),
+    "rondo-alla-turca": ("2/4", 1, "B4:.25 A4:.25 G#4:.25 A4:.25 | C5:.5 r:.5 D5:.25 C5:.25 B4:.25 C5:.25 | "
+                                   "E5:.5 r:.5 F5:.25 E5:.25 D#5:.25 E5:.25 | "
+                                   "B5:.25 A5:.25 G#5:.25 A5:.25 B5:.25 A5:.25 G#5:.25 A5:.25 | C6:1 A5:.5 C6:.5 | "
+                                   "B5:.5 A5:.5 G5:.5 A5:.5 | B5:.5 A5:.5 G5:.5 A5:.5 | B5:.5 A5:.5 G5:.5 F#5:.5 | "
+                                   "E5:1"),
+    "camptown-races": ("2/4", 0, "G4:.5 G4:.5 E4:.5 G4:.5 | A4:.5 G4:.5 E4:1 | E4:.5 D4:1.5 | E4:.5 D4:1.5 | "
+                                 "G4:.5 G4:.5 E4:.5 G4:.5 | A4:.5 G4:.5 E4:1 | D4:.5 D4:.5 E4:.5 D4:.5 | C4:2"),
+    "joy-to-the-world": ("2/4", 0, "C5:1 B4:.75 A4:.25 | G4:1.5 F4:.5 | E4:1 D4:1 | C4:1.5 G4:.5 | A4:1.5 A4:.5 | "
+                                   "B4:1.5 B4:.5 | C5:1.5 C5:.5 | C5:.5 B4:.5 A4:.5 G4:.5 | G4:.75 F4:.25 E4:1"),
+    # 6/8 (quarter-note units: a bar is 3, a beat the dotted quarter 1.5)
+    "pop-goes-the-weasel": ("6/8", 0, "G4:1 G4:.5 A4:1 A4:.5 | B4:.5 D5:.5 B4:.5 G4:1 r:.5 | "
+                                      "G4:1 G4:.5 A4:1 C5:.5 | B4:1.5 G4:1 r:.5 | G4:1 G4:.5 A4:1 A4:.5 | "
+                                      "B4:.5 D5:.5 B4:.5 G4:1 r:.5 | E5:1.5 A4:1 C5:.5 | B4:1.5 G4:1 r:.5"),
+    "row-your-boat": ("6/8", 0, "C4:1.5 C4:1.5 | C4:1 D4:.5 E4:1.5 | E4:1 D4:.5 E4:1 F4:.5 | G4:3 | "
+                                "C5:.5 C5:.5 C5:.5 G4:.5 G4:.5 G4:.5 | E4:.5 E4:.5 E4:.5 C4:.5 C4:.5 C4:.5 | "
+                                "G4:1 F4:.5 E4:1 D4:.5 | C4:3"),
+    "greensleeves": ("6/8", .5, "A4:.5 | C5:1 D5:.5 E5:.75 F5:.25 E5:.5 | D5:1 B4:.5 G4:.75 A4:.25 B4:.5 | "
+                                "C5:1 A4:.5 A4:.75 G#4:.25 A4:.5 | B4:1 G#4:.5 E4:1 A4:.5 | "
+                                "C5:1 D5:.5 E5:.75 F5:.25 E5:.5 | D5:1 B4:.5 G4:.75 A4:.25 B4:.5 | "
+                                "C5:.75 B4:.25 A4:.5 G#4:.75 F#4:.25 G#4:.5 | A4:1.5 A4:1"),
+    "silent-night": ("6/8", 0, "G4:1.5 A4:.5 G4:1 | E4:3 | G4:1.5 A4:.5 G4:1 | E4:3 | D5:2 D5:1 | B4:3 | "
+                               "C5:2 C5:1 | G4:3 | A4:2 A4:1 | C5:1.5 B4:.5 A4:1 | G4:1.5 A4:.5 G4:1 | E4:3 | "
+                               "A4:2 A4:1 | C5:1.5 B4:.5 A4:1 | G4:1.5 A4:.5 G4:1 | E4:3"),
+    # bars 1-4 and 7-8 (5-6 repeat 1-2), so that it stays under 40 notes
+    "irish-washerwoman": ("6/8", 1, "D5:.5 C5:.5 | B4:.5 G4:.5 G4:.5 D4:.5 G4:.5 G4:.5 | "
+                                    "B4:.5 G4:.5 B4:.5 D5:.5 C5:.5 B4:.5 | C5:.5 A4:.5 A4:.5 E4:.5 A4:.5 A4:.5 | "
+                                    "C5:.5 A4:.5 C5:.5 E5:.5 D5:.5 C5:.5 | C5:.5 B4:.5 C5:.5 A4:.5 D5:.5 C5:.5 | "
+                                    "B4:.5 G4:.5 G4:1"),
+    "three-blind-mice": ("6/8", 0, "E4:1.5 D4:1.5 | C4:3 | E4:1.5 D4:1.5 | C4:3 | G4:1.5 F4:1 F4:.5 | E4:3 | "
+                                   "G4:1.5 F4:1 F4:.5 | E4:2.5 G4:.5 | C5:1 C5:.5 B4:.5 A4:.5 B4:.5 | "
+                                   "C5:1 G4:.5 G4:1.5"),
+    "jolly-good-fellow": ("6/8", .5, "C4:.5 | F4:1 A4:.5 A4:.5 G4:.5 A4:.5 | Bb4:1.5 A4:1 A4:.5 | "
+                                     "G4:1 G4:.5 G4:.5 F4:.5 G4:.5 | A4:1.5 F4:1 C4:.5 | "
+                                     "F4:1 A4:.5 A4:.5 G4:.5 A4:.5 | "
+                                     "Bb4:1.5 D5:1 D5:.5 | C5:1 Bb4:.5 G4:1 E4:.5 | F4:2.5"),
+    # 3/4
+    "brahms-lullaby": ("3/4", 1, "E4:.5 E4:.5 | G4:1.5 E4:.5 E4:1 | G4:2 E4:.5 G4:.5 | C5:1 B4:1.5 A4:.5 | "
+                                 "A4:1 G4:1 D4:.5 E4:.5 | F4:1 D4:1 D4:.5 E4:.5 | F4:2 D4:.5 F4:.5 | "
+                                 "B4:.5 A4:.5 G4:1 B4:1 | C5:2"),
+    "my-bonnie": ("3/4", 1, "G4:1 | E5:1.5 D5:.5 C5:1 | D5:1 C5:1 A4:1 | G4:1 E4:2 | -:2 G4:1 | "
+                            "E5:1.5 D5:.5 C5:1 | C5:1 B4:1 C5:1 | D5:3 | -:2 G4:1 | E5:1.5 D5:.5 C5:1 | "
+                            "D5:1 C5:1 A4:1 | G4:1 E4:2 | -:2 G4:1 | A4:1 D5:1 C5:1 | B4:1 A4:1 B4:1 | C5:2"),
+    "o-christmas-tree": ("3/4", 1, "D4:1 | G4:.75 G4:.25 G4:1.5 A4:.5 | B4:.75 B4:.25 B4:1.5 B4:.5 | "
+                                   "A4:.5 B4:.5 C5:1 F#4:1 | A4:1 G4:1 D4:1 | G4:.75 G4:.25 G4:1.5 A4:.5 | "
+                                   "B4:.75 B4:.25 B4:1.5 B4:.5 | A4:.5 B4:.5 C5:1 F#4:1 | A4:1 G4:1"),
+    "clementine": ("3/4", 1, "C4:.75 C4:.25 | C4:1 G3:1 E4:.75 E4:.25 | E4:1 C4:1 C4:.75 E4:.25 | "
+                             "G4:1 G4:1 F4:.75 E4:.25 | D4:2 D4:.75 E4:.25 | F4:1 F4:1 E4:.75 D4:.25 | "
+                             "E4:1 C4:1 C4:.75 E4:.25 | D4:1 G3:1 B3:.75 D4:.25 | C4:2"),
+    "scarborough-fair": ("3/4", 0, "D4:2 D4:1 | A4:2 A4:1 | E4:1.5 F4:.5 E4:1 | D4:3 | r:1 A4:1 C5:1 | "
+                                   "D5:2 C5:1 | A4:1 B4:1 G4:1 | A4:3"),
+    "daisy-bell": ("3/4", 0, "G5:3 | E5:3 | C5:3 | G4:3 | A4:1 B4:1 C5:1 | A4:2 C5:1 | G4:3 | -:3 | "
+                             "D5:3 | G5:3 | E5:3 | C5:3 | A4:1 B4:1 C5:1 | D5:2 E5:1 | D5:3 | -:3"),
+    "america": ("3/4", 0, "G4:1 G4:1 A4:1 | F#4:1.5 G4:.5 A4:1 | B4:1 B4:1 C5:1 | B4:1.5 A4:.5 G4:1 | "
+                          "A4:1 G4:1 F#4:1 | G4:3 | D5:1 D5:1 D5:1 | D5:1.5 C5:.5 B4:1 | C5:1 C5:1 C5:1 | "
+                          "C5:1.5 B4:.5 A4:1"),
+    "minuet-in-g": ("3/4", 0, "D5:1 G4:.5 A4:.5 B4:.5 C5:.5 | D5:1 G4:1 G4:1 | E5:1 C5:.5 D5:.5 E5:.5 F#5:.5 | "
+                              "G5:1 G4:1 G4:1 | C5:1 D5:.5 C5:.5 B4:.5 A4:.5 | B4:1 C5:.5 B4:.5 A4:.5 G4:.5 | "
+                              "F#4:1 G4:.5 A4:.5 B4:.5 G4:.5 | A4:3"),
+    "we-wish-you": ("3/4", 1, "G3:1 | C4:1 C4:.5 D4:.5 C4:.5 B3:.5 | A3:1 A3:1 A3:1 | D4:1 D4:.5 E4:.5 D4:.5 C4:.5 | "
+                              "B3:1 G3:1 G3:1 | E4:1 E4:.5 F4:.5 E4:.5 D4:.5 | C4:1 A3:1 G3:.5 G3:.5 | "
+                              "A3:1 D4:1 B3:1 | C4:2"),
+    "star-spangled-banner": ("3/4", 1, "G4:.75 E4:.25 | C4:1 E4:1 G4:1 | C5:2 E5:.75 D5:.25 | C5:1 E4:1 F#4:1 | "
+                                       "G4:2 G4:.5 G4:.5 | E5:1.5 D5:.5 C5:1 | B4:2 A4:.5 B4:.5 | C5:1 C5:1 G4:1 | "
+                                       "E4:1 C4:1"),
+    # 4/4
+    "when-the-saints": ("4/4", 3, "C4:1 E4:1 F4:1 | G4:4 | r:1 C4:1 E4:1 F4:1 | G4:4 | r:1 C4:1 E4:1 F4:1 | "
+                                  "G4:2 E4:2 | C4:2 E4:2 | D4:4"),
+    "deck-the-halls": ("4/4", 0, "C5:1.5 Bb4:.5 A4:1 G4:1 | F4:1 G4:1 A4:1 F4:1 | "
+                                 "G4:.5 A4:.5 Bb4:.5 G4:.5 A4:1.5 G4:.5 | "
+                                 "F4:1 E4:1 F4:2 | G4:1.5 A4:.5 Bb4:1 G4:1 | A4:1.5 Bb4:.5 C5:1 G4:1 | "
+                                 "A4:.5 B4:.5 C5:1 D5:.5 E5:.5 F5:1 | E5:1 D5:1 C5:2"),
+    "old-macdonald": ("4/4", 0, "G4:1 G4:1 G4:1 D4:1 | E4:1 E4:1 D4:2 | B4:1 B4:1 A4:1 A4:1 | G4:3 D4:1 | "
+                                "G4:1 G4:1 G4:1 D4:1 | E4:1 E4:1 D4:2 | B4:1 B4:1 A4:1 A4:1 | G4:4"),
+    # bars 1-4 and 9-16 (5-8 repeat 1-4)
+    "au-clair-de-la-lune": ("4/4", 0, "C4:1 C4:1 C4:1 D4:1 | E4:2 D4:2 | C4:1 E4:1 D4:1 D4:1 | C4:4 | "
+                                      "D4:1 D4:1 D4:1 D4:1 | A3:2 A3:2 | D4:1 C4:1 B3:1 A3:1 | G3:4 | "
+                                      "C4:1 C4:1 C4:1 D4:1 | E4:2 D4:2 | C4:1 E4:1 D4:1 D4:1 | C4:4"),
+    "haenschen-klein": ("4/4", 0, "G4:1 E4:1 E4:2 | F4:1 D4:1 D4:2 | C4:1 D4:1 E4:1 F4:1 | G4:1 G4:1 G4:2 | "
+                                  "G4:1 E4:1 E4:2 | F4:1 D4:1 D4:2 | C4:1 E4:1 G4:1 G4:1 | C4:4"),
+    "eine-kleine-nachtmusik": ("4/4", 0, "G4:1 r:.5 D4:.5 G4:1 r:.5 D4:.5 | G4:.5 D4:.5 G4:.5 B4:.5 D5:1 r:1 | "
+                                         "C5:1 r:.5 A4:.5 C5:1 r:.5 A4:.5 | C5:.5 A4:.5 F#4:.5 A4:.5 D4:1 r:1"),
+    "o-come-all-ye-faithful": ("4/4", 1, "G4:1 | G4:2 D4:1 G4:1 | A4:2 D4:2 | B4:1 A4:1 B4:1 C5:1 | B4:2 A4:1 G4:1 | "
+                                         "G4:2 F#4:1 E4:1 | F#4:1 G4:1 A4:1 B4:1 | F#4:2 E4:1.5 D4:.5 | D4:3"),
+    # bars 1-4 and 9-12 (5-8 repeat 1-4)
+    "good-king-wenceslas": ("4/4", 0, "G4:1 G4:1 G4:1 A4:1 | G4:1 G4:1 D4:2 | E4:1 D4:1 E4:1 F#4:1 | G4:2 G4:2 | "
+                                      "D5:1 C5:1 B4:1 A4:1 | B4:1 A4:1 G4:2 | E4:1 D4:1 E4:1 F#4:1 | G4:2 G4:2"),
+    "mozart-40": ("4/4", 1, "Eb5:.5 D5:.5 | D5:1 Eb5:.5 D5:.5 D5:1 Eb5:.5 D5:.5 | D5:1 Bb5:1 r:1 Bb5:.5 A5:.5 | "
+                            "G5:1 G5:.5 F5:.5 Eb5:1 Eb5:.5 D5:.5 | C5:1 C5:1 r:1 D5:.5 C5:.5 | "
+                            "C5:1 D5:.5 C5:.5 C5:1 D5:.5 C5:.5 | C5:1 A5:1 r:1 A5:.5 G5:.5 | "
+                            "F#5:1 F#5:.5 Eb5:.5 D5:1 D5:.5 C5:.5 | Bb4:1 Bb4:1 r:1"),
+}
+BEAT_QUARTERS = {"2/4": 1.0, "3/4": 1.0, "4/4": 1.0, "6/8": 1.5}   # the counted beat in quarter notes
+_STEPS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+
+
+def parse_score(score: str) -> list[list[tuple[int | None, float]]]:
+    """The bars of a :data:`FAMILIAR_WIDE` score: per bar (MIDI or None for a rest or "-" for a tie,
+    quarters)."""
+    bars = []
+    for bar in score.split("|"):
+        tokens = []
+        for token in bar.split():
+            name, quarters = token.split(":")
+            if name in ("r", "-"):
+                tokens.append((None if name == "r" else name, float(quarters)))
+                continue
+            step, octave = name[0], int(name[-1])
+            accidental = name[1:-1].count("#") - name[1:-1].count("b")
+            tokens.append((12 * (octave + 1) + _STEPS[step] + accidental, float(quarters)))
+        bars.append(tokens)
+    return bars
+
+
+def wide_pairs(name: str) -> list[tuple[int | None, float]]:
+    """(MIDI or None for a rest, quarters) of a :data:`FAMILIAR_WIDE` tune, ties joined, moved by whole
+    octaves so that its pitch midpoint is near E3 (MIDI 52, the low voice of :data:`FAMILIAR`: the
+    phone-hum synthesiser's high notes split into octave errors)."""
+    pairs: list[list] = []
+    for bar in parse_score(FAMILIAR_WIDE[name][2]):
+        for midi, quarters in bar:
+            if midi == "-":
+                pairs[-1][1] += quarters
+            else:
+                pairs.append([midi, quarters])
+    pitches = [m for m, _ in pairs if m is not None]
+    shift = 12 * round((52 - (min(pitches) + max(pitches)) / 2) / 12)
+    return [(None if m is None else m + shift, q) for m, q in pairs]
+
+
+def familiar_wide(name: str, bpm: float, *, rubato: float = 0.05, seed: int = 0) -> Tune:
+    """A tune of :data:`FAMILIAR_WIDE` sung at ``bpm`` counted beats a minute (quarters; dotted
+    quarters in 6/8) with smooth rubato (share) and onsets +-10 ms. The reference beats start at the
+    counted beat at or before the first note, so a pickup of part of a beat (an eighth in 6/8) counts
+    as one pickup beat; each note ends min(60 ms, 30 % of its length) early (a singer's breath between
+    notes, shorter between fast notes; a rest is silence)."""
+    meter, pickup_q, _ = FAMILIAR_WIDE[name]
+    unit = BEAT_QUARTERS[meter]
+    pairs = wide_pairs(name)
+    rng = np.random.default_rng(seed)
+    pickup = int(np.ceil(pickup_q / unit - 1e-9))
+    lead = pickup * unit - pickup_q                      # quarters from the first counted beat to the first note
+    starts_q = lead + np.cumsum([0.0] + [q for _, q in pairs[:-1]])
+    lengths_q = np.array([q for _, q in pairs])
+    sounding = np.array([m is not None for m, _ in pairs])
+    end = int(np.ceil((starts_q[-1] + lengths_q[-1]) / unit)) + 2
+    wander = np.sin(np.linspace(0, 2 * np.pi * rng.uniform(1, 2), end) + rng.uniform(0, 6))
+    beat_times = 0.5 + np.r_[0.0, np.cumsum(60.0 / bpm * (1 + rubato * wander))]
+
+    def at(x):
+        return np.interp(x, np.arange(len(beat_times)), beat_times)
+    starts, lengths = starts_q[sounding] / unit, lengths_q[sounding] / unit   # in counted beats
+    onsets = at(starts) + rng.normal(0, 0.01, len(starts))
+    ends = at(starts + lengths)
+    offsets = ends - np.minimum(0.06, 0.3 * (ends - at(starts)))
+    idx = np.arange(0, np.flatnonzero(beat_times <= offsets[-1])[-1] + 1)
+    in_bar = (idx - pickup) % BEATS_PER_BAR[meter] + 1
+    return Tune(meter=meter, pickup_beats=pickup, beat_bpm=bpm,
+                notes=np.column_stack([onsets, offsets, [m for m, _ in pairs if m is not None]]),
+                beats=np.column_stack([beat_times[idx], in_bar]), score_beats=starts)

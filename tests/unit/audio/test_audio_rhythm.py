@@ -280,7 +280,7 @@ def test_the_notation_model_reads_a_tune_in_eighths_at_90_as_two_four_not_four_f
     assert beat_level_log_prior(60.0 / 50.0, 3.8, False) > beat_level_log_prior(60.0 / 200.0, 0.95, False)
 
 
-def test_the_notation_model_only_moves_the_beat_down_an_octave():
+def test_the_notation_model_keeps_a_polka_in_eighths_at_its_quarters_or_moves_it_down():
     notes, _ = perform(POLKA, 110.0, seed=0)
     on, off, midi = (np.array(x) for x in zip(*notes))
     plain = analyse_rhythm(on, off, midi, float(off.max()) + 0.5)
@@ -473,3 +473,39 @@ def test_the_notation_cue_leaves_the_bar_phase_of_a_reading_that_sits_as_six_eig
     without = analyse_rhythm(on, off, midi, 23.35, phase_notation_weight=0.0)
     assert with_cue.time_signature.text == without.time_signature.text == "6/8"
     assert with_cue.downbeat_index == without.downbeat_index
+
+
+# 4/4 songs that move in quarters, halves and whole notes ("Au clair de la lune", "Lightly Row"): the note
+# lengths fit a grid of half notes (1/2, 1, 2 beats) better than their quarters (1, 2, 4 beats).
+AU_CLAIR = tune([(C, 1), (C, 1), (C, 1), (D, 1), (E, 2), (D, 2), (C, 1), (E, 1), (D, 1), (D, 1), (C, 4)] * 2)
+LIGHTLY_ROW = tune([(G, 1), (E, 1), (E, 2), (F, 1), (D, 1), (D, 2), (C, 1), (D, 1), (E, 1), (F, 1), (G, 1), (G, 1),
+                    (G, 2), (G, 1), (E, 1), (E, 2), (F, 1), (D, 1), (D, 2), (C, 1), (E, 1), (G, 1), (G, 1), (C, 4)])
+
+
+@pytest.mark.parametrize("score,bpm,seed", [(AU_CLAIR, 66.0, 0), (AU_CLAIR, 66.0, 1), (LIGHTLY_ROW, 66.0, 0),
+                                            (LIGHTLY_ROW, 80.0, 0)])
+def test_a_four_four_song_in_quarters_and_halves_is_counted_at_its_quarters_not_its_half_notes(score, bpm, seed):
+    # read at its half notes it would be a 2/4 song in eighths at 33-40 BPM: the notation model of the beat
+    # level, which may move the best grid up an octave as well as down, finds its quarters likelier
+    notes, _ = perform(score, bpm, seed=seed)
+    on, off, midi = np.array(notes).T
+    rhythm = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5)
+    assert abs(rhythm.beat_bpm / bpm - 1.0) < 0.08 and rhythm.beats_per_bar == 4 and not rhythm.compound
+
+
+@pytest.mark.parametrize("score,bpm", [(LIGHTLY_ROW, 66.0), (LIGHTLY_ROW, 80.0)])
+def test_a_grid_moved_up_an_octave_keeps_the_bar_lines_of_the_slower_grid(score, bpm):
+    # the notation model says how fast the beat is counted, not where the bars fall: the bar of two half
+    # notes is a bar of four quarters with the same downbeats
+    notes, _ = perform(score, bpm, seed=0)
+    on, off, midi = np.array(notes).T
+    slow = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5, level_prior_up=False)
+    moved = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5)
+    assert abs(moved.beat_bpm / slow.beat_bpm - 2.0) < 0.1 and slow.beats_per_bar == 2 and moved.beats_per_bar == 4
+    inside = [d for d in moved.downbeats_s if slow.downbeats_s[0] - 0.1 <= d <= slow.downbeats_s[-1] + 0.1]
+    assert inside and all(np.min(np.abs(np.asarray(slow.downbeats_s) - d)) < 0.1 for d in inside)
+
+
+def test_a_hummed_four_four_song_in_quarters_and_halves_keeps_its_quarter_tempo():
+    analysis, notes, _ = _analyse(AU_CLAIR, 66.0)
+    assert abs(analysis.tempo_bpm / 66.0 - 1.0) < 0.08 and analysis.time_signature.text == "4/4"
