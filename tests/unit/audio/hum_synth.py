@@ -5,7 +5,7 @@ import io
 
 import numpy as np
 import soundfile as sf
-from scipy.signal import butter, sosfilt
+from scipy.signal import butter, fftconvolve, sosfilt
 
 PHONE_RATE = 8000
 MU = 255.0
@@ -48,6 +48,17 @@ def hum(notes, *, duration_s: float | None = None, sr: int = 32000, fundamental_
     x = x * env
     x = x / (np.max(np.abs(x)) + 1e-9) * level + 1e-3 * rng.standard_normal(len(x))
     return x
+
+
+def room(x: np.ndarray, rt60_s: float, drr_db: float, *, sr: int = 32000, seed: int = 0) -> np.ndarray:
+    """``x`` (n,) at ``sr`` Hz through a room: the direct sound plus a diffuse tail (noise decaying 60 dB
+    per ``rt60_s`` s, from 8 ms on) ``drr_db`` dB under it in energy."""
+    n = int(rt60_s * sr)
+    tail = np.random.default_rng(seed).standard_normal(n) * 10 ** (-3 * np.arange(n) / sr / rt60_s)
+    tail[: int(0.008 * sr)] = 0.0
+    tail *= 10 ** (-drr_db / 20) / np.sqrt(np.sum(tail ** 2))
+    tail[0] += 1.0
+    return fftconvolve(x, tail)[: len(x)]
 
 
 def phone(x: np.ndarray, sr: int = 32000) -> np.ndarray:

@@ -2,8 +2,8 @@
 noise out of noisy calls, dry and quiet calls untouched."""
 import numpy as np
 import pytest
-from hum_synth import hum, phone, wav_bytes
-from scipy.signal import ShortTimeFFT, butter, fftconvolve, sosfilt
+from hum_synth import hum, phone, room, wav_bytes
+from scipy.signal import ShortTimeFFT, butter, sosfilt
 from scipy.signal.windows import hann
 
 from humitout.audio.decode import decode_audio
@@ -18,17 +18,6 @@ SUNG = [(0.5, 1.0, 50.0), (1.1, 1.6, 53.0), (1.7, 2.2, 48.0), (2.3, 3.0, 52.0), 
 
 
 STACCATO = [(0.4 + 0.8 * i, 0.9 + 0.8 * i, m) for i, m in enumerate([57, 60, 62, 59, 57, 64, 62, 60])]
-
-
-def _room(x: np.ndarray, rt60_s: float, drr_db: float, seed: int = 0) -> np.ndarray:
-    """``x`` (n,) at ``SR`` through a room: the direct sound plus a diffuse tail (noise decaying 60 dB
-    per ``rt60_s`` s, from 8 ms on) ``drr_db`` dB under it in energy."""
-    n = int(rt60_s * SR)
-    tail = np.random.default_rng(seed).standard_normal(n) * 10 ** (-3 * np.arange(n) / SR / rt60_s)
-    tail[: int(0.008 * SR)] = 0.0
-    tail *= 10 ** (-drr_db / 20) / np.sqrt(np.sum(tail ** 2))
-    tail[0] += 1.0
-    return fftconvolve(x, tail)[: len(x)]
 
 
 def _fastest_fall(y: np.ndarray, sr: int) -> tuple[float, int]:
@@ -96,7 +85,7 @@ def test_repeated_notes_under_engine_noise_split_at_their_re_attacks():
 def test_a_voice_in_a_room_never_falls_30_db_faster_than_the_rooms_tail():
     x = hum(STACCATO, sr=SR)
     dry_fall, dry_falls = _fastest_fall(*decode_audio(wav_bytes(phone(x, SR))))
-    room_fall, room_falls = _fastest_fall(*decode_audio(wav_bytes(phone(_room(x, 0.6, 3.0), SR))))
+    room_fall, room_falls = _fastest_fall(*decode_audio(wav_bytes(phone(room(x, 0.6, 3.0), SR))))
     assert dry_falls >= 5 and dry_fall <= 0.08      # the voice stops within tens of ms
     assert room_falls >= 5 and room_fall >= 0.15    # the room's tail takes longer
 
@@ -111,7 +100,7 @@ def test_notes_in_a_reverberant_room_end_where_the_voice_stops_not_where_the_tai
     # RT60 0.6 s, tail 3 dB under the direct sound: without dereverberation the level gate follows the
     # tail and the notes end 80-100 ms late; freed of the late reverberation they end 50-70 ms late
     # (the hum's own 30 ms release and the gate's window)
-    y, sr = decode_audio(wav_bytes(phone(_room(hum(STACCATO, sr=SR), 0.6, 3.0), SR)))
+    y, sr = decode_audio(wav_bytes(phone(room(hum(STACCATO, sr=SR), 0.6, 3.0), SR)))
     notes = transcribe_samples(y, sr)[2]
     assert [round(n.midi) for n in notes] == [m for _, _, m in STACCATO]
     assert np.mean([n.offset_s - off for n, (_, off, _) in zip(notes, STACCATO)]) <= 0.07
@@ -189,7 +178,7 @@ def test_a_phrase_whose_rests_the_rooms_tail_fills_is_dereverberated_from_its_20
     # the dry phrase falls 20 dB within 20 ms at every rest
     notes = [(0.5 + 0.6 * i, 0.95 + 0.6 * i, float(m)) for i, m in enumerate([50, 53, 48, 52, 50, 47, 50, 53, 52, 48])]
     x = np.r_[hum(notes, sr=SR), np.zeros(SR)]
-    y, sr = decode_audio(wav_bytes(phone(_room(x, 0.5, 3.0), SR)))
+    y, sr = decode_audio(wav_bytes(phone(room(x, 0.5, 3.0), SR)))
     assert _fastest_fall(y, sr)[1] < 3                      # too few 30 dB falls for the first test
     assert enhance_call(y, sr)[0] is not y
     assert enhance_call(y, sr, min_tail_falls=11)[0] is y   # ... which alone would pass it through

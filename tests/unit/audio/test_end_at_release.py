@@ -1,7 +1,6 @@
 """A note ends where its direct sound stops, not where a room's reverberant tail under it fades (end_at_release)."""
 import numpy as np
-from hum_synth import hum, phone, wav_bytes
-from scipy.signal import fftconvolve
+from hum_synth import hum, phone, room, wav_bytes
 
 import humitout.audio.transcribe as transcribe
 from humitout.audio.decode import decode_audio
@@ -12,17 +11,6 @@ SR = 32000
 HOP = 0.01
 # a phrase of steps with an 80 ms consonant gap before each note
 SUNG = [(0.5 + 0.5 * i, 0.92 + 0.5 * i, m) for i, m in enumerate([60, 62, 64, 62, 60, 59, 57, 59])]
-
-
-def _room(x: np.ndarray, rt60_s: float, drr_db: float, seed: int = 0) -> np.ndarray:
-    """``x`` (n,) at ``SR`` through a room: the direct sound plus a diffuse tail (noise decaying 60 dB
-    per ``rt60_s`` s, from 8 ms on) ``drr_db`` dB under it in energy."""
-    n = int(rt60_s * SR)
-    tail = np.random.default_rng(seed).standard_normal(n) * 10 ** (-3 * np.arange(n) / SR / rt60_s)
-    tail[: int(0.008 * SR)] = 0.0
-    tail *= 10 ** (-drr_db / 20) / np.sqrt(np.sum(tail ** 2))
-    tail[0] += 1.0
-    return fftconvolve(x, tail)[: len(x)]
 
 
 def _stopped(notes) -> np.ndarray:
@@ -45,7 +33,7 @@ def test_notes_in_a_room_end_where_the_voice_stops_before_the_next_note(monkeypa
     # RT60 0.5 s, tail 6 dB under the direct sound (not found reverberant: no dereverberation). The tracker
     # hears each note's pitch through the gap, so without the rule the notes run on 50-90 ms (mean 0.075 s);
     # with it six of eight end 30 ms after the voice (mean 0.039 s)
-    y, sr = decode_audio(wav_bytes(phone(_room(_stopped(SUNG), 0.5, 6.0), SR)))
+    y, sr = decode_audio(wav_bytes(phone(room(_stopped(SUNG), 0.5, 6.0), SR)))
     assert np.mean(_offset_errors(y, sr)) <= 0.045
     monkeypatch.setattr(transcribe, "end_at_release", lambda notes, *a, **kw: notes)
     assert np.mean(_offset_errors(y, sr)) >= 0.07
