@@ -2445,7 +2445,8 @@ def _head_at_pitch(n: NoteEvent, track: PitchTrack, after_s: float, *, max_head_
         i -= 1
     if first is None:
         return n.onset_s, False
-    return min(n.onset_s, max(first * hop - ONSET_LEAD_S, after_s)), first * hop - ONSET_LEAD_S <= after_s + 1e-9
+    head_s = first * hop - ONSET_LEAD_S   # the voice's attack before the first frame heard at the pitch
+    return min(n.onset_s, max(head_s, after_s)), head_s <= after_s + 1e-9
 
 
 def _note_hz(n: NoteEvent) -> float:
