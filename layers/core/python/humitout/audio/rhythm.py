@@ -327,16 +327,21 @@ def off_beat_share(onsets_s: np.ndarray, beats_s: np.ndarray, *, near_beats: flo
     return float(np.mean(np.abs(pos - np.round(pos)) > near_beats))
 
 
-def tactus_log_prior(period_s: float, *, max_bpm: float = 150.0, octaves: float = 0.3) -> float:
+def tactus_log_prior(period_s: float, *, max_bpm: float = 150.0, octaves: float = 0.3,
+                     min_bpm: float | None = None) -> float:
     """Log prior of a beat period ``period_s`` (s) as the heard beat (tactus): 0 up to ``max_bpm`` beats a
     minute, then a half-Gaussian in log2 tempo with ``octaves`` standard deviation (-0.5 one ``octaves``
     above ``max_bpm``, -2 two above).
 
-    One-sided on purpose: listeners rarely take a pulse faster than about 0.4 s as the beat (the
+    One-sided by default: listeners rarely take a pulse faster than about 0.4 s as the beat (the
     resonance of Parncutt / van Noorden & Moelants peaks near 2 Hz and falls off above), while slow
     beats are left to the rhythm itself, so a slow 6/8 air or a 60 BPM hum keeps its tempo and no
-    tempo range is folded into."""
+    tempo range is folded into. With ``min_bpm`` (None: off) a beat slower than ``min_bpm`` loses
+    the same half-Gaussian below it: a beat of more than about 1.2 s (50 BPM) is rarely the one
+    counted either (listeners subdivide it), so a whole 3/4 bar of long notes is not one dotted beat of 6/8."""
     z = max(float(np.log2(60.0 / period_s / max_bpm)) / octaves, 0.0)
+    if min_bpm:
+        z = max(z, float(np.log2(min_bpm * period_s / 60.0)) / octaves)
     return -0.5 * z * z
 
 
@@ -790,6 +795,7 @@ class BeatGrid:
 def beat_grids(onsets_s: np.ndarray, offsets_s: np.ndarray, midi: np.ndarray, *, tightness: float = 20.0,
                periodicity_weight: float = 3.0, tactus_max_bpm: float | None = 150.0, tactus_octaves: float = 0.3,
                meter_fit_weight: float = 0.5, level_prior: bool = True, quarter_bpm: float = 110.0,
+               tactus_min_bpm: float | None = 50.0,
                tempo_octaves: float = 0.4,
                notations: tuple[tuple[float, bool, float, float, float], ...] = BEAT_NOTATIONS) -> list[BeatGrid]:
     """Every beat grid :func:`analyse_rhythm` weighs for sorted notes (onsets/offsets in s, MIDI
@@ -809,7 +815,8 @@ def beat_grids(onsets_s: np.ndarray, offsets_s: np.ndarray, midi: np.ndarray, *,
         rate = note_rate(on, end, beats)
         # a compound grid's meter scores are the same grid's scores of the 2-beat bars
         bars = meter_scores(on, lengths, off, pitch, beats, False) if meter_fit_weight else None
-        tactus = tactus_log_prior(step, max_bpm=tactus_max_bpm, octaves=tactus_octaves) if tactus_max_bpm else 0.0
+        tactus = tactus_log_prior(step, max_bpm=tactus_max_bpm, octaves=tactus_octaves,
+                                  min_bpm=tactus_min_bpm) if tactus_max_bpm else 0.0
         for compound in (False, True):
             scores = {k: v for k, v in bars.items() if k[0] == 2 or not compound} if bars else None
             prior = beat_level_log_prior(step, rate, compound, quarter_bpm=quarter_bpm,
@@ -828,7 +835,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                    meter_fit_weight: float = 0.5, harmony_weight: float = 0.0, diatonic: bool = True,
                    temperatures: tuple[float, float, float] = (0.15, 0.5, 1.2),
                    upbeat_weight: float = 0.3, tactus_max_bpm: float | None = 150.0,
-                   tactus_octaves: float = 0.3, level_prior_up: bool = True,
+                   tactus_octaves: float = 0.3, tactus_min_bpm: float | None = 50.0, level_prior_up: bool = True,
                    level_up_keeps_bar_lines: bool = True,
                    compound_notation_boundary: float | None = 17.5,
                    notation_weight: float = 0.5, beat_notation_weight: float = 0.5, phrase_end_weight: float = 0.5,
@@ -862,7 +869,13 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     only how many there are, tells the two apart.
 
     The beat level also adds :func:`tactus_log_prior` (``tactus_max_bpm``, ``tactus_octaves``; None:
-    off): a grid whose beat is faster than ``tactus_max_bpm`` loses, slower grids never do. A 2/4
+    off): a grid whose beat is faster than ``tactus_max_bpm`` loses, and one slower than
+    ``tactus_min_bpm`` (None: off) loses the same half-Gaussian below it. The slow limit (50 BPM, a
+    beat of 1.2 s: three times the fast limit's 0.4 s, as far below the 0.7 s of the largest pulse
+    salience in log period as 0.4 s is above it) reaches only beats nobody counts in a sung tune: a slow
+    3/4 song of dotted halves and halves at 100-120 BPM has the onsets of a 6/8 air whose dotted-quarter
+    beat is a whole 3/4 bar, at 33-40 BPM, and fits that compound grid a little better; so does a 4/4
+    song in halves and whole notes read at 33 BPM (issue 9; tests/bench/HISTORY.md, "Time"). A 2/4
     tune in eighths and sixteenths at 80 BPM has the same onsets as a 4/4 tune in quarters and
     eighths at 160: the rhythm cannot tell them apart, the fastest plausible beat can. For the same
     reason a bar of four beats faster than ``four_beat_max_bpm`` (None: off) is read as a bar of two
@@ -979,7 +992,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     lengths = note_lengths(on, off)
     end = float(max(off.max(), on.max() + 0.05))
     grids = beat_grids(on, off, pitch, tightness=tightness, periodicity_weight=periodicity_weight,
-                       tactus_max_bpm=tactus_max_bpm, tactus_octaves=tactus_octaves,
+                       tactus_max_bpm=tactus_max_bpm, tactus_octaves=tactus_octaves, tactus_min_bpm=tactus_min_bpm,
                        meter_fit_weight=meter_fit_weight, level_prior=bool(beat_notation_weight),
                        quarter_bpm=quarter_bpm, tempo_octaves=tempo_octaves, notations=notations)
     if not grids:
