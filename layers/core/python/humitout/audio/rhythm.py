@@ -338,7 +338,7 @@ def tactus_log_prior(period_s: float, *, max_bpm: float = 150.0, octaves: float 
     beats are left to the rhythm itself, so a slow 6/8 air or a 60 BPM hum keeps its tempo and no
     tempo range is folded into. With ``min_bpm`` (None: off) a beat slower than ``min_bpm`` loses
     the same half-Gaussian below it: a beat of more than about 1.2 s (50 BPM) is rarely the one
-    counted either (listeners subdivide it), so a whole 3/4 bar of long notes is not one dotted beat of 6/8."""
+    counted either, so a whole 3/4 bar of long notes is not one dotted beat of 6/8."""
     z = max(float(np.log2(60.0 / period_s / max_bpm)) / octaves, 0.0)
     if min_bpm:
         z = max(z, float(np.log2(min_bpm * period_s / 60.0)) / octaves)
@@ -871,8 +871,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     The beat level also adds :func:`tactus_log_prior` (``tactus_max_bpm``, ``tactus_octaves``; None:
     off): a grid whose beat is faster than ``tactus_max_bpm`` loses, and one slower than
     ``tactus_min_bpm`` (None: off) loses the same half-Gaussian below it. The slow limit (50 BPM, a
-    beat of 1.2 s: three times the fast limit's 0.4 s, as far below the 0.7 s of the largest pulse
-    salience in log period as 0.4 s is above it) reaches only beats nobody counts in a sung tune: a slow
+    beat of 1.2 s, three times the fast limit's 0.4 s; the longest beat listeners can follow at all is
+    about 1.5-2 s, and their preferred one 0.5-0.7 s) reaches only beats rarely counted in a sung tune: a slow
     3/4 song of dotted halves and halves at 100-120 BPM has the onsets of a 6/8 air whose dotted-quarter
     beat is a whole 3/4 bar, at 33-40 BPM, and fits that compound grid a little better; so does a 4/4
     song in halves and whole notes read at 33 BPM (issue 9; tests/bench/HISTORY.md, "Time"). A 2/4
