@@ -199,8 +199,8 @@ def test_a_four_four_song_at_the_tactus_limit_keeps_its_beat():
     assert rhythm.quarter_bpm == pytest.approx(150.0, rel=0.04)
 
 
-def test_the_tactus_prior_only_penalises_beats_faster_than_its_limit():
-    assert tactus_log_prior(60.0 / 40.0) == tactus_log_prior(60.0 / 150.0) == 0.0   # slow beats keep their tempo
+def test_the_tactus_prior_penalises_beats_faster_than_its_limit_and_slower_than_its_slow_limit():
+    assert tactus_log_prior(60.0 / 40.0) == tactus_log_prior(60.0 / 150.0) == 0.0   # no slow limit: slow beats keep their tempo
     assert tactus_log_prior(60.0 / 170.0) < 0.0
     assert tactus_log_prior(60.0 / 220.0) < tactus_log_prior(60.0 / 170.0)
     assert tactus_log_prior(60.0 / 300.0, octaves=0.3) == pytest.approx(-0.5 / 0.09)
