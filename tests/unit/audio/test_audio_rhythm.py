@@ -509,6 +509,19 @@ def test_a_grid_moved_up_an_octave_keeps_the_bar_lines_of_the_slower_grid(score,
     assert inside and all(np.min(np.abs(np.asarray(slow.downbeats_s) - d)) < 0.1 for d in inside)
 
 
+@pytest.mark.parametrize("score,bpm", [(LIGHTLY_ROW, 66.0), (LIGHTLY_ROW, 80.0)])
+def test_a_grid_the_slow_tactus_limit_moves_up_keeps_the_bar_lines_of_the_grid_that_fits_best_without_it(score, bpm):
+    # at 33-40 BPM the half-note grid fits best but is slower than the limit: its quarters are counted, with
+    # the bar lines of its bar of two (read afresh on the quarters they move by half a bar)
+    notes, _ = perform(score, bpm, seed=0)
+    on, off, midi = np.array(notes).T
+    slow = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5, level_prior_up=False, tactus_min_bpm=None)
+    limited = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5)
+    assert abs(limited.beat_bpm / slow.beat_bpm - 2.0) < 0.1 and slow.beats_per_bar == 2 and limited.beats_per_bar == 4
+    inside = [d for d in limited.downbeats_s if slow.downbeats_s[0] - 0.1 <= d <= slow.downbeats_s[-1] + 0.1]
+    assert inside and all(np.min(np.abs(np.asarray(slow.downbeats_s) - d)) < 0.1 for d in inside)
+
+
 def test_a_hummed_four_four_song_in_quarters_and_halves_keeps_its_quarter_tempo():
     analysis, notes, _ = _analyse(AU_CLAIR, 66.0)
     assert abs(analysis.tempo_bpm / 66.0 - 1.0) < 0.08 and analysis.time_signature.text == "4/4"
