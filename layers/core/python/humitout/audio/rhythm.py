@@ -16,8 +16,9 @@ the pitch leaps or peaks and where the singer breathes. The analysis has three s
    time) and note lengths of the usual values in beats (:data:`SIMPLE_LENGTHS`,
    :data:`COMPOUND_LENGTHS`), and how well the best bar of step 3 fits on it. No tempo range is
    preferred or folded into: the tempo octave comes from the rhythm (note-length distribution, onset
-   positions, periodicity, bar fit), plus a one-sided tactus prior: a beat faster than 150 BPM (0.4 s)
-   is rarely the one listeners count (:func:`tactus_log_prior`); slower beats are never penalised.
+   positions, periodicity, bar fit), plus a tactus prior: a beat faster than 150 BPM (0.4 s) or slower
+   than 50 BPM (1.2 s) is rarely the one listeners count (:func:`tactus_log_prior`); beats between are
+   never penalised.
    Then a model of how folk tunes are notated and performed (:func:`beat_level_log_prior`: notes a
    notated beat per meter, learned from music21's corpus, and a soft log-normal quarter tempo) may
    move the best grid down or up an octave, so a tune counted at its eighths is moved to its quarters
