@@ -199,11 +199,13 @@ def test_a_four_four_song_at_the_tactus_limit_keeps_its_beat():
     assert rhythm.quarter_bpm == pytest.approx(150.0, rel=0.04)
 
 
-def test_the_tactus_prior_only_penalises_beats_faster_than_its_limit():
-    assert tactus_log_prior(60.0 / 40.0) == tactus_log_prior(60.0 / 150.0) == 0.0   # slow beats keep their tempo
+def test_the_tactus_prior_penalises_beats_faster_than_its_limit_and_slower_than_its_slow_limit():
+    assert tactus_log_prior(60.0 / 40.0) == tactus_log_prior(60.0 / 150.0) == 0.0   # no slow limit: slow beats keep their tempo
     assert tactus_log_prior(60.0 / 170.0) < 0.0
     assert tactus_log_prior(60.0 / 220.0) < tactus_log_prior(60.0 / 170.0)
     assert tactus_log_prior(60.0 / 300.0, octaves=0.3) == pytest.approx(-0.5 / 0.09)
+    assert tactus_log_prior(60.0 / 50.0, min_bpm=50.0) == 0.0 > tactus_log_prior(60.0 / 40.0, min_bpm=50.0)
+    assert tactus_log_prior(60.0 / 25.0, min_bpm=50.0, octaves=0.3) == pytest.approx(-0.5 / 0.09)
 
 
 # A 6/8 tune that moves in eighths (q. q. only at the end): 44 notes in 24 quarters.
@@ -496,16 +498,46 @@ def test_a_four_four_song_in_quarters_and_halves_is_counted_at_its_quarters_not_
 @pytest.mark.parametrize("score,bpm", [(LIGHTLY_ROW, 66.0), (LIGHTLY_ROW, 80.0)])
 def test_a_grid_moved_up_an_octave_keeps_the_bar_lines_of_the_slower_grid(score, bpm):
     # the notation model says how fast the beat is counted, not where the bars fall: the bar of two half
-    # notes is a bar of four quarters with the same downbeats
+    # notes is a bar of four quarters with the same downbeats (the slow tactus limit off: at 66 BPM it alone
+    # keeps the quarters, and the move up is what is tested here)
     notes, _ = perform(score, bpm, seed=0)
     on, off, midi = np.array(notes).T
-    slow = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5, level_prior_up=False)
-    moved = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5)
+    slow = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5, level_prior_up=False, tactus_min_bpm=None)
+    moved = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5, tactus_min_bpm=None)
     assert abs(moved.beat_bpm / slow.beat_bpm - 2.0) < 0.1 and slow.beats_per_bar == 2 and moved.beats_per_bar == 4
     inside = [d for d in moved.downbeats_s if slow.downbeats_s[0] - 0.1 <= d <= slow.downbeats_s[-1] + 0.1]
+    assert inside and all(np.min(np.abs(np.asarray(slow.downbeats_s) - d)) < 0.1 for d in inside)
+
+
+@pytest.mark.parametrize("score,bpm", [(LIGHTLY_ROW, 66.0), (LIGHTLY_ROW, 80.0)])
+def test_a_grid_the_slow_tactus_limit_moves_up_keeps_the_bar_lines_of_the_grid_that_fits_best_without_it(score, bpm):
+    # at 33-40 BPM the half-note grid fits best but is slower than the limit: its quarters are counted, with
+    # the bar lines of its bar of two (read afresh on the quarters they move by half a bar)
+    notes, _ = perform(score, bpm, seed=0)
+    on, off, midi = np.array(notes).T
+    slow = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5, level_prior_up=False, tactus_min_bpm=None)
+    limited = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5)
+    assert abs(limited.beat_bpm / slow.beat_bpm - 2.0) < 0.1 and slow.beats_per_bar == 2 and limited.beats_per_bar == 4
+    inside = [d for d in limited.downbeats_s if slow.downbeats_s[0] - 0.1 <= d <= slow.downbeats_s[-1] + 0.1]
     assert inside and all(np.min(np.abs(np.asarray(slow.downbeats_s) - d)) < 0.1 for d in inside)
 
 
 def test_a_hummed_four_four_song_in_quarters_and_halves_keeps_its_quarter_tempo():
     analysis, notes, _ = _analyse(AU_CLAIR, 66.0)
     assert abs(analysis.tempo_bpm / 66.0 - 1.0) < 0.08 and analysis.time_signature.text == "4/4"
+
+
+# A slow 3/4 song of long notes ("Scarborough Fair": dotted halves, halves, quarters) has the onsets of a 6/8 air
+# whose dotted-quarter beat is a whole 3/4 bar (33-40 BPM): the slow tactus limit keeps its quarter.
+D4, E4, F4, G4, A4, B4, C5, D5 = 50, 52, 53, 55, 57, 59, 60, 62
+SCARBOROUGH = tune([(D4, 2), (D4, 1), (A4, 2), (A4, 1), (E4, 1.5), (F4, .5), (E4, 1), (D4, 3), (A4, 1), (C5, 1),
+                    (D5, 1), (D5, 2), (C5, 1), (A4, 1), (B4, 1), (G4, 1), (A4, 3)] * 2)
+
+
+@pytest.mark.parametrize("bpm", [100.0, 110.0, 120.0])
+def test_a_slow_waltz_of_long_notes_keeps_its_quarter_beat_not_a_dotted_half_of_six_eight(bpm):
+    # without the slow tactus limit this performance reads as 6/8 at 33-40 BPM (a beat of 1.5-1.8 s)
+    notes, _ = perform(SCARBOROUGH, bpm, seed=2)
+    on, off, midi = np.array(notes).T
+    rhythm = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5)
+    assert abs(rhythm.beat_bpm / bpm - 1.0) < 0.06 and rhythm.time_signature.text == "3/4"

@@ -16,8 +16,9 @@ the pitch leaps or peaks and where the singer breathes. The analysis has three s
    time) and note lengths of the usual values in beats (:data:`SIMPLE_LENGTHS`,
    :data:`COMPOUND_LENGTHS`), and how well the best bar of step 3 fits on it. No tempo range is
    preferred or folded into: the tempo octave comes from the rhythm (note-length distribution, onset
-   positions, periodicity, bar fit), plus a one-sided tactus prior: a beat faster than 150 BPM (0.4 s)
-   is rarely the one listeners count (:func:`tactus_log_prior`); slower beats are never penalised.
+   positions, periodicity, bar fit), plus a tactus prior: a beat faster than 150 BPM (0.4 s) or slower
+   than 50 BPM (1.2 s) is rarely the one listeners count (:func:`tactus_log_prior`); beats between are
+   never penalised.
    Then a model of how folk tunes are notated and performed (:func:`beat_level_log_prior`: notes a
    notated beat per meter, learned from music21's corpus, and a soft log-normal quarter tempo) may
    move the best grid down or up an octave, so a tune counted at its eighths is moved to its quarters
@@ -327,16 +328,21 @@ def off_beat_share(onsets_s: np.ndarray, beats_s: np.ndarray, *, near_beats: flo
     return float(np.mean(np.abs(pos - np.round(pos)) > near_beats))
 
 
-def tactus_log_prior(period_s: float, *, max_bpm: float = 150.0, octaves: float = 0.3) -> float:
+def tactus_log_prior(period_s: float, *, max_bpm: float = 150.0, octaves: float = 0.3,
+                     min_bpm: float | None = None) -> float:
     """Log prior of a beat period ``period_s`` (s) as the heard beat (tactus): 0 up to ``max_bpm`` beats a
     minute, then a half-Gaussian in log2 tempo with ``octaves`` standard deviation (-0.5 one ``octaves``
     above ``max_bpm``, -2 two above).
 
-    One-sided on purpose: listeners rarely take a pulse faster than about 0.4 s as the beat (the
+    One-sided by default: listeners rarely take a pulse faster than about 0.4 s as the beat (the
     resonance of Parncutt / van Noorden & Moelants peaks near 2 Hz and falls off above), while slow
     beats are left to the rhythm itself, so a slow 6/8 air or a 60 BPM hum keeps its tempo and no
-    tempo range is folded into."""
+    tempo range is folded into. With ``min_bpm`` (None: off) a beat slower than ``min_bpm`` loses
+    the same half-Gaussian below it: a beat of more than about 1.2 s (50 BPM) is rarely the one
+    counted either, so a whole 3/4 bar of long notes is not one dotted beat of 6/8."""
     z = max(float(np.log2(60.0 / period_s / max_bpm)) / octaves, 0.0)
+    if min_bpm:
+        z = max(z, float(np.log2(min_bpm * period_s / 60.0)) / octaves)
     return -0.5 * z * z
 
 
@@ -790,6 +796,7 @@ class BeatGrid:
 def beat_grids(onsets_s: np.ndarray, offsets_s: np.ndarray, midi: np.ndarray, *, tightness: float = 20.0,
                periodicity_weight: float = 3.0, tactus_max_bpm: float | None = 150.0, tactus_octaves: float = 0.3,
                meter_fit_weight: float = 0.5, level_prior: bool = True, quarter_bpm: float = 110.0,
+               tactus_min_bpm: float | None = 50.0,
                tempo_octaves: float = 0.4,
                notations: tuple[tuple[float, bool, float, float, float], ...] = BEAT_NOTATIONS) -> list[BeatGrid]:
     """Every beat grid :func:`analyse_rhythm` weighs for sorted notes (onsets/offsets in s, MIDI
@@ -809,7 +816,8 @@ def beat_grids(onsets_s: np.ndarray, offsets_s: np.ndarray, midi: np.ndarray, *,
         rate = note_rate(on, end, beats)
         # a compound grid's meter scores are the same grid's scores of the 2-beat bars
         bars = meter_scores(on, lengths, off, pitch, beats, False) if meter_fit_weight else None
-        tactus = tactus_log_prior(step, max_bpm=tactus_max_bpm, octaves=tactus_octaves) if tactus_max_bpm else 0.0
+        tactus = tactus_log_prior(step, max_bpm=tactus_max_bpm, octaves=tactus_octaves,
+                                  min_bpm=tactus_min_bpm) if tactus_max_bpm else 0.0
         for compound in (False, True):
             scores = {k: v for k, v in bars.items() if k[0] == 2 or not compound} if bars else None
             prior = beat_level_log_prior(step, rate, compound, quarter_bpm=quarter_bpm,
@@ -828,7 +836,9 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                    meter_fit_weight: float = 0.5, harmony_weight: float = 0.0, diatonic: bool = True,
                    temperatures: tuple[float, float, float] = (0.15, 0.5, 1.2),
                    upbeat_weight: float = 0.3, tactus_max_bpm: float | None = 150.0,
-                   tactus_octaves: float = 0.3, level_prior_up: bool = True,
+                   tactus_octaves: float = 0.3, tactus_min_bpm: float | None = 50.0, slow_limit_in_fit: bool = True,
+                   carry_bar_lines_from_unlimited: bool = True,
+                   level_prior_up: bool = True,
                    level_up_keeps_bar_lines: bool = True,
                    compound_notation_boundary: float | None = 17.5,
                    notation_weight: float = 0.5, beat_notation_weight: float = 0.5, phrase_end_weight: float = 0.5,
@@ -862,7 +872,18 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     only how many there are, tells the two apart.
 
     The beat level also adds :func:`tactus_log_prior` (``tactus_max_bpm``, ``tactus_octaves``; None:
-    off): a grid whose beat is faster than ``tactus_max_bpm`` loses, slower grids never do. A 2/4
+    off): a grid whose beat is faster than ``tactus_max_bpm`` loses, and one slower than
+    ``tactus_min_bpm`` (None: off) loses the same half-Gaussian below it. The slow limit (50 BPM, a
+    beat of 1.2 s, three times the fast limit's 0.4 s; the longest beat listeners can follow at all is
+    about 1.5-2 s, and their preferred one 0.5-0.7 s) reaches only beats rarely counted in a sung tune: a slow
+    3/4 song of dotted halves and halves at 100-120 BPM has the onsets of a 6/8 air whose dotted-quarter
+    beat is a whole 3/4 bar, at 33-40 BPM, and fits that compound grid a little better; so does a 4/4
+    song in halves and whole notes read at 33 BPM (issue 9; tests/bench/HISTORY.md, "Time"). With
+    ``slow_limit_in_fit`` (False: it joins only the choice among the grids, not the best fit that the
+    notation model below moves from) it is part of each grid's fit; with ``carry_bar_lines_from_unlimited``
+    a grid an octave above the one that fits best without the slow limit keeps that grid's bar lines,
+    as a grid the notation model moves up does (below): even notes with a long pickup (a 4/2 tune sung
+    again, a 3-beat pickup) lost them when read afresh on the faster grid. A 2/4
     tune in eighths and sixteenths at 80 BPM has the same onsets as a 4/4 tune in quarters and
     eighths at 160: the rhythm cannot tell them apart, the fastest plausible beat can. For the same
     reason a bar of four beats faster than ``four_beat_max_bpm`` (None: off) is read as a bar of two
@@ -980,6 +1001,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     end = float(max(off.max(), on.max() + 0.05))
     grids = beat_grids(on, off, pitch, tightness=tightness, periodicity_weight=periodicity_weight,
                        tactus_max_bpm=tactus_max_bpm, tactus_octaves=tactus_octaves,
+                       tactus_min_bpm=tactus_min_bpm if slow_limit_in_fit else None,
                        meter_fit_weight=meter_fit_weight, level_prior=bool(beat_notation_weight),
                        quarter_bpm=quarter_bpm, tempo_octaves=tempo_octaves, notations=notations)
     if not grids:
@@ -997,7 +1019,16 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         k = np.log2(g.step_s / top.step_s)
         return g.compound == top.compound and abs(k - round(k)) < 0.1 and (-1.5 if level_prior_up else -0.5) < k < 1.5
 
-    fits = [g.fit + beat_notation_weight * (g.level_prior if octave(g) else top.level_prior) for g in grids]
+    def slow(g) -> float:
+        """The slow tactus limit's part of grid ``g``'s log prior (0 without the limit)."""
+        if not tactus_min_bpm:
+            return 0.0
+        return tactus_log_prior(g.step_s, max_bpm=1e9, octaves=tactus_octaves, min_bpm=tactus_min_bpm)
+
+    # the grid that fits best without the slow limit: a grid moved up from it keeps its bar lines (below)
+    unlimited = max(grids, key=lambda g: g.fit - slow(g)) if slow_limit_in_fit else top
+    fits = [g.fit + (0.0 if slow_limit_in_fit else slow(g))
+            + beat_notation_weight * (g.level_prior if octave(g) else top.level_prior) for g in grids]
     best = grids[int(np.argmax(fits))]
     beat_conf = _softmax_probability(fits, max(fits), temperatures[0])
     beats, compound, scores, step = best.beats_s, best.compound, best.bar_scores, best.step_s
@@ -1088,6 +1119,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         m, phase, meter_conf, phase_conf, first_pos = bar_reading(*fast_bar)
     else:
         m, phase, meter_conf, phase_conf, first_pos = bar_reading(beats, scores)
+        if carry_bar_lines_from_unlimited:
+            top = unlimited
         if level_up_keeps_bar_lines and best is not top and best.compound == top.compound \
                 and best.step_s < 0.75 * top.step_s:
             # moved up an octave by the notation model: the beat is counted twice as fast, the bar lines

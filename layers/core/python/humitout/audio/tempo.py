@@ -1,8 +1,8 @@
 """Tempo of a hum in quarter notes per minute: a thin view of :mod:`humitout.audio.rhythm`.
 
 The beat tracker there follows the singer's rubato and decides the beat level from the rhythm
-itself (no preferred tempo range; only beats faster than 150 BPM are discounted, as rarely the
-counted beat); this module keeps the simple (bpm, beats, confidence) answer.
+itself (no preferred tempo range; only beats faster than 150 BPM or slower than 50 BPM are
+discounted, as rarely the counted beat); this module keeps the simple (bpm, beats, confidence) answer.
 """
 from __future__ import annotations
 
