@@ -20,12 +20,13 @@ def mulaw_roundtrip(x: np.ndarray) -> np.ndarray:
 
 def hum(notes, *, duration_s: float | None = None, sr: int = 32000, fundamental_db: float = -20.0,
         dips=(), dip_db: float = 15.0, scoop_st: float = 0.0, level: float = 0.3,
-        seed: int = 0) -> np.ndarray:
+        seed: int = 0, vibrato_st: float | None = None) -> np.ndarray:
     """Harmonic hum of ``notes`` [(onset_s, offset_s, midi)] at ``sr`` Hz, shape (n,).
 
     The fundamental is ``fundamental_db`` under the 2nd harmonic; ``dips`` are
     times (s) of 60 ms amplitude dips (re-articulations of legato notes);
-    each note starts ``scoop_st`` semitones flat and glides up (30 ms time constant).
+    each note starts ``scoop_st`` semitones flat and glides up (30 ms time constant); the pitch wobbles
+    at 5 Hz by 0.2 % (0.035 semitones), or by ``vibrato_st`` semitones when given (a sung vibrato).
     """
     rng = np.random.default_rng(seed)
     end = duration_s or max(off for _, off, _ in notes) + 0.5
@@ -40,7 +41,10 @@ def hum(notes, *, duration_s: float | None = None, sr: int = 32000, fundamental_
     for d in dips:
         env *= 1 - (1 - 10 ** (-dip_db / 20)) * np.clip(1 - np.abs(t - d) / 0.03, 0, 1)
     f0 = np.where(f0 > 0, f0, np.maximum.accumulate(f0) + 1e-3)
-    f0 = f0 * (1 + 0.002 * np.sin(2 * np.pi * 5 * t))
+    if vibrato_st is None:
+        f0 = f0 * (1 + 0.002 * np.sin(2 * np.pi * 5 * t))
+    else:
+        f0 = f0 * 2 ** (vibrato_st * np.sin(2 * np.pi * 5 * t) / 12)
     phase = 2 * np.pi * np.cumsum(f0) / sr
     x = 10 ** (fundamental_db / 20) * np.sin(phase)
     for k in range(2, 25):

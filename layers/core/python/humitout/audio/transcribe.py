@@ -61,6 +61,7 @@ class FrontEnd:
     dead: np.ndarray       # (n,) bool, frames touched by dropouts and dead air (:func:`dead_air_frames`)
     bands: np.ndarray      # (bands, n) dB, narrow-band levels of the enhanced call (:func:`narrow_band_levels_db`)
     envelope: np.ndarray   # (k, n) dB, harmonic envelope of the enhanced call (:func:`harmonic_envelope_db`)
+    reverberant: bool = False  # whether the call was freed of a room's reverberation (:func:`enhance_call`)
 
 
 def front_end(x: np.ndarray, sr: int) -> FrontEnd:
@@ -87,7 +88,8 @@ def front_end_from_track(x: np.ndarray, sr: int, *, dry: np.ndarray, clean: np.n
     return FrontEnd(track=track, energy=frame_energy_db(dry, sr, n, track.hop_s, lost=lost),
                     dead=dead_air_frames(x, sr, n, track.hop_s, lost=lost),
                     bands=narrow_band_levels_db(clean, sr, n, track.hop_s, lost=lost),
-                    envelope=harmonic_envelope_db(clean, sr, track.hz, track.hop_s, lost=lost))
+                    envelope=harmonic_envelope_db(clean, sr, track.hz, track.hop_s, lost=lost),
+                    reverberant=dry is not x)
 
 
 def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
@@ -95,7 +97,8 @@ def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
     notes = segment_notes(front.track, front.energy, front.dead, band_level_db(front.bands, front.track.hop_s),
                           front.envelope, quiet_level_db=np.percentile(front.bands, QUIET_BAND_PCT, axis=0),
                           comb_pitch=partial(harmonic_comb_pitch, x, sr),
-                          octave_low=partial(coded_at_twice_period, x=x, sr=sr))
+                          octave_low=partial(coded_at_twice_period, x=x, sr=sr),
+                          band_levels_db=front.bands if front.reverberant else None)
     notes = fold_partial_notes(lift_lag_floor_subharmonics(notes, x, sr, track=front.track), x, sr)
     notes = drop_half_lag_notes(drop_octave_peaks(lift_octave_dips(notes), x, sr), x, sr)
     notes = lift_unlined_subharmonics(notes, x, sr)
