@@ -1,5 +1,7 @@
 """Shared fixtures: one embedded local stack (real Postgres, moto, gateway, Twilio stand-in)."""
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -7,13 +9,19 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory):
+def stack():
     """The whole product running locally, as `humitout demo` runs it, except that failed tasks are
-    retried every second (the ASL's exponential backoff slept 1+2+4+8 s through a long outage)."""
+    retried every second (the ASL's exponential backoff slept 1+2+4+8 s through a long outage).
+
+    Its state (the Postgres data folder, the S3 stand-in's files) lives in a folder of its own, not under
+    pytest's numbered temporary folders: pytest deletes all but the newest three of those when another
+    session starts, so a second ``pytest`` on the same machine took the running Postgres's socket and data
+    away (55 database tests failed)."""
     from humitout_infra.local.stack import LocalStack
 
-    with LocalStack(state_dir=tmp_path_factory.mktemp("state"), retry_backoff_rate=1.0) as running:
-        yield running
+    with tempfile.TemporaryDirectory(prefix="humitout-test-stack-", ignore_cleanup_errors=True) as state_dir:
+        with LocalStack(state_dir=Path(state_dir), retry_backoff_rate=1.0) as running:
+            yield running
 
 
 @pytest.fixture
