@@ -836,7 +836,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                    meter_fit_weight: float = 0.5, harmony_weight: float = 0.0, diatonic: bool = True,
                    temperatures: tuple[float, float, float] = (0.15, 0.5, 1.2),
                    upbeat_weight: float = 0.3, tactus_max_bpm: float | None = 150.0,
-                   tactus_octaves: float = 0.3, tactus_min_bpm: float | None = 50.0, slow_limit_in_fit: bool = True,
+                   tactus_octaves: float = 0.3, tactus_min_bpm: float | None = 50.0,
                    carry_bar_lines_from_unlimited: bool = True,
                    level_prior_up: bool = True,
                    level_up_keeps_bar_lines: bool = True,
@@ -878,12 +878,11 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     about 1.5-2 s, and their preferred one 0.5-0.7 s) reaches only beats rarely counted in a sung tune: a slow
     3/4 song of dotted halves and halves at 100-120 BPM has the onsets of a 6/8 air whose dotted-quarter
     beat is a whole 3/4 bar, at 33-40 BPM, and fits that compound grid a little better; so does a 4/4
-    song in halves and whole notes read at 33 BPM (issue 9; tests/bench/HISTORY.md, "Time"). With
-    ``slow_limit_in_fit`` (False: it joins only the choice among the grids, not the best fit that the
-    notation model below moves from) it is part of each grid's fit; with ``carry_bar_lines_from_unlimited``
-    a grid an octave above the one that fits best without the slow limit keeps that grid's bar lines,
-    as a grid the notation model moves up does (below): even notes with a long pickup (a 4/2 tune sung
-    again, a 3-beat pickup) lost them when read afresh on the faster grid. A 2/4
+    song in halves and whole notes read at 33 BPM (issue 9; tests/bench/HISTORY.md, "Time"). The limit is
+    part of each grid's fit; with ``carry_bar_lines_from_unlimited`` a grid an octave above the one that fits
+    best without the slow limit keeps that grid's bar lines, as a grid the notation model moves up does
+    (below): even notes with a long pickup (a 4/2 tune sung again, a 3-beat pickup) lost them when read
+    afresh on the faster grid. A 2/4
     tune in eighths and sixteenths at 80 BPM has the same onsets as a 4/4 tune in quarters and
     eighths at 160: the rhythm cannot tell them apart, the fastest plausible beat can. For the same
     reason a bar of four beats faster than ``four_beat_max_bpm`` (None: off) is read as a bar of two
@@ -1001,7 +1000,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     end = float(max(off.max(), on.max() + 0.05))
     grids = beat_grids(on, off, pitch, tightness=tightness, periodicity_weight=periodicity_weight,
                        tactus_max_bpm=tactus_max_bpm, tactus_octaves=tactus_octaves,
-                       tactus_min_bpm=tactus_min_bpm if slow_limit_in_fit else None,
+                       tactus_min_bpm=tactus_min_bpm,
                        meter_fit_weight=meter_fit_weight, level_prior=bool(beat_notation_weight),
                        quarter_bpm=quarter_bpm, tempo_octaves=tempo_octaves, notations=notations)
     if not grids:
@@ -1026,9 +1025,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         return tactus_log_prior(g.step_s, max_bpm=1e9, octaves=tactus_octaves, min_bpm=tactus_min_bpm)
 
     # the grid that fits best without the slow limit: a grid moved up from it keeps its bar lines (below)
-    unlimited = max(grids, key=lambda g: g.fit - slow(g)) if slow_limit_in_fit else top
-    fits = [g.fit + (0.0 if slow_limit_in_fit else slow(g))
-            + beat_notation_weight * (g.level_prior if octave(g) else top.level_prior) for g in grids]
+    unlimited = max(grids, key=lambda g: g.fit - slow(g))
+    fits = [g.fit + beat_notation_weight * (g.level_prior if octave(g) else top.level_prior) for g in grids]
     best = grids[int(np.argmax(fits))]
     beat_conf = _softmax_probability(fits, max(fits), temperatures[0])
     beats, compound, scores, step = best.beats_s, best.compound, best.bar_scores, best.step_s
