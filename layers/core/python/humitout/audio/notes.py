@@ -768,12 +768,13 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
         # a repeat's dip every band makes at once, each against its own level, that a room's tail filled
         cand = np.flatnonzero(~keep & (ts >= win) & (ts < len(e) - win)
                               & (d_all >= DIP_CONFIRM_DB))
-        cand = [i for i in cand if abs(median1d(m[ts[i] - win:ts[i]]) - median1d(m[ts[i] + 1:ts[i] + 1 + win])) < JUMP_ST
-                and not any(ts[i] < p <= ts[i] + win for p in pitch_cuts)]
-        if cand:
-            every = np.minimum(*(every_band_dip_db(v, ts[cand], win) for v in own_levels)) >= DIP_DB
-            keep[np.array(cand)[every]] = True
-            shallow[np.array(cand)[every]] = False
+        cand = np.array([i for i in cand
+                         if abs(median1d(m[ts[i] - win:ts[i]]) - median1d(m[ts[i] + 1:ts[i] + 1 + win])) < JUMP_ST
+                         and not any(ts[i] < p <= ts[i] + win for p in pitch_cuts)], dtype=int)
+        if len(cand):
+            found = cand[np.minimum(*(every_band_dip_db(v, ts[cand], win) for v in own_levels)) >= DIP_DB]
+            keep[found] = True
+            shallow[found] = False
     for i in np.flatnonzero(keep | shallow):
         t, d, depth = int(ts[i]), float(d_all[i]), float(depth_all[i])
         r = float(r_all[i]) if robust is not None else None

@@ -1117,17 +1117,16 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         m, phase, meter_conf, phase_conf, first_pos = bar_reading(*fast_bar)
     else:
         m, phase, meter_conf, phase_conf, first_pos = bar_reading(beats, scores)
-        if carry_bar_lines_from_unlimited:
-            top = unlimited
-        if level_up_keeps_bar_lines and best is not top and best.compound == top.compound \
-                and best.step_s < 0.75 * top.step_s:
-            # moved up an octave by the notation model: the beat is counted twice as fast, the bar lines
-            # are those of the slower grid's bar of two (a bar of four of these beats)
-            top_scores = top.bar_scores or meter_scores(on, lengths, off, pitch, top.beats_s, top.compound)
-            top_m, top_phase, *_ = bar_reading(top.beats_s, top_scores)
+        slower = unlimited if carry_bar_lines_from_unlimited else top   # the grid whose bar lines a move up keeps
+        if level_up_keeps_bar_lines and best is not slower and best.compound == slower.compound \
+                and best.step_s < 0.75 * slower.step_s:
+            # moved up an octave by the notation model or the slow tactus limit: the beat is counted twice as
+            # fast, the bar lines are those of the slower grid's bar of two (a bar of four of these beats)
+            top_scores = slower.bar_scores or meter_scores(on, lengths, off, pitch, slower.beats_s, slower.compound)
+            top_m, top_phase, *_ = bar_reading(slower.beats_s, top_scores)
             if top_m == 2 and m in (2, 4):
                 m = 4
-                top_down = top.beats_s[int(top_phase):int(top_phase) + 1]
+                top_down = slower.beats_s[int(top_phase):int(top_phase) + 1]
                 phase = int(round(float(beat_positions(top_down, beats)[0]))) % 4
         if m == 3 and not compound and faster_than(three_beat_max_bpm) \
                 and off_beat_share(on, beats) < three_beat_max_off_beat and len(beats[phase % 3::3]) >= 3:
