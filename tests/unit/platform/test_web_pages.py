@@ -27,7 +27,7 @@ def _track(files: dict[str, tuple[str, int]]) -> dict:
     prefix = "sessions/s1/v2/"
     return {"id": "t1", "session_id": "s1", "version": 2, "style": "jazz", "duration_s": 12.0,
             "created_at": dt.datetime(2026, 11, 30, 12, tzinfo=dt.timezone.utc),
-            "generation_params": {"key": "D minor", "tempo_bpm": 96.4, "time_signature": "3/4"},
+            "generation_params": {"key": "D minor", "tempo_bpm": 96.4, "time_signature": "3/4", "audio_s": 75.4},
             "file_keys": {name: prefix + path for name, (path, _) in files.items()},
             "file_sizes": {name: size for name, (_, size) in files.items()}}
 
@@ -60,6 +60,14 @@ def test_the_player_and_mixer_use_previews_when_the_package_lists_them_and_the_w
     assert not any(f.path.startswith("previews/") for f in view.downloads)  # WAV stays the download
     assert "attachment" not in view.player_url  # played inline
     assert view.media_origins == ("https://bucket.s3.example",)
+
+
+def test_the_player_shows_the_songs_length_not_the_hums():
+    html = pages.track_page(track_view(FakeServices(), _track(PACKAGE)), base="", version="v", owner=False)
+    assert '<span id="total">1:15</span>' in html  # the 75.4 s song, not the 12 s hum
+    old = _track(PACKAGE)
+    del old["generation_params"]["audio_s"]  # saved before the length was recorded: the player fills it in
+    assert '<span id="total">–</span>' in pages.track_page(track_view(FakeServices(), old), base="", version="v", owner=False)
 
 
 def test_the_track_page_escapes_what_it_shows_and_has_no_inline_script():

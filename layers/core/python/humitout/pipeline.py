@@ -100,7 +100,8 @@ def render(svc: Services, event: dict) -> dict:
                                                     f"{arrangement.time_signature.denominator}",
                                   "length": arrangement.length, "variation_seed": arrangement.variation_seed,
                                   "agents": [d.model_dump() for d in arrangement.rationale],
-                                  "your_hum": "your_hum" in keys})
+                                  "your_hum": "your_hum" in keys,
+                                  "audio_s": result.metadata["durations_s"]["audio"]})
     return {"track_id": track_id, "files": len(keys)}
 
 

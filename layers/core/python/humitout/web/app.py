@@ -199,8 +199,7 @@ def shared_track(svc: Services, req: Request, token: str) -> Reply:
         return _page(404, pages.message_page(
             "Link not found", "This link has expired, was revoked or does not exist. Call again to make a new track.",
             base=_base(svc), version=pages.static_version()))
-    session = svc.db.get_session(str(row["session_id"]))
-    view = track_view(svc, {**row, "duration_s": session["duration_s"] if session else None})
+    view = track_view(svc, row)
     body = pages.track_page(view, base=_base(svc), version=pages.static_version(), owner=False)
     return _page(200, body, media_origins=view.media_origins)
 

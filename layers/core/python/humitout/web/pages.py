@@ -147,7 +147,7 @@ def hums_page(rows: list[dict], *, base: str, version: str, csrf: str, phone: st
         busy = status not in ("completed", "failed")
         key = params.get("key") or row["detected_key"] or "–"
         tempo = params.get("tempo_bpm") or row["tempo"]
-        facts = [("Length", clock(row["duration_s"])), ("Key", key),
+        facts = [("Hum length", clock(row["duration_s"])), ("Key", key),
                  ("Tempo", f"{round(tempo)} bpm" if tempo else "–"), ("Meter", params.get("time_signature", "–")),
                  ("Style", (latest or {}).get("style") or row["requested_style"] or "–"),
                  ("Versions", str(len(tracks)))]
@@ -227,7 +227,7 @@ def _player(view: TrackView) -> str:
         '<button type="button" id="play" class="play" aria-label="Play"><span aria-hidden="true" class="icon"></span></button>'
         '<div class="wave-wrap"><div id="waveform" class="waveform"></div>'
         '<div class="times"><span id="now">0:00</span><span id="chord-now" class="chord-now" aria-live="off"></span>'
-        f'<span id="total">{clock(view.duration_s)}</span></div></div></div>'
+        f'<span id="total">{clock(view.audio_s)}</span></div></div></div>'
         f'<audio id="audio" controls preload="metadata" src="{e(view.player_url)}">'
         'Your browser cannot play audio here; use the downloads below.</audio>'
         f"{strip}</section>")

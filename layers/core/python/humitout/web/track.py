@@ -64,7 +64,7 @@ class TrackView:
     key: str
     tempo_bpm: float
     meter: str
-    duration_s: float | None
+    audio_s: float | None  # length of the song's audio (s); None for tracks saved before it was recorded
     created_at: object
     player_url: str | None = None
     player_compressed: bool = False
@@ -118,7 +118,7 @@ def track_view(svc: Services, track: dict, *, with_timeline: bool = True) -> Tra
     view = TrackView(
         track_id=str(track["id"]), session_id=str(track["session_id"]), version=version, style=track["style"],
         key=params.get("key", ""), tempo_bpm=float(params.get("tempo_bpm") or 0), meter=params.get("time_signature", "4/4"),
-        duration_s=track.get("duration_s"), created_at=track.get("created_at"))
+        audio_s=params.get("audio_s"), created_at=track.get("created_at"))
     sizes: dict[str, int] = track["file_sizes"] or {}
     by_path = {package_path(key, version): (name, key) for name, key in (track["file_keys"] or {}).items()}
     previews = {p: key for p, (_, key) in by_path.items() if p.startswith(PREVIEW_DIR)}
