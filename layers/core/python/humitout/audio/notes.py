@@ -86,6 +86,7 @@ from humitout.audio.median import median1d, median_rows
 TAIL_DB = 15.0        # dB under the local maximum where a note has ended (reverb tails stay out)
 LEVEL_WIN_S = 0.3     # s, half-width of the window giving the local maximum
 JUMP_ST = 0.6         # semitones, pitch change that starts a new note
+TUNING_WINDOW_S = 3.0  # s either side of a note whose notes give the singer's tuning reference there
 MIN_JUMP_S = 0.05     # s, how long the pitch must stay away
 DIP_DB = 5.0          # dB, depth of an energy dip that re-attacks a note
 DIP_CONFIRM_DB = 3.0  # dB, depth the same dip must also reach in the notch-robust level
@@ -2942,3 +2943,24 @@ def end_at_release(notes: list[NoteEvent], energy_db: np.ndarray, midi: np.ndarr
             note = replace(note, offset_s=min(end * hop_s + release_s, note.offset_s))
         out.append(note)
     return out
+
+
+def in_singers_tuning(notes: list[NoteEvent], *, window_s: float = TUNING_WINDOW_S) -> list[NoteEvent]:
+    """Each note's pitch (MIDI) against the singer's own tuning around it, not against A = 440 Hz.
+
+    An unaccompanied singer keeps the intervals but not the pitch: the whole line drifts by tens of
+    cents over a song (Mauch, Frieler and Dixon 2014, "Intonation in unaccompanied singing"), so a
+    note sung on a semitone of the singer's current reference can sit 0.5 st or more from the A440
+    semitone a listener hears it as. The reference at a note is the duration-weighted circular mean
+    of the fractional MIDI pitches of the notes starting within ``window_s`` s of it (about a
+    phrase); the note's pitch is shifted by it (at most half a semitone), so its rounding names the
+    semitone of the singer's scale and the cents of expression against that scale stay. A reference
+    half a semitone or more from A440 is read as the nearer semitone's: followed from note to note,
+    one wrong turn across that boundary (a misread note) would rename every later note. Onsets,
+    offsets and confidences are untouched."""
+    if not notes:
+        return notes
+    onset = np.array([n.onset_s for n in notes])
+    phasor = np.array([(n.offset_s - n.onset_s) * np.exp(2j * np.pi * n.midi) for n in notes])
+    return [replace(note, midi=float(note.midi - np.angle(phasor[np.abs(onset - t) <= window_s].sum()) / (2 * np.pi)))
+            for note, t in zip(notes, onset)]

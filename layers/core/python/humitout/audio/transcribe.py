@@ -25,8 +25,9 @@ from humitout.audio.mood import estimate_mood
 from humitout.audio.notes import (NoteEvent, band_level_db, coded_at_twice_period, dead_air_frames,
                                   drop_half_lag_notes, drop_octave_peaks, drop_talker_edges, end_at_release,
                                   fold_partial_notes, frame_energy_db, harmonic_comb_pitch, harmonic_envelope_db,
-                                  lift_lag_floor_subharmonics, lift_octave_dips, lift_subharmonic_runs,
-                                  lift_unlined_subharmonics, lost_samples, narrow_band_levels_db, segment_notes)
+                                  in_singers_tuning, lift_lag_floor_subharmonics, lift_octave_dips,
+                                  lift_subharmonic_runs, lift_unlined_subharmonics, lost_samples,
+                                  narrow_band_levels_db, segment_notes)
 from humitout.audio.rhythm import Rhythm, analyse_rhythm
 from humitout.errors import BadAudio
 from humitout.models import Analysis, F0Track, Lyrics, Note
@@ -117,7 +118,7 @@ def transcribe_path(wav_path: str | Path) -> list[tuple[float, float, float]]:
     """Notes ``[(onset_s, offset_s, midi), ...]`` of an audio file (benchmark entry point)."""
     x, sr = decode_audio(Path(wav_path).read_bytes())
     _, _, notes = transcribe_samples(x, sr)
-    return [(n.onset_s, n.offset_s, n.midi) for n in notes]
+    return [(n.onset_s, n.offset_s, n.midi) for n in in_singers_tuning(notes)]
 
 
 def spectral_flatness(x: np.ndarray, sr: int, band_hz: tuple[float, float] = (300.0, 3400.0)) -> float:
@@ -204,6 +205,7 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
     speech = sounds_like_speech(x, sr, track, energy, notes, stable)
     if speech:
         raise BadAudio("no_melody", speech)
+    notes = in_singers_tuning(notes)  # after the speech test, which reads how far pitches sit off one grid
 
     onsets = np.array([n.onset_s for n in notes])
     offsets = np.array([n.offset_s for n in notes])
