@@ -78,7 +78,8 @@ class F0Track(Contract):
 
 
 class Note(Contract):
-    """A sung note: onset/offset in seconds, ``midi`` fractional (measured pitch)."""
+    """A sung note: onset/offset in seconds, ``midi`` fractional (measured pitch against the singer's own
+    tuning around the note: rounding it names the semitone sung; the f0 track keeps the raw pitch)."""
 
     onset_s: float = Field(ge=0.0)
     offset_s: float = Field(gt=0.0)
