@@ -54,3 +54,16 @@ def test_profile_correlation_equals_numpys_corrcoef_to_the_bit():
             profile = np.round(profile, 1)   # ties and repeated values
         template = np.roll(TP_MINOR, i % 12)
         assert profile_correlation(profile, template) == np.corrcoef(profile, template)[0, 1]
+
+
+def test_a_pitch_halfway_to_a_note_outside_the_key_is_read_as_the_scales_note():
+    from humitout.audio.key import on_the_scale_when_between
+    from humitout.models import Key
+    c_major = Key(tonic_pc=0, mode="major", confidence=0.8)
+    # C 55 cents sharp (nearer C#), B 55 cents flat (nearer Bb): the scale's C and B; a C# sung 10 cents off
+    # and an E 45 cents sharp (F is in the scale too) keep their pitches
+    named = on_the_scale_when_between(np.array([60.55, 70.45, 61.1, 64.45]), c_major)
+    assert named.tolist() == [60.0, 71.0, 61.1, 64.45]
+    a_minor = Key(tonic_pc=9, mode="minor", confidence=0.8)
+    # D# 45 cents sharp: the scale's E; G# 45 cents sharp stays (the raised 7th is in the minor scale)
+    assert on_the_scale_when_between(np.array([63.45, 68.45]), a_minor).tolist() == [64.0, 68.45]

@@ -27,6 +27,9 @@ import numpy as np
 
 from humitout.models import Key
 
+SCALE_MIN_SHARE_PCT = 1.0  # % of a mode's Essen folk-song notes a pitch class needs to be in that mode's scale
+SCALE_BETWEEN_ST = 0.1     # st from the midpoint between two semitones within which the key's scale names the note
+
 TP_MAJOR = np.array([0.748, 0.060, 0.488, 0.082, 0.670, 0.460, 0.096, 0.715, 0.104, 0.366, 0.057, 0.400])
 TP_MINOR = np.array([0.712, 0.084, 0.474, 0.618, 0.049, 0.460, 0.105, 0.747, 0.404, 0.067, 0.133, 0.330])
 # Aarden-Essen profiles (Essen folk-song collection; as in music21's default key analysis).
@@ -90,3 +93,27 @@ def estimate_key(midi: np.ndarray, durations_s: np.ndarray,
     margin = scores.ravel()[order[0]] - scores.ravel()[order[1]]
     return Key(tonic_pc=tonic, mode=("major", "minor")[mode],
                confidence=float(np.clip(margin / 0.2, 0.0, 1.0)))
+
+
+def scale_pitch_classes(key: Key, *, min_share_pct: float = SCALE_MIN_SHARE_PCT) -> np.ndarray:
+    """The pitch classes (0-11) of ``key``'s scale: those holding at least ``min_share_pct`` % of the notes
+    of Essen folk songs in its mode (Aarden-Essen profile; the major scale, and in minor the natural
+    minor with the raised 6th and 7th)."""
+    profile = AE_MAJOR if key.mode == "major" else AE_MINOR
+    return np.flatnonzero(np.roll(profile, key.tonic_pc) >= min_share_pct)
+
+
+def on_the_scale_when_between(midi: np.ndarray, key: Key, *, between_st: float = SCALE_BETWEEN_ST) -> np.ndarray:
+    """``midi`` (k,), with each pitch that lies within ``between_st`` st of the midpoint between two semitones,
+    one in ``key``'s scale and the nearer one not, read as the one in the scale (that semitone's MIDI number).
+
+    There the sung pitch cannot tell the two notes apart, and the tune's own key can: a melody's notes are
+    nearly all in its scale (about 98 % of Essen folk-song notes)."""
+    midi = np.asarray(midi, float)
+    scale = scale_pitch_classes(key)
+    nearest = np.round(midi)
+    off = midi - nearest
+    other = nearest + np.where(off >= 0, 1.0, -1.0)
+    move = ((np.abs(off) >= 0.5 - between_st) & ~np.isin(np.mod(nearest, 12), scale)
+            & np.isin(np.mod(other, 12), scale))
+    return np.where(move, other, midi)

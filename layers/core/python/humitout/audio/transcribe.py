@@ -9,7 +9,7 @@ signal), ``too_short`` (under ``MIN_VOICED_S`` of notes otherwise) and
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from scipy.signal import stft
 from humitout.audio.decode import clipped_fraction, decode_audio
 from humitout.audio.enhance import enhance_call
 from humitout.audio.f0 import PitchTrack, track_f0
-from humitout.audio.key import estimate_key
+from humitout.audio.key import estimate_key, on_the_scale_when_between
 from humitout.audio.mood import estimate_mood
 from humitout.audio.notes import (NoteEvent, band_level_db, coded_at_twice_period, dead_air_frames,
                                   drop_half_lag_notes, drop_octave_peaks, drop_talker_edges, end_at_release,
@@ -30,7 +30,7 @@ from humitout.audio.notes import (NoteEvent, band_level_db, coded_at_twice_perio
                                   narrow_band_levels_db, segment_notes)
 from humitout.audio.rhythm import Rhythm, analyse_rhythm
 from humitout.errors import BadAudio
-from humitout.models import Analysis, F0Track, Lyrics, Note
+from humitout.models import Analysis, F0Track, Key, Lyrics, Note
 
 MIN_VOICED_S = 2.0        # s of notes needed for a melody
 QUIET_BAND_PCT = 20.0     # percentile over the narrow bands per frame read as the quietest bands (a phone gate leaves them)
@@ -118,7 +118,18 @@ def transcribe_path(wav_path: str | Path) -> list[tuple[float, float, float]]:
     """Notes ``[(onset_s, offset_s, midi), ...]`` of an audio file (benchmark entry point)."""
     x, sr = decode_audio(Path(wav_path).read_bytes())
     _, _, notes = transcribe_samples(x, sr)
-    return [(n.onset_s, n.offset_s, n.midi) for n in in_singers_tuning(notes)]
+    return [(n.onset_s, n.offset_s, n.midi) for n in sung_notes(notes)[0]]
+
+
+def sung_notes(notes: list[NoteEvent]) -> tuple[list[NoteEvent], Key]:
+    """The notes as sung, read as a listener names them, and their key: each pitch against the singer's
+    own tuning around it (:func:`~humitout.audio.notes.in_singers_tuning`), then a pitch halfway between
+    a semitone of the key's scale and one outside it read as the scale's
+    (:func:`~humitout.audio.key.on_the_scale_when_between`)."""
+    tuned = in_singers_tuning(notes)
+    midi = np.array([n.midi for n in tuned])
+    key = estimate_key(midi, np.array([n.offset_s - n.onset_s for n in tuned]), np.array([n.confidence for n in tuned]))
+    return [replace(n, midi=float(m)) for n, m in zip(tuned, on_the_scale_when_between(midi, key))], key
 
 
 def spectral_flatness(x: np.ndarray, sr: int, band_hz: tuple[float, float] = (300.0, 3400.0)) -> float:
@@ -205,14 +216,12 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
     speech = sounds_like_speech(x, sr, track, energy, notes, stable)
     if speech:
         raise BadAudio("no_melody", speech)
-    notes = in_singers_tuning(notes)  # after the speech test, which reads how far pitches sit off one grid
+    notes, key = sung_notes(notes)  # after the speech test, which reads how far pitches sit off one grid
 
     onsets = np.array([n.onset_s for n in notes])
     offsets = np.array([n.offset_s for n in notes])
     midi = np.array([n.midi for n in notes])
-    conf = np.array([n.confidence for n in notes])
     rhythm = analyse_rhythm(onsets, offsets, midi, duration)
-    key = estimate_key(midi, offsets - onsets, conf)
     level = float(np.median(energy[track.voiced])) if track.voiced.any() else -60.0
     mood = estimate_mood(level, len(notes) / max(offsets[-1] - onsets[0], 1e-3), rhythm.quarter_bpm, key)
     warnings = []
