@@ -4,8 +4,9 @@
 Scores notes with the shared harness (``shared/bench/melody/evaluate.py``:
 COnPOff / COnP / COn F1, transposition-invariant F1, raw pitch accuracy) and
 adds what the harness does not cover: key (MIREX weighted score against
-``key_sung`` of each item's .json), tempo Acc1 (within 4 % of ``tempo_bpm``)
-and CPU seconds per audio second (``time.process_time``). Exits 1 when the dev set misses issue #10's
+``key_sung`` of each item's .json), tempo Acc1 (within 4 % of ``tempo_bpm``, in the note value the
+analysis writes the notated beat as: see :func:`reference_quarter_bpm`; also within 4 % of an
+exact octave or third, x2 x1/2 x3 x1/3, as ``bench_rhythm.py`` counts it) and CPU seconds per audio second (``time.process_time``). Exits 1 when the dev set misses issue #10's
 targets (COnP >= 0.97, COnPOff >= 0.94, <= 0.02 CPU-s per audio-s).
 
     .venv/bin/python tests/bench/bench_transcribe.py --sets dev [--limit N] [--out r.json]
@@ -115,6 +116,41 @@ def onset_error_ms(items, rows) -> dict:
             "onset_abs_err_ms": float(np.median(np.abs(e))) if len(e) else float("nan")}
 
 
+def notated_beat_quarters(meter: str | None) -> tuple[float, bool] | None:
+    """Length of the notated beat of ``meter`` in quarter notes and whether the meter is compound:
+    quarter for x/4, half for x/2 (``C|`` = 2/2), eighth for 3/8, dotted quarter for 6/8 9/8 12/8,
+    dotted half for 6/4 (``shared/bench/melody/score_rhythm.py``'s reference beat); None if unparsable."""
+    s = {"C": "4/4", "c": "4/4", "C|": "2/2", "c|": "2/2"}.get(str(meter).strip(), str(meter).strip())
+    try:
+        num, den = (int(x) for x in s.split("/"))
+    except ValueError:
+        return None
+    if num <= 0 or den <= 0:
+        return None
+    compound = num in (6, 9, 12) and den >= 4
+    return (3.0 if compound else 1.0) * 4.0 / den, compound
+
+
+def reference_quarter_bpm(meta: dict) -> float:
+    """The item's tempo in the quarter notes the analysis writes (``Analysis.tempo_bpm``).
+
+    ``tempo_bpm`` of an item counts the quarter notes of its notation, but the denominator of a
+    meter is not audible: a 3/2 tune hummed at 96 quarters a minute is the same sound as a 3/4 tune
+    at 48, and the analysis writes every tune in x/4 (beat = quarter) or, compound, 6/8 (beat =
+    dotted quarter). So the reference is the notated beat's rate re-written in that family: 3/2, 4/2
+    and 2/2 halve ``tempo_bpm``, 3/8 doubles it, 6/4 halves it; x/4 and x/8 compound keep it.
+    """
+    bpm = float(meta["tempo_bpm"])
+    beat = notated_beat_quarters(meta.get("source", {}).get("meter"))
+    if beat is None:
+        return bpm
+    beat_quarters, compound = beat
+    return bpm * (1.5 if compound else 1.0) / beat_quarters
+
+
+TEMPO_LEVELS = (1.0, 2.0, 0.5, 3.0, 1 / 3)   # tempo right "or a metrical level", as bench_rhythm.py counts it
+
+
 def key_and_tempo(items, analyses) -> dict:
     """MIREX key score and tempo Acc1 over ``items`` (mean over items), plus per-item rows."""
     import mir_eval.key
@@ -123,18 +159,22 @@ def key_and_tempo(items, analyses) -> dict:
         a = analyses[it.wav]
         if isinstance(a, Exception):
             rows.append({"id": it.id, "key_ref": it.meta["key_sung"], "key_est": "REJECTED", "key_score": 0.0,
-                         "tempo_ref": float(it.meta["tempo_bpm"]), "tempo_est": 0.0, "tempo_ok": False})
+                         "tempo_ref": reference_quarter_bpm(it.meta), "tempo_ref_notated": float(it.meta["tempo_bpm"]),
+                         "tempo_est": 0.0, "tempo_ok": False, "tempo_level_ok": False})
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             k = mir_eval.key.weighted_score(it.meta["key_sung"], a.key.name)
-        ref_bpm = float(it.meta["tempo_bpm"])
+        ref_bpm = reference_quarter_bpm(it.meta)
         rows.append({"id": it.id, "key_ref": it.meta["key_sung"], "key_est": a.key.name, "key_score": k,
-                     "tempo_ref": ref_bpm, "tempo_est": a.tempo_bpm,
-                     "tempo_ok": abs(a.tempo_bpm - ref_bpm) <= TEMPO_TOL * ref_bpm})
+                     "tempo_ref": ref_bpm, "tempo_ref_notated": float(it.meta["tempo_bpm"]), "tempo_est": a.tempo_bpm,
+                     "tempo_ok": abs(a.tempo_bpm - ref_bpm) <= TEMPO_TOL * ref_bpm,
+                     "tempo_level_ok": any(abs(a.tempo_bpm - k * ref_bpm) <= TEMPO_TOL * k * ref_bpm
+                                           for k in TEMPO_LEVELS)})
     return {"key_mirex": float(np.mean([r["key_score"] for r in rows])),
             "rejected": sum(r["key_est"] == "REJECTED" for r in rows),
-            "tempo_acc1": float(np.mean([r["tempo_ok"] for r in rows])), "rows": rows,
+            "tempo_acc1": float(np.mean([r["tempo_ok"] for r in rows])),
+            "tempo_acc_level": float(np.mean([r["tempo_level_ok"] for r in rows])), "rows": rows,
             **meter_scores(items, analyses)}
 
 
@@ -184,7 +224,8 @@ def main(argv=None) -> int:
                 f"onset {x['onset_err_ms']:+.1f} ms (|err| {x['onset_abs_err_ms']:.1f})  "
                 f"CPU-s/s {x['cpu_s_per_audio_s']:.4f}")
         if "key_mirex" in x:
-            line += f"  key MIREX {x['key_mirex']:.3f}  tempo Acc1 {x['tempo_acc1']:.3f}  rejected {x['rejected']}"
+            line += (f"  key MIREX {x['key_mirex']:.3f}  tempo Acc1 {x['tempo_acc1']:.3f}"
+                     f" (or a metrical level {x['tempo_acc_level']:.3f})  rejected {x['rejected']}")
             line += (f"  meter 3/4 P {x['meter_triple_precision']:.2f} R {x['meter_triple_recall']:.2f}"
                      f" (of {x['meter_n_triple']}) duple->3/4 {x['meter_duple_fp_rate']:.2f}")
             if a.verbose:
