@@ -174,7 +174,10 @@ def key_and_tempo(items, analyses) -> dict:
     return {"key_mirex": float(np.mean([r["key_score"] for r in rows])),
             "rejected": sum(r["key_est"] == "REJECTED" for r in rows),
             "tempo_acc1": float(np.mean([r["tempo_ok"] for r in rows])),
-            "tempo_acc_level": float(np.mean([r["tempo_level_ok"] for r in rows])), "rows": rows,
+            "tempo_acc_level": float(np.mean([r["tempo_level_ok"] for r in rows])),
+            "tempo_acc1_notated": float(np.mean([abs(r["tempo_est"] - r["tempo_ref_notated"])
+                                                 <= TEMPO_TOL * r["tempo_ref_notated"] for r in rows])),
+            "rows": rows,
             **meter_scores(items, analyses)}
 
 
@@ -225,7 +228,8 @@ def main(argv=None) -> int:
                 f"CPU-s/s {x['cpu_s_per_audio_s']:.4f}")
         if "key_mirex" in x:
             line += (f"  key MIREX {x['key_mirex']:.3f}  tempo Acc1 {x['tempo_acc1']:.3f}"
-                     f" (or a metrical level {x['tempo_acc_level']:.3f})  rejected {x['rejected']}")
+                     f" (or a metrical level {x['tempo_acc_level']:.3f}; against the notated quarter"
+                     f" {x['tempo_acc1_notated']:.3f})  rejected {x['rejected']}")
             line += (f"  meter 3/4 P {x['meter_triple_precision']:.2f} R {x['meter_triple_recall']:.2f}"
                      f" (of {x['meter_n_triple']}) duple->3/4 {x['meter_duple_fp_rate']:.2f}")
             if a.verbose:
