@@ -871,7 +871,11 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     of :func:`meter_scores`; its bar phase adds ``pickup_weight`` x the mean log prior of the
     pickups it implies (:data:`PICKUP_PRIOR`) for the first note and, with ``phrase_pickups``,
     every phrase start (:func:`phrase_starts`): each phrase of a tune starts on the downbeat or
-    with the same short upbeat. Between 2/4 and 4/4 the note rate leans the choice by
+    with the same short upbeat. With ``pickup_bar_quarters`` a bar of two beats (2/4, 6/8) prices an
+    upbeat of a whole beat as half the bar, the two-beat upbeat of 4/4 (:func:`_pickup_prior`): a 2/4
+    tune that starts on the downbeat with its long notes on beat 2 ("Hänschen klein" read on its half
+    notes, "Yankee Doodle") was read with a half-bar upbeat, since the prior took any upbeat of a
+    two-beat bar, the whole beat as the eighth, for the short one (tests/bench/HISTORY.md, "Time"). Between 2/4 and 4/4 the note rate leans the choice by
     ``duple_rate_weight`` x log2(notes a beat / sqrt 2): 2/4 is the notation of tunes that move in
     eighths, 4/4 of tunes that move in quarters. Both numbers come from notated folk tunes (music21's
     corpus: 836 2/4 and 583 4/4 tunes of Essen collections other than the dev set's, O'Neill's and
@@ -1111,8 +1115,12 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         ends = phrase_end_scores(on, off, beats, m, compound) if phrase_end_weight else None
         notated = phase_notation_scores(simple, m) \
             if phase_notation_weight and not compound and not (m == 3 and six_eight) else None
-        phases = {ph: s + pickup_weight * float(np.mean([np.log(_pickup_prior(p, ph, m, bar_quarters=pickup_bar_quarters))
-                                                         for p in starts]))
+
+        def pickups(ph: int) -> float:
+            """The mean log prior of the pickups bar phase ``ph`` implies for the phrase starts."""
+            return float(np.mean([np.log(_pickup_prior(p, ph, m, bar_quarters=pickup_bar_quarters)) for p in starts]))
+
+        phases = {ph: s + pickup_weight * pickups(ph)
                   + upbeat_weight * unmarked_upbeat(pos, lengths, first_pos, ph, m)
                   + (phrase_end_weight * ends[ph] if ends else 0.0)
                   + (phase_notation_weight * notated[ph] if notated else 0.0)
