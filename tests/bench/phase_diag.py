@@ -22,7 +22,9 @@ mis-phased item's margin of every cue (reference phase minus chosen: negative = 
 the wrong choice). ``--fit SET`` fits the cues' weights on one set (conditional logit on the
 reference phases) and counts the phases right with them on every set. Sets ``s10``-``s12`` are the stress corpora, every condition (group = condition).
 
-    .venv/bin/python tests/bench/phase_diag.py [--sets dev g7000 g9000 familiar r1 r2 r3 r4 (s10 s11 s12)] [--kw k=v ...]
+``wide`` is the wide familiar check set (32 tunes at three tempi, ``bench_rhythm.py --familiar-set wide``).
+
+    .venv/bin/python tests/bench/phase_diag.py [--sets dev g7000 g9000 familiar wide r1 r2 r3 r4 (s10 s11 s12)] [--kw k=v ...]
         [--items] [--cues] [--dump FILE] [--compare FILE] [--where r1=/data/cache-r1:/data/r1/data ...]
 """
 from __future__ import annotations
