@@ -22,7 +22,9 @@ mis-phased item's margin of every cue (reference phase minus chosen: negative = 
 the wrong choice). ``--fit SET`` fits the cues' weights on one set (conditional logit on the
 reference phases) and counts the phases right with them on every set. Sets ``s10``-``s12`` are the stress corpora, every condition (group = condition).
 
-    .venv/bin/python tests/bench/phase_diag.py [--sets dev g7000 g9000 familiar r1 r2 r3 r4 (s10 s11 s12)] [--kw k=v ...]
+``wide`` is the wide familiar check set (32 tunes at three tempi, ``bench_rhythm.py --familiar-set wide``).
+
+    .venv/bin/python tests/bench/phase_diag.py [--sets dev g7000 g9000 familiar wide r1 r2 r3 r4 (s10 s11 s12)] [--kw k=v ...]
         [--items] [--cues] [--dump FILE] [--compare FILE] [--where r1=/data/cache-r1:/data/r1/data ...]
 """
 from __future__ import annotations
@@ -56,7 +58,7 @@ ROOT = HERE.parents[1]
 CHECK_SETS = {"r3": ("rc10-h3", ROOT / "out" / "heldout" / "r3" / "data"),
               "r4": ("rc10-h4", ROOT / "out" / "heldout" / "r4" / "data")}
 SETS = {"dev": ("rc10", None), "g7000": ("rc10", 7000), "g9000": ("rc10", 9000),
-        "familiar": ("rc10", "familiar"), "r1": ("rc10-h1", ROOT / "out" / "heldout" / "r1" / "data"),
+        "familiar": ("rc10", "familiar"), "wide": ("rc10", "wide"), "r1": ("rc10-h1", ROOT / "out" / "heldout" / "r1" / "data"),
         "r2": ("rc10-h2", ROOT / "out" / "heldout" / "r2" / "data"), **CHECK_SETS,
         **{f"s{n}": ("rc10-stress", f"stress{n}") for n in (10, 11, 12)}}
 
@@ -71,6 +73,8 @@ def gather(name: str) -> list[dict]:
         items = br.corpus_items(None)
     elif what == "familiar":
         items = br.familiar_items()
+    elif what == "wide":
+        items = br.familiar_wide_items()
     elif isinstance(what, str) and what.startswith("stress"):   # every condition, grouped by it
         root = ROOT / "out" / "stress-corpus" / f"seed{what[6:]}-items12"
         items = [dict(it, group=cond.name) for cond in sorted(root.iterdir()) if cond.is_dir()

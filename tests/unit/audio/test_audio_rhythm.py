@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 from hum_synth import hum, perform, phone, tune, wav_bytes
-from humitout.audio.rhythm import (analyse_rhythm, beat_level_log_prior, compound_log_ratio, diatonic_triads, grid_fit,
-                                   harmonic_fit, note_lengths, phase_notation_scores, phrase_starts, tactus_log_prior,
-                                   track_beats)
+from humitout.audio.rhythm import (_pickup_prior, analyse_rhythm, beat_level_log_prior, compound_log_ratio,
+                                   diatonic_triads, grid_fit, harmonic_fit, note_lengths, phase_notation_scores,
+                                   phrase_starts, tactus_log_prior, track_beats)
 from humitout.audio.transcribe import analyse_recording
 from humitout.music.arrangement import quantise_melody
 
@@ -541,3 +541,32 @@ def test_a_slow_waltz_of_long_notes_keeps_its_quarter_beat_not_a_dotted_half_of_
     on, off, midi = np.array(notes).T
     rhythm = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5)
     assert abs(rhythm.beat_bpm / bpm - 1.0) < 0.06 and rhythm.time_signature.text == "3/4"
+
+
+# "Hänschen klein", 4/4 from the downbeat: its halves sit on beat 3, so the bar of two half-note beats it is
+# read in first (or at 150 BPM keeps) hears them as downbeats unless the pickup prior says otherwise.
+HAENSCHEN = tune([(G, 1), (E, 1), (E, 2), (F, 1), (D, 1), (D, 2), (C, 1), (D, 1), (E, 1), (F, 1), (G, 1), (G, 1),
+                  (G, 2), (G, 1), (E, 1), (E, 2), (F, 1), (D, 1), (D, 2), (C, 1), (E, 1), (G, 1), (G, 1), (C, 4)])
+
+
+@pytest.mark.parametrize("bpm,seed", [(66.0, 0), (80.0, 0), (150.0, 0), (150.0, 1)])
+def test_a_tune_whose_long_notes_are_not_on_the_downbeat_still_gets_bar_1_right(bpm, seed):
+    # a whole-beat upbeat of a two-beat bar is half the bar, as rare as a two-beat upbeat of 4/4: without
+    # that (pickup_bar_quarters=False) these hums read a half-bar upbeat, bar 1 on the first half note
+    notes, _ = perform(HAENSCHEN, bpm, seed=seed)
+    on, off, midi = np.array(notes).T
+    for bar_quarters, right in ((True, True), (False, False)):
+        rhythm = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5, pickup_bar_quarters=bar_quarters)
+        assert rhythm.beats_per_bar in (2, 4) and not rhythm.compound
+        assert (abs(rhythm.downbeats_s[0] - on[0]) < 0.07 and rhythm.pickup_beats < 0.5) == right
+
+
+def test_a_whole_beat_upbeat_of_a_two_beat_bar_is_half_the_bar_and_a_part_of_a_beat_a_short_upbeat():
+    # PICKUP_PRIOR (0.3, 0.4, 0.2, 0.1) is the prior of an upbeat of 0, 1, 2, 3 beats of a 4/4 bar
+    none, whole = _pickup_prior(0.0, 0, 2), _pickup_prior(0.0, 1, 2)
+    assert whole < none and abs(whole / none - 0.2 / 0.3) < 1e-9
+    assert _pickup_prior(0.0, 1, 2, bar_quarters=False) > none                  # the old reading: one beat, 0.4
+    eighth, beat_and_a_half = _pickup_prior(0.5, 1, 2), _pickup_prior(0.5, 0, 2)   # first note on the "and"
+    assert eighth == _pickup_prior(0.5, 1, 2, bar_quarters=False) == beat_and_a_half
+    assert _pickup_prior(0.0, 1, 4) == _pickup_prior(0.0, 1, 4, bar_quarters=False)   # longer bars as they were
+    assert _pickup_prior(0.0, 2, 3) == _pickup_prior(0.0, 2, 3, bar_quarters=False)

@@ -624,10 +624,22 @@ PICKUP_PRIOR = (0.3, 0.4, 0.2, 0.1)
 the bar's length: most folk tunes start on the downbeat or with a short upbeat."""
 
 
-def _pickup_prior(first_pos: float, phase: int, beats_per_bar: int) -> float:
+def _pickup_prior(first_pos: float, phase: int, beats_per_bar: int, *, bar_quarters: bool = True) -> float:
     """Prior probability of the pickup implied by a first downbeat at beat ``phase`` for a first note
-    at beat ``first_pos``."""
+    at beat ``first_pos``.
+
+    With ``bar_quarters`` a bar of two beats (2/4, or 6/8 counted in dotted quarters) measures its
+    pickup in quarters of the bar, as a bar of four beats does in beats: :data:`PICKUP_PRIOR` is the
+    prior of an upbeat of 0, 1/4, 1/2 and 3/4 of a 4/4 bar, and an upbeat of a whole beat of 2/4 is half
+    the bar (the rare two-beat upbeat of 4/4, 0.2 against 0.3 for none), while the short upbeat of 2/4
+    or 6/8 is a part of its beat (an eighth or two). Without it the whole beat and the part of a beat
+    count alike as one beat (0.4), so a 2/4 tune that starts on the downbeat was read with a half-bar
+    pickup by default."""
     downbeat = phase + beats_per_bar * np.ceil((first_pos - 0.15 - phase) / beats_per_bar)
+    if bar_quarters and beats_per_bar == 2 and abs(downbeat - first_pos - 1.0) <= 0.15:
+        # an upbeat of a whole beat of a two-beat bar is half the bar: the two-beat upbeat of 4/4
+        prior = np.array(PICKUP_PRIOR)
+        return float(prior[2] / (prior[0] + prior[1]))
     k = int(np.ceil(downbeat - first_pos - 0.15))
     prior = np.array(PICKUP_PRIOR[:beats_per_bar])
     return float(prior[min(max(k, 0), beats_per_bar - 1)] / prior.sum())
@@ -835,7 +847,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                    duple_rate_weight: float = 1.3, phrase_pickups: bool = True,
                    meter_fit_weight: float = 0.5, harmony_weight: float = 0.0, diatonic: bool = True,
                    temperatures: tuple[float, float, float] = (0.15, 0.5, 1.2),
-                   upbeat_weight: float = 0.3, tactus_max_bpm: float | None = 150.0,
+                   upbeat_weight: float = 0.3, pickup_bar_quarters: bool = True, tactus_max_bpm: float | None = 150.0,
                    tactus_octaves: float = 0.3, tactus_min_bpm: float | None = 50.0,
                    carry_bar_lines_from_unlimited: bool = True,
                    level_prior_up: bool = True,
@@ -859,7 +871,11 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     of :func:`meter_scores`; its bar phase adds ``pickup_weight`` x the mean log prior of the
     pickups it implies (:data:`PICKUP_PRIOR`) for the first note and, with ``phrase_pickups``,
     every phrase start (:func:`phrase_starts`): each phrase of a tune starts on the downbeat or
-    with the same short upbeat. Between 2/4 and 4/4 the note rate leans the choice by
+    with the same short upbeat. With ``pickup_bar_quarters`` a bar of two beats (2/4, 6/8) prices an
+    upbeat of a whole beat as half the bar, the two-beat upbeat of 4/4 (:func:`_pickup_prior`): a 2/4
+    tune that starts on the downbeat with its long notes on beat 2 ("Hänschen klein" read on its half
+    notes, "Yankee Doodle") was read with a half-bar upbeat, since the prior took any upbeat of a
+    two-beat bar, the whole beat as the eighth, for the short one (tests/bench/HISTORY.md, "Time"). Between 2/4 and 4/4 the note rate leans the choice by
     ``duple_rate_weight`` x log2(notes a beat / sqrt 2): 2/4 is the notation of tunes that move in
     eighths, 4/4 of tunes that move in quarters. Both numbers come from notated folk tunes (music21's
     corpus: 836 2/4 and 583 4/4 tunes of Essen collections other than the dev set's, O'Neill's and
@@ -1099,7 +1115,12 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         ends = phrase_end_scores(on, off, beats, m, compound) if phrase_end_weight else None
         notated = phase_notation_scores(simple, m) \
             if phase_notation_weight and not compound and not (m == 3 and six_eight) else None
-        phases = {ph: s + pickup_weight * float(np.mean([np.log(_pickup_prior(p, ph, m)) for p in starts]))
+
+        def pickups(ph: int) -> float:
+            """The mean log prior of the pickups bar phase ``ph`` implies for the phrase starts."""
+            return float(np.mean([np.log(_pickup_prior(p, ph, m, bar_quarters=pickup_bar_quarters)) for p in starts]))
+
+        phases = {ph: s + pickup_weight * pickups(ph)
                   + upbeat_weight * unmarked_upbeat(pos, lengths, first_pos, ph, m)
                   + (phrase_end_weight * ends[ph] if ends else 0.0)
                   + (phase_notation_weight * notated[ph] if notated else 0.0)
