@@ -328,7 +328,7 @@ def off_beat_share(onsets_s: np.ndarray, beats_s: np.ndarray, *, near_beats: flo
     return float(np.mean(np.abs(pos - np.round(pos)) > near_beats))
 
 
-def tactus_log_prior(period_s: float, *, max_bpm: float = 150.0, octaves: float = 0.3,
+def tactus_log_prior(period_s: float, *, max_bpm: float | None = 150.0, octaves: float = 0.3,
                      min_bpm: float | None = None) -> float:
     """Log prior of a beat period ``period_s`` (s) as the heard beat (tactus): 0 up to ``max_bpm`` beats a
     minute, then a half-Gaussian in log2 tempo with ``octaves`` standard deviation (-0.5 one ``octaves``
@@ -339,8 +339,9 @@ def tactus_log_prior(period_s: float, *, max_bpm: float = 150.0, octaves: float 
     beats are left to the rhythm itself, so a slow 6/8 air or a 60 BPM hum keeps its tempo and no
     tempo range is folded into. With ``min_bpm`` (None: off) a beat slower than ``min_bpm`` loses
     the same half-Gaussian below it: a beat of more than about 1.2 s (50 BPM) is rarely the one
-    counted either, so a whole 3/4 bar of long notes is not one dotted beat of 6/8."""
-    z = max(float(np.log2(60.0 / period_s / max_bpm)) / octaves, 0.0)
+    counted either, so a whole 3/4 bar of long notes is not one dotted beat of 6/8. ``max_bpm`` None:
+    no fast limit."""
+    z = max(float(np.log2(60.0 / period_s / max_bpm)) / octaves, 0.0) if max_bpm else 0.0
     if min_bpm:
         z = max(z, float(np.log2(min_bpm * period_s / 60.0)) / octaves)
     return -0.5 * z * z
@@ -828,8 +829,7 @@ def beat_grids(onsets_s: np.ndarray, offsets_s: np.ndarray, midi: np.ndarray, *,
         rate = note_rate(on, end, beats)
         # a compound grid's meter scores are the same grid's scores of the 2-beat bars
         bars = meter_scores(on, lengths, off, pitch, beats, False) if meter_fit_weight else None
-        tactus = tactus_log_prior(step, max_bpm=tactus_max_bpm, octaves=tactus_octaves,
-                                  min_bpm=tactus_min_bpm) if tactus_max_bpm else 0.0
+        tactus = tactus_log_prior(step, max_bpm=tactus_max_bpm, octaves=tactus_octaves, min_bpm=tactus_min_bpm)
         for compound in (False, True):
             scores = {k: v for k, v in bars.items() if k[0] == 2 or not compound} if bars else None
             prior = beat_level_log_prior(step, rate, compound, quarter_bpm=quarter_bpm,
@@ -1036,9 +1036,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
 
     def slow(g) -> float:
         """The slow tactus limit's part of grid ``g``'s log prior (0 without the limit)."""
-        if not tactus_min_bpm:
-            return 0.0
-        return tactus_log_prior(g.step_s, max_bpm=1e9, octaves=tactus_octaves, min_bpm=tactus_min_bpm)
+        return tactus_log_prior(g.step_s, max_bpm=None, octaves=tactus_octaves, min_bpm=tactus_min_bpm)
 
     # the grid that fits best without the slow limit: a grid moved up from it keeps its bar lines (below)
     unlimited = max(grids, key=lambda g: g.fit - slow(g))
