@@ -1176,6 +1176,25 @@ def extend_weak_edges(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, le
     return out
 
 
+def extend_weak_releases(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
+                         max_len: int) -> np.ndarray:
+    """Voiced mask (n,) with each voiced run grown on over up to ``max_len`` frames after it that the
+    tracker voices weakly (confidence ``WEAK_CONF`` or more, loud enough: ``level_ok``) at the run's
+    ending pitch (within ``2 * STEADY_ST`` of its last 3 frames' median): the soft end of a note that
+    noise buries as it buries an attack (:func:`extend_weak_edges`)."""
+    out = voiced.copy()
+    for a, b in zip(*true_runs(voiced)):
+        ref = median1d(midi[max(b - 3, a):b])
+        t = b
+        while (t < len(midi) and t - b < max_len and not out[t] and level_ok[t]
+               and conf[t] >= WEAK_CONF and abs(midi[t] - ref) <= 2 * STEADY_ST):
+            t += 1
+        if t < len(midi) and out[t]:
+            t -= 1   # the next voiced run starts here: a frame between them keeps the two apart
+        out[b:t] = True
+    return out
+
+
 def voice_short_bursts(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
                        min_len: int, min_burst: int, dead: np.ndarray | None = None,
                        level_db: np.ndarray | None = None, edge_frames: int = BURST_EDGE_FRAMES) -> np.ndarray:
@@ -1449,6 +1468,8 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     midi_filled, voiced = np.nan_to_num(midi_all), filled
     voiced = extend_weak_edges(midi_filled, track.confidence[:n], voiced, level_ok,
                                int(round(MAX_WEAK_ATTACK_S / hop)), e)
+    voiced = extend_weak_releases(midi_filled, track.confidence[:n], voiced, level_ok,
+                                  int(round(MAX_WEAK_ATTACK_S / hop)))
     r = h = None   # notch-robust levels: of the narrow bands, and read at the voice's own harmonics
     if dip_level_db is not None:
         r = dip_level_db[:n]
