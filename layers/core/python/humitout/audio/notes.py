@@ -2898,6 +2898,42 @@ def fold_partial_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, max_s:
     return merged
 
 
+def end_at_weak_release(notes: list[NoteEvent], midi: np.ndarray, conf: np.ndarray, energy_db: np.ndarray,
+                        hop_s: float = 0.01, *, max_s: float = MAX_WEAK_ATTACK_S, tail_db: float = TAIL_DB,
+                        ctx_s: float = MIN_NOTE_S) -> list[NoteEvent]:
+    """``notes`` with each note that ends where the tracker stopped voicing carried on to where it stops
+    hearing the note's pitch: over up to ``max_s`` s of frames after its offset that the tracker hears at
+    confidence ``WEAK_CONF`` or more, under ``VOICED_CONF``, within ``2 * STEADY_ST`` of the note's pitch
+    (``midi`` (n,), MIDI; ``conf`` (n,)), at most ``tail_db`` dB under the note's loudest frame in its last
+    ``ctx_s`` s (``energy_db`` (n,), dBFS), stopping a frame short of the next note's onset.
+
+    A sung note's last 20-60 ms are its softest, and the tracker's confidence falls under voicing there
+    first (more so under noise, a codec or a phone's suppressor), so the voiced run, and the note, ended
+    early: on stress seeds 10-15 10 % of the clean calls' matched notes ended more than 50 ms before the
+    reference (ns_agc 20 %, noise 17 %, AMR-NB 10 %), 4 % with this rule (ns_agc 10 %, noise 8 %, AMR-NB
+    3 %), while those ending more than 50 ms late stay at 0.2-0.7 %. The mirror of
+    :func:`extend_weak_edges` at a note's start, made last, after the rules that read a note's length
+    (the caller's, the partials'), so that only the offset moves: grown inside :func:`segment_notes`, a
+    longer note passed duration tests a tone or a talker's piece should fail (noise stress s11: a tone read
+    at 84.9 kept) and a release became a note of its own (dev COnP 0.981 -> 0.980). A room's tail also holds
+    the pitch weakly after a note: speakerphone calls end 1.2 % more of their notes over 50 ms late."""
+    out = list(notes)
+    n = len(midi)
+    for i, note in enumerate(out):
+        b = int(round(note.offset_s / hop_s))
+        if b >= n or b < 1:
+            continue
+        nxt = int(round(out[i + 1].onset_s / hop_s)) if i + 1 < len(out) else n
+        ref = np.max(energy_db[max(b - int(round(ctx_s / hop_s)), 0):b]) - tail_db
+        t = b
+        while (t < min(n, nxt - 1) and t - b < int(round(max_s / hop_s)) and WEAK_CONF <= conf[t] < VOICED_CONF
+               and abs(midi[t] - note.midi) <= 2 * STEADY_ST and energy_db[t] >= ref):
+            t += 1
+        if t > b:
+            out[i] = replace(note, offset_s=t * hop_s)
+    return out
+
+
 def end_at_release(notes: list[NoteEvent], energy_db: np.ndarray, midi: np.ndarray, hop_s: float,
                    dead: np.ndarray | None = None, *, drop_db: float = DIP_DB, ref_s: float = DIP_WIN_S,
                    steady_st: float = STEADY_ST, max_tail_s: float = LEVEL_WIN_S, min_tail_s: float = MIN_JUMP_S,

@@ -24,6 +24,7 @@ from humitout.audio.key import estimate_key, on_the_scale_when_between
 from humitout.audio.mood import estimate_mood
 from humitout.audio.notes import (NoteEvent, band_level_db, coded_at_twice_period, dead_air_frames,
                                   drop_half_lag_notes, drop_octave_peaks, drop_talker_edges, end_at_release,
+                                  end_at_weak_release,
                                   fold_partial_notes, frame_energy_db, harmonic_comb_pitch, harmonic_envelope_db,
                                   in_singers_tuning, lift_lag_floor_subharmonics, lift_octave_dips,
                                   lift_subharmonic_runs, lift_unlined_subharmonics, lost_samples,
@@ -104,6 +105,7 @@ def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
     notes = drop_half_lag_notes(drop_octave_peaks(lift_octave_dips(notes), x, sr), x, sr)
     notes = lift_unlined_subharmonics(notes, x, sr)
     notes = drop_talker_edges(lift_subharmonic_runs(notes, x, sr))
+    notes = end_at_weak_release(notes, front.track.midi, front.track.confidence, front.energy, front.track.hop_s)
     return end_at_release(notes, front.energy, front.track.midi, front.track.hop_s, front.dead)
 
 
