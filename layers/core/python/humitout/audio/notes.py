@@ -86,8 +86,8 @@ from humitout.audio.median import median1d, median_rows
 TAIL_DB = 15.0        # dB under the local maximum where a note has ended (reverb tails stay out)
 LEVEL_WIN_S = 0.3     # s, half-width of the window giving the local maximum
 JUMP_ST = 0.6         # semitones, pitch change that starts a new note
-TUNING_WINDOW_S = 3.0  # s either side of a note whose notes give the singer's tuning reference there
 MIN_JUMP_S = 0.05     # s, how long the pitch must stay away
+TUNING_WINDOW_S = 3.0  # s either side of a note whose notes give the singer's tuning reference there
 DIP_DB = 5.0          # dB, depth of an energy dip that re-attacks a note
 DIP_CONFIRM_DB = 3.0  # dB, depth the same dip must also reach in the notch-robust level
 DIP_BOTH_DB = 4.0     # dB, depth a dip reaching it in both levels needs (under DIP_DB in each: reverb fills dips)
@@ -2919,15 +2919,17 @@ def end_at_weak_release(notes: list[NoteEvent], midi: np.ndarray, conf: np.ndarr
     the pitch weakly after a note: speakerphone calls end 1.2 % more of their notes over 50 ms late."""
     out = list(notes)
     n = len(midi)
+    ctx, max_frames = int(round(ctx_s / hop_s)), int(round(max_s / hop_s))
     for i, note in enumerate(out):
         b = int(round(note.offset_s / hop_s))
         if b >= n or b < 1:
             continue
         nxt = int(round(out[i + 1].onset_s / hop_s)) if i + 1 < len(out) else n
-        ref = np.max(energy_db[max(b - int(round(ctx_s / hop_s)), 0):b]) - tail_db
+        stop = min(n, nxt - 1, b + max_frames)
+        ref = np.max(energy_db[max(b - ctx, 0):b]) - tail_db
         t = b
-        while (t < min(n, nxt - 1) and t - b < int(round(max_s / hop_s)) and WEAK_CONF <= conf[t] < VOICED_CONF
-               and abs(midi[t] - note.midi) <= 2 * STEADY_ST and energy_db[t] >= ref):
+        while (t < stop and WEAK_CONF <= conf[t] < VOICED_CONF and abs(midi[t] - note.midi) <= 2 * STEADY_ST
+               and energy_db[t] >= ref):
             t += 1
         if t > b:
             out[i] = replace(note, offset_s=t * hop_s)

@@ -639,8 +639,7 @@ def _pickup_prior(first_pos: float, phase: int, beats_per_bar: int, *, bar_quart
     downbeat = phase + beats_per_bar * np.ceil((first_pos - 0.15 - phase) / beats_per_bar)
     if bar_quarters and beats_per_bar == 2 and abs(downbeat - first_pos - 1.0) <= 0.15:
         # an upbeat of a whole beat of a two-beat bar is half the bar: the two-beat upbeat of 4/4
-        prior = np.array(PICKUP_PRIOR)
-        return float(prior[2] / (prior[0] + prior[1]))
+        return PICKUP_PRIOR[2] / (PICKUP_PRIOR[0] + PICKUP_PRIOR[1])
     k = int(np.ceil(downbeat - first_pos - 0.15))
     prior = np.array(PICKUP_PRIOR[:beats_per_bar])
     return float(prior[min(max(k, 0), beats_per_bar - 1)] / prior.sum())
@@ -875,9 +874,9 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     upbeat of a whole beat as half the bar, the two-beat upbeat of 4/4 (:func:`_pickup_prior`): a 2/4
     tune that starts on the downbeat with its long notes on beat 2 ("Hänschen klein" read on its half
     notes, "Yankee Doodle") was read with a half-bar upbeat, since the prior took any upbeat of a
-    two-beat bar, the whole beat as the eighth, for the short one (tests/bench/HISTORY.md, "Time"). Between 2/4 and 4/4 the note rate leans the choice by
-    ``duple_rate_weight`` x log2(notes a beat / sqrt 2): 2/4 is the notation of tunes that move in
-    eighths, 4/4 of tunes that move in quarters. Both numbers come from notated folk tunes (music21's
+    two-beat bar, the whole beat as the eighth, for the short one (tests/bench/HISTORY.md, "Time").
+    Between 2/4 and 4/4 the note rate leans the choice by ``duple_rate_weight`` x log2(notes a beat /
+    sqrt 2): 2/4 is the notation of tunes that move in eighths, 4/4 of tunes that move in quarters. Both numbers come from notated folk tunes (music21's
     corpus: 836 2/4 and 583 4/4 tunes of Essen collections other than the dev set's, O'Neill's and
     Ryan's): a logistic fit of 2/4 vs 4/4 on log2 notes a beat puts the boundary at 1.45 notes a beat
     (about sqrt 2) with a slope of 5.1 nats an octave, which is 1.3 in score units (the meter

@@ -24,10 +24,9 @@ from humitout.audio.key import estimate_key, on_the_scale_when_between
 from humitout.audio.mood import estimate_mood
 from humitout.audio.notes import (NoteEvent, band_level_db, coded_at_twice_period, dead_air_frames,
                                   drop_half_lag_notes, drop_octave_peaks, drop_talker_edges, end_at_release,
-                                  end_at_weak_release,
-                                  fold_partial_notes, frame_energy_db, harmonic_comb_pitch, harmonic_envelope_db,
-                                  in_singers_tuning, lift_lag_floor_subharmonics, lift_octave_dips,
-                                  lift_subharmonic_runs, lift_unlined_subharmonics, lost_samples,
+                                  end_at_weak_release, fold_partial_notes, frame_energy_db, harmonic_comb_pitch,
+                                  harmonic_envelope_db, in_singers_tuning, lift_lag_floor_subharmonics,
+                                  lift_octave_dips, lift_subharmonic_runs, lift_unlined_subharmonics, lost_samples,
                                   narrow_band_levels_db, segment_notes)
 from humitout.audio.rhythm import Rhythm, analyse_rhythm
 from humitout.errors import BadAudio

@@ -50,7 +50,7 @@ def track_for(svc: Services, user_id: str, track_id: str) -> dict | None:
         return None
     with svc.db.tx() as cur:
         cur.execute(
-            "SELECT t.*, s.user_id, s.caller, s.duration_s, s.status AS session_status FROM generated_tracks t"
+            "SELECT t.*, s.user_id, s.caller, s.status AS session_status FROM generated_tracks t"
             " JOIN sessions s ON s.id = t.session_id WHERE t.id = %s AND s.user_id = %s", (tid, user_id))
         return cur.fetchone()
 
