@@ -44,13 +44,13 @@ def session_for(svc: Services, user_id: str, session_id: str) -> dict | None:
 
 
 def track_for(svc: Services, user_id: str, track_id: str) -> dict | None:
-    """The track (with its session's user, caller and duration) when it belongs to ``user_id``."""
+    """The track's row when its session belongs to ``user_id``, else None."""
     tid = _uuid(track_id)
     if tid is None:
         return None
     with svc.db.tx() as cur:
         cur.execute(
-            "SELECT t.*, s.user_id, s.caller, s.status AS session_status FROM generated_tracks t"
+            "SELECT t.* FROM generated_tracks t"
             " JOIN sessions s ON s.id = t.session_id WHERE t.id = %s AND s.user_id = %s", (tid, user_id))
         return cur.fetchone()
 
