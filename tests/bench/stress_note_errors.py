@@ -57,9 +57,10 @@ def model_inputs(item, cache: Path):
 def transcribe(d):
     """Pitch track and notes, as ``transcribe_samples`` gives them, from :func:`model_inputs`' cached
     output: the pitch track is rebuilt from the cached model frames, the rest of the front end and the
-    note stage are run as the product runs them (:func:`front_end_from_track`, :func:`note_stage`)."""
+    note stage are run as the product runs them (:func:`front_end_from_track`, :func:`note_stage`), and the
+    notes named as the bench names them (:func:`sung_notes`)."""
     from humitout.audio import f0
-    from humitout.audio.transcribe import front_end_from_track, note_stage
+    from humitout.audio.transcribe import front_end_from_track, note_stage, sung_notes
     x, sr, dry, clean, frames = d
 
     class Cached:
@@ -70,7 +71,7 @@ def transcribe(d):
         track = f0.track_f0(clean, sr)
     finally:
         f0._swift = model
-    return track, note_stage(x, sr, front_end_from_track(x, sr, dry=dry, clean=clean, track=track))
+    return track, sung_notes(note_stage(x, sr, front_end_from_track(x, sr, dry=dry, clean=clean, track=track)))[0]
 
 
 def matched(item, notes) -> list[tuple[int, int]]:
