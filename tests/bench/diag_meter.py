@@ -18,7 +18,8 @@ decision's) and, on the right one, 2/4 against 4/4, two or four beats against th
     .venv/bin/python tests/bench/diag_meter.py --dump --set r1 --cache out/rcache-h1 --data /tmp/hum-bench/r1/data
     .venv/bin/python tests/bench/diag_meter.py dev r1 r2 [--kw notation_weight=0] [--wrong]
 
-Sets: ``dev``, ``gen7000``, ``gen9000`` (generated, seed 7000 / 9000: 40 tunes), ``familiar``, or any
+Sets: ``dev``, ``gen7000``, ``gen9000`` (generated, seed 7000 / 9000: 40 tunes), ``familiar``, ``wide``
+(the wide familiar set, 32 tunes at three tempi), or any
 name with ``--data DIR`` (its ``heldout`` set). Pickles go to ``out/diag/<set>.pkl``.
 """
 from __future__ import annotations
@@ -79,6 +80,8 @@ def dump(set_name: str, cache: Path, data: Path | None) -> list[dict]:
         items = bench_rhythm.generated_items(40, int(set_name[3:]))
     elif set_name == "familiar":
         items = bench_rhythm.familiar_items()
+    elif set_name == "wide":
+        items = bench_rhythm.familiar_wide_items()
     else:
         items = bench_rhythm.corpus_items(None, data, "heldout" if data else "dev")
     out = []
