@@ -111,6 +111,7 @@ VIB_RECUR_CORR = 0.75  # correlation of the pitch's wobble with itself one perio
 VIB_RECUR_SHARE = 0.5  # share of a dip's depth the level dips again one vibrato period away when a notch makes it
 VIB_RECUR_REACH_S = 0.3  # s either side of a dip where the vibrato's period is read
 MIN_NOTE_S = 0.07     # s, shortest note
+ROOM_TAIL_FALL_DB_PER_S = 30.0 / 0.15  # dB/s, fastest a room's tail falls (enhance_call's reverberant line: 30 dB in 0.15 s)
 ENERGY_WIN_S = 0.03   # s, window of the frame energy (frame_energy_db): a sound that stops falls within it
 MIN_SEP_S = 0.07      # s, closest two boundaries may be
 ONSET_LEAD_S = 0.02   # s, voicing (conf >= 0.5) starts this much after the attack does
@@ -2900,7 +2901,9 @@ def fold_partial_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, max_s:
 
 def end_at_weak_release(notes: list[NoteEvent], midi: np.ndarray, conf: np.ndarray, energy_db: np.ndarray,
                         hop_s: float = 0.01, *, max_s: float = MAX_WEAK_ATTACK_S, tail_db: float = TAIL_DB,
-                        ctx_s: float = MIN_NOTE_S) -> list[NoteEvent]:
+                        ctx_s: float = MIN_NOTE_S, room: bool = False,
+                        stopped_db: float = DIP_DB,
+                        tail_fall_db_per_s: float = ROOM_TAIL_FALL_DB_PER_S) -> list[NoteEvent]:
     """``notes`` with each note that ends where the tracker stopped voicing carried on to where it stops
     hearing the note's pitch: over up to ``max_s`` s of frames after its offset that the tracker hears at
     confidence ``WEAK_CONF`` or more, under ``VOICED_CONF``, within ``2 * STEADY_ST`` of the note's pitch
@@ -2916,7 +2919,16 @@ def end_at_weak_release(notes: list[NoteEvent], midi: np.ndarray, conf: np.ndarr
     (the caller's, the partials'), so that only the offset moves: grown inside :func:`segment_notes`, a
     longer note passed duration tests a tone or a talker's piece should fail (noise stress s11: a tone read
     at 84.9 kept) and a release became a note of its own (dev COnP 0.981 -> 0.980). A room's tail also holds
-    the pitch weakly after a note: speakerphone calls end 1.2 % more of their notes over 50 ms late."""
+    the pitch weakly after a note: speakerphone calls end 1.2 % more of their notes over 50 ms late.
+
+    In a ``room`` (a call the front end found reverberant), a note whose level has already fallen
+    ``stopped_db`` dB (a re-attack dip's depth, :func:`end_at_release`'s line for a voice that stops)
+    under that loudest frame by its last voiced frame, and whose weak frames after it fall no faster
+    than ``tail_fall_db_per_s`` dB/s (a room's tail: :func:`enhance_call` calls a call reverberant when it
+    never falls 30 dB in under 0.15 s), is not carried on: its direct sound stopped while the tracker
+    still voiced it, and the weak frames are the room's tail, not a soft release (a voice's own
+    release falls 30 dB within 20-60 ms). On stress seeds 10-15 the speakerphone notes the extension
+    made late had fallen a median 8.6 dB by their last voiced frame, those it ended right 2.0 dB."""
     out = list(notes)
     n = len(midi)
     ctx, max_frames = int(round(ctx_s / hop_s)), int(round(max_s / hop_s))
@@ -2926,11 +2938,15 @@ def end_at_weak_release(notes: list[NoteEvent], midi: np.ndarray, conf: np.ndarr
             continue
         nxt = int(round(out[i + 1].onset_s / hop_s)) if i + 1 < len(out) else n
         stop = min(n, nxt - 1, b + max_frames)
-        ref = np.max(energy_db[max(b - ctx, 0):b]) - tail_db
+        loudest = np.max(energy_db[max(b - ctx, 0):b])
+        ref = loudest - tail_db
         t = b
         while (t < stop and WEAK_CONF <= conf[t] < VOICED_CONF and abs(midi[t] - note.midi) <= 2 * STEADY_ST
                and energy_db[t] >= ref):
             t += 1
+        if (t > b and room and energy_db[b - 1] < loudest - stopped_db
+                and energy_db[b - 1] - energy_db[t - 1] <= tail_fall_db_per_s * (t - b) * hop_s):
+            continue   # the direct sound stopped while voiced; what follows falls as a room's tail does
         if t > b:
             out[i] = replace(note, offset_s=t * hop_s)
     return out

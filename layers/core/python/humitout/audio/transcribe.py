@@ -104,7 +104,8 @@ def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
     notes = drop_half_lag_notes(drop_octave_peaks(lift_octave_dips(notes), x, sr), x, sr)
     notes = lift_unlined_subharmonics(notes, x, sr)
     notes = drop_talker_edges(lift_subharmonic_runs(notes, x, sr))
-    notes = end_at_weak_release(notes, front.track.midi, front.track.confidence, front.energy, front.track.hop_s)
+    notes = end_at_weak_release(notes, front.track.midi, front.track.confidence, front.energy, front.track.hop_s,
+                                room=front.reverberant)
     return end_at_release(notes, front.energy, front.track.midi, front.track.hop_s, front.dead)
 
 
