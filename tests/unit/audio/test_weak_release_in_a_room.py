@@ -58,13 +58,17 @@ def test_a_soft_release_or_a_fall_faster_than_a_rooms_tail_is_still_carried_on_i
     # a soft release: the level holds within 5 dB of the note where voicing ends
     soft = np.r_[np.full(50, -70.0), np.full(32, -24.0), np.full(5, -30.0), np.full(n - 87, -60.0)]
     assert abs(end_at_weak_release(notes, midi, conf, soft, HOP, room=True)[0].offset_s - 0.87) < 1e-6
-    # the level 6 dB down at the last voiced frame, then falling 3.5 dB a frame (350 dB/s, a voice's own
-    # release, faster than a room's tail): still carried on
-    fast = np.r_[np.full(50, -70.0), np.full(31, -24.0), [-30.0], -33.5 - 3.5 * np.arange(4),
-                 np.full(n - 86, -60.0)]
-    assert abs(end_at_weak_release(notes, midi, conf, fast, HOP, room=True)[0].offset_s - 0.84) < 1e-6
-    # the same fall at 1.5 dB a frame (150 dB/s, a room's tail): not carried on in a room, carried on otherwise
+    # the level 6 dB down at the last voiced frame, then falling 6 dB a frame (600 dB/s, a voice's own stop,
+    # 30 dB in 50 ms): still carried on, to where it falls 15 dB under the note
+    fast = np.r_[np.full(50, -70.0), np.full(31, -24.0), [-30.0], -36.0 - 6.0 * np.arange(5),
+                 np.full(n - 87, -60.0)]
+    assert abs(end_at_weak_release(notes, midi, conf, fast, HOP, room=True)[0].offset_s - 0.83) < 1e-6
+    # a fall of 1.5 dB a frame (150 dB/s, a room's tail): not carried on in a room, carried on otherwise
     slow = np.r_[np.full(50, -70.0), np.full(31, -24.0), [-30.0], -31.5 - 1.5 * np.arange(5),
                  np.full(n - 87, -60.0)]
     assert end_at_weak_release(notes, midi, conf, slow, HOP, room=True)[0].offset_s == 0.82
+    # a small room's tail, 3 dB a frame (300 dB/s: RT60 0.2 s), is still slower than a voice stops
+    short_room = np.r_[np.full(50, -70.0), np.full(31, -24.0), [-30.0], -33.0 - 3.0 * np.arange(5),
+                       np.full(n - 87, -60.0)]
+    assert end_at_weak_release(notes, midi, conf, short_room, HOP, room=True)[0].offset_s == 0.82
     assert abs(end_at_weak_release(notes, midi, conf, slow, HOP)[0].offset_s - 0.87) < 1e-6

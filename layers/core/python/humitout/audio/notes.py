@@ -111,7 +111,7 @@ VIB_RECUR_CORR = 0.75  # correlation of the pitch's wobble with itself one perio
 VIB_RECUR_SHARE = 0.5  # share of a dip's depth the level dips again one vibrato period away when a notch makes it
 VIB_RECUR_REACH_S = 0.3  # s either side of a dip where the vibrato's period is read
 MIN_NOTE_S = 0.07     # s, shortest note
-ROOM_TAIL_FALL_DB_PER_S = 30.0 / 0.15  # dB/s, fastest a room's tail falls (enhance_call's reverberant line: 30 dB in 0.15 s)
+ROOM_TAIL_FALL_DB_PER_S = 30.0 / 0.06  # dB/s, slowest a voice's own stop falls (30 dB within 20-60 ms): a slower fall is a room's tail
 ENERGY_WIN_S = 0.03   # s, window of the frame energy (frame_energy_db): a sound that stops falls within it
 MIN_SEP_S = 0.07      # s, closest two boundaries may be
 ONSET_LEAD_S = 0.02   # s, voicing (conf >= 0.5) starts this much after the attack does
@@ -2924,10 +2924,10 @@ def end_at_weak_release(notes: list[NoteEvent], midi: np.ndarray, conf: np.ndarr
     In a ``room`` (a call the front end found reverberant), a note whose level has already fallen
     ``stopped_db`` dB (a re-attack dip's depth, :func:`end_at_release`'s line for a voice that stops)
     under that loudest frame by its last voiced frame, and whose weak frames after it fall no faster
-    than ``tail_fall_db_per_s`` dB/s (a room's tail: :func:`enhance_call` calls a call reverberant when it
-    never falls 30 dB in under 0.15 s), is not carried on: its direct sound stopped while the tracker
-    still voiced it, and the weak frames are the room's tail, not a soft release (a voice's own
-    release falls 30 dB within 20-60 ms). On stress seeds 10-15 the speakerphone notes the extension
+    than ``tail_fall_db_per_s`` dB/s, slower than a voice stops (30 dB within 20-60 ms, the fastest falls
+    :func:`enhance_call` measures on dry calls; a room's tail falls 60 dB per RT60, 75-300 dB/s for RT60
+    0.2-0.8 s), is not carried on: its direct sound stopped while the tracker still voiced it, and the
+    weak frames are the room's tail, not the voice's release. On stress seeds 10-15 the speakerphone notes the extension
     made late had fallen a median 8.6 dB by their last voiced frame, those it ended right 2.0 dB."""
     out = list(notes)
     n = len(midi)
