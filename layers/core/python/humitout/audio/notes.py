@@ -1415,7 +1415,12 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     the voice, which the talker and caller rules then judge an octave up (:func:`judge_at_voice_pitch`).
     ``band_levels_db`` (bands, n) (dB, :func:`narrow_band_levels_db`), given with ``dip_level_db`` and
     ``envelope_db`` for a call freed of a room's reverberation, finds the re-attack dips of legato repeats
-    that the room's tail filled in those levels by every band dipping at once (:func:`_dip_cuts`)."""
+    that the room's tail filled in those levels by every band dipping at once (:func:`_dip_cuts`).
+
+    A voiced run of ``MIN_NOTE_S`` or more whose pitch cuts leave only pieces shorter than a note is one
+    note (its pitch the median of the run's core, :func:`_core`), not none: a short sung note's scoop into
+    its vowel or its release, which the tracker follows for a few frames (a child's 0.07-0.1 s "da" scooped
+    1-1.5 st from above), is no second note, and a note needs ``MIN_NOTE_S`` to be one."""
     hop = track.hop_s
     n = min(len(track.hz), len(energy_db))
     midi_all = midi_heard = track.midi[:n]   # midi_heard: the tracker's own, NaN where it has none
@@ -1519,6 +1524,8 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
             pending = None
         if pending is not None and merged:
             merged[-1][1] = len(m)
+        elif pending is not None:
+            merged = [[0, len(m)]]   # every piece shorter than a note: one note's scoop or release, not two notes
         merged = _join_same_pitch(merged, m, dips)
         conf = track.confidence[a:b]
         for s, t in merged:
