@@ -134,6 +134,7 @@ GATE_DECAY_DB = 2.0   # dB a gate-made gap's level may fall from its first half 
 MAX_WEAK_ATTACK_S = 0.4  # s, longest weakly voiced attack added before a voiced run (re-pitched or
                          # noise-suppressed vowels can sit at the caller's level with a low confidence)
 ATTACK_LEVEL_DB = 6.0  # dB under a run's first frames where a steady pitch before it is still its attack
+RELEASE_DB = ATTACK_LEVEL_DB  # dB under a short burst's loudest frame where its vowel still sounds though the tracker loses its pitch (voice_short_bursts)
 GATED_ATTACK_S = 0.1   # s, longest attack the level gate cut before a note that still gives its onset
 TAIL_ATTACK_S = LEVEL_WIN_S  # s, longest attack heard through another note's reverberant tail that gives its onset
 ATTACK_RAMP_DB = 0.5   # dB a frame of such an attack may sit over the quietest frame after it (level jitter)
@@ -1180,7 +1181,8 @@ def extend_weak_edges(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, le
 
 def voice_short_bursts(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
                        min_len: int, min_burst: int, dead: np.ndarray | None = None,
-                       level_db: np.ndarray | None = None, edge_frames: int = BURST_EDGE_FRAMES) -> np.ndarray:
+                       level_db: np.ndarray | None = None, edge_frames: int = BURST_EDGE_FRAMES,
+                       release_db: float = RELEASE_DB) -> np.ndarray:
     """Voiced mask (n,) plus short sung notes the tracker hears for fewer than ``min_len`` frames: a
     run of at least ``min_burst`` frames that are ``voiced`` or at a confidence of ``WEAK_CONF`` or more
     and loud enough (``level_ok``), fewer than ``min_len`` of them voiced (no note yet), one at
@@ -1232,9 +1234,12 @@ def voice_short_bursts(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
         if vowel.max() > STEADY_ST or dev.max() > 2 * STEADY_ST:
             continue
         s, t = a, b
+        held_db = -np.inf if level_db is None else float(level_db[a:b].max()) - release_db   # the vowel still sounds
         while t - s < min_len:
             if t < len(midi) and not out[t] and level_ok[t] and (abs(midi[t] - ref) <= 2 * STEADY_ST
-                                                                 or conf[t] < WEAK_CONF):
+                                                                 or conf[t] < WEAK_CONF
+                                                                 or (conf[t] < VOICED_CONF and level_db is not None
+                                                                     and level_db[t] >= held_db)):
                 t += 1
             elif (s > 0 and not out[s - 1] and (abs(midi[s - 1] - ref) <= 2 * STEADY_ST or conf[s - 1] < WEAK_CONF)
                   and (level_ok[s - 1] or (level_db is not None and conf[s - 1] >= WEAK_CONF
