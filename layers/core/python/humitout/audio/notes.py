@@ -134,6 +134,7 @@ GATE_DECAY_DB = 2.0   # dB a gate-made gap's level may fall from its first half 
 MAX_WEAK_ATTACK_S = 0.4  # s, longest weakly voiced attack added before a voiced run (re-pitched or
                          # noise-suppressed vowels can sit at the caller's level with a low confidence)
 ATTACK_LEVEL_DB = 6.0  # dB under a run's first frames where a steady pitch before it is still its attack
+RELEASE_DB = ATTACK_LEVEL_DB  # dB under a short burst's loudest frame where its vowel still sounds though the tracker loses its pitch (voice_short_bursts)
 GATED_ATTACK_S = 0.1   # s, longest attack the level gate cut before a note that still gives its onset
 TAIL_ATTACK_S = LEVEL_WIN_S  # s, longest attack heard through another note's reverberant tail that gives its onset
 ATTACK_RAMP_DB = 0.5   # dB a frame of such an attack may sit over the quietest frame after it (level jitter)
@@ -1180,7 +1181,8 @@ def extend_weak_edges(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, le
 
 def voice_short_bursts(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
                        min_len: int, min_burst: int, dead: np.ndarray | None = None,
-                       level_db: np.ndarray | None = None, edge_frames: int = BURST_EDGE_FRAMES) -> np.ndarray:
+                       level_db: np.ndarray | None = None, edge_frames: int = BURST_EDGE_FRAMES,
+                       release_db: float = RELEASE_DB) -> np.ndarray:
     """Voiced mask (n,) plus short sung notes the tracker hears for fewer than ``min_len`` frames: a
     run of at least ``min_burst`` frames that are ``voiced`` or at a confidence of ``WEAK_CONF`` or more
     and loud enough (``level_ok``), fewer than ``min_len`` of them voiced (no note yet), one at
@@ -1211,7 +1213,14 @@ def voice_short_bursts(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
     anything (1.3-1.4 st off, or another octave). So the ``edge_frames`` voiced frames at each end of a vowel
     of ``2 * edge_frames + 2`` voiced frames or more are held only to ``2 * STEADY_ST``, and the growth to
     ``min_len`` also takes loud enough frames the tracker does not hear, whatever pitch it reads there
-    (they carry no pitch against the note; a frame it hears at another pitch still stops the growth)."""
+    (they carry no pitch against the note; a frame it hears at another pitch still stops the growth).
+
+    A child's "da" at 500-700 Hz leaves 4-6 harmonics in the phone band: the tracker's lock on its vowel is
+    brief, and at the vowel's release it reads another pitch (3-4 st off) at a confidence under
+    ``VOICED_CONF`` while the level still holds (stress child s10 child_003 at 2.52 s: 68.6 / 68.1 at 0.34 /
+    0.10 for a 72 the singer holds, 1-4 dB under the vowel's peak). So the growth after the burst also takes
+    a frame heard under ``VOICED_CONF`` at any pitch while its level ``level_db`` stays within ``release_db``
+    dB of the burst's loudest frame: the vowel still sounds there; a voice that stopped falls further."""
     out = voiced.copy()
     heard = voiced | ((conf >= WEAK_CONF) & level_ok & (midi > 0))
     for a, b in zip(*true_runs(heard)):
@@ -1232,9 +1241,12 @@ def voice_short_bursts(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
         if vowel.max() > STEADY_ST or dev.max() > 2 * STEADY_ST:
             continue
         s, t = a, b
+        held_db = -np.inf if level_db is None else float(level_db[a:b].max()) - release_db   # the vowel still sounds
         while t - s < min_len:
             if t < len(midi) and not out[t] and level_ok[t] and (abs(midi[t] - ref) <= 2 * STEADY_ST
-                                                                 or conf[t] < WEAK_CONF):
+                                                                 or conf[t] < WEAK_CONF
+                                                                 or (conf[t] < VOICED_CONF and level_db is not None
+                                                                     and level_db[t] >= held_db)):
                 t += 1
             elif (s > 0 and not out[s - 1] and (abs(midi[s - 1] - ref) <= 2 * STEADY_ST or conf[s - 1] < WEAK_CONF)
                   and (level_ok[s - 1] or (level_db is not None and conf[s - 1] >= WEAK_CONF
@@ -1415,7 +1427,12 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     the voice, which the talker and caller rules then judge an octave up (:func:`judge_at_voice_pitch`).
     ``band_levels_db`` (bands, n) (dB, :func:`narrow_band_levels_db`), given with ``dip_level_db`` and
     ``envelope_db`` for a call freed of a room's reverberation, finds the re-attack dips of legato repeats
-    that the room's tail filled in those levels by every band dipping at once (:func:`_dip_cuts`)."""
+    that the room's tail filled in those levels by every band dipping at once (:func:`_dip_cuts`).
+
+    A voiced run of ``MIN_NOTE_S`` or more whose pitch cuts leave only pieces shorter than a note is one
+    note (its pitch the median of the run's core, :func:`_core`), not none: a short sung note's scoop into
+    its vowel or its release, which the tracker follows for a few frames (a child's 0.07-0.1 s "da" scooped
+    1-1.5 st from above), is no second note, and a note needs ``MIN_NOTE_S`` to be one."""
     hop = track.hop_s
     n = min(len(track.hz), len(energy_db))
     midi_all = midi_heard = track.midi[:n]   # midi_heard: the tracker's own, NaN where it has none
@@ -1519,6 +1536,8 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
             pending = None
         if pending is not None and merged:
             merged[-1][1] = len(m)
+        elif pending is not None:
+            merged = [[0, len(m)]]   # every piece shorter than a note: one note's scoop or release, not two notes
         merged = _join_same_pitch(merged, m, dips)
         conf = track.confidence[a:b]
         for s, t in merged:
