@@ -1792,7 +1792,7 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
                        talker_z: float = CALLER_TALKER_Z, talker_conf: float = CALLER_TALKER_CONF,
                        step_st: float = CALLER_STEP_ST, phrase_gap_s: float = PHRASE_GAP_S,
                        comb_pitch: Callable[[float, float, float, float], float] | None = None,
-                       sung_db: float = CALLER_SUNG_DB) -> list[NoteEvent]:
+                       sung_db: float = CALLER_SUNG_DB, lead_in: bool = True) -> list[NoteEvent]:
     """The notes that are the caller's voice, not a TV or cafe talker behind it.
 
     The caller is the loud, steady voice: their level at a note is the duration-weighted median
@@ -2019,7 +2019,47 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     edge &= levels_db >= ref - sung_db   # the caller sang on through it: a held note it cut rejoins
     outlier = (keep & (dur <= outlier_s) & ((midi < core_lo - outlier_st) | (midi > core_hi + outlier_st))) | edge
     keep |= edge
+    if lead_in and timbre_known and steady is not None:
+        keep &= ~talkers_before_first_phrase(midi, levels_db, dur, dist, keep & ~outlier,
+                                             keep & held & model & (dist < timbre_z),
+                                             weak_db=weak_db, timbre_z=timbre_z, talker_z=talker_z, leap_st=leap_st)
     return _absorb_outliers([n for n, k in zip(notes, keep) if k], runs[keep], outlier[keep])
+
+
+def talkers_before_first_phrase(midi: np.ndarray, levels_db: np.ndarray, dur: np.ndarray, dist: np.ndarray,
+                                kept: np.ndarray, held_voice: np.ndarray, *, weak_db: float = CALLER_WEAK_DB,
+                                timbre_z: float = CALLER_TIMBRE_Z, talker_z: float = CALLER_TALKER_Z,
+                                leap_st: float = CALLER_LEAP_ST) -> np.ndarray:
+    """Per note (k,): a ``kept`` note before the caller's first held note that is another voice.
+
+    Before the caller sings, talkers are the only voice in the call, so the level window of
+    :func:`keep_callers_notes` takes them for the caller. The caller's own voice is read instead
+    from their held notes (``held_voice`` (k,): held, at least ``CALLER_TIMBRE_HELD_S`` s, under
+    ``timbre_z`` from the caller's timbre): their level is the duration-weighted median level (dB,
+    ``levels_db`` (k,), durations ``dur`` (k,) s) of those notes. Going back from the first of them, a
+    kept note is a talker's when its shape lies ``timbre_z`` or more from the caller's (``dist`` (k,),
+    :func:`timbre_distance`; whatever its length: the caller's own lead-in notes read under 3.4 on
+    stress seeds 10-15), or when it leaps more than ``leap_st`` semitones (``midi`` (k,)) into the
+    next kept note and is either more than ``weak_db`` dB under the caller's held level or
+    ``talker_z`` or more from the caller's timbre: a pickup steps or leaps into the tune in the
+    caller's voice, a talker's syllables jump about in another voice. A note so dropped is skipped:
+    the note before it is judged against the next kept note after it.
+    """
+    talker = np.zeros(len(midi), bool)
+    first = np.flatnonzero(held_voice)
+    if not len(first):
+        return talker
+    level = _weighted_median(levels_db[held_voice], dur[held_voice])
+    nxt = int(first[0])
+    for i in range(nxt - 1, -1, -1):
+        if not kept[i]:
+            continue
+        other = (levels_db[i] < level - weak_db) | (dist[i] >= talker_z)
+        if dist[i] >= timbre_z or (other and abs(midi[nxt] - midi[i]) > leap_st):
+            talker[i] = True
+        else:
+            nxt = i
+    return talker
 
 
 def drop_background_tone_notes(notes: list[NoteEvent], tones: np.ndarray, *, tone_st: float = TONE_ST,
