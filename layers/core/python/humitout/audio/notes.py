@@ -1937,6 +1937,11 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     partial's interval (12, 19 or 24 semitones, within 1): the tracker took a partial of that
     note's attack or release, which the note then covers; one that touches a caller's note at its
     pitch on both sides cut that held note in two, which then rejoins (:func:`_absorb_outliers`).
+
+    With ``lead_in``, the notes before the caller's first held note are judged against the caller's
+    held notes rather than the level window (:func:`talkers_before_first_phrase`): there a talker is the
+    only voice and passes as the caller by level (stress babble seeds 10-15: 5 of the 7 talker notes in
+    lead-ins go, no other note of any condition moves).
     """
     if len(notes) < 3:
         return notes
