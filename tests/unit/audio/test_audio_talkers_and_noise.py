@@ -824,11 +824,14 @@ def test_talker_before_the_callers_first_note_adds_no_note():
     other_voice = _CALLER_TIMBRE[::-1]
     assert _lead_in_call((0.5, 0.74, 66.0, -5.0), other_voice, lead_in=False)   # kept without the rule
     assert not _lead_in_call((0.5, 0.74, 66.0, -5.0), other_voice)
-    # as loud as an anchor, 2.5 from the caller's timbre, leaping 11 st (over CALLER_LEAP_ST) into the
-    # first note: a talker's syllable, not a pickup
-    assert _lead_in_call((0.7, 0.85, 56.0, -5.0), _timbres(1, far=[0])[0], lead_in=False)
-    assert not _lead_in_call((0.7, 0.85, 56.0, -5.0), _timbres(1, far=[0])[0])
+    # as loud as an anchor, 2.5 from the caller's timbre, leaping 13 st (over an octave) into the first note:
+    # a talker's syllable, not a pickup
+    far = _timbres(1, far=[0])[0]
+    assert _lead_in_call((0.7, 0.85, 54.0, -5.0), far, lead_in=False)   # kept without the rule
+    assert not _lead_in_call((0.7, 0.85, 54.0, -5.0), far)
     # the caller's own pickups stay: a soft one 10 dB under the caller stepping a tone into the first note,
-    # and one leaping 11 st into it with the caller's envelope at the caller's level
+    # one leaping 13 st into it with the caller's envelope at the caller's level, and a soft one a major
+    # sixth under it (9 st, within an octave) whose envelope a codec moved to 2.5 from the caller's
     assert _lead_in_call((0.6, 0.85, 65.0, -10.0), None)
-    assert _lead_in_call((0.7, 0.85, 56.0, -3.0), None)
+    assert _lead_in_call((0.7, 0.85, 54.0, -3.0), None)
+    assert _lead_in_call((0.7, 0.85, 58.0, -9.0), far)
