@@ -1941,8 +1941,9 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
 
     With ``lead_in``, the notes before the caller's first held note are judged against the caller's
     held notes rather than the level window (:func:`talkers_before_first_phrase`): there a talker is the
-    only voice and passes as the caller by level (stress babble seeds 10-15: 5 of the 7 talker notes in
-    lead-ins go, no other note of any condition moves).
+    only voice and passes as the caller by level (stress babble seeds 10-15: 3 of the 7 talker notes in
+    lead-ins go; seeds 16-21, 28-31: 5 babble talker notes; no note of any other condition, dev or
+    held-out r1-r3 moves).
     """
     if len(notes) < 3:
         return notes
