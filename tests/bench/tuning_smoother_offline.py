@@ -18,22 +18,28 @@ def wn_loglik(v, s, k=2):
     ks = np.arange(-k, k + 1)
     return np.log(np.sum(np.exp(-(v + ks) ** 2 / (2 * s))) / np.sqrt(2 * np.pi * s) + 1e-300)
 
+def circular_mean(y, w):
+    """Weighted circular mean of fractional pitches ``y`` (period 1 st), in [-0.5, 0.5)."""
+    return np.angle(np.sum(w * np.exp(2j * np.pi * y))) / (2 * np.pi)
+
+def outlier_weight(lw, eps):
+    """(weight of the innovation, log-likelihood added) for wrapped-normal log density ``lw`` mixed with a
+    uniform outlier share ``eps`` (0: no outliers, weight 1)."""
+    if eps <= 0:
+        return 1.0, lw
+    f = (1 - eps) * np.exp(lw) + eps
+    return (1 - eps) * np.exp(lw) / f, np.log(f)
+
 def kfilter(t, y, rv, q, p0=1.0 / 12, eps=0.0):
     n = len(y)
-    # initial mean: circular mean of all notes weighted by 1/rv
-    x = np.angle(np.sum(np.exp(2j * np.pi * y) / rv)) / (2 * np.pi); p = p0
+    x = circular_mean(y, 1.0 / rv); p = p0
     xf = np.zeros(n); pf = np.zeros(n); xp = np.zeros(n); pp = np.zeros(n); ll = 0.0
     for i in range(n):
         if i:
             p = p + q * max(t[i] - t[i - 1], 0.0)
         xp[i], pp[i] = x, p
         v = wrap(y[i] - x); s = p + rv[i]
-        lw = wn_loglik(v, s)
-        if eps > 0:
-            f = (1 - eps) * np.exp(lw) + eps
-            w = (1 - eps) * np.exp(lw) / f; ll += np.log(f)
-        else:
-            w = 1.0; ll += lw
+        w, dll = outlier_weight(wn_loglik(v, s), eps); ll += dll
         g = p / s
         x = x + w * g * v; p = (1 - w * g) * p + w * (1 - w) * (g * v) ** 2
         xf[i], pf[i] = x, p
@@ -74,7 +80,7 @@ def smoothed(notes, dur_weight=False, grid=(R_GRID, Q_GRID), fixed=None, ret=Fal
 def ou_filter(t, y, rv, sig2, tau, p0=1.0 / 12, eps=0.0):
     """State [mu, u]: the call's tuning mu (constant) and an OU wander u (variance sig2, correlation tau s)."""
     n = len(y); H = np.array([1.0, 1.0])
-    x = np.array([np.angle(np.sum(np.exp(2j * np.pi * y) / rv)) / (2 * np.pi), 0.0])
+    x = np.array([circular_mean(y, 1.0 / rv), 0.0])
     P = np.diag([p0, sig2])
     xf = np.zeros((n, 2)); Pf = np.zeros((n, 2, 2)); xp = np.zeros((n, 2)); Pp = np.zeros((n, 2, 2)); F = np.zeros((n, 2, 2)); ll = 0.0
     for i in range(n):
@@ -84,12 +90,7 @@ def ou_filter(t, y, rv, sig2, tau, p0=1.0 / 12, eps=0.0):
             x = Fi @ x; P = Fi @ P @ Fi.T + np.diag([0.0, sig2 * (1 - a * a)])
         xp[i], Pp[i] = x, P
         v = wrap(y[i] - H @ x); s = H @ P @ H + rv[i]
-        lw = wn_loglik(v, s)
-        if eps > 0:
-            f = (1 - eps) * np.exp(lw) + eps
-            w = (1 - eps) * np.exp(lw) / f; ll += np.log(f)
-        else:
-            w = 1.0; ll += lw
+        w, dll = outlier_weight(wn_loglik(v, s), eps); ll += dll
         K = P @ H / s
         x = x + w * K * v; P = P - w * np.outer(K, H @ P) + w * (1 - w) * v * v * np.outer(K, K)
         xf[i], Pf[i] = x, P
