@@ -16,8 +16,11 @@ level's). ``--items`` lists each item whose meter class is right but whose phase
 length, against the phase whose downbeats match the reference downbeats (items where none does
 clearly, e.g. a wrong bar length, are left out): the meter score (:func:`meter_scores`), the pickup
 prior of the phrase starts, phrase ends, one diatonic chord a bar (:func:`harmonic_fit`), the
-notation model (:func:`notation_scores`), pitch accents and breath accents as note accents, and the
-last note on a downbeat. Per set and meter it prints each cue's right/spoken; with ``--items``, each
+notation model (:func:`notation_scores`), pitch accents and breath accents as note accents, the
+last note on a downbeat, Povel & Essens' grouping accents at the downbeats (``grouping``,
+:func:`grouping_clock`) and the hum's last note ending on a bar line (``endup``: its offset, less 0.3
+beat, rounded up; on the bench it mostly says "no pickup" where an excerpt spans whole bars, so it
+describes how the corpora are cut, not a cue for the analyser). Per set and meter it prints each cue's right/spoken; with ``--items``, each
 mis-phased item's margin of every cue (reference phase minus chosen: negative = the cue agrees with
 the wrong choice). ``--fit SET`` fits the cues' weights on one set (conditional logit on the
 reference phases) and counts the phases right with them on every set. Sets ``s10``-``s12`` are the stress corpora, every condition (group = condition).
@@ -125,7 +128,7 @@ def evaluate(items: list[dict], kw: dict) -> list[dict]:
     return rows
 
 
-CUES = ("meter", "pickup", "ends", "harmony", "notation", "pitch", "breath", "final")
+CUES = ("meter", "pickup", "ends", "harmony", "notation", "pitch", "breath", "final", "grouping", "endup")
 
 
 def reference_phase(beats: np.ndarray, m: int, ref_downbeats: np.ndarray) -> int | None:
@@ -163,6 +166,7 @@ def cue_values(a: Analysis) -> dict[str, list[float]]:
         return R._corr(acc, np.where(near, tmpl[(idx - ph) % m] + 0.5, 0.0))
 
     last = pos[-1]
+    end_pos = float(R.beat_positions(off[-1:], beats)[0])
     return {"meter": [meter.get((m, ph), 0.0) for ph in range(m)],
             "pickup": [float(np.mean(np.log([R._pickup_prior(p, ph, m) for p in starts]))) for ph in range(m)],
             "ends": [ends[ph] for ph in range(m)],
@@ -170,7 +174,47 @@ def cue_values(a: Analysis) -> dict[str, list[float]]:
             "notation": [notation.get((m, ph), 0.0) for ph in range(m)],
             "pitch": [accent((0.0, 1.0, 0.0), ph) for ph in range(m)],
             "breath": [accent((0.0, 0.0, 1.0), ph) for ph in range(m)],
-            "final": [float(abs(last - round(last)) <= 0.2 and (round(last) - ph) % m == 0) for ph in range(m)]}
+            "final": [float(abs(last - round(last)) <= 0.2 and (round(last) - ph) % m == 0) for ph in range(m)],
+            "grouping": [grouping_clock(pos, m, ph) for ph in range(m)],
+            "endup": [float((int(np.ceil(end_pos - 0.3)) - ph) % m == 0) for ph in range(m)]}
+
+
+def grouping_clock(pos: np.ndarray, m: int, ph: int, close: float = 1.25) -> float:
+    """Diagnostic cue ``grouping`` (stop 39, not in the analyser): Povel & Essens (1985) clock counter-evidence at the downbeats of bar phase ``ph``
+    (negated, per downbeat): 0 for an accented onset, 1 an unaccented one, 4 none. Accents: an
+    isolated note, the 2nd of a cluster of two, the 1st and last of a cluster of three or more;
+    clusters are runs of notes whose inter-onset interval is at most ``close`` x the shortest
+    common one (10th percentile)."""
+    ioi = np.diff(pos)
+    if len(ioi) < 3:
+        return 0.0
+    unit = float(np.percentile(ioi, 10))
+    link = ioi <= close * unit
+    acc = np.zeros(len(pos), bool)
+    i = 0
+    while i < len(pos):
+        j = i
+        while j < len(ioi) and link[j]:
+            j += 1
+        n = j - i + 1
+        if n == 1:
+            acc[i] = True
+        elif n == 2:
+            acc[j] = True
+        else:
+            acc[i] = acc[j] = True
+        i = j + 1
+    rnd = np.round(pos)
+    on = np.abs(pos - rnd) <= 0.2
+    lo, hi = int(np.ceil(pos[0] - 0.2)), int(np.floor(pos[-1] + 0.2))
+    ticks = [b for b in range(lo, hi + 1) if (b - ph) % m == 0]
+    if not ticks:
+        return 0.0
+    cost = 0.0
+    for b in ticks:
+        k = np.flatnonzero(on & (rnd == b))
+        cost += 4.0 if not len(k) else (0.0 if acc[k].any() else 1.0)
+    return -cost / len(ticks)
 
 
 def cue_rows(items: list[dict], kw: dict) -> list[dict]:
