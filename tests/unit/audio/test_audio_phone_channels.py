@@ -221,6 +221,20 @@ def test_attack_right_after_a_dropout_keeps_its_onset():
     assert abs(est[1].onset_s - 1.0) <= 0.04      # at the dropout's middle it was 60 ms early
 
 
+def test_attack_that_follows_a_dropout_between_two_notes_gives_the_onset():
+    # 60 then 64 sung legato, the 64 attacking at 1.01 s; an 80 ms burst (0.92-1.00 s) is lost at the
+    # end of the 60, so the voice is on at both ends of the dropout, but the frames after the zeros
+    # still read the 64's attack climbing: the new note starts there, not at the dropout's middle
+    # (there it was 50 ms early; stress s10 / s12 / s13 dropouts)
+    x = hum([(0.3, 1.01, 60.0), (1.01, 2.0, 64.0)], duration_s=2.4, sr=SR)
+    y = phone(x, SR)
+    y[int(0.92 * 8000):int(1.00 * 8000)] = 0.0
+    z, sr = decode_audio(wav_bytes(y))
+    est = transcribe_samples(z, sr)[2]
+    assert [round(n.midi) for n in est] == [60, 64]
+    assert abs(est[1].onset_s - 1.01) <= 0.025
+
+
 def test_notch_robust_level_ignores_a_notch_in_one_band_and_follows_a_broadband_dip():
     sr = 8000
     t = np.arange(int(1.2 * sr)) / sr
