@@ -297,7 +297,7 @@ def bridge_dead_air(midi: np.ndarray, voiced: np.ndarray, e: np.ndarray, dead: n
     the new note's attack followed the zeros, so the new note's voice starts where they come within
     it, while the note before still ends at the middle (or where ``seen`` puts the crossing: its end
     lies somewhere in the zeros), the frames between left unvoiced. Stress dropouts, seeds 10-15
-    (14 not built): 5 onsets that were 50-90 ms early at the middle now match (s10 dropouts_007,
+    (14 not built then): 6 onsets that were 50-90 ms early at the middle now match (s10 dropouts_007,
     s12 _007 ×2, s13 _008 ×2, s15 _007), COnP and COnPOff +0.001 to +0.003 on 4 of the 5 cells,
     no note lost; moving the cut itself to the climb instead lost the note before it's offset where
     a 40 ms rest lay in the zeros (s15 dropouts_006). Where it is on before it only, the ``pad``
