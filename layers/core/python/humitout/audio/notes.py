@@ -1159,8 +1159,8 @@ def fill_weak_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level
     47.8 (s10 amr_006): each held note came out as two. Where the tracker loses the voice (confidence under
     ``WEAK_CONF``: a breath or re-attack whose dip noise filled, stress s11 noise_010) or the note after the
     gap is quieter (an old note's tail before the next note: held-out r3 heldout_026, 5 dB down), the gap
-    stays. On stress seeds 10-13 (14 conditions), dev and held-out r1-r3 this changes s10 amr only
-    (COnP 0.988 → 0.992, COnPOff 0.979 → 0.990).
+    stays. On stress seeds 10-15 (14 conditions), dev and held-out r1-r3, r6, r7 this changes three cells,
+    each up: s10 amr (COnP 0.988 → 0.992, COnPOff 0.979 → 0.990), s14 ns_agc and s15 speakerphone (+0.001).
     """
     out = voiced.copy()
     for a, b in zip(*true_runs(~voiced)):
