@@ -815,3 +815,55 @@ def test_callers_low_note_a_phrase_after_a_callers_note_widens_the_range_when_it
     # of the caller's range and dropped
     notes, levels, runs = _with_caller([(4.05, 4.35, 56.0, -9.0, 1)])
     _assert_kept_only_with_the_callers_timbre(notes, levels, runs, 4.05)
+
+
+def _lead_in_call(lead: tuple[float, float, float, float], lead_timbre: np.ndarray | None, *, lead_in: bool = True,
+                  talkers: bool = True):
+    """A call whose caller sings eight 0.4 s notes from 1.0 s (a tune from MIDI 67 down to 56 and back, 0 dB,
+    each its own voiced run, the caller's spectral envelope) after one note ``lead`` (onset, offset, midi,
+    level dB) with envelope ``lead_timbre`` (None: the caller's) before the first, and with ``talkers`` the
+    two quiet talker syllables of :data:`_QUIET_TALKERS` in the tune's gaps: whether that note is kept."""
+    tune = [67.0, 63.0, 60.0, 56.0, 58.0, 60.0, 63.0, 65.0]
+    rows = [lead + (1,)] + [(1.0 + 0.5 * i, 1.4 + 0.5 * i, m, 0.0, 100 + i) for i, m in enumerate(tune)]
+    if talkers:
+        rows = sorted(rows + _QUIET_TALKERS)
+    notes = [NoteEvent(a, b, m, 0.9) for a, b, m, _, _ in rows]
+    timbre = _timbres(len(notes))
+    if lead_timbre is not None:
+        timbre[0] = lead_timbre
+    kept = keep_callers_notes(notes, np.array([r[3] for r in rows]), np.array([r[4] for r in rows]),
+                              np.ones(len(notes)), timbre=timbre, lead_in=lead_in)
+    return lead[0] in [n.onset_s for n in kept]
+
+
+def test_talker_before_the_callers_first_note_adds_no_note():
+    # before the caller sings, a talker is the only voice, so the level window takes it for the caller; the
+    # caller's held notes give their own voice instead.
+    # 0.24 s (too long for the short-note timbre test), 5 dB under the caller, a semitone from the first
+    # note, with another voice's spectral envelope (3.5 or more from the caller's): a talker
+    other_voice = _CALLER_TIMBRE[::-1]
+    assert _lead_in_call((0.5, 0.74, 66.0, -5.0), other_voice, lead_in=False)   # kept without the rule
+    assert not _lead_in_call((0.5, 0.74, 66.0, -5.0), other_voice)
+    # as loud as an anchor, 2.5 from the caller's timbre, leaping 13 st (over an octave) into the first note:
+    # a talker's syllable, not a pickup
+    far = _timbres(1, far=[0])[0]
+    assert _lead_in_call((0.7, 0.85, 54.0, -5.0), far, lead_in=False)   # kept without the rule
+    assert not _lead_in_call((0.7, 0.85, 54.0, -5.0), far)
+    # the caller's own pickups stay: a soft one 10 dB under the caller stepping a tone into the first note,
+    # one leaping 13 st into it with the caller's envelope at the caller's level, and a soft one a major
+    # sixth under it (9 st, within an octave) whose envelope a codec moved to 2.5 from the caller's
+    assert _lead_in_call((0.6, 0.85, 65.0, -10.0), None)
+    assert _lead_in_call((0.7, 0.85, 54.0, -3.0), None)
+    assert _lead_in_call((0.7, 0.85, 58.0, -9.0), far)
+
+
+def test_lead_in_rule_needs_talkers_where_the_caller_sings():
+    # the same two lead-ins, in a call with no talker after the caller's first held note (a clean hum whose
+    # first held note comes late: Yankee Doodle @150 lost five sung notes to the ungated rule), stay: the
+    # marks the rule reads (a leap, another envelope) are the caller's own now and then
+    other_voice = _CALLER_TIMBRE[::-1]
+    far = _timbres(1, far=[0])[0]
+    assert not _lead_in_call((0.5, 0.74, 66.0, -5.0), other_voice)   # talkers in the tune's gaps: dropped
+    assert _lead_in_call((0.5, 0.74, 66.0, -5.0), other_voice, talkers=False)
+    assert not _lead_in_call((0.7, 0.85, 54.0, -5.0), far)
+    assert _lead_in_call((0.7, 0.85, 54.0, -5.0), far, talkers=False)
