@@ -2045,9 +2045,12 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
 
     With ``lead_in``, the notes before the caller's first held note are judged against the caller's
     held notes rather than the level window (:func:`talkers_before_first_phrase`): there a talker is the
-    only voice and passes as the caller by level (stress babble seeds 10-15: 3 of the 7 talker notes in
-    lead-ins go; seeds 16-21, 28-31: 5 babble talker notes; no note of any other condition, dev or
-    held-out r1-r3 moves).
+    only voice and passes as the caller by level. It acts only where the rest of the call shows talkers
+    (``talkers_share`` of the notes after the caller's first held note not kept; stop 39): ungated it
+    dropped five sung notes of a clean hum whose first held note comes late (the rhythm bench's wide
+    familiar set, Yankee Doodle @150). Gated, it drops the lead-in talkers of s14 babble_010, s15
+    babble_006 and s28 babble_006 (cells +0.001 to +0.002, none down on seeds 10-15, 28, 29); the wide
+    set's notes, dev and held-out r1-r3, r6, r7 are unchanged.
     """
     if len(notes) < 3:
         return notes
