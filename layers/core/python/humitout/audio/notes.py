@@ -771,7 +771,11 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
     against maxima the bands reach at different times) 4-6 dB, but leaves most bands where they were, while a
     singer's re-attack takes every band down at once. On stress speakerphone seeds 10-11 the dips that split a
     held note in dereverberated calls read 2.8-5.1 dB there and leave the tracker's confidence (dip -0.04 to
-    +0.06); the legato repeats kept 5.0-10.1 dB, or dip the confidence 0.15 or more with a consonant."""
+    +0.06); the legato repeats kept 5.0-10.1 dB, or dip the confidence 0.15 or more with a consonant. The other way
+    round, such a dip that every band and every harmonic make at once ``DIP_DB`` deep is not vetoed for the same
+    pitch dipping elsewhere in the run (:func:`pitch_locked_depth`): a melody that repeats one pitch with a
+    re-attack at each puts dips at that pitch all over the run, and a notch does not take every band down (seeds
+    10-11: one legato repeat, every band 6.7 dB and every harmonic 6.8 dB, was taken for a notch)."""
     out: list[int] = []
     wmax = _window_maxima(e, win)
     prof = dip_profile_db(e, win, wmax) if m is not None else None
@@ -798,6 +802,7 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
     shallow = (keep & (depth_all < DIP_DB) & (d_all >= DIP_CONFIRM_DB)) if consonant else np.zeros(len(ts), bool)
     keep &= depth_all >= DIP_DB
     room_notch = np.zeros(len(ts), bool)
+    every_band = np.zeros(len(ts), bool)
     if own_levels is not None and robust is not None and m is not None:
         # a repeat's dip every band makes at once, each against its own level, that a room's tail filled
         def repeats(idx: np.ndarray) -> np.ndarray:
@@ -811,17 +816,20 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
             keep[found] = True
             shallow[found] = False
         if room_notch_veto:
-            # a held note's dip that not every band makes at once: the room's comb (a few bands)
+            # a held note's dip that not every band makes at once: the room's comb (a few bands); one that every
+            # band and every harmonic make at once is no notch, whatever the same pitch does elsewhere
             held = repeats(np.flatnonzero(keep & inside))
             if len(held):
-                room_notch[held] = every_band_dip_db(own_levels[0], ts[held], win) < DIP_DB
+                at_once = [every_band_dip_db(v, ts[held], win) for v in own_levels]
+                room_notch[held] = at_once[0] < DIP_DB
+                every_band[held] = np.minimum(*at_once) >= DIP_DB
     for i in np.flatnonzero(keep | shallow):
         t, d, depth = int(ts[i]), float(d_all[i]), float(depth_all[i])
         r = float(r_all[i]) if robust is not None else None
         if out and t - out[-1] <= 2:
             continue
         vetoed = (shallow[i] or room_notch[i]
-                  or (m is not None and pitch_locked_depth(prof, m, t, win) >= NOTCH_SHARE * depth)
+                  or (m is not None and not every_band[i] and pitch_locked_depth(prof, m, t, win) >= NOTCH_SHARE * depth)
                   or (m is not None and vibrato is not None and robust is not None and r < DIP_DB
                       and vibrato_recurrent_dip(prof, m, t, d, *vibrato)))
         if (not vetoed and consonant and quiet is not None and m is not None and r is not None and r >= DIP_DB
