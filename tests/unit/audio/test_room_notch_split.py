@@ -56,3 +56,13 @@ def test_a_dip_every_band_and_harmonic_make_at_once_cuts_where_the_same_pitch_di
     own = (bands, bands.copy())
     assert _dip_cuts(e, WIN, 3, robust=e.copy(), m=m, own_levels=own) == [T]
     assert _dip_cuts(e, WIN, 3, robust=e.copy(), m=m, own_levels=own, room_notch_veto=False) == []
+
+
+def test_a_dip_every_band_makes_but_not_every_harmonic_is_no_re_attack():
+    # the bands all dip, but the levels read at the voice's own harmonics stay: the room's comb, no re-attack
+    bands = _bands(9, 6.0)
+    m = np.full(N, 60.0) + 0.02 * np.sin(np.arange(N))
+    harmonics = _bands(2, 12.0)
+    assert _dip_cuts(_dip(6.0), WIN, 3, robust=_dip(4.0), m=m, own_levels=(bands, harmonics)) == []
+    assert _dip_cuts(_dip(6.0), WIN, 3, robust=_dip(4.0), m=m, own_levels=(bands, harmonics),
+                     room_notch_veto=False) == [T]

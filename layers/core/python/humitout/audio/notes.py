@@ -765,17 +765,18 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
     The same reading also tells the room's comb from a re-attack the other way round. With ``own_levels`` and
     ``room_notch_veto``, a dip otherwise kept that lies ``win`` frames inside the run, with the pitch's medians
     either side within ``JUMP_ST`` and no pitch cut after it (a held pitch), is vetoed as the notch and vibrato
-    vetoes are (so a consonant, the confidence dipping ``conf_dip`` while the envelope changes, still cuts) when
-    the median over the narrow bands of each band's dip against its own maxima is under ``DIP_DB``: a vibrato
-    carrying one or two strong harmonics through the room's notches dips the level and the band median (read
-    against maxima the bands reach at different times) 4-6 dB, but leaves most bands where they were, while a
-    singer's re-attack takes every band down at once. On stress speakerphone seeds 10-11 the dips that split a
-    held note in dereverberated calls read 2.8-5.1 dB there and leave the tracker's confidence (dip -0.04 to
-    +0.06); the legato repeats kept 5.0-10.1 dB, or dip the confidence 0.15 or more with a consonant. The other way
-    round, such a dip that every band and every harmonic make at once ``DIP_DB`` deep is not vetoed for the same
-    pitch dipping elsewhere in the run (:func:`pitch_locked_depth`): a melody that repeats one pitch with a
-    re-attack at each puts dips at that pitch all over the run, and a notch does not take every band down (seeds
-    10-11: one legato repeat, every band 6.7 dB and every harmonic 6.8 dB, was taken for a notch)."""
+    vetoes are (so a consonant, the confidence dipping ``conf_dip`` while the envelope changes, still cuts) unless
+    the median over the narrow bands and over the harmonics of each row's dip against its own maxima are both
+    ``DIP_DB`` or more (the line the rule above adds dips at): a vibrato carrying one or two strong harmonics
+    through the room's notches dips the level and the band median (read against maxima the bands reach at
+    different times) 4-6 dB, but leaves most bands or most harmonics where they were, while a singer's re-attack
+    takes every band and harmonic down at once. And such a dip is not vetoed for the same pitch dipping elsewhere
+    in the run (:func:`pitch_locked_depth`): a melody that repeats one pitch with a re-attack at each puts dips at
+    that pitch all over the run, and a notch does not take every band down. On stress speakerphone seeds 10-13
+    (dereverberated calls) the veto takes 10 cuts that split held notes (the lower of the two medians 0.8-4.3 dB,
+    the tracker's confidence dipping -0.18 to +0.07), while the 42 legato repeats cut there read 5.0 dB or more in
+    both (one more minimum 30 ms before a repeat's deeper one, 3.5 dB, also goes; the deeper one cuts); the
+    exemption adds one legato repeat (6.7 and 6.8 dB) the notch veto took."""
     out: list[int] = []
     wmax = _window_maxima(e, win)
     prof = dip_profile_db(e, win, wmax) if m is not None else None
@@ -821,8 +822,8 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
             held = repeats(np.flatnonzero(keep & inside))
             if len(held):
                 at_once = [every_band_dip_db(v, ts[held], win) for v in own_levels]
-                room_notch[held] = at_once[0] < DIP_DB
                 every_band[held] = np.minimum(*at_once) >= DIP_DB
+                room_notch[held] = ~every_band[held]
     for i in np.flatnonzero(keep | shallow):
         t, d, depth = int(ts[i]), float(d_all[i]), float(depth_all[i])
         r = float(r_all[i]) if robust is not None else None
