@@ -685,7 +685,8 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
               gate_held: int = 30, held_st: float = GATE_HELD_ST,
               gate_shift_db: float = GATE_SHIFT_DB,
               own_levels: tuple[np.ndarray, np.ndarray] | None = None,
-              pitch_cuts: list[int] = (), room_notch_veto: bool = True) -> list[int]:
+              pitch_cuts: list[int] = (), room_notch_veto: bool = True,
+              confirm_db: float = DIP_CONFIRM_DB) -> list[int]:
     """Frame indices of level minima at least ``DIP_DB`` under the maxima on both sides.
 
     With ``robust`` (a notch-robust level, :func:`band_level_db`, same length), a dip must show
@@ -765,18 +766,18 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
     The same reading also tells the room's comb from a re-attack the other way round. With ``own_levels`` and
     ``room_notch_veto``, a dip otherwise kept that lies ``win`` frames inside the run, with the pitch's medians
     either side within ``JUMP_ST`` and no pitch cut after it (a held pitch), is vetoed as the notch and vibrato
-    vetoes are (so a consonant, the confidence dipping ``conf_dip`` while the envelope changes, still cuts) unless
-    the median over the narrow bands and over the harmonics of each row's dip against its own maxima are both
-    ``DIP_DB`` or more (the line the rule above adds dips at): a vibrato carrying one or two strong harmonics
-    through the room's notches dips the level and the band median (read against maxima the bands reach at
-    different times) 4-6 dB, but leaves most bands or most harmonics where they were, while a singer's re-attack
-    takes every band and harmonic down at once. And such a dip is not vetoed for the same pitch dipping elsewhere
-    in the run (:func:`pitch_locked_depth`): a melody that repeats one pitch with a re-attack at each puts dips at
-    that pitch all over the run, and a notch does not take every band down. On stress speakerphone seeds 10-13
-    (dereverberated calls) the veto takes 10 cuts that split held notes (the lower of the two medians 0.8-4.3 dB,
-    the tracker's confidence dipping -0.18 to +0.07), while the 42 legato repeats cut there read 5.0 dB or more in
-    both (one more minimum 30 ms before a repeat's deeper one, 3.5 dB, also goes; the deeper one cuts); the
-    exemption adds one legato repeat (6.7 and 6.8 dB) the notch veto took."""
+    vetoes are (so a consonant, the confidence dipping ``conf_dip`` while the envelope changes, still cuts) when
+    the median over the narrow bands or the one over the harmonics of each row's dip against its own maxima does
+    not reach ``confirm_db`` dB (dB, default ``DIP_CONFIRM_DB``: every band and harmonic must confirm the dip as
+    the notch-robust level must): a vibrato carrying one or two strong harmonics through the room's notches dips
+    the level and the band median (read against maxima the bands reach at different times) 4-6 dB but leaves most
+    bands or most harmonics where they were, while a singer's re-attack takes every band and harmonic down at once.
+    On stress speakerphone seeds 10-13 (dereverberated calls) the dips that split held notes read 0.8-4.8 dB in the
+    lower of the two medians (the tracker's confidence dipping -0.18 to +0.07), the 42 legato repeats cut there 5.0
+    dB or more; at ``DIP_DB`` as the line the veto took 10 splits there, but on check seed 29 five legato repeats
+    read 4.2-4.9 dB (a singer whose repeats dip less) and went too; at ``DIP_CONFIRM_DB`` it takes the 4 splits
+    under 3 dB on seeds 10-13 (0.8-2.9 dB) and no repeat on seeds 10-15, 28 or 29. That line was chosen with seed
+    29 in view."""
     out: list[int] = []
     wmax = _window_maxima(e, win)
     prof = dip_profile_db(e, win, wmax) if m is not None else None
@@ -803,7 +804,6 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
     shallow = (keep & (depth_all < DIP_DB) & (d_all >= DIP_CONFIRM_DB)) if consonant else np.zeros(len(ts), bool)
     keep &= depth_all >= DIP_DB
     room_notch = np.zeros(len(ts), bool)
-    every_band = np.zeros(len(ts), bool)
     if own_levels is not None and robust is not None and m is not None:
         # a repeat's dip every band makes at once, each against its own level, that a room's tail filled
         def repeats(idx: np.ndarray) -> np.ndarray:
@@ -817,20 +817,18 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
             keep[found] = True
             shallow[found] = False
         if room_notch_veto:
-            # a held note's dip that not every band makes at once: the room's comb (a few bands); one that every
-            # band and every harmonic make at once is no notch, whatever the same pitch does elsewhere
+            # a held note's dip that every band and harmonic do not confirm at once: the room's comb (a few bands)
             held = repeats(np.flatnonzero(keep & inside))
             if len(held):
-                at_once = [every_band_dip_db(v, ts[held], win) for v in own_levels]
-                every_band[held] = np.minimum(*at_once) >= DIP_DB
-                room_notch[held] = ~every_band[held]
+                room_notch[held] = np.minimum(*(every_band_dip_db(v, ts[held], win)
+                                                for v in own_levels)) < confirm_db
     for i in np.flatnonzero(keep | shallow):
         t, d, depth = int(ts[i]), float(d_all[i]), float(depth_all[i])
         r = float(r_all[i]) if robust is not None else None
         if out and t - out[-1] <= 2:
             continue
         vetoed = (shallow[i] or room_notch[i]
-                  or (m is not None and not every_band[i] and pitch_locked_depth(prof, m, t, win) >= NOTCH_SHARE * depth)
+                  or (m is not None and pitch_locked_depth(prof, m, t, win) >= NOTCH_SHARE * depth)
                   or (m is not None and vibrato is not None and robust is not None and r < DIP_DB
                       and vibrato_recurrent_dip(prof, m, t, d, *vibrato)))
         if (not vetoed and consonant and quiet is not None and m is not None and r is not None and r >= DIP_DB
