@@ -772,9 +772,9 @@ def _dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = No
     the notch-robust level must): a vibrato carrying one or two strong harmonics through the room's notches dips
     the level and the band median (read against maxima the bands reach at different times) 4-6 dB but leaves most
     bands or most harmonics where they were, while a singer's re-attack takes every band and harmonic down at once.
-    On stress speakerphone seeds 10-13 (dereverberated calls) the dips that split held notes read 0.8-4.8 dB in the
-    lower of the two medians (the tracker's confidence dipping -0.18 to +0.07), the 42 legato repeats cut there 5.0
-    dB or more; at ``DIP_DB`` as the line the veto took 10 splits there, but on check seed 29 five legato repeats
+    On stress speakerphone seeds 10-13 (dereverberated calls) 10 dips that split held notes, no consonant among them,
+    read 0.8-4.3 dB in the lower of the two medians (the tracker's confidence dipping -0.18 to +0.07), the 42 legato
+    repeats cut there 5.0 dB or more; at ``DIP_DB`` as the line the veto took those 10 splits, but on check seed 29 five legato repeats
     read 4.2-4.9 dB (a singer whose repeats dip less) and went too; at ``DIP_CONFIRM_DB`` it takes the 4 splits
     under 3 dB on seeds 10-13 (0.8-2.9 dB) and no repeat on seeds 10-15, 28 or 29. That line was chosen with seed
     29 in view."""
