@@ -527,6 +527,13 @@ def _dip_depths(e: np.ndarray, ts: np.ndarray, win: int, wmax: np.ndarray) -> np
     return np.minimum(left, right) - e[lo]
 
 
+def gap_dip_db(level: np.ndarray, a: int, b: int, side: int) -> float:
+    """How far (dB) the lowest frame of ``level`` (n,) in ``a:b`` lies under the lower of the two maxima of
+    the ``side`` frames before ``a`` and after ``b`` (fewer at the ends): a release or re-attack dips deep,
+    a note held through the gap does not."""
+    return float(min(level[max(a - side, 0):a].max(), level[b:b + side].max()) - level[a:b].min())
+
+
 def every_band_dip_db(levels: np.ndarray, ts: np.ndarray, win: int) -> np.ndarray:
     """Median over the rows of ``levels`` (k, n) (dB: each narrow band's, or each harmonic's, own level) of
     each row's dip depth (:func:`_dip_depths`) at the frames ``ts`` (m,) under that row's own maxima of the
@@ -1209,8 +1216,7 @@ def fill_weak_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level
                 out[a:b] = True
             continue
         weakly_voiced = np.all(conf[a:b] >= WEAK_CONF) and np.all(np.abs(midi[a:b] - ref) <= 2 * STEADY_ST)
-        no_dip = level_db is not None and (
-            min(level_db[max(a - max_len, 0):a].max(), level_db[b:b + max_len].max()) - level_db[a:b].min() < DIP_DB)
+        no_dip = level_db is not None and gap_dip_db(level_db, a, b, max_len) < DIP_DB
         step_down = (level_db is not None and np.all(conf[a:b] >= VOICED_CONF) and
                      level_db[b:b + max_len].max() < level_db[max(a - max_len, 0):a].max() - step_db)
         turned_down = (weakly_voiced and no_dip
@@ -1236,9 +1242,8 @@ def hold_pitch_through_gaps(midi: np.ndarray, voiced: np.ndarray, filled: np.nda
         if b - a < min_len or a == 0 or b >= len(midi) or not (voiced[a - 1] and voiced[b]):
             continue
         before, after = midi[a - 1], midi[b]
-        held = held_pitch_beside(midi, voiced, a, b, side) if side > 1 else None
-        if not abs(before - after) <= STEADY_ST and held is not None:   # voiced again on the held pitch
-            before, after = held                                        # either side (fill_weak_gaps)
+        if side > 1 and not abs(before - after) <= STEADY_ST:   # voiced again on the held pitch either side
+            before, after = held_pitch_beside(midi, voiced, a, b, side) or (before, after)   # (fill_weak_gaps)
         ref = 0.5 * (before + after)
         stray = ~(np.abs(midi[a:b] - ref) <= 2 * STEADY_ST)
         out[a:b][stray] = ref
@@ -1262,8 +1267,8 @@ def voice_notch_gaps(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, rob
         if a == 0 or b >= len(midi) or b - a > max_len or abs(midi[a - 1] - midi[b]) > STEADY_ST:
             continue
         ref = 0.5 * (midi[a - 1] + midi[b])
-        depth = min(robust_db[max(a - max_len, 0):a].max(), robust_db[b:b + max_len].max()) - robust_db[a:b].min()
-        if np.all(conf[a:b] >= min_conf) and np.all(np.abs(midi[a:b] - ref) <= 2 * STEADY_ST) and depth < dip_db:
+        if (np.all(conf[a:b] >= min_conf) and np.all(np.abs(midi[a:b] - ref) <= 2 * STEADY_ST)
+                and gap_dip_db(robust_db, a, b, max_len) < dip_db):
             out[a:b] = True
     return out
 
@@ -2684,7 +2689,7 @@ def _voice_runs_on(x: np.ndarray, sr: int, track: PitchTrack, t_s: float, *, dip
     c = int(round((t_s - a / sr) / hop))
     if c - r <= 0 or c + r >= len(e) - 1:
         return False
-    return bool(min(e[:c - r].max(), e[c + r + 1:].max()) - e[c - r:c + r + 1].min() < dip_db)
+    return gap_dip_db(e, c - r, c + r + 1, len(e)) < dip_db
 
 
 def _piece_coded_at_twice_period(notes: list[NoteEvent], i: int, missing: float, x: np.ndarray, sr: int, *,
