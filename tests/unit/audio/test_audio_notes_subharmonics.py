@@ -240,3 +240,18 @@ def test_a_held_notes_start_read_an_octave_low_joins_it_where_the_voice_runs_on_
     for y, track in ((x * dip, _track_of(held)), (x, _track_of(breath)), (x, None)):
         got = lift_lag_floor_subharmonics(notes, y, 16000, track=track)
         assert [(n.onset_s, n.midi) for n in got] == [(0.0, 68.0), (0.3, 68.0)]
+
+
+def test_a_confident_piece_an_octave_under_the_held_note_around_it_is_lifted_on_the_weak_bar():
+    # s17 child_001: a held E5 (659 Hz) read at E4 in its middle at confidence 0.63, its murmur filling f/2 and
+    # 3f/2 ~17 dB under the voice: the notes either side, the rest of it, are at E5
+    x = _murmur_hum(76.0, (1.0, 0.6, 0.36, 0.22, 0.13), 5.0, dur=1.2)
+    notes = [NoteEvent(0.0, 0.4, 76.0, 0.7), NoteEvent(0.4, 0.8, 64.0, 0.63), NoteEvent(0.8, 1.2, 76.0, 0.7)]
+    assert lift_lag_floor_subharmonics(notes, x, 16000, under_st=None) == notes    # confidence alone: not lifted
+    got = lift_lag_floor_subharmonics(notes, x, 16000)
+    assert [(n.onset_s, n.offset_s, round(n.midi)) for n in got] == [(0.0, 1.2, 76)]
+    # an E4 really sung there (its own fundamental and 3rd 8-9 dB under its 2nd) between the E5s stays
+    x = np.concatenate([_murmur_hum(76.0, (1.0, 0.6, 0.36, 0.22, 0.13), 5.0),
+                        _murmur_hum(64.0, (0.4, 1.0, 0.35, 0.5, 0.2, 0.3), -10.0),
+                        _murmur_hum(76.0, (1.0, 0.6, 0.36, 0.22, 0.13), 5.0)])
+    assert lift_lag_floor_subharmonics(notes, x, 16000) == notes

