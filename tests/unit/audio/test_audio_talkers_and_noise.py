@@ -867,3 +867,35 @@ def test_lead_in_rule_needs_talkers_where_the_caller_sings():
     assert _lead_in_call((0.5, 0.74, 66.0, -5.0), other_voice, talkers=False)
     assert not _lead_in_call((0.7, 0.85, 54.0, -5.0), far)
     assert _lead_in_call((0.7, 0.85, 54.0, -5.0), far, talkers=False)
+
+
+def _trail_out_call(trail: list[tuple[float, float, float, float]], *, trail_out: bool = True) -> list[bool]:
+    """A call whose caller sings eight 0.4 s notes from 1.0 s (the tune of :func:`_lead_in_call`, 0 dB, each
+    its own voiced run, the caller's spectral envelope, the last ending at 4.9 s), then the notes ``trail``
+    (onset, offset, midi, level dB; the caller's envelope, their own voiced runs): whether each is kept."""
+    tune = [67.0, 63.0, 60.0, 56.0, 58.0, 60.0, 63.0, 65.0]
+    rows = ([(1.0 + 0.5 * i, 1.4 + 0.5 * i, m, 0.0, 100 + i) for i, m in enumerate(tune)]
+            + [t + (200 + j,) for j, t in enumerate(trail)])
+    notes = [NoteEvent(a, b, m, 0.9) for a, b, m, _, _ in rows]
+    kept = keep_callers_notes(notes, np.array([r[3] for r in rows]), np.array([r[4] for r in rows]),
+                              np.ones(len(notes)), timbre=_timbres(len(notes)), trail_out=trail_out)
+    onsets = [n.onset_s for n in kept]
+    return [t[0] in onsets for t in trail]
+
+
+def test_talker_after_the_callers_last_note_adds_no_note():
+    # once the tune has ended, a talker is the only voice again and passes the level window as a weak note
+    # of the caller's: two 0.15 s syllables 10 and 12 dB under the caller, the first 0.4 s after the caller's
+    # last note (more than a phrase gap), the second 0.15 s after the first (measured from the caller's last
+    # note, not from the dropped syllable): both kept without the rule, both dropped with it
+    talker = [(5.3, 5.45, 64.0, -10.0), (5.6, 5.75, 62.0, -12.0)]
+    assert _trail_out_call(talker, trail_out=False) == [True, True]
+    assert _trail_out_call(talker) == [False, False]
+    # the caller's own endings stay: a soft note 10 dB under following the last note legato, or 0.1 s after
+    # it (within a phrase gap), and another phrase after a rest sung at the caller's level (3 dB under)
+    assert _trail_out_call([(4.9, 5.05, 64.0, -10.0)]) == [True]
+    assert _trail_out_call([(5.0, 5.15, 64.0, -10.0)]) == [True]
+    assert _trail_out_call([(5.3, 5.45, 64.0, -3.0)]) == [True]
+    # a soft short note after a breath is the caller's when the caller sings on at their own level after it
+    # (a fast tune whose last held note comes early: held-out r6 heldout_054)
+    assert _trail_out_call([(5.3, 5.45, 64.0, -10.0), (5.5, 5.65, 62.0, -1.0)]) == [True, True]

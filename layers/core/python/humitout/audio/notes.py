@@ -1928,7 +1928,8 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
                        talker_z: float = CALLER_TALKER_Z, talker_conf: float = CALLER_TALKER_CONF,
                        step_st: float = CALLER_STEP_ST, phrase_gap_s: float = PHRASE_GAP_S,
                        comb_pitch: Callable[[float, float, float, float], float] | None = None,
-                       sung_db: float = CALLER_SUNG_DB, lead_in: bool = True) -> list[NoteEvent]:
+                       sung_db: float = CALLER_SUNG_DB, lead_in: bool = True,
+                       trail_out: bool = True) -> list[NoteEvent]:
     """The notes that are the caller's voice, not a TV or cafe talker behind it.
 
     The caller is the loud, steady voice: their level at a note is the duration-weighted median
@@ -2082,6 +2083,11 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     familiar set, Yankee Doodle @150). Gated, it drops the lead-in talkers of s14 babble_010, s15
     babble_006 and s28 babble_006 (cells +0.001 to +0.002, none down on seeds 10-15, 28, 29); the wide
     set's notes, dev and held-out r1-r3, r6, r7 are unchanged.
+
+    With ``trail_out``, a note after the end of the tune (the caller's last held note, or their last note at
+    their own level if later) that starts more than ``phrase_gap_s`` after the caller's last note and lies
+    more than ``weak_db`` under the caller's held notes is a talker heard once the tune has ended
+    (:func:`talkers_after_last_phrase`, stop 40).
     """
     if len(notes) < 3:
         return notes
@@ -2169,6 +2175,9 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
                                              keep & held & model & (dist < timbre_z),
                                              weak_db=weak_db, timbre_z=timbre_z, talker_z=talker_z,
                                              talkers_share=talkers_share)
+    if trail_out and timbre_known and steady is not None:
+        keep &= ~talkers_after_last_phrase(on, dur, levels_db, keep & ~outlier, keep & held & model & (dist < timbre_z),
+                                           weak_db=weak_db, rest_s=phrase_gap_s)
     return _absorb_outliers([n for n, k in zip(notes, keep) if k], runs[keep], outlier[keep])
 
 
@@ -2221,6 +2230,57 @@ def talkers_before_first_phrase(midi: np.ndarray, levels_db: np.ndarray, dur: np
             talker[i] = True
         else:
             nxt = i
+    return talker
+
+
+def talkers_after_last_phrase(on: np.ndarray, dur: np.ndarray, levels_db: np.ndarray, kept: np.ndarray,
+                              held_voice: np.ndarray, *, weak_db: float = CALLER_WEAK_DB,
+                              rest_s: float = PHRASE_GAP_S) -> np.ndarray:
+    """Per note (k,): a ``kept`` note after the end of the caller's tune that is another voice.
+
+    The mirror of :func:`talkers_before_first_phrase`. Once the tune has ended the talkers behind the
+    caller are the only voice again, and the level window of :func:`keep_callers_notes` reads them
+    against the caller's last notes, so a talker's syllable 8-15 dB under the caller passes as a weak
+    note of theirs (stress babble: s11 babble_008 at 10.75 s, s18 babble_008 at 26.85 s, s31 babble_007
+    at 27.08 s). The caller's level is their held notes' (``held_voice`` (k,)): the duration-weighted
+    median level (dB, ``levels_db`` (k,), durations ``dur`` (k,) s) of those notes; the tune ends at the
+    later of their last held note and their last kept note within ``weak_db`` of that level. Going on
+    from there, a kept note is a talker's when it starts more than ``rest_s`` s (a phrase gap: it opens a
+    new phrase) after the end of the caller's last note (onsets ``on`` (k,) s) and lies more than
+    ``weak_db`` dB under the caller's held level: a caller who sings another phrase after the tune's end
+    sings it at their own level. A note so dropped is skipped: the next is measured from the caller's
+    last note before it.
+
+    On the stress corpus's babble and clean calls of seeds 10-21 and 28-31, each of the 22 notes after
+    the caller's last held note that lies on a sung note follows the note before it legato (gap
+    0.00-0.11 s; 5 of them 7-12 dB under: the caller's soft ending), while 14 of the 17 talker notes
+    there start 0.16-0.66 s after the caller's last note (the others run on from those), 7.6-15.2 dB
+    under (one 5.7). With the phrase gap as the rest, 12 of them go (s11, s18-s21, s31), no sung note.
+    The tune's end is not the last held note alone: a fast tune of short notes may hold its last note
+    long before it ends, and its soft short notes after a breath then read as this rule's talkers
+    (held-out stand-in r6 heldout_054, last held note at 11 s of 28 s: two sung notes lost, 9 and 13
+    dB under, 0.3-0.5 s after a breath); from the caller's last note at their own level none are.
+
+    Unlike the lead-in rule it needs no evidence of talkers elsewhere in the call (that gate, a tenth
+    of the notes after the first held note not the caller's, passes s18-s20 and s31 babble but not s11
+    babble_008 or s21's calls): its two marks together, a new phrase well under the caller after the
+    tune has ended, are not a caller's, whereas a lead-in's marks (a leap, another envelope) are a
+    caller's own pickup's now and then. Ungated, the rhythm bench's wide familiar set (96 clean hums),
+    dev, the held-out stand-ins and every non-babble stress call of seeds 10-21 and 28-35 read the same.
+    """
+    talker = np.zeros(len(on), bool)
+    held = np.flatnonzero(held_voice)
+    if not len(held):
+        return talker
+    level = _weighted_median(levels_db[held_voice], dur[held_voice])
+    prev = int(max(held[-1], np.flatnonzero(kept & (levels_db >= level - weak_db))[-1:].max(initial=0)))
+    for i in range(prev + 1, len(on)):
+        if not kept[i]:
+            continue
+        if on[i] - (on[prev] + dur[prev]) > rest_s and levels_db[i] < level - weak_db:
+            talker[i] = True
+        else:
+            prev = i
     return talker
 
 
