@@ -899,3 +899,5 @@ def test_talker_after_the_callers_last_note_adds_no_note():
     # a soft short note after a breath is the caller's when the caller sings on at their own level after it
     # (a fast tune whose last held note comes early: held-out r6 heldout_054)
     assert _trail_out_call([(5.3, 5.45, 64.0, -10.0), (5.5, 5.65, 62.0, -1.0)]) == [True, True]
+    # and a held note with the caller's envelope is theirs however faint (a dropout's or a suppressor's duck)
+    assert _trail_out_call([(5.3, 5.8, 64.0, -12.0)]) == [True]
