@@ -3222,8 +3222,9 @@ def fold_partial_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, max_s:
         nbrs = [j for j in (i - 1, i + 1) if 0 <= j < len(out) and abs(_gap_s(n, out[j])) < 1e-6]
         for k in (2, 3, 4):   # locked onto the k-th partial of the neighbour's pitch
             near = [j for j in nbrs if abs(n.midi - 12.0 * np.log2(k) - out[j].midi) <= 1.0]
-            if near and level_db is not None and louder_db is not None \
-                    and _median_level_db(level_db, n, hop_s) - _median_level_db(level_db, out[near[0]], hop_s) >= louder_db:
+            if near and level_db is not None and louder_db is not None and (
+                    _median_level_db(level_db, n, hop_s) - _median_level_db(level_db, out[near[0]], hop_s)
+                    >= louder_db):
                 break   # louder than the note it would belong to: the voice leapt, the tracker did not
             if near and subharmonic_strength_db(seg, sr, f_hz, k) >= -sub_db:
                 out[i] = replace(n, midi=out[near[0]].midi)
