@@ -3200,8 +3200,9 @@ def fold_partial_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, max_s:
     harmonics: there the half-pitch multiples read as loud as the note's own, and the comparison
     says "partial" whatever the pitch (stress s14 ns_agc_003, MIDI 46.2 then a sung 58.0 for 0.31 s
     at 8.21 s: -0.9 dB against the clean twin's -11.5, harmonics over 1.5 kHz at the floor). On stress
-    seeds 10-15, all 14 conditions, the pieces this rule may fold (37) that are tracker locks lie
-    -7.0 to +2.1 dB against their note; the sung leaps main folded lie +5.3 to +12.0 dB over theirs.
+    seeds 10-15, all 14 conditions, of the 37 pieces at a touching neighbour's partial, the 7 tracker
+    locks lie -7.0 to +2.1 dB against their note; 7 sung notes the spectrum test folded lie +5.3 to
+    +12.0 dB over theirs (freed), 8 others -5.2 to +1.7 dB (still folded).
 
     A note of at most ``sub_max_s`` s an octave under a neighbour in its phrase (touching it or
     at most ``phrase_gap_s`` s away) whose odd harmonics are ``sub_db`` dB or more under its
