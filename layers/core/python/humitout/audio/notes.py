@@ -1508,6 +1508,24 @@ def _core(m: np.ndarray, s: int, t: int) -> np.ndarray:
     return m[s + int(0.25 * d): s + max(int(0.8 * d), int(0.25 * d) + 1)]
 
 
+def tail_between_cuts(level_db: np.ndarray, pitch: float, held: float, dip_to_pitch_cut: bool, *,
+                      jump_st: float = JUMP_ST, rise_db: float = ATTACK_RISE_DB) -> bool:
+    """Whether a piece of a voiced run, at ``pitch`` (MIDI) with frame levels ``level_db`` (dB), is the
+    tail of the note ``held`` (MIDI) before it, heard through the gap before the next note: no note.
+
+    The piece starts at a re-attack dip and ends at a pitch change (``dip_to_pitch_cut``), keeps the
+    pitch of the note before it (within ``jump_st``) and never climbs ``rise_db`` over the quietest
+    frame before it (no attack of its own: the level only falls or holds, as a room's tail or the
+    voice's decay does, where a sung repeat climbs out of its dip). The dip is where the old note's
+    direct sound stopped, the pitch change where the tracker first hears the next note; between
+    them it still hears the old pitch (stress speakerphone seeds 10-15: 0.07-0.1 s pieces at the
+    old pitch before a step, s10 speaker_003 at 9.51 s, s10 speaker_011 at 5.16 s, s14 speaker_000
+    at 2.82 s, each an extra note at another pitch; the clean twin's gap is unvoiced)."""
+    if not dip_to_pitch_cut or abs(pitch - held) > jump_st or len(level_db) < 2:
+        return False
+    return not bool(np.any(level_db[1:] - np.minimum.accumulate(level_db)[:-1] >= rise_db))
+
+
 def _join_same_pitch(pieces: list[list[int]], m: np.ndarray, dips: set[int]) -> list[list[int]]:
     """Consecutive pieces ``[[s, t], ...]`` of one voiced run joined where the boundary is no
     re-attack dip (in ``dips``) and both sides have the same pitch (within ``JUMP_ST``): a
@@ -1658,8 +1676,12 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
             merged = [[0, len(m)]]   # every piece shorter than a note: one note's scoop or release, not two notes
         merged = _join_same_pitch(merged, m, dips)
         conf = track.confidence[a:b]
+        pc_set, dc_set, last_pitch = set(pc), set(dc), None
         for s, t in merged:
             pitch = float(median1d(_core(m, s, t)))
+            held, last_pitch = last_pitch, pitch
+            if held is not None and tail_between_cuts(e[a + s:a + t], pitch, held, s in dc_set and t in pc_set):
+                continue
             lead = ONSET_LEAD_S if s == 0 else 0.0
             start = a + s if s else min(attack_under_gate(a, midi_filled, track.confidence[:n], voiced,
                                                           level_ok, e, pitch, gated_attack),
