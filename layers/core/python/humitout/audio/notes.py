@@ -1596,11 +1596,11 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         midi_all = np.where(np.isfinite(walked), walked, midi_all)
     voiced = drop_gate_flicker(voiced, track.confidence[:n], level_ok, min_len)
     midi_filled = np.nan_to_num(midi_all)   # unvoiced frames at 0, for the rules that read any frame
+    min_jump = max(1, int(round(MIN_JUMP_S / hop)))
     filled = fill_weak_gaps(midi_filled, track.confidence[:n], voiced, level_ok,
                             int(round(MAX_WEAK_GAP_S / hop)), e, max_gated=int(round(MAX_GATED_GAP_S / hop)),
-                            side=max(1, int(round(MIN_JUMP_S / hop))))
-    midi_all = hold_pitch_through_gaps(midi_all, voiced, filled, max(1, int(round(MIN_JUMP_S / hop))),
-                                       side=max(1, int(round(MIN_JUMP_S / hop))))
+                            side=min_jump)
+    midi_all = hold_pitch_through_gaps(midi_all, voiced, filled, min_jump, side=min_jump)
     midi_filled, voiced = np.nan_to_num(midi_all), filled
     voiced = extend_weak_edges(midi_filled, track.confidence[:n], voiced, level_ok,
                                int(round(MAX_WEAK_ATTACK_S / hop)), e)
@@ -1617,7 +1617,6 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
                                   int(round(MAX_WEAK_GAP_S / hop)))
     voiced = voice_short_bursts(midi_filled, track.confidence[:n], voiced, level_ok, min_len,
                                 int(round(BURST_MIN_S / hop)), dead=None if ok is None else dead[:n], level_db=e)
-    min_jump = max(1, int(round(MIN_JUMP_S / hop)))
     win = int(round(DIP_WIN_S / hop))
     vib_win = int(round(VIB_WIN_S / hop)) | 1
     vib_recur = (tuple(int(round(p / hop)) for p in VIB_PERIOD_S), int(round(VIB_RECUR_REACH_S / hop)), vib_win)
@@ -2193,15 +2192,18 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     edge &= levels_db >= ref - sung_db   # the caller sang on through it: a held note it cut rejoins
     outlier = (keep & (dur <= outlier_s) & ((midi < core_lo - outlier_st) | (midi > core_hi + outlier_st))) | edge
     keep |= edge
-    if lead_in and timbre_known and steady is not None:
-        keep &= ~talkers_before_first_phrase(midi, levels_db, dur, dist, keep & ~outlier,
-                                             keep & held & model & (dist < timbre_z),
-                                             weak_db=weak_db, timbre_z=timbre_z, talker_z=talker_z,
-                                             talkers_share=talkers_share)
-    if trail_out and timbre_known and steady is not None:
-        keep &= ~talkers_after_last_phrase(on, dur, levels_db, keep & ~outlier, keep & held & model & (dist < timbre_z),
-                                           dist, weak_db=weak_db, rest_s=phrase_gap_s, held_s=timbre_held_s,
-                                           like_z=timbre_like_z)
+    if timbre_known and steady is not None:
+        # the caller's held notes in their own voice: neither edge rule drops one (the lead-in rule acts only
+        # before the first of them, the trail-out rule only after the last), so both read the same mask
+        callers_held = keep & held & model & (dist < timbre_z)
+        if lead_in:
+            keep &= ~talkers_before_first_phrase(midi, levels_db, dur, dist, keep & ~outlier, callers_held,
+                                                 weak_db=weak_db, timbre_z=timbre_z, talker_z=talker_z,
+                                                 talkers_share=talkers_share)
+        if trail_out:
+            keep &= ~talkers_after_last_phrase(on, dur, levels_db, keep & ~outlier, callers_held, dist,
+                                               weak_db=weak_db, rest_s=phrase_gap_s, held_s=timbre_held_s,
+                                               like_z=timbre_like_z)
     return _absorb_outliers([n for n, k in zip(notes, keep) if k], runs[keep], outlier[keep])
 
 
