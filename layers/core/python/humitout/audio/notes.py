@@ -1298,7 +1298,7 @@ def extend_weak_edges(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, le
 def voice_short_bursts(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_ok: np.ndarray,
                        min_len: int, min_burst: int, dead: np.ndarray | None = None,
                        level_db: np.ndarray | None = None, edge_frames: int = BURST_EDGE_FRAMES,
-                       release_db: float = RELEASE_DB) -> np.ndarray:
+                       release_db: float = RELEASE_DB, attack_db: float | None = None) -> np.ndarray:
     """Voiced mask (n,) plus short sung notes the tracker hears for fewer than ``min_len`` frames: a
     run of at least ``min_burst`` frames that are ``voiced`` or at a confidence of ``WEAK_CONF`` or more
     and loud enough (``level_ok``), fewer than ``min_len`` of them voiced (no note yet), one at
@@ -1336,12 +1336,26 @@ def voice_short_bursts(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
     ``VOICED_CONF`` while the level still holds (stress child s10 child_003 at 2.52 s: 68.6 / 68.1 at 0.34 /
     0.10 for a 72 the singer holds, 1-4 dB under the vowel's peak). So the growth after the burst also takes
     a frame heard under ``VOICED_CONF`` at any pitch while its level ``level_db`` stays within ``release_db``
-    dB of the burst's loudest frame: the vowel still sounds there; a voice that stopped falls further."""
+    dB of the burst's loudest frame: the vowel still sounds there; a voice that stopped falls further.
+
+    With ``attack_db`` (dB; :func:`segment_notes` passes ``TAIL_DB`` for a call freed of a room's
+    reverberation, ``None`` elsewhere) and ``level_db``, a burst the tracker never hears at ``VOICED_CONF``
+    is a note too when every frame of it holds its pitch within ``STEADY_ST`` (there is no confident vowel to
+    tell the scoop from) and its loudest frame stands ``attack_db`` or more over the quietest of the
+    ``min_len`` frames before it: an attack. A room's tail only decays, so a climb that deep is a new direct
+    sound, and the steady pitch on it is the new note's; the tail mixed under the note is what keeps the
+    tracker unsure (a speakerphone's held notes read at 0.6-0.8 where the clean twin reads 0.85-0.99, and
+    stress s15 speaker_010's short notes of 0.09-0.15 s, which the clean twin's tracker hears at 0.69-0.75,
+    peak at 0.42-0.48 climbing 17-29 dB out of the rest before them)."""
     out = voiced.copy()
     heard = voiced | ((conf >= WEAK_CONF) & level_ok & (midi > 0))
     for a, b in zip(*true_runs(heard)):
-        if b - a < min_burst or voiced[a:b].sum() >= min_len or conf[a:b].max() < VOICED_CONF:
+        if b - a < min_burst or voiced[a:b].sum() >= min_len:
             continue
+        weak = conf[a:b].max() < VOICED_CONF
+        if weak and (attack_db is None or level_db is None
+                     or level_db[a:b].max() - level_db[max(a - min_len, 0):a].min(initial=np.inf) < attack_db):
+            continue   # never heard confidently, and no attack out of a rest or a tail under it
         if dead is not None and dead[max(a - 1, 0):b + 1].any():
             continue
         ref = float(median1d(midi[a:b]))
@@ -1351,10 +1365,10 @@ def voice_short_bursts(midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, l
             b -= 1   # or sliding off
         ref = float(median1d(midi[a:b]))
         dev = np.abs(midi[a:b] - ref)
-        vowel = dev[conf[a:b] >= VOICED_CONF]
-        if len(vowel) >= 2 * edge_frames + 2:
+        vowel = dev if weak else dev[conf[a:b] >= VOICED_CONF]
+        if not weak and len(vowel) >= 2 * edge_frames + 2:
             vowel = vowel[edge_frames:len(vowel) - edge_frames]   # its first / last voiced frames: scoop, release
-        if vowel.max() > STEADY_ST or dev.max() > 2 * STEADY_ST:
+        if len(vowel) == 0 or vowel.max() > STEADY_ST or dev.max() > 2 * STEADY_ST:
             continue
         s, t = a, b
         held_db = -np.inf if level_db is None else float(level_db[a:b].max()) - release_db   # the vowel still sounds
@@ -1544,7 +1558,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
                   quiet_level_db: np.ndarray | None = None,
                   comb_pitch: Callable[[float, float, float, float], float] | None = None,
                   octave_low: Callable[[NoteEvent], bool] | None = None,
-                  band_levels_db: np.ndarray | None = None) -> list[NoteEvent]:
+                  band_levels_db: np.ndarray | None = None, room: bool = False) -> list[NoteEvent]:
     """Notes from a pitch track and the frame energy ``energy_db`` (n,) on the same grid;
     ``dead`` (n,) marks dropout frames (:func:`dead_air_frames`); re-attack dips are looked for
     in ``dip_level_db`` (n,) (:func:`band_level_db`, robust to notches), else in the energy.
@@ -1562,6 +1576,9 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     ``band_levels_db`` (bands, n) (dB, :func:`narrow_band_levels_db`), given with ``dip_level_db`` and
     ``envelope_db`` for a call freed of a room's reverberation, finds the re-attack dips of legato repeats
     that the room's tail filled in those levels by every band dipping at once (:func:`_dip_cuts`).
+    ``room`` (the call was freed of a room's reverberation, ``FrontEnd.reverberant``) lets a short burst the
+    tracker hears only weakly make a note where its level climbs out of the rest or tail before it
+    (:func:`voice_short_bursts`' ``attack_db``).
 
     A voiced run of ``MIN_NOTE_S`` or more whose pitch cuts leave only pieces shorter than a note is one
     note (its pitch the median of the run's core, :func:`_core`), not none: a short sung note's scoop into
@@ -1616,7 +1633,8 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         voiced = voice_notch_gaps(midi_filled, track.confidence[:n], voiced, r,
                                   int(round(MAX_WEAK_GAP_S / hop)))
     voiced = voice_short_bursts(midi_filled, track.confidence[:n], voiced, level_ok, min_len,
-                                int(round(BURST_MIN_S / hop)), dead=None if ok is None else dead[:n], level_db=e)
+                                int(round(BURST_MIN_S / hop)), dead=None if ok is None else dead[:n], level_db=e,
+                                attack_db=TAIL_DB if room else None)
     win = int(round(DIP_WIN_S / hop))
     vib_win = int(round(VIB_WIN_S / hop)) | 1
     vib_recur = (tuple(int(round(p / hop)) for p in VIB_PERIOD_S), int(round(VIB_RECUR_REACH_S / hop)), vib_win)

@@ -99,7 +99,7 @@ def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
                           front.envelope, quiet_level_db=np.percentile(front.bands, QUIET_BAND_PCT, axis=0),
                           comb_pitch=partial(harmonic_comb_pitch, x, sr),
                           octave_low=partial(coded_at_twice_period, x=x, sr=sr),
-                          band_levels_db=front.bands if front.reverberant else None)
+                          band_levels_db=front.bands if front.reverberant else None, room=front.reverberant)
     notes = fold_partial_notes(lift_lag_floor_subharmonics(notes, x, sr, track=front.track), x, sr,
                                level_db=front.energy, hop_s=front.track.hop_s)
     notes = drop_half_lag_notes(drop_octave_peaks(lift_octave_dips(notes), x, sr), x, sr)
