@@ -65,7 +65,8 @@
    fold) and, by :func:`drop_talker_edges`, after the fold.
 5. Last, a note ends where its direct sound stops, not where a room's reverberant tail under it
    (which the tracker hears at the note's pitch) fades: where the level falls ``DIP_DB`` within the
-   energy's window and stays down to the note's end (:func:`end_at_release`).
+   energy's window and stays down to the note's end (:func:`end_at_release`); within the call's own
+   release time where its notes fall as a room's do, 20 dB in 0.1 s or longer (:func:`release_window_s`).
 """
 from __future__ import annotations
 
@@ -113,6 +114,9 @@ VIB_RECUR_REACH_S = 0.3  # s either side of a dip where the vibrato's period is 
 MIN_NOTE_S = 0.07     # s, shortest note
 ROOM_TAIL_FALL_DB_PER_S = 30.0 / 0.06  # dB/s, slowest a voice's own stop falls (30 dB within 20-60 ms): a slower fall is a room's tail
 ENERGY_WIN_S = 0.03   # s, window of the frame energy (frame_energy_db): a sound that stops falls within it
+RELEASE_FALL_DB = 20.0  # dB under a note's held level its release is timed to (release_falls_s)
+ROOM_RELEASE_S = 0.10   # s, median release (RELEASE_FALL_DB) from which a call's note ends fall as a room's do
+VOICE_STOP_S = 0.05     # s, slowest a dry voice's stop falls RELEASE_FALL_DB (20-50 ms)
 MIN_SEP_S = 0.07      # s, closest two boundaries may be
 ONSET_LEAD_S = 0.02   # s, voicing (conf >= 0.5) starts this much after the attack does
 BURIED_CONF = 0.1      # voicing confidence from which a held pitch in loud frames of the cleaned call is a buried voice
@@ -3374,6 +3378,62 @@ def end_at_weak_release(notes: list[NoteEvent], midi: np.ndarray, conf: np.ndarr
         if t > b:
             out[i] = replace(note, offset_s=t * hop_s)
     return out
+
+
+def release_falls_s(notes: list[NoteEvent], energy_db: np.ndarray, hop_s: float, *, held_db: float = ATTACK_RISE_DB,
+                    fall_db: float = RELEASE_FALL_DB, ref_s: float = DIP_WIN_S, max_s: float = LEVEL_WIN_S,
+                    min_s: float = MIN_NOTE_S) -> np.ndarray:
+    """The call's release times (k,), s: for each of its ``notes`` whose fall is measurable, how long the
+    level (``energy_db`` (n,), dB, on the ``hop_s`` s grid) takes to fall ``fall_db`` dB under the note's
+    held level (its highest over the note's last ``ref_s`` s) from the last frame within ``held_db`` dB of
+    it, before the next note's onset and within ``max_s`` s of the note's end. Notes under ``min_s`` s are
+    skipped; a note whose level never falls that far there (a legato step, a tail the next note fills)
+    gives no reading.
+
+    A voice stops 20 dB within 20-50 ms; in a room the reverberant tail under the stopped voice stretches
+    that fall (:func:`enhance_call`'s 20 dB line: never under 0.1 s in a room). Stress seeds 10-15, the
+    median per call: clean 0.03-0.065 s (72 calls), speakerphone 0.06-0.29 s, also in the calls the front
+    end does not find reverberant (0.08-0.29 s)."""
+    n = len(energy_db)
+    ref, reach, min_len = int(round(ref_s / hop_s)), int(round(max_s / hop_s)), int(round(min_s / hop_s))
+    falls = []
+    for k, note in enumerate(notes):
+        s, t = int(round(note.onset_s / hop_s)), int(round(note.offset_s / hop_s))
+        if t - s <= min_len or t >= n:
+            continue
+        lo = max(s, t - ref)
+        held = np.max(energy_db[lo:t])
+        stop = max(t, min(n, t + reach, int(round(notes[k + 1].onset_s / hop_s)) if k + 1 < len(notes) else n))
+        top = np.flatnonzero(energy_db[lo:stop] >= held - held_db)
+        if not np.isfinite(held) or not len(top):
+            continue
+        below = np.flatnonzero(energy_db[lo + top[-1]:stop] <= held - fall_db)
+        if len(below):
+            falls.append(below[0] * hop_s)
+    return np.array(falls)
+
+
+def release_window_s(notes: list[NoteEvent], energy_db: np.ndarray, hop_s: float, *,
+                     fall_s: float = ENERGY_WIN_S, room_release_s: float = ROOM_RELEASE_S,
+                     voice_stop_s: float = VOICE_STOP_S, min_falls: int = 2) -> float:
+    """Longest time, in s, a note's level may take to fall through :func:`end_at_release`'s line where its
+    voice stops: ``fall_s`` (the energy's window), or, in a call whose note ends fall as a room's do, the
+    call's own release time (the median of :func:`release_falls_s` over ``min_falls`` or more notes,
+    ``room_release_s`` s or longer, and none within ``voice_stop_s`` s, a dry voice's stop).
+
+    A room's early reflections and tail smear the stop itself over 40-110 ms, so a fall held to the
+    energy's window leaves those notes running on through their tails to the next note or into the rest
+    (speakerphone, stress seeds 10-15: 118 offsets later than the COnPOff tolerance that the clean twin
+    ends right, 73 of them in calls the front end does not find reverberant, where no other room rule
+    acts; 82 with this window, the call's first note left out by :func:`note_stage`). A dry voice's
+    slower fades (a singer's decrescendo, a synthetic voice's slide, a phone AGC pulling its gain down
+    after a loud attack, which a longer window alone cut: HISTORY, stop 35) keep the energy's window,
+    since their calls' other notes still stop within 20-50 ms (an AGC'd call with two measurable falls,
+    median 0.11 s, one of them a voice's stop: stress s16 ns_agc 002)."""
+    falls = release_falls_s(notes, energy_db, hop_s)
+    if len(falls) < min_falls or np.median(falls) < room_release_s or falls.min() <= voice_stop_s:
+        return fall_s
+    return max(fall_s, float(np.median(falls)))
 
 
 def end_at_release(notes: list[NoteEvent], energy_db: np.ndarray, midi: np.ndarray, hop_s: float,
