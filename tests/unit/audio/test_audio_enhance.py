@@ -10,7 +10,8 @@ from humitout.audio.decode import decode_audio
 from humitout.audio.f0 import ModelFrames, confirm_frames, track_f0
 import humitout.audio.transcribe as transcribe
 from humitout.audio.enhance import (enhance_call, fastest_decay_s, istft_all_frames, level_spread_db,
-                                    stft_all_frames, suppress_stationary_noise, voice_band_level_db)
+                                    stft_all_frames, suppress_stationary_noise, voice_band_level_db,
+                                    wpe_dereverberate)
 from humitout.audio.transcribe import transcribe_samples
 
 SR = 32000
@@ -220,3 +221,36 @@ def test_a_fans_tone_under_300_hz_is_suppressed_though_the_voice_band_reads_clea
     assert clean is not dry
     assert enhance_call(y, sr, track_lo_hz=300.0)[1] is dry      # the voice band alone passes it through
     assert [round(n.midi) for n in transcribe_samples(y, sr)[2]] == [62, 65, 60, 64, 62, 67]
+
+
+def _wpe_whole_call(z: np.ndarray, taps: int = 20, delay: int = 3, iterations: int = 3) -> np.ndarray:
+    """WPE as written before the bins were worked in blocks: all bins and taps in (bins, taps, frames)
+    arrays at once (the reference the blocked code must equal to the bit)."""
+    z = z.astype(np.complex64)
+    bins, frames = z.shape
+    past = np.zeros((bins, taps, frames), z.dtype)
+    for k, lag in enumerate(range(delay, delay + taps)):
+        if lag < frames:
+            past[:, k, lag:] = z[:, :frames - lag]
+    floor = 1e-6 * np.mean(np.abs(z) ** 2, axis=1) + 1e-20
+    out = z
+    for _ in range(iterations):
+        weight = (1.0 / np.maximum(out.real ** 2 + out.imag ** 2, floor[:, None])).astype(np.float32)
+        weighted = past.conj() * weight[:, None, :]
+        corr = np.matmul(weighted, past.transpose(0, 2, 1))
+        cross = np.sum(weighted * z[:, None, :], axis=2)
+        load = 1e-6 * np.trace(corr, axis1=1, axis2=2).real + 1e-30
+        g = np.linalg.solve(corr + load[:, None, None] * np.eye(taps), cross[:, :, None])
+        out = z - np.sum(past * g, axis=1)
+    return out
+
+
+@pytest.mark.parametrize("bins,frames", [(17, 400), (9, 12), (3, 1)])
+@pytest.mark.parametrize("block_bins", [1, 8, 1000])
+def test_wpe_worked_in_blocks_of_bins_equals_the_whole_call_at_once_to_the_bit(bins, frames, block_bins):
+    rng = np.random.default_rng(bins * frames)
+    z = rng.standard_normal((bins, frames)) + 1j * rng.standard_normal((bins, frames))
+    z[:, frames // 2:] *= 0.05                           # a louder first half: the weights differ over time
+    out = wpe_dereverberate(z, block_bins=block_bins)
+    assert out.shape == z.shape and out.dtype == np.complex128
+    assert out.tobytes() == _wpe_whole_call(z).tobytes()
