@@ -11,7 +11,7 @@ from humitout.audio.f0 import ModelFrames, confirm_frames, track_f0
 import humitout.audio.transcribe as transcribe
 from humitout.audio.enhance import (enhance_call, fastest_decay_s, istft_all_frames, level_spread_db,
                                     stft_all_frames, suppress_stationary_noise, voice_band_level_db,
-                                    wpe_dereverberate)
+                                    overlap_add_in_frame_order, wpe_dereverberate)
 from humitout.audio.transcribe import transcribe_samples
 
 SR = 32000
@@ -254,3 +254,16 @@ def test_wpe_worked_in_blocks_of_bins_equals_the_whole_call_at_once_to_the_bit(b
     out = wpe_dereverberate(z, block_bins=block_bins)
     assert out.shape == z.shape and out.dtype == np.complex128
     assert out.tobytes() == _wpe_whole_call(z).tobytes()
+
+
+@pytest.mark.parametrize("m,hop,first,n", [(256, 64, -128, 5000), (250, 64, -125, 3001), (10, 3, 4, 20), (8, 8, -3, 6)])
+def test_the_overlap_add_adds_each_samples_frames_in_frame_order_to_the_bit(m, hop, first, n):
+    rng = np.random.default_rng(m + n)
+    frames = rng.standard_normal((n // hop + 3, m)) * 10.0 ** rng.uniform(-6, 6, (n // hop + 3, 1))  # order shows
+    expected = np.zeros(n)
+    for i, frame in enumerate(frames):                  # a loop over the frames, as scipy's istft adds them
+        i0 = first + i * hop
+        i1 = min(i0 + m, n)
+        if i1 > max(i0, 0):
+            expected[max(i0, 0):i1] += frame[max(-i0, 0):i1 - i0]
+    assert overlap_add_in_frame_order(frames, hop, first, n).tobytes() == expected.tobytes()
