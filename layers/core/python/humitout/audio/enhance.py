@@ -150,7 +150,7 @@ def fastest_decay_s(level_db: np.ndarray, hop_s: float, *, drop_db: float = 30.0
 
 
 def wpe_dereverberate(z: np.ndarray, *, taps: int = 20, delay: int = 3, iterations: int = 3,
-                      floor_db: float = -60.0, block_bins: int = 8) -> np.ndarray:
+                      floor_db: float = -60.0, block_bins: int = 4) -> np.ndarray:
     """Single-channel weighted prediction error dereverberation (Nakatani et al. 2010, Yoshioka &
     Nakatani 2012) of an STFT ``z`` (bins, frames): in each bin the late reverberation is predicted
     from the ``taps`` frames that lie ``delay`` frames and more in the past and subtracted; the
@@ -160,47 +160,36 @@ def wpe_dereverberate(z: np.ndarray, *, taps: int = 20, delay: int = 3, iteratio
     which a voice's own attack and pitch live in) are left to the signal.
 
     Each bin is its own problem, so the bins are worked ``block_bins`` at a time
-    (:func:`_wpe_bins`): a block's (bins, taps, frames) arrays, 4 MB for a 27 s call, stay in the
-    cache over all iterations, where the whole call's (70-140 MB, allocated afresh each iteration)
-    went through memory several times per iteration. ``block_bins`` changes no bit of the output;
-    it halved WPE's CPU on six speakerphone calls (paired, 0.0164 -> 0.0077 CPU-s per audio-s;
-    blocks of 4-16 bins within 7 % of each other, the whole call at once 0.0117)."""
+    (:func:`_wpe_bins`): a block's (bins, taps, frames) arrays, 2-4 MB for a 27 s call, stay in the
+    cache over all iterations, where the whole call's (70-140 MB, allocated afresh in each
+    iteration) went through memory several times an iteration. ``block_bins`` changes no bit of the
+    output (the same products and sums per bin). On six speakerphone calls (s12, s15; load ~3-4 on 2
+    cores) WPE took 0.0164 CPU-s per audio-s with the whole call at once, 0.0065 in blocks of 4
+    bins (0.0077 in blocks of 1, 0.0068 of 2, 0.0071 of 8; paired within each run)."""
     z = z.astype(np.complex64)                           # single precision: half the CPU, ample for a filter
-    lags = [lag for lag in range(delay, delay + taps) if lag < z.shape[1]]
     floor = 10.0 ** (floor_db / 10) * np.mean(np.abs(z) ** 2, axis=1) + 1e-20
-    return np.concatenate([_wpe_bins(z[b:b + block_bins], floor[b:b + block_bins], lags, taps, iterations)
-                           for b in range(0, len(z), max(1, block_bins))])
+    step = max(1, block_bins)
+    return np.concatenate([_wpe_bins(z[b:b + step], floor[b:b + step], taps=taps, delay=delay,
+                                     iterations=iterations) for b in range(0, len(z), step)])
 
 
-def _wpe_bins(z: np.ndarray, floor: np.ndarray, lags: list[int], taps: int, iterations: int) -> np.ndarray:
+def _wpe_bins(z: np.ndarray, floor: np.ndarray, *, taps: int, delay: int, iterations: int) -> np.ndarray:
     """:func:`wpe_dereverberate` of the bins ``z`` (bins, frames; complex64) with their power
-    floors ``floor`` (bins,), predicting from the frames ``lags`` back (``taps`` filter taps, those
-    past the call's start left zero). The past frames of the prediction, the weighted ones and the
-    prediction are written lag by lag from ``z`` into arrays made once, not as (bins, taps, frames)
-    temporaries: the same products and sums in the same order, so the same bits."""
+    floors ``floor`` (bins,): all of them at once, in (bins, taps, frames) arrays."""
     bins, frames = z.shape
-    past = np.zeros((bins, taps, frames), z.dtype)      # past[f, k, t] = z[f, t - lags[k]]
-    for k, lag in enumerate(lags):
-        past[:, k, lag:] = z[:, :frames - lag]
-    conj = z.conj()
-    weighted = np.zeros_like(past)                      # conj(past) / the desired signal's power
-    product = np.empty_like(past)
+    past = np.zeros((bins, taps, frames), z.dtype)      # past[f, k, t] = z[f, t - delay - k]
+    for k, lag in enumerate(range(delay, delay + taps)):
+        if lag < frames:
+            past[:, k, lag:] = z[:, :frames - lag]
     out = z
     for _ in range(iterations):
         weight = (1.0 / np.maximum(out.real ** 2 + out.imag ** 2, floor[:, None])).astype(np.float32)
-        for k, lag in enumerate(lags):
-            np.multiply(conj[:, :frames - lag], weight[:, lag:], out=weighted[:, k, lag:])
+        weighted = past.conj() * weight[:, None, :]
         corr = np.matmul(weighted, past.transpose(0, 2, 1))                      # (bins, taps, taps)
-        cross = np.multiply(weighted, z[:, None, :], out=product).sum(axis=2)    # (bins, taps)
+        cross = np.sum(weighted * z[:, None, :], axis=2)                           # (bins, taps)
         load = 1e-6 * np.trace(corr, axis1=1, axis2=2).real + 1e-30
-        g = np.linalg.solve(corr + load[:, None, None] * np.eye(taps), cross[:, :, None])  # (bins, taps, 1)
-        wide = z.astype(g.dtype)
-        prediction = np.zeros((bins, frames), g.dtype)
-        term = np.empty_like(prediction)
-        for k, lag in enumerate(lags):                  # tap by tap, as a sum over the taps axis adds them
-            np.multiply(wide[:, :frames - lag], g[:, k], out=term[:, lag:])
-            prediction[:, lag:] += term[:, lag:]
-        out = z - prediction
+        g = np.linalg.solve(corr + load[:, None, None] * np.eye(taps), cross[:, :, None])
+        out = z - np.sum(past * g, axis=1)
     return out
 
 
