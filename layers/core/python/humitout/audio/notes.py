@@ -210,6 +210,14 @@ HEAD_MIN_S = 0.03        # s, shortest stretch at another pitch at a note's star
 HEAD_MAX_S = 0.12        # s, longest such stretch (longer: a note of its own)
 HEAD_AWAY_ST = 1.0       # semitones from a note where another note's pitch begins
 HEAD_GLIDE_SHARE = 0.5   # share of its distance to a note's pitch over which a head glides into the note: a scoop
+STEAL_MAX_S = 0.15        # s, longest stretch a talker holds the tracker inside the caller's held note
+STEAL_MIN_S = 0.03        # s, shortest such stretch (fewer frames away: the tracker's own flicker, left to the cuts)
+STEAL_SAME_ST = 0.5       # semitones within which the held note's pieces either side of the stretch agree
+STEAL_HOLD_DB = 6.0       # dB under its level either side that the held pitch's harmonics keep through the stretch
+STEAL_AWAY_ST = 1.5       # semitones from the held pitch the tracker's reading in the stretch lies (closer: the voice's own scoop)
+STEAL_REACH_S = 0.05      # s either side of the stretch also read for a dip (a re-attack's dip sits just before its scoop)
+STEAL_PROBE_S = 0.04      # s, window over which the held pitch's harmonics are read inside the stretch
+STEAL_FLANK_S = 0.1       # s of the held note either side of the stretch its harmonics are read over
 
 
 @dataclass
@@ -3502,3 +3510,83 @@ def in_singers_tuning(notes: list[NoteEvent], *, window_s: float = TUNING_WINDOW
     phasor = np.array([(n.offset_s - n.onset_s) * np.exp(2j * np.pi * n.midi) for n in notes])
     return [replace(note, midi=float(note.midi - np.angle(phasor[np.abs(onset - t) <= window_s].sum()) / (2 * np.pi)))
             for note, t in zip(notes, onset)]
+
+
+def _comb_power_db(x: np.ndarray, sr: int, a_s: float, b_s: float, f_hz: float, *,
+                   harmonics: int = COMB_HARMONICS, band_hz: tuple[float, float] = (100.0, PHONE_TOP_HZ)) -> float:
+    """Summed power (dB) of the harmonics of ``f_hz`` (those inside ``band_hz``, the first ``harmonics``)
+    in ``x`` (n,) at ``sr`` Hz from ``a_s`` to ``b_s`` s (:func:`harmonic_levels_db`)."""
+    seg = x[max(int(a_s * sr), 0):max(int(b_s * sr), int(a_s * sr) + 2)]
+    hs = tuple(h for h in range(1, harmonics + 1) if band_hz[0] <= h * f_hz <= band_hz[1])
+    if len(seg) < 16 or not hs:
+        return -np.inf
+    return float(10.0 * np.log10(np.sum(10.0 ** (np.array(harmonic_levels_db(seg, sr, f_hz, hs)) / 10.0))))
+
+
+def stolen_stretches(notes: list[NoteEvent], x: np.ndarray, sr: int, track: PitchTrack, *,
+                     max_s: float = STEAL_MAX_S, min_s: float = STEAL_MIN_S, same_st: float = STEAL_SAME_ST,
+                     flank_s: float = STEAL_FLANK_S, reach_s: float = STEAL_REACH_S, probe_s: float = STEAL_PROBE_S,
+                     jump_st: float = JUMP_ST) -> list[tuple[int, int, float, float]]:
+    """``(i, j, drop_db)`` for each pair of notes ``i < j`` at one pitch (within ``same_st``) split where the
+    tracker left that pitch for ``min_s`` to ``max_s`` s (another pitch, or none) between them, with only
+    notes of that stretch's length between them: ``drop_db`` is how far the harmonics of the held pitch
+    fall in that stretch under their level in the ``flank_s`` s either side (:func:`_comb_power_db`)."""
+    hop, out = track.hop_s, []
+    midi = track.midi
+    for i, a in enumerate(notes):
+        for j in range(i + 1, len(notes)):
+            b = notes[j]
+            if b.onset_s - a.offset_s > max_s:
+                break
+            if abs(b.midi - a.midi) > same_st:
+                if b.offset_s - b.onset_s > max_s:
+                    break
+                continue
+            held = 0.5 * (a.midi + b.midi)
+            lo, hi = max(int(round((a.offset_s - flank_s) / hop)), 0), min(int(round((b.onset_s + flank_s) / hop)), len(midi))
+            m = midi[lo:hi]
+            away = ~(np.isfinite(m) & (np.abs(m - held) <= jump_st))
+            k = np.flatnonzero(away)
+            if not len(k) or away.sum() * hop < min_s - 1e-9 or (k[-1] + 1 - k[0]) * hop > max_s + 1e-9:
+                break
+            u, v = (lo + k[0]) * hop, (lo + k[-1] + 1) * hop
+            if u < a.onset_s + flank_s / 2 or v > b.offset_s - flank_s / 2 or u > b.onset_s + hop or v < a.offset_s - hop:
+                break   # the stretch lies inside the held note, some of it either side, and is where it was cut
+            f = float(midi_to_hz(held))
+            p, q = u - reach_s, v + reach_s   # the stretch and the frames either side where a re-attack dips
+            side = [_comb_power_db(x, sr, p - flank_s, p, f), _comb_power_db(x, sr, q, q + flank_s, f)]
+            inner = min(_comb_power_db(x, sr, w, w + probe_s, f)
+                        for w in np.arange(p, max(q - probe_s, p) + 1e-9, hop))
+            seen = m[k[0]:k[-1] + 1]
+            seen = seen[np.isfinite(seen) & (np.abs(seen - held) > jump_st)]
+            other = float(np.median(seen)) if len(seen) else np.nan   # the pitch the tracker read instead
+            out.append((i, j, float(np.mean(side)) - inner, other))
+            break
+    return out
+
+
+def held_through_talker(notes: list[NoteEvent], x: np.ndarray, sr: int, track: PitchTrack, *,
+                        hold_db: float = STEAL_HOLD_DB, away_st: float = STEAL_AWAY_ST, **kw) -> list[NoteEvent]:
+    """Notes with a held note that a talker's syllable split joined again: two pieces at one pitch either
+    side of a short stretch where the tracker read another voice (or none) are one note when the held
+    pitch's harmonics keep within ``hold_db`` of their level either side through that stretch
+    (:func:`stolen_stretches`; ``kw`` its limits), and the notes the tracker made of that stretch go.
+
+    The caller does not stop: a sung neighbour note or a re-attack takes the held pitch's harmonics
+    away, a talker heard over the caller for a few frames leaves them (stress babble seeds 10-15: 9 of the
+    18 splits the clean twin does not make are a talker 2-12 st off holding the tracker 0.04-0.13 s, or
+    a voicing gap after it, with the held pitch's harmonics flat through it)."""
+    joins = [(i, j) for i, j, drop, other in stolen_stretches(notes, x, sr, track, **kw)
+             if drop <= hold_db and abs(other - 0.5 * (notes[i].midi + notes[j].midi)) >= away_st]
+    if not joins:
+        return notes
+    out, skip = list(notes), set()
+    for i, j in reversed(joins):
+        if i in skip or j in skip:
+            continue
+        a, b = out[i], out[j]
+        w = np.array([a.offset_s - a.onset_s, b.offset_s - b.onset_s])
+        out[i] = replace(a, offset_s=b.offset_s, midi=float(np.average([a.midi, b.midi], weights=w)),
+                         confidence=float(np.average([a.confidence, b.confidence], weights=w)))
+        skip.update(range(i + 1, j + 1))
+    return [n for k, n in enumerate(out) if k not in skip]

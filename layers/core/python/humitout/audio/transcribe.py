@@ -25,9 +25,10 @@ from humitout.audio.mood import estimate_mood
 from humitout.audio.notes import (NoteEvent, band_level_db, coded_at_twice_period, dead_air_frames,
                                   drop_half_lag_notes, drop_octave_peaks, drop_talker_edges, end_at_release,
                                   end_at_weak_release, fold_partial_notes, frame_energy_db, harmonic_comb_pitch,
-                                  harmonic_envelope_db, in_singers_tuning, lift_lag_floor_subharmonics,
-                                  lift_octave_dips, lift_subharmonic_runs, lift_unlined_subharmonics, lost_samples,
-                                  narrow_band_levels_db, release_window_s, segment_notes)
+                                  harmonic_envelope_db, held_through_talker, in_singers_tuning,
+                                  lift_lag_floor_subharmonics, lift_octave_dips, lift_subharmonic_runs,
+                                  lift_unlined_subharmonics, lost_samples, narrow_band_levels_db, release_window_s,
+                                  segment_notes)
 from humitout.audio.rhythm import Rhythm, analyse_rhythm
 from humitout.errors import BadAudio
 from humitout.models import Analysis, F0Track, Key, Lyrics, Note
@@ -110,8 +111,10 @@ def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
     # the call's first note keeps the energy's window: a phone's AGC settles its gain over the call's first loud
     # attack, pulling that note's level down 6-7 dB over 60-150 ms (HISTORY, stop 35; stress s16 / s18 ns_agc)
     window = release_window_s(notes, front.energy, front.track.hop_s)
-    return (end_at_release(notes[:1], front.energy, front.track.midi, front.track.hop_s, front.dead)
-            + end_at_release(notes[1:], front.energy, front.track.midi, front.track.hop_s, front.dead, fall_s=window))
+    notes = (end_at_release(notes[:1], front.energy, front.track.midi, front.track.hop_s, front.dead)
+             + end_at_release(notes[1:], front.energy, front.track.midi, front.track.hop_s, front.dead, fall_s=window))
+    # a room rings the held pitch on through any gap, so its harmonics tell no talker there
+    return notes if front.reverberant else held_through_talker(notes, x, sr, front.track)
 
 
 def transcribe_samples(x: np.ndarray, sr: int) -> tuple[PitchTrack, np.ndarray, list[NoteEvent]]:
