@@ -67,6 +67,9 @@
    (which the tracker hears at the note's pitch) fades: where the level falls ``DIP_DB`` within the
    energy's window and stays down to the note's end (:func:`end_at_release`); within the call's own
    release time where its notes fall as a room's do, 20 dB in 0.1 s or longer (:func:`release_window_s`).
+   Then, in a call with no room to ring the held pitch on, two pieces of one pitch either side of a short
+   stretch where the tracker read another voice are one held note when the held pitch's harmonics keep
+   their level through it (:func:`held_through_talker`: a talker stole the tracker; the caller went on).
 """
 from __future__ import annotations
 
@@ -3527,10 +3530,12 @@ def stolen_stretches(notes: list[NoteEvent], x: np.ndarray, sr: int, track: Pitc
                      max_s: float = STEAL_MAX_S, min_s: float = STEAL_MIN_S, same_st: float = STEAL_SAME_ST,
                      flank_s: float = STEAL_FLANK_S, reach_s: float = STEAL_REACH_S, probe_s: float = STEAL_PROBE_S,
                      jump_st: float = JUMP_ST) -> list[tuple[int, int, float, float]]:
-    """``(i, j, drop_db)`` for each pair of notes ``i < j`` at one pitch (within ``same_st``) split where the
-    tracker left that pitch for ``min_s`` to ``max_s`` s (another pitch, or none) between them, with only
-    notes of that stretch's length between them: ``drop_db`` is how far the harmonics of the held pitch
-    fall in that stretch under their level in the ``flank_s`` s either side (:func:`_comb_power_db`)."""
+    """``(i, j, drop_db, other_midi)`` for each pair of notes ``i < j`` at one pitch (within ``same_st``
+    semitones) split where the tracker left that pitch for ``min_s`` to ``max_s`` s (another pitch, or none)
+    between them, with only notes of that stretch's length between them: ``drop_db`` (dB) is how far the
+    harmonics of the held pitch fall in that stretch under their level in the ``flank_s`` s either side
+    (:func:`_comb_power_db`), ``other_midi`` the median pitch the tracker read there more than ``jump_st``
+    semitones off the held one (NaN where it read none)."""
     hop, out = track.hop_s, []
     midi = track.midi
     for i, a in enumerate(notes):
