@@ -27,8 +27,8 @@ from humitout.audio.notes import (NoteEvent, band_level_db, coded_at_twice_perio
                                   end_at_weak_release, fold_partial_notes, frame_energy_db, harmonic_comb_pitch,
                                   harmonic_envelope_db, held_through_talker, in_singers_tuning,
                                   lift_lag_floor_subharmonics, lift_octave_dips, lift_subharmonic_runs,
-                                  lift_unlined_subharmonics, lost_samples, narrow_band_levels_db, release_window_s,
-                                  segment_notes)
+                                  lift_unlined_subharmonics, lost_samples, narrow_band_levels_db, onsets_at_own_harmonics,
+                                  release_window_s, segment_notes)
 from humitout.audio.rhythm import Rhythm, analyse_rhythm
 from humitout.errors import BadAudio
 from humitout.models import Analysis, F0Track, Key, Lyrics, Note
@@ -114,7 +114,8 @@ def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
     notes = (end_at_release(notes[:1], front.energy, front.track.midi, front.track.hop_s, front.dead)
              + end_at_release(notes[1:], front.energy, front.track.midi, front.track.hop_s, front.dead, fall_s=window))
     # a room rings the held pitch on through any gap, so its harmonics tell no talker there
-    return notes if front.reverberant else held_through_talker(notes, x, sr, front.track)
+    notes = notes if front.reverberant else held_through_talker(notes, x, sr, front.track)
+    return onsets_at_own_harmonics(notes, x, sr, front.track.hop_s)
 
 
 def transcribe_samples(x: np.ndarray, sr: int) -> tuple[PitchTrack, np.ndarray, list[NoteEvent]]:
