@@ -2,21 +2,12 @@
 old pitch's fall, not where the tracker let go of the old pitch; a note still sounding at its level keeps
 its boundary however strong a tail at the new pitch under it."""
 import numpy as np
+from hum_synth import steady_voice
 
 from humitout.audio.notes import NoteEvent, onsets_at_own_harmonics
 
 SR = 8000
 HOP = 0.01
-
-
-def _hz(midi: float) -> float:
-    return 440.0 * 2 ** ((midi - 69) / 12)
-
-
-def _voice(t: np.ndarray, midi: float) -> np.ndarray:
-    """Harmonics of ``midi`` up to 3 kHz, each 3 dB under the one before."""
-    f = _hz(midi)
-    return sum(10 ** (-3 * (h - 1) / 20) * np.sin(2 * np.pi * h * f * t) for h in range(1, int(3000 / f) + 1))
 
 
 def _step(tail: bool) -> np.ndarray:
@@ -25,12 +16,12 @@ def _step(tail: bool) -> np.ndarray:
     at its level to 0.6 s (sung on) and the 64 starts there."""
     rng = np.random.default_rng(3)
     t = np.arange(SR) / SR
-    old = 0.1 * _voice(t, 60.0)
+    old = 0.1 * steady_voice(t, 60.0)
     if tail:
         old = np.where(t < 0.5, old, old * 10 ** ((-10.0 - 60.0 * (t - 0.5)) / 20))
     else:
         old = np.where(t < 0.6, old, 0.0)
-    new = np.where(t >= (0.5 if tail else 0.6), 0.1 * _voice(t, 64.0), 0.0)
+    new = np.where(t >= (0.5 if tail else 0.6), 0.1 * steady_voice(t, 64.0), 0.0)
     return old + new + 1e-4 * rng.standard_normal(len(t))
 
 
@@ -53,7 +44,7 @@ def test_new_pitch_under_a_note_still_at_its_level_moves_nothing():
     # at its level to 0.6 s (another voice, or a tail of an earlier 64): the old note has not stopped there
     rng = np.random.default_rng(4)
     t = np.arange(SR) / SR
-    x = 0.1 * _voice(t, 60.0) * (t < 0.6) + 0.1 * _voice(t, 64.0) * (t >= 0.5) + 1e-4 * rng.standard_normal(len(t))
+    x = 0.1 * steady_voice(t, 60.0) * (t < 0.6) + 0.1 * steady_voice(t, 64.0) * (t >= 0.5) + 1e-4 * rng.standard_normal(len(t))
     notes = [NoteEvent(0.0, 0.6, 60.0, 0.9), NoteEvent(0.6, 1.0, 64.0, 0.9)]
     assert onsets_at_own_harmonics(notes, x, SR, HOP) == notes
     assert onsets_at_own_harmonics(notes, x, SR, HOP, old_fall_db=-100.0)[1].onset_s < 0.55   # what the check stops
