@@ -7,6 +7,8 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import butter, fftconvolve, sosfilt
 
+from humitout.audio.f0 import midi_to_hz
+
 PHONE_RATE = 8000
 MU = 255.0
 
@@ -18,16 +20,11 @@ def mulaw_roundtrip(x: np.ndarray) -> np.ndarray:
     return np.sign(q) * np.expm1(np.abs(q) * np.log1p(MU)) / MU
 
 
-def midi_hz(midi: float) -> float:
-    """Frequency (Hz) of MIDI note ``midi`` (A4 = 69 = 440 Hz)."""
-    return 440.0 * 2 ** ((midi - 69) / 12)
-
-
-def steady_voice(t: np.ndarray, midi: float) -> np.ndarray:
-    """A steady voice at ``midi`` sampled at times ``t`` (s): its harmonics up to 3 kHz, each 3 dB under the
-    one before, amplitude 1 for the fundamental."""
-    f = midi_hz(midi)
-    return sum(10 ** (-3 * (h - 1) / 20) * np.sin(2 * np.pi * h * f * t) for h in range(1, int(3000 / f) + 1))
+def steady_voice(t: np.ndarray, midi: float, top_hz: float = 3000.0) -> np.ndarray:
+    """A steady voice at ``midi`` sampled at times ``t`` (s): its harmonics up to ``top_hz`` (Hz), each 3 dB
+    under the one before, amplitude 1 for the fundamental."""
+    f = midi_to_hz(midi)
+    return sum(10 ** (-3 * (h - 1) / 20) * np.sin(2 * np.pi * h * f * t) for h in range(1, int(top_hz / f) + 1))
 
 
 def hum(notes, *, duration_s: float | None = None, sr: int = 32000, fundamental_db: float = -20.0,

@@ -1,9 +1,9 @@
 """held_through_talker: a held note a talker's syllable split is one note again when the held pitch's
 harmonics hold through the stretch the tracker spent on the talker; a sung neighbour note stays."""
 import numpy as np
-from hum_synth import midi_hz, steady_voice
+from hum_synth import steady_voice
 
-from humitout.audio.f0 import PitchTrack
+from humitout.audio.f0 import PitchTrack, midi_to_hz
 from humitout.audio.notes import STEAL_HOLD_DB, NoteEvent, held_through_talker, stolen_stretches
 
 SR = 8000
@@ -23,7 +23,7 @@ def _call(talker: bool) -> tuple[np.ndarray, PitchTrack, list[NoteEvent]]:
     n = int(1.0 / HOP)
     midi = np.full(n, 59.0)
     midi[45:53] = 54.0
-    track = PitchTrack(hz=midi_hz(midi), confidence=np.full(n, 0.8), voiced=np.ones(n, bool), hop_s=HOP)
+    track = PitchTrack(hz=midi_to_hz(midi), confidence=np.full(n, 0.8), voiced=np.ones(n, bool), hop_s=HOP)
     notes = [NoteEvent(0.0, 0.45, 59.0, 0.8), NoteEvent(0.45, 0.53, 54.0, 0.8), NoteEvent(0.53, 1.0, 59.0, 0.8)]
     return x, track, notes
 
@@ -48,6 +48,6 @@ def test_scoop_close_to_the_held_pitch_is_no_talker():
     # a stretch read under 1.5 semitones off the held pitch is the voice's own scoop or wobble: no join
     x, track, notes = _call(talker=True)
     near = [n if n.midi == 59.0 else NoteEvent(n.onset_s, n.offset_s, 58.0, n.confidence) for n in notes]
-    track = PitchTrack(hz=np.where(np.isclose(track.hz, midi_hz(54.0)), midi_hz(58.0), track.hz),
+    track = PitchTrack(hz=np.where(np.isclose(track.hz, midi_to_hz(54.0)), midi_to_hz(58.0), track.hz),
                        confidence=track.confidence, voiced=track.voiced, hop_s=HOP)
     assert len(held_through_talker(near, x, SR, track)) == 3

@@ -1,15 +1,10 @@
 """fold_partial_notes: a piece at a neighbour's partial that is louder than that neighbour is a sung leap."""
 import numpy as np
+from hum_synth import steady_voice
 
 from humitout.audio.notes import NoteEvent, fold_partial_notes, frame_energy_db
 
 SR = 8000
-
-
-def _voice(t: np.ndarray, midi: float, top_hz: float) -> np.ndarray:
-    """Harmonics of ``midi`` up to ``top_hz``, each 3 dB under the one before."""
-    f = 440.0 * 2 ** ((midi - 69) / 12)
-    return sum(10 ** (-3 * (h - 1) / 20) * np.sin(2 * np.pi * h * f * t) for h in range(1, int(top_hz / f) + 1))
 
 
 def _call(second_midi: float, second_db: float) -> tuple[np.ndarray, np.ndarray, list[NoteEvent]]:
@@ -18,7 +13,7 @@ def _call(second_midi: float, second_db: float) -> tuple[np.ndarray, np.ndarray,
     above the harmonics so that the half-pitch multiples there read as loud as the note's own."""
     rng = np.random.default_rng(3)
     t = np.arange(int(0.8 * SR)) / SR
-    lo, hi = _voice(t, 46.0, 1400.0), _voice(t, second_midi, 1400.0)
+    lo, hi = steady_voice(t, 46.0, 1400.0), steady_voice(t, second_midi, 1400.0)
     x = np.where(t < 0.5, 0.05 * lo / np.abs(lo).max(), 0.05 * 10 ** (second_db / 20) * hi / np.abs(hi).max())
     x = x + 3e-3 * rng.standard_normal(len(t))
     return x, frame_energy_db(x, SR, 80), [NoteEvent(0.0, 0.5, 46.0, 0.9), NoteEvent(0.5, 0.8, second_midi, 0.9)]
