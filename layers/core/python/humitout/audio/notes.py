@@ -229,6 +229,7 @@ OWN_BODY_S = 0.1          # s of each note its harmonics' level is read over
 OWN_RISE_DB = 10.0        # dB the new pitch's own harmonics stand over their level in the old note
 OWN_LINE_DB = 6.0         # dB under the new note's level its own harmonics reach at its onset
 OWN_OLD_FALL_DB = 3.0     # dB under its level the old pitch's own harmonics lie once the old note has stopped
+OWN_SAG_DB = 6.0          # dB under that line the new note's own harmonics may sag between its onset and the boundary
 OWN_WIN_S = 0.04          # s, window of those harmonic levels
 OWN_NFFT = 1024           # FFT points of that window (7.8 Hz bins at 8 kHz)
 
@@ -3636,7 +3637,8 @@ def onsets_at_own_harmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, hop_
                             min_step_st: float = OWN_STEP_MIN_ST, reach_s: float = OWN_REACH_S,
                             body_s: float = OWN_BODY_S, min_len_s: float = MIN_NOTE_S, max_gap_s: float = OWN_REACH_S,
                             rise_db: float = OWN_RISE_DB, line_db: float = OWN_LINE_DB,
-                            old_fall_db: float = OWN_OLD_FALL_DB, win_s: float = OWN_WIN_S,
+                            old_fall_db: float = OWN_OLD_FALL_DB, sag_db: float = OWN_SAG_DB,
+                            win_s: float = OWN_WIN_S,
                             nfft: int = OWN_NFFT) -> list[NoteEvent]:
     """``notes`` with each step to another pitch (``min_step_st`` semitones or more, the notes touching or
     ``max_gap_s`` s apart) starting where the new note's own harmonics rise, up to ``reach_s`` s before the
@@ -3648,10 +3650,13 @@ def onsets_at_own_harmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, hop_
     pitch at 6.81 s). Here the harmonics of the new pitch that no harmonic of the old one lies near (so the
     old note and its tail add nothing there; :func:`_own_comb_db`, in ``win_s`` s windows on the ``hop_s``
     grid) are read from ``body_s`` s into the new note back into the old one: where they stand ``rise_db`` or
-    more over their level in the old note before the reach, the onset is the earliest frame of the unbroken
-    walk back from the boundary where they are within ``line_db`` of the new note's level (and past halfway
-    up from the old note's), while the old pitch's own harmonics lie ``old_fall_db`` or more under their
-    level in the old note: the old note has stopped. A frame where the old note still sounds at its level is
+    more over their level in the old note before the reach, the onset is the earliest frame where they are
+    within ``line_db`` of the new note's level (and past halfway up from the old note's) while the old
+    pitch's own harmonics lie ``old_fall_db`` or more under their level in the old note (the old note has
+    stopped), on the walk back from the boundary over frames where the new pitch's harmonics stay within
+    ``sag_db`` of that line (and a quarter of the way up): after its attack a new note's harmonics can sag
+    through a room's notch or the vowel's own shape before the tracker takes it (stress s13 speaker_008 at
+    6.76 s, s18 speaker_000 at 1.17 s: 5-7 dB under the line for 40-80 ms). A frame where the old note still sounds at its level is
     no onset, however strong the new pitch's harmonics (a room's tail of an earlier note at the new pitch
     under a short note between: stress s10 speaker_009 at 7.99 s)."""
     out = list(notes)
@@ -3675,9 +3680,12 @@ def onsets_at_own_harmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, hop_
         if body - before < rise_db:
             continue
         line = max(body - line_db, before + 0.5 * (body - before))
-        k = kb
-        while k - 1 >= lo and new[k - 1 - k0] >= line and old[k - 1 - k0] <= held - old_fall_db:
-            k -= 1
+        floor = max(line - sag_db, before + 0.25 * (body - before))
+        k = j = kb
+        while j - 1 >= lo and new[j - 1 - k0] >= floor:
+            j -= 1
+            if new[j - k0] >= line and old[j - k0] <= held - old_fall_db:
+                k = j
         if k < kb:
             out[i - 1] = replace(a, offset_s=min(a.offset_s, k * hop_s))
             out[i] = replace(b, onset_s=k * hop_s)
