@@ -48,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "audio"))
 
 import bench_rhythm  # noqa: E402
 from humitout.audio.decode import decode_audio  # noqa: E402
-from humitout.audio.notes import frame_energy_db  # noqa: E402
+from humitout.audio.notes.levels import frame_energy_db  # noqa: E402
 
 HOP_S = 0.01
 

@@ -16,7 +16,7 @@ ou12* constant offset + OU wander, g20 / g20shR: main's window unless the call's
 import csv, json, os, sys
 import numpy as np, mir_eval
 from dataclasses import replace
-from humitout.audio.notes import NoteEvent, in_singers_tuning
+from humitout.audio.notes.core import NoteEvent, in_singers_tuning
 from humitout.audio.key import estimate_key, on_the_scale_when_between
 
 

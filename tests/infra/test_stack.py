@@ -150,3 +150,15 @@ def test_the_image_pins_every_runtime_dependency():
     wanted = {re.sub(r"[-_.]+", "-", re.split(r"[\[<>=!~ ]", d)[0]).lower() for d in deps}
     assert wanted <= pinned, wanted - pinned
     assert "requirements.lock" in (root / "functions" / "render" / "Dockerfile").read_text()
+
+
+def test_the_image_installs_every_package_of_the_code():
+    # the render image installs the project with `pip install .`, which takes only the packages pyproject lists:
+    # a sub-package left out (humitout.audio.notes) would import in the editable checkout and fail in Lambda
+    import tomllib
+
+    root = Path(__file__).resolve().parents[2]
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    code = root / "layers" / "core" / "python"
+    found = {".".join(p.parent.relative_to(code).parts) for p in code.glob("humitout/**/__init__.py")}
+    assert found <= listed, found - listed

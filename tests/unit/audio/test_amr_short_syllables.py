@@ -1,7 +1,7 @@
 """Short sung syllables ("da", "la") that AMR-NB blurs at their edges (stress AMR, seeds 11 / 12)."""
 import numpy as np
 
-from humitout.audio.notes import voice_short_bursts
+from humitout.audio.notes.voicing import voice_short_bursts
 
 
 def _burst(midi_core: list[float], conf_core: list[float]):

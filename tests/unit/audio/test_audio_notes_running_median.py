@@ -1,7 +1,8 @@
 """Pitch cuts read the note's running median from a sorted list: the same cuts as np.median each frame."""
 import numpy as np
 
-from humitout.audio.notes import JUMP_ST, _pitch_cuts
+from humitout.audio.notes.core import JUMP_ST
+from humitout.audio.notes.reattack import pitch_cuts
 
 
 def _cuts_with_np_median(m, min_jump):
@@ -40,7 +41,7 @@ def test_running_median_pitch_cuts_equal_np_median_cuts():
         if rng.random() < 0.3:
             m = np.round(m * 2) / 2   # equal values: even-length medians of ties
         min_jump = int(rng.integers(1, 8))
-        cuts = _pitch_cuts(m, min_jump)
+        cuts = pitch_cuts(m, min_jump)
         assert cuts == _cuts_with_np_median(m, min_jump)
         found += len(cuts)
     assert found > 40

@@ -6,7 +6,9 @@ from scipy.signal import butter, sosfilt
 from hum_synth import phone, wav_bytes
 from humitout.audio.decode import decode_audio
 from humitout.audio.f0 import PitchTrack
-from humitout.audio.notes import NoteEvent, judge_at_voice_pitch, lift_lag_floor_subharmonics
+from humitout.audio.notes.core import NoteEvent
+from humitout.audio.notes.partials import lift_lag_floor_subharmonics
+from humitout.audio.notes.segment import judge_at_voice_pitch
 from humitout.audio.transcribe import transcribe_samples
 
 SR = 32000

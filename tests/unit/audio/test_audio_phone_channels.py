@@ -4,7 +4,8 @@ from scipy.signal import fftconvolve
 
 from hum_synth import hum, phone, wav_bytes
 from humitout.audio.decode import decode_audio
-from humitout.audio.notes import attack_before_pitch_change, band_level_db, narrow_band_levels_db
+from humitout.audio.notes.levels import band_level_db, narrow_band_levels_db
+from humitout.audio.notes.reattack import attack_before_pitch_change
 from humitout.audio.transcribe import transcribe_samples
 
 SR = 32000

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from humitout.audio.f0 import PitchTrack
-from humitout.audio.notes import (_dip_cuts, confidence_dip, detrend_vibrato_level, envelope_change_db,
-                                  rescue_weak_voicing, segment_notes)
+from humitout.audio.notes.reattack import confidence_dip, detrend_vibrato_level, dip_cuts, envelope_change_db
+from humitout.audio.notes.segment import segment_notes
+from humitout.audio.notes.voicing import rescue_weak_voicing
 from humitout.audio.tempo import estimate_tempo
 
 HOP = 0.01
@@ -238,8 +239,8 @@ def test_re_attack_dips_at_one_repeated_pitch_escape_the_notch_veto_when_they_ar
     m, e = 60.0 - 0.15 * shape, -30.0 - 6.0 * shape
     env = np.linspace(0.0, -20.0, 10)[:, None] - 30.0 + np.zeros((10, 160))
     env[2:5] += 10.0 * shape
-    assert _dip_cuts(e, 12, 3, e.copy(), m, conf=np.full(160, 0.9), envelope=env) == []
-    assert _dip_cuts(e, 12, 3, e.copy(), m, conf=0.9 - 0.25 * shape, envelope=env) == [39, 79, 119]
+    assert dip_cuts(e, 12, 3, e.copy(), m, conf=np.full(160, 0.9), envelope=env) == []
+    assert dip_cuts(e, 12, 3, e.copy(), m, conf=0.9 - 0.25 * shape, envelope=env) == [39, 79, 119]
 
 
 def test_confidence_sagging_into_a_notes_end_is_no_dip():

@@ -6,13 +6,15 @@ import numpy as np
 import pytest
 
 from humitout.audio.f0 import PitchTrack, midi_to_hz
-from humitout.audio.notes import (NoteEvent, drop_background_tone_notes, drop_talker_edges, envelope_shift_db,
-                                  frame_energy_db,
-                                  harmonic_envelope_db, hold_pitch_through_gaps, level_ok_frames,
-                                  voice_short_bursts,
-                                  keep_callers_notes, lost_samples, narrow_band_levels_db, onsets_at_callers_pitch,
-                                  onsets_at_level_rise,
-                                  attack_through_tones, segment_notes, talker_at_note_edges, voice_buried_pitch)
+from humitout.audio.notes.callers import (drop_background_tone_notes, drop_talker_edges, keep_callers_notes,
+                                          talker_at_note_edges)
+from humitout.audio.notes.core import NoteEvent
+from humitout.audio.notes.levels import (frame_energy_db, harmonic_envelope_db, level_ok_frames, lost_samples,
+                                         narrow_band_levels_db)
+from humitout.audio.notes.reattack import envelope_shift_db
+from humitout.audio.notes.segment import onsets_at_callers_pitch, onsets_at_level_rise, segment_notes
+from humitout.audio.notes.voicing import (attack_through_tones, hold_pitch_through_gaps, voice_buried_pitch,
+                                          voice_short_bursts)
 
 HOP = 0.01
 

@@ -3,8 +3,10 @@ import numpy as np
 
 from hum_synth import hum, phone, wav_bytes
 from humitout.audio.decode import decode_audio
-from humitout.audio.notes import (MAX_WEAK_ATTACK_S, MAX_WEAK_GAP_S, NoteEvent, extend_weak_edges,
-                                  fill_weak_gaps, keep_callers_notes)
+from humitout.audio.notes.callers import keep_callers_notes
+from humitout.audio.notes.core import MAX_WEAK_ATTACK_S, NoteEvent
+from humitout.audio.notes.segment import MAX_WEAK_GAP_S
+from humitout.audio.notes.voicing import extend_weak_edges, fill_weak_gaps
 from humitout.audio.transcribe import transcribe_samples
 
 SR = 32000

@@ -4,7 +4,9 @@ harmonic comb within the caller's line (:func:`harmonic_comb_pitch`), and the no
 import numpy as np
 
 from humitout.audio.f0 import midi_to_hz
-from humitout.audio.notes import NoteEvent, _callers_pitch_under_talker, harmonic_comb_pitch
+from humitout.audio.notes.callers import _callers_pitch_under_talker
+from humitout.audio.notes.core import NoteEvent
+from humitout.audio.notes.partials import harmonic_comb_pitch
 
 SR = 8000
 

@@ -3,7 +3,8 @@ and loses the pitch at its release (stress child, seeds 10 and 12)."""
 import numpy as np
 
 from humitout.audio.f0 import PitchTrack
-from humitout.audio.notes import segment_notes, voice_short_bursts
+from humitout.audio.notes.segment import segment_notes
+from humitout.audio.notes.voicing import voice_short_bursts
 
 HOP = 0.01
 UNHEARD = (66.5, 0.01, -57.0)   # a frame the tracker does not hear: (MIDI read, confidence, level dB)

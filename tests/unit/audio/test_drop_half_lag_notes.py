@@ -2,7 +2,8 @@
 import numpy as np
 
 from humitout.audio.f0 import midi_to_hz
-from humitout.audio.notes import NoteEvent, drop_half_lag_notes
+from humitout.audio.notes.core import NoteEvent
+from humitout.audio.notes.partials import drop_half_lag_notes
 
 SR = 8000
 LOW_VOICE = (-35.0, 0.0, -23.5, -40.0, -34.6, -45.0)   # after AMR-NB: the 2nd harmonic of D3 dominates, a faint 3rd

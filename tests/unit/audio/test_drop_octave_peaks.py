@@ -2,7 +2,8 @@
 import numpy as np
 
 from humitout.audio.f0 import midi_to_hz
-from humitout.audio.notes import NoteEvent, drop_octave_peaks
+from humitout.audio.notes.core import NoteEvent
+from humitout.audio.notes.partials import drop_octave_peaks
 
 SR = 8000
 

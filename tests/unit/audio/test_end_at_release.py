@@ -4,7 +4,8 @@ from hum_synth import hum, phone, room, wav_bytes
 
 import humitout.audio.transcribe as transcribe
 from humitout.audio.decode import decode_audio
-from humitout.audio.notes import NoteEvent, end_at_release
+from humitout.audio.notes.core import NoteEvent
+from humitout.audio.notes.releases import end_at_release
 from humitout.audio.transcribe import transcribe_samples
 
 SR = 32000

@@ -77,7 +77,7 @@ def test_the_pitch_track_voices_a_note_the_tracker_wavered_under(monkeypatch):
     from types import SimpleNamespace
 
     from humitout.audio import f0
-    from humitout.audio.notes import segment_notes
+    from humitout.audio.notes.segment import segment_notes
 
     ts = np.arange(0.0, 2.0, 0.016)
     midi = np.full(len(ts), 70.0)

@@ -5,7 +5,9 @@ the held pitch either side of the gap is read over the segmenter's ``MIN_JUMP_S`
 import numpy as np
 
 from humitout.audio.f0 import PitchTrack
-from humitout.audio.notes import MAX_WEAK_GAP_S, MIN_JUMP_S, fill_weak_gaps, held_pitch_beside, segment_notes
+from humitout.audio.notes.core import MIN_JUMP_S
+from humitout.audio.notes.segment import MAX_WEAK_GAP_S, segment_notes
+from humitout.audio.notes.voicing import fill_weak_gaps, held_pitch_beside
 
 HOP = 0.01
 SIDE = int(round(MIN_JUMP_S / HOP))

@@ -4,7 +4,8 @@ import numpy as np
 from hum_synth import steady_voice
 
 from humitout.audio.f0 import PitchTrack, midi_to_hz
-from humitout.audio.notes import STEAL_HOLD_DB, NoteEvent, held_through_talker, stolen_stretches
+from humitout.audio.notes.core import NoteEvent
+from humitout.audio.notes.harmonics import STEAL_HOLD_DB, held_through_talker, stolen_stretches
 
 SR = 8000
 HOP = 0.01

@@ -1,5 +1,6 @@
 """A single note the tracker read an octave under its line is lifted back; sung drops stay."""
-from humitout.audio.notes import NoteEvent, lift_octave_dips
+from humitout.audio.notes.core import NoteEvent
+from humitout.audio.notes.partials import lift_octave_dips
 
 
 def _line(*midis: float, gap_s: float = 0.0) -> list[NoteEvent]:

@@ -3,7 +3,8 @@ drop, whose odd harmonics are there, stays."""
 import numpy as np
 
 from humitout.audio.f0 import midi_to_hz
-from humitout.audio.notes import NoteEvent, lift_subharmonic_runs
+from humitout.audio.notes.core import NoteEvent
+from humitout.audio.notes.partials import lift_subharmonic_runs
 
 SR = 8000
 NOTE_S = 0.25

@@ -2,7 +2,8 @@
 import numpy as np
 
 from humitout.audio.f0 import midi_to_hz
-from humitout.audio.notes import NoteEvent, lift_unlined_subharmonics
+from humitout.audio.notes.core import NoteEvent
+from humitout.audio.notes.partials import lift_unlined_subharmonics
 
 SR = 8000
 VOICE = (0.0, -6.0, -10.0, -14.0, -18.0)   # harmonics 1-5 of a voice

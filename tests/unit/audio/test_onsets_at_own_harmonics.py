@@ -4,7 +4,8 @@ its boundary however strong a tail at the new pitch under it."""
 import numpy as np
 from hum_synth import steady_voice
 
-from humitout.audio.notes import NoteEvent, onsets_at_own_harmonics
+from humitout.audio.notes.core import NoteEvent
+from humitout.audio.notes.harmonics import onsets_at_own_harmonics
 
 SR = 8000
 HOP = 0.01

@@ -2,7 +2,9 @@
 import numpy as np
 from hum_synth import steady_voice
 
-from humitout.audio.notes import NoteEvent, fold_partial_notes, frame_energy_db
+from humitout.audio.notes.core import NoteEvent
+from humitout.audio.notes.levels import frame_energy_db
+from humitout.audio.notes.partials import fold_partial_notes
 
 SR = 8000
 

@@ -3,7 +3,8 @@ its odd harmonics all lie 18 dB or more under its 2nd, however sure the tracker 
 (:func:`humitout.audio.notes.lift_lag_floor_subharmonics`, ``passed_low_hz``)."""
 import numpy as np
 
-from humitout.audio.notes import NoteEvent, lift_lag_floor_subharmonics, odd_partials_missing_db
+from humitout.audio.notes.core import NoteEvent
+from humitout.audio.notes.partials import lift_lag_floor_subharmonics, odd_partials_missing_db
 
 SR = 16000
 

@@ -1,5 +1,5 @@
 """A legato repeat in a room: the re-attack dip that the room's tail fills in the call's levels still shows in
-every narrow band and harmonic at once, each against its own level (``_dip_cuts``' ``own_levels``)."""
+every narrow band and harmonic at once, each against its own level (``dip_cuts``' ``own_levels``)."""
 import numpy as np
 from hum_synth import hum, phone, room, wav_bytes
 

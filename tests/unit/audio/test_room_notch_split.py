@@ -1,8 +1,8 @@
 """A held note in a room: a dip that only the bands a room notch takes down make is no re-attack
-(``_dip_cuts``' ``room_notch_veto``), while one every band makes at once still is."""
+(``dip_cuts``' ``room_notch_veto``), while one every band makes at once still is."""
 import numpy as np
 
-from humitout.audio.notes import _dip_cuts
+from humitout.audio.notes.reattack import dip_cuts
 
 N, WIN, T = 120, 12, 60   # frames of a held note, the dip window, the dip's frame
 
@@ -25,7 +25,7 @@ def _cuts(bands: np.ndarray | None, **kw) -> list[int]:
     # a level that dips 6 dB and a notch-robust level that dips 4 dB (both pass the dip lines), a steady pitch
     m = np.full(N, 60.0) + 0.02 * np.sin(np.arange(N))
     own = None if bands is None else (bands, bands.copy())
-    return _dip_cuts(_dip(6.0), WIN, 3, robust=_dip(4.0), m=m, own_levels=own, **kw)
+    return dip_cuts(_dip(6.0), WIN, 3, robust=_dip(4.0), m=m, own_levels=own, **kw)
 
 
 def test_a_dip_that_only_the_notched_bands_make_is_no_re_attack():
@@ -50,6 +50,6 @@ def test_a_dip_every_band_makes_but_not_every_harmonic_is_no_re_attack():
     bands = _bands(9, 6.0)
     m = np.full(N, 60.0) + 0.02 * np.sin(np.arange(N))
     harmonics = _bands(2, 12.0)
-    assert _dip_cuts(_dip(6.0), WIN, 3, robust=_dip(4.0), m=m, own_levels=(bands, harmonics)) == []
-    assert _dip_cuts(_dip(6.0), WIN, 3, robust=_dip(4.0), m=m, own_levels=(bands, harmonics),
+    assert dip_cuts(_dip(6.0), WIN, 3, robust=_dip(4.0), m=m, own_levels=(bands, harmonics)) == []
+    assert dip_cuts(_dip(6.0), WIN, 3, robust=_dip(4.0), m=m, own_levels=(bands, harmonics),
                      room_notch_veto=False) == [T]

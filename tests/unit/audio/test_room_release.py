@@ -2,8 +2,8 @@
 (release_falls_s, release_window_s, end_at_release's fall window)."""
 import numpy as np
 
-from humitout.audio.notes import (ENERGY_WIN_S, ROOM_RELEASE_S, NoteEvent, end_at_release, release_falls_s,
-                                  release_window_s)
+from humitout.audio.notes.core import ENERGY_WIN_S, NoteEvent
+from humitout.audio.notes.releases import ROOM_RELEASE_S, end_at_release, release_falls_s, release_window_s
 
 HOP = 0.01
 PERIOD = 80     # frames from one note's onset to the next

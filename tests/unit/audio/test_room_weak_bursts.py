@@ -3,14 +3,13 @@ tail before it (``voice_short_bursts(attack_db=)``, ``segment_notes(room=True)``
 import numpy as np
 
 from humitout.audio.f0 import PitchTrack, midi_to_hz
-from humitout.audio.notes import segment_notes
+from humitout.audio.notes.segment import segment_notes
 
 
 def _notes(burst_db, room=True):
     """0.3 s held at MIDI 65 (confidence 0.8), its tail decaying to -47 dB at the old pitch over 0.3 s, a
     0.1 s burst at 63 that the tracker hears at 0.36-0.48 with levels ``burst_db`` (10 frames, dB), then
     0.3 s held at 60; modelled on stress s15 speaker_010 at 9.62 s."""
-    n = 110
     midi = np.r_[np.full(30, 65.0), np.full(30, 65.0), np.full(20, 62.9), np.full(30, 60.0)]
     conf = np.r_[np.full(30, 0.8), np.linspace(0.3, 0.05, 30), np.full(2, 0.15), [0.36, 0.47, 0.48, 0.38, 0.4],
                  np.full(13, 0.05), np.full(30, 0.8)]

@@ -4,7 +4,7 @@ import numpy as np
 from hum_synth import hum, phone, scale_notes, wav_bytes
 
 import humitout.audio.transcribe as transcribe
-from humitout.audio.notes import NoteEvent, in_singers_tuning
+from humitout.audio.notes.core import NoteEvent, in_singers_tuning
 from humitout.audio.transcribe import analyse_recording
 
 SR = 32000

@@ -3,7 +3,7 @@
 import numpy as np
 
 from humitout.audio.f0 import PitchTrack, midi_to_hz
-from humitout.audio.notes import segment_notes
+from humitout.audio.notes.segment import segment_notes
 
 
 def _notes(piece_db):

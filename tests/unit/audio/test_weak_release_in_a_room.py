@@ -3,7 +3,9 @@ end_at_weak_release does not carry a note on over them (``room=True``), while a 
 import numpy as np
 from hum_synth import hum, room
 
-from humitout.audio.notes import ROOM_TAIL_FALL_DB_PER_S, NoteEvent, end_at_weak_release, frame_energy_db
+from humitout.audio.notes.core import NoteEvent
+from humitout.audio.notes.levels import frame_energy_db
+from humitout.audio.notes.releases import ROOM_TAIL_FALL_DB_PER_S, end_at_weak_release
 
 SR = 32000
 HOP = 0.01

@@ -2,7 +2,8 @@
 only weakly (confidence between WEAK_CONF and voicing), and the note ends where it stops hearing its pitch."""
 import numpy as np
 
-from humitout.audio.notes import TAIL_DB, NoteEvent, end_at_weak_release
+from humitout.audio.notes.core import NoteEvent, TAIL_DB
+from humitout.audio.notes.releases import end_at_weak_release
 
 HOP = 0.01
 

@@ -22,13 +22,16 @@ from humitout.audio.enhance import enhance_call
 from humitout.audio.f0 import PitchTrack, track_f0
 from humitout.audio.key import estimate_key, on_the_scale_when_between
 from humitout.audio.mood import estimate_mood
-from humitout.audio.notes import (NoteEvent, band_level_db, coded_at_twice_period, dead_air_frames,
-                                  drop_half_lag_notes, drop_octave_peaks, drop_talker_edges, end_at_release,
-                                  end_at_weak_release, fold_partial_notes, frame_energy_db, harmonic_comb_pitch,
-                                  harmonic_envelope_db, held_through_talker, in_singers_tuning,
-                                  lift_lag_floor_subharmonics, lift_octave_dips, lift_subharmonic_runs,
-                                  lift_unlined_subharmonics, lost_samples, narrow_band_levels_db, onsets_at_own_harmonics,
-                                  release_window_s, segment_notes)
+from humitout.audio.notes.callers import drop_talker_edges
+from humitout.audio.notes.core import NoteEvent, in_singers_tuning
+from humitout.audio.notes.harmonics import held_through_talker, onsets_at_own_harmonics
+from humitout.audio.notes.levels import (band_level_db, dead_air_frames, frame_energy_db, harmonic_envelope_db,
+                                         lost_samples, narrow_band_levels_db)
+from humitout.audio.notes.partials import (coded_at_twice_period, drop_half_lag_notes, drop_octave_peaks,
+                                           fold_partial_notes, harmonic_comb_pitch, lift_lag_floor_subharmonics,
+                                           lift_octave_dips, lift_subharmonic_runs, lift_unlined_subharmonics)
+from humitout.audio.notes.releases import end_at_release, end_at_weak_release, release_window_s
+from humitout.audio.notes.segment import segment_notes
 from humitout.audio.rhythm import Rhythm, analyse_rhythm
 from humitout.errors import BadAudio
 from humitout.models import Analysis, F0Track, Key, Lyrics, Note

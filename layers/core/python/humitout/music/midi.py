@@ -15,7 +15,7 @@ from pathlib import Path
 import mido
 import pretty_midi
 
-from humitout.models import Arrangement, NoteEvent
+from humitout.models import Arrangement
 from humitout.music.mixing import style_mix
 from humitout.music.lyric_timing import melody_notes, spread_lyrics
 
