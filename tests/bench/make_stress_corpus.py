@@ -22,7 +22,8 @@ Conditions (the voice is the dev item's unless the condition names another):
                 comb notches are 6-14 dB deep, diffuse reverb RT60 0.3-0.8 s
 ``babble``      TV / cafe talkers from espeak-ng (2-5 voices, several languages) at 10-20 dB SNR
 ``noise``       street, car or HVAC noise at 8-15 dB SNR
-``ns_agc``      noise at 10-15 dB, then a phone's noise suppressor (spectral gating) and fast AGC
+``ns_agc``      noise at 10-15 dB, then a phone's noise suppressor (spectral gating against the minimum of
+                the last 1.5 s: causal, since stop 43) and fast AGC
 ``dropouts``    packet loss: 20 ms frames zeroed in bursts (3-8 % of frames)
 ``child``       a child's voice (f0 250-700 Hz, formants +25 %)
 ``bass``        a bass voice (f0 65-165 Hz: the fundamental is far below the phone band)
@@ -345,11 +346,15 @@ def espeak_babble(rng, n, tmp: Path):
 
 def noise_suppress_agc(x, rng):
     """A phone's noise suppressor (spectral gating against a minimum-tracked noise floor, with
-    a gain floor) followed by a fast AGC (10 ms attack, 0.3 s release, to -20 dBFS)."""
+    a gain floor) followed by a fast AGC (10 ms attack, 0.3 s release, to -20 dBFS). The floor is
+    the minimum over the last 1.5 s (minimum statistics, causal as in a phone: until stop 43 the
+    window was centred, 0.75 s of look-ahead, and the gain came back up 0.75 s before a held
+    note's end, which no phone does)."""
     f, t, z = signal.stft(x, fs=FS, nperseg=256, noverlap=128)
     p = np.abs(z) ** 2
     sm = uniform_filter1d(p, 5, axis=1)
-    floor = minimum_filter1d(sm, size=int(1.5 * FS / 128), axis=1) * rng.uniform(1.5, 3.0)
+    w = int(1.5 * FS / 128)
+    floor = minimum_filter1d(sm, size=w, axis=1, origin=(w - 1) // 2, mode="nearest") * rng.uniform(1.5, 3.0)
     gain = np.clip(1 - floor / np.maximum(sm, 1e-20), 10 ** (-rng.uniform(12, 25) / 20), 1.0)
     gain = uniform_filter1d(gain, 3, axis=1)
     y = signal.istft(z * gain, fs=FS, nperseg=256, noverlap=128)[1][: len(x)]
