@@ -31,12 +31,17 @@ OWN_WIN_S = 0.04          # s, window of those harmonic levels
 OWN_NFFT = 1024           # FFT points of that window (7.8 Hz bins at 8 kHz)
 
 
+def _harmonics_in_band(f_hz: float, harmonics: int, band_hz: tuple[float, float]) -> list[int]:
+    """The harmonic numbers among the first ``harmonics`` of ``f_hz`` (Hz) that lie inside ``band_hz`` (Hz)."""
+    return [h for h in range(1, harmonics + 1) if band_hz[0] <= h * f_hz <= band_hz[1]]
+
+
 def _comb_power_db(x: np.ndarray, sr: int, a_s: float, b_s: float, f_hz: float, *,
                    harmonics: int = COMB_HARMONICS, band_hz: tuple[float, float] = (100.0, PHONE_TOP_HZ)) -> float:
     """Summed power (dB) of the harmonics of ``f_hz`` (those inside ``band_hz``, the first ``harmonics``)
     in ``x`` (n,) at ``sr`` Hz from ``a_s`` to ``b_s`` s (:func:`harmonic_levels_db`)."""
     seg = x[max(int(a_s * sr), 0):max(int(b_s * sr), int(a_s * sr) + 2)]
-    hs = tuple(h for h in range(1, harmonics + 1) if band_hz[0] <= h * f_hz <= band_hz[1])
+    hs = tuple(_harmonics_in_band(f_hz, harmonics, band_hz))
     if len(seg) < 16 or not hs:
         return -np.inf
     return float(10.0 * np.log10(np.sum(10.0 ** (np.array(harmonic_levels_db(seg, sr, f_hz, hs)) / 10.0))))
@@ -129,8 +134,8 @@ def _own_comb_db(power: np.ndarray, sr: int, nfft: int, f_hz: float, other_hz: f
     multiples of ``f_hz`` inside ``band_hz`` that lie off every multiple of ``other_hz`` (more than 3 % + 8 Hz
     away): the harmonics only a voice at ``f_hz`` sounds. None where fewer than two are left (an octave step)."""
     others = other_hz * np.arange(1, int(band_hz[1] / other_hz) + 2)
-    hs = [h for h in range(1, harmonics + 1) if band_hz[0] <= h * f_hz <= band_hz[1]
-          and np.min(np.abs(h * f_hz - others)) > 0.03 * h * f_hz + 8.0]
+    hs = [h for h in _harmonics_in_band(f_hz, harmonics, band_hz)
+          if np.min(np.abs(h * f_hz - others)) > 0.03 * h * f_hz + 8.0]
     if len(hs) < 2:
         return None
     freqs = np.fft.rfftfreq(nfft, 1.0 / sr)
@@ -161,9 +166,9 @@ def onsets_at_own_harmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, hop_
     stopped), on the walk back from the boundary over frames where the new pitch's harmonics stay within
     ``sag_db`` of that line (and a quarter of the way up): after its attack a new note's harmonics can sag
     through a room's notch or the vowel's own shape before the tracker takes it (stress s13 speaker_008 at
-    6.76 s, s18 speaker_000 at 1.17 s: 5-7 dB under the line for 40-80 ms). A frame where the old note still sounds at its level is
-    no onset, however strong the new pitch's harmonics (a room's tail of an earlier note at the new pitch
-    under a short note between: stress s10 speaker_009 at 7.99 s)."""
+    6.76 s, s18 speaker_000 at 1.17 s: 5-7 dB under the line for 40-80 ms). A frame where the old note still
+    sounds at its level is no onset, however strong the new pitch's harmonics (a room's tail of an earlier note
+    at the new pitch under a short note between: stress s10 speaker_009 at 7.99 s)."""
     out = list(notes)
     for i in range(1, len(out)):
         a, b = out[i - 1], out[i]
