@@ -852,11 +852,25 @@ def test_talker_before_the_callers_first_note_adds_no_note():
     assert _lead_in_call((0.7, 0.85, 54.0, -5.0), far, lead_in=False)   # kept without the rule
     assert not _lead_in_call((0.7, 0.85, 54.0, -5.0), far)
     # the caller's own pickups stay: a soft one 10 dB under the caller stepping a tone into the first note,
-    # one leaping 13 st into it with the caller's envelope at the caller's level, and a soft one a major
-    # sixth under it (9 st, within an octave) whose envelope a codec moved to 2.5 from the caller's
+    # one leaping 13 st into it with the caller's envelope at the caller's level, and one a major sixth
+    # under it (9 st, within an octave) whose envelope a codec moved to 2.5 from the caller's
     assert _lead_in_call((0.6, 0.85, 65.0, -10.0), None)
     assert _lead_in_call((0.7, 0.85, 54.0, -3.0), None)
-    assert _lead_in_call((0.7, 0.85, 58.0, -9.0), far)
+    assert _lead_in_call((0.7, 0.85, 58.0, -5.0), far)
+
+
+def test_faint_lead_in_in_another_voice_is_a_talker_even_when_it_steps_into_the_tune():
+    # 9 dB under the caller and 2.5 from their timbre, a talker's syllable a major sixth or a tone under the
+    # first note steps into the tune like a pickup; both marks of another voice at once: dropped where talkers
+    # sing behind the caller, kept without the rule and in a call without talkers
+    far = _timbres(1, far=[0])[0]
+    for midi in (58.0, 65.0):
+        assert _lead_in_call((0.7, 0.85, midi, -9.0), far, lead_in=False)
+        assert not _lead_in_call((0.7, 0.85, midi, -9.0), far)
+        assert _lead_in_call((0.7, 0.85, midi, -9.0), far, talkers=False)
+    # either mark alone stays: as faint in the caller's envelope, or in another envelope at an anchor's level
+    assert _lead_in_call((0.7, 0.85, 65.0, -9.0), None)
+    assert _lead_in_call((0.7, 0.85, 65.0, -5.0), far)
 
 
 def test_lead_in_rule_needs_talkers_where_the_caller_sings():
