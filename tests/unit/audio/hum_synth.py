@@ -29,22 +29,27 @@ def steady_voice(t: np.ndarray, midi: float, top_hz: float = 3000.0) -> np.ndarr
 
 def hum(notes, *, duration_s: float | None = None, sr: int = 32000, fundamental_db: float = -20.0,
         dips=(), dip_db: float = 15.0, scoop_st: float = 0.0, level: float = 0.3,
-        seed: int = 0, vibrato_st: float | None = None) -> np.ndarray:
+        seed: int = 0, vibrato_st: float | None = None, overshoot_st: float = 0.0) -> np.ndarray:
     """Harmonic hum of ``notes`` [(onset_s, offset_s, midi)] at ``sr`` Hz, shape (n,).
 
     The fundamental is ``fundamental_db`` under the 2nd harmonic; ``dips`` are
     times (s) of 60 ms amplitude dips (re-articulations of legato notes);
     each note starts ``scoop_st`` semitones flat and glides up (30 ms time constant); the pitch wobbles
-    at 5 Hz by 0.2 % (0.035 semitones), or by ``vibrato_st`` semitones when given (a sung vibrato).
+    at 5 Hz by 0.2 % (0.035 semitones), or by ``vibrato_st`` semitones when given (a sung vibrato); a note
+    that starts where the note before it ends at another pitch (a legato leap) overshoots it by ``overshoot_st``
+    semitones in the leap's direction 40 ms in and settles over the next 0.2 s (the voice's overshoot).
     """
     rng = np.random.default_rng(seed)
     end = duration_s or max(off for _, off, _ in notes) + 0.5
     t = np.arange(int(end * sr)) / sr
     f0 = np.zeros_like(t)
     env = np.zeros_like(t)
+    ends = {off: midi for _, off, midi in notes}
     for on, off, midi in notes:
         m = (t >= on) & (t < off)
-        f0[m] = 440.0 * 2 ** ((midi - 69 - scoop_st * np.exp(-(t[m] - on) / 0.03)) / 12)
+        leap = np.sign(midi - ends[on]) if on in ends else 0.0
+        over = leap * overshoot_st * (t[m] - on) / 0.04 * np.exp(1 - (t[m] - on) / 0.04)
+        f0[m] = 440.0 * 2 ** ((midi + over - 69 - scoop_st * np.exp(-(t[m] - on) / 0.03)) / 12)
         ramp = np.minimum(np.minimum((t[m] - on) / 0.02, (off - t[m]) / 0.03), 1.0)
         env[m] = np.maximum(env[m], ramp)
     for d in dips:
