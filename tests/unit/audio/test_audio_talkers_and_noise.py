@@ -548,10 +548,11 @@ def test_weak_short_note_stepping_between_two_callers_notes_with_near_timbre_is_
 
 
 def test_short_voice_of_another_timbre_in_a_call_with_talkers_adds_no_note():
-    # a 0.12 s voice in a gap, in the caller's range: less harmonic than the caller (confidence 0.75
-    # against 0.9) and 2.5 from the caller's timbre (under the 3.5 that alone makes it another voice)
+    # a 0.12 s voice in a gap before the caller's last note, in the caller's range: less harmonic than the
+    # caller (confidence 0.75 against 0.9) and 2.5 from the caller's timbre (under the 3.5 that alone makes it
+    # another voice)
     def kept(with_talkers: bool, steady_share: float, level_db: float = 0.0) -> bool:
-        extra = [(4.1, 4.22, 61.0, level_db, 1)]
+        extra = [(4.1, 4.22, 61.0, level_db, 1), (4.5, 4.9, 62.0, 0.0, 108)]
         if with_talkers:
             extra += _QUIET_TALKERS
         notes, levels, runs = _with_caller(extra)
@@ -885,16 +886,19 @@ def test_lead_in_rule_needs_talkers_where_the_caller_sings():
     assert _lead_in_call((0.7, 0.85, 54.0, -5.0), far, talkers=False)
 
 
-def _trail_out_call(trail: list[tuple[float, float, float, float]], *, trail_out: bool = True) -> list[bool]:
+def _trail_out_call(trail: list[tuple[float, float, float, float]], *, trail_out: bool = True,
+                    far: Sequence[int] = ()) -> list[bool]:
     """A call whose caller sings eight 0.4 s notes from 1.0 s (the tune of :func:`_lead_in_call`, 0 dB, each
     its own voiced run, the caller's spectral envelope, the last ending at 4.9 s), then the notes ``trail``
-    (onset, offset, midi, level dB; the caller's envelope, their own voiced runs): whether each is kept."""
+    (onset, offset, midi, level dB; the caller's envelope, or another voice's (2.5 from it) for the indices
+    ``far`` of ``trail``; their own voiced runs): whether each is kept."""
     tune = [67.0, 63.0, 60.0, 56.0, 58.0, 60.0, 63.0, 65.0]
     rows = ([(1.0 + 0.5 * i, 1.4 + 0.5 * i, m, 0.0, 100 + i) for i, m in enumerate(tune)]
             + [t + (200 + j,) for j, t in enumerate(trail)])
     notes = [NoteEvent(a, b, m, 0.9) for a, b, m, _, _ in rows]
     kept = keep_callers_notes(notes, np.array([r[3] for r in rows]), np.array([r[4] for r in rows]),
-                              np.ones(len(notes)), timbre=_timbres(len(notes)), trail_out=trail_out)
+                              np.ones(len(notes)), timbre=_timbres(len(notes), far=[len(tune) + j for j in far]),
+                              trail_out=trail_out)
     onsets = [n.onset_s for n in kept]
     return [t[0] in onsets for t in trail]
 
@@ -917,3 +921,15 @@ def test_talker_after_the_callers_last_note_adds_no_note():
     assert _trail_out_call([(5.3, 5.45, 64.0, -10.0), (5.5, 5.65, 62.0, -1.0)]) == [True, True]
     # and a held note with the caller's envelope is theirs however faint (a dropout's or a suppressor's duck)
     assert _trail_out_call([(5.3, 5.8, 64.0, -12.0)]) == [True]
+
+
+def test_faint_note_in_another_voice_after_the_tune_is_a_talker_even_without_a_rest():
+    # 10 dB under the caller and 2.5 from their timbre, following the caller's last note legato or within a
+    # phrase gap: both marks of another voice at once, so a talker's, rest or none
+    for onset in (4.9, 5.0):
+        note = [(onset, onset + 0.15, 64.0, -10.0)]
+        assert _trail_out_call(note, far=[0], trail_out=False) == [True]
+        assert _trail_out_call(note, far=[0]) == [False]
+    # either mark alone stays: as faint in the caller's envelope (above), or in another envelope at an
+    # anchor's level (5 dB under)
+    assert _trail_out_call([(5.0, 5.15, 64.0, -5.0)], far=[0]) == [True]

@@ -334,7 +334,7 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
         if trail_out:
             keep &= ~talkers_after_last_phrase(on, dur, levels_db, keep & ~outlier, callers_held, dist,
                                                weak_db=weak_db, rest_s=phrase_gap_s, held_s=timbre_held_s,
-                                               like_z=timbre_like_z)
+                                               like_z=timbre_like_z, talker_z=talker_z)
     return _absorb_outliers([n for n, k in zip(notes, keep) if k], runs[keep], outlier[keep])
 
 
@@ -399,7 +399,7 @@ def talkers_before_first_phrase(midi: np.ndarray, levels_db: np.ndarray, dur: np
 def talkers_after_last_phrase(on: np.ndarray, dur: np.ndarray, levels_db: np.ndarray, kept: np.ndarray,
                               held_voice: np.ndarray, dist: np.ndarray, *, weak_db: float = CALLER_WEAK_DB,
                               rest_s: float = PHRASE_GAP_S, held_s: float = CALLER_TIMBRE_HELD_S,
-                              like_z: float = CALLER_TIMBRE_LIKE_Z) -> np.ndarray:
+                              like_z: float = CALLER_TIMBRE_LIKE_Z, talker_z: float = CALLER_TALKER_Z) -> np.ndarray:
     """Per note (k,): a ``kept`` note after the end of the caller's tune that is another voice.
 
     The mirror of :func:`talkers_before_first_phrase`. Once the tune has ended the talkers behind the
@@ -412,7 +412,10 @@ def talkers_after_last_phrase(on: np.ndarray, dur: np.ndarray, levels_db: np.nda
     from there, a kept note is a talker's when it starts more than ``rest_s`` s (a phrase gap: it opens a
     new phrase) after the end of the caller's last note (onsets ``on`` (k,) s) and lies more than
     ``weak_db`` dB under the caller's held level: a caller who sings another phrase after the tune's end
-    sings it at their own level. A note held ``held_s`` s or more whose spectral envelope lies under
+    sings it at their own level. Whatever the rest, a note that far under the caller and ``talker_z`` or more
+    from their timbre (``dist``) is a talker's too: both marks of another voice at once, as for a lead-in
+    (stop 44; stress seeds 10-39: 7 calls gain a note, babble s15, s17, s18, s28, s34, s36 and ns_agc s11, none
+    loses one; dev, the held-out stand-ins and the wide familiar set read the same). A note held ``held_s`` s or more whose spectral envelope lies under
     ``like_z`` from the caller's (``dist`` (k,), :func:`timbre_distance`) is the caller's however faint (a
     dropout's or a suppressor's duck: s17 dropouts_011, a 1.5 s note 12 dB under, 0.5 from the caller's
     envelope, 0.8 s after the last held note; the talkers read 1.4-5.2). A note so dropped is skipped: the
@@ -445,7 +448,8 @@ def talkers_after_last_phrase(on: np.ndarray, dur: np.ndarray, levels_db: np.nda
         if not kept[i]:
             continue
         callers = dur[i] >= held_s and dist[i] < like_z
-        if on[i] - (on[prev] + dur[prev]) > rest_s and levels_db[i] < level - weak_db and not callers:
+        faint = levels_db[i] < level - weak_db
+        if faint and not callers and (on[i] - (on[prev] + dur[prev]) > rest_s or dist[i] >= talker_z):
             talker[i] = True
         else:
             prev = i
