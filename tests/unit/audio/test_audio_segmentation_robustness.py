@@ -416,3 +416,25 @@ def test_frames_at_a_partial_of_the_last_note_or_at_no_partial_are_no_attack():
         notes = segment_notes(track, e)
         assert [round(n.midi) for n in notes] == [66, 58]
         assert abs(notes[1].onset_s - 0.92) < 0.005   # where the glide into the note begins
+
+
+def _held_note_then_weak_tail(tail_midi: float) -> tuple[np.ndarray, np.ndarray]:
+    """30 frames held at 50 (confidence 0.8), then 15 frames at ``tail_midi`` the tracker hears only weakly (0.35)."""
+    m = np.r_[np.full(30, 50.0), np.full(15, tail_midi)]
+    conf = np.r_[np.full(30, 0.8), np.full(15, 0.35)]
+    return m, conf
+
+
+def test_weak_short_note_a_step_after_a_held_note_is_voiced():
+    m, conf = _held_note_then_weak_tail(48.0)
+    out = rescue_weak_voicing(m, conf, conf >= 0.5, np.ones(len(m), bool), 7, tail_ctx=15)
+    assert out[30:].all()
+    notes = segment_notes(_track(np.r_[np.full(20, np.nan), m, np.full(20, np.nan)],
+                                 np.r_[np.zeros(20), conf, np.zeros(20)]), np.full(len(m) + 40, -30.0))
+    assert [round(n.midi) for n in notes] == [50, 48]
+
+
+def test_weak_tail_at_the_held_pitch_stays_a_release():
+    m, conf = _held_note_then_weak_tail(50.2)
+    out = rescue_weak_voicing(m, conf, conf >= 0.5, np.ones(len(m), bool), 7, tail_ctx=15)
+    assert not out[30:].any()

@@ -21,6 +21,7 @@ from humitout.audio.notes.reattack import (attack_before_pitch_change, detrend_v
 from humitout.audio.notes.voicing import (attack_through_tail, attack_through_tones, attack_under_gate,
                                           background_tones, drop_gate_flicker, extend_weak_edges, fill_weak_gaps,
                                           hold_pitch_through_gaps, rescue_weak_voicing, smoothed_pitch_and_loud,
+                                          WEAK_TAIL_CTX_S,
                                           voice_buried_pitch, voice_notch_gaps, voice_short_bursts)
 
 
@@ -141,7 +142,8 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     ok = ~dead[:n] if dead is not None and dead[:n].any() else None   # live samples, when some were lost
     level_ok = level_ok_frames(e, int(LEVEL_WIN_S / hop), ok)
     voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
-    voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len)
+    voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len,
+                                 tail_ctx=int(round(WEAK_TAIL_CTX_S / hop)))
     if track.wavering is not None:   # a pitch the tracker wavered under (f0.fold_subharmonic_wavering)
         voiced |= track.wavering[:n] & level_ok & np.isfinite(midi_all)
     if ok is not None:
