@@ -18,11 +18,11 @@ from humitout.audio.notes.core import (ATTACK_RISE_DB, DEAD_PAD_S, DIP_WIN_S, JU
 from humitout.audio.notes.levels import band_level_db, bridge_dead_air, level_ok_frames, moving_average, note_timbre
 from humitout.audio.notes.reattack import (attack_before_pitch_change, detrend_vibrato_level, dip_cuts, merge_close,
                                            pitch_cuts, vibrato_wobble)
-from humitout.audio.notes.voicing import (attack_through_tail, attack_through_tones, attack_under_gate,
-                                          background_tones, drop_gate_flicker, extend_weak_edges, fill_weak_gaps,
-                                          hold_pitch_through_gaps, rescue_weak_voicing, smoothed_pitch_and_loud,
-                                          WEAK_TAIL_CTX_S,
-                                          voice_buried_pitch, voice_notch_gaps, voice_short_bursts)
+from humitout.audio.notes.voicing import (WEAK_TAIL_CTX_S, attack_through_tail, attack_through_tones,
+                                          attack_under_gate, background_tones, drop_gate_flicker, extend_weak_edges,
+                                          fill_weak_gaps, hold_pitch_through_gaps, rescue_weak_voicing,
+                                          smoothed_pitch_and_loud, voice_buried_pitch, voice_notch_gaps,
+                                          voice_short_bursts)
 
 
 GATE_HELD_S = 0.3     # s, least a note has been held (from its voiced run's start) before such a gate

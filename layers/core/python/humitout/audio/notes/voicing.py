@@ -14,7 +14,7 @@ from humitout.audio.notes.core import (ATTACK_RISE_DB, CALLER_LEAP_ST, DIP_CONFI
 from humitout.audio.notes.reattack import gap_dip_db
 
 
-WEAK_TAIL_STEP_ST = 1.0  # semitones a weak, steady tail after a voiced note must lie from its pitch to be a note of its own
+WEAK_TAIL_STEP_ST = 1.0  # semitones from its note's pitch a weak, steady tail must lie to be a note of its own
 WEAK_TAIL_CTX_S = 0.15   # s of the voiced note before such a tail whose median pitch it is read against
 BURIED_CONF = 0.1      # voicing confidence from which a held pitch in loud frames of the cleaned call is a buried voice
 BURIED_NEAR_DB = 10.0  # dB under the local maximum of the noise-suppressed level where a buried voice may sit
