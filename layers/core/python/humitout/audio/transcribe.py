@@ -118,7 +118,8 @@ def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
              + end_at_release(notes[1:], front.energy, front.track.midi, front.track.hop_s, front.dead, fall_s=window))
     # a room rings the held pitch on through any gap, so its harmonics tell no talker there
     notes = notes if front.reverberant else held_through_talker(notes, x, sr, front.track)
-    return onsets_under_talker(onsets_at_own_harmonics(notes, x, sr, front.track.hop_s), x, sr, front.track, front.energy)
+    notes = onsets_at_own_harmonics(notes, x, sr, front.track.hop_s)
+    return onsets_under_talker(notes, x, sr, front.track, front.energy)
 
 
 def transcribe_samples(x: np.ndarray, sr: int) -> tuple[PitchTrack, np.ndarray, list[NoteEvent]]:

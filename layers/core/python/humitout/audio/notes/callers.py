@@ -415,11 +415,11 @@ def talkers_after_last_phrase(on: np.ndarray, dur: np.ndarray, levels_db: np.nda
     sings it at their own level. Whatever the rest, a note that far under the caller and ``talker_z`` or more
     from their timbre (``dist``) is a talker's too: both marks of another voice at once, as for a lead-in
     (stop 44; stress seeds 10-39: 7 calls gain a note, babble s15, s17, s18, s28, s34, s36 and ns_agc s11, none
-    loses one; dev, the held-out stand-ins and the wide familiar set read the same). A note held ``held_s`` s or more whose spectral envelope lies under
-    ``like_z`` from the caller's (``dist`` (k,), :func:`timbre_distance`) is the caller's however faint (a
-    dropout's or a suppressor's duck: s17 dropouts_011, a 1.5 s note 12 dB under, 0.5 from the caller's
-    envelope, 0.8 s after the last held note; the talkers read 1.4-5.2). A note so dropped is skipped: the
-    next is measured from the caller's last note before it.
+    loses one; dev, the held-out stand-ins and the wide familiar set read the same). A note held ``held_s`` s or
+    more whose spectral envelope lies under ``like_z`` from the caller's (``dist`` (k,), :func:`timbre_distance`)
+    is the caller's however faint (a dropout's or a suppressor's duck: s17 dropouts_011, a 1.5 s note 12 dB under,
+    0.5 from the caller's envelope, 0.8 s after the last held note; the talkers read 1.4-5.2). A note so dropped
+    is skipped: the next is measured from the caller's last note before it.
 
     On the stress corpus's babble and clean calls of seeds 10-21 and 28-31, each of the 22 notes after
     the caller's last held note that lies on a sung note follows the note before it legato (gap

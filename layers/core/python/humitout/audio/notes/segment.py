@@ -49,9 +49,9 @@ HEAD_QUIET_DB = 3.0      # dB under a note's level that the end of another voice
 HEAD_MIN_S = 0.03        # s, shortest stretch at another pitch at a note's start taken for another voice
 HEAD_MAX_S = 0.12        # s, longest such stretch (longer: a note of its own)
 HEAD_AWAY_ST = 1.0       # semitones from a note where another note's pitch begins
-OVERSHOOT_LEAP_ST = 2.0  # semitones: a legato leap at least this large is read from the note's settled part
 HEAD_GLIDE_SHARE = 0.5   # share of its distance to a note's pitch over which a head glides into the note: a scoop
 VIB_WIN_S = 0.25      # s, moving-average window longer than a vibrato period (4-7 Hz)
+OVERSHOOT_LEAP_ST = 2.0  # semitones: a legato leap at least this large is read from the note's settled part
 
 
 def _core(m: np.ndarray, s: int, t: int) -> np.ndarray:
