@@ -413,12 +413,12 @@ def with_rhythm(analysis: Analysis) -> Analysis:
 
 
 def _notes_code_hash() -> str:
-    """Hash of the sources that make the notes (``humitout/audio`` but its rhythm, ``models.py``): a
-    cached transcription is reused only while they are unchanged."""
+    """Hash of the sources that make the notes (``humitout/audio`` with its ``notes`` package, but its
+    rhythm; ``models.py``): a cached transcription is reused only while they are unchanged."""
     import humitout.audio
     import humitout.models
     h = hashlib.sha1()
-    sources = sorted(p for p in Path(humitout.audio.__file__).parent.glob("*.py")
+    sources = sorted(p for p in Path(humitout.audio.__file__).parent.rglob("*.py")
                      if p.name not in ("rhythm.py", "tempo.py"))
     for path in sources + [Path(humitout.models.__file__)]:
         h.update(path.read_bytes())
