@@ -1,12 +1,15 @@
-"""Held notes a phone codec coded at half a low voice's period (read an octave high) are dropped back."""
+"""Held notes read an octave high are dropped back: a phone codec coded them at half a low voice's period,
+or the voice's first formant lifted its 2nd harmonic over the rest."""
 import numpy as np
 
 from humitout.audio.f0 import midi_to_hz
 from humitout.audio.notes.core import NoteEvent
-from humitout.audio.notes.partials import drop_half_lag_notes
+from humitout.audio.notes.partials import drop_formant_octave_notes, drop_half_lag_notes
 
 SR = 8000
 LOW_VOICE = (-35.0, 0.0, -23.5, -40.0, -34.6, -45.0)   # after AMR-NB: the 2nd harmonic of D3 dominates, a faint 3rd
+# an "oo" at G#3 (208 Hz) whose first formant sits on its 2nd harmonic, through the phone band (stress diphone)
+FORMANT_ON_2ND = (-35.0, 0.0, -26.0, -30.0, -30.0, -27.0, -26.0)
 
 
 def _voice(midi: float, dur_s: float, levels_db: tuple[float, ...], seed: int = 0) -> np.ndarray:
@@ -66,3 +69,24 @@ def test_a_note_the_tracker_holds_firmly_stays():
     # a voice nearly periodic at the read pitch only would not be read at confidence 0.9
     notes, x = _call(_voice(50.0, 0.5, LOW_VOICE, seed=9), 62.0, pair_conf=0.9)
     assert drop_half_lag_notes(notes, x, SR) == notes
+
+
+def test_a_pair_read_at_a_formant_lifted_2nd_harmonic_is_dropped():
+    # 415 Hz is over the codec's lag floor: the codec did not halve it, the voice's own 2nd harmonic misled
+    notes, x = _call(_voice(56.0, 0.5, FORMANT_ON_2ND, seed=9), 68.0)
+    assert drop_half_lag_notes(notes, x, SR) == notes
+    assert [round(n.midi, 1) for n in drop_formant_octave_notes(notes, x, SR)] == [46.0, 48.0, 56.0, 56.0, 47.0,
+                                                                                   45.0, 46.0]
+
+
+def test_a_high_note_with_a_single_line_between_its_harmonics_stays():
+    # sung at 415 Hz with the last note's tail (or a room) leaving a line at 1.5 x its pitch, none at 2.5 x
+    t = np.arange(int(0.5 * SR)) / SR
+    tail = 10.0 ** (-26.0 / 20.0) * np.sin(2 * np.pi * 1.5 * float(midi_to_hz(68.0)) * t)
+    notes, x = _call(_voice(68.0, 0.5, (0.0, -6.0, -12.0, -18.0), seed=9) + tail, 68.0)
+    assert drop_formant_octave_notes(notes, x, SR) == notes
+
+
+def test_a_note_too_short_to_resolve_the_lines_stays():
+    notes, x = _call(_voice(56.0, 0.5, FORMANT_ON_2ND, seed=9), 68.0)
+    assert drop_formant_octave_notes(notes, x, SR, min_s=0.6) == notes
