@@ -26,7 +26,9 @@ use under ``out/stress-corpus/`` (git-ignored; ``--stress-seed``, ``--stress-ite
 prints one row per condition against ``clean``. It exits 1 when a condition is more than
 ``STRESS_TOL`` COnP F1 under clean. Every set also reports its median onset error: estimated
 minus reference onset (ms) over the notes COnP matches (negative = early), and its median
-absolute value.
+absolute value. ``--stress-combined`` scores the combined conditions instead (another voice through a hard
+channel, e.g. ``child+amr``; built into the seed's corpus when missing) with clean and the four voices alone,
+and prints each combined condition against its voice alone as well.
 """
 from __future__ import annotations
 
@@ -193,12 +195,14 @@ def main(argv=None) -> int:
     ap.add_argument("--stress", action="store_true", help="score the phone stress corpus, clean vs each condition")
     ap.add_argument("--stress-seed", type=int, default=10)
     ap.add_argument("--stress-items", type=int, default=12)
+    ap.add_argument("--stress-combined", action="store_true",
+                    help="with --stress: the combined conditions (a voice through a channel, e.g. child+amr)")
     a = ap.parse_args(argv)
     sys.path.insert(0, str(BENCH_DIR))
     import evaluate as ev
     if a.stress:
-        a.data, a.sets = str(stress_corpus(a.stress_seed, a.stress_items)), None
-        a.sets = stress_conditions(Path(a.data))
+        a.data = str(stress_corpus(a.stress_seed, a.stress_items, combined=a.stress_combined))
+        a.sets = stress_conditions(Path(a.data), combined=a.stress_combined)
 
     results, extra = [], {}
     for set_name in a.sets:
@@ -262,19 +266,29 @@ def dev_targets(results, extra) -> int:
     return status
 
 
-def stress_conditions(root: Path) -> list[str]:
-    """The condition names (set folders) of the stress corpus in ``root``, from its manifest."""
-    return json.loads((root / "manifest.json").read_text())["conditions"]
+def stress_conditions(root: Path, combined: bool = False) -> list[str]:
+    """The condition names (set folders) of the stress corpus in ``root``, from its manifest: the single
+    conditions, or with ``combined`` clean, the voices alone and the combined conditions (voice + channel)."""
+    listed = json.loads((root / "manifest.json").read_text())["conditions"]
+    if not combined:
+        return [c for c in listed if "+" not in c]
+    voices = {c.split("+")[0] for c in listed if "+" in c}
+    return [c for c in listed if c == "clean" or c in voices or "+" in c]
 
 
-def stress_corpus(seed: int, items: int) -> Path:
-    """The stress corpus folder for ``seed``/``items``, built with make_stress_corpus.py when missing."""
+def stress_corpus(seed: int, items: int, combined: bool = False) -> Path:
+    """The stress corpus folder for ``seed``/``items``, built with make_stress_corpus.py when missing (with
+    ``combined`` its combined conditions too)."""
     out = STRESS_ROOT / f"seed{seed}-items{items}"
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import make_stress_corpus
     if not (out / "manifest.json").exists():
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        import make_stress_corpus
         print(f"building the stress corpus in {out} ...", flush=True)
         make_stress_corpus.build(out, seed, items)
+    missing = [c for c in make_stress_corpus.COMBINED_CONDITIONS if c not in stress_conditions(out, True)]
+    if combined and missing:
+        print(f"building the combined conditions in {out} ...", flush=True)
+        make_stress_corpus.build(out, seed, items, missing)
     return out
 
 
@@ -283,14 +297,16 @@ def stress_table(results, extra) -> int:
     by_set = {r["set"]: r["summary"] for r in results}
     clean = by_set.get("clean", {}).get("COnP_F", float("nan"))
     print(f"\nstress corpus: COnP F1 of each condition vs clean (target: within {STRESS_TOL})")
-    print("| condition | COnP | vs clean | COnPOff | COn | onset ms | key | tempo Acc1 | CPU-s/s | rejected |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| condition | COnP | vs clean | vs its voice | COnPOff | COn | onset ms | key | tempo Acc1 | CPU-s/s | rejected |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     worst = 0.0
     for name, s in by_set.items():
         x = extra[name]
         gap = s["COnP_F"] - clean
         worst = min(worst, gap)
-        print(f"| {name} | {s['COnP_F']:.3f} | {gap:+.3f} | {s['COnPOff_F']:.3f} | {s['COn_F']:.3f} | "
+        voice = by_set.get(name.split("+")[0]) if "+" in name else None   # a combined condition's voice alone
+        vs_voice = f"{s['COnP_F'] - voice['COnP_F']:+.3f}" if voice else ""
+        print(f"| {name} | {s['COnP_F']:.3f} | {gap:+.3f} | {vs_voice} | {s['COnPOff_F']:.3f} | {s['COn_F']:.3f} | "
               f"{x['onset_err_ms']:+.1f} | {x.get('key_mirex', float('nan')):.3f} | {x.get('tempo_acc1', float('nan')):.3f} | "
               f"{x['cpu_s_per_audio_s']:.4f} | {x.get('rejected', 0)} |")
     print(f"worst condition: {worst:+.3f} COnP vs clean -> {'OK' if worst >= -STRESS_TOL else 'MISSED'}")

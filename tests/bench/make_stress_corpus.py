@@ -34,6 +34,11 @@ Conditions (the voice is the dev item's unless the condition names another):
                 by Rubber Band (pedalboard, formants kept); timing, intonation and levels from
                 the shared generator's performance model; the clean channel
 
+Combined conditions (not built by default; ``--conditions`` names them, ``--combined`` builds them all):
+``<voice>+<channel>``, one of the other voices (child, bass, nasal, diphone) through one of the hard channels
+(amr, gsm, speaker, babble, ns_agc), as a real call combines them. The voice is the very rendering its own
+condition holds (``child+amr`` is ``child`` through AMR-NB), so the pair tells what the channel adds for that voice.
+
 Everything is a deterministic function of ``--seed`` (and the tool versions for the codecs).
 Missing tools (sox, ffmpeg, espeak-ng, Festival's text2wave) skip their condition with a message.
 ``--conditions`` rebuilds only those and adds them to an existing corpus's manifest.
@@ -62,6 +67,8 @@ DEFAULT_SEED = 10
 CONDITIONS = ("clean", "gsm", "amr", "opus", "speex", "speaker", "babble", "noise", "ns_agc", "dropouts",
               "child", "bass", "nasal", "diphone")
 VOICE_CONDITIONS = {"child": "child", "bass": "bass", "nasal": None}   # None: the dev voice, nasal hum
+COMBINED_CONDITIONS = tuple(f"{voice}+{channel}" for voice in ("child", "bass", "nasal", "diphone")
+                            for channel in ("amr", "gsm", "speaker", "babble", "ns_agc"))
 NEEDS = {"gsm": "sox", "amr": "sox", "opus": "ffmpeg", "speex": "ffmpeg", "babble": "espeak-ng",
          "diphone": "text2wave"}
 DIPHONE_VOICES = ("kal", "ked")     # Festival's US English diphone voices (festvox-kallpc16k, -kdlpc16k)
@@ -471,7 +478,7 @@ def write_item(folder: Path, iid: str, pcm: np.ndarray, rend, meta: dict) -> Non
 
 
 def available(cond: str) -> bool:
-    return NEEDS.get(cond) is None or shutil.which(NEEDS[cond]) is not None
+    return all(NEEDS.get(part) is None or shutil.which(NEEDS[part]) is not None for part in cond.split("+"))
 
 
 def build(out: Path, seed: int = DEFAULT_SEED, items: int = 12, conditions=CONDITIONS) -> list[str]:
@@ -483,7 +490,8 @@ def build(out: Path, seed: int = DEFAULT_SEED, items: int = 12, conditions=CONDI
     done = []
     for cond in conditions:
         if not available(cond):
-            print(f"  skipping {cond}: {NEEDS[cond]} is not installed", file=sys.stderr)
+            print(f"  skipping {cond}: {', '.join(NEEDS[p] for p in cond.split('+') if p in NEEDS)} is not installed",
+                  file=sys.stderr)
             continue
         folder = out / cond
         folder.mkdir(parents=True, exist_ok=True)
@@ -495,21 +503,25 @@ def build(out: Path, seed: int = DEFAULT_SEED, items: int = 12, conditions=CONDI
         for k, mel in enumerate(mels):
             dev_voice = mel["meta"]["voice"]["name"]
             for cond in done:
-                if cond in VOICE_CONDITIONS:
-                    voice = VOICE_CONDITIONS[cond] or f"nasal_{dev_voice}"
-                    style = "mm" if cond == "nasal" else None
+                sung, _, channel = cond.rpartition("+")   # a combined condition: its voice's rendering, its channel
+                sung = sung or cond
+                if sung in VOICE_CONDITIONS:
+                    voice = VOICE_CONDITIONS[sung] or f"nasal_{dev_voice}"
+                    style = "mm" if sung == "nasal" else None
                 else:
                     voice, style = dev_voice, None
-                if cond == "diphone":
-                    rng = np.random.default_rng([seed, k, sum(map(ord, cond))])
-                    audio, rend, shift, sung_style = diphone_sing(humsynth, mel, voice, rng, tmp, syllables)
+                if sung == "diphone":
+                    if (k, sung) not in renders:
+                        rng = np.random.default_rng([seed, k, sum(map(ord, sung))])
+                        renders[(k, sung)] = diphone_sing(humsynth, mel, voice, rng, tmp, syllables)
+                    audio, rend, shift, sung_style = renders[(k, sung)]
                 else:
                     if (k, voice) not in renders:
                         rng = np.random.default_rng([seed, k, sum(map(ord, voice))])
                         renders[(k, voice)] = sing(humsynth, mel, voice, style, rng)
                     audio, rend, shift, sung_style = renders[(k, voice)]
                 rng = np.random.default_rng([seed, k, sum(map(ord, cond)), 7])
-                pcm = degrade(audio, cond, rng, tmp)
+                pcm = degrade(audio, channel, rng, tmp)
                 src = mel["meta"]
                 iid = f"{cond}_{k:03d}"
                 meta = {"id": iid, "set": cond, "from": src["id"], "duration_s": round(len(pcm) / FS_OUT, 3),
@@ -522,7 +534,7 @@ def build(out: Path, seed: int = DEFAULT_SEED, items: int = 12, conditions=CONDI
             print(f"  {k + 1}/{len(mels)} melodies", flush=True)
     manifest = out / "manifest.json"
     old = json.loads(manifest.read_text())["conditions"] if manifest.exists() else []
-    listed = [c for c in CONDITIONS if c in done or c in old]
+    listed = [c for c in CONDITIONS + COMBINED_CONDITIONS if c in done or c in old]
     manifest.write_text(json.dumps({"seed": seed, "items": items, "conditions": listed}, indent=1))
     return done
 
@@ -532,9 +544,11 @@ def main(argv=None) -> int:
     ap.add_argument("out", type=Path)
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--items", type=int, default=12)
-    ap.add_argument("--conditions", nargs="+", default=list(CONDITIONS), choices=CONDITIONS)
+    ap.add_argument("--conditions", nargs="+", default=list(CONDITIONS), choices=CONDITIONS + COMBINED_CONDITIONS)
+    ap.add_argument("--combined", action="store_true", help="build the combined conditions (voice + channel) only")
     a = ap.parse_args(argv)
-    print("wrote", ", ".join(build(a.out, a.seed, a.items, a.conditions)), "under", a.out)
+    conditions = COMBINED_CONDITIONS if a.combined else a.conditions
+    print("wrote", ", ".join(build(a.out, a.seed, a.items, conditions)), "under", a.out)
     return 0
 
 
