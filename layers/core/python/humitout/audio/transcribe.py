@@ -32,7 +32,7 @@ from humitout.audio.notes.partials import (coded_at_twice_period, drop_formant_o
                                            fold_partial_notes, harmonic_comb_pitch, lift_lag_floor_subharmonics,
                                            lift_octave_dips, lift_subharmonic_runs, lift_unlined_subharmonics)
 from humitout.audio.notes.releases import end_at_release, end_at_weak_release, release_window_s
-from humitout.audio.notes.segment import segment_notes
+from humitout.audio.notes.segment import onsets_at_soft_attack, segment_notes
 from humitout.audio.rhythm import Rhythm, analyse_rhythm
 from humitout.errors import BadAudio
 from humitout.models import Analysis, F0Track, Key, Lyrics, Note
@@ -121,7 +121,8 @@ def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
     # a room rings the held pitch on through any gap, so its harmonics tell no talker there
     notes = notes if front.reverberant else held_through_talker(notes, x, sr, front.track)
     notes = onsets_at_own_harmonics(notes, x, sr, front.track.hop_s)
-    return onsets_under_talker(notes, x, sr, front.track, front.energy)
+    notes = onsets_under_talker(notes, x, sr, front.track, front.energy)
+    return onsets_at_soft_attack(notes, front.track.midi, front.track.confidence, front.energy, front.track.hop_s)
 
 
 def transcribe_samples(x: np.ndarray, sr: int) -> tuple[PitchTrack, np.ndarray, list[NoteEvent]]:

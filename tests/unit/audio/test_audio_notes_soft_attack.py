@@ -1,0 +1,47 @@
+"""A note's quiet voiced head (a sung "n", a soft attack the level gate cut) starts the note; a room's tail
+of the note before, or a sound at the note's level all along, does not."""
+import numpy as np
+
+from humitout.audio.notes.core import NoteEvent
+from humitout.audio.notes.segment import onsets_at_soft_attack
+
+HOP = 0.01
+
+
+def _frames(n: int = 80) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(midi, confidence, level dB) of ``n`` silent frames."""
+    return np.full(n, np.nan), np.zeros(n), np.full(n, -55.0)
+
+
+def test_a_quiet_head_at_the_notes_pitch_starts_the_note():
+    midi, conf, level = _frames()
+    midi[30:36], conf[30:36], level[30:36] = 60.0, 0.4, -40.0    # "n" at the note's pitch, 15-20 dB under the vowel
+    midi[36:70], conf[36:70], level[36:70] = 60.0, 0.9, -20.0
+    note = NoteEvent(0.36, 0.70, 60.0, 0.9)
+    assert onsets_at_soft_attack([note], midi, conf, level, HOP)[0].onset_s == 0.30
+
+
+def test_a_rooms_tail_of_the_note_before_is_no_head():
+    midi, conf, level = _frames()
+    midi[:30], conf[:30], level[:30] = 60.0, 0.9, -20.0
+    midi[30:36], conf[30:36], level[30:36] = 60.0, 0.5, np.linspace(-25.0, -40.0, 6)   # decays into the dip
+    level[36] = -42.0
+    midi[36:70], conf[36:70], level[37:70] = 60.0, 0.9, -20.0
+    notes = [NoteEvent(0.0, 0.29, 60.0, 0.9), NoteEvent(0.36, 0.70, 60.0, 0.9)]
+    assert onsets_at_soft_attack(notes, midi, conf, level, HOP)[1].onset_s == 0.36
+
+
+def test_a_sound_at_the_heads_level_all_along_is_no_head():
+    midi, conf, level = _frames()
+    midi[:36], conf[:36], level[:36] = 60.0, 0.4, -40.0   # a steady tone at the note's pitch before it
+    midi[36:70], conf[36:70], level[36:70] = 60.0, 0.9, -20.0
+    note = NoteEvent(0.36, 0.70, 60.0, 0.9)
+    assert onsets_at_soft_attack([note], midi, conf, level, HOP)[0].onset_s == 0.36
+
+
+def test_a_head_the_tracker_hears_at_another_pitch_is_no_head():
+    midi, conf, level = _frames()
+    midi[30:36], conf[30:36], level[30:36] = 63.0, 0.4, -40.0
+    midi[36:70], conf[36:70], level[36:70] = 60.0, 0.9, -20.0
+    note = NoteEvent(0.36, 0.70, 60.0, 0.9)
+    assert onsets_at_soft_attack([note], midi, conf, level, HOP)[0].onset_s == 0.36
