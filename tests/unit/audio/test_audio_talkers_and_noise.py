@@ -933,3 +933,21 @@ def test_faint_note_in_another_voice_after_the_tune_is_a_talker_even_without_a_r
     # either mark alone stays: as faint in the caller's envelope (above), or in another envelope at an
     # anchor's level (5 dB under)
     assert _trail_out_call([(5.0, 5.15, 64.0, -5.0)], far=[0]) == [True]
+
+
+def test_loud_talkers_long_notes_do_not_stretch_the_register_a_short_note_is_judged_by():
+    # a child sings 0.4 s notes at 70-73; adult talkers as loud as the child hold 0.4 s syllables
+    # 18-20 st under (anchors by level, another voice by timbre) and mutter two faint ones; a loud
+    # 0.2 s note at 52 is out of the child's register, though within 7 st of the talkers' notes
+    rows = [(0.5 * i, 0.5 * i + 0.4, 70.0 + (i % 4), 0.0, 100 + i) for i in range(12)]
+    rows += [(6.0 + 0.5 * i, 6.4 + 0.5 * i, 50.0 + i, 0.0, 200 + i) for i in range(2)]
+    rows += [(1.41, 1.5, 57.0, -16.0, 2), (2.41, 2.5, 66.0, -16.0, 3), (7.1, 7.3, 52.0, 0.0, 4)]
+    rows.sort()
+    notes = [NoteEvent(a, b, m, 0.9) for a, b, m, _, _ in rows]
+    levels, runs = np.array([r[3] for r in rows]), np.array([r[4] for r in rows])
+    timbre = _timbres(len(notes))
+    timbre[[i for i, n in enumerate(notes) if 6.0 <= n.onset_s < 7.0]] = _CALLER_TIMBRE[::-1]
+    steady = np.ones(len(notes))
+    # the timbre model is learned on every held anchor, the talkers' too, so they stand only 1.6 from it here
+    assert 7.1 not in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre, register_z=1.0)]
+    assert 7.1 in [n.onset_s for n in keep_callers_notes(notes, levels, runs, steady, timbre=timbre, register_z=None)]

@@ -79,6 +79,7 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
                        timbre_like_z: float = CALLER_TIMBRE_LIKE_Z,
                        held_core_st: float = CALLER_HELD_CORE_ST, talkers_share: float = CALLER_TALKERS_SHARE,
                        talker_z: float = CALLER_TALKER_Z, talker_conf: float = CALLER_TALKER_CONF,
+                       register_z: float | None = CALLER_TALKER_Z,
                        step_st: float = CALLER_STEP_ST, phrase_gap_s: float = PHRASE_GAP_S,
                        comb_pitch: Callable[[float, float, float, float], float] | None = None,
                        sung_db: float = CALLER_SUNG_DB, lead_in: bool = True,
@@ -227,6 +228,11 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     partial's interval (12, 19 or 24 semitones, within 1): the tracker took a partial of that
     note's attack or release, which the note then covers; one that touches a caller's note at its
     pitch on both sides cut that held note in two, which then rejoins (:func:`_absorb_outliers`).
+    When talkers are behind the caller (below), loud talkers are anchors too and can make a quarter of
+    them (adult talkers 15-20 st under a child's "mm": the 0.1 quantile fell from 65 to 54), so that
+    register comes from the anchors within ``register_z`` (None: all anchors) of the caller's timbre
+    (stop 46: babble seeds 10-21, 28-43 9 items up, 1 down; child + babble 5 up, none down; dev and the
+    stand-ins, which have no talkers, unchanged).
 
     With ``lead_in``, the notes before the caller's first held note are judged against the caller's
     held notes rather than the level window (:func:`talkers_before_first_phrase`): there a talker is the
@@ -282,6 +288,7 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     talker = (levels_db < ref - faint_db) | ((dur < blip_s) & (levels_db < ref - blip_db))
     core_lo = weighted_quantile(midi[anchor], dur[anchor], core_q)
     core_hi = weighted_quantile(midi[anchor], dur[anchor], 1.0 - core_q)
+    out_lo, out_hi = core_lo, core_hi   # the register the outlier test below reads
     dimmed = np.zeros(len(notes), bool)   # the caller's held notes a suppressor turned down
     if timbre_known:
         other_voice = (dur <= timbre_s) & (levels_db < ref - timbre_db) & (dist >= timbre_z)
@@ -302,6 +309,10 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     keep &= ~(runs_on & ~sung)
     edge = np.zeros(len(notes), bool)
     if timbre_known and steady is not None and np.mean(~keep) >= talkers_share:   # talkers are behind the caller
+        own = anchor & (dist < register_z) if register_z is not None else anchor
+        if own.sum() >= 3:   # the register of the anchors in the caller's own voice
+            out_lo = weighted_quantile(midi[own], dur[own], core_q)
+            out_hi = weighted_quantile(midi[own], dur[own], 1.0 - core_q)
         voice = keep & (dur <= timbre_s) & (dist >= talker_z) & (conf <= conf_ref - talker_conf)
         between, in_line, near_line = _in_callers_line(on, on + dur, midi, keep & ~voice, gap_s=talker_gap_s,
                                                        margins_st=(JUMP_ST, step_st))
@@ -321,7 +332,7 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
                                                             comb_pitch, gap_s=phrase_gap_s, margin_st=JUMP_ST,
                                                             register=(core_lo, core_hi))
     edge &= levels_db >= ref - sung_db   # the caller sang on through it: a held note it cut rejoins
-    outlier = (keep & (dur <= outlier_s) & ((midi < core_lo - outlier_st) | (midi > core_hi + outlier_st))) | edge
+    outlier = (keep & (dur <= outlier_s) & ((midi < out_lo - outlier_st) | (midi > out_hi + outlier_st))) | edge
     keep |= edge
     if timbre_known and steady is not None:
         # the caller's held notes in their own voice: neither edge rule drops one (the lead-in rule acts only
