@@ -280,13 +280,17 @@ def stress_corpus(seed: int, items: int, combined: bool = False) -> Path:
     """The stress corpus folder for ``seed``/``items``, built with make_stress_corpus.py when missing (with
     ``combined`` its combined conditions too)."""
     out = STRESS_ROOT / f"seed{seed}-items{items}"
+    built = (out / "manifest.json").exists()
+    if built and not combined:
+        return out
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import make_stress_corpus
-    if not (out / "manifest.json").exists():
+    if not built:
         print(f"building the stress corpus in {out} ...", flush=True)
         make_stress_corpus.build(out, seed, items)
-    missing = [c for c in make_stress_corpus.COMBINED_CONDITIONS if c not in stress_conditions(out, True)]
-    if combined and missing:
+    missing = [c for c in make_stress_corpus.COMBINED_CONDITIONS if c not in stress_conditions(out, True)] \
+        if combined else []
+    if missing:
         print(f"building the combined conditions in {out} ...", flush=True)
         make_stress_corpus.build(out, seed, items, missing)
     return out

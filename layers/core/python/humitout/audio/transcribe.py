@@ -28,9 +28,9 @@ from humitout.audio.notes.harmonics import held_through_talker, onsets_at_own_ha
 from humitout.audio.notes.levels import (band_level_db, dead_air_frames, frame_energy_db, harmonic_envelope_db,
                                          lost_samples, narrow_band_levels_db)
 from humitout.audio.notes.partials import (coded_at_twice_period, drop_formant_octave_notes, drop_half_lag_notes,
-                                           drop_octave_peaks,
-                                           fold_partial_notes, harmonic_comb_pitch, lift_lag_floor_subharmonics,
-                                           lift_octave_dips, lift_subharmonic_runs, lift_unlined_subharmonics)
+                                           drop_octave_peaks, fold_partial_notes, harmonic_comb_pitch,
+                                           lift_lag_floor_subharmonics, lift_octave_dips, lift_subharmonic_runs,
+                                           lift_unlined_subharmonics)
 from humitout.audio.notes.releases import end_at_release, end_at_weak_release, release_window_s
 from humitout.audio.notes.segment import onsets_at_soft_attack, segment_notes
 from humitout.audio.rhythm import Rhythm, analyse_rhythm
