@@ -38,7 +38,20 @@ def test_a_voice_at_the_note_itself_stays():
 
 
 def test_a_sung_octave_leap_held_longer_stays():
-    notes, x = _call(_voice(50.0, 0.3, LOW_VOICE), 0.3, 62.0)
+    notes, x = _call(_voice(62.0, 0.3, (0.0, -6.0, -12.0, -18.0)), 0.3, 62.0)
+    assert drop_octave_peaks(notes, x, SR) == notes
+
+
+def test_a_low_voice_read_at_its_2nd_harmonic_for_a_whole_held_note_is_dropped():
+    # the voice's own 3rd harmonic, 23 dB under its 2nd, still stands as a line midway between the read harmonics
+    notes, x = _call(_voice(50.0, 0.5, LOW_VOICE), 0.5, 62.0)
+    assert [round(n.midi, 1) for n in drop_octave_peaks(notes, x, SR)] == [46.0, 50.0, 53.0]
+
+
+def test_a_held_note_with_no_line_midway_between_its_harmonics_stays():
+    # only noise between the read harmonics (a voice at the note's pitch): the sung notes read right there stand 7.1 dB at most
+    notes, x = _call(_voice(62.0, 0.5, (0.0, -6.0, -12.0, -18.0)), 0.5, 62.0)
+    x = x + 10 ** (-40.0 / 20) * np.random.default_rng(1).standard_normal(len(x))
     assert drop_octave_peaks(notes, x, SR) == notes
 
 

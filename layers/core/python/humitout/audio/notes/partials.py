@@ -419,13 +419,15 @@ def lift_octave_dips(notes: list[NoteEvent], *, under_st: float = OCTAVE_UNDER_S
 OCTAVE_PEAK_OVER_ST = 7.0  # semitones: a short note this far over both neighbours may be read an octave high
 OCTAVE_PEAK_MAX_S = 0.16  # s, longest note checked for being read an octave over its line
 OCTAVE_PEAK_ODD_DB = (18.0, 32.0)  # dB: half its pitch's odd harmonics this far under its level: a voice there
+OCTAVE_PEAK_LINE_DB = 8.0  # dB over its flanks the 3rd harmonic of half a longer note's pitch stands: a voice there
 
 
 def drop_octave_peaks(notes: list[NoteEvent], x: np.ndarray, sr: int, *, over_st: float = OCTAVE_PEAK_OVER_ST,
                       near_st: float = OCTAVE_NEAR_ST, max_s: float = OCTAVE_PEAK_MAX_S,
-                      odd_db: tuple[float, float] = OCTAVE_PEAK_ODD_DB, join_st: float = OCTAVE_JOIN_ST,
-                      phrase_gap_s: float = PHRASE_GAP_S, top_hz: float = PHONE_TOP_HZ) -> list[NoteEvent]:
-    """``notes`` with a single short note the tracker read an octave over its line dropped an octave.
+                      odd_db: tuple[float, float] = OCTAVE_PEAK_ODD_DB, line_db: float = OCTAVE_PEAK_LINE_DB,
+                      join_st: float = OCTAVE_JOIN_ST, phrase_gap_s: float = PHRASE_GAP_S,
+                      top_hz: float = PHONE_TOP_HZ) -> list[NoteEvent]:
+    """``notes`` with a single note the tracker read an octave over its line dropped an octave.
 
     A note of at most ``max_s`` s whose two neighbours are each at most ``phrase_gap_s`` s away and lie
     ``over_st`` semitones or more under it, and which an octave down lies within ``near_st`` semitones of
@@ -443,7 +445,18 @@ def drop_octave_peaks(notes: list[NoteEvent], x: np.ndarray, sr: int, *, over_st
     read right a fifth or more over both neighbours with an octave down among them last 0.22-0.58 s (none
     on stress seeds 10-21), and their odd harmonics of half the pitch lie 12-37 dB under the 2nd, so the
     spectrum only spares a voice really at the note's pitch with nothing between its harmonics; the
-    length is what tells a sung leap.
+    length is what tells a sung leap there.
+    A longer note is read by the line the voice's own 3rd harmonic makes: a voice at half the note's pitch
+    puts a harmonic at 1.5 times it, which stands over the spectrum beside it however weak, while a voice
+    at the note's pitch has nothing midway between its 1st and 2nd harmonics (:func:`harmonic_line_db`, as
+    :func:`lift_unlined_subharmonics` reads a note an octave low). Such a note takes the octave down when
+    that line stands ``line_db`` dB or more over its flanks. That is a speakerphone's small loudspeaker or a
+    codec taking a low voice's fundamental away for a whole note, 0.2-1.5 s (stress bass, nasal, child and
+    diphone voices through a speakerphone or AMR-NB, 9-31 dB lines; notes read at MIDI 55-60 where 43-48 are
+    sung). On main's notes over stress seeds 10-21 and 28-31, the combined voice + channel conditions of
+    seeds 10-18, dev and held-out r1-r3, r6, r7, the 30 notes read right in that place (an octave over a
+    neighbour, 0.16-0.8 s) stand 7.1 dB or less, 27 of the 49 read an octave high 8.4-30.8 dB (at 7 dB two
+    combined-condition calls lost a note; tests/bench/HISTORY.md, stop 47).
     A dropped note that touches a neighbour within ``join_st`` semitones of its new pitch joins it.
     """
     if len(notes) < 3:
@@ -452,7 +465,7 @@ def drop_octave_peaks(notes: list[NoteEvent], x: np.ndarray, sr: int, *, over_st
     dropped = [False] * len(out)
     for i in range(1, len(out) - 1):
         prev, n, nxt = out[i - 1], out[i], out[i + 1]
-        if (n.offset_s - n.onset_s > max_s or gap_s(prev, n) > phrase_gap_s or gap_s(n, nxt) > phrase_gap_s):
+        if gap_s(prev, n) > phrase_gap_s or gap_s(n, nxt) > phrase_gap_s:
             continue
         lo, hi = min(prev.midi, nxt.midi), max(prev.midi, nxt.midi)
         if n.midi - hi < over_st or not lo - near_st <= n.midi - 12.0 <= hi + near_st:
@@ -462,8 +475,12 @@ def drop_octave_peaks(notes: list[NoteEvent], x: np.ndarray, sr: int, *, over_st
         ks = tuple(k for k in (3, 5) if k * half < min(top_hz, sr / 2))
         if len(seg) < 256 or not ks:
             continue
-        h2, *odd = harmonic_levels_db(seg, sr, half, (2,) + ks)
-        if h2 - odd_db[1] <= max(odd) <= h2 - odd_db[0]:
+        if n.offset_s - n.onset_s > max_s:
+            misread = harmonic_line_db(seg, sr, 3.0 * half) >= line_db
+        else:
+            h2, *odd = harmonic_levels_db(seg, sr, half, (2,) + ks)
+            misread = h2 - odd_db[1] <= max(odd) <= h2 - odd_db[0]
+        if misread:
             out[i] = replace(n, midi=n.midi - 12.0)
             dropped[i] = True
     return _join_lifted(out, dropped, join_st=join_st)
