@@ -1,4 +1,5 @@
-"""A short note read at the 2nd harmonic of a low voice, an octave over both neighbours, is dropped back."""
+"""A note read at the 2nd harmonic of a low voice, an octave over both neighbours, is dropped back: a short one
+by the odd harmonics of half its pitch, a held one by its voice's own 3rd harmonic standing as a line."""
 import numpy as np
 
 from humitout.audio.f0 import midi_to_hz
@@ -49,7 +50,7 @@ def test_a_low_voice_read_at_its_2nd_harmonic_for_a_whole_held_note_is_dropped()
 
 
 def test_a_held_note_with_no_line_midway_between_its_harmonics_stays():
-    # only noise between the read harmonics (a voice at the note's pitch): the sung notes read right there stand 7.1 dB at most
+    # only noise between the read harmonics (a voice at the note's pitch); sung notes read right stand 7.1 dB at most
     notes, x = _call(_voice(62.0, 0.5, (0.0, -6.0, -12.0, -18.0)), 0.5, 62.0)
     x = x + 10 ** (-40.0 / 20) * np.random.default_rng(1).standard_normal(len(x))
     assert drop_octave_peaks(notes, x, SR) == notes
