@@ -59,7 +59,9 @@
    caller's pitch (:func:`onsets_at_callers_pitch`). :func:`fold_partial_notes`
    (run on the samples by the caller) folds jumps to a strong partial or a
    sub-harmonic back into the note, and :func:`lift_octave_dips` lifts a single note read an octave
-   under both its neighbours. A syllable-length note that leaps a fifth or more from the
+   under both its neighbours; :func:`~humitout.audio.notes.partials.drop_octave_peaks` drops one read an
+   octave over both (a short one by the faint odd harmonics of half its pitch, a held one by the line its
+   voice's own 3rd harmonic makes at 1.5 times the read pitch). A syllable-length note that leaps a fifth or more from the
    held note it touches is a talker at that note's attack or release (:func:`talker_at_note_edges`):
    dropped before the caller's notes are chosen (partial and sub-harmonic intervals are left to the
    fold) and, by :func:`drop_talker_edges`, after the fold.
