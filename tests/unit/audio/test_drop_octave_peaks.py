@@ -65,3 +65,12 @@ def test_a_note_whose_half_pitch_odd_harmonics_are_strong_stays():
     # strong odd harmonics of half the pitch would have held the tracker there: noise or a talker fills them
     notes, x = _call(_voice(50.0, 0.12, (-35.0, 0.0, -4.0, -22.5, -10.0, -29.4)), 0.12, 62.0)
     assert drop_octave_peaks(notes, x, SR) == notes
+
+
+def test_a_held_note_read_partly_one_and_partly_two_octaves_high_comes_down_to_the_voice():
+    # the tracker on the voice's 2nd harmonic, then its 4th: two passes bring the note to its pitch
+    notes = [NoteEvent(0.0, 0.4, 46.0, 0.8), NoteEvent(0.4, 0.65, 62.0, 0.7), NoteEvent(0.65, 0.9, 74.0, 0.7),
+             NoteEvent(0.9, 1.3, 53.0, 0.8)]
+    x = np.concatenate([_voice(46.0, 0.4, LOW_VOICE), _voice(50.0, 0.5, LOW_VOICE), _voice(53.0, 0.4, LOW_VOICE)])
+    assert [(round(n.onset_s, 2), round(n.offset_s, 2), round(n.midi, 1)) for n in drop_octave_peaks(notes, x, SR)] \
+        == [(0.0, 0.4, 46.0), (0.4, 0.9, 50.0), (0.9, 1.3, 53.0)]

@@ -420,13 +420,14 @@ OCTAVE_PEAK_OVER_ST = 7.0  # semitones: a short note this far over both neighbou
 OCTAVE_PEAK_MAX_S = 0.16  # s, longest note checked for being read an octave over its line
 OCTAVE_PEAK_ODD_DB = (18.0, 32.0)  # dB: half its pitch's odd harmonics this far under its level: a voice there
 OCTAVE_PEAK_LINE_DB = 8.0  # dB over its flanks the 3rd harmonic of half a longer note's pitch stands: a voice there
+OCTAVE_PEAK_PASSES = 3     # most passes: a held note read partly one, partly two octaves high comes down in two
 
 
 def drop_octave_peaks(notes: list[NoteEvent], x: np.ndarray, sr: int, *, over_st: float = OCTAVE_PEAK_OVER_ST,
                       near_st: float = OCTAVE_NEAR_ST, max_s: float = OCTAVE_PEAK_MAX_S,
                       odd_db: tuple[float, float] = OCTAVE_PEAK_ODD_DB, line_db: float = OCTAVE_PEAK_LINE_DB,
                       join_st: float = OCTAVE_JOIN_ST, phrase_gap_s: float = PHRASE_GAP_S,
-                      top_hz: float = PHONE_TOP_HZ) -> list[NoteEvent]:
+                      top_hz: float = PHONE_TOP_HZ, passes: int = OCTAVE_PEAK_PASSES) -> list[NoteEvent]:
     """``notes`` with a single note the tracker read an octave over its line dropped an octave.
 
     A note of at most ``max_s`` s whose two neighbours are each at most ``phrase_gap_s`` s away and lie
@@ -457,8 +458,26 @@ def drop_octave_peaks(notes: list[NoteEvent], x: np.ndarray, sr: int, *, over_st
     seeds 10-18, dev and held-out r1-r3, r6, r7, the 30 notes read right in that place (an octave over a
     neighbour, 0.16-0.8 s) stand 7.1 dB or less, 27 of the 49 read an octave high 8.4-30.8 dB (at 7 dB two
     combined-condition calls lost a note; tests/bench/HISTORY.md, stop 47).
-    A dropped note that touches a neighbour within ``join_st`` semitones of its new pitch joins it.
+    A dropped note that touches a neighbour within ``join_st`` semitones of its new pitch joins it. The check
+    runs again on its own result, up to ``passes`` times in all, while a note moves: a held note the tracker read
+    partly at the voice's 2nd harmonic and partly at its 4th (stress s20 noise_011, MIDI 77 then 89 for a sung 65;
+    s14 diphone+speaker_010, 75 then 87 for 63) comes down a pass at a time: the two-octave piece drops onto the
+    one-octave piece and joins it, and the joined note then drops onto the voice's pitch.
     """
+    out = list(notes)
+    for _ in range(passes):
+        again = _drop_octave_peaks_once(out, x, sr, over_st=over_st, near_st=near_st, max_s=max_s, odd_db=odd_db,
+                                        line_db=line_db, join_st=join_st, phrase_gap_s=phrase_gap_s, top_hz=top_hz)
+        if again == out:
+            break
+        out = again
+    return out
+
+
+def _drop_octave_peaks_once(notes: list[NoteEvent], x: np.ndarray, sr: int, *, over_st: float, near_st: float,
+                            max_s: float, odd_db: tuple[float, float], line_db: float, join_st: float,
+                            phrase_gap_s: float, top_hz: float) -> list[NoteEvent]:
+    """One pass of :func:`drop_octave_peaks` over ``notes`` (same parameters)."""
     if len(notes) < 3:
         return list(notes)
     out = list(notes)
