@@ -466,43 +466,33 @@ def drop_octave_peaks(notes: list[NoteEvent], x: np.ndarray, sr: int, *, over_st
     """
     out = list(notes)
     for _ in range(passes):
-        again = _drop_octave_peaks_once(out, x, sr, over_st=over_st, near_st=near_st, max_s=max_s, odd_db=odd_db,
-                                        line_db=line_db, join_st=join_st, phrase_gap_s=phrase_gap_s, top_hz=top_hz)
-        if again == out:
+        if len(out) < 3:
             break
-        out = again
+        dropped = [False] * len(out)
+        for i in range(1, len(out) - 1):
+            prev, n, nxt = out[i - 1], out[i], out[i + 1]
+            if gap_s(prev, n) > phrase_gap_s or gap_s(n, nxt) > phrase_gap_s:
+                continue
+            lo, hi = min(prev.midi, nxt.midi), max(prev.midi, nxt.midi)
+            if n.midi - hi < over_st or not lo - near_st <= n.midi - 12.0 <= hi + near_st:
+                continue
+            seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
+            half = _note_hz(n) / 2.0
+            ks = tuple(k for k in (3, 5) if k * half < min(top_hz, sr / 2))
+            if len(seg) < 256 or not ks:
+                continue
+            if n.offset_s - n.onset_s > max_s:
+                misread = harmonic_line_db(seg, sr, 3.0 * half) >= line_db
+            else:
+                h2, *odd = harmonic_levels_db(seg, sr, half, (2,) + ks)
+                misread = h2 - odd_db[1] <= max(odd) <= h2 - odd_db[0]
+            if misread:
+                out[i] = replace(n, midi=n.midi - 12.0)
+                dropped[i] = True
+        if not any(dropped):
+            break
+        out = _join_lifted(out, dropped, join_st=join_st)
     return out
-
-
-def _drop_octave_peaks_once(notes: list[NoteEvent], x: np.ndarray, sr: int, *, over_st: float, near_st: float,
-                            max_s: float, odd_db: tuple[float, float], line_db: float, join_st: float,
-                            phrase_gap_s: float, top_hz: float) -> list[NoteEvent]:
-    """One pass of :func:`drop_octave_peaks` over ``notes`` (same parameters)."""
-    if len(notes) < 3:
-        return list(notes)
-    out = list(notes)
-    dropped = [False] * len(out)
-    for i in range(1, len(out) - 1):
-        prev, n, nxt = out[i - 1], out[i], out[i + 1]
-        if gap_s(prev, n) > phrase_gap_s or gap_s(n, nxt) > phrase_gap_s:
-            continue
-        lo, hi = min(prev.midi, nxt.midi), max(prev.midi, nxt.midi)
-        if n.midi - hi < over_st or not lo - near_st <= n.midi - 12.0 <= hi + near_st:
-            continue
-        seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
-        half = _note_hz(n) / 2.0
-        ks = tuple(k for k in (3, 5) if k * half < min(top_hz, sr / 2))
-        if len(seg) < 256 or not ks:
-            continue
-        if n.offset_s - n.onset_s > max_s:
-            misread = harmonic_line_db(seg, sr, 3.0 * half) >= line_db
-        else:
-            h2, *odd = harmonic_levels_db(seg, sr, half, (2,) + ks)
-            misread = h2 - odd_db[1] <= max(odd) <= h2 - odd_db[0]
-        if misread:
-            out[i] = replace(n, midi=n.midi - 12.0)
-            dropped[i] = True
-    return _join_lifted(out, dropped, join_st=join_st)
 
 
 HALF_LAG_REGISTER_ST = 9.0  # semitones over the call's duration-weighted median pitch a note read at half its period lies
