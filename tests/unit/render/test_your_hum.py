@@ -1,5 +1,6 @@
 """your-hum.wav and mix-with-your-hum.wav: the caller's hum on the song's timeline, in the package."""
 import json
+import zipfile
 
 import numpy as np
 import soundfile as sf
@@ -28,3 +29,6 @@ def test_the_package_carries_your_hum_on_the_song_timeline(tmp_path):
     metadata = json.loads(result.files["metadata"].read_text())
     assert metadata["hum_time_map"][0] == {"hum_s": 0.3, "song_beat": 8.0, "song_s": 4.0}
     assert {"your-hum.wav", "mix-with-your-hum.wav"} <= set(metadata["files"].values())
+    with zipfile.ZipFile(result.files["zip"]) as archive:
+        readme = archive.read("README.txt").decode()
+    assert "your-hum.wav" in readme and "mix-with-your-hum.wav" in readme   # the package says what they are

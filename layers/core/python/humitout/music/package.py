@@ -112,11 +112,16 @@ def _zip(files: dict[str, Path], out_dir: Path, zip_path: Path) -> None:
 
 
 def readme_text(arrangement: Arrangement, masters: dict[str, Master], stems_gain_db: float,
-                part_names: list[str]) -> str:
-    """README.txt of the ZIP: what each file is, and how the stems sum."""
+                part_names: list[str], *, with_hum: bool = False) -> str:
+    """README.txt of the ZIP: what each file is (``with_hum``: the caller's own hum files too), and how the
+    stems sum."""
     ts = arrangement.time_signature
     full = masters["full_mix"]
     stems = ", ".join(f"stems/{name}.wav" for name in part_names)
+    hum_files = (f"""{HUM_FILE_PATHS["your_hum"]}                      your own recording, time-stretched onto the song's beat
+                                  (pitch unchanged) and placed at its bar; {HUM_FILE_PATHS["mix_with_your_hum"]} is
+                                  the full mix with it, {YOUR_HUM_BELOW_MIX_LU:g} LU under the band
+""" if with_hum else "")
     return f"""Hum It Out - {arrangement.style.value} in {arrangement.key.name}, {arrangement.tempo_bpm:g} bpm, \
 {ts.numerator}/{ts.denominator}, {arrangement.total_bars} bars
 
@@ -129,7 +134,7 @@ session.mid                       the arrangement as MIDI (one named track per i
                                   time signature, section markers)
 lead-sheet.musicxml / .svg        melody, chord symbols and lyrics (MusicXML for notation programs)
 piano-roll.png / -portrait.png    every part on a bar/beat grid
-lyrics.txt, metadata.json         the words (if any were heard), and everything about this version
+{hum_files}lyrics.txt, metadata.json         the words (if any were heard), and everything about this version
 
 How the stems sum
 -----------------
@@ -240,7 +245,8 @@ def build_package(
     lap("leadsheet")
 
     paths["lyrics"].write_text(arrangement.lyrics.strip() + "\n" if arrangement.lyrics.strip() else "", encoding="utf-8")
-    paths["readme"].write_text(readme_text(arrangement, masters, stems_gain_db, part_names), encoding="utf-8")
+    paths["readme"].write_text(readme_text(arrangement, masters, stems_gain_db, part_names, with_hum=voice is not None),
+                               encoding="utf-8")
     in_zip = {
         name: paths[name] for name in FILE_PATHS
         if name not in ("metadata", "zip") and (not name.startswith("stem_") or name[5:] in part_names)
