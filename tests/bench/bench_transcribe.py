@@ -33,6 +33,7 @@ and prints each combined condition against its voice alone as well.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -195,13 +196,16 @@ def main(argv=None) -> int:
     ap.add_argument("--stress", action="store_true", help="score the phone stress corpus, clean vs each condition")
     ap.add_argument("--stress-seed", type=int, default=10)
     ap.add_argument("--stress-items", type=int, default=12)
+    ap.add_argument("--stress-melodies", type=Path, default=None,
+                    help="with --stress: sing the tunes of this set folder instead of dev's (its own corpus folder)")
     ap.add_argument("--stress-combined", action="store_true",
                     help="with --stress: the combined conditions (a voice through a channel, e.g. child+amr)")
     a = ap.parse_args(argv)
     sys.path.insert(0, str(BENCH_DIR))
     import evaluate as ev
     if a.stress:
-        a.data = str(stress_corpus(a.stress_seed, a.stress_items, combined=a.stress_combined))
+        a.data = str(stress_corpus(a.stress_seed, a.stress_items, combined=a.stress_combined,
+                                   melodies=a.stress_melodies))
         a.sets = stress_conditions(Path(a.data), combined=a.stress_combined)
 
     results, extra = [], {}
@@ -276,10 +280,13 @@ def stress_conditions(root: Path, combined: bool = False) -> list[str]:
     return [c for c in listed if c == "clean" or c in voices or "+" in c]
 
 
-def stress_corpus(seed: int, items: int, combined: bool = False) -> Path:
+def stress_corpus(seed: int, items: int, combined: bool = False, melodies: Path | None = None) -> Path:
     """The stress corpus folder for ``seed``/``items``, built with make_stress_corpus.py when missing (with
-    ``combined`` its combined conditions too)."""
-    out = STRESS_ROOT / f"seed{seed}-items{items}"
+    ``combined`` its combined conditions too), singing the dev tunes or those of the set folder ``melodies``
+    (a folder of its own, named after the set and a hash of its path)."""
+    tunes = "" if melodies is None else \
+        f"-{melodies.name}-{hashlib.sha1(str(melodies.resolve()).encode()).hexdigest()[:8]}"
+    out = STRESS_ROOT / f"seed{seed}-items{items}{tunes}"
     built = (out / "manifest.json").exists()
     if built and not combined:
         return out
@@ -287,12 +294,12 @@ def stress_corpus(seed: int, items: int, combined: bool = False) -> Path:
     import make_stress_corpus
     if not built:
         print(f"building the stress corpus in {out} ...", flush=True)
-        make_stress_corpus.build(out, seed, items)
+        make_stress_corpus.build(out, seed, items, melodies=melodies)
     missing = [c for c in make_stress_corpus.COMBINED_CONDITIONS if c not in stress_conditions(out, True)] \
         if combined else []
     if missing:
         print(f"building the combined conditions in {out} ...", flush=True)
-        make_stress_corpus.build(out, seed, items, missing)
+        make_stress_corpus.build(out, seed, items, missing, melodies=melodies)
     return out
 
 

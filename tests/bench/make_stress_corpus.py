@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Build the phone stress corpus: the dev melodies through real codecs, rooms, talkers and voices.
 
-    .venv/bin/python tests/bench/make_stress_corpus.py OUT [--seed 10] [--items 12]
+    .venv/bin/python tests/bench/make_stress_corpus.py OUT [--seed 10] [--items 12] [--melodies DIR]
     .venv/bin/python tests/bench/bench_transcribe.py --stress          # builds it when missing
 
 ``--items`` melodies are drawn (by ``--seed``) from the dev corpus of the shared bench
-(``../shared/bench/melody/data/dev``: its notes give the tune, its .json the key and tempo) and
+(``../shared/bench/melody/data/dev``: its notes give the tune, its .json the key and tempo), or from
+another set folder in that format (``--melodies``: e.g. a held-out stand-in's ``heldout`` folder,
+whose Chinese, Scottish, Irish and Lorraine tunes the dev set, all German, has none of), and
 sung again by the shared humming synthesizer (``humsynth.py``, imported from the bench folder).
 Each condition is one set folder ``OUT/<condition>/`` in the shared harness's format
 (``<id>.wav`` 8 kHz 16-bit, ``<id>.notes.csv``, ``<id>.json`` with ``key_sung``,
@@ -113,10 +115,11 @@ def add_voices(humsynth) -> None:
 
 
 # ------------------------------------------------------------------ melodies from the dev corpus
-def load_dev_melodies(dev_dir: Path, n: int, seed: int) -> list[dict]:
-    """``n`` dev items (drawn by ``seed``) as score-like melodies: onsets/offsets (s), pitches
-    (MIDI, source register), rests, and the reference key, tempo and metre."""
-    metas = sorted(dev_dir.glob("dev_*.json"))
+def load_melodies(folder: Path, n: int, seed: int) -> list[dict]:
+    """``n`` items of a set ``folder`` in the shared harness's format (drawn by ``seed``; the dev set's by
+    default) as score-like melodies: onsets/offsets (s), pitches (MIDI, source register), rests, and the
+    reference key, tempo and metre. An item is a ``<id>.json`` whose ``notes`` give the performance."""
+    metas = sorted(p for p in folder.glob("*.json") if p.name != "manifest.json")
     pick = sorted(np.random.default_rng([seed, 1]).choice(len(metas), size=min(n, len(metas)), replace=False))
     out = []
     for i in pick:
@@ -481,12 +484,14 @@ def available(cond: str) -> bool:
     return all(NEEDS.get(part) is None or shutil.which(NEEDS[part]) is not None for part in cond.split("+"))
 
 
-def build(out: Path, seed: int = DEFAULT_SEED, items: int = 12, conditions=CONDITIONS) -> list[str]:
-    """Write the corpus under ``out``; returns the conditions written (those whose tools exist)."""
+def build(out: Path, seed: int = DEFAULT_SEED, items: int = 12, conditions=CONDITIONS,
+          melodies: Path | None = None) -> list[str]:
+    """Write the corpus under ``out`` from the tunes of the set folder ``melodies`` (the shared dev set by
+    default); returns the conditions written (those whose tools exist)."""
     sys.path.insert(0, str(BENCH_DIR))
     import humsynth
     add_voices(humsynth)
-    mels = load_dev_melodies(BENCH_DIR / "data" / "dev", items, seed)
+    mels = load_melodies(melodies or BENCH_DIR / "data" / "dev", items, seed)
     done = []
     for cond in conditions:
         if not available(cond):
@@ -546,9 +551,11 @@ def main(argv=None) -> int:
     ap.add_argument("--items", type=int, default=12)
     ap.add_argument("--conditions", nargs="+", default=list(CONDITIONS), choices=CONDITIONS + COMBINED_CONDITIONS)
     ap.add_argument("--combined", action="store_true", help="build the combined conditions (voice + channel) only")
+    ap.add_argument("--melodies", type=Path, default=None,
+                    help="a set folder in the shared harness's format whose tunes are sung (default: the shared dev set)")
     a = ap.parse_args(argv)
     conditions = COMBINED_CONDITIONS if a.combined else a.conditions
-    print("wrote", ", ".join(build(a.out, a.seed, a.items, conditions)), "under", a.out)
+    print("wrote", ", ".join(build(a.out, a.seed, a.items, conditions, a.melodies)), "under", a.out)
     return 0
 
 
