@@ -4,7 +4,8 @@
    the tracker calls it voiced and it is no more than ``TAIL_DB`` under the
    loudest frame within +-``LEVEL_WIN_S`` (this ends notes where the voice,
    not the room's reverb tail, stops) or rises out of a silence
-   (:func:`level_ok_frames`: a soft note right after a loud one). Runs of weaker voicing (confidence
+   (:func:`level_ok_frames`: a soft note right after a loud one), or the tracker is sure of it at another
+   pitch than the louder notes either side (a tail is at its note's pitch and never precedes a louder one). Runs of weaker voicing (confidence
    >= ``WEAK_CONF``) that hold one steady pitch for ``MIN_NOTE_S`` are voiced
    too (short notes of low voices rarely reach 0.5), and so are short gaps
    inside a held pitch and weak attacks before a run at its pitch

@@ -147,7 +147,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
     e = energy_db[:n]
     min_len = int(np.ceil(MIN_NOTE_S / hop - 1e-9))
     ok = ~dead[:n] if dead is not None and dead[:n].any() else None   # live samples, when some were lost
-    level_ok = level_ok_frames(e, int(LEVEL_WIN_S / hop), ok)
+    level_ok = level_ok_frames(e, int(LEVEL_WIN_S / hop), ok, midi=midi_all, conf=track.confidence[:n])
     voiced = track.voiced[:n] & level_ok & np.isfinite(midi_all)
     voiced = rescue_weak_voicing(midi_all, track.confidence[:n], voiced, level_ok, min_len,
                                  tail_ctx=int(round(WEAK_TAIL_CTX_S / hop)))
