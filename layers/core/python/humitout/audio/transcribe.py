@@ -19,7 +19,7 @@ from scipy.signal import stft
 
 from humitout.audio.decode import clipped_fraction, decode_audio
 from humitout.audio.enhance import enhance_call
-from humitout.audio.f0 import PitchTrack, track_f0
+from humitout.audio.f0 import PitchTrack, reread_callers_band, track_f0
 from humitout.audio.key import estimate_key, on_the_scale_when_between
 from humitout.audio.mood import estimate_mood
 from humitout.audio.notes.callers import drop_talker_edges
@@ -73,10 +73,14 @@ class FrontEnd:
 def front_end(x: np.ndarray, sr: int) -> FrontEnd:
     """Everything :func:`transcribe_samples` computes of mono samples ``x`` (n,) at ``sr`` Hz before
     the note stage. The tracker hears ``x`` freed of a room's late reverberation when the call is
-    reverberant and of steady background noise when it is noisy (:func:`enhance_call`); the levels
-    are read as :func:`front_end_from_track` says."""
+    reverberant and of steady background noise when it is noisy (:func:`enhance_call`); where it followed a
+    low talker far under the caller's register at the caller's level, it reads those frames again in the
+    caller's band (:func:`reread_callers_band`); the levels are read as :func:`front_end_from_track` says."""
     dry, clean = enhance_call(x, sr)
     track = track_f0(clean, sr, unsuppressed=None if clean is dry else dry)
+    # a low talker holding the tracker over the caller's quick notes: those frames read in the caller's band
+    track = reread_callers_band(track, frame_energy_db(dry, sr, len(track.hz), track.hop_s, lost=lost_samples(x, sr)),
+                                clean, sr)
     return front_end_from_track(x, sr, dry=dry, clean=clean, track=track)
 
 
