@@ -4,8 +4,8 @@ each lost reference note given a cause. For fast iteration on the note code
 
 The front end (:func:`transcribe.front_end`: pitch track, frame energy, band levels, harmonic envelope
 and dropout frames) is computed once per item (pickled under ``--cache``; the key includes the WAV's
-path and size), and only the note stage (:func:`transcribe.note_stage`, as
-:func:`transcribe.transcribe_samples` runs it) is rerun, then scored as the bench does (mir_eval via
+path and size and a hash of the front end's code, :func:`front_end_code_hash`), and only the note stage
+(:func:`transcribe.note_stage`, as :func:`transcribe.transcribe_samples` runs it) is rerun, then scored as the bench does (mir_eval via
 ``evaluate.score_notes``).
 
     python tests/bench/note_stage_rerun.py --data out/stress-corpus/seed10-items12 --sets speaker \
@@ -36,12 +36,25 @@ import numpy as np
 BENCH_DIR = Path(__file__).resolve().parents[3] / "shared" / "bench" / "melody"
 
 
+def front_end_code_hash() -> str:
+    """Hash of the code the front end runs (its functions in ``transcribe.py`` and the modules they read the call
+    with): a cached front end is reused only while it is unchanged, and note-stage changes keep the cache."""
+    import inspect
+
+    from humitout.audio import decode, enhance, f0, transcribe
+    from humitout.audio.notes import levels
+    h = hashlib.sha1()
+    for part in (decode, enhance, f0, levels, transcribe.front_end, transcribe.front_end_from_track):
+        h.update(inspect.getsource(part).encode())
+    return h.hexdigest()[:12]
+
+
 def features(wav: str, cache: Path):
     """Decoded samples, their rate and the item's cached :class:`~humitout.audio.transcribe.FrontEnd`."""
     from humitout.audio.decode import decode_audio
     from humitout.audio.transcribe import front_end
     path = Path(wav).resolve()
-    key = hashlib.sha1(f"front-end:{path}:{path.stat().st_size}".encode()).hexdigest()[:16]
+    key = hashlib.sha1(f"front-end:{path}:{path.stat().st_size}:{front_end_code_hash()}".encode()).hexdigest()[:16]
     p = cache / f"{key}.pkl"
     x, sr = decode_audio(path.read_bytes())
     if p.exists():
