@@ -5,8 +5,8 @@ each lost reference note given a cause. For fast iteration on the note code
 The front end (:func:`transcribe.front_end`: pitch track, frame energy, band levels, harmonic envelope
 and dropout frames) is computed once per item (pickled under ``--cache``; the key includes the WAV's
 path and size and a hash of the front end's code, :func:`front_end_code_hash`), and only the note stage
-(:func:`transcribe.note_stage`, as :func:`transcribe.transcribe_samples` runs it) is rerun, then scored as the bench does (mir_eval via
-``evaluate.score_notes``).
+(:func:`transcribe.note_stage`, as :func:`transcribe.transcribe_samples` runs it) is rerun, then scored as the
+bench does (mir_eval via ``evaluate.score_notes``).
 
     python tests/bench/note_stage_rerun.py --data out/stress-corpus/seed10-items12 --sets speaker \
         [--items 3 8] [-v] [--clean clean]
