@@ -73,14 +73,10 @@ class FrontEnd:
 def front_end(x: np.ndarray, sr: int) -> FrontEnd:
     """Everything :func:`transcribe_samples` computes of mono samples ``x`` (n,) at ``sr`` Hz before
     the note stage. The tracker hears ``x`` freed of a room's late reverberation when the call is
-    reverberant and of steady background noise when it is noisy (:func:`enhance_call`); where it followed a
-    low talker far under the caller's register at the caller's level, it reads those frames again in the
-    caller's band (:func:`reread_callers_band`); the levels are read as :func:`front_end_from_track` says."""
+    reverberant and of steady background noise when it is noisy (:func:`enhance_call`); the levels
+    are read as :func:`front_end_from_track` says."""
     dry, clean = enhance_call(x, sr)
     track = track_f0(clean, sr, unsuppressed=None if clean is dry else dry)
-    # a low talker holding the tracker over the caller's quick notes: those frames read in the caller's band
-    track = reread_callers_band(track, frame_energy_db(dry, sr, len(track.hz), track.hop_s, lost=lost_samples(x, sr)),
-                                clean, sr)
     return front_end_from_track(x, sr, dry=dry, clean=clean, track=track)
 
 
@@ -92,10 +88,15 @@ def front_end_from_track(x: np.ndarray, sr: int, *, dry: np.ndarray, clean: np.n
     noise floor fills the consonant dip between repeated notes: stress noise COnP +0.003 / +0.004
     on seeds 10 / 12, COnPOff +0.010 / +0.014); the energy that gates voicing is read from ``dry``
     (a reverberant tail holds the gate open 30-50 ms past a note's end: stress speakerphone COnPOff
-    +0.024 to +0.067 on seeds 11-13, flat on 10); dropouts and dead air are read from ``x`` itself."""
+    +0.024 to +0.067 on seeds 11-13, flat on 10); dropouts and dead air are read from ``x`` itself. Where the
+    track followed a low talker far under the caller's register at the caller's level, those frames are read
+    again in the caller's band (:func:`reread_callers_band`, on ``clean``, gated by that energy) before the
+    harmonic envelope is read at the track's pitch."""
     n = len(track.hz)
     lost = lost_samples(x, sr)
-    return FrontEnd(track=track, energy=frame_energy_db(dry, sr, n, track.hop_s, lost=lost),
+    energy = frame_energy_db(dry, sr, n, track.hop_s, lost=lost)
+    track = reread_callers_band(track, energy, clean, sr)
+    return FrontEnd(track=track, energy=energy,
                     dead=dead_air_frames(x, sr, n, track.hop_s, lost=lost),
                     bands=narrow_band_levels_db(clean, sr, n, track.hop_s, lost=lost),
                     envelope=harmonic_envelope_db(clean, sr, track.hz, track.hop_s, lost=lost),
