@@ -51,6 +51,7 @@ REREAD_REGISTER_PCT = 5.0  # percentile of the confident loud frames' pitch take
 REREAD_ANCHOR_CONF = 0.7   # confidence of the frames that give the caller's register
 REREAD_ANCHOR_DB = 6.0     # dB under the call's 90th-percentile voiced level those frames reach
 REREAD_LEVEL_DB = 10.0     # dB under the caller's local level down to which a frame is asked
+REREAD_ASKED_CONF = 0.3    # confidence from which a reading under the register is another voice the tracker followed
 REREAD_LOCAL_S = 1.5       # s either side over which the caller's local level is read
 REREAD_MIN_FRAMES = 4      # frames a re-read run must hold (and the least asked at all)
 REREAD_MIN_ANCHORS = 20    # confident loud frames needed to know the caller's register
@@ -341,16 +342,17 @@ def reread_callers_band(track: PitchTrack, energy_db: np.ndarray, x: np.ndarray,
                         level_db: float = REREAD_LEVEL_DB, local_s: float = REREAD_LOCAL_S,
                         min_frames: int = REREAD_MIN_FRAMES, steady_st: float = REREAD_STEADY_ST,
                         edge_st: float = REREAD_EDGE_ST, reach_s: float = REREAD_REACH_S,
-                        near_st: float = REREAD_NEAR_ST, min_anchors: int = REREAD_MIN_ANCHORS) -> PitchTrack:
+                        near_st: float = REREAD_NEAR_ST, min_anchors: int = REREAD_MIN_ANCHORS,
+                        asked_conf: float = REREAD_ASKED_CONF) -> PitchTrack:
     """``track`` with the frames where it followed another voice far under the caller's register, while the
     call's level stays at the caller's, read again by the tracker limited to the caller's band.
 
     A low talker (a male voice at 70-100 Hz, its harmonics dense in the phone band) can hold the tracker over a
     high caller's quick notes 10 dB louder than it (stress babble, other tunes: MIDI 38-39 read at confidence
     0.6-0.8 over a female's 0.1-0.2 s notes at 69-74). The caller's register is the ``register_pct`` percentile
-    of the pitch of the (at least ``min_anchors``) confident (``anchor_conf``), loud (within ``anchor_db`` dB of the call's 90th-percentile
-    voiced level, ``energy_db`` (n,) dB) frames; frames read more than ``margin_st`` semitones under it (at
-    confidence 0.3 or more) and within ``level_db`` dB of the median level of the in-register frames within
+    of the pitch of the (at least ``min_anchors``) confident (``anchor_conf``), loud (within ``anchor_db`` dB of
+    the call's 90th-percentile voiced level, ``energy_db`` (n,) dB) frames; frames read more than ``margin_st``
+    semitones under it (at confidence ``asked_conf`` or more) and within ``level_db`` dB of the median level of the in-register frames within
     ``local_s`` s are asked. Where there are ``min_frames`` or more, swift-f0 runs again on ``x`` (n,) at ``sr``
     Hz with its lowest pitch at that line; its pitch replaces the first reading over each run of at least
     ``min_frames`` frames that holds within ``steady_st`` of its median, lies ``edge_st`` or more over the line
@@ -371,7 +373,7 @@ def reread_callers_band(track: PitchTrack, energy_db: np.ndarray, x: np.ndarray,
     line = float(np.percentile(m[anchor], register_pct)) - margin_st
     with np.errstate(invalid="ignore"):
         in_register = voiced & np.isfinite(m) & (m >= line)
-        asked = (conf >= 0.3) & np.isfinite(m) & (m < line)
+        asked = (conf >= asked_conf) & np.isfinite(m) & (m < line)
     idx = np.flatnonzero(in_register)
     if asked.sum() < min_frames or not len(idx):
         return track

@@ -5,8 +5,8 @@
    loudest frame within +-``LEVEL_WIN_S`` (this ends notes where the voice,
    not the room's reverb tail, stops) or rises out of a silence
    (:func:`level_ok_frames`: a soft note right after a loud one), or the tracker is sure of it at another
-   pitch than the louder notes either side (a tail is at its note's pitch and never precedes a louder one). Runs of weaker voicing (confidence
-   >= ``WEAK_CONF``) that hold one steady pitch for ``MIN_NOTE_S`` are voiced
+   pitch than the louder notes either side (a tail is at its note's pitch and never precedes a louder one).
+   Runs of weaker voicing (confidence >= ``WEAK_CONF``) that hold one steady pitch for ``MIN_NOTE_S`` are voiced
    too (short notes of low voices rarely reach 0.5), and so are short gaps
    inside a held pitch and weak attacks before a run at its pitch
    (:func:`fill_weak_gaps`, :func:`extend_weak_edges`: voicing from pitch
@@ -62,8 +62,8 @@
    sub-harmonic back into the note, and :func:`lift_octave_dips` lifts a single note read an octave
    under both its neighbours; :func:`~humitout.audio.notes.partials.drop_octave_peaks` drops one read an
    octave over both (a short one by the faint odd harmonics of half its pitch, a held one by the line its
-   voice's own 3rd harmonic makes at 1.5 times the read pitch). A syllable-length note that leaps a fifth or more from the
-   held note it touches is a talker at that note's attack or release (:func:`talker_at_note_edges`):
+   voice's own 3rd harmonic makes at 1.5 times the read pitch). A syllable-length note that leaps a fifth or
+   more from the held note it touches is a talker at that note's attack or release (:func:`talker_at_note_edges`):
    dropped before the caller's notes are chosen (partial and sub-harmonic intervals are left to the
    fold) and, by :func:`drop_talker_edges`, after the fold.
 5. Last, a note ends where its direct sound stops, not where a room's reverberant tail under it
