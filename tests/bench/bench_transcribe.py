@@ -288,17 +288,15 @@ def stress_corpus(seed: int, items: int, combined: bool = False, melodies: Path 
         f"-{melodies.name}-{hashlib.sha1(str(melodies.resolve()).encode()).hexdigest()[:8]}"
     out = STRESS_ROOT / f"seed{seed}-items{items}{tunes}"
     built = (out / "manifest.json").exists()
-    if built and not combined:
-        return out
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import make_stress_corpus
     if not built:
         print(f"building the stress corpus in {out} ...", flush=True)
         make_stress_corpus.build(out, seed, items, melodies=melodies)
     missing = [c for c in make_stress_corpus.COMBINED_CONDITIONS if c not in stress_conditions(out, True)] \
-        if combined else []
+        if combined else [c for c in make_stress_corpus.CONDITIONS if c not in stress_conditions(out)]
     if missing:
-        print(f"building the combined conditions in {out} ...", flush=True)
+        print(f"building the conditions {', '.join(missing)} in {out} ...", flush=True)
         make_stress_corpus.build(out, seed, items, missing, melodies=melodies)
     return out
 

@@ -35,6 +35,8 @@ Conditions (the voice is the dev item's unless the condition names another):
                 flat pitch near the tune's register, then re-pitched and time-stretched per note
                 by Rubber Band (pedalboard, formants kept); timing, intonation and levels from
                 the shared generator's performance model; the clean channel
+``vibrato``     the dev voice with a wide vibrato (50-100 cents half peak-to-peak, a trained singer's; the
+                shared generator's singers sing 0-54), on its notes of 0.35 s or more as the generator places it
 
 Combined conditions (not built by default; ``--conditions`` names them, ``--combined`` builds them all):
 ``<voice>+<channel>``, one of the other voices (child, bass, nasal, diphone) through one of the hard channels
@@ -67,12 +69,14 @@ BENCH_DIR = Path(os.environ.get("HUMITOUT_BENCH_DIR")
                  or Path(__file__).resolve().parents[3] / "shared" / "bench" / "melody")
 DEFAULT_SEED = 10
 CONDITIONS = ("clean", "gsm", "amr", "opus", "speex", "speaker", "babble", "noise", "ns_agc", "dropouts",
-              "child", "bass", "nasal", "diphone")
+              "child", "bass", "nasal", "diphone", "vibrato")
 VOICE_CONDITIONS = {"child": "child", "bass": "bass", "nasal": None}   # None: the dev voice, nasal hum
 COMBINED_CONDITIONS = tuple(f"{voice}+{channel}" for voice in ("child", "bass", "nasal", "diphone")
                             for channel in ("amr", "gsm", "speaker", "babble", "ns_agc"))
 NEEDS = {"gsm": "sox", "amr": "sox", "opus": "ffmpeg", "speex": "ffmpeg", "babble": "espeak-ng",
          "diphone": "text2wave"}
+WIDE_VIBRATO_CENTS = (50.0, 100.0)   # the ``vibrato`` condition's extent (half peak-to-peak), a trained or
+# operatic singer's; the shared generator's singers sing 0-54 cents
 DIPHONE_VOICES = ("kal", "ked")     # Festival's US English diphone voices (festvox-kallpc16k, -kdlpc16k)
 SYLLABLE_SETS = (("la",), ("na",), ("da",), ("doo",), ("lu",), ("la", "da"), ("da", "doo"), ("na", "la"))
 FS = 16000
@@ -143,15 +147,19 @@ def transposed_key(key: str, shift: int) -> str:
     return f"{PCS[(pc + shift) % 12]} {mode}"
 
 
-def sing(humsynth, mel: dict, voice: str, style: str | None, rng) -> tuple[np.ndarray, object, int, str]:
+def sing(humsynth, mel: dict, voice: str, style: str | None, rng,
+         vibrato_cents: tuple[float, float] | None = None) -> tuple[np.ndarray, object, int, str]:
     """Render ``mel`` for ``voice``: 16 kHz float audio, the ``humsynth.Rendered`` (notes, true f0),
-    the transposition (semitones) and the humming style."""
+    the transposition (semitones) and the humming style; ``vibrato_cents`` (low, high): the singer's
+    vibrato extent drawn from that range instead of the generator's."""
     v = humsynth.VOICES[voice]
     p = mel["pitches"]
     lo, hi = int(p.min()), int(p.max())
     smin, smax = v.midi_lo - lo, v.midi_hi - hi
     shift = int(rng.integers(smin, smax + 1)) if smin <= smax else int(round((v.midi_lo + v.midi_hi - lo - hi) / 2))
     singer = humsynth.Singer.sample(rng, voice, style or mel["meta"]["singer"]["style"])
+    if vibrato_cents:
+        singer.vibrato_extent_cents = float(rng.uniform(*vibrato_cents))
     singer.rubato *= 0.5            # the dev notes already carry one performance's rubato
     singer.timing_jitter_ms *= 0.5
     perf = humsynth.perform(mel["onsets"], mel["offsets"], p + shift, mel["rest_after"], singer, rng)
@@ -519,6 +527,11 @@ def build(out: Path, seed: int = DEFAULT_SEED, items: int = 12, conditions=CONDI
                     if (k, sung) not in renders:
                         rng = np.random.default_rng([seed, k, sum(map(ord, sung))])
                         renders[(k, sung)] = diphone_sing(humsynth, mel, voice, rng, tmp, syllables)
+                    audio, rend, shift, sung_style = renders[(k, sung)]
+                elif sung == "vibrato":   # the dev voice with a wide vibrato
+                    if (k, sung) not in renders:
+                        rng = np.random.default_rng([seed, k, sum(map(ord, sung))])
+                        renders[(k, sung)] = sing(humsynth, mel, voice, style, rng, vibrato_cents=WIDE_VIBRATO_CENTS)
                     audio, rend, shift, sung_style = renders[(k, sung)]
                 else:
                     if (k, voice) not in renders:

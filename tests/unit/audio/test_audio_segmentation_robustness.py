@@ -438,3 +438,25 @@ def test_weak_tail_at_the_held_pitch_stays_a_release():
     m, conf = _held_note_then_weak_tail(50.2)
     out = rescue_weak_voicing(m, conf, conf >= 0.5, np.ones(len(m), bool), 7, tail_ctx=15)
     assert not out[30:].any()
+
+
+def test_a_held_note_with_a_wide_vibrato_stays_one_note():
+    # a trained singer's vibrato, 0.8 st either side of the note at 5.5 Hz: the pitch leaves the running
+    # pitch by more than a note change does, and comes back every cycle
+    m, e = _vibrato_note(extent_st=0.8, wobble_db=0.0)
+    m, e, conf = _pad(m, e)
+    notes = segment_notes(_track(m, conf), e)
+    assert len(notes) == 1
+    assert abs(notes[0].midi - 55.0) < 0.3
+
+
+def test_a_legato_trill_of_sung_steps_keeps_its_notes():
+    # 64 and 65 in turn every 0.13 s, each step a 30 ms glide: cycles as fast as a vibrato's, but steps
+    seq = [64, 65] * 6
+    m = []
+    for k, pitch in enumerate(seq):
+        before = seq[k - 1] if k else pitch
+        m += list(np.linspace(before, pitch, 4)[1:]) + [pitch] * 10
+    m, e, conf = _pad(np.array(m, float), np.full(len(m), -30.0))
+    notes = segment_notes(_track(m, conf), e)
+    assert [round(n.midi) for n in notes] == seq

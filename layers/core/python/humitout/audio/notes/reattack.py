@@ -29,6 +29,94 @@ VIB_RECUR_CORR = 0.75  # correlation of the pitch's wobble with itself one perio
 VIB_RECUR_SHARE = 0.5  # share of a dip's depth the level dips again one vibrato period away when a notch makes it
 
 
+VIB_CYCLE_S = (0.12, 0.3)   # s, shortest and longest vibrato period (8-3.3 Hz) a pitch cycle is read at
+VIB_RETURN_ST = 0.35         # semitones a vibrato cycle's two peaks (or troughs) lie apart at most
+VIB_SWING_ST = (1.5 * JUMP_ST, 2.5)   # semitones, least and most a vibrato cycle swings from peak to trough: a
+# vibrato of 0.45-1.25 st either side of the note (a narrower one never leaves the running pitch by JUMP_ST for long
+# and is left as sung)
+VIB_MIN_CYCLES = 2           # vibrato cycles in a row that make a vibrato (one alone is a turn or a trill note)
+VIB_TURN_ST = 0.1            # semitones the pitch comes back from its highest (lowest) at a turning point
+VIB_STEEP_FRAMES = 3         # frames (30 ms) over which a sung step to another note covers ...
+VIB_STEEP_SHARE = 0.7        # ... this share of its way at least, a vibrato's sine at 8 Hz 0.62
+
+
+def vibrato_centre(m: np.ndarray, hop: float, *, cycle_s: tuple[float, float] = VIB_CYCLE_S,
+                   return_st: float = VIB_RETURN_ST, swing_st: tuple[float, float] = VIB_SWING_ST,
+                   min_cycles: int = VIB_MIN_CYCLES, turn_st: float = VIB_TURN_ST,
+                   steep_frames: int = VIB_STEEP_FRAMES, steep_share: float = VIB_STEEP_SHARE) -> np.ndarray:
+    """The pitch ``m`` (n,) (MIDI, one voiced run, frames ``hop`` s apart) with each vibrato replaced by its
+    centre line, which :func:`pitch_cuts` reads: a vibrato wider than ``JUMP_ST`` either side (a trained
+    singer's 0.5-1 st) left the running pitch at every cycle and cut a held note into pieces.
+
+    Turning points are where the pitch has come back ``turn_st`` semitones from its highest (lowest) since
+    the last one. A cycle is three turning points in turn (peak, trough, peak or the reverse) ``cycle_s`` s
+    from first to last, its outer two within ``return_st`` semitones, swinging ``swing_st`` semitones, and
+    gliding both ways (no ``steep_frames`` frames cover ``steep_share`` of a way: a sung step to another
+    note, even in a fast legato trill, does). ``min_cycles`` cycles in a row are a vibrato: from its first
+    to its last turning point the pitch is the middle of the swing around each frame, and so for up to half
+    a cycle before and after while the pitch stays inside the vibrato's band (a note change leaves it).
+    Elsewhere ``m`` is kept: a note change does not come back, and a sung turn (53-55-53) is one cycle."""
+    n = len(m)
+    if n < 5:
+        return m
+    # turning points: where the pitch has come back ``turn_st`` from its highest (lowest) since the last one
+    turns = [0]
+    ext, rising = 0, None
+    for k in range(1, n):
+        if rising is None:
+            if abs(m[k] - m[0]) >= turn_st:
+                rising, ext = m[k] > m[0], k
+            continue
+        if (m[k] > m[ext]) == rising and m[k] != m[ext]:
+            ext = k
+        elif abs(m[k] - m[ext]) >= turn_st:
+            turns.append(ext)
+            rising, ext = not rising, k
+    turns.append(n - 1)
+    lo_c, hi_c = (int(round(c / hop)) for c in cycle_s)
+
+    def gliding(a: int, b: int) -> bool:
+        """Whether the pitch glides from turning point a to b: no ``steep_frames`` frames cover
+        ``steep_share`` of the way (a sung step to another note does)."""
+        way = abs(m[b] - m[a])
+        k = min(steep_frames, b - a)
+        return way > 0 and float(np.max(np.abs(m[a + k:b + 1] - m[a:b + 1 - k]))) < steep_share * way
+
+    cycle = np.zeros(len(turns), bool)   # turns[i] starts a cycle turns[i], turns[i + 1], turns[i + 2]
+    for i in range(1, len(turns) - 3):   # inner turning points only
+        a, b, c = turns[i], turns[i + 1], turns[i + 2]
+        swing = abs(m[b] - 0.5 * (m[a] + m[c]))
+        cycle[i] = (lo_c <= c - a <= hi_c and abs(m[a] - m[c]) <= return_st
+                    and swing_st[0] <= swing <= swing_st[1] and gliding(a, b) and gliding(b, c))
+    out = m.copy()
+    i = 1
+    while i < len(turns):
+        if not cycle[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(turns) and cycle[j + 1]:
+            j += 1
+        if j - i + 1 >= min_cycles:   # turning points i .. j + 2 alternate in a vibrato
+            pts = np.array(turns[i:j + 3])
+            mids = 0.5 * (m[pts[:-1]] + m[pts[1:]])   # the swing's middle between neighbouring turning points
+            centres = 0.5 * (mids[:-1] + mids[1:])     # at each inner turning point
+            out[pts[0]:pts[-1] + 1] = np.interp(np.arange(pts[0], pts[-1] + 1), pts[1:-1], centres)
+            # the half cycle before the first and after the last turning point, while the pitch stays
+            # inside the vibrato's band (a note change leaves it)
+            lo, hi, half = float(m[pts].min()), float(m[pts].max()), int(np.median(np.diff(pts)))
+            for k in range(pts[-1] + 1, min(n, pts[-1] + 1 + half)):
+                if not lo <= m[k] <= hi:
+                    break
+                out[k] = centres[-1]
+            for k in range(pts[0] - 1, max(-1, pts[0] - 1 - half), -1):
+                if not lo <= m[k] <= hi:
+                    break
+                out[k] = centres[0]
+        i = j + 1
+    return out
+
+
 def pitch_cuts(m: np.ndarray, min_jump: int) -> list[int]:
     """Frame indices (into ``m``, finite) where a new pitch starts, at the glide's midpoint crossing.
     The reference pitch is the median of the note so far, kept as a sorted list that grows frame by

@@ -17,7 +17,7 @@ from humitout.audio.notes.core import (ATTACK_RISE_DB, DEAD_PAD_S, DIP_WIN_S, JU
                                        TALKER_LEAP_ST, NoteEvent, gap_s)
 from humitout.audio.notes.levels import band_level_db, bridge_dead_air, level_ok_frames, moving_average, note_timbre
 from humitout.audio.notes.reattack import (attack_before_pitch_change, detrend_vibrato_level, dip_cuts, merge_close,
-                                           pitch_cuts, vibrato_wobble)
+                                           pitch_cuts, vibrato_centre, vibrato_wobble)
 from humitout.audio.notes.voicing import (WEAK_TAIL_CTX_S, attack_through_tail, attack_through_tones,
                                           attack_under_gate, background_tones, drop_gate_flicker, extend_weak_edges,
                                           fill_weak_gaps, hold_pitch_through_gaps, rescue_weak_voicing,
@@ -220,7 +220,7 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
         m = midi_all[a:b]
         if len(m) >= 5:
             m = median_filter(m, size=5, mode="nearest")
-        pc = pitch_cuts(m, min_jump)
+        pc = pitch_cuts(vibrato_centre(m, hop), min_jump)
         wobble = vibrato_wobble(m, vib_win) if len(m) >= vib_win else None
         level = detrend_vibrato_level(e_s[a:b], m, vib_win, wobble=wobble)
         dc = dip_cuts(level, win, edge=min_len // 2,
