@@ -51,7 +51,7 @@ STABLE_SLOPE_ST_S = 12.0  # semitones per second under which the pitch "holds st
 # more from its second to its last quarter) and pitches off any semitone grid (grid fit under 0.5).
 # Measured at stop 49 (``./dev bench speech``: 58 espeak-ng utterances, 11 voices, 6 languages, 2 speeds,
 # each through six phone conditions: clean line, AMR-NB, GSM, speakerphone room, street/car/HVAC noise, noise
-# suppression + AGC) against 2,992 stress hums (other tunes: seeds 50-57 in their 15 conditions, seeds 50-53
+# suppression + AGC) against 2,952 stress hums (other tunes: seeds 50-57 in their 15 conditions, seeds 50-53
 # in 20 combined ones; dev tunes: seed 10 in all 35, seeds 11-21 with a wide vibrato): no hum is refused
 # (nor any of the full stress bench's 12,048 with the glide read from the first quarter, at 0.2 st), and
 # 0.905 of the speech gets ``no_melody``. The test it replaces
