@@ -528,16 +528,13 @@ def build(out: Path, seed: int = DEFAULT_SEED, items: int = 12, conditions=CONDI
                         rng = np.random.default_rng([seed, k, sum(map(ord, sung))])
                         renders[(k, sung)] = diphone_sing(humsynth, mel, voice, rng, tmp, syllables)
                     audio, rend, shift, sung_style = renders[(k, sung)]
-                elif sung == "vibrato":   # the dev voice with a wide vibrato
-                    if (k, sung) not in renders:
-                        rng = np.random.default_rng([seed, k, sum(map(ord, sung))])
-                        renders[(k, sung)] = sing(humsynth, mel, voice, style, rng, vibrato_cents=WIDE_VIBRATO_CENTS)
-                    audio, rend, shift, sung_style = renders[(k, sung)]
-                else:
-                    if (k, voice) not in renders:
-                        rng = np.random.default_rng([seed, k, sum(map(ord, voice))])
-                        renders[(k, voice)] = sing(humsynth, mel, voice, style, rng)
-                    audio, rend, shift, sung_style = renders[(k, voice)]
+                else:   # ``vibrato``: the dev voice with a wide vibrato, a rendering of its own
+                    vibrato = WIDE_VIBRATO_CENTS if sung == "vibrato" else None
+                    key = (k, sung if vibrato else voice)
+                    if key not in renders:
+                        rng = np.random.default_rng([seed, k, sum(map(ord, key[1]))])
+                        renders[key] = sing(humsynth, mel, voice, style, rng, vibrato_cents=vibrato)
+                    audio, rend, shift, sung_style = renders[key]
                 rng = np.random.default_rng([seed, k, sum(map(ord, cond)), 7])
                 pcm = degrade(audio, channel, rng, tmp)
                 src = mel["meta"]

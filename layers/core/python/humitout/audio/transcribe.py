@@ -24,7 +24,7 @@ from humitout.audio.f0 import PitchTrack, reread_callers_band, track_f0
 from humitout.audio.key import estimate_key, on_the_scale_when_between
 from humitout.audio.mood import estimate_mood
 from humitout.audio.notes.callers import drop_talker_edges
-from humitout.audio.notes.core import NoteEvent, in_singers_tuning
+from humitout.audio.notes.core import NoteEvent, in_singers_tuning, weighted_quantile
 from humitout.audio.notes.harmonics import held_through_talker, onsets_at_own_harmonics, onsets_under_talker
 from humitout.audio.notes.levels import (band_level_db, dead_air_frames, frame_energy_db, harmonic_envelope_db,
                                          lost_samples, narrow_band_levels_db)
@@ -175,19 +175,25 @@ def spectral_flatness(x: np.ndarray, sr: int, band_hz: tuple[float, float] = (30
     return float(np.median(flat[loud]))
 
 
+def pitch_still_frames(track: PitchTrack, *, centre_vibrato: bool = False) -> np.ndarray:
+    """Frames (n,) bool whose pitch (5-frame median) moves slower than ``STABLE_SLOPE_ST_S``; with
+    ``centre_vibrato`` a vibrato is read at its centre line (:func:`~humitout.audio.notes.reattack.vibrato_centre`:
+    a singer's 0.7 st vibrato moves faster than that for most of its cycle)."""
+    m = median_filter(np.nan_to_num(track.midi), size=5, mode="nearest")
+    if centre_vibrato:
+        for a, b in zip(*true_runs(track.voiced)):
+            m[a:b] = vibrato_centre(m[a:b], track.hop_s)
+    return np.abs(np.gradient(m, track.hop_s)) < STABLE_SLOPE_ST_S
+
+
 def stable_fraction(track: PitchTrack) -> float:
-    """Share of voiced frames whose pitch moves slower than ``STABLE_SLOPE_ST_S`` (0 if none are voiced), a
-    vibrato read at its centre line (:func:`~humitout.audio.notes.reattack.vibrato_centre`: a singer's 0.7 st
-    vibrato moves faster than that for most of its cycle)."""
+    """Share of voiced frames whose pitch holds still (:func:`pitch_still_frames`, a vibrato at its centre
+    line; 0 if none are voiced)."""
     v = track.voiced
     if v.sum() < 5:
         return 0.0
-    m = median_filter(np.nan_to_num(track.midi), size=5, mode="nearest")
-    for a, b in zip(*true_runs(v)):
-        m[a:b] = vibrato_centre(m[a:b], track.hop_s)
-    slope = np.abs(np.gradient(m, track.hop_s))
     ok = v & np.r_[v[1:], False] & np.r_[False, v[:-1]]
-    return float(np.mean(slope[ok] < STABLE_SLOPE_ST_S)) if ok.any() else 0.0
+    return float(np.mean(pitch_still_frames(track, centre_vibrato=True)[ok])) if ok.any() else 0.0
 
 
 def long_note_share(notes: list[NoteEvent]) -> float:
@@ -210,10 +216,8 @@ def still_in_notes(track: PitchTrack, notes: list[NoteEvent], *, edge_s: float =
     """Share of the voiced frames inside the notes (``edge_s`` s in from each end) whose pitch moves slower
     than ``STABLE_SLOPE_ST_S`` (0 if there are none): :func:`stable_fraction` without the note changes, which
     in a fast tune are a large share of all frames."""
-    m = median_filter(np.nan_to_num(track.midi), size=5, mode="nearest")
-    slope = np.abs(np.gradient(m, track.hop_s))
     inside = np.concatenate([_inside_note_frames(track, n, edge_s) for n in notes] or [np.zeros(0, int)])
-    return float(np.mean(slope[inside] < STABLE_SLOPE_ST_S)) if len(inside) else 0.0
+    return float(np.mean(pitch_still_frames(track)[inside])) if len(inside) else 0.0
 
 
 def note_glide_st(track: PitchTrack, notes: list[NoteEvent], *, edge_s: float = NOTE_EDGE_S,
@@ -234,11 +238,7 @@ def note_glide_st(track: PitchTrack, notes: list[NoteEvent], *, edge_s: float = 
         glides.append(abs(float(np.median(midi[inside[-quarter:]]))
                           - float(np.median(midi[inside[quarter:2 * quarter]]))))
         durations.append(n.offset_s - n.onset_s)
-    if not glides:
-        return 0.0
-    order = np.argsort(glides)
-    cumulative = np.cumsum(np.array(durations)[order]) / np.sum(durations)
-    return float(np.array(glides)[order][np.searchsorted(cumulative, 0.5)])
+    return weighted_quantile(np.array(glides), np.array(durations), 0.5) if glides else 0.0
 
 
 def semitone_grid_fit(notes: list[NoteEvent]) -> float:

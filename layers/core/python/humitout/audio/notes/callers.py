@@ -57,12 +57,6 @@ def timbre_distance(timbre: np.ndarray, model: np.ndarray, weights: np.ndarray, 
     return np.sqrt(np.mean(((timbre - mu) / sd) ** 2, axis=1))
 
 
-def _weighted_median(v: np.ndarray, w: np.ndarray) -> float:
-    order = np.argsort(v)
-    c = np.cumsum(w[order])
-    return float(v[order][np.searchsorted(c, 0.5 * c[-1])])
-
-
 def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.ndarray,
                        steady: np.ndarray | None = None, *,
                        window_s: float = CALLER_WIN_S, weak_db: float = CALLER_WEAK_DB,
@@ -254,7 +248,7 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     dur = np.array([n.offset_s - n.onset_s for n in notes])
     centre = on + dur / 2
     in_window = np.abs(centre[None, :] - centre[:, None]) <= window_s   # (k, k): the notes around each note
-    ref = np.array([_weighted_median(levels_db[w], dur[w]) for w in in_window])
+    ref = np.array([weighted_quantile(levels_db[w], dur[w], 0.5) for w in in_window])
     anchor = levels_db >= ref - weak_db
     if anchor.sum() < 3:
         return notes
@@ -394,7 +388,7 @@ def talkers_before_first_phrase(midi: np.ndarray, levels_db: np.ndarray, dur: np
     later = np.arange(len(midi)) > first[0]
     if not later.any() or np.mean(~kept[later]) < talkers_share:   # no talkers where the caller sings
         return talker
-    level = _weighted_median(levels_db[held_voice], dur[held_voice])
+    level = weighted_quantile(levels_db[held_voice], dur[held_voice], 0.5)
     nxt = int(first[0])
     for i in range(nxt - 1, -1, -1):
         if not kept[i]:
@@ -453,7 +447,7 @@ def talkers_after_last_phrase(on: np.ndarray, dur: np.ndarray, levels_db: np.nda
     held = np.flatnonzero(held_voice)
     if not len(held):
         return talker
-    level = _weighted_median(levels_db[held_voice], dur[held_voice])
+    level = weighted_quantile(levels_db[held_voice], dur[held_voice], 0.5)
     prev = int(max(held[-1], np.flatnonzero(kept & (levels_db >= level - weak_db))[-1:].max(initial=0)))
     for i in range(prev + 1, len(on)):
         if not kept[i]:

@@ -8,6 +8,7 @@ import bisect
 import numpy as np
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
+from humitout.audio.arrays import true_runs
 from humitout.audio.median import median1d
 from humitout.audio.notes.core import DIP_CONFIRM_DB, DIP_DB, JUMP_ST
 from humitout.audio.notes.levels import moving_average, note_timbre
@@ -89,31 +90,24 @@ def vibrato_centre(m: np.ndarray, hop: float, *, cycle_s: tuple[float, float] = 
         cycle[i] = (lo_c <= c - a <= hi_c and abs(m[a] - m[c]) <= return_st
                     and swing_st[0] <= swing <= swing_st[1] and gliding(a, b) and gliding(b, c))
     out = m.copy()
-    i = 1
-    while i < len(turns):
-        if not cycle[i]:
-            i += 1
+    for i, j in zip(*true_runs(cycle)):   # cycles i .. j - 1 in a row: turning points i .. j + 1 alternate
+        if j - i < min_cycles:
             continue
-        j = i
-        while j + 1 < len(turns) and cycle[j + 1]:
-            j += 1
-        if j - i + 1 >= min_cycles:   # turning points i .. j + 2 alternate in a vibrato
-            pts = np.array(turns[i:j + 3])
-            mids = 0.5 * (m[pts[:-1]] + m[pts[1:]])   # the swing's middle between neighbouring turning points
-            centres = 0.5 * (mids[:-1] + mids[1:])     # at each inner turning point
-            out[pts[0]:pts[-1] + 1] = np.interp(np.arange(pts[0], pts[-1] + 1), pts[1:-1], centres)
-            # the half cycle before the first and after the last turning point, while the pitch stays
-            # inside the vibrato's band (a note change leaves it)
-            lo, hi, half = float(m[pts].min()), float(m[pts].max()), int(np.median(np.diff(pts)))
-            for k in range(pts[-1] + 1, min(n, pts[-1] + 1 + half)):
-                if not lo <= m[k] <= hi:
-                    break
-                out[k] = centres[-1]
-            for k in range(pts[0] - 1, max(-1, pts[0] - 1 - half), -1):
-                if not lo <= m[k] <= hi:
-                    break
-                out[k] = centres[0]
-        i = j + 1
+        pts = np.array(turns[i:j + 2])
+        mids = 0.5 * (m[pts[:-1]] + m[pts[1:]])   # the swing's middle between neighbouring turning points
+        centres = 0.5 * (mids[:-1] + mids[1:])     # at each inner turning point
+        out[pts[0]:pts[-1] + 1] = np.interp(np.arange(pts[0], pts[-1] + 1), pts[1:-1], centres)
+        # the half cycle before the first and after the last turning point, while the pitch stays
+        # inside the vibrato's band (a note change leaves it)
+        lo, hi, half = float(m[pts].min()), float(m[pts].max()), int(np.median(np.diff(pts)))
+        for k in range(pts[-1] + 1, min(n, pts[-1] + 1 + half)):
+            if not lo <= m[k] <= hi:
+                break
+            out[k] = centres[-1]
+        for k in range(pts[0] - 1, max(-1, pts[0] - 1 - half), -1):
+            if not lo <= m[k] <= hi:
+                break
+            out[k] = centres[0]
     return out
 
 
