@@ -460,3 +460,54 @@ def test_a_legato_trill_of_sung_steps_keeps_its_notes():
     m, e, conf = _pad(np.array(m, float), np.full(len(m), -30.0))
     notes = segment_notes(_track(m, conf), e)
     assert [round(n.midi) for n in notes] == seq
+
+
+# 10 ms frames of the tracker's pitch (MIDI) of two calls of the stress corpus's ``vibrato`` condition:
+# a 6.5 Hz vibrato 0.9 st either side of 54 whose cycles are uneven (30 ms covers up to 0.73 of a half-cycle
+# where a sine's covers 0.59), and a held 60 whose vibrato starts late and widens over its first cycle before a
+# leap down to 55; and a held 60 with a vibrato 0.5 st either side, then a leap down to 57 and up to 63, whose
+# middle matches the vibrato's
+UNEVEN_VIBRATO = [
+    53.42, 53.12, 52.94, 53.05, 53.28, 53.65, 54.04, 54.45, 54.71, 54.88, 54.91, 54.76, 54.52, 54.06, 53.65, 53.27,
+    53.04, 52.94, 53.01, 53.23, 53.5, 53.87, 54.24, 54.62, 54.81, 54.91, 54.88, 54.62, 54.3, 53.95, 53.58, 53.19,
+    52.99, 52.85, 52.79, 53.08, 53.48, 53.94, 54.36, 54.73, 54.82, 54.85, 54.78, 54.44, 54.01, 53.54, 53.24, 53.05,
+    52.95, 52.93, 53.05, 53.36, 53.7, 54.02, 54.35, 54.7, 54.79, 54.78, 54.63, 54.28, 53.89, 53.55, 53.23, 52.94,
+    52.89, 52.95, 53.16, 53.56, 54.01, 54.47, 54.77, 54.94, 54.88, 54.74, 54.46, 54.09, 53.71, 53.37, 53.1, 52.89
+]
+LATE_VIBRATO = [
+    60.07, 60.06, 60.08, 60.14, 60.23, 60.23, 60.22, 60.2, 60.18, 60.16, 60.13, 60.13, 60.15, 60.16, 60.16, 60.15,
+    60.15, 60.15, 60.14, 60.14, 60.12, 60.08, 60.03, 59.94, 59.87, 59.81, 59.77, 59.79, 59.85, 59.99, 60.17, 60.44,
+    60.7, 60.92, 61.0, 61.02, 60.99, 60.77, 60.51, 60.19, 59.9, 59.62, 59.34, 59.19, 59.13, 59.16, 59.27, 59.48,
+    59.76, 60.07, 60.4, 60.67, 60.9, 60.99, 61.02, 60.96, 60.81, 60.61, 60.32, 60.04, 59.77, 59.57, 59.4, 59.27,
+    58.74, 58.06, 57.18, 56.34, 55.52, 55.12, 54.75, 54.44, 54.36, 54.35, 54.36, 54.42, 54.5, 54.57, 54.63, 54.68,
+    54.72, 54.74, 54.75, 54.78, 54.82, 54.84, 54.86, 54.86, 54.87, 54.88, 54.87, 54.88, 54.88, 54.93, 55.09
+]
+LEAPS_AFTER_VIBRATO = [
+    59.91, 59.88, 59.86, 59.84, 59.83, 59.82, 59.68, 59.52, 59.4, 59.31, 59.24, 59.23, 59.3, 59.49, 59.72, 59.94,
+    60.07, 60.16, 60.23, 60.23, 60.22, 60.18, 60.02, 59.83, 59.65, 59.48, 59.31, 59.25, 59.21, 59.21, 59.26, 59.33,
+    59.44, 59.65, 59.91, 60.06, 60.2, 60.32, 60.31, 60.26, 60.13, 60.03, 59.95, 59.88, 59.63, 59.13, 58.41, 57.7,
+    57.2, 56.81, 56.5, 56.45, 56.42, 56.41, 56.46, 56.52, 56.56, 56.62, 56.7, 56.79, 56.86, 56.91, 56.9, 56.91,
+    57.04, 57.33, 57.72, 58.65, 59.62, 60.64, 61.34, 61.93, 62.39, 62.75, 63.04, 63.16, 63.18, 63.03, 62.91, 62.79
+]
+
+
+def _segment_pitch(m):
+    m, e, conf = _pad(np.array(m, float), np.full(len(m), -30.0))
+    return segment_notes(_track(m, conf), e)
+
+
+def test_a_sung_vibrato_with_uneven_cycles_stays_one_note():
+    notes = _segment_pitch([54.0] * 30 + UNEVEN_VIBRATO)
+    assert len(notes) == 1
+    assert abs(notes[0].midi - 54.0) < 0.3
+
+
+def test_a_vibrato_that_starts_late_and_widens_stays_one_note():
+    assert [round(n.midi) for n in _segment_pitch(LATE_VIBRATO)] == [60, 55]
+
+
+def test_a_leap_away_and_back_after_a_vibrato_is_not_its_cycle():
+    # the leaps' middle is the vibrato's, but they swing 6.6 st: a vibrato widening would swing as it does
+    notes = _segment_pitch(LEAPS_AFTER_VIBRATO)
+    assert [round(n.midi) for n in notes] == [60, 57, 63]
+    assert abs(notes[1].onset_s - (20 + 49) * HOP) < 0.03

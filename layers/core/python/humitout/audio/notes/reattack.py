@@ -31,29 +31,33 @@ VIB_RECUR_SHARE = 0.5  # share of a dip's depth the level dips again one vibrato
 
 
 VIB_CYCLE_S = (0.12, 0.3)   # s, shortest and longest vibrato period (8-3.3 Hz) a pitch cycle is read at
-VIB_RETURN_ST = 0.35         # semitones a vibrato cycle's two peaks (or troughs) lie apart at most
+VIB_RETURN_ST = 0.35         # semitones a vibrato cycle's two peaks (or troughs) lie apart at most, or its swing's
+# centre moves in a cycle where those two differ (the vibrato widening after a late start, or narrowing)
 VIB_SWING_ST = (1.5 * JUMP_ST, 2.5)   # semitones, least and most a vibrato cycle swings from peak to trough: a
 # vibrato of 0.45-1.25 st either side of the note (a narrower one never leaves the running pitch by JUMP_ST for long
 # and is left as sung)
 VIB_MIN_CYCLES = 2           # vibrato cycles in a row that make a vibrato (one alone is a turn or a trill note)
 VIB_TURN_ST = 0.1            # semitones the pitch comes back from its highest (lowest) at a turning point
 VIB_STEEP_FRAMES = 3         # frames (30 ms) over which a sung step to another note covers ...
-VIB_STEEP_SHARE = 0.7        # ... this share of its way at least, a vibrato's sine at 8 Hz 0.62
+VIB_STEEP_MARGIN = 0.2       # ... more of its way than a sine of the half-cycle's length does by this share (a sine
+# half-cycle of 75 ms covers 0.59 of its way in 30 ms, a sung one 0.73: cycle jitter; a 30 ms step in a trill covers it all)
 
 
 def vibrato_centre(m: np.ndarray, hop: float, *, cycle_s: tuple[float, float] = VIB_CYCLE_S,
                    return_st: float = VIB_RETURN_ST, swing_st: tuple[float, float] = VIB_SWING_ST,
                    min_cycles: int = VIB_MIN_CYCLES, turn_st: float = VIB_TURN_ST,
-                   steep_frames: int = VIB_STEEP_FRAMES, steep_share: float = VIB_STEEP_SHARE) -> np.ndarray:
+                   steep_frames: int = VIB_STEEP_FRAMES, steep_margin: float = VIB_STEEP_MARGIN) -> np.ndarray:
     """The pitch ``m`` (n,) (MIDI, one voiced run, frames ``hop`` s apart) with each vibrato replaced by its
     centre line, which :func:`pitch_cuts` reads: a vibrato wider than ``JUMP_ST`` either side (a trained
     singer's 0.5-1 st) left the running pitch at every cycle and cut a held note into pieces.
 
     Turning points are where the pitch has come back ``turn_st`` semitones from its highest (lowest) since
     the last one. A cycle is three turning points in turn (peak, trough, peak or the reverse) ``cycle_s`` s
-    from first to last, its outer two within ``return_st`` semitones, swinging ``swing_st`` semitones, and
-    gliding both ways (no ``steep_frames`` frames cover ``steep_share`` of a way: a sung step to another
-    note, even in a fast legato trill, does). ``min_cycles`` cycles in a row are a vibrato: from its first
+    from first to last, its outer two within ``return_st`` semitones (or, where the vibrato widens or
+    narrows, the middle of the swing one half-cycle pair on or back within ``return_st`` of this cycle's
+    own), swinging ``swing_st`` semitones, and gliding both ways (no ``steep_frames`` frames cover more of
+    a way than a sine's half-cycle of that length does, plus ``steep_margin``: a sung step to another
+    note, even in a fast legato trill, covers all of it). ``min_cycles`` cycles in a row are a vibrato: from its first
     to its last turning point the pitch is the middle of the swing around each frame, and so for up to half
     a cycle before and after while the pitch stays inside the vibrato's band (a note change leaves it).
     Elsewhere ``m`` is kept: a note change does not come back, and a sung turn (53-55-53) is one cycle."""
@@ -77,17 +81,33 @@ def vibrato_centre(m: np.ndarray, hop: float, *, cycle_s: tuple[float, float] = 
     lo_c, hi_c = (int(round(c / hop)) for c in cycle_s)
 
     def gliding(a: int, b: int) -> bool:
-        """Whether the pitch glides from turning point a to b: no ``steep_frames`` frames cover
-        ``steep_share`` of the way (a sung step to another note does)."""
+        """Whether the pitch glides from turning point a to b: no ``steep_frames`` frames cover more of the
+        way than a sine's half-cycle from a to b does, plus ``steep_margin`` (a sung step covers all of it)."""
         way = abs(m[b] - m[a])
         k = min(steep_frames, b - a)
-        return way > 0 and float(np.max(np.abs(m[a + k:b + 1] - m[a:b + 1 - k]))) < steep_share * way
+        share = min(1.0, float(np.sin(0.5 * np.pi * k / (b - a))) + steep_margin)
+        return way > 0 and float(np.max(np.abs(m[a + k:b + 1] - m[a:b + 1 - k]))) < share * way
+
+    def centred(i: int) -> bool:
+        """Whether the cycle at turns[i] keeps the middle of its swing: its outer turning points lie within
+        ``return_st``, or the middle of the next half-cycle pair (or the one before), where that half-cycle
+        swings ``swing_st`` too, lies within ``return_st`` of its own (a vibrato widening or narrowing; a note
+        change moves it, and a leap away and back is no vibrato's half-cycle)."""
+        a, b, c = turns[i], turns[i + 1], turns[i + 2]
+        if abs(m[a] - m[c]) <= return_st:
+            return True
+        moves = []   # of the swing's middle, to a neighbouring half-cycle that swings as a vibrato does
+        if i + 3 <= len(turns) - 2 and swing_st[0] <= abs(m[turns[i + 3]] - m[c]) <= swing_st[1]:
+            moves.append(abs(0.5 * (m[c] + m[turns[i + 3]]) - 0.5 * (m[a] + m[b])))
+        if i >= 2 and swing_st[0] <= abs(m[a] - m[turns[i - 1]]) <= swing_st[1]:
+            moves.append(abs(0.5 * (m[b] + m[c]) - 0.5 * (m[turns[i - 1]] + m[a])))
+        return bool(moves) and min(moves) <= return_st
 
     cycle = np.zeros(len(turns), bool)   # turns[i] starts a cycle turns[i], turns[i + 1], turns[i + 2]
     for i in range(1, len(turns) - 3):   # inner turning points only
         a, b, c = turns[i], turns[i + 1], turns[i + 2]
         swing = abs(m[b] - 0.5 * (m[a] + m[c]))
-        cycle[i] = (lo_c <= c - a <= hi_c and abs(m[a] - m[c]) <= return_st
+        cycle[i] = (lo_c <= c - a <= hi_c and centred(i)
                     and swing_st[0] <= swing <= swing_st[1] and gliding(a, b) and gliding(b, c))
     out = m.copy()
     for i, j in zip(*true_runs(cycle)):   # cycles i .. j - 1 in a row: turning points i .. j + 1 alternate
