@@ -39,8 +39,9 @@ VIB_SWING_ST = (1.5 * JUMP_ST, 2.5)   # semitones, least and most a vibrato cycl
 VIB_MIN_CYCLES = 2           # vibrato cycles in a row that make a vibrato (one alone is a turn or a trill note)
 VIB_TURN_ST = 0.1            # semitones the pitch comes back from its highest (lowest) at a turning point
 VIB_STEEP_FRAMES = 3         # frames (30 ms) over which a sung step to another note covers ...
-VIB_STEEP_MARGIN = 0.2       # ... more of its way than a sine of the half-cycle's length does by this share (a sine
-# half-cycle of 75 ms covers 0.59 of its way in 30 ms, a sung one 0.73: cycle jitter; a 30 ms step in a trill covers it all)
+VIB_STEEP_MARGIN = 0.2       # ... more of its way than a sine of the half-cycle's length does by this share (a
+# sine's half-cycle of 75 ms covers 0.59 of its way in 30 ms, a sung one up to 0.73: cycle jitter; a trill's 30 ms
+# step covers all of it)
 
 
 def vibrato_centre(m: np.ndarray, hop: float, *, cycle_s: tuple[float, float] = VIB_CYCLE_S,
@@ -57,9 +58,9 @@ def vibrato_centre(m: np.ndarray, hop: float, *, cycle_s: tuple[float, float] = 
     narrows, the middle of the swing one half-cycle pair on or back within ``return_st`` of this cycle's
     own), swinging ``swing_st`` semitones, and gliding both ways (no ``steep_frames`` frames cover more of
     a way than a sine's half-cycle of that length does, plus ``steep_margin``: a sung step to another
-    note, even in a fast legato trill, covers all of it). ``min_cycles`` cycles in a row are a vibrato: from its first
-    to its last turning point the pitch is the middle of the swing around each frame, and so for up to half
-    a cycle before and after while the pitch stays inside the vibrato's band (a note change leaves it).
+    note, even in a fast legato trill, covers all of it). ``min_cycles`` cycles in a row are a vibrato: from
+    its first to its last turning point the pitch is the middle of the swing around each frame, and so for up
+    to half a cycle before and after while the pitch stays inside the vibrato's band (a note change leaves it).
     Elsewhere ``m`` is kept: a note change does not come back, and a sung turn (53-55-53) is one cycle."""
     n = len(m)
     if n < 5:
