@@ -34,6 +34,12 @@ def _pad(m, e, lead=20):
     return np.nan_to_num(m, nan=50.0), e, conf
 
 
+def _segment_pitch(m):
+    """Notes of a pitch contour ``m`` (MIDI, 10 ms frames) sung at a steady -30 dB level, padded with silence."""
+    m, e, conf = _pad(np.array(m, float), np.full(len(m), -30.0))
+    return segment_notes(_track(m, conf), e)
+
+
 def test_vibrato_level_wobble_does_not_split_a_held_note():
     m, e = _vibrato_note()
     m, e, conf = _pad(m, e)
@@ -457,9 +463,7 @@ def test_a_legato_trill_of_sung_steps_keeps_its_notes():
     for k, pitch in enumerate(seq):
         before = seq[k - 1] if k else pitch
         m += list(np.linspace(before, pitch, 4)[1:]) + [pitch] * 10
-    m, e, conf = _pad(np.array(m, float), np.full(len(m), -30.0))
-    notes = segment_notes(_track(m, conf), e)
-    assert [round(n.midi) for n in notes] == seq
+    assert [round(n.midi) for n in _segment_pitch(m)] == seq
 
 
 # 10 ms frames of the tracker's pitch (MIDI) of two calls of the stress corpus's ``vibrato`` condition:
@@ -489,11 +493,6 @@ LEAPS_AFTER_VIBRATO = [
     57.2, 56.81, 56.5, 56.45, 56.42, 56.41, 56.46, 56.52, 56.56, 56.62, 56.7, 56.79, 56.86, 56.91, 56.9, 56.91,
     57.04, 57.33, 57.72, 58.65, 59.62, 60.64, 61.34, 61.93, 62.39, 62.75, 63.04, 63.16, 63.18, 63.03, 62.91, 62.79
 ]
-
-
-def _segment_pitch(m):
-    m, e, conf = _pad(np.array(m, float), np.full(len(m), -30.0))
-    return segment_notes(_track(m, conf), e)
 
 
 def test_a_sung_vibrato_with_uneven_cycles_stays_one_note():
