@@ -18,6 +18,9 @@ channel). The pitch model's frames are cached per item (``--cache``), so re-runn
 to the note code costs only the note stage.
 
     .venv/bin/python tests/bench/stress_note_errors.py --seeds 10 11 [--condition babble]
+
+A seed sung with other tunes (``seed50-items12-heldout-<hash>``, ``make_stress_corpus.py --melodies``) is found by
+its seed alone (``--seeds 50 51``).
 """
 from __future__ import annotations
 
@@ -146,7 +149,7 @@ def main(argv=None) -> int:
     cache.mkdir(parents=True, exist_ok=True)
     causes: Counter = Counter()
     for seed in a.seeds:
-        root = STRESS_ROOT / f"seed{seed}-items{a.items}"
+        root = sorted(STRESS_ROOT.glob(f"seed{seed}-items{a.items}*"))[0]   # other tunes: ...-<set>-<hash>
         twins = {it.id.split("_")[-1]: transcribe(model_inputs(it, cache))[1] for it in ev.load_set(root, "clean")}
         scores = []
         for item in ev.load_set(root, a.condition):

@@ -433,6 +433,30 @@ def test_talker_syllable_leaping_from_a_held_notes_edge_is_flagged_and_a_partial
     assert list(talker_at_note_edges(notes, skip_partials=True)) == [True, False, False, False, False]
 
 
+def _leap_from_held(leap_midi: float, leap_db: float, next_midi: float = 59.3) -> list[bool]:
+    """talker_at_note_edges on a held 52 (0.7 s, -27 dB), a 0.2 s note at ``leap_midi`` in its voiced run
+    (``leap_db`` dB) and, after 90 ms, a held note at ``next_midi`` (-24 dB)."""
+    notes = [NoteEvent(1.0, 1.7, 52.0, 0.9), NoteEvent(1.7, 1.9, leap_midi, 0.7), NoteEvent(1.99, 2.4, next_midi, 0.9),
+             NoteEvent(2.5, 3.2, 55.0, 0.9)]
+    return list(talker_at_note_edges(notes, levels_db=np.array([-27.0, leap_db, -24.0, -26.0])))
+
+
+def test_a_short_note_leapt_to_from_a_held_note_as_loud_as_it_is_sung():
+    # the caller leaps a fifth and more out of a held note into a quick note (stress s50 speaker_002 at 3.39 s: 52
+    # then 59.5, 5 dB louder): a talker fills a gap of the caller's voice, so it lies under the caller
+    assert _leap_from_held(59.5, -22.0) == [False, False, False, False]
+    assert _leap_from_held(59.5, -36.0) == [False, True, False, False]        # 9 dB under the held note: a talker
+
+
+def test_a_loud_piece_at_a_partial_or_into_a_scoop_is_still_no_sung_note():
+    assert _leap_from_held(71.0, -22.0) == [False, True, False, False]        # the held note's 3rd partial
+    # touching a note a whole tone from it: the scoop of that note, which the rule folds away
+    notes = [NoteEvent(1.0, 1.7, 52.0, 0.9), NoteEvent(1.7, 1.85, 60.3, 0.7), NoteEvent(1.85, 2.4, 59.0, 0.9),
+             NoteEvent(2.5, 3.2, 55.0, 0.9)]
+    assert list(talker_at_note_edges(notes, levels_db=np.array([-27.0, -22.0, -24.0, -26.0]))) == [False, True,
+                                                                                                  False, False]
+
+
 def test_talker_syllable_that_cut_a_held_note_in_two_is_dropped_and_the_note_rejoins():
     notes = [NoteEvent(0.5, 1.1, 62.0, 0.9), NoteEvent(1.1, 1.22, 50.0, 0.6), NoteEvent(1.22, 1.5, 62.2, 0.9)]
     out = drop_talker_edges(notes)

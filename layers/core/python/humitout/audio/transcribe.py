@@ -126,7 +126,7 @@ def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
     notes = drop_half_lag_notes(drop_octave_peaks(lift_octave_dips(notes), x, sr), x, sr)
     notes = drop_formant_octave_notes(notes, x, sr)
     notes = lift_unlined_subharmonics(notes, x, sr)
-    notes = drop_talker_edges(lift_subharmonic_runs(notes, x, sr))
+    notes = drop_talker_edges(lift_subharmonic_runs(notes, x, sr), front.energy, front.track.hop_s)
     notes = end_at_weak_release(notes, front.track.midi, front.track.confidence, front.energy, front.track.hop_s,
                                 room=front.reverberant)
     # the call's first note keeps the energy's window: a phone's AGC settles its gain over the call's first loud

@@ -10,7 +10,7 @@ import numpy as np
 
 from humitout.audio.f0 import VOICED_CONF
 from humitout.audio.notes.core import (CALLER_LEAP_ST, COMB_STEP_ST, JUMP_ST, PHRASE_GAP_S, TALKER_LEAP_ST, TONE_ST,
-                                       NoteEvent, gap_s, partial_off, weighted_quantile)
+                                       NoteEvent, gap_s, note_level_db, partial_off, weighted_quantile)
 
 
 CALLER_WIN_S = 4.0    # s, half-width of the window giving the caller's local level
@@ -43,6 +43,7 @@ CALLER_TALKER_CONF = 0.1     # voicing confidence under the caller's median such
 CALLER_SUNG_DB = 3.0         # dB under the caller's level down to which a note a talker rule dropped is the caller singing
 TALKER_EDGE_S = 0.2      # s, longest note at a held note's edge taken for a talker when it leaps away
 TALKER_HELD_S = 0.25     # s, shortest held note whose edges are checked
+TALKER_SUNG_DB = 0.0     # dB under the held note down to which a note leaping from its edge is the caller singing
 
 
 def timbre_distance(timbre: np.ndarray, model: np.ndarray, weights: np.ndarray, *,
@@ -491,7 +492,8 @@ def drop_background_tone_notes(notes: list[NoteEvent], tones: np.ndarray, *, ton
 
 def talker_at_note_edges(notes: list[NoteEvent], *, max_s: float = TALKER_EDGE_S,
                          leap_st: float = TALKER_LEAP_ST, held_s: float = TALKER_HELD_S,
-                         skip_partials: bool = False) -> np.ndarray:
+                         skip_partials: bool = False, levels_db: np.ndarray | None = None,
+                         sung_db: float = TALKER_SUNG_DB, scoop_st: float = CALLER_STEP_ST) -> np.ndarray:
     """Per note (k,) bool: a background talker heard at the attack or release of a held note.
 
     In a gap of the caller's voice (a consonant, a breath before a note, the decay after one) the
@@ -502,16 +504,49 @@ def talker_at_note_edges(notes: list[NoteEvent], *, max_s: float = TALKER_EDGE_S
     from that note (:func:`_partial_leap`) are left to
     :func:`fold_partial_notes`, which has the spectrum to tell them; run after it, whatever still
     leaps is another voice. On stress seeds 10-12 the notes so flagged were talkers but for one
-    sung note (babble COnP +0.001 / +0.009 / +0.004, AMR seed 11 +0.003)."""
+    sung note (babble COnP +0.001 / +0.009 / +0.004, AMR seed 11 +0.003).
+
+    Tunes sung with other tunes than the dev set's leap a fifth or more into quick notes (Irish and Scottish airs:
+    stress s50 speaker_002 at 3.39 s, a 0.2 s 59 leapt to from a held 52 in one voiced run). With the notes' median
+    levels ``levels_db`` (k,) (dB), a note as loud as the held note or louder (``sung_db`` dB under it at most: a
+    talker fills a gap of the caller's voice, so it lies under the caller), not at a partial's interval from the
+    held note and touching no other note within ``scoop_st`` semitones of its own pitch (then it is that note's
+    scoop or release, which this rule folds away) is the caller singing the leap."""
     dur = np.array([n.offset_s - n.onset_s for n in notes])
     out = np.zeros(len(notes), bool)
+    held = dur >= held_s
     for i, n in enumerate(notes):
         if dur[i] > max_s:
             continue
-        out[i] = any(0 <= j < len(notes) and dur[j] >= held_s and gap_s(n, notes[j]) < 1e-6
-                     and abs(notes[j].midi - n.midi) >= leap_st
-                     and not (skip_partials and _partial_leap(n.midi - notes[j].midi)) for j in (i - 1, i + 1))
+        touching = [j for j in (i - 1, i + 1) if 0 <= j < len(notes) and gap_s(n, notes[j]) < 1e-6]
+        scoop = any(abs(notes[j].midi - n.midi) <= scoop_st for j in touching)
+        out[i] = any(held[j] and abs(notes[j].midi - n.midi) >= leap_st
+                     and not (skip_partials and _partial_leap(n.midi - notes[j].midi))
+                     and not (levels_db is not None and not scoop and levels_db[i] >= levels_db[j] - sung_db
+                              and not _partial_leap(n.midi - notes[j].midi))
+                     for j in touching)
     return out
+
+
+def drop_talker_edges(notes: list[NoteEvent], level_db: np.ndarray | None = None, hop_s: float = 0.01,
+                      **kw) -> list[NoteEvent]:
+    """``notes`` without the talkers at held notes' edges (:func:`talker_at_note_edges`, keyword
+    parameters passed on; with the frame levels ``level_db`` (n,) (dB, frames of ``hop_s`` s), each note's median
+    level for its loudness test). Where such a syllable cut one note of the caller in two (the notes
+    touching or overlapping it on both sides within ``JUMP_ST`` of each other), the two rejoin as one note with
+    the longer one's pitch."""
+    levels = None if level_db is None else np.array([note_level_db(level_db, n, hop_s) for n in notes])
+    edge = talker_at_note_edges(notes, levels_db=levels, **kw)
+    keep = ~edge
+    out = list(notes)
+    for i in np.flatnonzero(edge):
+        j, k = i - 1, i + 1
+        if (0 < i < len(out) - 1 and keep[j] and keep[k] and gap_s(out[j], out[i]) < 1e-6
+                and gap_s(out[i], out[k]) < 1e-6 and abs(out[j].midi - out[k].midi) <= JUMP_ST):
+            long_j = out[j].offset_s - out[j].onset_s >= out[k].offset_s - out[k].onset_s
+            out[j] = replace(out[j], offset_s=out[k].offset_s, midi=out[j].midi if long_j else out[k].midi)
+            keep[k] = False
+    return [n for n, x in zip(out, keep) if x]
 
 
 def _touches_in_run(notes: list[NoteEvent], runs: np.ndarray, among: np.ndarray,
@@ -540,24 +575,6 @@ def _partial_leap(d_st: float) -> bool:
     """Whether two notes ``d_st`` semitones apart may be one voice, the tracker on a partial (12, 19
     or 24 semitones, within 1, either way: either note may be the wrong one)."""
     return partial_off(d_st) <= 1.0
-
-
-def drop_talker_edges(notes: list[NoteEvent], **kw) -> list[NoteEvent]:
-    """``notes`` without the talkers at held notes' edges (:func:`talker_at_note_edges`, keyword
-    parameters passed on). Where such a syllable cut one note of the caller in two (the notes
-    touching or overlapping it on both sides within ``JUMP_ST`` of each other), the two rejoin as one note with
-    the longer one's pitch."""
-    edge = talker_at_note_edges(notes, **kw)
-    keep = ~edge
-    out = list(notes)
-    for i in np.flatnonzero(edge):
-        j, k = i - 1, i + 1
-        if (0 < i < len(out) - 1 and keep[j] and keep[k] and gap_s(out[j], out[i]) < 1e-6
-                and gap_s(out[i], out[k]) < 1e-6 and abs(out[j].midi - out[k].midi) <= JUMP_ST):
-            long_j = out[j].offset_s - out[j].onset_s >= out[k].offset_s - out[k].onset_s
-            out[j] = replace(out[j], offset_s=out[k].offset_s, midi=out[j].midi if long_j else out[k].midi)
-            keep[k] = False
-    return [n for n, x in zip(out, keep) if x]
 
 
 def _near_pairs(onsets: np.ndarray, offsets: np.ndarray, runs: np.ndarray, gap_s: float) -> np.ndarray:

@@ -64,6 +64,12 @@ def call_median_midi(notes: list[NoteEvent]) -> float:
                               0.5)
 
 
+def note_level_db(level_db: np.ndarray, n: NoteEvent, hop_s: float) -> float:
+    """Median of the frame levels ``level_db`` (n,) dB over note ``n`` (frames of ``hop_s`` s)."""
+    a = int(round(n.onset_s / hop_s))
+    return float(np.median(level_db[a:max(int(round(n.offset_s / hop_s)), a + 1)]))
+
+
 def gap_s(a: NoteEvent, b: NoteEvent) -> float:
     """Silence (s) between two notes, whichever comes first; 0 when one ends where the other starts."""
     first, second = (a, b) if a.onset_s <= b.onset_s else (b, a)

@@ -15,7 +15,7 @@ from humitout.audio.f0 import PitchTrack, VOICED_CONF, midi_to_hz
 from humitout.audio.notes.core import (COMB_HARMONICS, COMB_STEP_ST, DIP_CONFIRM_DB, DIP_WIN_S, ENERGY_WIN_S,
                                        JUMP_ST, MAX_WEAK_ATTACK_S, MIN_JUMP_S, ONSET_LEAD_S, PHONE_TOP_HZ,
                                        PHRASE_GAP_S, STEADY_ST, TALKER_LEAP_ST, WEAK_CONF, NoteEvent,
-                                       call_median_midi, gap_s)
+                                       call_median_midi, gap_s, note_level_db)
 from humitout.audio.notes.levels import frame_energy_db
 from humitout.audio.notes.reattack import gap_dip_db
 
@@ -754,12 +754,6 @@ def lift_subharmonic_runs(notes: list[NoteEvent], x: np.ndarray, sr: int, *, und
     return _join_lifted(out, lifted, join_st=join_st)
 
 
-def _median_level_db(level_db: np.ndarray, n: NoteEvent, hop_s: float) -> float:
-    """Median of the frame levels ``level_db`` (n,) dB over note ``n`` (frames of ``hop_s`` s)."""
-    a = int(round(n.onset_s / hop_s))
-    return float(np.median(level_db[a:max(int(round(n.offset_s / hop_s)), a + 1)]))
-
-
 def fold_partial_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, max_s: float = PARTIAL_MAX_S,
                        sub_db: float = PARTIAL_SUB_DB, sub_max_s: float = SUBHARMONIC_MAX_S,
                        phrase_gap_s: float = PHRASE_GAP_S,
@@ -804,7 +798,7 @@ def fold_partial_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *, max_s:
         for k in (2, 3, 4):   # locked onto the k-th partial of the neighbour's pitch
             near = [j for j in nbrs if abs(n.midi - 12.0 * np.log2(k) - out[j].midi) <= 1.0]
             if near and level_db is not None and louder_db is not None and (
-                    _median_level_db(level_db, n, hop_s) - _median_level_db(level_db, out[near[0]], hop_s)
+                    note_level_db(level_db, n, hop_s) - note_level_db(level_db, out[near[0]], hop_s)
                     >= louder_db):
                 break   # louder than the note it would belong to: the voice leapt, the tracker did not
             if near and subharmonic_strength_db(seg, sr, f_hz, k) >= -sub_db:

@@ -272,7 +272,8 @@ def segment_notes(track: PitchTrack, energy_db: np.ndarray, dead: np.ndarray | N
             timbre.append(None if envelope_db is None else note_timbre(envelope_db, a + s, a + t))
             steady.append(float(np.mean(np.abs(midi_all[a + s:a + t] - notes[-1].midi) <= STEADY_ST)))
     notes, low = judge_at_voice_pitch(notes, octave_low)
-    edge = talker_at_note_edges(notes, skip_partials=True)   # before the caller's level and register are read
+    # before the caller's level and register are read
+    edge = talker_at_note_edges(notes, skip_partials=True, levels_db=np.array(levels))
     notes, levels, runs, steady, timbre = ([v for v, x in zip(q, edge) if not x]
                                            for q in (notes, levels, runs, steady, timbre))
     kept = keep_callers_notes(notes, np.array(levels), np.array(runs), np.array(steady),
