@@ -521,11 +521,14 @@ def talker_at_note_edges(notes: list[NoteEvent], *, max_s: float = TALKER_EDGE_S
             continue
         touching = [j for j in (i - 1, i + 1) if 0 <= j < len(notes) and gap_s(n, notes[j]) < 1e-6]
         scoop = any(abs(notes[j].midi - n.midi) <= scoop_st for j in touching)
-        out[i] = any(held[j] and abs(notes[j].midi - n.midi) >= leap_st
-                     and not (skip_partials and _partial_leap(n.midi - notes[j].midi))
-                     and not (levels_db is not None and not scoop and levels_db[i] >= levels_db[j] - sung_db
-                              and not _partial_leap(n.midi - notes[j].midi))
-                     for j in touching)
+        for j in touching:
+            if not held[j] or abs(notes[j].midi - n.midi) < leap_st:
+                continue
+            partial = _partial_leap(n.midi - notes[j].midi)
+            sung = levels_db is not None and not scoop and not partial and levels_db[i] >= levels_db[j] - sung_db
+            if not (skip_partials and partial) and not sung:
+                out[i] = True
+                break
     return out
 
 
