@@ -79,16 +79,18 @@ def test_a_recording_outage_is_retried_and_the_call_still_succeeds(stack, new_ca
     assert transcribe.attempts == 2 and "TransientError" in transcribe.errors[0]
 
 
-def test_an_sms_with_a_style_and_a_length_makes_a_new_version_of_the_last_hum(stack, svc, new_caller, sample_hum):
+def test_an_sms_with_a_style_a_length_and_a_meter_makes_a_new_version_of_the_last_hum(stack, svc, new_caller,
+                                                                                      sample_hum):
     caller = new_caller()
     call_and_wait(stack, caller, sample_hum, style_digit="1")
-    reply = stack.twilio.send_sms_to_app(caller.phone, "+15005550006", "Rock short")
-    assert reply.status_code == 200 and "making a rock version (short)" in reply.text
+    reply = stack.twilio.send_sms_to_app(caller.phone, "+15005550006", "Rock short 3/4")
+    assert reply.status_code == 200 and "making a rock version in 3/4 (short)" in reply.text
     sms = stack.twilio.wait_for_sms(caller.phone, 3, timeout_s=120)[-1]
-    assert "rock track is ready" in sms.body
+    assert "rock track is ready" in sms.body and "3/4" in sms.body
     track = svc.db.resolve_share_link(link_in(sms.body).rsplit("/", 1)[1])
     assert track["version"] == 2 and track["style"] == "rock"
     assert track["generation_params"]["length"] == "short" and track["generation_params"]["variation_seed"] > 0
+    assert track["generation_params"]["time_signature"] == "3/4"
 
 
 def test_an_unknown_sms_gets_help(stack, new_caller):

@@ -151,7 +151,7 @@ def test_share_and_revoke_links_and_a_new_version_from_the_web(stack, svc, owner
     assert web.post(f"/app/tracks/{tid}/revoke", {"csrf": token}).status_code == 303
     assert get(new_link).status_code == 404
 
-    assert web.post(f"/app/sessions/{sid}/versions", {"csrf": token, "style": "jazz"}).status_code == 303
+    assert web.post(f"/app/sessions/{sid}/versions", {"csrf": token, "style": "jazz", "meter": "3/4"}).status_code == 303
     deadline = time.monotonic() + 240
     while True:
         progress = web.get(f"/app/sessions/{sid}/progress").json()
@@ -161,6 +161,7 @@ def test_share_and_revoke_links_and_a_new_version_from_the_web(stack, svc, owner
         time.sleep(1)
     assert progress["status"] == "completed" and progress["track_url"]
     assert "v2 jazz" in web.get("/app").text
+    assert "3/4" in web.get(progress["track_url"].replace(stack.gateway.url, "")).text   # the meter asked for
 
 
 def test_new_versions_from_the_web_are_limited_per_hour(stack, svc, owner):

@@ -1,23 +1,29 @@
-"""What an SMS asks for: a style, a song length, "again" — and the seed of the new version."""
+"""What an SMS asks for: a style, a song length, a meter, "again" — and the seed of the new version."""
 import pytest
 
 from humitout.calls import sms_request, variation_seed
-from humitout.models import Style
+from humitout.models import Style, TimeSignature
+
+WALTZ = TimeSignature(numerator=3, denominator=4)
 
 
 @pytest.mark.parametrize("body, expected", [
-    ("Jazz", (Style.JAZZ, "normal")),
-    ("3", (Style.JAZZ, "normal")),
-    ("again", (None, "normal")),
-    ("Short", (None, "short")),
+    ("Jazz", (Style.JAZZ, "normal", None)),
+    ("3", (Style.JAZZ, "normal", None)),
+    ("again", (None, "normal", None)),
+    ("Short", (None, "short", None)),
     ("long please", None),
-    ("again, longer", (None, "long")),
-    ("hip hop long", (Style.HIP_HOP, "long")),
-    ("rock short", (Style.ROCK, "short")),
+    ("again, longer", (None, "long", None)),
+    ("hip hop long", (Style.HIP_HOP, "long", None)),
+    ("rock short", (Style.ROCK, "short", None)),
+    ("waltz", (None, "normal", WALTZ)),
+    ("3/4", (None, "normal", WALTZ)),
+    ("jazz 6/8 long", (Style.JAZZ, "long", TimeSignature(numerator=6, denominator=8))),
+    ("5/4", None),
     ("what is this?", None),
     ("", None),
 ])
-def test_an_sms_asks_for_a_style_a_length_or_another_version(body, expected):
+def test_an_sms_asks_for_a_style_a_length_a_meter_or_another_version(body, expected):
     assert sms_request(body) == expected
 
 

@@ -23,9 +23,11 @@ STAGE_RESULTS = {
     "notify-failure": {"code": "silence", "sms_sent": True, "recorded": True},
 }
 CALL_INPUT = {"session_id": "s", "caller": "+15551230000", "recording_url": "https://api.twilio.com/r",
-              "recording_sid": "RE1", "call_sid": "CA1", "style": None, "length": "normal", "variation_seed": 0}
+              "recording_sid": "RE1", "call_sid": "CA1", "style": None, "length": "normal", "meter": None,
+              "variation_seed": 0}
 SMS_INPUT = {"session_id": "s", "caller": "+15551230000", "analysis_key": "sessions/s/analysis.json",
-             "style": "jazz", "variation": "SM1", "length": "long", "variation_seed": 7}
+             "style": "jazz", "variation": "SM1", "length": "long", "meter": "3/4",
+             "variation_seed": 7}
 
 
 def _event_keys_read(function_name: str) -> set[str]:

@@ -1,6 +1,7 @@
 """The web app's pure parts: which files the track page offers and plays, signed cookies and
 CSRF tokens, escaping and security headers (no database, no S3)."""
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from humitout.config import Settings
@@ -79,6 +80,12 @@ def test_the_track_page_escapes_what_it_shows_and_has_no_inline_script():
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "<script>" not in html  # only external scripts and the JSON data block
     assert html.count('name="csrf" value="tok"') >= 4  # every owner form (sign-out, version, share, revoke)
+
+
+def test_a_new_version_may_name_another_meter_than_the_tracks():
+    html = pages.track_page(track_view(FakeServices(), _track(PACKAGE)), base="", version="v", owner=True, csrf="tok")
+    meters = re.findall(r'<option value="([^"]*)"[^>]*>', html.split('id="meter"')[1].split("</select>")[0])
+    assert meters == ["", "2/4", "4/4", "6/8"]   # "As hummed" first; the track's 3/4 is what it already is
 
 
 def test_a_signed_cookie_fails_when_tampered_and_csrf_tokens_are_bound_to_their_session():

@@ -15,7 +15,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from humitout.db import CONNECTION_ERRORS
-from humitout.models import Style
+from humitout.models import CALLER_METERS, Style, TimeSignature
 from humitout.runtime import Services
 from humitout.security import call_token, call_token_valid, seal_phone
 from humitout.telephony import RecordingWebhook, SmsWebhook, VoiceWebhook
@@ -131,6 +131,7 @@ def recording_done(svc: Services, hook: RecordingWebhook, token: str, style: str
         "recording_sid": hook.RecordingSid,
         "style": chosen.value if chosen else None,
         "length": "normal",
+        "meter": None,
         "variation_seed": 0,
     }
     try:
@@ -183,8 +184,8 @@ def start_pipeline(svc: Services, execution_name: str, payload: dict) -> str:
 
 
 SMS_HELP = ("Hum It Out: call us and hum a melody to get a backing track. Reply with a style "
-            f"({', '.join(s.value for s in Style)}), SHORT or LONG, AGAIN for a new version of your last hum"
-            ", or PIN for a new PIN.")
+            f"({', '.join(s.value for s in Style)}), SHORT or LONG, a meter ({', '.join(CALLER_METERS)} or WALTZ), "
+            "AGAIN for a new version of your last hum, or PIN for a new PIN.")
 
 
 def _new_pin_reply(svc: Services, phone: str) -> str:
@@ -203,21 +204,24 @@ AGAIN_WORDS = frozenset({"again", "another", "new", "remix"})
 LENGTH_WORDS = {"short": "short", "shorter": "short", "long": "long", "longer": "long"}
 
 
-def sms_request(body: str) -> tuple[Style | None, str] | None:
+def sms_request(body: str) -> tuple[Style | None, str, TimeSignature | None] | None:
     """What an SMS asks for: a style ("jazz", "hip hop", "3"), a song length ("short",
-    "long") and/or "again", in any combination ("jazz long"). Returns (style or None, length
-    "short" | "normal" | "long"), or None when the text asks for none of these."""
+    "long"), a meter ("3/4", "waltz", "6/8": the song's bars when the hum's were misread) and/or
+    "again", in any combination ("jazz long", "waltz"). Returns (style or None, length
+    "short" | "normal" | "long", meter or None), or None when the text asks for none of these."""
     text = body.strip().lower()
     style = Style.from_text(text)
     if style is not None:
-        return style, "normal"
+        return style, "normal", None
     words = text.replace(",", " ").split()
-    rest = " ".join(w for w in words if w not in AGAIN_WORDS and w not in LENGTH_WORDS)
+    meters = [m for m in map(TimeSignature.from_text, words) if m is not None]
+    rest = " ".join(w for w in words
+                    if w not in AGAIN_WORDS and w not in LENGTH_WORDS and TimeSignature.from_text(w) is None)
     style = Style.from_text(rest) if rest else None
     if not words or (rest and style is None):
         return None
     lengths = [LENGTH_WORDS[w] for w in words if w in LENGTH_WORDS]
-    return style, lengths[-1] if lengths else "normal"
+    return style, lengths[-1] if lengths else "normal", meters[-1] if meters else None
 
 
 def variation_seed(message_sid: str) -> int:
@@ -237,7 +241,7 @@ def sms_received(svc: Services, hook: SmsWebhook) -> str:
     if request is None:
         resp.message(SMS_HELP)
         return str(resp)
-    style, length = request
+    style, length, meter = request
     session = svc.db.latest_session_for_phone(hook.From)
     if session is None:
         resp.message("Hum It Out: we don't have a hum from you yet. Call us and hum a melody first!")
@@ -253,9 +257,12 @@ def sms_received(svc: Services, hook: SmsWebhook) -> str:
         "style": style.value if style else None,
         "variation": hook.MessageSid,
         "length": length,
+        "meter": meter.text if meter else None,
         "variation_seed": variation_seed(hook.MessageSid),
     })
     what = f"a {style.value} version" if style else "a new version"
+    if meter is not None:
+        what = f"{what} in {meter.text}"
     if length != "normal":
         what = f"{what} ({length})"
     resp.message(f"Hum It Out: making {what} of your last melody. We'll text you the links shortly.")

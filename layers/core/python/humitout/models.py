@@ -136,6 +136,21 @@ class TimeSignature(Contract):
     def text(self) -> str:
         return f"{self.numerator}/{self.denominator}"
 
+    @classmethod
+    def from_text(cls, text: str | None) -> "TimeSignature | None":
+        """A meter a caller can name ("3/4", "waltz", "2/4", "4/4", "6/8"; :data:`CALLER_METERS`), or None."""
+        cleaned = (text or "").strip().lower()
+        cleaned = METER_WORDS.get(cleaned, cleaned)
+        if cleaned not in CALLER_METERS:
+            return None
+        numerator, denominator = cleaned.split("/")
+        return cls(numerator=int(numerator), denominator=int(denominator))
+
+
+CALLER_METERS = ("2/4", "3/4", "4/4", "6/8")
+"""The meters the rhythm analysis reads, which a caller may also name for a new version."""
+METER_WORDS = {"waltz": "3/4"}
+
 
 class Analysis(Contract):
     """``analysis.json``: what the Transcribe stage heard.

@@ -14,7 +14,7 @@ from pathlib import Path
 from humitout import storage
 from humitout.db import CONNECTION_ERRORS
 from humitout.errors import BadAudio, PipelineError, caller_message, parse_error_code
-from humitout.models import Analysis, Arrangement, Style
+from humitout.models import Analysis, Arrangement, Style, TimeSignature
 from humitout.runtime import Services
 from humitout.security import mask_phone, unseal_phone
 from humitout.telephony import fetch_recording, send_sms
@@ -57,13 +57,18 @@ def transcribe(svc: Services, event: dict) -> dict:
 
 
 def compose(svc: Services, event: dict) -> dict:
-    """Run the agents on ``analysis.json``; store ``arrangement.json`` under a new version."""
+    """Run the agents on ``analysis.json`` (its beats and bars read again in the ``meter`` the caller named,
+    when they named one); store ``arrangement.json`` under a new version."""
     from humitout.agents.llm import llm_from_settings
     from humitout.agents.compose import compose_arrangement
+    from humitout.audio.transcribe import in_meter
 
     session_id = event["session_id"]
     svc.db.update_session(session_id, status="composing")
     analysis = Analysis.model_validate(svc.storage.get_json(event["analysis_key"]))
+    meter = TimeSignature.from_text(event.get("meter"))
+    if meter is not None:
+        analysis = in_meter(analysis, meter)
     # One version per execution, allocated atomically: concurrent remixes never share one.
     version = svc.db.allocate_version(session_id, event["execution_id"])
     length = event.get("length") if event.get("length") in ("short", "long") else "normal"

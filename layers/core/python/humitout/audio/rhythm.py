@@ -51,7 +51,7 @@ explicit beat chain whose meter can then be decided from all cues at once.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -859,8 +859,15 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                    four_beat_max_bpm: float | None = 156.0,
                    three_beat_max_bpm: float | None = 156.0, three_beat_max_off_beat: float = 0.15,
                    triple_beat_weight: float | None = 0.0, triple_notation_weight: float = 0.43,
-                   phase_notation_weight: float = 0.15) -> Rhythm:
+                   phase_notation_weight: float = 0.15, meter: TimeSignature | None = None,
+                   bar_beats: int | None = None) -> Rhythm:
     """Beats, meter, downbeats and pickup of notes (onsets/offsets in s, MIDI pitches; (k,) each).
+
+    ``meter`` (None: read from the notes) is a meter the caller named, read strictly: the beat level is
+    chosen among the grids of its kind (simple or compound) by the bars of that meter, with no move to another
+    notation of the bar, and the bar phase and pickup are read as always; ``bar_beats`` (None: read) only sets
+    the beats of the bar read on the chosen grid, which the moves below may still write otherwise (a fast 4-beat
+    bar as 2/4). :func:`rhythm_in_meter` tries the mild one first. Either gives a meter confidence of 1.
 
     The beat level maximises :func:`grid_fit` plus ``periodicity_weight`` x the comb score of
     its period plus ``meter_fit_weight`` x the best bar hypothesis of :func:`meter_scores` on that
@@ -1020,6 +1027,15 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                        quarter_bpm=quarter_bpm, tempo_octaves=tempo_octaves, notations=notations)
     if not grids:
         return _fallback(on, duration_s)
+    told = None if meter is None else meter.beats_per_bar   # beats a bar the caller named
+    if meter is not None:
+        # the caller named the meter: only grids of its kind, each scored by the bars of that meter
+        grids = [replace(g, bar_scores=bars, bar_fit=meter_fit_weight * max(bars.values()))
+                 for g in grids if g.compound == meter.compound
+                 for bars in [{k: v for k, v in (g.bar_scores or meter_scores(
+                     on, lengths, off, pitch, g.beats_s, g.compound)).items() if k[0] == told}] if bars]
+        if not grids:
+            return _fallback(on, duration_s)
     top = max(grids, key=lambda g: g.fit)
     keys: list[Key] = []   # the melody's key for the notation scores, worked out once when first needed
 
@@ -1045,7 +1061,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     beats, compound, scores, step = best.beats_s, best.compound, best.bar_scores, best.step_s
     scores = scores or meter_scores(on, lengths, off, pitch, beats, compound)
     fast_bar = None   # a dance tune's 4-beat bar on its quarter grid: (beats, meter scores)
-    if dance_beat_notes and not compound and max(scores, key=scores.get)[0] != 3 and dance_style(on, pitch):
+    if dance_beat_notes and told is None and not compound and max(scores, key=scores.get)[0] != 3 \
+            and dance_style(on, pitch):
         # a duple dance tune (reel, hornpipe) is notated with four running notes a beat (eighths under a
         # half note in 2/2, sixteenths under a quarter in 2/4): move down one or two octaves to that beat
         k = int(round(np.log2(dance_beat_notes * float(np.median(np.diff(on))) / step)))
@@ -1104,6 +1121,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                 by_meter[4] -= notation_weight * ratio / 2
             m = 2 if by_meter[2] > by_meter[4] else 4
         meter_conf = _softmax_probability(list(by_meter.values()), by_meter[m], temperatures[1]) if len(by_meter) > 1 else 1.0
+        if (told or bar_beats) in by_meter:
+            m, meter_conf = told or bar_beats, 1.0
         first_pos = float(beat_positions(on[:1], beats)[0])
         starts = phrase_starts(on, beats) if phrase_pickups else np.array([first_pos])
         triads = diatonic_triads(pitch, lengths) if harmony_weight and diatonic else None
@@ -1136,7 +1155,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     else:
         m, phase, meter_conf, phase_conf, first_pos = bar_reading(beats, scores)
         slower = unlimited if carry_bar_lines_from_unlimited else top   # the grid whose bar lines a move up keeps
-        if level_up_keeps_bar_lines and best is not slower and best.compound == slower.compound \
+        if level_up_keeps_bar_lines and told is None and best is not slower and best.compound == slower.compound \
                 and best.step_s < 0.75 * slower.step_s:
             # moved up an octave by the notation model or the slow tactus limit: the beat is counted twice as
             # fast, the bar lines are those of the slower grid's bar of two (a bar of four of these beats)
@@ -1146,13 +1165,13 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                 m = 4
                 top_down = slower.beats_s[int(top_phase):int(top_phase) + 1]
                 phase = int(round(float(beat_positions(top_down, beats)[0]))) % 4
-        if m == 3 and not compound and faster_than(three_beat_max_bpm) \
+        if m == 3 and told is None and not compound and faster_than(three_beat_max_bpm) \
                 and off_beat_share(on, beats) < three_beat_max_off_beat and len(beats[phase % 3::3]) >= 3:
             # a bar of three undivided beats faster than the tactus is one dotted-quarter beat of 6/8
             beats, compound = beats[phase % 3::3], True
             scores = {key: v for key, v in meter_scores(on, lengths, off, pitch, beats, True).items() if key[0] == 2}
             m, phase, meter_conf, phase_conf, first_pos = bar_reading(beats, scores)
-    if fast_bar is not None or (m == 4 and not compound and faster_than(four_beat_max_bpm)):
+    if fast_bar is not None or (m == 4 and told is None and not compound and faster_than(four_beat_max_bpm)):
         # a bar of four beats on the faster grid is a bar of two beats twice as long (the same bar
         # lines): a dance tune's bar read there, or a 2/4 tune that moves in eighths, counted at its
         # eighths (a bar of four beats faster than the tactus)
@@ -1167,7 +1186,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         first -= m
     origin = int(phase) % 3 - 3
     dotted = _regrouped(beats, origin, 1.5) if not compound and m == 3 else None
-    if dotted is not None and compound_notation_boundary is not None \
+    if dotted is not None and told is None and compound_notation_boundary is not None \
             and compound_log_ratio(on, lengths, pitch, beats, dotted, key=melody_key()) > compound_notation_boundary:
         # three quarters a bar are also two dotted quarters: a tune whose notes sit as 6/8 is a 6/8 tune
         keep = dotted >= on[0] - 0.9 * 1.5 * float(np.median(np.diff(beats)))
@@ -1180,6 +1199,36 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                   pickup_beats=round(max(pickup, 0.0), 3), downbeat_index=first,
                   beat_confidence=round(beat_conf, 3), meter_confidence=round(meter_conf, 3),
                   downbeat_confidence=round(phase_conf, 3))
+
+
+def rhythm_in_meter(onsets_s, offsets_s, midi, duration_s: float, meter: TimeSignature, *,
+                    tactus_mid_bpm: float = float(np.sqrt(50.0 * 150.0))) -> Rhythm:
+    """:func:`analyse_rhythm` of notes (onsets/offsets in s, MIDI pitches; (k,) each) written in ``meter``, the
+    caller's (2/4, 3/4, 4/4 or 6/8; "make it a waltz"): the hum's own reading when it is in that meter, else the
+    first reading with the bar's beats set (:func:`analyse_rhythm`'s ``bar_beats``: the beat level read from the
+    notes, only the bar told) that comes out in it, else the reading with ``meter`` told strictly. A 2/4 told
+    of a hum read in 4/4 may also be that reading's bars with every second beat, whichever beat lies nearer
+    ``tactus_mid_bpm`` (BPM; the middle, in log tempo, of :func:`analyse_rhythm`'s tactus band, 50-150). The meter
+    confidence is 1: the caller said so."""
+    own = analyse_rhythm(onsets_s, offsets_s, midi, duration_s)
+    if own.time_signature == meter:
+        return replace(own, meter_confidence=1.0)
+    tries = {(2, 4): (2, 4), (4, 4): (4, 2), (3, 4): (3,), (6, 8): (3, 2)}.get((meter.numerator, meter.denominator), ())
+    for beats in tries:
+        told = analyse_rhythm(onsets_s, offsets_s, midi, duration_s, bar_beats=beats)
+        if told.time_signature == meter:
+            break
+    else:
+        told = analyse_rhythm(onsets_s, offsets_s, midi, duration_s, meter=meter)
+    if meter.beats_per_bar == 2 and not meter.compound and own.beats_per_bar == 4 and not own.compound:
+        # a 4/4 reading's bar is also one 2/4 bar of beats twice as long (a 2/4 tune counted at its eighths):
+        # of that and the bar of two tracked beats, the beat nearer the middle of the tactus band
+        first = own.downbeat_index % 2
+        halved = replace(own, beats_s=own.beats_s[first::2], beats_per_bar=2, pickup_beats=round(own.pickup_beats / 2, 3),
+                         downbeat_index=own.downbeat_index // 2, meter_confidence=1.0)
+        if abs(np.log(halved.beat_bpm / tactus_mid_bpm)) < abs(np.log(told.beat_bpm / tactus_mid_bpm)):
+            return halved
+    return told
 
 
 def _fallback(onsets_s: np.ndarray, duration_s: float) -> Rhythm:

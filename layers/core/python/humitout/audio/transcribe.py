@@ -35,9 +35,9 @@ from humitout.audio.notes.partials import (coded_at_twice_period, drop_formant_o
 from humitout.audio.notes.reattack import vibrato_centre
 from humitout.audio.notes.releases import end_at_release, end_at_weak_release, release_window_s
 from humitout.audio.notes.segment import onsets_at_soft_attack, segment_notes
-from humitout.audio.rhythm import Rhythm, analyse_rhythm
+from humitout.audio.rhythm import Rhythm, analyse_rhythm, rhythm_in_meter
 from humitout.errors import BadAudio
-from humitout.models import Analysis, F0Track, Key, Lyrics, Note
+from humitout.models import Analysis, F0Track, Key, Lyrics, Note, TimeSignature
 
 MIN_VOICED_S = 2.0        # s of notes needed for a melody
 QUIET_BAND_PCT = 20.0     # percentile over the narrow bands per frame read as the quietest bands (a phone gate leaves them)
@@ -316,6 +316,15 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
         notes=[Note(onset_s=round(n.onset_s, 3), offset_s=round(n.offset_s, 3),
                     midi=round(n.midi, 2), confidence=round(n.confidence, 3)) for n in notes],
         key=key, lyrics=lyrics or Lyrics(), mood=mood, warnings=warnings, **rhythm_fields(rhythm))
+
+
+def in_meter(analysis: Analysis, meter: TimeSignature) -> Analysis:
+    """``analysis`` with its beats, bars, pickup and tempo read again in ``meter``, the one the caller named
+    (:func:`~humitout.audio.rhythm.rhythm_in_meter`); the notes, key and the rest as heard."""
+    if analysis.time_signature == meter or len(analysis.notes) < 4:
+        return analysis
+    on, off, midi = (np.array([getattr(n, f) for n in analysis.notes]) for f in ("onset_s", "offset_s", "midi"))
+    return analysis.model_copy(update=rhythm_fields(rhythm_in_meter(on, off, midi, analysis.duration_s, meter)))
 
 
 def rhythm_fields(rhythm: Rhythm) -> dict:

@@ -12,7 +12,7 @@ import urllib.parse
 import uuid
 
 from humitout.calls import start_pipeline, variation_seed
-from humitout.models import Style
+from humitout.models import Style, TimeSignature
 from humitout.runtime import Services
 from humitout.web import auth, pages, queries
 from humitout.web.http import Reply, Request, cookie, expired_cookie, redirect, security_headers
@@ -205,7 +205,8 @@ def shared_track(svc: Services, req: Request, token: str) -> Reply:
 
 
 def new_version(svc: Services, req: Request, session_id: str) -> Reply:
-    """Start the pipeline from the saved analysis in the chosen style (like texting "jazz");
+    """Start the pipeline from the saved analysis in the chosen style and, when chosen, meter (like texting
+    "jazz" or "3/4");
     renders cost money, so at most ``CALLS_PER_HOUR`` per user and hour."""
     user = _user(svc, req)
     form = _posted(svc, req, user)
@@ -219,6 +220,7 @@ def new_version(svc: Services, req: Request, session_id: str) -> Reply:
             "Too many new versions", "You made many versions in the last hour. Please try again later.",
             base=_base(svc), version=pages.static_version()))
     style = Style.from_text(form.get("style"))
+    meter = TimeSignature.from_text(form.get("meter"))
     name = f"web-{uuid.uuid4().hex}"
     # Queued: the history shows (and polls) it at once; the stages move it on from here.
     queries.set_status(svc, str(row["id"]), "received", only_from=("completed", "failed"))
@@ -227,7 +229,7 @@ def new_version(svc: Services, req: Request, session_id: str) -> Reply:
             "session_id": str(row["id"]), "caller": row["caller"],
             "analysis_key": f"sessions/{row['id']}/analysis.json",
             "style": style.value if style else None, "variation": name,
-            "length": "normal", "variation_seed": variation_seed(name)})
+            "length": "normal", "meter": meter.text if meter else None, "variation_seed": variation_seed(name)})
     except Exception:
         queries.set_status(svc, str(row["id"]), row["status"], only_from=("received",))
         raise

@@ -8,7 +8,7 @@ import html
 import json
 from importlib import resources
 
-from humitout.models import Style
+from humitout.models import CALLER_METERS, Style
 from humitout.web.track import TrackView
 
 STAGES = (("received", "Received"), ("transcribing", "Listening"), ("composing", "Composing"),
@@ -266,6 +266,9 @@ def _owner_tools(view: TrackView, *, base: str, csrf: str, links: list[dict], ve
     options = "".join(f'<option value="{s.value}"{" selected" if s.value != view.style and i == 0 else ""}>'
                       f'{e(s.value.replace("-", " ").capitalize())}</option>'
                       for i, s in enumerate(s for s in Style if s.value != view.style))
+    # the hum's bars as heard, or another meter when they were misread ("it's a waltz")
+    meters = '<option value="" selected>As hummed</option>' + "".join(
+        f'<option value="{m}">{m}{" (waltz)" if m == "3/4" else ""}</option>' for m in CALLER_METERS if m != view.meter)
     other = "".join(
         f'<a class="chip{" current" if str(v["id"]) == view.track_id else ""}" href="{base}/app/tracks/{e(v["id"])}"'
         f'{" aria-current=page" if str(v["id"]) == view.track_id else ""}>v{v["version"]} {e(v["style"])}</a>'
@@ -277,6 +280,7 @@ def _owner_tools(view: TrackView, *, base: str, csrf: str, links: list[dict], ve
         f'<div class="chips">{other}</div>'
         f'<form method="post" action="{base}/app/sessions/{e(view.session_id)}/versions" class="inline">{csrf_field(csrf)}'
         f'<label for="style">New version in</label><select id="style" name="style">{options}</select>'
+        f'<label for="meter">Meter</label><select id="meter" name="meter">{meters}</select>'
         '<button type="submit" class="primary">Make it</button></form></section>'
         '<section class="card" aria-labelledby="share-h"><h2 id="share-h">Share</h2>'
         f'<ul class="links">{live or "<li class=muted>No live share links.</li>"}</ul>'

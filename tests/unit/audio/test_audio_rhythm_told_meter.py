@@ -1,0 +1,56 @@
+"""A meter the caller names ("3/4", "waltz", "2/4"): the hum's beats and bars read again in it."""
+import numpy as np
+import pytest
+
+from hum_synth import hum, perform, phone, wav_bytes
+from humitout.audio.rhythm import analyse_rhythm, rhythm_in_meter
+from humitout.audio.transcribe import analyse_recording, in_meter
+from humitout.models import TimeSignature
+from test_audio_rhythm import BIRTHDAY, MARY, POLKA
+
+TWO_FOUR, THREE_FOUR = TimeSignature(numerator=2, denominator=4), TimeSignature(numerator=3, denominator=4)
+
+
+def _notes(score, bpm):
+    notes, _ = perform(score, bpm, seed=0)
+    on, off, midi = (np.array(x) for x in zip(*notes))
+    return on, off, midi, float(off.max()) + 0.5
+
+
+@pytest.mark.parametrize("bpm", [66.0, 75.0])
+def test_a_polka_read_in_four_four_at_its_eighths_told_two_four_is_two_four_at_its_quarters_with_its_bar_lines(bpm):
+    notes = _notes(POLKA, bpm)
+    own = analyse_rhythm(*notes)
+    assert own.time_signature.text == "4/4" and own.quarter_bpm == pytest.approx(2 * bpm, rel=0.04)   # misread
+    told = rhythm_in_meter(*notes, TWO_FOUR)
+    assert told.time_signature == TWO_FOUR and told.meter_confidence == 1.0
+    assert told.quarter_bpm == pytest.approx(bpm, rel=0.04)
+    assert np.array_equal(told.downbeats_s, own.downbeats_s) and np.isin(told.beats_s, own.beats_s).all()
+
+
+def test_a_four_four_song_told_three_four_gets_bars_of_three_of_its_own_beats():
+    notes = _notes(MARY, 100.0)
+    own = analyse_rhythm(*notes)
+    told = rhythm_in_meter(*notes, THREE_FOUR)
+    assert (own.time_signature.text, told.time_signature.text) == ("4/4", "3/4")
+    assert told.quarter_bpm == pytest.approx(own.quarter_bpm, rel=0.02)
+    bars = np.diff(told.downbeats_s) / np.median(np.diff(told.beats_s))
+    assert np.allclose(bars, 3.0, atol=0.35)
+
+
+def test_a_hum_told_the_meter_it_was_read_in_keeps_its_reading():
+    notes = _notes(BIRTHDAY, 100.0)
+    own, told = analyse_rhythm(*notes), rhythm_in_meter(*notes, THREE_FOUR)
+    assert told.time_signature == own.time_signature == THREE_FOUR
+    assert np.array_equal(told.beats_s, own.beats_s) and np.array_equal(told.downbeats_s, own.downbeats_s)
+    assert told.pickup_beats == own.pickup_beats and told.meter_confidence == 1.0
+
+
+def test_an_analysis_read_again_in_a_named_meter_keeps_its_notes_and_key():
+    notes, _ = perform(MARY, 100.0, seed=0)
+    analysis = analyse_recording(wav_bytes(phone(hum(notes, seed=0))))
+    waltz = in_meter(analysis, THREE_FOUR)
+    assert analysis.time_signature.text == "4/4" and waltz.time_signature == THREE_FOUR
+    assert waltz.notes == analysis.notes and waltz.key == analysis.key
+    assert waltz.meter_confidence == 1.0 and len(waltz.downbeats_s) > len(analysis.downbeats_s)
+    assert in_meter(analysis, analysis.time_signature) is analysis
