@@ -14,7 +14,7 @@ from pathlib import Path
 from humitout import storage
 from humitout.db import CONNECTION_ERRORS
 from humitout.errors import BadAudio, PipelineError, caller_message, parse_error_code
-from humitout.models import Analysis, Arrangement, Style, TimeSignature
+from humitout.models import CALLER_METERS, Analysis, Arrangement, Style, TimeSignature
 from humitout.runtime import Services
 from humitout.security import mask_phone, unseal_phone
 from humitout.telephony import fetch_recording, send_sms
@@ -147,16 +147,19 @@ def _original_hum(svc: Services, session_id: str):
 
 
 def notify(svc: Services, event: dict) -> dict:
-    """Text the caller one short link to their track (once per execution)."""
+    """Text the caller one short link to their track (once per execution), and the meters they may
+    reply with when the song's bars are not their tune's."""
     s = svc.settings
     session_id = event["session_id"]
     track = svc.db.get_track(event["track_id"])
     token = svc.db.create_share_link(event["track_id"], s.link_ttl_days)
     link = f"{s.public_base_url}/s/{token}"
     params = track["generation_params"]
+    others = [m for m in CALLER_METERS if m != params["time_signature"]]
     body = (f"Hum It Out: your {track['style']} track is ready ({params['key']}, {params['time_signature']}, "
             f"{round(params['tempo_bpm'])} bpm). Backing track, MIDI, stems, lyrics"
-            f"{' and your own hum on the beat' if params.get('your_hum') else ''}: {link}")
+            f"{' and your own hum on the beat' if params.get('your_hum') else ''}: {link} "
+            f"Wrong beat? Reply {', '.join(others[:-1])} or {others[-1]}.")
     sent = send_once(svc, event["execution_id"], caller_number(svc, event), body)
     svc.db.update_session(session_id, status="completed", error=None, error_detail=None)
     _publish(svc, {"event": "track_ready", "session_id": session_id, "track_id": event["track_id"]})
