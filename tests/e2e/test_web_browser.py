@@ -149,14 +149,19 @@ def test_sign_in_play_mix_download_and_watch_a_new_version_finish(stack, svc, sa
     time.sleep(0.5)  # wavesurfer redraws for the new width after a debounce
     _shot(d, "track-1440x900", report)
 
-    # a new version in another style: the history shows it stage by stage until it is ready
+    # a new version in another style and meter: the history shows it stage by stage until it is ready
     d.find_element(By.CSS_SELECTOR, "#style option[value=jazz]").click()
+    meter = d.find_elements(By.CSS_SELECTOR, "#meter option")[1]   # after "As hummed": a meter the track is not in
+    chosen = meter.get_attribute("value")
+    meter.click()
     d.find_element(By.XPATH, "//button[.='Make it']").click()
     _wait(d, "return document.querySelector('.hum .stages') !== null", 10, "the progress bar")
     _shot(d, "progress-1440x900", report)
     _wait(d, "return /v2 jazz/.test(document.querySelector('.hum .chips').textContent)", 240,
           "the new version to finish")
     assert d.find_element(By.CSS_SELECTOR, ".hum .badge").text == "Ready"
+    _wait(d, f"return document.querySelector('.hum').textContent.includes('{chosen}')", 30,
+          f"the new version's meter {chosen} on the card")
     assert "/app" in d.current_url  # the page updated itself, no reload by the test
     _shot(d, "history-1440x900", report)
 
