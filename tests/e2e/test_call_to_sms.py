@@ -92,6 +92,11 @@ def test_an_sms_with_a_style_a_length_and_a_meter_makes_a_new_version_of_the_las
     assert track["version"] == 2 and track["style"] == "rock"
     assert track["generation_params"]["length"] == "short" and track["generation_params"]["variation_seed"] > 0
     assert track["generation_params"]["time_signature"] == "3/4"
+    # the meter named once stays for the next version that names none
+    stack.twilio.send_sms_to_app(caller.phone, "+15005550006", "again")
+    sms = stack.twilio.wait_for_sms(caller.phone, 4, timeout_s=120)[-1]
+    track = svc.db.resolve_share_link(link_in(sms.body).rsplit("/", 1)[1])
+    assert track["version"] == 3 and track["generation_params"]["time_signature"] == "3/4"
 
 
 def test_an_unknown_sms_gets_help(stack, new_caller):

@@ -161,7 +161,8 @@ def test_share_and_revoke_links_and_a_new_version_from_the_web(stack, svc, owner
         time.sleep(1)
     assert progress["status"] == "completed" and progress["track_url"]
     assert "v2 jazz" in web.get("/app").text
-    assert "3/4" in web.get(progress["track_url"].replace(stack.gateway.url, "")).text   # the meter asked for
+    page = web.get(progress["track_url"].replace(stack.gateway.url, "")).text
+    assert '<p class="muted">3/4 · ' in page   # the meter asked for
 
 
 def test_new_versions_from_the_web_are_limited_per_hour(stack, svc, owner):

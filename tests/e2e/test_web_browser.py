@@ -151,7 +151,7 @@ def test_sign_in_play_mix_download_and_watch_a_new_version_finish(stack, svc, sa
 
     # a new version in another style and meter: the history shows it stage by stage until it is ready
     d.find_element(By.CSS_SELECTOR, "#style option[value=jazz]").click()
-    meter = d.find_elements(By.CSS_SELECTOR, "#meter option")[1]   # after "As hummed": a meter the track is not in
+    meter = d.find_element(By.CSS_SELECTOR, "#meter option:not([selected]):not([value=hummed])")   # another meter
     chosen = meter.get_attribute("value")
     meter.click()
     d.find_element(By.XPATH, "//button[.='Make it']").click()

@@ -54,3 +54,10 @@ def test_an_analysis_read_again_in_a_named_meter_keeps_its_notes_and_key():
     assert waltz.notes == analysis.notes and waltz.key == analysis.key
     assert waltz.meter_confidence == 1.0 and len(waltz.downbeats_s) > len(analysis.downbeats_s)
     assert in_meter(analysis, analysis.time_signature) is analysis
+
+
+def test_too_few_notes_told_a_meter_give_a_steady_grid_in_that_meter():
+    rhythm = rhythm_in_meter(np.array([0.5, 1.0]), np.array([0.9, 1.4]), np.array([60.0, 62.0]), 4.0,
+                             TimeSignature(numerator=6, denominator=8))
+    assert rhythm.time_signature.text == "6/8" and rhythm.meter_confidence == 1.0
+    assert np.allclose(np.diff(rhythm.downbeats_s), 2 * np.diff(rhythm.beats_s)[0])

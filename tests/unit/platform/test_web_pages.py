@@ -82,10 +82,10 @@ def test_the_track_page_escapes_what_it_shows_and_has_no_inline_script():
     assert html.count('name="csrf" value="tok"') >= 4  # every owner form (sign-out, version, share, revoke)
 
 
-def test_a_new_version_may_name_another_meter_than_the_tracks():
+def test_a_new_version_keeps_the_tracks_meter_unless_another_is_chosen():
     html = pages.track_page(track_view(FakeServices(), _track(PACKAGE)), base="", version="v", owner=True, csrf="tok")
-    meters = re.findall(r'<option value="([^"]*)"[^>]*>', html.split('id="meter"')[1].split("</select>")[0])
-    assert meters == ["", "2/4", "4/4", "6/8"]   # "As hummed" first; the track's 3/4 is what it already is
+    meters = re.findall(r'<option value="([^"]*)"( selected)?>', html.split('id="meter"')[1].split("</select>")[0])
+    assert meters == [("hummed", ""), ("2/4", ""), ("3/4", " selected"), ("4/4", ""), ("6/8", "")]
 
 
 def test_a_signed_cookie_fails_when_tampered_and_csrf_tokens_are_bound_to_their_session():

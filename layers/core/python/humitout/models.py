@@ -149,6 +149,8 @@ class TimeSignature(Contract):
 
 CALLER_METERS = ("2/4", "3/4", "4/4", "6/8")
 """The meters the rhythm analysis reads, which a caller may also name for a new version."""
+AS_HUMMED = "hummed"
+"""The meter of a new version asked for as the hum was read (not the previous version's)."""
 METER_WORDS = {"waltz": "3/4"}
 
 

@@ -57,8 +57,11 @@ def transcribe(svc: Services, event: dict) -> dict:
 
 
 def compose(svc: Services, event: dict) -> dict:
-    """Run the agents on ``analysis.json`` (its beats and bars read again in the ``meter`` the caller named,
-    when they named one); store ``arrangement.json`` under a new version."""
+    """Run the agents on ``analysis.json``; store ``arrangement.json`` under a new version.
+
+    The song's bars are the ``meter`` the caller named ("3/4": the hum's beats and bars read again in it), else
+    those of the session's newest version (a meter named once stays for "jazz" or "again"), else, and for
+    :data:`~humitout.models.AS_HUMMED`, the hum's own."""
     from humitout.agents.llm import llm_from_settings
     from humitout.agents.compose import compose_arrangement
     from humitout.audio.transcribe import in_meter
@@ -66,7 +69,7 @@ def compose(svc: Services, event: dict) -> dict:
     session_id = event["session_id"]
     svc.db.update_session(session_id, status="composing")
     analysis = Analysis.model_validate(svc.storage.get_json(event["analysis_key"]))
-    meter = TimeSignature.from_text(event.get("meter"))
+    meter = TimeSignature.from_text(event.get("meter") or svc.db.latest_time_signature(session_id))
     if meter is not None:
         analysis = in_meter(analysis, meter)
     # One version per execution, allocated atomically: concurrent remixes never share one.

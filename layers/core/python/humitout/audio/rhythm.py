@@ -1017,7 +1017,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     order = np.argsort(on)
     on, off, pitch = on[order], off[order], pitch[order]
     if len(on) < 4:
-        return _fallback(on, duration_s)
+        return _fallback(on, duration_s, meter)
     lengths = note_lengths(on, off)
     end = float(max(off.max(), on.max() + 0.05))
     grids = beat_grids(on, off, pitch, tightness=tightness, periodicity_weight=periodicity_weight,
@@ -1026,7 +1026,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                        meter_fit_weight=meter_fit_weight, level_prior=bool(beat_notation_weight),
                        quarter_bpm=quarter_bpm, tempo_octaves=tempo_octaves, notations=notations)
     if not grids:
-        return _fallback(on, duration_s)
+        return _fallback(on, duration_s, meter)
     told = None if meter is None else meter.beats_per_bar   # beats a bar the caller named
     if meter is not None:
         # the caller named the meter: only grids of its kind, each scored by the bars of that meter
@@ -1035,7 +1035,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                  for bars in [{k: v for k, v in (g.bar_scores or meter_scores(
                      on, lengths, off, pitch, g.beats_s, g.compound)).items() if k[0] == told}] if bars]
         if not grids:
-            return _fallback(on, duration_s)
+            return _fallback(on, duration_s, meter)
     top = max(grids, key=lambda g: g.fit)
     keys: list[Key] = []   # the melody's key for the notation scores, worked out once when first needed
 
@@ -1231,11 +1231,15 @@ def rhythm_in_meter(onsets_s, offsets_s, midi, duration_s: float, meter: TimeSig
     return told
 
 
-def _fallback(onsets_s: np.ndarray, duration_s: float) -> Rhythm:
-    """A steady 4/4 grid at ``DEFAULT_BPM`` from the first onset, all confidences 0."""
+def _fallback(onsets_s: np.ndarray, duration_s: float, meter: TimeSignature | None = None) -> Rhythm:
+    """A steady grid at ``DEFAULT_BPM`` (quarters) from the first onset in ``meter``, the caller's (meter
+    confidence 1), else in 4/4; the other confidences 0."""
+    told = meter or TimeSignature()
     start = float(onsets_s.min()) if len(onsets_s) else 0.0
-    beats = np.arange(start, max(duration_s, start + 1.0), 60.0 / DEFAULT_BPM)
+    step = 60.0 / DEFAULT_BPM * told.quarters_per_beat
+    beats = np.arange(start, max(duration_s, start + 1.0), step)
     if len(beats) < 2:
-        beats = start + np.array([0.0, 60.0 / DEFAULT_BPM])
-    return Rhythm(beats_s=beats, downbeats_s=beats[::4], beats_per_bar=4, compound=False, pickup_beats=0.0,
-                  downbeat_index=0, beat_confidence=0.0, meter_confidence=0.0, downbeat_confidence=0.0)
+        beats = start + np.array([0.0, step])
+    return Rhythm(beats_s=beats, downbeats_s=beats[::told.beats_per_bar], beats_per_bar=told.beats_per_bar,
+                  compound=told.compound, pickup_beats=0.0, downbeat_index=0, beat_confidence=0.0,
+                  meter_confidence=0.0 if meter is None else 1.0, downbeat_confidence=0.0)

@@ -321,7 +321,7 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
 def in_meter(analysis: Analysis, meter: TimeSignature) -> Analysis:
     """``analysis`` with its beats, bars, pickup and tempo read again in ``meter``, the one the caller named
     (:func:`~humitout.audio.rhythm.rhythm_in_meter`); the notes, key and the rest as heard."""
-    if analysis.time_signature == meter or len(analysis.notes) < 4:
+    if analysis.time_signature == meter:
         return analysis
     on, off, midi = (np.array([getattr(n, f) for n in analysis.notes]) for f in ("onset_s", "offset_s", "midi"))
     return analysis.model_copy(update=rhythm_fields(rhythm_in_meter(on, off, midi, analysis.duration_s, meter)))

@@ -326,6 +326,14 @@ class Database:
             )
             return str(cur.fetchone()["id"])
 
+    def latest_time_signature(self, session_id: str) -> str | None:
+        """The time signature ("3/4") of the session's newest track, or None before its first."""
+        with self.tx() as cur:
+            cur.execute("SELECT generation_params->>'time_signature' AS ts FROM generated_tracks"
+                        " WHERE session_id = %s ORDER BY version DESC LIMIT 1", (session_id,))
+            row = cur.fetchone()
+            return row["ts"] if row else None
+
     def get_track(self, track_id: str) -> dict | None:
         with self.tx() as cur:
             cur.execute("SELECT * FROM generated_tracks WHERE id = %s", (track_id,))

@@ -8,7 +8,7 @@ import html
 import json
 from importlib import resources
 
-from humitout.models import CALLER_METERS, Style
+from humitout.models import AS_HUMMED, CALLER_METERS, Style
 from humitout.web.track import TrackView
 
 STAGES = (("received", "Received"), ("transcribing", "Listening"), ("composing", "Composing"),
@@ -266,9 +266,11 @@ def _owner_tools(view: TrackView, *, base: str, csrf: str, links: list[dict], ve
     options = "".join(f'<option value="{s.value}"{" selected" if s.value != view.style and i == 0 else ""}>'
                       f'{e(s.value.replace("-", " ").capitalize())}</option>'
                       for i, s in enumerate(s for s in Style if s.value != view.style))
-    # the hum's bars as heard, or another meter when they were misread ("it's a waltz")
-    meters = '<option value="" selected>As hummed</option>' + "".join(
-        f'<option value="{m}">{m}{" (waltz)" if m == "3/4" else ""}</option>' for m in CALLER_METERS if m != view.meter)
+    # this track's meter stays unless another is chosen: the hum's own reading, or one the caller names
+    # when the bars were misread ("it's a waltz")
+    meters = f'<option value="{AS_HUMMED}">As hummed</option>' + "".join(
+        f'<option value="{m}"{" selected" if m == view.meter else ""}>{m}{" (waltz)" if m == "3/4" else ""}</option>'
+        for m in CALLER_METERS)
     other = "".join(
         f'<a class="chip{" current" if str(v["id"]) == view.track_id else ""}" href="{base}/app/tracks/{e(v["id"])}"'
         f'{" aria-current=page" if str(v["id"]) == view.track_id else ""}>v{v["version"]} {e(v["style"])}</a>'
