@@ -151,7 +151,8 @@ def test_sign_in_play_mix_download_and_watch_a_new_version_finish(stack, svc, sa
 
     # a new version in another style and meter: the history shows it stage by stage until it is ready
     d.find_element(By.CSS_SELECTOR, "#style option[value=jazz]").click()
-    meter = d.find_element(By.CSS_SELECTOR, "#meter option:not([selected]):not([value=hummed])")   # another meter
+    # another meter the song is written in (a 2/4 hum makes a 4/4 song)
+    meter = d.find_element(By.CSS_SELECTOR, "#meter option:not([selected]):not([value=hummed]):not([value='2/4'])")
     chosen = meter.get_attribute("value")
     meter.click()
     d.find_element(By.XPATH, "//button[.='Make it']").click()

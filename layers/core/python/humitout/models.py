@@ -263,6 +263,7 @@ class Arrangement(Contract):
     tempo_bpm: float = Field(gt=20.0, lt=320.0)
     key: Key
     time_signature: TimeSignature = TimeSignature()
+    hum_meter: TimeSignature | None = None  # the meter the hum was read in, or the one the caller named (2/4: 4/4 song)
     total_bars: int = Field(ge=1)
     sections: list[Section]
     chords: list[Chord]

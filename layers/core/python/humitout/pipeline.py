@@ -59,8 +59,8 @@ def transcribe(svc: Services, event: dict) -> dict:
 def compose(svc: Services, event: dict) -> dict:
     """Run the agents on ``analysis.json``; store ``arrangement.json`` under a new version.
 
-    The song's bars are the ``meter`` the caller named ("3/4": the hum's beats and bars read again in it), else
-    those of the session's newest version (a meter named once stays for "jazz" or "again"), else, and for
+    The hum is read in the ``meter`` the caller named ("3/4": its beats and bars read again in it), else in
+    the one of the session's newest version (a meter named once stays for "jazz" or "again"), else, and for
     :data:`~humitout.models.AS_HUMMED`, the hum's own."""
     from humitout.agents.llm import llm_from_settings
     from humitout.agents.compose import compose_arrangement
@@ -69,7 +69,7 @@ def compose(svc: Services, event: dict) -> dict:
     session_id = event["session_id"]
     svc.db.update_session(session_id, status="composing")
     analysis = Analysis.model_validate(svc.storage.get_json(event["analysis_key"]))
-    meter = TimeSignature.from_text(event.get("meter") or svc.db.latest_time_signature(session_id))
+    meter = TimeSignature.from_text(event.get("meter") or svc.db.latest_hum_meter(session_id))
     if meter is not None:
         analysis = in_meter(analysis, meter)
     # One version per execution, allocated atomically: concurrent remixes never share one.
@@ -106,6 +106,7 @@ def render(svc: Services, event: dict) -> dict:
                                  {"tempo_bpm": arrangement.tempo_bpm, "key": arrangement.key.name,
                                   "time_signature": f"{arrangement.time_signature.numerator}/"
                                                     f"{arrangement.time_signature.denominator}",
+                                  "hum_meter": (arrangement.hum_meter or arrangement.time_signature).text,
                                   "length": arrangement.length, "variation_seed": arrangement.variation_seed,
                                   "agents": [d.model_dump() for d in arrangement.rationale],
                                   "your_hum": "your_hum" in keys,
@@ -158,7 +159,7 @@ def notify(svc: Services, event: dict) -> dict:
     token = svc.db.create_share_link(event["track_id"], s.link_ttl_days)
     link = f"{s.public_base_url}/s/{token}"
     params = track["generation_params"]
-    others = [m for m in CALLER_METERS if m != params["time_signature"]]
+    others = [m for m in CALLER_METERS if m != params.get("hum_meter", params["time_signature"])]
     body = (f"Hum It Out: your {track['style']} track is ready ({params['key']}, {params['time_signature']}, "
             f"{round(params['tempo_bpm'])} bpm). Backing track, MIDI, stems, lyrics"
             f"{' and your own hum on the beat' if params.get('your_hum') else ''}: {link} "

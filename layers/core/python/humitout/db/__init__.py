@@ -326,11 +326,12 @@ class Database:
             )
             return str(cur.fetchone()["id"])
 
-    def latest_time_signature(self, session_id: str) -> str | None:
-        """The time signature ("3/4") of the session's newest track, or None before its first."""
+    def latest_hum_meter(self, session_id: str) -> str | None:
+        """The meter ("2/4") the hum of the session's newest track was read in (named by the caller or not;
+        its song's time signature for a track made before it was recorded), or None before its first track."""
         with self.tx() as cur:
-            cur.execute("SELECT generation_params->>'time_signature' AS ts FROM generated_tracks"
-                        " WHERE session_id = %s ORDER BY version DESC LIMIT 1", (session_id,))
+            cur.execute("SELECT coalesce(generation_params->>'hum_meter', generation_params->>'time_signature') AS ts"
+                        " FROM generated_tracks WHERE session_id = %s ORDER BY version DESC LIMIT 1", (session_id,))
             row = cur.fetchone()
             return row["ts"] if row else None
 

@@ -1003,7 +1003,7 @@ def build_arrangement(
     arrangement = Arrangement(
         style=style, tempo_bpm=tempo_bpm, key=key,
         time_signature=time_signature or TimeSignature(numerator=form.beats_per_bar),
-        total_bars=form.total_bars, sections=form.sections(),
+        hum_meter=analysis.time_signature, total_bars=form.total_bars, sections=form.sections(),
         chords=chords, melody_offset_beats=form.verse_start_beat, parts=parts,
         time_map=[TimePoint(hum_s=round(t, 4), song_beat=round(b + form.verse_start_beat, 4))
                   for t, b in hum_time_map or []],
