@@ -61,3 +61,14 @@ def test_too_few_notes_told_a_meter_give_a_steady_grid_in_that_meter():
                              TimeSignature(numerator=6, denominator=8))
     assert rhythm.time_signature.text == "6/8" and rhythm.meter_confidence == 1.0
     assert np.allclose(np.diff(rhythm.downbeats_s), 2 * np.diff(rhythm.beats_s)[0])
+
+
+@pytest.mark.parametrize("score", [MARY, POLKA])
+def test_a_hum_read_at_a_fast_beat_told_another_meter_is_counted_at_the_beat_nearer_the_tactus_middle(score):
+    notes = _notes(score, 75.0 if score is POLKA else 150.0)
+    own = analyse_rhythm(*notes)
+    assert own.time_signature.text == "4/4" and own.quarter_bpm == pytest.approx(150.0, rel=0.04)
+    told = rhythm_in_meter(*notes, THREE_FOUR)
+    assert told.time_signature == THREE_FOUR and told.quarter_bpm == pytest.approx(75.0, rel=0.04)
+    fast = rhythm_in_meter(*notes, THREE_FOUR, tactus_mid_bpm=150.0)   # a middle at the fast beat keeps it
+    assert fast.time_signature == THREE_FOUR and fast.quarter_bpm == pytest.approx(150.0, rel=0.04)

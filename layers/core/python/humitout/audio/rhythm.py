@@ -1202,14 +1202,19 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
 
 
 def rhythm_in_meter(onsets_s, offsets_s, midi, duration_s: float, meter: TimeSignature, *,
-                    tactus_mid_bpm: float = float(np.sqrt(50.0 * 150.0))) -> Rhythm:
+                    tactus_mid_bpm: float = float(np.sqrt(50.0 * 150.0)), slower_ratio: float = 1.5,
+                    slower_octaves: float = 0.1) -> Rhythm:
     """:func:`analyse_rhythm` of notes (onsets/offsets in s, MIDI pitches; (k,) each) written in ``meter``, the
     caller's (2/4, 3/4, 4/4 or 6/8; "make it a waltz"): the hum's own reading when it is in that meter, else the
     first reading with the bar's beats set (:func:`analyse_rhythm`'s ``bar_beats``: the beat level read from the
-    notes, only the bar told) that comes out in it, else the reading with ``meter`` told strictly. A 2/4 told
-    of a hum read in 4/4 may also be that reading's bars with every second beat, whichever beat lies nearer
-    ``tactus_mid_bpm`` (BPM; the middle, in log tempo, of :func:`analyse_rhythm`'s tactus band, 50-150). The meter
-    confidence is 1: the caller said so."""
+    notes, only the bar told) that comes out in it, else the reading with ``meter`` told strictly.
+
+    The beat level that reading keeps may be the one that made the meter wrong (a 3/4 tune counted at its
+    eighths reads as 4/4 at 150), so a slower one may take its place, whichever beat lies nearer
+    ``tactus_mid_bpm`` (BPM; the middle, in log tempo, of :func:`analyse_rhythm`'s tactus band, 50-150): for a 2/4
+    told of a 4/4 reading, that reading's bars with every second beat (a 2/4 tune counted at its eighths); then the
+    reading told strictly with the tactus limit at ``slower_ratio`` times slower than the beat kept (``slower_octaves``
+    wide: all but a wall), when its beat is a quarter slower or more. The meter confidence is 1: the caller said so."""
     own = analyse_rhythm(onsets_s, offsets_s, midi, duration_s)
     if own.time_signature == meter:
         return replace(own, meter_confidence=1.0)
@@ -1220,14 +1225,22 @@ def rhythm_in_meter(onsets_s, offsets_s, midi, duration_s: float, meter: TimeSig
             break
     else:
         told = analyse_rhythm(onsets_s, offsets_s, midi, duration_s, meter=meter)
+
+    def nearer(r: Rhythm) -> bool:
+        """Whether ``r``'s beat lies nearer the middle of the tactus band than the kept reading's."""
+        return abs(np.log(r.beat_bpm / tactus_mid_bpm)) < abs(np.log(told.beat_bpm / tactus_mid_bpm))
+
     if meter.beats_per_bar == 2 and not meter.compound and own.beats_per_bar == 4 and not own.compound:
-        # a 4/4 reading's bar is also one 2/4 bar of beats twice as long (a 2/4 tune counted at its eighths):
-        # of that and the bar of two tracked beats, the beat nearer the middle of the tactus band
-        first = own.downbeat_index % 2
+        first = own.downbeat_index % 2   # the 4/4 reading's bar lines, every second beat
         halved = replace(own, beats_s=own.beats_s[first::2], beats_per_bar=2, pickup_beats=round(own.pickup_beats / 2, 3),
                          downbeat_index=own.downbeat_index // 2, meter_confidence=1.0)
-        if abs(np.log(halved.beat_bpm / tactus_mid_bpm)) < abs(np.log(told.beat_bpm / tactus_mid_bpm)):
+        if nearer(halved):
             return halved
+    if told.beat_bpm > tactus_mid_bpm * np.sqrt(2):   # a beat half as fast could lie nearer the middle
+        slower = analyse_rhythm(onsets_s, offsets_s, midi, duration_s, meter=meter,
+                                tactus_max_bpm=told.beat_bpm / slower_ratio, tactus_octaves=slower_octaves)
+        if slower.beat_bpm < 0.75 * told.beat_bpm and nearer(slower):
+            return slower
     return told
 
 
