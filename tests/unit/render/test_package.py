@@ -96,6 +96,7 @@ def test_metadata_json_records_music_durations_sizes_loudness_and_params(package
     metadata = json.loads(package.files["metadata"].read_text())
     assert metadata == package.metadata
     assert metadata["tempo_bpm"] == arrangement.tempo_bpm and metadata["key"]["name"] == "C major"
+    assert arrangement.hum_meter is None and metadata["hum_meter"] == "4/4"   # an older arrangement: the song's
     assert [c["symbol"] for c in metadata["chords"]] == [c.symbol for c in arrangement.chords]
     assert metadata["style"] == "pop" and metadata["generation_params"] == {"seed": 7, "style": "pop"}
     assert metadata["durations_s"]["song"] == arrangement.duration_s
