@@ -159,7 +159,7 @@ def notify(svc: Services, event: dict) -> dict:
     token = svc.db.create_share_link(event["track_id"], s.link_ttl_days)
     link = f"{s.public_base_url}/s/{token}"
     params = track["generation_params"]
-    others = [m for m in CALLER_METERS if m != params.get("hum_meter", params["time_signature"])]
+    others = [m for m in CALLER_METERS if m not in (params["time_signature"], params.get("hum_meter"))]
     body = (f"Hum It Out: your {track['style']} track is ready ({params['key']}, {params['time_signature']}, "
             f"{round(params['tempo_bpm'])} bpm). Backing track, MIDI, stems, lyrics"
             f"{' and your own hum on the beat' if params.get('your_hum') else ''}: {link} "

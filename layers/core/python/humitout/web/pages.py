@@ -269,8 +269,8 @@ def _owner_tools(view: TrackView, *, base: str, csrf: str, links: list[dict], ve
     # this track's meter stays unless another is chosen: the hum's own reading, or one the caller names
     # when the bars were misread ("it's a waltz")
     meters = f'<option value="{AS_HUMMED}">As hummed</option>' + "".join(
-        f'<option value="{m}"{" selected" if m == view.hum_meter else ""}>{m}{" (waltz)" if m == "3/4" else ""}</option>'
-        for m in CALLER_METERS)
+        f'<option value="{m}"{" selected" if m == view.hum_meter else ""}>{m}{" (waltz)" if m == "3/4" else ""}'
+        f'{" (this track)" if m == view.hum_meter else ""}</option>' for m in CALLER_METERS)
     other = "".join(
         f'<a class="chip{" current" if str(v["id"]) == view.track_id else ""}" href="{base}/app/tracks/{e(v["id"])}"'
         f'{" aria-current=page" if str(v["id"]) == view.track_id else ""}>v{v["version"]} {e(v["style"])}</a>'
