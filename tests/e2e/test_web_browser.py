@@ -150,6 +150,8 @@ def test_sign_in_play_mix_download_and_watch_a_new_version_finish(stack, svc, sa
     _shot(d, "track-1440x900", report)
 
     # a new version in another style and meter: the history shows it stage by stage until it is ready
+    d.execute_script("document.getElementById('meter').scrollIntoView({block: 'center'})")
+    _shot(d, "versions-1440x900", report)
     d.find_element(By.CSS_SELECTOR, "#style option[value=jazz]").click()
     # another meter the song is written in (a 2/4 hum makes a 4/4 song)
     meter = d.find_element(By.CSS_SELECTOR, "#meter option:not([selected]):not([value=hummed]):not([value='2/4'])")
