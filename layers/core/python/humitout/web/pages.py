@@ -268,7 +268,7 @@ def _owner_tools(view: TrackView, *, base: str, csrf: str, links: list[dict], ve
                       for i, s in enumerate(s for s in Style if s.value != view.style))
     # this track's meter stays unless another is chosen: the hum's own reading, or one the caller names
     # when the bars were misread ("it's a waltz")
-    meters = f'<option value="{AS_HUMMED}">As hummed</option>' + "".join(
+    meters = f'<option value="{AS_HUMMED}">As we heard it</option>' + "".join(
         f'<option value="{m}"{" selected" if m == view.hum_meter else ""}>{m}{" (waltz)" if m == "3/4" else ""}'
         f'{" (this track)" if m == view.hum_meter else ""}</option>' for m in CALLER_METERS)
     other = "".join(
@@ -282,7 +282,7 @@ def _owner_tools(view: TrackView, *, base: str, csrf: str, links: list[dict], ve
         f'<div class="chips">{other}</div>'
         f'<form method="post" action="{base}/app/sessions/{e(view.session_id)}/versions" class="inline">{csrf_field(csrf)}'
         f'<label for="style">New version in</label><select id="style" name="style">{options}</select>'
-        f'<label for="meter">Meter</label><select id="meter" name="meter">{meters}</select>'
+        f'<label for="meter">Your hum\'s meter</label><select id="meter" name="meter">{meters}</select>'
         '<button type="submit" class="primary">Make it</button></form></section>'
         '<section class="card" aria-labelledby="share-h"><h2 id="share-h">Share</h2>'
         f'<ul class="links">{live or "<li class=muted>No live share links.</li>"}</ul>'
