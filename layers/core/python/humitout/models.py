@@ -152,6 +152,7 @@ CALLER_METERS = ("2/4", "3/4", "4/4", "6/8")
 AS_HUMMED = "hummed"
 """The meter of a new version asked for as the hum was read (not the previous version's)."""
 METER_WORDS = {"waltz": "3/4"}
+"""Words a caller may text for a meter, and the meter each names."""
 
 
 class Analysis(Contract):
