@@ -90,6 +90,7 @@ def test_a_new_version_keeps_the_tracks_meter_unless_another_is_chosen():
     track["generation_params"].update(time_signature="4/4", hum_meter="2/4")   # a 2/4 hum makes a 4/4 song
     html = pages.track_page(track_view(FakeServices(), track), base="", version="v", owner=True, csrf="tok")
     assert '<option value="2/4" selected>2/4 (this track)</option>' in html
+    assert '<p class="muted">4/4 (your hum in 2/4) · ' in html   # the song's bars are two of the hum's
 
 
 def test_a_signed_cookie_fails_when_tampered_and_csrf_tokens_are_bound_to_their_session():

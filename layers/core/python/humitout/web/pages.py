@@ -178,7 +178,8 @@ def track_page(view: TrackView, *, base: str, version: str, owner: bool, csrf: s
                links: list[dict] | None = None, versions: list[dict] | None = None, public_base_url: str = "",
                notice: str = "") -> str:
     title = f"{view.style.capitalize()} in {view.key}" if view.key else view.style.capitalize()
-    facts = " · ".join(x for x in (view.meter, f"{round(view.tempo_bpm)} bpm" if view.tempo_bpm else "",
+    meter = view.meter if view.hum_meter == view.meter else f"{view.meter} (your hum in {view.hum_meter})"
+    facts = " · ".join(x for x in (meter, f"{round(view.tempo_bpm)} bpm" if view.tempo_bpm else "",
                                    f"version {view.version}", when(view.created_at)) if x)
     back = f'<a class="back" href="{base}/app">← My tracks</a>' if owner else ""
     parts = [f'<div class="page-head">{back}<h1>{e(title)}</h1><p class="muted">{e(facts)}</p></div>']
