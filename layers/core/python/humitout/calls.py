@@ -214,9 +214,9 @@ def sms_request(body: str) -> tuple[Style | None, str, TimeSignature | None] | N
     if style is not None:
         return style, "normal", None
     words = text.replace(",", " ").split()
-    meters = [m for m in map(TimeSignature.from_text, words) if m is not None]
-    rest = " ".join(w for w in words
-                    if w not in AGAIN_WORDS and w not in LENGTH_WORDS and TimeSignature.from_text(w) is None)
+    named = {w: TimeSignature.from_text(w) for w in words}
+    meters = [named[w] for w in words if named[w] is not None]
+    rest = " ".join(w for w in words if w not in AGAIN_WORDS and w not in LENGTH_WORDS and named[w] is None)
     style = Style.from_text(rest) if rest else None
     if not words or (rest and style is None):
         return None

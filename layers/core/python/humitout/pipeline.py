@@ -106,7 +106,7 @@ def render(svc: Services, event: dict) -> dict:
                                  {"tempo_bpm": arrangement.tempo_bpm, "key": arrangement.key.name,
                                   "time_signature": f"{arrangement.time_signature.numerator}/"
                                                     f"{arrangement.time_signature.denominator}",
-                                  "hum_meter": (arrangement.hum_meter or arrangement.time_signature).text,
+                                  "hum_meter": result.metadata["hum_meter"],
                                   "length": arrangement.length, "variation_seed": arrangement.variation_seed,
                                   "agents": [d.model_dump() for d in arrangement.rationale],
                                   "your_hum": "your_hum" in keys,
