@@ -1,8 +1,12 @@
+import dataclasses
+
 import numpy as np
 import pytest
 
+from humitout.models import Style
 from humitout.music import render
 from humitout.music.midi import CHANNEL_BY_PART, build_midi
+from humitout.music.mixing import style_mix
 from humitout.music.package import build_package
 
 
@@ -75,3 +79,61 @@ def test_each_stem_carries_its_own_reverb_on_top_of_its_dry_signal(arrangement):
     for name in channels:
         reverb_db = 10 * np.log10(np.sum((wet[name] - dry[name]) ** 2) / np.sum(dry[name] ** 2))
         assert -40 < reverb_db < -6, name
+
+
+def _mono_fold_db(stem: np.ndarray) -> float:
+    """Power of (left + right) / 2 against the stereo pair's mean power (dB): 0 for a centred
+    mono part, -inf for one in anti-phase; what a phone's single speaker loses."""
+    left, right = stem.astype(np.float64)
+    return 10 * np.log10(np.mean(((left + right) / 2) ** 2) / (np.mean(left**2 + right**2) / 2))
+
+
+def _with_leads(arrangement, program: int, style: Style):
+    """``arrangement`` in ``style`` with its melody and chords on GM ``program``."""
+    leads = arrangement.model_copy(deep=True)
+    leads.style = style
+    for part in leads.parts:
+        if part.name in ("melody", "chords"):
+            part.program = program
+    return leads
+
+
+@pytest.mark.parametrize("style, lead_program", [(Style.ELECTRONIC, 80), (Style.POP, 80), (Style.HIP_HOP, 81)])
+def test_chorused_parts_keep_their_level_summed_to_mono(arrangement, style, lead_program):
+    """FluidSynth's own chorus width (10) cancelled a chorused square lead by 7-14 dB in mono."""
+    leads = _with_leads(arrangement, lead_program, style)
+    stems = render.render_stems(build_midi(leads), _stem_channels(leads), None, effects=style_mix(style))
+    assert _mono_fold_db(stems["melody"]) > -3.0
+    assert _mono_fold_db(sum(stems.values())) > -3.0
+
+
+def test_chorus_width_matrix_leaves_fluidsynths_width_alone_and_width_one_adds_no_inverted_side():
+    np.testing.assert_allclose(render.chorus_width_matrix(render.FLUID_CHORUS_WIDTH), np.eye(2), atol=1e-12)
+    to_one = render.chorus_width_matrix(1.0)
+    np.testing.assert_allclose(to_one, [[1.375, 1.125], [1.125, 1.375]])
+    assert (to_one > 0).all()
+
+
+def test_a_part_the_style_keeps_dry_gets_no_chorus_from_its_preset(arrangement):
+    """Hip-hop's melody sends nothing to the chorus; FluidR3's saw lead preset sends its own."""
+    mix = style_mix(Style.HIP_HOP)
+    assert mix.send("melody")[1] == 0
+    leads = _with_leads(arrangement, 81, Style.HIP_HOP)
+    midi_file, channels = build_midi(leads), _stem_channels(leads)
+    with_chorus = render.render_stems(midi_file, channels, None, effects=mix)["melody"].astype(np.float64)
+    no_chorus = render.render_stems(midi_file, channels, None,
+                                    effects=dataclasses.replace(mix, chorus_level=0.0))["melody"].astype(np.float64)
+    chorus_db = 10 * np.log10(np.sum((with_chorus - no_chorus) ** 2) / np.sum(no_chorus**2))
+    assert chorus_db < -40  # was +14 dB: the chorus outweighed the dry lead
+
+
+def test_stems_with_chorus_sum_to_a_single_output_render(arrangement, monkeypatch):
+    """The chorus, rendered apart and re-encoded per group, still adds up like one stereo output."""
+    mix = style_mix(Style.ELECTRONIC)
+    leads = _with_leads(arrangement, 80, Style.ELECTRONIC)
+    midi_file, channels = build_midi(leads), _stem_channels(leads)
+    stem_sum = sum(s.astype(np.float64) for s in render.render_stems(midi_file, channels, None, effects=mix).values())
+    monkeypatch.setattr(render, "audio_group_count", lambda _: 1)
+    single = render.render_stems(midi_file, channels, None, effects=mix)["melody"].astype(np.float64)
+    residual_db = 10 * np.log10(np.sum((single - stem_sum) ** 2) / np.sum(single**2))
+    assert residual_db < -60

@@ -3,7 +3,8 @@
 Stereo placement stays with the arrangement (``Part.pan``, from the style profile): bass,
 kick/snare and the melody in the centre, comping and pad on opposite sides; the reverb's
 ``width`` here sets how wide the room around them is. Sends are MIDI CC 91 (reverb) and
-CC 93 (chorus), 0-127, written into ``session.mid`` so a DAW hears the same balance.
+CC 93 (chorus), 0-127, written into ``session.mid`` so a DAW hears the same balance; a send of 0
+keeps the part dry in the render too, whatever its soundfont preset sends on its own.
 FluidSynth ranges: room size, damping and level 0-1, width 0-100; chorus voices 0-99,
 level 0-10, speed 0.1-5 Hz, depth in ms.
 """

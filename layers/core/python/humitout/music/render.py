@@ -5,8 +5,16 @@ Every stem is one FluidSynth audio group (a MIDI channel ``c`` plays into group
 :mod:`humitout.music.mixing`) whose output is added to the group's dry buffers,
 so each stem carries its own effects and the stems sum exactly to the mix. libfluidsynth is driven through ctypes on the library that
 pyfluidsynth loaded (``fluid_synth_process``), writing straight into numpy
-buffers. Audio is float32, planar ``(2, n_samples)`` (left, right), at
-:data:`SAMPLE_RATE_HZ`, unnormalised (FluidSynth gain :data:`SYNTH_GAIN`).
+buffers.
+
+FluidSynth 2.3's chorus has its stereo width fixed at 10 (``fluid_chorus.c``), which sends its two
+sets of voices out nearly in anti-phase (left 5.5 a - 4.5 b, right 5.5 b - 4.5 a): summed to
+mono, as on a phone's one speaker, a chorused lead lost 7-14 dB and the electronic mix 11 dB.
+Each group's chorus is therefore rendered apart and re-encoded to ``chorus_width`` (default 1:
+each side its own voices, nothing inverted) before it is added to the stem.
+
+Audio is float32, planar ``(2, n_samples)`` (left, right), at :data:`SAMPLE_RATE_HZ`,
+unnormalised (FluidSynth gain :data:`SYNTH_GAIN`).
 """
 from __future__ import annotations
 
@@ -30,6 +38,13 @@ TAIL_S = 2.0
 DEFAULT_SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
 SOUNDFONT_ENV = "HUMITOUT_SOUNDFONT"
 EFFECT_UNITS_PER_GROUP = 2  # reverb, chorus: fluid_synth_process wants buffers for both
+GEN_CHORUSSEND, GEN_REVERBSEND = 15, 16  # SoundFont 2 generator numbers
+SEND_OFF_OFFSET = -1000.0
+"""Channel offset (0.1 % units) that takes a send to 0 whatever the preset's own send adds."""
+FLUID_CHORUS_WIDTH = 10.0
+"""The stereo width FluidSynth 2.3 always gives its chorus (``WIDTH`` in ``fluid_chorus.c``)."""
+CHORUS_BLOCK_SAMPLES = 8192
+"""Samples rendered per call while the chorus is on (its scratch buffer's length)."""
 
 _lib = fluidsynth._fl
 _lib.new_fluid_settings.restype = ctypes.c_void_p
@@ -46,6 +61,7 @@ _lib.fluid_synth_process.argtypes = [
 ]
 for _name in ("fluid_synth_noteon", "fluid_synth_cc"):
     getattr(_lib, _name).argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_int]
+_lib.fluid_synth_set_gen.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_float]
 for _name in ("fluid_synth_noteoff", "fluid_synth_program_change", "fluid_synth_pitch_bend"):
     getattr(_lib, _name).argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
 _lib.fluid_version_str.restype = ctypes.c_char_p
@@ -103,9 +119,28 @@ def _send(synth: int, msg: mido.Message) -> None:
         _lib.fluid_synth_pitch_bend(synth, msg.channel, msg.pitch + 8192)
 
 
+def chorus_width_matrix(width: float, from_width: float = FLUID_CHORUS_WIDTH) -> np.ndarray:
+    """2x2 matrix taking FluidSynth's chorus output (left, right) at ``from_width`` to ``width``.
+
+    FluidSynth mixes its chorus voices' sums ``a``, ``b`` as left = w1 a + w2 b, right = w2 a + w1 b,
+    with w1 = g (w/2 + 1/2), w2 = g (1 - w)/2 and g = 1/(1 + 0.2 w) (``fluid_chorus_set``).
+    Width 0 is mono, 1 keeps the two sides apart, above 1 subtracts each side from the other.
+    """
+    def mixing(w: float) -> np.ndarray:
+        gain = 1.0 / (1.0 + 0.2 * w)
+        same, other = gain * (w / 2 + 0.5), gain * (1 - w) / 2
+        return np.array([[same, other], [other, same]])
+
+    return mixing(width) @ np.linalg.inv(mixing(from_width))
+
+
+def _chorus_on(effects: StyleMix | None) -> bool:
+    return effects is not None and effects.chorus_level > 0 and any(c for _, c in effects.sends.values())
+
+
 def _new_synth(groups: int, reverb: bool, effects: StyleMix | None) -> tuple[int, int]:
     settings = _lib.new_fluid_settings()
-    chorus = effects is not None and effects.chorus_level > 0 and any(c for _, c in effects.sends.values())
+    chorus = _chorus_on(effects)
     for name, value in {
         "synth.audio-channels": groups,
         "synth.audio-groups": groups,
@@ -146,6 +181,7 @@ def render_stems(
     tail_s: float = TAIL_S,
     reverb: bool = True,
     effects: StyleMix | None = None,
+    chorus_width: float = 1.0,
 ) -> dict[str, np.ndarray]:
     """Render each stem (name -> 0-based MIDI channel) of ``midi_file`` in one FluidSynth pass.
 
@@ -153,7 +189,10 @@ def render_stems(
     sample 0 and has the same length: ``max(min_duration_s, last event) + tail_s`` seconds.
     Each stem carries its own reverb (and chorus) unless ``reverb`` is False (dry stems, ~30 %
     faster); ``effects`` sets the reverb and chorus units (FluidSynth's defaults when None;
-    the parts' sends are the MIDI file's CC 91 / CC 93).
+    the parts' sends are the MIDI file's CC 91 / CC 93, and a part whose send there is 0 gets
+    none, though its preset has its own: FluidR3's leads send to the chorus by themselves).
+    ``chorus_width`` is the chorus's stereo width (0 mono, 1 each side its own voices;
+    FluidSynth alone gives 10, nearly anti-phase).
     Messages on other channels are not played. Raises :class:`SoundfontError` if the
     soundfont cannot be loaded.
     """
@@ -168,21 +207,46 @@ def render_stems(
     try:
         if _lib.fluid_synth_sfload(synth, str(soundfont).encode(), 1) == _FLUID_FAILED:
             raise SoundfontError(detail=f"FluidSynth cannot load soundfont {soundfont}")
+        if effects is not None:  # a part the style keeps dry stays dry, whatever its preset sends
+            for name, channel in stem_channels.items():
+                for gen, send in zip((GEN_REVERBSEND, GEN_CHORUSSEND), effects.send(name)):
+                    if send == 0:
+                        _lib.fluid_synth_set_gen(synth, channel, gen, SEND_OFF_OFFSET)
         row_bytes = audio.strides[0]
         dry_rows = [audio.ctypes.data + row * row_bytes for row in range(2 * groups)]
-        # Effects units of group g (reverb L/R, chorus L/R) are added onto g's dry L/R rows.
-        fx_rows = [dry_rows[2 * g + side] for g in range(groups) for _ in range(EFFECT_UNITS_PER_GROUP) for side in (0, 1)]
+        # Effects units of group g (reverb L/R, chorus L/R): the reverb is added onto g's dry L/R
+        # rows; the chorus goes to g's rows of a scratch block, re-encoded to chorus_width, then added.
+        chorus = reverb and _chorus_on(effects)
+        scratch = np.zeros((2 * groups, CHORUS_BLOCK_SAMPLES if chorus else 1), dtype=np.float32)
+        scratch_rows = [scratch.ctypes.data + row * scratch.strides[0] for row in range(2 * groups)]
+        rewidth = chorus_width_matrix(chorus_width).astype(np.float32)
         out_ptrs = (ctypes.c_void_p * len(dry_rows))()
-        fx_ptrs = (ctypes.c_void_p * len(fx_rows))()
+        fx_ptrs = (ctypes.c_void_p * (2 * EFFECT_UNITS_PER_GROUP * groups))()
         sample_bytes = audio.itemsize
 
-        def render_until(start: int, stop: int) -> None:
+        def process(start: int, stop: int) -> None:
             offset = start * sample_bytes
             for i, row in enumerate(dry_rows):
                 out_ptrs[i] = row + offset
-            for i, row in enumerate(fx_rows):
-                fx_ptrs[i] = row + offset
-            _lib.fluid_synth_process(synth, stop - start, len(fx_rows), fx_ptrs, len(dry_rows), out_ptrs)
+            for g in range(groups):
+                reverb_at, chorus_at = 2 * EFFECT_UNITS_PER_GROUP * g, 2 * EFFECT_UNITS_PER_GROUP * g + 2
+                for side in (0, 1):
+                    fx_ptrs[reverb_at + side] = dry_rows[2 * g + side] + offset
+                    fx_ptrs[chorus_at + side] = scratch_rows[2 * g + side] if chorus else dry_rows[2 * g + side] + offset
+            _lib.fluid_synth_process(synth, stop - start, len(fx_ptrs), fx_ptrs, len(dry_rows), out_ptrs)
+
+        def render_until(start: int, stop: int) -> None:
+            if not chorus:
+                process(start, stop)
+                return
+            for block_start in range(start, stop, CHORUS_BLOCK_SAMPLES):
+                block_stop = min(stop, block_start + CHORUS_BLOCK_SAMPLES)
+                n = block_stop - block_start
+                scratch[:, :n] = 0.0
+                process(block_start, block_stop)
+                left, right = scratch[0::2, :n], scratch[1::2, :n]
+                audio[0::2, block_start:block_stop] += rewidth[0, 0] * left + rewidth[0, 1] * right
+                audio[1::2, block_start:block_stop] += rewidth[1, 0] * left + rewidth[1, 1] * right
 
         cursor = 0
         for sample, msg in events:
