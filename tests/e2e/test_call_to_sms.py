@@ -16,7 +16,7 @@ def test_a_hummed_call_ends_in_an_sms_whose_link_downloads_wav_midi_and_zip(stac
     call, desc, sms = call_and_wait(stack, caller, sample_hum, style_digit="3")  # 3 = jazz
     assert desc["status"] == "SUCCEEDED"
     assert "jazz track is ready" in sms.body and "your own hum on the beat" in sms.body
-    assert re.search(r"Wrong beat\? Reply (\d/\d, )*\d/\d or \d/\d\.$", sms.body)   # the meters to name instead
+    assert re.search(r"Wrong beat\? Reply (\d/\d, )*\d/\d or \d/\d; bars off\? Reply SHIFT\.$", sms.body)
 
     page = get(link_in(sms.body))
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
@@ -81,14 +81,14 @@ def test_a_recording_outage_is_retried_and_the_call_still_succeeds(stack, new_ca
     assert transcribe.attempts == 2 and "TransientError" in transcribe.errors[0]
 
 
-def test_an_sms_with_a_style_a_length_and_a_meter_makes_a_new_version_of_the_last_hum(stack, svc, new_caller,
-                                                                                      sample_hum):
+def test_an_sms_with_a_style_a_length_a_meter_or_shift_makes_a_new_version_of_the_last_hum(stack, svc, new_caller,
+                                                                                             sample_hum):
     caller = new_caller()
     call_and_wait(stack, caller, sample_hum, style_digit="1")
     reply = stack.twilio.send_sms_to_app(caller.phone, "+15005550006", "Rock short 3/4")
     assert reply.status_code == 200 and "making a rock version in 3/4 (short)" in reply.text
     sms = stack.twilio.wait_for_sms(caller.phone, 3, timeout_s=120)[-1]
-    assert "rock track is ready" in sms.body and ", 3/4, " in sms.body and "Reply 2/4, 4/4 or 6/8." in sms.body
+    assert "rock track is ready" in sms.body and ", 3/4, " in sms.body and "Reply 2/4, 4/4 or 6/8;" in sms.body
     track = svc.db.resolve_share_link(link_in(sms.body).rsplit("/", 1)[1])
     assert track["version"] == 2 and track["style"] == "rock"
     assert track["generation_params"]["length"] == "short" and track["generation_params"]["variation_seed"] > 0
@@ -98,6 +98,13 @@ def test_an_sms_with_a_style_a_length_and_a_meter_makes_a_new_version_of_the_las
     sms = stack.twilio.wait_for_sms(caller.phone, 4, timeout_s=120)[-1]
     track = svc.db.resolve_share_link(link_in(sms.body).rsplit("/", 1)[1])
     assert track["version"] == 3 and track["generation_params"]["time_signature"] == "3/4"
+    # "shift": bar 1 a beat later, in the meter kept
+    reply = stack.twilio.send_sms_to_app(caller.phone, "+15005550006", "shift")
+    assert "with the bar lines a beat later" in reply.text
+    sms = stack.twilio.wait_for_sms(caller.phone, 5, timeout_s=120)[-1]
+    track = svc.db.resolve_share_link(link_in(sms.body).rsplit("/", 1)[1])
+    assert track["version"] == 4 and track["generation_params"]["time_signature"] == "3/4"
+    assert track["generation_params"]["bar_shift_beats"] == 1
 
 
 def test_an_unknown_sms_gets_help(stack, new_caller):

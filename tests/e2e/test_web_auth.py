@@ -151,7 +151,8 @@ def test_share_and_revoke_links_and_a_new_version_from_the_web(stack, svc, owner
     assert web.post(f"/app/tracks/{tid}/revoke", {"csrf": token}).status_code == 303
     assert get(new_link).status_code == 404
 
-    assert web.post(f"/app/sessions/{sid}/versions", {"csrf": token, "style": "jazz", "meter": "3/4"}).status_code == 303
+    assert web.post(f"/app/sessions/{sid}/versions", {"csrf": token, "style": "jazz", "meter": "3/4",
+                                                            "bar_shift": "2"}).status_code == 303
     deadline = time.monotonic() + 240
     while True:
         progress = web.get(f"/app/sessions/{sid}/progress").json()
@@ -163,6 +164,7 @@ def test_share_and_revoke_links_and_a_new_version_from_the_web(stack, svc, owner
     assert "v2 jazz" in web.get("/app").text
     page = web.get(progress["track_url"].replace(stack.gateway.url, "")).text
     assert '<p class="muted">3/4 · ' in page   # the meter asked for
+    assert '<option value="2" selected>2 beats later (this track)</option>' in page   # and bar 1 as moved
 
 
 def test_new_versions_from_the_web_are_limited_per_hour(stack, svc, owner):

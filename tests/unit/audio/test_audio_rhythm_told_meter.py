@@ -1,11 +1,12 @@
-"""A meter the caller names ("3/4", "waltz", "2/4"): the hum's beats and bars read again in it."""
+"""A meter the caller names ("3/4", "waltz", "2/4"): the hum's beats and bars read again in it; and bar 1 moved ("shift")."""
 import numpy as np
 import pytest
 
 from hum_synth import hum, perform, phone, wav_bytes
 from humitout.audio.rhythm import analyse_rhythm, rhythm_in_meter
-from humitout.audio.transcribe import analyse_recording, in_meter
+from humitout.audio.transcribe import analyse_recording, bars_moved, in_meter
 from humitout.models import TimeSignature
+from humitout.music.arrangement import hum_grid
 from test_audio_rhythm import BIRTHDAY, MARY, POLKA
 
 TWO_FOUR, THREE_FOUR = TimeSignature(numerator=2, denominator=4), TimeSignature(numerator=3, denominator=4)
@@ -72,3 +73,17 @@ def test_a_hum_read_at_a_fast_beat_told_another_meter_is_counted_at_the_beat_nea
     assert told.time_signature == THREE_FOUR and told.quarter_bpm == pytest.approx(75.0, rel=0.04)
     fast = rhythm_in_meter(*notes, THREE_FOUR, tactus_mid_bpm=150.0)   # a middle at the fast beat keeps it
     assert fast.time_signature == THREE_FOUR and fast.quarter_bpm == pytest.approx(150.0, rel=0.04)
+
+
+def test_a_caller_moving_bar_one_a_beat_later_makes_the_first_note_a_beat_earlier_in_its_bar():
+    notes, _ = perform(MARY, 100.0, seed=0)
+    analysis = analyse_recording(wav_bytes(phone(hum(notes, seed=0))))
+    first = np.array([min(n.onset_s for n in analysis.notes)])
+    before = float(hum_grid(analysis).positions(first)[0])   # beats from the downbeat of the first note's bar
+    moved = bars_moved(analysis, 1)
+    after = float(hum_grid(moved).positions(first)[0])
+    assert round(after) % 4 == (round(before) - 1) % 4
+    assert moved.notes == analysis.notes and moved.beats_s == analysis.beats_s and moved.downbeat_confidence == 1.0
+    assert moved.downbeats_s[0] > analysis.downbeats_s[0]
+    assert bars_moved(bars_moved(analysis, 3), 1).downbeats_s == analysis.downbeats_s   # four beats on: bar 1 again
+    assert bars_moved(analysis, 4) is analysis

@@ -1,4 +1,4 @@
-"""What an SMS asks for: a style, a song length, a meter, "again" — and the seed of the new version."""
+"""What an SMS asks for: a style, a song length, a meter, "shift", "again" — and the seed of the new version."""
 import pytest
 
 from humitout.calls import sms_request, variation_seed
@@ -8,22 +8,25 @@ WALTZ = TimeSignature(numerator=3, denominator=4)
 
 
 @pytest.mark.parametrize("body, expected", [
-    ("Jazz", (Style.JAZZ, "normal", None)),
-    ("3", (Style.JAZZ, "normal", None)),
-    ("again", (None, "normal", None)),
-    ("Short", (None, "short", None)),
+    ("Jazz", (Style.JAZZ, "normal", None, False)),
+    ("3", (Style.JAZZ, "normal", None, False)),
+    ("again", (None, "normal", None, False)),
+    ("Short", (None, "short", None, False)),
     ("long please", None),
-    ("again, longer", (None, "long", None)),
-    ("hip hop long", (Style.HIP_HOP, "long", None)),
-    ("rock short", (Style.ROCK, "short", None)),
-    ("waltz", (None, "normal", WALTZ)),
-    ("3/4", (None, "normal", WALTZ)),
-    ("jazz 6/8 long", (Style.JAZZ, "long", TimeSignature(numerator=6, denominator=8))),
+    ("again, longer", (None, "long", None, False)),
+    ("hip hop long", (Style.HIP_HOP, "long", None, False)),
+    ("rock short", (Style.ROCK, "short", None, False)),
+    ("waltz", (None, "normal", WALTZ, False)),
+    ("3/4", (None, "normal", WALTZ, False)),
+    ("jazz 6/8 long", (Style.JAZZ, "long", TimeSignature(numerator=6, denominator=8), False)),
+    ("shift", (None, "normal", None, True)),
+    ("Shift 3/4", (None, "normal", WALTZ, True)),
+    ("jazz shift", (Style.JAZZ, "normal", None, True)),
     ("5/4", None),
     ("what is this?", None),
     ("", None),
 ])
-def test_an_sms_asks_for_a_style_a_length_a_meter_or_another_version(body, expected):
+def test_an_sms_asks_for_a_style_a_length_a_meter_a_bar_shift_or_another_version(body, expected):
     assert sms_request(body) == expected
 
 

@@ -23,10 +23,10 @@ STAGE_RESULTS = {
     "notify-failure": {"code": "silence", "sms_sent": True, "recorded": True},
 }
 CALL_INPUT = {"session_id": "s", "caller": "+15551230000", "recording_url": "https://api.twilio.com/r",
-              "recording_sid": "RE1", "call_sid": "CA1", "style": None, "length": "normal", "meter": None,
+              "recording_sid": "RE1", "call_sid": "CA1", "style": None, "length": "normal", "meter": None, "bar_shift": None,
               "variation_seed": 0}
 SMS_INPUT = {"session_id": "s", "caller": "+15551230000", "analysis_key": "sessions/s/analysis.json",
-             "style": "jazz", "variation": "SM1", "length": "long", "meter": "3/4",
+             "style": "jazz", "variation": "SM1", "length": "long", "meter": "3/4", "bar_shift": 1,
              "variation_seed": 7}
 
 

@@ -93,6 +93,16 @@ def test_a_new_version_keeps_the_tracks_meter_unless_another_is_chosen():
     assert '<p class="muted">4/4 (your hum in 2/4) · ' in html   # the song's bars are two of the hum's
 
 
+def test_a_new_version_keeps_the_tracks_bar_one_unless_another_is_chosen():
+    html = pages.track_page(track_view(FakeServices(), _track(PACKAGE)), base="", version="v", owner=True, csrf="tok")
+    shifts = re.findall(r'<option value="([^"]*)"( selected)?>', html.split('id="bar_shift"')[1].split("</select>")[0])
+    assert shifts == [("0", " selected"), ("1", ""), ("2", ""), ("3", "")]   # a track made before "shift"
+    track = _track(PACKAGE)
+    track["generation_params"]["bar_shift_beats"] = 1
+    html = pages.track_page(track_view(FakeServices(), track), base="", version="v", owner=True, csrf="tok")
+    assert '<option value="1" selected>1 beat later (this track)</option>' in html
+
+
 def test_a_signed_cookie_fails_when_tampered_and_csrf_tokens_are_bound_to_their_session():
     secret = auth.web_secret(Settings(twilio_auth_token="x" * 32))
     signed = auth.sign(secret, "token123")

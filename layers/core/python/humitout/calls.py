@@ -10,6 +10,7 @@ import json
 import logging
 import urllib.parse
 import uuid
+from typing import NamedTuple
 
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import Gather, VoiceResponse
@@ -132,6 +133,7 @@ def recording_done(svc: Services, hook: RecordingWebhook, token: str, style: str
         "style": chosen.value if chosen else None,
         "length": "normal",
         "meter": None,
+        "bar_shift": None,
         "variation_seed": 0,
     }
     try:
@@ -185,7 +187,7 @@ def start_pipeline(svc: Services, execution_name: str, payload: dict) -> str:
 
 SMS_HELP = ("Hum It Out: call us and hum a melody to get a backing track. Reply with a style "
             f"({', '.join(s.value for s in Style)}), SHORT or LONG, a meter ({', '.join(CALLER_METERS)} or WALTZ), "
-            "AGAIN for a new version of your last hum, or PIN for a new PIN.")
+            "SHIFT to move the bar lines a beat, AGAIN for a new version of your last hum, or PIN for a new PIN.")
 
 
 def _new_pin_reply(svc: Services, phone: str) -> str:
@@ -204,24 +206,38 @@ AGAIN_WORDS = frozenset({"again", "another", "new", "remix"})
 LENGTH_WORDS = {"short": "short", "shorter": "short", "long": "long", "longer": "long"}
 
 
-def sms_request(body: str) -> tuple[Style | None, str, TimeSignature | None] | None:
+class SmsRequest(NamedTuple):
+    """What an SMS asks for (:func:`sms_request`)."""
+
+    style: Style | None
+    length: str              # "short" | "normal" | "long"
+    meter: TimeSignature | None
+    shift: bool              # "shift": bar 1 a beat later than the newest version's
+
+
+SHIFT_WORDS = frozenset({"shift"})
+
+
+def sms_request(body: str) -> SmsRequest | None:
     """What an SMS asks for: a style ("jazz", "hip hop", "3"), a song length ("short",
-    "long"), a meter ("3/4", "waltz", "6/8": the song's bars when the hum's were misread) and/or
-    "again", in any combination ("jazz long", "waltz"). Returns (style or None, length
-    "short" | "normal" | "long", meter or None), or None when the text asks for none of these."""
+    "long"), a meter ("3/4", "waltz", "6/8": the song's bars when the hum's were misread), "shift"
+    (bar 1 a beat later) and/or "again", in any combination ("jazz long", "waltz", "3/4 shift").
+    None when the text asks for none of these."""
     text = body.strip().lower()
     style = Style.from_text(text)
     if style is not None:
-        return style, "normal", None
+        return SmsRequest(style, "normal", None, False)
     words = text.replace(",", " ").split()
     named = {w: TimeSignature.from_text(w) for w in words}
     meters = [named[w] for w in words if named[w] is not None]
-    rest = " ".join(w for w in words if w not in AGAIN_WORDS and w not in LENGTH_WORDS and named[w] is None)
+    rest = " ".join(w for w in words if w not in AGAIN_WORDS and w not in LENGTH_WORDS and w not in SHIFT_WORDS
+                    and named[w] is None)
     style = Style.from_text(rest) if rest else None
     if not words or (rest and style is None):
         return None
     lengths = [LENGTH_WORDS[w] for w in words if w in LENGTH_WORDS]
-    return style, lengths[-1] if lengths else "normal", meters[-1] if meters else None
+    return SmsRequest(style, lengths[-1] if lengths else "normal", meters[-1] if meters else None,
+                      any(w in SHIFT_WORDS for w in words))
 
 
 def variation_seed(message_sid: str) -> int:
@@ -230,9 +246,16 @@ def variation_seed(message_sid: str) -> int:
     return int(hashlib.sha256(message_sid.encode()).hexdigest()[:8], 16)
 
 
+def _next_bar_shift(svc: Services, session_id: str, meter: TimeSignature | None) -> int:
+    """Beats to move bar 1 for a "shift": one more than the newest version's, or 1 in a meter named anew."""
+    if meter is not None and meter.text != svc.db.latest_hum_meter(session_id):
+        return 1
+    return svc.db.latest_bar_shift(session_id) + 1
+
+
 def sms_received(svc: Services, hook: SmsWebhook) -> str:
-    """``/twilio/sms``: "jazz" (or any style), "short"/"long" or "again" → a new version of
-    the caller's last hum, with another variation seed."""
+    """``/twilio/sms``: "jazz" (or any style), "short"/"long", a meter, "shift" or "again" → a new
+    version of the caller's last hum, with another variation seed."""
     resp = MessagingResponse()
     if hook.Body.strip().lower() == "pin":
         resp.message(_new_pin_reply(svc, hook.From))
@@ -241,7 +264,7 @@ def sms_received(svc: Services, hook: SmsWebhook) -> str:
     if request is None:
         resp.message(SMS_HELP)
         return str(resp)
-    style, length, meter = request
+    style, length, meter, shift = request
     session = svc.db.latest_session_for_phone(hook.From)
     if session is None:
         resp.message("Hum It Out: we don't have a hum from you yet. Call us and hum a melody first!")
@@ -258,11 +281,14 @@ def sms_received(svc: Services, hook: SmsWebhook) -> str:
         "variation": hook.MessageSid,
         "length": length,
         "meter": meter.text if meter else None,
+        "bar_shift": _next_bar_shift(svc, str(session["id"]), meter) if shift else None,
         "variation_seed": variation_seed(hook.MessageSid),
     })
     what = f"a {style.value} version" if style else "a new version"
     if meter is not None:
         what = f"{what} in {meter.text}"
+    if shift:
+        what = f"{what} with the bar lines a beat later"
     if length != "normal":
         what = f"{what} ({length})"
     resp.message(f"Hum It Out: making {what} of your last melody. We'll text you the links shortly.")

@@ -153,6 +153,8 @@ AS_HUMMED = "hummed"
 """The meter of a new version asked for as the hum was read (not the previous version's)."""
 METER_WORDS = {"waltz": "3/4"}
 """Words a caller may text for a meter, and the meter each names."""
+BAR_SHIFT_CHOICES = ("0", "1", "2", "3")
+"""Beats a caller may move bar 1 later than the hum was read (the web app's choice; modulo the bar)."""
 
 
 class Analysis(Contract):
@@ -265,6 +267,7 @@ class Arrangement(Contract):
     key: Key
     time_signature: TimeSignature = TimeSignature()
     hum_meter: TimeSignature | None = None  # the meter the hum was read in, or the one the caller named (2/4: 4/4 song)
+    bar_shift_beats: int = Field(default=0, ge=0)  # beats the caller moved bar 1 later than it was read ("shift")
     total_bars: int = Field(ge=1)
     sections: list[Section]
     chords: list[Chord]

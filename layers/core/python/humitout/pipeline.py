@@ -61,22 +61,30 @@ def compose(svc: Services, event: dict) -> dict:
 
     The hum is read in the ``meter`` the caller named ("3/4": its beats and bars read again in it), else in
     the one of the session's newest version (a meter named once stays for "jazz" or "again"), else, and for
-    :data:`~humitout.models.AS_HUMMED`, the hum's own."""
+    :data:`~humitout.models.AS_HUMMED`, the hum's own. Its bar lines are then moved ``bar_shift`` beats later
+    (the caller's "shift"), else as far as the newest version's were in the same meter."""
     from humitout.agents.llm import llm_from_settings
     from humitout.agents.compose import compose_arrangement
-    from humitout.audio.transcribe import in_meter
+    from humitout.audio.transcribe import bars_moved, in_meter
 
     session_id = event["session_id"]
     svc.db.update_session(session_id, status="composing")
     analysis = Analysis.model_validate(svc.storage.get_json(event["analysis_key"]))
-    meter = TimeSignature.from_text(event.get("meter") or svc.db.latest_hum_meter(session_id))
+    named, latest_meter = event.get("meter"), svc.db.latest_hum_meter(session_id)
+    meter = TimeSignature.from_text(named or latest_meter)
     if meter is not None:
         analysis = in_meter(analysis, meter)
+    bar_shift = event.get("bar_shift")
+    if bar_shift is None:  # kept from the newest version unless the caller named another meter
+        bar_shift = svc.db.latest_bar_shift(session_id) if named in (None, latest_meter) else 0
+    analysis = bars_moved(analysis, int(bar_shift))
     # One version per execution, allocated atomically: concurrent remixes never share one.
     version = svc.db.allocate_version(session_id, event["execution_id"])
     length = event.get("length") if event.get("length") in ("short", "long") else "normal"
     arrangement = compose_arrangement(analysis, Style.from_text(event.get("style")), llm=llm_from_settings(svc.settings),
                                       length=length, variation_seed=int(event.get("variation_seed") or 0))
+    arrangement = arrangement.model_copy(
+        update={"bar_shift_beats": int(bar_shift) % analysis.time_signature.beats_per_bar})
     key = f"{storage.version_prefix(session_id, version)}/arrangement.json"
     svc.storage.put_json(key, arrangement)
     return {"arrangement_key": key, "version": version, "style": arrangement.style.value}
@@ -107,6 +115,7 @@ def render(svc: Services, event: dict) -> dict:
                                   "time_signature": f"{arrangement.time_signature.numerator}/"
                                                     f"{arrangement.time_signature.denominator}",
                                   "hum_meter": result.metadata["hum_meter"],
+                                  "bar_shift_beats": result.metadata["bar_shift_beats"],
                                   "length": arrangement.length, "variation_seed": arrangement.variation_seed,
                                   "agents": [d.model_dump() for d in arrangement.rationale],
                                   "your_hum": "your_hum" in keys,
@@ -151,8 +160,8 @@ def _original_hum(svc: Services, session_id: str):
 
 
 def notify(svc: Services, event: dict) -> dict:
-    """Text the caller one short link to their track (once per execution), and the meters they may
-    reply with when the song's bars are not their tune's."""
+    """Text the caller one short link to their track (once per execution), the meters they may reply with
+    when the song's bars are not their tune's, and SHIFT when bar 1 is in the wrong place."""
     s = svc.settings
     session_id = event["session_id"]
     track = svc.db.get_track(event["track_id"])
@@ -163,7 +172,7 @@ def notify(svc: Services, event: dict) -> dict:
     body = (f"Hum It Out: your {track['style']} track is ready ({params['key']}, {params['time_signature']}, "
             f"{round(params['tempo_bpm'])} bpm). Backing track, MIDI, stems, lyrics"
             f"{' and your own hum on the beat' if params.get('your_hum') else ''}: {link} "
-            f"Wrong beat? Reply {', '.join(others[:-1])} or {others[-1]}.")
+            f"Wrong beat? Reply {', '.join(others[:-1])} or {others[-1]}; bars off? Reply SHIFT.")
     sent = send_once(svc, event["execution_id"], caller_number(svc, event), body)
     svc.db.update_session(session_id, status="completed", error=None, error_detail=None)
     _publish(svc, {"event": "track_ready", "session_id": session_id, "track_id": event["track_id"]})

@@ -35,7 +35,7 @@ from humitout.audio.notes.partials import (coded_at_twice_period, drop_formant_o
 from humitout.audio.notes.reattack import vibrato_centre
 from humitout.audio.notes.releases import end_at_release, end_at_weak_release, release_window_s
 from humitout.audio.notes.segment import onsets_at_soft_attack, segment_notes
-from humitout.audio.rhythm import Rhythm, analyse_rhythm, rhythm_in_meter
+from humitout.audio.rhythm import Rhythm, analyse_rhythm, beat_positions, rhythm_in_meter
 from humitout.errors import BadAudio
 from humitout.models import Analysis, F0Track, Key, Lyrics, Note, TimeSignature
 
@@ -325,6 +325,24 @@ def in_meter(analysis: Analysis, meter: TimeSignature) -> Analysis:
         return analysis
     on, off, midi = (np.array([getattr(n, f) for n in analysis.notes]) for f in ("onset_s", "offset_s", "midi"))
     return analysis.model_copy(update=rhythm_fields(rhythm_in_meter(on, off, midi, analysis.duration_s, meter)))
+
+
+def bars_moved(analysis: Analysis, beats_later: int) -> Analysis:
+    """``analysis`` with its bar lines ``beats_later`` beats later on the same beats (modulo its bar: in 4/4,
+    3 is a beat earlier), as a caller moves bar 1 ("shift"): the downbeats, the pickup (beats from the first note
+    to the first bar line, none when the first note starts a bar) and a downbeat confidence of 1 change;
+    nothing else."""
+    beats_per_bar = analysis.time_signature.beats_per_bar
+    if beats_later % beats_per_bar == 0 or not analysis.beats_s or not analysis.downbeats_s or not analysis.notes:
+        return analysis
+    beats = np.asarray(analysis.beats_s, float)
+    first = (int(np.argmin(np.abs(beats - analysis.downbeats_s[0]))) + beats_later) % beats_per_bar
+    first_note = float(beat_positions(np.array([min(n.onset_s for n in analysis.notes)]), beats)[0])
+    pickup = first - first_note
+    if pickup >= beats_per_bar - 0.25:  # a "pickup" of a whole bar is the first bar itself
+        pickup -= beats_per_bar
+    return analysis.model_copy(update={"downbeats_s": [float(b) for b in beats[first::beats_per_bar]],
+                                       "pickup_beats": round(max(pickup, 0.0), 3), "downbeat_confidence": 1.0})
 
 
 def rhythm_fields(rhythm: Rhythm) -> dict:

@@ -335,6 +335,15 @@ class Database:
             row = cur.fetchone()
             return row["ts"] if row else None
 
+    def latest_bar_shift(self, session_id: str) -> int:
+        """The beats the caller moved bar 1 of the session's newest track ("shift"), 0 before its first track
+        or when it was not moved."""
+        with self.tx() as cur:
+            cur.execute("SELECT coalesce((generation_params->>'bar_shift_beats')::int, 0) AS beats"
+                        " FROM generated_tracks WHERE session_id = %s ORDER BY version DESC LIMIT 1", (session_id,))
+            row = cur.fetchone()
+            return int(row["beats"]) if row else 0
+
     def get_track(self, track_id: str) -> dict | None:
         with self.tx() as cur:
             cur.execute("SELECT * FROM generated_tracks WHERE id = %s", (track_id,))

@@ -306,6 +306,7 @@ def _metadata(arrangement: Arrangement, out_dir: Path, files: dict[str, Path], p
         "key": {"tonic": arrangement.key.tonic, "mode": arrangement.key.mode, "name": arrangement.key.name},
         "time_signature": f"{ts.numerator}/{ts.denominator}",
         "hum_meter": (arrangement.hum_meter or ts).text,   # as read, or as the caller named it (2/4: a 4/4 song)
+        "bar_shift_beats": arrangement.bar_shift_beats,   # beats the caller moved bar 1 ("shift")
         "total_bars": arrangement.total_bars,
         "sections": [s.model_dump() for s in arrangement.sections],
         "chords": [

@@ -12,7 +12,7 @@ import urllib.parse
 import uuid
 
 from humitout.calls import start_pipeline, variation_seed
-from humitout.models import Style, TimeSignature
+from humitout.models import BAR_SHIFT_CHOICES, Style, TimeSignature
 from humitout.runtime import Services
 from humitout.web import auth, pages, queries
 from humitout.web.http import Reply, Request, cookie, expired_cookie, redirect, security_headers
@@ -205,8 +205,8 @@ def shared_track(svc: Services, req: Request, token: str) -> Reply:
 
 
 def new_version(svc: Services, req: Request, session_id: str) -> Reply:
-    """Start the pipeline from the saved analysis in the chosen style and, when chosen, meter (like texting
-    "jazz" or "3/4");
+    """Start the pipeline from the saved analysis in the chosen style and, when chosen, meter and bar 1
+    (like texting "jazz", "3/4" or "shift");
     renders cost money, so at most ``CALLS_PER_HOUR`` per user and hour."""
     user = _user(svc, req)
     form = _posted(svc, req, user)
@@ -221,6 +221,7 @@ def new_version(svc: Services, req: Request, session_id: str) -> Reply:
             base=_base(svc), version=pages.static_version()))
     style = Style.from_text(form.get("style"))
     meter = TimeSignature.from_text(form.get("meter"))
+    bar_shift = form.get("bar_shift")
     name = f"web-{uuid.uuid4().hex}"
     # Queued: the history shows (and polls) it at once; the stages move it on from here.
     queries.set_status(svc, str(row["id"]), "received", only_from=("completed", "failed"))
@@ -229,7 +230,9 @@ def new_version(svc: Services, req: Request, session_id: str) -> Reply:
             "session_id": str(row["id"]), "caller": row["caller"],
             "analysis_key": f"sessions/{row['id']}/analysis.json",
             "style": style.value if style else None, "variation": name,
-            "length": "normal", "meter": meter.text if meter else None, "variation_seed": variation_seed(name)})
+            "length": "normal", "meter": meter.text if meter else None,
+            "bar_shift": int(bar_shift) if bar_shift in BAR_SHIFT_CHOICES else None,
+            "variation_seed": variation_seed(name)})
     except Exception:
         queries.set_status(svc, str(row["id"]), row["status"], only_from=("received",))
         raise

@@ -8,7 +8,7 @@ import html
 import json
 from importlib import resources
 
-from humitout.models import AS_HUMMED, CALLER_METERS, Style
+from humitout.models import AS_HUMMED, BAR_SHIFT_CHOICES, CALLER_METERS, Style
 from humitout.web.track import TrackView
 
 STAGES = (("received", "Received"), ("transcribing", "Listening"), ("composing", "Composing"),
@@ -272,6 +272,11 @@ def _owner_tools(view: TrackView, *, base: str, csrf: str, links: list[dict], ve
     meters = f'<option value="{AS_HUMMED}">As we heard it</option>' + "".join(
         f'<option value="{m}"{" selected" if m == view.hum_meter else ""}>{m}{" (waltz)" if m == "3/4" else ""}'
         f'{" (this track)" if m == view.hum_meter else ""}</option>' for m in CALLER_METERS)
+    # bar 1 where the hum was read in the chosen meter, or moved later by whole beats when it was misplaced
+    shift_names = {"0": "Where we heard it", "1": "1 beat later"}
+    shifts = "".join(
+        f'<option value="{k}"{" selected" if int(k) == view.bar_shift else ""}>{shift_names.get(k, k + " beats later")}'
+        f'{" (this track)" if int(k) == view.bar_shift else ""}</option>' for k in BAR_SHIFT_CHOICES)
     other = "".join(
         f'<a class="chip{" current" if str(v["id"]) == view.track_id else ""}" href="{base}/app/tracks/{e(v["id"])}"'
         f'{" aria-current=page" if str(v["id"]) == view.track_id else ""}>v{v["version"]} {e(v["style"])}</a>'
@@ -284,6 +289,7 @@ def _owner_tools(view: TrackView, *, base: str, csrf: str, links: list[dict], ve
         f'<form method="post" action="{base}/app/sessions/{e(view.session_id)}/versions" class="inline">{csrf_field(csrf)}'
         f'<label for="style">New version in</label><select id="style" name="style">{options}</select>'
         f'<label for="meter">Your hum\'s meter</label><select id="meter" name="meter">{meters}</select>'
+        f'<label for="bar_shift">Bar 1</label><select id="bar_shift" name="bar_shift">{shifts}</select>'
         '<button type="submit" class="primary">Make it</button></form></section>'
         '<section class="card" aria-labelledby="share-h"><h2 id="share-h">Share</h2>'
         f'<ul class="links">{live or "<li class=muted>No live share links.</li>"}</ul>'

@@ -65,6 +65,7 @@ class TrackView:
     tempo_bpm: float
     meter: str
     hum_meter: str   # the meter the hum was read in (a 2/4 hum makes a 4/4 song)
+    bar_shift: int   # beats the caller moved bar 1 later than it was read ("shift")
     audio_s: float | None  # length of the song's audio (s); None for tracks saved before it was recorded
     created_at: object
     player_url: str | None = None
@@ -120,6 +121,7 @@ def track_view(svc: Services, track: dict, *, with_timeline: bool = True) -> Tra
         track_id=str(track["id"]), session_id=str(track["session_id"]), version=version, style=track["style"],
         key=params.get("key", ""), tempo_bpm=float(params.get("tempo_bpm") or 0), meter=params.get("time_signature", "4/4"),
         hum_meter=params.get("hum_meter", params.get("time_signature", "4/4")),
+        bar_shift=int(params.get("bar_shift_beats", 0)),
         audio_s=params.get("audio_s"), created_at=track.get("created_at"))
     sizes: dict[str, int] = track["file_sizes"] or {}
     by_path = {package_path(key, version): (name, key) for name, key in (track["file_keys"] or {}).items()}
