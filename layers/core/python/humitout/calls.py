@@ -187,7 +187,7 @@ def start_pipeline(svc: Services, execution_name: str, payload: dict) -> str:
 
 SMS_HELP = ("Hum It Out: call us and hum a melody to get a backing track. Reply with a style "
             f"({', '.join(s.value for s in Style)}), SHORT or LONG, a meter ({', '.join(CALLER_METERS)} or WALTZ), "
-            "SHIFT to move the bar lines a beat, AGAIN for a new version of your last hum, or PIN for a new PIN.")
+            "SHIFT (or SHIFT BACK) to move the bar lines a beat, AGAIN for a new version of your last hum, or PIN for a new PIN.")
 
 
 def _new_pin_reply(svc: Services, phone: str) -> str:
@@ -212,32 +212,34 @@ class SmsRequest(NamedTuple):
     style: Style | None
     length: str              # "short" | "normal" | "long"
     meter: TimeSignature | None
-    shift: bool              # "shift": bar 1 a beat later than the newest version's
+    shift: int               # beats to move bar 1 from the newest version's: "shift" 1, "shift back" -1, else 0
 
 
 SHIFT_WORDS = frozenset({"shift"})
+BACK_WORDS = frozenset({"back", "earlier"})
 
 
 def sms_request(body: str) -> SmsRequest | None:
     """What an SMS asks for: a style ("jazz", "hip hop", "3"), a song length ("short",
     "long"), a meter ("3/4", "waltz", "6/8": the song's bars when the hum's were misread), "shift"
-    (bar 1 a beat later) and/or "again", in any combination ("jazz long", "waltz", "3/4 shift").
-    None when the text asks for none of these."""
+    (bar 1 a beat later; "shift back", a beat earlier) and/or "again", in any combination ("jazz long",
+    "waltz", "3/4 shift"). None when the text asks for none of these."""
     text = body.strip().lower()
     style = Style.from_text(text)
     if style is not None:
-        return SmsRequest(style, "normal", None, False)
+        return SmsRequest(style, "normal", None, 0)
     words = text.replace(",", " ").split()
     named = {w: TimeSignature.from_text(w) for w in words}
     meters = [named[w] for w in words if named[w] is not None]
-    rest = " ".join(w for w in words if w not in AGAIN_WORDS and w not in LENGTH_WORDS and w not in SHIFT_WORDS
+    shift = (-1 if BACK_WORDS & set(words) else 1) if SHIFT_WORDS & set(words) else 0
+    moves = SHIFT_WORDS | BACK_WORDS if shift else frozenset()
+    rest = " ".join(w for w in words if w not in AGAIN_WORDS and w not in LENGTH_WORDS and w not in moves
                     and named[w] is None)
     style = Style.from_text(rest) if rest else None
     if not words or (rest and style is None):
         return None
     lengths = [LENGTH_WORDS[w] for w in words if w in LENGTH_WORDS]
-    return SmsRequest(style, lengths[-1] if lengths else "normal", meters[-1] if meters else None,
-                      any(w in SHIFT_WORDS for w in words))
+    return SmsRequest(style, lengths[-1] if lengths else "normal", meters[-1] if meters else None, shift)
 
 
 def variation_seed(message_sid: str) -> int:
@@ -246,11 +248,12 @@ def variation_seed(message_sid: str) -> int:
     return int(hashlib.sha256(message_sid.encode()).hexdigest()[:8], 16)
 
 
-def _next_bar_shift(svc: Services, session_id: str, meter: TimeSignature | None) -> int:
-    """Beats to move bar 1 for a "shift": one more than the newest version's, or 1 in a meter named anew."""
+def _next_bar_shift(svc: Services, session_id: str, meter: TimeSignature | None, shift: int) -> int:
+    """Beats to move bar 1 for a "shift" (``shift`` 1) or "shift back" (-1): from the newest version's bar 1,
+    or from the hum's reading in a meter named anew (Compose takes it modulo the bar)."""
     if meter is not None and meter.text != svc.db.latest_hum_meter(session_id):
-        return 1
-    return svc.db.latest_bar_shift(session_id) + 1
+        return shift
+    return svc.db.latest_bar_shift(session_id) + shift
 
 
 def sms_received(svc: Services, hook: SmsWebhook) -> str:
@@ -281,14 +284,14 @@ def sms_received(svc: Services, hook: SmsWebhook) -> str:
         "variation": hook.MessageSid,
         "length": length,
         "meter": meter.text if meter else None,
-        "bar_shift": _next_bar_shift(svc, str(session["id"]), meter) if shift else None,
+        "bar_shift": _next_bar_shift(svc, str(session["id"]), meter, shift) if shift else None,
         "variation_seed": variation_seed(hook.MessageSid),
     })
     what = f"a {style.value} version" if style else "a new version"
     if meter is not None:
         what = f"{what} in {meter.text}"
     if shift:
-        what = f"{what} with the bar lines a beat later"
+        what = f"{what} with the bar lines a beat {'later' if shift > 0 else 'earlier'}"
     if length != "normal":
         what = f"{what} ({length})"
     resp.message(f"Hum It Out: making {what} of your last melody. We'll text you the links shortly.")
