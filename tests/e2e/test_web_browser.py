@@ -149,7 +149,7 @@ def test_sign_in_play_mix_download_and_watch_a_new_version_finish(stack, svc, sa
     time.sleep(0.5)  # wavesurfer redraws for the new width after a debounce
     _shot(d, "track-1440x900", report)
 
-    # a new version in another style and meter: the history shows it stage by stage until it is ready
+    # a new version in another style and meter, bar 1 moved: the history shows it stage by stage until it is ready
     d.execute_script("document.getElementById('meter').scrollIntoView({block: 'center'})")
     _shot(d, "versions-1440x900", report)
     d.find_element(By.CSS_SELECTOR, "#style option[value=jazz]").click()
@@ -157,6 +157,8 @@ def test_sign_in_play_mix_download_and_watch_a_new_version_finish(stack, svc, sa
     meter = d.find_element(By.CSS_SELECTOR, "#meter option:not([selected]):not([value=hummed]):not([value='2/4'])")
     chosen = meter.get_attribute("value")
     meter.click()
+    d.find_element(By.CSS_SELECTOR, "#bar_shift option[value='1']").click()   # bar 1 a beat later
+    assert d.find_element(By.ID, "bar_shift").get_attribute("value") == "1"
     d.find_element(By.XPATH, "//button[.='Make it']").click()
     _wait(d, "return document.querySelector('.hum .stages') !== null", 10, "the progress bar")
     _shot(d, "progress-1440x900", report)
