@@ -101,6 +101,7 @@ def test_a_new_version_keeps_the_tracks_bar_one_unless_another_is_chosen():
     track["generation_params"]["bar_shift_beats"] = 1
     html = pages.track_page(track_view(FakeServices(), track), base="", version="v", owner=True, csrf="tok")
     assert '<option value="1" selected>1 beat later (this track)</option>' in html
+    assert '<p class="muted">3/4 · bar 1 moved 1 beat · ' in html   # the header says what this version changed
 
 
 def test_a_signed_cookie_fails_when_tampered_and_csrf_tokens_are_bound_to_their_session():

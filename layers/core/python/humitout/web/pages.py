@@ -179,7 +179,8 @@ def track_page(view: TrackView, *, base: str, version: str, owner: bool, csrf: s
                notice: str = "") -> str:
     title = f"{view.style.capitalize()} in {view.key}" if view.key else view.style.capitalize()
     meter = view.meter if view.hum_meter == view.meter else f"{view.meter} (your hum in {view.hum_meter})"
-    facts = " · ".join(x for x in (meter, f"{round(view.tempo_bpm)} bpm" if view.tempo_bpm else "",
+    moved = f"bar 1 moved {view.bar_shift} beat{'s' if view.bar_shift > 1 else ''}" if view.bar_shift else ""
+    facts = " · ".join(x for x in (meter, moved, f"{round(view.tempo_bpm)} bpm" if view.tempo_bpm else "",
                                    f"version {view.version}", when(view.created_at)) if x)
     back = f'<a class="back" href="{base}/app">← My tracks</a>' if owner else ""
     parts = [f'<div class="page-head">{back}<h1>{e(title)}</h1><p class="muted">{e(facts)}</p></div>']
