@@ -274,7 +274,7 @@ def _owner_tools(view: TrackView, *, base: str, csrf: str, links: list[dict], ve
         f'<option value="{m}"{" selected" if m == view.hum_meter else ""}>{m}{" (waltz)" if m == "3/4" else ""}'
         f'{" (this track)" if m == view.hum_meter else ""}</option>' for m in CALLER_METERS)
     # bar 1 where the hum was read in the chosen meter, or moved later by whole beats when it was misplaced
-    shift_names = {"0": "Where we heard it", "1": "1 beat later"}
+    shift_names = {"0": "As heard", "1": "1 beat later"}
     shifts = "".join(
         f'<option value="{k}"{" selected" if int(k) == view.bar_shift else ""}>{shift_names.get(k, k + " beats later")}'
         f'{" (this track)" if int(k) == view.bar_shift else ""}</option>' for k in BAR_SHIFT_CHOICES)
