@@ -105,6 +105,13 @@ def test_an_sms_with_a_style_a_length_a_meter_or_shift_makes_a_new_version_of_th
     track = svc.db.resolve_share_link(link_in(sms.body).rsplit("/", 1)[1])
     assert track["version"] == 4 and track["generation_params"]["time_signature"] == "3/4"
     assert track["generation_params"]["bar_shift_beats"] == 1
+    # "shift back" from the newest version's bar 1: where the hum was read
+    reply = stack.twilio.send_sms_to_app(caller.phone, "+15005550006", "jazz shift back")
+    assert "making a jazz version with the bar lines a beat earlier" in reply.text
+    sms = stack.twilio.wait_for_sms(caller.phone, 6, timeout_s=120)[-1]
+    track = svc.db.resolve_share_link(link_in(sms.body).rsplit("/", 1)[1])
+    assert track["version"] == 5 and track["style"] == "jazz"
+    assert track["generation_params"]["time_signature"] == "3/4" and track["generation_params"]["bar_shift_beats"] == 0
 
 
 def test_an_unknown_sms_gets_help(stack, new_caller):

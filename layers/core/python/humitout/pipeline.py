@@ -77,14 +77,15 @@ def compose(svc: Services, event: dict) -> dict:
     bar_shift = event.get("bar_shift")
     if bar_shift is None:  # kept from the newest version unless the caller named another meter
         bar_shift = svc.db.latest_bar_shift(session_id) if named in (None, latest_meter) else 0
-    analysis = bars_moved(analysis, int(bar_shift))
+    moved = bars_moved(analysis, int(bar_shift))
+    bar_shift = int(bar_shift) % analysis.time_signature.beats_per_bar if moved is not analysis else 0
+    analysis = moved   # unmoved: a whole bar, or an analysis without downbeats (version 1)
     # One version per execution, allocated atomically: concurrent remixes never share one.
     version = svc.db.allocate_version(session_id, event["execution_id"])
     length = event.get("length") if event.get("length") in ("short", "long") else "normal"
     arrangement = compose_arrangement(analysis, Style.from_text(event.get("style")), llm=llm_from_settings(svc.settings),
                                       length=length, variation_seed=int(event.get("variation_seed") or 0))
-    arrangement = arrangement.model_copy(
-        update={"bar_shift_beats": int(bar_shift) % analysis.time_signature.beats_per_bar})
+    arrangement = arrangement.model_copy(update={"bar_shift_beats": bar_shift})
     key = f"{storage.version_prefix(session_id, version)}/arrangement.json"
     svc.storage.put_json(key, arrangement)
     return {"arrangement_key": key, "version": version, "style": arrangement.style.value}
