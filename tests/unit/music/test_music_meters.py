@@ -27,13 +27,23 @@ def test_a_jig_is_arranged_in_six_eight_bars_of_three_quarters(make_hum):
     assert arrangement.melody_offset_beats % 3 == 0
 
 
-def test_a_two_four_hum_with_a_pickup_sits_in_four_four_bars(make_hum):
+def test_a_two_four_hum_with_a_pickup_sits_in_four_four_bars_with_its_first_full_bar_on_a_downbeat(make_hum):
     tune = [(60, 0, 1), (62, 1, .5), (64, 1.5, .5), (65, 2, 1), (67, 3, 1), (65, 4, .5), (64, 4.5, .5),
             (62, 5, 1), (60, 6, 2)]
     hum = _with_grid(make_hum(tune, tempo_bpm=120.0), TimeSignature(numerator=2, denominator=4), 1.0, 2,
                      first_downbeat=1)                       # the first note is a one-beat pickup
     melody = quantise_melody(hum)
-    assert melody[0].start_beat == 1.0                       # pickup at the end of the first 2/4 bar
-    assert melody[1].start_beat == 2.0                       # the first downbeat on beat 3 of the song bar
+    assert melody[0].start_beat == 3.0                       # the pickup on beat 4 of the first song bar
+    assert melody[1].start_beat == 4.0                       # the first downbeat on beat 1 of the next
+    assert [n.start_beat for n in quantise_melody(hum.model_copy(update={"downbeats_s": hum.beats_s[0::2]}))][:2] \
+        == [0.0, 1.0]                                        # read without a pickup: the first note starts bar 1
     arrangement = compose_arrangement(hum, Style.POP)
     assert arrangement.time_signature.text == "4/4"
+
+
+def test_a_hum_with_a_pickup_in_a_song_at_half_its_tempo_has_its_first_full_bar_on_a_downbeat(make_hum):
+    tune = [(67, 0, 1), (72, 1, 1), (71, 2, 1), (72, 3, 1), (74, 4, 2), (72, 6, 1), (71, 7, 1), (72, 8, 4)]
+    hum = _with_grid(make_hum(tune, tempo_bpm=150.0), TimeSignature(), 1.0, 4, first_downbeat=1)
+    halved = quantise_melody(hum, beat_ratio=0.5)             # each song bar holds two of the hum's bars
+    assert [n.start_beat for n in halved][:2] == [3.5, 4.0]  # the pickup ends song bar 1, bar 1 starts song bar 2
+    assert [n.start_beat for n in quantise_melody(hum)][:2] == [3.0, 4.0]   # at its own tempo: as always

@@ -376,15 +376,21 @@ def place_onsets(times_s: np.ndarray, grid: HumGrid, *, max_shift_beats: float =
     return chosen / sub
 
 
-def placed_onsets(analysis: Analysis) -> tuple[HumGrid, np.ndarray, np.ndarray]:
-    """(grid, onset times s, positions in hum beats from the first bar's downbeat) of the notes
-    sorted by onset, placed by :func:`place_onsets`; the grid's first bar is the one that holds
-    the first placed note (an early first attack on a downbeat does not leave an empty bar)."""
+def placed_onsets(analysis: Analysis, beat_ratio: float = 1.0) -> tuple[HumGrid, np.ndarray, np.ndarray]:
+    """(grid, onset times s, positions in hum beats from the first song bar's downbeat) of the notes
+    sorted by onset, placed by :func:`place_onsets`. The first song bar is the one that holds the
+    first placed note (an early first attack on a downbeat does not leave an empty bar). When a song
+    bar holds several of the hum's bars (a 2/4 hum in 4/4 bars, or any hum in a song at half its
+    tempo, ``beat_ratio`` 0.5) and the hum starts with a pickup, the pickup bar is the last of them,
+    so the hum's first full bar starts the second song bar, as a pickup is written."""
     grid = hum_grid(analysis)
     times = np.array(sorted(n.onset_s for n in analysis.notes), dtype=float)
     onsets = place_onsets(times, grid)
     if len(onsets):
         shift = math.floor(float(onsets[0]) / grid.beats_per_bar + 1e-9) * grid.beats_per_bar
+        hum_bars_per_song_bar = round(meter_beats(analysis) / (grid.quarters_per_beat * beat_ratio * grid.beats_per_bar))
+        if onsets[0] - shift > 1e-9 and hum_bars_per_song_bar > 1:   # a pickup: its bar ends the first song bar
+            shift -= (hum_bars_per_song_bar - 1) * grid.beats_per_bar
         if shift:
             grid = replace(grid, bar_start=grid.bar_start + shift)
             onsets = onsets - shift
@@ -399,7 +405,7 @@ def melody_positions(analysis: Analysis, beat_ratio: float = 1.0, *,
     first downbeat, times ``beat_ratio``. A note lasts until the next one unless the singer left
     a silence of ``min_rest_beats`` (hum beats) or more before it: then its end is placed between
     the two onsets in proportion to the time it was held, on the same subdivisions."""
-    grid, times, onsets = placed_onsets(analysis)
+    grid, times, onsets = placed_onsets(analysis, beat_ratio)
     notes = sorted(analysis.notes, key=lambda n: n.onset_s)
     scale = grid.quarters_per_beat * beat_ratio
     step = 1.0 / grid.subdivisions
@@ -418,7 +424,7 @@ def time_map(analysis: Analysis, beat_ratio: float = 1.0) -> list[tuple[float, f
     """[(hum s, song beat from the verse start)] at each sung note onset (where
     :func:`melody_positions` places it) and the tracked beats before the first and after the last
     note: the map for flexing the recording onto the song."""
-    grid, times, onsets = placed_onsets(analysis)
+    grid, times, onsets = placed_onsets(analysis, beat_ratio)
     scale = grid.quarters_per_beat * beat_ratio
     if not len(times):
         return [(float(t), (i - grid.bar_start) * scale) for i, t in enumerate(grid.beats_s)]
@@ -434,7 +440,8 @@ def quantise_melody(analysis: Analysis, beat_ratio: float = 1.0) -> list[NoteEve
     """The hum as note events in song beats from the start of the verse: each note at its metrical
     position on the hum's tracked grid (:func:`melody_positions`; 16ths, or 16th triplets of the
     dotted beat in 6/8), so rubato is not written as syncopation; the hum's first bar (with any
-    pickup at its end) is the verse's first bar. ``beat_ratio`` scales the beats when the song
+    pickup at its end) is the verse's first bar, or its last part when a song bar holds several of
+    the hum's bars (:func:`placed_onsets`). ``beat_ratio`` scales the beats when the song
     tempo is 2x or 1/2x the hum's; the bar phase comes from the analysis' downbeats. Overlaps are
     cut; pitches rounded to semitones."""
     notes = sorted(analysis.notes, key=lambda n: n.onset_s)
