@@ -96,12 +96,15 @@ def test_a_new_version_keeps_the_tracks_meter_unless_another_is_chosen():
 def test_a_new_version_keeps_the_tracks_bar_one_unless_another_is_chosen():
     html = pages.track_page(track_view(FakeServices(), _track(PACKAGE)), base="", version="v", owner=True, csrf="tok")
     shifts = re.findall(r'<option value="([^"]*)"( selected)?>', html.split('id="bar_shift"')[1].split("</select>")[0])
-    assert shifts == [("0", " selected"), ("1", ""), ("2", ""), ("3", "")]   # a track made before "shift"
+    assert shifts == [("0", " selected"), ("1", ""), ("2", "")]   # a 3/4 track made before "shift": three beats a bar
     track = _track(PACKAGE)
     track["generation_params"]["bar_shift_beats"] = 1
     html = pages.track_page(track_view(FakeServices(), track), base="", version="v", owner=True, csrf="tok")
     assert '<option value="1" selected>1 beat later (this track)</option>' in html
     assert '<p class="muted">3/4 · bar 1 moved 1 beat · ' in html   # the header says what this version changed
+    track["generation_params"].update(time_signature="4/4", hum_meter="2/4")
+    html = pages.track_page(track_view(FakeServices(), track), base="", version="v", owner=True, csrf="tok")
+    assert re.findall(r'<option value="(\d)"', html.split('id="bar_shift"')[1].split("</select>")[0]) == ["0", "1"]
 
 
 def test_a_signed_cookie_fails_when_tampered_and_csrf_tokens_are_bound_to_their_session():
