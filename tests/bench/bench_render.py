@@ -9,7 +9,8 @@
    the busy synthetic song in every style, rendered and mastered: full mix and backing track
    must each be at -14 LUFS +-0.5 with true peak <= -1 dBTP; and summed to mono (a phone's one
    speaker) the full mix loses at most 3 dB against its stereo power (its sides no more in anti-phase
-   than in phase) and the melody stem at most 4 dB (an uncorrelated pair's 3 dB plus 1).
+   than in phase) and the melody stem at most 4 dB (an uncorrelated pair's 3 dB plus 1); the melody
+   guide within 4 LU of the backing track's loudness (both unmastered, in stereo), so it is heard.
 
 Run: .venv/bin/python tests/bench/bench_render.py [--items 4] [--bars 45] [--out DIR]
 Exits 1 when a target is missed. Targets: loudness and mono fold as above; render >= 20x real time (CPU);
@@ -33,6 +34,7 @@ RTF_TARGET = 20.0
 PEAK_MB_TARGET = 1024.0  # 58 % of the Render function's 1769 MB (infra/topology.py)
 LUFS_TOLERANCE = 0.5
 MONO_FOLD_TARGETS_DB = {"full mix": -3.0, "melody stem": -4.0}
+MELODY_BALANCE_LU = 4.0
 PROGRESSION = [  # (symbol, root pc, quality, voicing MIDI numbers)
     ("Am", 9, "min", [57, 60, 64]), ("F", 5, "maj", [57, 60, 65]),
     ("C", 0, "maj", [55, 60, 64]), ("G", 7, "maj", [55, 59, 62]),
@@ -101,7 +103,7 @@ def mono_fold_db(stereo: np.ndarray) -> float:
 def loudness_check(arrangements: list[Arrangement]) -> list[str]:
     """Render and master each arrangement; print LUFS / true peak and mono fold per style; return the misses."""
     from humitout.music import render
-    from humitout.music.mastering import TARGET_LUFS, TRUE_PEAK_CEILING_DBTP, master_mixes
+    from humitout.music.mastering import TARGET_LUFS, TRUE_PEAK_CEILING_DBTP, integrated_lufs, master_mixes
     from humitout.music.midi import CHANNEL_BY_PART, build_midi
     from humitout.music.mixing import style_mix
 
@@ -119,6 +121,11 @@ def loudness_check(arrangements: list[Arrangement]) -> list[str]:
                 misses.append(f"{arrangement.style.value} {name}: {mastered.lufs:.2f} LUFS, "
                               f"{mastered.true_peak_dbtp:.2f} dBTP")
         row.append(masters["full_mix"].limiter_max_reduction_db)
+        balance = integrated_lufs(stems["melody"], render.SAMPLE_RATE_HZ) - integrated_lufs(full - stems["melody"],
+                                                                                           render.SAMPLE_RATE_HZ)
+        row.append(balance)
+        if abs(balance) > MELODY_BALANCE_LU:
+            misses.append(f"{arrangement.style.value} melody {balance:+.1f} LU against the backing")
         for name, stereo in (("full mix", full), ("melody stem", stems["melody"])):
             row.append(mono_fold_db(stereo))
             if row[-1] < MONO_FOLD_TARGETS_DB[name]:
@@ -126,14 +133,15 @@ def loudness_check(arrangements: list[Arrangement]) -> list[str]:
         by_style.setdefault(arrangement.style.value, []).append(tuple(row))
     print(f"loudness over {len(arrangements)} songs (target {TARGET_LUFS:g} +- {LUFS_TOLERANCE} LUFS, "
           f"true peak <= {TRUE_PEAK_CEILING_DBTP:g} dBTP; summed to mono, the worst song's loss: "
-          + ", ".join(f"{name} >= {db:g} dB" for name, db in MONO_FOLD_TARGETS_DB.items()) + ")")
+          + ", ".join(f"{name} >= {db:g} dB" for name, db in MONO_FOLD_TARGETS_DB.items())
+          + f"; melody within +-{MELODY_BALANCE_LU:g} LU of the backing)")
     print(f"  {'style':<11} {'n':>3} {'mix LUFS min..max':>18} {'mix dBTP max':>13} {'backing LUFS':>14} "
-          f"{'backing dBTP':>13} {'limiter dB max':>15} {'mono dB: mix':>13} {'melody':>7}")
+          f"{'backing dBTP':>13} {'limiter dB max':>15} {'melody LU':>13} {'mono dB: mix':>13} {'melody':>7}")
     for style, rows in by_style.items():
         a = np.array(rows)
         print(f"  {style:<11} {len(rows):3d} {a[:, 0].min():8.2f}..{a[:, 0].max():<8.2f} {a[:, 1].max():13.2f} "
               f"{a[:, 2].min():6.2f}..{a[:, 2].max():<6.2f} {a[:, 3].max():13.2f} {a[:, 4].max():15.1f} "
-              f"{a[:, 5].min():13.1f} {a[:, 6].min():7.1f}")
+              f"{a[:, 5].min():+6.1f}..{a[:, 5].max():<+6.1f} {a[:, 6].min():13.1f} {a[:, 7].min():7.1f}")
     return misses
 
 
