@@ -80,21 +80,21 @@ def test_share_links_expire_and_can_be_revoked(svc, user, phone):
 def test_a_sessions_hum_meter_is_its_newest_tracks(svc, user, phone):
     session, _ = svc.db.create_session(user, "CA3", "RE3-" + phone, phone, None)
     sid = str(session["id"])
-    assert svc.db.latest_hum_meter(sid) is None
+    assert svc.db.latest_hum_reading(sid)[0] is None
     svc.db.save_track(sid, 1, "pop", {}, {}, {"time_signature": "4/4"})   # made before the hum's meter was kept
-    assert svc.db.latest_hum_meter(sid) == "4/4"
+    assert svc.db.latest_hum_reading(sid)[0] == "4/4"
     svc.db.save_track(sid, 2, "jazz", {}, {}, {"time_signature": "4/4", "hum_meter": "2/4"})
-    assert svc.db.latest_hum_meter(sid) == "2/4"
+    assert svc.db.latest_hum_reading(sid)[0] == "2/4"
 
 
 def test_a_sessions_bar_shift_is_its_newest_tracks(svc, user, phone):
     session, _ = svc.db.create_session(user, "CA4", "RE4-" + phone, phone, None)
     sid = str(session["id"])
-    assert svc.db.latest_bar_shift(sid) == 0
+    assert svc.db.latest_hum_reading(sid)[1] == 0
     svc.db.save_track(sid, 1, "pop", {}, {}, {"time_signature": "4/4"})   # made before bar 1 could be moved
-    assert svc.db.latest_bar_shift(sid) == 0
+    assert svc.db.latest_hum_reading(sid)[1] == 0
     svc.db.save_track(sid, 2, "pop", {}, {}, {"time_signature": "4/4", "bar_shift_beats": 3})
-    assert svc.db.latest_bar_shift(sid) == 3
+    assert svc.db.latest_hum_reading(sid)[1] == 3
 
 
 def test_failed_transactions_give_their_connection_back(svc):

@@ -251,9 +251,10 @@ def variation_seed(message_sid: str) -> int:
 def _next_bar_shift(svc: Services, session_id: str, meter: TimeSignature | None, shift: int) -> int:
     """Beats to move bar 1 for a "shift" (``shift`` 1) or "shift back" (-1): from the newest version's bar 1,
     or from the hum's reading in a meter named anew (Compose takes it modulo the bar)."""
-    if meter is not None and meter.text != svc.db.latest_hum_meter(session_id):
+    latest_meter, latest_shift = svc.db.latest_hum_reading(session_id)
+    if meter is not None and meter.text != latest_meter:
         return shift
-    return svc.db.latest_bar_shift(session_id) + shift
+    return latest_shift + shift
 
 
 def sms_received(svc: Services, hook: SmsWebhook) -> str:

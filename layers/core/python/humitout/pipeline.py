@@ -70,13 +70,13 @@ def compose(svc: Services, event: dict) -> dict:
     session_id = event["session_id"]
     svc.db.update_session(session_id, status="composing")
     analysis = Analysis.model_validate(svc.storage.get_json(event["analysis_key"]))
-    named, latest_meter = event.get("meter"), svc.db.latest_hum_meter(session_id)
+    named, (latest_meter, latest_shift) = event.get("meter"), svc.db.latest_hum_reading(session_id)
     meter = TimeSignature.from_text(named or latest_meter)
     if meter is not None:
         analysis = in_meter(analysis, meter)
     bar_shift = event.get("bar_shift")
     if bar_shift is None:  # kept from the newest version unless the caller named another meter
-        bar_shift = svc.db.latest_bar_shift(session_id) if named in (None, latest_meter) else 0
+        bar_shift = latest_shift if named in (None, latest_meter) else 0
     moved = bars_moved(analysis, int(bar_shift))
     bar_shift = int(bar_shift) % analysis.time_signature.beats_per_bar if moved is not analysis else 0
     analysis = moved   # unmoved: a whole bar, or an analysis without downbeats (version 1)

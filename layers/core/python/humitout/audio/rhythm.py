@@ -1180,10 +1180,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
         first_pos = float(beat_positions(on[:1], beats)[0])
     first = int(phase)
     downbeats = beats[first::m]
-    pickup = max(first - first_pos, 0.0)
-    if pickup >= m - 0.25:       # a "pickup" of a whole bar is the first bar itself
-        pickup -= m
-        first -= m
+    pickup, first = bar_pickup(first, first_pos, m)
     origin = int(phase) % 3 - 3
     dotted = _regrouped(beats, origin, 1.5) if not compound and m == 3 else None
     if dotted is not None and told is None and compound_notation_boundary is not None \
@@ -1199,6 +1196,17 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                   pickup_beats=round(max(pickup, 0.0), 3), downbeat_index=first,
                   beat_confidence=round(beat_conf, 3), meter_confidence=round(meter_conf, 3),
                   downbeat_confidence=round(phase_conf, 3))
+
+
+def bar_pickup(first: int, first_pos: float, beats_per_bar: int) -> tuple[float, int]:
+    """(pickup in beats, index of the first bar's downbeat) for bar lines on beat ``first`` (0 .. ``beats_per_bar``
+    - 1, an index on the beat grid) and a first note at beat ``first_pos``: the beats from the first note to that
+    bar line, none when the note starts a bar. A "pickup" of a whole bar (within a quarter beat) is the first bar
+    itself, a bar earlier (the pickup then goes negative: read it as none)."""
+    pickup = max(first - first_pos, 0.0)
+    if pickup >= beats_per_bar - 0.25:
+        return pickup - beats_per_bar, first - beats_per_bar
+    return pickup, first
 
 
 def rhythm_in_meter(onsets_s, offsets_s, midi, duration_s: float, meter: TimeSignature, *,

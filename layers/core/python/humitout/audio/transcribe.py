@@ -35,7 +35,7 @@ from humitout.audio.notes.partials import (coded_at_twice_period, drop_formant_o
 from humitout.audio.notes.reattack import vibrato_centre
 from humitout.audio.notes.releases import end_at_release, end_at_weak_release, release_window_s
 from humitout.audio.notes.segment import onsets_at_soft_attack, segment_notes
-from humitout.audio.rhythm import Rhythm, analyse_rhythm, beat_positions, rhythm_in_meter
+from humitout.audio.rhythm import Rhythm, analyse_rhythm, bar_pickup, beat_positions, rhythm_in_meter
 from humitout.errors import BadAudio
 from humitout.models import Analysis, F0Track, Key, Lyrics, Note, TimeSignature
 
@@ -338,9 +338,7 @@ def bars_moved(analysis: Analysis, beats_later: int) -> Analysis:
     beats = np.asarray(analysis.beats_s, float)
     first = (int(np.argmin(np.abs(beats - analysis.downbeats_s[0]))) + beats_later) % beats_per_bar
     first_note = float(beat_positions(np.array([min(n.onset_s for n in analysis.notes)]), beats)[0])
-    pickup = first - first_note
-    if pickup >= beats_per_bar - 0.25:  # a "pickup" of a whole bar is the first bar itself
-        pickup -= beats_per_bar
+    pickup, _ = bar_pickup(first, first_note, beats_per_bar)
     return analysis.model_copy(update={"downbeats_s": [float(b) for b in beats[first::beats_per_bar]],
                                        "pickup_beats": round(max(pickup, 0.0), 3), "downbeat_confidence": 1.0})
 

@@ -326,23 +326,16 @@ class Database:
             )
             return str(cur.fetchone()["id"])
 
-    def latest_hum_meter(self, session_id: str) -> str | None:
-        """The meter ("2/4") the hum of the session's newest track was read in (named by the caller or not;
-        its song's time signature for a track made before it was recorded), or None before its first track."""
+    def latest_hum_reading(self, session_id: str) -> tuple[str | None, int]:
+        """How the hum of the session's newest track was read: (its meter, "2/4", named by the caller or not, its
+        song's time signature for a track made before it was recorded; the beats the caller moved bar 1, "shift",
+        0 when not moved), or (None, 0) before its first track."""
         with self.tx() as cur:
-            cur.execute("SELECT coalesce(generation_params->>'hum_meter', generation_params->>'time_signature') AS ts"
+            cur.execute("SELECT coalesce(generation_params->>'hum_meter', generation_params->>'time_signature') AS ts,"
+                        " coalesce((generation_params->>'bar_shift_beats')::int, 0) AS beats"
                         " FROM generated_tracks WHERE session_id = %s ORDER BY version DESC LIMIT 1", (session_id,))
             row = cur.fetchone()
-            return row["ts"] if row else None
-
-    def latest_bar_shift(self, session_id: str) -> int:
-        """The beats the caller moved bar 1 of the session's newest track ("shift"), 0 before its first track
-        or when it was not moved."""
-        with self.tx() as cur:
-            cur.execute("SELECT coalesce((generation_params->>'bar_shift_beats')::int, 0) AS beats"
-                        " FROM generated_tracks WHERE session_id = %s ORDER BY version DESC LIMIT 1", (session_id,))
-            row = cur.fetchone()
-            return int(row["beats"]) if row else 0
+            return (row["ts"], int(row["beats"])) if row else (None, 0)
 
     def get_track(self, track_id: str) -> dict | None:
         with self.tx() as cur:

@@ -138,15 +138,14 @@ def _chorus_on(effects: StyleMix | None) -> bool:
     return effects is not None and effects.chorus_level > 0 and any(c for _, c in effects.sends.values())
 
 
-def _new_synth(groups: int, reverb: bool, effects: StyleMix | None) -> tuple[int, int]:
+def _new_synth(groups: int, reverb: bool, chorus: bool, effects: StyleMix | None) -> tuple[int, int]:
     settings = _lib.new_fluid_settings()
-    chorus = _chorus_on(effects)
     for name, value in {
         "synth.audio-channels": groups,
         "synth.audio-groups": groups,
         "synth.effects-groups": groups,
         "synth.reverb.active": int(reverb),
-        "synth.chorus.active": int(reverb and chorus),  # off when no part sends to it: it only costs time
+        "synth.chorus.active": int(chorus),
         "synth.polyphony": 256,
         "synth.cpu-cores": 1,
         "synth.threadsafe-api": 0,
@@ -203,7 +202,8 @@ def render_stems(
     n_samples = last_sample + round(tail_s * SAMPLE_RATE_HZ)
 
     audio = np.zeros((2 * groups, n_samples), dtype=np.float32)
-    synth, settings = _new_synth(groups, reverb, effects)
+    chorus = reverb and _chorus_on(effects)   # off when no part sends to it: it only costs time
+    synth, settings = _new_synth(groups, reverb, chorus, effects)
     try:
         if _lib.fluid_synth_sfload(synth, str(soundfont).encode(), 1) == _FLUID_FAILED:
             raise SoundfontError(detail=f"FluidSynth cannot load soundfont {soundfont}")
@@ -216,7 +216,6 @@ def render_stems(
         dry_rows = [audio.ctypes.data + row * row_bytes for row in range(2 * groups)]
         # Effects units of group g (reverb L/R, chorus L/R): the reverb is added onto g's dry L/R
         # rows; the chorus goes to g's rows of a scratch block, re-encoded to chorus_width, then added.
-        chorus = reverb and _chorus_on(effects)
         scratch = np.zeros((2 * groups, CHORUS_BLOCK_SAMPLES if chorus else 1), dtype=np.float32)
         scratch_rows = [scratch.ctypes.data + row * scratch.strides[0] for row in range(2 * groups)]
         rewidth = chorus_width_matrix(chorus_width).astype(np.float32)
