@@ -44,3 +44,19 @@ def test_a_hummed_three_two_hymn_counted_in_its_half_notes_has_the_reference_tem
     assert abs(analysis.tempo_bpm - ref) <= bench.TEMPO_TOL * ref
     assert not abs(analysis.tempo_bpm - bpm) <= bench.TEMPO_TOL * bpm
     assert np.isclose(ref, bpm / 2)
+
+
+def test_the_stress_bench_fails_when_a_channel_is_not_heard_or_a_clean_line_is_given_a_reading():
+    from types import SimpleNamespace
+
+    from humitout.models import CallQuality
+
+    def shares(*calls):   # the analyses of a set's calls, each heard as ``calls[i]``
+        analyses = {str(i): SimpleNamespace(call=CallQuality(conditions=c)) for i, c in enumerate(calls)}
+        return {"call": bench.call_readings(analyses)}
+    heard = {"clean": shares([], [], [], [], [], [], [], [], [], ["room_echo"]),      # one call in ten
+             "babble": shares(["background_voices"], ["background_voices"], []),
+             "speaker": shares(["room_echo"], [])}
+    assert bench.call_reading_table(heard) == 0
+    assert bench.call_reading_table({**heard, "babble": shares(["background_voices"], [], [])}) == 1
+    assert bench.call_reading_table({**heard, "gsm": shares(["room_echo"], [])}) == 1

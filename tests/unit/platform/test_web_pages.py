@@ -107,6 +107,20 @@ def test_a_new_version_keeps_the_tracks_bar_one_unless_another_is_chosen():
     assert re.findall(r'<option value="(\d)"', html.split('id="bar_shift"')[1].split("</select>")[0]) == ["0", "1"]
 
 
+def test_the_owner_sees_what_the_call_added_and_a_tip_and_a_shared_page_does_not():
+    track = _track(PACKAGE)
+    track["generation_params"]["call_conditions"] = ["background_voices", "room_echo", "something-newer"]
+    view = track_view(FakeServices(), track)
+    assert view.call_conditions == ["background_voices", "room_echo"]   # a condition this page cannot name is left out
+    html = pages.track_page(view, base="", version="v", owner=True, csrf="tok")
+    tips = re.findall(r"<li>([^<]*)</li>", html.split('id="call-h"')[1].split("</ul>")[0])
+    assert tips == ["We heard voices in the background; a quiet room keeps them out of your melody.",
+                    "Your call sounded like a speakerphone; hum close to the phone for cleaner notes."]
+    assert 'id="call-h"' not in pages.track_page(view, base="", version="v", owner=False)
+    quiet = pages.track_page(track_view(FakeServices(), _track(PACKAGE)), base="", version="v", owner=True, csrf="tok")
+    assert 'id="call-h"' not in quiet   # a clean call: no card
+
+
 def test_a_signed_cookie_fails_when_tampered_and_csrf_tokens_are_bound_to_their_session():
     secret = auth.web_secret(Settings(twilio_auth_token="x" * 32))
     signed = auth.sign(secret, "token123")

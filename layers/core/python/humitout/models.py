@@ -157,6 +157,29 @@ BAR_SHIFT_CHOICES = ("0", "1", "2", "3")
 """Beats a caller may move bar 1 later than the hum was read (the web app's choice; modulo the bar)."""
 
 
+CallCondition = Literal["background_voices", "background_noise", "room_echo", "dropouts"]
+"""What a call's line or room added to the hum (:class:`CallQuality`), most costly to the notes first."""
+CALL_CONDITIONS: tuple[CallCondition, ...] = ("background_voices", "background_noise", "room_echo", "dropouts")
+CALL_TIPS: dict[CallCondition, str] = {
+    "background_voices": "We heard voices in the background; a quiet room keeps them out of your melody.",
+    "background_noise": "Your call was noisy; a quieter spot gives cleaner notes.",
+    "room_echo": "Your call sounded like a speakerphone; hum close to the phone for cleaner notes.",
+    "dropouts": "Your line cut out for a moment, so a note may be missing; a stronger signal helps.",
+}
+"""What to tell a caller for each condition (the SMS names the first, the track page all)."""
+
+
+class CallQuality(Contract):
+    """How the call sounded around the caller's notes (``analysis.json``'s ``call``), read by
+    :func:`humitout.audio.call_quality.read_call`: tips for the next call, never a reason to refuse one.
+    Added within version 2: documents written before it read as nothing heard."""
+
+    conditions: list[CallCondition] = []  # in CALL_CONDITIONS order
+    voice_to_background_db: float | None = None  # the notes' median level over the level away from them (dB)
+    background_voices_s: float = Field(default=0.0, ge=0.0)  # s of pitched sound away from the caller's notes
+    dropouts: int = Field(default=0, ge=0)  # runs of audio the line lost inside the hum
+
+
 class Analysis(Contract):
     """``analysis.json``: what the Transcribe stage heard.
 
@@ -183,6 +206,7 @@ class Analysis(Contract):
     downbeat_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     lyrics: Lyrics = Lyrics()
     mood: Mood
+    call: CallQuality = CallQuality()
     warnings: list[str] = []
 
 
@@ -280,6 +304,7 @@ class Arrangement(Contract):
     swing_unit_beats: float = Field(default=0.5, gt=0.0)  # 0.5: 8th-note swing, 0.25: 16th-note swing
     variation_seed: int = 0  # the seed of every random choice: "again" by SMS gives another
     length: SongLength = "normal"  # the song length the caller asked for
+    call_conditions: list[CallCondition] = []  # how the hum's call sounded (Analysis.call): the caller's tips
 
     def part(self, name: str) -> Part:
         for p in self.parts:

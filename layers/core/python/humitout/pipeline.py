@@ -14,7 +14,7 @@ from pathlib import Path
 from humitout import storage
 from humitout.db import CONNECTION_ERRORS
 from humitout.errors import BadAudio, PipelineError, caller_message, parse_error_code
-from humitout.models import CALLER_METERS, Analysis, Arrangement, Style, TimeSignature
+from humitout.models import CALL_TIPS, CALLER_METERS, Analysis, Arrangement, Style, TimeSignature
 from humitout.runtime import Services
 from humitout.security import mask_phone, unseal_phone
 from humitout.telephony import fetch_recording, send_sms
@@ -117,6 +117,7 @@ def render(svc: Services, event: dict) -> dict:
                                                     f"{arrangement.time_signature.denominator}",
                                   "hum_meter": result.metadata["hum_meter"],
                                   "bar_shift_beats": result.metadata["bar_shift_beats"],
+                                  "call_conditions": result.metadata["call_conditions"],
                                   "length": arrangement.length, "variation_seed": arrangement.variation_seed,
                                   "agents": [d.model_dump() for d in arrangement.rationale],
                                   "your_hum": "your_hum" in keys,
@@ -162,7 +163,8 @@ def _original_hum(svc: Services, session_id: str):
 
 def notify(svc: Services, event: dict) -> dict:
     """Text the caller one short link to their track (once per execution), the meters they may reply with
-    when the song's bars are not their tune's, and SHIFT when bar 1 is in the wrong place."""
+    when the song's bars are not their tune's, SHIFT when bar 1 is in the wrong place and, with the call's
+    first track, a tip for the next call when the line or the room cost notes (:data:`CALL_TIPS`)."""
     s = svc.settings
     session_id = event["session_id"]
     track = svc.db.get_track(event["track_id"])
@@ -174,6 +176,9 @@ def notify(svc: Services, event: dict) -> dict:
             f"{round(params['tempo_bpm'])} bpm). Backing track, MIDI, stems, lyrics"
             f"{' and your own hum on the beat' if params.get('your_hum') else ''}: {link} "
             f"Wrong beat? Reply {', '.join(others[:-1])} or {others[-1]}; bars off? Reply SHIFT.")
+    heard = params.get("call_conditions") or []
+    if heard and int(track["version"]) == 1:  # the call's own track; a new version by SMS repeats no tip
+        body = f"{body} Tip: {CALL_TIPS[heard[0]]}"
     sent = send_once(svc, event["execution_id"], caller_number(svc, event), body)
     svc.db.update_session(session_id, status="completed", error=None, error_detail=None)
     _publish(svc, {"event": "track_ready", "session_id": session_id, "track_id": event["track_id"]})

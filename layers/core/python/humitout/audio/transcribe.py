@@ -18,6 +18,7 @@ from scipy.ndimage import median_filter
 from scipy.signal import stft
 
 from humitout.audio.arrays import true_runs
+from humitout.audio.call_quality import read_call
 from humitout.audio.decode import clipped_fraction, decode_audio
 from humitout.audio.enhance import enhance_call
 from humitout.audio.f0 import PitchTrack, reread_callers_band, track_f0
@@ -278,7 +279,8 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
     """
     x, sr = decode_audio(data)
     duration = len(x) / sr
-    track, energy, notes = transcribe_samples(x, sr)
+    front = front_end(x, sr)
+    track, energy, notes = front.track, front.energy, note_stage(x, sr, front)
     if np.percentile(energy, 95) < SILENCE_DBFS:
         raise BadAudio("silence", f"voice band under {SILENCE_DBFS:.0f} dBFS")
     voiced_s = float(sum(n.offset_s - n.onset_s for n in notes))
@@ -315,7 +317,9 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
                    confidence=[round(float(c), 3) for c in track.confidence]),
         notes=[Note(onset_s=round(n.onset_s, 3), offset_s=round(n.offset_s, 3),
                     midi=round(n.midi, 2), confidence=round(n.confidence, 3)) for n in notes],
-        key=key, lyrics=lyrics or Lyrics(), mood=mood, warnings=warnings, **rhythm_fields(rhythm))
+        key=key, lyrics=lyrics or Lyrics(), mood=mood, warnings=warnings, **rhythm_fields(rhythm),
+        call=read_call(notes, hop_s=track.hop_s, voiced=track.voiced, confidence=track.confidence,
+                       energy_db=energy, dead=front.dead, reverberant=front.reverberant))
 
 
 def in_meter(analysis: Analysis, meter: TimeSignature) -> Analysis:

@@ -1016,6 +1016,6 @@ def build_arrangement(
                   for t, b in hum_time_map or []],
         lyrics=analysis.lyrics.text, rationale=rationale,
         swing=prof.feel.swing, swing_unit_beats=prof.feel.swing_unit_beats,
-        variation_seed=variation_seed, length=length,
+        variation_seed=variation_seed, length=length, call_conditions=analysis.call.conditions,
     )
     return Arrangement.model_validate(arrangement.model_dump())

@@ -8,7 +8,7 @@ import html
 import json
 from importlib import resources
 
-from humitout.models import AS_HUMMED, BAR_SHIFT_CHOICES, CALLER_METERS, Style, TimeSignature
+from humitout.models import AS_HUMMED, BAR_SHIFT_CHOICES, CALL_TIPS, CALLER_METERS, Style, TimeSignature
 from humitout.web.track import TrackView
 
 STAGES = (("received", "Received"), ("transcribing", "Listening"), ("composing", "Composing"),
@@ -201,6 +201,8 @@ def track_page(view: TrackView, *, base: str, version: str, owner: bool, csrf: s
     if owner:
         right.append(_owner_tools(view, base=base, csrf=csrf, links=links or [], versions=versions or [],
                                   public_base_url=public_base_url))
+        if view.call_conditions:
+            right.append(_call_tips(view))
     else:
         right.append('<p class="muted small">Links refresh each time you open this page. '
                      f'<a href="{base}/app">Sign in</a> to see all your hums.</p>')
@@ -261,6 +263,14 @@ def _downloads(view: TrackView) -> str:
     return ('<section class="card" aria-labelledby="dl-h"><h2 id="dl-h">Downloads</h2>'
             '<p class="muted small">24-bit WAV for your DAW; the player streams a lighter preview when there is one.</p>'
             f'<ul class="files">{rows}</ul>{zip_link}</section>')
+
+
+def _call_tips(view: TrackView) -> str:
+    """What the line or the room added to the hum's call, with a tip for the next call (owner only: a shared
+    page is about the song)."""
+    tips = "".join(f"<li>{e(CALL_TIPS[c])}</li>" for c in view.call_conditions)
+    return ('<section class="card" aria-labelledby="call-h"><h2 id="call-h">Your call</h2>'
+            f'<ul class="tips">{tips}</ul></section>')
 
 
 def _owner_tools(view: TrackView, *, base: str, csrf: str, links: list[dict], versions: list[dict],

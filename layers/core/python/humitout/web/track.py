@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from humitout import storage
-from humitout.models import Arrangement
+from humitout.models import CALL_TIPS, Arrangement
 from humitout.music.lyric_timing import melody_notes, spread_lyrics
 from humitout.runtime import Services
 
@@ -77,6 +77,7 @@ class TrackView:
     chords: list[dict] = field(default_factory=list)  # {"t": s, "d": s, "symbol", "roman"}
     lyrics: list[dict] = field(default_factory=list)  # {"t": s, "text"}
     media_origins: tuple[str, ...] = ()
+    call_conditions: list[str] = field(default_factory=list)  # how the hum's call sounded (CALL_TIPS)
 
 
 def package_path(key: str, version: int) -> str:
@@ -122,7 +123,8 @@ def track_view(svc: Services, track: dict, *, with_timeline: bool = True) -> Tra
         key=params.get("key", ""), tempo_bpm=float(params.get("tempo_bpm") or 0), meter=params.get("time_signature", "4/4"),
         hum_meter=params.get("hum_meter", params.get("time_signature", "4/4")),
         bar_shift=int(params.get("bar_shift_beats", 0)),
-        audio_s=params.get("audio_s"), created_at=track.get("created_at"))
+        audio_s=params.get("audio_s"), created_at=track.get("created_at"),
+        call_conditions=[c for c in params.get("call_conditions") or [] if c in CALL_TIPS])
     sizes: dict[str, int] = track["file_sizes"] or {}
     by_path = {package_path(key, version): (name, key) for name, key in (track["file_keys"] or {}).items()}
     previews = {p: key for p, (_, key) in by_path.items() if p.startswith(PREVIEW_DIR)}

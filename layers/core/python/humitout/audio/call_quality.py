@@ -1,0 +1,73 @@
+"""How the call sounded: what the line and the room added around the caller's notes.
+
+Read once the notes are known, from what the front end already measured (pitch track, frame energy, lost
+audio, whether the call was freed of a room's reverberation), so it costs a few array operations. Each
+condition is a tip for the caller's next call, never a reason to refuse this one (refusals are
+:class:`~humitout.errors.BadAudio`'s):
+
+- ``background_voices``: pitched sound away from the caller's notes (talkers, a TV) for ``voices_min_s`` s or
+  more. A voice is pitched; the noise of a street, a car or a fan is not, and a room's tail is cut off by
+  the margin after each note.
+- ``background_noise``: the notes' median level less than ``noisy_under_db`` dB over the median level away
+  from them (read only where ``background_min_s`` s of such frames exist), in a call without background
+  voices (talkers are noise too, and their tip says more).
+- ``room_echo``: the call was reverberant (:func:`~humitout.audio.enhance.enhance_call`): a speakerphone or a
+  hands-free kit in a room.
+- ``dropouts``: the line lost audio (digital silence, :func:`~humitout.audio.notes.levels.lost_samples`)
+  inside the hum.
+
+Measured on the phone stress corpus (``./dev bench transcribe --stress``: each condition's share of calls given
+each reading, README "Hear through real phones").
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from humitout.audio.arrays import true_runs
+from humitout.audio.notes.core import NoteEvent
+from humitout.models import CALL_CONDITIONS, CallQuality
+
+
+def away_from_notes(notes: Sequence[NoteEvent], n_frames: int, hop_s: float, *, before_s: float = 0.08,
+                    after_s: float = 0.25) -> np.ndarray:
+    """Frames (n_frames,) bool at least ``before_s`` s before every note's onset and ``after_s`` s after its
+    offset (a room's tail and a singer's release stay with their note)."""
+    t = np.arange(n_frames) * hop_s
+    near = np.zeros(n_frames, bool)
+    for n in notes:
+        near |= (t >= n.onset_s - before_s) & (t < n.offset_s + after_s)
+    return ~near
+
+
+def read_call(notes: Sequence[NoteEvent], *, hop_s: float, voiced: np.ndarray, confidence: np.ndarray,
+              energy_db: np.ndarray, dead: np.ndarray, reverberant: bool, voices_min_s: float = 0.3,
+              voice_confidence: float = 0.5, noisy_under_db: float = 15.0, background_min_s: float = 0.2,
+              before_s: float = 0.08, after_s: float = 0.25) -> CallQuality:
+    """How the call of ``notes`` sounded (module docstring), from its pitch frames every ``hop_s`` s:
+    ``voiced`` and ``confidence`` (the tracker's), ``energy_db`` (frame energy, dBFS), ``dead`` (frames
+    touched by lost audio) and ``reverberant`` (the front end's finding).
+
+    Pitched frames at ``voice_confidence`` or more count as background voices; the frames away from the notes
+    are those ``before_s`` s before an onset and ``after_s`` s after an offset (:func:`away_from_notes`)."""
+    n = len(energy_db)
+    if not notes or n == 0:
+        return CallQuality(conditions=["room_echo"] if reverberant else [])
+    t = np.arange(n) * hop_s
+    in_notes = np.zeros(n, bool)
+    for note in notes:
+        in_notes |= (t >= note.onset_s) & (t < note.offset_s)
+    away = away_from_notes(notes, n, hop_s, before_s=before_s, after_s=after_s) & ~dead
+    voices_s = float(np.count_nonzero(away & voiced & (confidence >= voice_confidence)) * hop_s)
+    heard = away & (energy_db > -100.0)   # frames with a reading (-120 dB: lost audio)
+    ratio_db = (float(np.median(energy_db[in_notes & ~dead]) - np.median(energy_db[heard]))
+                if heard.sum() * hop_s >= background_min_s and (in_notes & ~dead).any() else None)
+    span = (t >= notes[0].onset_s) & (t < notes[-1].offset_s)
+    dropouts = sum(1 for a, b in zip(*true_runs(dead)) if span[a:b].any())
+    found = {"background_voices": voices_s >= voices_min_s,
+             "background_noise": voices_s < voices_min_s and ratio_db is not None and ratio_db < noisy_under_db,
+             "room_echo": reverberant, "dropouts": dropouts > 0}
+    return CallQuality(conditions=[c for c in CALL_CONDITIONS if found[c]],
+                       voice_to_background_db=None if ratio_db is None else round(ratio_db, 1),
+                       background_voices_s=round(voices_s, 2), dropouts=dropouts)

@@ -1,0 +1,28 @@
+"""The ready SMS of a call's first track ends with one tip for the next call when the line or the room cost
+notes (the first of ``call_conditions``), and a new version asked for by SMS repeats none."""
+import uuid
+
+from humitout.pipeline import notify
+from humitout.security import seal_phone
+
+
+def _track(svc, session_id: str, version: int, heard: list[str]) -> str:
+    params = {"tempo_bpm": 96.0, "key": "D minor", "time_signature": "4/4", "hum_meter": "4/4", "bar_shift_beats": 0,
+              "call_conditions": heard, "length": "normal", "variation_seed": 0, "agents": [], "your_hum": True,
+              "audio_s": 70.0}
+    return svc.db.save_track(session_id, version, "pop", {}, {}, params)
+
+
+def test_the_first_tracks_sms_ends_with_the_calls_first_tip_and_a_new_version_has_none(stack, svc):
+    phone = "+1555" + str(uuid.uuid4().int)[:7]
+    user = svc.db.create_user(f"{uuid.uuid4().hex}@example.com", phone, "123456")
+    session, _ = svc.db.create_session(user, "CA" + uuid.uuid4().hex, "RE" + uuid.uuid4().hex, phone, None)
+    sid, caller = str(session["id"]), seal_phone(svc.settings.twilio_auth_token, phone)
+    heard = ["background_voices", "room_echo"]
+    for version in (1, 2):
+        notify(svc, {"session_id": sid, "caller": caller, "track_id": _track(svc, sid, version, heard),
+                     "execution_id": f"exec-{uuid.uuid4().hex}"})
+    first, second = (m.body for m in stack.twilio.wait_for_sms(phone, 2, 10))
+    assert first.endswith("bars off? Reply SHIFT. Tip: We heard voices in the background; a quiet room keeps "
+                          "them out of your melody.")
+    assert second.endswith("bars off? Reply SHIFT.")
