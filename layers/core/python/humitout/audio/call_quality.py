@@ -11,13 +11,14 @@ condition is a tip for the caller's next call, never a reason to refuse this one
 - ``background_noise``: the notes' median level less than ``noisy_under_db`` dB over the median level away
   from them (read only where ``background_min_s`` s of such frames exist), in a call without background
   voices (talkers are noise too, and their tip says more).
-- ``room_echo``: the call was reverberant (:func:`~humitout.audio.enhance.enhance_call`): a speakerphone or a
-  hands-free kit in a room.
+- ``room_echo``: the call was reverberant (:func:`~humitout.audio.enhance.enhance_call`), or its note ends fall
+  as a room's tail does (:func:`~humitout.audio.notes.releases.release_window_s`: a room the front end did
+  not find, in a legato hum or a dry-ish room): a speakerphone or a hands-free kit in a room.
 - ``dropouts``: the line lost audio (digital silence, :func:`~humitout.audio.notes.levels.lost_samples`)
   inside the hum.
 
 Measured on the phone stress corpus (``./dev bench transcribe --stress``: each condition's share of calls given
-each reading, README "Hear through real phones").
+each reading: README, "How the call sounded").
 """
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from humitout.audio.arrays import true_runs
-from humitout.audio.notes.core import NoteEvent
+from humitout.audio.notes.core import ENERGY_WIN_S, NoteEvent
+from humitout.audio.notes.releases import release_window_s
 from humitout.models import CALL_CONDITIONS, CallQuality
 
 
@@ -47,7 +49,7 @@ def read_call(notes: Sequence[NoteEvent], *, hop_s: float, voiced: np.ndarray, c
               before_s: float = 0.08, after_s: float = 0.25) -> CallQuality:
     """How the call of ``notes`` sounded (module docstring), from its pitch frames every ``hop_s`` s:
     ``voiced`` and ``confidence`` (the tracker's), ``energy_db`` (frame energy, dBFS), ``dead`` (frames
-    touched by lost audio) and ``reverberant`` (the front end's finding).
+    touched by lost audio) and ``reverberant`` (the front end's finding of a room).
 
     Pitched frames at ``voice_confidence`` or more count as background voices; the frames away from the notes
     are those ``before_s`` s before an onset and ``after_s`` s after an offset (:func:`away_from_notes`)."""
@@ -67,7 +69,8 @@ def read_call(notes: Sequence[NoteEvent], *, hop_s: float, voiced: np.ndarray, c
     dropouts = sum(1 for a, b in zip(*true_runs(dead)) if span[a:b].any())
     found = {"background_voices": voices_s >= voices_min_s,
              "background_noise": voices_s < voices_min_s and ratio_db is not None and ratio_db < noisy_under_db,
-             "room_echo": reverberant, "dropouts": dropouts > 0}
+             "room_echo": reverberant or release_window_s(list(notes), energy_db, hop_s) > ENERGY_WIN_S,
+             "dropouts": dropouts > 0}
     return CallQuality(conditions=[c for c in CALL_CONDITIONS if found[c]],
                        voice_to_background_db=None if ratio_db is None else round(ratio_db, 1),
                        background_voices_s=round(voices_s, 2), dropouts=dropouts)
