@@ -1,5 +1,7 @@
 """How the call sounded (``analysis.json``'s ``call``): a clean line adds nothing; talkers between the notes,
 steady noise, a room's echo and a line that drops audio each give their own condition, and nothing else."""
+from pathlib import Path
+
 import numpy as np
 from hum_synth import hum, phone, room, wav_bytes
 from scipy.signal import butter, sosfilt
@@ -72,22 +74,8 @@ def test_without_frames_away_from_the_notes_no_noise_is_claimed():
     assert call.conditions == [] and call.voice_to_background_db is None
 
 
-def _note_ends_falling(fall_s: float):
-    """Four 0.5 s notes a second apart at -20 dB whose level falls 40 dB over ``fall_s`` s after each ends."""
-    hop, n = 0.01, 450
-    t = np.arange(n) * hop
-    notes = [NoteEvent(0.3 + i, 0.8 + i, 60.0 + i, 0.9) for i in range(4)]
-    energy = np.full(n, -60.0)
-    for note in notes:
-        energy[(t >= note.onset_s) & (t < note.offset_s)] = -20.0
-        after = (t >= note.offset_s) & (t < note.offset_s + fall_s)
-        energy[after] = -20.0 - 40.0 * (t[after] - note.offset_s) / fall_s
-    return notes, dict(hop_s=hop, voiced=np.zeros(n, bool), confidence=np.zeros(n), energy_db=energy,
-                       dead=np.zeros(n, bool), reverberant=False)
 
-
-def test_note_ends_that_fall_as_a_rooms_tail_are_room_echo_even_where_the_front_end_found_no_room():
-    notes, call = _note_ends_falling(0.3)     # 20 dB in 0.15 s: a room's tail
-    assert read_call(notes, **call).conditions == ["room_echo"]
-    notes, call = _note_ends_falling(0.04)    # 20 dB in 0.02 s: a voice that stops
-    assert read_call(notes, **call).conditions == []
+def test_a_singer_whose_notes_fade_slowly_is_not_told_of_a_speakerphone():
+    # the demo hum: a dry synthetic voice whose notes fade 20 dB over 0.08-0.24 s, as a room's tail would
+    sample = Path(__file__).resolve().parents[3] / "samples" / "hum.wav"
+    assert analyse_recording(sample.read_bytes()).call.conditions == []

@@ -11,9 +11,10 @@ condition is a tip for the caller's next call, never a reason to refuse this one
 - ``background_noise``: the notes' median level less than ``noisy_under_db`` dB over the median level away
   from them (read only where ``background_min_s`` s of such frames exist), in a call without background
   voices (talkers are noise too, and their tip says more).
-- ``room_echo``: the call was reverberant (:func:`~humitout.audio.enhance.enhance_call`), or its note ends fall
-  as a room's tail does (:func:`~humitout.audio.notes.releases.release_window_s`: a room the front end did
-  not find, in a legato hum or a dry-ish room): a speakerphone or a hands-free kit in a room.
+- ``room_echo``: the call was reverberant (:func:`~humitout.audio.enhance.enhance_call`: its level never falls
+  faster than a room's tail lets it): a speakerphone or a hands-free kit in a room. The note stage's own
+  release test (``release_window_s``) also finds rooms the front end misses, but a singer whose notes fade
+  slowly meets it too, so it tells no caller of a speakerphone.
 - ``dropouts``: the line lost audio (digital silence, :func:`~humitout.audio.notes.levels.lost_samples`)
   inside the hum.
 
@@ -27,8 +28,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from humitout.audio.arrays import true_runs
-from humitout.audio.notes.core import ENERGY_WIN_S, NoteEvent
-from humitout.audio.notes.releases import release_window_s
+from humitout.audio.notes.core import NoteEvent
 from humitout.models import CALL_CONDITIONS, CallQuality
 
 
@@ -69,8 +69,7 @@ def read_call(notes: Sequence[NoteEvent], *, hop_s: float, voiced: np.ndarray, c
     dropouts = sum(1 for a, b in zip(*true_runs(dead)) if span[a:b].any())
     found = {"background_voices": voices_s >= voices_min_s,
              "background_noise": voices_s < voices_min_s and ratio_db is not None and ratio_db < noisy_under_db,
-             "room_echo": reverberant or release_window_s(list(notes), energy_db, hop_s) > ENERGY_WIN_S,
-             "dropouts": dropouts > 0}
+             "room_echo": reverberant, "dropouts": dropouts > 0}
     return CallQuality(conditions=[c for c in CALL_CONDITIONS if found[c]],
                        voice_to_background_db=None if ratio_db is None else round(ratio_db, 1),
                        background_voices_s=round(voices_s, 2), dropouts=dropouts)
