@@ -6,7 +6,7 @@ from hum_synth import hum, perform, phone, wav_bytes
 from humitout.audio.rhythm import analyse_rhythm, rhythm_in_meter
 from humitout.audio.transcribe import analyse_recording, bars_moved, in_meter
 from humitout.models import TimeSignature
-from humitout.music.arrangement import hum_grid
+from humitout.music.arrangement import hum_grid, melody_positions, shift_cycle_beats
 from test_audio_rhythm import BIRTHDAY, MARY, POLKA
 
 TWO_FOUR, THREE_FOUR = TimeSignature(numerator=2, denominator=4), TimeSignature(numerator=3, denominator=4)
@@ -87,3 +87,21 @@ def test_a_caller_moving_bar_one_a_beat_later_makes_the_first_note_a_beat_earlie
     assert moved.downbeats_s[0] > analysis.downbeats_s[0]
     assert bars_moved(bars_moved(analysis, 3), 1).downbeats_s == analysis.downbeats_s   # four beats on: bar 1 again
     assert bars_moved(analysis, 4) is analysis
+
+
+def test_shift_goes_round_the_four_four_song_bar_of_a_two_four_hum_a_beat_at_a_time():
+    # a 2/4 hum makes 4/4 song bars of two of its bars; "shift" must reach all four beats of the song's bar (moving
+    # which of the hum's bars starts a song bar), not toggle between the two beats of the hum's
+    notes, _ = perform(POLKA, 70.0, seed=0)
+    analysis = in_meter(analyse_recording(wav_bytes(phone(hum(notes, seed=0)))), TWO_FOUR)
+    cycle = shift_cycle_beats(analysis.time_signature)
+    assert cycle == 4
+
+    def first_song_beat(k):   # the first sung note's beat in its song bar after k shifts
+        starts, _ = melody_positions(bars_moved(analysis, k, cycle_beats=cycle))
+        return round(float(starts[0])) % 4
+    heard = [first_song_beat(k) for k in range(5)]
+    assert heard == [(heard[0] - k) % 4 for k in range(5)]   # bar 1 one beat later each time, round the bar
+    moved = bars_moved(analysis, 2, cycle_beats=cycle)
+    assert moved.pickup_beats >= 2 and moved.downbeats_s[0] > analysis.downbeats_s[0]   # the first 2/4 bar leads in
+    assert bars_moved(analysis, 4, cycle_beats=cycle) is analysis

@@ -93,7 +93,7 @@ def test_a_new_version_keeps_the_tracks_meter_unless_another_is_chosen():
     assert '<p class="muted">4/4 (your hum in 2/4) · ' in html   # the song's bars are two of the hum's
 
 
-def test_a_new_version_keeps_the_tracks_bar_one_unless_another_is_chosen():
+def test_a_new_version_keeps_the_tracks_bar_one_unless_another_is_chosen_from_the_song_bars_beats():
     html = pages.track_page(track_view(FakeServices(), _track(PACKAGE)), base="", version="v", owner=True, csrf="tok")
     shifts = re.findall(r'<option value="([^"]*)"( selected)?>', html.split('id="bar_shift"')[1].split("</select>")[0])
     assert shifts == [("0", " selected"), ("1", ""), ("2", "")]   # a 3/4 track made before "shift": three beats a bar
@@ -103,6 +103,10 @@ def test_a_new_version_keeps_the_tracks_bar_one_unless_another_is_chosen():
     assert '<option value="1" selected>1 beat later (this track)</option>' in html
     assert '<p class="muted">3/4 · bar 1 moved 1 beat · ' in html   # the header says what this version changed
     track["generation_params"].update(time_signature="4/4", hum_meter="2/4")
+    html = pages.track_page(track_view(FakeServices(), track), base="", version="v", owner=True, csrf="tok")
+    # a 2/4 hum in 4/4 song bars: bar 1 may move round the song's four beats (which 2/4 bar starts a song bar, too)
+    assert re.findall(r'<option value="(\d)"', html.split('id="bar_shift"')[1].split("</select>")[0]) == ["0", "1", "2", "3"]
+    track["generation_params"].update(time_signature="6/8", hum_meter="6/8")
     html = pages.track_page(track_view(FakeServices(), track), base="", version="v", owner=True, csrf="tok")
     assert re.findall(r'<option value="(\d)"', html.split('id="bar_shift"')[1].split("</select>")[0]) == ["0", "1"]
 

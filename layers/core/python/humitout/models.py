@@ -186,7 +186,8 @@ class Analysis(Contract):
     ``tempo_bpm`` is in quarter notes per minute (the mean over the tracked beats). ``beats_s``
     are the tracked beats of the notated meter (quarter notes in 2/4, 3/4, 4/4; dotted quarters
     in 6/8), following the singer's rubato; ``downbeats_s`` are the bar starts among them;
-    ``pickup_beats`` is how many beats the first note comes before the first downbeat. Each
+    ``pickup_beats`` is how many beats the first note comes before the first downbeat (a bar or more only
+    after a caller moved bar 1 by whole bars of a 2/4 hum, "shift": see ``bars_moved``). Each
     decision has a confidence in [0, 1]."""
 
     schema_version: Literal["1", "2"] = ANALYSIS_SCHEMA_VERSION

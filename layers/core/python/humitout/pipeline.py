@@ -66,6 +66,7 @@ def compose(svc: Services, event: dict) -> dict:
     from humitout.agents.llm import llm_from_settings
     from humitout.agents.compose import compose_arrangement
     from humitout.audio.transcribe import bars_moved, in_meter
+    from humitout.music.arrangement import shift_cycle_beats
 
     session_id = event["session_id"]
     svc.db.update_session(session_id, status="composing")
@@ -77,8 +78,9 @@ def compose(svc: Services, event: dict) -> dict:
     bar_shift = event.get("bar_shift")
     if bar_shift is None:  # kept from the newest version unless the caller named another meter
         bar_shift = latest_shift if named in (None, latest_meter) else 0
-    moved = bars_moved(analysis, int(bar_shift))
-    bar_shift = int(bar_shift) % analysis.time_signature.beats_per_bar if moved is not analysis else 0
+    cycle = shift_cycle_beats(analysis.time_signature)   # a 2/4 hum's shift goes round its 4/4 song bar
+    moved = bars_moved(analysis, int(bar_shift), cycle_beats=cycle)
+    bar_shift = int(bar_shift) % cycle if moved is not analysis else 0
     analysis = moved   # unmoved: a whole bar, or an analysis without downbeats (version 1)
     # One version per execution, allocated atomically: concurrent remixes never share one.
     version = svc.db.allocate_version(session_id, event["execution_id"])

@@ -109,12 +109,21 @@ BACKBEATS = (SNARE, CLAP, SIDESTICK)
 TIMEKEEPERS = (CLOSED_HAT, RIDE, SHAKER, OPEN_HAT, PEDAL_HAT, TAMBOURINE)
 
 
+def shift_cycle_beats(signature: TimeSignature) -> int:
+    """The beats of a hum in ``signature`` in one song bar at the hum's own tempo (2/4: 4, two of its bars; 3/4:
+    3; 4/4: 4; 6/8: 2): a caller's "shift" moves bar 1 by one of them, round a whole song bar."""
+    return round(song_bar_quarters(signature) / signature.quarters_per_beat)
+
+
 def meter_beats(analysis: Analysis) -> int:
-    """Quarter-note beats per bar of the arrangement for the hum's time signature: 4/4 -> 4,
-    3/4 -> 3, 6/8 -> 3 (bars of two dotted-quarter beats played on the 3/4 bar patterns, written
-    as 6/8, see :func:`song_time_signature`), 2/4 -> 4 (each song bar holds two 2/4 bars of the
-    hum, their downbeats on beats 1 and 3); anything else 4."""
-    signature = analysis.time_signature
+    """Quarter-note beats per bar of the arrangement for the hum's time signature (:func:`song_bar_quarters`)."""
+    return song_bar_quarters(analysis.time_signature)
+
+
+def song_bar_quarters(signature: TimeSignature) -> int:
+    """Quarter-note beats per song bar for a hum in ``signature``: 4/4 -> 4, 3/4 -> 3, 6/8 -> 3 (bars of two
+    dotted-quarter beats played on the 3/4 bar patterns, written as 6/8, see :func:`song_time_signature`), 2/4
+    -> 4 (each song bar holds two 2/4 bars of the hum, their downbeats on beats 1 and 3); anything else 4."""
     if signature.compound and signature.beats_per_bar == 2:
         return 3
     if signature.denominator == 4 and signature.numerator in SUPPORTED_BEATS_PER_BAR:
@@ -382,7 +391,9 @@ def placed_onsets(analysis: Analysis, beat_ratio: float = 1.0) -> tuple[HumGrid,
     first placed note (an early first attack on a downbeat does not leave an empty bar). When a song
     bar holds several of the hum's bars (a 2/4 hum in 4/4 bars, or any hum in a song at half its
     tempo, ``beat_ratio`` 0.5) and the hum starts with a pickup, the pickup bar is the last of them,
-    so the hum's first full bar starts the second song bar, as a pickup is written."""
+    so the hum's first full bar starts the second song bar, as a pickup is written; a pickup of a bar or
+    more (a caller's "shift" by whole hum bars, :func:`~humitout.audio.transcribe.bars_moved`) moves the song
+    bars that many hum bars later."""
     grid = hum_grid(analysis)
     times = np.array(sorted(n.onset_s for n in analysis.notes), dtype=float)
     onsets = place_onsets(times, grid)
@@ -391,6 +402,11 @@ def placed_onsets(analysis: Analysis, beat_ratio: float = 1.0) -> tuple[HumGrid,
         hum_bars_per_song_bar = round(meter_beats(analysis) / (grid.quarters_per_beat * beat_ratio * grid.beats_per_bar))
         if onsets[0] - shift > 1e-9 and hum_bars_per_song_bar > 1:   # a pickup: its bar ends the first song bar
             shift -= (hum_bars_per_song_bar - 1) * grid.beats_per_bar
+        lead_bars = int(analysis.pickup_beats // grid.beats_per_bar)   # whole bars a caller's "shift" added
+        if lead_bars % max(hum_bars_per_song_bar, 1):   # the song bars start that many hum bars later
+            shift += (lead_bars % hum_bars_per_song_bar) * grid.beats_per_bar
+            if onsets[0] - shift < -1e-9:
+                shift -= hum_bars_per_song_bar * grid.beats_per_bar
         if shift:
             grid = replace(grid, bar_start=grid.bar_start + shift)
             onsets = onsets - shift

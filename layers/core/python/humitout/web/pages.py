@@ -9,6 +9,7 @@ import json
 from importlib import resources
 
 from humitout.models import AS_HUMMED, BAR_SHIFT_CHOICES, CALL_TIPS, CALLER_METERS, Style, TimeSignature
+from humitout.music.arrangement import shift_cycle_beats
 from humitout.web.track import TrackView
 
 STAGES = (("received", "Received"), ("transcribing", "Listening"), ("composing", "Composing"),
@@ -284,12 +285,12 @@ def _owner_tools(view: TrackView, *, base: str, csrf: str, links: list[dict], ve
         f'<option value="{m}"{" selected" if m == view.hum_meter else ""}>{m}{" (waltz)" if m == "3/4" else ""}'
         f'{" (this track)" if m == view.hum_meter else ""}</option>' for m in CALLER_METERS)
     # bar 1 where the hum was read in the chosen meter, or moved later by whole beats when it was misplaced
-    # (as many choices as the track's hum has beats in a bar: 2/4 and 6/8 two, 3/4 three, 4/4 four)
+    # (as many choices as the hum has beats in a song bar: 6/8 two, 3/4 three, 4/4 and 2/4 four)
     shift_names = {"0": "As heard", "1": "1 beat later"}
-    hum_bar = (TimeSignature.from_text(view.hum_meter) or TimeSignature()).beats_per_bar
+    cycle = shift_cycle_beats(TimeSignature.from_text(view.hum_meter) or TimeSignature())
     shifts = "".join(
         f'<option value="{k}"{" selected" if int(k) == view.bar_shift else ""}>{shift_names.get(k, k + " beats later")}'
-        f'{" (this track)" if int(k) == view.bar_shift else ""}</option>' for k in BAR_SHIFT_CHOICES[:hum_bar])
+        f'{" (this track)" if int(k) == view.bar_shift else ""}</option>' for k in BAR_SHIFT_CHOICES[:cycle])
     other = "".join(
         f'<a class="chip{" current" if str(v["id"]) == view.track_id else ""}" href="{base}/app/tracks/{e(v["id"])}"'
         f'{" aria-current=page" if str(v["id"]) == view.track_id else ""}>v{v["version"]} {e(v["style"])}</a>'
