@@ -42,6 +42,22 @@ def test_someone_talking_before_and_after_the_hum_is_background_voices():
     assert call.conditions == ["background_voices"] and call.background_voices_s >= 0.5
 
 
+def test_pitched_sound_as_loud_as_the_hum_is_the_callers_own_voice_not_background_voices():
+    # a 2 s hum at -20 dB between 1 s of pitched sound before it and after it: at -22 dB the caller's own words
+    # ("OK, here goes"), at -35 dB a talker behind them
+    hop, n = 0.01, 400
+    t = np.arange(n) * hop
+    notes = [NoteEvent(1.0, 3.0, 60.0, 0.9)]
+    sung = (t >= 1.0) & (t < 3.0)
+
+    def heard(around_db: float):
+        energy = np.where(sung, -20.0, around_db)
+        return read_call(notes, hop_s=hop, voiced=np.ones(n, bool), confidence=np.full(n, 0.9), energy_db=energy,
+                         dead=np.zeros(n, bool), reverberant=False)
+    assert heard(-22.0).conditions == []   # nor is it background noise
+    assert heard(-35.0).conditions == ["background_voices"]
+
+
 def test_steady_noise_8_db_under_the_hum_in_the_phone_band_is_background_noise_not_voices():
     x = hum(MELODY, duration_s=DURATION_S, sr=SR)
     band = butter(4, [300, 3400], btype="bandpass", fs=SR, output="sos")

@@ -5,12 +5,13 @@ audio, whether the call was freed of a room's reverberation), so it costs a few 
 condition is a tip for the caller's next call, never a reason to refuse this one (refusals are
 :class:`~humitout.errors.BadAudio`'s):
 
-- ``background_voices``: pitched sound away from the caller's notes (talkers, a TV) for ``voices_min_s`` s or
-  more. A voice is pitched; the noise of a street, a car or a fan is not, and a room's tail is cut off by
-  the margin after each note.
+- ``background_voices``: pitched sound away from the caller's notes (talkers, a TV), ``voices_under_db`` dB or
+  more under the notes' median level, for ``voices_min_s`` s or more. A voice is pitched; the noise of a
+  street, a car or a fan is not; a room's tail is cut off by the margin after each note; and the caller's own
+  words before or after the hum ("OK, here goes") are as loud as the hum.
 - ``background_noise``: the notes' median level less than ``noisy_under_db`` dB over the median level away
-  from them (read only where ``background_min_s`` s of such frames exist), in a call without background
-  voices (talkers are noise too, and their tip says more).
+  from them, the caller's own voice left out (read only where ``background_min_s`` s of such frames exist),
+  in a call without background voices (talkers are noise too, and their tip says more).
 - ``room_echo``: the call was reverberant (:func:`~humitout.audio.enhance.enhance_call`: its level never falls
   faster than a room's tail lets it): a speakerphone or a hands-free kit in a room. The note stage's own
   release test (``release_window_s``) also finds rooms the front end misses, but a singer whose notes fade
@@ -45,13 +46,14 @@ def away_from_notes(notes: Sequence[NoteEvent], n_frames: int, hop_s: float, *, 
 
 def read_call(notes: Sequence[NoteEvent], *, hop_s: float, voiced: np.ndarray, confidence: np.ndarray,
               energy_db: np.ndarray, dead: np.ndarray, reverberant: bool, voices_min_s: float = 0.3,
-              voice_confidence: float = 0.5, noisy_under_db: float = 15.0, background_min_s: float = 0.2,
-              before_s: float = 0.08, after_s: float = 0.25) -> CallQuality:
+              voice_confidence: float = 0.5, voices_under_db: float = 6.0, noisy_under_db: float = 15.0,
+              background_min_s: float = 0.2, before_s: float = 0.08, after_s: float = 0.25) -> CallQuality:
     """How the call of ``notes`` sounded (module docstring), from its pitch frames every ``hop_s`` s:
     ``voiced`` and ``confidence`` (the tracker's), ``energy_db`` (frame energy, dBFS), ``dead`` (frames
     touched by lost audio) and ``reverberant`` (the front end's finding of a room).
 
-    Pitched frames at ``voice_confidence`` or more count as background voices; the frames away from the notes
+    Pitched frames at ``voice_confidence`` or more and ``voices_under_db`` dB or more under the notes' median level
+    count as background voices; the frames away from the notes
     are those ``before_s`` s before an onset and ``after_s`` s after an offset (:func:`away_from_notes`)."""
     n = len(energy_db)
     if not notes or n == 0:
@@ -61,10 +63,13 @@ def read_call(notes: Sequence[NoteEvent], *, hop_s: float, voiced: np.ndarray, c
     for note in notes:
         in_notes |= (t >= note.onset_s) & (t < note.offset_s)
     away = away_from_notes(notes, n, hop_s, before_s=before_s, after_s=after_s) & ~dead
-    voices_s = float(np.count_nonzero(away & voiced & (confidence >= voice_confidence)) * hop_s)
-    heard = away & (energy_db > -100.0)   # frames with a reading (-120 dB: lost audio)
-    ratio_db = (float(np.median(energy_db[in_notes & ~dead]) - np.median(energy_db[heard]))
-                if heard.sum() * hop_s >= background_min_s and (in_notes & ~dead).any() else None)
+    sung_db = float(np.median(energy_db[in_notes & ~dead])) if (in_notes & ~dead).any() else -np.inf
+    pitched = voiced & (confidence >= voice_confidence)
+    own = pitched & (energy_db > sung_db - voices_under_db)   # the caller's own voice: as loud as the hum
+    voices_s = float(np.count_nonzero(away & pitched & ~own) * hop_s)
+    heard = away & ~own & (energy_db > -100.0)   # the background, with a reading (-120 dB: lost audio)
+    ratio_db = (sung_db - float(np.median(energy_db[heard]))
+                if heard.sum() * hop_s >= background_min_s and np.isfinite(sung_db) else None)
     span = (t >= notes[0].onset_s) & (t < notes[-1].offset_s)
     dropouts = sum(1 for a, b in zip(*true_runs(dead)) if span[a:b].any())
     found = {"background_voices": voices_s >= voices_min_s,
