@@ -155,3 +155,15 @@ def test_pages_forbid_framing_sniffing_and_foreign_scripts():
 def test_static_files_are_versioned_by_their_content():
     assert len(pages.static_version()) == 10
     assert pages.static_bytes("wavesurfer.min.js").startswith(b"!function")
+
+
+def test_a_new_version_form_names_the_hums_own_meter_and_resets_bar_one_for_a_meter_named_anew():
+    from humitout.web.app import version_meter_and_bar_shift as asked
+    shown = {"shown_meter": "3/4", "shown_shift": "1"}
+    assert asked({**shown, "meter": "3/4", "bar_shift": "1"}) == ("3/4", 1)        # nothing changed: kept as shown
+    assert asked({**shown, "meter": "3/4", "bar_shift": "2"}) == ("3/4", 2)        # bar 1 moved on
+    assert asked({**shown, "meter": "4/4", "bar_shift": "1"}) == ("4/4", None)     # a new meter: bar 1 as heard in it
+    assert asked({**shown, "meter": "4/4", "bar_shift": "3"}) == ("4/4", 3)        # ... unless bar 1 was chosen too
+    assert asked({**shown, "meter": "hummed", "bar_shift": "1"}) == ("hummed", None)   # back to the hum's own reading
+    assert asked({"meter": "6/8", "bar_shift": "1"}) == ("6/8", 1)                # a form without the page's values
+    assert asked({"meter": "7/8", "bar_shift": "9"}) == (None, None)

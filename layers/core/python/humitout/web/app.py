@@ -12,7 +12,7 @@ import urllib.parse
 import uuid
 
 from humitout.calls import start_pipeline, variation_seed
-from humitout.models import BAR_SHIFT_CHOICES, Style, TimeSignature
+from humitout.models import AS_HUMMED, BAR_SHIFT_CHOICES, Style, TimeSignature
 from humitout.runtime import Services
 from humitout.web import auth, pages, queries
 from humitout.web.http import Reply, Request, cookie, expired_cookie, redirect, security_headers
@@ -204,6 +204,23 @@ def shared_track(svc: Services, req: Request, token: str) -> Reply:
     return _page(200, body, media_origins=view.media_origins)
 
 
+def version_meter_and_bar_shift(form: dict) -> tuple[str | None, int | None]:
+    """The ``meter`` and ``bar_shift`` of a new version asked for on a track page (Compose's inputs): a meter the
+    caller names, :data:`~humitout.models.AS_HUMMED` for the hum's own reading, or None for the newest version's;
+    bar 1's beats later, or None (Compose keeps the newest version's, or none in a meter named anew). A meter
+    other than the page's with bar 1 left as the page had it (``shown_meter``, ``shown_shift``) gives None:
+    bar 1 as heard in that meter, as a texted meter does."""
+    chosen = form.get("meter")
+    meter = TimeSignature.from_text(chosen)
+    named = meter.text if meter else (AS_HUMMED if chosen == AS_HUMMED else None)
+    shift = form.get("bar_shift")
+    if shift not in BAR_SHIFT_CHOICES:
+        return named, None
+    if named and form.get("shown_meter") not in (None, named) and shift == form.get("shown_shift"):
+        return named, None
+    return named, int(shift)
+
+
 def new_version(svc: Services, req: Request, session_id: str) -> Reply:
     """Start the pipeline from the saved analysis in the chosen style and, when chosen, meter and bar 1
     (like texting "jazz", "3/4" or "shift");
@@ -220,8 +237,7 @@ def new_version(svc: Services, req: Request, session_id: str) -> Reply:
             "Too many new versions", "You made many versions in the last hour. Please try again later.",
             base=_base(svc), version=pages.static_version()))
     style = Style.from_text(form.get("style"))
-    meter = TimeSignature.from_text(form.get("meter"))
-    bar_shift = form.get("bar_shift")
+    meter, bar_shift = version_meter_and_bar_shift(form)
     name = f"web-{uuid.uuid4().hex}"
     # Queued: the history shows (and polls) it at once; the stages move it on from here.
     queries.set_status(svc, str(row["id"]), "received", only_from=("completed", "failed"))
@@ -230,8 +246,7 @@ def new_version(svc: Services, req: Request, session_id: str) -> Reply:
             "session_id": str(row["id"]), "caller": row["caller"],
             "analysis_key": f"sessions/{row['id']}/analysis.json",
             "style": style.value if style else None, "variation": name,
-            "length": "normal", "meter": meter.text if meter else None,
-            "bar_shift": int(bar_shift) if bar_shift in BAR_SHIFT_CHOICES else None,
+            "length": "normal", "meter": meter, "bar_shift": bar_shift,
             "variation_seed": variation_seed(name)})
     except Exception:
         queries.set_status(svc, str(row["id"]), row["status"], only_from=("received",))

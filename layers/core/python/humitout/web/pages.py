@@ -301,6 +301,8 @@ def _owner_tools(view: TrackView, *, base: str, csrf: str, links: list[dict], ve
         '<section class="card" aria-labelledby="ver-h"><h2 id="ver-h">Versions</h2>'
         f'<div class="chips">{other}</div>'
         f'<form method="post" action="{base}/app/sessions/{e(view.session_id)}/versions" class="inline">{csrf_field(csrf)}'
+        f'<input type="hidden" name="shown_meter" value="{e(view.hum_meter)}">'
+        f'<input type="hidden" name="shown_shift" value="{view.bar_shift}">'
         f'<label for="style">New version in</label><select id="style" name="style">{options}</select>'
         f'<label for="meter">Your hum\'s meter</label><select id="meter" name="meter">{meters}</select>'
         f'<label for="bar_shift">Bar 1</label><select id="bar_shift" name="bar_shift">{shifts}</select>'
