@@ -178,7 +178,7 @@ def notify(svc: Services, event: dict) -> dict:
             f"{round(params['tempo_bpm'])} bpm). Backing track, MIDI, stems, lyrics"
             f"{' and your own hum on the beat' if params.get('your_hum') else ''}: {link} "
             f"Wrong beat? Reply {', '.join(others[:-1])} or {others[-1]}; bars off? Reply SHIFT.")
-    heard = params.get("call_conditions") or []
+    heard = [c for c in params.get("call_conditions") or [] if c in CALL_TIPS]
     if heard and int(track["version"]) == 1:  # the call's own track; a new version by SMS repeats no tip
         body = f"{body} Tip: {CALL_TIPS[heard[0]]}"
     sent = send_once(svc, event["execution_id"], caller_number(svc, event), body)

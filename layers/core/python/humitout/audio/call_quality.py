@@ -52,9 +52,9 @@ def read_call(notes: Sequence[NoteEvent], *, hop_s: float, voiced: np.ndarray, c
     ``voiced`` and ``confidence`` (the tracker's), ``energy_db`` (frame energy, dBFS), ``dead`` (frames
     touched by lost audio) and ``reverberant`` (the front end's finding of a room).
 
-    Pitched frames at ``voice_confidence`` or more and ``voices_under_db`` dB or more under the notes' median level
-    count as background voices; the frames away from the notes
-    are those ``before_s`` s before an onset and ``after_s`` s after an offset (:func:`away_from_notes`)."""
+    Pitched frames (``voice_confidence`` or more) ``voices_under_db`` dB or more under the notes' median level
+    are background voices, louder ones the caller's own voice; the frames away from the notes are those
+    ``before_s`` s before an onset and ``after_s`` s after an offset (:func:`away_from_notes`)."""
     n = len(energy_db)
     if not notes or n == 0:
         return CallQuality(conditions=["room_echo"] if reverberant else [])
