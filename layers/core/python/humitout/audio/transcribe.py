@@ -334,24 +334,19 @@ def in_meter(analysis: Analysis, meter: TimeSignature) -> Analysis:
 def bars_moved(analysis: Analysis, beats_later: int, *, cycle_beats: int | None = None) -> Analysis:
     """``analysis`` with its bar lines ``beats_later`` beats later on the same beats, as a caller moves bar 1
     ("shift"), modulo ``cycle_beats`` (default its bar: in 4/4, 3 is a beat earlier). A cycle of several of the
-    hum's bars (a 2/4 hum in 4/4 song bars: 4) moves which of its bars starts a song bar: each whole bar of
-    the move joins the pickup (``pickup_beats`` a bar or more: the first bar of the hum is then the end of the
-    song's first bar, :func:`~humitout.music.arrangement.placed_onsets`). The downbeats, the pickup (beats
-    from the first note to the first bar line, none when the first note starts a bar) and a downbeat
-    confidence of 1 change; nothing else."""
+    hum's bars (a 2/4 hum in 4/4 song bars: 4) also moves which of its bars starts a song bar: the pickup counts
+    every beat from the first note to the moved first downbeat, a bar or more where the move passed whole bars
+    (:func:`~humitout.music.arrangement.placed_onsets` then starts the song bars that many hum bars later). The
+    downbeats, the pickup and a downbeat confidence of 1 change; nothing else."""
     beats_per_bar = analysis.time_signature.beats_per_bar
-    bars_later, beats_in_bar = divmod(beats_later % (cycle_beats or beats_per_bar), beats_per_bar)
-    if (bars_later == 0 and beats_in_bar == 0) or not analysis.beats_s or not analysis.downbeats_s \
-            or not analysis.notes:
+    later = beats_later % (cycle_beats or beats_per_bar)
+    if later == 0 or not analysis.beats_s or not analysis.downbeats_s or not analysis.notes:
         return analysis
     beats = np.asarray(analysis.beats_s, float)
-    first = (int(np.argmin(np.abs(beats - analysis.downbeats_s[0]))) + beats_in_bar) % beats_per_bar
+    first = int(np.argmin(np.abs(beats - analysis.downbeats_s[0]))) + later   # later, not wrapped round the bar
     first_note = float(beat_positions(np.array([min(n.onset_s for n in analysis.notes)]), beats)[0])
-    pickup, first = bar_pickup(first, first_note, beats_per_bar)   # first < 0: the first note starts a bar
-    first += bars_later * beats_per_bar
-    first += beats_per_bar if first < 0 else 0   # the list starts at the next bar line (the pickup says where)
     return analysis.model_copy(update={"downbeats_s": [float(b) for b in beats[first::beats_per_bar]],
-                                       "pickup_beats": round(max(pickup, 0.0) + bars_later * beats_per_bar, 3),
+                                       "pickup_beats": round(max(first - first_note, 0.0), 3),
                                        "downbeat_confidence": 1.0})
 
 

@@ -385,13 +385,19 @@ def place_onsets(times_s: np.ndarray, grid: HumGrid, *, max_shift_beats: float =
     return chosen / sub
 
 
+WHOLE_BAR_TOLERANCE_BEATS = 0.25
+"""Beats from the first note to the first downbeat this close to whole bars are those bars: the first note starts a
+bar (as ``bar_pickup`` reads a pickup)."""
+
+
 def placed_onsets(analysis: Analysis, beat_ratio: float = 1.0) -> tuple[HumGrid, np.ndarray, np.ndarray]:
     """(grid, onset times s, positions in hum beats from the first song bar's downbeat) of the notes
     sorted by onset, placed by :func:`place_onsets`. The first song bar is the one that holds the
     first placed note (an early first attack on a downbeat does not leave an empty bar). When a song
     bar holds several of the hum's bars (a 2/4 hum in 4/4 bars, or any hum in a song at half its
     tempo, ``beat_ratio`` 0.5) and the hum starts with a pickup, the pickup bar is the last of them,
-    so the hum's first full bar starts the second song bar, as a pickup is written; a pickup of a bar or
+    so the hum's first full bar starts the second song bar, as a pickup is written (a first note after its
+    bar's downbeat, a rest before it, is no pickup: its bar starts the song); a pickup of a bar or
     more (a caller's "shift" by whole hum bars, :func:`~humitout.audio.transcribe.bars_moved`) moves the song
     bars that many hum bars later."""
     grid = hum_grid(analysis)
@@ -400,9 +406,16 @@ def placed_onsets(analysis: Analysis, beat_ratio: float = 1.0) -> tuple[HumGrid,
     if len(onsets):
         shift = math.floor(float(onsets[0]) / grid.beats_per_bar + 1e-9) * grid.beats_per_bar
         hum_bars_per_song_bar = round(meter_beats(analysis) / (grid.quarters_per_beat * beat_ratio * grid.beats_per_bar))
-        if onsets[0] - shift > 1e-9 and hum_bars_per_song_bar > 1:   # a pickup: its bar ends the first song bar
-            shift -= (hum_bars_per_song_bar - 1) * grid.beats_per_bar
-        lead_bars = int(analysis.pickup_beats // grid.beats_per_bar)   # whole bars a caller's "shift" added
+        # a pickup: the first downbeat comes after the first note, not a whole bar after it (within a quarter beat:
+        # then the first note starts a bar); a version 1 document has no downbeats: a note off a bar line is one
+        pickup = True
+        if analysis.downbeats_s:
+            lead = float(np.diff(grid.positions(np.array([times[0], analysis.downbeats_s[0]])))[0])
+            pickup = (max(lead, 0.0) + WHOLE_BAR_TOLERANCE_BEATS) % grid.beats_per_bar > WHOLE_BAR_TOLERANCE_BEATS
+        # whole bars of pickup: a caller's "shift" past a hum bar line (bars_moved)
+        lead_bars = int((analysis.pickup_beats + WHOLE_BAR_TOLERANCE_BEATS) // grid.beats_per_bar)
+        if onsets[0] - shift > 1e-9 and pickup and hum_bars_per_song_bar > 1:
+            shift -= (hum_bars_per_song_bar - 1) * grid.beats_per_bar   # a pickup's bar ends the first song bar
         if lead_bars % max(hum_bars_per_song_bar, 1):   # the song bars start that many hum bars later
             shift += (lead_bars % hum_bars_per_song_bar) * grid.beats_per_bar
             if onsets[0] - shift < -1e-9:
