@@ -169,6 +169,12 @@ CALL_TIPS: dict[CallCondition, str] = {
 """What to tell a caller for each condition (the SMS names the first, the track page all)."""
 
 
+def told_call_conditions(conditions: list[str] | None) -> list[CallCondition]:
+    """The ``conditions`` a caller can be told (:data:`CALL_TIPS`), in order; a reading this code cannot name
+    (written by a newer version) is left out."""
+    return [c for c in conditions or [] if c in CALL_TIPS]
+
+
 class CallQuality(Contract):
     """How the call sounded around the caller's notes (``analysis.json``'s ``call``), read by
     :func:`humitout.audio.call_quality.read_call`: tips for the next call, never a reason to refuse one.

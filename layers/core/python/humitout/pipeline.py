@@ -14,7 +14,7 @@ from pathlib import Path
 from humitout import storage
 from humitout.db import CONNECTION_ERRORS
 from humitout.errors import BadAudio, PipelineError, caller_message, parse_error_code
-from humitout.models import CALL_TIPS, CALLER_METERS, Analysis, Arrangement, Style, TimeSignature
+from humitout.models import CALL_TIPS, CALLER_METERS, Analysis, Arrangement, Style, TimeSignature, told_call_conditions
 from humitout.runtime import Services
 from humitout.security import mask_phone, unseal_phone
 from humitout.telephony import fetch_recording, send_sms
@@ -178,7 +178,7 @@ def notify(svc: Services, event: dict) -> dict:
             f"{round(params['tempo_bpm'])} bpm). Backing track, MIDI, stems, lyrics"
             f"{' and your own hum on the beat' if params.get('your_hum') else ''}: {link} "
             f"Wrong beat? Reply {', '.join(others[:-1])} or {others[-1]}; bars off? Reply SHIFT.")
-    heard = [c for c in params.get("call_conditions") or [] if c in CALL_TIPS]
+    heard = told_call_conditions(params.get("call_conditions"))
     if heard and int(track["version"]) == 1:  # the call's own track; a new version by SMS repeats no tip
         body = f"{body} Tip: {CALL_TIPS[heard[0]]}"
     sent = send_once(svc, event["execution_id"], caller_number(svc, event), body)

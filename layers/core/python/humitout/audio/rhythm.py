@@ -1198,13 +1198,17 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                   downbeat_confidence=round(phase_conf, 3))
 
 
+WHOLE_BAR_TOLERANCE_BEATS = 0.25
+"""A first note this close (beats) to a whole bar before a bar line starts a bar: no pickup."""
+
+
 def bar_pickup(first: int, first_pos: float, beats_per_bar: int) -> tuple[float, int]:
     """(pickup in beats, index of the first bar's downbeat) for bar lines on beat ``first`` (0 .. ``beats_per_bar``
     - 1, an index on the beat grid) and a first note at beat ``first_pos``: the beats from the first note to that
     bar line, none when the note starts a bar. A "pickup" of a whole bar (within a quarter beat) is the first bar
     itself, a bar earlier (the pickup then goes negative: read it as none)."""
     pickup = max(first - first_pos, 0.0)
-    if pickup >= beats_per_bar - 0.25:
+    if pickup >= beats_per_bar - WHOLE_BAR_TOLERANCE_BEATS:
         return pickup - beats_per_bar, first - beats_per_bar
     return pickup, first
 

@@ -36,7 +36,7 @@ from humitout.audio.notes.partials import (coded_at_twice_period, drop_formant_o
 from humitout.audio.notes.reattack import vibrato_centre
 from humitout.audio.notes.releases import end_at_release, end_at_weak_release, release_window_s
 from humitout.audio.notes.segment import onsets_at_soft_attack, segment_notes
-from humitout.audio.rhythm import Rhythm, analyse_rhythm, bar_pickup, beat_positions, rhythm_in_meter
+from humitout.audio.rhythm import Rhythm, analyse_rhythm, beat_positions, rhythm_in_meter
 from humitout.errors import BadAudio
 from humitout.models import Analysis, F0Track, Key, Lyrics, Note, TimeSignature
 

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 import numpy as np
 
+from humitout.audio.rhythm import WHOLE_BAR_TOLERANCE_BEATS
 from humitout.models import (
     AgentDecision,
     Analysis,
@@ -385,11 +386,6 @@ def place_onsets(times_s: np.ndarray, grid: HumGrid, *, max_shift_beats: float =
     return chosen / sub
 
 
-WHOLE_BAR_TOLERANCE_BEATS = 0.25
-"""Beats from the first note to the first downbeat this close to whole bars are those bars: the first note starts a
-bar (as ``bar_pickup`` reads a pickup)."""
-
-
 def placed_onsets(analysis: Analysis, beat_ratio: float = 1.0) -> tuple[HumGrid, np.ndarray, np.ndarray]:
     """(grid, onset times s, positions in hum beats from the first song bar's downbeat) of the notes
     sorted by onset, placed by :func:`place_onsets`. The first song bar is the one that holds the
@@ -408,13 +404,14 @@ def placed_onsets(analysis: Analysis, beat_ratio: float = 1.0) -> tuple[HumGrid,
         hum_bars_per_song_bar = round(meter_beats(analysis) / (grid.quarters_per_beat * beat_ratio * grid.beats_per_bar))
         # a pickup: the first downbeat comes after the first note, not a whole bar after it (within a quarter beat:
         # then the first note starts a bar); a version 1 document has no downbeats: a note off a bar line is one
-        pickup = True
+        starts_with_pickup = True
         if analysis.downbeats_s:
             lead = float(np.diff(grid.positions(np.array([times[0], analysis.downbeats_s[0]])))[0])
-            pickup = (max(lead, 0.0) + WHOLE_BAR_TOLERANCE_BEATS) % grid.beats_per_bar > WHOLE_BAR_TOLERANCE_BEATS
+            starts_with_pickup = ((max(lead, 0.0) + WHOLE_BAR_TOLERANCE_BEATS) % grid.beats_per_bar
+                                  > WHOLE_BAR_TOLERANCE_BEATS)
         # whole bars of pickup: a caller's "shift" past a hum bar line (bars_moved)
         lead_bars = int((analysis.pickup_beats + WHOLE_BAR_TOLERANCE_BEATS) // grid.beats_per_bar)
-        if onsets[0] - shift > 1e-9 and pickup and hum_bars_per_song_bar > 1:
+        if onsets[0] - shift > 1e-9 and starts_with_pickup and hum_bars_per_song_bar > 1:
             shift -= (hum_bars_per_song_bar - 1) * grid.beats_per_bar   # a pickup's bar ends the first song bar
         if lead_bars % max(hum_bars_per_song_bar, 1):   # the song bars start that many hum bars later
             shift += (lead_bars % hum_bars_per_song_bar) * grid.beats_per_bar

@@ -9,7 +9,6 @@ import json
 from importlib import resources
 
 from humitout.models import AS_HUMMED, BAR_SHIFT_CHOICES, CALL_TIPS, CALLER_METERS, Style, TimeSignature
-from humitout.music.arrangement import shift_cycle_beats
 from humitout.web.track import TrackView
 
 STAGES = (("received", "Received"), ("transcribing", "Listening"), ("composing", "Composing"),
@@ -286,6 +285,8 @@ def _owner_tools(view: TrackView, *, base: str, csrf: str, links: list[dict], ve
         f'{" (this track)" if m == view.hum_meter else ""}</option>' for m in CALLER_METERS)
     # bar 1 where the hum was read in the chosen meter, or moved later by whole beats when it was misplaced
     # (as many choices as the hum has beats in a song bar: 6/8 two, 3/4 three, 4/4 and 2/4 four)
+    from humitout.music.arrangement import shift_cycle_beats   # here, not at import: 50 ms on every web cold start
+
     shift_names = {"0": "As heard", "1": "1 beat later"}
     cycle = shift_cycle_beats(TimeSignature.from_text(view.hum_meter) or TimeSignature())
     shifts = "".join(

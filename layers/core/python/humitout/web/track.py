@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from humitout import storage
-from humitout.models import CALL_TIPS, Arrangement
+from humitout.models import Arrangement, told_call_conditions
 from humitout.music.lyric_timing import melody_notes, spread_lyrics
 from humitout.runtime import Services
 
@@ -124,7 +124,7 @@ def track_view(svc: Services, track: dict, *, with_timeline: bool = True) -> Tra
         hum_meter=params.get("hum_meter", params.get("time_signature", "4/4")),
         bar_shift=int(params.get("bar_shift_beats", 0)),
         audio_s=params.get("audio_s"), created_at=track.get("created_at"),
-        call_conditions=[c for c in params.get("call_conditions") or [] if c in CALL_TIPS])
+        call_conditions=told_call_conditions(params.get("call_conditions")))
     sizes: dict[str, int] = track["file_sizes"] or {}
     by_path = {package_path(key, version): (name, key) for name, key in (track["file_keys"] or {}).items()}
     previews = {p: key for p, (_, key) in by_path.items() if p.startswith(PREVIEW_DIR)}
