@@ -37,6 +37,9 @@ Conditions (the voice is the dev item's unless the condition names another):
                 the shared generator's performance model; the clean channel
 ``vibrato``     the dev voice with a wide vibrato (50-100 cents half peak-to-peak, a trained singer's; the
                 shared generator's singers sing 0-54), on its notes of 0.35 s or more as the generator places it
+``spoken``      the caller talks before the hum ("Okay, here goes.", a count-in) and, in half the calls, after it
+                ("That's it."): an espeak-ng voice of the singer's sex at the hum's level (0-4 dB louder), a
+                pause of 0.25-1.2 s between talk and hum; the dev voice on the clean line
 
 Combined conditions (not built by default; ``--conditions`` names them, ``--combined`` builds them all):
 ``<voice>+<channel>``, one of the other voices (child, bass, nasal, diphone) through one of the hard channels
@@ -69,12 +72,12 @@ BENCH_DIR = Path(os.environ.get("HUMITOUT_BENCH_DIR")
                  or Path(__file__).resolve().parents[3] / "shared" / "bench" / "melody")
 DEFAULT_SEED = 10
 CONDITIONS = ("clean", "gsm", "amr", "opus", "speex", "speaker", "babble", "noise", "ns_agc", "dropouts",
-              "child", "bass", "nasal", "diphone", "vibrato")
+              "child", "bass", "nasal", "diphone", "vibrato", "spoken")
 VOICE_CONDITIONS = {"child": "child", "bass": "bass", "nasal": None}   # None: the dev voice, nasal hum
 COMBINED_CONDITIONS = tuple(f"{voice}+{channel}" for voice in ("child", "bass", "nasal", "diphone")
                             for channel in ("amr", "gsm", "speaker", "babble", "ns_agc"))
 NEEDS = {"gsm": "sox", "amr": "sox", "opus": "ffmpeg", "speex": "ffmpeg", "babble": "espeak-ng",
-         "diphone": "text2wave"}
+         "diphone": "text2wave", "spoken": "espeak-ng"}
 WIDE_VIBRATO_CENTS = (50.0, 100.0)   # the ``vibrato`` condition's extent (half peak-to-peak), a trained or
 # operatic singer's; the shared generator's singers sing 0-54 cents
 DIPHONE_VOICES = ("kal", "ked")     # Festival's US English diphone voices (festvox-kallpc16k, -kdlpc16k)
@@ -96,6 +99,14 @@ SENTENCES = [
     "Ladies and gentlemen, welcome aboard. Please fasten your seat belts.",
 ]
 TALKERS = ["en-us", "en", "de", "fr", "es", "it", "en-us+f3", "en+m3", "de+f2", "fr+m2", "es+f4", "it+m1"]
+LEAD_WORDS = ["Okay, here goes.", "Hi! So this is my song idea.", "Um, okay. It goes like this.", "Ready? Here we go.",
+              "Hello, it's me again. Here's the tune.", "Right, let me try this one.", "One, two, three, four.",
+              "Hi there, this one is called Summer Rain."]
+"""What callers say before they hum (the ``spoken`` condition)."""
+TAIL_WORDS = ["That's it.", "Okay, bye!", "Yeah, something like that.", "And that's the chorus. Thanks!"]
+"""What callers say after the hum."""
+CALLER_VOICES = {"male": ["en", "en+m3", "en-us", "en+m7"], "female": ["en+f3", "en-us+f2", "en+f4", "en+f2"]}
+"""espeak-ng voices of the singer's sex for the caller's own words."""
 
 
 # ------------------------------------------------------------------ voices beyond the shared generator
@@ -404,6 +415,37 @@ def dropouts(y8, rng):
     return y
 
 
+def spoken_words(rng, text: str, sex: str, tmp: Path) -> np.ndarray:
+    """``text`` spoken by an espeak-ng voice of ``sex`` ("male"/"female"; a child speaks as "female" with a
+    raised pitch), 16 kHz float at unit active level."""
+    voices = CALLER_VOICES["female" if sex in ("female", "child") else "male"]
+    pitch = int(rng.integers(70, 95)) if sex == "child" else int(rng.integers(30, 70))
+    wav = tmp / "words.wav"
+    subprocess.run(["espeak-ng", "-v", voices[int(rng.integers(len(voices)))], "-s", str(int(rng.integers(140, 190))),
+                    "-p", str(pitch), "-w", str(wav), text], check=True, capture_output=True)
+    sr, y = wavfile.read(wav)
+    g = gcd(FS, sr)
+    y = signal.resample_poly(y.astype(float) / 32768.0, FS // g, sr // g)
+    return y / (active_rms(y) + 1e-9)
+
+
+def talk_around(hum: np.ndarray, sex: str, rng, tmp: Path) -> tuple[np.ndarray, float]:
+    """The call of a caller who talks before ``hum`` (16 kHz float) and, half the time, after it: their words
+    (:func:`spoken_words`) 0-4 dB louder than the hum's active level, 0.25-1.2 s of pause before the hum and
+    0.4-1.5 s after it. Returns the call and how much later (s) the hum starts in it."""
+    level = active_rms(hum)
+    lead = spoken_words(rng, LEAD_WORDS[int(rng.integers(len(LEAD_WORDS)))], sex, tmp) * level \
+        * 10 ** (rng.uniform(0, 4) / 20)
+    before = np.r_[np.zeros(int(rng.uniform(0.2, 0.6) * FS)), lead, np.zeros(int(rng.uniform(0.25, 1.2) * FS))]
+    after = np.zeros(0)
+    if rng.random() < 0.5:
+        tail = spoken_words(rng, TAIL_WORDS[int(rng.integers(len(TAIL_WORDS)))], sex, tmp) * level \
+            * 10 ** (rng.uniform(0, 4) / 20)
+        after = np.r_[np.zeros(int(rng.uniform(0.4, 1.5) * FS)), tail, np.zeros(int(0.3 * FS))]
+    call = np.r_[before, hum, after]
+    return call / (np.abs(call).max() + 1e-9) * 0.5, len(before) / FS
+
+
 # ------------------------------------------------------------------ phone line and codecs (8 kHz)
 def to_line(x, rng, level_dbov=-22.0):
     """16 kHz float -> 8 kHz band-limited float at ``level_dbov`` active level (peaks <= -1 dBFS)."""
@@ -473,18 +515,19 @@ def degrade(x, cond, rng, tmp: Path):
 
 
 # ------------------------------------------------------------------ corpus
-def write_item(folder: Path, iid: str, pcm: np.ndarray, rend, meta: dict) -> None:
+def write_item(folder: Path, iid: str, pcm: np.ndarray, rend, meta: dict, later_s: float = 0.0) -> None:
+    """One item in the shared harness's format; the rendering's notes and f0 ``later_s`` s later in ``pcm``."""
     wavfile.write(folder / f"{iid}.wav", FS_OUT, pcm)
     with open(folder / f"{iid}.notes.csv", "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["onset", "offset", "midi_pitch"])
         for nt in rend.notes:
-            w.writerow([f"{nt.onset:.4f}", f"{nt.offset:.4f}", nt.midi])
+            w.writerow([f"{nt.onset + later_s:.4f}", f"{nt.offset + later_s:.4f}", nt.midi])
     with open(folder / f"{iid}.f0.csv", "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["time", "f0_hz"])
         for t, v in zip(rend.f0_times, rend.f0_hz):
-            w.writerow([f"{t:.3f}", f"{v:.2f}"])
+            w.writerow([f"{t + later_s:.3f}", f"{v:.2f}"])
     (folder / f"{iid}.json").write_text(json.dumps(meta, indent=1))
 
 
@@ -536,6 +579,10 @@ def build(out: Path, seed: int = DEFAULT_SEED, items: int = 12, conditions=CONDI
                         renders[key] = sing(humsynth, mel, voice, style, rng, vibrato_cents=vibrato)
                     audio, rend, shift, sung_style = renders[key]
                 rng = np.random.default_rng([seed, k, sum(map(ord, cond)), 7])
+                later_s = 0.0
+                if sung == "spoken":   # the dev voice's rendering with the caller's words around it, the clean line
+                    audio, later_s = talk_around(audio, humsynth.VOICES[voice].sex, rng, tmp)
+                    channel = "clean"
                 pcm = degrade(audio, channel, rng, tmp)
                 src = mel["meta"]
                 iid = f"{cond}_{k:03d}"
@@ -545,7 +592,7 @@ def build(out: Path, seed: int = DEFAULT_SEED, items: int = 12, conditions=CONDI
                         "transpose_semitones": shift, "n_notes": len(rend.notes),
                         "voice": {"name": voice, "sex": humsynth.VOICES[voice].sex},
                         "singer": {"style": sung_style}}
-                write_item(out / cond, iid, pcm, rend, meta)
+                write_item(out / cond, iid, pcm, rend, meta, later_s)
             print(f"  {k + 1}/{len(mels)} melodies", flush=True)
     manifest = out / "manifest.json"
     old = json.loads(manifest.read_text())["conditions"] if manifest.exists() else []

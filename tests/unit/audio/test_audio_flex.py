@@ -1,5 +1,6 @@
 """The caller's hum flexed onto the song's grid: its notes start where the song's beats put them."""
 import numpy as np
+import pytest
 
 from hum_synth import hum, perform, phone, tune, wav_bytes
 from humitout.audio.decode import decode_audio
@@ -29,3 +30,19 @@ def test_your_hum_onsets_fall_on_the_grid():
 def test_anchors_that_would_run_backwards_are_dropped():
     anchors = anchors_s([(1.0, 0.0), (1.5, 1.0), (1.4, 2.0), (2.0, 0.5), (2.5, 3.0)], 120.0)
     assert anchors.tolist() == [[1.0, 0.0], [1.5, 0.5], [2.5, 1.5]]
+
+
+def test_your_hum_leaves_out_what_the_caller_said_around_it():
+    # a "word" at 0.5-1.0 s and at 4.5-4.8 s of the recording, the hum from 2.0 to 3.5 s
+    sr = 8000
+    t = np.arange(5 * sr) / sr
+    x = 0.3 * np.sin(2 * np.pi * 220 * t) * (((t >= 0.5) & (t < 1.0)) | ((t >= 2.0) & (t < 3.5)) | (t >= 4.5))
+    span = (2.0, 3.5)
+    kept = flex_to_song(x, sr, [(2.0, 4.0), (3.0, 6.0)], 120.0, 5.0, hum_span_s=span)
+    whole = flex_to_song(x, sr, [(2.0, 4.0), (3.0, 6.0)], 120.0, 5.0)
+
+    def rms(y, a, b):
+        return float(np.sqrt(np.mean(y[int(a * sr):int(b * sr)] ** 2)))
+    assert rms(whole, 0.5, 1.0) > 0.1 and rms(whole, 4.5, 4.8) > 0.1        # the words, at their own speed
+    assert rms(kept, 0.5, 1.0) < 1e-3 and rms(kept, 4.5, 4.8) < 1e-3
+    assert rms(kept, 2.1, 3.4) == pytest.approx(rms(whole, 2.1, 3.4), rel=0.01)   # the hum as it was

@@ -1,4 +1,5 @@
-"""Speech without a melody is told apart from a hum, including a fast one and one sung out of tune."""
+"""Speech without a melody is told apart from a hum, including a fast one and one sung out of tune; a caller's
+words around the hum are no notes."""
 import io
 import shutil
 import subprocess
@@ -10,7 +11,8 @@ from scipy.signal import butter, resample_poly, sosfilt
 
 from hum_synth import hum, phone, scale_notes, wav_bytes
 from humitout.audio.decode import decode_audio
-from humitout.audio.transcribe import analyse_recording, semitone_grid_fit, sounds_like_speech, transcribe_samples
+from humitout.audio.transcribe import (analyse_recording, semitone_grid_fit, sounds_like_speech, transcribe_samples,
+                                       without_spoken_edges)
 from humitout.errors import BadAudio
 
 
@@ -62,3 +64,46 @@ def test_a_fast_staccato_hum_is_not_speech():
     track, energy, notes = transcribe_samples(x, sr)
     assert semitone_grid_fit(notes) > 0.9
     assert sounds_like_speech(track, notes) is None
+
+
+def _active_rms(x: np.ndarray) -> float:
+    """RMS of ``x`` over its 20 ms frames (at 32 kHz) within 30 dB of the loudest (active speech level)."""
+    power = np.mean(x[: len(x) // 640 * 640].reshape(-1, 640) ** 2, axis=1)
+    return float(np.sqrt(np.mean(power[power > power.max() / 1000])))
+
+
+def _words(text: str, voice: str, *, as_loud_as: np.ndarray) -> np.ndarray:
+    """``text`` spoken by espeak-ng ``voice`` at 32 kHz (the hum synthesizer's rate), at the active level of
+    ``as_loud_as``."""
+    assert shutil.which("espeak-ng"), "espeak-ng is installed by ./dev (Debian package)"
+    wav = subprocess.run(["espeak-ng", "-v", voice, "--stdout", text], check=True, capture_output=True).stdout
+    x, rate = sf.read(io.BytesIO(wav))
+    x = resample_poly(x, 32000, rate)
+    return x * _active_rms(as_loud_as) / _active_rms(x)
+
+
+TUNE = [60, 62, 64, 60, 60, 62, 64, 60, 64, 65, 67, 67]   # Frère Jacques' first bars, 0.4 s a note
+
+
+@pytest.mark.parametrize("voice", ["en", "en+f3"])
+def test_the_callers_words_before_and_after_the_hum_become_no_notes(voice):
+    # "Okay, here goes." 0.6 s before the hum and "That's it." 0.8 s after it, as loud as the hum
+    sung = hum(scale_notes(TUNE, start=0.2, step=0.4, gap=0.05), seed=3)
+    before, after = (_words(text, voice, as_loud_as=sung) for text in ("Okay, here goes.", "That's it, bye!"))
+    pause = np.zeros(int(0.6 * 32000))
+    call = np.concatenate([pause, before, pause, sung, pause, pause[: len(pause) // 3], after, pause])
+    start = (2 * len(pause) + len(before)) / 32000
+    analysis = analyse_recording(wav_bytes(phone(call)))
+    assert len(analysis.notes) == len(TUNE)
+    assert analysis.notes[0].onset_s == pytest.approx(start + 0.2, abs=0.05)
+    assert round(analysis.notes[-1].midi) == 67
+    assert "background_voices" not in analysis.call.conditions   # the caller's own words
+
+
+def test_a_hum_opening_with_a_quick_phrase_keeps_it():
+    # six 0.12 s notes, a 0.4 s breath, then the tune: quick notes, but each holds its pitch
+    quick = [(0.4 + 0.14 * k, 0.52 + 0.14 * k, m) for k, m in enumerate([67, 65, 64, 62, 64, 65])]
+    x, sr = decode_audio(wav_bytes(phone(hum(quick + scale_notes(TUNE, start=1.64, step=0.4, gap=0.05), seed=4))))
+    track, _, notes = transcribe_samples(x, sr)
+    kept, words = without_spoken_edges(track, notes)
+    assert words == [] and kept == notes and len(notes) == len(quick) + len(TUNE)

@@ -312,6 +312,8 @@ class Arrangement(Contract):
     variation_seed: int = 0  # the seed of every random choice: "again" by SMS gives another
     length: SongLength = "normal"  # the song length the caller asked for
     call_conditions: list[CallCondition] = []  # how the hum's call sounded (Analysis.call): the caller's tips
+    hum_span_s: tuple[float, float] | None = None  # recording s of the first sung onset and last offset (Render keeps
+    # only the hum of the recording: the caller's words around it are no part of your-hum.wav); None: the whole
 
     def part(self, name: str) -> Part:
         for p in self.parts:

@@ -8,7 +8,7 @@ condition is a tip for the caller's next call, never a reason to refuse this one
 - ``background_voices``: pitched sound away from the caller's notes (talkers, a TV), ``voices_under_db`` dB or
   more under the notes' median level, for ``voices_min_s`` s or more. A voice is pitched; the noise of a
   street, a car or a fan is not; a room's tail is cut off by the margin after each note; and the caller's own
-  words before or after the hum ("OK, here goes") are as loud as the hum.
+  words before or after the hum ("OK, here goes") are as loud as the hum, or known as words (``words_s``).
 - ``background_noise``: the notes' median level less than ``noisy_under_db`` dB over the median level away
   from them, the caller's own voice left out (read only where ``background_min_s`` s of such frames exist),
   in a call without background voices (talkers are noise too, and their tip says more).
@@ -47,10 +47,12 @@ def away_from_notes(notes: Sequence[NoteEvent], n_frames: int, hop_s: float, *, 
 def read_call(notes: Sequence[NoteEvent], *, hop_s: float, voiced: np.ndarray, confidence: np.ndarray,
               energy_db: np.ndarray, dead: np.ndarray, reverberant: bool, voices_min_s: float = 0.3,
               voice_confidence: float = 0.5, voices_under_db: float = 6.0, noisy_under_db: float = 15.0,
-              background_min_s: float = 0.2, before_s: float = 0.08, after_s: float = 0.25) -> CallQuality:
+              background_min_s: float = 0.2, before_s: float = 0.08, after_s: float = 0.25,
+              words_s: Sequence[tuple[float, float]] = ()) -> CallQuality:
     """How the call of ``notes`` sounded (module docstring), from its pitch frames every ``hop_s`` s:
     ``voiced`` and ``confidence`` (the tracker's), ``energy_db`` (frame energy, dBFS), ``dead`` (frames
-    touched by lost audio) and ``reverberant`` (the front end's finding of a room).
+    touched by lost audio) and ``reverberant`` (the front end's finding of a room); ``words_s``: spans
+    (start, end, s) of the caller's own words around the hum (:func:`~humitout.audio.transcribe.without_spoken_edges`).
 
     Pitched frames (``voice_confidence`` or more) ``voices_under_db`` dB or more under the notes' median level
     are background voices, louder ones the caller's own voice; the frames away from the notes are those
@@ -66,6 +68,8 @@ def read_call(notes: Sequence[NoteEvent], *, hop_s: float, voiced: np.ndarray, c
     sung_db = float(np.median(energy_db[in_notes & ~dead])) if (in_notes & ~dead).any() else -np.inf
     pitched = voiced & (confidence >= voice_confidence)
     own = pitched & (energy_db > sung_db - voices_under_db)   # the caller's own voice: as loud as the hum
+    for start, end in words_s:                                # or their words, quieter syllables and all
+        own |= (t >= start - before_s) & (t < end + after_s)
     voices_s = float(np.count_nonzero(away & pitched & ~own) * hop_s)
     heard = away & ~own & (energy_db > -100.0)   # the background, with a reading (-120 dB: lost audio)
     ratio_db = (sung_db - float(np.median(energy_db[heard]))

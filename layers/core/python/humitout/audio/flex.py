@@ -4,7 +4,9 @@ The hum -> song time map (``Arrangement.time_map``: each sung note onset of the 
 the tracked beats before the first and after the last note, with their song beats) gives anchors
 (recording s -> song s). Between two anchors the recording is time-stretched by their ratio with
 the pitch unchanged, so every sung note lands on its place in the song; before the first and
-after the last anchor it plays at its own speed.
+after the last anchor it plays at its own speed. Only the hum itself is kept (``hum_span_s``): the
+caller's words before and after it ("Okay, here goes", "That's it") and the line's noise around it
+are faded out.
 
 Time-stretching is Rubber Band's (R3 engine) through Spotify's ``pedalboard``: its
 ``time_stretch`` takes a stretch factor per input sample, so one call follows the whole map, and
@@ -20,6 +22,19 @@ import numpy as np
 from scipy.signal import resample_poly
 
 MIN_SPEED, MAX_SPEED = 0.5, 2.0   # stretch factors (input s per output s) allowed between anchors
+
+
+def only_the_hum(x: np.ndarray, sr: int, hum_span_s: tuple[float, float], *, lead_s: float = 0.25,
+                 release_s: float = 0.5, fade_s: float = 0.05) -> np.ndarray:
+    """``x`` (n,) at ``sr`` Hz silent outside ``hum_span_s`` (first note onset, last note offset; s) widened by
+    ``lead_s`` before (the breath and attack) and ``release_s`` after (the note's release and a room's tail),
+    with ``fade_s`` s raised-cosine fades."""
+    t = np.arange(len(x)) / sr
+    start, end = hum_span_s[0] - lead_s, hum_span_s[1] + release_s
+    rise = np.clip((t - start) / fade_s + 1.0, 0.0, 1.0)
+    fall = np.clip((end - t) / fade_s + 1.0, 0.0, 1.0)
+    gain = 0.5 - 0.5 * np.cos(np.pi * np.minimum(rise, fall))
+    return (x * gain).astype(x.dtype, copy=False)
 
 
 def anchors_s(time_map: list[tuple[float, float]], tempo_bpm: float) -> np.ndarray:
@@ -48,10 +63,12 @@ def stretch_factors(n_samples: int, sr: int, anchors: np.ndarray) -> np.ndarray:
 
 
 def flex_to_song(x: np.ndarray, sr: int, time_map: list[tuple[float, float]], tempo_bpm: float,
-                 song_duration_s: float, *, out_rate_hz: int | None = None) -> np.ndarray:
+                 song_duration_s: float, *, out_rate_hz: int | None = None,
+                 hum_span_s: tuple[float, float] | None = None) -> np.ndarray:
     """The mono recording ``x`` (n,) at ``sr`` Hz on the song's timeline: (m,) float32 at
     ``out_rate_hz`` (default ``sr``), sample 0 = song start, ``song_duration_s`` long; each
-    anchor of ``time_map`` [(recording s, song beat)] at its song time, pitch unchanged."""
+    anchor of ``time_map`` [(recording s, song beat)] at its song time, pitch unchanged. With
+    ``hum_span_s`` (recording s of the first onset and last offset) only the hum is kept (:func:`only_the_hum`)."""
     import pedalboard
 
     out_rate = out_rate_hz or sr
@@ -59,6 +76,8 @@ def flex_to_song(x: np.ndarray, sr: int, time_map: list[tuple[float, float]], te
     anchors = anchors_s(time_map, tempo_bpm)
     if not len(anchors) or not len(x):
         return out
+    if hum_span_s is not None:
+        x = only_the_hum(np.asarray(x, np.float32), sr, hum_span_s)
     factors = stretch_factors(len(x), sr, anchors)
     y = pedalboard.time_stretch(np.asarray(x, np.float32)[None, :], float(sr), stretch_factor=factors)[0]
     if out_rate != sr:

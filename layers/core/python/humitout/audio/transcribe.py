@@ -68,6 +68,9 @@ SPEECH_LONG_NOTE_SHARE = 0.23
 SPEECH_GLIDE_ST = 0.17
 SPEECH_GRID_FIT = 0.5
 LONG_NOTE_S = 0.25
+# A caller's words before or after the hum ("Okay, here goes", "That's it") are cut at a pause of 0.25 s or
+# more (:func:`without_spoken_edges`; stress ``spoken``: the callers pause 0.25-1.2 s before humming).
+SPOKEN_PAUSE_S = 0.25
 NOTE_EDGE_S = 0.03        # s left out at each end of a note when reading how its pitch moves inside it
 
 
@@ -152,8 +155,8 @@ def transcribe_samples(x: np.ndarray, sr: int) -> tuple[PitchTrack, np.ndarray, 
 def transcribe_path(wav_path: str | Path) -> list[tuple[float, float, float]]:
     """Notes ``[(onset_s, offset_s, midi), ...]`` of an audio file (benchmark entry point)."""
     x, sr = decode_audio(Path(wav_path).read_bytes())
-    _, _, notes = transcribe_samples(x, sr)
-    return [(n.onset_s, n.offset_s, n.midi) for n in sung_notes(notes)[0]]
+    track, _, notes = transcribe_samples(x, sr)
+    return [(n.onset_s, n.offset_s, n.midi) for n in sung_notes(without_spoken_edges(track, notes)[0])[0]]
 
 
 def sung_notes(notes: list[NoteEvent]) -> tuple[list[NoteEvent], Key]:
@@ -253,23 +256,56 @@ def semitone_grid_fit(notes: list[NoteEvent]) -> float:
 def sounds_like_speech(track: PitchTrack, notes: list[NoteEvent], *,
                        still_in_notes_under: float = SPEECH_STILL_IN_NOTES,
                        long_note_share_under: float = SPEECH_LONG_NOTE_SHARE,
-                       glide_st_over: float = SPEECH_GLIDE_ST, grid_fit_under: float = SPEECH_GRID_FIT) -> str | None:
+                       glide_st_over: float = SPEECH_GLIDE_ST,
+                       grid_fit_under: float | None = SPEECH_GRID_FIT) -> str | None:
     """A description of the speech evidence when all four signs of speech are present, else None: the
     pitch holds still in under ``still_in_notes_under`` of the frames inside the notes
     (:func:`still_in_notes`), under ``long_note_share_under`` of the note time is in held notes
     (:func:`long_note_share`), the notes glide ``glide_st_over`` st or more (:func:`note_glide_st`) and
-    the pitches fit one semitone grid under ``grid_fit_under`` (:func:`semitone_grid_fit`). Each sign reads
-    the pitch and the notes only, which every phone channel keeps."""
+    the pitches fit one semitone grid under ``grid_fit_under`` (:func:`semitone_grid_fit`; None: that
+    sign is not asked). Each sign reads the pitch and the notes only, which every phone channel keeps."""
     long_share = long_note_share(notes)
     if long_share >= long_note_share_under:
         return None
     still = still_in_notes(track, notes)
     glide = note_glide_st(track, notes)
     grid = semitone_grid_fit(notes)
-    if still >= still_in_notes_under or glide < glide_st_over or grid >= grid_fit_under:
+    if still >= still_in_notes_under or glide < glide_st_over or (grid_fit_under is not None
+                                                                   and grid >= grid_fit_under):
         return None
     return (f"sounds like speech: pitch still in {still:.0%} of the frames inside notes, {long_share:.0%} of the "
             f"sound in held notes, notes glide {glide:.2f} st, semitone grid fit {grid:.2f}")
+
+
+def without_spoken_edges(track: PitchTrack, notes: list[NoteEvent], *, pause_s: float = SPOKEN_PAUSE_S,
+                         min_rest_s: float = MIN_VOICED_S) -> tuple[list[NoteEvent], list[tuple[float, float]]]:
+    """``notes`` without the caller's words before and after the hum ("Okay, here goes", "That's it"), and
+    the spans (onset, offset, s) of the words cut. The words are the longest run of notes at the start, and
+    then at the end, that ends (starts) at a pause of ``pause_s`` s or more and sounds like speech by the
+    held-note, stillness and glide signs of :func:`sounds_like_speech`, while the notes left hold
+    ``min_rest_s`` s or more and do not. The semitone-grid sign is not asked: a few syllables' pitches fit a
+    grid by chance (two to eleven notes of talk on stress ``spoken``: grid fit up to 0.96)."""
+    def talk(part: list[NoteEvent]) -> bool:
+        return sounds_like_speech(track, part, grid_fit_under=None) is not None
+
+    def keeps_melody(rest: list[NoteEvent]) -> bool:
+        return sum(n.offset_s - n.onset_s for n in rest) >= min_rest_s and not talk(rest)
+
+    def pauses(part: list[NoteEvent]) -> list[int]:
+        return [i for i in range(1, len(part)) if part[i].onset_s - part[i - 1].offset_s >= pause_s]
+
+    words = []
+    for i in reversed(pauses(notes)):              # the longest talk before the hum
+        if talk(notes[:i]) and keeps_melody(notes[i:]):
+            words.append((notes[0].onset_s, notes[i - 1].offset_s))
+            notes = notes[i:]
+            break
+    for i in pauses(notes):                        # the longest talk after it
+        if talk(notes[i:]) and keeps_melody(notes[:i]):
+            words.append((notes[i].onset_s, notes[-1].offset_s))
+            notes = notes[:i]
+            break
+    return notes, words
 
 
 def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
@@ -295,6 +331,8 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
     speech = sounds_like_speech(track, notes)
     if speech:
         raise BadAudio("no_melody", speech)
+    notes, words = without_spoken_edges(track, notes)
+    voiced_s = float(sum(n.offset_s - n.onset_s for n in notes))
     notes, key = sung_notes(notes)  # after the speech test, which reads how far pitches sit off one grid
 
     onsets = np.array([n.onset_s for n in notes])
@@ -319,7 +357,7 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
                     midi=round(n.midi, 2), confidence=round(n.confidence, 3)) for n in notes],
         key=key, lyrics=lyrics or Lyrics(), mood=mood, warnings=warnings, **rhythm_fields(rhythm),
         call=read_call(notes, hop_s=track.hop_s, voiced=track.voiced, confidence=track.confidence,
-                       energy_db=energy, dead=front.dead, reverberant=front.reverberant))
+                       energy_db=energy, dead=front.dead, reverberant=front.reverberant, words_s=words))
 
 
 def in_meter(analysis: Analysis, meter: TimeSignature) -> Analysis:

@@ -1043,5 +1043,7 @@ def build_arrangement(
         lyrics=analysis.lyrics.text, rationale=rationale,
         swing=prof.feel.swing, swing_unit_beats=prof.feel.swing_unit_beats,
         variation_seed=variation_seed, length=length, call_conditions=analysis.call.conditions,
+        hum_span_s=(min(n.onset_s for n in analysis.notes), max(n.offset_s for n in analysis.notes))
+        if analysis.notes else None,
     )
     return Arrangement.model_validate(arrangement.model_dump())

@@ -276,8 +276,8 @@ def build_package(
 
 def your_hum_track(arrangement: Arrangement, hum: tuple[np.ndarray, int], full_mix: np.ndarray, *,
                    below_mix_lu: float = YOUR_HUM_BELOW_MIX_LU, mix_lufs: float | None = None) -> np.ndarray:
-    """The caller's recording (``hum``: mono samples, Hz) flexed onto the song grid by
-    ``arrangement.time_map``, as a (2, n) track as long as ``full_mix`` (unmastered, at the stems'
+    """The caller's recording (``hum``: mono samples, Hz), only its hum (``arrangement.hum_span_s``), flexed onto
+    the song grid by ``arrangement.time_map``, as a (2, n) track as long as ``full_mix`` (unmastered, at the stems'
     scale) and ``below_mix_lu`` (LU, integrated loudness) under it. ``mix_lufs``: ``full_mix``'s
     integrated loudness when already measured (measured here when None)."""
     from humitout.audio.flex import flex_to_song
@@ -285,7 +285,8 @@ def your_hum_track(arrangement: Arrangement, hum: tuple[np.ndarray, int], full_m
     samples, rate = hum
     n = full_mix.shape[1]
     voice = flex_to_song(samples, rate, [(p.hum_s, p.song_beat) for p in arrangement.time_map],
-                         arrangement.tempo_bpm, n / render.SAMPLE_RATE_HZ, out_rate_hz=render.SAMPLE_RATE_HZ)
+                         arrangement.tempo_bpm, n / render.SAMPLE_RATE_HZ, out_rate_hz=render.SAMPLE_RATE_HZ,
+                         hum_span_s=arrangement.hum_span_s)
     stereo = np.vstack([voice, voice]).astype(np.float32)
     voice_lufs = integrated_lufs(stereo, render.SAMPLE_RATE_HZ)
     if mix_lufs is None:
@@ -329,6 +330,7 @@ def _metadata(arrangement: Arrangement, out_dir: Path, files: dict[str, Path], p
         "hum_time_map": [{"hum_s": p.hum_s, "song_beat": p.song_beat,
                           "song_s": round(p.song_beat * 60.0 / arrangement.tempo_bpm, 4)}
                          for p in arrangement.time_map],
+        "hum_span_s": list(arrangement.hum_span_s) if arrangement.hum_span_s else None,   # the recording's hum
         "files": {name: path.relative_to(out_dir).as_posix() for name, path in files.items()},
         "file_sizes": {path.relative_to(out_dir).as_posix(): path.stat().st_size for path in files.values()},
         "generation_params": params,
