@@ -42,7 +42,8 @@ Conditions (the voice is the dev item's unless the condition names another):
                 pause of 0.25-1.2 s between talk and hum; the dev voice on the clean line
 
 Combined conditions (not built by default; ``--conditions`` names them, ``--combined`` builds them all):
-``<voice>+<channel>``, one of the other voices (child, bass, nasal, diphone) through one of the hard channels
+``<voice>+<channel>``, one of the other voices (child, bass, nasal, diphone) or the caller who talks around the hum
+(spoken) through one of the hard channels
 (amr, gsm, speaker, babble, ns_agc), as a real call combines them. The voice is the very rendering its own
 condition holds (``child+amr`` is ``child`` through AMR-NB), so the pair tells what the channel adds for that voice.
 
@@ -74,7 +75,7 @@ DEFAULT_SEED = 10
 CONDITIONS = ("clean", "gsm", "amr", "opus", "speex", "speaker", "babble", "noise", "ns_agc", "dropouts",
               "child", "bass", "nasal", "diphone", "vibrato", "spoken")
 VOICE_CONDITIONS = {"child": "child", "bass": "bass", "nasal": None}   # None: the dev voice, nasal hum
-COMBINED_CONDITIONS = tuple(f"{voice}+{channel}" for voice in ("child", "bass", "nasal", "diphone")
+COMBINED_CONDITIONS = tuple(f"{voice}+{channel}" for voice in ("child", "bass", "nasal", "diphone", "spoken")
                             for channel in ("amr", "gsm", "speaker", "babble", "ns_agc"))
 NEEDS = {"gsm": "sox", "amr": "sox", "opus": "ffmpeg", "speex": "ffmpeg", "babble": "espeak-ng",
          "diphone": "text2wave", "spoken": "espeak-ng"}
@@ -580,9 +581,9 @@ def build(out: Path, seed: int = DEFAULT_SEED, items: int = 12, conditions=CONDI
                     audio, rend, shift, sung_style = renders[key]
                 rng = np.random.default_rng([seed, k, sum(map(ord, cond)), 7])
                 later_s = 0.0
-                if sung == "spoken":   # the dev voice's rendering with the caller's words around it, the clean line
+                if sung == "spoken":   # the dev voice's rendering with the caller's words around it
                     audio, later_s = talk_around(audio, humsynth.VOICES[voice].sex, rng, tmp)
-                    channel = "clean"
+                    channel = "clean" if channel == "spoken" else channel
                 pcm = degrade(audio, channel, rng, tmp)
                 src = mel["meta"]
                 iid = f"{cond}_{k:03d}"
