@@ -71,6 +71,7 @@ LONG_NOTE_S = 0.25
 # A caller's words before or after the hum ("Okay, here goes", "That's it") are cut at a pause of 0.25 s or
 # more (:func:`without_spoken_edges`; stress ``spoken``: the callers pause 0.25-1.2 s before humming).
 SPOKEN_PAUSE_S = 0.25
+SPEECH_VOWEL_DRIFT_DB = 5.0   # dB a talk run's vowel moves inside its notes (:func:`vowel_drift_db`)
 NOTE_EDGE_S = 0.03        # s left out at each end of a note when reading how its pitch moves inside it
 
 
@@ -155,8 +156,9 @@ def transcribe_samples(x: np.ndarray, sr: int) -> tuple[PitchTrack, np.ndarray, 
 def transcribe_path(wav_path: str | Path) -> list[tuple[float, float, float]]:
     """Notes ``[(onset_s, offset_s, midi), ...]`` of an audio file (benchmark entry point)."""
     x, sr = decode_audio(Path(wav_path).read_bytes())
-    track, _, notes = transcribe_samples(x, sr)
-    return [(n.onset_s, n.offset_s, n.midi) for n in sung_notes(without_spoken_edges(track, notes)[0])[0]]
+    front = front_end(x, sr)
+    notes = without_spoken_edges(front.track, note_stage(x, sr, front), front.envelope)[0]
+    return [(n.onset_s, n.offset_s, n.midi) for n in sung_notes(notes)[0]]
 
 
 def sung_notes(notes: list[NoteEvent]) -> tuple[list[NoteEvent], Key]:
@@ -256,37 +258,86 @@ def semitone_grid_fit(notes: list[NoteEvent]) -> float:
 def sounds_like_speech(track: PitchTrack, notes: list[NoteEvent], *,
                        still_in_notes_under: float = SPEECH_STILL_IN_NOTES,
                        long_note_share_under: float = SPEECH_LONG_NOTE_SHARE,
-                       glide_st_over: float = SPEECH_GLIDE_ST,
-                       grid_fit_under: float | None = SPEECH_GRID_FIT) -> str | None:
+                       glide_st_over: float = SPEECH_GLIDE_ST, grid_fit_under: float = SPEECH_GRID_FIT) -> str | None:
     """A description of the speech evidence when all four signs of speech are present, else None: the
     pitch holds still in under ``still_in_notes_under`` of the frames inside the notes
     (:func:`still_in_notes`), under ``long_note_share_under`` of the note time is in held notes
     (:func:`long_note_share`), the notes glide ``glide_st_over`` st or more (:func:`note_glide_st`) and
-    the pitches fit one semitone grid under ``grid_fit_under`` (:func:`semitone_grid_fit`; None: that
-    sign is not asked). Each sign reads the pitch and the notes only, which every phone channel keeps."""
+    the pitches fit one semitone grid under ``grid_fit_under`` (:func:`semitone_grid_fit`). Each sign reads
+    the pitch and the notes only, which every phone channel keeps."""
     long_share = long_note_share(notes)
     if long_share >= long_note_share_under:
         return None
     still = still_in_notes(track, notes)
     glide = note_glide_st(track, notes)
     grid = semitone_grid_fit(notes)
-    if still >= still_in_notes_under or glide < glide_st_over or (grid_fit_under is not None
-                                                                   and grid >= grid_fit_under):
+    if still >= still_in_notes_under or glide < glide_st_over or grid >= grid_fit_under:
         return None
     return (f"sounds like speech: pitch still in {still:.0%} of the frames inside notes, {long_share:.0%} of the "
             f"sound in held notes, notes glide {glide:.2f} st, semitone grid fit {grid:.2f}")
 
 
-def without_spoken_edges(track: PitchTrack, notes: list[NoteEvent], *, pause_s: float = SPOKEN_PAUSE_S,
+def vowel_drift_db(envelope_db: np.ndarray, track: PitchTrack, notes: list[NoteEvent], *,
+                   edge_s: float = NOTE_EDGE_S, min_frames: int = 6, strong_db: float = 25.0) -> float:
+    """How far the vowel moves inside the notes (dB): for each note with ``min_frames`` frames or more inside it
+    (``edge_s`` s in from each end) whose harmonic envelope ``envelope_db`` (k, n) (dB,
+    :func:`~humitout.audio.notes.levels.harmonic_envelope_db`) was read, the rms difference between the median
+    shapes (each frame's mean over the grid removed) of the second and the last quarter of those frames, over the
+    grid points within ``strong_db`` dB of the note's strongest; the median over the notes, weighted by their
+    durations (0 if none is measured). A syllable of talk moves from one vowel to the next ("okay", "goes"); a
+    sung or hummed note holds its vowel (stress ``spoken`` talk runs: median 5.7-8.4 dB by channel; hum runs on
+    the clean line median 0.5 dB, speakerphone 1.6, recorded sung syllables, ``diphone``, 3.1)."""
+    drifts, durations = [], []
+    for n in notes:
+        inside = _inside_note_frames(track, n, edge_s)
+        inside = inside[envelope_db[:, inside].max(axis=0) > -100.0] if len(inside) else inside
+        if len(inside) < min_frames:
+            continue
+        levels = envelope_db[:, inside]
+        shape = levels - levels.mean(axis=0)
+        quarter = len(inside) // 4
+        typical = np.median(levels, axis=1)
+        strong = typical > typical.max() - strong_db
+        moved = np.median(shape[:, -quarter:], axis=1) - np.median(shape[:, quarter:2 * quarter], axis=1)
+        drifts.append(float(np.sqrt(np.mean(moved[strong] ** 2))))
+        durations.append(n.offset_s - n.onset_s)
+    return weighted_quantile(np.array(drifts), np.array(durations), 0.5) if drifts else 0.0
+
+
+def sounds_like_talk(track: PitchTrack, notes: list[NoteEvent], envelope_db: np.ndarray | None = None, *,
+                     signs_needed: int = 3, vowel_drift_db_over: float = SPEECH_VOWEL_DRIFT_DB) -> bool:
+    """Whether a few ``notes`` (a run before or after the hum) show ``signs_needed`` of the four signs of talk:
+    syllable-length notes, pitch that moves inside them and notes that glide (:func:`sounds_like_speech`'s first
+    three, at its thresholds), and a vowel that moves inside them (:func:`vowel_drift_db` ``vowel_drift_db_over``
+    dB or more; asked only with ``envelope_db``). The semitone-grid sign is not asked: a few syllables' pitches fit
+    a grid by chance (two to eleven notes of talk on stress ``spoken``: grid fit up to 0.96). A room lengthens and
+    steadies the syllables, so one sign may fail; a singer's wide vibrato moves and glides the pitch inside held
+    notes, but neither the held notes nor the vowel pass."""
+    signs = [lambda: long_note_share(notes) < SPEECH_LONG_NOTE_SHARE,
+             lambda: still_in_notes(track, notes) < SPEECH_STILL_IN_NOTES,
+             lambda: note_glide_st(track, notes) >= SPEECH_GLIDE_ST]
+    if envelope_db is not None:
+        signs.append(lambda: vowel_drift_db(envelope_db, track, notes) >= vowel_drift_db_over)
+    shown = 0
+    for k, sign in enumerate(signs):
+        shown += sign()
+        if shown >= signs_needed:
+            return True
+        if shown + len(signs) - k - 1 < signs_needed:
+            return False
+    return False
+
+
+def without_spoken_edges(track: PitchTrack, notes: list[NoteEvent], envelope_db: np.ndarray | None = None, *,
+                         pause_s: float = SPOKEN_PAUSE_S,
                          min_rest_s: float = MIN_VOICED_S) -> tuple[list[NoteEvent], list[tuple[float, float]]]:
     """``notes`` without the caller's words before and after the hum ("Okay, here goes", "That's it"), and
     the spans (onset, offset, s) of the words cut. The words are the longest run of notes at the start, and
-    then at the end, that ends (starts) at a pause of ``pause_s`` s or more and sounds like speech by the
-    held-note, stillness and glide signs of :func:`sounds_like_speech`, while the notes left hold
-    ``min_rest_s`` s or more and do not. The semitone-grid sign is not asked: a few syllables' pitches fit a
-    grid by chance (two to eleven notes of talk on stress ``spoken``: grid fit up to 0.96)."""
+    then at the end, that ends (starts) at a pause of ``pause_s`` s or more and sounds like talk
+    (:func:`sounds_like_talk`, with the harmonic envelope ``envelope_db`` when given), while the notes left hold
+    ``min_rest_s`` s or more and do not."""
     def talk(part: list[NoteEvent]) -> bool:
-        return sounds_like_speech(track, part, grid_fit_under=None) is not None
+        return sounds_like_talk(track, part, envelope_db)
 
     def keeps_melody(rest: list[NoteEvent]) -> bool:
         return sum(n.offset_s - n.onset_s for n in rest) >= min_rest_s and not talk(rest)
@@ -331,7 +382,7 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
     speech = sounds_like_speech(track, notes)
     if speech:
         raise BadAudio("no_melody", speech)
-    notes, words = without_spoken_edges(track, notes)
+    notes, words = without_spoken_edges(track, notes, front.envelope)
     voiced_s = float(sum(n.offset_s - n.onset_s for n in notes))
     notes, key = sung_notes(notes)  # after the speech test, which reads how far pitches sit off one grid
 
