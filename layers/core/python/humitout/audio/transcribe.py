@@ -72,6 +72,7 @@ LONG_NOTE_S = 0.25
 # more (:func:`without_spoken_edges`; stress ``spoken``: the callers pause 0.25-1.2 s before humming).
 SPOKEN_PAUSE_S = 0.25
 SPEECH_VOWEL_DRIFT_DB = 5.0   # dB a talk run's vowel moves inside its notes (:func:`vowel_drift_db`)
+HELD_VOWEL_DB = 2.0           # dB under which a run's vowels are held, as sung (hum runs: median 0.5-1.6 dB by channel)
 NOTE_EDGE_S = 0.03        # s left out at each end of a note when reading how its pitch moves inside it
 
 
@@ -255,26 +256,32 @@ def semitone_grid_fit(notes: list[NoteEvent]) -> float:
     return float(np.abs(np.sum(durations * np.exp(2j * np.pi * midi))) / durations.sum())
 
 
-def sounds_like_speech(track: PitchTrack, notes: list[NoteEvent], *,
+def sounds_like_speech(track: PitchTrack, notes: list[NoteEvent], envelope_db: np.ndarray | None = None, *,
                        still_in_notes_under: float = SPEECH_STILL_IN_NOTES,
                        long_note_share_under: float = SPEECH_LONG_NOTE_SHARE,
-                       glide_st_over: float = SPEECH_GLIDE_ST, grid_fit_under: float = SPEECH_GRID_FIT) -> str | None:
-    """A description of the speech evidence when all four signs of speech are present, else None: the
-    pitch holds still in under ``still_in_notes_under`` of the frames inside the notes
-    (:func:`still_in_notes`), under ``long_note_share_under`` of the note time is in held notes
-    (:func:`long_note_share`), the notes glide ``glide_st_over`` st or more (:func:`note_glide_st`) and
-    the pitches fit one semitone grid under ``grid_fit_under`` (:func:`semitone_grid_fit`). Each sign reads
-    the pitch and the notes only, which every phone channel keeps."""
-    long_share = long_note_share(notes)
-    if long_share >= long_note_share_under:
+                       glide_st_over: float = SPEECH_GLIDE_ST, grid_fit_under: float = SPEECH_GRID_FIT,
+                       vowel_drift_db_over: float = SPEECH_VOWEL_DRIFT_DB) -> str | None:
+    """A description of the speech evidence when the signs of speech are present, else None: the pitch holds
+    still in under ``still_in_notes_under`` of the frames inside the notes (:func:`still_in_notes`), under
+    ``long_note_share_under`` of the note time is in held notes (:func:`long_note_share`), the notes glide
+    ``glide_st_over`` st or more (:func:`note_glide_st`) and the pitches fit one semitone grid under
+    ``grid_fit_under`` (:func:`semitone_grid_fit`): all four, or, with the harmonic envelope ``envelope_db``, four
+    of those and a fifth, a vowel that moves inside the notes (:func:`vowel_drift_db` ``vowel_drift_db_over`` dB
+    or more). The pitch signs read the pitch and the notes only, which every phone channel keeps; a room
+    lengthens and steadies syllables, so one of them may fail, and the vowel still moves."""
+    values = {"still": still_in_notes(track, notes), "held": long_note_share(notes),
+              "glide": note_glide_st(track, notes), "grid": semitone_grid_fit(notes)}
+    shown = [values["still"] < still_in_notes_under, values["held"] < long_note_share_under,
+             values["glide"] >= glide_st_over, values["grid"] < grid_fit_under]
+    if envelope_db is not None:
+        values["vowel"] = vowel_drift_db(envelope_db, track, notes)
+        shown.append(values["vowel"] >= vowel_drift_db_over)
+    if sum(shown) < 4:
         return None
-    still = still_in_notes(track, notes)
-    glide = note_glide_st(track, notes)
-    grid = semitone_grid_fit(notes)
-    if still >= still_in_notes_under or glide < glide_st_over or grid >= grid_fit_under:
-        return None
-    return (f"sounds like speech: pitch still in {still:.0%} of the frames inside notes, {long_share:.0%} of the "
-            f"sound in held notes, notes glide {glide:.2f} st, semitone grid fit {grid:.2f}")
+    vowel = f", vowels move {values['vowel']:.1f} dB" if np.isfinite(values.get('vowel', np.nan)) else ""
+    return (f"sounds like speech: pitch still in {values['still']:.0%} of the frames inside notes, "
+            f"{values['held']:.0%} of the sound in held notes, notes glide {values['glide']:.2f} st, semitone grid "
+            f"fit {values['grid']:.2f}{vowel}")
 
 
 def vowel_drift_db(envelope_db: np.ndarray, track: PitchTrack, notes: list[NoteEvent], *,
@@ -284,7 +291,7 @@ def vowel_drift_db(envelope_db: np.ndarray, track: PitchTrack, notes: list[NoteE
     :func:`~humitout.audio.notes.levels.harmonic_envelope_db`) was read, the rms difference between the median
     shapes (each frame's mean over the grid removed) of the second and the last quarter of those frames, over the
     grid points within ``strong_db`` dB of the note's strongest; the median over the notes, weighted by their
-    durations (0 if none is measured). A syllable of talk moves from one vowel to the next ("okay", "goes"); a
+    durations (NaN if none is measured). A syllable of talk moves from one vowel to the next ("okay", "goes"); a
     sung or hummed note holds its vowel (stress ``spoken`` talk runs: median 5.7-8.4 dB by channel; hum runs on
     the clean line median 0.5 dB, speakerphone 1.6, recorded sung syllables, ``diphone``, 3.1)."""
     drifts, durations = [], []
@@ -301,61 +308,61 @@ def vowel_drift_db(envelope_db: np.ndarray, track: PitchTrack, notes: list[NoteE
         moved = np.median(shape[:, -quarter:], axis=1) - np.median(shape[:, quarter:2 * quarter], axis=1)
         drifts.append(float(np.sqrt(np.mean(moved[strong] ** 2))))
         durations.append(n.offset_s - n.onset_s)
-    return weighted_quantile(np.array(drifts), np.array(durations), 0.5) if drifts else 0.0
+    return weighted_quantile(np.array(drifts), np.array(durations), 0.5) if drifts else float("nan")
 
 
 def sounds_like_talk(track: PitchTrack, notes: list[NoteEvent], envelope_db: np.ndarray | None = None, *,
-                     signs_needed: int = 3, vowel_drift_db_over: float = SPEECH_VOWEL_DRIFT_DB) -> bool:
-    """Whether a few ``notes`` (a run before or after the hum) show ``signs_needed`` of the four signs of talk:
+                     vowel_drift_db_over: float = SPEECH_VOWEL_DRIFT_DB,
+                     held_vowel_db_under: float = HELD_VOWEL_DB) -> bool:
+    """Whether a few ``notes`` (a run before or after the hum) sound like talk: three of the four signs of talk,
     syllable-length notes, pitch that moves inside them and notes that glide (:func:`sounds_like_speech`'s first
-    three, at its thresholds), and a vowel that moves inside them (:func:`vowel_drift_db` ``vowel_drift_db_over``
-    dB or more; asked only with ``envelope_db``). The semitone-grid sign is not asked: a few syllables' pitches fit
-    a grid by chance (two to eleven notes of talk on stress ``spoken``: grid fit up to 0.96). A room lengthens and
-    steadies the syllables, so one sign may fail; a singer's wide vibrato moves and glides the pitch inside held
-    notes, but neither the held notes nor the vowel pass."""
-    signs = [lambda: long_note_share(notes) < SPEECH_LONG_NOTE_SHARE,
-             lambda: still_in_notes(track, notes) < SPEECH_STILL_IN_NOTES,
-             lambda: note_glide_st(track, notes) >= SPEECH_GLIDE_ST]
-    if envelope_db is not None:
-        signs.append(lambda: vowel_drift_db(envelope_db, track, notes) >= vowel_drift_db_over)
-    shown = 0
-    for k, sign in enumerate(signs):
-        shown += sign()
-        if shown >= signs_needed:
-            return True
-        if shown + len(signs) - k - 1 < signs_needed:
-            return False
-    return False
+    three, at its thresholds) and a vowel that moves inside them (:func:`vowel_drift_db` ``vowel_drift_db_over``
+    dB or more; read only with ``envelope_db``), and not a vowel held as a singer holds it (under
+    ``held_vowel_db_under`` dB). The semitone-grid sign is not asked: a few syllables' pitches fit a grid by
+    chance (two to eleven notes of talk on stress ``spoken``: grid fit up to 0.96). A room lengthens and steadies
+    the syllables, so one pitch sign may fail; a fast tune a child sings through a phone's noise suppressor can
+    show all three pitch signs, but holds its vowels (1.7 dB)."""
+    pitch_signs = (long_note_share(notes) < SPEECH_LONG_NOTE_SHARE) + (note_glide_st(track, notes) >= SPEECH_GLIDE_ST)
+    if pitch_signs == 0:
+        return False
+    pitch_signs += still_in_notes(track, notes) < SPEECH_STILL_IN_NOTES
+    vowel = vowel_drift_db(envelope_db, track, notes) if envelope_db is not None else float("nan")
+    if vowel < held_vowel_db_under:
+        return False
+    return pitch_signs + (vowel >= vowel_drift_db_over) >= 3
 
 
 def without_spoken_edges(track: PitchTrack, notes: list[NoteEvent], envelope_db: np.ndarray | None = None, *,
                          pause_s: float = SPOKEN_PAUSE_S,
                          min_rest_s: float = MIN_VOICED_S) -> tuple[list[NoteEvent], list[tuple[float, float]]]:
     """``notes`` without the caller's words before and after the hum ("Okay, here goes", "That's it"), and
-    the spans (onset, offset, s) of the words cut. The words are the longest run of notes at the start, and
-    then at the end, that ends (starts) at a pause of ``pause_s`` s or more and sounds like talk
-    (:func:`sounds_like_talk`, with the harmonic envelope ``envelope_db`` when given), while the notes left hold
-    ``min_rest_s`` s or more and do not."""
+    the spans (onset, offset, s) of the words cut. The words are a run of notes at the start, and then one at
+    the end, that ends (starts) at a pause of ``pause_s`` s or more and sounds like talk (:func:`sounds_like_talk`,
+    with the harmonic envelope ``envelope_db`` when given), while the notes left hold ``min_rest_s`` s or more and
+    do not; of several such runs, the one parted from the hum by the widest pause (the caller stops talking, then
+    hums: a run reaching into the hum's quick first notes can still sound like talk)."""
     def talk(part: list[NoteEvent]) -> bool:
         return sounds_like_talk(track, part, envelope_db)
 
     def keeps_melody(rest: list[NoteEvent]) -> bool:
         return sum(n.offset_s - n.onset_s for n in rest) >= min_rest_s and not talk(rest)
 
-    def pauses(part: list[NoteEvent]) -> list[int]:
-        return [i for i in range(1, len(part)) if part[i].onset_s - part[i - 1].offset_s >= pause_s]
+    def pause_before(part: list[NoteEvent], i: int) -> float:
+        return part[i].onset_s - part[i - 1].offset_s
 
     words = []
-    for i in reversed(pauses(notes)):              # the longest talk before the hum
-        if talk(notes[:i]) and keeps_melody(notes[i:]):
-            words.append((notes[0].onset_s, notes[i - 1].offset_s))
-            notes = notes[i:]
-            break
-    for i in pauses(notes):                        # the longest talk after it
-        if talk(notes[i:]) and keeps_melody(notes[:i]):
-            words.append((notes[i].onset_s, notes[-1].offset_s))
-            notes = notes[:i]
-            break
+    talk_before = [i for i in range(1, len(notes)) if pause_before(notes, i) >= pause_s
+                   and talk(notes[:i]) and keeps_melody(notes[i:])]
+    if talk_before:
+        i = max(talk_before, key=lambda k: pause_before(notes, k))
+        words.append((notes[0].onset_s, notes[i - 1].offset_s))
+        notes = notes[i:]
+    talk_after = [i for i in range(1, len(notes)) if pause_before(notes, i) >= pause_s
+                  and talk(notes[i:]) and keeps_melody(notes[:i])]
+    if talk_after:
+        i = max(talk_after, key=lambda k: pause_before(notes, k))
+        words.append((notes[i].onset_s, notes[-1].offset_s))
+        notes = notes[:i]
     return notes, words
 
 
@@ -379,7 +386,7 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
     stable = stable_fraction(track)
     if stable < MIN_STABLE_FRACTION:
         raise BadAudio("no_melody", f"the pitch holds still in only {stable:.0%} of voiced frames")
-    speech = sounds_like_speech(track, notes)
+    speech = sounds_like_speech(track, notes, front.envelope)
     if speech:
         raise BadAudio("no_melody", speech)
     notes, words = without_spoken_edges(track, notes, front.envelope)
