@@ -11,8 +11,8 @@ from scipy.signal import butter, resample_poly, sosfilt
 
 from hum_synth import hum, phone, room, scale_notes, wav_bytes
 from humitout.audio.decode import decode_audio
-from humitout.audio.transcribe import (analyse_recording, semitone_grid_fit, sounds_like_speech, transcribe_samples,
-                                       without_spoken_edges)
+from humitout.audio.speech import semitone_grid_fit, sounds_like_speech, without_spoken_edges
+from humitout.audio.transcribe import MIN_VOICED_S, analyse_recording, transcribe_samples
 from humitout.errors import BadAudio
 
 
@@ -127,5 +127,5 @@ def test_a_hum_opening_with_a_quick_phrase_keeps_it():
     quick = [(0.4 + 0.14 * k, 0.52 + 0.14 * k, m) for k, m in enumerate([67, 65, 64, 62, 64, 65])]
     x, sr = decode_audio(wav_bytes(phone(hum(quick + scale_notes(TUNE, start=1.64, step=0.4, gap=0.05), seed=4))))
     track, _, notes = transcribe_samples(x, sr)
-    kept, words = without_spoken_edges(track, notes)
+    kept, words = without_spoken_edges(track, notes, min_rest_s=MIN_VOICED_S)
     assert words == [] and kept == notes and len(notes) == len(quick) + len(TUNE)

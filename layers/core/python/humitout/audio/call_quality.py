@@ -52,7 +52,7 @@ def read_call(notes: Sequence[NoteEvent], *, hop_s: float, voiced: np.ndarray, c
     """How the call of ``notes`` sounded (module docstring), from its pitch frames every ``hop_s`` s:
     ``voiced`` and ``confidence`` (the tracker's), ``energy_db`` (frame energy, dBFS), ``dead`` (frames
     touched by lost audio) and ``reverberant`` (the front end's finding of a room); ``words_s``: spans
-    (start, end, s) of the caller's own words around the hum (:func:`~humitout.audio.transcribe.without_spoken_edges`).
+    (start, end, s) of the caller's own words around the hum (:func:`~humitout.audio.speech.without_spoken_edges`).
 
     Pitched frames (``voice_confidence`` or more) ``voices_under_db`` dB or more under the notes' median level
     are background voices, louder ones the caller's own voice; the frames away from the notes are those
