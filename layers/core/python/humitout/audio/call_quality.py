@@ -24,7 +24,7 @@ each reading: README, "How the call sounded").
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -33,15 +33,22 @@ from humitout.audio.notes.core import NoteEvent
 from humitout.models import CALL_CONDITIONS, CallQuality
 
 
+def within_spans(t: np.ndarray, spans: Iterable[tuple[float, float]], *, before_s: float = 0.0,
+                 after_s: float = 0.0) -> np.ndarray:
+    """Times ``t`` (n,) (s) bool inside any span (start, end; s) widened by ``before_s`` before its start and
+    ``after_s`` after its end."""
+    inside = np.zeros(len(t), bool)
+    for start, end in spans:
+        inside |= (t >= start - before_s) & (t < end + after_s)
+    return inside
+
+
 def away_from_notes(notes: Sequence[NoteEvent], n_frames: int, hop_s: float, *, before_s: float = 0.08,
                     after_s: float = 0.25) -> np.ndarray:
     """Frames (n_frames,) bool at least ``before_s`` s before every note's onset and ``after_s`` s after its
     offset (a room's tail and a singer's release stay with their note)."""
-    t = np.arange(n_frames) * hop_s
-    near = np.zeros(n_frames, bool)
-    for n in notes:
-        near |= (t >= n.onset_s - before_s) & (t < n.offset_s + after_s)
-    return ~near
+    return ~within_spans(np.arange(n_frames) * hop_s, ((n.onset_s, n.offset_s) for n in notes),
+                         before_s=before_s, after_s=after_s)
 
 
 def read_call(notes: Sequence[NoteEvent], *, hop_s: float, voiced: np.ndarray, confidence: np.ndarray,
@@ -61,15 +68,12 @@ def read_call(notes: Sequence[NoteEvent], *, hop_s: float, voiced: np.ndarray, c
     if not notes or n == 0:
         return CallQuality(conditions=["room_echo"] if reverberant else [])
     t = np.arange(n) * hop_s
-    in_notes = np.zeros(n, bool)
-    for note in notes:
-        in_notes |= (t >= note.onset_s) & (t < note.offset_s)
+    in_notes = within_spans(t, ((note.onset_s, note.offset_s) for note in notes))
     away = away_from_notes(notes, n, hop_s, before_s=before_s, after_s=after_s) & ~dead
     sung_db = float(np.median(energy_db[in_notes & ~dead])) if (in_notes & ~dead).any() else -np.inf
     pitched = voiced & (confidence >= voice_confidence)
-    own = pitched & (energy_db > sung_db - voices_under_db)   # the caller's own voice: as loud as the hum
-    for start, end in words_s:                                # or their words, quieter syllables and all
-        own |= (t >= start - before_s) & (t < end + after_s)
+    own = pitched & (energy_db > sung_db - voices_under_db)   # the caller's own voice: as loud as the hum,
+    own |= within_spans(t, words_s, before_s=before_s, after_s=after_s)   # or their words, quieter syllables and all
     voices_s = float(np.count_nonzero(away & pitched & ~own) * hop_s)
     heard = away & ~own & (energy_db > -100.0)   # the background, with a reading (-120 dB: lost audio)
     ratio_db = (sung_db - float(np.median(energy_db[heard]))

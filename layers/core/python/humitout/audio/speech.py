@@ -208,8 +208,9 @@ def without_spoken_edges(track: PitchTrack, notes: list[NoteEvent], envelope_db:
     the spans (onset, offset, s) of the words cut. The words are a run of notes at the start, and then one at
     the end, that ends (starts) at a pause of ``pause_s`` s or more and sounds like talk (:func:`sounds_like_talk`,
     with the harmonic envelope ``envelope_db`` when given), while the notes left hold ``min_rest_s`` s or more (the
-    shortest melody the stage takes) and do not; of several such runs, the one parted from the hum by the widest pause (the caller stops talking, then
-    hums: a run reaching into the hum's quick first notes can still sound like talk)."""
+    shortest melody the stage takes) and do not; of several such runs, the one parted from the hum by the widest
+    pause (the caller stops talking, then hums: a run reaching into the hum's quick first notes can still sound
+    like talk)."""
     def talk(part: list[NoteEvent]) -> bool:
         return sounds_like_talk(track, part, envelope_db)
 
