@@ -40,10 +40,14 @@ Conditions (the voice is the dev item's unless the condition names another):
 ``spoken``      the caller talks before the hum ("Okay, here goes.", a count-in) and, in half the calls, after it
                 ("That's it."): an espeak-ng voice of the singer's sex at the hum's level (0-4 dB louder), a
                 pause of 0.25-1.2 s between talk and hum; the dev voice on the clean line
+``restart``     the caller starts the tune, stops after 3 notes to 60 % of it, says so ("Sorry, wait. Let me start
+                again.") and hums the whole tune: the false start is another performance by the same voice, often
+                in another key (a caller who started too high); pauses of 0.3-1.0 s around the words, at the hum's
+                level (0-4 dB louder); the dev voice on the clean line. The reference is the whole second take
 
 Combined conditions (not built by default; ``--conditions`` names them, ``--combined`` builds them all):
-``<voice>+<channel>``, one of the other voices (child, bass, nasal, diphone) or the caller who talks around the hum
-(spoken) through one of the hard channels
+``<voice>+<channel>``, one of the other voices (child, bass, nasal, diphone), the caller who talks around the hum
+(spoken) or the one who starts again (restart) through one of the hard channels
 (amr, gsm, speaker, babble, ns_agc), as a real call combines them. The voice is the very rendering its own
 condition holds (``child+amr`` is ``child`` through AMR-NB), so the pair tells what the channel adds for that voice.
 
@@ -73,12 +77,12 @@ BENCH_DIR = Path(os.environ.get("HUMITOUT_BENCH_DIR")
                  or Path(__file__).resolve().parents[3] / "shared" / "bench" / "melody")
 DEFAULT_SEED = 10
 CONDITIONS = ("clean", "gsm", "amr", "opus", "speex", "speaker", "babble", "noise", "ns_agc", "dropouts",
-              "child", "bass", "nasal", "diphone", "vibrato", "spoken")
+              "child", "bass", "nasal", "diphone", "vibrato", "spoken", "restart")
 VOICE_CONDITIONS = {"child": "child", "bass": "bass", "nasal": None}   # None: the dev voice, nasal hum
-COMBINED_CONDITIONS = tuple(f"{voice}+{channel}" for voice in ("child", "bass", "nasal", "diphone", "spoken")
+COMBINED_CONDITIONS = tuple(f"{voice}+{channel}" for voice in ("child", "bass", "nasal", "diphone", "spoken", "restart")
                             for channel in ("amr", "gsm", "speaker", "babble", "ns_agc"))
 NEEDS = {"gsm": "sox", "amr": "sox", "opus": "ffmpeg", "speex": "ffmpeg", "babble": "espeak-ng",
-         "diphone": "text2wave", "spoken": "espeak-ng"}
+         "diphone": "text2wave", "spoken": "espeak-ng", "restart": "espeak-ng"}
 WIDE_VIBRATO_CENTS = (50.0, 100.0)   # the ``vibrato`` condition's extent (half peak-to-peak), a trained or
 # operatic singer's; the shared generator's singers sing 0-54 cents
 DIPHONE_VOICES = ("kal", "ked")     # Festival's US English diphone voices (festvox-kallpc16k, -kdlpc16k)
@@ -106,6 +110,9 @@ LEAD_WORDS = ["Okay, here goes.", "Hi! So this is my song idea.", "Um, okay. It 
 """What callers say before they hum (the ``spoken`` condition)."""
 TAIL_WORDS = ["That's it.", "Okay, bye!", "Yeah, something like that.", "And that's the chorus. Thanks!"]
 """What callers say after the hum."""
+RESTART_WORDS = ["Sorry, wait. Let me start again.", "No, hang on. Again.", "Oops, too high. One more time.",
+                 "Hmm, no. From the top.", "Wait, wait. Let me try that again.", "Ah, I messed that up. Again."]
+"""What callers say when they start the tune again (the ``restart`` condition)."""
 CALLER_VOICES = {"male": ["en", "en+m3", "en-us", "en+m7"], "female": ["en+f3", "en-us+f2", "en+f4", "en+f2"]}
 """espeak-ng voices of the singer's sex for the caller's own words."""
 
@@ -447,6 +454,28 @@ def talk_around(hum: np.ndarray, sex: str, rng, tmp: Path) -> tuple[np.ndarray, 
     return call / (np.abs(call).max() + 1e-9) * 0.5, len(before) / FS
 
 
+def start_again(hum: np.ndarray, false_start: np.ndarray, false_notes: list, sex: str, rng,
+                tmp: Path) -> tuple[np.ndarray, float]:
+    """The call of a caller who hums the first notes of a tune (``false_start``, 16 kHz float, its rendering's
+    notes ``false_notes``: 3 notes to 60 % of them, cut 50 ms after the last one's offset with a 50 ms fade),
+    stops, says they start again (:data:`RESTART_WORDS`, at the hum's level, 0-4 dB louder) and hums the whole
+    tune (``hum``), with pauses of 0.3-1.0 s around the words. Returns the call and how much later (s) ``hum``
+    starts in it."""
+    level = active_rms(hum)
+    n = int(rng.integers(3, max(4, int(0.6 * len(false_notes))) + 1))
+    end = min(int((false_notes[n - 1].offset + 0.05) * FS), len(false_start))
+    fade = min(int(0.05 * FS), end)
+    first = false_start[:end].copy()
+    first[end - fade:] *= np.linspace(1.0, 0.0, fade)
+    first *= level / (active_rms(first) + 1e-9)
+    words = spoken_words(rng, RESTART_WORDS[int(rng.integers(len(RESTART_WORDS)))], sex, tmp) * level \
+        * 10 ** (rng.uniform(0, 4) / 20)
+    before = np.r_[np.zeros(int(rng.uniform(0.2, 0.6) * FS)), first, np.zeros(int(rng.uniform(0.3, 1.0) * FS)), words,
+                   np.zeros(int(rng.uniform(0.3, 1.0) * FS))]
+    call = np.r_[before, hum, np.zeros(int(0.3 * FS))]
+    return call / (np.abs(call).max() + 1e-9) * 0.5, len(before) / FS
+
+
 # ------------------------------------------------------------------ phone line and codecs (8 kHz)
 def to_line(x, rng, level_dbov=-22.0):
     """16 kHz float -> 8 kHz band-limited float at ``level_dbov`` active level (peaks <= -1 dBFS)."""
@@ -584,6 +613,10 @@ def build(out: Path, seed: int = DEFAULT_SEED, items: int = 12, conditions=CONDI
                 if sung == "spoken":   # the dev voice's rendering with the caller's words around it
                     audio, later_s = talk_around(audio, humsynth.VOICES[voice].sex, rng, tmp)
                     channel = "clean" if channel == "spoken" else channel
+                elif sung == "restart":   # a false start (another performance by the dev voice), words, the tune
+                    again = sing(humsynth, mel, voice, style, np.random.default_rng([seed, k, sum(map(ord, sung)), 3]))
+                    audio, later_s = start_again(audio, again[0], again[1].notes, humsynth.VOICES[voice].sex, rng, tmp)
+                    channel = "clean" if channel == "restart" else channel
                 pcm = degrade(audio, channel, rng, tmp)
                 src = mel["meta"]
                 iid = f"{cond}_{k:03d}"

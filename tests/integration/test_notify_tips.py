@@ -1,5 +1,6 @@
 """The ready SMS of a call's first track ends with one tip for the next call when the line or the room cost
-notes (the first of ``call_conditions``), and a new version asked for by SMS repeats none."""
+notes (the first of ``call_conditions``), or says that the song is of the take the caller started again; a new
+version asked for by SMS repeats none."""
 import uuid
 
 from humitout.pipeline import notify
@@ -26,3 +27,15 @@ def test_the_first_tracks_sms_ends_with_the_calls_first_tip_and_a_new_version_ha
     assert first.endswith("bars off? Reply SHIFT. Tip: We heard voices in the background; a quiet room keeps "
                           "them out of your melody.")
     assert second.endswith("bars off? Reply SHIFT.")
+
+
+def test_the_sms_says_the_song_is_of_the_take_the_caller_started_again(stack, svc):
+    phone = "+1555" + str(uuid.uuid4().int)[:7]
+    user = svc.db.create_user(f"{uuid.uuid4().hex}@example.com", phone, "123456")
+    session, _ = svc.db.create_session(user, "CA" + uuid.uuid4().hex, "RE" + uuid.uuid4().hex, phone, None)
+    sid, caller = str(session["id"]), seal_phone(svc.settings.twilio_auth_token, phone)
+    notify(svc, {"session_id": sid, "caller": caller, "track_id": _track(svc, sid, 1, ["started_again", "room_echo"]),
+                 "execution_id": f"exec-{uuid.uuid4().hex}"})
+    (body,) = (m.body for m in stack.twilio.wait_for_sms(phone, 1, 10))
+    assert body.endswith("bars off? Reply SHIFT. You started your tune again partway through, so the song uses "
+                         "your last take.")

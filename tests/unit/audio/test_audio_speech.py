@@ -1,5 +1,5 @@
 """Speech without a melody is told apart from a hum, including a fast one and one sung out of tune; a caller's
-words around the hum are no notes."""
+words around the hum are no notes; a tune the caller stopped and started again is its last take."""
 import io
 import shutil
 import subprocess
@@ -129,3 +129,33 @@ def test_a_hum_opening_with_a_quick_phrase_keeps_it():
     track, _, notes = transcribe_samples(x, sr)
     kept, words = without_spoken_edges(track, notes, min_rest_s=MIN_VOICED_S)
     assert words == [] and kept == notes and len(notes) == len(quick) + len(TUNE)
+
+
+@pytest.mark.parametrize(("voice", "words"), [("en", "Sorry, wait. Let me start again."),
+                                              ("en+f3", "Oops, too high. One more time.")])
+def test_a_tune_started_again_after_the_callers_words_is_its_last_take(voice, words):
+    # four notes of the tune three semitones too high, a pause, the caller's words as loud as the hum, a pause,
+    # then the whole tune: the song is of the second take, and the caller is told why
+    false_start = hum(scale_notes([m + 3 for m in TUNE[:4]], start=0.2, step=0.4, gap=0.05), seed=5)
+    sung = hum(scale_notes(TUNE, start=0.2, step=0.4, gap=0.05), seed=3)
+    talk = _words(words, voice, as_loud_as=sung)
+    pause = np.zeros(int(0.6 * 32000))
+    call = np.concatenate([false_start, pause, talk, pause, sung, pause])
+    start = (len(false_start) + 2 * len(pause) + len(talk)) / 32000 + 0.2
+    analysis = analyse_recording(wav_bytes(phone(call)))
+    assert len(analysis.notes) == len(TUNE)
+    assert analysis.notes[0].onset_s == pytest.approx(start, abs=0.05)
+    assert [round(n.midi) for n in analysis.notes[:4]] == TUNE[:4]
+    assert analysis.call.conditions[0] == "started_again"
+    assert analysis.call.started_again_s == pytest.approx(start, abs=0.05)
+    assert "background_voices" not in analysis.call.conditions   # the caller's own words and first take
+
+
+def test_a_tune_whose_opening_comes_back_after_a_breath_stays_whole():
+    # the first bars, a breath of 0.8 s, the same bars again: a phrase that returns, with no words before it
+    phrase = TUNE[:8]
+    notes = scale_notes(phrase, start=0.2, step=0.4, gap=0.05) \
+        + scale_notes(phrase, start=0.2 + 0.4 * len(phrase) + 0.8, step=0.4, gap=0.05)
+    analysis = analyse_recording(wav_bytes(phone(hum(notes, seed=6))))
+    assert len(analysis.notes) == 2 * len(phrase)
+    assert analysis.call.started_again_s is None and "started_again" not in analysis.call.conditions

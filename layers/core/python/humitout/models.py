@@ -157,10 +157,13 @@ BAR_SHIFT_CHOICES = ("0", "1", "2", "3")
 """Beats a caller may move bar 1 later than the hum was read (the web app's choice; modulo the bar)."""
 
 
-CallCondition = Literal["background_voices", "background_noise", "room_echo", "dropouts"]
-"""What a call's line or room added to the hum (:class:`CallQuality`), most costly to the notes first."""
-CALL_CONDITIONS: tuple[CallCondition, ...] = ("background_voices", "background_noise", "room_echo", "dropouts")
+CallCondition = Literal["started_again", "background_voices", "background_noise", "room_echo", "dropouts"]
+"""What a call's line or room added to the hum (:class:`CallQuality`), most costly to the notes first, after
+whether the caller stopped and started the tune again (the song is then of the last take only)."""
+CALL_CONDITIONS: tuple[CallCondition, ...] = ("started_again", "background_voices", "background_noise", "room_echo",
+                                              "dropouts")
 CALL_TIPS: dict[CallCondition, str] = {
+    "started_again": "You started your tune again partway through, so the song uses your last take.",
     "background_voices": "We heard voices in the background; a quiet room keeps them out of your melody.",
     "background_noise": "Your call was noisy; a quieter spot gives cleaner notes.",
     "room_echo": "Your call sounded like a speakerphone; hum close to the phone for cleaner notes.",
@@ -184,6 +187,8 @@ class CallQuality(Contract):
     voice_to_background_db: float | None = None  # the notes' median level over the level away from them (dB)
     background_voices_s: float = Field(default=0.0, ge=0.0)  # s of pitched sound away from the caller's notes
     dropouts: int = Field(default=0, ge=0)  # runs of audio the line lost inside the hum
+    started_again_s: float | None = None  # recording s where the take the song uses starts, when the caller
+    # stopped, said so and started the tune again (``started_again``)
 
 
 class Analysis(Contract):

@@ -166,7 +166,8 @@ def _original_hum(svc: Services, session_id: str):
 def notify(svc: Services, event: dict) -> dict:
     """Text the caller one short link to their track (once per execution), the meters they may reply with
     when the song's bars are not their tune's, SHIFT when bar 1 is in the wrong place and, with the call's
-    first track, a tip for the next call when the line or the room cost notes (:data:`CALL_TIPS`)."""
+    first track, a tip for the next call when the line or the room cost notes, or word that the song is of the
+    take the caller started again (:data:`CALL_TIPS`)."""
     s = svc.settings
     session_id = event["session_id"]
     track = svc.db.get_track(event["track_id"])
@@ -180,7 +181,8 @@ def notify(svc: Services, event: dict) -> dict:
             f"Wrong beat? Reply {', '.join(others[:-1])} or {others[-1]}; bars off? Reply SHIFT.")
     heard = told_call_conditions(params.get("call_conditions"))
     if heard and int(track["version"]) == 1:  # the call's own track; a new version by SMS repeats no tip
-        body = f"{body} Tip: {CALL_TIPS[heard[0]]}"
+        # (that the song is of the take started again is news, not a tip)
+        body = f"{body} {'' if heard[0] == 'started_again' else 'Tip: '}{CALL_TIPS[heard[0]]}"
     sent = send_once(svc, event["execution_id"], caller_number(svc, event), body)
     svc.db.update_session(session_id, status="completed", error=None, error_detail=None)
     _publish(svc, {"event": "track_ready", "session_id": session_id, "track_id": event["track_id"]})

@@ -1,6 +1,7 @@
 """Speech told from a hum, from the pitch track and the notes: the signs of talk, the whole-call test that answers
-a caller who talked instead of humming (``no_melody``: :func:`stable_fraction`, :func:`sounds_like_speech`), and the
-caller's words before and after a hum, which are no part of the melody (:func:`without_spoken_edges`).
+a caller who talked instead of humming (``no_melody``: :func:`stable_fraction`, :func:`sounds_like_speech`), the
+caller's words before and after a hum, which are no part of the melody (:func:`without_spoken_edges`), and a tune the
+caller stopped, said so and started again, whose last take is the melody (:func:`last_take`).
 
 Measured with ``./dev bench speech`` (speech through phone channels against thousands of stress hums) and the stress
 corpus's ``spoken`` conditions (``./dev bench transcribe --stress``).
@@ -11,6 +12,7 @@ import numpy as np
 from scipy.ndimage import median_filter
 
 from humitout.audio.arrays import true_runs
+from humitout.audio.call_quality import within_spans
 from humitout.audio.f0 import PitchTrack
 from humitout.audio.notes.core import NoteEvent, weighted_quantile
 from humitout.audio.notes.reattack import vibrato_centre
@@ -49,6 +51,14 @@ SPOKEN_PAUSE_S = 0.25
 SPEECH_VOWEL_DRIFT_DB = 5.0   # dB a talk run's vowel moves inside its notes (:func:`vowel_drift_db`)
 HELD_VOWEL_DB = 2.0           # dB under which a run's vowels are held, as sung (hum runs: median 0.5-1.6 dB by channel)
 NOTE_EDGE_S = 0.03        # s left out at each end of a note when reading how its pitch moves inside it
+# A take started again (:func:`last_take`; stress ``restart``: 3 notes to 60 % of the tune, "Sorry, wait. Let me start
+# again.", the whole tune): the caller's words between the takes last 0.4 s or more (the note stage drops many of
+# their syllables, so their voice away from the notes counts too: 0.46-4.5 s on the restart calls), and the second
+# take opens as the first did, 3 of 4 of its first (up to 5) intervals within 1 st of the first take's.
+RESTART_WORDS_S = 0.4
+OPENING_INTERVALS = 5
+OPENING_TOLERANCE_ST = 1.0
+OPENING_SHARE = 0.75
 
 
 def pitch_still_frames(track: PitchTrack, *, centre_vibrato: bool = False) -> np.ndarray:
@@ -234,3 +244,73 @@ def without_spoken_edges(track: PitchTrack, notes: list[NoteEvent], envelope_db:
         words.append((notes[i].onset_s, notes[-1].offset_s))
         notes = notes[:i]
     return notes, words
+
+
+def callers_voice_frames(track: PitchTrack, energy_db: np.ndarray, notes: list[NoteEvent], *,
+                         voice_confidence: float = 0.5, under_db: float = 6.0, before_s: float = 0.08,
+                         after_s: float = 0.25) -> np.ndarray:
+    """Frames (n,) bool of the caller's voice away from ``notes``: pitched (the tracker's confidence
+    ``voice_confidence`` or more), within ``under_db`` dB of the notes' median frame energy ``energy_db`` (dBFS; as
+    :func:`~humitout.audio.call_quality.read_call` tells the caller's own voice from background voices), and
+    ``before_s`` s or more before every onset and ``after_s`` s after every offset (a note's release and room
+    tail stay with it)."""
+    t = np.arange(len(energy_db)) * track.hop_s
+    spans = [(n.onset_s, n.offset_s) for n in notes]
+    in_notes = within_spans(t, spans)
+    sung_db = float(np.median(energy_db[in_notes])) if in_notes.any() else np.inf
+    near = within_spans(t, spans, before_s=before_s, after_s=after_s)
+    return track.voiced & (track.confidence >= voice_confidence) & (energy_db > sung_db - under_db) & ~near
+
+
+def opens_alike(first: list[NoteEvent], second: list[NoteEvent], *, intervals: int = OPENING_INTERVALS,
+                tolerance_st: float = OPENING_TOLERANCE_ST, share: float = OPENING_SHARE) -> bool:
+    """Whether ``second`` opens as ``first`` does, in any key: of their first ``intervals`` intervals (st; as many
+    as both have, at least 2), ``share`` or more within ``tolerance_st`` st of each other."""
+    k = min(len(first) - 1, len(second) - 1, intervals)
+    if k < 2:
+        return False
+    steps = [np.diff([n.midi for n in part[:k + 1]]) for part in (first, second)]
+    return float(np.mean(np.abs(steps[0] - steps[1]) <= tolerance_st)) >= share
+
+
+def last_take(track: PitchTrack, energy_db: np.ndarray, notes: list[NoteEvent], envelope_db: np.ndarray | None = None,
+              *, min_rest_s: float, pause_s: float = SPOKEN_PAUSE_S, min_words_s: float = RESTART_WORDS_S,
+              max_words_s: float = 8.0, min_length_ratio: float = 0.8) -> tuple[list[NoteEvent], float | None]:
+    """The take of a tune the caller started again ("Sorry, wait. Let me start again."), and its onset (s); else
+    ``notes`` and None. A take started again follows a pause of ``pause_s`` s or more after which ``min_rest_s`` s
+    of notes or more are left; before it the caller talked for ``min_words_s`` s or more: their notes that sound
+    like talk (:func:`sounds_like_talk`, a run within ``max_words_s`` s after a pause) and their voice away from
+    the notes (:func:`callers_voice_frames`: the note stage leaves out many syllables of talk); it opens as the
+    notes before the words did (:func:`opens_alike`, in any key: a caller who started too high) and lasts
+    ``min_length_ratio`` of theirs or more. Of several, the last. A tune whose phrase comes back after a breath
+    has no words before it, so it stays whole."""
+    voice = callers_voice_frames(track, energy_db, notes)
+    voice_s = np.r_[0.0, np.cumsum(voice)] * track.hop_s
+
+    def voice_between(start_s: float, end_s: float) -> float:
+        a, b = (int(np.clip(round(t / track.hop_s), 0, len(voice))) for t in (start_s, end_s))
+        return float(voice_s[max(a, b)] - voice_s[a])
+
+    def span(part: list[NoteEvent]) -> float:
+        return part[-1].offset_s - part[0].onset_s
+
+    chosen = None
+    for p in range(3, len(notes)):
+        if notes[p].onset_s - notes[p - 1].offset_s < pause_s:
+            continue
+        take = notes[p:]
+        if sum(n.offset_s - n.onset_s for n in take) < min_rest_s:
+            break
+        words = p   # the first note of the caller's words: a run of talk ending at the pause, if any
+        for q in range(p - 1, 0, -1):
+            if notes[p].onset_s - notes[q].onset_s > max_words_s:
+                break
+            if notes[q].onset_s - notes[q - 1].offset_s >= pause_s and sounds_like_talk(track, notes[q:p], envelope_db):
+                words = q
+        talk_s = voice_between(notes[words - 1].offset_s, notes[p].onset_s) \
+            + sum(n.offset_s - n.onset_s for n in notes[words:p])
+        before = notes[:words]
+        if talk_s >= min_words_s and len(before) >= 3 and opens_alike(before, take) \
+                and span(take) >= min_length_ratio * span(before):
+            chosen = p
+    return (notes, None) if chosen is None else (notes[chosen:], notes[chosen].onset_s)

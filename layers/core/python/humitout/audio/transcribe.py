@@ -7,7 +7,8 @@ level), ``noise`` (under ``MIN_VOICED_S`` of voiced notes in a spectrally flat
 signal), ``too_short`` (under ``MIN_VOICED_S`` of notes otherwise) and
 ``no_melody`` (voiced but the pitch rarely holds still, or
 :func:`~humitout.audio.speech.sounds_like_speech`); the caller's words around the hum are left out
-(:func:`~humitout.audio.speech.without_spoken_edges`).
+(:func:`~humitout.audio.speech.without_spoken_edges`), and of a tune the caller stopped and started again, the
+last take is the melody (:func:`~humitout.audio.speech.last_take`).
 """
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ from humitout.audio.notes.partials import (coded_at_twice_period, drop_formant_o
 from humitout.audio.notes.releases import end_at_release, end_at_weak_release, release_window_s
 from humitout.audio.notes.segment import onsets_at_soft_attack, segment_notes
 from humitout.audio.rhythm import Rhythm, analyse_rhythm, beat_positions, rhythm_in_meter
-from humitout.audio.speech import MIN_STABLE_FRACTION, sounds_like_speech, stable_fraction, without_spoken_edges
+from humitout.audio.speech import (MIN_STABLE_FRACTION, last_take, sounds_like_speech, stable_fraction,
+                                   without_spoken_edges)
 from humitout.errors import BadAudio
 from humitout.models import Analysis, F0Track, Key, Lyrics, Note, TimeSignature
 
@@ -128,8 +130,20 @@ def transcribe_path(wav_path: str | Path) -> list[tuple[float, float, float]]:
     """Notes ``[(onset_s, offset_s, midi), ...]`` of an audio file (benchmark entry point)."""
     x, sr = decode_audio(Path(wav_path).read_bytes())
     front = front_end(x, sr)
-    notes = without_spoken_edges(front.track, note_stage(x, sr, front), front.envelope, min_rest_s=MIN_VOICED_S)[0]
+    notes = the_hum(front, note_stage(x, sr, front))[0]
     return [(n.onset_s, n.offset_s, n.midi) for n in sung_notes(notes)[0]]
+
+
+def the_hum(front: FrontEnd, notes: list[NoteEvent]) -> tuple[list[NoteEvent], list[tuple[float, float]], float | None]:
+    """The notes of the hum itself, the spans (start, end; s) of the caller's own voice left out, and where the take
+    the notes are of starts (s) when the caller started the tune again, else None: the caller's words before and
+    after the hum (:func:`~humitout.audio.speech.without_spoken_edges`), then a take they stopped and the words
+    after it (:func:`~humitout.audio.speech.last_take`)."""
+    notes, words = without_spoken_edges(front.track, notes, front.envelope, min_rest_s=MIN_VOICED_S)
+    take, started_s = last_take(front.track, front.energy, notes, front.envelope, min_rest_s=MIN_VOICED_S)
+    if started_s is not None:
+        words.append((notes[0].onset_s, started_s))
+    return take, words, started_s
 
 
 def sung_notes(notes: list[NoteEvent]) -> tuple[list[NoteEvent], Key]:
@@ -175,7 +189,7 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
     speech = sounds_like_speech(track, notes, front.envelope)
     if speech:
         raise BadAudio("no_melody", speech)
-    notes, words = without_spoken_edges(track, notes, front.envelope, min_rest_s=MIN_VOICED_S)
+    notes, words, started_again_s = the_hum(front, notes)
     voiced_s = float(sum(n.offset_s - n.onset_s for n in notes))
     notes, key = sung_notes(notes)  # after the speech test, which reads how far pitches sit off one grid
 
@@ -201,7 +215,8 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
                     midi=round(n.midi, 2), confidence=round(n.confidence, 3)) for n in notes],
         key=key, lyrics=lyrics or Lyrics(), mood=mood, warnings=warnings, **rhythm_fields(rhythm),
         call=read_call(notes, hop_s=track.hop_s, voiced=track.voiced, confidence=track.confidence,
-                       energy_db=energy, dead=front.dead, reverberant=front.reverberant, words_s=words))
+                       energy_db=energy, dead=front.dead, reverberant=front.reverberant, words_s=words,
+                       started_again_s=started_again_s))
 
 
 def in_meter(analysis: Analysis, meter: TimeSignature) -> Analysis:
