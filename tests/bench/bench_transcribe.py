@@ -59,7 +59,7 @@ STRESS_ROOT = Path(__file__).resolve().parents[2] / "out" / "stress-corpus"
 # How the call sounded (Analysis.call, the caller's tips): the reading each stress channel should give in at
 # least this share of its calls, and the most any reading may be given on a clean line (codecs and voices alone).
 # (The room is told only where the front end found the call reverberant: 0.60 of the speakerphone calls, pooled. A
-# take started again is found in 74 of the 84 restart calls of seeds 10-14, 50 and 51, none of 3,000 others.)
+# take started again is found in 75 of the 84 restart calls of seeds 10-14, 50 and 51, none of 2,540 others.)
 CALL_READING_TARGETS = {"babble": ("background_voices", 0.6), "noise": ("background_noise", 0.6),
                         "speaker": ("room_echo", 0.3), "dropouts": ("dropouts", 0.9),
                         "restart": ("started_again", 0.8)}

@@ -263,14 +263,20 @@ def callers_voice_frames(track: PitchTrack, energy_db: np.ndarray, notes: list[N
 
 
 def opens_alike(first: list[NoteEvent], second: list[NoteEvent], *, intervals: int = OPENING_INTERVALS,
-                tolerance_st: float = OPENING_TOLERANCE_ST, share: float = OPENING_SHARE) -> bool:
-    """Whether ``second`` opens as ``first`` does, in any key: of their first ``intervals`` intervals (st; as many
-    as both have, at least 2), ``share`` or more within ``tolerance_st`` st of each other."""
-    k = min(len(first) - 1, len(second) - 1, intervals)
-    if k < 2:
-        return False
-    steps = [np.diff([n.midi for n in part[:k + 1]]) for part in (first, second)]
-    return float(np.mean(np.abs(steps[0] - steps[1]) <= tolerance_st)) >= share
+                tolerance_st: float = OPENING_TOLERANCE_ST, share: float = OPENING_SHARE,
+                repeat_st: float = 0.5, max_notes: int = 12) -> bool:
+    """Whether ``second`` opens as ``first`` does, in any key: of the first ``intervals`` intervals between their
+    notes (st; as many as both have, at least 2), ``share`` or more within ``tolerance_st`` st of each other; or
+    the same of the steps between their successive pitches over their first ``max_notes`` notes, where an
+    interval under ``repeat_st`` st is a repeat, not a step (a held note a channel split, or a repeated note one
+    take merged, leaves the tune's steps as they were)."""
+    def alike(a: np.ndarray, b: np.ndarray) -> bool:
+        k = min(len(a), len(b), intervals)
+        return k >= 2 and float(np.mean(np.abs(a[:k] - b[:k]) <= tolerance_st)) >= share
+
+    notes = [np.diff([n.midi for n in part[:max_notes]]) for part in (first, second)]
+    steps = [d[np.abs(d) >= repeat_st] for d in notes]
+    return alike(*notes) or alike(*steps)
 
 
 def last_take(track: PitchTrack, energy_db: np.ndarray, notes: list[NoteEvent], envelope_db: np.ndarray | None = None,
