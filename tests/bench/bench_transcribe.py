@@ -63,7 +63,7 @@ STRESS_ROOT = Path(__file__).resolve().parents[2] / "out" / "stress-corpus"
 CALL_READING_TARGETS = {"babble": ("background_voices", 0.6), "noise": ("background_noise", 0.6),
                         "speaker": ("room_echo", 0.3), "dropouts": ("dropouts", 0.9),
                         "restart": ("started_again", 0.8)}
-CLEAN_LINES = {"clean", "gsm", "amr", "opus", "speex", "child", "bass", "nasal", "diphone", "spoken"}   # spoken: the
+CLEAN_LINES = {"clean", "gsm", "amr", "opus", "speex", "child", "bass", "nasal", "diphone", "spoken", "aside"}   # spoken, aside: the
 # caller's own words around the hum are no background voices
 MAX_CLEAN_LINE_READING = 0.1   # one call in ten: a seed's 12 calls allow one
 

@@ -44,10 +44,13 @@ Conditions (the voice is the dev item's unless the condition names another):
                 again.") and hums the whole tune: the false start is another performance by the same voice, often
                 in another key (a caller who started too high); pauses of 0.3-1.0 s around the words, at the hum's
                 level (0-4 dB louder); the dev voice on the clean line. The reference is the whole second take
+``aside``       the caller stops between two notes of the tune (a third to two thirds of the way), says something ("And
+                then it goes like this.") and hums on: pauses of 0.3-0.8 s around the words, at the hum's level (0-4 dB
+                louder); the dev voice on the clean line. The reference is every note of the tune
 
 Combined conditions (not built by default; ``--conditions`` names them, ``--combined`` builds them all):
 ``<voice>+<channel>``, one of the other voices (child, bass, nasal, diphone), the caller who talks around the hum
-(spoken) or the one who starts again (restart) through one of the hard channels
+(spoken), the one who starts again (restart) or talks between two notes (aside) through one of the hard channels
 (amr, gsm, speaker, babble, ns_agc), as a real call combines them. The voice is the very rendering its own
 condition holds (``child+amr`` is ``child`` through AMR-NB), so the pair tells what the channel adds for that voice.
 
@@ -77,12 +80,13 @@ BENCH_DIR = Path(os.environ.get("HUMITOUT_BENCH_DIR")
                  or Path(__file__).resolve().parents[3] / "shared" / "bench" / "melody")
 DEFAULT_SEED = 10
 CONDITIONS = ("clean", "gsm", "amr", "opus", "speex", "speaker", "babble", "noise", "ns_agc", "dropouts",
-              "child", "bass", "nasal", "diphone", "vibrato", "spoken", "restart")
+              "child", "bass", "nasal", "diphone", "vibrato", "spoken", "restart", "aside")
 VOICE_CONDITIONS = {"child": "child", "bass": "bass", "nasal": None}   # None: the dev voice, nasal hum
-COMBINED_CONDITIONS = tuple(f"{voice}+{channel}" for voice in ("child", "bass", "nasal", "diphone", "spoken", "restart")
+COMBINED_CONDITIONS = tuple(f"{voice}+{channel}" for voice in ("child", "bass", "nasal", "diphone", "spoken", "restart",
+                                                                "aside")
                             for channel in ("amr", "gsm", "speaker", "babble", "ns_agc"))
 NEEDS = {"gsm": "sox", "amr": "sox", "opus": "ffmpeg", "speex": "ffmpeg", "babble": "espeak-ng",
-         "diphone": "text2wave", "spoken": "espeak-ng", "restart": "espeak-ng"}
+         "diphone": "text2wave", "spoken": "espeak-ng", "restart": "espeak-ng", "aside": "espeak-ng"}
 WIDE_VIBRATO_CENTS = (50.0, 100.0)   # the ``vibrato`` condition's extent (half peak-to-peak), a trained or
 # operatic singer's; the shared generator's singers sing 0-54 cents
 DIPHONE_VOICES = ("kal", "ked")     # Festival's US English diphone voices (festvox-kallpc16k, -kdlpc16k)
@@ -113,6 +117,9 @@ TAIL_WORDS = ["That's it.", "Okay, bye!", "Yeah, something like that.", "And tha
 RESTART_WORDS = ["Sorry, wait. Let me start again.", "No, hang on. Again.", "Oops, too high. One more time.",
                  "Hmm, no. From the top.", "Wait, wait. Let me try that again.", "Ah, I messed that up. Again."]
 """What callers say when they start the tune again (the ``restart`` condition)."""
+ASIDE_WORDS = ["And then it goes like this.", "Um, the next bit is.", "And the chorus goes.", "Then it changes here.",
+               "Hmm, and then.", "This part is higher."]
+"""What callers say between two notes of the tune (the ``aside`` condition)."""
 CALLER_VOICES = {"male": ["en", "en+m3", "en-us", "en+m7"], "female": ["en+f3", "en-us+f2", "en+f4", "en+f2"]}
 """espeak-ng voices of the singer's sex for the caller's own words."""
 
@@ -476,6 +483,24 @@ def start_again(hum: np.ndarray, false_start: np.ndarray, false_notes: list, sex
     return call / (np.abs(call).max() + 1e-9) * 0.5, len(before) / FS
 
 
+def talk_between(hum: np.ndarray, notes: list, sex: str, rng, tmp: Path) -> tuple[np.ndarray, float, float]:
+    """The call of a caller who stops between two notes of ``hum`` (16 kHz float; its rendering's ``notes``), a third
+    to two thirds of the way and where the tune leaves 80 ms or more between them, says something
+    (:data:`ASIDE_WORDS`, at the hum's level, 0-4 dB louder) and hums on, with pauses of 0.3-0.8 s around the words.
+    Returns the call, where (s, in ``hum``) the tune was parted and how much later (s) it goes on in the call."""
+    level = active_rms(hum)
+    lo, hi = len(notes) // 3, max(len(notes) // 3 + 1, 2 * len(notes) // 3)
+    gaps = [k for k in range(max(lo, 1), hi) if notes[k].onset - notes[k - 1].offset >= 0.08] or list(range(max(lo, 1), hi))
+    k = gaps[int(rng.integers(len(gaps)))]
+    split_s = 0.5 * (notes[k - 1].offset + notes[k].onset)
+    cut = int(split_s * FS)
+    words = spoken_words(rng, ASIDE_WORDS[int(rng.integers(len(ASIDE_WORDS)))], sex, tmp) * level \
+        * 10 ** (rng.uniform(0, 4) / 20)
+    inserted = np.r_[np.zeros(int(rng.uniform(0.3, 0.8) * FS)), words, np.zeros(int(rng.uniform(0.3, 0.8) * FS))]
+    call = np.r_[hum[:cut], inserted, hum[cut:]]
+    return call / (np.abs(call).max() + 1e-9) * 0.5, split_s, len(inserted) / FS
+
+
 # ------------------------------------------------------------------ phone line and codecs (8 kHz)
 def to_line(x, rng, level_dbov=-22.0):
     """16 kHz float -> 8 kHz band-limited float at ``level_dbov`` active level (peaks <= -1 dBFS)."""
@@ -545,19 +570,24 @@ def degrade(x, cond, rng, tmp: Path):
 
 
 # ------------------------------------------------------------------ corpus
-def write_item(folder: Path, iid: str, pcm: np.ndarray, rend, meta: dict, later_s: float = 0.0) -> None:
-    """One item in the shared harness's format; the rendering's notes and f0 ``later_s`` s later in ``pcm``."""
+def write_item(folder: Path, iid: str, pcm: np.ndarray, rend, meta: dict, later_s: float = 0.0,
+               parted: tuple[float, float] | None = None) -> None:
+    """One item in the shared harness's format; the rendering's notes and f0 ``later_s`` s later in ``pcm``, and with
+    ``parted`` (time in the rendering s, pause s) those from that time on the pause later again."""
+    def moved(t: float) -> float:
+        return t + later_s + (parted[1] if parted and t >= parted[0] else 0.0)
+
     wavfile.write(folder / f"{iid}.wav", FS_OUT, pcm)
     with open(folder / f"{iid}.notes.csv", "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["onset", "offset", "midi_pitch"])
         for nt in rend.notes:
-            w.writerow([f"{nt.onset + later_s:.4f}", f"{nt.offset + later_s:.4f}", nt.midi])
+            w.writerow([f"{moved(nt.onset):.4f}", f"{moved(nt.offset):.4f}", nt.midi])
     with open(folder / f"{iid}.f0.csv", "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["time", "f0_hz"])
         for t, v in zip(rend.f0_times, rend.f0_hz):
-            w.writerow([f"{t + later_s:.3f}", f"{v:.2f}"])
+            w.writerow([f"{moved(t):.3f}", f"{v:.2f}"])
     (folder / f"{iid}.json").write_text(json.dumps(meta, indent=1))
 
 
@@ -609,7 +639,7 @@ def build(out: Path, seed: int = DEFAULT_SEED, items: int = 12, conditions=CONDI
                         renders[key] = sing(humsynth, mel, voice, style, rng, vibrato_cents=vibrato)
                     audio, rend, shift, sung_style = renders[key]
                 rng = np.random.default_rng([seed, k, sum(map(ord, cond)), 7])
-                later_s = 0.0
+                later_s, parted = 0.0, None
                 if sung == "spoken":   # the dev voice's rendering with the caller's words around it
                     audio, later_s = talk_around(audio, humsynth.VOICES[voice].sex, rng, tmp)
                     channel = "clean" if channel == "spoken" else channel
@@ -617,6 +647,10 @@ def build(out: Path, seed: int = DEFAULT_SEED, items: int = 12, conditions=CONDI
                     again = sing(humsynth, mel, voice, style, np.random.default_rng([seed, k, sum(map(ord, sung)), 3]))
                     audio, later_s = start_again(audio, again[0], again[1].notes, humsynth.VOICES[voice].sex, rng, tmp)
                     channel = "clean" if channel == "restart" else channel
+                elif sung == "aside":   # the dev voice's rendering parted by the caller's words
+                    audio, split_s, pause_s = talk_between(audio, rend.notes, humsynth.VOICES[voice].sex, rng, tmp)
+                    parted = (split_s, pause_s)
+                    channel = "clean" if channel == "aside" else channel
                 pcm = degrade(audio, channel, rng, tmp)
                 src = mel["meta"]
                 iid = f"{cond}_{k:03d}"
@@ -626,7 +660,7 @@ def build(out: Path, seed: int = DEFAULT_SEED, items: int = 12, conditions=CONDI
                         "transpose_semitones": shift, "n_notes": len(rend.notes),
                         "voice": {"name": voice, "sex": humsynth.VOICES[voice].sex},
                         "singer": {"style": sung_style}}
-                write_item(out / cond, iid, pcm, rend, meta, later_s)
+                write_item(out / cond, iid, pcm, rend, meta, later_s, parted)
             print(f"  {k + 1}/{len(mels)} melodies", flush=True)
     manifest = out / "manifest.json"
     old = json.loads(manifest.read_text())["conditions"] if manifest.exists() else []

@@ -1,5 +1,6 @@
 """Speech without a melody is told apart from a hum, including a fast one and one sung out of tune; a caller's
-words around the hum are no notes; a tune the caller stopped and started again is its last take."""
+words around the hum are no notes, nor words between two parts of it; a tune the caller stopped and started again is
+its last take."""
 import io
 import shutil
 import subprocess
@@ -11,7 +12,7 @@ from scipy.signal import butter, resample_poly, sosfilt
 
 from hum_synth import hum, phone, room, scale_notes, wav_bytes
 from humitout.audio.decode import decode_audio
-from humitout.audio.speech import semitone_grid_fit, sounds_like_speech, without_spoken_edges
+from humitout.audio.speech import semitone_grid_fit, sounds_like_speech, without_spoken_edges, without_words_between
 from humitout.audio.transcribe import MIN_VOICED_S, analyse_recording, transcribe_samples
 from humitout.errors import BadAudio
 
@@ -159,3 +160,26 @@ def test_a_tune_whose_opening_comes_back_after_a_breath_stays_whole():
     analysis = analyse_recording(wav_bytes(phone(hum(notes, seed=6))))
     assert len(analysis.notes) == 2 * len(phrase)
     assert analysis.call.started_again_s is None and "started_again" not in analysis.call.conditions
+
+
+def test_the_callers_words_between_two_parts_of_the_hum_become_no_notes():
+    # the tune's first bars, a pause, "And then it goes like this." as loud as the hum, a pause, the rest of it
+    first, rest = TUNE[:6], TUNE[6:]
+    sung_first = hum(scale_notes(first, start=0.2, step=0.4, gap=0.05), seed=3)
+    sung_rest = hum(scale_notes(rest, start=0.0, step=0.4, gap=0.05), seed=4)
+    talk = _words("And then it goes like this.", "en", as_loud_as=sung_first)
+    pause = np.zeros(int(0.6 * 32000))
+    analysis = analyse_recording(wav_bytes(phone(np.concatenate([sung_first, pause, talk, pause, sung_rest, pause]))))
+    assert [round(n.midi) for n in analysis.notes] == TUNE
+    assert analysis.call.started_again_s is None and "background_voices" not in analysis.call.conditions
+
+
+def test_a_quick_phrase_between_two_breaths_stays():
+    # six 0.12 s notes between two 0.5 s breaths, in the middle of the tune: quick, but each holds its pitch and vowel
+    quick = [(3.0 + 0.14 * k, 3.12 + 0.14 * k, m) for k, m in enumerate([67, 65, 64, 62, 64, 65])]
+    notes = scale_notes(TUNE[:6], start=0.2, step=0.4, gap=0.05) + quick \
+        + scale_notes(TUNE[6:], start=4.3, step=0.4, gap=0.05)
+    x, sr = decode_audio(wav_bytes(phone(hum(notes, seed=7))))
+    track, _, heard = transcribe_samples(x, sr)
+    assert len(heard) == len(notes)
+    assert without_words_between(track, heard, min_rest_s=MIN_VOICED_S) == (heard, [])

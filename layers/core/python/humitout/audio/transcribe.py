@@ -8,7 +8,8 @@ signal), ``too_short`` (under ``MIN_VOICED_S`` of notes otherwise) and
 ``no_melody`` (voiced but the pitch rarely holds still, or
 :func:`~humitout.audio.speech.sounds_like_speech`); the caller's words around the hum are left out
 (:func:`~humitout.audio.speech.without_spoken_edges`), and of a tune the caller stopped and started again, the
-last take is the melody (:func:`~humitout.audio.speech.last_take`).
+last take is the melody (:func:`~humitout.audio.speech.last_take`), and their words between two parts of the hum
+are no notes either (:func:`~humitout.audio.speech.without_words_between`).
 """
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ from humitout.audio.notes.releases import end_at_release, end_at_weak_release, r
 from humitout.audio.notes.segment import onsets_at_soft_attack, segment_notes
 from humitout.audio.rhythm import Rhythm, analyse_rhythm, beat_positions, rhythm_in_meter
 from humitout.audio.speech import (MIN_STABLE_FRACTION, last_take, sounds_like_speech, stable_fraction,
-                                   without_spoken_edges)
+                                   without_spoken_edges, without_words_between)
 from humitout.errors import BadAudio
 from humitout.models import Analysis, F0Track, Key, Lyrics, Note, TimeSignature
 
@@ -138,12 +139,14 @@ def the_hum(front: FrontEnd, notes: list[NoteEvent]) -> tuple[list[NoteEvent], l
     """The notes of the hum itself, the spans (start, end; s) of the caller's own voice left out, and where the take
     the notes are of starts (s) when the caller started the tune again, else None: the caller's words before and
     after the hum (:func:`~humitout.audio.speech.without_spoken_edges`), then a take they stopped and the words
-    after it (:func:`~humitout.audio.speech.last_take`)."""
+    after it (:func:`~humitout.audio.speech.last_take`), then their words between two parts of the hum
+    (:func:`~humitout.audio.speech.without_words_between`)."""
     notes, words = without_spoken_edges(front.track, notes, front.envelope, min_rest_s=MIN_VOICED_S)
     take, started_s = last_take(front.track, front.energy, notes, front.envelope, min_rest_s=MIN_VOICED_S)
     if started_s is not None:
         words.append((notes[0].onset_s, started_s))
-    return take, words, started_s
+    take, between = without_words_between(front.track, take, front.envelope, min_rest_s=MIN_VOICED_S)
+    return take, words + between, started_s
 
 
 def sung_notes(notes: list[NoteEvent]) -> tuple[list[NoteEvent], Key]:
