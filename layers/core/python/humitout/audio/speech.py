@@ -308,9 +308,11 @@ def last_take(track: PitchTrack, energy_db: np.ndarray, notes: list[NoteEvent], 
     three of :func:`sounds_like_talk`: here the words must also be followed by the tune's opening again), and their
     voice away from the notes (:func:`callers_voice_frames`: the note stage leaves out many syllables of talk); it
     opens as the
-    notes before the words did (:func:`opens_alike`, in any key: a caller who started too high) and lasts
-    ``min_length_ratio`` of theirs or more. Of several, the last. A tune whose phrase comes back after a breath
-    has no words before it, so it stays whole."""
+    notes before the words did (:func:`opens_alike`, in any key: a caller who started too high) and spans
+    ``min_length_ratio`` times as long as they do or more (a false start is cut short; words between two parts of a
+    tune whose second part opens as the first did, an AABA tune parted after its first A, leave a second part
+    shorter than the first in most calls, and those that do not are heard as a take started again). Of several,
+    the last. A tune whose phrase comes back after a breath has no words before it, so it stays whole."""
     voice = callers_voice_frames(track, energy_db, notes)
     voice_s = np.r_[0.0, np.cumsum(voice)] * track.hop_s
 
