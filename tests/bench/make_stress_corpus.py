@@ -173,6 +173,11 @@ def transposed_key(key: str, shift: int) -> str:
     return f"{PCS[(pc + shift) % 12]} {mode}"
 
 
+def at_half_scale(x: np.ndarray) -> np.ndarray:
+    """``x`` scaled to peaks of 0.5 (a rendering's or a call's level before the channel)."""
+    return x / (np.abs(x).max() + 1e-9) * 0.5
+
+
 def sing(humsynth, mel: dict, voice: str, style: str | None, rng,
          vibrato_cents: tuple[float, float] | None = None) -> tuple[np.ndarray, object, int, str]:
     """Render ``mel`` for ``voice``: 16 kHz float audio, the ``humsynth.Rendered`` (notes, true f0),
@@ -190,7 +195,7 @@ def sing(humsynth, mel: dict, voice: str, style: str | None, rng,
     singer.timing_jitter_ms *= 0.5
     perf = humsynth.perform(mel["onsets"], mel["offsets"], p + shift, mel["rest_after"], singer, rng)
     rend = humsynth.render(perf, singer, rng)
-    return rend.audio / (np.abs(rend.audio).max() + 1e-9) * 0.5, rend, shift, singer.style
+    return at_half_scale(rend.audio), rend, shift, singer.style
 
 
 # ------------------------------------------------------------------ recorded-speech syllables, re-pitched
@@ -284,7 +289,7 @@ def diphone_sing(humsynth, mel: dict, voice: str, rng, tmp: Path, cache: dict):
         f0[(t >= nt.onset) & (t < end)] = 440.0 * 2 ** ((nt.midi + nt.detune_cents / 100 - 69) / 12)
     out = out[: int(perf.duration * FS)]
     rend = humsynth.Rendered(audio=out, f0_times=t, f0_hz=f0, notes=perf.notes)
-    return out / (np.abs(out).max() + 1e-9) * 0.5, rend, shift, f"{dvoice}:{'/'.join(sylls)}"
+    return at_half_scale(out), rend, shift, f"{dvoice}:{'/'.join(sylls)}"
 
 
 # ------------------------------------------------------------------ channel pieces (16 kHz float in, float out)
@@ -444,21 +449,26 @@ def spoken_words(rng, text: str, sex: str, tmp: Path) -> np.ndarray:
     return y / (active_rms(y) + 1e-9)
 
 
+def callers_words(rng, phrases: list[str], sex: str, tmp: Path, level: float) -> np.ndarray:
+    """One of ``phrases`` in the caller's voice (:func:`spoken_words`), 0-4 dB louder than the hum's active level
+    ``level``, 16 kHz float."""
+    text = phrases[int(rng.integers(len(phrases)))]
+    return spoken_words(rng, text, sex, tmp) * level * 10 ** (rng.uniform(0, 4) / 20)
+
+
 def talk_around(hum: np.ndarray, sex: str, rng, tmp: Path) -> tuple[np.ndarray, float]:
     """The call of a caller who talks before ``hum`` (16 kHz float) and, half the time, after it: their words
     (:func:`spoken_words`) 0-4 dB louder than the hum's active level, 0.25-1.2 s of pause before the hum and
     0.4-1.5 s after it. Returns the call and how much later (s) the hum starts in it."""
     level = active_rms(hum)
-    lead = spoken_words(rng, LEAD_WORDS[int(rng.integers(len(LEAD_WORDS)))], sex, tmp) * level \
-        * 10 ** (rng.uniform(0, 4) / 20)
+    lead = callers_words(rng, LEAD_WORDS, sex, tmp, level)
     before = np.r_[np.zeros(int(rng.uniform(0.2, 0.6) * FS)), lead, np.zeros(int(rng.uniform(0.25, 1.2) * FS))]
     after = np.zeros(0)
     if rng.random() < 0.5:
-        tail = spoken_words(rng, TAIL_WORDS[int(rng.integers(len(TAIL_WORDS)))], sex, tmp) * level \
-            * 10 ** (rng.uniform(0, 4) / 20)
+        tail = callers_words(rng, TAIL_WORDS, sex, tmp, level)
         after = np.r_[np.zeros(int(rng.uniform(0.4, 1.5) * FS)), tail, np.zeros(int(0.3 * FS))]
     call = np.r_[before, hum, after]
-    return call / (np.abs(call).max() + 1e-9) * 0.5, len(before) / FS
+    return at_half_scale(call), len(before) / FS
 
 
 def start_again(hum: np.ndarray, false_start: np.ndarray, false_notes: list, sex: str, rng,
@@ -475,12 +485,11 @@ def start_again(hum: np.ndarray, false_start: np.ndarray, false_notes: list, sex
     first = false_start[:end].copy()
     first[end - fade:] *= np.linspace(1.0, 0.0, fade)
     first *= level / (active_rms(first) + 1e-9)
-    words = spoken_words(rng, RESTART_WORDS[int(rng.integers(len(RESTART_WORDS)))], sex, tmp) * level \
-        * 10 ** (rng.uniform(0, 4) / 20)
+    words = callers_words(rng, RESTART_WORDS, sex, tmp, level)
     before = np.r_[np.zeros(int(rng.uniform(0.2, 0.6) * FS)), first, np.zeros(int(rng.uniform(0.3, 1.0) * FS)), words,
                    np.zeros(int(rng.uniform(0.3, 1.0) * FS))]
     call = np.r_[before, hum, np.zeros(int(0.3 * FS))]
-    return call / (np.abs(call).max() + 1e-9) * 0.5, len(before) / FS
+    return at_half_scale(call), len(before) / FS
 
 
 def talk_between(hum: np.ndarray, notes: list, sex: str, rng, tmp: Path) -> tuple[np.ndarray, float, float]:
@@ -490,15 +499,15 @@ def talk_between(hum: np.ndarray, notes: list, sex: str, rng, tmp: Path) -> tupl
     Returns the call, where (s, in ``hum``) the tune was parted and how much later (s) it goes on in the call."""
     level = active_rms(hum)
     lo, hi = len(notes) // 3, max(len(notes) // 3 + 1, 2 * len(notes) // 3)
-    gaps = [k for k in range(max(lo, 1), hi) if notes[k].onset - notes[k - 1].offset >= 0.08] or list(range(max(lo, 1), hi))
+    between = range(max(lo, 1), hi)
+    gaps = [k for k in between if notes[k].onset - notes[k - 1].offset >= 0.08] or list(between)
     k = gaps[int(rng.integers(len(gaps)))]
     split_s = 0.5 * (notes[k - 1].offset + notes[k].onset)
     cut = int(split_s * FS)
-    words = spoken_words(rng, ASIDE_WORDS[int(rng.integers(len(ASIDE_WORDS)))], sex, tmp) * level \
-        * 10 ** (rng.uniform(0, 4) / 20)
+    words = callers_words(rng, ASIDE_WORDS, sex, tmp, level)
     inserted = np.r_[np.zeros(int(rng.uniform(0.3, 0.8) * FS)), words, np.zeros(int(rng.uniform(0.3, 0.8) * FS))]
     call = np.r_[hum[:cut], inserted, hum[cut:]]
-    return call / (np.abs(call).max() + 1e-9) * 0.5, split_s, len(inserted) / FS
+    return at_half_scale(call), split_s, len(inserted) / FS
 
 
 # ------------------------------------------------------------------ phone line and codecs (8 kHz)

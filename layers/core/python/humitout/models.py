@@ -170,6 +170,8 @@ CALL_TIPS: dict[CallCondition, str] = {
     "dropouts": "Your line cut out for a moment, so a note may be missing; a stronger signal helps.",
 }
 """What to tell a caller for each condition (the SMS names the first, the track page all)."""
+CALL_NEWS: frozenset[CallCondition] = frozenset({"started_again"})
+"""Readings that tell the caller what was done with their call, not a tip for the next one (no "Tip:" in the SMS)."""
 
 
 def told_call_conditions(conditions: list[str] | None) -> list[CallCondition]:

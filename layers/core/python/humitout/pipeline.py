@@ -14,7 +14,8 @@ from pathlib import Path
 from humitout import storage
 from humitout.db import CONNECTION_ERRORS
 from humitout.errors import BadAudio, PipelineError, caller_message, parse_error_code
-from humitout.models import CALL_TIPS, CALLER_METERS, Analysis, Arrangement, Style, TimeSignature, told_call_conditions
+from humitout.models import (CALL_NEWS, CALL_TIPS, CALLER_METERS, Analysis, Arrangement, Style, TimeSignature,
+                             told_call_conditions)
 from humitout.runtime import Services
 from humitout.security import mask_phone, unseal_phone
 from humitout.telephony import fetch_recording, send_sms
@@ -181,8 +182,7 @@ def notify(svc: Services, event: dict) -> dict:
             f"Wrong beat? Reply {', '.join(others[:-1])} or {others[-1]}; bars off? Reply SHIFT.")
     heard = told_call_conditions(params.get("call_conditions"))
     if heard and int(track["version"]) == 1:  # the call's own track; a new version by SMS repeats no tip
-        # (that the song is of the take started again is news, not a tip)
-        body = f"{body} {'' if heard[0] == 'started_again' else 'Tip: '}{CALL_TIPS[heard[0]]}"
+        body = f"{body} {'' if heard[0] in CALL_NEWS else 'Tip: '}{CALL_TIPS[heard[0]]}"
     sent = send_once(svc, event["execution_id"], caller_number(svc, event), body)
     svc.db.update_session(session_id, status="completed", error=None, error_detail=None)
     _publish(svc, {"event": "track_ready", "session_id": session_id, "track_id": event["track_id"]})

@@ -13,7 +13,7 @@ import numpy as np
 from scipy.ndimage import median_filter
 
 from humitout.audio.arrays import true_runs
-from humitout.audio.call_quality import within_spans
+from humitout.audio.call_quality import away_from_notes, within_spans
 from humitout.audio.f0 import PitchTrack
 from humitout.audio.notes.core import NoteEvent, weighted_quantile
 from humitout.audio.notes.reattack import vibrato_centre
@@ -267,12 +267,10 @@ def callers_voice_frames(track: PitchTrack, energy_db: np.ndarray, notes: list[N
     :func:`~humitout.audio.call_quality.read_call` tells the caller's own voice from background voices), and
     ``before_s`` s or more before every onset and ``after_s`` s after every offset (a note's release and room
     tail stay with it)."""
-    t = np.arange(len(energy_db)) * track.hop_s
-    spans = [(n.onset_s, n.offset_s) for n in notes]
-    in_notes = within_spans(t, spans)
+    in_notes = within_spans(np.arange(len(energy_db)) * track.hop_s, ((n.onset_s, n.offset_s) for n in notes))
     sung_db = float(np.median(energy_db[in_notes])) if in_notes.any() else np.inf
-    near = within_spans(t, spans, before_s=before_s, after_s=after_s)
-    return track.voiced & (track.confidence >= voice_confidence) & (energy_db > sung_db - under_db) & ~near
+    away = away_from_notes(notes, len(energy_db), track.hop_s, before_s=before_s, after_s=after_s)
+    return track.voiced & (track.confidence >= voice_confidence) & (energy_db > sung_db - under_db) & away
 
 
 def opens_alike(first: list[NoteEvent], second: list[NoteEvent], *, intervals: int = OPENING_INTERVALS,
@@ -307,8 +305,7 @@ def last_take(track: PitchTrack, energy_db: np.ndarray, notes: list[NoteEvent], 
     ``max_words_s`` s after a pause that shows ``word_signs`` of the signs of talk (:func:`talk_signs`; two, not the
     three of :func:`sounds_like_talk`: here the words must also be followed by the tune's opening again), and their
     voice away from the notes (:func:`callers_voice_frames`: the note stage leaves out many syllables of talk); it
-    opens as the
-    notes before the words did (:func:`opens_alike`, in any key: a caller who started too high) and spans
+    opens as the notes before the words did (:func:`opens_alike`, in any key: a caller who started too high) and spans
     ``min_length_ratio`` times as long as they do or more (a false start is cut short; words between two parts of a
     tune whose second part opens as the first did, an AABA tune parted after its first A, leave a second part
     shorter than the first in most calls, and those that do not are heard as a take started again). Of several,
@@ -366,6 +363,4 @@ def without_words_between(track: PitchTrack, notes: list[NoteEvent], envelope_db
     kept = [n for n, c in zip(notes, cut) if not c]
     if not cut.any() or sum(n.offset_s - n.onset_s for n in kept) < min_rest_s:
         return notes, []
-    starts = np.flatnonzero(np.diff(np.r_[0, cut.astype(int)]) == 1)
-    ends = np.flatnonzero(np.diff(np.r_[cut.astype(int), 0]) == -1)
-    return kept, [(notes[a].onset_s, notes[b].offset_s) for a, b in zip(starts, ends)]
+    return kept, [(notes[a].onset_s, notes[b - 1].offset_s) for a, b in zip(*true_runs(cut))]
