@@ -85,7 +85,7 @@ from rhythm_refs import mapped_beats  # noqa: E402
 
 from humitout.agents.compose import compose_arrangement  # noqa: E402
 from humitout.audio.rhythm import analyse_rhythm  # noqa: E402
-from humitout.audio.transcribe import analyse_recording, rhythm_fields  # noqa: E402
+from humitout.audio.transcribe import analyse_recording, hum_rhythm, pauses_of, rhythm_fields  # noqa: E402
 from humitout.errors import BadAudio  # noqa: E402
 from humitout.models import Analysis, Style, TimeSignature  # noqa: E402
 from humitout.music.arrangement import hum_grid, melody_positions, quantise_melody, seconds_to_beats  # noqa: E402
@@ -409,7 +409,7 @@ def with_rhythm(analysis: Analysis) -> Analysis:
     on = np.array([n.onset_s for n in analysis.notes])
     off = np.array([n.offset_s for n in analysis.notes])
     midi = np.array([n.midi for n in analysis.notes])
-    return analysis.model_copy(update=rhythm_fields(analyse_rhythm(on, off, midi, analysis.duration_s)))
+    return analysis.model_copy(update=hum_rhythm(on, off, midi, analysis.duration_s, pauses_of(analysis))[1])
 
 
 def _notes_code_hash() -> str:

@@ -46,3 +46,23 @@ def test_your_hum_leaves_out_what_the_caller_said_around_it():
     assert rms(whole, 0.5, 1.0) > 0.1 and rms(whole, 4.5, 4.8) > 0.1        # the words, at their own speed
     assert rms(kept, 0.5, 1.0) < 1e-3 and rms(kept, 4.5, 4.8) < 1e-3
     assert rms(kept, 2.1, 3.4) == pytest.approx(rms(whole, 2.1, 3.4), rel=0.01)   # the hum as it was
+
+
+def test_your_hum_leaves_out_the_words_between_two_parts_of_the_hum_and_the_second_part_lands_on_its_beat():
+    # the hum's first part (220 Hz) at 1.0-2.0 s, the caller's words (500 Hz) at 2.5-4.0 s, the second part (330 Hz)
+    # from 4.5 s; the song has the second part a beat (1 s at 60 BPM) after the first part's last note
+    sr = 8000
+    t = np.arange(7 * sr) / sr
+    first, words, second = (t >= 1.0) & (t < 2.0), (t >= 2.5) & (t < 4.0), (t >= 4.5) & (t < 5.5)
+    x = 0.3 * (np.sin(2 * np.pi * 220 * t) * first + np.sin(2 * np.pi * 500 * t) * words
+               + np.sin(2 * np.pi * 330 * t) * second)
+    song = flex_to_song(x, sr, [(1.0, 1.0), (1.5, 1.5), (4.5, 2.5), (5.0, 3.0)], 60.0, 5.0, hum_span_s=(1.0, 5.5),
+                        breaks_s=[(2.1, 4.5)])
+
+    def level(y, hz, a, b):   # amplitude of the ``hz`` tone in y[a s: b s]
+        seg = y[int(a * sr):int(b * sr)]
+        ts = np.arange(len(seg)) / sr
+        return 2 * float(np.hypot(np.mean(seg * np.sin(2 * np.pi * hz * ts)), np.mean(seg * np.cos(2 * np.pi * hz * ts))))
+    assert level(song, 500, 0.0, 5.0) < 0.003                      # no word is left
+    assert level(song, 220, 1.05, 1.95) > 0.2                        # the first part where it was
+    assert level(song, 330, 2.55, 3.4) > 0.2 and level(song, 330, 2.0, 2.45) < 0.01   # the second part on its beat

@@ -1,6 +1,6 @@
 """Speech without a melody is told apart from a hum, including a fast one and one sung out of tune; a caller's
-words around the hum are no notes, nor words between two parts of it; a tune the caller stopped and started again is
-its last take."""
+words around the hum are no notes, nor words between two parts of it, and the tune runs on across them in its bars; a
+tune the caller stopped and started again is its last take."""
 import io
 import shutil
 import subprocess
@@ -10,11 +10,12 @@ import pytest
 import soundfile as sf
 from scipy.signal import butter, resample_poly, sosfilt
 
-from hum_synth import hum, phone, room, scale_notes, wav_bytes
+from hum_synth import hum, perform, phone, room, scale_notes, tune, wav_bytes
 from humitout.audio.decode import decode_audio
 from humitout.audio.speech import semitone_grid_fit, sounds_like_speech, without_spoken_edges, without_words_between
 from humitout.audio.transcribe import MIN_VOICED_S, analyse_recording, transcribe_samples
 from humitout.errors import BadAudio
+from humitout.music.arrangement import quantise_melody
 
 
 SENTENCE = ("Hi, this is Sam. I'm calling about the parcel that was supposed to arrive on Tuesday; "
@@ -172,6 +173,31 @@ def test_the_callers_words_between_two_parts_of_the_hum_become_no_notes():
     analysis = analyse_recording(wav_bytes(phone(np.concatenate([sung_first, pause, talk, pause, sung_rest, pause]))))
     assert [round(n.midi) for n in analysis.notes] == TUNE
     assert analysis.call.started_again_s is None and "background_voices" not in analysis.call.conditions
+
+
+# Ode to Joy's first two phrases (4/4, no pickup; the halves that end each phrase on beat 3)
+ODE = tune([(m, d) for m, d in zip([64, 64, 65, 67, 67, 65, 64, 62, 60, 60, 62, 64, 64, 62, 62],
+                                   [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1.5, .5, 2])] * 2)
+
+
+@pytest.mark.parametrize("cut_short", [0.0, 0.5])
+def test_a_tune_broken_off_to_talk_runs_on_in_its_bars_across_the_words(cut_short):
+    # the first phrase, the caller's words ("And then it goes like this.") with pauses, the second phrase; the
+    # phrase's last half note sung out or cut short by half (the caller stops to talk)
+    notes, _ = perform(ODE, 100.0, seed=3)
+    first, rest = notes[:15], notes[15:]
+    on, off, midi = first[-1]
+    first[-1] = (on, off - cut_short * (off - on), midi)
+    sung_first = hum(first, duration_s=first[-1][1] + 0.6, seed=3)
+    talk = _words("And then it goes like this.", "en", as_loud_as=sung_first)
+    sung_rest = hum([(a - rest[0][0] + 0.6, b - rest[0][0] + 0.6, m) for a, b, m in rest], seed=4)
+    analysis = analyse_recording(wav_bytes(phone(np.concatenate([sung_first, talk, sung_rest]))))
+    assert [round(n.midi) for n in analysis.notes] == [m for m, _, _ in ODE]
+    assert len(analysis.breaks_s) == 1 and analysis.tempo_bpm == pytest.approx(100.0, rel=0.05)
+    assert analysis.call.conditions[0] == "talked_between"   # the SMS tells the caller the tune runs on
+    melody = quantise_melody(analysis)
+    # every note where the score has it, the second phrase too, as if the caller had not stopped
+    assert [n.start_beat - melody[0].start_beat for n in melody] == [s for _, s, _ in ODE]
 
 
 def test_a_quick_phrase_between_two_breaths_stays():

@@ -6,7 +6,8 @@ the tracked beats before the first and after the last note, with their song beat
 the pitch unchanged, so every sung note lands on its place in the song; before the first and
 after the last anchor it plays at its own speed. Only the hum itself is kept (``hum_span_s``): the
 caller's words before and after it ("Okay, here goes", "That's it") and the line's noise around it
-are faded out.
+are faded out, and where they broke off between two parts of the hum to talk ("And then it goes like this";
+``Analysis.breaks_s``) the words are cut out, so the tune runs on as the song does.
 
 Time-stretching is Rubber Band's (R3 engine) through Spotify's ``pedalboard``: its
 ``time_stretch`` takes a stretch factor per input sample, so one call follows the whole map, and
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.signal import resample_poly
+
+from humitout.audio.rhythm import at_knots
 
 MIN_SPEED, MAX_SPEED = 0.5, 2.0   # stretch factors (input s per output s) allowed between anchors
 
@@ -35,6 +38,33 @@ def only_the_hum(x: np.ndarray, sr: int, hum_span_s: tuple[float, float], *, lea
     fall = np.clip((end - t) / fade_s + 1.0, 0.0, 1.0)
     gain = 0.5 - 0.5 * np.cos(np.pi * np.minimum(rise, fall))
     return (x * gain).astype(x.dtype, copy=False)
+
+
+def without_breaks(x: np.ndarray, sr: int, breaks_s: list[tuple[float, float]], *, lead_s: float = 0.1,
+                   fade_s: float = 0.03) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """``x`` (n,) at ``sr`` Hz with each span of ``breaks_s`` ((start, end) s: the caller's words between two parts
+    of the hum, ``Analysis.breaks_s``) cut out but the ``lead_s`` s before its end (the breath and attack of the
+    next note), joined with ``fade_s`` s raised-cosine fades; and the knots (recording s, s in the cut recording)
+    of the map between them (:func:`~humitout.audio.rhythm.at_knots`)."""
+    x = np.array(x, np.float32)   # a copy: the fades below are applied in place
+    fade = max(int(fade_s * sr), 1)
+    ramp = (0.5 - 0.5 * np.cos(np.linspace(0.0, np.pi, fade))).astype(np.float32)
+    pieces, start, real, cut, removed = [], 0, [0.0], [0.0], 0
+    for a, b in sorted(breaks_s):
+        lo, hi = int(a * sr), int((b - lead_s) * sr)
+        if lo - start < fade or hi - lo < 2 * fade or hi + fade > len(x):
+            continue
+        x[lo - fade:lo] *= ramp[::-1]
+        x[hi:hi + fade] *= ramp
+        pieces.append(x[start:lo])
+        real += [lo / sr, hi / sr]
+        cut += [(lo - removed) / sr, (lo - removed) / sr]
+        removed += hi - lo
+        start = hi
+    pieces.append(x[start:])
+    real.append(len(x) / sr + 1.0)
+    cut.append((len(x) - removed) / sr + 1.0)
+    return np.concatenate(pieces), (np.array(real), np.array(cut))
 
 
 def anchors_s(time_map: list[tuple[float, float]], tempo_bpm: float) -> np.ndarray:
@@ -64,11 +94,13 @@ def stretch_factors(n_samples: int, sr: int, anchors: np.ndarray) -> np.ndarray:
 
 def flex_to_song(x: np.ndarray, sr: int, time_map: list[tuple[float, float]], tempo_bpm: float,
                  song_duration_s: float, *, out_rate_hz: int | None = None,
-                 hum_span_s: tuple[float, float] | None = None) -> np.ndarray:
+                 hum_span_s: tuple[float, float] | None = None,
+                 breaks_s: list[tuple[float, float]] = ()) -> np.ndarray:
     """The mono recording ``x`` (n,) at ``sr`` Hz on the song's timeline: (m,) float32 at
     ``out_rate_hz`` (default ``sr``), sample 0 = song start, ``song_duration_s`` long; each
     anchor of ``time_map`` [(recording s, song beat)] at its song time, pitch unchanged. With
-    ``hum_span_s`` (recording s of the first onset and last offset) only the hum is kept (:func:`only_the_hum`)."""
+    ``hum_span_s`` (recording s of the first onset and last offset) only the hum is kept (:func:`only_the_hum`);
+    the caller's words in ``breaks_s`` are cut out (:func:`without_breaks`)."""
     import pedalboard
 
     out_rate = out_rate_hz or sr
@@ -78,6 +110,8 @@ def flex_to_song(x: np.ndarray, sr: int, time_map: list[tuple[float, float]], te
         return out
     if hum_span_s is not None:
         x = only_the_hum(np.asarray(x, np.float32), sr, hum_span_s)
+    x, knots = without_breaks(x, sr, list(breaks_s))
+    anchors = np.column_stack([at_knots(anchors[:, 0], *knots), anchors[:, 1]])
     factors = stretch_factors(len(x), sr, anchors)
     y = pedalboard.time_stretch(np.asarray(x, np.float32)[None, :], float(sr), stretch_factor=factors)[0]
     if out_rate != sr:

@@ -1256,6 +1256,98 @@ def rhythm_in_meter(onsets_s, offsets_s, midi, duration_s: float, meter: TimeSig
     return told
 
 
+def closing_knots(breaks_s) -> tuple[np.ndarray, np.ndarray]:
+    """Knots (recording s, closed-up s; each (k,), non-decreasing) of the time map that leaves out the spans
+    ``breaks_s`` ((start, end) s: where the caller broke off the hum to talk, :func:`joined_breaks`), as if the tune
+    had gone on; a time inside a span goes to its start. Outside them the map moves times by whole seconds only
+    (slope 1; :func:`at_knots`); no spans: no knots, the identity."""
+    spans = sorted((float(a), float(b)) for a, b in breaks_s if b > a)
+    if not spans:
+        return np.zeros(0), np.zeros(0)
+    real, closed, moved = [0.0], [0.0], 0.0
+    for a, b in spans:
+        real += [a, b]
+        closed += [a - moved, a - moved]
+        moved += b - a
+    real.append(max(real[-1], 0.0) + 1.0)
+    closed.append(real[-1] - moved)
+    return np.array(real), np.array(closed)
+
+
+def at_knots(times_s, from_knots: np.ndarray, to_knots: np.ndarray) -> np.ndarray:
+    """Times (s) mapped through the piecewise-linear map ``from_knots`` -> ``to_knots`` (:func:`closing_knots`,
+    either way; where ``from_knots`` repeats a time, the map jumps there), with slope 1 beyond the first and last
+    knot; no knots: the times as they are."""
+    t = np.asarray(times_s, float)
+    if not len(from_knots):
+        return t
+    inner = np.interp(t, from_knots, to_knots)
+    return np.where(t < from_knots[0], t - from_knots[0] + to_knots[0],
+                    np.where(t > from_knots[-1], t - from_knots[-1] + to_knots[-1], inner))
+
+
+def joined_breaks(onsets_s, offsets_s, midi, duration_s: float, pauses_s, *, max_gap_s: float = 0.5,
+                  rest_step_beats: float = 0.5) -> list[tuple[float, float]]:
+    """The spans (start, end; s) of the recording to leave out where the caller broke off the hum to talk
+    (``pauses_s``: (offset of the note before, onset of the note after; s)) so that the tune runs on across them
+    as it would have without the words. Notes: onsets/offsets in s and MIDI pitches, (k,) each.
+
+    Each pause closes up to the hum's median gap between one note's end and the next onset (at most ``max_gap_s``
+    s) plus a rest of 0, ``rest_step_beats``, ... beats, less than two bars (the tune may have rested there, or the
+    caller cut the note short): the rest under which the whole hum's reading (:func:`analyse_rhythm`) makes the
+    likeliest notation of its notes in the meter and bar lines it chose (:func:`notation_scores`, Temperley's
+    model learned from notated folk songs: where onsets fall in the bar, the note lengths there, the tonic-triad
+    tones; a rest's positions without onsets cost as notation does). The part after the words then starts its
+    bars where the part before would have them."""
+    on, off, midi = (np.asarray(v, float) for v in (onsets_s, offsets_s, midi))
+    pauses = sorted((float(a), float(b)) for a, b in pauses_s if b > a)
+    if not pauses or len(on) < 2:
+        return []
+    inside = np.zeros(len(on) - 1, bool)
+    for a, b in pauses:
+        inside |= (off[:-1] >= a - 1e-6) & (on[1:] <= b + 1e-6)
+    gaps = (on[1:] - off[:-1])[~inside]
+    usual = float(np.clip(np.median(gaps[gaps > 0]) if np.any(gaps > 0) else 0.0, 0.0, max_gap_s))
+    spans = [(a + min(usual, b - a), b) for a, b in pauses]
+    key = estimate_key(midi, off - on)
+
+    def notation(breaks: list[tuple[float, float]]) -> tuple[float, Rhythm]:
+        """(log-likelihood of the notes as notation in the reading, the reading) with ``breaks`` left out."""
+        real, closed = closing_knots(breaks)
+        shut_on, shut_off = at_knots(on, real, closed), at_knots(off, real, closed)
+        reading = analyse_rhythm(shut_on, shut_off, midi, float(at_knots([duration_s], real, closed)[0]))
+        scores = notation_scores(shut_on, shut_off - shut_on, midi, reading.beats_s, reading.compound, key=key)
+        m = reading.beats_per_bar
+        return scores.get((m, reading.downbeat_index % m), -np.inf), reading
+
+    best_score, first = notation(spans)
+    beat_s = 60.0 / first.beat_bpm
+    for i, (a, b) in enumerate(pauses):
+        best = spans[i]
+        for rest in np.arange(rest_step_beats, 2 * first.beats_per_bar, rest_step_beats):
+            start = spans[i][0] + rest * beat_s
+            if start >= b:
+                break
+            score, _ = notation(spans[:i] + [(start, b)] + spans[i + 1:])
+            if score > best_score:
+                best, best_score = (start, b), score
+        spans[i] = best
+    return spans
+
+
+def across_breaks(read, onsets_s, offsets_s, midi, duration_s: float, breaks_s, **kw) -> tuple[Rhythm, Rhythm]:
+    """``read`` (:func:`analyse_rhythm`, :func:`rhythm_in_meter`) of notes (onsets/offsets in s, MIDI pitches; (k,)
+    each) whose hum the caller broke off to talk (``breaks_s``: the spans left out, :func:`joined_breaks`): the
+    rhythm read on the closed-up times, and the same with its beats and downbeats back on the recording's times
+    (one long beat across each break). The first gives the tempo (the breaks are no music), the second the grid.
+    ``kw`` go to ``read``."""
+    real, closed = closing_knots(breaks_s)
+    shut = read(at_knots(onsets_s, real, closed), at_knots(offsets_s, real, closed), midi,
+                float(at_knots([duration_s], real, closed)[0]), **kw)
+    return shut, replace(shut, beats_s=at_knots(shut.beats_s, closed, real),
+                         downbeats_s=at_knots(shut.downbeats_s, closed, real))
+
+
 def _fallback(onsets_s: np.ndarray, duration_s: float, meter: TimeSignature | None = None) -> Rhythm:
     """A steady grid at ``DEFAULT_BPM`` (quarters) from the first onset in ``meter``, the caller's (meter
     confidence 1), else in 4/4; the other confidences 0."""

@@ -37,9 +37,9 @@ from humitout.audio.notes.partials import (coded_at_twice_period, drop_formant_o
                                            lift_unlined_subharmonics)
 from humitout.audio.notes.releases import end_at_release, end_at_weak_release, release_window_s
 from humitout.audio.notes.segment import onsets_at_soft_attack, segment_notes
-from humitout.audio.rhythm import Rhythm, analyse_rhythm, beat_positions, rhythm_in_meter
+from humitout.audio.rhythm import Rhythm, across_breaks, analyse_rhythm, beat_positions, joined_breaks, rhythm_in_meter
 from humitout.audio.speech import (MIN_STABLE_FRACTION, last_take, sounds_like_speech, stable_fraction,
-                                   without_spoken_edges, without_words_between)
+                                   without_spoken_edges, without_words_between, words_in_pauses)
 from humitout.errors import BadAudio
 from humitout.models import Analysis, F0Track, Key, Lyrics, Note, TimeSignature
 
@@ -131,22 +131,38 @@ def transcribe_path(wav_path: str | Path) -> list[tuple[float, float, float]]:
     """Notes ``[(onset_s, offset_s, midi), ...]`` of an audio file (benchmark entry point)."""
     x, sr = decode_audio(Path(wav_path).read_bytes())
     front = front_end(x, sr)
-    notes = the_hum(front, note_stage(x, sr, front))[0]
+    notes = the_hum(front, note_stage(x, sr, front)).notes
     return [(n.onset_s, n.offset_s, n.midi) for n in sung_notes(notes)[0]]
 
 
-def the_hum(front: FrontEnd, notes: list[NoteEvent]) -> tuple[list[NoteEvent], list[tuple[float, float]], float | None]:
-    """The notes of the hum itself, the spans (start, end; s) of the caller's own voice left out, and where the take
-    the notes are of starts (s) when the caller started the tune again, else None: the caller's words before and
-    after the hum (:func:`~humitout.audio.speech.without_spoken_edges`), then a take they stopped and the words
-    after it (:func:`~humitout.audio.speech.last_take`), then their words between two parts of the hum
-    (:func:`~humitout.audio.speech.without_words_between`)."""
+@dataclass(frozen=True)
+class Hum:
+    """The hum itself in a call (:func:`the_hum`)."""
+    notes: list[NoteEvent]                   # its notes
+    words_s: list[tuple[float, float]]       # spans (start, end; s) of the caller's own voice left out
+    started_again_s: float | None            # where the take the notes are of starts (s) when the caller started
+    # the tune again, else None
+    pauses_s: list[tuple[float, float]]      # where the caller broke off between two parts of the hum to talk:
+    # (offset of the note before, onset of the note after; s)
+
+
+def the_hum(front: FrontEnd, notes: list[NoteEvent]) -> Hum:
+    """The hum itself among a call's ``notes``: the caller's words before and after the hum
+    (:func:`~humitout.audio.speech.without_spoken_edges`), then a take they stopped and the words after it
+    (:func:`~humitout.audio.speech.last_take`), then their words between two parts of the hum
+    (:func:`~humitout.audio.speech.without_words_between`) left out; where they broke off to talk, also where their
+    words left no notes (:func:`~humitout.audio.speech.words_in_pauses`), the tune runs on (``pauses_s``)."""
     notes, words = without_spoken_edges(front.track, notes, front.envelope, min_rest_s=MIN_VOICED_S)
     take, started_s = last_take(front.track, front.energy, notes, front.envelope, min_rest_s=MIN_VOICED_S)
     if started_s is not None:
         words.append((notes[0].onset_s, started_s))
     take, between = without_words_between(front.track, take, front.envelope, min_rest_s=MIN_VOICED_S)
-    return take, words + between, started_s
+    pauses = [(max(n.offset_s for n in take if n.offset_s <= start), min(n.onset_s for n in take if n.onset_s >= end))
+              for start, end in between
+              if any(n.offset_s <= start for n in take) and any(n.onset_s >= end for n in take)]
+    silent = [p for p in words_in_pauses(front.track, front.energy, take) if p not in pauses]
+    return Hum(notes=take, words_s=words + between + silent, started_again_s=started_s,
+               pauses_s=sorted(pauses + silent))
 
 
 def sung_notes(notes: list[NoteEvent]) -> tuple[list[NoteEvent], Key]:
@@ -192,14 +208,15 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
     speech = sounds_like_speech(track, notes, front.envelope)
     if speech:
         raise BadAudio("no_melody", speech)
-    notes, words, started_again_s = the_hum(front, notes)
+    hum = the_hum(front, notes)
+    notes = hum.notes
     voiced_s = float(sum(n.offset_s - n.onset_s for n in notes))
     notes, key = sung_notes(notes)  # after the speech test, which reads how far pitches sit off one grid
 
     onsets = np.array([n.onset_s for n in notes])
     offsets = np.array([n.offset_s for n in notes])
     midi = np.array([n.midi for n in notes])
-    rhythm = analyse_rhythm(onsets, offsets, midi, duration)
+    rhythm, timing = hum_rhythm(onsets, offsets, midi, duration, hum.pauses_s)
     level = float(np.median(energy[track.voiced])) if track.voiced.any() else -60.0
     mood = estimate_mood(level, len(notes) / max(offsets[-1] - onsets[0], 1e-3), rhythm.quarter_bpm, key)
     warnings = []
@@ -216,10 +233,10 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
                    confidence=[round(float(c), 3) for c in track.confidence]),
         notes=[Note(onset_s=round(n.onset_s, 3), offset_s=round(n.offset_s, 3),
                     midi=round(n.midi, 2), confidence=round(n.confidence, 3)) for n in notes],
-        key=key, lyrics=lyrics or Lyrics(), mood=mood, warnings=warnings, **rhythm_fields(rhythm),
+        key=key, lyrics=lyrics or Lyrics(), mood=mood, warnings=warnings, **timing,
         call=read_call(notes, hop_s=track.hop_s, voiced=track.voiced, confidence=track.confidence,
-                       energy_db=energy, dead=front.dead, reverberant=front.reverberant, words_s=words,
-                       started_again_s=started_again_s))
+                       energy_db=energy, dead=front.dead, reverberant=front.reverberant, words_s=hum.words_s,
+                       started_again_s=hum.started_again_s, talked_between=bool(timing["breaks_s"])))
 
 
 def in_meter(analysis: Analysis, meter: TimeSignature) -> Analysis:
@@ -228,7 +245,8 @@ def in_meter(analysis: Analysis, meter: TimeSignature) -> Analysis:
     if analysis.time_signature == meter:
         return analysis
     on, off, midi = (np.array([getattr(n, f) for n in analysis.notes]) for f in ("onset_s", "offset_s", "midi"))
-    return analysis.model_copy(update=rhythm_fields(rhythm_in_meter(on, off, midi, analysis.duration_s, meter)))
+    return analysis.model_copy(update=rhythm_fields(*across_breaks(rhythm_in_meter, on, off, midi, analysis.duration_s,
+                                                                    analysis.breaks_s, meter=meter)))
 
 
 def bars_moved(analysis: Analysis, beats_later: int, *, cycle_beats: int | None = None) -> Analysis:
@@ -250,13 +268,33 @@ def bars_moved(analysis: Analysis, beats_later: int, *, cycle_beats: int | None 
                                        "downbeat_confidence": 1.0})
 
 
-def rhythm_fields(rhythm: Rhythm) -> dict:
+def hum_rhythm(onsets_s: np.ndarray, offsets_s: np.ndarray, midi: np.ndarray, duration_s: float,
+               pauses_s: list[tuple[float, float]]) -> tuple[Rhythm, dict]:
+    """The rhythm of the hum's notes (onsets, offsets s; MIDI; (k,) each) in a call ``duration_s`` s long and its
+    Analysis fields (:func:`rhythm_fields` and ``breaks_s``): where the caller broke off between two parts of the hum
+    to talk (``pauses_s``: offset of the note before, onset of the note after; s), the tune runs on as it would have
+    (:func:`~humitout.audio.rhythm.joined_breaks`, :func:`~humitout.audio.rhythm.across_breaks`)."""
+    breaks = joined_breaks(onsets_s, offsets_s, midi, duration_s, pauses_s)
+    rhythm, grid = across_breaks(analyse_rhythm, onsets_s, offsets_s, midi, duration_s, breaks)
+    return rhythm, {**rhythm_fields(rhythm, grid), "breaks_s": [(round(a, 3), round(b, 3)) for a, b in breaks]}
+
+
+def pauses_of(analysis: Analysis) -> list[tuple[float, float]]:
+    """The pauses (offset of the note before, onset of the note after; s) at which ``analysis``'s breaks were
+    joined (:func:`hum_rhythm`)."""
+    return [(max((n.offset_s for n in analysis.notes if n.offset_s <= start + 1e-3), default=start), end)
+            for start, end in analysis.breaks_s]
+
+
+def rhythm_fields(rhythm: Rhythm, grid: Rhythm | None = None) -> dict:
     """The Analysis fields of a :class:`~humitout.audio.rhythm.Rhythm`: quarter-note tempo (BPM,
-    clipped to the contract's range), beats and downbeats (s), pickup (beats), time signature and
+    clipped to the contract's range), beats and downbeats (s; those of ``grid`` when given: the rhythm's on the
+    recording's times, :func:`~humitout.audio.rhythm.across_breaks`), pickup (beats), time signature and
     confidences."""
+    grid = grid or rhythm
     return {"tempo_bpm": round(float(np.clip(rhythm.quarter_bpm, 20.5, 319.0)), 2),
-            "beats_s": [round(float(b), 3) for b in rhythm.beats_s],
-            "downbeats_s": [round(float(b), 3) for b in rhythm.downbeats_s],
+            "beats_s": [round(float(b), 3) for b in grid.beats_s],
+            "downbeats_s": [round(float(b), 3) for b in grid.downbeats_s],
             "pickup_beats": rhythm.pickup_beats, "time_signature": rhythm.time_signature,
             "beat_confidence": rhythm.beat_confidence, "meter_confidence": rhythm.meter_confidence,
             "downbeat_confidence": rhythm.downbeat_confidence}

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 import numpy as np
 
-from humitout.audio.rhythm import WHOLE_BAR_TOLERANCE_BEATS
+from humitout.audio.rhythm import WHOLE_BAR_TOLERANCE_BEATS, at_knots, closing_knots
 from humitout.models import (
     AgentDecision,
     Analysis,
@@ -265,7 +265,9 @@ def _best_bar_phase(onsets: np.ndarray, durations: np.ndarray, beats_per_bar: in
 class HumGrid:
     """The hum's metrical grid: tracked beats (s), the beat index of its first bar's downbeat (the
     bar holding the first note, so a pickup sits at the end of that bar), quarter notes per beat
-    and the subdivisions of a beat notes are placed on (4: 16ths; 6 in compound time)."""
+    and the subdivisions of a beat notes are placed on (4: 16ths; 6 in compound time), and the knots (recording s,
+    closed-up s) of the map that closes up where the caller broke off the hum to talk
+    (:func:`~humitout.audio.rhythm.closing_knots`)."""
 
     beats_s: list[float]
     bar_start: float
@@ -273,10 +275,18 @@ class HumGrid:
     quarters_per_beat: float
     subdivisions: int
     beat_bpm: float
+    closing: tuple[np.ndarray, np.ndarray] = (np.zeros(0), np.zeros(0))
+
+    def closed_up(self, times_s: np.ndarray) -> np.ndarray:
+        """Times (s) with the caller's breaks in the hum closed up: the time the tune took."""
+        return at_knots(times_s, *self.closing)
 
     def positions(self, times_s: np.ndarray) -> np.ndarray:
-        """Beats from the first bar's downbeat of times (s), on the tracked grid (not quantised)."""
-        return seconds_to_beats(np.asarray(times_s, float), self.beats_s, self.beat_bpm) - self.bar_start
+        """Beats from the first bar's downbeat of times (s), on the tracked grid (not quantised), read with the
+        caller's breaks closed up (a note just before one is placed by the beats before it, not spread over the
+        long beat across the break)."""
+        return (seconds_to_beats(self.closed_up(times_s), list(self.closed_up(self.beats_s)), self.beat_bpm)
+                - self.bar_start)
 
 
 def hum_grid(analysis: Analysis) -> HumGrid:
@@ -301,8 +311,9 @@ def hum_grid(analysis: Analysis) -> HumGrid:
         ends = np.round((offsets - origin) / GRID_BEATS) * GRID_BEATS
         downbeat = float(origin - _best_bar_phase(starts, ends - starts, beats_per_bar))
     bar_start = downbeat - beats_per_bar * math.ceil((downbeat - first) / beats_per_bar - 1e-6)
+    closing = closing_knots(analysis.breaks_s)
     return HumGrid(beats_s=list(analysis.beats_s), bar_start=bar_start, beats_per_bar=beats_per_bar,
-                   quarters_per_beat=quarters, subdivisions=subdivisions, beat_bpm=beat_bpm)
+                   quarters_per_beat=quarters, subdivisions=subdivisions, beat_bpm=beat_bpm, closing=closing)
 
 
 SIMPLE_POSITION_PRIOR = (0.55, 0.075, 0.30, 0.075)
@@ -326,7 +337,8 @@ def place_onsets(times_s: np.ndarray, grid: HumGrid, *, max_shift_beats: float =
     - the onset position inside the beat (:data:`SIMPLE_POSITION_PRIOR`, :data:`COMPOUND_POSITION_PRIOR`);
     - its distance from the tracked grid's position (Gaussian of ``grid_sigma_beats`` plus an outlier
       share ``grid_outlier``, so a run of notes may leave a grid the tracker got wrong);
-    - each inter-onset interval against note value x local period (Gaussian of ``timing_s`` +
+    - each inter-onset interval (with the caller's breaks closed up, :meth:`HumGrid.closed_up`) against note
+      value x local period (Gaussian of ``timing_s`` +
       ``timing_share`` x the interval: early and late attacks);
     - the change of period from note to note (``tempo_sigma_octaves`` a beat; the first note's
       period from the tracked grid's local one, ``tempo_range_octaves`` wide): rubato and
@@ -337,6 +349,7 @@ def place_onsets(times_s: np.ndarray, grid: HumGrid, *, max_shift_beats: float =
     A whole beat that the tracker inserted or skipped (in a strong ritardando) is followed: the
     timing cannot tell a 1.5-beat note at a slower tempo from a 2-beat note at the tracked one."""
     times = np.asarray(times_s, float)
+    played = grid.closed_up(times)
     n = len(times)
     sub = grid.subdivisions
     if n == 0:
@@ -364,7 +377,7 @@ def place_onsets(times_s: np.ndarray, grid: HumGrid, *, max_shift_beats: float =
     back = np.zeros((n, len(shifts), n_t, 2), dtype=int)
     for i in range(1, n):
         d = (ticks[i][None, :] - ticks[i - 1][:, None]) / sub                # (S_prev, S) beats
-        ioi = times[i] - times[i - 1]
+        ioi = played[i] - played[i - 1]
         sigma = timing_s * np.sqrt(2.0) + timing_share * ioi
         err = ioi - d[:, :, None] * periods[None, None, :]                  # (S_prev, S, T)
         timing = 0.5 * (err / sigma) ** 2
@@ -438,7 +451,8 @@ def melody_positions(analysis: Analysis, beat_ratio: float = 1.0, *,
     ends_s = np.array([n.offset_s for n in notes])
     offsets = onsets + np.round((grid.positions(ends_s) - grid.positions(times)) / step) * step
     if len(notes) > 1:
-        share = np.clip((ends_s[:-1] - times[:-1]) / np.maximum(times[1:] - times[:-1], 1e-6), 0.0, None)
+        played, ends = grid.closed_up(times), grid.closed_up(ends_s)   # the caller's breaks closed up
+        share = np.clip((ends[:-1] - played[:-1]) / np.maximum(played[1:] - played[:-1], 1e-6), 0.0, None)
         span = onsets[1:] - onsets[:-1]
         inner = onsets[:-1] + np.round(share * span / step) * step
         rest = (1.0 - share) * span >= min_rest_beats
@@ -1045,5 +1059,6 @@ def build_arrangement(
         variation_seed=variation_seed, length=length, call_conditions=analysis.call.conditions,
         hum_span_s=(min(n.onset_s for n in analysis.notes), max(n.offset_s for n in analysis.notes))
         if analysis.notes else None,
+        hum_breaks_s=analysis.breaks_s,
     )
     return Arrangement.model_validate(arrangement.model_dump())

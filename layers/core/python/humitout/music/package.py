@@ -286,7 +286,7 @@ def your_hum_track(arrangement: Arrangement, hum: tuple[np.ndarray, int], full_m
     n = full_mix.shape[1]
     voice = flex_to_song(samples, rate, [(p.hum_s, p.song_beat) for p in arrangement.time_map],
                          arrangement.tempo_bpm, n / render.SAMPLE_RATE_HZ, out_rate_hz=render.SAMPLE_RATE_HZ,
-                         hum_span_s=arrangement.hum_span_s)
+                         hum_span_s=arrangement.hum_span_s, breaks_s=arrangement.hum_breaks_s)
     stereo = np.vstack([voice, voice]).astype(np.float32)
     voice_lufs = integrated_lufs(stereo, render.SAMPLE_RATE_HZ)
     if mix_lufs is None:
@@ -331,6 +331,7 @@ def _metadata(arrangement: Arrangement, out_dir: Path, files: dict[str, Path], p
                           "song_s": round(p.song_beat * 60.0 / arrangement.tempo_bpm, 4)}
                          for p in arrangement.time_map],
         "hum_span_s": list(arrangement.hum_span_s) if arrangement.hum_span_s else None,   # the recording's hum
+        "hum_breaks_s": [list(b) for b in arrangement.hum_breaks_s],   # the caller's words in it, left out
         "files": {name: path.relative_to(out_dir).as_posix() for name, path in files.items()},
         "file_sizes": {path.relative_to(out_dir).as_posix(): path.stat().st_size for path in files.values()},
         "generation_params": params,
