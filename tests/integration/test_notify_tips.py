@@ -1,6 +1,6 @@
 """The ready SMS of a call's first track ends with one tip for the next call when the line or the room cost
-notes (the first of ``call_conditions``), or says that the song is of the take the caller started again; a new
-version asked for by SMS repeats none."""
+notes (the first of ``call_conditions``), or says that the song is of the take the caller started again or carries
+the tune on across their words; a new version asked for by SMS repeats none."""
 import uuid
 
 from humitout.pipeline import notify
@@ -39,3 +39,15 @@ def test_the_sms_says_the_song_is_of_the_take_the_caller_started_again(stack, sv
     (body,) = (m.body for m in stack.twilio.wait_for_sms(phone, 1, 10))
     assert body.endswith("bars off? Reply SHIFT. You started your tune again partway through, so the song uses "
                          "your last take.")
+
+
+def test_the_sms_says_the_song_carries_the_tune_on_across_the_callers_words(stack, svc):
+    phone = "+1555" + str(uuid.uuid4().int)[:7]
+    user = svc.db.create_user(f"{uuid.uuid4().hex}@example.com", phone, "123456")
+    session, _ = svc.db.create_session(user, "CA" + uuid.uuid4().hex, "RE" + uuid.uuid4().hex, phone, None)
+    sid, caller = str(session["id"]), seal_phone(svc.settings.twilio_auth_token, phone)
+    notify(svc, {"session_id": sid, "caller": caller, "track_id": _track(svc, sid, 1, ["talked_between", "dropouts"]),
+                 "execution_id": f"exec-{uuid.uuid4().hex}"})
+    (body,) = (m.body for m in stack.twilio.wait_for_sms(phone, 1, 10))
+    assert body.endswith("bars off? Reply SHIFT. You stopped to talk partway through, so the song leaves your words "
+                         "out and carries your tune on.")
