@@ -156,7 +156,8 @@ def the_hum(front: FrontEnd, notes: list[NoteEvent]) -> Hum:
     take, started_s = last_take(front.track, front.energy, notes, front.envelope, min_rest_s=MIN_VOICED_S)
     if started_s is not None:
         words.append((notes[0].onset_s, started_s))
-    take, between = without_words_between(front.track, take, front.envelope, min_rest_s=MIN_VOICED_S)
+    take, between = without_words_between(front.track, take, front.envelope, min_rest_s=MIN_VOICED_S,
+                                          energy_db=front.energy)
     pauses = [(max(n.offset_s for n in take if n.offset_s <= start), min(n.onset_s for n in take if n.onset_s >= end))
               for start, end in between
               if any(n.offset_s <= start for n in take) and any(n.onset_s >= end for n in take)]
