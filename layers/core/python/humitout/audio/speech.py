@@ -61,19 +61,22 @@ NOTE_EDGE_S = 0.03        # s left out at each end of a note when reading how it
 # 36, 50, 51: 115 of 120 restart calls on the clean line, 52 of 60 through babble, 55 of 60 through a speakerphone;
 # none of 2,540 calls without a restart (every other condition of seeds 10-16, 32, 36, 50, 51, dev, stand-ins r1, r2).
 # Words between two parts of the hum ("And then it goes like this."; :func:`without_words_between`, stress ``aside``):
-# a run that sounds like talk with a pause of 0.4 s or more on either side. Stress seeds 10-12 and 50: aside COnP
-# 0.908 -> 0.954; with any pause of 0.25 s, five of 2,100 calls without talk lost sung notes (a fast run under
-# babble, a child's two notes through GSM, recorded syllables through codecs), with 0.4 s none.
+# a run that sounds like talk with a pause of 0.3 s or more on either side. Stress seeds 10-12 and 50: aside COnP
+# 0.908 -> 0.954 with 0.4 s (stop 56); with any pause of 0.25 s, five of 2,100 calls without talk lost sung notes (a
+# fast run under babble, a child's two notes through GSM, recorded syllables through codecs). With 0.3 s (stop 57)
+# 9 more aside+babble calls (COnP +0.516 summed over the 48) and 3 aside+speakerphone (+0.095) are found; of 2,384
+# calls without words between parts, 2 diphone calls change (-0.005, +0.028) and 7 calls with words before or
+# after the hum (+0.09 summed).
 # Words between two parts of the hum that left no notes (:func:`words_in_pauses`): a pause between notes of 1 s or
 # more holding 0.4 s or more of the caller's voice. Of stress seeds 10-12 and 50's aside calls the words left no
 # notes, or none that sounded like talk, in 17 of 48 (clean line), 36 of 48 (babble) and 21 of 48 (speakerphone):
 # 4, 11 and 5 of them found so; none of 2,540 calls without words in the hum.
-ASIDE_PAUSE_S = 0.4
+ASIDE_PAUSE_S = 0.3
 ASIDE_MAX_WORDS_S = 4.0
 ASIDE_WORDS_PAUSE_S = 1.0
 # A run that shows two signs of talk (not three) is words too when 0.2 s or more of the caller's voice lies between the
-# notes around it (the syllables the note stage left out): 3, 3 and 3 more of the 48 aside calls (clean line, babble,
-# speakerphone) of seeds 10-12 and 50; none of the 2,540 others.
+# notes around it (the syllables the note stage left out): 2, 3 and 2 more of the 48 aside calls (clean line, babble,
+# speakerphone) of seeds 10-12 and 50 (with 0.4 s pauses); one restart+babble call's leftover word; no other of 2,276.
 ASIDE_VOICE_S = 0.2
 TALK_SIGNS = 3   # of talk_signs' four: a run that shows them sounds like talk
 RESTART_WORDS_S = 0.4
