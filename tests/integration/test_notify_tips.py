@@ -3,6 +3,8 @@ notes (the first of ``call_conditions``), or says that the song is of the take t
 the tune on across their words; a new version asked for by SMS repeats none."""
 import uuid
 
+import pytest
+
 from humitout.pipeline import notify
 from humitout.security import seal_phone
 
@@ -29,25 +31,17 @@ def test_the_first_tracks_sms_ends_with_the_calls_first_tip_and_a_new_version_ha
     assert second.endswith("bars off? Reply SHIFT.")
 
 
-def test_the_sms_says_the_song_is_of_the_take_the_caller_started_again(stack, svc):
+@pytest.mark.parametrize(("heard", "ending"), [
+    (["started_again", "room_echo"], "You started your tune again partway through, so the song uses your last take."),
+    (["talked_between", "dropouts"], "You stopped to talk partway through, so the song leaves your words out and "
+                                     "carries your tune on.")])
+def test_the_sms_says_what_the_song_made_of_a_call_the_caller_broke_off(stack, svc, heard, ending):
+    # news, not a tip: the take the caller started again, or the tune carried on across their words
     phone = "+1555" + str(uuid.uuid4().int)[:7]
     user = svc.db.create_user(f"{uuid.uuid4().hex}@example.com", phone, "123456")
     session, _ = svc.db.create_session(user, "CA" + uuid.uuid4().hex, "RE" + uuid.uuid4().hex, phone, None)
     sid, caller = str(session["id"]), seal_phone(svc.settings.twilio_auth_token, phone)
-    notify(svc, {"session_id": sid, "caller": caller, "track_id": _track(svc, sid, 1, ["started_again", "room_echo"]),
+    notify(svc, {"session_id": sid, "caller": caller, "track_id": _track(svc, sid, 1, heard),
                  "execution_id": f"exec-{uuid.uuid4().hex}"})
     (body,) = (m.body for m in stack.twilio.wait_for_sms(phone, 1, 10))
-    assert body.endswith("bars off? Reply SHIFT. You started your tune again partway through, so the song uses "
-                         "your last take.")
-
-
-def test_the_sms_says_the_song_carries_the_tune_on_across_the_callers_words(stack, svc):
-    phone = "+1555" + str(uuid.uuid4().int)[:7]
-    user = svc.db.create_user(f"{uuid.uuid4().hex}@example.com", phone, "123456")
-    session, _ = svc.db.create_session(user, "CA" + uuid.uuid4().hex, "RE" + uuid.uuid4().hex, phone, None)
-    sid, caller = str(session["id"]), seal_phone(svc.settings.twilio_auth_token, phone)
-    notify(svc, {"session_id": sid, "caller": caller, "track_id": _track(svc, sid, 1, ["talked_between", "dropouts"]),
-                 "execution_id": f"exec-{uuid.uuid4().hex}"})
-    (body,) = (m.body for m in stack.twilio.wait_for_sms(phone, 1, 10))
-    assert body.endswith("bars off? Reply SHIFT. You stopped to talk partway through, so the song leaves your words "
-                         "out and carries your tune on.")
+    assert body.endswith(f"bars off? Reply SHIFT. {ending}")
