@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 from hum_synth import hum, perform, phone, tune, wav_bytes
-from humitout.audio.rhythm import (_pickup_prior, analyse_rhythm, beat_level_log_prior, compound_log_ratio,
-                                   diatonic_triads, grid_fit, harmonic_fit, note_lengths, phase_notation_scores,
-                                   phrase_starts, tactus_log_prior, track_beats)
+from humitout.audio.rhythm import (_pickup_prior, across_breaks, analyse_rhythm, at_knots, beat_level_log_prior,
+                                   closing_knots, compound_log_ratio, diatonic_triads, grid_fit, harmonic_fit,
+                                   note_lengths, phase_notation_scores, phrase_starts, tactus_log_prior, track_beats)
 from humitout.audio.transcribe import analyse_recording
 from humitout.music.arrangement import quantise_melody
 
@@ -570,3 +570,22 @@ def test_a_whole_beat_upbeat_of_a_two_beat_bar_is_half_the_bar_and_a_part_of_a_b
     assert eighth == _pickup_prior(0.5, 1, 2, bar_quarters=False) == beat_and_a_half
     assert _pickup_prior(0.0, 1, 4) == _pickup_prior(0.0, 1, 4, bar_quarters=False)   # longer bars as they were
     assert _pickup_prior(0.0, 2, 3) == _pickup_prior(0.0, 2, 3, bar_quarters=False)
+
+
+def test_a_break_left_out_moves_later_times_earlier_by_its_length_and_the_beats_go_back_across_it():
+    # the recording from 4.0 to 6.5 s is left out (the caller's words): later times come 2.5 s earlier, earlier ones
+    # stay, and a rhythm read on the closed-up times has its beats put back with one long beat across the words
+    real, closed = closing_knots([(4.0, 6.5)])
+    assert at_knots([1.0, 4.0, 6.5, 8.0], real, closed).tolist() == [1.0, 4.0, 4.0, 5.5]
+    assert at_knots([1.0, 3.9, 4.1, 5.5], closed, real).tolist() == pytest.approx([1.0, 3.9, 6.6, 8.0])
+    notes, _ = perform(ODE, 100.0, rubato=0.0, seed=1)
+    on, off, midi = np.array(notes).T
+    later = on >= 5.0
+    moved_on, moved_off = np.where(later, on + 2.5, on), np.where(later, off + 2.5, off)
+    pause_start = float(off[~later].max()) + 0.06
+    shut, grid = across_breaks(analyse_rhythm, moved_on, moved_off, midi, float(moved_off[-1]) + 0.5,
+                               [(pause_start, pause_start + 2.5)])
+    assert shut.quarter_bpm == pytest.approx(100.0, rel=0.03)                     # the tune's tempo, not slowed
+    gaps = np.diff(grid.beats_s)
+    assert np.sum(gaps > 1.5 * np.median(gaps)) == 1                              # one long beat across the words
+    assert np.min(np.abs(grid.beats_s - moved_on[later][0])) < 0.05               # the next note on its beat
