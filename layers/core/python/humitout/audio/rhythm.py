@@ -1286,6 +1286,14 @@ def at_knots(times_s, from_knots: np.ndarray, to_knots: np.ndarray) -> np.ndarra
                     np.where(t > from_knots[-1], t - from_knots[-1] + to_knots[-1], inner))
 
 
+def closed_up(onsets_s, offsets_s, duration_s: float, breaks_s) -> tuple[np.ndarray, np.ndarray, float]:
+    """Note onsets and offsets (s, (k,) each) and a call's duration (s) with the spans ``breaks_s`` left out
+    (:func:`closing_knots`)."""
+    real, closed = closing_knots(breaks_s)
+    return (at_knots(onsets_s, real, closed), at_knots(offsets_s, real, closed),
+            float(at_knots([duration_s], real, closed)[0]))
+
+
 def joined_breaks(onsets_s, offsets_s, midi, duration_s: float, pauses_s, *, max_gap_s: float = 0.5,
                   rest_step_beats: float = 0.5) -> list[tuple[float, float]]:
     """The spans (start, end; s) of the recording to leave out where the caller broke off the hum to talk
@@ -1313,9 +1321,8 @@ def joined_breaks(onsets_s, offsets_s, midi, duration_s: float, pauses_s, *, max
 
     def notation(breaks: list[tuple[float, float]]) -> tuple[float, Rhythm]:
         """(log-likelihood of the notes as notation in the reading, the reading) with ``breaks`` left out."""
-        real, closed = closing_knots(breaks)
-        shut_on, shut_off = at_knots(on, real, closed), at_knots(off, real, closed)
-        reading = analyse_rhythm(shut_on, shut_off, midi, float(at_knots([duration_s], real, closed)[0]))
+        shut_on, shut_off, shut_s = closed_up(on, off, duration_s, breaks)
+        reading = analyse_rhythm(shut_on, shut_off, midi, shut_s)
         scores = notation_scores(shut_on, shut_off - shut_on, midi, reading.beats_s, reading.compound, key=key)
         m = reading.beats_per_bar
         return scores.get((m, reading.downbeat_index % m), -np.inf), reading
@@ -1341,9 +1348,9 @@ def across_breaks(read, onsets_s, offsets_s, midi, duration_s: float, breaks_s, 
     rhythm read on the closed-up times, and the same with its beats and downbeats back on the recording's times
     (one long beat across each break). The first gives the tempo (the breaks are no music), the second the grid.
     ``kw`` go to ``read``."""
+    shut_on, shut_off, shut_s = closed_up(onsets_s, offsets_s, duration_s, breaks_s)
+    shut = read(shut_on, shut_off, midi, shut_s, **kw)
     real, closed = closing_knots(breaks_s)
-    shut = read(at_knots(onsets_s, real, closed), at_knots(offsets_s, real, closed), midi,
-                float(at_knots([duration_s], real, closed)[0]), **kw)
     return shut, replace(shut, beats_s=at_knots(shut.beats_s, closed, real),
                          downbeats_s=at_knots(shut.downbeats_s, closed, real))
 

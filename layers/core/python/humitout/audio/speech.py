@@ -357,6 +357,13 @@ def last_take(track: PitchTrack, energy_db: np.ndarray, notes: list[NoteEvent], 
     return (notes, None) if chosen is None else (notes[chosen:], notes[chosen].onset_s)
 
 
+def frames_s_between(frames: np.ndarray, hop_s: float, start_s: float, end_s: float) -> float:
+    """Seconds of the frames set in ``frames`` ((n,) bool, ``hop_s`` s apart) strictly between ``start_s`` and
+    ``end_s`` (s)."""
+    t = np.arange(len(frames)) * hop_s
+    return float(np.count_nonzero(frames[(t > start_s) & (t < end_s)]) * hop_s)
+
+
 def words_in_pauses(track: PitchTrack, energy_db: np.ndarray, notes: list[NoteEvent], *,
                     min_pause_s: float = ASIDE_WORDS_PAUSE_S, min_words_s: float = RESTART_WORDS_S) -> list[tuple[float, float]]:
     """Pauses (offset of the note before, onset of the note after; s) of ``min_pause_s`` s or more between ``notes``
@@ -364,10 +371,9 @@ def words_in_pauses(track: PitchTrack, energy_db: np.ndarray, notes: list[NoteEv
     frame energy ``energy_db`` dBFS): their words between two parts of the hum where the note stage left none of
     their syllables as notes."""
     voice = callers_voice_frames(track, energy_db, notes)
-    t = np.arange(len(voice)) * track.hop_s
     return [(a.offset_s, b.onset_s) for a, b in zip(notes[:-1], notes[1:])
             if b.onset_s - a.offset_s >= min_pause_s
-            and np.count_nonzero(voice[(t > a.offset_s) & (t < b.onset_s)]) * track.hop_s >= min_words_s]
+            and frames_s_between(voice, track.hop_s, a.offset_s, b.onset_s) >= min_words_s]
 
 
 def without_words_between(track: PitchTrack, notes: list[NoteEvent], envelope_db: np.ndarray | None = None, *,
@@ -386,18 +392,13 @@ def without_words_between(track: PitchTrack, notes: list[NoteEvent], envelope_db
     parts = [i for i in range(1, len(notes)) if notes[i].onset_s - notes[i - 1].offset_s >= pause_s]
     cut = np.zeros(len(notes), bool)
     voice = callers_voice_frames(track, energy_db, notes) if energy_db is not None and parts else None
-    t = np.arange(len(voice)) * track.hop_s if voice is not None else None
-
-    def voice_s(q: int, p: int) -> float:
-        """s of the caller's voice away from the notes between the notes around run ``notes[q:p]``."""
-        return float(np.count_nonzero(voice[(t > notes[q - 1].offset_s) & (t < notes[p].onset_s)]) * track.hop_s)
-
     for k, q in enumerate(parts):
         for p in parts[k + 1:]:
             if notes[p - 1].offset_s - notes[q].onset_s > max_words_s:
                 break
             signs = talk_signs(track, notes[q:p], envelope_db)
-            if signs >= TALK_SIGNS or (voice is not None and signs >= word_signs and voice_s(q, p) >= min_voice_s):
+            if signs >= TALK_SIGNS or (voice is not None and signs >= word_signs and frames_s_between(
+                    voice, track.hop_s, notes[q - 1].offset_s, notes[p].onset_s) >= min_voice_s):
                 cut[q:p] = True
     kept = [n for n, c in zip(notes, cut) if not c]
     if not cut.any() or sum(n.offset_s - n.onset_s for n in kept) < min_rest_s:
