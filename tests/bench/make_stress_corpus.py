@@ -47,10 +47,14 @@ Conditions (the voice is the dev item's unless the condition names another):
 ``aside``       the caller stops between two notes of the tune (a third to two thirds of the way), says something ("And
                 then it goes like this.") and hums on: pauses of 0.3-0.8 s around the words, at the hum's level (0-4 dB
                 louder); the dev voice on the clean line. The reference is every note of the tune
+``pause``       the caller stops between two notes of the tune (a third to two thirds of the way) and is silent for
+                1.2-3.5 s (recalling how it goes on), then hums on; the dev voice on the clean line. The reference is
+                every note of the tune
 
 Combined conditions (not built by default; ``--conditions`` names them, ``--combined`` builds them all):
 ``<voice>+<channel>``, one of the other voices (child, bass, nasal, diphone), the caller who talks around the hum
-(spoken), the one who starts again (restart) or talks between two notes (aside) through one of the hard channels
+(spoken), the one who starts again (restart), talks (aside) or falls silent (pause) between two notes through one of
+the hard channels
 (amr, gsm, speaker, babble, ns_agc), as a real call combines them. The voice is the very rendering its own
 condition holds (``child+amr`` is ``child`` through AMR-NB), so the pair tells what the channel adds for that voice.
 
@@ -80,10 +84,10 @@ BENCH_DIR = Path(os.environ.get("HUMITOUT_BENCH_DIR")
                  or Path(__file__).resolve().parents[3] / "shared" / "bench" / "melody")
 DEFAULT_SEED = 10
 CONDITIONS = ("clean", "gsm", "amr", "opus", "speex", "speaker", "babble", "noise", "ns_agc", "dropouts",
-              "child", "bass", "nasal", "diphone", "vibrato", "spoken", "restart", "aside")
+              "child", "bass", "nasal", "diphone", "vibrato", "spoken", "restart", "aside", "pause")
 VOICE_CONDITIONS = {"child": "child", "bass": "bass", "nasal": None}   # None: the dev voice, nasal hum
 COMBINED_CONDITIONS = tuple(f"{voice}+{channel}" for voice in ("child", "bass", "nasal", "diphone", "spoken", "restart",
-                                                                "aside")
+                                                                "aside", "pause")
                             for channel in ("amr", "gsm", "speaker", "babble", "ns_agc"))
 NEEDS = {"gsm": "sox", "amr": "sox", "opus": "ffmpeg", "speex": "ffmpeg", "babble": "espeak-ng",
          "diphone": "text2wave", "spoken": "espeak-ng", "restart": "espeak-ng", "aside": "espeak-ng"}
@@ -492,17 +496,33 @@ def start_again(hum: np.ndarray, false_start: np.ndarray, false_notes: list, sex
     return at_half_scale(call), len(before) / FS
 
 
+def part_at(notes: list, rng) -> float:
+    """Where (s) a caller breaks off a tune of rendered ``notes``: between two of them a third to two thirds of the
+    way, where the tune leaves 80 ms or more between them (anywhere in that stretch when it never does)."""
+    lo, hi = len(notes) // 3, max(len(notes) // 3 + 1, 2 * len(notes) // 3)
+    between = range(max(lo, 1), hi)
+    gaps = [k for k in between if notes[k].onset - notes[k - 1].offset >= 0.08] or list(between)
+    k = gaps[int(rng.integers(len(gaps)))]
+    return 0.5 * (notes[k - 1].offset + notes[k].onset)
+
+
+def pause_between(hum: np.ndarray, notes: list, rng) -> tuple[np.ndarray, float, float]:
+    """The call of a caller who stops between two notes of ``hum`` (16 kHz float; its rendering's ``notes``;
+    :func:`part_at`) and is silent for 1.2-3.5 s before humming on. Returns the call, where (s, in ``hum``) the
+    tune was parted and how much later (s) it goes on in the call."""
+    split_s = part_at(notes, rng)
+    cut = int(split_s * FS)
+    pause = np.zeros(int(rng.uniform(1.2, 3.5) * FS))
+    return at_half_scale(np.r_[hum[:cut], pause, hum[cut:]]), split_s, len(pause) / FS
+
+
 def talk_between(hum: np.ndarray, notes: list, sex: str, rng, tmp: Path) -> tuple[np.ndarray, float, float]:
     """The call of a caller who stops between two notes of ``hum`` (16 kHz float; its rendering's ``notes``), a third
     to two thirds of the way and where the tune leaves 80 ms or more between them, says something
     (:data:`ASIDE_WORDS`, at the hum's level, 0-4 dB louder) and hums on, with pauses of 0.3-0.8 s around the words.
     Returns the call, where (s, in ``hum``) the tune was parted and how much later (s) it goes on in the call."""
     level = active_rms(hum)
-    lo, hi = len(notes) // 3, max(len(notes) // 3 + 1, 2 * len(notes) // 3)
-    between = range(max(lo, 1), hi)
-    gaps = [k for k in between if notes[k].onset - notes[k - 1].offset >= 0.08] or list(between)
-    k = gaps[int(rng.integers(len(gaps)))]
-    split_s = 0.5 * (notes[k - 1].offset + notes[k].onset)
+    split_s = part_at(notes, rng)
     cut = int(split_s * FS)
     words = callers_words(rng, ASIDE_WORDS, sex, tmp, level)
     inserted = np.r_[np.zeros(int(rng.uniform(0.3, 0.8) * FS)), words, np.zeros(int(rng.uniform(0.3, 0.8) * FS))]
@@ -660,6 +680,10 @@ def build(out: Path, seed: int = DEFAULT_SEED, items: int = 12, conditions=CONDI
                     audio, split_s, pause_s = talk_between(audio, rend.notes, humsynth.VOICES[voice].sex, rng, tmp)
                     parted = (split_s, pause_s)
                     channel = "clean" if channel == "aside" else channel
+                elif sung == "pause":   # the dev voice's rendering parted by a silence
+                    audio, split_s, pause_s = pause_between(audio, rend.notes, rng)
+                    parted = (split_s, pause_s)
+                    channel = "clean" if channel == "pause" else channel
                 pcm = degrade(audio, channel, rng, tmp)
                 src = mel["meta"]
                 iid = f"{cond}_{k:03d}"

@@ -4,9 +4,9 @@ import pytest
 
 from hum_synth import hum, perform, phone, tune, wav_bytes
 from humitout.audio.rhythm import (_pickup_prior, across_breaks, analyse_rhythm, at_knots, beat_level_log_prior,
-                                   closing_knots, compound_log_ratio, diatonic_triads, grid_fit, harmonic_fit,
+                                   beat_positions, closed_up, closing_knots, compound_log_ratio, diatonic_triads, grid_fit, harmonic_fit,
                                    note_lengths, phase_notation_scores, phrase_starts, tactus_log_prior, track_beats)
-from humitout.audio.transcribe import analyse_recording
+from humitout.audio.transcribe import analyse_recording, hum_rhythm
 from humitout.music.arrangement import quantise_melody
 
 C, D, E, F, G, A, B = 48, 50, 52, 53, 55, 57, 59
@@ -589,3 +589,28 @@ def test_a_break_left_out_moves_later_times_earlier_by_its_length_and_the_beats_
     gaps = np.diff(grid.beats_s)
     assert np.sum(gaps > 1.5 * np.median(gaps)) == 1                              # one long beat across the words
     assert np.min(np.abs(grid.beats_s - moved_on[later][0])) < 0.05               # the next note on its beat
+
+
+@pytest.mark.parametrize(("silence_beats", "told"), [(2.7, True), (4.0, None)])
+def test_a_hum_paused_out_of_time_runs_on_in_its_bars_and_one_resting_a_bar_in_time_keeps_them(silence_beats, told):
+    # the Ode's first phrase, a silence, the second phrase, at 100 BPM: a caller recalling how it goes on stops 1.6 s
+    # (2.7 beats, out of time; the caller hears the song closed the gap) or rests in time a whole bar (2.4 s); every
+    # note of the second phrase keeps its place in the bar on the closed-up times the melody guide reads (the bar's
+    # rest may close: the notation model prices its empty positions)
+    score = ODE
+    notes, _ = perform(score, 100.0, rubato=0.02, seed=2)
+    on, off, midi = np.array(notes).T
+    later = np.arange(len(on)) >= len(score) // 2
+    silence_s = silence_beats * 0.6
+    on, off = np.where(later, on + silence_s, on), np.where(later, off + silence_s, off)
+    rhythm, fields, paused = hum_rhythm(on, off, midi, float(off[-1]) + 0.5, [])
+    assert rhythm.quarter_bpm == pytest.approx(100.0, rel=0.04) and len(fields["breaks_s"]) <= 1
+    if told is not None:
+        assert paused == told
+    shut_on, _, _ = closed_up(on, off, float(off[-1]) + 0.5, fields["breaks_s"])
+    place = beat_positions(shut_on, rhythm.beats_s)
+    place -= place[0]
+    starts = np.array([s for _, s, _ in score])
+    assert np.round(place[~later] * 2) / 2 == pytest.approx(starts[~later])
+    rest = np.round(place[later] * 2) / 2 - starts[later]   # the rest the song gives the silence over the score's
+    assert np.all(rest == rest[0]) and rest[0] % 4 == 0      # the same for every note after it: whole bars

@@ -157,24 +157,26 @@ BAR_SHIFT_CHOICES = ("0", "1", "2", "3")
 """Beats a caller may move bar 1 later than the hum was read (the web app's choice; modulo the bar)."""
 
 
-CallCondition = Literal["started_again", "talked_between", "background_voices", "background_noise", "room_echo",
-                        "dropouts"]
+CallCondition = Literal["started_again", "talked_between", "paused_between", "background_voices", "background_noise",
+                        "room_echo", "dropouts"]
 """What a call's line or room added to the hum (:class:`CallQuality`), most costly to the notes first, after
-whether the caller stopped and started the tune again (the song is then of the last take only) or stopped to talk
-between two parts of it (the song carries the tune on across their words)."""
-CALL_CONDITIONS: tuple[CallCondition, ...] = ("started_again", "talked_between", "background_voices",
+whether the caller stopped and started the tune again (the song is then of the last take only), stopped to talk
+between two parts of it (the song carries the tune on across their words) or fell silent there, out of the tune's
+time (the song closes the gap)."""
+CALL_CONDITIONS: tuple[CallCondition, ...] = ("started_again", "talked_between", "paused_between", "background_voices",
                                               "background_noise", "room_echo", "dropouts")
 CALL_TIPS: dict[CallCondition, str] = {
     "started_again": "You started your tune again partway through, so the song uses your last take.",
     "talked_between": "You stopped to talk partway through, so the song leaves your words out and carries your "
                       "tune on.",
+    "paused_between": "You paused partway through, so the song closes the gap and carries your tune on.",
     "background_voices": "We heard voices in the background; a quiet room keeps them out of your melody.",
     "background_noise": "Your call was noisy; a quieter spot gives cleaner notes.",
     "room_echo": "Your call sounded like a speakerphone; hum close to the phone for cleaner notes.",
     "dropouts": "Your line cut out for a moment, so a note may be missing; a stronger signal helps.",
 }
 """What to tell a caller for each condition (the SMS names the first, the track page all)."""
-CALL_NEWS: frozenset[CallCondition] = frozenset({"started_again", "talked_between"})
+CALL_NEWS: frozenset[CallCondition] = frozenset({"started_again", "talked_between", "paused_between"})
 """Readings that tell the caller what was done with their call, not a tip for the next one (no "Tip:" in the SMS)."""
 
 
@@ -227,8 +229,8 @@ class Analysis(Contract):
     call: CallQuality = CallQuality()
     warnings: list[str] = []
     breaks_s: list[tuple[float, float]] = []  # spans (start, end; s) of the recording the song leaves out, where the
-    # caller broke off between two parts of the hum to talk ("And then it goes like this"): from where the tune
-    # would have gone on to the onset of the note after. The beats run on across each as one long beat, as if the
+    # caller broke off between two parts of the hum to talk ("And then it goes like this") or fell silent out of the
+    # tune's time: from where the tune would have gone on to the onset of the note after. The beats run on across each as one long beat, as if the
     # tune had gone on; your-hum.wav leaves the words out. Added within version 2: documents before it have none
 
 

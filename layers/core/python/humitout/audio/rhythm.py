@@ -1294,11 +1294,25 @@ def closed_up(onsets_s, offsets_s, duration_s: float, breaks_s) -> tuple[np.ndar
             float(at_knots([duration_s], real, closed)[0]))
 
 
-def joined_breaks(onsets_s, offsets_s, midi, duration_s: float, pauses_s, *, max_gap_s: float = 0.5,
+def long_silences(onsets_s, offsets_s, *, min_s: float = 1.2, min_notes: int = 1) -> list[tuple[float, float]]:
+    """The silences of ``min_s`` s or more between two notes (onsets/offsets in s, (k,) each) with ``min_notes`` notes
+    or more either side: (offset of the note before, onset of the note after; s). A tune rests that long only at a
+    slow tempo (a beat's rest at 50 BPM); a caller recalling how the tune goes on stops longer (:func:`joined_breaks`
+    tells the two apart)."""
+    on, off = (np.asarray(v, float) for v in (onsets_s, offsets_s))
+    order = np.argsort(on)
+    on, off = on[order], off[order]
+    ends = np.maximum.accumulate(off)[:-1]
+    return [(float(ends[k]), float(on[k + 1])) for k in range(min_notes - 1, len(on) - min_notes)
+            if on[k + 1] - ends[k] >= min_s]
+
+
+def joined_breaks(onsets_s, offsets_s, midi, duration_s: float, pauses_s, *, silences_s=(), max_gap_s: float = 0.5,
                   rest_step_beats: float = 0.5) -> list[tuple[float, float]]:
     """The spans (start, end; s) of the recording to leave out where the caller broke off the hum to talk
-    (``pauses_s``: (offset of the note before, onset of the note after; s)) so that the tune runs on across them
-    as it would have without the words. Notes: onsets/offsets in s and MIDI pitches, (k,) each.
+    (``pauses_s``) or fell silent (``silences_s``; each (offset of the note before, onset of the note after; s)) so
+    that the tune runs on across them as it would have without the break. Notes: onsets/offsets in s and MIDI
+    pitches, (k,) each.
 
     Each pause closes up to the hum's median gap between one note's end and the next onset (at most ``max_gap_s``
     s) plus a rest of 0, ``rest_step_beats``, ... beats, less than two bars (the tune may have rested there, or the
@@ -1306,9 +1320,17 @@ def joined_breaks(onsets_s, offsets_s, midi, duration_s: float, pauses_s, *, max
     likeliest notation of its notes in the meter and bar lines it chose (:func:`notation_scores`, Temperley's
     model learned from notated folk songs: where onsets fall in the bar, the note lengths there, the tonic-triad
     tones; a rest's positions without onsets cost as notation does). The part after the words then starts its
-    bars where the part before would have them."""
+    bars where the part before would have them. A silence may also stay as it is (a rest the caller kept in
+    time): it closes only when a closing (from no rest on) makes the likelier notation than the hum read as sung.
+    Read as sung, a long silence bends the tracked beats until it holds a whole number of them, and the part after
+    it may start its bars anywhere (stress condition ``pause``: score position about halved). The notation model
+    prices every empty position, so a rest the caller counted in time closes too where the notes read as well
+    without it: by its whole bars, or by half a bar where the phrase after it then starts on a downbeat as the one
+    before did (tests/bench/HISTORY.md, stop 58)."""
     on, off, midi = (np.asarray(v, float) for v in (onsets_s, offsets_s, midi))
-    pauses = sorted((float(a), float(b)) for a, b in pauses_s if b > a)
+    talks = sorted((float(a), float(b)) for a, b in pauses_s if b > a)
+    silences = sorted((float(a), float(b)) for a, b in silences_s if b > a and (float(a), float(b)) not in talks)
+    pauses = sorted(talks + silences)
     if not pauses or len(on) < 2:
         return []
     inside = np.zeros(len(on) - 1, bool)
@@ -1316,12 +1338,13 @@ def joined_breaks(onsets_s, offsets_s, midi, duration_s: float, pauses_s, *, max
         inside |= (off[:-1] >= a - 1e-6) & (on[1:] <= b + 1e-6)
     gaps = (on[1:] - off[:-1])[~inside]
     usual = float(np.clip(np.median(gaps[gaps > 0]) if np.any(gaps > 0) else 0.0, 0.0, max_gap_s))
-    spans = [(a + min(usual, b - a), b) for a, b in pauses]
+    spans = [None if (a, b) in silences else (a + min(usual, b - a), b) for a, b in pauses]   # None: as sung
     key = estimate_key(midi, off - on)
 
-    def notation(breaks: list[tuple[float, float]]) -> tuple[float, Rhythm]:
-        """(log-likelihood of the notes as notation in the reading, the reading) with ``breaks`` left out."""
-        shut_on, shut_off, shut_s = closed_up(on, off, duration_s, breaks)
+    def notation(breaks: list) -> tuple[float, Rhythm]:
+        """(log-likelihood of the notes as notation in the reading, the reading) with ``breaks`` (None: a pause
+        left as it is) left out."""
+        shut_on, shut_off, shut_s = closed_up(on, off, duration_s, [b for b in breaks if b is not None])
         reading = analyse_rhythm(shut_on, shut_off, midi, shut_s)
         scores = notation_scores(shut_on, shut_off - shut_on, midi, reading.beats_s, reading.compound, key=key)
         m = reading.beats_per_bar
@@ -1331,15 +1354,16 @@ def joined_breaks(onsets_s, offsets_s, midi, duration_s: float, pauses_s, *, max
     beat_s = 60.0 / first.beat_bpm
     for i, (a, b) in enumerate(pauses):
         best = spans[i]
-        for rest in np.arange(rest_step_beats, 2 * first.beats_per_bar, rest_step_beats):
-            start = spans[i][0] + rest * beat_s
+        shortest = a + min(usual, b - a)
+        for rest in np.arange(0.0 if best is None else rest_step_beats, 2 * first.beats_per_bar, rest_step_beats):
+            start = shortest + rest * beat_s
             if start >= b:
                 break
             score, _ = notation(spans[:i] + [(start, b)] + spans[i + 1:])
             if score > best_score:
                 best, best_score = (start, b), score
         spans[i] = best
-    return spans
+    return [span for span in spans if span is not None]
 
 
 def across_breaks(read, onsets_s, offsets_s, midi, duration_s: float, breaks_s, **kw) -> tuple[Rhythm, Rhythm]:

@@ -37,7 +37,8 @@ from humitout.audio.notes.partials import (coded_at_twice_period, drop_formant_o
                                            lift_unlined_subharmonics)
 from humitout.audio.notes.releases import end_at_release, end_at_weak_release, release_window_s
 from humitout.audio.notes.segment import onsets_at_soft_attack, segment_notes
-from humitout.audio.rhythm import Rhythm, across_breaks, analyse_rhythm, beat_positions, joined_breaks, rhythm_in_meter
+from humitout.audio.rhythm import (Rhythm, across_breaks, analyse_rhythm, beat_positions, joined_breaks, long_silences,
+                                   rhythm_in_meter)
 from humitout.audio.speech import (MIN_STABLE_FRACTION, last_take, sounds_like_speech, stable_fraction,
                                    without_spoken_edges, without_words_between, words_in_pauses)
 from humitout.errors import BadAudio
@@ -217,7 +218,7 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
     onsets = np.array([n.onset_s for n in notes])
     offsets = np.array([n.offset_s for n in notes])
     midi = np.array([n.midi for n in notes])
-    rhythm, timing = hum_rhythm(onsets, offsets, midi, duration, hum.pauses_s)
+    rhythm, timing, paused = hum_rhythm(onsets, offsets, midi, duration, hum.pauses_s)
     level = float(np.median(energy[track.voiced])) if track.voiced.any() else -60.0
     mood = estimate_mood(level, len(notes) / max(offsets[-1] - onsets[0], 1e-3), rhythm.quarter_bpm, key)
     warnings = []
@@ -237,7 +238,8 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
         key=key, lyrics=lyrics or Lyrics(), mood=mood, warnings=warnings, **timing,
         call=read_call(notes, hop_s=track.hop_s, voiced=track.voiced, confidence=track.confidence,
                        energy_db=energy, dead=front.dead, reverberant=front.reverberant, words_s=hum.words_s,
-                       started_again_s=hum.started_again_s, talked_between=bool(timing["breaks_s"])))
+                       started_again_s=hum.started_again_s, talked_between=bool(hum.pauses_s and timing["breaks_s"]),
+                       paused_between=paused))
 
 
 def in_meter(analysis: Analysis, meter: TimeSignature) -> Analysis:
@@ -270,19 +272,33 @@ def bars_moved(analysis: Analysis, beats_later: int, *, cycle_beats: int | None 
 
 
 def hum_rhythm(onsets_s: np.ndarray, offsets_s: np.ndarray, midi: np.ndarray, duration_s: float,
-               pauses_s: list[tuple[float, float]]) -> tuple[Rhythm, dict]:
-    """The rhythm of the hum's notes (onsets, offsets s; MIDI; (k,) each) in a call ``duration_s`` s long and its
-    Analysis fields (:func:`rhythm_fields` and ``breaks_s``): where the caller broke off between two parts of the hum
-    to talk (``pauses_s``: offset of the note before, onset of the note after; s), the tune runs on as it would have
-    (:func:`~humitout.audio.rhythm.joined_breaks`, :func:`~humitout.audio.rhythm.across_breaks`)."""
-    breaks = joined_breaks(onsets_s, offsets_s, midi, duration_s, pauses_s)
+               pauses_s: list[tuple[float, float]], *, min_silence_s: float = 1.2,
+               told_notes: int = 4) -> tuple[Rhythm, dict, bool]:
+    """The rhythm of the hum's notes (onsets, offsets s; MIDI; (k,) each) in a call ``duration_s`` s long, its
+    Analysis fields (:func:`rhythm_fields` and ``breaks_s``) and whether the caller is told that a silence inside the
+    hum closed (``paused_between``: by half a beat or more, ``told_notes`` notes or more either side of it, not a
+    syllable or two of the caller's left as notes before or after the hum). Where the caller broke off between two
+    parts of the hum to talk (``pauses_s``: offset of the note before, onset of the note after; s) or fell silent for
+    ``min_silence_s`` s or more between two notes (:func:`~humitout.audio.rhythm.long_silences`) and did not keep the
+    tune's time there, the tune runs on as it would have (:func:`~humitout.audio.rhythm.joined_breaks`,
+    :func:`~humitout.audio.rhythm.across_breaks`)."""
+    silences = [(a, b) for a, b in long_silences(onsets_s, offsets_s, min_s=min_silence_s)
+                if not any(a < d + 1e-3 and c < b + 1e-3 for c, d in pauses_s)]
+    breaks = joined_breaks(onsets_s, offsets_s, midi, duration_s, pauses_s, silences_s=silences)
     rhythm, grid = across_breaks(analyse_rhythm, onsets_s, offsets_s, midi, duration_s, breaks)
-    return rhythm, {**rhythm_fields(rhythm, grid), "breaks_s": [(round(a, 3), round(b, 3)) for a, b in breaks]}
+    inside = {b for a, b in long_silences(onsets_s, offsets_s, min_s=min_silence_s, min_notes=told_notes)
+              if (a, b) in silences}
+    half_beat_s = 30.0 / rhythm.beat_bpm
+    told = any(end in inside and end - start >= half_beat_s for start, end in breaks)
+    return rhythm, {**rhythm_fields(rhythm, grid), "breaks_s": [(round(a, 3), round(b, 3)) for a, b in breaks]}, told
 
 
 def pauses_of(analysis: Analysis) -> list[tuple[float, float]]:
     """The pauses (offset of the note before, onset of the note after; s) at which ``analysis``'s breaks were
-    joined (:func:`hum_rhythm`)."""
+    joined where the caller talked (:func:`hum_rhythm`; a call read ``talked_between``: all its breaks, those it
+    closed at a long silence too; the silences :func:`hum_rhythm` finds again from the notes)."""
+    if "talked_between" not in analysis.call.conditions:
+        return []
     return [(max((n.offset_s for n in analysis.notes if n.offset_s <= start + 1e-3), default=start), end)
             for start, end in analysis.breaks_s]
 
