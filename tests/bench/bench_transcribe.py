@@ -33,7 +33,7 @@ and prints each combined condition against its voice alone as well.
 Every set also prints how its calls sounded (``Analysis.call``: the share given each reading, the caller's tip
 for the next call); with ``--stress`` the run also exits 1 when a channel is given its own reading in under
 ``CALL_READING_TARGETS``' share of its calls (babble voices, noise, a speakerphone's echo, dropouts, a caller who
-started the tune again, talked or fell silent partway through) or a clean
+started the tune again or sang a bit again, talked or fell silent partway through) or a clean
 line (clean, codecs, other voices alone) any reading in more than ``MAX_CLEAN_LINE_READING`` of them.
 """
 from __future__ import annotations
@@ -67,7 +67,7 @@ STRESS_ROOT = Path(__file__).resolve().parents[2] / "out" / "stress-corpus"
 CALL_READING_TARGETS = {"babble": ("background_voices", 0.6), "noise": ("background_noise", 0.6),
                         "speaker": ("room_echo", 0.3), "dropouts": ("dropouts", 0.9),
                         "restart": ("started_again", 0.8), "aside": ("talked_between", 0.5),
-                        "pause": ("paused_between", 0.5)}
+                        "pause": ("paused_between", 0.5), "resing": ("sang_again", 0.5)}
 CLEAN_LINES = {"clean", "gsm", "amr", "opus", "speex", "child", "bass", "nasal", "diphone", "spoken"}   # spoken: the
 # caller's own words around the hum are no background voices
 MAX_CLEAN_LINE_READING = 0.1   # one call in ten: a seed's 12 calls allow one

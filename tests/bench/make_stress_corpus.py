@@ -50,11 +50,15 @@ Conditions (the voice is the dev item's unless the condition names another):
 ``pause``       the caller stops between two notes of the tune (a third to two thirds of the way) and is silent for
                 1.2-3.5 s (recalling how it goes on), then hums on; the dev voice on the clean line. The reference is
                 every note of the tune
+``resing``      the caller hums on 2-4 notes past such a point, stops, says so ("No, wait. That bit again.") and hums
+                on from that point again (the same performance: the fumbled notes sung twice); pauses of 0.3-0.8 s
+                around the words, at the hum's level (0-4 dB louder); the dev voice on the clean line. The reference
+                is every note of the tune once, the second time for the notes sung twice
 
 Combined conditions (not built by default; ``--conditions`` names them, ``--combined`` builds them all):
 ``<voice>+<channel>``, one of the other voices (child, bass, nasal, diphone), the caller who talks around the hum
-(spoken), the one who starts again (restart), talks (aside) or falls silent (pause) between two notes through one of
-the hard channels
+(spoken), the one who starts again (restart), talks (aside), falls silent (pause) or sings a bit again (resing)
+between two notes through one of the hard channels
 (amr, gsm, speaker, babble, ns_agc), as a real call combines them. The voice is the very rendering its own
 condition holds (``child+amr`` is ``child`` through AMR-NB), so the pair tells what the channel adds for that voice.
 
@@ -84,13 +88,14 @@ BENCH_DIR = Path(os.environ.get("HUMITOUT_BENCH_DIR")
                  or Path(__file__).resolve().parents[3] / "shared" / "bench" / "melody")
 DEFAULT_SEED = 10
 CONDITIONS = ("clean", "gsm", "amr", "opus", "speex", "speaker", "babble", "noise", "ns_agc", "dropouts",
-              "child", "bass", "nasal", "diphone", "vibrato", "spoken", "restart", "aside", "pause")
+              "child", "bass", "nasal", "diphone", "vibrato", "spoken", "restart", "aside", "pause", "resing")
 VOICE_CONDITIONS = {"child": "child", "bass": "bass", "nasal": None}   # None: the dev voice, nasal hum
 COMBINED_CONDITIONS = tuple(f"{voice}+{channel}" for voice in ("child", "bass", "nasal", "diphone", "spoken", "restart",
-                                                                "aside", "pause")
+                                                                "aside", "pause", "resing")
                             for channel in ("amr", "gsm", "speaker", "babble", "ns_agc"))
 NEEDS = {"gsm": "sox", "amr": "sox", "opus": "ffmpeg", "speex": "ffmpeg", "babble": "espeak-ng",
-         "diphone": "text2wave", "spoken": "espeak-ng", "restart": "espeak-ng", "aside": "espeak-ng"}
+         "diphone": "text2wave", "spoken": "espeak-ng", "restart": "espeak-ng", "aside": "espeak-ng",
+         "resing": "espeak-ng"}
 WIDE_VIBRATO_CENTS = (50.0, 100.0)   # the ``vibrato`` condition's extent (half peak-to-peak), a trained or
 # operatic singer's; the shared generator's singers sing 0-54 cents
 DIPHONE_VOICES = ("kal", "ked")     # Festival's US English diphone voices (festvox-kallpc16k, -kdlpc16k)
@@ -124,6 +129,9 @@ RESTART_WORDS = ["Sorry, wait. Let me start again.", "No, hang on. Again.", "Oop
 ASIDE_WORDS = ["And then it goes like this.", "Um, the next bit is.", "And the chorus goes.", "Then it changes here.",
                "Hmm, and then.", "This part is higher."]
 """What callers say between two notes of the tune (the ``aside`` condition)."""
+RESING_WORDS = ["No, wait. That bit again.", "Hang on, that was wrong.", "Sorry, let me do that part again.",
+                "Oops. Again from there.", "No no, it goes like this.", "Hmm, not quite. Again."]
+"""What callers say before they sing a bit of the tune again (the ``resing`` condition)."""
 CALLER_VOICES = {"male": ["en", "en+m3", "en-us", "en+m7"], "female": ["en+f3", "en-us+f2", "en+f4", "en+f2"]}
 """espeak-ng voices of the singer's sex for the caller's own words."""
 
@@ -506,6 +514,26 @@ def part_at(notes: list, rng) -> float:
     return 0.5 * (notes[k - 1].offset + notes[k].onset)
 
 
+def sing_again(hum: np.ndarray, notes: list, sex: str, rng, tmp: Path) -> tuple[np.ndarray, float, float]:
+    """The call of a caller who hums on 2-4 notes past a point of ``hum`` (16 kHz float; its rendering's ``notes``;
+    :func:`part_at`), stops 50 ms after the last one's offset (a 50 ms fade), says so (:data:`RESING_WORDS`, at the
+    hum's level, 0-4 dB louder) and hums on from that point again, with pauses of 0.3-0.8 s around the words. Returns
+    the call, the point (s, in ``hum``) and how much later (s) the hum from there goes on in the call."""
+    level = active_rms(hum)
+    split_s = part_at(notes, rng)
+    k = next(i for i, nt in enumerate(notes) if nt.onset >= split_s)
+    last = notes[min(k + int(rng.integers(2, 5)), len(notes)) - 1]
+    end = min(int((last.offset + 0.05) * FS), len(hum))
+    fade = min(int(0.05 * FS), end)
+    first = hum[:end].copy()
+    first[end - fade:] *= np.linspace(1.0, 0.0, fade)
+    words = callers_words(rng, RESING_WORDS, sex, tmp, level)
+    inserted = np.r_[np.zeros(int(rng.uniform(0.3, 0.8) * FS)), words, np.zeros(int(rng.uniform(0.3, 0.8) * FS))]
+    cut = int(split_s * FS)
+    call = np.r_[first, inserted, hum[cut:]]
+    return at_half_scale(call), split_s, (len(first) + len(inserted) - cut) / FS
+
+
 def pause_between(hum: np.ndarray, notes: list, rng) -> tuple[np.ndarray, float, float]:
     """The call of a caller who stops between two notes of ``hum`` (16 kHz float; its rendering's ``notes``;
     :func:`part_at`) and is silent for 1.2-3.5 s before humming on. Returns the call, where (s, in ``hum``) the
@@ -680,6 +708,10 @@ def build(out: Path, seed: int = DEFAULT_SEED, items: int = 12, conditions=CONDI
                     audio, split_s, pause_s = talk_between(audio, rend.notes, humsynth.VOICES[voice].sex, rng, tmp)
                     parted = (split_s, pause_s)
                     channel = "clean" if channel == "aside" else channel
+                elif sung == "resing":   # the dev voice's rendering with a bit of it sung again after words
+                    audio, split_s, later = sing_again(audio, rend.notes, humsynth.VOICES[voice].sex, rng, tmp)
+                    parted = (split_s, later)
+                    channel = "clean" if channel == "resing" else channel
                 elif sung == "pause":   # the dev voice's rendering parted by a silence
                     audio, split_s, pause_s = pause_between(audio, rend.notes, rng)
                     parted = (split_s, pause_s)

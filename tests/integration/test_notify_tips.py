@@ -36,9 +36,11 @@ def test_the_first_tracks_sms_ends_with_the_calls_first_tip_and_a_new_version_ha
     (["talked_between", "dropouts"], "You stopped to talk partway through, so the song leaves your words out and "
                                      "carries your tune on."),
     (["paused_between", "room_echo"], "You paused partway through, so the song closes the gap and carries your tune "
-                                      "on.")])
+                                      "on."),
+    (["sang_again", "talked_between"], "You sang a bit of your tune again, so the song keeps your second go at it.")])
 def test_the_sms_says_what_the_song_made_of_a_call_the_caller_broke_off(stack, svc, heard, ending):
-    # news, not a tip: the take the caller started again, or the tune carried on across their words or silence
+    # news, not a tip: the take the caller started again, the bit sung again, or the tune carried on across their
+    # words or silence
     phone = "+1555" + str(uuid.uuid4().int)[:7]
     user = svc.db.create_user(f"{uuid.uuid4().hex}@example.com", phone, "123456")
     session, _ = svc.db.create_session(user, "CA" + uuid.uuid4().hex, "RE" + uuid.uuid4().hex, phone, None)

@@ -200,6 +200,21 @@ def test_a_tune_broken_off_to_talk_runs_on_in_its_bars_across_the_words(cut_shor
     assert [n.start_beat - melody[0].start_beat for n in melody] == [s for _, s, _ in ODE]
 
 
+def test_a_bit_sung_again_after_the_callers_words_is_kept_once_and_the_tune_runs_on_in_its_bars():
+    # the Ode's first phrase and three notes of the second, "No, wait. That bit again.", the second phrase from its
+    # start: the song has every note once (the second go) and the second phrase where the score has it
+    notes, _ = perform(ODE, 100.0, seed=5)
+    first, rest = notes[:18], notes[15:]
+    sung_first = hum(first, duration_s=first[-1][1] + 0.5, seed=3)
+    talk = _words("No, wait. That bit again.", "en", as_loud_as=sung_first)
+    sung_rest = hum([(a - rest[0][0] + 0.6, b - rest[0][0] + 0.6, m) for a, b, m in rest], seed=3)
+    analysis = analyse_recording(wav_bytes(phone(np.concatenate([sung_first, talk, sung_rest]))))
+    assert [round(n.midi) for n in analysis.notes] == [m for m, _, _ in ODE]
+    assert analysis.call.conditions[0] == "sang_again"   # the SMS tells the caller the song keeps their second go
+    melody = quantise_melody(analysis)
+    assert [n.start_beat - melody[0].start_beat for n in melody] == [s for _, s, _ in ODE]
+
+
 def test_a_quick_phrase_between_two_breaths_stays():
     # six 0.12 s notes between two 0.5 s breaths, in the middle of the tune: quick, but each holds its pitch and vowel
     quick = [(3.0 + 0.14 * k, 3.12 + 0.14 * k, m) for k, m in enumerate([67, 65, 64, 62, 64, 65])]

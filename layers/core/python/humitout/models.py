@@ -157,16 +157,17 @@ BAR_SHIFT_CHOICES = ("0", "1", "2", "3")
 """Beats a caller may move bar 1 later than the hum was read (the web app's choice; modulo the bar)."""
 
 
-CallCondition = Literal["started_again", "talked_between", "paused_between", "background_voices", "background_noise",
-                        "room_echo", "dropouts"]
+CallCondition = Literal["started_again", "sang_again", "talked_between", "paused_between", "background_voices",
+                        "background_noise", "room_echo", "dropouts"]
 """What a call's line or room added to the hum (:class:`CallQuality`), most costly to the notes first, after
-whether the caller stopped and started the tune again (the song is then of the last take only), stopped to talk
-between two parts of it (the song carries the tune on across their words) or fell silent there, out of the tune's
-time (the song closes the gap)."""
-CALL_CONDITIONS: tuple[CallCondition, ...] = ("started_again", "talked_between", "paused_between", "background_voices",
-                                              "background_noise", "room_echo", "dropouts")
+whether the caller stopped and started the tune again (the song is then of the last take only), stopped and sang a
+bit of it again (the song keeps the second go), stopped to talk between two parts of it (the song carries the tune
+on across their words) or fell silent there, out of the tune's time (the song closes the gap)."""
+CALL_CONDITIONS: tuple[CallCondition, ...] = ("started_again", "sang_again", "talked_between", "paused_between",
+                                              "background_voices", "background_noise", "room_echo", "dropouts")
 CALL_TIPS: dict[CallCondition, str] = {
     "started_again": "You started your tune again partway through, so the song uses your last take.",
+    "sang_again": "You sang a bit of your tune again, so the song keeps your second go at it.",
     "talked_between": "You stopped to talk partway through, so the song leaves your words out and carries your "
                       "tune on.",
     "paused_between": "You paused partway through, so the song closes the gap and carries your tune on.",
@@ -176,7 +177,7 @@ CALL_TIPS: dict[CallCondition, str] = {
     "dropouts": "Your line cut out for a moment, so a note may be missing; a stronger signal helps.",
 }
 """What to tell a caller for each condition (the SMS names the first, the track page all)."""
-CALL_NEWS: frozenset[CallCondition] = frozenset({"started_again", "talked_between", "paused_between"})
+CALL_NEWS: frozenset[CallCondition] = frozenset({"started_again", "sang_again", "talked_between", "paused_between"})
 """Readings that tell the caller what was done with their call, not a tip for the next one (no "Tip:" in the SMS)."""
 
 

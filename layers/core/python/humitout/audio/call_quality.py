@@ -20,6 +20,8 @@ condition is a tip for the caller's next call, never a reason to refuse this one
   inside the hum.
 - ``started_again``: the caller stopped, said so and started the tune again (``started_again_s``,
   :func:`~humitout.audio.speech.last_take`): the song is of the last take, and the caller hears why.
+- ``sang_again``: after their words between two parts of the hum the caller sang the last bit before them again
+  (``sang_again``, :func:`~humitout.audio.speech.without_notes_sung_again`): the song keeps the second go.
 - ``talked_between``: the caller stopped between two parts of the hum to talk (``talked_between``,
   :func:`~humitout.audio.rhythm.joined_breaks`): the song leaves their words out and runs the tune on.
 - ``paused_between``: the caller fell silent between two parts of the hum, out of the tune's time (``paused_between``,
@@ -62,14 +64,16 @@ def read_call(notes: Sequence[NoteEvent], *, hop_s: float, voiced: np.ndarray, c
               voice_confidence: float = 0.5, voices_under_db: float = 6.0, noisy_under_db: float = 15.0,
               background_min_s: float = 0.2, before_s: float = 0.08, after_s: float = 0.25,
               words_s: Sequence[tuple[float, float]] = (), started_again_s: float | None = None,
-              talked_between: bool = False, paused_between: bool = False) -> CallQuality:
+              talked_between: bool = False, sang_again: bool = False,
+              paused_between: bool = False) -> CallQuality:
     """How the call of ``notes`` sounded (module docstring), from its pitch frames every ``hop_s`` s:
     ``voiced`` and ``confidence`` (the tracker's), ``energy_db`` (frame energy, dBFS), ``dead`` (frames
     touched by lost audio) and ``reverberant`` (the front end's finding of a room); ``words_s``: spans
     (start, end, s) of the caller's own words around the hum (:func:`~humitout.audio.speech.without_spoken_edges`)
     and of a take they stopped and the words after it; ``started_again_s``: where the take ``notes`` are of
     starts, when the caller started the tune again (:func:`~humitout.audio.speech.last_take`); ``talked_between``:
-    whether they broke off between two parts of the hum to talk; ``paused_between``: whether they fell silent there
+    whether they broke off between two parts of the hum to talk; ``sang_again``: whether they then sang the bit before
+    their words again; ``paused_between``: whether they fell silent there
     and the song closed the gap.
 
     Pitched frames (``voice_confidence`` or more) ``voices_under_db`` dB or more under the notes' median level
@@ -92,7 +96,7 @@ def read_call(notes: Sequence[NoteEvent], *, hop_s: float, voiced: np.ndarray, c
     span = (t >= notes[0].onset_s) & (t < notes[-1].offset_s)
     dropouts = sum(1 for a, b in zip(*true_runs(dead)) if span[a:b].any())
     found = {"started_again": started_again_s is not None, "talked_between": talked_between,
-             "paused_between": paused_between,
+             "paused_between": paused_between, "sang_again": sang_again,
              "background_voices": voices_s >= voices_min_s,
              "background_noise": voices_s < voices_min_s and ratio_db is not None and ratio_db < noisy_under_db,
              "room_echo": reverberant, "dropouts": dropouts > 0}

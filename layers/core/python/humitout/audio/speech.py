@@ -85,6 +85,12 @@ OPENING_INTERVALS = 5
 OPENING_TOLERANCE_ST = 1.0
 OPENING_SHARE = 0.75
 OPENING_SKIP_NOTES = 2
+# A bit of the tune sung again after the caller's words (:func:`notes_sung_again`; stress ``resing``: 2-4 notes past a
+# point a third to two thirds through, "No, wait. That bit again.", the tune on from that point): 2 to 8 notes, the
+# same pitches and rhythm (onset gaps within 0.7-1.4 times each other).
+RESUNG_MIN_NOTES = 2
+RESUNG_MAX_NOTES = 8
+RESUNG_TIMING = (0.7, 1.4)
 
 
 def pitch_still_frames(track: PitchTrack, *, centre_vibrato: bool = False) -> np.ndarray:
@@ -355,6 +361,48 @@ def last_take(track: PitchTrack, energy_db: np.ndarray, notes: list[NoteEvent], 
                 and span(take) >= min_length_ratio * span(before):
             chosen = p
     return (notes, None) if chosen is None else (notes[chosen:], notes[chosen].onset_s)
+
+
+def notes_sung_again(before: list[NoteEvent], after: list[NoteEvent], *, min_notes: int = RESUNG_MIN_NOTES,
+                     max_notes: int = RESUNG_MAX_NOTES, tolerance_st: float = OPENING_TOLERANCE_ST,
+                     timing: tuple[float, float] = RESUNG_TIMING, min_left: int = 3) -> int:
+    """How many of the last notes of ``before`` (the hum up to where the caller stopped to talk) the caller sang again
+    at the start of ``after`` (the hum after their words: "No, wait. That bit again."): the most ``k``, from
+    ``min_notes`` to ``max_notes`` and leaving ``min_left`` notes or more before them, for which the two runs of ``k``
+    notes have the same pitches within ``tolerance_st`` st (in the same key: the caller goes on from where they were),
+    not all one pitch (a half semitone apart or more), and onset gaps within ``timing`` times each other (the same rhythm); 0 when none. A tune
+    whose phrase comes back after the caller's words ("And then it goes like this.") opens its second part with the
+    phrase's start, where the first part ended with another phrase's end."""
+    best = 0
+    for k in range(min_notes, min(max_notes, len(before) - min_left, len(after)) + 1):
+        tail, head = before[-k:], after[:k]
+        pitch_tail, pitch_head = (np.array([n.midi for n in part]) for part in (tail, head))
+        gaps = [np.diff([n.onset_s for n in part]) for part in (tail, head)]
+        ratio = gaps[1] / np.maximum(gaps[0], 1e-3)
+        if np.all(np.abs(pitch_tail - pitch_head) <= tolerance_st) and np.ptp(pitch_tail) >= 0.5 \
+                and np.all((ratio >= timing[0]) & (ratio <= timing[1])):
+            best = k
+    return best
+
+
+def without_notes_sung_again(notes: list[NoteEvent], pauses_s: list[tuple[float, float]],
+                             **kw) -> tuple[list[NoteEvent], list[tuple[float, float]], list[tuple[float, float]]]:
+    """``notes`` without the bits the caller sang again after their words between two parts of the hum
+    (:func:`notes_sung_again`; ``pauses_s``: offset of the note before the words, onset of the note after; s), the
+    pauses then (from the note before the bit sung first) and the spans (onset, offset; s) of the bits left out.
+    ``kw`` go to :func:`notes_sung_again`."""
+    kept, pauses, cut = list(notes), [], []
+    for a, b in sorted(pauses_s):
+        before = [n for n in kept if n.offset_s <= a + 1e-6]
+        after = [n for n in kept if n.onset_s >= b - 1e-6]
+        k = notes_sung_again(before, after, **kw)
+        if k:
+            dropped = before[-k:]
+            kept = [n for n in kept if n not in dropped]
+            cut.append((dropped[0].onset_s, dropped[-1].offset_s))
+            a = before[-k - 1].offset_s
+        pauses.append((a, b))
+    return kept, pauses, cut
 
 
 def frames_s_between(frames: np.ndarray, hop_s: float, start_s: float, end_s: float) -> float:

@@ -13,7 +13,7 @@ are no notes either (:func:`~humitout.audio.speech.without_words_between`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -40,7 +40,8 @@ from humitout.audio.notes.segment import onsets_at_soft_attack, segment_notes
 from humitout.audio.rhythm import (Rhythm, across_breaks, analyse_rhythm, beat_positions, joined_breaks, long_silences,
                                    rhythm_in_meter)
 from humitout.audio.speech import (MIN_STABLE_FRACTION, last_take, sounds_like_speech, stable_fraction,
-                                   without_spoken_edges, without_words_between, words_in_pauses)
+                                   without_notes_sung_again, without_spoken_edges, without_words_between,
+                                   words_in_pauses)
 from humitout.errors import BadAudio
 from humitout.models import Analysis, F0Track, Key, Lyrics, Note, TimeSignature
 
@@ -145,6 +146,8 @@ class Hum:
     # the tune again, else None
     pauses_s: list[tuple[float, float]]      # where the caller broke off between two parts of the hum to talk:
     # (offset of the note before, onset of the note after; s)
+    sung_again_s: list[tuple[float, float]] = field(default_factory=list)   # the bits (onset, offset; s) the caller
+    # sang again after their words, left out (their second go is kept)
 
 
 def the_hum(front: FrontEnd, notes: list[NoteEvent]) -> Hum:
@@ -152,7 +155,8 @@ def the_hum(front: FrontEnd, notes: list[NoteEvent]) -> Hum:
     (:func:`~humitout.audio.speech.without_spoken_edges`), then a take they stopped and the words after it
     (:func:`~humitout.audio.speech.last_take`), then their words between two parts of the hum
     (:func:`~humitout.audio.speech.without_words_between`) left out; where they broke off to talk, also where their
-    words left no notes (:func:`~humitout.audio.speech.words_in_pauses`), the tune runs on (``pauses_s``)."""
+    words left no notes (:func:`~humitout.audio.speech.words_in_pauses`), the tune runs on (``pauses_s``), without a
+    bit they sang again after the words (:func:`~humitout.audio.speech.without_notes_sung_again`)."""
     notes, words = without_spoken_edges(front.track, notes, front.envelope, min_rest_s=MIN_VOICED_S)
     take, started_s = last_take(front.track, front.energy, notes, front.envelope, min_rest_s=MIN_VOICED_S)
     if started_s is not None:
@@ -163,8 +167,9 @@ def the_hum(front: FrontEnd, notes: list[NoteEvent]) -> Hum:
               for start, end in between
               if any(n.offset_s <= start for n in take) and any(n.onset_s >= end for n in take)]
     silent = [p for p in words_in_pauses(front.track, front.energy, take) if p not in pauses]
-    return Hum(notes=take, words_s=words + between + silent, started_again_s=started_s,
-               pauses_s=sorted(pauses + silent))
+    take, pauses, again = without_notes_sung_again(take, pauses + silent)
+    return Hum(notes=take, words_s=words + between + silent + again, started_again_s=started_s,
+               pauses_s=sorted(pauses), sung_again_s=again)
 
 
 def sung_notes(notes: list[NoteEvent]) -> tuple[list[NoteEvent], Key]:
@@ -238,8 +243,8 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
         key=key, lyrics=lyrics or Lyrics(), mood=mood, warnings=warnings, **timing,
         call=read_call(notes, hop_s=track.hop_s, voiced=track.voiced, confidence=track.confidence,
                        energy_db=energy, dead=front.dead, reverberant=front.reverberant, words_s=hum.words_s,
-                       started_again_s=hum.started_again_s, talked_between=bool(hum.pauses_s and timing["breaks_s"]),
-                       paused_between=paused))
+                       started_again_s=hum.started_again_s, sang_again=bool(hum.sung_again_s),
+                       talked_between=bool(hum.pauses_s and timing["breaks_s"]), paused_between=paused))
 
 
 def in_meter(analysis: Analysis, meter: TimeSignature) -> Analysis:
