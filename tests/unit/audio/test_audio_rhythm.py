@@ -4,8 +4,9 @@ import pytest
 
 from hum_synth import hum, perform, phone, tune, wav_bytes
 from humitout.audio.rhythm import (_pickup_prior, across_breaks, analyse_rhythm, at_knots, beat_level_log_prior,
-                                   beat_positions, closed_up, closing_knots, compound_log_ratio, diatonic_triads, grid_fit, harmonic_fit,
-                                   note_lengths, phase_notation_scores, phrase_starts, tactus_log_prior, track_beats)
+                                   beat_positions, closed_up, closing_knots, compound_log_ratio, diatonic_triads,
+                                   grid_fit, harmonic_fit, note_lengths, phase_notation_scores, phrase_starts,
+                                   tactus_log_prior, track_beats)
 from humitout.audio.transcribe import analyse_recording, hum_rhythm
 from humitout.music.arrangement import quantise_melody
 

@@ -73,8 +73,7 @@ def read_call(notes: Sequence[NoteEvent], *, hop_s: float, voiced: np.ndarray, c
     and of a take they stopped and the words after it; ``started_again_s``: where the take ``notes`` are of
     starts, when the caller started the tune again (:func:`~humitout.audio.speech.last_take`); ``talked_between``:
     whether they broke off between two parts of the hum to talk; ``sang_again``: whether they then sang the bit before
-    their words again; ``paused_between``: whether they fell silent there
-    and the song closed the gap.
+    their words again; ``paused_between``: whether they fell silent there and the song closed the gap.
 
     Pitched frames (``voice_confidence`` or more) ``voices_under_db`` dB or more under the notes' median level
     are background voices, louder ones the caller's own voice; the frames away from the notes are those

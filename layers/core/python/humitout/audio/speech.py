@@ -370,9 +370,9 @@ def notes_sung_again(before: list[NoteEvent], after: list[NoteEvent], *, min_not
     at the start of ``after`` (the hum after their words: "No, wait. That bit again."): the most ``k``, from
     ``min_notes`` to ``max_notes`` and leaving ``min_left`` notes or more before them, for which the two runs of ``k``
     notes have the same pitches within ``tolerance_st`` st (in the same key: the caller goes on from where they were),
-    not all one pitch (a half semitone apart or more), and onset gaps within ``timing`` times each other (the same rhythm); 0 when none. A tune
-    whose phrase comes back after the caller's words ("And then it goes like this.") opens its second part with the
-    phrase's start, where the first part ended with another phrase's end."""
+    not all one pitch (a half semitone apart or more), and onset gaps within ``timing`` times each other (the same
+    rhythm); 0 when none. A tune whose phrase comes back after the caller's words ("And then it goes like this.")
+    opens its second part with the phrase's start, where the first part ended with another phrase's end."""
     best = 0
     for k in range(min_notes, min(max_notes, len(before) - min_left, len(after)) + 1):
         tail, head = before[-k:], after[:k]
