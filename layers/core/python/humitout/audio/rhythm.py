@@ -1338,7 +1338,8 @@ def joined_breaks(onsets_s, offsets_s, midi, duration_s: float, pauses_s, *, sil
         inside |= (off[:-1] >= a - 1e-6) & (on[1:] <= b + 1e-6)
     gaps = (on[1:] - off[:-1])[~inside]
     usual = float(np.clip(np.median(gaps[gaps > 0]) if np.any(gaps > 0) else 0.0, 0.0, max_gap_s))
-    spans = [None if (a, b) in silences else (a + min(usual, b - a), b) for a, b in pauses]   # None: as sung
+    shortest = [a + min(usual, b - a) for a, b in pauses]   # each pause closed up to the usual gap
+    spans = [None if (a, b) in silences else (start, b) for start, (a, b) in zip(shortest, pauses)]   # None: as sung
     key = estimate_key(midi, off - on)
 
     def notation(breaks: list) -> tuple[float, Rhythm]:
@@ -1354,9 +1355,8 @@ def joined_breaks(onsets_s, offsets_s, midi, duration_s: float, pauses_s, *, sil
     beat_s = 60.0 / first.beat_bpm
     for i, (a, b) in enumerate(pauses):
         best = spans[i]
-        shortest = a + min(usual, b - a)
         for rest in np.arange(0.0 if best is None else rest_step_beats, 2 * first.beats_per_bar, rest_step_beats):
-            start = shortest + rest * beat_s
+            start = shortest[i] + rest * beat_s
             if start >= b:
                 break
             score, _ = notation(spans[:i] + [(start, b)] + spans[i + 1:])

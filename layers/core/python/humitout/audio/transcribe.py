@@ -291,10 +291,11 @@ def hum_rhythm(onsets_s: np.ndarray, offsets_s: np.ndarray, midi: np.ndarray, du
                 if not any(a < d + 1e-3 and c < b + 1e-3 for c, d in pauses_s)]
     breaks = joined_breaks(onsets_s, offsets_s, midi, duration_s, pauses_s, silences_s=silences)
     rhythm, grid = across_breaks(analyse_rhythm, onsets_s, offsets_s, midi, duration_s, breaks)
-    inside = {b for a, b in long_silences(onsets_s, offsets_s, min_s=min_silence_s, min_notes=told_notes)
-              if (a, b) in silences}
+    silence_ends = {b for _, b in silences}
+    on = np.asarray(onsets_s, float)
     half_beat_s = 30.0 / rhythm.beat_bpm
-    told = any(end in inside and end - start >= half_beat_s for start, end in breaks)
+    told = any(end in silence_ends and end - start >= half_beat_s
+               and min(np.count_nonzero(on < end), np.count_nonzero(on >= end)) >= told_notes for start, end in breaks)
     return rhythm, {**rhythm_fields(rhythm, grid), "breaks_s": [(round(a, 3), round(b, 3)) for a, b in breaks]}, told
 
 
