@@ -483,6 +483,21 @@ def talk_around(hum: np.ndarray, sex: str, rng, tmp: Path) -> tuple[np.ndarray, 
     return at_half_scale(call), len(before) / FS
 
 
+def faded_after(x: np.ndarray, t_s: float) -> np.ndarray:
+    """``x`` (16 kHz float) up to 50 ms after ``t_s`` (s), its last 50 ms faded out: a caller who stops there."""
+    end = min(int((t_s + 0.05) * FS), len(x))
+    fade = min(int(0.05 * FS), end)
+    first = x[:end].copy()
+    first[end - fade:] *= np.linspace(1.0, 0.0, fade)
+    return first
+
+
+def between_pauses(words: np.ndarray, rng, longest_s: float) -> np.ndarray:
+    """``words`` (16 kHz float) with a pause of 0.3-``longest_s`` s before and after them."""
+    before = np.zeros(int(rng.uniform(0.3, longest_s) * FS))
+    return np.r_[before, words, np.zeros(int(rng.uniform(0.3, longest_s) * FS))]
+
+
 def start_again(hum: np.ndarray, false_start: np.ndarray, false_notes: list, sex: str, rng,
                 tmp: Path) -> tuple[np.ndarray, float]:
     """The call of a caller who hums the first notes of a tune (``false_start``, 16 kHz float, its rendering's
@@ -492,14 +507,10 @@ def start_again(hum: np.ndarray, false_start: np.ndarray, false_notes: list, sex
     starts in it."""
     level = active_rms(hum)
     n = int(rng.integers(3, max(4, int(0.6 * len(false_notes))) + 1))
-    end = min(int((false_notes[n - 1].offset + 0.05) * FS), len(false_start))
-    fade = min(int(0.05 * FS), end)
-    first = false_start[:end].copy()
-    first[end - fade:] *= np.linspace(1.0, 0.0, fade)
+    first = faded_after(false_start, false_notes[n - 1].offset)
     first *= level / (active_rms(first) + 1e-9)
     words = callers_words(rng, RESTART_WORDS, sex, tmp, level)
-    before = np.r_[np.zeros(int(rng.uniform(0.2, 0.6) * FS)), first, np.zeros(int(rng.uniform(0.3, 1.0) * FS)), words,
-                   np.zeros(int(rng.uniform(0.3, 1.0) * FS))]
+    before = np.r_[np.zeros(int(rng.uniform(0.2, 0.6) * FS)), first, between_pauses(words, rng, 1.0)]
     call = np.r_[before, hum, np.zeros(int(0.3 * FS))]
     return at_half_scale(call), len(before) / FS
 
@@ -523,12 +534,8 @@ def sing_again(hum: np.ndarray, notes: list, sex: str, rng, tmp: Path) -> tuple[
     split_s = part_at(notes, rng)
     k = next(i for i, nt in enumerate(notes) if nt.onset >= split_s)
     last = notes[min(k + int(rng.integers(2, 5)), len(notes)) - 1]
-    end = min(int((last.offset + 0.05) * FS), len(hum))
-    fade = min(int(0.05 * FS), end)
-    first = hum[:end].copy()
-    first[end - fade:] *= np.linspace(1.0, 0.0, fade)
-    words = callers_words(rng, RESING_WORDS, sex, tmp, level)
-    inserted = np.r_[np.zeros(int(rng.uniform(0.3, 0.8) * FS)), words, np.zeros(int(rng.uniform(0.3, 0.8) * FS))]
+    first = faded_after(hum, last.offset)
+    inserted = between_pauses(callers_words(rng, RESING_WORDS, sex, tmp, level), rng, 0.8)
     cut = int(split_s * FS)
     call = np.r_[first, inserted, hum[cut:]]
     return at_half_scale(call), split_s, (len(first) + len(inserted) - cut) / FS
@@ -552,8 +559,7 @@ def talk_between(hum: np.ndarray, notes: list, sex: str, rng, tmp: Path) -> tupl
     level = active_rms(hum)
     split_s = part_at(notes, rng)
     cut = int(split_s * FS)
-    words = callers_words(rng, ASIDE_WORDS, sex, tmp, level)
-    inserted = np.r_[np.zeros(int(rng.uniform(0.3, 0.8) * FS)), words, np.zeros(int(rng.uniform(0.3, 0.8) * FS))]
+    inserted = between_pauses(callers_words(rng, ASIDE_WORDS, sex, tmp, level), rng, 0.8)
     call = np.r_[hum[:cut], inserted, hum[cut:]]
     return at_half_scale(call), split_s, len(inserted) / FS
 
