@@ -510,3 +510,46 @@ def test_a_leap_away_and_back_after_a_vibrato_is_not_its_cycle():
     notes = _segment_pitch(LEAPS_AFTER_VIBRATO)
     assert [round(n.midi) for n in notes] == [60, 57, 63]
     assert abs(notes[1].onset_s - (20 + 49) * HOP) < 0.03
+
+
+# 10 ms frames of the tracker's pitch of two more ``vibrato`` calls (stress seeds 11 and 10): a held 52 whose vibrato
+# starts 0.2 s in and widens (troughs 51.78 and 51.31, 0.47 st apart) for one and a half cycles before the voice
+# stops; and a held 55 whose vibrato gets one cycle in before a step down to 53 and a leap down to 50
+LATE_VIBRATO_AT_THE_END = [
+    51.79, 51.95, 52.07, 52.14, 52.11, 52.07, 52.05, 52.04, 52.04, 52.04, 52.04, 52.04, 52.05, 52.06, 52.06, 52.05,
+    52.03, 52.0, 51.98, 51.96, 51.93, 51.91, 51.86, 51.82, 51.78, 51.78, 51.82, 51.93, 52.06, 52.22, 52.43, 52.58,
+    52.7, 52.75, 52.77, 52.74, 52.66, 52.54, 52.33, 52.16, 52.02, 51.82, 51.63, 51.45, 51.37, 51.31, 51.31, 51.32,
+    51.36, 51.53, 51.7, 51.88, 52.03, 52.14, 52.11
+]
+ONE_VIBRATO_CYCLE_BEFORE_A_STEP = [
+    53.86, 54.1, 54.32, 54.55, 54.65, 54.74, 54.83, 54.89, 54.94, 54.96, 54.96, 54.96, 54.95, 54.93, 54.93, 54.89,
+    54.85, 54.8, 54.74, 54.69, 54.75, 54.87, 55.11, 55.43, 55.73, 55.88, 55.91, 55.87, 55.54, 55.18, 54.77, 54.47,
+    54.27, 54.3, 54.4, 54.53, 55.03, 55.45, 55.75, 55.86, 55.91, 55.84, 55.62, 55.3, 54.94, 54.66, 54.52, 54.41,
+    54.31, 54.19, 54.03, 53.84, 53.61, 53.38, 53.14, 52.99, 52.89, 52.9, 52.89, 52.87, 52.87, 52.87, 52.85, 52.85,
+    52.85, 52.85, 52.85, 52.85, 52.85, 52.86, 52.87, 52.87, 52.87, 52.89, 52.9, 52.91, 52.77, 52.47, 51.9, 51.25,
+    50.61, 50.13, 49.87, 49.75, 49.77, 49.78, 49.75, 49.75, 49.75, 49.79, 49.81, 49.81, 49.73, 49.67, 49.64
+]
+
+
+def test_a_vibrato_that_starts_late_and_widens_before_the_note_ends_stays_one_note():
+    assert [round(n.midi) for n in _segment_pitch(LATE_VIBRATO_AT_THE_END)] == [52]
+
+
+def test_one_vibrato_cycle_before_a_step_is_no_note_of_its_own():
+    notes = _segment_pitch(ONE_VIBRATO_CYCLE_BEFORE_A_STEP)
+    assert [round(n.midi) for n in notes] == [55, 53, 50]
+    assert abs(notes[1].onset_s - (20 + 50) * HOP) < 0.03   # where the pitch leaves the vibrato on its way down to 53
+
+
+def _sung_steps(seq: list[int], frames: list[int]) -> list[float]:
+    """A pitch contour (10 ms frames) of the notes ``seq`` (MIDI) held ``frames`` frames each, each step a 30 ms glide."""
+    m: list[float] = []
+    for k, (pitch, n) in enumerate(zip(seq, frames)):
+        m += list(np.linspace(seq[k - 1] if k else pitch, pitch, 4)[1:]) + [pitch] * (n - 3)
+    return m
+
+
+def test_a_sung_turn_around_a_held_note_keeps_its_notes():
+    # upper neighbour, the note, lower neighbour at 0.13 s each: one cycle as fast as a vibrato's, sung in steps
+    for seq in ([60, 62, 60, 58, 60], [60, 61, 60, 59, 60]):
+        assert [round(n.midi) for n in _segment_pitch(_sung_steps(seq, [30, 13, 13, 13, 30]))] == seq

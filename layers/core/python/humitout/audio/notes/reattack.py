@@ -31,12 +31,14 @@ VIB_RECUR_SHARE = 0.5  # share of a dip's depth the level dips again one vibrato
 
 
 VIB_CYCLE_S = (0.12, 0.3)   # s, shortest and longest vibrato period (8-3.3 Hz) a pitch cycle is read at
-VIB_RETURN_ST = 0.35         # semitones a vibrato cycle's two peaks (or troughs) lie apart at most, or its swing's
-# centre moves in a cycle where those two differ (the vibrato widening after a late start, or narrowing)
+VIB_RETURN_ST = 0.5          # semitones a vibrato cycle's two peaks (or troughs) lie apart at most (its swing's middle
+# moves a quarter semitone), or its swing's centre moves in a cycle where those two differ (the vibrato widening
+# after a late start, or narrowing)
 VIB_SWING_ST = (1.5 * JUMP_ST, 2.5)   # semitones, least and most a vibrato cycle swings from peak to trough: a
 # vibrato of 0.45-1.25 st either side of the note (a narrower one never leaves the running pitch by JUMP_ST for long
 # and is left as sung)
-VIB_MIN_CYCLES = 2           # vibrato cycles in a row that make a vibrato (one alone is a turn or a trill note)
+VIB_MIN_CYCLES = 1           # vibrato cycles in a row that make a vibrato: one, as a late vibrato gets in before a
+# note ends (a sung turn or trill is told by its steps, which do not glide)
 VIB_TURN_ST = 0.1            # semitones the pitch comes back from its highest (lowest) at a turning point
 VIB_STEEP_FRAMES = 3         # frames (30 ms) over which a sung step to another note covers ...
 VIB_STEEP_MARGIN = 0.2       # ... more of its way than a sine of the half-cycle's length does by this share (a
@@ -61,7 +63,12 @@ def vibrato_centre(m: np.ndarray, hop: float, *, cycle_s: tuple[float, float] = 
     note, even in a fast legato trill, covers all of it). ``min_cycles`` cycles in a row are a vibrato: from
     its first to its last turning point the pitch is the middle of the swing around each frame, and so for up
     to half a cycle before and after while the pitch stays inside the vibrato's band (a note change leaves it).
-    Elsewhere ``m`` is kept: a note change does not come back, and a sung turn (53-55-53) is one cycle."""
+    Elsewhere ``m`` is kept: a note change does not come back, and a sung turn or trill steps rather than glides.
+
+    One cycle is enough: a singer's vibrato starts 0.1-0.25 s into a note and widens over its first cycle, so a
+    note of half a second carries one or one and a half cycles, whose troughs lie 0.4-0.7 st apart as it widens;
+    asking for two cycles, and outer points within 0.35 st, left 107 half-cycle pieces as notes on stress seeds
+    10-16's ``vibrato`` calls (tests/bench/HISTORY.md, stop 59)."""
     n = len(m)
     if n < 5:
         return m
