@@ -456,14 +456,18 @@ def test_a_held_note_with_a_wide_vibrato_stays_one_note():
     assert abs(notes[0].midi - 55.0) < 0.3
 
 
+def _sung_steps(seq: list[int], frames: list[int]) -> list[float]:
+    """A pitch contour (10 ms frames) of the notes ``seq`` (MIDI) held ``frames`` frames each, each step a 30 ms glide."""
+    m: list[float] = []
+    for k, (pitch, n) in enumerate(zip(seq, frames)):
+        m += list(np.linspace(seq[k - 1] if k else pitch, pitch, 4)[1:]) + [pitch] * (n - 3)
+    return m
+
+
 def test_a_legato_trill_of_sung_steps_keeps_its_notes():
     # 64 and 65 in turn every 0.13 s, each step a 30 ms glide: cycles as fast as a vibrato's, but steps
     seq = [64, 65] * 6
-    m = []
-    for k, pitch in enumerate(seq):
-        before = seq[k - 1] if k else pitch
-        m += list(np.linspace(before, pitch, 4)[1:]) + [pitch] * 10
-    assert [round(n.midi) for n in _segment_pitch(m)] == seq
+    assert [round(n.midi) for n in _segment_pitch(_sung_steps(seq, [13] * len(seq)))] == seq
 
 
 # 10 ms frames of the tracker's pitch (MIDI) of two calls of the stress corpus's ``vibrato`` condition:
@@ -539,14 +543,6 @@ def test_one_vibrato_cycle_before_a_step_is_no_note_of_its_own():
     notes = _segment_pitch(ONE_VIBRATO_CYCLE_BEFORE_A_STEP)
     assert [round(n.midi) for n in notes] == [55, 53, 50]
     assert abs(notes[1].onset_s - (20 + 50) * HOP) < 0.03   # where the pitch leaves the vibrato on its way down to 53
-
-
-def _sung_steps(seq: list[int], frames: list[int]) -> list[float]:
-    """A pitch contour (10 ms frames) of the notes ``seq`` (MIDI) held ``frames`` frames each, each step a 30 ms glide."""
-    m: list[float] = []
-    for k, (pitch, n) in enumerate(zip(seq, frames)):
-        m += list(np.linspace(seq[k - 1] if k else pitch, pitch, 4)[1:]) + [pitch] * (n - 3)
-    return m
 
 
 def test_a_sung_turn_around_a_held_note_keeps_its_notes():
