@@ -535,8 +535,21 @@ ONE_VIBRATO_CYCLE_BEFORE_A_STEP = [
 ]
 
 
+# and a held 63 (stress seed 10) whose vibrato widens from 0.5 to 0.8 st either side (troughs 0.56 st apart) and stops
+# partway through its next half-cycle, as the voice does
+VIBRATO_WIDENING_INTO_THE_STOP = [
+    63.01, 63.01, 63.05, 63.15, 63.18, 63.18, 63.15, 63.14, 63.13, 63.14, 63.15, 63.15, 63.14, 63.13, 63.15, 63.14,
+    63.12, 63.02, 62.94, 62.89, 62.9, 62.95, 63.08, 63.32, 63.64, 63.78, 63.88, 63.91, 63.9, 63.82, 63.54, 63.25,
+    62.96, 62.66, 62.43, 62.33, 62.35, 62.43, 62.65, 62.87, 63.09, 63.37, 63.54, 63.56
+]
+
+
 def test_a_vibrato_that_starts_late_and_widens_before_the_note_ends_stays_one_note():
     assert [round(n.midi) for n in _segment_pitch(LATE_VIBRATO_AT_THE_END)] == [52]
+
+
+def test_a_widening_vibrato_the_voice_stops_partway_through_a_half_cycle_stays_one_note():
+    assert [round(n.midi) for n in _segment_pitch(VIBRATO_WIDENING_INTO_THE_STOP)] == [63]
 
 
 def test_one_vibrato_cycle_before_a_step_is_no_note_of_its_own():

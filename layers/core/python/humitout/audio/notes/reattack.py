@@ -100,12 +100,13 @@ def vibrato_centre(m: np.ndarray, hop: float, *, cycle_s: tuple[float, float] = 
         """Whether the cycle at turns[i] keeps the middle of its swing: its outer turning points lie within
         ``return_st``, or the middle of the next half-cycle pair (or the one before), where that half-cycle
         swings ``swing_st`` too, lies within ``return_st`` of its own (a vibrato widening or narrowing; a note
-        change moves it, and a leap away and back is no vibrato's half-cycle)."""
+        change moves it, and a leap away and back is no vibrato's half-cycle). The next half-cycle may end at
+        the voiced run's end: the voice stopped partway through it."""
         a, b, c = turns[i], turns[i + 1], turns[i + 2]
         if abs(m[a] - m[c]) <= return_st:
             return True
         moves = []   # of the swing's middle, to a neighbouring half-cycle that swings as a vibrato does
-        if i + 3 <= len(turns) - 2 and swing_st[0] <= abs(m[turns[i + 3]] - m[c]) <= swing_st[1]:
+        if swing_st[0] <= abs(m[turns[i + 3]] - m[c]) <= swing_st[1]:   # the next turning point, or the run's end
             moves.append(abs(0.5 * (m[c] + m[turns[i + 3]]) - 0.5 * (m[a] + m[b])))
         if i >= 2 and swing_st[0] <= abs(m[a] - m[turns[i - 1]]) <= swing_st[1]:
             moves.append(abs(0.5 * (m[b] + m[c]) - 0.5 * (m[turns[i - 1]] + m[a])))
