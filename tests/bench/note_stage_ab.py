@@ -23,7 +23,6 @@ import ast
 import hashlib
 import importlib
 import json
-import pickle
 import sys
 import warnings
 from multiprocessing import Pool
@@ -57,17 +56,7 @@ def parse_change(spec: str):
 def model_inputs(folder: str, set_name: str, item) -> tuple:
     """What ``stress_note_errors.model_inputs`` caches, keyed by the folder too (any corpus, not only the stress one)."""
     key = hashlib.sha1(str(Path(folder).resolve()).encode()).hexdigest()[:10]
-    path = CACHE / f"ab_{Path(folder).name}_{key}_{set_name}_{item.id}.pkl"
-    if path.exists():
-        return pickle.loads(path.read_bytes())
-    from humitout.audio import f0
-    from humitout.audio.decode import decode_audio
-    from humitout.audio.enhance import enhance_call
-    x, sr = decode_audio(Path(item.wav).read_bytes())
-    dry, clean = enhance_call(x, sr)
-    d = (x, sr, dry, clean, f0._swift().detect(clean, sr, fmin=f0.FMIN_HZ, fmax=f0.FMAX_HZ))
-    path.write_bytes(pickle.dumps(d))
-    return d
+    return sne.cached_model_inputs(Path(item.wav), CACHE / f"ab_{Path(folder).name}_{key}_{set_name}_{item.id}.pkl")
 
 
 def score(item, notes) -> tuple[float, float]:
@@ -80,8 +69,7 @@ def score(item, notes) -> tuple[float, float]:
 
 
 def one_item(job) -> tuple[str, str, dict]:
-    folder, set_name, index, spec = job
-    item = ev.load_set(folder, set_name)[index]
+    folder, set_name, item, spec = job
     d = model_inputs(folder, set_name, item)
     fn, values = parse_change(spec)
     as_is = dict(fn.__kwdefaults__)
@@ -103,8 +91,8 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     parse_change(a.change)   # fail early on a wrong name
     CACHE.mkdir(parents=True, exist_ok=True)
-    jobs = [(folder, set_name, i, a.change) for spec in a.sets for folder, set_name in [spec.rsplit(":", 1)]
-            for i in range(len(ev.load_set(folder, set_name)))]
+    jobs = [(folder, set_name, item, a.change) for spec in a.sets for folder, set_name in [spec.rsplit(":", 1)]
+            for item in ev.load_set(folder, set_name)]
     results: dict[str, dict] = {}
     with Pool(a.workers) as pool:
         for key, item_id, out in pool.imap_unordered(one_item, jobs, chunksize=2):

@@ -44,13 +44,17 @@ ONSET_TOL = 0.05
 def model_inputs(item, cache: Path):
     """Samples, sample rate, dereverberated and noise-suppressed samples (:func:`enhance_call`) and the
     pitch model's frames of ``item`` (cached)."""
+    return cached_model_inputs(Path(item.wav), cache / f"{Path(item.wav).parent.parent.name}_{item.set}_{item.id}.pkl")
+
+
+def cached_model_inputs(wav: Path, path: Path):
+    """:func:`model_inputs` of the recording ``wav``, read from the pickle ``path`` or worked out and written there."""
     from humitout.audio import f0
     from humitout.audio.decode import decode_audio
     from humitout.audio.enhance import enhance_call
-    path = cache / f"{Path(item.wav).parent.parent.name}_{item.set}_{item.id}.pkl"
     if path.exists():
         return pickle.loads(path.read_bytes())
-    x, sr = decode_audio(Path(item.wav).read_bytes())
+    x, sr = decode_audio(wav.read_bytes())
     dry, clean = enhance_call(x, sr)
     d = (x, sr, dry, clean, f0._swift().detect(clean, sr, fmin=f0.FMIN_HZ, fmax=f0.FMAX_HZ))
     path.write_bytes(pickle.dumps(d))
