@@ -35,7 +35,8 @@ from humitout.audio.notes.partials import (coded_at_twice_period, drop_formant_o
                                            drop_octave_peaks, fold_partial_notes, harmonic_comb_pitch,
                                            lift_lag_floor_subharmonics, lift_octave_dips, lift_subharmonic_runs,
                                            lift_unlined_subharmonics)
-from humitout.audio.notes.releases import end_at_release, end_at_weak_release, release_window_s
+from humitout.audio.notes.releases import (end_at_release, end_at_weak_release, held_into_articulation,
+                                          release_window_s)
 from humitout.audio.notes.segment import onsets_at_soft_attack, segment_notes
 from humitout.audio.rhythm import (Rhythm, across_breaks, analyse_rhythm, beat_positions, joined_breaks, long_silences,
                                    rhythm_in_meter)
@@ -119,7 +120,8 @@ def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
     notes = notes if front.reverberant else held_through_talker(notes, x, sr, front.track)
     notes = onsets_at_own_harmonics(notes, x, sr, front.track.hop_s)
     notes = onsets_under_talker(notes, x, sr, front.track, front.energy)
-    return onsets_at_soft_attack(notes, front.track.midi, front.track.confidence, front.energy, front.track.hop_s)
+    notes = onsets_at_soft_attack(notes, front.track.midi, front.track.confidence, front.energy, front.track.hop_s)
+    return notes if front.reverberant else held_into_articulation(notes)
 
 
 def transcribe_samples(x: np.ndarray, sr: int) -> tuple[PitchTrack, np.ndarray, list[NoteEvent]]:

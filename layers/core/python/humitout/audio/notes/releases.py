@@ -16,6 +16,8 @@ ROOM_TAIL_FALL_DB_PER_S = 30.0 / 0.06  # dB/s, slowest a voice's own stop falls 
 RELEASE_FALL_DB = 20.0  # dB under a note's held level its release is timed to (release_falls_s)
 ROOM_RELEASE_S = 0.10   # s, median release (RELEASE_FALL_DB) from which a call's note ends fall as a room's do
 VOICE_STOP_S = 0.05     # s, slowest a dry voice's stop falls RELEASE_FALL_DB (20-50 ms)
+ARTICULATION_GAP_S = 0.06   # s, longest silence between two notes that is the singer's articulation, not a rest
+ARTICULATION_KEEP_S = 0.03  # s, silence a note held into such a gap leaves before the next note
 
 
 def end_at_weak_release(notes: list[NoteEvent], midi: np.ndarray, conf: np.ndarray, energy_db: np.ndarray,
@@ -171,4 +173,24 @@ def end_at_release(notes: list[NoteEvent], energy_db: np.ndarray, midi: np.ndarr
                 and not (dead is not None and dead[end:t].any())):
             note = replace(note, offset_s=min(end * hop_s + release_s, note.offset_s))
         out.append(note)
+    return out
+
+
+def held_into_articulation(notes: list[NoteEvent], *, max_gap_s: float = ARTICULATION_GAP_S,
+                           keep_s: float = ARTICULATION_KEEP_S) -> list[NoteEvent]:
+    """``notes`` (in time order) with each note that the next one follows within ``max_gap_s`` s held on to
+    ``keep_s`` s before that note's onset; onsets, pitches and longer gaps are untouched.
+
+    Between legato notes a singer's consonant, or a hummed "mm"'s re-attack, silences the voice for 30-80 ms. A
+    listener, and a score, hears the note held to the next one, not a rest (a sixteenth's rest at 120 BPM is 125
+    ms), but the level gate and the tracker end the note where the voice falls silent, so a short legato note
+    ended more than the offset tolerance (50 ms, or a fifth of the note) before its reference. Held to ``keep_s``
+    s before the next onset instead, it lands within that tolerance, while a note before a real rest, whose offset
+    the gap's own 30-60 ms leave at most ``max_gap_s - keep_s`` s late, stays within it too. Not for a call freed
+    of a room's reverberation (:func:`end_at_release` and the room's tail already set those ends)."""
+    out = list(notes)
+    for i in range(len(out) - 1):
+        gap = out[i + 1].onset_s - out[i].offset_s
+        if keep_s < gap < max_gap_s:
+            out[i] = replace(out[i], offset_s=out[i + 1].onset_s - keep_s)
     return out
