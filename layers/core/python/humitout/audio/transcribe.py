@@ -37,7 +37,7 @@ from humitout.audio.notes.partials import (coded_at_twice_period, drop_formant_o
                                            lift_unlined_subharmonics)
 from humitout.audio.notes.releases import (end_at_release, end_at_weak_release, held_into_articulation,
                                           release_window_s)
-from humitout.audio.notes.segment import onsets_at_soft_attack, segment_notes
+from humitout.audio.notes.segment import joined_overshoot_heads, onsets_at_soft_attack, segment_notes
 from humitout.audio.rhythm import (Rhythm, across_breaks, analyse_rhythm, beat_positions, joined_breaks, long_silences,
                                    rhythm_in_meter)
 from humitout.audio.speech import (MIN_STABLE_FRACTION, last_take, sounds_like_speech, stable_fraction,
@@ -121,6 +121,7 @@ def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
     notes = onsets_at_own_harmonics(notes, x, sr, front.track.hop_s)
     notes = onsets_under_talker(notes, x, sr, front.track, front.energy)
     notes = onsets_at_soft_attack(notes, front.track.midi, front.track.confidence, front.energy, front.track.hop_s)
+    notes = joined_overshoot_heads(notes)
     return notes if front.reverberant else held_into_articulation(notes)
 
 
