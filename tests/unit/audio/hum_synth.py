@@ -68,6 +68,18 @@ def hum(notes, *, duration_s: float | None = None, sr: int = 32000, fundamental_
     return x
 
 
+def stopped_hum(notes, *, sr: int = 32000, voiced_before_onset_s: float = 0.05) -> np.ndarray:
+    """A :func:`hum` of ``notes`` [(onset_s, offset_s, midi)] whose voice stops within 5 ms at each offset (a
+    consonant's closure; the hum itself runs 30 ms on) and is let through from ``voiced_before_onset_s`` s before
+    each onset."""
+    x = hum([(on, off + 0.03, m) for on, off, m in notes], sr=sr)
+    t = np.arange(len(x)) / sr
+    gate = np.zeros_like(t)
+    for on, off, _ in notes:
+        gate = np.maximum(gate, np.clip((off - t) / 0.005, 0.0, 1.0) * (t >= on - voiced_before_onset_s))
+    return x * gate
+
+
 def room(x: np.ndarray, rt60_s: float, drr_db: float, *, sr: int = 32000, seed: int = 0) -> np.ndarray:
     """``x`` (n,) at ``sr`` Hz through a room: the direct sound plus a diffuse tail (noise decaying 60 dB
     per ``rt60_s`` s, from 8 ms on) ``drr_db`` dB under it in energy."""

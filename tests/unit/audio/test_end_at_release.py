@@ -1,6 +1,6 @@
 """A note ends where its direct sound stops, not where a room's reverberant tail under it fades (end_at_release)."""
 import numpy as np
-from hum_synth import hum, phone, room, wav_bytes
+from hum_synth import phone, room, stopped_hum, wav_bytes
 
 import humitout.audio.transcribe as transcribe
 from humitout.audio.decode import decode_audio
@@ -14,16 +14,6 @@ HOP = 0.01
 SUNG = [(0.5 + 0.5 * i, 0.92 + 0.5 * i, m) for i, m in enumerate([60, 62, 64, 62, 60, 59, 57, 59])]
 
 
-def _stopped(notes) -> np.ndarray:
-    """A hum of ``notes`` whose voice stops within 5 ms at each offset (a consonant's closure)."""
-    x = hum([(on, off + 0.03, m) for on, off, m in notes], sr=SR)
-    t = np.arange(len(x)) / SR
-    gate = np.zeros_like(t)
-    for on, off, _ in notes:
-        gate = np.maximum(gate, np.clip((off - t) / 0.005, 0.0, 1.0) * (t >= on - 0.05))
-    return x * gate
-
-
 def _offset_errors(y: np.ndarray, sr: int) -> list[float]:
     notes = transcribe_samples(y, sr)[2]
     assert [round(n.midi) for n in notes] == [m for _, _, m in SUNG]
@@ -34,7 +24,7 @@ def test_notes_in_a_room_end_where_the_voice_stops_before_the_next_note(monkeypa
     # RT60 0.5 s, tail 6 dB under the direct sound (not found reverberant: no dereverberation). The tracker
     # hears each note's pitch through the gap, so without the rule the notes run on 50-90 ms (mean 0.075 s);
     # with it six of eight end 30 ms after the voice (mean 0.039 s)
-    y, sr = decode_audio(wav_bytes(phone(room(_stopped(SUNG), 0.5, 6.0), SR)))
+    y, sr = decode_audio(wav_bytes(phone(room(stopped_hum(SUNG), 0.5, 6.0), SR)))
     assert np.mean(_offset_errors(y, sr)) <= 0.045
     monkeypatch.setattr(transcribe, "end_at_release", lambda notes, *a, **kw: notes)
     assert np.mean(_offset_errors(y, sr)) >= 0.07
@@ -42,7 +32,7 @@ def test_notes_in_a_room_end_where_the_voice_stops_before_the_next_note(monkeypa
 
 def test_a_dry_voices_notes_keep_their_ends(monkeypatch):
     # the hum's own 30 ms release is no tail: every offset is the one the note stage gave before the rule
-    y, sr = decode_audio(wav_bytes(phone(_stopped(SUNG), SR)))
+    y, sr = decode_audio(wav_bytes(phone(stopped_hum(SUNG), SR)))
     errors = _offset_errors(y, sr)
     monkeypatch.setattr(transcribe, "end_at_release", lambda notes, *a, **kw: notes)
     assert _offset_errors(y, sr) == errors

@@ -1,7 +1,7 @@
 """A legato note is held into the singer's articulation gap before the next note, not ended where the voice
 falls silent (held_into_articulation)."""
 import numpy as np
-from hum_synth import hum, phone, wav_bytes
+from hum_synth import phone, stopped_hum, wav_bytes
 
 import humitout.audio.transcribe as transcribe
 from humitout.audio.decode import decode_audio
@@ -26,23 +26,12 @@ def test_a_note_before_a_rest_and_a_note_already_held_keep_their_ends():
     assert held_into_articulation(notes) == notes
 
 
-def _stopped(notes, sr=32000):
-    """A hum of ``notes`` whose voice stops within 5 ms at each offset and starts within 5 ms of each onset (a
-    consonant between them)."""
-    x = hum([(on, off + 0.03, m) for on, off, m in notes], sr=sr)
-    t = np.arange(len(x)) / sr
-    gate = np.zeros_like(t)
-    for on, off, _ in notes:
-        gate = np.maximum(gate, np.clip(np.minimum(off - t, t - on + 0.005) / 0.005, 0.0, 1.0))
-    return x * gate
-
-
 def test_a_legato_line_sung_with_consonant_gaps_ends_each_note_just_before_the_next(monkeypatch):
     # a stepwise line whose voice stops 80 ms before each next note (a /d/ or /l/): the note stage reads each
     # onset about 30 ms early and each offset 10 ms late, so without the rule 40 ms of silence stay between the
     # notes; with it 30 ms
     sung = [(0.5 + 0.4 * i, 0.82 + 0.4 * i, m) for i, m in enumerate([60, 62, 64, 65, 67, 65, 64, 62])]
-    y, sr = decode_audio(wav_bytes(phone(_stopped(sung), 32000)))
+    y, sr = decode_audio(wav_bytes(phone(stopped_hum(sung, voiced_before_onset_s=0.0), 32000)))
 
     def gaps():
         notes = transcribe_samples(y, sr)[2]

@@ -544,7 +544,7 @@ def joined_overshoot_heads(notes: list[NoteEvent], *, leap_st: float = OVERSHOOT
     the settled pitch) and 2 were sung notes; after a smaller leap or further beyond, sung figures (a step to an upper
     neighbour and back) outnumber them."""
     out: list[NoteEvent] = []
-    for i, n in enumerate(notes):
+    for n in notes:
         if len(out) >= 2:
             before, head = out[-2], out[-1]
             beyond, leap = head.midi - n.midi, n.midi - before.midi
