@@ -1,0 +1,67 @@
+"""A quiet caller and a handset's DC offset get the notes a normal call gets (decode_audio's conditioning)."""
+import numpy as np
+import pytest
+
+from hum_synth import hum, phone, scale_notes, wav_bytes
+from humitout.audio import decode
+from humitout.audio.decode import decode_audio
+from humitout.audio.transcribe import transcribe_samples
+from humitout.errors import BadAudio
+
+TUNE = scale_notes([60, 62, 64, 65, 67, 65, 64, 62, 60, 64, 67], step=0.35, gap=0.05)
+SOFT_DB = 18.0   # dB the second phrase (from the 7th note) is sung under the first
+
+
+def _at_peak(x: np.ndarray, dbfs: float) -> np.ndarray:
+    return x / np.max(np.abs(x)) * 10 ** (dbfs / 20)
+
+
+def _notes(x: np.ndarray) -> list[tuple[float, float]]:
+    samples, sr = decode_audio(wav_bytes(x, subtype="FLOAT"))
+    return [(n.onset_s, n.midi) for n in transcribe_samples(samples, sr)[2]]
+
+
+@pytest.fixture(scope="module")
+def voice() -> np.ndarray:
+    """A hum whose second phrase is sung ``SOFT_DB`` softer, as a caller's hum falls away."""
+    x = hum(TUNE)
+    t = np.arange(len(x)) / 32000
+    return phone(x * np.where(t > TUNE[6][0] - 0.02, 10 ** (-SOFT_DB / 20), 1.0))
+
+
+def _same_notes(a, b):
+    assert [round(m) for _, m in a] == [round(m) for _, m in b]
+    assert np.allclose([t for t, _ in a], [t for t, _ in b], atol=0.02)
+
+
+def test_a_hum_peaking_at_minus_44_dbfs_reads_the_notes_it_reads_at_minus_12(voice):
+    loud = _notes(_at_peak(voice, -12.0))
+    assert [round(m) for _, m in loud] == [round(m) for _, _, m in TUNE]
+    _same_notes(_notes(_at_peak(voice, -44.0)), loud)
+
+
+def test_without_the_raise_a_hum_that_quiet_loses_notes(voice, monkeypatch):
+    """The test above can fail: at -44 dBFS the pitch model and the level gates read the soft phrase as
+    silence."""
+    monkeypatch.setattr(decode, "conditioned", lambda x: x - np.mean(x))
+    assert len(_notes(_at_peak(voice, -44.0))) < len(TUNE) - 2
+
+
+def test_a_dc_offset_is_taken_out_before_anything_reads_the_samples(voice):
+    x = _at_peak(voice, -12.0)
+    plain, _ = decode_audio(wav_bytes(x, subtype="FLOAT"))
+    offset, _ = decode_audio(wav_bytes(x + 0.05, subtype="FLOAT"))
+    assert abs(float(np.mean(offset))) < 1e-4
+    assert np.max(np.abs(offset - plain)) < 1e-3
+
+
+def test_a_constant_offset_alone_is_silence():
+    with pytest.raises(BadAudio) as e:
+        decode_audio(wav_bytes(np.full(8000 * 4, 0.2), subtype="FLOAT"))
+    assert e.value.code == "silence"
+
+
+def test_a_recording_at_a_normal_level_keeps_its_level(voice):
+    x = _at_peak(voice, -12.0)
+    samples, _ = decode_audio(wav_bytes(x, subtype="FLOAT"))
+    assert 20 * np.log10(np.max(np.abs(samples))) == pytest.approx(-12.0, abs=0.5)
