@@ -43,7 +43,7 @@ def test_a_hum_peaking_at_minus_44_dbfs_reads_the_notes_it_reads_at_minus_12(voi
 def test_without_the_raise_a_hum_that_quiet_loses_notes(voice, monkeypatch):
     """The test above can fail: at -44 dBFS the pitch model and the level gates read the soft phrase as
     silence."""
-    monkeypatch.setattr(decode, "conditioned", lambda x: x - np.mean(x))
+    monkeypatch.setattr(decode, "conditioned", lambda x: x)
     assert len(_notes(_at_peak(voice, -44.0))) < len(TUNE) - 2
 
 
@@ -53,6 +53,23 @@ def test_a_dc_offset_is_taken_out_before_anything_reads_the_samples(voice):
     offset, _ = decode_audio(wav_bytes(x + 0.05, subtype="FLOAT"))
     assert abs(float(np.mean(offset))) < 1e-4
     assert np.max(np.abs(offset - plain)) < 1e-3
+
+
+def test_lost_packets_stay_digital_silence_when_an_offset_is_taken_out(voice):
+    """The note stage reads runs of exact zeros as lost packets (dropouts); taking a DC offset out must not
+    fill them."""
+    x = _at_peak(voice, -12.0) + 0.05
+    x[8000:8160] = 0.0                           # a 20 ms packet lost at 1.0 s (8 kHz)
+    samples, sr = decode_audio(wav_bytes(x, subtype="FLOAT"))
+    assert np.all(samples[int(1.005 * sr):int(1.015 * sr)] == 0.0)
+
+
+def test_a_recording_at_a_normal_level_with_its_own_small_mean_is_left_bit_for_bit(voice, monkeypatch):
+    x = _at_peak(voice, -12.0) + 0.003           # a mean under the -40 dBFS offset line: the signal's own
+    conditioned, _ = decode_audio(wav_bytes(x, subtype="FLOAT"))
+    monkeypatch.setattr(decode, "conditioned", lambda samples: samples)
+    plain, _ = decode_audio(wav_bytes(x, subtype="FLOAT"))
+    assert np.array_equal(conditioned, plain)
 
 
 def test_a_constant_offset_alone_is_silence():

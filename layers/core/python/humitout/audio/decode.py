@@ -20,6 +20,7 @@ WORK_RATE = 16000          # Hz, the f0 tracker's native rate
 MAX_DURATION_S = 600.0     # longest recording accepted (10 min)
 SILENCE_PEAK = 10 ** (-50 / 20)   # peak under -50 dBFS is silence
 QUIET_PEAK = 10 ** (-30 / 20)    # a recording peaking under -30 dBFS is raised to it
+DC_OFFSET = 10 ** (-40 / 20)     # a mean this far from 0 or further is a DC offset, taken out
 CLIP_FRACTION = 0.15       # share of samples pinned at the peak that means heavy clipping (8 dB overdrive gives ~6 %)
 
 _AUDIO_MAGIC = {b"RIFF": ".wav", b"RIFX": ".wav", b"RF64": ".wav", b"FORM": ".aiff", b"fLaC": ".flac",
@@ -91,14 +92,18 @@ def decode_audio(data: bytes, *, rate: int = WORK_RATE) -> tuple[np.ndarray, int
     return np.clip(x, -1.0, 1.0).astype(np.float32), rate
 
 
-def conditioned(x: np.ndarray, *, quiet_peak: float = QUIET_PEAK) -> np.ndarray:
-    """Samples ``x`` (n,) without their mean (a handset's DC offset), raised to peak at ``quiet_peak``
-    (linear, of full scale) when they peak under it; louder recordings keep their level.
+def conditioned(x: np.ndarray, *, quiet_peak: float = QUIET_PEAK, dc_offset: float = DC_OFFSET) -> np.ndarray:
+    """Samples ``x`` (n,) without a handset's DC offset (a mean of ``dc_offset`` or more, linear of full scale,
+    taken from every sample but the exact zeros: dead air and lost packets stay digital silence, which the note
+    stage reads as such), raised to peak at ``quiet_peak`` when they peak under it; louder recordings keep their
+    level. A smaller mean is the signal's own (stress and dev recordings: up to 0.006) and is left as it is.
 
     The pitch model reads frames peaking under -60 dBFS as silence and the note stage gates on frame levels,
     so a quiet caller (a closed-mouth hum, a phone held away) lost the soft ends of every note: dev hums
     scaled to peak at -42 / -46 / -49 dBFS read COnP 0.961 / 0.877 / 0.802 against 0.987 as recorded (at
     -35 dBFS, 0.990). A DC offset of 0.05 full scale cost 0.07 (tests/bench/HISTORY.md, stop 61)."""
-    x = x - np.mean(x)
+    mean = float(np.mean(x)) if x.size else 0.0
+    if abs(mean) >= dc_offset:
+        x = np.where(x != 0.0, x - mean, 0.0)
     peak = float(np.max(np.abs(x))) if x.size else 0.0
     return x * (quiet_peak / peak) if 0.0 < peak < quiet_peak else x
