@@ -4,7 +4,7 @@ import pytest
 
 from hum_synth import hum, phone, scale_notes, wav_bytes
 from humitout.audio import decode
-from humitout.audio.decode import decode_audio
+from humitout.audio.decode import decode_audio, decode_call
 from humitout.audio.transcribe import transcribe_samples
 from humitout.errors import BadAudio
 
@@ -43,7 +43,7 @@ def test_a_hum_peaking_at_minus_44_dbfs_reads_the_notes_it_reads_at_minus_12(voi
 def test_without_the_raise_a_hum_that_quiet_loses_notes(voice, monkeypatch):
     """The test above can fail: at -44 dBFS the pitch model and the level gates read the soft phrase as
     silence."""
-    monkeypatch.setattr(decode, "conditioned", lambda x: x)
+    monkeypatch.setattr(decode, "conditioned", lambda x: (x, 0.0))
     assert len(_notes(_at_peak(voice, -44.0))) < len(TUNE) - 2
 
 
@@ -67,7 +67,7 @@ def test_lost_packets_stay_digital_silence_when_an_offset_is_taken_out(voice):
 def test_a_recording_at_a_normal_level_with_its_own_small_mean_is_left_bit_for_bit(voice, monkeypatch):
     x = _at_peak(voice, -12.0) + 0.003           # a mean under the -40 dBFS offset line: the signal's own
     conditioned, _ = decode_audio(wav_bytes(x, subtype="FLOAT"))
-    monkeypatch.setattr(decode, "conditioned", lambda samples: samples)
+    monkeypatch.setattr(decode, "conditioned", lambda samples: (samples, 0.0))
     plain, _ = decode_audio(wav_bytes(x, subtype="FLOAT"))
     assert np.array_equal(conditioned, plain)
 
@@ -76,6 +76,12 @@ def test_a_constant_offset_alone_is_silence():
     with pytest.raises(BadAudio) as e:
         decode_audio(wav_bytes(np.full(8000 * 4, 0.2), subtype="FLOAT"))
     assert e.value.code == "silence"
+
+
+def test_the_gain_that_raised_a_quiet_recording_is_told():
+    x = np.sin(np.linspace(0, 2000, 32000))
+    assert decode_call(wav_bytes(_at_peak(x, -44.0), subtype="FLOAT"))[2] == pytest.approx(14.0, abs=0.1)
+    assert decode_call(wav_bytes(_at_peak(x, -12.0), subtype="FLOAT"))[2] == 0.0
 
 
 def test_a_recording_at_a_normal_level_keeps_its_level(voice):

@@ -95,3 +95,15 @@ def test_a_singer_whose_notes_fade_slowly_is_not_told_of_a_speakerphone():
     # the demo hum: a dry synthetic voice whose notes fade 20 dB over 0.08-0.24 s, as a room's tail would
     sample = Path(__file__).resolve().parents[3] / "samples" / "hum.wav"
     assert analyse_recording(sample.read_bytes()).call.conditions == []
+
+
+def test_a_hum_at_a_48_dbfs_peak_is_quiet_voice_and_nothing_else():
+    x = phone(hum(MELODY, duration_s=DURATION_S, sr=SR), SR)
+    floor = 10 ** (-80 / 20) * np.random.default_rng(2).standard_normal(len(x))   # a 16-bit line's own floor: no
+    quiet = x / np.max(np.abs(x)) * 10 ** (-48 / 20) + floor                       # exact zeros to read as lost audio
+    assert analyse_recording(wav_bytes(quiet, subtype="PCM_16")).call.conditions == ["quiet_voice"]
+
+
+def test_a_hum_at_a_28_dbfs_peak_is_not_quiet():
+    x = phone(hum(MELODY, duration_s=DURATION_S, sr=SR), SR)
+    assert analyse_recording(wav_bytes(x / np.max(np.abs(x)) * 10 ** (-28 / 20))).call.conditions == []

@@ -65,7 +65,7 @@ def read_call(notes: Sequence[NoteEvent], *, hop_s: float, voiced: np.ndarray, c
               background_min_s: float = 0.2, before_s: float = 0.08, after_s: float = 0.25,
               words_s: Sequence[tuple[float, float]] = (), started_again_s: float | None = None,
               talked_between: bool = False, sang_again: bool = False,
-              paused_between: bool = False) -> CallQuality:
+              paused_between: bool = False, raised_db: float = 0.0, quiet_raise_db: float = 0.0) -> CallQuality:
     """How the call of ``notes`` sounded (module docstring), from its pitch frames every ``hop_s`` s:
     ``voiced`` and ``confidence`` (the tracker's), ``energy_db`` (frame energy, dBFS), ``dead`` (frames
     touched by lost audio) and ``reverberant`` (the front end's finding of a room); ``words_s``: spans
@@ -73,14 +73,17 @@ def read_call(notes: Sequence[NoteEvent], *, hop_s: float, voiced: np.ndarray, c
     and of a take they stopped and the words after it; ``started_again_s``: where the take ``notes`` are of
     starts, when the caller started the tune again (:func:`~humitout.audio.speech.last_take`); ``talked_between``:
     whether they broke off between two parts of the hum to talk; ``sang_again``: whether they then sang the bit before
-    their words again; ``paused_between``: whether they fell silent there and the song closed the gap.
+    their words again; ``paused_between``: whether they fell silent there and the song closed the gap;
+    ``raised_db``: the gain (dB) a quiet recording was raised by before it was read
+    (:func:`~humitout.audio.decode.conditioned`), ``quiet_voice`` when over ``quiet_raise_db``.
 
     Pitched frames (``voice_confidence`` or more) ``voices_under_db`` dB or more under the notes' median level
     are background voices, louder ones the caller's own voice; the frames away from the notes are those
     ``before_s`` s before an onset and ``after_s`` s after an offset (:func:`away_from_notes`)."""
     n = len(energy_db)
     if not notes or n == 0:
-        return CallQuality(conditions=["room_echo"] if reverberant else [])
+        return CallQuality(conditions=[c for c in CALL_CONDITIONS if (c == "room_echo" and reverberant)
+                                       or (c == "quiet_voice" and raised_db > quiet_raise_db)])
     t = np.arange(n) * hop_s
     in_notes = within_spans(t, ((note.onset_s, note.offset_s) for note in notes))
     away = away_from_notes(notes, n, hop_s, before_s=before_s, after_s=after_s) & ~dead
@@ -98,7 +101,7 @@ def read_call(notes: Sequence[NoteEvent], *, hop_s: float, voiced: np.ndarray, c
              "paused_between": paused_between, "sang_again": sang_again,
              "background_voices": voices_s >= voices_min_s,
              "background_noise": voices_s < voices_min_s and ratio_db is not None and ratio_db < noisy_under_db,
-             "room_echo": reverberant, "dropouts": dropouts > 0}
+             "room_echo": reverberant, "dropouts": dropouts > 0, "quiet_voice": raised_db > quiet_raise_db}
     return CallQuality(conditions=[c for c in CALL_CONDITIONS if found[c]],
                        voice_to_background_db=None if ratio_db is None else round(ratio_db, 1),
                        background_voices_s=round(voices_s, 2), dropouts=dropouts,

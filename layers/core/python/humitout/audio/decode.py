@@ -60,7 +60,15 @@ def check_levels(x: np.ndarray) -> None:
 
 
 def decode_audio(data: bytes, *, rate: int = WORK_RATE) -> tuple[np.ndarray, int]:
-    """Decode a recording to ``(samples, rate)``: float32 mono (n,) in [-1, 1] at ``rate`` Hz.
+    """Decode a recording to ``(samples, rate)``: float32 mono (n,) in [-1, 1] at ``rate`` Hz
+    (:func:`decode_call` without the gain)."""
+    x, rate, _ = decode_call(data, rate=rate)
+    return x, rate
+
+
+def decode_call(data: bytes, *, rate: int = WORK_RATE) -> tuple[np.ndarray, int, float]:
+    """Decode a recording to ``(samples, rate, raised_db)``: float32 mono (n,) in [-1, 1] at ``rate`` Hz,
+    :func:`conditioned`, and the gain (dB) that raised a quiet recording (0 for one at a working level).
 
     Raises :class:`BadAudio` with code ``empty`` (0 bytes), ``not_audio`` (not an
     audio file), ``undecodable`` (an audio header that libsndfile cannot read),
@@ -85,18 +93,19 @@ def decode_audio(data: bytes, *, rate: int = WORK_RATE) -> tuple[np.ndarray, int
     if not np.all(np.isfinite(x)):
         raise BadAudio("undecodable", "non-finite samples")
     check_levels(x)
-    x = conditioned(x)
+    x, raised_db = conditioned(x)
     if native != rate:
         g = gcd(native, rate)
         x = resample_poly(x, rate // g, native // g)
-    return np.clip(x, -1.0, 1.0).astype(np.float32), rate
+    return np.clip(x, -1.0, 1.0).astype(np.float32), rate, raised_db
 
 
-def conditioned(x: np.ndarray, *, quiet_peak: float = QUIET_PEAK, dc_offset: float = DC_OFFSET) -> np.ndarray:
+def conditioned(x: np.ndarray, *, quiet_peak: float = QUIET_PEAK,
+                dc_offset: float = DC_OFFSET) -> tuple[np.ndarray, float]:
     """Samples ``x`` (n,) without a handset's DC offset (a mean of ``dc_offset`` or more, linear of full scale,
     taken from every sample but the exact zeros: dead air and lost packets stay digital silence, which the note
     stage reads as such), raised to peak at ``quiet_peak`` when they peak under it; louder recordings keep their
-    level. A smaller mean is the signal's own (stress and dev recordings: up to 0.006) and is left as it is.
+    level; and the gain (dB, 0 when none) they were raised by. A smaller mean is the signal's own (stress and dev recordings: up to 0.006) and is left as it is.
 
     The pitch model reads frames peaking under -60 dBFS as silence and the note stage gates on frame levels,
     so a quiet caller (a closed-mouth hum, a phone held away) lost the soft ends of every note: dev hums
@@ -106,4 +115,6 @@ def conditioned(x: np.ndarray, *, quiet_peak: float = QUIET_PEAK, dc_offset: flo
     if abs(mean) >= dc_offset:
         x = np.where(x != 0.0, x - mean, 0.0)
     peak = float(np.max(np.abs(x))) if x.size else 0.0
-    return x * (quiet_peak / peak) if 0.0 < peak < quiet_peak else x
+    if not 0.0 < peak < quiet_peak:
+        return x, 0.0
+    return x * (quiet_peak / peak), 20.0 * float(np.log10(quiet_peak / peak))

@@ -21,7 +21,7 @@ import numpy as np
 from scipy.signal import stft
 
 from humitout.audio.call_quality import read_call
-from humitout.audio.decode import clipped_fraction, decode_audio
+from humitout.audio.decode import clipped_fraction, decode_audio, decode_call
 from humitout.audio.enhance import enhance_call
 from humitout.audio.f0 import PitchTrack, reread_callers_band, track_f0
 from humitout.audio.key import estimate_key, on_the_scale_when_between
@@ -200,7 +200,7 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
 
     Raises :class:`BadAudio` when the recording cannot give a melody (codes above).
     """
-    x, sr = decode_audio(data)
+    x, sr, raised_db = decode_call(data)
     duration = len(x) / sr
     front = front_end(x, sr)
     track, energy, notes = front.track, front.energy, note_stage(x, sr, front)
@@ -247,7 +247,8 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
         call=read_call(notes, hop_s=track.hop_s, voiced=track.voiced, confidence=track.confidence,
                        energy_db=energy, dead=front.dead, reverberant=front.reverberant, words_s=hum.words_s,
                        started_again_s=hum.started_again_s, sang_again=bool(hum.sung_again_s),
-                       talked_between=bool(hum.pauses_s and timing["breaks_s"]), paused_between=paused))
+                       talked_between=bool(hum.pauses_s and timing["breaks_s"]), paused_between=paused,
+                       raised_db=raised_db))
 
 
 def in_meter(analysis: Analysis, meter: TimeSignature) -> Analysis:
