@@ -104,13 +104,15 @@ def conditioned(x: np.ndarray, *, quiet_peak: float = QUIET_PEAK,
                 dc_offset: float = DC_OFFSET) -> tuple[np.ndarray, float]:
     """Samples ``x`` (n,) without a handset's DC offset (a mean of ``dc_offset`` or more, linear of full scale,
     taken from every sample but the exact zeros: dead air and lost packets stay digital silence, which the note
-    stage reads as such), raised to peak at ``quiet_peak`` when they peak under it; louder recordings keep their
-    level; and the gain (dB, 0 when none) they were raised by. A smaller mean is the signal's own (stress and dev recordings: up to 0.006) and is left as it is.
+    stage reads as such), raised to peak at ``quiet_peak`` when they peak under it (louder recordings keep their
+    level); and the gain (dB, 0 when none) they were raised by. A smaller mean is the signal's own (stress and dev
+    recordings: up to 0.006) and is left as it is.
 
     The pitch model reads frames peaking under -60 dBFS as silence and the note stage gates on frame levels,
-    so a quiet caller (a closed-mouth hum, a phone held away) lost the soft ends of every note: dev hums
-    scaled to peak at -42 / -46 / -49 dBFS read COnP 0.961 / 0.877 / 0.802 against 0.987 as recorded (at
-    -35 dBFS, 0.990). A DC offset of 0.05 full scale cost 0.07 (tests/bench/HISTORY.md, stop 61)."""
+    so a quiet caller (a closed-mouth hum, a phone held away) lost the soft ends and soft phrases of the hum: dev
+    hums through 8 kHz mu-law at -42 / -46 / -49 dBFS peaks read COnP 0.959 / 0.875 / 0.814 (0.982 / 0.980 /
+    0.949 raised) against 0.987 as recorded. A DC offset of 0.05 full scale cost 0.065 (tests/bench/HISTORY.md,
+    stop 61)."""
     mean = float(np.mean(x)) if x.size else 0.0
     if abs(mean) >= dc_offset:
         x = np.where(x != 0.0, x - mean, 0.0)
