@@ -107,3 +107,12 @@ def test_a_hum_at_a_48_dbfs_peak_is_quiet_voice_and_nothing_else():
 def test_a_hum_at_a_28_dbfs_peak_is_not_quiet():
     x = phone(hum(MELODY, duration_s=DURATION_S, sr=SR), SR)
     assert analyse_recording(wav_bytes(x / np.max(np.abs(x)) * 10 ** (-28 / 20))).call.conditions == []
+
+
+def test_a_quiet_hum_through_mu_law_is_told_quiet_voice_first_and_keeps_its_notes():
+    """Mu-law quantises a -46 dBFS hum's silences to exact zeros, which also read as lost audio (dropouts): the
+    caller is told to hum closer, not that the line cut out."""
+    x = phone(hum(MELODY, duration_s=DURATION_S, sr=SR), SR)
+    a = analyse_recording(wav_bytes(x / np.max(np.abs(x)) * 10 ** (-46 / 20)))
+    assert a.call.conditions[0] == "quiet_voice"
+    assert [round(n.midi) for n in a.notes] == [m for _, _, m in MELODY]

@@ -158,15 +158,16 @@ BAR_SHIFT_CHOICES = ("0", "1", "2", "3")
 
 
 CallCondition = Literal["started_again", "sang_again", "talked_between", "paused_between", "background_voices",
-                        "background_noise", "room_echo", "dropouts", "quiet_voice"]
+                        "background_noise", "room_echo", "quiet_voice", "dropouts"]
 """What a call's line or room added to the hum (:class:`CallQuality`), most costly to the notes first, after
 whether the caller stopped and started the tune again (the song is then of the last take only), stopped and sang a
 bit of it again (the song keeps the second go), stopped to talk between two parts of it (the song carries the tune
-on across their words) or fell silent there, out of the tune's time (the song closes the gap); last, a recording so
-quiet that it was raised to be heard (``quiet_voice``: it costs no notes now, but the next call is better closer)."""
+on across their words) or fell silent there, out of the tune's time (the song closes the gap). A recording so quiet
+that it was raised to be heard (``quiet_voice``: it costs few notes now, but the next call is better closer) comes
+before ``dropouts``: through mu-law a quiet hum's silences are quantised to exact zeros, which read as lost audio."""
 CALL_CONDITIONS: tuple[CallCondition, ...] = ("started_again", "sang_again", "talked_between", "paused_between",
-                                              "background_voices", "background_noise", "room_echo", "dropouts",
-                                              "quiet_voice")
+                                              "background_voices", "background_noise", "room_echo", "quiet_voice",
+                                              "dropouts")
 CALL_TIPS: dict[CallCondition, str] = {
     "started_again": "You started your tune again partway through, so the song uses your last take.",
     "sang_again": "You sang a bit of your tune again, so the song keeps your second go at it.",
@@ -176,8 +177,8 @@ CALL_TIPS: dict[CallCondition, str] = {
     "background_voices": "We heard voices in the background; a quiet room keeps them out of your melody.",
     "background_noise": "Your call was noisy; a quieter spot gives cleaner notes.",
     "room_echo": "Your call sounded like a speakerphone; hum close to the phone for cleaner notes.",
-    "dropouts": "Your line cut out for a moment, so a note may be missing; a stronger signal helps.",
     "quiet_voice": "We could barely hear you; hum close to the phone, or a little louder, next time.",
+    "dropouts": "Your line cut out for a moment, so a note may be missing; a stronger signal helps.",
 }
 """What to tell a caller for each condition (the SMS names the first, the track page all)."""
 CALL_NEWS: frozenset[CallCondition] = frozenset({"started_again", "sang_again", "talked_between", "paused_between"})
