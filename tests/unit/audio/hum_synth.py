@@ -68,6 +68,11 @@ def hum(notes, *, duration_s: float | None = None, sr: int = 32000, fundamental_
     return x
 
 
+def at_peak(x: np.ndarray, dbfs: float) -> np.ndarray:
+    """``x`` (n,) scaled to peak at ``dbfs`` dB of full scale."""
+    return x / np.max(np.abs(x)) * 10 ** (dbfs / 20)
+
+
 def stopped_hum(notes, *, sr: int = 32000, voiced_before_onset_s: float = 0.05) -> np.ndarray:
     """A :func:`hum` of ``notes`` [(onset_s, offset_s, midi)] whose voice stops within 5 ms at each offset (a
     consonant's closure; the hum itself runs 30 ms on) and is let through from ``voiced_before_onset_s`` s before

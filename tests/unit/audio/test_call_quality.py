@@ -3,7 +3,7 @@ steady noise, a room's echo and a line that drops audio each give their own cond
 from pathlib import Path
 
 import numpy as np
-from hum_synth import hum, phone, room, wav_bytes
+from hum_synth import at_peak, hum, phone, room, wav_bytes
 from scipy.signal import butter, sosfilt
 
 from humitout.audio.call_quality import read_call
@@ -100,19 +100,19 @@ def test_a_singer_whose_notes_fade_slowly_is_not_told_of_a_speakerphone():
 def test_a_hum_at_a_48_dbfs_peak_is_quiet_voice_and_nothing_else():
     x = phone(hum(MELODY, duration_s=DURATION_S, sr=SR), SR)
     floor = 10 ** (-80 / 20) * np.random.default_rng(2).standard_normal(len(x))   # a 16-bit line's own floor: no
-    quiet = x / np.max(np.abs(x)) * 10 ** (-48 / 20) + floor                       # exact zeros to read as lost audio
+    quiet = at_peak(x, -48.0) + floor                                              # exact zeros to read as lost audio
     assert analyse_recording(wav_bytes(quiet, subtype="PCM_16")).call.conditions == ["quiet_voice"]
 
 
 def test_a_hum_at_a_28_dbfs_peak_is_not_quiet():
     x = phone(hum(MELODY, duration_s=DURATION_S, sr=SR), SR)
-    assert analyse_recording(wav_bytes(x / np.max(np.abs(x)) * 10 ** (-28 / 20))).call.conditions == []
+    assert analyse_recording(wav_bytes(at_peak(x, -28.0))).call.conditions == []
 
 
 def test_a_quiet_hum_through_mu_law_is_told_quiet_voice_first_and_keeps_its_notes():
     """Mu-law quantises a -46 dBFS hum's silences to exact zeros, which also read as lost audio (dropouts): the
     caller is told to hum closer, not that the line cut out."""
     x = phone(hum(MELODY, duration_s=DURATION_S, sr=SR), SR)
-    a = analyse_recording(wav_bytes(x / np.max(np.abs(x)) * 10 ** (-46 / 20)))
+    a = analyse_recording(wav_bytes(at_peak(x, -46.0)))
     assert a.call.conditions[0] == "quiet_voice"
     assert [round(n.midi) for n in a.notes] == [m for _, _, m in MELODY]

@@ -81,9 +81,9 @@ def read_call(notes: Sequence[NoteEvent], *, hop_s: float, voiced: np.ndarray, c
     are background voices, louder ones the caller's own voice; the frames away from the notes are those
     ``before_s`` s before an onset and ``after_s`` s after an offset (:func:`away_from_notes`)."""
     n = len(energy_db)
+    whole_call = {"room_echo": reverberant, "quiet_voice": raised_db > quiet_raise_db}   # readings without the notes
     if not notes or n == 0:
-        return CallQuality(conditions=[c for c in CALL_CONDITIONS if (c == "room_echo" and reverberant)
-                                       or (c == "quiet_voice" and raised_db > quiet_raise_db)])
+        return CallQuality(conditions=[c for c in CALL_CONDITIONS if whole_call.get(c)])
     t = np.arange(n) * hop_s
     in_notes = within_spans(t, ((note.onset_s, note.offset_s) for note in notes))
     away = away_from_notes(notes, n, hop_s, before_s=before_s, after_s=after_s) & ~dead
@@ -101,7 +101,7 @@ def read_call(notes: Sequence[NoteEvent], *, hop_s: float, voiced: np.ndarray, c
              "paused_between": paused_between, "sang_again": sang_again,
              "background_voices": voices_s >= voices_min_s,
              "background_noise": voices_s < voices_min_s and ratio_db is not None and ratio_db < noisy_under_db,
-             "room_echo": reverberant, "dropouts": dropouts > 0, "quiet_voice": raised_db > quiet_raise_db}
+             "dropouts": dropouts > 0, **whole_call}
     return CallQuality(conditions=[c for c in CALL_CONDITIONS if found[c]],
                        voice_to_background_db=None if ratio_db is None else round(ratio_db, 1),
                        background_voices_s=round(voices_s, 2), dropouts=dropouts,
