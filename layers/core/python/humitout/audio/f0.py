@@ -59,6 +59,9 @@ REREAD_STEADY_ST = 0.5     # semitones within which a re-read run holds its medi
 REREAD_EDGE_ST = 2.0       # semitones over the band's lowest pitch a re-read run must lie (not pinned to it)
 REREAD_REACH_S = 0.3       # s either side within which the caller's notes give the line
 REREAD_NEAR_ST = 7.0       # semitones from the caller's nearest in-register frame a re-read run may lie
+OVER_REGISTER_PCT = 75.0   # percentile of the confident loud frames' pitch a reading far over the caller is measured from
+OVER_REGISTER_ST = 15.0    # semitones over that pitch from which a reading is no sung pitch
+OVER_BAND_ST = 12.0        # semitones over that pitch where the re-read band ends
 
 _detector = None
 _lock = threading.Lock()
@@ -334,6 +337,65 @@ def track_f0(x: np.ndarray, sr: int, *, unsuppressed: np.ndarray | None = None) 
     voiced = conf >= VOICED_CONF
     wavering = np.interp(t, res.timestamps[ok], waver.astype(float)) >= 0.5
     return PitchTrack(midi_to_hz(midi), conf, voiced, wavering=wavering)
+
+
+def reread_over_register(track: PitchTrack, energy_db: np.ndarray, x: np.ndarray, sr: int, *,
+                         over_st: float = OVER_REGISTER_ST, band_st: float = OVER_BAND_ST,
+                         register_pct: float = OVER_REGISTER_PCT, anchor_conf: float = REREAD_ANCHOR_CONF, anchor_db: float = REREAD_ANCHOR_DB,
+                         min_anchors: int = REREAD_MIN_ANCHORS, min_frames: int = REREAD_MIN_FRAMES,
+                         reach_s: float = REREAD_REACH_S, near_st: float = REREAD_NEAR_ST,
+                         edge_st: float = REREAD_EDGE_ST) -> PitchTrack:
+    """``track`` with the voiced frames read ``over_st`` semitones or more over the caller's register read again
+    by the tracker limited to pitches up to ``band_st`` semitones over it.
+
+    No hummed tune reaches that far over its own middle: of the 16,963 reference notes of the dev set and the
+    held-out stand-ins r1-r6, none lies more than 12 semitones over its call's duration-weighted median pitch.
+    Such readings are the tracker on a resonance, mostly near 1.1 kHz (MIDI 84-86), 20-38 semitones over a
+    nasal or low voice heard through a loudspeaker, AMR-NB or noise (37 notes in about 4,000 stress calls,
+    none of them a sung note; tests/bench/HISTORY.md, stop 62). Limited to the caller's band, the tracker reads
+    the voice's own pitch there even where its confidence says nothing. The register is the ``register_pct``
+    percentile of the pitch of the (``min_anchors`` or more) confident (``anchor_conf``), loud (within
+    ``anchor_db`` dB of the call's 90th-percentile voiced level, ``energy_db`` (n,) dB) frames, as
+    :func:`reread_callers_band` reads it from its low end: a caller who talks before humming talks lower than
+    the hum, and a percentile over the median keeps the hum's own notes under the line;
+    swift-f0 runs again on ``x`` (n,) at ``sr`` Hz only where ``min_frames`` or more frames are asked. Its pitch
+    replaces the first reading over each run of asked frames where its median lies ``edge_st`` semitones or more
+    under the band's top (not pinned to it), is no octave of the first reading (a sung note read an octave
+    low in a band that cannot hold it; left to the octave rules) and lies within ``near_st`` semitones of a
+    voiced frame read under the line within ``reach_s`` s (the voice the tracker left there, sung on either
+    side). The confidence and voicing stay the first pass's."""
+    midi = track.midi
+    n = min(len(midi), len(energy_db))
+    e, m, conf, voiced = energy_db[:n], midi[:n], track.confidence[:n], track.voiced[:n]
+    if not voiced.any():
+        return track
+    loud = float(np.percentile(e[voiced], 90))
+    anchor = voiced & (conf >= anchor_conf) & (e >= loud - anchor_db) & np.isfinite(m)
+    if anchor.sum() < min_anchors:
+        return track
+    middle = float(np.percentile(m[anchor], register_pct))
+    with np.errstate(invalid="ignore"):
+        asked = voiced & np.isfinite(m) & (m >= middle + over_st)
+    if asked.sum() < min_frames:
+        return track
+    res = _swift().detect(x, sr, fmin=FMIN_HZ, fmax=float(midi_to_hz(middle + band_st)))
+    ok = res.pitch_hz > 0
+    if not ok.any():
+        return track
+    band = np.interp(np.arange(n) * track.hop_s, res.timestamps[ok], 69.0 + 12.0 * np.log2(res.pitch_hz[ok] / 440.0))
+    with np.errstate(invalid="ignore"):
+        under = voiced & np.isfinite(m) & (m < middle + over_st)
+    hz = track.hz.copy()
+    reach = int(round(reach_s / track.hop_s))
+    for a, b in zip(*true_runs(asked)):
+        lo, hi = max(a - reach, 0), min(b + reach, n)
+        near = np.flatnonzero(under[lo:hi]) + lo
+        pitch, read = float(np.median(band[a:b])), float(np.median(m[a:b]))
+        if pitch > middle + band_st - edge_st or min(abs(read - pitch - 12.0 * k) for k in (1, 2, 3)) <= 1.0:
+            continue
+        if len(near) and np.min(np.abs(m[near] - pitch)) <= near_st:
+            hz[a:b] = midi_to_hz(band[a:b])
+    return PitchTrack(hz, track.confidence, track.voiced, track.hop_s, track.wavering)
 
 
 def reread_callers_band(track: PitchTrack, energy_db: np.ndarray, x: np.ndarray, sr: int, *,

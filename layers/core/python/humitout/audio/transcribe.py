@@ -23,7 +23,7 @@ from scipy.signal import stft
 from humitout.audio.call_quality import read_call
 from humitout.audio.decode import clipped_fraction, decode_audio, decode_call
 from humitout.audio.enhance import enhance_call
-from humitout.audio.f0 import PitchTrack, reread_callers_band, track_f0
+from humitout.audio.f0 import PitchTrack, reread_callers_band, reread_over_register, track_f0
 from humitout.audio.key import estimate_key, on_the_scale_when_between
 from humitout.audio.mood import estimate_mood
 from humitout.audio.notes.callers import drop_talker_edges
@@ -88,7 +88,7 @@ def front_end_from_track(x: np.ndarray, sr: int, *, dry: np.ndarray, clean: np.n
     n = len(track.hz)
     lost = lost_samples(x, sr)
     energy = frame_energy_db(dry, sr, n, track.hop_s, lost=lost)
-    track = reread_callers_band(track, energy, clean, sr)
+    track = reread_over_register(reread_callers_band(track, energy, clean, sr), energy, clean, sr)
     return FrontEnd(track=track, energy=energy,
                     dead=dead_air_frames(x, sr, n, track.hop_s, lost=lost),
                     bands=narrow_band_levels_db(clean, sr, n, track.hop_s, lost=lost),
