@@ -49,6 +49,17 @@ def test_note_continuing_a_callers_note_must_be_held_and_not_fainter_than_a_talk
     assert [n.onset_s for n in kept if n.onset_s in (1.4, 2.4, 3.4)] == [3.4]
 
 
+def test_soft_note_the_tracker_is_less_sure_of_is_kept_in_a_call_without_talkers():
+    # a soft sung note 10 dB under the caller, alone in its voiced run, held, read at confidence 0.62 against the
+    # caller's 0.9 (a room or a suppressor blurs it): with no talkers behind the caller it is theirs; at 0.5 the
+    # tracker hears no voice there any more
+    for conf, kept_it in ((0.62, True), (0.5, False)):
+        notes, levels, runs = _with_caller([(1.41, 1.6, 61.0, -10.0, 1)])
+        notes = [NoteEvent(n.onset_s, n.offset_s, n.midi, conf) if n.onset_s == 1.41 else n for n in notes]
+        kept = keep_callers_notes(notes, levels, runs, np.ones(len(notes)))
+        assert (1.41 in [n.onset_s for n in kept]) is kept_it
+
+
 def test_quieter_talker_voiced_just_before_a_note_does_not_move_its_onset_early():
     # frames 0-41 silence, 42-49 a talker 12 dB under the caller at MIDI 55, 50-99 the caller at
     # 60; the tracker joined the talker's frames to the note as a scoop (onset 0.40 s)
