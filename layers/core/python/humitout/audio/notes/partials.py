@@ -594,6 +594,25 @@ def drop_formant_octave_notes(notes: list[NoteEvent], x: np.ndarray, sr: int, *,
     return _move_octave(notes, read_at_second_harmonic, -12.0, join_st=join_st)
 
 
+OVER_REGISTER_OCTAVE_ST = 13.5  # semitones over the call's weighted median pitch from which a note is read an octave high
+
+
+def drop_notes_over_register(notes: list[NoteEvent], *, over_st: float = OVER_REGISTER_OCTAVE_ST,
+                             join_st: float = OCTAVE_JOIN_ST) -> list[NoteEvent]:
+    """``notes`` with each note lying ``over_st`` semitones or more over the call's duration-weighted median pitch
+    (:func:`call_median_midi`) dropped an octave: no hummed tune reaches that far over its own middle (of the
+    16,963 reference notes of dev and the held-out stand-ins r1-r6 none lies more than 12 semitones over it), so
+    such a note is the tracker on the voice's 2nd harmonic where the spectral octave rules found no proof (after
+    :func:`humitout.audio.f0.reread_over_register`, the notes 13-16 semitones over in 116 stress, dev and stand-in
+    sets were all read an octave high; note-stage reruns over 358 sets: 14 calls up, none down, dev and the
+    stand-ins unchanged; tests/bench/HISTORY.md, stop 62). A dropped note that touches a neighbour within
+    ``join_st`` semitones of its new pitch joins it."""
+    if len(notes) < 3:
+        return list(notes)
+    middle = call_median_midi(notes)
+    return _move_octave(notes, lambda n: n.midi - middle >= over_st, -12.0, join_st=join_st)
+
+
 UNLINED_REGISTER_ST = 7.0  # semitones under the call's weighted median pitch where a note may be read an octave low
 UNLINED_LINE_DB = 7.0      # dB over its flanks under which a note's 3rd harmonic is no line (the voice is at 2f)
 UNLINED_MIN_S = 0.2        # s, shortest note whose spectrum resolves that line
