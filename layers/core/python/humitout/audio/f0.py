@@ -339,6 +339,30 @@ def track_f0(x: np.ndarray, sr: int, *, unsuppressed: np.ndarray | None = None) 
     return PitchTrack(midi_to_hz(midi), conf, voiced, wavering=wavering)
 
 
+def _register_midi(track: PitchTrack, energy_db: np.ndarray, pct: float, *, anchor_conf: float, anchor_db: float,
+                   min_anchors: int) -> float | None:
+    """The ``pct`` percentile of the pitch (MIDI) of the confident (``anchor_conf``), loud (within ``anchor_db`` dB of
+    the call's 90th-percentile voiced level, ``energy_db`` (n,) dB) frames of ``track``; None where there are fewer
+    than ``min_anchors`` of them."""
+    n = min(len(track.hz), len(energy_db))
+    e, m, conf, voiced = energy_db[:n], track.midi[:n], track.confidence[:n], track.voiced[:n]
+    if not voiced.any():
+        return None
+    loud = float(np.percentile(e[voiced], 90))
+    anchor = voiced & (conf >= anchor_conf) & (e >= loud - anchor_db) & np.isfinite(m)
+    return float(np.percentile(m[anchor], pct)) if anchor.sum() >= min_anchors else None
+
+
+def _band_reading(x: np.ndarray, sr: int, n: int, hop_s: float, *, fmin: float, fmax: float) -> np.ndarray | None:
+    """The pitch (MIDI, (n,) on the ``hop_s`` grid) swift-f0 reads in ``x`` at ``sr`` Hz limited to ``fmin``-``fmax``
+    Hz, interpolated over the frames where it gives none; None where it gives none at all."""
+    res = _swift().detect(x, sr, fmin=fmin, fmax=fmax)
+    ok = res.pitch_hz > 0
+    if not ok.any():
+        return None
+    return np.interp(np.arange(n) * hop_s, res.timestamps[ok], 69.0 + 12.0 * np.log2(res.pitch_hz[ok] / 440.0))
+
+
 def reread_over_register(track: PitchTrack, energy_db: np.ndarray, x: np.ndarray, sr: int, *,
                          over_st: float = OVER_REGISTER_ST, band_st: float = OVER_BAND_ST,
                          register_pct: float = OVER_REGISTER_PCT, anchor_conf: float = REREAD_ANCHOR_CONF, anchor_db: float = REREAD_ANCHOR_DB,
@@ -364,27 +388,20 @@ def reread_over_register(track: PitchTrack, energy_db: np.ndarray, x: np.ndarray
     low in a band that cannot hold it; left to the octave rules) and lies within ``near_st`` semitones of a
     voiced frame read under the line within ``reach_s`` s (the voice the tracker left there, sung on either
     side). The confidence and voicing stay the first pass's."""
-    midi = track.midi
-    n = min(len(midi), len(energy_db))
-    e, m, conf, voiced = energy_db[:n], midi[:n], track.confidence[:n], track.voiced[:n]
-    if not voiced.any():
+    middle = _register_midi(track, energy_db, register_pct, anchor_conf=anchor_conf, anchor_db=anchor_db,
+                            min_anchors=min_anchors)
+    if middle is None:
         return track
-    loud = float(np.percentile(e[voiced], 90))
-    anchor = voiced & (conf >= anchor_conf) & (e >= loud - anchor_db) & np.isfinite(m)
-    if anchor.sum() < min_anchors:
-        return track
-    middle = float(np.percentile(m[anchor], register_pct))
+    n = min(len(track.hz), len(energy_db))
+    m, voiced = track.midi[:n], track.voiced[:n]
     with np.errstate(invalid="ignore"):
         asked = voiced & np.isfinite(m) & (m >= middle + over_st)
+        under = voiced & np.isfinite(m) & (m < middle + over_st)
     if asked.sum() < min_frames:
         return track
-    res = _swift().detect(x, sr, fmin=FMIN_HZ, fmax=float(midi_to_hz(middle + band_st)))
-    ok = res.pitch_hz > 0
-    if not ok.any():
+    band = _band_reading(x, sr, n, track.hop_s, fmin=FMIN_HZ, fmax=float(midi_to_hz(middle + band_st)))
+    if band is None:
         return track
-    band = np.interp(np.arange(n) * track.hop_s, res.timestamps[ok], 69.0 + 12.0 * np.log2(res.pitch_hz[ok] / 440.0))
-    with np.errstate(invalid="ignore"):
-        under = voiced & np.isfinite(m) & (m < middle + over_st)
     hz = track.hz.copy()
     reach = int(round(reach_s / track.hop_s))
     for a, b in zip(*true_runs(asked)):
@@ -422,17 +439,13 @@ def reread_callers_band(track: PitchTrack, energy_db: np.ndarray, x: np.ndarray,
     within ``near_st`` of an in-register frame within ``reach_s`` s (the caller's line). The confidence and
     voicing stay the first pass's. Stress babble of other tunes (seeds 50-57): see tests/bench/HISTORY.md,
     stop 48."""
-    midi = track.midi
-    n = min(len(midi), len(energy_db))
-    e = energy_db[:n]
-    m, conf, voiced = midi[:n], track.confidence[:n], track.voiced[:n]
-    if not voiced.any():
+    register = _register_midi(track, energy_db, register_pct, anchor_conf=anchor_conf, anchor_db=anchor_db,
+                              min_anchors=min_anchors)
+    if register is None:
         return track
-    loud = float(np.percentile(e[voiced], 90))
-    anchor = voiced & (conf >= anchor_conf) & (e >= loud - anchor_db) & np.isfinite(m)
-    if anchor.sum() < min_anchors:
-        return track
-    line = float(np.percentile(m[anchor], register_pct)) - margin_st
+    line = register - margin_st
+    n = min(len(track.hz), len(energy_db))
+    e, m, conf, voiced = energy_db[:n], track.midi[:n], track.confidence[:n], track.voiced[:n]
     with np.errstate(invalid="ignore"):
         in_register = voiced & np.isfinite(m) & (m >= line)
         asked = (conf >= asked_conf) & np.isfinite(m) & (m < line)
@@ -447,11 +460,9 @@ def reread_callers_band(track: PitchTrack, energy_db: np.ndarray, x: np.ndarray,
             asked[k] = False
     if asked.sum() < min_frames:
         return track
-    res = _swift().detect(x, sr, fmin=float(midi_to_hz(line)), fmax=FMAX_HZ)
-    ok = res.pitch_hz > 0
-    if not ok.any():
+    band = _band_reading(x, sr, n, track.hop_s, fmin=float(midi_to_hz(line)), fmax=FMAX_HZ)
+    if band is None:
         return track
-    band = np.interp(np.arange(n) * track.hop_s, res.timestamps[ok], 69.0 + 12.0 * np.log2(res.pitch_hz[ok] / 440.0))
     hz = track.hz.copy()
     reach = int(round(reach_s / track.hop_s))
     for a, b in zip(*true_runs(asked)):
