@@ -274,8 +274,12 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
     model = anchor & (dur >= timbre_held_s)
     timbre_known = timbre is not None and model.sum() >= 3
     dist = timbre_distance(timbre, model, dur) if timbre_known else np.full(len(notes), np.inf)
-    def judged(margin: float):
-        """The notes kept (and what the talker rules below read) with a voicing ``margin`` under the caller's."""
+    core_lo = weighted_quantile(midi[anchor], dur[anchor], core_q)
+    core_hi = weighted_quantile(midi[anchor], dur[anchor], 1.0 - core_q)
+    out_lo, out_hi = core_lo, core_hi   # the register the outlier test below reads
+
+    def judged(margin: float) -> np.ndarray:
+        """Which notes are kept (k,) with a voicing ``margin`` under the caller's."""
         ranged = _callers_voice_nearby(on, on + dur, midi, caller,
                                        held & (conf >= conf_ref - margin) & (dist < talker_z)
                                        & (levels_db >= ref - faint_db), gap_s=phrase_gap_s, leap_st=leap_st)
@@ -290,9 +294,6 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
             if glide.sum() < len(notes) / 3:   # speech alone is left whole for the speech check
                 keep &= ~glide
         talker = (levels_db < ref - faint_db) | ((dur < blip_s) & (levels_db < ref - blip_db))
-        core_lo = weighted_quantile(midi[anchor], dur[anchor], core_q)
-        core_hi = weighted_quantile(midi[anchor], dur[anchor], 1.0 - core_q)
-        out_lo, out_hi = core_lo, core_hi   # the register the outlier test below reads
         dimmed = np.zeros(len(notes), bool)   # the caller's held notes a suppressor turned down
         if timbre_known:
             other_voice = (dur <= timbre_s) & (levels_db < ref - timbre_db) & (dist >= timbre_z)
@@ -311,12 +312,12 @@ def keep_callers_notes(notes: list[NoteEvent], levels_db: np.ndarray, runs: np.n
         sung = (held & (conf >= conf_ref - margin) & (dist < talker_z)   # the caller's voice, next to a talker
                 & (in_reach | ~between) & ~at_pitch)
         keep &= ~(runs_on & ~sung)
-        return keep, lo, hi, talker, core_lo, core_hi, out_lo, out_hi, dimmed, near, talker_left
+        return keep
 
-    keep, lo, hi, talker, core_lo, core_hi, out_lo, out_hi, dimmed, near, talker_left = judged(conf_margin)
+    keep = judged(conf_margin)
     behind = timbre_known and steady is not None and np.mean(~keep) >= talkers_share   # talkers behind the caller
     if not behind and alone_conf_margin > conf_margin:
-        keep, lo, hi, talker, core_lo, core_hi, out_lo, out_hi, dimmed, near, talker_left = judged(alone_conf_margin)
+        keep = judged(alone_conf_margin)
     edge = np.zeros(len(notes), bool)
     if behind:
         own = anchor & (dist < register_z) if register_z is not None else anchor
