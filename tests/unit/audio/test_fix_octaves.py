@@ -54,6 +54,27 @@ def test_a_weak_note_wavering_onto_its_subharmonics_is_folded_onto_its_pitch():
     assert np.allclose(out, 75.0, atol=0.01)
 
 
+def test_a_weak_note_read_mostly_an_octave_low_is_folded_where_its_third_subharmonic_shows_too():
+    """A child's E5 through AMR-NB: the codec doubles the period, so the tracker answers f/2 most of the time,
+    f/3 often and f itself rarely. Only f has both f/2 and f/3 under it: the stretch is that voice at f. A steady
+    tone at f/2 with a few answers at f (no third sub-harmonic) stays where the tracker mostly heard it."""
+    from humitout.audio.f0 import fold_subharmonic_wavering
+
+    n = 40
+    midi = np.full(n, 76.0 - 12.0)
+    midi[[3, 17, 30]] = 76.0
+    midi[[6, 7, 8, 21, 22, 35]] = 76.0 - 12.0 * np.log2(3.0)
+    out, mask = fold_subharmonic_wavering(midi, np.full(n, 0.2), 0.016)
+    assert mask.all()
+    assert np.allclose(out, 76.0, atol=0.01)
+
+    octave_low = np.full(n, 64.0)
+    octave_low[[3, 17, 30, 33]] = 76.0
+    out, mask = fold_subharmonic_wavering(octave_low, np.full(n, 0.2), 0.016)
+    assert not mask.any()
+    assert np.array_equal(out, octave_low)
+
+
 def test_weak_frames_that_do_not_waver_onto_one_pitchs_subharmonics_are_left_alone():
     """Noise at low confidence (pitches anywhere), a weak steady pitch with no sub-harmonic
     answers, and a steady low tone under one higher frame are no wavering voice."""

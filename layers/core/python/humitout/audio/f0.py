@@ -41,7 +41,8 @@ WAVER_CONF = 0.05       # confidence down to which a stretch wavering between a 
 WAVER_TOL_ST = 0.4      # semitones: a frame this close to f / k (k = 1 ... 6) is on the pitch f
 WAVER_SHARE = 0.8       # share of a stretch's frames that must be on one pitch f
 WAVER_MIN_SUB = 0.1     # share of those that must be on a sub-harmonic of f (k >= 2) ...
-WAVER_MAX_SUB = 0.5     # ... and at most on one (the tracker answers f itself most of the time)
+WAVER_MAX_SUB = 0.5     # ... and at most on one (the tracker answers f itself most of the time),
+WAVER_EACH_SUB = 0.1    # ... unless this share or more lies on each of two sub-harmonics (only f has both)
 WAVER_MIN_S = 0.14      # s, shortest such stretch
 WAVER_HELD_S = 0.048    # s, voiced runs this long or longer are notes, not part of a stretch
 CONFIRM_TOL_ST = 0.5    # semitones: the unsuppressed call's tracker frame confirms a pitch this close
@@ -240,7 +241,7 @@ def fix_octaves(midi: np.ndarray, voiced: np.ndarray) -> np.ndarray:
 def fold_subharmonic_wavering(midi: np.ndarray, conf: np.ndarray, frame_s: float, *,
                               min_conf: float = WAVER_CONF, tol_st: float = WAVER_TOL_ST,
                               share: float = WAVER_SHARE, min_sub: float = WAVER_MIN_SUB,
-                              max_sub: float = WAVER_MAX_SUB,
+                              max_sub: float = WAVER_MAX_SUB, each_sub: float | None = WAVER_EACH_SUB,
                               min_s: float = WAVER_MIN_S, held_s: float = WAVER_HELD_S,
                               max_k: int = 6) -> tuple[np.ndarray, np.ndarray]:
     """The tracker's own frames' pitch ``midi`` (t,) (``frame_s`` s apart, confidence ``conf`` (t,))
@@ -274,7 +275,9 @@ def fold_subharmonic_wavering(midi: np.ndarray, conf: np.ndarray, frame_s: float
             if np.sum(k >= 0) > best:
                 best, best_k = int(np.sum(k >= 0)), k
         on = best_k >= 0
-        if best >= share * (b - a) and min_sub * best <= np.sum(best_k >= 1) <= max_sub * best:
+        n_sub = int(np.sum(best_k >= 1))
+        on_two = each_sub is not None and np.sum(np.bincount(best_k[on], minlength=max_k)[1:] >= each_sub * best) >= 2
+        if best >= share * (b - a) and min_sub * best <= n_sub and (n_sub <= max_sub * best or on_two):
             idx = np.flatnonzero(on)
             # frames between folded ones that no sub-harmonic explains are the same voice's outliers
             near = idx[np.clip(np.searchsorted(idx, np.arange(b - a)), 0, len(idx) - 1)]

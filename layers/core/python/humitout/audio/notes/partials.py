@@ -378,12 +378,15 @@ def coded_at_twice_period(n: NoteEvent, x: np.ndarray, sr: int, *, missing_db: f
 
 
 OCTAVE_UNDER_ST = 10.5  # semitones: a note this far under both phrase neighbours may be read an octave low
+TWELFTH_UNDER_ST = 16.0  # semitones: a note this far under both phrase neighbours may be read a twelfth low (f/3)
+TWELFTH_ST = 12.0 * float(np.log2(3.0))  # semitones from a pitch's 3rd sub-harmonic up to it (19.02)
 OCTAVE_REGISTER_ST = 6.0  # semitones: ... and lie this far under the call's duration-weighted median pitch
 
 
 def lift_octave_dips(notes: list[NoteEvent], *, under_st: float = OCTAVE_UNDER_ST, near_st: float = OCTAVE_NEAR_ST,
                      register_st: float = OCTAVE_REGISTER_ST, join_st: float = OCTAVE_JOIN_ST,
-                     phrase_gap_s: float = PHRASE_GAP_S) -> list[NoteEvent]:
+                     phrase_gap_s: float = PHRASE_GAP_S,
+                     twelfth_under_st: float | None = TWELFTH_UNDER_ST) -> list[NoteEvent]:
     """``notes`` with a single note the tracker read an octave under its line lifted an octave.
 
     A note whose two neighbours are each at most ``phrase_gap_s`` s away and lie ``under_st`` semitones
@@ -399,6 +402,12 @@ def lift_octave_dips(notes: list[NoteEvent], *, under_st: float = OCTAVE_UNDER_S
     alone: single octave leaps up and back are sung. A lifted note that touches a neighbour within
     ``join_st`` semitones of its new pitch joins it (the longer one's pitch; a fragment of the note's
     attack the tracker read right).
+
+    The same holds a twelfth down (the tracker on the voice's 3rd sub-harmonic, f/3, as a child's high note
+    through a phone codec gives it): a note ``twelfth_under_st`` semitones or more under both neighbours whose
+    twelfth up (19.02 semitones) lies within ``near_st`` of their span takes that pitch (None: off). No sung
+    note lies that far under both its neighbours in our corpora; 4 read at f/3 did (stress child+amr and
+    child+gsm, seed 51, at 54.6-56.9 between 73.8 and 76.2).
     """
     if len(notes) < 3:
         return list(notes)
@@ -410,9 +419,11 @@ def lift_octave_dips(notes: list[NoteEvent], *, under_st: float = OCTAVE_UNDER_S
         if gap_s(prev, n) > phrase_gap_s or gap_s(n, nxt) > phrase_gap_s or n.midi > middle - register_st:
             continue
         lo, hi = min(prev.midi, nxt.midi), max(prev.midi, nxt.midi)
-        if lo - n.midi >= under_st and lo - near_st <= n.midi + 12.0 <= hi + near_st:
-            out[i] = replace(n, midi=n.midi + 12.0)
-            lifted[i] = True
+        for shift_st, least_st in ((12.0, under_st), (TWELFTH_ST, twelfth_under_st)):
+            if least_st is not None and lo - n.midi >= least_st and lo - near_st <= n.midi + shift_st <= hi + near_st:
+                out[i] = replace(n, midi=n.midi + shift_st)
+                lifted[i] = True
+                break
     return _join_lifted(out, lifted, join_st=join_st)
 
 
@@ -693,6 +704,61 @@ def _join_lifted(notes: list[NoteEvent], lifted: list[bool], *, join_st: float,
             continue
         merged.append(n)
     return merged
+
+
+CODED_PIECE_SURE_CONF = 0.85  # mean confidence from which a note an octave (a twelfth) under its neighbour is sung
+CODED_PIECE_GAP_S = 0.03      # s, longest gap between such a piece and the note it belongs to
+CODED_PIECE_SUB_DB = 12.0     # dB: that note's sub-harmonic peaks this close to its harmonics: the codec's period
+
+
+def lift_coded_pieces(notes: list[NoteEvent], x: np.ndarray, sr: int, track: PitchTrack, *,
+                      floor_hz: float = LAG_FLOOR_HZ, sure_conf: float = CODED_PIECE_SURE_CONF,
+                      multiples: tuple[int, ...] = (2, 3), near_st: float = JUMP_ST,
+                      max_gap_s: float = CODED_PIECE_GAP_S, sub_db: float = CODED_PIECE_SUB_DB,
+                      dip_db: float = DIP_CONFIRM_DB, dip_win_s: float = DIP_WIN_S) -> list[NoteEvent]:
+    """``notes`` with each piece of a high note that a phone codec coded at a multiple of the voice's period
+    joined to that note, at its pitch.
+
+    A CELP codec codes a voice over ``floor_hz`` with a pitch lag of two or three of its periods (see
+    :func:`lift_lag_floor_subharmonics`); through AMR-NB a child's held E5 is then read at E4 or A3 for part of
+    the note, with the codec's own excitation filling the odd multiples of that pitch, so the spectral tests of
+    the other rules find a voice there. What gives the piece away is the codec's period in the note it belongs
+    to, and the tracker's doubt: the piece's mean confidence lies under ``sure_conf``, its pitch times k (one of
+    ``multiples``) lies within ``near_st`` semitones of a neighbour's and over ``floor_hz``, at most
+    ``max_gap_s`` s lies between the two, the voice runs on into the later one (:func:`_voice_runs_on`: no
+    re-attack dip, no breath), and the neighbour's spectrum shows the peaks of its pitch / k within ``sub_db``
+    dB of its own harmonics (:func:`subharmonic_strength_db`). Over dev, stand-ins r1 and r3 and stress seeds
+    10-12, 50, 51, 61 and 63 (70 sets), the 10 pieces read an octave or a twelfth low next to a note over the
+    floor lie at confidence 0.54-0.89, their neighbours' sub-harmonic peaks 11.1 dB under to 2.1 dB over; the
+    sung octave leaps under 0.85 confidence over the floor (a nasal hum and two diphone voices) had them 15.3-22.2
+    dB under; sung leaps over 0.85 ran from 1.5 dB under down. The piece and the note become one note at the
+    note's pitch, from the first onset to the last offset."""
+    out: list[NoteEvent] = []
+    taken = [False] * len(notes)
+    for i, n in enumerate(notes):
+        if taken[i]:
+            continue
+        for j in (i - 1, i + 1) if n.confidence < sure_conf else ():
+            if not 0 <= j < len(notes) or (j < i and not out):
+                continue
+            m = out[-1] if j < i else notes[j]
+            first, second = (m, n) if j < i else (n, m)
+            k = next((k for k in multiples if abs(m.midi - n.midi - 12.0 * np.log2(k)) <= near_st), None)
+            if (k is None or not -1e-6 <= second.onset_s - first.offset_s <= max_gap_s or k * _note_hz(n) < floor_hz
+                    or not _voice_runs_on(x, sr, track, second.onset_s, dip_db=dip_db, win_s=dip_win_s)
+                    or subharmonic_strength_db(x[int(m.onset_s * sr):int(m.offset_s * sr)], sr, _note_hz(m), k) < -sub_db):
+                continue
+            joined = replace(m, onset_s=first.onset_s, offset_s=second.offset_s,
+                             confidence=max(m.confidence, n.confidence))
+            if j < i:
+                out[-1] = joined
+            else:
+                out.append(joined)
+                taken[j] = True
+            break
+        else:
+            out.append(n)
+    return out
 
 
 OCTAVE_RUN_UNDER_ST = 7.0  # semitones (a fifth): notes this far under both notes around them may be read an octave low
