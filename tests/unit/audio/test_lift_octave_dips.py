@@ -27,3 +27,14 @@ def test_notes_across_a_phrase_break_are_not_neighbours():
 def test_a_line_that_starts_or_ends_low_is_left_alone():
     line = _line(48.0, 60.0, 62.0, 50.0)
     assert lift_octave_dips(line) == line
+
+
+def test_a_note_read_a_twelfth_under_both_neighbours_takes_their_register():
+    # s51 child_000: a child's D5 (74) between E5 and C5, read at its 3rd sub-harmonic (55.0) for its whole length
+    notes = lift_octave_dips(_line(72.0, 76.1, 55.0, 72.0, 70.0))
+    assert [round(n.midi, 1) for n in notes] == [72.0, 76.1, 74.0, 72.0, 70.0]
+
+
+def test_low_notes_a_twelfth_under_high_ones_stay_where_the_tune_lives_down_there():
+    line = _line(55.0, 74.0, 55.0, 74.0, 55.0)   # a tune leaping between two registers: its middle is the low one
+    assert lift_octave_dips(line) == line
