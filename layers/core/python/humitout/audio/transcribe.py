@@ -33,8 +33,8 @@ from humitout.audio.notes.levels import (band_level_db, dead_air_frames, frame_e
                                          lost_samples, narrow_band_levels_db)
 from humitout.audio.notes.partials import (coded_at_twice_period, drop_formant_octave_notes, drop_half_lag_notes,
                                            drop_notes_over_register, drop_octave_peaks, fold_partial_notes,
-                                           harmonic_comb_pitch, lift_coded_pieces,
-                                           lift_lag_floor_subharmonics, lift_octave_dips, lift_subharmonic_runs,
+                                           harmonic_comb_pitch, lift_coded_pieces, lift_lag_floor_subharmonics,
+                                           lift_octave_dips, lift_octave_low_between, lift_subharmonic_runs,
                                            lift_unlined_subharmonics)
 from humitout.audio.notes.releases import (end_at_release, end_at_weak_release, held_into_articulation,
                                           release_window_s)
@@ -110,7 +110,8 @@ def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
     notes = drop_half_lag_notes(drop_octave_peaks(notes, x, sr), x, sr)
     notes = drop_formant_octave_notes(notes, x, sr)
     notes = drop_notes_over_register(lift_unlined_subharmonics(notes, x, sr))
-    notes = drop_talker_edges(lift_subharmonic_runs(notes, x, sr), front.energy, front.track.hop_s)
+    notes = lift_octave_low_between(lift_subharmonic_runs(notes, x, sr), x, sr)
+    notes = drop_talker_edges(notes, front.energy, front.track.hop_s)
     notes = end_at_weak_release(notes, front.track.midi, front.track.confidence, front.energy, front.track.hop_s,
                                 room=front.reverberant)
     # the call's first note keeps the energy's window: a phone's AGC settles its gain over the call's first loud

@@ -708,14 +708,29 @@ def _join_lifted(notes: list[NoteEvent], lifted: list[bool], *, join_st: float,
 
 CODED_PIECE_SURE_CONF = 0.85  # mean confidence from which a note an octave (a twelfth) under its neighbour is sung
 CODED_PIECE_GAP_S = 0.03      # s, longest gap between such a piece and the note it belongs to
-CODED_PIECE_SUB_DB = 12.0     # dB: that note's sub-harmonic peaks this close to its harmonics: the codec's period
+CODED_PIECE_LINES_DB = 15.0   # dB: that note's lines at its pitch / k this close to its fundamental: the codec's period
+
+
+def period_lines_db(n: NoteEvent, x: np.ndarray, sr: int, k: int, *, top_hz: float = PHONE_TOP_HZ,
+                    most: int = 4) -> float:
+    """dB by which the strongest line of note ``n`` at a multiple of its pitch f / ``k`` that is no harmonic of f
+    (the first ``most`` such under ``top_hz``) lies under its fundamental f, in the samples ``x`` (n,) at ``sr``
+    Hz over it: near 0 where the signal repeats every k periods (a codec's pitch lag of k periods), 20 dB and
+    more for a voice at f alone; inf where the test cannot be made (under 256 samples, no such line in band)."""
+    f_hz = _note_hz(n)
+    seg = x[int(n.onset_s * sr):int(n.offset_s * sr)]
+    hs = tuple(h for h in range(1, 8 * k) if h % k and h * f_hz / k < min(top_hz, sr / 2))[:most]
+    if not hs or len(seg) < 256:
+        return np.inf
+    own, *lines = harmonic_levels_db(seg, sr, f_hz / k, (k,) + hs)
+    return float(own - max(lines))
 
 
 def lift_coded_pieces(notes: list[NoteEvent], x: np.ndarray, sr: int, track: PitchTrack, *,
                       floor_hz: float = LAG_FLOOR_HZ, sure_conf: float = CODED_PIECE_SURE_CONF,
                       multiples: tuple[int, ...] = (2, 3), near_st: float = JUMP_ST,
-                      max_gap_s: float = CODED_PIECE_GAP_S, sub_db: float = CODED_PIECE_SUB_DB,
-                      dip_db: float = DIP_CONFIRM_DB, dip_win_s: float = DIP_WIN_S) -> list[NoteEvent]:
+                      max_gap_s: float = CODED_PIECE_GAP_S, lines_db: float = CODED_PIECE_LINES_DB,
+                      top_hz: float = PHONE_TOP_HZ, dip_db: float = DIP_CONFIRM_DB, dip_win_s: float = DIP_WIN_S) -> list[NoteEvent]:
     """``notes`` with each piece of a high note that a phone codec coded at a multiple of the voice's period
     joined to that note, at its pitch.
 
@@ -746,7 +761,7 @@ def lift_coded_pieces(notes: list[NoteEvent], x: np.ndarray, sr: int, track: Pit
             k = next((k for k in multiples if abs(m.midi - n.midi - 12.0 * np.log2(k)) <= near_st), None)
             if (k is None or not -1e-6 <= second.onset_s - first.offset_s <= max_gap_s or k * _note_hz(n) < floor_hz
                     or not _voice_runs_on(x, sr, track, second.onset_s, dip_db=dip_db, win_s=dip_win_s)
-                    or subharmonic_strength_db(x[int(m.onset_s * sr):int(m.offset_s * sr)], sr, _note_hz(m), k) < -sub_db):
+                    or period_lines_db(m, x, sr, k, top_hz=top_hz) > lines_db):
                 continue
             joined = replace(m, onset_s=first.onset_s, offset_s=second.offset_s,
                              confidence=max(m.confidence, n.confidence))
@@ -759,6 +774,49 @@ def lift_coded_pieces(notes: list[NoteEvent], x: np.ndarray, sr: int, track: Pit
         else:
             out.append(n)
     return out
+
+
+LOW_BETWEEN_MISSING_DB = 8.0   # dB: odd harmonics all this far under the 2nd of a note a fifth under both neighbours
+LOW_BETWEEN_SURE_CONF = 0.9    # mean confidence from which the tracker's reading of such a note stands
+LOW_BETWEEN_REGISTER_ST = 6.5  # semitones under the call's duration-weighted median such a note lies
+LOW_BETWEEN_GAP_S = 0.5        # s, longest gap to a neighbour that tells the line around such a note
+
+
+def lift_octave_low_between(notes: list[NoteEvent], x: np.ndarray, sr: int, *, under_st: float = TALKER_LEAP_ST,
+                            near_st: float = OCTAVE_NEAR_ST, register_st: float = LOW_BETWEEN_REGISTER_ST,
+                            missing_db: float = LOW_BETWEEN_MISSING_DB, sure_conf: float = LOW_BETWEEN_SURE_CONF,
+                            floor_hz: float = LAG_FLOOR_HZ, phrase_gap_s: float = LOW_BETWEEN_GAP_S,
+                            join_st: float = OCTAVE_JOIN_ST) -> list[NoteEvent]:
+    """``notes`` with a single note a phone codec coded at twice a high voice's period, read an octave low between
+    two notes of the voice's register, lifted an octave.
+
+    A child's D5 or E5 (587-659 Hz) through AMR-NB is coded with a pitch lag of two periods (see
+    :func:`lift_lag_floor_subharmonics`) and read at D4 or E4 for a whole short note, at confidence 0.37-0.85,
+    between neighbours the tracker read right. Its 2nd harmonic stands out of odd harmonics the codec half fills:
+    8-27 dB over them, under the strong and the weak bars of :func:`lift_lag_floor_subharmonics` (24 and 12 dB),
+    and mostly at 196-300 Hz, where that function's weak bar is not tried. The line around it says where the voice
+    is: the note is lifted when both neighbours lie within ``phrase_gap_s`` s and ``under_st`` semitones (a fifth)
+    or more over it, its octave up within ``near_st`` semitones of their span, it lies ``register_st`` semitones
+    or more under the call's duration-weighted median, its 2f over ``floor_hz``, its mean confidence under
+    ``sure_conf``, and its odd harmonics all ``missing_db`` dB or more under its 2nd (:func:`odd_partials_missing_db`).
+    A sung low note between high ones keeps a neighbour within a fourth (a held-out pedal note, a child's
+    falling fourth through a loudspeaker), is heard more surely, or shows its own odd harmonics. Lifted notes join
+    a touching neighbour as in :func:`lift_octave_dips` (``join_st``)."""
+    if len(notes) < 3:
+        return list(notes)
+    out, lifted = list(notes), [False] * len(notes)
+    middle = call_median_midi(notes)
+    for i in range(1, len(notes) - 1):
+        prev, n, nxt = notes[i - 1], notes[i], notes[i + 1]
+        lo, hi = min(prev.midi, nxt.midi), max(prev.midi, nxt.midi)
+        if (gap_s(prev, n) > phrase_gap_s or gap_s(n, nxt) > phrase_gap_s or n.confidence >= sure_conf
+                or n.midi > middle - register_st or lo - n.midi < under_st
+                or not lo - near_st <= n.midi + 12.0 <= hi + near_st):
+            continue
+        missing = odd_partials_missing_db(n, x, sr, floor_hz=floor_hz)
+        if missing is not None and missing >= missing_db:
+            out[i], lifted[i] = replace(n, midi=n.midi + 12.0), True
+    return _join_lifted(out, lifted, join_st=join_st)
 
 
 OCTAVE_RUN_UNDER_ST = 7.0  # semitones (a fifth): notes this far under both notes around them may be read an octave low
