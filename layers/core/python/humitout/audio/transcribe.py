@@ -33,7 +33,7 @@ from humitout.audio.notes.levels import (band_level_db, dead_air_frames, frame_e
                                          lost_samples, narrow_band_levels_db)
 from humitout.audio.notes.partials import (coded_at_twice_period, drop_formant_octave_notes, drop_half_lag_notes,
                                            drop_notes_over_register, drop_octave_peaks, fold_partial_notes,
-                                           harmonic_comb_pitch, lift_coded_pieces, lift_lag_floor_subharmonics,
+                                           harmonic_comb_pitch, lift_lag_floor_subharmonics,
                                            lift_octave_dips, lift_octave_low_between, lift_subharmonic_runs,
                                            lift_unlined_subharmonics)
 from humitout.audio.notes.releases import (end_at_release, end_at_weak_release, held_into_articulation,
@@ -106,8 +106,7 @@ def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
                           band_levels_db=front.bands if front.reverberant else None, room=front.reverberant)
     notes = fold_partial_notes(lift_lag_floor_subharmonics(notes, x, sr, track=front.track), x, sr,
                                level_db=front.energy, hop_s=front.track.hop_s)
-    notes = lift_octave_dips(lift_coded_pieces(notes, x, sr, front.track))
-    notes = drop_half_lag_notes(drop_octave_peaks(notes, x, sr), x, sr)
+    notes = drop_half_lag_notes(drop_octave_peaks(lift_octave_dips(notes), x, sr), x, sr)
     notes = drop_formant_octave_notes(notes, x, sr)
     notes = drop_notes_over_register(lift_unlined_subharmonics(notes, x, sr))
     notes = lift_octave_low_between(lift_subharmonic_runs(notes, x, sr), x, sr)
