@@ -45,3 +45,22 @@ def test_a_head_the_tracker_hears_at_another_pitch_is_no_head():
     midi[36:70], conf[36:70], level[36:70] = 60.0, 0.9, -20.0
     note = NoteEvent(0.36, 0.70, 60.0, 0.9)
     assert onsets_at_soft_attack([note], midi, conf, level, HOP)[0].onset_s == 0.36
+
+
+def test_a_high_notes_head_the_tracker_reads_at_half_its_pitch_starts_the_note():
+    """A child's E5 through AMR-NB: the codec starts the note on a lag of two periods, the tracker reads its first
+    60 ms at E4 (76 - 12), weakly, then settles."""
+    midi, conf, level = _frames()
+    midi[30:36], conf[30:36], level[30:36] = 64.0, 0.2, -26.0
+    midi[36:70], conf[36:70], level[36:70] = 76.0, 0.8, -24.0
+    note = NoteEvent(0.36, 0.70, 76.0, 0.8)
+    assert onsets_at_soft_attack([note], midi, conf, level, HOP)[0].onset_s == 0.30
+    assert onsets_at_soft_attack([note], midi, conf, level, HOP, sub_conf=None)[0].onset_s == 0.36
+
+
+def test_a_weak_sound_a_fifth_under_a_sub_harmonic_is_no_head():
+    midi, conf, level = _frames()
+    midi[30:36], conf[30:36], level[30:36] = 59.0, 0.2, -26.0   # neither 76 / 2 (64) nor 76 / 3 (57)
+    midi[36:70], conf[36:70], level[36:70] = 76.0, 0.8, -24.0
+    note = NoteEvent(0.36, 0.70, 76.0, 0.8)
+    assert onsets_at_soft_attack([note], midi, conf, level, HOP)[0].onset_s == 0.36

@@ -58,6 +58,7 @@ SOFT_ATTACK_NEAR_ST = 1.0    # semitones from the note's pitch the head's frames
 SOFT_ATTACK_OVER_DB = 1.0    # dB a head frame may stand over the note's first frame (a louder one is a tail)
 SOFT_ATTACK_RISE_DB = 6.0    # dB the head's first frame stands over the quietest of the frames before it
 SOFT_ATTACK_FLOOR_S = 0.05   # s before the head where that quiet is read
+SOFT_ATTACK_SUB_CONF = 0.05  # tracker confidence a head frame on the note's pitch / 2 or / 3 holds at least
 OVERSHOOT_LEAP_ST = 2.0  # semitones: a legato leap at least this large is read from the note's settled part
 OVERSHOOT_HEAD_LEAP_ST = 4.5       # semitones: a leap at least this large whose overshoot may split off the note's head
 OVERSHOOT_HEAD_ST = (0.4, 1.7)     # semitones beyond the note's pitch, in the leap's direction, such a head lies
@@ -466,7 +467,8 @@ def onsets_at_soft_attack(notes: list[NoteEvent], midi: np.ndarray, conf: np.nda
                           hop_s: float, *, max_s: float = SOFT_ATTACK_MAX_S, min_s: float = SOFT_ATTACK_MIN_S,
                           min_conf: float = SOFT_ATTACK_CONF, near_st: float = SOFT_ATTACK_NEAR_ST,
                           over_db: float = SOFT_ATTACK_OVER_DB, rise_db: float = SOFT_ATTACK_RISE_DB,
-                          floor_s: float = SOFT_ATTACK_FLOOR_S) -> list[NoteEvent]:
+                          floor_s: float = SOFT_ATTACK_FLOOR_S,
+                          sub_conf: float | None = SOFT_ATTACK_SUB_CONF) -> list[NoteEvent]:
     """``notes`` whose sound began before the voicing did start where it began.
 
     A sung voiced consonant ("na", "la", "mm") or a soft attack is 10-30 dB under the vowel, so the level
@@ -479,8 +481,14 @@ def onsets_at_soft_attack(notes: list[NoteEvent], midi: np.ndarray, conf: np.nda
     grows), up to ``max_s`` s, are the note's head when there are ``min_s`` s of them and the first stands
     ``rise_db`` dB or more over the quietest of the ``floor_s`` s before it (the sound begins there). Stress
     seeds 10-21, 28-43: 16 items up, 1 down; the combined voice + channel conditions of seeds 10-15: 6 up,
-    none down; dev unchanged (tests/bench/HISTORY.md, stop 46)."""
+    none down; dev unchanged (tests/bench/HISTORY.md, stop 46).
+
+    A head frame may also lie at the note's pitch / 2 or / 3 (within ``near_st``) at confidence ``sub_conf`` or
+    more (None: not): a high voice's attack the tracker first reads at a sub-harmonic, before it settles (a
+    child's D5-E5 through AMR-NB, whose codec starts the note on a lag of two or three periods, and a child's
+    "mm" alone: 23 of 84 late onsets of the child sets of stress seeds 50-66 had such a head; stop 63)."""
     out = list(notes)
+    subs = 12.0 * np.log2([2.0, 3.0]) if sub_conf is not None else np.zeros(0)
     n = len(level_db)
     longest, shortest = int(round(max_s / hop_s)), int(round(min_s / hop_s))
     floor = int(round(floor_s / hop_s))
@@ -492,8 +500,10 @@ def onsets_at_soft_attack(notes: list[NoteEvent], midi: np.ndarray, conf: np.nda
         j = k
         while j - 1 > after and k - (j - 1) <= longest:
             f = j - 1
-            if not (np.isfinite(midi[f]) and abs(midi[f] - note.midi) <= near_st and conf[f] >= min_conf
-                    and level_db[f] <= level_db[k] + over_db):
+            at_pitch = np.isfinite(midi[f]) and abs(midi[f] - note.midi) <= near_st and conf[f] >= min_conf
+            at_sub = (np.isfinite(midi[f]) and len(subs) > 0 and conf[f] >= sub_conf
+                      and bool(np.any(np.abs(midi[f] - (note.midi - subs)) <= near_st)))
+            if not ((at_pitch or at_sub) and level_db[f] <= level_db[k] + over_db):
                 break
             j = f
         if k - j < shortest or level_db[j] < float(np.min(level_db[max(j - floor, 0):j])) + rise_db:
