@@ -33,6 +33,7 @@ CALLER_LEAP_ST = 9.0    # semitones: the largest step a weak note may be from th
 COMB_STEP_ST = 0.05          # semitones between the pitches whose harmonic combs are compared
 COMB_HARMONICS = 8           # harmonics read in a comb (those in the phone band)
 TALKER_LEAP_ST = 7.0     # semitones: a leap at least this large out of or into a held note in one voiced run
+SUBHARMONIC_ST = (12.0, 12.0 * float(np.log2(3.0)))  # semitones from a pitch down to its f / 2 and f / 3
 
 
 @dataclass

@@ -14,7 +14,7 @@ from scipy.signal import ShortTimeFFT, get_window, welch
 from humitout.audio.f0 import PitchTrack, VOICED_CONF, midi_to_hz
 from humitout.audio.notes.core import (COMB_HARMONICS, COMB_STEP_ST, DIP_CONFIRM_DB, DIP_WIN_S, ENERGY_WIN_S,
                                        JUMP_ST, MAX_WEAK_ATTACK_S, MIN_JUMP_S, ONSET_LEAD_S, PHONE_TOP_HZ,
-                                       PHRASE_GAP_S, STEADY_ST, TALKER_LEAP_ST, WEAK_CONF, NoteEvent,
+                                       PHRASE_GAP_S, STEADY_ST, SUBHARMONIC_ST, TALKER_LEAP_ST, WEAK_CONF, NoteEvent,
                                        call_median_midi, gap_s, note_level_db)
 from humitout.audio.notes.levels import frame_energy_db
 from humitout.audio.notes.reattack import gap_dip_db
@@ -378,9 +378,18 @@ def coded_at_twice_period(n: NoteEvent, x: np.ndarray, sr: int, *, missing_db: f
 
 
 OCTAVE_UNDER_ST = 10.5  # semitones: a note this far under both phrase neighbours may be read an octave low
-TWELFTH_UNDER_ST = 16.0  # semitones: a note this far under both phrase neighbours may be read a twelfth low (f/3)
-TWELFTH_ST = 12.0 * float(np.log2(3.0))  # semitones from a pitch's 3rd sub-harmonic up to it (19.02)
 OCTAVE_REGISTER_ST = 6.0  # semitones: ... and lie this far under the call's duration-weighted median pitch
+TWELFTH_UNDER_ST = 16.0  # semitones: a note this far under both phrase neighbours may be read a twelfth low (f/3)
+
+
+def _under_line(prev: NoteEvent, n: NoteEvent, nxt: NoteEvent, *, under_st: float, shift_st: float, near_st: float,
+                phrase_gap_s: float) -> bool:
+    """Whether note ``n`` lies ``under_st`` semitones or more under both its neighbours ``prev`` and ``nxt``, each at
+    most ``phrase_gap_s`` s away, and ``shift_st`` semitones up lies within ``near_st`` semitones of their pitches'
+    span (:func:`lift_octave_dips`, :func:`lift_octave_low_between`)."""
+    lo, hi = min(prev.midi, nxt.midi), max(prev.midi, nxt.midi)
+    return (gap_s(prev, n) <= phrase_gap_s and gap_s(n, nxt) <= phrase_gap_s and lo - n.midi >= under_st
+            and lo - near_st <= n.midi + shift_st <= hi + near_st)
 
 
 def lift_octave_dips(notes: list[NoteEvent], *, under_st: float = OCTAVE_UNDER_ST, near_st: float = OCTAVE_NEAR_ST,
@@ -416,11 +425,11 @@ def lift_octave_dips(notes: list[NoteEvent], *, under_st: float = OCTAVE_UNDER_S
     middle = call_median_midi(notes)
     for i in range(1, len(out) - 1):
         prev, n, nxt = out[i - 1], out[i], out[i + 1]
-        if gap_s(prev, n) > phrase_gap_s or gap_s(n, nxt) > phrase_gap_s or n.midi > middle - register_st:
+        if n.midi > middle - register_st:
             continue
-        lo, hi = min(prev.midi, nxt.midi), max(prev.midi, nxt.midi)
-        for shift_st, least_st in ((12.0, under_st), (TWELFTH_ST, twelfth_under_st)):
-            if least_st is not None and lo - n.midi >= least_st and lo - near_st <= n.midi + shift_st <= hi + near_st:
+        for shift_st, least_st in zip(SUBHARMONIC_ST, (under_st, twelfth_under_st)):
+            if least_st is not None and _under_line(prev, n, nxt, under_st=least_st, shift_st=shift_st,
+                                                    near_st=near_st, phrase_gap_s=phrase_gap_s):
                 out[i] = replace(n, midi=n.midi + shift_st)
                 lifted[i] = True
                 break
@@ -737,11 +746,10 @@ def lift_octave_low_between(notes: list[NoteEvent], x: np.ndarray, sr: int, *, u
     out, lifted = list(notes), [False] * len(notes)
     middle = call_median_midi(notes)
     for i in range(1, len(notes) - 1):
-        prev, n, nxt = notes[i - 1], notes[i], notes[i + 1]
-        lo, hi = min(prev.midi, nxt.midi), max(prev.midi, nxt.midi)
-        if (gap_s(prev, n) > phrase_gap_s or gap_s(n, nxt) > phrase_gap_s or n.confidence >= sure_conf
-                or n.midi > middle - register_st or lo - n.midi < under_st
-                or not lo - near_st <= n.midi + 12.0 <= hi + near_st):
+        n = notes[i]
+        if (n.confidence >= sure_conf or n.midi > middle - register_st
+                or not _under_line(notes[i - 1], n, notes[i + 1], under_st=under_st, shift_st=12.0, near_st=near_st,
+                                   phrase_gap_s=phrase_gap_s)):
             continue
         missing = odd_partials_missing_db(n, x, sr, floor_hz=floor_hz)
         if missing is not None and missing >= missing_db:

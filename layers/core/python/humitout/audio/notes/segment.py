@@ -13,8 +13,8 @@ from humitout.audio.f0 import PitchTrack
 from humitout.audio.median import median1d
 from humitout.audio.notes.callers import drop_background_tone_notes, keep_callers_notes, talker_at_note_edges
 from humitout.audio.notes.core import (ATTACK_RISE_DB, DEAD_PAD_S, DIP_WIN_S, JUMP_ST, LEVEL_WIN_S, LOST_FLOOR_DB,
-                                       MAX_WEAK_ATTACK_S, MIN_JUMP_S, MIN_NOTE_S, ONSET_LEAD_S, STEADY_ST, TAIL_DB,
-                                       TALKER_LEAP_ST, NoteEvent, gap_s)
+                                       MAX_WEAK_ATTACK_S, MIN_JUMP_S, MIN_NOTE_S, ONSET_LEAD_S, STEADY_ST,
+                                       SUBHARMONIC_ST, TAIL_DB, TALKER_LEAP_ST, NoteEvent, gap_s)
 from humitout.audio.notes.levels import band_level_db, bridge_dead_air, level_ok_frames, moving_average, note_timbre
 from humitout.audio.notes.reattack import (attack_before_pitch_change, detrend_vibrato_level, dip_cuts, merge_close,
                                            pitch_cuts, vibrato_centre, vibrato_wobble)
@@ -488,7 +488,6 @@ def onsets_at_soft_attack(notes: list[NoteEvent], midi: np.ndarray, conf: np.nda
     child's D5-E5 through AMR-NB, whose codec starts the note on a lag of two or three periods, and a child's
     "mm" alone: 23 of 84 late onsets of the child sets of stress seeds 50-66 had such a head; stop 63)."""
     out = list(notes)
-    subs = 12.0 * np.log2([2.0, 3.0]) if sub_conf is not None else np.zeros(0)
     n = len(level_db)
     longest, shortest = int(round(max_s / hop_s)), int(round(min_s / hop_s))
     floor = int(round(floor_s / hop_s))
@@ -500,9 +499,10 @@ def onsets_at_soft_attack(notes: list[NoteEvent], midi: np.ndarray, conf: np.nda
         j = k
         while j - 1 > after and k - (j - 1) <= longest:
             f = j - 1
-            at_pitch = np.isfinite(midi[f]) and abs(midi[f] - note.midi) <= near_st and conf[f] >= min_conf
-            at_sub = (np.isfinite(midi[f]) and len(subs) > 0 and conf[f] >= sub_conf
-                      and bool(np.any(np.abs(midi[f] - (note.midi - subs)) <= near_st)))
+            heard = np.isfinite(midi[f])
+            at_pitch = heard and abs(midi[f] - note.midi) <= near_st and conf[f] >= min_conf
+            at_sub = (heard and sub_conf is not None and conf[f] >= sub_conf
+                      and any(abs(midi[f] - (note.midi - d)) <= near_st for d in SUBHARMONIC_ST))
             if not ((at_pitch or at_sub) and level_db[f] <= level_db[k] + over_db):
                 break
             j = f
