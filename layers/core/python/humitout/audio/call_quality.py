@@ -28,7 +28,7 @@ condition is a tip for the caller's next call, never a reason to refuse this one
   :func:`~humitout.audio.rhythm.joined_breaks`): the song closes the gap and runs the tune on.
 
 Measured on the phone stress corpus (``./dev bench transcribe --stress``: each condition's share of calls given
-each reading: README, "How the call sounded").
+each reading: tests/bench/README.md, "How the call sounded").
 """
 from __future__ import annotations
 
