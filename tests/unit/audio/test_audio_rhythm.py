@@ -556,21 +556,55 @@ def test_a_tune_whose_long_notes_are_not_on_the_downbeat_still_gets_bar_1_right(
     # that (pickup_bar_quarters=False) these hums read a half-bar upbeat, bar 1 on the first half note
     notes, _ = perform(HAENSCHEN, bpm, seed=seed)
     on, off, midi = np.array(notes).T
-    for bar_quarters, right in ((True, True), (False, False)):
-        rhythm = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5, pickup_bar_quarters=bar_quarters)
+    for kwargs, right in (({}, True), ({"pickup_notated": None}, True),
+                          ({"pickup_notated": None, "pickup_bar_quarters": False}, False)):
+        rhythm = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5, **kwargs)
         assert rhythm.beats_per_bar in (2, 4) and not rhythm.compound
         assert (abs(rhythm.downbeats_s[0] - on[0]) < 0.07 and rhythm.pickup_beats < 0.5) == right
 
 
 def test_a_whole_beat_upbeat_of_a_two_beat_bar_is_half_the_bar_and_a_part_of_a_beat_a_short_upbeat():
     # PICKUP_PRIOR (0.3, 0.4, 0.2, 0.1) is the prior of an upbeat of 0, 1, 2, 3 beats of a 4/4 bar
-    none, whole = _pickup_prior(0.0, 0, 2), _pickup_prior(0.0, 1, 2)
+    def generic(*args, **kw):
+        return _pickup_prior(*args, notated=None, **kw)
+    none, whole = generic(0.0, 0, 2), generic(0.0, 1, 2)
     assert whole < none and abs(whole / none - 0.2 / 0.3) < 1e-9
-    assert _pickup_prior(0.0, 1, 2, bar_quarters=False) > none                  # the old reading: one beat, 0.4
-    eighth, beat_and_a_half = _pickup_prior(0.5, 1, 2), _pickup_prior(0.5, 0, 2)   # first note on the "and"
-    assert eighth == _pickup_prior(0.5, 1, 2, bar_quarters=False) == beat_and_a_half
-    assert _pickup_prior(0.0, 1, 4) == _pickup_prior(0.0, 1, 4, bar_quarters=False)   # longer bars as they were
-    assert _pickup_prior(0.0, 2, 3) == _pickup_prior(0.0, 2, 3, bar_quarters=False)
+    assert generic(0.0, 1, 2, bar_quarters=False) > none                        # the old reading: one beat, 0.4
+    eighth, beat_and_a_half = generic(0.5, 1, 2), generic(0.5, 0, 2)           # first note on the "and"
+    assert eighth == generic(0.5, 1, 2, bar_quarters=False) == beat_and_a_half
+    assert generic(0.0, 1, 4) == generic(0.0, 1, 4, bar_quarters=False)         # longer bars as they were
+    assert generic(0.0, 2, 3) == generic(0.0, 2, 3, bar_quarters=False)
+
+
+def test_the_pickup_prior_of_two_and_four_beat_bars_is_the_share_of_notated_songs_with_that_upbeat():
+    # NOTATED_PICKUPS: most songs start with a short upbeat, few with half a bar; bars of three keep PICKUP_PRIOR
+    two = {"none": _pickup_prior(0.0, 0, 2), "eighth": _pickup_prior(0.5, 1, 2), "whole beat": _pickup_prior(0.0, 1, 2)}
+    assert two["eighth"] > two["none"] > 3 * two["whole beat"]
+    assert sum(two.values()) == pytest.approx(1.0)
+    four = [_pickup_prior(0.0, phase, 4) for phase in range(4)]                  # an upbeat of 0, 1, 2, 3 beats
+    assert four[1] > four[0] > 3 * four[2] and sum(four) == pytest.approx(1.0)
+    assert _pickup_prior(0.0, 1, 3) == _pickup_prior(0.0, 1, 3, notated=None)
+
+
+# London Bridge (2/4, its quarters on beat 2) and Good King Wenceslas (4/4, its halves on beat 3), both from the
+# downbeat: every accent cue hears the long notes as downbeats, and the old pickup prior, which took a half-bar
+# upbeat for as likely as none, let them move bar 1 half a bar late
+LONDON = tune([(G, .75), (A, .25), (G, .5), (F, .5), (E, .5), (F, .5), (G, 1), (D, .5), (E, .5), (F, 1), (E, .5),
+               (F, .5), (G, 1), (G, .75), (A, .25), (G, .5), (F, .5), (E, .5), (F, .5), (G, 1), (D, 1), (G, 1),
+               (E, .5), (C, 1.5)])
+WENCESLAS = tune([(G, 1), (G, 1), (G, 1), (A, 1), (G, 1), (G, 1), (D, 2), (E, 1), (D, 1), (E, 1), (54, 1), (G, 2),
+                  (G, 2)] * 2)
+
+
+@pytest.mark.parametrize("score,bpm", [(LONDON, 80.0), (LONDON, 150.0), (WENCESLAS, 66.0), (WENCESLAS, 100.0),
+                                       (WENCESLAS, 150.0)])
+def test_a_song_from_the_downbeat_with_its_long_notes_mid_bar_gets_no_half_bar_pickup(score, bpm):
+    notes, _ = perform(score, bpm, seed=0)
+    on, off, midi = np.array(notes).T
+    for kwargs, right in (({}, True), ({"pickup_notated": None}, False)):
+        rhythm = analyse_rhythm(on, off, midi, float(off[-1]) + 0.5, **kwargs)
+        assert rhythm.beats_per_bar in (2, 4) and not rhythm.compound
+        assert (abs(rhythm.downbeats_s[0] - on[0]) < 0.07 and rhythm.pickup_beats < 0.5) == right
 
 
 def test_a_break_left_out_moves_later_times_earlier_by_its_length_and_the_beats_go_back_across_it():

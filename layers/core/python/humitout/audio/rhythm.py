@@ -622,14 +622,30 @@ def harmonic_fit(onsets_s: np.ndarray, offsets_s: np.ndarray, midi: np.ndarray, 
 
 PICKUP_PRIOR = (0.3, 0.4, 0.2, 0.1)
 """Prior of a pickup of 0, 1, 2, 3 whole beats (a part of a beat counts as one), renormalised over
-the bar's length: most folk tunes start on the downbeat or with a short upbeat."""
+the bar's length: most folk tunes start on the downbeat or with a short upbeat. Bars of three beats,
+and the other bars when :data:`NOTATED_PICKUPS` is not used, take it."""
+
+NOTATED_PICKUPS: dict[int, tuple[int, ...]] = {
+    2: (93, 424, 27),      # 544 songs in 2/4 or 6/8: no upbeat, a part of a beat, a whole beat (half the bar)
+    4: (46, 299, 13, 8),   # 366 songs in 4/4: an upbeat of 0, 1, 2, 3 beats (a part of a beat counts as one)
+}
+"""Notated songs by their upbeat, per beats in the bar (``tests/bench/learn_pickup_prior.py``: the songs the
+beat-level notation model is learned from, none of them dev's). Most start with a short upbeat; one of half
+the bar (a whole beat of 2/4 or 6/8, two beats of 4/4) is as rare as one of three beats."""
 
 
-def _pickup_prior(first_pos: float, phase: int, beats_per_bar: int, *, bar_quarters: bool = True) -> float:
+def _pickup_prior(first_pos: float, phase: int, beats_per_bar: int, *, bar_quarters: bool = True,
+                  notated: dict[int, tuple[int, ...]] | None = NOTATED_PICKUPS) -> float:
     """Prior probability of the pickup implied by a first downbeat at beat ``phase`` for a first note
     at beat ``first_pos``.
 
-    With ``bar_quarters`` a bar of two beats (2/4, or 6/8 counted in dotted quarters) measures its
+    A bar of ``beats_per_bar`` beats that ``notated`` counts (:data:`NOTATED_PICKUPS`; None: none) takes
+    the share of notated songs whose upbeat is of that class. Bars of three beats keep :data:`PICKUP_PRIOR`:
+    a bar of three quarters read on the hum may be a 6/8 bar, and its bar phase also places the dotted
+    quarters the 6/8 test regroups it into (the notated 3/4 shares turn five 6/8 stand-in tunes into 3/4,
+    tests/bench/HISTORY.md, "Time", stop 64).
+
+    Otherwise, with ``bar_quarters`` a bar of two beats (2/4, or 6/8 counted in dotted quarters) measures its
     pickup in quarters of the bar, as a bar of four beats does in beats: :data:`PICKUP_PRIOR` is the
     prior of an upbeat of 0, 1/4, 1/2 and 3/4 of a 4/4 bar, and an upbeat of a whole beat of 2/4 is half
     the bar (the rare two-beat upbeat of 4/4, 0.2 against 0.3 for none), while the short upbeat of 2/4
@@ -637,7 +653,13 @@ def _pickup_prior(first_pos: float, phase: int, beats_per_bar: int, *, bar_quart
     count alike as one beat (0.4), so a 2/4 tune that starts on the downbeat was read with a half-bar
     pickup by default."""
     downbeat = phase + beats_per_bar * np.ceil((first_pos - 0.15 - phase) / beats_per_bar)
-    if bar_quarters and beats_per_bar == 2 and abs(downbeat - first_pos - 1.0) <= 0.15:
+    half_bar = beats_per_bar == 2 and abs(downbeat - first_pos - 1.0) <= 0.15   # a whole beat of two
+    counts = (notated or {}).get(beats_per_bar)
+    if counts is not None:
+        # bars of two: none, a part of a beat (an upbeat past a beat too), a whole beat; of four: 0-3 beats
+        k = 2 if half_bar else min(max(int(np.ceil(downbeat - first_pos - 0.15)), 0), 1 if beats_per_bar == 2 else 3)
+        return counts[k] / sum(counts)
+    if bar_quarters and half_bar:
         # an upbeat of a whole beat of a two-beat bar is half the bar: the two-beat upbeat of 4/4
         return PICKUP_PRIOR[2] / (PICKUP_PRIOR[0] + PICKUP_PRIOR[1])
     k = int(np.ceil(downbeat - first_pos - 0.15))
@@ -846,7 +868,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                    duple_rate_weight: float = 1.3, phrase_pickups: bool = True,
                    meter_fit_weight: float = 0.5, harmony_weight: float = 0.0, diatonic: bool = True,
                    temperatures: tuple[float, float, float] = (0.15, 0.5, 1.2),
-                   upbeat_weight: float = 0.3, pickup_bar_quarters: bool = True, tactus_max_bpm: float | None = 150.0,
+                   upbeat_weight: float = 0.3, pickup_bar_quarters: bool = True,
+                   pickup_notated: dict[int, tuple[int, ...]] | None = NOTATED_PICKUPS, tactus_max_bpm: float | None = 150.0,
                    tactus_octaves: float = 0.3, tactus_min_bpm: float | None = 50.0,
                    carry_bar_lines_from_unlimited: bool = True,
                    level_prior_up: bool = True,
@@ -875,9 +898,12 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     such as a waltz tracked at its eighths, loses against one on which a bar does); ``tightness`` is the beat tracker's
     (:func:`track_beats`). The meter is the best
     of :func:`meter_scores`; its bar phase adds ``pickup_weight`` x the mean log prior of the
-    pickups it implies (:data:`PICKUP_PRIOR`) for the first note and, with ``phrase_pickups``,
-    every phrase start (:func:`phrase_starts`): each phrase of a tune starts on the downbeat or
-    with the same short upbeat. With ``pickup_bar_quarters`` a bar of two beats (2/4, 6/8) prices an
+    pickups it implies for the first note and, with ``phrase_pickups``, every phrase start
+    (:func:`phrase_starts`): each phrase of a tune starts on the downbeat or with the same short upbeat.
+    The prior of bars of two and four beats is the share of notated songs with that upbeat
+    (``pickup_notated``, :data:`NOTATED_PICKUPS`; None: :data:`PICKUP_PRIOR` for every bar, as before stop
+    64): a half-bar upbeat is rare (5 % of 2/4 and 6/8 songs, 4 % of 4/4 songs), which mends "Good King
+    Wenceslas", "Pop Goes the Weasel" and "London Bridge" read with one. Without it (None), with ``pickup_bar_quarters`` a bar of two beats (2/4, 6/8) prices an
     upbeat of a whole beat as half the bar, the two-beat upbeat of 4/4 (:func:`_pickup_prior`): a 2/4
     tune that starts on the downbeat with its long notes on beat 2 ("Hänschen klein" read on its half
     notes, "Yankee Doodle") was read with a half-bar upbeat, since the prior took any upbeat of a
@@ -1134,7 +1160,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
 
         def pickups(ph: int) -> float:
             """The mean log prior of the pickups bar phase ``ph`` implies for the phrase starts."""
-            return float(np.mean([np.log(_pickup_prior(p, ph, m, bar_quarters=pickup_bar_quarters)) for p in starts]))
+            return float(np.mean([np.log(_pickup_prior(p, ph, m, bar_quarters=pickup_bar_quarters, notated=pickup_notated)) for p in starts]))
 
         phases = {ph: s + pickup_weight * pickups(ph)
                   + upbeat_weight * unmarked_upbeat(pos, lengths, first_pos, ph, m)
