@@ -657,7 +657,7 @@ def _pickup_prior(first_pos: float, phase: int, beats_per_bar: int, *, bar_quart
     counts = (notated or {}).get(beats_per_bar)
     if counts is not None:
         # bars of two: none, a part of a beat (an upbeat past a beat too), a whole beat; of four: 0-3 beats
-        k = 2 if half_bar else min(max(int(np.ceil(downbeat - first_pos - 0.15)), 0), 1 if beats_per_bar == 2 else 3)
+        k = 2 if half_bar else min(max(int(np.ceil(downbeat - first_pos - 0.15)), 0), 1 if beats_per_bar == 2 else beats_per_bar - 1)
         return counts[k] / sum(counts)
     if bar_quarters and half_bar:
         # an upbeat of a whole beat of a two-beat bar is half the bar: the two-beat upbeat of 4/4
