@@ -44,8 +44,10 @@ CORPORA = {
 MIN_TUNES = 20   # a meter with fewer tunes in a corpus gets no component there
 
 
-def tunes(pattern: str):
-    """(meter, inter-onset intervals in quarters) of each one-meter tune of a corpus file pattern."""
+def one_meter_scores(pattern: str):
+    """(meter, score, note onsets, inter-onset intervals), both in quarters (tied notes joined, the last
+    note's interval up to the score's end), of each tune of a corpus file pattern that is in one meter
+    throughout and has 8 notes or more."""
     import glob
     from music21 import converter, corpus, meter, note, stream
     root = os.path.dirname(corpus.__file__)
@@ -63,7 +65,13 @@ def tunes(pattern: str):
                       if not isinstance(x, note.Rest) and not (x.tie is not None and x.tie.type in ("stop", "continue"))]
             if len(onsets) < 8:
                 continue
-            yield sigs.pop(), np.diff(np.r_[onsets, float(flat.highestTime)])
+            yield sigs.pop(), score, onsets, np.diff(np.r_[onsets, float(flat.highestTime)])
+
+
+def tunes(pattern: str):
+    """(meter, inter-onset intervals in quarters) of each one-meter tune of a corpus file pattern."""
+    for sig, _score, _onsets, ioi in one_meter_scores(pattern):
+        yield sig, ioi
 
 
 def main() -> None:

@@ -634,6 +634,15 @@ beat-level notation model is learned from, none of them dev's). Most start with 
 the bar (a whole beat of 2/4 or 6/8, two beats of 4/4) is as rare as one of three beats."""
 
 
+def pickup_class(upbeat_beats: float, beats_per_bar: int) -> int:
+    """The class of :data:`NOTATED_PICKUPS` an upbeat of ``upbeat_beats`` beats falls in, with a 0.15-beat slack:
+    in a bar of two beats 0 none, 1 a part of a beat (or more than a whole one), 2 a whole beat (half the bar);
+    in longer bars the beats it starts before the bar line, a part of a beat counting as one."""
+    if beats_per_bar == 2 and abs(upbeat_beats - 1.0) <= 0.15:
+        return 2
+    return min(max(int(np.ceil(upbeat_beats - 0.15)), 0), 1 if beats_per_bar == 2 else beats_per_bar - 1)
+
+
 def _pickup_prior(first_pos: float, phase: int, beats_per_bar: int, *, bar_quarters: bool = True,
                   notated: dict[int, tuple[int, ...]] | None = NOTATED_PICKUPS) -> float:
     """Prior probability of the pickup implied by a first downbeat at beat ``phase`` for a first note
@@ -653,18 +662,17 @@ def _pickup_prior(first_pos: float, phase: int, beats_per_bar: int, *, bar_quart
     count alike as one beat (0.4), so a 2/4 tune that starts on the downbeat was read with a half-bar
     pickup by default."""
     downbeat = phase + beats_per_bar * np.ceil((first_pos - 0.15 - phase) / beats_per_bar)
-    half_bar = beats_per_bar == 2 and abs(downbeat - first_pos - 1.0) <= 0.15   # a whole beat of two
+    k = pickup_class(downbeat - first_pos, beats_per_bar)
     counts = (notated or {}).get(beats_per_bar)
     if counts is not None:
-        # bars of two: none, a part of a beat (an upbeat past a beat too), a whole beat; of four: 0-3 beats
-        k = 2 if half_bar else min(max(int(np.ceil(downbeat - first_pos - 0.15)), 0), 1 if beats_per_bar == 2 else beats_per_bar - 1)
         return counts[k] / sum(counts)
-    if bar_quarters and half_bar:
-        # an upbeat of a whole beat of a two-beat bar is half the bar: the two-beat upbeat of 4/4
-        return PICKUP_PRIOR[2] / (PICKUP_PRIOR[0] + PICKUP_PRIOR[1])
-    k = int(np.ceil(downbeat - first_pos - 0.15))
+    if beats_per_bar == 2 and k == 2:   # a whole beat of a two-beat bar
+        if bar_quarters:
+            # half the bar: the two-beat upbeat of 4/4
+            return PICKUP_PRIOR[2] / (PICKUP_PRIOR[0] + PICKUP_PRIOR[1])
+        k = 1                           # else counted as the one-beat upbeat
     prior = np.array(PICKUP_PRIOR[:beats_per_bar])
-    return float(prior[min(max(k, 0), beats_per_bar - 1)] / prior.sum())
+    return float(prior[k] / prior.sum())
 
 
 def unmarked_upbeat(positions_beats: np.ndarray, lengths_beats: np.ndarray, first_beats: float, phase: int,
@@ -869,7 +877,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                    meter_fit_weight: float = 0.5, harmony_weight: float = 0.0, diatonic: bool = True,
                    temperatures: tuple[float, float, float] = (0.15, 0.5, 1.2),
                    upbeat_weight: float = 0.3, pickup_bar_quarters: bool = True,
-                   pickup_notated: dict[int, tuple[int, ...]] | None = NOTATED_PICKUPS, tactus_max_bpm: float | None = 150.0,
+                   pickup_notated: dict[int, tuple[int, ...]] | None = NOTATED_PICKUPS,
+                   tactus_max_bpm: float | None = 150.0,
                    tactus_octaves: float = 0.3, tactus_min_bpm: float | None = 50.0,
                    carry_bar_lines_from_unlimited: bool = True,
                    level_prior_up: bool = True,
@@ -903,11 +912,12 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     The prior of bars of two and four beats is the share of notated songs with that upbeat
     (``pickup_notated``, :data:`NOTATED_PICKUPS`; None: :data:`PICKUP_PRIOR` for every bar, as before stop
     64): a half-bar upbeat is rare (5 % of 2/4 and 6/8 songs, 4 % of 4/4 songs), which mends "Good King
-    Wenceslas", "Pop Goes the Weasel" and "London Bridge" read with one. Without it (None), with ``pickup_bar_quarters`` a bar of two beats (2/4, 6/8) prices an
-    upbeat of a whole beat as half the bar, the two-beat upbeat of 4/4 (:func:`_pickup_prior`): a 2/4
-    tune that starts on the downbeat with its long notes on beat 2 ("Hänschen klein" read on its half
-    notes, "Yankee Doodle") was read with a half-bar upbeat, since the prior took any upbeat of a
-    two-beat bar, the whole beat as the eighth, for the short one (tests/bench/HISTORY.md, "Time").
+    Wenceslas", "Pop Goes the Weasel" and "London Bridge" read with one. Without it (None), with
+    ``pickup_bar_quarters`` a bar of two beats (2/4, 6/8) prices an upbeat of a whole beat as half the
+    bar, the two-beat upbeat of 4/4 (:func:`_pickup_prior`): a 2/4 tune that starts on the downbeat with
+    its long notes on beat 2 ("Hänschen klein" read on its half notes, "Yankee Doodle") was read with a
+    half-bar upbeat, since the prior took any upbeat of a two-beat bar, the whole beat as the eighth, for the
+    short one (tests/bench/HISTORY.md, "Time").
     Between 2/4 and 4/4 the note rate leans the choice by ``duple_rate_weight`` x log2(notes a beat /
     sqrt 2): 2/4 is the notation of tunes that move in eighths, 4/4 of tunes that move in quarters. Both numbers come from notated folk tunes (music21's
     corpus: 836 2/4 and 583 4/4 tunes of Essen collections other than the dev set's, O'Neill's and
@@ -1160,7 +1170,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
 
         def pickups(ph: int) -> float:
             """The mean log prior of the pickups bar phase ``ph`` implies for the phrase starts."""
-            return float(np.mean([np.log(_pickup_prior(p, ph, m, bar_quarters=pickup_bar_quarters, notated=pickup_notated)) for p in starts]))
+            return float(np.mean([np.log(_pickup_prior(p, ph, m, bar_quarters=pickup_bar_quarters,
+                                                       notated=pickup_notated)) for p in starts]))
 
         phases = {ph: s + pickup_weight * pickups(ph)
                   + upbeat_weight * unmarked_upbeat(pos, lengths, first_pos, ph, m)
