@@ -280,7 +280,7 @@ def test_the_notation_model_reads_a_tune_in_eighths_at_90_as_two_four_not_four_f
     # the same notes: 1.75 notes a quarter at 90 BPM, or 0.875 notes a beat at 180 BPM
     two_four = beat_level_log_prior(60.0 / 90.0, 1.75, False)
     four_four = beat_level_log_prior(60.0 / 180.0, 0.875, False)
-    assert two_four > four_four + 0.5    # 0.86 nats with the performed tempo centred on 120 BPM (1.29 on 110)
+    assert two_four > four_four + 0.5    # 0.86 nats with the performed tempo centred on 120 BPM (1.62 on 110)
     # a tune in quarters at 150 keeps its beat: 1.2 notes a beat, not 2.4 at 75 BPM
     assert beat_level_log_prior(60.0 / 150.0, 1.2, False) > beat_level_log_prior(60.0 / 75.0, 2.4, False)
     # a reel in eighths at a half-note beat of 50 BPM (quarter 100) reads as 2/2 rather than as 4/4 at 200
