@@ -68,19 +68,13 @@ def one_meter_scores(pattern: str):
             yield sigs.pop(), score, onsets, np.diff(np.r_[onsets, float(flat.highestTime)])
 
 
-def tunes(pattern: str):
-    """(meter, inter-onset intervals in quarters) of each one-meter tune of a corpus file pattern."""
-    for sig, _score, _onsets, ioi in one_meter_scores(pattern):
-        yield sig, ioi
-
-
 def main() -> None:
     warnings.filterwarnings("ignore")
     rows = []
     for name, patterns in CORPORA.items():
         rates: dict[str, list[float]] = defaultdict(list)
         for pattern in patterns:
-            for sig, ioi in tunes(pattern):
+            for sig, _score, _onsets, ioi in one_meter_scores(pattern):
                 if sig in QUARTERS_PER_BEAT and hummable_iois(ioi):
                     rates[sig].append(len(ioi) / (ioi.sum() / QUARTERS_PER_BEAT[sig]))
         total = sum(len(v) for v in rates.values())
