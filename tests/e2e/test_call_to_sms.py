@@ -6,7 +6,10 @@ import zipfile
 
 import mido
 import numpy as np
+import pytest
 import soundfile as sf
+
+from humitout import storage
 
 from e2e_helpers import call_and_wait, executions_named, get, link_in, page_links
 
@@ -16,7 +19,8 @@ def test_a_hummed_call_ends_in_an_sms_whose_link_downloads_wav_midi_and_zip(stac
     call, desc, sms = call_and_wait(stack, caller, sample_hum, style_digit="3")  # 3 = jazz
     assert desc["status"] == "SUCCEEDED"
     assert "jazz track is ready" in sms.body and "your own hum on the beat" in sms.body
-    assert re.search(r"Wrong beat\? Reply (\d/\d, )*\d/\d or \d/\d; bars off\? Reply SHIFT\.$", sms.body)
+    assert re.search(r"Wrong beat\? Reply (\d/\d, )*\d/\d or \d/\d; bars off\? Reply SHIFT"
+                     r"(; too (fast or slow\? HALF or DOUBLE|fast\? HALF|slow\? DOUBLE))?\.$", sms.body)
 
     page = get(link_in(sms.body))
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
@@ -112,6 +116,37 @@ def test_an_sms_with_a_style_a_length_a_meter_or_shift_makes_a_new_version_of_th
     track = svc.db.resolve_share_link(link_in(sms.body).rsplit("/", 1)[1])
     assert track["version"] == 5 and track["style"] == "jazz"
     assert track["generation_params"]["time_signature"] == "3/4" and track["generation_params"]["bar_shift_beats"] == 0
+
+
+def test_half_or_double_time_by_sms_sets_the_songs_beat_keeps_it_for_the_next_version_and_says_where_it_cannot(
+        stack, svc, new_caller, sample_hum):
+    caller = new_caller()
+    *_, sms = call_and_wait(stack, caller, sample_hum, style_digit="1")
+    first_track = svc.db.resolve_share_link(link_in(sms.body).rsplit("/", 1)[1])
+    first = first_track["generation_params"]
+    assert first["beat_ratio"] == 1.0   # the sample hum as a pop song: at its own tempo, half and double time open
+    word, factor = ("half", 0.5) if "HALF" in sms.body else ("double", 2.0)   # what the ready SMS offers
+    reply = stack.twilio.send_sms_to_app(caller.phone, "+15005550006", word.upper())
+    assert f"at {word} time ({round(first['tempo_bpm'] * factor)} bpm)" in reply.text
+    sms = stack.twilio.wait_for_sms(caller.phone, 3, timeout_s=120)[-1]   # the PIN, the first track, this
+    second_track = svc.db.resolve_share_link(link_in(sms.body).rsplit("/", 1)[1])
+    second = second_track["generation_params"]
+    assert second["tempo_bpm"] == pytest.approx(first["tempo_bpm"] * factor, rel=1e-3)
+    assert second["beat_ratio"] == first["beat_ratio"] * factor and second["asked_tempo_bpm"] == second["tempo_bpm"]
+    # the melody keeps its speed: the same sung notes in half or twice the beats
+    spans = [(lambda m: m[-1]["song_beat"] - m[0]["song_beat"])(svc.storage.get_json(
+        f"{storage.version_prefix(str(track['session_id']), int(track['version']))}/arrangement.json")["time_map"])
+        for track in (first_track, second_track)]
+    assert spans[1] == pytest.approx(spans[0] * factor, rel=0.02)
+    # the same word again goes past the ratios a song may use (or its tempo range): said, and no version made
+    again = stack.twilio.send_sms_to_app(caller.phone, "+15005550006", word)
+    assert f"can't go at {word} time" in again.text
+    # a style named next keeps the beat asked for
+    stack.twilio.send_sms_to_app(caller.phone, "+15005550006", "jazz")
+    sms = stack.twilio.wait_for_sms(caller.phone, 4, timeout_s=120)[-1]
+    third = svc.db.resolve_share_link(link_in(sms.body).rsplit("/", 1)[1])
+    assert third["version"] == 3 and third["style"] == "jazz"
+    assert third["generation_params"]["tempo_bpm"] == pytest.approx(second["tempo_bpm"])
 
 
 def test_an_unknown_sms_gets_help(stack, new_caller):

@@ -149,7 +149,8 @@ def test_sign_in_play_mix_download_and_watch_a_new_version_finish(stack, svc, sa
     time.sleep(0.5)  # wavesurfer redraws for the new width after a debounce
     _shot(d, "track-1440x900", report)
 
-    # a new version in another style and meter, bar 1 moved: the history shows it stage by stage until it is ready
+    # a new version in another style and meter, bar 1 moved, at half or double time: the history shows it stage by
+    # stage until it is ready
     d.execute_script("document.getElementById('meter').scrollIntoView({block: 'center'})")
     _shot(d, "versions-1440x900", report)
     d.find_element(By.CSS_SELECTOR, "#style option[value=jazz]").click()
@@ -159,6 +160,9 @@ def test_sign_in_play_mix_download_and_watch_a_new_version_finish(stack, svc, sa
     meter.click()
     d.find_element(By.CSS_SELECTOR, "#bar_shift option[value='1']").click()   # bar 1 a beat later
     assert d.find_element(By.ID, "bar_shift").get_attribute("value") == "1"
+    beat = d.find_element(By.CSS_SELECTOR, "#song_tempo option:not([value=style])")   # half or double time
+    asked = float(beat.get_attribute("value"))
+    beat.click()
     d.find_element(By.XPATH, "//button[.='Make it']").click()
     _wait(d, "return document.querySelector('.hum .stages') !== null", 10, "the progress bar")
     _shot(d, "progress-1440x900", report)
@@ -168,6 +172,7 @@ def test_sign_in_play_mix_download_and_watch_a_new_version_finish(stack, svc, sa
     _wait(d, f"return document.querySelector('.hum').textContent.includes('{chosen}')", 30,
           f"the new version's meter {chosen} on the card")
     assert "/app" in d.current_url  # the page updated itself, no reload by the test
+    assert svc.db.latest_hum_reading(str(svc.db.get_track(track_id)["session_id"])).asked_tempo_bpm == asked
     _shot(d, "history-1440x900", report)
 
     # a hum phoned in while the page is open shows up by itself and is followed to the end

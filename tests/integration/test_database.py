@@ -3,6 +3,8 @@ import uuid
 
 import pytest
 
+from humitout.models import HumReading
+
 
 @pytest.fixture
 def phone():
@@ -95,6 +97,18 @@ def test_a_sessions_bar_shift_is_its_newest_tracks(svc, user, phone):
     assert svc.db.latest_hum_reading(sid)[1] == 0
     svc.db.save_track(sid, 2, "pop", {}, {}, {"time_signature": "4/4", "bar_shift_beats": 3})
     assert svc.db.latest_hum_reading(sid)[1] == 3
+
+
+def test_a_sessions_song_tempo_and_the_tempo_asked_for_are_its_newest_tracks(svc, user, phone):
+    session, _ = svc.db.create_session(user, "CA5", "RE5-" + phone, phone, None)
+    sid = str(session["id"])
+    assert svc.db.latest_hum_reading(sid) == HumReading()   # no track yet: no tempo to halve
+    svc.db.save_track(sid, 1, "pop", {}, {}, {"time_signature": "3/4", "tempo_bpm": 96.0})   # made before the ratio
+    assert svc.db.latest_hum_reading(sid) == HumReading(meter="3/4", song_meter="3/4", tempo_bpm=96.0)
+    svc.db.save_track(sid, 2, "jazz", {}, {}, {"time_signature": "4/4", "hum_meter": "2/4", "tempo_bpm": 48.0,
+                                               "beat_ratio": 0.5, "asked_tempo_bpm": 48.0})
+    assert svc.db.latest_hum_reading(sid) == HumReading(meter="2/4", song_meter="4/4", tempo_bpm=48.0, beat_ratio=0.5,
+                                                        asked_tempo_bpm=48.0)
 
 
 def test_failed_transactions_give_their_connection_back(svc):

@@ -39,3 +39,22 @@ def test_a_style_range_picks_double_or_half_time_but_never_a_third_tempo(make_hu
 def test_a_waltz_is_never_halved(make_hum):
     waltz = make_hum(TUNE, tempo_bpm=200.0).model_copy(update={"time_signature": TimeSignature(numerator=3)})
     assert ComposeSession(analysis=waltz, requested_style=None).ratios == (1.0, 2.0)
+
+
+@pytest.mark.parametrize("style", list(Style))
+def test_a_tempo_the_caller_asks_for_sets_half_or_double_time_in_every_style_and_the_melody_keeps_its_speed(
+        make_hum, style):
+    analysis = make_hum(TUNE, tempo_bpm=100.0)
+    chosen = compose_arrangement(analysis, style)
+    assert chosen.beat_ratio == 1.0 and chosen.asked_tempo_bpm is None   # 100 BPM suits every style as hummed
+    for factor in (0.5, 2.0):
+        asked = chosen.tempo_bpm * factor
+        song = compose_arrangement(analysis, style, asked_tempo_bpm=asked)
+        assert song.tempo_bpm == pytest.approx(asked) and song.asked_tempo_bpm == asked
+        assert song.beat_ratio == pytest.approx(chosen.beat_ratio * factor)
+        written = [(n.start_beat - song.melody_offset_beats, n.duration_beats) for n in song.part("melody").notes]
+        expected = [(n.start_beat, n.duration_beats) for n in quantise_melody(analysis, song.beat_ratio)]
+        assert written[:len(expected)] == expected
+        # a sung second is a song second at either tempo: the melody spans half or twice the beats
+        hum_span = analysis.notes[-1].onset_s - analysis.notes[0].onset_s
+        assert (expected[-1][0] - expected[0][0]) * 60.0 / song.tempo_bpm == pytest.approx(hum_span, rel=0.02)

@@ -1,7 +1,7 @@
 import pytest
 
-from humitout.models import Mood, Style
-from humitout.music.styles import PROFILES, choose_style, song_tempo
+from humitout.models import HumReading, Mood, Style, TimeSignature
+from humitout.music.styles import PROFILES, choose_style, song_tempo, tempo_asked
 
 
 @pytest.mark.parametrize("style", list(Style))
@@ -84,3 +84,26 @@ def test_every_style_sets_its_harmonic_rhythm(style):
         assert prof.beat_change_cost is None  # one chord per bar
     elif prof.beat_change_cost is not None:
         assert prof.beat_change_cost > prof.half_bar_change_cost  # a beat change needs more evidence
+
+
+@pytest.mark.parametrize(("latest", "factor", "meter", "expected"), [
+    (HumReading(meter="4/4", tempo_bpm=160.0), 0.5, None, 80.0),                        # a 2/4 tune read at its eighths
+    (HumReading(meter="2/4", tempo_bpm=60.0), 2.0, None, 120.0),
+    (HumReading(meter="4/4", tempo_bpm=60.0, beat_ratio=0.5), 0.5, None, None),         # already at half the hum's beat
+    (HumReading(meter="4/4", tempo_bpm=60.0, beat_ratio=0.5), 2.0, None, 120.0),
+    (HumReading(meter="3/4", song_meter="3/4", tempo_bpm=180.0), 0.5, None, None),      # half a 3-beat bar: no whole beats
+    (HumReading(meter="3/4", song_meter="3/4", tempo_bpm=180.0, beat_ratio=2.0), 0.5, None, 90.0),
+    (HumReading(meter="4/4", tempo_bpm=150.0), 2.0, None, None),                        # 300 BPM: too fast to play
+    (HumReading(meter="4/4", tempo_bpm=60.0, beat_ratio=0.5), 0.5, TimeSignature(numerator=3), None),  # 30 BPM
+    (HumReading(meter="4/4", tempo_bpm=100.0, beat_ratio=0.5), 0.5, TimeSignature(numerator=3), 50.0),  # read anew
+    (HumReading(), 0.5, None, None),                                                     # no track yet
+])
+def test_half_or_double_time_is_the_newest_songs_tempo_halved_or_doubled_where_a_song_can_go_so(
+        latest, factor, meter, expected):
+    assert tempo_asked(latest, factor, meter=meter) == expected
+
+
+def test_a_tempo_asked_for_picks_the_ratio_nearest_it_whatever_the_style():
+    assert song_tempo(160.0, Style.ROCK, asked_bpm=80.0) == (80.0, 0.5)
+    assert song_tempo(60.0, Style.HIP_HOP, asked_bpm=130.0) == (120.0, 2.0)
+    assert song_tempo(200.0, Style.POP, 3, asked_bpm=100.0) == (200.0, 1.0)   # a 3-beat bar is never halved

@@ -24,10 +24,10 @@ STAGE_RESULTS = {
 }
 CALL_INPUT = {"session_id": "s", "caller": "+15551230000", "recording_url": "https://api.twilio.com/r",
               "recording_sid": "RE1", "call_sid": "CA1", "style": None, "length": "normal", "meter": None, "bar_shift": None,
-              "variation_seed": 0}
+              "song_tempo_bpm": None, "variation_seed": 0}
 SMS_INPUT = {"session_id": "s", "caller": "+15551230000", "analysis_key": "sessions/s/analysis.json",
              "style": "jazz", "variation": "SM1", "length": "long", "meter": "3/4", "bar_shift": 1,
-             "variation_seed": 7}
+             "song_tempo_bpm": 61.5, "variation_seed": 7}
 
 
 def _event_keys_read(function_name: str) -> set[str]:

@@ -167,3 +167,25 @@ def test_a_new_version_form_names_the_hums_own_meter_and_resets_bar_one_for_a_me
     assert asked({**shown, "meter": "hummed", "bar_shift": "1"}) == ("hummed", None)   # back to the hum's own reading
     assert asked({"meter": "6/8", "bar_shift": "1"}) == ("6/8", 1)                # a form without the page's values
     assert asked({"meter": "7/8", "bar_shift": "9"}) == (None, None)
+
+
+def test_a_new_version_offers_half_or_double_time_where_the_song_can_go_so_and_keeps_a_tempo_asked_for():
+    def beats(track) -> list[tuple[str, str, str]]:
+        html = pages.track_page(track_view(FakeServices(), track), base="", version="v", owner=True, csrf="tok")
+        return re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)<', html.split('id="song_tempo"')[1].split("</select>")[0])
+
+    # a 3/4 song at the hum's tempo: a 3-beat bar has no whole half (no half time), 192.8 BPM is playable
+    assert beats(_track(PACKAGE)) == [("style", " selected", "Chosen for the style"),
+                                      ("192.8", "", "Double time (193 bpm)")]
+    track = _track(PACKAGE)
+    track["generation_params"].update(time_signature="4/4", tempo_bpm=160.0, beat_ratio=1.0, asked_tempo_bpm=160.0)
+    assert beats(track) == [("style", "", "Chosen for the style"), ("160", " selected", "As this track (160 bpm)"),
+                            ("80", "", "Half time (80 bpm)")]   # 320 BPM: too fast to play
+
+
+def test_a_new_version_form_asks_for_the_styles_tempo_or_a_playable_one():
+    from humitout.web.app import version_song_tempo as asked
+    assert asked({"song_tempo": "style"}) == 0.0
+    assert asked({"song_tempo": "61.5"}) == 61.5
+    assert asked({}) is None and asked({"song_tempo": "fast"}) is None
+    assert asked({"song_tempo": "5000"}) is None and asked({"song_tempo": "nan"}) is None

@@ -16,7 +16,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from humitout.db import CONNECTION_ERRORS
-from humitout.models import CALLER_METERS, Style, TimeSignature
+from humitout.models import CALLER_METERS, HumReading, Style, TimeSignature
+from humitout.music.styles import tempo_asked
 from humitout.runtime import Services
 from humitout.security import call_token, call_token_valid, seal_phone
 from humitout.telephony import RecordingWebhook, SmsWebhook, VoiceWebhook
@@ -134,6 +135,7 @@ def recording_done(svc: Services, hook: RecordingWebhook, token: str, style: str
         "length": "normal",
         "meter": None,
         "bar_shift": None,
+        "song_tempo_bpm": None,
         "variation_seed": 0,
     }
     try:
@@ -187,7 +189,8 @@ def start_pipeline(svc: Services, execution_name: str, payload: dict) -> str:
 
 SMS_HELP = ("Hum It Out: call us and hum a melody to get a backing track. Reply with a style "
             f"({', '.join(s.value for s in Style)}), SHORT or LONG, a meter ({', '.join(CALLER_METERS)} or WALTZ), "
-            "SHIFT (or SHIFT BACK) to move the bar lines a beat, AGAIN for a new version of your last hum, or PIN for a new PIN.")
+            "SHIFT (or SHIFT BACK) to move the bar lines a beat, HALF or DOUBLE for the beat at half or twice the "
+            "speed (your melody keeps its own), AGAIN for a new version of your last hum, or PIN for a new PIN.")
 
 
 def _new_pin_reply(svc: Services, phone: str) -> str:
@@ -213,17 +216,22 @@ class SmsRequest(NamedTuple):
     length: str              # "short" | "normal" | "long"
     meter: TimeSignature | None
     shift: int               # beats to move bar 1 from the newest version's: "shift" 1, "shift back" -1, else 0
+    tempo_factor: float = 1.0   # the song's tempo over the newest version's: "half" 0.5, "double" 2, else 1
 
 
 SHIFT_WORDS = frozenset({"shift"})
 BACK_WORDS = frozenset({"back", "earlier"})
+TEMPO_WORDS = {"half": 0.5, "halftime": 0.5, "half-time": 0.5, "double": 2.0, "doubletime": 2.0, "double-time": 2.0}
+"""Words asking for the song's beat at half or twice the newest version's tempo ("half time": the drums and
+chords at half the speed, the melody at its own), and the factor each names."""
 
 
 def sms_request(body: str) -> SmsRequest | None:
     """What an SMS asks for: a style ("jazz", "hip hop", "3"), a song length ("short",
     "long"), a meter ("3/4", "waltz", "6/8": the song's bars when the hum's were misread), "shift"
-    (bar 1 a beat later; "shift back", a beat earlier) and/or "again", in any combination ("jazz long",
-    "waltz", "3/4 shift"). None when the text asks for none of these."""
+    (bar 1 a beat later; "shift back", a beat earlier), "half" or "double" (time: the song's beat at half or
+    twice the speed) and/or "again", in any combination ("jazz long", "waltz", "3/4 shift", "half time").
+    None when the text asks for none of these."""
     text = body.strip().lower()
     style = Style.from_text(text)
     if style is not None:
@@ -232,14 +240,16 @@ def sms_request(body: str) -> SmsRequest | None:
     named = {w: TimeSignature.from_text(w) for w in words}
     meters = [named[w] for w in words if named[w] is not None]
     shift = (-1 if BACK_WORDS & set(words) else 1) if SHIFT_WORDS & set(words) else 0
-    moves = SHIFT_WORDS | BACK_WORDS if shift else frozenset()
+    factors = [TEMPO_WORDS[w] for w in words if w in TEMPO_WORDS]
+    moves = (SHIFT_WORDS | BACK_WORDS if shift else frozenset()) | (TEMPO_WORDS.keys() | {"time"} if factors else set())
     rest = " ".join(w for w in words if w not in AGAIN_WORDS and w not in LENGTH_WORDS and w not in moves
                     and named[w] is None)
     style = Style.from_text(rest) if rest else None
     if not words or (rest and style is None):
         return None
     lengths = [LENGTH_WORDS[w] for w in words if w in LENGTH_WORDS]
-    return SmsRequest(style, lengths[-1] if lengths else "normal", meters[-1] if meters else None, shift)
+    return SmsRequest(style, lengths[-1] if lengths else "normal", meters[-1] if meters else None, shift,
+                      factors[-1] if factors else 1.0)
 
 
 def variation_seed(message_sid: str) -> int:
@@ -248,18 +258,17 @@ def variation_seed(message_sid: str) -> int:
     return int(hashlib.sha256(message_sid.encode()).hexdigest()[:8], 16)
 
 
-def _next_bar_shift(svc: Services, session_id: str, meter: TimeSignature | None, shift: int) -> int:
-    """Beats to move bar 1 for a "shift" (``shift`` 1) or "shift back" (-1): from the newest version's bar 1,
-    or from the hum's reading in a meter named anew (Compose takes it modulo the bar)."""
-    latest_meter, latest_shift = svc.db.latest_hum_reading(session_id)
-    if meter is not None and meter.text != latest_meter:
+def _next_bar_shift(latest: HumReading, meter: TimeSignature | None, shift: int) -> int:
+    """Beats to move bar 1 for a "shift" (``shift`` 1) or "shift back" (-1): from the newest version's bar 1
+    (``latest``), or from the hum's reading in a meter named anew (Compose takes it modulo the bar)."""
+    if meter is not None and meter.text != latest.meter:
         return shift
-    return latest_shift + shift
+    return latest.bar_shift + shift
 
 
 def sms_received(svc: Services, hook: SmsWebhook) -> str:
-    """``/twilio/sms``: "jazz" (or any style), "short"/"long", a meter, "shift" or "again" → a new
-    version of the caller's last hum, with another variation seed."""
+    """``/twilio/sms``: "jazz" (or any style), "short"/"long", a meter, "shift", "half"/"double" or "again" → a
+    new version of the caller's last hum, with another variation seed."""
     resp = MessagingResponse()
     if hook.Body.strip().lower() == "pin":
         resp.message(_new_pin_reply(svc, hook.From))
@@ -268,10 +277,21 @@ def sms_received(svc: Services, hook: SmsWebhook) -> str:
     if request is None:
         resp.message(SMS_HELP)
         return str(resp)
-    style, length, meter, shift = request
+    style, length, meter, shift, factor = request
     session = svc.db.latest_session_for_phone(hook.From)
     if session is None:
         resp.message("Hum It Out: we don't have a hum from you yet. Call us and hum a melody first!")
+        return str(resp)
+    latest = svc.db.latest_hum_reading(str(session["id"]))
+    tempo = tempo_asked(latest, factor, meter=meter) if factor != 1.0 else None
+    if factor != 1.0 and tempo is None:
+        if latest.tempo_bpm is None:
+            resp.message("Hum It Out: your track is still being made. Reply HALF or DOUBLE once it has arrived.")
+        else:
+            half = factor < 1.0
+            resp.message(f"Hum It Out: your track can't go at {'half' if half else 'double'} time from "
+                         f"{round(latest.tempo_bpm)} bpm and keep your melody's speed. Reply "
+                         f"{'DOUBLE' if half else 'HALF'}, a style or AGAIN for another version.")
         return str(resp)
     if not svc.db.note_call_attempt(f"regen:{hook.From}", svc.settings.regenerations_per_hour):
         resp.message(f"Hum It Out: you've made {svc.settings.regenerations_per_hour} new versions in the last "
@@ -285,7 +305,8 @@ def sms_received(svc: Services, hook: SmsWebhook) -> str:
         "variation": hook.MessageSid,
         "length": length,
         "meter": meter.text if meter else None,
-        "bar_shift": _next_bar_shift(svc, str(session["id"]), meter, shift) if shift else None,
+        "bar_shift": _next_bar_shift(latest, meter, shift) if shift else None,
+        "song_tempo_bpm": tempo,
         "variation_seed": variation_seed(hook.MessageSid),
     })
     what = f"a {style.value} version" if style else "a new version"
@@ -293,6 +314,8 @@ def sms_received(svc: Services, hook: SmsWebhook) -> str:
         what = f"{what} in {meter.text}"
     if shift:
         what = f"{what} with the bar lines a beat {'later' if shift > 0 else 'earlier'}"
+    if tempo is not None:
+        what = f"{what} at {'half' if factor < 1.0 else 'double'} time ({round(tempo)} bpm)"
     if length != "normal":
         what = f"{what} ({length})"
     resp.message(f"Hum It Out: making {what} of your last melody. We'll text you the links shortly.")

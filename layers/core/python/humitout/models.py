@@ -8,7 +8,7 @@ not understand.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -307,6 +307,35 @@ class TimePoint(Contract):
     song_beat: float
 
 
+class HumReading(NamedTuple):
+    """How the hum of a session's newest track was read and played (its ``generation_params``): the hum's meter
+    ("2/4", named by the caller or not; the song's time signature for a track made before it was recorded; None
+    before the first track), the beats the caller moved bar 1 ("shift", 0 when not moved), the song's time
+    signature and tempo (BPM; None before the first track), its song beats per hum beat (1 for a track made before
+    it was recorded) and the song tempo the caller asked for ("half", "double"; None: the style's)."""
+
+    meter: str | None = None
+    bar_shift: int = 0
+    song_meter: str = "4/4"
+    tempo_bpm: float | None = None
+    beat_ratio: float = 1.0
+    asked_tempo_bpm: float | None = None
+
+    @classmethod
+    def from_params(cls, params: dict) -> "HumReading":
+        """The reading of a track's ``generation_params``."""
+        return cls(meter=params.get("hum_meter") or params.get("time_signature"),
+                   bar_shift=int(params.get("bar_shift_beats") or 0), song_meter=params.get("time_signature") or "4/4",
+                   tempo_bpm=params.get("tempo_bpm"), beat_ratio=float(params.get("beat_ratio") or 1.0),
+                   asked_tempo_bpm=params.get("asked_tempo_bpm"))
+
+    @property
+    def song_bar_quarters(self) -> int:
+        """Quarter notes per bar of the song (4/4: 4; 3/4 and 6/8: 3)."""
+        song = TimeSignature.from_text(self.song_meter) or TimeSignature()
+        return round(song.numerator * 4 / song.denominator)
+
+
 class Arrangement(Contract):
     """``arrangement.json``: everything Render needs, fully expanded to note events.
 
@@ -321,6 +350,10 @@ class Arrangement(Contract):
     time_signature: TimeSignature = TimeSignature()
     hum_meter: TimeSignature | None = None  # the meter the hum was read in, or the one the caller named (2/4: 4/4 song)
     bar_shift_beats: int = Field(default=0, ge=0)  # beats the caller moved bar 1 later than it was read ("shift")
+    beat_ratio: float = Field(default=1.0, gt=0.0)  # song beats per beat of the hum (1, 2 or 1/2): the song's tempo
+    # is the hum's times it, the melody at the hum's speed
+    asked_tempo_bpm: float | None = Field(default=None, gt=20.0, lt=320.0)  # the song tempo the caller asked for
+    # ("half", "double"); None: the style's choice
     total_bars: int = Field(ge=1)
     sections: list[Section]
     chords: list[Chord]

@@ -14,8 +14,9 @@ from pathlib import Path
 from humitout import storage
 from humitout.db import CONNECTION_ERRORS
 from humitout.errors import BadAudio, PipelineError, caller_message, parse_error_code
-from humitout.models import (CALL_NEWS, CALL_TIPS, CALLER_METERS, Analysis, Arrangement, Style, TimeSignature,
+from humitout.models import (CALL_NEWS, CALL_TIPS, CALLER_METERS, Analysis, Arrangement, HumReading, Style, TimeSignature,
                              told_call_conditions)
+from humitout.music.styles import tempo_asked
 from humitout.runtime import Services
 from humitout.security import mask_phone, unseal_phone
 from humitout.telephony import fetch_recording, send_sms
@@ -63,7 +64,9 @@ def compose(svc: Services, event: dict) -> dict:
     The hum is read in the ``meter`` the caller named ("3/4": its beats and bars read again in it), else in
     the one of the session's newest version (a meter named once stays for "jazz" or "again"), else, and for
     :data:`~humitout.models.AS_HUMMED`, the hum's own. Its bar lines are then moved ``bar_shift`` beats later
-    (the caller's "shift"), else as far as the newest version's were in the same meter."""
+    (the caller's "shift"), else as far as the newest version's were in the same meter. The song plays at the hum's
+    tempo x 1, 2 or 1/2 nearest ``song_tempo_bpm`` (BPM: the caller's "half" or "double"; 0: the style's choice),
+    else nearest the tempo the caller asked for last, else as the style suits."""
     from humitout.agents.llm import llm_from_settings
     from humitout.agents.compose import compose_arrangement
     from humitout.audio.transcribe import bars_moved, in_meter
@@ -72,7 +75,8 @@ def compose(svc: Services, event: dict) -> dict:
     session_id = event["session_id"]
     svc.db.update_session(session_id, status="composing")
     analysis = Analysis.model_validate(svc.storage.get_json(event["analysis_key"]))
-    named, (latest_meter, latest_shift) = event.get("meter"), svc.db.latest_hum_reading(session_id)
+    named, latest = event.get("meter"), svc.db.latest_hum_reading(session_id)
+    latest_meter, latest_shift = latest.meter, latest.bar_shift
     meter = TimeSignature.from_text(named or latest_meter)
     if meter is not None:
         analysis = in_meter(analysis, meter)
@@ -86,8 +90,11 @@ def compose(svc: Services, event: dict) -> dict:
     # One version per execution, allocated atomically: concurrent remixes never share one.
     version = svc.db.allocate_version(session_id, event["execution_id"])
     length = event.get("length") if event.get("length") in ("short", "long") else "normal"
+    asked = event.get("song_tempo_bpm")
+    asked = latest.asked_tempo_bpm if asked is None else asked
     arrangement = compose_arrangement(analysis, Style.from_text(event.get("style")), llm=llm_from_settings(svc.settings),
-                                      length=length, variation_seed=int(event.get("variation_seed") or 0))
+                                      length=length, variation_seed=int(event.get("variation_seed") or 0),
+                                      asked_tempo_bpm=float(asked) if asked and 20.0 < float(asked) < 320.0 else None)
     arrangement = arrangement.model_copy(update={"bar_shift_beats": bar_shift})
     key = f"{storage.version_prefix(session_id, version)}/arrangement.json"
     svc.storage.put_json(key, arrangement)
@@ -120,6 +127,8 @@ def render(svc: Services, event: dict) -> dict:
                                                     f"{arrangement.time_signature.denominator}",
                                   "hum_meter": result.metadata["hum_meter"],
                                   "bar_shift_beats": result.metadata["bar_shift_beats"],
+                                  "beat_ratio": result.metadata["beat_ratio"],
+                                  "asked_tempo_bpm": result.metadata["asked_tempo_bpm"],
                                   "call_conditions": result.metadata["call_conditions"],
                                   "length": arrangement.length, "variation_seed": arrangement.variation_seed,
                                   "agents": [d.model_dump() for d in arrangement.rationale],
@@ -166,7 +175,8 @@ def _original_hum(svc: Services, session_id: str):
 
 def notify(svc: Services, event: dict) -> dict:
     """Text the caller one short link to their track (once per execution), the meters they may reply with
-    when the song's bars are not their tune's, SHIFT when bar 1 is in the wrong place and, with the call's
+    when the song's bars are not their tune's, SHIFT when bar 1 is in the wrong place, HALF or DOUBLE (those the
+    song can go at, :func:`~humitout.music.styles.tempo_asked`) when its beat is too fast or slow and, with the call's
     first track, a tip for the next call when the line or the room cost notes, or word that the song is of the
     take the caller started again (:data:`CALL_TIPS`)."""
     s = svc.settings
@@ -176,10 +186,13 @@ def notify(svc: Services, event: dict) -> dict:
     link = f"{s.public_base_url}/s/{token}"
     params = track["generation_params"]
     others = [m for m in CALLER_METERS if m not in (params["time_signature"], params.get("hum_meter"))]
+    half, double = (tempo_asked(HumReading.from_params(params), factor) for factor in (0.5, 2.0))
+    beat = ("; too fast or slow? HALF or DOUBLE" if half and double else "; too fast? HALF" if half
+            else "; too slow? DOUBLE" if double else "")
     body = (f"Hum It Out: your {track['style']} track is ready ({params['key']}, {params['time_signature']}, "
             f"{round(params['tempo_bpm'])} bpm). Backing track, MIDI, stems, lyrics"
             f"{' and your own hum on the beat' if params.get('your_hum') else ''}: {link} "
-            f"Wrong beat? Reply {', '.join(others[:-1])} or {others[-1]}; bars off? Reply SHIFT.")
+            f"Wrong beat? Reply {', '.join(others[:-1])} or {others[-1]}; bars off? Reply SHIFT{beat}.")
     heard = told_call_conditions(params.get("call_conditions"))
     if heard and int(track["version"]) == 1:  # the call's own track; a new version by SMS repeats no tip
         body = f"{body} {'' if heard[0] in CALL_NEWS else 'Tip: '}{CALL_TIPS[heard[0]]}"

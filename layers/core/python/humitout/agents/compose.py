@@ -42,7 +42,8 @@ ROLES = {
     "GenreSpecialist": "You are the GenreSpecialist. Choose the style (pop, rock, jazz, electronic, "
                        "acoustic, hip-hop) and the song tempo in BPM. If the caller chose a style, keep it. "
                        "The tempo must be the hum's tempo, or exactly double or half it (the melody keeps its "
-                       "speed); prefer the one inside the style's usual range.",
+                       "speed); prefer the one inside the style's usual range, or the one nearest the caller's tempo when "
+                       "the brief gives one.",
     "ChordComposer": "You are the ChordComposer. Harmonise the melody in the agreed key and style: give "
                      "1 chord symbol (e.g. C, Am7, G7/B) for every bar of the verse, 2 for a change at mid-bar "
                      "or 4 (one per beat, repeat a symbol to hold it) where the melody needs it (in 3/4: 1, 2 for "
@@ -72,6 +73,7 @@ def _brief(session: ComposeSession) -> str:
         "task": "arrange a backing track for this hum",
         "caller_style": session.requested_style.value if session.requested_style else "choose for me",
         "hum_tempo_bpm": round(analysis.tempo_bpm, 1),
+        "caller_tempo_bpm": round(session.asked_tempo_bpm, 1) if session.asked_tempo_bpm else "choose for the style",
         "detected_key": analysis.key.name,
         "key_confidence": round(analysis.key.confidence, 2),
         "mood": analysis.mood.model_dump(),
@@ -136,14 +138,16 @@ def _rationale(outcome: Outcome) -> AgentDecision:
 
 def compose_arrangement(analysis: Analysis, style: Style | None = None, *,
                         llm: LLMSettings | None = None, length: SongLength = "normal",
-                        variation_seed: int = 0) -> Arrangement:
+                        variation_seed: int = 0, asked_tempo_bpm: float | None = None) -> Arrangement:
     """The arrangement for a hum: the agents' group chat (LLM when ``llm`` is given, else the
     rules), then the fully expanded, validated ``Arrangement`` of about the requested
-    ``length`` ("short", "normal", "long"), every random choice from ``variation_seed``.
+    ``length`` ("short", "normal", "long"), every random choice from ``variation_seed``, at the hum's tempo
+    x 1, 2 or 1/2 nearest ``asked_tempo_bpm`` (BPM; the caller's "half" or "double") when given.
     Raises BadAudio("no_melody") when the analysis has no notes."""
     if not analysis.notes:
         raise BadAudio("no_melody", "the analysis has no notes")
-    session = ComposeSession(analysis=analysis, requested_style=style, length=length, variation_seed=variation_seed)
+    session = ComposeSession(analysis=analysis, requested_style=style, length=length, variation_seed=variation_seed,
+                             asked_tempo_bpm=asked_tempo_bpm)
     outcomes = asyncio.run(_run_discussion(session, llm))
 
     decisions = Decisions()
@@ -163,11 +167,12 @@ def compose_arrangement(analysis: Analysis, style: Style | None = None, *,
     form = Form.build(middle, verse_bars, intro_bars=decisions.form.intro_bars,
                       hum_copies=hum_copies_for(verse_bars) if decisions.form.repeat_verse else 1,
                       ending_bars=decisions.form.ending_bars, beats_per_bar=beats)
+    ratio = session.beat_ratio(choice.tempo_bpm)
     return build_arrangement(
         analysis, style=choice.style, tempo_bpm=session.song_tempo(choice.tempo_bpm), key=key, melody=melody,
         verse_chords=decisions.chords.slots(key.tonic_pc, key.mode, beats), form=form,
         rationale=[_rationale(outcomes[agent]) for agent in AGENT_ORDER],
         time_signature=song_time_signature(analysis),
-        hum_time_map=time_map(analysis, session.beat_ratio(choice.tempo_bpm)),
+        hum_time_map=time_map(analysis, ratio),
         variation_seed=variation_seed, length=length,
-    )
+    ).model_copy(update={"beat_ratio": ratio, "asked_tempo_bpm": asked_tempo_bpm})

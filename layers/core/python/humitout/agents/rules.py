@@ -40,12 +40,14 @@ LLM_LENGTH_SLACK = 0.25  # an LLM's form may miss the requested length range by 
 @dataclass(frozen=True)
 class ComposeSession:
     """One Compose run: the hum, the caller's style (None = "choose for me"), the song
-    length they asked for and the seed of every random choice of the arrangement."""
+    length they asked for, the seed of every random choice of the arrangement and the song tempo (BPM) they
+    asked for ("half", "double"; None: the style's choice)."""
 
     analysis: Analysis
     requested_style: Style | None
     length: SongLength = "normal"
     variation_seed: int = 0
+    asked_tempo_bpm: float | None = None
 
     @property
     def beats_per_bar(self) -> int:
@@ -54,7 +56,11 @@ class ComposeSession:
 
     @property
     def ratios(self) -> tuple[float, ...]:
-        """Song beats per hum beat the song may use (:func:`~humitout.music.styles.tempo_ratios`)."""
+        """Song beats per hum beat the song may use (:func:`~humitout.music.styles.tempo_ratios`); only the one
+        nearest the caller's asked tempo when they asked for one."""
+        if self.asked_tempo_bpm:
+            return (song_tempo(self.analysis.tempo_bpm, Style.POP, self.beats_per_bar,
+                               asked_bpm=self.asked_tempo_bpm)[1],)
         return tempo_ratios(self.beats_per_bar)
 
     def beat_ratio(self, tempo_bpm: float) -> float:
@@ -116,9 +122,9 @@ def analyst_reply(session: ComposeSession, decisions: Decisions) -> AnalystRepor
 
 
 def song_tempo_for(session: ComposeSession, style: Style) -> tuple[float, float]:
-    """(song tempo BPM, ratio): the hum's tempo x 1, 2 or 1/2 that suits ``style``
-    (:func:`~humitout.music.styles.song_tempo`); the melody keeps its speed."""
-    return song_tempo(session.analysis.tempo_bpm, style, session.beats_per_bar)
+    """(song tempo BPM, ratio): the hum's tempo x 1, 2 or 1/2 that suits ``style``, or lies nearest the tempo
+    the caller asked for (:func:`~humitout.music.styles.song_tempo`); the melody keeps its speed."""
+    return song_tempo(session.analysis.tempo_bpm, style, session.beats_per_bar, asked_bpm=session.asked_tempo_bpm)
 
 
 def genre_reply(session: ComposeSession, decisions: Decisions) -> StyleChoice:
@@ -130,9 +136,10 @@ def genre_reply(session: ComposeSession, decisions: Decisions) -> StyleChoice:
         style, why = choose_style(session.analysis.mood)
     tempo, ratio = song_tempo_for(session, style)
     how = {1.0: "kept", 2.0: "doubled", 0.5: "halved"}[ratio]
+    asked = f" as the caller asked ({session.asked_tempo_bpm:.0f} BPM)" if session.asked_tempo_bpm else ""
     return StyleChoice(style=style, tempo_bpm=tempo,
                        reason=f"{style.value}: {why}; hum tempo {session.analysis.tempo_bpm:.1f} BPM "
-                              f"{how} ({tempo:.1f} BPM), melody at the hum's speed")
+                              f"{how}{asked} ({tempo:.1f} BPM), melody at the hum's speed")
 
 
 def chord_reply(session: ComposeSession, decisions: Decisions) -> ChordProposal:

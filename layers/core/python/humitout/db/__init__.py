@@ -19,6 +19,7 @@ import psycopg2.extras
 import psycopg2.pool
 
 from humitout import security
+from humitout.models import HumReading
 
 psycopg2.extras.register_uuid()
 
@@ -326,16 +327,14 @@ class Database:
             )
             return str(cur.fetchone()["id"])
 
-    def latest_hum_reading(self, session_id: str) -> tuple[str | None, int]:
-        """How the hum of the session's newest track was read: (its meter, "2/4", named by the caller or not, its
-        song's time signature for a track made before it was recorded; the beats the caller moved bar 1, "shift",
-        0 when not moved), or (None, 0) before its first track."""
+    def latest_hum_reading(self, session_id: str) -> HumReading:
+        """How the hum of the session's newest track was read and played (:class:`~humitout.models.HumReading`),
+        or that of a session with no track yet."""
         with self.tx() as cur:
-            cur.execute("SELECT coalesce(generation_params->>'hum_meter', generation_params->>'time_signature') AS ts,"
-                        " coalesce((generation_params->>'bar_shift_beats')::int, 0) AS beats"
-                        " FROM generated_tracks WHERE session_id = %s ORDER BY version DESC LIMIT 1", (session_id,))
+            cur.execute("SELECT generation_params FROM generated_tracks WHERE session_id = %s"
+                        " ORDER BY version DESC LIMIT 1", (session_id,))
             row = cur.fetchone()
-            return (row["ts"], int(row["beats"])) if row else (None, 0)
+        return HumReading.from_params(row["generation_params"] or {}) if row else HumReading()
 
     def get_track(self, track_id: str) -> dict | None:
         with self.tx() as cur:

@@ -308,6 +308,8 @@ def _metadata(arrangement: Arrangement, out_dir: Path, files: dict[str, Path], p
         "time_signature": f"{ts.numerator}/{ts.denominator}",
         "hum_meter": (arrangement.hum_meter or ts).text,   # as read, or as the caller named it (2/4: a 4/4 song)
         "bar_shift_beats": arrangement.bar_shift_beats,   # beats the caller moved bar 1 ("shift")
+        "beat_ratio": arrangement.beat_ratio,   # song beats per hum beat (the song's tempo over the hum's)
+        "asked_tempo_bpm": arrangement.asked_tempo_bpm,   # the song tempo the caller asked for ("half"), or None
         "call_conditions": arrangement.call_conditions,   # how the hum's call sounded (tips)
         "total_bars": arrangement.total_bars,
         "sections": [s.model_dump() for s in arrangement.sections],

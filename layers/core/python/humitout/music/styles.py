@@ -7,9 +7,10 @@ swing feel (jazz) the lanes keep to 8th steps (even steps): a 16th would be a st
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
-from humitout.models import Mood, Style
+from humitout.models import HumReading, Mood, Style, TimeSignature
 
 KICK, SNARE, SIDESTICK, CLAP, CLOSED_HAT, PEDAL_HAT, OPEN_HAT, CRASH, RIDE, SHAKER, TAMBOURINE = (
     36, 38, 37, 39, 42, 44, 46, 49, 51, 70, 54)
@@ -324,16 +325,38 @@ def tempo_ratios(beats_per_bar: int) -> tuple[float, ...]:
     return (1.0, 2.0, 0.5) if beats_per_bar % 2 == 0 else (1.0, 2.0)
 
 
-def song_tempo(hum_bpm: float, style: Style, beats_per_bar: int = 4) -> tuple[float, float]:
+def song_tempo(hum_bpm: float, style: Style, beats_per_bar: int = 4, *,
+               asked_bpm: float | None = None) -> tuple[float, float]:
     """(song tempo BPM, song beats per hum beat): the hum's tempo times one of
     :func:`tempo_ratios` — the one inside the style's tempo range closest to its target, else the
-    one nearest the range. Never clamped: the range only picks the ratio, so the melody keeps the
+    one nearest the range; with ``asked_bpm`` (a tempo the caller asked for: "half", "double"), the one
+    nearest it (on a log scale). Never clamped: the range only picks the ratio, so the melody keeps the
     hum's speed."""
+    ratios = tempo_ratios(beats_per_bar)
+    if asked_bpm:
+        ratio = min(ratios, key=lambda r: abs(math.log2(hum_bpm * r / asked_bpm)))
+        return round(hum_bpm * ratio, 3), ratio
     prof = PROFILES[style]
     low, high = prof.tempo_range_bpm
 
     def distance(ratio: float) -> tuple[float, float, bool]:
         bpm = hum_bpm * ratio
         return max(low - bpm, bpm - high, 0.0), abs(bpm - prof.tempo_target_bpm), ratio != 1.0
-    ratio = min(tempo_ratios(beats_per_bar), key=distance)
+    ratio = min(ratios, key=distance)
     return round(hum_bpm * ratio, 3), ratio
+
+
+def tempo_asked(latest: HumReading, factor: float, *, meter: TimeSignature | None = None,
+                slowest_bpm: float = 40.0, fastest_bpm: float = 240.0) -> float | None:
+    """The song tempo (BPM) a caller asks for with "half" (``factor`` 0.5) or "double" (2) of the newest version
+    (``latest``): its tempo x ``factor``, the melody at the same speed (it then takes half or twice the beats).
+    None when no song can go so: there is no version yet, its song beats per hum beat would leave
+    :func:`tempo_ratios` for its bars (half of a song already at half the hum's tempo; in a ``meter`` named anew the
+    hum is read again and only the tempo counts), or the tempo would leave ``slowest_bpm``-``fastest_bpm``."""
+    if latest.tempo_bpm is None:
+        return None
+    asked = float(latest.tempo_bpm) * factor
+    if (meter is None or meter.text == latest.meter) \
+            and latest.beat_ratio * factor not in tempo_ratios(latest.song_bar_quarters):
+        return None
+    return round(asked, 3) if slowest_bpm <= asked <= fastest_bpm else None

@@ -221,9 +221,22 @@ def version_meter_and_bar_shift(form: dict) -> tuple[str | None, int | None]:
     return named, int(shift)
 
 
+def version_song_tempo(form: dict) -> float | None:
+    """The ``song_tempo_bpm`` of a new version asked for on a track page (Compose's input): 0 for the style's
+    choice ("style"), a tempo (BPM: this track's, at half or double time), or None (the newest version's)."""
+    chosen = form.get("song_tempo")
+    if chosen == "style":
+        return 0.0
+    try:
+        bpm = float(chosen)
+    except (TypeError, ValueError):
+        return None
+    return bpm if 20.0 < bpm < 320.0 else None
+
+
 def new_version(svc: Services, req: Request, session_id: str) -> Reply:
-    """Start the pipeline from the saved analysis in the chosen style and, when chosen, meter and bar 1
-    (like texting "jazz", "3/4" or "shift");
+    """Start the pipeline from the saved analysis in the chosen style and, when chosen, meter, bar 1 and beat
+    (like texting "jazz", "3/4", "shift" or "half");
     renders cost money, so at most ``CALLS_PER_HOUR`` per user and hour."""
     user = _user(svc, req)
     form = _posted(svc, req, user)
@@ -246,7 +259,7 @@ def new_version(svc: Services, req: Request, session_id: str) -> Reply:
             "session_id": str(row["id"]), "caller": row["caller"],
             "analysis_key": f"sessions/{row['id']}/analysis.json",
             "style": style.value if style else None, "variation": name,
-            "length": "normal", "meter": meter, "bar_shift": bar_shift,
+            "length": "normal", "meter": meter, "bar_shift": bar_shift, "song_tempo_bpm": version_song_tempo(form),
             "variation_seed": variation_seed(name)})
     except Exception:
         queries.set_status(svc, str(row["id"]), row["status"], only_from=("received",))

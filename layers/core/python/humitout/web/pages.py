@@ -292,6 +292,15 @@ def _owner_tools(view: TrackView, *, base: str, csrf: str, links: list[dict], ve
     shifts = "".join(
         f'<option value="{k}"{" selected" if int(k) == view.bar_shift else ""}>{shift_names.get(k, k + " beats later")}'
         f'{" (this track)" if int(k) == view.bar_shift else ""}</option>' for k in BAR_SHIFT_CHOICES[:cycle])
+    # the song's beat: as the style suits it, as this track asked for, or at half or double this track's tempo
+    # (the melody at its own speed)
+    tempos = [("style", "Chosen for the style", not view.asked_tempo_bpm)] + [
+        (f"{bpm:g}", f"{label} ({round(bpm)} bpm)", current)
+        for label, bpm, current in (("As this track", view.asked_tempo_bpm, True),
+                                    ("Half time", view.half_time_bpm, False),
+                                    ("Double time", view.double_time_bpm, False)) if bpm]
+    tempo_options = "".join(f'<option value="{value}"{" selected" if chosen else ""}>{e(label)}</option>'
+                            for value, label, chosen in tempos)
     other = "".join(
         f'<a class="chip{" current" if str(v["id"]) == view.track_id else ""}" href="{base}/app/tracks/{e(v["id"])}"'
         f'{" aria-current=page" if str(v["id"]) == view.track_id else ""}>v{v["version"]} {e(v["style"])}</a>'
@@ -307,6 +316,7 @@ def _owner_tools(view: TrackView, *, base: str, csrf: str, links: list[dict], ve
         f'<label for="style">New version in</label><select id="style" name="style">{options}</select>'
         f'<label for="meter">Your hum\'s meter</label><select id="meter" name="meter">{meters}</select>'
         f'<label for="bar_shift">Bar 1</label><select id="bar_shift" name="bar_shift">{shifts}</select>'
+        f'<label for="song_tempo">Tempo</label><select id="song_tempo" name="song_tempo">{tempo_options}</select>'
         '<button type="submit" class="primary">Make it</button></form></section>'
         '<section class="card" aria-labelledby="share-h"><h2 id="share-h">Share</h2>'
         f'<ul class="links">{live or "<li class=muted>No live share links.</li>"}</ul>'

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from humitout import storage
-from humitout.models import Arrangement, told_call_conditions
+from humitout.models import Arrangement, HumReading, told_call_conditions
 from humitout.music.lyric_timing import melody_notes, spread_lyrics
+from humitout.music.styles import tempo_asked
 from humitout.runtime import Services
 
 LABELS = {  # package path -> what the caller sees, in download order
@@ -66,6 +67,9 @@ class TrackView:
     meter: str
     hum_meter: str   # the meter the hum was read in (a 2/4 hum makes a 4/4 song)
     bar_shift: int   # beats the caller moved bar 1 later than it was read ("shift")
+    asked_tempo_bpm: float | None   # the song tempo the caller asked for ("half", "double"); None: the style's
+    half_time_bpm: float | None     # this song at half / double time (the melody at its speed), None where it
+    double_time_bpm: float | None   # cannot go so (:func:`~humitout.music.styles.tempo_asked`)
     audio_s: float | None  # length of the song's audio (s); None for tracks saved before it was recorded
     created_at: object
     player_url: str | None = None
@@ -122,7 +126,9 @@ def track_view(svc: Services, track: dict, *, with_timeline: bool = True) -> Tra
         track_id=str(track["id"]), session_id=str(track["session_id"]), version=version, style=track["style"],
         key=params.get("key", ""), tempo_bpm=float(params.get("tempo_bpm") or 0), meter=params.get("time_signature", "4/4"),
         hum_meter=params.get("hum_meter", params.get("time_signature", "4/4")),
-        bar_shift=int(params.get("bar_shift_beats", 0)),
+        bar_shift=int(params.get("bar_shift_beats", 0)), asked_tempo_bpm=params.get("asked_tempo_bpm"),
+        half_time_bpm=tempo_asked(HumReading.from_params(params), 0.5),
+        double_time_bpm=tempo_asked(HumReading.from_params(params), 2.0),
         audio_s=params.get("audio_s"), created_at=track.get("created_at"),
         call_conditions=told_call_conditions(params.get("call_conditions")))
     sizes: dict[str, int] = track["file_sizes"] or {}
