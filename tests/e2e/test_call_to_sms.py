@@ -118,7 +118,7 @@ def test_an_sms_with_a_style_a_length_a_meter_or_shift_makes_a_new_version_of_th
     assert track["generation_params"]["time_signature"] == "3/4" and track["generation_params"]["bar_shift_beats"] == 0
 
 
-def test_half_or_double_time_by_sms_sets_the_songs_beat_keeps_it_for_the_next_version_and_says_where_it_cannot(
+def test_half_or_double_time_by_sms_sets_the_songs_beat_keeps_it_for_the_next_versions_and_says_where_it_cannot(
         stack, svc, new_caller, sample_hum):
     caller = new_caller()
     *_, sms = call_and_wait(stack, caller, sample_hum, style_digit="1")
@@ -147,6 +147,11 @@ def test_half_or_double_time_by_sms_sets_the_songs_beat_keeps_it_for_the_next_ve
     third = svc.db.resolve_share_link(link_in(sms.body).rsplit("/", 1)[1])
     assert third["version"] == 3 and third["style"] == "jazz"
     assert third["generation_params"]["tempo_bpm"] == pytest.approx(second["tempo_bpm"])
+    # "shift" moves bar 1 a song beat: two of the hum's at half time, one at double
+    stack.twilio.send_sms_to_app(caller.phone, "+15005550006", "shift")
+    sms = stack.twilio.wait_for_sms(caller.phone, 5, timeout_s=120)[-1]
+    fourth = svc.db.resolve_share_link(link_in(sms.body).rsplit("/", 1)[1])["generation_params"]
+    assert fourth["bar_shift_beats"] == (2 if factor == 0.5 else 1) and fourth["tempo_bpm"] == third["generation_params"]["tempo_bpm"]
 
 
 def test_an_unknown_sms_gets_help(stack, new_caller):

@@ -6,7 +6,7 @@ from hum_synth import hum, perform, phone, wav_bytes
 from humitout.audio.rhythm import analyse_rhythm, rhythm_in_meter
 from humitout.audio.transcribe import analyse_recording, bars_moved, in_meter
 from humitout.models import TimeSignature
-from humitout.music.arrangement import hum_grid, melody_positions, shift_cycle_beats
+from humitout.music.arrangement import hum_grid, melody_positions, shift_cycle_beats, shift_step_beats
 from test_audio_rhythm import BIRTHDAY, MARY, POLKA
 
 TWO_FOUR, THREE_FOUR = TimeSignature(numerator=2, denominator=4), TimeSignature(numerator=3, denominator=4)
@@ -104,3 +104,30 @@ def test_shift_goes_round_the_four_four_song_bar_of_a_two_four_hum_a_beat_at_a_t
     moved = bars_moved(analysis, 2, cycle_beats=cycle)
     assert moved.pickup_beats >= 2 and moved.downbeats_s[0] > analysis.downbeats_s[0]   # the first 2/4 bar leads in
     assert bars_moved(analysis, 4, cycle_beats=cycle) is analysis
+
+
+@pytest.mark.parametrize("meter", [TWO_FOUR, TimeSignature()])
+def test_at_half_time_shift_moves_bar_one_a_song_beat_round_the_song_bar_never_half_a_beat(meter):
+    # at half time a song beat is two of the hum's: "shift" moves bar 1 by two of them (one by one would put the
+    # melody half a song beat off the bar lines) and goes round the eight of them in a song bar
+    notes, _ = perform(POLKA, 70.0, seed=0)
+    analysis = in_meter(analyse_recording(wav_bytes(phone(hum(notes, seed=0)))), meter)
+    cycle, step = shift_cycle_beats(analysis.time_signature, 0.5), shift_step_beats(analysis.time_signature, 0.5)
+    assert (cycle, step) == (8, 2)
+
+    def first_song_beat(k):   # the first sung note's song beat after k shifts
+        starts, _ = melody_positions(bars_moved(analysis, k * step, cycle_beats=cycle), 0.5)
+        return float(starts[0]) % 4
+    heard = [first_song_beat(k) for k in range(5)]
+    assert heard == pytest.approx([(heard[0] - k) % 4 for k in range(5)], abs=1e-6)
+    assert all(abs(b * 2 - round(b * 2)) < 1e-6 for b in heard)   # on the song's eighths, as sung
+
+
+def test_a_shift_is_a_song_beat_in_the_hums_beats_round_a_song_bar_at_each_tempo_ratio():
+    six_eight = TimeSignature(numerator=6, denominator=8)
+    assert [shift_cycle_beats(TimeSignature(), r) for r in (1.0, 0.5, 2.0)] == [4, 8, 2]
+    assert [shift_cycle_beats(TWO_FOUR, r) for r in (1.0, 0.5, 2.0)] == [4, 8, 2]
+    assert [shift_cycle_beats(THREE_FOUR, r) for r in (1.0, 2.0)] == [3, 3]   # 1.5 beats a song bar: round its bar
+    assert [shift_cycle_beats(six_eight, r) for r in (1.0, 2.0)] == [2, 1]
+    assert [shift_step_beats(TimeSignature(), r) for r in (1.0, 0.5, 2.0)] == [1, 2, 1]
+    assert shift_step_beats(six_eight) == 1

@@ -109,6 +109,13 @@ def test_a_new_version_keeps_the_tracks_bar_one_unless_another_is_chosen_from_th
     track["generation_params"].update(time_signature="6/8", hum_meter="6/8")
     html = pages.track_page(track_view(FakeServices(), track), base="", version="v", owner=True, csrf="tok")
     assert re.findall(r'<option value="(\d)"', html.split('id="bar_shift"')[1].split("</select>")[0]) == ["0", "1"]
+    # at half time a song beat is two of the hum's: four song beats, eight of the hum's
+    track["generation_params"].update(time_signature="4/4", hum_meter="4/4", beat_ratio=0.5, bar_shift_beats=2)
+    html = pages.track_page(track_view(FakeServices(), track), base="", version="v", owner=True, csrf="tok")
+    assert re.findall(r'<option value="(\d)"( selected)?>([^<]*)<', html.split('id="bar_shift"')[1].split("</select>")[0]) == [
+        ("0", "", "As heard"), ("2", " selected", "1 beat later (this track)"), ("4", "", "2 beats later"),
+        ("6", "", "3 beats later")]
+    assert '<p class="muted">4/4 · bar 1 moved 1 beat · ' in html
 
 
 def test_the_owner_sees_what_the_call_added_and_a_tip_and_a_shared_page_does_not():

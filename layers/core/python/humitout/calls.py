@@ -258,12 +258,18 @@ def variation_seed(message_sid: str) -> int:
     return int(hashlib.sha256(message_sid.encode()).hexdigest()[:8], 16)
 
 
-def _next_bar_shift(latest: HumReading, meter: TimeSignature | None, shift: int) -> int:
-    """Beats to move bar 1 for a "shift" (``shift`` 1) or "shift back" (-1): from the newest version's bar 1
-    (``latest``), or from the hum's reading in a meter named anew (Compose takes it modulo the bar)."""
+def _next_bar_shift(latest: HumReading, meter: TimeSignature | None, shift: int, beat_ratio: float) -> int:
+    """The hum's beats to move bar 1 for a "shift" (``shift`` 1) or "shift back" (-1), a song beat at ``beat_ratio``
+    song beats per hum beat (:func:`~humitout.music.arrangement.shift_step_beats`: two of the hum's at half time):
+    from the newest version's bar 1 (``latest``), or from the hum's reading in a meter named anew (Compose takes it
+    modulo the song bar)."""
+    from humitout.music.arrangement import shift_step_beats   # here, not at import: the SMS webhook's cold start
+
+    hum_meter = meter or TimeSignature.from_text(latest.meter) or TimeSignature()
+    step = shift * shift_step_beats(hum_meter, beat_ratio)
     if meter is not None and meter.text != latest.meter:
-        return shift
-    return latest.bar_shift + shift
+        return step
+    return latest.bar_shift + step
 
 
 def sms_received(svc: Services, hook: SmsWebhook) -> str:
@@ -305,7 +311,8 @@ def sms_received(svc: Services, hook: SmsWebhook) -> str:
         "variation": hook.MessageSid,
         "length": length,
         "meter": meter.text if meter else None,
-        "bar_shift": _next_bar_shift(latest, meter, shift) if shift else None,
+        "bar_shift": _next_bar_shift(latest, meter, shift, latest.beat_ratio * (factor if tempo else 1.0))
+        if shift else None,
         "song_tempo_bpm": tempo,
         "variation_seed": variation_seed(hook.MessageSid),
     })

@@ -153,8 +153,9 @@ AS_HUMMED = "hummed"
 """The meter of a new version asked for as the hum was read (not the previous version's)."""
 METER_WORDS = {"waltz": "3/4"}
 """Words a caller may text for a meter, and the meter each names."""
-BAR_SHIFT_CHOICES = ("0", "1", "2", "3")
-"""Beats a caller may move bar 1 later than the hum was read (the web app's choice; modulo the bar)."""
+BAR_SHIFT_CHOICES = tuple(str(beats) for beats in range(8))
+"""The hum's beats a caller may move bar 1 later than it was read (the web app's choice; modulo the song bar, which
+holds up to eight of them: a 4/4 or 2/4 hum at half time)."""
 
 
 CallCondition = Literal["started_again", "sang_again", "talked_between", "paused_between", "background_voices",

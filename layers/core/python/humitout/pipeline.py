@@ -68,7 +68,7 @@ def compose(svc: Services, event: dict) -> dict:
     tempo x 1, 2 or 1/2 nearest ``song_tempo_bpm`` (BPM: the caller's "half" or "double"; 0: the style's choice),
     else nearest the tempo the caller asked for last, else as the style suits."""
     from humitout.agents.llm import llm_from_settings
-    from humitout.agents.compose import compose_arrangement
+    from humitout.agents.compose import compose_arrangement, planned_beat_ratio
     from humitout.audio.transcribe import bars_moved, in_meter
     from humitout.music.arrangement import shift_cycle_beats
 
@@ -83,18 +83,21 @@ def compose(svc: Services, event: dict) -> dict:
     bar_shift = event.get("bar_shift")
     if bar_shift is None:  # kept from the newest version unless the caller named another meter
         bar_shift = latest_shift if named in (None, latest_meter) else 0
-    cycle = shift_cycle_beats(analysis.time_signature)   # a 2/4 hum's shift goes round its 4/4 song bar
+    asked = event.get("song_tempo_bpm")
+    asked = latest.asked_tempo_bpm if asked is None else asked
+    asked = float(asked) if asked and 20.0 < float(asked) < 320.0 else None
+    style = Style.from_text(event.get("style"))
+    # a shift goes round the song bar in the hum's beats (a 2/4 hum's round its 4/4 song bar; at half time twice
+    # as many beats)
+    cycle = shift_cycle_beats(analysis.time_signature, planned_beat_ratio(analysis, style, asked_tempo_bpm=asked))
     moved = bars_moved(analysis, int(bar_shift), cycle_beats=cycle)
     bar_shift = int(bar_shift) % cycle if moved is not analysis else 0
     analysis = moved   # unmoved: a whole bar, or an analysis without downbeats (version 1)
     # One version per execution, allocated atomically: concurrent remixes never share one.
     version = svc.db.allocate_version(session_id, event["execution_id"])
     length = event.get("length") if event.get("length") in ("short", "long") else "normal"
-    asked = event.get("song_tempo_bpm")
-    asked = latest.asked_tempo_bpm if asked is None else asked
-    arrangement = compose_arrangement(analysis, Style.from_text(event.get("style")), llm=llm_from_settings(svc.settings),
-                                      length=length, variation_seed=int(event.get("variation_seed") or 0),
-                                      asked_tempo_bpm=float(asked) if asked and 20.0 < float(asked) < 320.0 else None)
+    arrangement = compose_arrangement(analysis, style, llm=llm_from_settings(svc.settings), length=length,
+                                      variation_seed=int(event.get("variation_seed") or 0), asked_tempo_bpm=asked)
     arrangement = arrangement.model_copy(update={"bar_shift_beats": bar_shift})
     key = f"{storage.version_prefix(session_id, version)}/arrangement.json"
     svc.storage.put_json(key, arrangement)

@@ -17,7 +17,7 @@ from ag2.network import EV_TEXT, Hub, HubClient, LocalLink
 from ag2.network.identity import Passport
 
 from humitout.agents.llm import GuardedConfig, LLMSettings, Outcome, llm_from_env
-from humitout.agents.rules import RULES, ComposeSession, Decisions, melody_brief
+from humitout.agents.rules import RULES, ComposeSession, Decisions, genre_reply, melody_brief
 from humitout.agents.schemas import (
     AGENT_ORDER,
     REPLY_MODELS,
@@ -134,6 +134,15 @@ def _rationale(outcome: Outcome) -> AgentDecision:
         reason = f"{outcome.fallback_note}; rules: {reason}"
     return AgentDecision(agent=outcome.agent, decision=_decision_text(outcome.reply), reason=reason,
                          source="llm" if outcome.source == "llm" else "rules")
+
+
+def planned_beat_ratio(analysis: Analysis, style: Style | None = None, *, asked_tempo_bpm: float | None = None) -> float:
+    """The song beats per hum beat (1, 2 or 1/2) the rules choose for ``analysis`` in ``style`` (None: the one its
+    mood suits) or nearest ``asked_tempo_bpm`` (:func:`~humitout.agents.rules.genre_reply`), before the chat: the
+    caller's "shift" goes round a song bar of that many of the hum's beats. An LLM's GenreSpecialist may still
+    choose another ratio where the caller asked for no tempo."""
+    session = ComposeSession(analysis=analysis, requested_style=style, asked_tempo_bpm=asked_tempo_bpm)
+    return session.beat_ratio(genre_reply(session, Decisions()).tempo_bpm)
 
 
 def compose_arrangement(analysis: Analysis, style: Style | None = None, *,

@@ -110,10 +110,19 @@ BACKBEATS = (SNARE, CLAP, SIDESTICK)
 TIMEKEEPERS = (CLOSED_HAT, RIDE, SHAKER, OPEN_HAT, PEDAL_HAT, TAMBOURINE)
 
 
-def shift_cycle_beats(signature: TimeSignature) -> int:
-    """The beats of a hum in ``signature`` in one song bar at the hum's own tempo (2/4: 4, two of its bars; 3/4:
-    3; 4/4: 4; 6/8: 2): a caller's "shift" moves bar 1 by one of them, round a whole song bar."""
-    return round(song_bar_quarters(signature) / signature.quarters_per_beat)
+def shift_cycle_beats(signature: TimeSignature, beat_ratio: float = 1.0) -> int:
+    """The beats of a hum in ``signature`` in one song bar at ``beat_ratio`` song beats per hum beat (at the hum's
+    own tempo 2/4: 4, two of its bars; 3/4: 3; 4/4: 4; 6/8: 2; at half time twice as many), or in one of its own
+    bars where a song bar is not a whole number of them (a 3/4 hum at double time: 1.5): a caller's "shift" goes
+    round them (:func:`shift_step_beats` at a time)."""
+    beats = song_bar_quarters(signature) / (signature.quarters_per_beat * beat_ratio)
+    return round(beats) if abs(beats - round(beats)) < 1e-6 and beats >= 1 else signature.beats_per_bar
+
+
+def shift_step_beats(signature: TimeSignature, beat_ratio: float = 1.0) -> int:
+    """The beats of a hum in ``signature`` a caller's "shift" moves bar 1 at ``beat_ratio`` song beats per hum beat:
+    one song beat (two of the hum's at half time), or one of the hum's where that is longer (double time, 6/8)."""
+    return max(1, round(1.0 / (signature.quarters_per_beat * beat_ratio)))
 
 
 def meter_beats(analysis: Analysis) -> int:

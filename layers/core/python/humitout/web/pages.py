@@ -8,7 +8,7 @@ import html
 import json
 from importlib import resources
 
-from humitout.models import AS_HUMMED, BAR_SHIFT_CHOICES, CALL_TIPS, CALLER_METERS, Style, TimeSignature
+from humitout.models import AS_HUMMED, CALL_TIPS, CALLER_METERS, Style, TimeSignature
 from humitout.web.track import TrackView
 
 STAGES = (("received", "Received"), ("transcribing", "Listening"), ("composing", "Composing"),
@@ -174,12 +174,26 @@ def hums_page(rows: list[dict], *, base: str, version: str, csrf: str, phone: st
     return layout("My tracks", body, base=base, version=version, signed_in=True, csrf=csrf, scripts=("app.js",))
 
 
+def _bar_shift_song_beats(view: TrackView) -> dict[int, int]:
+    """{beats of the hum bar 1 may move (Compose's ``bar_shift``): song beats it then moves} round the song bar of
+    ``view``'s hum meter and beat ratio (:func:`~humitout.music.arrangement.shift_cycle_beats`, a song beat at a
+    time where the song beat is whole beats of the hum's: two at half time, one of a 6/8 song's dotted quarters)."""
+    from humitout.music.arrangement import shift_cycle_beats, shift_step_beats   # here: 50 ms on every cold start
+
+    hum = TimeSignature.from_text(view.hum_meter) or TimeSignature()
+    song_beat_quarters = 1.5 if hum.compound else 1.0   # a 6/8 hum's song is in 6/8
+    per_hum_beat = hum.quarters_per_beat * view.beat_ratio / song_beat_quarters
+    return {k: round(k * per_hum_beat) for k in range(0, shift_cycle_beats(hum, view.beat_ratio),
+                                                       shift_step_beats(hum, view.beat_ratio))}
+
+
 def track_page(view: TrackView, *, base: str, version: str, owner: bool, csrf: str = "",
                links: list[dict] | None = None, versions: list[dict] | None = None, public_base_url: str = "",
                notice: str = "") -> str:
     title = f"{view.style.capitalize()} in {view.key}" if view.key else view.style.capitalize()
     meter = view.meter if view.hum_meter == view.meter else f"{view.meter} (your hum in {view.hum_meter})"
-    moved = f"bar 1 moved {view.bar_shift} beat{'s' if view.bar_shift > 1 else ''}" if view.bar_shift else ""
+    beats = _bar_shift_song_beats(view).get(view.bar_shift, view.bar_shift)
+    moved = f"bar 1 moved {beats} beat{'s' if beats > 1 else ''}" if beats else ""
     facts = " · ".join(x for x in (meter, moved, f"{round(view.tempo_bpm)} bpm" if view.tempo_bpm else "",
                                    f"version {view.version}", when(view.created_at)) if x)
     back = f'<a class="back" href="{base}/app">← My tracks</a>' if owner else ""
@@ -283,15 +297,13 @@ def _owner_tools(view: TrackView, *, base: str, csrf: str, links: list[dict], ve
     meters = f'<option value="{AS_HUMMED}">As we heard it</option>' + "".join(
         f'<option value="{m}"{" selected" if m == view.hum_meter else ""}>{m}{" (waltz)" if m == "3/4" else ""}'
         f'{" (this track)" if m == view.hum_meter else ""}</option>' for m in CALLER_METERS)
-    # bar 1 where the hum was read in the chosen meter, or moved later by whole beats when it was misplaced
-    # (as many choices as the hum has beats in a song bar: 6/8 two, 3/4 three, 4/4 and 2/4 four)
-    from humitout.music.arrangement import shift_cycle_beats   # here, not at import: 50 ms on every web cold start
-
-    shift_names = {"0": "As heard", "1": "1 beat later"}
-    cycle = shift_cycle_beats(TimeSignature.from_text(view.hum_meter) or TimeSignature())
+    # bar 1 where the hum was read in the chosen meter, or moved later by whole beats of the song when it was
+    # misplaced (as many choices as the song bar has: 6/8 two, 3/4 three, 4/4 four)
+    shift_names = {0: "As heard", 1: "1 beat later"}
+    moved = _bar_shift_song_beats(view)
     shifts = "".join(
-        f'<option value="{k}"{" selected" if int(k) == view.bar_shift else ""}>{shift_names.get(k, k + " beats later")}'
-        f'{" (this track)" if int(k) == view.bar_shift else ""}</option>' for k in BAR_SHIFT_CHOICES[:cycle])
+        f'<option value="{k}"{" selected" if k == view.bar_shift else ""}>{shift_names.get(n, f"{n} beats later")}'
+        f'{" (this track)" if k == view.bar_shift else ""}</option>' for k, n in moved.items())
     # the song's beat: as the style suits it, as this track asked for, or at half or double this track's tempo
     # (the melody at its own speed)
     tempos = [("style", "Chosen for the style", not view.asked_tempo_bpm)] + [

@@ -67,6 +67,7 @@ class TrackView:
     meter: str
     hum_meter: str   # the meter the hum was read in (a 2/4 hum makes a 4/4 song)
     bar_shift: int   # beats the caller moved bar 1 later than it was read ("shift")
+    beat_ratio: float   # song beats per beat of the hum (the song's tempo over the hum's: 1, 2 or 1/2)
     asked_tempo_bpm: float | None   # the song tempo the caller asked for ("half", "double"); None: the style's
     half_time_bpm: float | None     # this song at half / double time (the melody at its speed), None where it
     double_time_bpm: float | None   # cannot go so (:func:`~humitout.music.styles.tempo_asked`)
@@ -126,7 +127,8 @@ def track_view(svc: Services, track: dict, *, with_timeline: bool = True) -> Tra
         track_id=str(track["id"]), session_id=str(track["session_id"]), version=version, style=track["style"],
         key=params.get("key", ""), tempo_bpm=float(params.get("tempo_bpm") or 0), meter=params.get("time_signature", "4/4"),
         hum_meter=params.get("hum_meter", params.get("time_signature", "4/4")),
-        bar_shift=int(params.get("bar_shift_beats", 0)), asked_tempo_bpm=params.get("asked_tempo_bpm"),
+        bar_shift=int(params.get("bar_shift_beats", 0)), beat_ratio=float(params.get("beat_ratio") or 1.0),
+        asked_tempo_bpm=params.get("asked_tempo_bpm"),
         half_time_bpm=tempo_asked(HumReading.from_params(params), 0.5),
         double_time_bpm=tempo_asked(HumReading.from_params(params), 2.0),
         audio_s=params.get("audio_s"), created_at=track.get("created_at"),
