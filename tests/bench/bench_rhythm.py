@@ -87,7 +87,8 @@ from humitout.agents.compose import compose_arrangement  # noqa: E402
 from humitout.audio.rhythm import analyse_rhythm  # noqa: E402
 from humitout.audio.transcribe import analyse_recording, hum_rhythm, pauses_of, rhythm_fields  # noqa: E402
 from humitout.errors import BadAudio  # noqa: E402
-from humitout.models import Analysis, Style, TimeSignature  # noqa: E402
+from humitout.models import Analysis, Arrangement, HumReading, Style, TimeSignature  # noqa: E402
+from humitout.music.styles import tempo_asked  # noqa: E402
 from humitout.music.arrangement import hum_grid, melody_positions, quantise_melody, seconds_to_beats  # noqa: E402
 
 TARGETS = {"downbeat_F": 0.90, "meter_ok": 0.90, "triple_recall": 0.85, "score_position": 0.90,
@@ -234,24 +235,37 @@ def rhythm_row(analysis: Analysis, ref: dict, pickup_ref: int) -> dict:
 
 
 def speed_rows(analysis: Analysis) -> list[dict]:
-    """Per style: whether the song keeps the melody's speed exactly (tempo ratio 1, 2, 1/2 and the
-    melody guide written at that ratio), and the sung span's duration ratio song / hum."""
+    """Per style, as the style chooses the tempo and at the caller's half and double time of that where the song
+    can go so (``asked``; :func:`~humitout.music.styles.tempo_asked`): whether the song keeps the melody's speed
+    exactly (tempo ratio 1, 2, 1/2 and the melody guide written at that ratio), and the sung span's duration ratio
+    song / hum."""
     rows = []
     for style in Style:
-        arrangement = compose_arrangement(analysis, style)
-        ratio = arrangement.tempo_bpm / analysis.tempo_bpm
-        whole = min((1.0, 2.0, 0.5), key=lambda r: abs(r - ratio))
-        expected = quantise_melody(analysis, whole)
-        melody = arrangement.part("melody").notes
-        verse = arrangement.melody_offset_beats
-        written = [(round(n.start_beat - verse, 6), n.pitch) for n in melody[:len(expected)]]
-        same = written == [(round(n.start_beat, 6), n.pitch) for n in expected]
-        exact = abs(ratio - whole) < 1e-6 and same
-        hum_span = analysis.notes[-1].onset_s - analysis.notes[0].onset_s
-        song_span = (expected[-1].start_beat - expected[0].start_beat) * 60.0 / arrangement.tempo_bpm
-        rows.append({"style": style.value, "exact": exact, "ratio": whole,
-                     "speed": song_span / hum_span if hum_span > 0 else 1.0})
+        chosen = compose_arrangement(analysis, style)
+        played = HumReading(meter=analysis.time_signature.text, song_meter=chosen.time_signature.text,
+                            tempo_bpm=chosen.tempo_bpm, beat_ratio=chosen.beat_ratio)
+        asked = [bpm for bpm in (tempo_asked(played, 0.5), tempo_asked(played, 2.0)) if bpm]
+        rows += [speed_row(analysis, style, chosen, False)] + [
+            speed_row(analysis, style, compose_arrangement(analysis, style, asked_tempo_bpm=bpm), True) for bpm in asked]
     return rows
+
+
+def speed_row(analysis: Analysis, style: Style, arrangement: Arrangement, asked: bool) -> dict:
+    """Whether ``arrangement`` keeps the melody's speed exactly, and the sung span's duration ratio song / hum
+    (:func:`speed_rows`)."""
+    ratio = arrangement.tempo_bpm / analysis.tempo_bpm
+    whole = min((1.0, 2.0, 0.5), key=lambda r: abs(r - ratio))
+    expected = quantise_melody(analysis, whole)
+    melody = arrangement.part("melody").notes
+    verse = arrangement.melody_offset_beats
+    written = [(round(n.start_beat - verse, 6), n.pitch) for n in melody[:len(expected)]]
+    same = written == [(round(n.start_beat, 6), n.pitch) for n in expected]
+    exact = abs(ratio - whole) < 1e-6 and same and (not asked or math.isclose(
+        arrangement.tempo_bpm, arrangement.asked_tempo_bpm or 0.0, rel_tol=1e-4))   # the tempo the caller asked for
+    hum_span = analysis.notes[-1].onset_s - analysis.notes[0].onset_s
+    song_span = (expected[-1].start_beat - expected[0].start_beat) * 60.0 / arrangement.tempo_bpm
+    return {"style": style.value, "exact": exact, "ratio": whole, "asked": asked,
+            "speed": song_span / hum_span if hum_span > 0 else 1.0}
 
 
 def summarize(rows: list[dict], positions: list[float]) -> dict:
@@ -486,10 +500,13 @@ def run(items: list[dict], name: str, *, speed: bool, flex: int, cache: Path | N
     if speeds:
         print("  melody speed per style (exactly kept / all; song/hum span ratio median [min, max]; ratios used):")
         for style in Style:
-            mine = [r for r in speeds if r["style"] == style.value]
+            mine = [r for r in speeds if r["style"] == style.value and not r["asked"]]
             sp = np.array([r["speed"] for r in mine])
             print(f"    {style.value:>10s}: {sum(r['exact'] for r in mine)}/{len(mine)}; {np.median(sp):.3f} "
                   f"[{sp.min():.3f}, {sp.max():.3f}]; {dict(Counter(r['ratio'] for r in mine))}")
+        asked = [r for r in speeds if r["asked"]]
+        print(f"    the caller's half / double time: {sum(r['exact'] for r in asked)}/{len(asked)}; "
+              f"{dict(Counter(r['ratio'] for r in asked))}")
         s["speed_kept"] = float(np.mean([r["exact"] for r in speeds]))
     if flex_errors:
         s["flex_median_ms"] = float(np.median(flex_errors))
