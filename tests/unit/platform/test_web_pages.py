@@ -188,6 +188,8 @@ def test_a_new_version_offers_half_or_double_time_where_the_song_can_go_so_and_k
     track["generation_params"].update(time_signature="4/4", tempo_bpm=160.0, beat_ratio=1.0, asked_tempo_bpm=160.0)
     assert beats(track) == [("style", "", "Chosen for the style"), ("160", " selected", "As this track (160 bpm)"),
                             ("80", "", "Half time (80 bpm)")]   # 320 BPM: too fast to play
+    html = pages.track_page(track_view(FakeServices(), track), base="", version="v", owner=False)
+    assert '<p class="muted">4/4 · 160 bpm (your tempo) · ' in html   # the header says the caller chose it
 
 
 def test_a_new_version_form_asks_for_the_styles_tempo_or_a_playable_one():
