@@ -253,3 +253,15 @@ def test_the_rules_post_per_beat_chords_when_the_harmoniser_changes_on_a_beat(ma
     assert proposal.startswith("verse chords C C C G | C")
     verse = [(c.start_beat, c.symbol) for c in arrangement.chords if 8 <= c.start_beat < 16]
     assert verse == [(8.0, "C"), (11.0, "G"), (12.0, "C")]
+
+
+def test_an_llm_tempo_other_than_the_callers_half_time_falls_back_to_the_rules_at_half_time(make_hum):
+    # VALID's GenreSpecialist keeps the hum's 100 BPM; the caller asked for half time (50 BPM)
+    config = ScriptedConfig({agent: json.dumps(reply) for agent, reply in VALID.items()})
+    arrangement = compose_arrangement(make_hum(TUNE), llm=LLMSettings(config, timeout_s=5), asked_tempo_bpm=50.0)
+    specialist = by_agent(arrangement)["GenreSpecialist"]
+    assert specialist.source == "rules" and "melody would change speed" in specialist.reason
+    assert "as the caller asked (50 BPM)" in specialist.reason
+    assert arrangement.tempo_bpm == 50.0 and arrangement.beat_ratio == 0.5
+    brief = dict(config.calls)["GenreSpecialist"][0].parts[0].content   # the brief told the LLM
+    assert json.loads(brief.split(": ", 1)[1])["caller_tempo_bpm"] == 50.0
