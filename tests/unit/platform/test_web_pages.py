@@ -189,7 +189,7 @@ def test_a_new_version_offers_half_or_double_time_where_the_song_can_go_so_and_k
     assert beats(track) == [("style", "", "Chosen for the style"), ("160", " selected", "As this track (160 bpm)"),
                             ("80", "", "Half time (80 bpm)")]   # 320 BPM: too fast to play
     html = pages.track_page(track_view(FakeServices(), track), base="", version="v", owner=False)
-    assert '<p class="muted">4/4 · 160 bpm (your tempo) · ' in html   # the header says the caller chose it
+    assert '<p class="muted">4/4 · 160 bpm (as asked) · ' in html   # the header says the caller chose it
 
 
 def test_a_new_version_form_asks_for_the_styles_tempo_or_a_playable_one():

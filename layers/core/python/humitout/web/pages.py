@@ -194,7 +194,7 @@ def track_page(view: TrackView, *, base: str, version: str, owner: bool, csrf: s
     meter = view.meter if view.hum_meter == view.meter else f"{view.meter} (your hum in {view.hum_meter})"
     beats = _bar_shift_song_beats(view).get(view.bar_shift, view.bar_shift)
     moved = f"bar 1 moved {beats} beat{'s' if beats > 1 else ''}" if beats else ""
-    tempo = f"{round(view.tempo_bpm)} bpm{' (your tempo)' if view.asked_tempo_bpm else ''}" if view.tempo_bpm else ""
+    tempo = f"{round(view.tempo_bpm)} bpm{' (as asked)' if view.asked_tempo_bpm else ''}" if view.tempo_bpm else ""
     facts = " · ".join(x for x in (meter, moved, tempo,
                                    f"version {view.version}", when(view.created_at)) if x)
     back = f'<a class="back" href="{base}/app">← My tracks</a>' if owner else ""
