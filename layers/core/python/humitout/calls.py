@@ -221,9 +221,11 @@ class SmsRequest(NamedTuple):
 
 SHIFT_WORDS = frozenset({"shift"})
 BACK_WORDS = frozenset({"back", "earlier"})
-TEMPO_WORDS = {"half": 0.5, "halftime": 0.5, "half-time": 0.5, "double": 2.0, "doubletime": 2.0, "double-time": 2.0}
-"""Words asking for the song's beat at half or twice the newest version's tempo ("half time": the drums and
-chords at half the speed, the melody at its own), and the factor each names."""
+TEMPO_WORDS = {"half": 0.5, "halftime": 0.5, "half-time": 0.5, "slower": 0.5,
+               "double": 2.0, "doubletime": 2.0, "double-time": 2.0, "faster": 2.0}
+"""Words asking for the song's beat at half or twice the newest version's tempo ("half time", "slower": the drums
+and chords at half the speed, the melody at its own; there is no step between, as the melody keeps its speed), and
+the factor each names."""
 
 
 def sms_request(body: str) -> SmsRequest | None:
