@@ -198,3 +198,11 @@ def test_a_new_version_form_asks_for_the_styles_tempo_or_a_playable_one():
     assert asked({"song_tempo": "61.5"}) == 61.5
     assert asked({}) is None and asked({"song_tempo": "fast"}) is None
     assert asked({"song_tempo": "5000"}) is None and asked({"song_tempo": "nan"}) is None
+
+
+def test_bar_one_choices_at_double_time_name_the_song_beats_round_the_song_bar():
+    track = _track(PACKAGE)   # a 3/4 song at twice the hum's tempo: a hum beat is two song beats
+    track["generation_params"].update(beat_ratio=2.0, bar_shift_beats=2)
+    html = pages.track_page(track_view(FakeServices(), track), base="", version="v", owner=True, csrf="tok")
+    assert re.findall(r'<option value="(\d)"( selected)?>([^<]*)<', html.split('id="bar_shift"')[1].split("</select>")[0]) == [
+        ("0", "", "As heard"), ("1", "", "2 beats later"), ("2", " selected", "1 beat later (this track)")]

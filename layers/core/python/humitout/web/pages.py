@@ -175,16 +175,19 @@ def hums_page(rows: list[dict], *, base: str, version: str, csrf: str, phone: st
 
 
 def _bar_shift_song_beats(view: TrackView) -> dict[int, int]:
-    """{beats of the hum bar 1 may move (Compose's ``bar_shift``): song beats it then moves} round the song bar of
+    """{beats of the hum bar 1 may move (Compose's ``bar_shift``): song beats it then moves, round the song bar} of
     ``view``'s hum meter and beat ratio (:func:`~humitout.music.arrangement.shift_cycle_beats`, a song beat at a
-    time where the song beat is whole beats of the hum's: two at half time, one of a 6/8 song's dotted quarters)."""
-    from humitout.music.arrangement import shift_cycle_beats, shift_step_beats   # here: 50 ms on every cold start
+    time where the song beat is whole beats of the hum's: two at half time, one of a 6/8 song's dotted quarters;
+    at double time a hum beat is two song beats, and in 3/4 two hum beats are a bar and a beat)."""
+    from humitout.music.arrangement import shift_cycle_beats, shift_step_beats, song_bar_quarters   # here: 50 ms
+    # on every cold start
 
     hum = TimeSignature.from_text(view.hum_meter) or TimeSignature()
     song_beat_quarters = 1.5 if hum.compound else 1.0   # a 6/8 hum's song is in 6/8
     per_hum_beat = hum.quarters_per_beat * view.beat_ratio / song_beat_quarters
-    return {k: round(k * per_hum_beat) for k in range(0, shift_cycle_beats(hum, view.beat_ratio),
-                                                       shift_step_beats(hum, view.beat_ratio))}
+    bar = round(song_bar_quarters(hum) / song_beat_quarters)
+    return {k: round(k * per_hum_beat) % bar for k in range(0, shift_cycle_beats(hum, view.beat_ratio),
+                                                             shift_step_beats(hum, view.beat_ratio))}
 
 
 def track_page(view: TrackView, *, base: str, version: str, owner: bool, csrf: str = "",
