@@ -30,7 +30,7 @@ from humitout.music.arrangement import (
     quantise_melody,
 )
 from humitout.music.harmony import estimate_key, harmonise, symbols_per_bar
-from humitout.music.styles import choose_style, profile, song_tempo, tempo_ratios
+from humitout.music.styles import choose_style, nearest_ratio, profile, song_tempo, tempo_ratios
 from humitout.music.theory import midi_to_name
 
 KEY_CONFIDENCE_TRUSTED = 0.2  # below it the Transcribe stage itself warns "key uncertain"
@@ -59,8 +59,7 @@ class ComposeSession:
         """Song beats per hum beat the song may use (:func:`~humitout.music.styles.tempo_ratios`); only the one
         nearest the caller's asked tempo when they asked for one."""
         if self.asked_tempo_bpm:
-            return (song_tempo(self.analysis.tempo_bpm, Style.POP, self.beats_per_bar,
-                               asked_bpm=self.asked_tempo_bpm)[1],)
+            return (nearest_ratio(self.analysis.tempo_bpm, self.asked_tempo_bpm, self.beats_per_bar),)
         return tempo_ratios(self.beats_per_bar)
 
     def beat_ratio(self, tempo_bpm: float) -> float:

@@ -332,9 +332,8 @@ def song_tempo(hum_bpm: float, style: Style, beats_per_bar: int = 4, *,
     one nearest the range; with ``asked_bpm`` (a tempo the caller asked for: "half", "double"), the one
     nearest it (on a log scale). Never clamped: the range only picks the ratio, so the melody keeps the
     hum's speed."""
-    ratios = tempo_ratios(beats_per_bar)
     if asked_bpm:
-        ratio = min(ratios, key=lambda r: abs(math.log2(hum_bpm * r / asked_bpm)))
+        ratio = nearest_ratio(hum_bpm, asked_bpm, beats_per_bar)
         return round(hum_bpm * ratio, 3), ratio
     prof = PROFILES[style]
     low, high = prof.tempo_range_bpm
@@ -342,8 +341,13 @@ def song_tempo(hum_bpm: float, style: Style, beats_per_bar: int = 4, *,
     def distance(ratio: float) -> tuple[float, float, bool]:
         bpm = hum_bpm * ratio
         return max(low - bpm, bpm - high, 0.0), abs(bpm - prof.tempo_target_bpm), ratio != 1.0
-    ratio = min(ratios, key=distance)
+    ratio = min(tempo_ratios(beats_per_bar), key=distance)
     return round(hum_bpm * ratio, 3), ratio
+
+
+def nearest_ratio(hum_bpm: float, asked_bpm: float, beats_per_bar: int = 4) -> float:
+    """The one of :func:`tempo_ratios` that puts a hum at ``hum_bpm`` nearest ``asked_bpm`` (BPM; on a log scale)."""
+    return min(tempo_ratios(beats_per_bar), key=lambda r: abs(math.log2(hum_bpm * r / asked_bpm)))
 
 
 def tempo_asked(latest: HumReading, factor: float, *, meter: TimeSignature | None = None,
