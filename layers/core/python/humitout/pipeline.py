@@ -189,7 +189,8 @@ def notify(svc: Services, event: dict) -> dict:
     link = f"{s.public_base_url}/s/{token}"
     params = track["generation_params"]
     others = [m for m in CALLER_METERS if m not in (params["time_signature"], params.get("hum_meter"))]
-    half, double = (tempo_asked(HumReading.from_params(params), factor) for factor in (0.5, 2.0))
+    reading = HumReading.from_params(params)
+    half, double = (tempo_asked(reading, factor) for factor in (0.5, 2.0))
     beat = ("; too fast or slow? HALF or DOUBLE" if half and double else "; too fast? HALF" if half
             else "; too slow? DOUBLE" if double else "")
     body = (f"Hum It Out: your {track['style']} track is ready ({params['key']}, {params['time_signature']}, "
