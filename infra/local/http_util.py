@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import json
+import logging
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
+
+logger = logging.getLogger("humitout.local")
 
 
 class QuietHandler(BaseHTTPRequestHandler):
@@ -30,13 +34,26 @@ class QuietHandler(BaseHTTPRequestHandler):
         self.send_body(status, {"Content-Type": "application/json"}, json.dumps(doc).encode())
 
 
+class StandInHTTPServer(ThreadingHTTPServer):
+    """A threading HTTP server whose request errors go to the log with their traceback (socketserver prints
+    them to stderr, where a test run loses the traceback); a client that hung up mid-request (a keep-alive
+    connection closed by its pool) is no error."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        logger.exception("local stand-in on port %s: the request from %s failed", self.server_address[1],
+                         client_address)
+
+
 class BackgroundServer:
     """A threading HTTP server on 127.0.0.1 run in a daemon thread between :meth:`start` and :meth:`stop`."""
 
     def serve(self, handler: type[BaseHTTPRequestHandler], port: int, name: str) -> None:
         """Bind ``handler`` to 127.0.0.1:``port`` (0 = any free port) and set :attr:`url`."""
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-        self.server.daemon_threads = True
+        self.server = StandInHTTPServer(("127.0.0.1", port), handler)
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True, name=name)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
