@@ -62,6 +62,7 @@ from humitout.models import Key, TimeSignature
 
 HOP_S = 0.01
 MIN_BPM, MAX_BPM = 30.0, 260.0   # candidate beat periods (BPM)
+PERIOD_MULTIPLES = (1.0, 0.5, 2.0, 1 / 3, 3.0, 2 / 3, 1.5)   # the beat levels tried about each periodicity
 DEFAULT_BPM = 100.0
 
 # Note lengths (inter-onset intervals, in beats) and their prior weights. Simple time: the beat
@@ -147,9 +148,12 @@ def note_lengths(onsets_s: np.ndarray, offsets_s: np.ndarray) -> np.ndarray:
 
 
 def period_candidates(onsets_s: np.ndarray, weights: np.ndarray, *, n_best: int = 4,
-                      min_bpm: float = MIN_BPM, max_bpm: float = MAX_BPM) -> list[tuple[float, float]]:
+                      min_bpm: float = MIN_BPM, max_bpm: float = MAX_BPM,
+                      related_to_s: float | None = None, related_tolerance: float = 0.06) -> list[tuple[float, float]]:
     """[(period s, comb score)] of the ``n_best`` strongest periodicities of the onset envelope and
-    their 1/3, 1/2, 2x and 3x multiples, within ``min_bpm``-``max_bpm``.
+    their :data:`PERIOD_MULTIPLES` (1/3, 1/2, 2/3, 3/2, 2x, 3x), within ``min_bpm``-``max_bpm``; with
+    ``related_to_s`` (s; None: all) only the periods within ``related_tolerance`` (a share) of that period
+    or of one of its multiples.
 
     The comb score of a lag is the mean normalised autocorrelation at 1-4 times the lag.
     """
@@ -169,7 +173,7 @@ def period_candidates(onsets_s: np.ndarray, weights: np.ndarray, *, n_best: int 
     peaks = sorted(peaks, key=lambda j: -score[j])[:n_best]
     periods: dict[int, float] = {}
     for j in peaks:
-        for mult in (1.0, 0.5, 2.0, 1 / 3, 3.0, 2 / 3, 1.5):
+        for mult in PERIOD_MULTIPLES:
             lag = lags[j] * mult
             if lags[0] <= lag <= lags[-1]:
                 key = int(round(lag))
@@ -181,6 +185,10 @@ def period_candidates(onsets_s: np.ndarray, weights: np.ndarray, *, n_best: int 
                 merged[-1] = (lag * HOP_S, periods[lag])
             continue
         merged.append((lag * HOP_S, periods[lag]))
+    if related_to_s is not None:
+        levels = related_to_s * np.array(PERIOD_MULTIPLES)
+        merged = [(period, comb) for period, comb in merged
+                  if np.min(np.abs(np.log(period / levels))) < np.log1p(related_tolerance)]
     return merged
 
 
@@ -845,17 +853,18 @@ def beat_grids(onsets_s: np.ndarray, offsets_s: np.ndarray, midi: np.ndarray, *,
                meter_fit_weight: float = 0.5, level_prior: bool = True, quarter_bpm: float = 120.0,
                tactus_min_bpm: float | None = 50.0,
                tempo_octaves: float = 0.4,
-               notations: tuple[tuple[float, bool, float, float, float], ...] = BEAT_NOTATIONS) -> list[BeatGrid]:
+               notations: tuple[tuple[float, bool, float, float, float], ...] = BEAT_NOTATIONS,
+               related_to_s: float | None = None) -> list[BeatGrid]:
     """Every beat grid :func:`analyse_rhythm` weighs for sorted notes (onsets/offsets in s, MIDI
-    pitches; (k,) each): each period of :func:`period_candidates` tracked with :func:`track_beats`
-    (``tightness``) and read both as simple and as compound, with the terms of its score
+    pitches; (k,) each): each period of :func:`period_candidates` (``related_to_s``) tracked with
+    :func:`track_beats` (``tightness``) and read both as simple and as compound, with the terms of its score
     (:class:`BeatGrid`; the keywords are :func:`analyse_rhythm`'s)."""
     on, off, pitch = (np.asarray(x, float) for x in (onsets_s, offsets_s, midi))
     lengths = note_lengths(on, off)
     weights = note_weights(lengths)
     end = float(max(off.max(), on.max() + 0.05))
     grids = []
-    for period, comb in period_candidates(on, weights):
+    for period, comb in period_candidates(on, weights, related_to_s=related_to_s):
         beats = track_beats(on, weights, period, end, tightness=tightness)
         if len(beats) < 3:
             continue
@@ -897,7 +906,7 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                    three_beat_max_bpm: float | None = 156.0, three_beat_max_off_beat: float = 0.15,
                    triple_beat_weight: float | None = 0.0, triple_notation_weight: float = 0.43,
                    phase_notation_weight: float = 0.15, meter: TimeSignature | None = None,
-                   bar_beats: int | None = None) -> Rhythm:
+                   bar_beats: int | None = None, related_to_s: float | None = None) -> Rhythm:
     """Beats, meter, downbeats and pickup of notes (onsets/offsets in s, MIDI pitches; (k,) each).
 
     ``meter`` (None: read from the notes) is a meter the caller named, read strictly: the beat level is
@@ -905,6 +914,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     notation of the bar, and the bar phase and pickup are read as always; ``bar_beats`` (None: read) only sets
     the beats of the bar read on the chosen grid, which the moves below may still write otherwise (a fast 4-beat
     bar as 2/4). :func:`rhythm_in_meter` tries the mild one first. Either gives a meter confidence of 1.
+    ``related_to_s`` (s; None: every periodicity) weighs only the beat levels about one period
+    (:func:`period_candidates`): a reading of the same hum with one rest changed (:func:`joined_breaks`).
 
     The beat level maximises :func:`grid_fit` plus ``periodicity_weight`` x the comb score of
     its period plus ``meter_fit_weight`` x the best bar hypothesis of :func:`meter_scores` on that
@@ -1065,7 +1076,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
                        tactus_max_bpm=tactus_max_bpm, tactus_octaves=tactus_octaves,
                        tactus_min_bpm=tactus_min_bpm,
                        meter_fit_weight=meter_fit_weight, level_prior=bool(beat_notation_weight),
-                       quarter_bpm=quarter_bpm, tempo_octaves=tempo_octaves, notations=notations)
+                       quarter_bpm=quarter_bpm, tempo_octaves=tempo_octaves, notations=notations,
+                       related_to_s=related_to_s)
     if not grids:
         return _fallback(on, duration_s, meter)
     told = None if meter is None else meter.beats_per_bar   # beats a bar the caller named
@@ -1368,7 +1380,10 @@ def joined_breaks(onsets_s, offsets_s, midi, duration_s: float, pauses_s, *, sil
     it may start its bars anywhere (stress condition ``pause``: score position about halved). The notation model
     prices every empty position, so a rest the caller counted in time closes too where the notes read as well
     without it: by its whole bars, or by half a bar where the phrase after it then starts on a downbeat as the one
-    before did (tests/bench/HISTORY.md, stop 58)."""
+    before did (tests/bench/HISTORY.md, stop 58). Each rest's reading weighs only the beat levels about the beat
+    of the reading with none (``related_to_s``): a rest moves the notes after it, not the tempo, and the other
+    periodicities cost a third of the rhythm's time in a call with breaks and changed none of the rests chosen on
+    the stress calls (stop 67)."""
     on, off, midi = (np.asarray(v, float) for v in (onsets_s, offsets_s, midi))
     talks = sorted((float(a), float(b)) for a, b in pauses_s if b > a)
     silences = sorted((float(a), float(b)) for a, b in silences_s if b > a and (float(a), float(b)) not in talks)
@@ -1384,11 +1399,11 @@ def joined_breaks(onsets_s, offsets_s, midi, duration_s: float, pauses_s, *, sil
     spans = [None if (a, b) in silences else (start, b) for start, (a, b) in zip(shortest, pauses)]   # None: as sung
     key = estimate_key(midi, off - on)
 
-    def notation(breaks: list) -> tuple[float, Rhythm]:
+    def notation(breaks: list, related_to_s: float | None = None) -> tuple[float, Rhythm]:
         """(log-likelihood of the notes as notation in the reading, the reading) with ``breaks`` (None: a pause
-        left as it is) left out."""
+        left as it is) left out, the reading's beat levels about ``related_to_s`` (s; None: all)."""
         shut_on, shut_off, shut_s = closed_up(on, off, duration_s, [b for b in breaks if b is not None])
-        reading = analyse_rhythm(shut_on, shut_off, midi, shut_s)
+        reading = analyse_rhythm(shut_on, shut_off, midi, shut_s, related_to_s=related_to_s)
         scores = notation_scores(shut_on, shut_off - shut_on, midi, reading.beats_s, reading.compound, key=key)
         m = reading.beats_per_bar
         return scores.get((m, reading.downbeat_index % m), -np.inf), reading
@@ -1401,7 +1416,7 @@ def joined_breaks(onsets_s, offsets_s, midi, duration_s: float, pauses_s, *, sil
             start = shortest[i] + rest * beat_s
             if start >= b:
                 break
-            score, _ = notation(spans[:i] + [(start, b)] + spans[i + 1:])
+            score, _ = notation(spans[:i] + [(start, b)] + spans[i + 1:], related_to_s=beat_s)
             if score > best_score:
                 best, best_score = (start, b), score
         spans[i] = best
