@@ -226,13 +226,15 @@ def test_migrate_voice_transcribe_and_notify_run_with_the_template_environment(d
     recording_sid = "RE" + uuid.uuid4().hex
     session, _ = svc.db.create_session(user_id, "CA1", recording_sid, phone, None)
     url = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{recording_sid}"
-    result = functions.invoke("transcribe", {"session_id": str(session["id"]), "recording_url": url})
+    from humitout.security import seal_phone
+
+    result = functions.invoke("transcribe", {"session_id": str(session["id"]), "caller": seal_phone(AUTH_TOKEN, phone),
+                                             "recording_url": url, "recording_sid": recording_sid, "call_sid": "CA1",
+                                             "style": None, "execution_arn": None})
     bucket = deployment.environment("transcribe")["BUCKET"]
     assert json.loads(boto3.client("s3").get_object(Bucket=bucket, Key=result["analysis_key"])["Body"].read())["notes"]
     # credentials (from the secret) went to api.twilio.com only, not to the media host it redirected to
     assert [auth for _, auth in twilio.fetches] == [(ACCOUNT_SID, AUTH_TOKEN), None]
-
-    from humitout.security import seal_phone
 
     track_id = svc.db.save_track(str(session["id"]), 1, "pop", {"zip": "k"}, {"zip": 1},
                                  {"tempo_bpm": 100, "key": "C major", "time_signature": "4/4"})

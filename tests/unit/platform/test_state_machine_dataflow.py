@@ -1,6 +1,7 @@
 """Every JSONPath in pipeline.asl.json resolves against the data the previous states produce,
-and every Task hands its function the keys that function reads — on both entry paths (a call,
-and an SMS remix that starts from the saved analysis)."""
+and every Task hands its function an input its model (humitout.stage_inputs) takes — on both entry
+paths (a call, and an SMS remix that starts from the saved analysis), each started with the payload
+model the webhooks and the web app build."""
 import ast
 import json
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 from jsonpath_ng import parse as jsonpath
 
+from humitout.stage_inputs import STAGE_INPUTS, CallStart, NewVersionStart
 from humitout_infra.topology import FUNCTIONS, STATE_MACHINE_FILE
 
 PIPELINE_SOURCE = Path(__import__("humitout.pipeline").pipeline.__file__).read_text()
@@ -22,21 +24,11 @@ STAGE_RESULTS = {
     "notify": {"link": "http://x/s/t", "sms_sent": True},
     "notify-failure": {"code": "silence", "sms_sent": True, "recorded": True},
 }
-CALL_INPUT = {"session_id": "s", "caller": "+15551230000", "recording_url": "https://api.twilio.com/r",
-              "recording_sid": "RE1", "call_sid": "CA1", "style": None, "length": "normal", "meter": None, "bar_shift": None,
-              "song_tempo_bpm": None, "variation_seed": 0}
-SMS_INPUT = {"session_id": "s", "caller": "+15551230000", "analysis_key": "sessions/s/analysis.json",
-             "style": "jazz", "variation": "SM1", "length": "long", "meter": "3/4", "bar_shift": 1,
-             "song_tempo_bpm": 61.5, "variation_seed": 7}
-
-
-def _event_keys_read(function_name: str) -> set[str]:
-    """The ``event["..."]`` keys a stage function in humitout/pipeline.py subscripts."""
-    tree = ast.parse(PIPELINE_SOURCE)
-    fn = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == function_name)
-    return {n.slice.value for n in ast.walk(fn)
-            if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name) and n.value.id == "event"
-            and isinstance(n.slice, ast.Constant)}
+CALL_INPUT = json.loads(CallStart(session_id="s", caller="sealed", recording_url="https://api.twilio.com/r",
+                                  recording_sid="RE1", call_sid="CA1").model_dump_json())
+SMS_INPUT = json.loads(NewVersionStart(session_id="s", caller="sealed", analysis_key="sessions/s/analysis.json",
+                                       style="jazz", length="long", meter="3/4", bar_shift=1, song_tempo_bpm=61.5,
+                                       variation_seed=7).model_dump_json())
 
 
 def _resolve(path: str, data: dict, context: dict):
@@ -78,9 +70,9 @@ def _run(data: dict, fail_at: str | None = None) -> list[str]:
                   for k, v in state.get("Parameters", {}).items()}
         if kind == "Task":
             spec = TASK_FUNCTION[state["Resource"]]
-            python_name = spec.name.replace("-", "_")
-            missing = _event_keys_read(python_name) - set(params)
-            assert not missing, f"{state_name} does not pass {missing} to pipeline.{python_name}"
+            model = STAGE_INPUTS[spec.name.replace("-", "_")]
+            assert set(params) == set(model.model_fields), f"{state_name} passes {sorted(params)}"
+            model.model_validate(params)   # raises, naming the key
             if state_name == fail_at:
                 data = _set(data, state["Catch"][0]["ResultPath"],
                             {"Error": "BadAudio", "Cause": json.dumps({"errorMessage": "silence: quiet"})})

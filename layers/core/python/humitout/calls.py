@@ -6,7 +6,6 @@ Each function takes the already signature-checked webhook and returns TwiML (str
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import urllib.parse
 import uuid
@@ -20,6 +19,7 @@ from humitout.models import CALLER_METERS, HumReading, Style, TimeSignature
 from humitout.music.styles import tempo_asked
 from humitout.runtime import Services
 from humitout.security import call_token, call_token_valid, seal_phone
+from humitout.stage_inputs import CallStart, NewVersionStart, PipelineStart
 from humitout.telephony import RecordingWebhook, SmsWebhook, VoiceWebhook
 
 logger = logging.getLogger("humitout.calls")
@@ -125,19 +125,9 @@ def recording_done(svc: Services, hook: RecordingWebhook, token: str, style: str
         resp.hangup()
         return str(resp)
     chosen = Style.from_text(style)
-    payload = {
-        "session_id": session_id_for(hook.RecordingSid),
-        "caller": seal_phone(svc.settings.twilio_auth_token, hook.From),
-        "call_sid": hook.CallSid,
-        "recording_url": hook.RecordingUrl,
-        "recording_sid": hook.RecordingSid,
-        "style": chosen.value if chosen else None,
-        "length": "normal",
-        "meter": None,
-        "bar_shift": None,
-        "song_tempo_bpm": None,
-        "variation_seed": 0,
-    }
+    payload = CallStart(session_id=session_id_for(hook.RecordingSid),
+                        caller=seal_phone(svc.settings.twilio_auth_token, hook.From), call_sid=hook.CallSid,
+                        recording_url=hook.RecordingUrl, recording_sid=hook.RecordingSid, style=chosen)
     try:
         user = svc.db.user_for_phone(hook.From)
         if user is None:  # the number was unregistered during the call
@@ -145,8 +135,8 @@ def recording_done(svc: Services, hook: RecordingWebhook, token: str, style: str
             resp.hangup()
             return str(resp)
         session, _created = svc.db.create_session(str(user["id"]), hook.CallSid, hook.RecordingSid, hook.From,
-                                                  payload["style"], session_id=payload["session_id"])
-        payload["session_id"] = str(session["id"])
+                                                  chosen.value if chosen else None, session_id=payload.session_id)
+        payload.session_id = str(session["id"])
     except CONNECTION_ERRORS as exc:
         # The token proved the PIN; the hum must not be lost to a database blip: the pipeline
         # starts anyway and Transcribe creates the session row once the database answers.
@@ -169,19 +159,19 @@ def execution_arn(state_machine_arn: str, name: str) -> str:
     return state_machine_arn.replace(":stateMachine:", ":execution:") + ":" + name
 
 
-def start_pipeline(svc: Services, execution_name: str, payload: dict) -> str:
+def start_pipeline(svc: Services, execution_name: str, payload: PipelineStart) -> str:
     """Start the state machine with a deterministic name; a repeat start is a no-op.
 
     Returns the execution ARN.
     """
     try:
         arn = svc.sfn.start_execution(
-            stateMachineArn=svc.settings.state_machine_arn, name=execution_name, input=json.dumps(payload)
+            stateMachineArn=svc.settings.state_machine_arn, name=execution_name, input=payload.model_dump_json()
         )["executionArn"]
     except svc.sfn.exceptions.ExecutionAlreadyExists:
         arn = execution_arn(svc.settings.state_machine_arn, execution_name)
     try:
-        svc.db.update_session(payload["session_id"], execution_arn=arn)
+        svc.db.update_session(payload.session_id, execution_arn=arn)
     except CONNECTION_ERRORS:  # Transcribe records it with the session (see recording_done)
         logger.warning("database unavailable: execution %s not recorded on its session yet", execution_name)
     return arn
@@ -305,19 +295,13 @@ def sms_received(svc: Services, hook: SmsWebhook) -> str:
         resp.message(f"Hum It Out: you've made {svc.settings.regenerations_per_hour} new versions in the last "
                      "hour - that's our limit. Try again in a little while, or call us with a new hum!")
         return str(resp)
-    start_pipeline(svc, execution_name=hook.MessageSid, payload={
-        "session_id": str(session["id"]),
-        "caller": seal_phone(svc.settings.twilio_auth_token, hook.From),
-        "analysis_key": f"sessions/{session['id']}/analysis.json",
-        "style": style.value if style else None,
-        "variation": hook.MessageSid,
-        "length": length,
-        "meter": meter.text if meter else None,
-        "bar_shift": _next_bar_shift(latest, meter, shift, latest.beat_ratio * (factor if tempo else 1.0))
+    start_pipeline(svc, execution_name=hook.MessageSid, payload=NewVersionStart(
+        session_id=str(session["id"]), caller=seal_phone(svc.settings.twilio_auth_token, hook.From),
+        analysis_key=f"sessions/{session['id']}/analysis.json", style=style, length=length,
+        meter=meter.text if meter else None,
+        bar_shift=_next_bar_shift(latest, meter, shift, latest.beat_ratio * (factor if tempo else 1.0))
         if shift else None,
-        "song_tempo_bpm": tempo,
-        "variation_seed": variation_seed(hook.MessageSid),
-    })
+        song_tempo_bpm=tempo, variation_seed=variation_seed(hook.MessageSid)))
     what = f"a {style.value} version" if style else "a new version"
     if meter is not None:
         what = f"{what} in {meter.text}"

@@ -8,9 +8,9 @@ not understand.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Literal, NamedTuple
+from typing import Annotated, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 ANALYSIS_SCHEMA_VERSION = "2"
 ARRANGEMENT_SCHEMA_VERSION = "2"
@@ -22,6 +22,19 @@ PITCH_CLASS_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb",
 
 class Contract(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+SongTempoBpm = Annotated[float, Field(gt=20.0, lt=320.0)]   # a hum's or song's tempo (BPM) the contracts take
+_SONG_TEMPO = TypeAdapter(SongTempoBpm)
+
+
+def song_tempo_or_none(bpm) -> float | None:
+    """``bpm`` (a number or its text) as a :data:`SongTempoBpm`, or None where it is none (0, None, other
+    text, out of range)."""
+    try:
+        return _SONG_TEMPO.validate_python(bpm)
+    except ValidationError:
+        return None
 
 
 class Style(str, Enum):
@@ -221,7 +234,7 @@ class Analysis(Contract):
     voiced_s: float
     f0: F0Track
     notes: list[Note]
-    tempo_bpm: float = Field(gt=20.0, lt=320.0)
+    tempo_bpm: SongTempoBpm
     beats_s: list[float]
     downbeats_s: list[float] = []  # empty in version 1 documents
     pickup_beats: float = Field(default=0.0, ge=0.0)
@@ -346,14 +359,14 @@ class Arrangement(Contract):
 
     schema_version: Literal["1", "2"] = ARRANGEMENT_SCHEMA_VERSION
     style: Style
-    tempo_bpm: float = Field(gt=20.0, lt=320.0)
+    tempo_bpm: SongTempoBpm
     key: Key
     time_signature: TimeSignature = TimeSignature()
     hum_meter: TimeSignature | None = None  # the meter the hum was read in, or the one the caller named (2/4: 4/4 song)
     bar_shift_beats: int = Field(default=0, ge=0)  # beats the caller moved bar 1 later than it was read ("shift")
     beat_ratio: float = Field(default=1.0, gt=0.0)  # song beats per beat of the hum (1, 2 or 1/2): the song's tempo
     # is the hum's times it, the melody at the hum's speed
-    asked_tempo_bpm: float | None = Field(default=None, gt=20.0, lt=320.0)  # the song tempo the caller asked for
+    asked_tempo_bpm: SongTempoBpm | None = None  # the song tempo the caller asked for
     # ("half", "double"); None: the style's choice
     total_bars: int = Field(ge=1)
     sections: list[Section]

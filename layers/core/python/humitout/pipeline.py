@@ -14,11 +14,12 @@ from pathlib import Path
 from humitout import storage
 from humitout.db import CONNECTION_ERRORS
 from humitout.errors import BadAudio, PipelineError, caller_message, parse_error_code
-from humitout.models import (CALL_NEWS, CALL_TIPS, CALLER_METERS, Analysis, Arrangement, HumReading, Style, TimeSignature,
-                             told_call_conditions)
+from humitout.models import (CALL_NEWS, CALL_TIPS, CALLER_METERS, Analysis, Arrangement, HumReading, TimeSignature,
+                             song_tempo_or_none, told_call_conditions)
 from humitout.music.styles import tempo_asked
 from humitout.runtime import Services
 from humitout.security import mask_phone, unseal_phone
+from humitout.stage_inputs import ComposeInput, NotifyFailureInput, NotifyInput, RenderInput, TranscribeInput
 from humitout.telephony import fetch_recording, send_sms
 
 logger = logging.getLogger("humitout.pipeline")
@@ -31,15 +32,15 @@ def transcribe(svc: Services, event: dict) -> dict:
     from humitout.audio.lyrics import transcribe_lyrics
 
     s = svc.settings
-    session_id = event["session_id"]
-    if event.get("recording_sid"):  # a call (not a remix): the webhook may not have written the row
-        try:
-            svc.db.ensure_session(session_id, caller_number(svc, event), event.get("call_sid") or "",
-                                  event["recording_sid"], event.get("style"), event.get("execution_arn"))
-        except LookupError as exc:
-            raise PipelineError("internal", str(exc)) from exc
+    job = TranscribeInput.model_validate(event)
+    session_id = job.session_id
+    try:  # the webhook may not have written the row
+        svc.db.ensure_session(session_id, caller_number(svc, job.caller), job.call_sid, job.recording_sid,
+                              job.style.value if job.style else None, job.execution_arn)
+    except LookupError as exc:
+        raise PipelineError("internal", str(exc)) from exc
     svc.db.update_session(session_id, status="transcribing")
-    data = fetch_recording(event["recording_url"], s.recording_hosts, s.twilio_account_sid, s.twilio_auth_token,
+    data = fetch_recording(job.recording_url, s.recording_hosts, s.twilio_account_sid, s.twilio_auth_token,
                            credential_hosts=s.credential_hosts)
     original_key = f"{storage.session_prefix(session_id)}/original{audio_file_suffix(data) or '.bin'}"
     svc.storage.put_bytes(original_key, data)
@@ -72,32 +73,30 @@ def compose(svc: Services, event: dict) -> dict:
     from humitout.audio.transcribe import bars_moved, in_meter
     from humitout.music.arrangement import shift_cycle_beats
 
-    session_id = event["session_id"]
+    job = ComposeInput.model_validate(event)
+    session_id = job.session_id
     svc.db.update_session(session_id, status="composing")
-    analysis = Analysis.model_validate(svc.storage.get_json(event["analysis_key"]))
-    named, latest = event.get("meter"), svc.db.latest_hum_reading(session_id)
+    analysis = Analysis.model_validate(svc.storage.get_json(job.analysis_key))
+    named, latest = job.meter, svc.db.latest_hum_reading(session_id)
     latest_meter, latest_shift = latest.meter, latest.bar_shift
     meter = TimeSignature.from_text(named or latest_meter)
     if meter is not None:
         analysis = in_meter(analysis, meter)
-    bar_shift = event.get("bar_shift")
+    bar_shift = job.bar_shift
     if bar_shift is None:  # kept from the newest version unless the caller named another meter
         bar_shift = latest_shift if named in (None, latest_meter) else 0
-    asked = event.get("song_tempo_bpm")
-    asked = latest.asked_tempo_bpm if asked is None else asked
-    asked = float(asked) if asked and 20.0 < float(asked) < 320.0 else None
-    style = Style.from_text(event.get("style"))
+    asked = song_tempo_or_none(latest.asked_tempo_bpm if job.song_tempo_bpm is None else job.song_tempo_bpm)
+    style = job.style
     # a shift goes round the song bar in the hum's beats (a 2/4 hum's round its 4/4 song bar; at half time twice
     # as many beats)
     cycle = shift_cycle_beats(analysis.time_signature, planned_beat_ratio(analysis, style, asked_tempo_bpm=asked))
-    moved = bars_moved(analysis, int(bar_shift), cycle_beats=cycle)
-    bar_shift = int(bar_shift) % cycle if moved is not analysis else 0
+    moved = bars_moved(analysis, bar_shift, cycle_beats=cycle)
+    bar_shift = bar_shift % cycle if moved is not analysis else 0
     analysis = moved   # unmoved: a whole bar, or an analysis without downbeats (version 1)
     # One version per execution, allocated atomically: concurrent remixes never share one.
-    version = svc.db.allocate_version(session_id, event["execution_id"])
-    length = event.get("length") if event.get("length") in ("short", "long") else "normal"
-    arrangement = compose_arrangement(analysis, style, llm=llm_from_settings(svc.settings), length=length,
-                                      variation_seed=int(event.get("variation_seed") or 0), asked_tempo_bpm=asked)
+    version = svc.db.allocate_version(session_id, job.execution_id)
+    arrangement = compose_arrangement(analysis, style, llm=llm_from_settings(svc.settings), length=job.length,
+                                      variation_seed=job.variation_seed, asked_tempo_bpm=asked)
     arrangement = arrangement.model_copy(update={"bar_shift_beats": bar_shift})
     key = f"{storage.version_prefix(session_id, version)}/arrangement.json"
     svc.storage.put_json(key, arrangement)
@@ -108,10 +107,10 @@ def render(svc: Services, event: dict) -> dict:
     """Render the arrangement with FluidSynth and upload the package; records the track row."""
     from humitout.music.package import build_package
 
-    session_id = event["session_id"]
-    version = int(event["version"])
+    job = RenderInput.model_validate(event)
+    session_id, version = job.session_id, job.version
     svc.db.update_session(session_id, status="rendering")
-    arrangement = Arrangement.model_validate(svc.storage.get_json(event["arrangement_key"]))
+    arrangement = Arrangement.model_validate(svc.storage.get_json(job.arrangement_key))
     prefix = storage.version_prefix(session_id, version)
     remove_stale_dirs(Path(tempfile.gettempdir()), "render-", older_than_s=RENDER_TMP_MAX_AGE_S)
     with tempfile.TemporaryDirectory(prefix="render-") as tmp:
@@ -183,9 +182,10 @@ def notify(svc: Services, event: dict) -> dict:
     first track, a tip for the next call when the line or the room cost notes, or word that the song is of the
     take the caller started again (:data:`CALL_TIPS`)."""
     s = svc.settings
-    session_id = event["session_id"]
-    track = svc.db.get_track(event["track_id"])
-    token = svc.db.create_share_link(event["track_id"], s.link_ttl_days)
+    job = NotifyInput.model_validate(event)
+    session_id = job.session_id
+    track = svc.db.get_track(job.track_id)
+    token = svc.db.create_share_link(job.track_id, s.link_ttl_days)
     link = f"{s.public_base_url}/s/{token}"
     params = track["generation_params"]
     others = [m for m in CALLER_METERS if m not in (params["time_signature"], params.get("hum_meter"))]
@@ -200,9 +200,9 @@ def notify(svc: Services, event: dict) -> dict:
     heard = told_call_conditions(params.get("call_conditions"))
     if heard and int(track["version"]) == 1:  # the call's own track; a new version by SMS repeats no tip
         body = f"{body} {'' if heard[0] in CALL_NEWS else 'Tip: '}{CALL_TIPS[heard[0]]}"
-    sent = send_once(svc, event["execution_id"], caller_number(svc, event), body)
+    sent = send_once(svc, job.execution_id, caller_number(svc, job.caller), body)
     svc.db.update_session(session_id, status="completed", error=None, error_detail=None)
-    _publish(svc, {"event": "track_ready", "session_id": session_id, "track_id": event["track_id"]})
+    _publish(svc, {"event": "track_ready", "session_id": session_id, "track_id": job.track_id})
     return {"link": link, "sms_sent": sent}
 
 
@@ -213,16 +213,16 @@ def notify_failure(svc: Services, event: dict) -> dict:
     database down; the session row is then left to the sweeper (:func:`sweep`), which records
     the failure without texting again.
     """
-    error = event.get("error") or {}
-    message = error_message(error.get("Cause"))
+    job = NotifyFailureInput.model_validate(event)
+    message = error_message(job.error.get("Cause"))
     code = parse_error_code(message)
-    session_id = event["session_id"]
-    caller = caller_number(svc, event)
+    session_id = job.session_id
+    caller = caller_number(svc, job.caller)
     recorded = True
     try:
         svc.db.update_session(session_id, status="failed", error=code,
-                              error_detail=f"{error.get('Error')}: {message}"[:2000])
-        sent = send_once(svc, event["execution_id"], caller, caller_message(code))
+                              error_detail=f"{job.error.get('Error')}: {message}"[:2000])
+        sent = send_once(svc, job.execution_id, caller, caller_message(code))
     except CONNECTION_ERRORS as exc:
         logger.warning("database down in NotifyFailure: texting %s without recording it (%s)",
                        mask_phone(caller), type(exc).__name__)
@@ -242,10 +242,9 @@ def error_message(cause: str | None) -> str:
         return cause
 
 
-def caller_number(svc: Services, event: dict) -> str:
-    """The caller's E.164 number from a state's input (sealed there, see
-    :func:`humitout.security.seal_phone`)."""
-    return unseal_phone(svc.settings.twilio_auth_token, event["caller"])
+def caller_number(svc: Services, sealed: str) -> str:
+    """The caller's E.164 number from its sealed form in a state's input (:func:`humitout.security.seal_phone`)."""
+    return unseal_phone(svc.settings.twilio_auth_token, sealed)
 
 
 def send_once(svc: Services, idempotency_key: str, to_number: str, body: str,

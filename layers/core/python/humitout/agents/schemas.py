@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from humitout.models import NoteEvent, Style
+from humitout.models import NoteEvent, SongTempoBpm, Style
 from humitout.music.harmony import (
     BEATS_PER_BAR,
     ChordSlot,
@@ -50,7 +50,7 @@ class StyleChoice(Reply):
     """GenreSpecialist: the style and song tempo (BPM)."""
 
     style: Style
-    tempo_bpm: float = Field(gt=20.0, lt=320.0)
+    tempo_bpm: SongTempoBpm
 
 
 def meter_context(beats_per_bar: int) -> dict[str, int]:

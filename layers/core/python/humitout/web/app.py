@@ -12,8 +12,9 @@ import urllib.parse
 import uuid
 
 from humitout.calls import start_pipeline, variation_seed
-from humitout.models import AS_HUMMED, BAR_SHIFT_CHOICES, Style, TimeSignature
+from humitout.models import AS_HUMMED, BAR_SHIFT_CHOICES, Style, TimeSignature, song_tempo_or_none
 from humitout.runtime import Services
+from humitout.stage_inputs import NewVersionStart
 from humitout.web import auth, pages, queries
 from humitout.web.http import Reply, Request, cookie, expired_cookie, redirect, security_headers
 from humitout.web.track import track_view
@@ -227,11 +228,7 @@ def version_song_tempo(form: dict) -> float | None:
     chosen = form.get("song_tempo")
     if chosen == "style":
         return 0.0
-    try:
-        bpm = float(chosen)
-    except (TypeError, ValueError):
-        return None
-    return bpm if 20.0 < bpm < 320.0 else None
+    return song_tempo_or_none(chosen)
 
 
 def new_version(svc: Services, req: Request, session_id: str) -> Reply:
@@ -255,12 +252,10 @@ def new_version(svc: Services, req: Request, session_id: str) -> Reply:
     # Queued: the history shows (and polls) it at once; the stages move it on from here.
     queries.set_status(svc, str(row["id"]), "received", only_from=("completed", "failed"))
     try:
-        start_pipeline(svc, execution_name=name, payload={
-            "session_id": str(row["id"]), "caller": row["caller"],
-            "analysis_key": f"sessions/{row['id']}/analysis.json",
-            "style": style.value if style else None, "variation": name,
-            "length": "normal", "meter": meter, "bar_shift": bar_shift, "song_tempo_bpm": version_song_tempo(form),
-            "variation_seed": variation_seed(name)})
+        start_pipeline(svc, execution_name=name, payload=NewVersionStart(
+            session_id=str(row["id"]), caller=row["caller"], analysis_key=f"sessions/{row['id']}/analysis.json",
+            style=style, meter=meter, bar_shift=bar_shift, song_tempo_bpm=version_song_tempo(form),
+            variation_seed=variation_seed(name)))
     except Exception:
         queries.set_status(svc, str(row["id"]), row["status"], only_from=("received",))
         raise
