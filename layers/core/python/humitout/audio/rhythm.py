@@ -1382,7 +1382,7 @@ def joined_breaks(onsets_s, offsets_s, midi, duration_s: float, pauses_s, *, sil
     without it: by its whole bars, or by half a bar where the phrase after it then starts on a downbeat as the one
     before did (tests/bench/HISTORY.md, stop 58). Each rest's reading weighs only the beat levels about the beat
     of the reading with none (``related_to_s``): a rest moves the notes after it, not the tempo, and the other
-    periodicities cost a third of the rhythm's time in a call with breaks and changed none of the rests chosen on
+    periodicities cost 27 % of the rhythm's time in a call with breaks and changed none of the rests chosen on
     the stress calls (stop 67)."""
     on, off, midi = (np.asarray(v, float) for v in (onsets_s, offsets_s, midi))
     talks = sorted((float(a), float(b)) for a, b in pauses_s if b > a)
