@@ -19,7 +19,7 @@ from humitout.models import CALLER_METERS, HumReading, Style, TimeSignature
 from humitout.music.styles import tempo_asked
 from humitout.runtime import Services
 from humitout.security import call_token, call_token_valid, seal_phone
-from humitout.stage_inputs import CallStart, NewVersionStart, PipelineStart
+from humitout.stage_inputs import CallStart, Length, NewVersionStart, PipelineStart
 from humitout.telephony import RecordingWebhook, SmsWebhook, VoiceWebhook
 
 logger = logging.getLogger("humitout.calls")
@@ -203,7 +203,7 @@ class SmsRequest(NamedTuple):
     """What an SMS asks for (:func:`sms_request`)."""
 
     style: Style | None
-    length: str              # "short" | "normal" | "long"
+    length: Length           # "short" | "normal" | "long"
     meter: TimeSignature | None
     shift: int               # beats to move bar 1 from the newest version's: "shift" 1, "shift back" -1, else 0
     tempo_factor: float = 1.0   # the song's tempo over the newest version's: "half" 0.5, "double" 2, else 1
