@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from hum_synth import hum, perform, phone, tune, wav_bytes
-from humitout.audio.rhythm import (PERIOD_MULTIPLES, _pickup_prior, across_breaks, analyse_rhythm, at_knots, beat_level_log_prior,
+from humitout.audio.rhythm import (_pickup_prior, across_breaks, analyse_rhythm, at_knots, beat_level_log_prior,
                                    beat_positions, closed_up, closing_knots, compound_log_ratio, diatonic_triads,
                                    grid_fit, harmonic_fit, note_lengths, note_weights, period_candidates,
                                    phase_notation_scores, phrase_starts, tactus_log_prior, track_beats)
@@ -677,14 +677,15 @@ def test_a_hum_paused_out_of_time_runs_on_in_its_bars_and_one_resting_a_bar_in_t
     assert np.all(rest == rest[0]) and rest[0] % 4 == 0      # the same for every note after it: whole bars
 
 
-def test_periods_related_to_a_beat_are_its_levels_and_no_other_periodicity():
+def test_periods_related_to_a_beat_are_its_pulse_grouped_in_two_or_three_and_no_other_tempo():
     notes, _ = perform(ODE, 100.0, seed=0)
     on, off = np.array([n[0] for n in notes]), np.array([n[1] for n in notes])
     weights = note_weights(note_lengths(on, off))
     every = [p for p, _ in period_candidates(on, weights)]
     related = [p for p, _ in period_candidates(on, weights, related_to_s=0.6)]
 
-    def a_level_of_the_beat(period_s: float) -> bool:
-        return min(abs(np.log(period_s / (0.6 * m))) for m in PERIOD_MULTIPLES) < np.log(1.06)
-    assert related == [p for p in every if a_level_of_the_beat(p)]
-    assert any(abs(p - 0.6) < 0.036 for p in related) and len(related) < len(every)
+    def same_pulse(period_s: float) -> bool:
+        return min(abs(np.log(period_s / (0.6 * m))) for m in (2 / 3, 1.0, 1.5)) < np.log(1.06)
+    assert related == [p for p in every if same_pulse(p)]
+    assert any(abs(p - 0.6) < 0.036 for p in related)
+    assert not any(abs(np.log(p / 0.3)) < 0.06 or abs(np.log(p / 1.2)) < 0.06 for p in related)   # no octave

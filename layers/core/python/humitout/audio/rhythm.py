@@ -63,6 +63,7 @@ from humitout.models import Key, TimeSignature
 HOP_S = 0.01
 MIN_BPM, MAX_BPM = 30.0, 260.0   # candidate beat periods (BPM)
 PERIOD_MULTIPLES = (1.0, 0.5, 2.0, 1 / 3, 3.0, 2 / 3, 1.5)   # the beat levels tried about each periodicity
+SAME_PULSE_MULTIPLES = (2 / 3, 1.0, 1.5)   # a beat and the same pulse grouped in two or three (3/4 against 6/8)
 DEFAULT_BPM = 100.0
 
 # Note lengths (inter-onset intervals, in beats) and their prior weights. Simple time: the beat
@@ -149,11 +150,13 @@ def note_lengths(onsets_s: np.ndarray, offsets_s: np.ndarray) -> np.ndarray:
 
 def period_candidates(onsets_s: np.ndarray, weights: np.ndarray, *, n_best: int = 4,
                       min_bpm: float = MIN_BPM, max_bpm: float = MAX_BPM,
-                      related_to_s: float | None = None, related_tolerance: float = 0.06) -> list[tuple[float, float]]:
+                      related_to_s: float | None = None, related_tolerance: float = 0.06,
+                      related_multiples: tuple[float, ...] = SAME_PULSE_MULTIPLES) -> list[tuple[float, float]]:
     """[(period s, comb score)] of the ``n_best`` strongest periodicities of the onset envelope and
     their :data:`PERIOD_MULTIPLES` (1/3, 1/2, 2/3, 3/2, 2x, 3x), within ``min_bpm``-``max_bpm``; with
     ``related_to_s`` (s; None: all) only the periods within ``related_tolerance`` (a share) of that period
-    or of one of its multiples.
+    times one of ``related_multiples`` (:data:`SAME_PULSE_MULTIPLES`: the same tempo, its pulse grouped in
+    two or three).
 
     The comb score of a lag is the mean normalised autocorrelation at 1-4 times the lag.
     """
@@ -186,7 +189,7 @@ def period_candidates(onsets_s: np.ndarray, weights: np.ndarray, *, n_best: int 
             continue
         merged.append((lag * HOP_S, periods[lag]))
     if related_to_s is not None:
-        levels = related_to_s * np.array(PERIOD_MULTIPLES)
+        levels = related_to_s * np.array(related_multiples)
         merged = [(period, comb) for period, comb in merged
                   if np.min(np.abs(np.log(period / levels))) < np.log1p(related_tolerance)]
     return merged
@@ -914,8 +917,8 @@ def analyse_rhythm(onsets_s, offsets_s, midi, duration_s: float, *, tightness: f
     notation of the bar, and the bar phase and pickup are read as always; ``bar_beats`` (None: read) only sets
     the beats of the bar read on the chosen grid, which the moves below may still write otherwise (a fast 4-beat
     bar as 2/4). :func:`rhythm_in_meter` tries the mild one first. Either gives a meter confidence of 1.
-    ``related_to_s`` (s; None: every periodicity) weighs only the beat levels about one period
-    (:func:`period_candidates`): a reading of the same hum with one rest changed (:func:`joined_breaks`).
+    ``related_to_s`` (s; None: every periodicity) weighs only that beat period and the same pulse grouped in two
+    or three (:func:`period_candidates`): a reading of the same hum with one rest changed (:func:`joined_breaks`).
 
     The beat level maximises :func:`grid_fit` plus ``periodicity_weight`` x the comb score of
     its period plus ``meter_fit_weight`` x the best bar hypothesis of :func:`meter_scores` on that
@@ -1380,10 +1383,11 @@ def joined_breaks(onsets_s, offsets_s, midi, duration_s: float, pauses_s, *, sil
     it may start its bars anywhere (stress condition ``pause``: score position about halved). The notation model
     prices every empty position, so a rest the caller counted in time closes too where the notes read as well
     without it: by its whole bars, or by half a bar where the phrase after it then starts on a downbeat as the one
-    before did (tests/bench/HISTORY.md, stop 58). Each rest's reading weighs only the beat levels about the beat
-    of the reading with none (``related_to_s``): a rest moves the notes after it, not the tempo, and the other
-    periodicities cost 27 % of the rhythm's time in a call with breaks and changed none of the rests chosen on
-    the stress calls (stop 67)."""
+    before did (tests/bench/HISTORY.md, stop 58). Each rest's reading weighs only the beat of the reading with
+    none and that pulse grouped in two or three (``related_to_s``, :data:`SAME_PULSE_MULTIPLES`): a rest moves the
+    notes after it, not the tempo; read afresh at every level, a rest could win by the notation of another tempo
+    (stop 67: 9 of the 252 pause / aside / resing calls of stress seeds 10-15 and 71 changed, meter, tempo and
+    score position up on the whole; the rhythm's CPU in those calls about 40 % less; tests/bench/HISTORY.md)."""
     on, off, midi = (np.asarray(v, float) for v in (onsets_s, offsets_s, midi))
     talks = sorted((float(a), float(b)) for a, b in pauses_s if b > a)
     silences = sorted((float(a), float(b)) for a, b in silences_s if b > a and (float(a), float(b)) not in talks)
