@@ -78,13 +78,12 @@ def compose(svc: Services, event: dict) -> dict:
     svc.db.update_session(session_id, status="composing")
     analysis = Analysis.model_validate(svc.storage.get_json(job.analysis_key))
     named, latest = job.meter, svc.db.latest_hum_reading(session_id)
-    latest_meter, latest_shift = latest.meter, latest.bar_shift
-    meter = TimeSignature.from_text(named or latest_meter)
+    meter = TimeSignature.from_text(named or latest.meter)
     if meter is not None:
         analysis = in_meter(analysis, meter)
     bar_shift = job.bar_shift
     if bar_shift is None:  # kept from the newest version unless the caller named another meter
-        bar_shift = latest_shift if named in (None, latest_meter) else 0
+        bar_shift = latest.bar_shift if named in (None, latest.meter) else 0
     asked = song_tempo_or_none(latest.asked_tempo_bpm if job.song_tempo_bpm is None else job.song_tempo_bpm)
     style = job.style
     # a shift goes round the song bar in the hum's beats (a 2/4 hum's round its 4/4 song bar; at half time twice
@@ -188,8 +187,8 @@ def notify(svc: Services, event: dict) -> dict:
     token = svc.db.create_share_link(job.track_id, s.link_ttl_days)
     link = f"{s.public_base_url}/s/{token}"
     params = track["generation_params"]
-    others = [m for m in CALLER_METERS if m not in (params["time_signature"], params.get("hum_meter"))]
     reading = HumReading.from_params(params)
+    others = [m for m in CALLER_METERS if m not in (reading.song_meter, reading.meter)]
     half, double = (tempo_asked(reading, factor) for factor in (0.5, 2.0))
     beat = ("; too fast or slow? HALF or DOUBLE" if half and double else "; too fast? HALF" if half
             else "; too slow? DOUBLE" if double else "")
