@@ -12,7 +12,11 @@ from scipy.signal import butter, resample_poly, sosfilt
 
 from hum_synth import hum, perform, phone, room, scale_notes, tune, wav_bytes
 from humitout.audio.decode import decode_audio
-from humitout.audio.speech import semitone_grid_fit, sounds_like_speech, without_spoken_edges, without_words_between
+from humitout.audio import speech
+from humitout.audio.f0 import PitchTrack
+from humitout.audio.notes.core import NoteEvent
+from humitout.audio.speech import (HELD_VOWEL_DB, SPEECH_VOWEL_DRIFT_DB, VowelDrifts, note_vowel_drift_db,
+                                   semitone_grid_fit, sounds_like_speech, without_spoken_edges, without_words_between)
 from humitout.audio.transcribe import MIN_VOICED_S, analyse_recording, transcribe_samples
 from humitout.errors import BadAudio
 from humitout.music.arrangement import quantise_melody
@@ -224,3 +228,23 @@ def test_a_quick_phrase_between_two_breaths_stays():
     track, _, heard = transcribe_samples(x, sr)
     assert len(heard) == len(notes)
     assert without_words_between(track, heard, min_rest_s=MIN_VOICED_S) == (heard, [])
+
+
+def test_vowel_drift_of_a_run_weighs_its_notes_and_reads_each_note_once(monkeypatch):
+    hop = 0.01
+    n = 200
+    track = PitchTrack(hz=np.full(n, 220.0), confidence=np.ones(n), voiced=np.ones(n, bool), hop_s=hop)
+    # an 8-point harmonic envelope: held flat for the first second (a sung vowel), then sliding 0 -> 16 dB across
+    # the grid over the second second (one vowel into another, as a syllable of talk moves)
+    envelope = np.full((8, n), -30.0)
+    slope = np.linspace(-1.0, 1.0, 8)[:, None] * np.linspace(0.0, 16.0, 100)[None, :]
+    envelope[:, 100:] += slope
+    held, moved = NoteEvent(0.0, 0.6, 57.0, 1.0), NoteEvent(1.0, 2.0, 57.0, 1.0)
+    reads = []
+    monkeypatch.setattr(speech, "note_vowel_drift_db",
+                        lambda *a, **k: reads.append(a[2]) or note_vowel_drift_db(*a, **k))
+    vowels = VowelDrifts(envelope, track)
+    assert vowels.of([held]) < HELD_VOWEL_DB
+    assert vowels.of([moved]) >= SPEECH_VOWEL_DRIFT_DB
+    assert vowels.of([held, moved]) == vowels.of([moved])        # the longer note's drift is the weighted median
+    assert reads == [held, moved]                                  # asked four times, each note read once

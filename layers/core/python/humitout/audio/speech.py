@@ -38,7 +38,7 @@ STABLE_SLOPE_ST_S = 12.0  # semitones per second under which the pitch "holds st
 # refused a fast air sung with a wide vibrato and scoops (glide 0.22, still in 84 % of the frames). The
 # held-note share was 30 % until a hum under café babble (stress seed 12) was refused with 29 %: in 18
 # espeak-ng utterances (9 voices, 2 texts) it is at most 21 %, in the 360 hums of stress seeds 10-12 at least 25.8 %.
-# Since stop 55 a fifth sign, a vowel that moves inside the notes (:func:`vowel_drift_db`, 5 dB or more), lets one
+# Since stop 55 a fifth sign, a vowel that moves inside the notes (:meth:`VowelDrifts.of`, 5 dB or more), lets one
 # of the four fail (four of five): a room lengthens and steadies syllables. ``./dev bench speech``: 0.905 -> 0.934
 # of the speech answered ``no_melody`` (speakerphone 0.793 -> 0.879), 0 of 2,124 stress hums refused (dev tunes'
 # seeds 10-14, other tunes' 50 and 51, every condition and the combined ones); no hum of 1,556 shows four of five.
@@ -50,7 +50,7 @@ LONG_NOTE_S = 0.25
 # A caller's words before or after the hum ("Okay, here goes", "That's it") are cut at a pause of 0.25 s or
 # more (:func:`without_spoken_edges`; stress ``spoken``: the callers pause 0.25-1.2 s before humming).
 SPOKEN_PAUSE_S = 0.25
-SPEECH_VOWEL_DRIFT_DB = 5.0   # dB a talk run's vowel moves inside its notes (:func:`vowel_drift_db`)
+SPEECH_VOWEL_DRIFT_DB = 5.0   # dB a talk run's vowel moves inside its notes (:meth:`VowelDrifts.of`)
 HELD_VOWEL_DB = 2.0           # dB under which a run's vowels are held, as sung (hum runs: median 0.5-1.6 dB by channel)
 NOTE_EDGE_S = 0.03        # s left out at each end of a note when reading how its pitch moves inside it
 # A take started again (:func:`last_take`; stress ``restart``: 3 notes to 60 % of the tune, "Sorry, wait. Let me start
@@ -167,7 +167,7 @@ def semitone_grid_fit(notes: list[NoteEvent]) -> float:
     return float(np.abs(np.sum(durations * np.exp(2j * np.pi * midi))) / durations.sum())
 
 
-def sounds_like_speech(track: PitchTrack, notes: list[NoteEvent], envelope_db: np.ndarray | None = None, *,
+def sounds_like_speech(track: PitchTrack, notes: list[NoteEvent], vowels: VowelDrifts | None = None, *,
                        still_in_notes_under: float = SPEECH_STILL_IN_NOTES,
                        long_note_share_under: float = SPEECH_LONG_NOTE_SHARE,
                        glide_st_over: float = SPEECH_GLIDE_ST, grid_fit_under: float = SPEECH_GRID_FIT,
@@ -176,16 +176,16 @@ def sounds_like_speech(track: PitchTrack, notes: list[NoteEvent], envelope_db: n
     still in under ``still_in_notes_under`` of the frames inside the notes (:func:`still_in_notes`), under
     ``long_note_share_under`` of the note time is in held notes (:func:`long_note_share`), the notes glide
     ``glide_st_over`` st or more (:func:`note_glide_st`) and the pitches fit one semitone grid under
-    ``grid_fit_under`` (:func:`semitone_grid_fit`): all four, or, with the harmonic envelope ``envelope_db``, four
-    of those and a fifth, a vowel that moves inside the notes (:func:`vowel_drift_db` ``vowel_drift_db_over`` dB
+    ``grid_fit_under`` (:func:`semitone_grid_fit`): all four, or, with the call's ``vowels``, four
+    of those and a fifth, a vowel that moves inside the notes (:meth:`VowelDrifts.of` ``vowel_drift_db_over`` dB
     or more). The pitch signs read the pitch and the notes only, which every phone channel keeps; a room
     lengthens and steadies syllables, so one of them may fail, and the vowel still moves."""
     values = {"still": still_in_notes(track, notes), "held": long_note_share(notes),
               "glide": note_glide_st(track, notes), "grid": semitone_grid_fit(notes)}
     shown = [values["still"] < still_in_notes_under, values["held"] < long_note_share_under,
              values["glide"] >= glide_st_over, values["grid"] < grid_fit_under]
-    if envelope_db is not None:
-        values["vowel"] = vowel_drift_db(envelope_db, track, notes)
+    if vowels is not None:
+        values["vowel"] = vowels.of(notes)
         shown.append(values["vowel"] >= vowel_drift_db_over)
     if sum(shown) < 4:
         return None
@@ -195,67 +195,87 @@ def sounds_like_speech(track: PitchTrack, notes: list[NoteEvent], envelope_db: n
             f"fit {values['grid']:.2f}{vowel}")
 
 
-def vowel_drift_db(envelope_db: np.ndarray, track: PitchTrack, notes: list[NoteEvent], *,
-                   edge_s: float = NOTE_EDGE_S, min_frames: int = 6, strong_db: float = 25.0) -> float:
-    """How far the vowel moves inside the notes (dB): for each note with ``min_frames`` frames or more inside it
-    (``edge_s`` s in from each end) whose harmonic envelope ``envelope_db`` (k, n) (dB,
-    :func:`~humitout.audio.notes.levels.harmonic_envelope_db`) was read, the rms difference between the median
-    shapes (each frame's mean over the grid removed) of the second and the last quarter of those frames, over the
-    grid points within ``strong_db`` dB of the note's strongest; the median over the notes, weighted by their
-    durations (NaN if none is measured). A syllable of talk moves from one vowel to the next ("okay", "goes"); a
-    sung or hummed note holds its vowel (stress ``spoken`` talk runs: median 5.7-8.4 dB by channel; hum runs on
-    the clean line median 0.5 dB, speakerphone 1.6, recorded sung syllables, ``diphone``, 3.1)."""
-    drifts, durations = [], []
-    for n in notes:
-        inside = _inside_note_frames(track, n, edge_s)
-        inside = inside[envelope_db[:, inside].max(axis=0) > -100.0] if len(inside) else inside
-        if len(inside) < min_frames:
-            continue
-        levels = envelope_db[:, inside]
-        shape = levels - levels.mean(axis=0)
-        quarter = len(inside) // 4
-        typical = np.median(levels, axis=1)
-        strong = typical > typical.max() - strong_db
-        moved = np.median(shape[:, -quarter:], axis=1) - np.median(shape[:, quarter:2 * quarter], axis=1)
-        drifts.append(float(np.sqrt(np.mean(moved[strong] ** 2))))
-        durations.append(n.offset_s - n.onset_s)
-    return weighted_quantile(np.array(drifts), np.array(durations), 0.5) if drifts else float("nan")
+def note_vowel_drift_db(envelope_db: np.ndarray, track: PitchTrack, note: NoteEvent, *, edge_s: float = NOTE_EDGE_S,
+                        min_frames: int = 6, strong_db: float = 25.0) -> float | None:
+    """How far the vowel moves inside one ``note`` (dB; None when ``min_frames`` or more of its voiced frames,
+    ``edge_s`` s in from each end, have no harmonic envelope ``envelope_db`` (k, n) (dB,
+    :func:`~humitout.audio.notes.levels.harmonic_envelope_db`) read): the rms difference between the median shapes
+    (each frame's mean over the grid removed) of the second and the last quarter of those frames, over the grid
+    points within ``strong_db`` dB of the note's strongest."""
+    inside = _inside_note_frames(track, note, edge_s)
+    inside = inside[envelope_db[:, inside].max(axis=0) > -100.0] if len(inside) else inside
+    if len(inside) < min_frames:
+        return None
+    levels = envelope_db[:, inside]
+    shape = levels - levels.mean(axis=0)
+    quarter = len(inside) // 4
+    typical = np.median(levels, axis=1)
+    strong = typical > typical.max() - strong_db
+    moved = np.median(shape[:, -quarter:], axis=1) - np.median(shape[:, quarter:2 * quarter], axis=1)
+    return float(np.sqrt(np.mean(moved[strong] ** 2)))
 
 
-def talk_signs(track: PitchTrack, notes: list[NoteEvent], envelope_db: np.ndarray | None = None, *,
+class VowelDrifts:
+    """How far the vowel moves inside runs of one call's notes (:meth:`of`), from its harmonic envelope
+    ``envelope_db`` (k, n; dB) at its pitch ``track``. Each note's drift (:func:`note_vowel_drift_db`) is read once
+    and kept by its onset and offset: the talk tests ask about every run before a pause and between two, so the
+    same notes many times over (re-read per run, this was 7 % of the CPU of calls with words in them)."""
+
+    def __init__(self, envelope_db: np.ndarray, track: PitchTrack):
+        self.envelope_db, self.track = envelope_db, track
+        self._per_note: dict[tuple[float, float], float | None] = {}
+
+    def of(self, notes: list[NoteEvent]) -> float:
+        """How far the vowel moves inside ``notes`` (dB): the median of their drifts
+        (:func:`note_vowel_drift_db`), weighted by their durations (NaN if none is measured). A syllable of talk
+        moves from one vowel to the next ("okay", "goes"); a sung or hummed note holds its vowel (stress
+        ``spoken`` talk runs: median 5.7-8.4 dB by channel; hum runs on the clean line median 0.5 dB, speakerphone
+        1.6, recorded sung syllables, ``diphone``, 3.1)."""
+        drifts, durations = [], []
+        for n in notes:
+            key = (n.onset_s, n.offset_s)
+            if key not in self._per_note:
+                self._per_note[key] = note_vowel_drift_db(self.envelope_db, self.track, n)
+            if self._per_note[key] is not None:
+                drifts.append(self._per_note[key])
+                durations.append(n.offset_s - n.onset_s)
+        return weighted_quantile(np.array(drifts), np.array(durations), 0.5) if drifts else float("nan")
+
+
+def talk_signs(track: PitchTrack, notes: list[NoteEvent], vowels: VowelDrifts | None = None, *,
                vowel_drift_db_over: float = SPEECH_VOWEL_DRIFT_DB, held_vowel_db_under: float = HELD_VOWEL_DB) -> int:
     """How many of the four signs of talk a few ``notes`` show (0-4): syllable-length notes, pitch that moves inside
     them and notes that glide (:func:`sounds_like_speech`'s first three, at its thresholds), and a vowel that moves
-    inside them (:func:`vowel_drift_db` ``vowel_drift_db_over`` dB or more; read only with ``envelope_db``); none
+    inside them (:meth:`VowelDrifts.of` ``vowel_drift_db_over`` dB or more; read only with the call's ``vowels``); none
     when their vowel holds as a singer holds it (under ``held_vowel_db_under`` dB). The semitone-grid sign is not
     asked: a few syllables' pitches fit a grid by chance (two to eleven notes of talk on stress ``spoken``: grid fit
     up to 0.96)."""
-    vowel = vowel_drift_db(envelope_db, track, notes) if envelope_db is not None else float("nan")
+    vowel = vowels.of(notes) if vowels is not None else float("nan")
     if vowel < held_vowel_db_under:
         return 0
     return int((long_note_share(notes) < SPEECH_LONG_NOTE_SHARE) + (note_glide_st(track, notes) >= SPEECH_GLIDE_ST)
                + (still_in_notes(track, notes) < SPEECH_STILL_IN_NOTES) + (vowel >= vowel_drift_db_over))
 
 
-def sounds_like_talk(track: PitchTrack, notes: list[NoteEvent], envelope_db: np.ndarray | None = None) -> bool:
+def sounds_like_talk(track: PitchTrack, notes: list[NoteEvent], vowels: VowelDrifts | None = None) -> bool:
     """Whether a few ``notes`` (a run before or after the hum) sound like talk: three of the four signs of
     :func:`talk_signs`. A room lengthens and steadies the syllables, so one pitch sign may fail; a fast tune a child
     sings through a phone's noise suppressor can show all three pitch signs, but holds its vowels (1.7 dB)."""
-    return talk_signs(track, notes, envelope_db) >= TALK_SIGNS
+    return talk_signs(track, notes, vowels) >= TALK_SIGNS
 
 
-def without_spoken_edges(track: PitchTrack, notes: list[NoteEvent], envelope_db: np.ndarray | None = None, *,
+def without_spoken_edges(track: PitchTrack, notes: list[NoteEvent], vowels: VowelDrifts | None = None, *,
                          min_rest_s: float, pause_s: float = SPOKEN_PAUSE_S) -> tuple[list[NoteEvent],
                                                                                       list[tuple[float, float]]]:
     """``notes`` without the caller's words before and after the hum ("Okay, here goes", "That's it"), and
     the spans (onset, offset, s) of the words cut. The words are a run of notes at the start, and then one at
     the end, that ends (starts) at a pause of ``pause_s`` s or more and sounds like talk (:func:`sounds_like_talk`,
-    with the harmonic envelope ``envelope_db`` when given), while the notes left hold ``min_rest_s`` s or more (the
+    with the call's ``vowels`` when given), while the notes left hold ``min_rest_s`` s or more (the
     shortest melody the stage takes) and do not; of several such runs, the one parted from the hum by the widest
     pause (the caller stops talking, then hums: a run reaching into the hum's quick first notes can still sound
     like talk)."""
     def talk(part: list[NoteEvent]) -> bool:
-        return sounds_like_talk(track, part, envelope_db)
+        return sounds_like_talk(track, part, vowels)
 
     def keeps_melody(rest: list[NoteEvent]) -> bool:
         return sum(n.offset_s - n.onset_s for n in rest) >= min_rest_s and not talk(rest)
@@ -315,7 +335,7 @@ def opens_alike(first: list[NoteEvent], second: list[NoteEvent], *, intervals: i
     return False
 
 
-def last_take(track: PitchTrack, energy_db: np.ndarray, notes: list[NoteEvent], envelope_db: np.ndarray | None = None,
+def last_take(track: PitchTrack, energy_db: np.ndarray, notes: list[NoteEvent], vowels: VowelDrifts | None = None,
               *, min_rest_s: float, pause_s: float = SPOKEN_PAUSE_S, min_words_s: float = RESTART_WORDS_S,
               max_words_s: float = 8.0, word_signs: int = RESTART_WORD_SIGNS,
               min_length_ratio: float = 1.2) -> tuple[list[NoteEvent], float | None]:
@@ -352,7 +372,7 @@ def last_take(track: PitchTrack, energy_db: np.ndarray, notes: list[NoteEvent], 
             if notes[p].onset_s - notes[q].onset_s > max_words_s:
                 break
             if notes[q].onset_s - notes[q - 1].offset_s >= pause_s \
-                    and talk_signs(track, notes[q:p], envelope_db) >= word_signs:
+                    and talk_signs(track, notes[q:p], vowels) >= word_signs:
                 words = q
         talk_s = voice_between(notes[words - 1].offset_s, notes[p].onset_s) \
             + sum(n.offset_s - n.onset_s for n in notes[words:p])
@@ -424,7 +444,7 @@ def words_in_pauses(track: PitchTrack, energy_db: np.ndarray, notes: list[NoteEv
             and frames_s_between(voice, track.hop_s, a.offset_s, b.onset_s) >= min_words_s]
 
 
-def without_words_between(track: PitchTrack, notes: list[NoteEvent], envelope_db: np.ndarray | None = None, *,
+def without_words_between(track: PitchTrack, notes: list[NoteEvent], vowels: VowelDrifts | None = None, *,
                           min_rest_s: float, energy_db: np.ndarray | None = None, pause_s: float = ASIDE_PAUSE_S,
                           max_words_s: float = ASIDE_MAX_WORDS_S, word_signs: int = RESTART_WORD_SIGNS,
                           min_voice_s: float = ASIDE_VOICE_S) -> tuple[list[NoteEvent], list[tuple[float, float]]]:
@@ -444,7 +464,7 @@ def without_words_between(track: PitchTrack, notes: list[NoteEvent], envelope_db
         for p in parts[k + 1:]:
             if notes[p - 1].offset_s - notes[q].onset_s > max_words_s:
                 break
-            signs = talk_signs(track, notes[q:p], envelope_db)
+            signs = talk_signs(track, notes[q:p], vowels)
             if signs >= TALK_SIGNS or (voice is not None and signs >= word_signs and frames_s_between(
                     voice, track.hop_s, notes[q - 1].offset_s, notes[p].onset_s) >= min_voice_s):
                 cut[q:p] = True

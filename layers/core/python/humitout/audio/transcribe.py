@@ -14,7 +14,7 @@ are no notes either (:func:`~humitout.audio.speech.without_words_between`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +41,7 @@ from humitout.audio.notes.releases import (end_at_release, end_at_weak_release, 
 from humitout.audio.notes.segment import joined_overshoot_heads, onsets_at_soft_attack, segment_notes
 from humitout.audio.rhythm import (Rhythm, across_breaks, analyse_rhythm, beat_positions, joined_breaks, long_silences,
                                    rhythm_in_meter)
-from humitout.audio.speech import (MIN_STABLE_FRACTION, last_take, sounds_like_speech, stable_fraction,
+from humitout.audio.speech import (MIN_STABLE_FRACTION, VowelDrifts, last_take, sounds_like_speech, stable_fraction,
                                    without_notes_sung_again, without_spoken_edges, without_words_between,
                                    words_in_pauses)
 from humitout.errors import BadAudio
@@ -62,6 +62,11 @@ class FrontEnd:
     bands: np.ndarray      # (bands, n) dB, narrow-band levels of the enhanced call (:func:`narrow_band_levels_db`)
     envelope: np.ndarray   # (k, n) dB, harmonic envelope of the enhanced call (:func:`harmonic_envelope_db`)
     reverberant: bool = False  # whether the call was freed of a room's reverberation (:func:`enhance_call`)
+
+    @cached_property
+    def vowels(self) -> VowelDrifts:
+        """How far the vowel moves inside the call's notes, each note read once (the speech tests ask it)."""
+        return VowelDrifts(self.envelope, self.track)
 
 
 def front_end(x: np.ndarray, sr: int) -> FrontEnd:
@@ -162,11 +167,11 @@ def the_hum(front: FrontEnd, notes: list[NoteEvent]) -> Hum:
     (:func:`~humitout.audio.speech.without_words_between`) left out; where they broke off to talk, also where their
     words left no notes (:func:`~humitout.audio.speech.words_in_pauses`), the tune runs on (``pauses_s``), without a
     bit they sang again after the words (:func:`~humitout.audio.speech.without_notes_sung_again`)."""
-    notes, words = without_spoken_edges(front.track, notes, front.envelope, min_rest_s=MIN_VOICED_S)
-    take, started_s = last_take(front.track, front.energy, notes, front.envelope, min_rest_s=MIN_VOICED_S)
+    notes, words = without_spoken_edges(front.track, notes, front.vowels, min_rest_s=MIN_VOICED_S)
+    take, started_s = last_take(front.track, front.energy, notes, front.vowels, min_rest_s=MIN_VOICED_S)
     if started_s is not None:
         words.append((notes[0].onset_s, started_s))
-    take, between = without_words_between(front.track, take, front.envelope, min_rest_s=MIN_VOICED_S,
+    take, between = without_words_between(front.track, take, front.vowels, min_rest_s=MIN_VOICED_S,
                                           energy_db=front.energy)
     pauses = [(max(n.offset_s for n in take if n.offset_s <= start), min(n.onset_s for n in take if n.onset_s >= end))
               for start, end in between
@@ -217,7 +222,7 @@ def analyse_recording(data: bytes, *, lyrics: Lyrics | None = None) -> Analysis:
     stable = stable_fraction(track)
     if stable < MIN_STABLE_FRACTION:
         raise BadAudio("no_melody", f"the pitch holds still in only {stable:.0%} of voiced frames")
-    speech = sounds_like_speech(track, notes, front.envelope)
+    speech = sounds_like_speech(track, notes, front.vowels)
     if speech:
         raise BadAudio("no_melody", speech)
     hum = the_hum(front, notes)
