@@ -54,3 +54,19 @@ def test_reading_near_the_callers_register_is_not_asked():
     x, energy = _call(talker_db=-10.0)
     track = _first_pass(67.0)
     assert np.array_equal(reread_callers_band(track, energy, x, SR).hz, track.hz)
+
+
+def test_the_asked_frames_read_in_the_band_around_them_as_in_the_whole_call():
+    # the band is read only around the asked frames (with the tracker's context): there it gives the same pitch as
+    # the tracker reading the whole call in that band (the model's own outputs; the frame times differ in rounding
+    # only); away from them it reads nothing
+    from humitout.audio.f0 import _band_reading, _swift
+    x, _ = _call(talker_db=-10.0)
+    asked = (FRAMES >= 1.45) & (FRAMES < 1.57)
+    line = float(midi_to_hz(64.0))
+    band = _band_reading(x, SR, len(FRAMES), HOP, fmin=line, fmax=2000.0, asked=asked)
+    whole = _swift().detect(x, SR, fmin=line, fmax=2000.0)
+    ok = whole.pitch_hz > 0
+    expected = np.interp(FRAMES, whole.timestamps[ok], 69.0 + 12.0 * np.log2(whole.pitch_hz[ok] / 440.0))
+    assert np.allclose(band[asked], expected[asked], rtol=0.0, atol=1e-9) and np.all(np.abs(band[asked] - 74.0) < 0.5)
+    assert np.isnan(band[:50]).all() and np.isnan(band[250:]).all()

@@ -60,6 +60,7 @@ REREAD_STEADY_ST = 0.5     # semitones within which a re-read run holds its medi
 REREAD_EDGE_ST = 2.0       # semitones over the band's lowest pitch a re-read run must lie (not pinned to it)
 REREAD_REACH_S = 0.3       # s either side within which the caller's notes give the line
 REREAD_NEAR_ST = 7.0       # semitones from the caller's nearest in-register frame a re-read run may lie
+REREAD_CONTEXT_S = 0.5     # s of the call either side of the asked frames the tracker reads them in
 OVER_REGISTER_PCT = 75.0   # percentile of the confident loud frames' pitch a reading far over the caller is measured from
 OVER_REGISTER_ST = 15.0    # semitones over that pitch from which a reading is no sung pitch
 OVER_BAND_ST = 12.0        # semitones over that pitch where the re-read band ends
@@ -138,6 +139,11 @@ class SplitSwiftF0:
         options.intra_op_num_threads = threads
         self._cnn = onnxruntime.InferenceSession(str(folder / "swift_f0_cnn.onnx"), options,
                                                  providers=["CPUExecutionProvider"])
+
+    @property
+    def frame_samples(self) -> int:
+        """Samples of 16 kHz audio from one of the model's frames to the next."""
+        return self._core.HOP
 
     def band_spectrogram(self, audio: np.ndarray) -> np.ndarray:
         """The CNN's input for float32 16 kHz ``audio`` (n,): (1, 3, bands, frames) log band levels,
@@ -356,14 +362,37 @@ def _register_midi(track: PitchTrack, energy_db: np.ndarray, pct: float, *, anch
     return float(np.percentile(m[anchor], pct)) if anchor.sum() >= min_anchors else None
 
 
-def _band_reading(x: np.ndarray, sr: int, n: int, hop_s: float, *, fmin: float, fmax: float) -> np.ndarray | None:
+def _band_reading(x: np.ndarray, sr: int, n: int, hop_s: float, *, fmin: float, fmax: float, asked: np.ndarray,
+                  context_s: float = REREAD_CONTEXT_S) -> np.ndarray | None:
     """The pitch (MIDI, (n,) on the ``hop_s`` grid) swift-f0 reads in ``x`` at ``sr`` Hz limited to ``fmin``-``fmax``
-    Hz, interpolated over the frames where it gives none; None where it gives none at all."""
-    res = _swift().detect(x, sr, fmin=fmin, fmax=fmax)
-    ok = res.pitch_hz > 0
-    if not ok.any():
+    Hz around the ``asked`` frames ((n,) bool), interpolated over the frames where it gives none; NaN away from them;
+    None where it gives none at all. The tracker reads each run of asked frames with ``context_s`` s either side
+    (runs whose context meets read together, cut on the tracker's own frames), not the whole call: its network
+    sees 12 of its 16 ms frames either side of a frame, so the asked frames read exactly as in the whole call
+    (tried: the model's outputs the same to the bit from 12 frames of context on), and a call asks a few notes' worth (stress babble: 6 of
+    12 calls re-read, this was a sixth of their CPU)."""
+    hop = _swift().frame_samples
+    spans = []
+    for a, b in zip(*true_runs(asked[:n])):
+        start = max(int((a * hop_s - context_s) * sr) // hop * hop, 0)
+        end = min(-(-int((b * hop_s + context_s) * sr) // hop) * hop, len(x))
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((start, end))
+    times, midi = [], []
+    for start, end in spans:
+        res = _swift().detect(x[start:end], sr, fmin=fmin, fmax=fmax)
+        ok = res.pitch_hz > 0
+        times.append(start / sr + res.timestamps[ok])
+        midi.append(69.0 + 12.0 * np.log2(res.pitch_hz[ok] / 440.0))
+    if not spans or not sum(len(t) for t in times):
         return None
-    return np.interp(np.arange(n) * hop_s, res.timestamps[ok], 69.0 + 12.0 * np.log2(res.pitch_hz[ok] / 440.0))
+    t = np.arange(n) * hop_s
+    read = np.zeros(n, bool)
+    for start, end in spans:
+        read |= (t >= start / sr) & (t < end / sr)
+    return np.where(read, np.interp(t, np.concatenate(times), np.concatenate(midi)), np.nan)
 
 
 def reread_over_register(track: PitchTrack, energy_db: np.ndarray, x: np.ndarray, sr: int, *,
@@ -402,7 +431,7 @@ def reread_over_register(track: PitchTrack, energy_db: np.ndarray, x: np.ndarray
         under = voiced & np.isfinite(m) & (m < middle + over_st)
     if asked.sum() < min_frames:
         return track
-    band = _band_reading(x, sr, n, track.hop_s, fmin=FMIN_HZ, fmax=float(midi_to_hz(middle + band_st)))
+    band = _band_reading(x, sr, n, track.hop_s, fmin=FMIN_HZ, fmax=float(midi_to_hz(middle + band_st)), asked=asked)
     if band is None:
         return track
     hz = track.hz.copy()
@@ -463,7 +492,7 @@ def reread_callers_band(track: PitchTrack, energy_db: np.ndarray, x: np.ndarray,
             asked[k] = False
     if asked.sum() < min_frames:
         return track
-    band = _band_reading(x, sr, n, track.hop_s, fmin=float(midi_to_hz(line)), fmax=FMAX_HZ)
+    band = _band_reading(x, sr, n, track.hop_s, fmin=float(midi_to_hz(line)), fmax=FMAX_HZ, asked=asked)
     if band is None:
         return track
     hz = track.hz.copy()
