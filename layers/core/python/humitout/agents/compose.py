@@ -147,11 +147,13 @@ def planned_beat_ratio(analysis: Analysis, style: Style | None = None, *, asked_
 
 def compose_arrangement(analysis: Analysis, style: Style | None = None, *,
                         llm: LLMSettings | None = None, length: SongLength = "normal",
-                        variation_seed: int = 0, asked_tempo_bpm: float | None = None) -> Arrangement:
+                        variation_seed: int = 0, asked_tempo_bpm: float | None = None,
+                        bar_shift_beats: int = 0) -> Arrangement:
     """The arrangement for a hum: the agents' group chat (LLM when ``llm`` is given, else the
     rules), then the fully expanded, validated ``Arrangement`` of about the requested
     ``length`` ("short", "normal", "long"), every random choice from ``variation_seed``, at the hum's tempo
-    x 1, 2 or 1/2 nearest ``asked_tempo_bpm`` (BPM; the caller's "half" or "double") when given.
+    x 1, 2 or 1/2 nearest ``asked_tempo_bpm`` (BPM; the caller's "half" or "double") when given, recording
+    ``bar_shift_beats`` (beats the caller moved bar 1 of ``analysis``, already moved).
     Raises BadAudio("no_melody") when the analysis has no notes."""
     if not analysis.notes:
         raise BadAudio("no_melody", "the analysis has no notes")
@@ -183,5 +185,6 @@ def compose_arrangement(analysis: Analysis, style: Style | None = None, *,
         rationale=[_rationale(outcomes[agent]) for agent in AGENT_ORDER],
         time_signature=song_time_signature(analysis),
         hum_time_map=time_map(analysis, ratio),
-        variation_seed=variation_seed, length=length,
-    ).model_copy(update={"beat_ratio": ratio, "asked_tempo_bpm": asked_tempo_bpm})
+        variation_seed=variation_seed, length=length, beat_ratio=ratio, asked_tempo_bpm=asked_tempo_bpm,
+        bar_shift_beats=bar_shift_beats,
+    )

@@ -1027,13 +1027,18 @@ def build_arrangement(
     hum_time_map: list[tuple[float, float]] | None = None,
     variation_seed: int = 0,
     length: SongLength = "normal",
+    beat_ratio: float = 1.0,
+    asked_tempo_bpm: float | None = None,
+    bar_shift_beats: int = 0,
 ) -> Arrangement:
     """Assemble and validate the arrangement: sections, chords with voicings and roman
     numerals (the chorus reharmonised, see :func:`chorus_chords`), all five parts expanded to
     note events. ``time_signature`` is the written one (default: ``form.beats_per_bar``/4);
     ``hum_time_map`` the (hum s, verse beat) points of :func:`time_map`, stored from the verse
     start; ``variation_seed`` decides every random choice and is recorded with the requested
-    ``length`` and the shared swing."""
+    ``length`` and the shared swing; ``beat_ratio`` (song beats per hum beat: 1, 2 or 1/2),
+    ``asked_tempo_bpm`` (BPM, the caller's "half" / "double") and ``bar_shift_beats`` (beats the caller
+    moved bar 1, "shift") are recorded as the Compose stage decided them."""
     prof = profile(style)
     chorus = chorus_chords(melody, verse_chords, form, prof, key, variation_seed)
     slots = song_chords(verse_chords, chorus, form, prof, key, variation_seed)
@@ -1068,6 +1073,7 @@ def build_arrangement(
         variation_seed=variation_seed, length=length, call_conditions=analysis.call.conditions,
         hum_span_s=(min(n.onset_s for n in analysis.notes), max(n.offset_s for n in analysis.notes))
         if analysis.notes else None,
-        hum_breaks_s=analysis.breaks_s,
+        hum_breaks_s=analysis.breaks_s, beat_ratio=beat_ratio, asked_tempo_bpm=asked_tempo_bpm,
+        bar_shift_beats=bar_shift_beats,
     )
     return Arrangement.model_validate(arrangement.model_dump())
