@@ -1365,15 +1365,17 @@ def long_silences(onsets_s, offsets_s, *, min_s: float = 1.2, min_notes: int = 1
 
 
 def joined_breaks(onsets_s, offsets_s, midi, duration_s: float, pauses_s, *, silences_s=(), max_gap_s: float = 0.5,
-                  rest_step_beats: float = 0.5) -> list[tuple[float, float]]:
+                  rest_step_beats: float = 0.5, max_rest_bars: float = 1.0) -> list[tuple[float, float]]:
     """The spans (start, end; s) of the recording to leave out where the caller broke off the hum to talk
     (``pauses_s``) or fell silent (``silences_s``; each (offset of the note before, onset of the note after; s)) so
     that the tune runs on across them as it would have without the break. Notes: onsets/offsets in s and MIDI
     pitches, (k,) each.
 
     Each pause closes up to the hum's median gap between one note's end and the next onset (at most ``max_gap_s``
-    s) plus a rest of 0, ``rest_step_beats``, ... beats, less than two bars (the tune may have rested there, or the
-    caller cut the note short): the rest under which the whole hum's reading (:func:`analyse_rhythm`) makes the
+    s) plus a rest of 0, ``rest_step_beats``, ... beats, less than ``max_rest_bars`` bars (the tune may have rested
+    there, or the caller cut the note short; a rest a whole bar longer puts the notes after it on the same places in
+    their bars, and its empty bar costs: up to two bars, no rest of a bar or more won on any of the 348 cached hums
+    with breaks of stops 64-67, and the search took 12 % more CPU): the rest under which the whole hum's reading (:func:`analyse_rhythm`) makes the
     likeliest notation of its notes in the meter and bar lines it chose (:func:`notation_scores`, Temperley's
     model learned from notated folk songs: where onsets fall in the bar, the note lengths there, the tonic-triad
     tones; a rest's positions without onsets cost as notation does). The part after the words then starts its
@@ -1416,7 +1418,8 @@ def joined_breaks(onsets_s, offsets_s, midi, duration_s: float, pauses_s, *, sil
     beat_s = 60.0 / first.beat_bpm
     for i, (a, b) in enumerate(pauses):
         best = spans[i]
-        for rest in np.arange(0.0 if best is None else rest_step_beats, 2 * first.beats_per_bar, rest_step_beats):
+        for rest in np.arange(0.0 if best is None else rest_step_beats, max_rest_bars * first.beats_per_bar,
+                              rest_step_beats):
             start = shortest[i] + rest * beat_s
             if start >= b:
                 break
