@@ -95,7 +95,8 @@ def compose(svc: Services, event: dict) -> dict:
     # One version per execution, allocated atomically: concurrent remixes never share one.
     version = svc.db.allocate_version(session_id, job.execution_id)
     arrangement = compose_arrangement(analysis, style, llm=llm_from_settings(svc.settings), length=job.length,
-                                      variation_seed=job.variation_seed, asked_tempo_bpm=asked, bar_shift_beats=bar_shift)
+                                      variation_seed=job.variation_seed, asked_tempo_bpm=asked,
+                                      bar_shift_beats=bar_shift)
     key = f"{storage.version_prefix(session_id, version)}/arrangement.json"
     svc.storage.put_json(key, arrangement)
     return {"arrangement_key": key, "version": version, "style": arrangement.style.value}

@@ -369,8 +369,8 @@ def _band_reading(x: np.ndarray, sr: int, n: int, hop_s: float, *, fmin: float, 
     None where it gives none at all. The tracker reads each run of asked frames with ``context_s`` s either side
     (runs whose context meets read together, cut on the tracker's own frames), not the whole call: its network
     sees 12 of its 16 ms frames either side of a frame, so the asked frames read exactly as in the whole call
-    (tried: the model's outputs the same to the bit from 12 frames of context on), and a call asks a few notes' worth (stress babble: 6 of
-    12 calls re-read, this was a sixth of their CPU)."""
+    (tried: the model's outputs the same to the bit from 12 frames of context on), and a call asks a few notes'
+    worth (stress babble: 6 of 12 calls re-read, this was a sixth of their CPU)."""
     hop = _swift().frame_samples
     spans = []
     for a, b in zip(*true_runs(asked[:n])):

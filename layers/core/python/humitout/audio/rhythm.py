@@ -1375,8 +1375,9 @@ def joined_breaks(onsets_s, offsets_s, midi, duration_s: float, pauses_s, *, sil
     s) plus a rest of 0, ``rest_step_beats``, ... beats, less than ``max_rest_bars`` bars (the tune may have rested
     there, or the caller cut the note short; a rest a whole bar longer puts the notes after it on the same places in
     their bars, and its empty bar costs: up to two bars, no rest of a bar or more won on any of the 348 cached hums
-    with breaks of stops 64-67, and the search took 12 % more CPU): the rest under which the whole hum's reading (:func:`analyse_rhythm`) makes the
-    likeliest notation of its notes in the meter and bar lines it chose (:func:`notation_scores`, Temperley's
+    with breaks of stops 64-67, and the search took 12 % more CPU): the rest under which the whole hum's reading
+    (:func:`analyse_rhythm`) makes the likeliest notation of its notes in the meter and bar lines it chose
+    (:func:`notation_scores`, Temperley's
     model learned from notated folk songs: where onsets fall in the bar, the note lengths there, the tonic-triad
     tones; a rest's positions without onsets cost as notation does). The part after the words then starts its
     bars where the part before would have them. A silence may also stay as it is (a rest the caller kept in
