@@ -1371,26 +1371,26 @@ def joined_breaks(onsets_s, offsets_s, midi, duration_s: float, pauses_s, *, sil
     that the tune runs on across them as it would have without the break. Notes: onsets/offsets in s and MIDI
     pitches, (k,) each.
 
-    Each pause closes up to the hum's median gap between one note's end and the next onset (at most ``max_gap_s``
-    s) plus a rest of 0, ``rest_step_beats``, ... beats, less than ``max_rest_bars`` bars (the tune may have rested
+    Each pause closes up to the hum's median gap between one note's end and the next onset (at most ``max_gap_s`` s)
+    plus a rest of 0, ``rest_step_beats``, ... beats, less than ``max_rest_bars`` bars (the tune may have rested
     there, or the caller cut the note short; a rest a whole bar longer puts the notes after it on the same places in
     their bars, and its empty bar costs: up to two bars, no rest of a bar or more won on any of the 348 cached hums
     with breaks of stops 64-67, and the search took 12 % more CPU): the rest under which the whole hum's reading
     (:func:`analyse_rhythm`) makes the likeliest notation of its notes in the meter and bar lines it chose
-    (:func:`notation_scores`, Temperley's
-    model learned from notated folk songs: where onsets fall in the bar, the note lengths there, the tonic-triad
-    tones; a rest's positions without onsets cost as notation does). The part after the words then starts its
-    bars where the part before would have them. A silence may also stay as it is (a rest the caller kept in
-    time): it closes only when a closing (from no rest on) makes the likelier notation than the hum read as sung.
-    Read as sung, a long silence bends the tracked beats until it holds a whole number of them, and the part after
-    it may start its bars anywhere (stress condition ``pause``: score position about halved). The notation model
-    prices every empty position, so a rest the caller counted in time closes too where the notes read as well
-    without it: by its whole bars, or by half a bar where the phrase after it then starts on a downbeat as the one
-    before did (tests/bench/HISTORY.md, stop 58). Each rest's reading weighs only the beat of the reading with
-    none and that pulse grouped in two or three (``related_to_s``, :data:`SAME_PULSE_MULTIPLES`): a rest moves the
-    notes after it, not the tempo; read afresh at every level, a rest could win by the notation of another tempo
-    (stop 67: 9 of the 252 pause / aside / resing calls of stress seeds 10-15 and 71 changed, meter, tempo and
-    score position up on the whole; the rhythm's CPU in those calls about 40 % less; tests/bench/HISTORY.md)."""
+    (:func:`notation_scores`, Temperley's model learned from notated folk songs: where onsets fall in the bar, the
+    note lengths there, the tonic-triad tones; a rest's positions without onsets cost as notation does). The part
+    after the words then starts its bars where the part before would have them. A silence may also stay as it is (a
+    rest the caller kept in time): it closes only when a closing (from no rest on) makes the likelier notation than
+    the hum read as sung. Read as sung, a long silence bends the tracked beats until it holds a whole number of
+    them, and the part after it may start its bars anywhere (stress condition ``pause``: score position about
+    halved). The notation model prices every empty position, so a rest the caller counted in time closes too where
+    the notes read as well without it: by its whole bars, or by half a bar where the phrase after it then starts on
+    a downbeat as the one before did (tests/bench/HISTORY.md, stop 58). Each rest's reading weighs only the beat of
+    the reading with none and that pulse grouped in two or three (``related_to_s``, :data:`SAME_PULSE_MULTIPLES`): a
+    rest moves the notes after it, not the tempo; read afresh at every level, a rest could win by the notation of
+    another tempo (stop 67: 9 of the 252 pause / aside / resing calls of stress seeds 10-15 and 71 changed, meter,
+    tempo and score position up on the whole; the rhythm's CPU in those calls about 40 % less;
+    tests/bench/HISTORY.md)."""
     on, off, midi = (np.asarray(v, float) for v in (onsets_s, offsets_s, midi))
     talks = sorted((float(a), float(b)) for a, b in pauses_s if b > a)
     silences = sorted((float(a), float(b)) for a, b in silences_s if b > a and (float(a), float(b)) not in talks)

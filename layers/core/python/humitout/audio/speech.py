@@ -197,8 +197,8 @@ def sounds_like_speech(track: PitchTrack, notes: list[NoteEvent], vowels: VowelD
 
 def note_vowel_drift_db(envelope_db: np.ndarray, track: PitchTrack, note: NoteEvent, *, edge_s: float = NOTE_EDGE_S,
                         min_frames: int = 6, strong_db: float = 25.0) -> float | None:
-    """How far the vowel moves inside one ``note`` (dB; None when ``min_frames`` or more of its voiced frames,
-    ``edge_s`` s in from each end, have no harmonic envelope ``envelope_db`` (k, n) (dB,
+    """How far the vowel moves inside one ``note`` (dB; None when fewer than ``min_frames`` of its voiced frames,
+    ``edge_s`` s in from each end, have the harmonic envelope ``envelope_db`` (k, n) (dB,
     :func:`~humitout.audio.notes.levels.harmonic_envelope_db`) read): the rms difference between the median shapes
     (each frame's mean over the grid removed) of the second and the last quarter of those frames, over the grid
     points within ``strong_db`` dB of the note's strongest."""
@@ -236,8 +236,9 @@ class VowelDrifts:
             key = (n.onset_s, n.offset_s)
             if key not in self._per_note:
                 self._per_note[key] = note_vowel_drift_db(self.envelope_db, self.track, n)
-            if self._per_note[key] is not None:
-                drifts.append(self._per_note[key])
+            drift = self._per_note[key]
+            if drift is not None:
+                drifts.append(drift)
                 durations.append(n.offset_s - n.onset_s)
         return weighted_quantile(np.array(drifts), np.array(durations), 0.5) if drifts else float("nan")
 

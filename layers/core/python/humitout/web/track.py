@@ -127,7 +127,8 @@ def track_view(svc: Services, track: dict, *, with_timeline: bool = True) -> Tra
     view = TrackView(
         track_id=str(track["id"]), session_id=str(track["session_id"]), version=version, style=track["style"],
         key=params.get("key", ""), tempo_bpm=float(reading.tempo_bpm or 0), meter=reading.song_meter,
-        hum_meter=reading.meter or reading.song_meter, bar_shift=reading.bar_shift, beat_ratio=reading.beat_ratio, asked_tempo_bpm=reading.asked_tempo_bpm,
+        hum_meter=reading.meter or reading.song_meter, bar_shift=reading.bar_shift, beat_ratio=reading.beat_ratio,
+        asked_tempo_bpm=reading.asked_tempo_bpm,
         half_time_bpm=tempo_asked(reading, 0.5), double_time_bpm=tempo_asked(reading, 2.0),
         audio_s=params.get("audio_s"), created_at=track.get("created_at"),
         call_conditions=told_call_conditions(params.get("call_conditions")))
