@@ -179,6 +179,34 @@ def test_the_callers_words_between_two_parts_of_the_hum_become_no_notes():
     assert analysis.call.started_again_s is None and "background_voices" not in analysis.call.conditions
 
 
+def test_words_between_two_parts_that_open_alike_but_go_on_differently_leave_both_parts():
+    # a phrase and its first ending, "And then it goes like this.", the phrase again to another, longer ending: the
+    # second part opens as the first did and runs longer, as a take started again would, but does not sing the first
+    # part again as a whole, so both parts are the song
+    first = [60, 62, 64, 60, 64, 65, 67]
+    rest = [60, 62, 64, 60, 67, 69, 67, 65, 64, 60, 62, 60]
+    sung_first = hum(scale_notes(first, start=0.2, step=0.4, gap=0.05), seed=3)
+    sung_rest = hum(scale_notes(rest, start=0.0, step=0.4, gap=0.05), seed=4)
+    talk = _words("And then it goes like this.", "en", as_loud_as=sung_first)
+    pause = np.zeros(int(0.6 * 32000))
+    analysis = analyse_recording(wav_bytes(phone(np.concatenate([sung_first, pause, talk, pause, sung_rest, pause]))))
+    assert [round(n.midi) for n in analysis.notes] == first + rest
+    assert analysis.call.started_again_s is None and "started_again" not in analysis.call.conditions
+
+
+def _pitches(midi: list[float]) -> list[NoteEvent]:
+    return [NoteEvent(0.4 * k, 0.4 * k + 0.35, float(m), 1.0) for k, m in enumerate(midi)]
+
+
+def test_a_take_sings_the_false_start_again_in_any_key_through_a_split_or_a_slip():
+    tune_notes = _pitches(TUNE)
+    assert speech.sings_again(_pitches([m + 3 for m in TUNE[:4]]), tune_notes)        # too high, then again
+    assert speech.sings_again(_pitches(TUNE[:2] + [62] + TUNE[2:8]), tune_notes)       # a held note split in two
+    assert speech.sings_again(_pitches(TUNE[:7] + [59]), tune_notes)                   # one note off
+    # the same opening to another ending: not the first part sung again
+    assert not speech.sings_again(_pitches(TUNE[:4] + [64, 65, 67, 65, 64]), _pitches(TUNE[:4] + [67, 69, 67, 65, 64]))
+
+
 # Ode to Joy's first two phrases (4/4, no pickup; the halves that end each phrase on beat 3)
 ODE = tune([(m, d) for m, d in zip([64, 64, 65, 67, 67, 65, 64, 62, 60, 60, 62, 64, 64, 62, 62],
                                    [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1.5, .5, 2])] * 2)
@@ -248,3 +276,25 @@ def test_vowel_drift_of_a_run_weighs_its_notes_and_reads_each_note_once(monkeypa
     assert vowels.of([moved]) >= SPEECH_VOWEL_DRIFT_DB
     assert vowels.of([held, moved]) == vowels.of([moved])        # the longer note's drift is the weighted median
     assert reads == [held, moved]                                  # asked four times, each note read once
+
+
+@pytest.mark.parametrize(("glide_st", "talk"), [(2.0, True), (0.3, False)])
+def test_quick_notes_with_held_vowels_are_talk_only_when_their_pitch_glides_as_speech(glide_st, talk):
+    # five 0.15 s notes whose vowel holds (a flat harmonic envelope); each note's pitch slides ``glide_st`` st: words
+    # of a voice that holds its vowels glide 0.4-1.1 st, a sung note at most 0.19 st, a quick tune through a noise
+    # suppressor about 0.2 st
+    hop, n = 0.01, 100
+    midi = np.full(n, np.nan)
+    voiced = np.zeros(n, bool)
+    notes = []
+    for k in range(5):
+        start = 5 + 20 * k
+        midi[start:start + 15] = 57.0 + 2 * k + np.linspace(0.0, glide_st, 15)
+        voiced[start:start + 15] = True
+        notes.append(NoteEvent(start * hop, (start + 15) * hop, 57.0 + 2 * k, 1.0))
+    hz = np.where(voiced, 440.0 * 2.0 ** ((np.nan_to_num(midi) - 69.0) / 12.0), 0.0)
+    track = PitchTrack(hz=hz, confidence=voiced.astype(float), voiced=voiced, hop_s=hop)
+    vowels = VowelDrifts(np.full((8, n), -30.0), track)
+    assert vowels.of(notes) < HELD_VOWEL_DB
+    assert (speech.talk_signs(track, notes, vowels) >= speech.TALK_SIGNS) is talk
+

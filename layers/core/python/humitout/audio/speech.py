@@ -52,6 +52,7 @@ LONG_NOTE_S = 0.25
 SPOKEN_PAUSE_S = 0.25
 SPEECH_VOWEL_DRIFT_DB = 5.0   # dB a talk run's vowel moves inside its notes (:meth:`VowelDrifts.of`)
 HELD_VOWEL_DB = 2.0           # dB under which a run's vowels are held, as sung (hum runs: median 0.5-1.6 dB by channel)
+HELD_VOWEL_GLIDE_ST = 0.4     # st of glide from which a run with held vowels still shows its pitch signs (talk)
 NOTE_EDGE_S = 0.03        # s left out at each end of a note when reading how its pitch moves inside it
 # A take started again (:func:`last_take`; stress ``restart``: 3 notes to 60 % of the tune, "Sorry, wait. Let me start
 # again.", the whole tune): the caller's words between the takes last 0.4 s or more (the note stage drops many of
@@ -85,6 +86,13 @@ OPENING_INTERVALS = 5
 OPENING_TOLERANCE_ST = 1.0
 OPENING_SHARE = 0.75
 OPENING_SKIP_NOTES = 2
+# The take started again sings the notes before the words again as a whole: 4 of 5 of them (all but one of a short
+# false start) the same after the key change, or, through a channel that left them unlike, it spans 3 times as long
+# or more (a false start of a few notes). Without it, the part after words between two parts of a tune that opens
+# as the first did (an AABA tune, a verse sung again to another ending) was heard as a take started again and the
+# first part lost (stop 69: of 1,008 calls with talk or of voices a talk test could mistake, 27 up, 4 down).
+WHOLE_TAKE_SHARE = 0.8
+UNMATCHED_TAKE_RATIO = 3.0
 # A bit of the tune sung again after the caller's words (:func:`notes_sung_again`; stress ``resing``: 2-4 notes past a
 # point a third to two thirds through, "No, wait. That bit again.", the tune on from that point): 2 to 8 notes, the
 # same pitches and rhythm (onset gaps within 0.7-1.4 times each other).
@@ -244,17 +252,21 @@ class VowelDrifts:
 
 
 def talk_signs(track: PitchTrack, notes: list[NoteEvent], vowels: VowelDrifts | None = None, *,
-               vowel_drift_db_over: float = SPEECH_VOWEL_DRIFT_DB, held_vowel_db_under: float = HELD_VOWEL_DB) -> int:
+               vowel_drift_db_over: float = SPEECH_VOWEL_DRIFT_DB, held_vowel_db_under: float = HELD_VOWEL_DB,
+               held_glide_st: float = HELD_VOWEL_GLIDE_ST) -> int:
     """How many of the four signs of talk a few ``notes`` show (0-4): syllable-length notes, pitch that moves inside
     them and notes that glide (:func:`sounds_like_speech`'s first three, at its thresholds), and a vowel that moves
     inside them (:meth:`VowelDrifts.of` ``vowel_drift_db_over`` dB or more; read only with the call's ``vowels``); none
-    when their vowel holds as a singer holds it (under ``held_vowel_db_under`` dB). The semitone-grid sign is not
-    asked: a few syllables' pitches fit a grid by chance (two to eleven notes of talk on stress ``spoken``: grid fit
-    up to 0.96)."""
+    when their vowel holds as a singer holds it (under ``held_vowel_db_under`` dB) while their notes glide under
+    ``held_glide_st`` st (:func:`note_glide_st`: a sung note at most 0.19 st over 2,712 stress hums; a child's quick
+    phrase through a noise suppressor that shows all three pitch signs, 0.20 st; words whose vowels the caller holds,
+    0.5-1.1 st: stress seed 71's restarts). The semitone-grid sign is not asked: a few syllables' pitches fit a grid
+    by chance (two to eleven notes of talk on stress ``spoken``: grid fit up to 0.96)."""
     vowel = vowels.of(notes) if vowels is not None else float("nan")
-    if vowel < held_vowel_db_under:
+    glide = note_glide_st(track, notes)
+    if vowel < held_vowel_db_under and glide < held_glide_st:
         return 0
-    return int((long_note_share(notes) < SPEECH_LONG_NOTE_SHARE) + (note_glide_st(track, notes) >= SPEECH_GLIDE_ST)
+    return int((long_note_share(notes) < SPEECH_LONG_NOTE_SHARE) + (glide >= SPEECH_GLIDE_ST)
                + (still_in_notes(track, notes) < SPEECH_STILL_IN_NOTES) + (vowel >= vowel_drift_db_over))
 
 
@@ -336,10 +348,37 @@ def opens_alike(first: list[NoteEvent], second: list[NoteEvent], *, intervals: i
     return False
 
 
+def sings_again(first: list[NoteEvent], second: list[NoteEvent], *, tolerance_st: float = OPENING_TOLERANCE_ST,
+                share: float = WHOLE_TAKE_SHARE, skip_notes: int = OPENING_SKIP_NOTES) -> bool:
+    """Whether ``second`` opens with all of ``first`` sung again, in any key: ``first``'s pitches (MIDI) become the
+    start of ``second``'s (up to twice as many notes) with at most ``1 - share`` of ``first``'s notes (at least one)
+    changed, left out or put in, a pitch within ``tolerance_st`` st counting as the same (the edit distance; the key
+    change read off a pair of the first ``skip_notes`` + 1 notes of each). A take started again sings the false
+    start's notes again; the part after words between two parts of a tune that opens as the first part did (an
+    AABA tune, a verse sung again to another ending) goes its own way within the first part's length."""
+    a = np.array([n.midi for n in first])
+    b = np.array([n.midi for n in second[:2 * len(first)]])
+    m, k = len(a), len(b)
+    if not m or not k:
+        return False
+    fewest = float(m)
+    for shift in {float(b[j] - a[i]) for i in range(min(skip_notes + 1, m)) for j in range(min(skip_notes + 1, k))}:
+        changed = np.abs(a[:, None] + shift - b[None, :]) > tolerance_st
+        edits = np.zeros((m + 1, k + 1))
+        edits[:, 0] = np.arange(m + 1)
+        edits[0, :] = np.arange(k + 1)
+        for i in range(m):
+            for j in range(k):
+                edits[i + 1, j + 1] = min(edits[i, j] + changed[i, j], edits[i, j + 1] + 1, edits[i + 1, j] + 1)
+        fewest = min(fewest, float(edits[m].min()))
+    return fewest <= max(1.0, (1.0 - share) * m)
+
+
 def last_take(track: PitchTrack, energy_db: np.ndarray, notes: list[NoteEvent], vowels: VowelDrifts | None = None,
               *, min_rest_s: float, pause_s: float = SPOKEN_PAUSE_S, min_words_s: float = RESTART_WORDS_S,
               max_words_s: float = 8.0, word_signs: int = RESTART_WORD_SIGNS,
-              min_length_ratio: float = 1.2) -> tuple[list[NoteEvent], float | None]:
+              min_length_ratio: float = 1.2,
+              unmatched_length_ratio: float = UNMATCHED_TAKE_RATIO) -> tuple[list[NoteEvent], float | None]:
     """The take of a tune the caller started again ("Sorry, wait. Let me start again."), and its onset (s); else
     ``notes`` and None. A take started again follows a pause of ``pause_s`` s or more after which ``min_rest_s`` s
     of notes or more are left; before it the caller talked for ``min_words_s`` s or more: their notes, a run within
@@ -349,8 +388,10 @@ def last_take(track: PitchTrack, energy_db: np.ndarray, notes: list[NoteEvent], 
     opens as the notes before the words did (:func:`opens_alike`, in any key: a caller who started too high) and spans
     ``min_length_ratio`` times as long as they do or more (a false start is cut short; words between two parts of a
     tune whose second part opens as the first did, an AABA tune parted after its first A, leave a second part
-    shorter than the first in most calls, and those that do not are heard as a take started again). Of several,
-    the last. A tune whose phrase comes back after a breath has no words before it, so it stays whole."""
+    shorter than the first in most calls); and it sings those notes again as a whole (:func:`sings_again`), or, where
+    a channel left them too unlike to tell, spans ``unmatched_length_ratio`` times as long or more (a false start of
+    a few notes). Of several, the last. A tune whose phrase comes back after a breath has no words before it, so it
+    stays whole."""
     voice = callers_voice_frames(track, energy_db, notes)
     voice_s = np.r_[0.0, np.cumsum(voice)] * track.hop_s
 
@@ -379,7 +420,8 @@ def last_take(track: PitchTrack, energy_db: np.ndarray, notes: list[NoteEvent], 
             + sum(n.offset_s - n.onset_s for n in notes[words:p])
         before = notes[:words]
         if talk_s >= min_words_s and len(before) >= 3 and opens_alike(before, take) \
-                and span(take) >= min_length_ratio * span(before):
+                and span(take) >= min_length_ratio * span(before) \
+                and (sings_again(before, take) or span(take) >= unmatched_length_ratio * span(before)):
             chosen = p
     return (notes, None) if chosen is None else (notes[chosen:], notes[chosen].onset_s)
 
