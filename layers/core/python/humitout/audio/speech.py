@@ -363,15 +363,14 @@ def sings_again(first: list[NoteEvent], second: list[NoteEvent], *, tolerance_st
     if not m or not k:
         return False
     fewest = float(m)
+    steps = np.arange(k + 1)
     for shift in {float(b[j] - a[i]) for i in range(min(skip_notes + 1, m)) for j in range(min(skip_notes + 1, k))}:
         changed = np.abs(a[:, None] + shift - b[None, :]) > tolerance_st
-        edits = np.zeros((m + 1, k + 1))
-        edits[:, 0] = np.arange(m + 1)
-        edits[0, :] = np.arange(k + 1)
+        edits = steps.astype(float)   # edits turning the first i of ``first`` into each prefix of ``second``
         for i in range(m):
-            for j in range(k):
-                edits[i + 1, j + 1] = min(edits[i, j] + changed[i, j], edits[i, j + 1] + 1, edits[i + 1, j] + 1)
-        fewest = min(fewest, float(edits[m].min()))
+            kept_or_changed = np.r_[i + 1.0, np.minimum(edits[:-1] + changed[i], edits[1:] + 1.0)]
+            edits = np.minimum.accumulate(kept_or_changed - steps) + steps   # or a note of ``second`` put in
+        fewest = min(fewest, float(edits.min()))
     return fewest <= max(1.0, (1.0 - share) * m)
 
 
