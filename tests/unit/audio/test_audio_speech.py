@@ -281,7 +281,7 @@ def test_vowel_drift_of_a_run_weighs_its_notes_and_reads_each_note_once(monkeypa
 @pytest.mark.parametrize(("glide_st", "talk"), [(2.0, True), (0.3, False)])
 def test_quick_notes_with_held_vowels_are_talk_only_when_their_pitch_glides_as_speech(glide_st, talk):
     # five 0.15 s notes whose vowel holds (a flat harmonic envelope); each note's pitch slides ``glide_st`` st: words
-    # of a voice that holds its vowels glide 0.4-1.1 st, a sung note at most 0.19 st, a quick tune through a noise
+    # of a voice that holds its vowels glide 0.5-1.1 st, a sung note at most 0.19 st, a quick tune through a noise
     # suppressor about 0.2 st
     hop, n = 0.01, 100
     midi = np.full(n, np.nan)
