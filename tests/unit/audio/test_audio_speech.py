@@ -157,6 +157,22 @@ def test_a_tune_started_again_after_the_callers_words_is_its_last_take(voice, wo
     assert "background_voices" not in analysis.call.conditions   # the caller's own words and first take
 
 
+def test_a_false_start_that_slipped_near_its_opening_is_still_a_take_started_again():
+    # six notes of the tune three semitones too high whose fifth slips up a fourth: its first intervals are not the
+    # take's (stress s71 restart+babble_005, a note put in), but the take sings all of it again; before stop 70 the
+    # opening alone barred it and the false start, the words and the take made one tune
+    false_start = [63, 65, 67, 63, 67, 63]
+    assert not speech.opens_alike(_pitches(false_start), _pitches(TUNE))
+    assert speech.sings_again(_pitches(false_start), _pitches(TUNE))
+    sung = hum(scale_notes(TUNE, start=0.2, step=0.4, gap=0.05), seed=3)
+    talk = _words("Sorry, wait. Let me start again.", "en", as_loud_as=sung)
+    pause = np.zeros(int(0.6 * 32000))
+    first = hum(scale_notes(false_start, start=0.2, step=0.4, gap=0.05), seed=5)
+    analysis = analyse_recording(wav_bytes(phone(np.concatenate([first, pause, talk, pause, sung, pause]))))
+    assert [round(n.midi) for n in analysis.notes] == TUNE
+    assert analysis.call.conditions[0] == "started_again"
+
+
 def test_a_tune_whose_opening_comes_back_after_a_breath_stays_whole():
     # the first bars, a breath of 0.8 s, the same bars again: a phrase that returns, with no words before it
     phrase = TUNE[:8]

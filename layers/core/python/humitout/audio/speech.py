@@ -385,13 +385,13 @@ def last_take(track: PitchTrack, energy_db: np.ndarray, notes: list[NoteEvent], 
     ``max_words_s`` s after a pause that shows ``word_signs`` of the signs of talk (:func:`talk_signs`; two, not the
     three of :func:`sounds_like_talk`: here the words must also be followed by the tune's opening again), and their
     voice away from the notes (:func:`callers_voice_frames`: the note stage leaves out many syllables of talk); it
-    opens as the notes before the words did (:func:`opens_alike`, in any key: a caller who started too high) and spans
-    ``min_length_ratio`` times as long as they do or more (a false start is cut short; words between two parts of a
-    tune whose second part opens as the first did, an AABA tune parted after its first A, leave a second part
-    shorter than the first in most calls); and it sings those notes again as a whole (:func:`sings_again`), or, where
-    a channel left them too unlike to tell, spans ``unmatched_length_ratio`` times as long or more (a false start of
-    a few notes). Of several, the last. A tune whose phrase comes back after a breath has no words before it, so it
-    stays whole."""
+    spans ``min_length_ratio`` times as long as the notes before the words or more (a false start is cut short; words
+    between two parts of a tune whose second part opens as the first did, an AABA tune parted after its first A,
+    leave a second part shorter than the first in most calls); and it sings those notes again as a whole
+    (:func:`sings_again`, in any key: a caller who started too high), or, where a channel left them too unlike to
+    tell, opens as they did (:func:`opens_alike`) and spans ``unmatched_length_ratio`` times as long or more (a false
+    start of a few notes). Of several, the last. A tune whose phrase comes back after a breath has no words before
+    it, so it stays whole."""
     voice = callers_voice_frames(track, energy_db, notes)
     voice_s = np.r_[0.0, np.cumsum(voice)] * track.hop_s
 
@@ -419,9 +419,9 @@ def last_take(track: PitchTrack, energy_db: np.ndarray, notes: list[NoteEvent], 
         talk_s = voice_between(notes[words - 1].offset_s, notes[p].onset_s) \
             + sum(n.offset_s - n.onset_s for n in notes[words:p])
         before = notes[:words]
-        if talk_s >= min_words_s and len(before) >= 3 and opens_alike(before, take) \
-                and span(take) >= min_length_ratio * span(before) \
-                and (sings_again(before, take) or span(take) >= unmatched_length_ratio * span(before)):
+        if talk_s >= min_words_s and len(before) >= 3 and span(take) >= min_length_ratio * span(before) \
+                and (sings_again(before, take)
+                     or (opens_alike(before, take) and span(take) >= unmatched_length_ratio * span(before))):
             chosen = p
     return (notes, None) if chosen is None else (notes[chosen:], notes[chosen].onset_s)
 
