@@ -8,8 +8,9 @@ still read from the recording itself (:mod:`humitout.audio.notes`), whose rules 
 
 :func:`wpe_dereverberate` is single-channel WPE (weighted prediction error) in the same STFT; it
 runs only on calls :func:`fastest_decay_s` finds reverberant, so dry calls pass to the bit. It is
-written here in numpy rather than taken from ``nara_wpe`` (Paderborn), whose package also pulls in
-tqdm, soundfile (libsndfile) and bottleneck for a 30-line computation.
+written here in numpy (and scipy's BLAS ``cherk`` for each bin's weighted correlations) rather than
+taken from ``nara_wpe`` (Paderborn), whose package also pulls in tqdm, soundfile (libsndfile) and
+bottleneck for a 30-line computation.
 
 :func:`suppress_stationary_noise` is a minimum-statistics spectral suppressor: in a
 32 ms STFT up to ``max_hz`` (swift-f0 reads 47-2094 Hz), each bin's noise power is the
