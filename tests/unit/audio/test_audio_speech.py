@@ -173,6 +173,17 @@ def test_a_false_start_that_slipped_near_its_opening_is_still_a_take_started_aga
     assert analysis.call.conditions[0] == "started_again"
 
 
+def test_a_lone_short_note_apart_from_the_hum_at_either_edge_is_none_of_it():
+    # stress s74 spoken+babble_007 / _010: one syllable of the caller's words (or a talker's) 2-3 s before the hum,
+    # which the edge-words test cannot judge alone, was the song's first note
+    tune = [NoteEvent(3.0 + 0.4 * k, 3.35 + 0.4 * k, 60.0 + k, 1.0) for k in range(8)]
+    before, after = NoteEvent(1.0, 1.2, 55.0, 1.0), NoteEvent(7.5, 7.7, 50.0, 1.0)
+    assert speech.without_lone_edge_notes([before] + tune + [after]) == (tune, [(1.0, 1.2), (7.5, 7.7)])
+    # a pickup leading into the tune and a long note apart from it stay
+    for first in (NoteEvent(2.4, 2.6, 55.0, 1.0), NoteEvent(0.5, 1.5, 55.0, 1.0)):
+        assert speech.without_lone_edge_notes([first] + tune) == ([first] + tune, [])
+
+
 def test_a_tune_whose_opening_comes_back_after_a_breath_stays_whole():
     # the first bars, a breath of 0.8 s, the same bars again: a phrase that returns, with no words before it
     phrase = TUNE[:8]

@@ -80,6 +80,8 @@ ASIDE_WORDS_PAUSE_S = 1.0
 # speakerphone) of seeds 10-12 and 50 (with 0.4 s pauses); one restart+babble call's leftover word; no other of 2,276.
 ASIDE_VOICE_S = 0.2
 TALK_SIGNS = 3   # of talk_signs' four: a run that shows them sounds like talk
+LONE_NOTE_S = 0.35       # s: a note this short at an edge of the hum, apart from it by LONE_SILENCE_S, is none of it
+LONE_SILENCE_S = 1.2     # s of silence that part such a note from the hum (a beat's rest at 50 BPM)
 RESTART_WORDS_S = 0.4
 RESTART_WORD_SIGNS = 2
 OPENING_INTERVALS = 5
@@ -311,6 +313,26 @@ def without_spoken_edges(track: PitchTrack, notes: list[NoteEvent], vowels: Vowe
         words.append((notes[i].onset_s, notes[-1].offset_s))
         notes = notes[:i]
     return notes, words
+
+
+def without_lone_edge_notes(notes: list[NoteEvent], *, max_note_s: float = LONE_NOTE_S,
+                            silence_s: float = LONE_SILENCE_S, min_left: int = 3) -> tuple[list[NoteEvent],
+                                                                                    list[tuple[float, float]]]:
+    """``notes`` without a lone note at either edge of the hum, and the spans (onset, offset; s) cut: the first
+    (last) note when it lasts ``max_note_s`` s or less and ``silence_s`` s or more of silence part it from the next
+    (the one before), while ``min_left`` notes or more are left. A syllable of the caller's words or a talker's
+    that the edge-words test cannot judge alone (one note shows no signs of talk) stands apart from the hum so;
+    a tune's pickup leads into its first note, and a rest that long is a beat at 50 BPM."""
+    cut = []
+    if len(notes) > min_left and notes[0].offset_s - notes[0].onset_s <= max_note_s \
+            and notes[1].onset_s - notes[0].offset_s >= silence_s:
+        cut.append((notes[0].onset_s, notes[0].offset_s))
+        notes = notes[1:]
+    if len(notes) > min_left and notes[-1].offset_s - notes[-1].onset_s <= max_note_s \
+            and notes[-1].onset_s - max(n.offset_s for n in notes[:-1]) >= silence_s:
+        cut.append((notes[-1].onset_s, notes[-1].offset_s))
+        notes = notes[:-1]
+    return notes, cut
 
 
 def callers_voice_frames(track: PitchTrack, energy_db: np.ndarray, notes: list[NoteEvent], *,

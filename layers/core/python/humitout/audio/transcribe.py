@@ -42,8 +42,8 @@ from humitout.audio.notes.segment import joined_overshoot_heads, onsets_at_soft_
 from humitout.audio.rhythm import (Rhythm, across_breaks, analyse_rhythm, beat_positions, joined_breaks, long_silences,
                                    rhythm_in_meter)
 from humitout.audio.speech import (MIN_STABLE_FRACTION, VowelDrifts, last_take, sounds_like_speech, stable_fraction,
-                                   without_notes_sung_again, without_spoken_edges, without_words_between,
-                                   words_in_pauses)
+                                   without_lone_edge_notes, without_notes_sung_again, without_spoken_edges,
+                                   without_words_between, words_in_pauses)
 from humitout.errors import BadAudio
 from humitout.models import Analysis, F0Track, Key, Lyrics, Note, TimeSignature
 
@@ -162,12 +162,15 @@ class Hum:
 
 def the_hum(front: FrontEnd, notes: list[NoteEvent]) -> Hum:
     """The hum itself among a call's ``notes``: the caller's words before and after the hum
-    (:func:`~humitout.audio.speech.without_spoken_edges`), then a take they stopped and the words after it
+    (:func:`~humitout.audio.speech.without_spoken_edges`) and a lone short note apart from it at either edge
+    (:func:`~humitout.audio.speech.without_lone_edge_notes`), then a take they stopped and the words after it
     (:func:`~humitout.audio.speech.last_take`), then their words between two parts of the hum
     (:func:`~humitout.audio.speech.without_words_between`) left out; where they broke off to talk, also where their
     words left no notes (:func:`~humitout.audio.speech.words_in_pauses`), the tune runs on (``pauses_s``), without a
     bit they sang again after the words (:func:`~humitout.audio.speech.without_notes_sung_again`)."""
     notes, words = without_spoken_edges(front.track, notes, front.vowels, min_rest_s=MIN_VOICED_S)
+    notes, lone = without_lone_edge_notes(notes)
+    words += lone
     take, started_s = last_take(front.track, front.energy, notes, front.vowels, min_rest_s=MIN_VOICED_S)
     if started_s is not None:
         words.append((notes[0].onset_s, started_s))
