@@ -111,6 +111,11 @@ def _words(text: str, voice: str, *, as_loud_as: np.ndarray) -> np.ndarray:
 TUNE = [60, 62, 64, 60, 60, 62, 64, 60, 64, 65, 67, 67]   # Frère Jacques' first bars, 0.4 s a note
 
 
+def _pitches(midi: list[float]) -> list[NoteEvent]:
+    """Notes 0.4 s apart at ``midi`` (the pitch tests of a take started again)."""
+    return [NoteEvent(0.4 * k, 0.4 * k + 0.35, float(m), 1.0) for k, m in enumerate(midi)]
+
+
 @pytest.mark.parametrize(("voice", "rt60_s"), [("en", 0.0), ("en+f3", 0.0), ("en+f3", 0.7)])
 def test_the_callers_words_before_and_after_the_hum_become_no_notes(voice, rt60_s):
     # "Okay, here goes." 0.6 s before the hum and "That's it." 0.8 s after it, as loud as the hum; on a
@@ -221,10 +226,6 @@ def test_words_between_two_parts_that_open_alike_but_go_on_differently_leave_bot
     assert analysis.call.started_again_s is None and "started_again" not in analysis.call.conditions
 
 
-def _pitches(midi: list[float]) -> list[NoteEvent]:
-    return [NoteEvent(0.4 * k, 0.4 * k + 0.35, float(m), 1.0) for k, m in enumerate(midi)]
-
-
 def test_a_take_sings_the_false_start_again_in_any_key_through_a_split_or_a_slip():
     tune_notes = _pitches(TUNE)
     assert speech.sings_again(_pitches([m + 3 for m in TUNE[:4]]), tune_notes)        # too high, then again
@@ -324,4 +325,3 @@ def test_quick_notes_with_held_vowels_are_talk_only_when_their_pitch_glides_as_s
     vowels = VowelDrifts(np.full((8, n), -30.0), track)
     assert vowels.of(notes) < HELD_VOWEL_DB
     assert (speech.talk_signs(track, notes, vowels) >= speech.TALK_SIGNS) is talk
-

@@ -89,11 +89,12 @@ OPENING_TOLERANCE_ST = 1.0
 OPENING_SHARE = 0.75
 OPENING_SKIP_NOTES = 2
 # The take started again sings the notes before the words again as a whole: 4 of 5 of them (all but one of a short
-# false start) the same after the key change, or, through a channel that left them unlike, it spans 3 times as long
-# or more (a false start of a few notes). Without it, the part after words between two parts of a tune that opens
-# as the first did (an AABA tune, a verse sung again to another ending) was heard as a take started again and the
-# first part lost (stop 69, with held vowels that glide 0.4 st counted as talk: of 1,008 calls with talk or of voices a
-# talk test could mistake, 27 up and 2 down; on seed 72, built after the rule, 11 of 300 up and 1 down).
+# false start) the same after the key change, or, through a channel that left them unlike, it opens as they did and
+# spans 3 times as long or more (a false start of a few notes). Without it, the part after words between two parts of
+# a tune that opens as the first did (an AABA tune, a verse sung again to another ending) was heard as a take started
+# again and the first part lost (stop 69, with held vowels that glide 0.4 st counted as talk: of 1,008 calls with talk
+# or of voices a talk test could mistake, 27 up and 2 down; on seed 72, built after the rule, 11 of 300 up and 1
+# down). A take that sings them all again needs no matching opening besides (stop 70: 5 of 1,488 calls up, none down).
 WHOLE_TAKE_SHARE = 0.8
 UNMATCHED_TAKE_RATIO = 3.0
 # A bit of the tune sung again after the caller's words (:func:`notes_sung_again`; stress ``resing``: 2-4 notes past a
