@@ -1,5 +1,6 @@
-"""A note's quiet voiced head (a sung "n", a soft attack the level gate cut) starts the note; a room's tail
-of the note before, or a sound at the note's level all along, does not."""
+"""A note's quiet voiced head (a sung "n", a soft attack the level gate cut) starts the note, in a room also where
+the tracker hears it only weakly under the ringing note before; a room's tail of the note before, a glide out of it,
+or a sound at the note's level all along, does not."""
 import numpy as np
 
 from humitout.audio.notes.core import NoteEvent
@@ -64,3 +65,26 @@ def test_a_weak_sound_a_fifth_under_a_sub_harmonic_is_no_head():
     midi[36:70], conf[36:70], level[36:70] = 76.0, 0.8, -24.0
     note = NoteEvent(0.36, 0.70, 76.0, 0.8)
     assert onsets_at_soft_attack([note], midi, conf, level, HOP)[0].onset_s == 0.36
+
+
+def _after_a_ringing_note() -> tuple[np.ndarray, np.ndarray, np.ndarray, list[NoteEvent]]:
+    """(midi, confidence, level dB, notes) of a held 64 whose room tail rings on at 64 while a 60 is sung under it:
+    its "n" is heard weakly at 60 from 0.30 s (confidence 0.1-0.3, at the tail's level, no rise), its vowel from 0.36 s."""
+    midi, conf, level = _frames()
+    midi[:20], conf[:20], level[:20] = 64.0, 0.9, -20.0
+    midi[20:30], conf[20:30], level[20:30] = 64.0, np.linspace(0.8, 0.3, 10), np.linspace(-30.0, -44.0, 10)
+    midi[30:36], conf[30:36], level[30:36] = 60.2, np.linspace(0.1, 0.3, 6), -45.0
+    midi[36:70], conf[36:70], level[36:70] = 60.0, 0.9, -22.0
+    return midi, conf, level, [NoteEvent(0.0, 0.20, 64.0, 0.9), NoteEvent(0.36, 0.70, 60.0, 0.9)]
+
+
+def test_in_a_room_a_weak_head_at_the_notes_pitch_under_the_ringing_note_before_starts_the_note():
+    midi, conf, level, notes = _after_a_ringing_note()
+    assert onsets_at_soft_attack(notes, midi, conf, level, HOP, room=True)[1].onset_s == 0.30
+    assert onsets_at_soft_attack(notes, midi, conf, level, HOP)[1].onset_s == 0.36   # a dry call asks a rise
+
+
+def test_in_a_room_a_glide_out_of_the_note_before_is_no_head():
+    midi, conf, level, notes = _after_a_ringing_note()
+    midi[30:36] = np.linspace(61.0, 60.2, 6)   # the singer sliding down from 64 into 60
+    assert onsets_at_soft_attack(notes, midi, conf, level, HOP, room=True)[1].onset_s == 0.36

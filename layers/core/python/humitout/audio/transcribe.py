@@ -127,7 +127,8 @@ def note_stage(x: np.ndarray, sr: int, front: FrontEnd) -> list[NoteEvent]:
     notes = notes if front.reverberant else held_through_talker(notes, x, sr, front.track)
     notes = onsets_at_own_harmonics(notes, x, sr, front.track.hop_s)
     notes = onsets_under_talker(notes, x, sr, front.track, front.energy)
-    notes = onsets_at_soft_attack(notes, front.track.midi, front.track.confidence, front.energy, front.track.hop_s)
+    notes = onsets_at_soft_attack(notes, front.track.midi, front.track.confidence, front.energy, front.track.hop_s,
+                                  room=front.reverberant)
     notes = joined_overshoot_heads(notes)
     return notes if front.reverberant else held_into_articulation(notes)
 

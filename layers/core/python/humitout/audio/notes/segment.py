@@ -58,6 +58,10 @@ SOFT_ATTACK_NEAR_ST = 1.0    # semitones from the note's pitch the head's frames
 SOFT_ATTACK_OVER_DB = 1.0    # dB a head frame may stand over the note's first frame (a louder one is a tail)
 SOFT_ATTACK_RISE_DB = 6.0    # dB the head's first frame stands over the quietest of the frames before it
 SOFT_ATTACK_FLOOR_S = 0.05   # s before the head where that quiet is read
+SOFT_ATTACK_ROOM_CONF = 0.05  # tracker confidence a head frame holds at least in a room (heard through a tail)
+SOFT_ATTACK_ROOM_UNDER_DB = 10.0  # dB under the note's vowel a head frame in a room lies at least (a consonant)
+SOFT_ATTACK_VOWEL_S = 0.1    # s from a note's onset over which its vowel's level is read
+SOFT_ATTACK_RING_SHARE = 0.6  # share of the frames before a head in a room that must sound at another pitch
 SOFT_ATTACK_SUB_CONF = 0.05  # tracker confidence a head frame on the note's pitch / 2 or / 3 holds at least
 OVERSHOOT_LEAP_ST = 2.0  # semitones: a legato leap at least this large is read from the note's settled part
 OVERSHOOT_HEAD_LEAP_ST = 4.5       # semitones: a leap at least this large whose overshoot may split off the note's head
@@ -468,7 +472,10 @@ def onsets_at_soft_attack(notes: list[NoteEvent], midi: np.ndarray, conf: np.nda
                           min_conf: float = SOFT_ATTACK_CONF, near_st: float = SOFT_ATTACK_NEAR_ST,
                           over_db: float = SOFT_ATTACK_OVER_DB, rise_db: float = SOFT_ATTACK_RISE_DB,
                           floor_s: float = SOFT_ATTACK_FLOOR_S,
-                          sub_conf: float | None = SOFT_ATTACK_SUB_CONF) -> list[NoteEvent]:
+                          sub_conf: float | None = SOFT_ATTACK_SUB_CONF, room: bool = False,
+                          room_conf: float = SOFT_ATTACK_ROOM_CONF,
+                          ring_share: float = SOFT_ATTACK_RING_SHARE, room_under_db: float = SOFT_ATTACK_ROOM_UNDER_DB,
+                          vowel_s: float = SOFT_ATTACK_VOWEL_S) -> list[NoteEvent]:
     """``notes`` whose sound began before the voicing did start where it began.
 
     A sung voiced consonant ("na", "la", "mm") or a soft attack is 10-30 dB under the vowel, so the level
@@ -486,30 +493,74 @@ def onsets_at_soft_attack(notes: list[NoteEvent], midi: np.ndarray, conf: np.nda
     A head frame may also lie at the note's pitch / 2 or / 3 (within ``near_st``) at confidence ``sub_conf`` or
     more (None: not): a high voice's attack the tracker first reads at a sub-harmonic, before it settles (a
     child's D5-E5 through AMR-NB, whose codec starts the note on a lag of two or three periods, and a child's
-    "mm" alone: 23 of 84 late onsets of the child sets of stress seeds 50-66 had such a head; stop 63)."""
+    "mm" alone: 23 of 84 late onsets of the child sets of stress seeds 50-66 had such a head; stop 63).
+
+    With ``room`` (the call was freed of a room's reverberation), a note whose head the walk above does not place,
+    after a note more than ``JUMP_ST`` away, is walked back again with the note before ringing on at its pitch: over
+    frames the tracker hears at the note's pitch at ``room_conf`` or more, each nearer it than the ringing pitch and
+    more than ``JUMP_ST`` from that (a tail keeps its own note's pitch, so what sounds at this pitch under it is this
+    note) and ``room_under_db`` dB or more under the loudest of the note's first ``vowel_s`` s (a consonant, not the
+    vowel of a glide out of the note before). The head holds when ``ring_share`` or more of the ``floor_s`` s before
+    it sound at another pitch (the tail: the head begins under it, not out of silence, so no rise shows) and it is no
+    glide out of the note before into this one (:func:`_glides_in`). A sung "na" or "la" through a speakerphone: the
+    murmur the clean line hears at confidence 0.5-0.8 reaches the tracker at 0.1-0.3 under the tail, and the note
+    started 50-60 ms late at its vowel. Over 636 reverberant calls (stress seeds 10-21, 28-31, 36-39 and 71-75, the
+    diphone + speakerphone sets of seeds 13-20): 8 up, none down (tests/bench/HISTORY.md, stop 71)."""
     out = list(notes)
     n = len(level_db)
     longest, shortest = int(round(max_s / hop_s)), int(round(min_s / hop_s))
-    floor = int(round(floor_s / hop_s))
+    floor, vowel = int(round(floor_s / hop_s)), max(int(round(vowel_s / hop_s)), 1)
+
+    def head(k: int, after: int, pitch: float, frame_conf: float, ringing: float | None) -> int:
+        """First frame of the head walked back from frame ``k`` (none at or before ``after``): frames at ``pitch``
+        (confidence ``frame_conf`` or more; with ``ringing``, a pitch sounding on, also nearer ``pitch`` than it
+        and more than ``JUMP_ST`` from it) or at its sub-harmonics, none louder than frame ``k`` by ``over_db`` (with
+        ``ringing``: each ``room_under_db`` dB or more under the loudest of the note's first ``vowel_s`` s)."""
+        # a consonant fades walking back (a tail grows); under a ringing note, it lies well under its vowel
+        line = level_db[k] + over_db if ringing is None else float(np.max(level_db[k:k + vowel])) - room_under_db
+        j = k
+        while j - 1 > after and k - (j - 1) <= longest:
+            f = j - 1
+            heard = np.isfinite(midi[f])
+            off = abs(midi[f] - pitch) if heard else np.inf
+            at_pitch = off <= near_st and conf[f] >= frame_conf and (
+                ringing is None or abs(midi[f] - ringing) > max(JUMP_ST, off))
+            at_sub = (heard and sub_conf is not None and conf[f] >= sub_conf
+                      and any(abs(midi[f] - (pitch - d)) <= near_st for d in SUBHARMONIC_ST)
+                      and (ringing is None or abs(midi[f] - ringing) > JUMP_ST))
+            if not ((at_pitch or at_sub) and level_db[f] <= line):
+                break
+            j = f
+        return j
+
     for i, note in enumerate(out):
         k = int(round(note.onset_s / hop_s))
         if k >= n:
             continue
         after = int(np.ceil(out[i - 1].offset_s / hop_s - 1e-9)) if i else 0
-        j = k
-        while j - 1 > after and k - (j - 1) <= longest:
-            f = j - 1
-            heard = np.isfinite(midi[f])
-            at_pitch = heard and abs(midi[f] - note.midi) <= near_st and conf[f] >= min_conf
-            at_sub = (heard and sub_conf is not None and conf[f] >= sub_conf
-                      and any(abs(midi[f] - (note.midi - d)) <= near_st for d in SUBHARMONIC_ST))
-            if not ((at_pitch or at_sub) and level_db[f] <= level_db[k] + over_db):
-                break
-            j = f
-        if k - j < shortest or level_db[j] < float(np.min(level_db[max(j - floor, 0):j])) + rise_db:
+        j = head(k, after, note.midi, min_conf, None)
+        if k - j >= shortest and level_db[j] >= float(np.min(level_db[max(j - floor, 0):j])) + rise_db:
+            out[i] = replace(note, onset_s=j * hop_s)
+            continue
+        if not room or not i or abs(out[i - 1].midi - note.midi) <= JUMP_ST:
+            continue
+        # in a room the note before rings on at its own pitch: weak frames at this note's pitch under it are its head
+        ringing = out[i - 1].midi
+        j = head(k, after, note.midi, room_conf, ringing)
+        before = slice(max(j - floor, after, 0), j)   # empty: the head follows the ringing note's own end
+        rings = (np.all(np.isfinite(midi[before])) and np.all(conf[before] >= room_conf)
+                 and np.sum(np.abs(midi[before] - note.midi) > JUMP_ST) >= ring_share * (before.stop - before.start))
+        if k - j < shortest or _glides_in(midi[j:k], note.midi, ringing) or not rings:
             continue
         out[i] = replace(note, onset_s=j * hop_s)
     return out
+
+
+def _glides_in(head: np.ndarray, pitch: float, before: float, *, min_st: float = 0.3) -> bool:
+    """Whether the frames ``head`` (MIDI, in time order) glide from the side of the note before (at ``before``)
+    into ``pitch``: each nearer it than the last, the first ``min_st`` semitones or more off on that side."""
+    off = (head - pitch) * np.sign(before - pitch)
+    return bool(len(head) and off[0] >= min_st and np.all(np.diff(off) < 0))
 
 
 def _falls_and_climbs(level_db: np.ndarray, peak_db: float, depth_db: float) -> bool:
