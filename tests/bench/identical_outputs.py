@@ -41,7 +41,7 @@ def dump(out: str, dev: Path, stress: Path, conditions: list[str], pattern: str 
     for cond in conditions:
         files += sorted(glob.glob(str(stress / cond / "*.wav")))
     seen: dict[str, list] = {}
-    originals = {k: getattr(T, k) for k in ("transcribe_samples", "analyse_rhythm", "estimate_key")}
+    originals = {k: getattr(T, k) for k in ("front_end", "note_stage", "analyse_rhythm", "estimate_key")}
 
     def spy(name):
         def wrapped(*a, **k):
@@ -59,7 +59,8 @@ def dump(out: str, dev: Path, stress: Path, conditions: list[str], pattern: str 
             analysis = T.analyse_recording(Path(f).read_bytes()).model_dump()
         except BadAudio as e:
             analysis = ("BadAudio", e.args)
-        track, energy, notes = seen["transcribe_samples"][0]
+        front, notes = seen["front_end"][0], seen["note_stage"][0]
+        track, energy = front.track, front.energy
         result[f] = {"analysis": analysis,
                      "track": {k: getattr(track, k) for k in ("hz", "confidence", "voiced", "wavering", "hop_s")},
                      "energy": energy, "notes": [(n.onset_s, n.offset_s, n.midi, n.confidence) for n in notes],

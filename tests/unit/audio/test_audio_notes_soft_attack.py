@@ -5,6 +5,7 @@ import numpy as np
 
 from humitout.audio.notes.core import NoteEvent
 from humitout.audio.notes.segment import onsets_at_soft_attack
+from humitout.audio.notes.voicing import heard_at_new_pitch
 
 HOP = 0.01
 
@@ -88,3 +89,10 @@ def test_in_a_room_a_glide_out_of_the_note_before_is_no_head():
     midi, conf, level, notes = _after_a_ringing_note()
     midi[30:36] = np.linspace(61.0, 60.2, 6)   # the singer sliding down from 64 into 60
     assert onsets_at_soft_attack(notes, midi, conf, level, HOP, room=True)[1].onset_s == 0.36
+
+
+def test_a_frame_is_heard_at_the_new_pitch_only_nearer_it_than_the_note_still_sounding():
+    assert heard_at_new_pitch(64.1, 64.0, 60.0, within_st=0.5)        # at the new note's pitch
+    assert not heard_at_new_pitch(61.8, 64.0, 60.0, within_st=2.5)    # nearer the ringing note: its tail
+    assert not heard_at_new_pitch(60.5, 61.0, 60.0, within_st=1.0)    # within JUMP_ST of the ringing note
+    assert not heard_at_new_pitch(63.0, 64.0, 60.0, within_st=0.5)    # too far from the new note

@@ -20,9 +20,9 @@ from humitout.audio.notes.reattack import (attack_before_pitch_change, detrend_v
                                            pitch_cuts, vibrato_centre, vibrato_wobble)
 from humitout.audio.notes.voicing import (WEAK_TAIL_CTX_S, attack_through_tail, attack_through_tones,
                                           attack_under_gate, background_tones, drop_gate_flicker, extend_weak_edges,
-                                          fill_weak_gaps, hold_pitch_through_gaps, rescue_weak_voicing,
-                                          smoothed_pitch_and_loud, voice_buried_pitch, voice_notch_gaps,
-                                          voice_short_bursts)
+                                          fill_weak_gaps, heard_at_new_pitch, hold_pitch_through_gaps,
+                                          rescue_weak_voicing, smoothed_pitch_and_loud, voice_buried_pitch,
+                                          voice_notch_gaps, voice_short_bursts)
 
 
 GATE_HELD_S = 0.3     # s, least a note has been held (from its voiced run's start) before such a gate
@@ -523,8 +523,8 @@ def onsets_at_soft_attack(notes: list[NoteEvent], midi: np.ndarray, conf: np.nda
             f = j - 1
             heard = np.isfinite(midi[f])
             off = abs(midi[f] - pitch) if heard else np.inf
-            at_pitch = off <= near_st and conf[f] >= frame_conf and (
-                ringing is None or abs(midi[f] - ringing) > max(JUMP_ST, off))
+            at_pitch = conf[f] >= frame_conf and (off <= near_st if ringing is None
+                                                  else heard_at_new_pitch(midi[f], pitch, ringing, within_st=near_st))
             at_sub = (heard and sub_conf is not None and conf[f] >= sub_conf
                       and any(abs(midi[f] - (pitch - d)) <= near_st for d in SUBHARMONIC_ST)
                       and (ringing is None or abs(midi[f] - ringing) > JUMP_ST))

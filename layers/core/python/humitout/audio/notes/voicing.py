@@ -531,6 +531,14 @@ def attack_under_gate(a: int, midi: np.ndarray, conf: np.ndarray, voiced: np.nda
     return t
 
 
+def heard_at_new_pitch(pitch: float, new: float, old: float, *, within_st: float) -> bool:
+    """Whether a frame the tracker reads at ``pitch`` (MIDI) hears a new note at ``new`` rather than a note
+    at ``old`` still sounding: within ``within_st`` semitones of ``new``, and further from ``old`` than both
+    ``JUMP_ST`` and its own distance from ``new`` (a tail keeps its own note's pitch)."""
+    off_new = abs(pitch - new)
+    return bool(off_new <= within_st and abs(pitch - old) > max(JUMP_ST, off_new))
+
+
 def attack_through_tail(a: int, midi: np.ndarray, conf: np.ndarray, voiced: np.ndarray, level_db: np.ndarray,
                         ref: float, max_len: int, *, min_head: int, min_run: int, min_conf: float = WEAK_CONF,
                         below_db: float = ATTACK_LEVEL_DB, held: int = 5, slip: int = TONE_SLIP_FRAMES,
@@ -579,7 +587,7 @@ def attack_through_tail(a: int, midi: np.ndarray, conf: np.ndarray, voiced: np.n
         if off_new > 2 * STEADY_ST and partial_off(midi[j] - ref) <= STEADY_ST \
                 and partial_off(midi[j] - ref) < partial_off(midi[j] - before) and off_before > JUMP_ST:
             return 2
-        return int(off_new <= 2 * STEADY_ST and off_before > max(JUMP_ST, off_new))
+        return int(heard_at_new_pitch(midi[j], ref, before, within_st=2 * STEADY_ST))
 
     t = k = a
     n_partial = 0
@@ -621,9 +629,7 @@ def attack_at_new_pitch(a: int, midi: np.ndarray, conf: np.ndarray, voiced: np.n
         return a
     line = float(median1d(level_db[a:a + 3])) - below_db
     t = a
-    while t > prev[-1] + 1 and a - t < max_len and conf[t - 1] >= min_conf and level_db[t - 1] >= line:
-        off_new, off_before = abs(midi[t - 1] - ref), abs(midi[t - 1] - before)
-        if off_new > 2 * STEADY_ST or off_before <= max(JUMP_ST, off_new):
-            break
+    while (t > prev[-1] + 1 and a - t < max_len and conf[t - 1] >= min_conf and level_db[t - 1] >= line
+           and heard_at_new_pitch(midi[t - 1], ref, before, within_st=2 * STEADY_ST)):
         t -= 1
     return t
