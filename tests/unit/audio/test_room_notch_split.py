@@ -53,3 +53,36 @@ def test_a_dip_every_band_makes_but_not_every_harmonic_is_no_re_attack():
     assert dip_cuts(_dip(6.0), WIN, 3, robust=_dip(4.0), m=m, own_levels=(bands, harmonics)) == []
     assert dip_cuts(_dip(6.0), WIN, 3, robust=_dip(4.0), m=m, own_levels=(bands, harmonics),
                      room_notch_veto=False) == [T]
+
+
+VIBRATO = ((14, 25), 30, 25)   # dip_cuts' vibrato reading as the note stage gives it: periods, reach, smooth (frames)
+
+
+def _dips_with_the_vibrato(n: int = 150, period: int = 18, depth_db: float = 7.0, lag: int = 4
+                           ) -> tuple[np.ndarray, np.ndarray]:
+    """A held note's pitch (MIDI) with a vibrato of ``period`` frames widening from 0.1 to 0.35 st, and a level (dB)
+    that dips ``depth_db`` ``lag`` frames after each vibrato top (a room notch the vibrato carries the voice's one
+    strong harmonic through; reverb and the level's window move the dip off the pitch that caused it, so the
+    pitch at the dip is one the vibrato passes loud in other cycles)."""
+    phase = 2 * np.pi * np.arange(n) / period
+    m = 60.0 + np.linspace(0.1, 0.35, n) * np.sin(phase)
+    top = np.sin(np.r_[np.full(lag, -np.pi / 2), phase[:-lag]])
+    return m, -depth_db * np.clip((top - 0.8) / 0.2, 0, 1)
+
+
+def test_in_a_room_a_held_notes_dips_that_come_back_with_each_vibrato_cycle_are_no_re_attack():
+    # every band and harmonic dips with the level (the voice's one strong harmonic feeds them all) and the
+    # notch-robust level dips 6 dB, past DIP_DB: only the dip's return one vibrato period later tells the notch
+    m, level = _dips_with_the_vibrato()
+    bands = np.stack([level + 10.0 - 3.0 * j for j in range(9)])
+    robust = level * 6.0 / 7.0
+    assert dip_cuts(level, WIN, 3, robust=robust, m=m, vibrato=VIBRATO, own_levels=(bands, bands)) == []
+    # a call freed of no room's reverberation is read as before: the notch-robust level's full dip cuts
+    assert len(dip_cuts(level, WIN, 3, robust=robust, m=m, vibrato=VIBRATO)) >= 3
+
+
+def test_in_a_room_a_one_off_dip_under_the_same_vibrato_is_a_re_attack():
+    m, _ = _dips_with_the_vibrato()
+    level = _dip(7.0, len(m))
+    bands = np.stack([level + 10.0 - 3.0 * j for j in range(9)])
+    assert dip_cuts(level, WIN, 3, robust=level * 6.0 / 7.0, m=m, vibrato=VIBRATO, own_levels=(bands, bands)) == [T]

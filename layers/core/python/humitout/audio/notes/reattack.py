@@ -456,7 +456,14 @@ def dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = Non
     repeats cut there 5.0 dB or more; at ``DIP_DB`` as the line the veto took those 10 splits, but on check seed 29 five legato repeats
     read 4.2-4.9 dB (a singer whose repeats dip less) and went too; at ``DIP_CONFIRM_DB`` it takes the 4 splits
     under 3 dB on seeds 10-13 (0.8-2.9 dB) and no repeat on seeds 10-15, 28 or 29. That line was chosen with seed
-    29 in view."""
+    29 in view.
+
+    In such a call the vibrato veto also reads the held note's dips the notch-robust level shows ``DIP_DB`` deep or
+    more: when the voice's one strong harmonic feeds every band, a notch the vibrato carries it through dips them all
+    (stress s12 speaker_007: a held 64 cut in four at dips 5-6 dB deep in the notch-robust level, every band 7-10 dB,
+    recurring each 0.2 s vibrato cycle), and a re-attack dips once. On 636 reverberant calls (stress seeds 10-21,
+    28-31, 36-39 and 71-75, the diphone + speakerphone sets of seeds 13-20) 2 up, none down (tests/bench/HISTORY.md,
+    stop 72)."""
     out: list[int] = []
     wmax = _window_maxima(e, win)
     prof = dip_profile_db(e, win, wmax) if m is not None else None
@@ -483,6 +490,7 @@ def dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = Non
     shallow = (keep & (depth_all < DIP_DB) & (d_all >= DIP_CONFIRM_DB)) if consonant else np.zeros(len(ts), bool)
     keep &= depth_all >= DIP_DB
     room_notch = np.zeros(len(ts), bool)
+    room_held = np.zeros(len(ts), bool)   # dips inside a held pitch in a call freed of a room's reverberation
     if own_levels is not None and robust is not None and m is not None:
         # a repeat's dip every band makes at once, each against its own level, that a room's tail filled
         def repeats(idx: np.ndarray) -> np.ndarray:
@@ -499,6 +507,7 @@ def dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = Non
             # a held note's dip that every band and harmonic do not confirm at once: the room's comb (a few bands)
             held = repeats(np.flatnonzero(keep & inside))
             if len(held):
+                room_held[held] = True
                 room_notch[held] = np.minimum(*(every_band_dip_db(v, ts[held], win)
                                                 for v in own_levels)) < confirm_db
     for i in np.flatnonzero(keep | shallow):
@@ -508,7 +517,7 @@ def dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = Non
             continue
         vetoed = (shallow[i] or room_notch[i]
                   or (m is not None and pitch_locked_depth(prof, m, t, win) >= NOTCH_SHARE * depth)
-                  or (m is not None and vibrato is not None and robust is not None and r < DIP_DB
+                  or (m is not None and vibrato is not None and robust is not None and (r < DIP_DB or room_held[i])
                       and vibrato_recurrent_dip(prof, m, t, d, *vibrato)))
         if (not vetoed and consonant and quiet is not None and m is not None and r is not None and r >= DIP_DB
                 and suppressor_gate(t, m, quiet, conf, envelope, win, conf_ctx, held=gate_held, held_st=held_st,
