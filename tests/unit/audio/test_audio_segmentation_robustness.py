@@ -562,3 +562,16 @@ def test_a_sung_turn_around_a_held_note_keeps_its_notes():
     # upper neighbour, the note, lower neighbour at 0.13 s each: one cycle as fast as a vibrato's, sung in steps
     for seq in ([60, 62, 60, 58, 60], [60, 61, 60, 59, 60]):
         assert [round(n.midi) for n in _segment_pitch(_sung_steps(seq, [30, 13, 13, 13, 30]))] == seq
+
+
+# a held 45 (stress seed 11, ``vibrato``) whose vibrato starts 0.2 s in and widens over its one cycle (44.2, then 45.9:
+# outer points 0.73 st apart) before the voice stops in the next half-cycle
+ONE_WIDENING_CYCLE_AT_THE_STOP = [
+    45.41, 45.02, 44.89, 44.93, 44.92, 44.92, 44.93, 44.93, 44.94, 44.94, 44.95, 44.95, 44.96, 44.96, 44.95, 44.94,
+    44.95, 45.02, 45.10, 45.18, 45.17, 45.14, 45.08, 44.92, 44.75, 44.61, 44.46, 44.32, 44.20, 44.14, 44.17, 44.27,
+    44.41, 44.62, 44.83, 45.04, 45.26, 45.47, 45.67, 45.80, 45.90, 45.86, 45.68, 45.41, 45.17, 44.92, 44.66
+]
+
+
+def test_a_vibrato_still_widening_when_the_voice_stops_after_one_cycle_stays_one_note():
+    assert [round(n.midi) for n in _segment_pitch(ONE_WIDENING_CYCLE_AT_THE_STOP)] == [45]
