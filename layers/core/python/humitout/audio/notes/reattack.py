@@ -468,12 +468,12 @@ def dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = Non
     under 3 dB on seeds 10-13 (0.8-2.9 dB) and no repeat on seeds 10-15, 28 or 29. That line was chosen with seed
     29 in view.
 
-    In such a call the vibrato veto also reads the held note's dips the notch-robust level shows ``DIP_DB`` deep or
-    more: when the voice's one strong harmonic feeds every band, a notch the vibrato carries it through dips them all
-    (stress s12 speaker_007: a held 64 cut in four at dips 5-6 dB deep in the notch-robust level, every band 7-10 dB,
-    recurring each 0.2 s vibrato cycle), and a re-attack dips once. On 636 reverberant calls (stress seeds 10-21,
-    28-31, 36-39 and 71-75, the diphone + speakerphone sets of seeds 13-20) 2 up, none down (tests/bench/HISTORY.md,
-    stop 72)."""
+    In such a call (with or without ``room_notch_veto``) the vibrato veto also reads the held note's dips the
+    notch-robust level shows ``DIP_DB`` deep or more: when the voice's one strong harmonic feeds every band, a notch
+    the vibrato carries it through dips them all (stress s12 speaker_007: a held 64 cut in four at dips 5-6 dB deep
+    in the notch-robust level, every band 7-10 dB, recurring each 0.2 s vibrato cycle), and a re-attack dips once. On
+    636 reverberant calls (stress seeds 10-21, 28-31, 36-39 and 71-75, the diphone + speakerphone sets of seeds
+    13-20) 2 up, none down (tests/bench/HISTORY.md, stop 72)."""
     out: list[int] = []
     wmax = _window_maxima(e, win)
     prof = dip_profile_db(e, win, wmax) if m is not None else None
@@ -513,13 +513,11 @@ def dip_cuts(e: np.ndarray, win: int, edge: int, robust: np.ndarray | None = Non
             found = cand[np.minimum(*(every_band_dip_db(v, ts[cand], win) for v in own_levels)) >= DIP_DB]
             keep[found] = True
             shallow[found] = False
-        if room_notch_veto:
+        held = repeats(np.flatnonzero(keep & inside))
+        room_held[held] = True
+        if room_notch_veto and len(held):
             # a held note's dip that every band and harmonic do not confirm at once: the room's comb (a few bands)
-            held = repeats(np.flatnonzero(keep & inside))
-            if len(held):
-                room_held[held] = True
-                room_notch[held] = np.minimum(*(every_band_dip_db(v, ts[held], win)
-                                                for v in own_levels)) < confirm_db
+            room_notch[held] = np.minimum(*(every_band_dip_db(v, ts[held], win) for v in own_levels)) < confirm_db
     for i in np.flatnonzero(keep | shallow):
         t, d, depth = int(ts[i]), float(d_all[i]), float(depth_all[i])
         r = float(r_all[i]) if robust is not None else None
