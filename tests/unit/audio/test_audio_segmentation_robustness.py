@@ -575,3 +575,30 @@ ONE_WIDENING_CYCLE_AT_THE_STOP = [
 
 def test_a_vibrato_still_widening_when_the_voice_stops_after_one_cycle_stays_one_note():
     assert [round(n.midi) for n in _segment_pitch(ONE_WIDENING_CYCLE_AT_THE_STOP)] == [45]
+
+# a held 57 (stress seed 81, ``vibrato``) whose vibrato starts 0.3 s in from the held pitch (56.6, then 58.2: one cycle
+# whose first point is the held pitch, not a peak) and whose last trough (56.5) stalls before the voice glides on to 55
+VIBRATO_FROM_THE_HELD_PITCH_INTO_A_STEP = [
+    57.55, 57.40, 57.31, 57.21, 57.09, 57.13, 57.18, 57.23, 57.27, 57.30, 57.29, 57.28, 57.27, 57.28, 57.29, 57.31,
+    57.31, 57.31, 57.30, 57.29, 57.29, 57.31, 57.33, 57.35, 57.35, 57.34, 57.29, 57.29, 57.32, 57.31, 57.28, 57.20,
+    57.05, 56.88, 56.76, 56.66, 56.58, 56.56, 56.56, 56.57, 56.80, 57.08, 57.33, 57.59, 57.86, 58.03, 58.14, 58.17,
+    58.18, 58.15, 58.06, 57.89, 57.65, 57.33, 57.03, 56.77, 56.59, 56.47, 56.47, 56.51, 56.57, 56.49, 56.34, 56.09,
+    55.82, 55.57, 55.36, 55.24, 55.18, 55.16, 55.15, 55.18, 55.21, 55.23, 55.23, 55.22, 55.20, 55.22, 55.24, 55.26,
+    55.31, 55.35, 55.39, 55.35, 55.28
+]
+
+
+# a held 57 (the same call, 5.76 s) whose vibrato starts from the held pitch 0.25 s in (55.9, then 58.0) as the voice stops
+VIBRATO_FROM_THE_HELD_PITCH_AT_THE_STOP = [
+    55.70, 56.06, 56.33, 56.46, 56.50, 56.54, 56.66, 56.70, 56.69, 56.69, 56.72, 56.77, 56.80, 56.80, 56.76, 56.72,
+    56.69, 56.69, 56.73, 56.81, 56.83, 56.84, 56.82, 56.79, 56.74, 56.60, 56.43, 56.21, 56.04, 55.92, 55.92, 55.97,
+    56.04, 56.28, 56.53, 56.81, 57.12, 57.43, 57.69, 57.86, 57.96, 57.90, 57.79, 57.59, 57.36, 57.06, 56.56
+]
+
+
+def test_a_vibrato_that_starts_from_the_held_pitch_and_stalls_before_the_next_note_is_that_notes_vibrato():
+    assert [round(n.midi) for n in _segment_pitch(VIBRATO_FROM_THE_HELD_PITCH_INTO_A_STEP)] == [57, 55]
+
+
+def test_a_vibrato_that_starts_from_the_held_pitch_as_the_voice_stops_stays_one_note():
+    assert [round(n.midi) for n in _segment_pitch(VIBRATO_FROM_THE_HELD_PITCH_AT_THE_STOP)] == [57]

@@ -42,6 +42,7 @@ VIB_MIN_CYCLES = 1           # vibrato cycles in a row that make a vibrato: one,
 VIB_TURN_ST = 0.1            # semitones the pitch comes back from its highest (lowest) at a turning point
 VIB_STOP_WIDENING = 1.5      # times VIB_RETURN_ST a run's last cycle's outer points may lie apart when the voice stops
 # in the half-cycle after it (a vibrato that starts late still widens there, and no next half-cycle shows its middle)
+VIB_STALL_FRAMES = 3         # frames (30 ms) the pitch stalls at a vibrato's next extreme before the voice moves on
 VIB_STEEP_FRAMES = 3         # frames (30 ms) over which a sung step to another note covers ...
 VIB_STEEP_MARGIN = 0.2       # ... more of its way than a sine of the half-cycle's length does by this share (a
 # sine's half-cycle of 75 ms covers 0.59 of its way in 30 ms, a sung one up to 0.73: cycle jitter; a trill's 30 ms
@@ -52,7 +53,8 @@ def vibrato_centre(m: np.ndarray, hop: float, *, cycle_s: tuple[float, float] = 
                    return_st: float = VIB_RETURN_ST, swing_st: tuple[float, float] = VIB_SWING_ST,
                    min_cycles: int = VIB_MIN_CYCLES, turn_st: float = VIB_TURN_ST,
                    steep_frames: int = VIB_STEEP_FRAMES, steep_margin: float = VIB_STEEP_MARGIN,
-                   stop_widening: float = VIB_STOP_WIDENING) -> np.ndarray:
+                   stop_widening: float = VIB_STOP_WIDENING, held_start: bool = True,
+                   stall_frames: int = VIB_STALL_FRAMES) -> np.ndarray:
     """The pitch ``m`` (n,) (MIDI, one voiced run, frames ``hop`` s apart) with each vibrato replaced by its
     centre line, which :func:`pitch_cuts` reads: a vibrato wider than ``JUMP_ST`` either side (a trained
     singer's 0.5-1 st) left the running pitch at every cycle and cut a held note into pieces.
@@ -78,7 +80,18 @@ def vibrato_centre(m: np.ndarray, hop: float, *, cycle_s: tuple[float, float] = 
     last cycle, and with no half-cycle after it there is no swing's middle to compare (stress s11 vibrato_003 at 13.27
     s: a held 45 swings to 44.2 and 45.9, outer points 0.73 st apart, and the voice stops; the note came out as three).
     Over 2,032 calls 5 up, none down (tests/bench/HISTORY.md, stop 72); every outer pair 0.5-0.75 apart wherever it
-    lies, 5 up and 11 down."""
+    lies, 5 up and 11 down.
+
+    A vibrato that starts late in a held note starts from the held pitch: its first cycle's first point is that pitch,
+    not a peak, so its outer points lie half a swing apart and no earlier half-cycle shows its middle. With
+    ``held_start``, a cycle (not following one) whose first turning point ends a stretch held within twice ``turn_st``
+    for the shortest cycle's frames, and whose two swings reach about as far either side of the held pitch (their sum
+    within ``return_st``), is read from the held pitch's last frame, with the held pitch as its centre (stress s81
+    vibrato_008 at 13.9 s: a held 57.3 swings to 56.6 and 58.2; it came out as 57.2, 57.0, 58.0, 57.0). With
+    ``stall_frames``, the half-cycle after a vibrato's last turning point runs on through the next extreme when the pitch
+    stalls there (:func:`stalled_extreme`) within ``return_st`` of the vibrato's last extreme on that side and within two
+    half-cycles, before the voice glides on to the next note (the same call at 14.13 s: the last trough, 56.5, held
+    40 ms on the way down to 55, came out as a note of its own)."""
     n = len(m)
     if n < 5:
         return m
@@ -122,12 +135,39 @@ def vibrato_centre(m: np.ndarray, hop: float, *, cycle_s: tuple[float, float] = 
             moves.append(abs(0.5 * (m[b] + m[c]) - 0.5 * (m[turns[i - 1]] + m[a])))
         return bool(moves) and min(moves) <= return_st
 
+    def held_from(i: int) -> int | None:
+        """Where the cycle at turns[i] starts when it is a vibrato's first, started from the held pitch (the last
+        frame before turns[i + 1] within twice ``turn_st`` of turns[i], after ``lo_c`` frames held that close), its two
+        swings reaching about as far either side of that pitch (within ``return_st``) and the pitch passing the
+        second swing's extreme (within ``turn_st`` of it for at most twice ``stall_frames``: a note held there is the
+        next note, not the vibrato); None when it is not."""
+        a, b, c = turns[i], turns[i + 1], turns[i + 2]
+        start = a + int(np.flatnonzero(np.abs(m[a:b] - m[a]) <= 2 * turn_st)[-1])
+        lo, hi = c, c   # the frames about c within ``turn_st`` of it: a vibrato passes its extreme, a note stays
+        while lo > 0 and abs(m[lo - 1] - m[c]) <= turn_st:
+            lo -= 1
+        while hi + 1 < n and abs(m[hi + 1] - m[c]) <= turn_st:
+            hi += 1
+        if (start < lo_c or float(np.max(np.abs(m[start - lo_c:start] - m[a]))) > 2 * turn_st
+                or abs((m[b] - m[a]) + (m[c] - m[a])) > return_st or hi - lo + 1 > 2 * stall_frames):
+            return None
+        return start
+
+    def swings(a: int, b: int, c: int) -> bool:
+        """Whether a, b, c (frames) make one cycle's time, swing and glides."""
+        swing = abs(m[b] - 0.5 * (m[a] + m[c]))
+        return (lo_c <= c - a <= hi_c and swing_st[0] <= swing <= swing_st[1]
+                and gliding(a, b) and gliding(b, c))
+
     cycle = np.zeros(len(turns), bool)   # turns[i] starts a cycle turns[i], turns[i + 1], turns[i + 2]
+    held = np.zeros(len(turns), bool)    # ... which starts from the held pitch turns[i] (moved to its last frame)
     for i in range(1, len(turns) - 3):   # inner turning points only
         a, b, c = turns[i], turns[i + 1], turns[i + 2]
-        swing = abs(m[b] - 0.5 * (m[a] + m[c]))
-        cycle[i] = (lo_c <= c - a <= hi_c and centred(i)
-                    and swing_st[0] <= swing <= swing_st[1] and gliding(a, b) and gliding(b, c))
+        cycle[i] = centred(i) and swings(a, b, c)
+        if not cycle[i] and held_start and not cycle[i - 1]:
+            start = held_from(i)
+            if start is not None and swings(start, b, c):
+                turns[i], cycle[i], held[i] = start, True, True
     out = m.copy()
     for i, j in zip(*true_runs(cycle)):   # cycles i .. j - 1 in a row: turning points i .. j + 1 alternate
         if j - i < min_cycles:
@@ -135,6 +175,8 @@ def vibrato_centre(m: np.ndarray, hop: float, *, cycle_s: tuple[float, float] = 
         pts = np.array(turns[i:j + 2])
         mids = 0.5 * (m[pts[:-1]] + m[pts[1:]])   # the swing's middle between neighbouring turning points
         centres = 0.5 * (mids[:-1] + mids[1:])     # at each inner turning point
+        if held[i]:   # a vibrato started from the held pitch: that pitch is its centre
+            centres[0] = m[pts[0]]
         out[pts[0]:pts[-1] + 1] = np.interp(np.arange(pts[0], pts[-1] + 1), pts[1:-1], centres)
         # the half cycle before the first and after the last turning point, while the pitch stays
         # inside the vibrato's band (a note change leaves it)
@@ -143,11 +185,38 @@ def vibrato_centre(m: np.ndarray, hop: float, *, cycle_s: tuple[float, float] = 
             if not lo <= m[k] <= hi:
                 break
             out[k] = centres[-1]
+        if stall_frames:   # on through the next extreme where the pitch stalls there before the voice moves on
+            end = stalled_extreme(m, pts[-1], pts[-2], turn_st=turn_st, frames=stall_frames)
+            if end is not None and end - pts[-1] <= 2 * half and abs(m[end] - m[pts[-2]]) <= return_st:
+                out[pts[-1] + 1:end + 1] = centres[-1]
         for k in range(pts[0] - 1, max(-1, pts[0] - 1 - half), -1):
             if not lo <= m[k] <= hi:
                 break
             out[k] = centres[0]
     return out
+
+
+def stalled_extreme(m: np.ndarray, last: int, other: int, *, turn_st: float, frames: int) -> int | None:
+    """The last frame of a stall of the pitch ``m`` (n,) after the turning point ``last``, on its way back towards
+    the turning point ``other`` before it: past halfway there, ``frames`` frames or more within ``turn_st / 2``
+    semitones of each other, then the pitch moving on the same way by twice ``turn_st`` within ``frames`` frames (the
+    voice gliding on to the next note from a vibrato's last extreme, not a note held there); None when the pitch turns
+    back first, or the run ends."""
+    toward = 1.0 if m[other] > m[last] else -1.0
+    half_way = 0.5 * abs(m[other] - m[last])
+    ext = last
+    for k in range(last + 1, len(m) - frames):
+        if (m[k] - m[ext]) * toward > 0:
+            ext = k
+        elif (m[ext] - m[k]) * toward >= turn_st:
+            return None
+        if abs(m[k] - m[last]) >= half_way and float(np.ptp(m[k:k + frames])) <= 0.5 * turn_st:
+            end = k + frames - 1
+            while end + 1 < len(m) and abs(m[end + 1] - m[k]) <= 0.5 * turn_st:
+                end += 1
+            after = (m[end + 1:end + 1 + frames] - m[k]) * toward
+            return end if len(after) and float(after.max()) >= 2.0 * turn_st else None
+    return None
 
 
 def pitch_cuts(m: np.ndarray, min_jump: int) -> list[int]:
