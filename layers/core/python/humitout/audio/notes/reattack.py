@@ -42,6 +42,7 @@ VIB_MIN_CYCLES = 1           # vibrato cycles in a row that make a vibrato: one,
 VIB_TURN_ST = 0.1            # semitones the pitch comes back from its highest (lowest) at a turning point
 VIB_STOP_WIDENING = 1.5      # times VIB_RETURN_ST a run's last cycle's outer points may lie apart when the voice stops
 # in the half-cycle after it (a vibrato that starts late still widens there, and no next half-cycle shows its middle)
+VIB_HELD_ST = 2 * VIB_TURN_ST  # semitones a held pitch a vibrato starts from stays within
 VIB_STALL_FRAMES = 3         # frames (30 ms) the pitch stalls at a vibrato's next extreme before the voice moves on
 VIB_STEEP_FRAMES = 3         # frames (30 ms) over which a sung step to another note covers ...
 VIB_STEEP_MARGIN = 0.2       # ... more of its way than a sine of the half-cycle's length does by this share (a
@@ -53,7 +54,7 @@ def vibrato_centre(m: np.ndarray, hop: float, *, cycle_s: tuple[float, float] = 
                    return_st: float = VIB_RETURN_ST, swing_st: tuple[float, float] = VIB_SWING_ST,
                    min_cycles: int = VIB_MIN_CYCLES, turn_st: float = VIB_TURN_ST,
                    steep_frames: int = VIB_STEEP_FRAMES, steep_margin: float = VIB_STEEP_MARGIN,
-                   stop_widening: float = VIB_STOP_WIDENING, held_start: bool = True,
+                   stop_widening: float = VIB_STOP_WIDENING, held_start: bool = True, held_st: float = VIB_HELD_ST,
                    stall_frames: int = VIB_STALL_FRAMES) -> np.ndarray:
     """The pitch ``m`` (n,) (MIDI, one voiced run, frames ``hop`` s apart) with each vibrato replaced by its
     centre line, which :func:`pitch_cuts` reads: a vibrato wider than ``JUMP_ST`` either side (a trained
@@ -84,8 +85,8 @@ def vibrato_centre(m: np.ndarray, hop: float, *, cycle_s: tuple[float, float] = 
 
     A vibrato that starts late in a held note starts from the held pitch: its first cycle's first point is that pitch,
     not a peak, so its outer points lie half a swing apart and no earlier half-cycle shows its middle. With
-    ``held_start``, a cycle (not following one) whose first turning point ends a stretch held within twice ``turn_st``
-    for the shortest cycle's frames, and whose two swings reach about as far either side of the held pitch (their sum
+    ``held_start``, a cycle (not following one) whose first turning point ends a stretch held within ``held_st`` for
+    the shortest cycle's frames, and whose two swings reach about as far either side of the held pitch (their sum
     within ``return_st``), is read from the held pitch's last frame, with the held pitch as its centre (stress s81
     vibrato_008 at 13.9 s: a held 57.3 swings to 56.6 and 58.2; it came out as 57.2, 57.0, 58.0, 57.0). With
     ``stall_frames``, the half-cycle after a vibrato's last turning point runs on through the next extreme when the pitch
@@ -137,19 +138,20 @@ def vibrato_centre(m: np.ndarray, hop: float, *, cycle_s: tuple[float, float] = 
 
     def held_from(i: int) -> int | None:
         """Where the cycle at turns[i] starts when it is a vibrato's first, started from the held pitch (the last
-        frame before turns[i + 1] within twice ``turn_st`` of turns[i], after ``lo_c`` frames held that close), its two
+        frame before turns[i + 1] within ``held_st`` of turns[i], after ``lo_c`` frames held that close), its two
         swings reaching about as far either side of that pitch (within ``return_st``) and the pitch passing the
         second swing's extreme (within ``turn_st`` of it for at most twice ``stall_frames``: a note held there is the
         next note, not the vibrato); None when it is not."""
         a, b, c = turns[i], turns[i + 1], turns[i + 2]
-        start = a + int(np.flatnonzero(np.abs(m[a:b] - m[a]) <= 2 * turn_st)[-1])
+        start = a + int(np.flatnonzero(np.abs(m[a:b] - m[a]) <= held_st)[-1])
+        if start < lo_c or float(np.max(np.abs(m[start - lo_c:start] - m[a]))) > held_st:
+            return None
         lo, hi = c, c   # the frames about c within ``turn_st`` of it: a vibrato passes its extreme, a note stays
         while lo > 0 and abs(m[lo - 1] - m[c]) <= turn_st:
             lo -= 1
         while hi + 1 < n and abs(m[hi + 1] - m[c]) <= turn_st:
             hi += 1
-        if (start < lo_c or float(np.max(np.abs(m[start - lo_c:start] - m[a]))) > 2 * turn_st
-                or abs((m[b] - m[a]) + (m[c] - m[a])) > return_st or hi - lo + 1 > 2 * stall_frames):
+        if abs((m[b] - m[a]) + (m[c] - m[a])) > return_st or hi - lo + 1 > 2 * stall_frames:
             return None
         return start
 
