@@ -146,11 +146,7 @@ def vibrato_centre(m: np.ndarray, hop: float, *, cycle_s: tuple[float, float] = 
         start = a + int(np.flatnonzero(np.abs(m[a:b] - m[a]) <= held_st)[-1])
         if start < lo_c or float(np.max(np.abs(m[start - lo_c:start] - m[a]))) > held_st:
             return None
-        lo, hi = c, c   # the frames about c within ``turn_st`` of it: a vibrato passes its extreme, a note stays
-        while lo > 0 and abs(m[lo - 1] - m[c]) <= turn_st:
-            lo -= 1
-        while hi + 1 < n and abs(m[hi + 1] - m[c]) <= turn_st:
-            hi += 1
+        lo, hi = held_span(m, c, turn_st)   # a vibrato passes its extreme, a note stays there
         if abs((m[b] - m[a]) + (m[c] - m[a])) > return_st or hi - lo + 1 > 2 * stall_frames:
             return None
         return start
@@ -198,6 +194,17 @@ def vibrato_centre(m: np.ndarray, hop: float, *, cycle_s: tuple[float, float] = 
     return out
 
 
+def held_span(m: np.ndarray, k: int, tol_st: float) -> tuple[int, int]:
+    """First and last frame (inclusive) of the stretch of the pitch ``m`` (n,) about frame ``k`` whose every frame
+    lies within ``tol_st`` semitones of ``m[k]``."""
+    lo, hi = k, k
+    while lo > 0 and abs(m[lo - 1] - m[k]) <= tol_st:
+        lo -= 1
+    while hi + 1 < len(m) and abs(m[hi + 1] - m[k]) <= tol_st:
+        hi += 1
+    return lo, hi
+
+
 def stalled_extreme(m: np.ndarray, last: int, other: int, *, turn_st: float, frames: int) -> int | None:
     """The last frame of a stall of the pitch ``m`` (n,) after the turning point ``last``, on its way back towards
     the turning point ``other`` before it: past halfway there, ``frames`` frames or more within ``turn_st / 2``
@@ -213,9 +220,7 @@ def stalled_extreme(m: np.ndarray, last: int, other: int, *, turn_st: float, fra
         elif (m[ext] - m[k]) * toward >= turn_st:
             return None
         if abs(m[k] - m[last]) >= half_way and float(np.ptp(m[k:k + frames])) <= 0.5 * turn_st:
-            end = k + frames - 1
-            while end + 1 < len(m) and abs(m[end + 1] - m[k]) <= 0.5 * turn_st:
-                end += 1
+            end = held_span(m, k, 0.5 * turn_st)[1]
             after = (m[end + 1:end + 1 + frames] - m[k]) * toward
             return end if len(after) and float(after.max()) >= 2.0 * turn_st else None
     return None
